@@ -1,0 +1,164 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tlskit] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tlskit'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tlskit'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+            cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+            cand connect 'Connect to a TLS server and report what was negotiated and verified'
+            cand inspect 'Show certificates, keys and CSRs from files or live hosts'
+            cand pin 'Compute, check and remember SPKI pins'
+            cand scan 'Audit a server for legacy protocols, weak suites and certificate problems'
+            cand bench 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+            cand generate 'Write shell completions and man pages (for packagers and the repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;gencert'= {
+            cand --cn 'Subject common name (default: the first name)'
+            cand --key-type 'Key algorithm'
+            cand --days 'Days of validity [default: 30, or 3650 with --ca]'
+            cand --not-before 'Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes expired or not-yet-valid certificates for testing) [default: now, less 5 minutes]'
+            cand --out 'Write PREFIX.pem and PREFIX-key.pem'
+            cand --cert 'Write the certificate to FILE (with --key)'
+            cand --key 'Write the private key to FILE'
+            cand --issuer 'Sign with this CA certificate instead of self-signing'
+            cand --issuer-key 'The issuer''s private key [default: the -key.pem beside the issuer]'
+            cand --csr 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --ca 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem'
+            cand --client 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
+            cand --force 'Replace existing files'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;serve'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;connect'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;inspect'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;pin'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;scan'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;bench'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;generate'= {
+            cand --out-dir 'Directory that receives `completions/` and `man/`'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;help'= {
+            cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+            cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+            cand connect 'Connect to a TLS server and report what was negotiated and verified'
+            cand inspect 'Show certificates, keys and CSRs from files or live hosts'
+            cand pin 'Compute, check and remember SPKI pins'
+            cand scan 'Audit a server for legacy protocols, weak suites and certificate problems'
+            cand bench 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+            cand generate 'Write shell completions and man pages (for packagers and the repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;help;gencert'= {
+        }
+        &'tlskit;help;serve'= {
+        }
+        &'tlskit;help;connect'= {
+        }
+        &'tlskit;help;inspect'= {
+        }
+        &'tlskit;help;pin'= {
+        }
+        &'tlskit;help;scan'= {
+        }
+        &'tlskit;help;bench'= {
+        }
+        &'tlskit;help;generate'= {
+        }
+        &'tlskit;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

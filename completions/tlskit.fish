@@ -1,0 +1,126 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tlskit_global_optspecs
+    string join \n color= json q/quiet h/help V/version
+end
+
+function __fish_tlskit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tlskit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tlskit_using_subcommand
+    set -l cmd (__fish_tlskit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tlskit -n "__fish_tlskit_needs_command" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_needs_command" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_needs_command" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_needs_command" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "pin" -d 'Compute, check and remember SPKI pins'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cn -d 'Subject common name (default: the first name)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l key-type -d 'Key algorithm' -r -f -a "p256\t'ECDSA on NIST P-256 (default: small, fast, universally supported)'
+p384\t'ECDSA on NIST P-384'
+ed25519\t'Ed25519 (not accepted by browsers for TLS)'
+rsa2048\t'RSA, 2048-bit modulus'
+rsa3072\t'RSA, 3072-bit modulus'
+rsa4096\t'RSA, 4096-bit modulus'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l days -d 'Days of validity [default: 30, or 3650 with --ca]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l not-before -d 'Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes expired or not-yet-valid certificates for testing) [default: now, less 5 minutes]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l out -d 'Write PREFIX.pem and PREFIX-key.pem' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cert -d 'Write the certificate to FILE (with --key)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l key -d 'Write the private key to FILE' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer -d 'Sign with this CA certificate instead of self-signing' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer-key -d 'The issuer\'s private key [default: the -key.pem beside the issuer]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l csr -d 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca -d 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l client -d 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l force -d 'Replace existing files'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l out-dir -d 'Directory that receives `completions/` and `man/`' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "pin" -d 'Compute, check and remember SPKI pins'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

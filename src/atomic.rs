@@ -1,0 +1,195 @@
+//! Writing files so that nothing is lost: every file is first written in
+//! full to a temporary file beside its target, synced, given its final mode,
+//! and only then renamed into place. A set of files is all-or-nothing: an
+//! existing file stops the whole set (unless forced) before anything is
+//! written, and a failure half-way removes what this set already placed.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// Mode of a private key file.
+pub const PRIVATE: u32 = 0o600;
+/// Mode of a certificate or other public file.
+pub const PUBLIC: u32 = 0o644;
+
+/// Files to be written together.
+#[derive(Debug)]
+pub struct FileSet {
+    force: bool,
+    planned: Vec<(PathBuf, Vec<u8>, u32)>,
+}
+
+impl FileSet {
+    /// A new empty set; `force` allows replacing existing files.
+    pub fn new(force: bool) -> FileSet {
+        FileSet {
+            force,
+            planned: Vec::new(),
+        }
+    }
+
+    /// Adds a file to write with `contents` and Unix `mode`.
+    pub fn add(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>, mode: u32) {
+        self.planned.push((path.into(), contents.into(), mode));
+    }
+
+    /// Checks, before any work is done, that the targets are distinct and
+    /// (without `force`) do not exist yet.
+    pub fn check(&self) -> Result<()> {
+        check_targets(self.planned.iter().map(|(p, _, _)| p.as_path()), self.force)
+    }
+
+    /// Writes every file, or none.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        self.check()?;
+        let mut staged = Vec::with_capacity(self.planned.len());
+        for (path, contents, mode) in &self.planned {
+            staged.push((path, stage(path, contents, *mode)?));
+        }
+        let mut placed: Vec<&PathBuf> = Vec::new();
+        for (path, tmp) in staged {
+            let result = if self.force {
+                tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+            } else {
+                tmp.persist_noclobber(path).map(|_| ()).map_err(|e| e.error)
+            };
+            if let Err(e) = result {
+                // Undo this set's own files; anything that existed before is untouched
+                // (without --force nothing existing was replaced).
+                if !self.force {
+                    for p in &placed {
+                        let _ = std::fs::remove_file(p);
+                    }
+                }
+                let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    "it appeared while writing; use --force to replace it".to_string()
+                } else {
+                    e.to_string()
+                };
+                bail!("writing '{}': {why}", path.display());
+            }
+            placed.push(path);
+        }
+        if let Some((first, _, _)) = self.planned.first() {
+            sync_dir(first);
+        }
+        Ok(self.planned.into_iter().map(|(p, _, _)| p).collect())
+    }
+}
+
+/// Fails with the first target that exists (unless `force`), or a repeated target.
+pub fn check_targets<'a>(paths: impl IntoIterator<Item = &'a Path>, force: bool) -> Result<()> {
+    let mut seen = HashSet::new();
+    for path in paths {
+        if !seen.insert(path.to_path_buf()) {
+            bail!("'{}' is named twice as an output file", path.display());
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => bail!("'{}' is a directory", path.display()),
+            Ok(_) if !force => bail!(
+                "'{}' already exists; nothing was written (use --force to overwrite)",
+                path.display()
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Writes one file atomically (temp file, sync, rename), replacing it if `force`.
+pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Result<()> {
+    let mut set = FileSet::new(force);
+    set.add(path, contents, mode);
+    set.commit().map(|_| ())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn stage(path: &Path, contents: &[u8], mode: u32) -> Result<tempfile::NamedTempFile> {
+    let dir = parent_dir(path);
+    let context = || format!("cannot write in directory '{}'", dir.display());
+    // tempfile creates the file with mode 0600, so a key is never readable by others, even briefly.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tlskit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(context)?;
+    tmp.write_all(contents).with_context(context)?;
+    tmp.as_file().sync_all().with_context(context)?;
+    set_mode(tmp.path(), mode).with_context(context)?;
+    Ok(tmp)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes the renames durable; best effort (not every filesystem allows it).
+fn sync_dir(path: &Path) {
+    if let Ok(dir) = std::fs::File::open(parent_dir(path)) {
+        let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_existing_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pem");
+        let b = dir.path().join("b.pem");
+        std::fs::write(&b, "old").unwrap();
+        let mut set = FileSet::new(false);
+        set.add(&a, "new a", PUBLIC);
+        set.add(&b, "new b", PRIVATE);
+        let err = set.commit().unwrap_err().to_string();
+        assert!(err.contains("b.pem' already exists"), "{err}");
+        assert!(!a.exists());
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp files left"
+        );
+    }
+
+    #[test]
+    fn force_replaces_and_modes_are_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = dir.path().join("k.pem");
+        std::fs::write(&k, "old").unwrap();
+        write_file(&k, b"secret", PRIVATE, true).unwrap();
+        assert_eq!(std::fs::read_to_string(&k).unwrap(), "secret");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn same_target_twice_is_an_error() {
+        let err = check_targets([Path::new("x.pem"), Path::new("x.pem")], true).unwrap_err();
+        assert!(err.to_string().contains("named twice"));
+    }
+}

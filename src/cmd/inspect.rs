@@ -1,0 +1,13 @@
+//! `tlskit inspect` (not implemented yet).
+
+use crate::exit::Code;
+use crate::output::Ctx;
+
+/// Arguments of `tlskit inspect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs `tlskit inspect`.
+pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Code> {
+    Err(super::not_implemented("inspect"))
+}

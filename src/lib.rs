@@ -1,0 +1,11 @@
+//! tlskit: a command-line TLS toolkit. The library holds everything the
+//! binary does, so that tests and benches can drive the same code.
+
+pub mod atomic;
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod generate;
+pub mod output;
+pub mod tls;
+pub mod when;

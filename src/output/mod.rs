@@ -1,0 +1,128 @@
+//! Rendering: every report is a `Serialize` struct printed either as text
+//! (coloured on a terminal) or as one JSON document.
+
+mod sanitize;
+
+pub use sanitize::{sanitize, sanitize_bytes};
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+use serde::Serialize;
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Resolves `auto` against the environment and the terminal.
+    pub fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// What every command gets from the global flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// Print one JSON document instead of text.
+    pub json: bool,
+    /// Print only what was asked for (no summaries or hints).
+    pub quiet: bool,
+    /// Colour is on.
+    pub color: bool,
+}
+
+impl Ctx {
+    /// Writes `report` to stdout: JSON with `--json`, else through `text`.
+    pub fn emit<T: Serialize>(
+        &self,
+        report: &T,
+        text: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        if self.json {
+            write_json(&mut out, report)?;
+        } else {
+            text(&mut out)?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// Writes `value` as one pretty JSON document followed by a newline.
+pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// Writes one aligned `label: value` line.
+pub fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
+    writeln!(out, "  {:<14} {}", format!("{label}:").dimmed(), value)
+}
+
+/// How soon a date is: colour for "days left" figures.
+pub fn days_left_colored(text: String, days_left: i64) -> ColoredString {
+    if days_left < 0 {
+        text.red().bold()
+    } else if days_left < 30 {
+        text.yellow()
+    } else {
+        text.green()
+    }
+}
+
+/// "expires in 29 days" / "expired 3 days ago" / "not valid for 2 more days".
+pub fn describe_validity(days_until_expiry: i64, days_until_valid: i64) -> String {
+    if days_until_valid > 0 {
+        return format!("not yet valid: starts in {}", plural_days(days_until_valid));
+    }
+    match days_until_expiry {
+        d if d < 0 => format!("expired {} ago", plural_days(-d)),
+        0 => "expires today".to_string(),
+        d => format!("expires in {}", plural_days(d)),
+    }
+}
+
+fn plural_days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity_phrases() {
+        assert_eq!(describe_validity(29, -5), "expires in 29 days");
+        assert_eq!(describe_validity(-3, -400), "expired 3 days ago");
+        assert_eq!(describe_validity(-1, -400), "expired 1 day ago");
+        assert_eq!(describe_validity(0, -1), "expires today");
+        assert_eq!(describe_validity(40, 2), "not yet valid: starts in 2 days");
+    }
+
+    #[test]
+    fn never_and_always_ignore_the_terminal() {
+        assert!(!ColorChoice::Never.enabled(true));
+        assert!(ColorChoice::Always.enabled(false));
+        assert!(!ColorChoice::Auto.enabled(false));
+    }
+}

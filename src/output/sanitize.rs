@@ -1,0 +1,80 @@
+//! Escapes what a peer or a file controls before it reaches a terminal: a
+//! certificate's CN or a server's ALPN string must not be able to move the
+//! cursor, recolour the screen or reorder text with bidi overrides.
+
+use std::borrow::Cow;
+
+/// Whether `c` may be printed as it is.
+fn is_safe(c: char) -> bool {
+    !(c.is_control() || is_invisible_format(c))
+}
+
+/// Bidi controls, zero-width characters and other invisible formatters.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                  // soft hyphen
+        | '\u{061C}'                // Arabic letter mark
+        | '\u{180E}'                // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
+        | '\u{2028}'..='\u{202E}'   // line/paragraph separators, bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}'   // bidi isolates and deprecated formatters
+        | '\u{FEFF}'                // zero-width no-break space
+        | '\u{FFF9}'..='\u{FFFB}'   // interlinear annotations
+    )
+}
+
+/// Returns `s` with every unsafe character written as a `\u{…}` escape
+/// (`\n`, `\t`, `\r`, `\0` and `\e` for the common ones). Borrowed when clean.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_safe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_safe(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            '\x1b' => out.push_str("\\e"),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`sanitize`], for bytes that may not be UTF-8 (invalid sequences become U+FFFD).
+pub fn sanitize_bytes(b: &[u8]) -> String {
+    sanitize(&String::from_utf8_lossy(b)).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(sanitize("example.com"), Cow::Borrowed(_)));
+        assert_eq!(sanitize("Zürich Ünïcode"), "Zürich Ünïcode");
+    }
+
+    #[test]
+    fn escapes_controls_and_bidi() {
+        assert_eq!(sanitize("a\x1b[31mred"), "a\\e[31mred");
+        assert_eq!(sanitize("nul\0here"), "nul\\0here");
+        assert_eq!(sanitize("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(sanitize("zero\u{200B}width"), "zero\\u{200b}width");
+        assert_eq!(sanitize("line\nbreak"), "line\\nbreak");
+        assert_eq!(sanitize("\u{9b}csi"), "\\u{9b}csi");
+    }
+
+    #[test]
+    fn bytes_are_sanitized_too() {
+        assert_eq!(sanitize_bytes(b"h2\x07\xff"), "h2\\u{7}\u{fffd}");
+    }
+}

@@ -1,0 +1,422 @@
+//! Certificate generation with rcgen on aws-lc-rs: self-signed leaves, a
+//! local CA, CA-issued server and client leaves, and CSRs.
+
+use std::net::IpAddr;
+
+use anyhow::{bail, Context, Result};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+/// Key algorithms tlskit generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyType {
+    /// ECDSA on NIST P-256 (default: small, fast, universally supported).
+    P256,
+    /// ECDSA on NIST P-384.
+    P384,
+    /// Ed25519 (not accepted by browsers for TLS).
+    Ed25519,
+    /// RSA, 2048-bit modulus.
+    Rsa2048,
+    /// RSA, 3072-bit modulus.
+    Rsa3072,
+    /// RSA, 4096-bit modulus.
+    Rsa4096,
+}
+
+impl KeyType {
+    /// Generates a fresh key pair of this type.
+    pub fn generate(self) -> Result<KeyPair> {
+        use rcgen::RsaKeySize;
+        let kp = match self {
+            KeyType::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
+            KeyType::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
+            KeyType::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
+            KeyType::Rsa2048 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_2048)
+            }
+            KeyType::Rsa3072 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_3072)
+            }
+            KeyType::Rsa4096 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_4096)
+            }
+        };
+        kp.with_context(|| format!("generating a {self:?} key"))
+    }
+
+    fn is_rsa(self) -> bool {
+        matches!(self, KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096)
+    }
+}
+
+/// What the certificate is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// A TLS leaf usable by servers and clients (serverAuth + clientAuth).
+    Server,
+    /// A client certificate for mTLS (clientAuth only).
+    Client,
+    /// A local certificate authority (CA:TRUE, pathlen 0).
+    Ca,
+}
+
+/// One subject alternative name, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Name {
+    /// A DNS name, possibly a `*.` wildcard.
+    Dns(String),
+    /// An IPv4 or IPv6 address.
+    Ip(IpAddr),
+    /// An e-mail address.
+    Email(String),
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Name::Dns(s) | Name::Email(s) => f.write_str(s),
+            Name::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+impl Name {
+    /// Parses a command-line name: an IP address (v6 may be bracketed), an
+    /// e-mail address, or a DNS name (`*.` allowed as the whole first label).
+    pub fn parse(text: &str) -> Result<Name> {
+        let shown = crate::output::sanitize(text);
+        let bare = text
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap_or(text);
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(Name::Ip(ip));
+        }
+        if let Some((local, domain)) = text.split_once('@') {
+            if local.is_empty() || !local.chars().all(|c| c.is_ascii_graphic() && c != '@') {
+                bail!("invalid e-mail address '{shown}'");
+            }
+            check_dns(domain, false)
+                .with_context(|| format!("invalid e-mail address '{shown}'"))?;
+            return Ok(Name::Email(text.to_string()));
+        }
+        check_dns(text, true).with_context(|| format!("invalid name '{shown}'"))?;
+        Ok(Name::Dns(text.to_ascii_lowercase()))
+    }
+
+    fn to_san(&self) -> Result<SanType> {
+        Ok(match self {
+            Name::Dns(s) => SanType::DnsName(s.as_str().try_into()?),
+            Name::Ip(ip) => SanType::IpAddress(*ip),
+            Name::Email(s) => SanType::Rfc822Name(s.as_str().try_into()?),
+        })
+    }
+}
+
+fn check_dns(name: &str, allow_wildcard: bool) -> Result<()> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        bail!("empty name");
+    }
+    if name.len() > 253 {
+        bail!("longer than 253 characters");
+    }
+    let mut labels = name.split('.').peekable();
+    if allow_wildcard && name.starts_with("*.") {
+        labels.next();
+        if labels.peek().is_none() || name.matches('.').count() < 2 {
+            bail!("a wildcard needs at least two labels after '*.' (like *.example.test)");
+        }
+    }
+    for label in labels {
+        if label.is_empty() {
+            bail!("empty label");
+        }
+        if label.contains('*') {
+            bail!("'*' is only allowed as the whole first label (*.example.test)");
+        }
+        if label.len() > 63 {
+            bail!("label longer than 63 characters");
+        }
+        if !label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("only letters, digits, '-' and '_' are allowed in DNS names (use punycode for IDNs)");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            bail!("a label may not start or end with '-'");
+        }
+    }
+    Ok(())
+}
+
+/// Everything needed to make one certificate.
+#[derive(Debug, Clone)]
+pub struct CertSpec {
+    /// Subject alternative names, in order.
+    pub names: Vec<Name>,
+    /// Common name; defaults to the first name.
+    pub common_name: Option<String>,
+    /// Key algorithm.
+    pub key_type: KeyType,
+    /// Server leaf, client leaf or CA.
+    pub profile: Profile,
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+}
+
+/// How far back a default `not_before` is set, so that a peer whose clock is
+/// a little behind still accepts a certificate made a moment ago.
+pub const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+impl CertSpec {
+    /// A spec valid from now (less [`CLOCK_SKEW`]) for `days` days.
+    pub fn valid_for_days(
+        names: Vec<Name>,
+        key_type: KeyType,
+        profile: Profile,
+        days: u32,
+    ) -> CertSpec {
+        let not_before = OffsetDateTime::now_utc() - CLOCK_SKEW;
+        CertSpec {
+            names,
+            common_name: None,
+            key_type,
+            profile,
+            not_before,
+            not_after: not_before + Duration::days(days.into()),
+        }
+    }
+
+    /// The default names of a development server certificate.
+    pub fn localhost_names() -> Vec<Name> {
+        vec![
+            Name::Dns("localhost".into()),
+            Name::Ip(IpAddr::from([127, 0, 0, 1])),
+            Name::Ip(IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+        ]
+    }
+
+    /// The subject's common name.
+    pub fn cn(&self) -> String {
+        self.common_name
+            .clone()
+            .unwrap_or_else(|| match (self.profile, self.names.first()) {
+                (_, Some(n)) => n.to_string(),
+                (Profile::Ca, None) => "tlskit local CA".to_string(),
+                (_, None) => "tlskit".to_string(),
+            })
+    }
+
+    fn params(&self) -> Result<CertificateParams> {
+        if self.not_after <= self.not_before {
+            bail!("the certificate would end before it starts");
+        }
+        let mut params = CertificateParams::default();
+        params.not_before = self.not_before;
+        params.not_after = self.not_after;
+        params.serial_number = Some(random_serial()?);
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, self.cn());
+        params.distinguished_name = dn;
+        params.subject_alt_names = self.names.iter().map(Name::to_san).collect::<Result<_>>()?;
+        match self.profile {
+            Profile::Ca => {
+                params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+                params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            }
+            Profile::Server | Profile::Client => {
+                params.is_ca = IsCa::ExplicitNoCa;
+                params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+                if self.key_type.is_rsa() {
+                    // TLS 1.2 RSA key exchange needs it; harmless otherwise.
+                    params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
+                }
+                params.extended_key_usages = match self.profile {
+                    Profile::Client => vec![ExtendedKeyUsagePurpose::ClientAuth],
+                    _ => vec![
+                        ExtendedKeyUsagePurpose::ServerAuth,
+                        ExtendedKeyUsagePurpose::ClientAuth,
+                    ],
+                };
+            }
+        }
+        Ok(params)
+    }
+}
+
+/// 128 random bits, positive, as the serial (CA/B Forum asks for 64 or more).
+fn random_serial() -> Result<SerialNumber> {
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| anyhow::anyhow!("the system RNG failed"))?;
+    bytes[0] &= 0x7f;
+    bytes[0] |= 0x01; // keep the full length so the serial is always 16 bytes
+    Ok(SerialNumber::from_slice(&bytes))
+}
+
+/// A CA that signs leaves: its certificate and its key.
+pub struct CaIssuer {
+    issuer: Issuer<'static, KeyPair>,
+    /// The CA certificate, DER.
+    pub cert_der: CertificateDer<'static>,
+    /// The CA's end of validity.
+    pub not_after: OffsetDateTime,
+}
+
+impl CaIssuer {
+    /// Checks that `cert` is a CA that may sign certificates and that `key` is its key.
+    pub fn new(cert: CertificateDer<'static>, key: &PrivateKeyDer<'_>) -> Result<CaIssuer> {
+        let (_, parsed) = x509_parser::parse_x509_certificate(&cert)
+            .map_err(|e| anyhow::anyhow!("issuer certificate does not parse: {e}"))?;
+        if !parsed.is_ca() {
+            bail!(
+                "the issuer certificate ({}) is not a CA (no basicConstraints CA:TRUE)",
+                crate::output::sanitize(&parsed.subject().to_string())
+            );
+        }
+        if let Ok(Some(ku)) = parsed.key_usage() {
+            if !ku.value.key_cert_sign() {
+                bail!("the issuer certificate may not sign certificates (its key usage lacks keyCertSign)");
+            }
+        }
+        let key_spki =
+            super::certinfo::spki_of_private_key(key).context("reading the issuer key")?;
+        if key_spki != parsed.public_key().raw {
+            bail!("the issuer key does not match the issuer certificate");
+        }
+        let key_pair = KeyPair::try_from(key)
+            .map_err(|e| anyhow::anyhow!("the issuer key cannot sign: {e}"))?;
+        let not_after = parsed.validity().not_after.to_datetime();
+        let issuer = Issuer::from_ca_cert_der(&cert, key_pair)
+            .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
+        Ok(CaIssuer {
+            issuer,
+            cert_der: cert,
+            not_after,
+        })
+    }
+}
+
+/// A freshly made certificate (or CSR) and its key.
+pub struct Generated {
+    /// The certificate, DER (empty for a CSR).
+    pub cert_der: CertificateDer<'static>,
+    /// The certificate (or CSR) as PEM.
+    pub pem: String,
+    /// The private key, PKCS#8 PEM.
+    pub key_pem: String,
+    /// The private key, PKCS#8 DER.
+    pub key_der: PrivateKeyDer<'static>,
+    /// The DER SubjectPublicKeyInfo.
+    pub spki_der: Vec<u8>,
+}
+
+/// Makes a certificate: self-signed when `issuer` is `None`.
+pub fn generate(spec: &CertSpec, issuer: Option<&CaIssuer>) -> Result<Generated> {
+    let mut params = spec.params()?;
+    let key = spec.key_type.generate()?;
+    let cert = match issuer {
+        Some(ca) => {
+            params.use_authority_key_identifier_extension = true;
+            params.signed_by(&key, &ca.issuer)
+        }
+        None => params.self_signed(&key),
+    }
+    .context("signing the certificate")?;
+    Ok(Generated {
+        cert_der: cert.der().clone(),
+        pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        key_der: PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        spki_der: rcgen::PublicKeyData::subject_public_key_info(&key),
+    })
+}
+
+/// Makes a PKCS#10 request (and its key) for a real CA to sign.
+pub fn generate_csr(spec: &CertSpec) -> Result<Generated> {
+    let params = spec.params()?;
+    let key = spec.key_type.generate()?;
+    let csr = params
+        .serialize_request(&key)
+        .context("making the certificate request")?;
+    Ok(Generated {
+        cert_der: CertificateDer::from(Vec::new()),
+        pem: csr.pem().context("encoding the certificate request")?,
+        key_pem: key.serialize_pem(),
+        key_der: PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        spki_der: rcgen::PublicKeyData::subject_public_key_info(&key),
+    })
+}
+
+/// An in-memory certificate for `serve` when no files are given.
+pub fn ephemeral_localhost() -> Result<Generated> {
+    let spec = CertSpec::valid_for_days(
+        CertSpec::localhost_names(),
+        KeyType::P256,
+        Profile::Server,
+        30,
+    );
+    generate(&spec, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse() {
+        assert_eq!(
+            Name::parse("Example.TEST").unwrap(),
+            Name::Dns("example.test".into())
+        );
+        assert_eq!(
+            Name::parse("*.example.test").unwrap(),
+            Name::Dns("*.example.test".into())
+        );
+        assert!(matches!(Name::parse("::1").unwrap(), Name::Ip(_)));
+        assert!(matches!(Name::parse("[2001:db8::1]").unwrap(), Name::Ip(_)));
+        assert!(matches!(
+            Name::parse("alice@example.test").unwrap(),
+            Name::Email(_)
+        ));
+    }
+
+    #[test]
+    fn bad_names_fail_with_a_reason() {
+        for bad in [
+            "",
+            "a..b",
+            "*.test",
+            "foo.*.test",
+            "-a.test",
+            "a b",
+            "x@",
+            "@x.test",
+            "é.test",
+        ] {
+            let err = Name::parse(bad).unwrap_err();
+            assert!(format!("{err:#}").contains("invalid"), "{bad}: {err:#}");
+        }
+        assert!(Name::parse(&"a".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn self_signed_leaf_is_not_a_ca() {
+        let g = ephemeral_localhost().unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(&g.cert_der).unwrap();
+        assert!(!cert.is_ca());
+        assert_eq!(cert.public_key().raw, g.spki_der.as_slice());
+        assert_eq!(cert.raw_serial().len(), 16);
+    }
+}

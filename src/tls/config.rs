@@ -1,0 +1,260 @@
+//! Building rustls client and server configs from plain option structs.
+//! Nothing below TLS 1.2 is ever offered or accepted: rustls cannot speak it.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context, Result};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, KeyLog, RootCertStore, ServerConfig, SupportedProtocolVersion};
+
+use super::danger::AcceptUnverified;
+use super::pin::Pin;
+use super::verify::{Observations, RecordingClientCert, RecordingVerifier};
+
+/// Which protocol versions to offer or accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Versions {
+    /// TLS 1.3 and TLS 1.2 (1.3 preferred).
+    #[default]
+    Both,
+    /// TLS 1.3 only.
+    Tls13,
+    /// TLS 1.2 only.
+    Tls12,
+}
+
+impl Versions {
+    fn list(self) -> &'static [&'static SupportedProtocolVersion] {
+        static BOTH: [&SupportedProtocolVersion; 2] =
+            [&rustls::version::TLS13, &rustls::version::TLS12];
+        static V13: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+        static V12: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+        match self {
+            Versions::Both => &BOTH,
+            Versions::Tls13 => &V13,
+            Versions::Tls12 => &V12,
+        }
+    }
+}
+
+/// Where session secrets are logged (NSS key log format, for Wireshark).
+#[derive(Debug, Clone, Default)]
+pub enum KeyLogTo {
+    /// Nowhere.
+    #[default]
+    Off,
+    /// The file named by `SSLKEYLOGFILE`, if set.
+    Env,
+    /// This file (appended to, created with mode 0600).
+    File(PathBuf),
+}
+
+/// Trust anchors for verifying servers.
+#[derive(Debug, Clone, Default)]
+pub enum TrustRoots {
+    /// Mozilla's roots, embedded via webpki-roots.
+    #[default]
+    Webpki,
+    /// These certificates only (`--ca FILE`).
+    Certs(Vec<CertificateDer<'static>>),
+}
+
+/// A certificate chain and its private key.
+#[derive(Debug)]
+pub struct Identity {
+    /// Leaf first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The leaf's private key.
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl Identity {
+    /// Checks that the key parses and belongs to the leaf, and makes a rustls `CertifiedKey`.
+    pub fn certified_key(self) -> Result<CertifiedKey> {
+        if self.chain.is_empty() {
+            bail!("the certificate file holds no certificate");
+        }
+        CertifiedKey::from_der(self.chain, self.key, &super::provider()).map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => {
+                anyhow::anyhow!("the private key does not match the certificate")
+            }
+            other => anyhow::anyhow!("the private key is not usable: {other}"),
+        })
+    }
+}
+
+/// Everything a tlskit client can be asked to do.
+#[derive(Debug, Default)]
+pub struct ClientOptions {
+    /// Trust anchors.
+    pub roots: TrustRoots,
+    /// `Some` only through [`super::danger::accept_unverified`].
+    pub accept_unverified: Option<AcceptUnverified>,
+    /// SPKI pins; any match passes (checked on top of verification).
+    pub pins: Vec<Pin>,
+    /// Client certificate for mTLS.
+    pub identity: Option<Identity>,
+    /// ALPN protocols to offer, in preference order.
+    pub alpn: Vec<Vec<u8>>,
+    /// Versions to offer.
+    pub versions: Versions,
+    /// Send SNI (the default).
+    pub no_sni: bool,
+    /// Key logging.
+    pub keylog: KeyLogTo,
+}
+
+/// Builds a client config; the returned record fills in during each handshake.
+pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observations)> {
+    let provider = super::provider();
+    let observed = Observations::default();
+    let roots = Arc::new(root_store(&opts.roots)?);
+    let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+        .build()
+        .context("building the certificate verifier")?;
+    let verifier =
+        RecordingVerifier::new(webpki, opts.pins, opts.accept_unverified, observed.clone());
+    let key = opts
+        .identity
+        .map(|id| id.certified_key().context("loading the client certificate"))
+        .transpose()?
+        .map(Arc::new);
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(opts.versions.list())
+        .context("selecting protocol versions")?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_client_cert_resolver(Arc::new(RecordingClientCert::new(key, observed.clone())));
+    config.alpn_protocols = opts.alpn;
+    config.enable_sni = !opts.no_sni;
+    config.key_log = key_log(&opts.keylog)?;
+    Ok((Arc::new(config), observed))
+}
+
+fn root_store(roots: &TrustRoots) -> Result<RootCertStore> {
+    let mut store = RootCertStore::empty();
+    match roots {
+        TrustRoots::Webpki => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        TrustRoots::Certs(certs) => {
+            let (added, _ignored) = store.add_parsable_certificates(certs.iter().cloned());
+            if added == 0 {
+                bail!("none of the CA certificates is usable as a trust anchor");
+            }
+        }
+    }
+    Ok(store)
+}
+
+/// Who must present a client certificate.
+#[derive(Debug, Clone, Default)]
+pub enum ClientAuth {
+    /// Nobody is asked.
+    #[default]
+    Off,
+    /// Asked; a client may decline, but a certificate it sends must verify.
+    Optional(Vec<CertificateDer<'static>>),
+    /// Required: the handshake fails without a certificate from these CAs.
+    Required(Vec<CertificateDer<'static>>),
+}
+
+/// Everything a tlskit server can be asked to do.
+#[derive(Debug)]
+pub struct ServerOptions {
+    /// The server's chain and key.
+    pub identity: Identity,
+    /// Client certificate policy.
+    pub client_auth: ClientAuth,
+    /// ALPN protocols, in the server's preference order.
+    pub alpn: Vec<Vec<u8>>,
+    /// Versions to accept.
+    pub versions: Versions,
+    /// Issue TLS 1.3 session tickets (stateless resumption).
+    pub tickets: bool,
+    /// A DER OCSP response to staple.
+    pub ocsp: Option<Vec<u8>>,
+    /// Key logging.
+    pub keylog: KeyLogTo,
+}
+
+/// Builds a server config; fails at once when the key does not match the certificate.
+pub fn server_config(opts: ServerOptions) -> Result<Arc<ServerConfig>> {
+    let provider = super::provider();
+    let mut key = opts.identity.certified_key()?;
+    key.ocsp = opts.ocsp.filter(|o| !o.is_empty());
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(opts.versions.list())
+        .context("selecting protocol versions")?;
+    let builder = match &opts.client_auth {
+        ClientAuth::Off => builder.with_no_client_auth(),
+        ClientAuth::Optional(cas) | ClientAuth::Required(cas) => {
+            let mut store = RootCertStore::empty();
+            let (added, _) = store.add_parsable_certificates(cas.iter().cloned());
+            if added == 0 {
+                bail!("the client CA file holds no usable CA certificate");
+            }
+            let mut vb = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider);
+            if matches!(opts.client_auth, ClientAuth::Optional(_)) {
+                vb = vb.allow_unauthenticated();
+            }
+            builder.with_client_cert_verifier(vb.build().context("building the client verifier")?)
+        }
+    };
+    let mut config =
+        builder.with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(key)));
+    config.alpn_protocols = opts.alpn;
+    config.key_log = key_log(&opts.keylog)?;
+    if opts.tickets {
+        config.ticketer =
+            rustls::crypto::aws_lc_rs::Ticketer::new().context("creating the session ticketer")?;
+        config.send_tls13_tickets = 2;
+    } else {
+        config.send_tls13_tickets = 0;
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    }
+    Ok(Arc::new(config))
+}
+
+fn key_log(to: &KeyLogTo) -> Result<Arc<dyn KeyLog>> {
+    Ok(match to {
+        KeyLogTo::Off => Arc::new(rustls::NoKeyLog),
+        KeyLogTo::Env => Arc::new(rustls::KeyLogFile::new()),
+        KeyLogTo::File(path) => Arc::new(FileKeyLog::open(path.clone())?),
+    })
+}
+
+/// NSS key log lines appended to a file of the user's choosing.
+#[derive(Debug)]
+struct FileKeyLog {
+    file: Mutex<std::fs::File>,
+}
+
+impl FileKeyLog {
+    fn open(path: PathBuf) -> Result<FileKeyLog> {
+        let mut opts = OpenOptions::new();
+        opts.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let file = opts
+            .open(&path)
+            .with_context(|| format!("opening key log file '{}'", path.display()))?;
+        Ok(FileKeyLog {
+            file: Mutex::new(file),
+        })
+    }
+}
+
+impl KeyLog for FileKeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let line = format!("{label} {} {}\n", hex(client_random), hex(secret));
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        // A failed key-log write must not break the connection it describes.
+        let _ = f.write_all(line.as_bytes());
+    }
+}

@@ -1,0 +1,105 @@
+//! What a handshake negotiated, as data, read from rustls' `CommonState`.
+
+use rustls::{CommonState, HandshakeKind};
+use serde::Serialize;
+
+/// The facts of one completed handshake.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandshakeInfo {
+    /// `TLSv1.3` or `TLSv1.2`.
+    pub protocol: String,
+    /// IANA name of the cipher suite.
+    pub cipher_suite: String,
+    /// Key-exchange group (`X25519MLKEM768`, `X25519`, `secp256r1`, …).
+    pub group: Option<String>,
+    /// Whether the group is a post-quantum hybrid.
+    pub post_quantum: bool,
+    /// Negotiated ALPN protocol, sanitized.
+    pub alpn: Option<String>,
+    /// `full`, `full_with_hello_retry_request` or `resumed`.
+    pub handshake_kind: String,
+}
+
+impl HandshakeInfo {
+    /// Reads the negotiated parameters of a connection whose handshake is complete.
+    pub fn from_state(state: &CommonState) -> HandshakeInfo {
+        let protocol = match state.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+            Some(other) => format!("{other:?}"),
+            None => "unknown".to_string(),
+        };
+        let cipher_suite = state
+            .negotiated_cipher_suite()
+            .map(|s| suite_name(s.suite()))
+            .unwrap_or_else(|| "unknown".to_string());
+        let group = state
+            .negotiated_key_exchange_group()
+            .map(|g| group_name(g.name()));
+        let post_quantum = group.as_deref().is_some_and(is_post_quantum);
+        let alpn = state.alpn_protocol().map(crate::output::sanitize_bytes);
+        let handshake_kind = match state.handshake_kind() {
+            Some(HandshakeKind::Full) => "full",
+            Some(HandshakeKind::FullWithHelloRetryRequest) => "full_with_hello_retry_request",
+            Some(HandshakeKind::Resumed) => "resumed",
+            None => "unknown",
+        }
+        .to_string();
+        HandshakeInfo {
+            protocol,
+            cipher_suite,
+            group,
+            post_quantum,
+            alpn,
+            handshake_kind,
+        }
+    }
+
+    /// The group with a "(post-quantum hybrid)" mark where it applies.
+    pub fn group_display(&self) -> String {
+        match &self.group {
+            Some(g) if self.post_quantum => format!("{g} (post-quantum hybrid)"),
+            Some(g) => g.clone(),
+            None => "none".to_string(),
+        }
+    }
+}
+
+/// IANA name of a cipher suite.
+pub fn suite_name(suite: rustls::CipherSuite) -> String {
+    suite
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{suite:?}"))
+}
+
+/// IANA name of a named group.
+pub fn group_name(group: rustls::NamedGroup) -> String {
+    group
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{group:?}"))
+}
+
+/// Whether a group name is a post-quantum hybrid (ML-KEM, Kyber).
+pub fn is_post_quantum(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("MLKEM") || n.contains("KYBER")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pq_groups_are_marked() {
+        assert!(is_post_quantum("X25519MLKEM768"));
+        assert!(is_post_quantum("SecP256r1MLKEM768"));
+        assert!(!is_post_quantum("X25519"));
+        assert_eq!(group_name(rustls::NamedGroup::X25519), "X25519");
+        assert_eq!(
+            suite_name(rustls::CipherSuite::TLS13_AES_128_GCM_SHA256),
+            "TLS13_AES_128_GCM_SHA256"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The TLS core: loading certificates and keys, building rustls configs,
+//! generating certificates, fingerprints and pins, and describing what a
+//! handshake negotiated. No clap and no printing here: plain option structs
+//! in, rustls configs and report structs out.
+
+pub mod certgen;
+pub mod certinfo;
+pub mod config;
+pub mod danger;
+pub mod files;
+pub mod handshake;
+pub mod pin;
+pub mod verify;
+
+use std::sync::Arc;
+
+use rustls::crypto::CryptoProvider;
+
+/// The one crypto provider tlskit uses: aws-lc-rs.
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Installs aws-lc-rs as the process-wide default provider.
+///
+/// Done once at start, explicitly, so that a second provider somewhere in the
+/// dependency tree can never make rustls panic over an ambiguous default.
+pub fn install_provider() {
+    // An error only means a provider is installed already, which is fine.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

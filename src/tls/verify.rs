@@ -1,0 +1,262 @@
+//! Verification that records what it saw: the chain as presented, the
+//! stapled OCSP response, the verdict, pins, and whether the server asked
+//! for a client certificate. rustls shows a client the OCSP staple only
+//! inside `ServerCertVerifier`, so the WebPKI verifier is wrapped here.
+
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+
+use super::danger::AcceptUnverified;
+use super::pin::Pin;
+
+/// What the client saw during one handshake.
+#[derive(Debug, Default, Clone)]
+pub struct Observed {
+    /// The chain as the server sent it, leaf first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The stapled OCSP response, DER (empty when none was stapled).
+    pub ocsp: Vec<u8>,
+    /// `None` when verification never ran; `Some(Ok)` or the error otherwise.
+    pub verdict: Option<Result<(), Error>>,
+    /// Whether a pin was given and one matched.
+    pub pin_matched: Option<bool>,
+    /// Whether the server sent a CertificateRequest.
+    pub client_cert_requested: bool,
+    /// The CA names the server hinted in its CertificateRequest.
+    pub client_ca_hints: Vec<DistinguishedName>,
+    /// Whether we sent a certificate in answer.
+    pub client_cert_sent: bool,
+}
+
+/// Shared, lockable record of a handshake's observations.
+pub type Observations = Arc<Mutex<Observed>>;
+
+/// Locks the record, surviving a panicked holder (the data is plain values).
+pub fn lock(obs: &Observations) -> std::sync::MutexGuard<'_, Observed> {
+    obs.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A pin that matched no certificate of the chain.
+#[derive(Debug)]
+pub struct PinMismatch {
+    /// The pins of every certificate the server presented, leaf first.
+    pub seen: Vec<Pin>,
+}
+
+impl std::fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no certificate in the chain matches the pin; the server presented"
+        )?;
+        for (i, p) in self.seen.iter().enumerate() {
+            write!(f, "{}{p}", if i == 0 { " " } else { ", " })?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PinMismatch {}
+
+/// Finds a [`PinMismatch`] inside a rustls error.
+pub fn as_pin_mismatch(err: &Error) -> Option<&PinMismatch> {
+    match err {
+        Error::InvalidCertificate(CertificateError::Other(other)) => {
+            let inner: &(dyn std::error::Error + 'static) = &*other.0;
+            inner.downcast_ref::<PinMismatch>()
+        }
+        _ => None,
+    }
+}
+
+/// The server-certificate verifier of every tlskit client.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    algorithms: WebPkiSupportedAlgorithms,
+    pins: Vec<Pin>,
+    accept_unverified: Option<AcceptUnverified>,
+    observed: Observations,
+}
+
+impl RecordingVerifier {
+    /// Wraps `inner`; `pins` are checked on top; `accept_unverified` makes failures report-only.
+    pub fn new(
+        inner: Arc<WebPkiServerVerifier>,
+        pins: Vec<Pin>,
+        accept_unverified: Option<AcceptUnverified>,
+        observed: Observations,
+    ) -> RecordingVerifier {
+        RecordingVerifier {
+            inner,
+            algorithms: super::provider().signature_verification_algorithms,
+            pins,
+            accept_unverified,
+            observed,
+        }
+    }
+
+    fn check_pins(&self, chain: &[&CertificateDer<'_>]) -> Result<Option<bool>, Error> {
+        if self.pins.is_empty() {
+            return Ok(None);
+        }
+        let mut seen = Vec::with_capacity(chain.len());
+        for cert in chain {
+            let pin = Pin::of_cert(cert)
+                .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+            if self.pins.contains(&pin) {
+                return Ok(Some(true));
+            }
+            seen.push(pin);
+        }
+        Err(Error::InvalidCertificate(CertificateError::Other(
+            rustls::OtherError(Arc::new(PinMismatch { seen })),
+        )))
+    }
+}
+
+/// The checks WebPKI would have made on a leaf, for a pinned certificate no CA signed:
+/// validity period and server name.
+fn check_pinned_leaf(
+    end_entity: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> Result<(), Error> {
+    let (_, cert) = x509_parser::parse_x509_certificate(end_entity)
+        .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let now_secs = now.as_secs() as i64;
+    let nb = cert.validity().not_before.timestamp();
+    let na = cert.validity().not_after.timestamp();
+    if now_secs < nb {
+        return Err(Error::InvalidCertificate(CertificateError::NotValidYet));
+    }
+    if now_secs > na {
+        return Err(Error::InvalidCertificate(CertificateError::Expired));
+    }
+    let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+    rustls::client::verify_server_name(&parsed, server_name)
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let chain: Vec<&CertificateDer<'_>> =
+            std::iter::once(end_entity).chain(intermediates).collect();
+        {
+            let mut obs = lock(&self.observed);
+            obs.chain = chain.iter().map(|c| (*c).clone().into_owned()).collect();
+            obs.ocsp = ocsp_response.to_vec();
+        }
+        let pin_result = self.check_pins(&chain);
+        let mut verdict = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map(|_| ());
+        // A matching pin stands in for a CA: an unknown issuer is then fine,
+        // but the leaf must still be in date and valid for the name.
+        if matches!(pin_result, Ok(Some(true)))
+            && matches!(
+                verdict,
+                Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+            )
+        {
+            verdict = check_pinned_leaf(end_entity, server_name, now);
+        }
+        {
+            let mut obs = lock(&self.observed);
+            obs.verdict = Some(verdict.clone());
+            obs.pin_matched = pin_result
+                .as_ref()
+                .ok()
+                .copied()
+                .flatten()
+                .or(match pin_result {
+                    Err(_) => Some(false),
+                    Ok(_) => None,
+                });
+        }
+        pin_result?;
+        match (verdict, self.accept_unverified) {
+            (Ok(()), _) | (Err(_), Some(_)) => Ok(ServerCertVerified::assertion()),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Client-certificate resolver that records whether the server asked, and what it hinted.
+#[derive(Debug)]
+pub struct RecordingClientCert {
+    key: Option<Arc<CertifiedKey>>,
+    observed: Observations,
+}
+
+impl RecordingClientCert {
+    /// Offers `key` (if any) when a server asks for a certificate.
+    pub fn new(key: Option<Arc<CertifiedKey>>, observed: Observations) -> RecordingClientCert {
+        RecordingClientCert { key, observed }
+    }
+}
+
+impl ResolvesClientCert for RecordingClientCert {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let chosen = self
+            .key
+            .as_ref()
+            .filter(|k| {
+                sigschemes
+                    .iter()
+                    .any(|s| k.key.choose_scheme(&[*s]).is_some())
+            })
+            .cloned();
+        let mut obs = lock(&self.observed);
+        obs.client_cert_requested = true;
+        obs.client_ca_hints = root_hint_subjects
+            .iter()
+            .map(|s| DistinguishedName::from(s.to_vec()))
+            .collect();
+        obs.client_cert_sent = chosen.is_some();
+        chosen
+    }
+
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
+    }
+}
