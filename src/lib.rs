@@ -2,6 +2,7 @@
 //! binary does, so that tests and benches can drive the same code.
 
 pub mod atomic;
+pub mod bench;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

@@ -1,13 +1,693 @@
-//! `tlskit bench` (not implemented yet).
+//! `tlskit bench`: a concurrent load generator for TLS endpoints (what
+//! `openssl s_time` would be if it opened more than one connection at a
+//! time): full or resumed handshakes per second, or echo throughput with an
+//! end-to-end SHA-256 check, with latency percentiles and failures by kind.
 
-use crate::exit::Code;
-use crate::output::Ctx;
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use colored::Colorize;
+use serde::Serialize;
+
+use crate::bench::echo::MAX_BYTES;
+use crate::bench::histogram::LatencySummary;
+use crate::bench::{self, FailureCount, Kinds, Live, Outcome, Plan};
+use crate::exit::{self, Code};
+use crate::output::{field, sanitize, Ctx};
+use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
+use crate::tls::handshake::HandshakeInfo;
+use crate::tls::pin::Pin;
+use crate::tls::target::Target;
+use crate::tls::{danger, dial, files};
+
+/// Default run length when neither --duration nor --connections is given.
+const DEFAULT_SECS: f64 = 5.0;
+/// The longest run.
+const MAX_SECS: f64 = 3600.0;
+/// The most connections one run may open.
+const MAX_CONNECTIONS: u64 = 100_000_000;
+/// The most connections open at once.
+const MAX_CONCURRENCY: u32 = 10_000;
 
 /// Arguments of `tlskit bench`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+Examples:
+  tlskit bench localhost:4433 --ca ca.pem                full handshakes/s for 5 s, 8 at a time
+  tlskit bench localhost:4433 --ca ca.pem --resume       resumed handshakes/s (session tickets)
+  tlskit bench localhost:4433 --ca ca.pem --bytes 256m -c 1   echo throughput, SHA-256 checked
+  tlskit bench 127.0.0.1:4433 --insecure -n 1000 -c 32   exactly 1000 connections, 32 at a time
+  tlskit bench example.test:443 --pin sha256//... --json --duration 10
+
+Every connection: TCP connect, TLS handshake, the echo if --bytes is given,
+close_notify, and up to 1 s for the server to close. Exit 0 when any
+connection succeeded; when all failed, the exit code of the first failure.")]
+pub struct Args {
+    /// The server: HOST:PORT, [IPv6]:PORT, HOST (port 443) or https://HOST[:PORT]/.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// Connections open at once.
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENCY as i64))]
+    pub concurrency: u32,
+
+    /// Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as
+    /// the cap with --connections; at most 3600].
+    #[arg(short = 'd', long, value_name = "SECS", value_parser = parse_secs)]
+    pub duration: Option<f64>,
+
+    /// Start exactly N connections (at most 100,000,000), within the --duration cap.
+    #[arg(short = 'n', long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECTIONS))]
+    pub connections: Option<u64>,
+
+    /// Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really
+    /// resumed; without it every handshake is a full one.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them
+    /// back, and checks the SHA-256 of what came back (sizes like 64k, 1m, 256m, 1g; powers of
+    /// 1024; at most 16g).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub bytes: Option<u64>,
+
+    /// Per connection: limit on TCP connect + handshake, and on any stall of an echo.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    pub timeout: f64,
+
+    /// Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Do not fail on certificate errors (the verifier still runs: the report says so).
+    /// DANGEROUS outside a test bench.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Require the server's chain to contain this SPKI pin: sha256//BASE64 (curl's form),
+    /// pin-sha256="…" or 64 hex digits. Repeat (or separate with ';') to allow several.
+    #[arg(long = "pin", value_name = "PIN")]
+    pub pins: Vec<String>,
+
+    /// Send NAME as SNI and verify the certificate against it (the host is still dialled).
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+
+    /// Dial HOST[:PORT] instead of the target's address (keeps its name, like curl's --connect-to).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect_to: Option<String>,
+
+    /// Offer TLS 1.2 only.
+    #[arg(long, conflicts_with = "tls13")]
+    pub tls12: bool,
+
+    /// Offer TLS 1.3 only.
+    #[arg(long)]
+    pub tls13: bool,
+}
+
+/// Parses seconds: `5`, `0.5`, `5s`, `2m`.
+fn parse_secs(text: &str) -> std::result::Result<f64, String> {
+    let t = text.trim();
+    let (num, mult) = if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{t}' is not a number of seconds (like 5, 0.5, 30s or 2m)"))?;
+    let v = v * mult;
+    if !(v.is_finite() && (0.01..=MAX_SECS).contains(&v)) {
+        return Err(format!("'{t}' is out of range (0.01 s to {MAX_SECS} s)"));
+    }
+    Ok(v)
+}
+
+/// Parses a size: `4096`, `64k`, `1m`, `256M`, `1g`, `64KiB` (k, m, g are powers of 1024).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    if digits.is_empty() {
+        return Err(format!("'{t}' is not a size (like 4096, 64k, 1m or 256m)"));
+    }
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "'{t}': the unit must be k, m or g (powers of 1024)"
+            ))
+        }
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("'{t}' is too large"))?;
+    let v = n
+        .checked_mul(1u64 << shift)
+        .filter(|v| (1..=MAX_BYTES).contains(v))
+        .ok_or_else(|| format!("'{t}' is out of range (1 byte to 16g)"))?;
+    Ok(v)
+}
+
+/// What was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Full handshakes (client resumption off).
+    FullHandshakes,
+    /// Handshakes with resumption on.
+    ResumedHandshakes,
+    /// Echo throughput.
+    Echo,
+}
+
+/// The limits the run was given.
+#[derive(Debug, Serialize)]
+pub struct Limits {
+    /// Connections open at once.
+    pub concurrency: usize,
+    /// No connection started after this many seconds.
+    pub duration_s: f64,
+    /// No connection started after this many.
+    pub connections: Option<u64>,
+    /// Per-connection timeout, seconds.
+    pub timeout_s: f64,
+    /// Echo size per connection.
+    pub bytes_per_connection: Option<u64>,
+}
+
+/// How many connections ended how.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Completed: handshake, echo if asked, close.
+    pub succeeded: u64,
+    /// Failed (see `failures`).
+    pub failed: u64,
+    /// Cut off by Ctrl-C or the hard time limit.
+    pub unfinished: u64,
+}
+
+/// Echo throughput.
+#[derive(Debug, Serialize)]
+pub struct Throughput {
+    /// Bytes echoed and verified (each counted once, not per direction).
+    pub bytes: u64,
+    /// Mebibytes (2^20) echoed per second of the run.
+    pub mib_per_s: f64,
+}
+
+/// Latency distributions, milliseconds.
+#[derive(Debug, Serialize)]
+pub struct Latency {
+    /// TCP connect + TLS handshake.
+    pub handshake: Option<LatencySummary>,
+    /// The whole connection, through the echo and the close.
+    pub connection: Option<LatencySummary>,
+}
+
+/// What `tlskit bench` reports.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The target as given.
+    pub target: String,
+    /// The address dialled.
+    pub address: String,
+    /// The name sent as SNI and verified.
+    pub server_name: String,
+    /// What was measured.
+    pub mode: Mode,
+    /// Certificate checking: `verified`, or `insecure` (report-only).
+    pub verification: &'static str,
+    /// The limits.
+    pub limits: Limits,
+    /// Seconds from the first connection's start to the last one's end.
+    pub elapsed_s: f64,
+    /// Connections by outcome.
+    pub connections: Counts,
+    /// Successful handshakes by kind.
+    pub handshakes: Kinds,
+    /// Successful connections (each one handshake) per second.
+    pub handshakes_per_s: f64,
+    /// Resumed handshakes per second (with --resume).
+    pub resumed_per_s: Option<f64>,
+    /// Echo throughput (with --bytes).
+    pub throughput: Option<Throughput>,
+    /// Latency percentiles.
+    pub latency_ms: Latency,
+    /// What the first successful handshake negotiated.
+    pub negotiated: Option<HandshakeInfo>,
+    /// Failures by kind, most frequent first.
+    pub failures: Vec<FailureCount>,
+    /// Stopped early by Ctrl-C.
+    pub interrupted: bool,
+    /// The exit code of this run.
+    pub exit_code: u8,
+}
 
 /// Runs `tlskit bench`.
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Code> {
-    Err(super::not_implemented("bench"))
+pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    let mut target = Target::parse(&args.target)?;
+    if let Some(name) = &args.servername {
+        target = target.with_server_name(name).context("--servername")?;
+    }
+    let (dial_host, dial_port) = match &args.connect_to {
+        Some(c) => dial::parse_connect_to(c, target.port)?,
+        None => (target.host.clone(), target.port),
+    };
+    let mut pins = Vec::new();
+    for p in &args.pins {
+        pins.extend(Pin::parse_list(p).context("--pin")?);
+    }
+    let roots = match &args.ca {
+        Some(path) => TrustRoots::Certs(
+            files::load_certs(path)
+                .with_context(|| format!("loading --ca '{}'", path.display()))?,
+        ),
+        None => TrustRoots::Webpki,
+    };
+    let opts = ClientOptions {
+        roots,
+        accept_unverified: args.insecure.then(danger::accept_unverified),
+        pins,
+        versions: match (args.tls12, args.tls13) {
+            (true, _) => Versions::Tls12,
+            (_, true) => Versions::Tls13,
+            _ => Versions::Both,
+        },
+        ..ClientOptions::default()
+    };
+    let (config, observations) = config::client_config(opts)?;
+    let mut config = Arc::unwrap_or_clone(config);
+    if !args.resume {
+        config.resumption = bench::GroupMemory::resumption();
+    }
+    if args.insecure && !ctx.quiet {
+        eprintln!(
+            "{} --insecure: certificate errors are ignored; the numbers say nothing about whether this server can be trusted",
+            "warning:".red().bold()
+        );
+    }
+
+    let duration = match (args.duration, args.connections) {
+        (Some(d), _) => d,
+        (None, Some(_)) => MAX_SECS,
+        (None, None) => DEFAULT_SECS,
+    };
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let live = Arc::new(Live::default());
+    let progress = std::io::stderr().is_terminal() && !ctx.quiet && !ctx.json;
+    let result: Result<Outcome> = rt.block_on(async {
+        let addrs = resolve(&dial_host, dial_port, timeout).await?;
+        let plan = Plan {
+            addrs,
+            server_name: target.server_name.clone(),
+            config: Arc::new(config),
+            observations,
+            concurrency: args.concurrency as usize,
+            duration: Duration::from_secs_f64(duration),
+            connections: args.connections,
+            timeout,
+            bytes: args.bytes,
+        };
+        let interrupt = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
+        let outcome = bench::run(plan, live.clone(), interrupt).await;
+        if let Some(t) = ticker {
+            t.abort();
+            eprint!("\r\x1b[2K");
+        }
+        Ok(outcome)
+    });
+    rt.shutdown_timeout(Duration::from_millis(500));
+    let outcome = result?;
+
+    let report = build_report(&args, &target, duration, timeout, &outcome);
+    ctx.emit(&report, |out| render(out, &report, ctx))?;
+    if args.resume
+        && report.connections.succeeded > 0
+        && report.handshakes.resumed == 0
+        && !ctx.quiet
+    {
+        eprintln!(
+            "{} no session was resumed: does the server issue session tickets or keep session IDs?",
+            "warning:".yellow().bold()
+        );
+    }
+    if outcome.succeeded > 0 {
+        return Ok(Code::Success);
+    }
+    match outcome.first_failure {
+        Some((code, message)) => Err(exit::fail(
+            code,
+            format!(
+                "every connection failed ({}); the first: {message}",
+                outcome.failed
+            ),
+        )),
+        None => Err(exit::fail(Code::Error, "no connection completed")),
+    }
+}
+
+async fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let shown = sanitize(host);
+    let found = match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
+        Err(_) => {
+            return Err(exit::fail(
+                Code::Network,
+                format!("timed out resolving '{shown}'"),
+            ))
+        }
+        Ok(Err(e)) => {
+            return Err(exit::fail(
+                Code::Network,
+                format!("cannot resolve '{shown}': {e}"),
+            ))
+        }
+        Ok(Ok(found)) => found.collect::<Vec<_>>(),
+    };
+    if found.is_empty() {
+        return Err(exit::fail(
+            Code::Network,
+            format!("'{shown}' resolves to no address"),
+        ));
+    }
+    Ok(found)
+}
+
+async fn show_progress(live: Arc<Live>, bytes: Option<u64>) {
+    let start = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        let secs = start.elapsed().as_secs_f64();
+        let ok = live.ok.load(Ordering::Relaxed);
+        let failed = live.failed.load(Ordering::Relaxed);
+        let rate = if bytes.is_some() {
+            let mib = live.bytes.load(Ordering::Relaxed) as f64 / 1048576.0;
+            format!("{mib:.0} MiB echoed, {:.1} MiB/s", mib / secs.max(1e-3))
+        } else {
+            format!("{:.0} handshakes/s", ok as f64 / secs.max(1e-3))
+        };
+        eprint!(
+            "\r\x1b[2K  {secs:5.1} s  {} ok  {} failed  {rate}",
+            thousands(ok),
+            thousands(failed)
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn build_report(
+    args: &Args,
+    target: &Target,
+    duration: f64,
+    timeout: Duration,
+    o: &Outcome,
+) -> Report {
+    let secs = o.elapsed.as_secs_f64();
+    let per_s = |n: u64| {
+        if secs > 0.0 {
+            ((n as f64 / secs) * 10.0).round() / 10.0
+        } else {
+            0.0
+        }
+    };
+    let mode = match (args.bytes, args.resume) {
+        (Some(_), _) => Mode::Echo,
+        (None, true) => Mode::ResumedHandshakes,
+        (None, false) => Mode::FullHandshakes,
+    };
+    let exit_code = if o.succeeded > 0 {
+        Code::Success
+    } else {
+        o.first_failure
+            .as_ref()
+            .map(|(c, _)| *c)
+            .unwrap_or(Code::Error)
+    };
+    Report {
+        target: target.to_string(),
+        address: o.address.to_string(),
+        server_name: target.server_name_str(),
+        mode,
+        verification: if args.insecure {
+            "insecure"
+        } else {
+            "verified"
+        },
+        limits: Limits {
+            concurrency: args.concurrency as usize,
+            duration_s: duration,
+            connections: args.connections,
+            timeout_s: timeout.as_secs_f64(),
+            bytes_per_connection: args.bytes,
+        },
+        elapsed_s: (secs * 1000.0).round() / 1000.0,
+        connections: Counts {
+            succeeded: o.succeeded,
+            failed: o.failed,
+            unfinished: o.unfinished,
+        },
+        handshakes: o.kinds,
+        handshakes_per_s: per_s(o.succeeded),
+        resumed_per_s: args.resume.then(|| per_s(o.kinds.resumed)),
+        throughput: args.bytes.map(|_| Throughput {
+            bytes: o.bytes,
+            mib_per_s: if secs > 0.0 {
+                ((o.bytes as f64 / 1048576.0 / secs) * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+        }),
+        latency_ms: Latency {
+            handshake: o.handshake.summary_ms(),
+            connection: o.connection.summary_ms(),
+        },
+        negotiated: o.negotiated.clone(),
+        failures: o.failures.clone(),
+        interrupted: o.interrupted,
+        exit_code: exit_code.as_u8(),
+    }
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1547.25` → `1,547.3`.
+fn decimal(v: f64) -> String {
+    let tenths = (v * 10.0).round().max(0.0) as u64;
+    format!("{}.{}", thousands(tenths / 10), tenths % 10)
+}
+
+fn mib(bytes: u64) -> String {
+    let m = bytes as f64 / 1048576.0;
+    if m >= 100.0 {
+        format!("{m:.0} MiB")
+    } else {
+        format!("{m:.1} MiB")
+    }
+}
+
+fn percentiles(s: &LatencySummary) -> String {
+    format!(
+        "p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        s.p50, s.p90, s.p99, s.max
+    )
+}
+
+/// The headline figure: handshakes/s, or MiB/s in echo mode.
+fn headline(r: &Report) -> String {
+    match &r.throughput {
+        Some(t) => format!("{:.1} MiB/s", t.mib_per_s),
+        None => format!("{:.1} handshakes/s", r.handshakes_per_s),
+    }
+}
+
+fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
+    if ctx.quiet {
+        return writeln!(out, "{}", headline(r));
+    }
+    let what = match r.mode {
+        Mode::FullHandshakes => "full handshakes".to_string(),
+        Mode::ResumedHandshakes => "resumed handshakes".to_string(),
+        Mode::Echo => format!(
+            "echo of {} per connection",
+            mib(r.limits.bytes_per_connection.unwrap_or(0))
+        ),
+    };
+    let limit = match r.limits.connections {
+        Some(n) => format!("{} connections", thousands(n)),
+        None => format!("{} s", r.limits.duration_s),
+    };
+    writeln!(
+        out,
+        "{} {} ({})",
+        "bench".bold(),
+        sanitize(&r.target),
+        sanitize(&r.server_name)
+    )?;
+    field(
+        out,
+        "mode",
+        format!("{what}, {} at a time, {limit}", r.limits.concurrency),
+    )?;
+    field(out, "address", &r.address)?;
+    if let Some(n) = &r.negotiated {
+        let mut parts = vec![n.protocol.clone(), n.cipher_suite.clone()];
+        if n.group.is_some() {
+            parts.push(n.group_display());
+        }
+        field(out, "negotiated", parts.join(", "))?;
+    }
+    if r.verification == "insecure" {
+        field(out, "verification", "OFF (--insecure)".red().bold())?;
+    }
+    let failed = if r.connections.failed > 0 {
+        format!("{} failed", thousands(r.connections.failed))
+            .red()
+            .to_string()
+    } else {
+        "0 failed".to_string()
+    };
+    let mut conns = format!(
+        "{} succeeded, {failed} in {:.2} s",
+        thousands(r.connections.succeeded),
+        r.elapsed_s
+    );
+    if r.connections.unfinished > 0 {
+        conns.push_str(&format!(
+            " ({} cut off)",
+            thousands(r.connections.unfinished)
+        ));
+    }
+    if r.interrupted {
+        conns.push_str(", interrupted");
+    }
+    field(out, "connections", conns)?;
+    let k = &r.handshakes;
+    let mut kinds = vec![format!("{} full", thousands(k.full))];
+    if k.full_with_hello_retry_request > 0 {
+        kinds.push(format!(
+            "{} full after HelloRetryRequest",
+            thousands(k.full_with_hello_retry_request)
+        ));
+    }
+    if r.mode == Mode::ResumedHandshakes || k.resumed > 0 {
+        kinds.push(format!("{} resumed", thousands(k.resumed)));
+    }
+    field(out, "handshakes", kinds.join(", "))?;
+    match &r.throughput {
+        Some(t) => field(
+            out,
+            "throughput",
+            format!(
+                "{} echoed and verified (SHA-256), {}",
+                mib(t.bytes),
+                format!("{} MiB/s", decimal(t.mib_per_s)).bold()
+            ),
+        )?,
+        None => {
+            let mut rate = format!("{} handshakes/s", decimal(r.handshakes_per_s))
+                .bold()
+                .to_string();
+            if let Some(res) = r.resumed_per_s {
+                rate.push_str(&format!(" ({} resumed/s)", decimal(res)));
+            }
+            field(out, "rate", rate)?;
+        }
+    }
+    if let Some(s) = &r.latency_ms.handshake {
+        field(out, "handshake", percentiles(s))?;
+    }
+    if let Some(s) = &r.latency_ms.connection {
+        field(out, "connection", percentiles(s))?;
+    }
+    if !r.failures.is_empty() {
+        writeln!(out, "  {}", "failures:".dimmed())?;
+        for f in &r.failures {
+            writeln!(
+                out,
+                "  {:>10}  {}: {}",
+                thousands(f.count),
+                format!("{:?}", f.kind).to_lowercase().red(),
+                sanitize(&f.example)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64k"), Ok(65_536));
+        assert_eq!(parse_size("1m"), Ok(1 << 20));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("2KiB"), Ok(2048));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("17g").is_err());
+        assert!(parse_size("1t").unwrap_err().contains("unit"));
+        assert!(parse_size("m").is_err());
+        assert!(parse_size("99999999999999999999k").is_err());
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_secs("5"), Ok(5.0));
+        assert_eq!(parse_secs("0.5"), Ok(0.5));
+        assert_eq!(parse_secs("30s"), Ok(30.0));
+        assert_eq!(parse_secs("2m"), Ok(120.0));
+        assert!(parse_secs("0").is_err());
+        assert!(parse_secs("61m").is_err());
+        assert!(parse_secs("NaN").is_err());
+        assert!(parse_secs("soon").is_err());
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(decimal(1547.25), "1,547.3");
+        assert_eq!(decimal(0.04), "0.0");
+    }
 }
