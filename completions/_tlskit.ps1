@@ -120,7 +120,23 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;bench' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Connections open at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Connections open at once')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Start exactly N connections (at most 100,000,000), within the --duration cap')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Start exactly N connections (at most 100,000,000), within the --duration cap')
+            [CompletionResult]::new('--bytes', '--bytes', [CompletionResultType]::ParameterName, 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks the SHA-256 of what came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per connection: limit on TCP connect + handshake, and on any stall of an echo')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Require the server''s chain to contain this SPKI pin: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with '';'') to allow several')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Send NAME as SNI and verify the certificate against it (the host is still dialled)')
+            [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial HOST[:PORT] instead of the target''s address (keeps its name, like curl''s --connect-to)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not fail on certificate errors (the verifier still runs: the report says so). DANGEROUS outside a test bench')
+            [CompletionResult]::new('--tls12', '--tls12', [CompletionResultType]::ParameterName, 'Offer TLS 1.2 only')
+            [CompletionResult]::new('--tls13', '--tls13', [CompletionResultType]::ParameterName, 'Offer TLS 1.3 only')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')

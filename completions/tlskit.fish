@@ -100,9 +100,22 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print on
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s c -l concurrency -d 'Connections open at once' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s d -l duration -d 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s n -l connections -d 'Start exactly N connections (at most 100,000,000), within the --duration cap' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l bytes -d 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks the SHA-256 of what came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l timeout -d 'Per connection: limit on TCP connect + handshake, and on any stall of an echo' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require the server\'s chain to contain this SPKI pin: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with \';\') to allow several' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial HOST[:PORT] instead of the target\'s address (keeps its name, like curl\'s --connect-to)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l resume -d 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l insecure -d 'Do not fail on certificate errors (the verifier still runs: the report says so). DANGEROUS outside a test bench'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls12 -d 'Offer TLS 1.2 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'

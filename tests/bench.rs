@@ -1,0 +1,469 @@
+//! `tlskit bench` against real servers (`openssl s_server`, `socat`) and
+//! against small TLS echo servers written here: one faithful and counting,
+//! one that corrupts a byte. No assertion depends on speed.
+
+mod util;
+
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use util::{code, free_port, have, stderr, stdout, wait_for_port, Background, Dir};
+
+/// A directory with an ECDSA P-256 certificate for localhost (srv.pem, srv-key.pem).
+fn dir_with_cert() -> Dir {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--out", "srv"]);
+    dir
+}
+
+/// Runs `tlskit --json bench ARGS` and returns (exit code, report, stderr).
+fn bench(dir: &Dir, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["--json", "bench"];
+    all.extend_from_slice(args);
+    let out = dir.run(&all);
+    let text = stdout(&out);
+    let report = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "bad JSON ({e}) from bench {args:?}:\n{text}\nstderr: {}",
+            stderr(&out)
+        )
+    });
+    (code(&out), report, stderr(&out))
+}
+
+fn n(v: &Value, path: &str) -> u64 {
+    v.pointer(path)
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("no number at {path} in {v:#}"))
+}
+
+/// `openssl s_server` on a free port with the directory's certificate.
+fn s_server(dir: &Dir, extra: &[&str]) -> (Background, String) {
+    let port = free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_server", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-cert", "srv.pem", "-key", "srv-key.pem", "-quiet"])
+        .args(extra);
+    let server = Background::spawn(cmd);
+    wait_for_port(port, Duration::from_secs(10));
+    (server, format!("127.0.0.1:{port}"))
+}
+
+/// A TLS echo server in this process: counts completed handshakes, and
+/// optionally flips one bit at offset `corrupt_at` of each connection's stream.
+struct EchoServer {
+    addr: String,
+    handshakes: Arc<AtomicUsize>,
+}
+
+fn echo_server(dir: &Dir, corrupt_at: Option<u64>) -> EchoServer {
+    use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
+    use tlskit::tls::files;
+    let identity = Identity {
+        chain: files::load_certs(&dir.join("srv.pem")).expect("cert"),
+        key: files::load_key(&dir.join("srv-key.pem")).expect("key"),
+    };
+    let server_config = config::server_config(ServerOptions {
+        identity,
+        client_auth: ClientAuth::Off,
+        alpn: vec![],
+        versions: Versions::Both,
+        tickets: false,
+        ocsp: None,
+        keylog: KeyLogTo::Off,
+    })
+    .expect("server config");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let count = handshakes.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let acceptor = tokio_rustls::TlsAcceptor::from(server_config);
+            // Bounded: the test process ends, and with it this thread.
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    count.fetch_add(1, Ordering::SeqCst);
+                    let mut buf = vec![0u8; 32 * 1024];
+                    let mut seen = 0u64;
+                    loop {
+                        let n = match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if let Some(at) = corrupt_at {
+                            if (seen..seen + n as u64).contains(&at) {
+                                buf[(at - seen) as usize] ^= 0x20;
+                            }
+                        }
+                        seen += n as u64;
+                        if tls.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+    });
+    EchoServer { addr, handshakes }
+}
+
+#[test]
+fn full_handshakes_against_openssl_are_counted() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let (_server, addr) = s_server(&dir, &[]);
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "-n",
+            "12",
+            "-c",
+            "3",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["mode"], "full_handshakes");
+    assert_eq!(n(&r, "/connections/succeeded"), 12);
+    assert_eq!(n(&r, "/connections/failed"), 0);
+    assert_eq!(
+        n(&r, "/handshakes/full") + n(&r, "/handshakes/full_with_hello_retry_request"),
+        12
+    );
+    assert_eq!(n(&r, "/handshakes/resumed"), 0);
+    assert_eq!(n(&r, "/latency_ms/handshake/count"), 12);
+    assert_eq!(r["negotiated"]["protocol"], "TLSv1.3");
+    assert!(r["handshakes_per_s"].as_f64().unwrap() > 0.0);
+    let lat = &r["latency_ms"]["handshake"];
+    assert!(lat["p50"].as_f64() <= lat["p99"].as_f64());
+    assert!(lat["p99"].as_f64() <= lat["max"].as_f64());
+}
+
+#[test]
+fn resume_really_resumes_against_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let (_server, addr) = s_server(&dir, &[]);
+    let args = [
+        addr.as_str(),
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-n",
+        "10",
+        "-c",
+        "1",
+    ];
+    let mut with_resume = args.to_vec();
+    with_resume.push("--resume");
+    let (code, r, err) = bench(&dir, &with_resume);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["mode"], "resumed_handshakes");
+    assert_eq!(n(&r, "/connections/succeeded"), 10);
+    // The first connection is full and brings the ticket; one at a time, every later one resumes.
+    assert_eq!(n(&r, "/handshakes/resumed"), 9, "{r:#}");
+    assert!(r["resumed_per_s"].as_f64().unwrap() > 0.0);
+    // TLS 1.2 resumes too (session IDs or tickets).
+    let mut tls12 = with_resume.clone();
+    tls12.push("--tls12");
+    let (code, r, err) = bench(&dir, &tls12);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["negotiated"]["protocol"], "TLSv1.2");
+    assert_eq!(n(&r, "/handshakes/resumed"), 9, "{r:#}");
+    // Without --resume, nothing resumes.
+    let (code, r, err) = bench(&dir, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/handshakes/resumed"), 0);
+}
+
+#[test]
+fn connections_stop_at_exactly_n() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "-n",
+            "37",
+            "-c",
+            "8",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/connections/succeeded"), 37);
+    assert_eq!(n(&r, "/limits/connections"), 37);
+    // Every connection waits for the server's close, so the server is done counting.
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 37);
+}
+
+#[test]
+fn echo_is_verified_end_to_end() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "--bytes",
+            "1m",
+            "-n",
+            "3",
+            "-c",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["mode"], "echo");
+    assert_eq!(n(&r, "/connections/succeeded"), 3);
+    assert_eq!(n(&r, "/throughput/bytes"), 3 << 20);
+    assert!(r["throughput"]["mib_per_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(n(&r, "/limits/bytes_per_connection"), 1 << 20);
+}
+
+#[test]
+fn a_corrupted_byte_is_a_data_mismatch() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, Some(100_000));
+    let (code, r, _) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "--bytes",
+            "256k",
+            "-n",
+            "4",
+            "-c",
+            "2",
+        ],
+    );
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 0);
+    assert_eq!(n(&r, "/connections/failed"), 4);
+    let f = &r["failures"][0];
+    assert_eq!(f["kind"], "data_mismatch");
+    assert_eq!(f["reason"], "sha-256 differs");
+    assert_eq!(n(f, "/count"), 4);
+    assert!(f["example"].as_str().unwrap().contains("SHA-256"));
+    // A byte beyond the echo is never touched: the same server passes a shorter echo.
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "--bytes",
+            "64k",
+            "-n",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+}
+
+#[test]
+fn echo_through_socat() {
+    if !have("socat") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let port = free_port();
+    let mut cmd = Command::new("socat");
+    cmd.current_dir(dir.path()).args([
+        &format!(
+            "OPENSSL-LISTEN:{port},bind=127.0.0.1,cert=srv.pem,key=srv-key.pem,verify=0,fork,reuseaddr"
+        ),
+        "EXEC:cat",
+    ]);
+    let _server = Background::spawn(cmd);
+    wait_for_port(port, Duration::from_secs(10));
+    let addr = format!("127.0.0.1:{port}");
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "--bytes",
+            "4m",
+            "-n",
+            "2",
+            "-c",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/throughput/bytes"), 8 << 20);
+}
+
+#[test]
+fn a_wrong_pin_fails_every_connection_with_exit_6() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let (_server, addr) = s_server(&dir, &[]);
+    let wrong = format!("sha256//{}", "A".repeat(43) + "=");
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "--pin",
+            &wrong,
+            "-n",
+            "3",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(code, 6, "{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 3);
+    assert_eq!(r["failures"][0]["kind"], "pin");
+    assert_eq!(n(&r["failures"][0], "/exit_code"), 6);
+    assert!(err.contains("every connection failed"), "{err}");
+    assert!(err.contains("pin"), "{err}");
+}
+
+#[test]
+fn an_unknown_issuer_is_a_verification_failure() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    // Without --ca the built-in roots do not know this certificate.
+    let (code, r, _) = bench(
+        &dir,
+        &[&server.addr, "--servername", "localhost", "-n", "2"],
+    );
+    assert_eq!(code, 5, "{r:#}");
+    assert_eq!(r["failures"][0]["kind"], "verification");
+    assert_eq!(r["failures"][0]["reason"], "unknown_issuer");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
+    // --insecure: the same server passes, with a warning and the report saying so.
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--servername",
+            "localhost",
+            "-n",
+            "2",
+            "--insecure",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["verification"], "insecure");
+    assert!(err.contains("--insecure"), "{err}");
+}
+
+#[test]
+fn refused_is_exit_3_and_stops_at_once() {
+    let dir = Dir::new();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let (code, r, err) = bench(&dir, &[&addr, "--insecure", "--duration", "30"]);
+    assert_eq!(code, 3, "{err}");
+    // Nothing answers: the first connection says so, and no other is tried.
+    assert_eq!(n(&r, "/connections/failed"), 1);
+    assert_eq!(r["failures"][0]["kind"], "refused");
+    assert!(err.contains("connection refused"), "{err}");
+}
+
+#[test]
+fn quiet_prints_the_headline_only() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-n",
+        "3",
+        "-q",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.trim_end().ends_with(" handshakes/s"), "{text}");
+    let text_mode = dir.ok(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-n",
+        "2",
+    ]);
+    assert!(text_mode.contains("2 succeeded"), "{text_mode}");
+    assert!(text_mode.contains("p99"), "{text_mode}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let dir = Dir::new();
+    for args in [
+        vec!["bench", "127.0.0.1:1", "--bytes", "0"],
+        vec!["bench", "127.0.0.1:1", "--bytes", "1t"],
+        vec!["bench", "127.0.0.1:1", "--duration", "0"],
+        vec!["bench", "127.0.0.1:1", "--duration", "2h"],
+        vec!["bench", "127.0.0.1:1", "-c", "0"],
+        vec!["bench", "127.0.0.1:1", "-n", "0"],
+        vec!["bench", "127.0.0.1:1", "--tls12", "--tls13"],
+    ] {
+        let out = dir.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    }
+    let out = dir.run(&["bench", "127.0.0.1:1", "--pin", "nope"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a pin"));
+}
