@@ -480,10 +480,7 @@ impl Session<'_> {
             });
             // The first connection saw the certificates; a resumed one sees none.
             conn = Dialed {
-                report: DialReport {
-                    handshake: again.report.handshake.clone(),
-                    ..old.report
-                },
+                report: old.report,
                 ..again
             };
         }
