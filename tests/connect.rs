@@ -1284,3 +1284,35 @@ fn system_roots_and_sslkeylogfile() {
         .read("env-keys.log")
         .contains("SERVER_TRAFFIC_SECRET_0 "));
 }
+
+#[test]
+fn openssl_hello_retry_request_is_reported() {
+    let dir = Dir::new();
+    pki(&dir);
+    // tlskit sends key shares for X25519MLKEM768 and X25519; a P-256-only server must ask again.
+    let Some((_server, port)) =
+        openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-groups", "P-256"])
+    else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(
+        r["handshake"]["handshake_kind"], "full_with_hello_retry_request",
+        "{r}"
+    );
+    assert_eq!(r["handshake"]["group"], "secp256r1");
+    assert_eq!(r["handshake"]["post_quantum"], false);
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stdout(&out).contains("handshake:     full, with HelloRetryRequest"),
+        "{}",
+        stdout(&out)
+    );
+}
