@@ -1316,3 +1316,31 @@ fn openssl_hello_retry_request_is_reported() {
         stdout(&out)
     );
 }
+
+#[test]
+fn fetch_chain_for_inspect_and_pin() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&["gencert", "localhost", "--out", "self", "-q"]);
+    let Some((_server, port)) = openssl_server(&dir, "self.pem", "self-key.pem", &[]) else {
+        return;
+    };
+    tlskit::tls::install_provider();
+    let target = tlskit::tls::target::Target::parse(&format!("localhost:{port}")).unwrap();
+    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10)).unwrap();
+    assert_eq!(fetched.chain.len(), 1);
+    let expected = tlskit::tls::files::load_certs(&dir.join("self.pem")).unwrap();
+    assert_eq!(fetched.chain[0], expected[0]);
+    let why = fetched.verdict.unwrap_err();
+    assert!(why.contains("self-signed"), "{why}");
+    assert_eq!(fetched.report.address, Some(format!("127.0.0.1:{port}")));
+
+    let closed =
+        tlskit::tls::target::Target::parse(&format!("127.0.0.1:{}", util::free_port())).unwrap();
+    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5)).unwrap_err();
+    assert_eq!(
+        tlskit::exit::classify(&err),
+        tlskit::exit::Code::Network,
+        "{err:#}"
+    );
+}
