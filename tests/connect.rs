@@ -464,7 +464,7 @@ fn openssl_send_and_stdin_carry_data() {
         "--send",
         "hello\n",
         "--read-timeout",
-        "1",
+        "2",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // Data on stdout, the report on stderr.
@@ -473,7 +473,7 @@ fn openssl_send_and_stdin_carry_data() {
 
     let out = run_with_stdin(
         &dir,
-        &["connect", &t, "--ca", "ca.pem", "--read-timeout", "1"],
+        &["connect", &t, "--ca", "ca.pem", "--read-timeout", "2"],
         b"abc\n",
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -1210,7 +1210,7 @@ fn json_report_fields_are_present_and_typed() {
         "--send",
         "abc\n",
         "--read-timeout",
-        "1",
+        "2",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // Data on stdout; the one JSON document on stderr.
