@@ -545,6 +545,10 @@ fn openssl_pins_and_keylog() {
         ],
     );
     assert_eq!(r["verification"]["pin_matched"], true);
+    assert_eq!(
+        r["verification"]["trust"], "ca-file",
+        "the CA vouched, the pin only checked"
+    );
     let keys = dir.read("keys.log");
     assert!(keys.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET "), "{keys}");
 
@@ -894,6 +898,7 @@ fn bad_server_matrix() {
             let r = ok_json(&dir, &["connect", &t, "--pin", &pin]);
             assert_eq!(r["verification"]["verified"], true, "{r}");
             assert_eq!(r["verification"]["pin_matched"], true);
+            assert_eq!(r["verification"]["trust"], "pin", "{r}");
         }
         if name == "rsa1024" {
             assert_eq!(

@@ -210,7 +210,8 @@ pub struct Verification {
     pub verified: bool,
     /// `--insecure` was given.
     pub insecure: bool,
-    /// The trust anchors used: `webpki-roots`, `ca-file` or `system`.
+    /// What vouched for the chain: `webpki-roots`, `ca-file`, `system`, or
+    /// `pin` when a matching pin stood in for a CA.
     pub trust: &'static str,
     /// Why it did not verify.
     pub error: Option<String>,
@@ -672,7 +673,11 @@ impl Session<'_> {
             verification: Verification {
                 verified,
                 insecure: self.args.insecure,
-                trust: self.trust,
+                trust: if obs.trusted_by_pin {
+                    "pin"
+                } else {
+                    self.trust
+                },
                 error,
                 pin_matched: if self.pins.is_empty() {
                     None
@@ -859,6 +864,7 @@ fn trust_label(t: &str) -> &'static str {
     match t {
         "ca-file" => "the --ca file",
         "system" => "the system trust store",
+        "pin" => "the pin alone: no trusted CA signed this certificate",
         _ => "the Mozilla roots (webpki-roots)",
     }
 }

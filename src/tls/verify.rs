@@ -26,6 +26,8 @@ pub struct Observed {
     pub verdict: Option<Result<(), Error>>,
     /// Whether a pin was given and one matched.
     pub pin_matched: Option<bool>,
+    /// Whether the pin alone vouched for a certificate no trusted CA signed.
+    pub trusted_by_pin: bool,
     /// Whether the server sent a CertificateRequest.
     pub client_cert_requested: bool,
     /// The CA names the server hinted in its CertificateRequest.
@@ -160,6 +162,7 @@ impl ServerCertVerifier for RecordingVerifier {
             obs.ocsp = ocsp_response.to_vec();
         }
         let pin_result = self.check_pins(&chain);
+        let mut trusted_by_pin = false;
         let mut verdict = self
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
@@ -173,6 +176,7 @@ impl ServerCertVerifier for RecordingVerifier {
             )
         {
             verdict = check_pinned_leaf(end_entity, server_name, now);
+            trusted_by_pin = verdict.is_ok();
         }
         if verdict.is_ok() && self.accept_unverified.is_some_and(|a| a.weak_rsa()) {
             if let Some(weak) = super::explain::weak_key_of(end_entity) {
@@ -184,15 +188,11 @@ impl ServerCertVerifier for RecordingVerifier {
         {
             let mut obs = lock(&self.observed);
             obs.verdict = Some(verdict.clone());
-            obs.pin_matched = pin_result
-                .as_ref()
-                .ok()
-                .copied()
-                .flatten()
-                .or(match pin_result {
-                    Err(_) => Some(false),
-                    Ok(_) => None,
-                });
+            obs.pin_matched = match &pin_result {
+                Ok(matched) => *matched,
+                Err(_) => Some(false),
+            };
+            obs.trusted_by_pin = trusted_by_pin;
         }
         pin_result?;
         match (verdict, self.accept_unverified) {
