@@ -90,9 +90,36 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print o
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin (sha256//BASE64, repeatable, any match passes; checked on every certificate of the chain). A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l keylog -d 'Append the session secrets to FILE (NSS key log format, for Wireshark); SSLKEYLOGFILE is honoured too' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l send -d 'Send TEXT after the handshake and print the reply until the server closes or --read-timeout passes without data' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l read-timeout -d 'With --send or piped input: stop after this many seconds without data from the server' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l save-chain -d 'Write the presented chain as PEM to FILE' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l starttls -d 'Speak this protocol\'s plaintext upgrade before TLS' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l reconnect -d 'Connect a second time, resuming the first session, and report whether it resumed'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-io -d 'Only handshake and report; no data'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l showcerts -d 'Write the presented chain as PEM to stdout (the report goes to stderr)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'

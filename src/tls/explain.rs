@@ -72,6 +72,15 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
 fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
     let name = format!("{alert:?}");
     let why = match alert {
+        AlertDescription::HandshakeFailure
+        | AlertDescription::BadCertificate
+        | AlertDescription::UnknownCA
+        | AlertDescription::CertificateUnknown
+        | AlertDescription::AccessDenied
+            if observed.client_cert_requested && !observed.client_cert_sent =>
+        {
+            "the server asked for a client certificate and none was sent: give one with --cert FILE --key FILE"
+        }
         AlertDescription::HandshakeFailure => {
             "no protocol version, cipher suite, group or signature scheme in common, or the server rejected the ClientHello"
         }
@@ -95,11 +104,6 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
             if observed.client_cert_sent =>
         {
             "the server rejected the client certificate"
-        }
-        AlertDescription::BadCertificate | AlertDescription::UnknownCA
-            if observed.client_cert_requested =>
-        {
-            "the server asked for a client certificate and none was sent: give one with --cert FILE --key FILE"
         }
         AlertDescription::InsufficientSecurity => "the server wants stronger parameters",
         _ => "",
@@ -315,7 +319,7 @@ fn not_for_name(presented: &[String], name: &str) -> String {
     let shown: Vec<String> = presented
         .iter()
         .take(10)
-        .map(|s| sanitize(s).into_owned())
+        .map(|s| sanitize(presented_name(s)).into_owned())
         .collect();
     let more = if presented.len() > 10 {
         format!(" and {} more", presented.len() - 10)
@@ -326,6 +330,16 @@ fn not_for_name(presented: &[String], name: &str) -> String {
         "the server's certificate is valid for {}{more} but not for {name}",
         shown.join(", ")
     )
+}
+
+/// webpki reports presented names in Debug form (`DnsName("a.test")`, `IpAddress(127.0.0.1)`).
+fn presented_name(s: &str) -> &str {
+    for prefix in ["DnsName(\"", "IpAddress(", "URI(\"", "RFC822Name(\""] {
+        if let Some(inner) = s.strip_prefix(prefix) {
+            return inner.trim_end_matches(')').trim_end_matches('"');
+        }
+    }
+    s
 }
 
 fn unknown_issuer(chain: &[CertSummary]) -> String {
@@ -447,7 +461,7 @@ mod tests {
     fn name_and_purpose_sentences() {
         let e = CertificateError::NotValidForNameContext {
             expected: rustls::pki_types::ServerName::try_from("c.test").unwrap(),
-            presented: vec!["a.test".into(), "127.0.0.1".into()],
+            presented: vec!["DnsName(\"a.test\")".into(), "IpAddress(127.0.0.1)".into()],
         };
         assert_eq!(
             describe_cert_error(&e, &[], "c.test", OffsetDateTime::now_utc()),

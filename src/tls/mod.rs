@@ -11,6 +11,7 @@ pub mod dial;
 pub mod explain;
 pub mod files;
 pub mod handshake;
+pub mod ocsp;
 pub mod pin;
 pub mod starttls;
 pub mod target;

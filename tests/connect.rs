@@ -1,0 +1,1351 @@
+//! `tlskit connect` against real peers: `openssl s_server`, a Python `ssl`
+//! server, a matrix of misconfigured servers with certificates made here,
+//! in-test STARTTLS servers, and servers that refuse or never answer.
+//! Loopback only; every server is killed when its test ends.
+
+mod util;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use util::{code, stderr, stdout, Background, Dir};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A test CA, and a leaf for `localhost 127.0.0.1` that it issued.
+fn pki(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "--cn", "Test CA", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "127.0.0.1",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr: {}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
+fn ok_json(dir: &Dir, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = dir.run(&all);
+    assert_eq!(
+        code(&out),
+        0,
+        "tlskit {all:?}\nstdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    json(&out)
+}
+
+/// `openssl s_server` on a free port, ready (it prints ACCEPT when listening).
+fn openssl_server(dir: &Dir, cert: &str, key: &str, extra: &[&str]) -> Option<(Background, u16)> {
+    if !util::have("openssl") {
+        return None;
+    }
+    let port = util::free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_server", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-cert", cert, "-key", key])
+        .args(extra);
+    let server = Background::spawn_stdin_open(cmd);
+    for _ in 0..20 {
+        if server.line(WAIT).contains("ACCEPT") {
+            return Some((server, port));
+        }
+    }
+    panic!("openssl s_server did not say ACCEPT");
+}
+
+/// A Python `ssl` server, configured by JSON; prints its port first.
+/// After each handshake it sends one line describing the connection, echoes
+/// one chunk, and closes with close_notify.
+const PY_SERVER: &str = r#"
+import json, socket, ssl, sys, threading
+cfg = json.loads(sys.argv[1])
+# As in the server examples of the Python documentation.
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cfg["cert"], cfg["key"])
+if cfg.get("client_ca"):
+    ctx.load_verify_locations(cfg["client_ca"])
+    ctx.verify_mode = ssl.CERT_REQUIRED
+if cfg.get("max") == "1.2":
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+if cfg.get("alpn"):
+    ctx.set_alpn_protocols(cfg["alpn"])
+sni = {}
+def on_sni(sock, name, c):
+    sni[id(sock)] = name
+ctx.sni_callback = on_sni
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(16)
+print(srv.getsockname()[1], flush=True)
+def handle(raw):
+    raw.settimeout(10)
+    try:
+        with ctx.wrap_socket(raw, server_side=True) as s:
+            peer = s.getpeercert()
+            who = dict(x[0] for x in peer["subject"]).get("commonName") if peer else None
+            s.sendall(("sni=%s alpn=%s version=%s client=%s resumed=%s\n" % (
+                sni.get(id(s)), s.selected_alpn_protocol(), s.version(), who, s.session_reused)).encode())
+            data = s.recv(65536)
+            if data:
+                s.sendall(data)
+            s.unwrap()
+    except Exception as e:
+        print("server error:", e, file=sys.stderr, flush=True)
+    finally:
+        raw.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+"#;
+
+fn python_server(dir: &Dir, cfg: Value) -> Option<(Background, u16)> {
+    if !util::have("python3") {
+        return None;
+    }
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path())
+        .args(["-c", PY_SERVER])
+        .arg(cfg.to_string());
+    let server = Background::spawn(cmd);
+    let port = server
+        .line(WAIT)
+        .trim()
+        .parse()
+        .expect("python server port");
+    Some((server, port))
+}
+
+/// Runs tlskit with `input` on stdin (then end of file), bounded.
+fn run_with_stdin(dir: &Dir, args: &[&str], input: &[u8]) -> Output {
+    let mut cmd = dir.tlskit(args);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn tlskit");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input).expect("writing stdin");
+    drop(stdin);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tlskit {args:?} did not finish within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn target(port: u16) -> String {
+    format!("localhost:{port}")
+}
+
+// ---------------------------------------------------------------- openssl s_server
+
+#[test]
+fn openssl_verified_with_ca_and_refused_without() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    let t = target(port);
+    let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--color", "never"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}\n{}", stderr(&out));
+    assert!(
+        text.starts_with(&format!("Connected to {t} (127.0.0.1:{port})")),
+        "{text}"
+    );
+    assert!(
+        text.contains("verification:  OK (trusted via the --ca file)"),
+        "{text}"
+    );
+    assert!(text.contains("protocol:      TLSv1.3"), "{text}");
+    assert!(text.contains("SNI:           localhost"), "{text}");
+    assert!(text.contains("subject:       CN=localhost"), "{text}");
+    assert!(text.contains("issuer:        CN=Test CA"), "{text}");
+
+    // The default trust store (Mozilla's roots) does not know the test CA.
+    let out = dir.run(&["connect", &t]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("issued by an unknown authority: CN=Test CA"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn openssl_tls12_only_server_gives_tls12() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-tls1_2"])
+    else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(r["handshake"]["protocol"], "TLSv1.2");
+    assert!(
+        r["handshake"]["cipher_suite"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS_ECDHE_ECDSA_WITH_"),
+        "{r}"
+    );
+    // Forcing TLS 1.3 against it is a handshake failure (4), not a verification one.
+    let out = dir.run(&["connect", &target(port), "--ca", "ca.pem", "--tls13"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+}
+
+#[test]
+fn openssl_alpn_is_negotiated() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-alpn", "h2"])
+    else {
+        return;
+    };
+    let r = ok_json(
+        &dir,
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--alpn",
+            "http/1.1,h2",
+        ],
+    );
+    assert_eq!(r["handshake"]["alpn"], "h2");
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(r["handshake"]["alpn"], Value::Null);
+}
+
+/// An OCSP response for the leaf made by `openssl ocsp` from an index file.
+fn ocsp_response(dir: &Dir, revoked: bool, out: &str) {
+    let serial = Command::new("openssl")
+        .current_dir(dir.path())
+        .args(["x509", "-in", "leaf.pem", "-noout", "-serial"])
+        .output()
+        .expect("openssl x509");
+    let serial = String::from_utf8_lossy(&serial.stdout)
+        .trim()
+        .trim_start_matches("serial=")
+        .to_string();
+    let (status, revoked_at) = if revoked {
+        ("R", "250101000000Z,keyCompromise")
+    } else {
+        ("V", "")
+    };
+    std::fs::write(
+        dir.join("index.txt"),
+        format!("{status}\t491231235959Z\t{revoked_at}\t{serial}\tunknown\t/CN=localhost\n"),
+    )
+    .unwrap();
+    for args in [
+        vec![
+            "ocsp",
+            "-issuer",
+            "ca.pem",
+            "-cert",
+            "leaf.pem",
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+        vec![
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            "ca.pem",
+            "-rkey",
+            "ca-key.pem",
+            "-CA",
+            "ca.pem",
+            "-reqin",
+            "req.der",
+            "-respout",
+            out,
+            "-ndays",
+            "7",
+        ],
+    ] {
+        let o = Command::new("openssl")
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .expect("openssl ocsp");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn openssl_status_file_staple_is_shown() {
+    let dir = Dir::new();
+    pki(&dir);
+    if !util::have("openssl") {
+        return;
+    }
+    ocsp_response(&dir, false, "good.der");
+    let Some((server, port)) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-status_file", "good.der"],
+    ) else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    let o = &r["ocsp"];
+    assert_eq!(o["stapled"], true, "{r}");
+    assert_eq!(o["response_status"], "successful");
+    assert_eq!(o["cert_status"], "good");
+    assert_eq!(o["matches_leaf"], true);
+    let this = o["this_update"].as_str().unwrap();
+    let next = o["next_update"].as_str().unwrap();
+    assert!(this < next, "{this} < {next}");
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stdout(&out).contains(&format!(
+            "OCSP staple:   good (this update {this}, next update {next}"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    drop(server);
+
+    ocsp_response(&dir, true, "revoked.der");
+    let Some((_server, port)) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-status_file", "revoked.der", "-tls1_2"],
+    ) else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(r["ocsp"]["cert_status"], "revoked", "{r}");
+    assert_eq!(r["ocsp"]["revocation_time"], "2025-01-01T00:00:00Z");
+    assert_eq!(r["ocsp"]["revocation_reason"], "key_compromise");
+
+    // No staple at all.
+    let Some((_plain, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(r["ocsp"]["stapled"], false);
+    assert_eq!(r["ocsp"]["cert_status"], Value::Null);
+}
+
+#[test]
+fn openssl_verify_1_requires_a_client_certificate() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+        "-q",
+    ]);
+    let Some((_server, port)) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-Verify", "1", "-CAfile", "ca.pem"],
+    ) else {
+        return;
+    };
+    let t = target(port);
+    for version in ["--tls13", "--tls12"] {
+        let out = dir.run(&["connect", &t, "--ca", "ca.pem", version]);
+        assert_eq!(code(&out), 4, "{version}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--cert FILE --key FILE"),
+            "{version}: {}",
+            stderr(&out)
+        );
+        let r = ok_json(
+            &dir,
+            &[
+                "connect",
+                &t,
+                "--ca",
+                "ca.pem",
+                version,
+                "--cert",
+                "alice.pem",
+                "--key",
+                "alice-key.pem",
+            ],
+        );
+        let cc = &r["client_certificate"];
+        assert_eq!(cc["requested"], true, "{r}");
+        assert_eq!(cc["sent"], true);
+        assert_eq!(cc["ca_hints"][0], "CN=Test CA");
+    }
+}
+
+#[test]
+fn openssl_reconnect_resumes() {
+    let dir = Dir::new();
+    pki(&dir);
+    for extra in [&[][..], &["-tls1_2"][..]] {
+        let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", extra) else {
+            return;
+        };
+        let r = ok_json(
+            &dir,
+            &["connect", &target(port), "--ca", "ca.pem", "--reconnect"],
+        );
+        assert_eq!(r["handshake"]["handshake_kind"], "full", "{r}");
+        assert_eq!(r["reconnect"]["resumed"], true, "{extra:?}: {r}");
+        assert_eq!(r["reconnect"]["handshake_kind"], "resumed");
+        // The first connection's chain is reported (a resumed one sees none).
+        assert_eq!(r["chain"].as_array().unwrap().len(), 1);
+        assert_eq!(r["verification"]["verified"], true);
+    }
+}
+
+#[test]
+fn openssl_send_and_stdin_carry_data() {
+    let dir = Dir::new();
+    pki(&dir);
+    // -rev: the server answers each line reversed.
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-rev"]) else {
+        return;
+    };
+    let t = target(port);
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--send",
+        "hello\n",
+        "--read-timeout",
+        "2",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Data on stdout, the report on stderr.
+    assert_eq!(stdout(&out), "olleh\n");
+    assert!(stderr(&out).contains("Connected to"), "{}", stderr(&out));
+
+    let out = run_with_stdin(
+        &dir,
+        &["connect", &t, "--ca", "ca.pem", "--read-timeout", "2"],
+        b"abc\n",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "cba\n");
+    assert!(stderr(&out).contains("verification:"), "{}", stderr(&out));
+
+    // stdin at end of file: report only, on stdout.
+    let out = run_with_stdin(&dir, &["connect", &t, "--ca", "ca.pem"], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("Connected to"), "{}", stdout(&out));
+}
+
+#[test]
+fn openssl_showcerts_output_parses() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--showcerts",
+        "-q",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::write(dir.join("got.pem"), &out.stdout).unwrap();
+    let fp = |file: &str| {
+        let o = Command::new("openssl")
+            .current_dir(dir.path())
+            .args(["x509", "-in", file, "-noout", "-fingerprint", "-sha256"])
+            .output()
+            .expect("openssl x509");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(fp("got.pem"), fp("leaf.pem"));
+
+    // --save-chain writes the same PEM; the report stays on stdout.
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--save-chain",
+        "saved.pem",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("Connected to"));
+    assert_eq!(fp("saved.pem"), fp("leaf.pem"));
+}
+
+#[test]
+fn openssl_pins_and_keylog() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    let t = target(port);
+    let r = ok_json(&dir, &["connect", &t, "--ca", "ca.pem"]);
+    let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+    let r = ok_json(
+        &dir,
+        &[
+            "connect", &t, "--ca", "ca.pem", "--pin", &pin, "--keylog", "keys.log",
+        ],
+    );
+    assert_eq!(r["verification"]["pin_matched"], true);
+    assert_eq!(
+        r["verification"]["trust"], "ca-file",
+        "the CA vouched, the pin only checked"
+    );
+    let keys = dir.read("keys.log");
+    assert!(keys.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET "), "{keys}");
+
+    let wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--pin", wrong]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("the server presented {pin}")),
+        "{}",
+        stderr(&out)
+    );
+    // Pins apply with --insecure too.
+    let out = dir.run(&["connect", &t, "--insecure", "--pin", wrong]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- Python ssl
+
+#[test]
+fn python_server_interop() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+        "-q",
+    ]);
+    let base = serde_json::json!({"cert": "leaf.pem", "key": "leaf-key.pem"});
+    let Some((_server, port)) = python_server(&dir, base.clone()) else {
+        return;
+    };
+    let t = target(port);
+    // Verified; the server reports the SNI it saw, then echoes.
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--send",
+        "ping\n",
+        "--read-timeout",
+        "10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "sni=localhost alpn=None version=TLSv1.3 client=None resumed=False\nping\n"
+    );
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--no-sni",
+        "--send",
+        "x",
+        "--read-timeout",
+        "10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("sni=None "), "{}", stdout(&out));
+    // --servername: verified against that name; the address is dialled as given.
+    let out = dir.run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--servername",
+        "wrong.test",
+        "--ca",
+        "ca.pem",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("valid for localhost, 127.0.0.1 but not for wrong.test"),
+        "{}",
+        stderr(&out)
+    );
+    // --connect-to: the name stays, the address changes; nothing is resolved.
+    let r = ok_json(
+        &dir,
+        &[
+            "connect",
+            "localhost.invalid:1",
+            "--connect-to",
+            &format!("127.0.0.1:{port}"),
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+        ],
+    );
+    assert_eq!(r["address"], format!("127.0.0.1:{port}"));
+    assert_eq!(r["sni"], "localhost");
+    assert_eq!(r["timings"]["dns_ms"], Value::Null);
+    // Resumption.
+    let r = ok_json(&dir, &["connect", &t, "--ca", "ca.pem", "--reconnect"]);
+    assert_eq!(r["reconnect"]["resumed"], true, "{r}");
+
+    // TLS 1.2 only, with ALPN.
+    let mut cfg = base.clone();
+    cfg["max"] = "1.2".into();
+    cfg["alpn"] = serde_json::json!(["http/1.1"]);
+    let Some((_s12, port)) = python_server(&dir, cfg) else {
+        return;
+    };
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--alpn",
+        "h2,http/1.1",
+        "--send",
+        "x",
+        "--read-timeout",
+        "10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("sni=localhost alpn=http/1.1 version=TLSv1.2"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Client certificate required.
+    let mut cfg = base;
+    cfg["client_ca"] = "ca.pem".into();
+    let Some((_mtls, port)) = python_server(&dir, cfg) else {
+        return;
+    };
+    let out = dir.run(&["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("client certificate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--cert",
+        "alice.pem",
+        "--key",
+        "alice-key.pem",
+        "--send",
+        "x",
+        "--read-timeout",
+        "10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("client=alice@example.test"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------- bad servers
+
+/// Signs `name`'s key with the test CA through `openssl x509 -req`, with the given extensions.
+fn openssl_leaf(dir: &Dir, name: &str, keygen: &[&str], ext: &str) {
+    let key = format!("{name}-key.pem");
+    let csr = format!("{name}.csr");
+    let extfile = format!("{name}.ext");
+    std::fs::write(dir.join(&extfile), ext).unwrap();
+    let mut genkey = vec!["genpkey"];
+    genkey.extend_from_slice(keygen);
+    genkey.extend_from_slice(&["-out", &key]);
+    let cert = format!("{name}.pem");
+    for args in [
+        genkey,
+        vec![
+            "req",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            &csr,
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-days",
+            "30",
+            "-extfile",
+            &extfile,
+            "-out",
+            &cert,
+        ],
+    ] {
+        let o = Command::new("openssl")
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .expect("openssl");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn bad_server_matrix() {
+    let dir = Dir::new();
+    if !util::have("openssl") {
+        return;
+    }
+    pki(&dir);
+    let gen = |args: &[&str]| {
+        let mut all = vec!["gencert"];
+        all.extend_from_slice(args);
+        all.push("-q");
+        dir.ok(&all);
+    };
+    gen(&[
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "--out",
+        "expired",
+    ]);
+    gen(&[
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--not-before",
+        "+10d",
+        "--days",
+        "30",
+        "--out",
+        "notyet",
+    ]);
+    gen(&["wrong.test", "--issuer", "ca.pem", "--out", "wronghost"]);
+    gen(&["--ca", "--cn", "Other CA", "--out", "other"]);
+    gen(&["localhost", "--issuer", "other.pem", "--out", "unknownca"]);
+    gen(&["localhost", "--out", "selfsigned"]);
+    let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    openssl_leaf(
+        &dir,
+        "caleaf",
+        &ec,
+        "basicConstraints=critical,CA:TRUE\nsubjectAltName=DNS:localhost\n",
+    );
+    openssl_leaf(
+        &dir,
+        "clientonly",
+        &ec,
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:localhost\n",
+    );
+    openssl_leaf(
+        &dir,
+        "rsa1024",
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n",
+    );
+
+    let cases: [(&str, &[&str]); 8] = [
+        ("expired", &["the server's certificate expired on ", " days ago)"]),
+        ("notyet", &["the server's certificate is not valid until ", "(in 10 days)"]),
+        ("wronghost", &["valid for wrong.test but not for localhost"]),
+        ("unknownca", &["issued by an unknown authority: CN=Other CA"]),
+        ("selfsigned", &["self-signed (CN=localhost)", "--pin sha256//"]),
+        ("caleaf", &["presents a CA certificate (CN=localhost) as its own certificate"]),
+        (
+            "clientonly",
+            &["not valid for server authentication: its extended key usage allows only client authentication"],
+        ),
+        ("rsa1024", &["the server's RSA key is only 1024 bits; at least 2048 are required"]),
+    ];
+    for (name, reasons) in cases {
+        let cert = format!("{name}.pem");
+        let key = format!("{name}-key.pem");
+        let (_server, port) =
+            openssl_server(&dir, &cert, &key, &["-cipher", "DEFAULT:@SECLEVEL=0"])
+                .expect("openssl is present");
+        let t = target(port);
+
+        // Refused: exit 5 and the reason, in text and in JSON.
+        let out = dir.run(&["connect", &t, "--ca", "ca.pem"]);
+        assert_eq!(code(&out), 5, "{name}: {}", stderr(&out));
+        for reason in reasons {
+            assert!(
+                stderr(&out).contains(reason),
+                "{name}: want '{reason}' in:\n{}",
+                stderr(&out)
+            );
+        }
+        let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--json"]);
+        assert_eq!(code(&out), 5, "{name}");
+        let r = json(&out);
+        assert_eq!(r["error"]["exit_code"], 5, "{name}: {r}");
+        assert_eq!(r["error"]["stage"], "handshake");
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains(reasons[0]),
+            "{name}: {r}"
+        );
+        assert!(
+            !r["chain"].as_array().unwrap().is_empty(),
+            "{name}: the chain is shown"
+        );
+
+        // Accepted with --insecure, marked NOT VERIFIED with the same reason.
+        let out = dir.run(&[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--insecure",
+            "--color",
+            "never",
+        ]);
+        assert_eq!(code(&out), 0, "{name} --insecure: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("verification:  NOT VERIFIED: "),
+            "{name}: {text}"
+        );
+        assert!(text.contains(reasons[0]), "{name}: {text}");
+        assert!(stderr(&out).contains("warning: --insecure"), "{name}");
+        let r = ok_json(&dir, &["connect", &t, "--ca", "ca.pem", "--insecure"]);
+        assert_eq!(r["verification"]["verified"], false, "{name}");
+        assert_eq!(r["verification"]["insecure"], true, "{name}");
+
+        if name == "selfsigned" {
+            // A correct pin is trust enough on its own.
+            let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+            let r = ok_json(&dir, &["connect", &t, "--pin", &pin]);
+            assert_eq!(r["verification"]["verified"], true, "{r}");
+            assert_eq!(r["verification"]["pin_matched"], true);
+            assert_eq!(r["verification"]["trust"], "pin", "{r}");
+        }
+        if name == "rsa1024" {
+            assert_eq!(
+                r["handshake"]["protocol"], "TLSv1.2",
+                "retried over TLS 1.2: {r}"
+            );
+        }
+    }
+    // A pin does not make an expired certificate acceptable.
+    let (_server, port) =
+        openssl_server(&dir, "expired.pem", "expired-key.pem", &[]).expect("openssl is present");
+    let r = json(&dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--insecure",
+        "--json",
+    ]));
+    let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+    let out = dir.run(&["connect", &target(port), "--pin", &pin]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- network failures
+
+#[test]
+fn refused_is_a_network_error() {
+    let dir = Dir::new();
+    let port = util::free_port();
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("connection refused"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--json"]);
+    assert_eq!(code(&out), 3);
+    let r = json(&out);
+    assert_eq!(r["error"]["stage"], "connect");
+    assert_eq!(r["error"]["exit_code"], 3);
+}
+
+#[test]
+fn silent_server_times_out() {
+    let dir = Dir::new();
+    // Accepts TCP (the kernel completes it from the backlog) and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let out = dir.run(&["connect", &format!("localhost:{port}"), "--timeout", "1"]);
+    let c = code(&out);
+    assert!(c == 3 || c == 4, "exit {c}: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("timed out after 1 s"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "bounded");
+    drop(listener);
+
+    // A plaintext service answering with something that is not TLS: exit 4, with a hint.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let talker = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.write_all(b"220 mx.test ESMTP\r\n");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--starttls"), "{}", stderr(&out));
+    talker.join().unwrap();
+}
+
+#[test]
+fn bad_targets_are_usage_errors() {
+    let dir = Dir::new();
+    for t in ["localhost:0", "[::1", "gopher://x/", "localhost:http"] {
+        let out = dir.run(&["connect", t]);
+        assert_eq!(code(&out), 2, "{t}: {}", stderr(&out));
+    }
+    let out = dir.run(&["connect", "localhost", "--pin", "md5//x"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let out = dir.run(&["connect", "localhost", "--timeout", "0"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- STARTTLS
+
+/// A plaintext server for one STARTTLS protocol (argv: proto, mode ok|refuse,
+/// cert, key). It speaks the preamble byte by byte, then hands the socket to
+/// Python's `ssl`, writes one line over TLS and closes.
+const PY_STARTTLS: &str = r#"
+import socket, ssl, sys, threading
+proto, mode, cert, key = sys.argv[1:5]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cert, key)
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+print(srv.getsockname()[1], flush=True)
+
+def line(c):
+    b = b""
+    while not b.endswith(b"\n"):
+        x = c.recv(1)
+        if not x:
+            raise EOFError("client closed")
+        b += x
+        if len(b) > 4096:
+            raise ValueError("line too long")
+    return b.decode().rstrip("\r\n")
+
+def until(c, marker):
+    b = b""
+    while marker not in b:
+        x = c.recv(1)
+        if not x:
+            raise EOFError("client closed")
+        b += x
+        if len(b) > 65536:
+            raise ValueError("too much")
+    return b
+
+def exactly(c, n):
+    b = b""
+    while len(b) < n:
+        x = c.recv(n - len(b))
+        if not x:
+            raise EOFError("client closed")
+        b += x
+    return b
+
+def preamble(c):
+    ok = mode == "ok"
+    if proto == "smtp":
+        c.sendall(b"220-mx.test ESMTP tlskit-test\r\n220 ready\r\n")
+        assert line(c).startswith("EHLO ")
+        c.sendall(b"250-mx.test greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+        assert line(c) == "STARTTLS"
+        c.sendall(b"220 2.0.0 go ahead\r\n" if ok else b"454 4.7.0 TLS not available due to temporary reason\r\n")
+    elif proto == "imap":
+        c.sendall(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] imap.test ready\r\n")
+        tag, cmd = line(c).split(" ", 1)
+        assert cmd.upper() == "STARTTLS"
+        c.sendall((tag + (" OK begin TLS now\r\n" if ok else " NO STARTTLS disabled\r\n")).encode())
+    elif proto == "pop3":
+        c.sendall(b"+OK pop.test ready\r\n")
+        assert line(c) == "STLS"
+        c.sendall(b"+OK begin TLS\r\n" if ok else b"-ERR STLS not permitted\r\n")
+    elif proto == "ftp":
+        c.sendall(b"220-ftp.test\r\n220 FTP ready\r\n")
+        assert line(c) == "AUTH TLS"
+        c.sendall(b"234 AUTH TLS successful\r\n" if ok else b"534 policy forbids TLS\r\n")
+    elif proto == "xmpp":
+        head = until(c, b">")
+        if b"<?xml" in head:
+            head += until(c, b">")
+        assert b"<stream:stream" in head and b"to='localhost'" in head, head
+        c.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                  b"xmlns:stream='http://etherx.jabber.org/streams' id='t1' from='localhost' version='1.0'>"
+                  b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+                  b"</stream:features>")
+        assert b"<starttls" in until(c, b"/>")
+        c.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" if ok
+                  else b"<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>")
+    elif proto == "postgres":
+        assert exactly(c, 8) == b"\x00\x00\x00\x08\x04\xd2\x16\x2f"
+        c.sendall(b"S" if ok else b"N")
+    elif proto == "ldap":
+        req = exactly(c, 2)
+        req += exactly(c, req[1])
+        assert b"1.3.6.1.4.1.1466.20037" in req, req
+        if ok:
+            c.sendall(b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00")
+        else:
+            c.sendall(b"\x30\x1b\x02\x01\x01\x78\x16\x0a\x01\x34\x04\x00\x04\x0funwilling today")
+    return ok
+
+def handle(c):
+    c.settimeout(10)
+    try:
+        if preamble(c):
+            with ctx.wrap_socket(c, server_side=True) as s:
+                s.sendall(("tls-ok " + proto + "\n").encode())
+                s.unwrap()
+    except Exception as e:
+        print("server error:", repr(e), file=sys.stderr, flush=True)
+    finally:
+        c.close()
+
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=handle, args=(conn,), daemon=True).start()
+"#;
+
+fn starttls_server(dir: &Dir, proto: &str, mode: &str) -> Option<(Background, u16)> {
+    if !util::have("python3") {
+        return None;
+    }
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path())
+        .args(["-c", PY_STARTTLS, proto, mode, "leaf.pem", "leaf-key.pem"]);
+    let server = Background::spawn(cmd);
+    let port = server
+        .line(WAIT)
+        .trim()
+        .parse()
+        .expect("starttls server port");
+    Some((server, port))
+}
+
+#[test]
+fn starttls_each_protocol() {
+    let dir = Dir::new();
+    pki(&dir);
+    let greetings = [
+        ("smtp", "220 mx.test ESMTP tlskit-test"),
+        (
+            "imap",
+            "* OK [CAPABILITY IMAP4rev1 STARTTLS] imap.test ready",
+        ),
+        ("pop3", "+OK pop.test ready"),
+        ("ftp", "220 ftp.test"),
+        ("xmpp", "<stream:stream"),
+        ("postgres", "S (the server accepts TLS)"),
+        ("ldap", "resultCode 0 (success)"),
+    ];
+    for (proto, greeting) in greetings {
+        let Some((_server, port)) = starttls_server(&dir, proto, "ok") else {
+            return;
+        };
+        let t = target(port);
+        let r = ok_json(
+            &dir,
+            &[
+                "connect",
+                &t,
+                "--starttls",
+                proto,
+                "--ca",
+                "ca.pem",
+                "--no-io",
+            ],
+        );
+        assert_eq!(r["starttls"]["protocol"], proto, "{r}");
+        assert!(
+            r["starttls"]["greeting"]
+                .as_str()
+                .unwrap()
+                .contains(greeting),
+            "{proto}: {r}"
+        );
+        assert_eq!(r["handshake"]["protocol"], "TLSv1.3", "{proto}");
+        assert_eq!(r["verification"]["verified"], true, "{proto}");
+        assert!(r["timings"]["starttls_ms"].is_number(), "{proto}");
+        // Data after the upgrade is TLS: the server's line arrives decrypted.
+        let out = dir.run(&[
+            "connect",
+            &t,
+            "--starttls",
+            proto,
+            "--ca",
+            "ca.pem",
+            "--send",
+            "",
+            "--read-timeout",
+            "10",
+        ]);
+        assert_eq!(code(&out), 0, "{proto}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("tls-ok {proto}\n"), "{proto}");
+
+        let Some((_refusing, port)) = starttls_server(&dir, proto, "refuse") else {
+            return;
+        };
+        let out = dir.run(&[
+            "connect",
+            &target(port),
+            "--starttls",
+            proto,
+            "--ca",
+            "ca.pem",
+        ]);
+        assert_eq!(code(&out), 4, "{proto}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("tlskit: error: {proto}: the server refused")),
+            "{proto}: {err}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- the JSON document
+
+#[test]
+fn json_report_fields_are_present_and_typed() {
+    let dir = Dir::new();
+    pki(&dir);
+    // TODO(serve): switch to `tlskit serve` once it is merged; s_server stands in for it.
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-rev"]) else {
+        return;
+    };
+    let t = target(port);
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--json",
+        "--showcerts",
+        "--send",
+        "abc\n",
+        "--read-timeout",
+        "2",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Data on stdout; the one JSON document on stderr.
+    assert_eq!(stdout(&out), "cba\n");
+    let r: Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON document");
+    let s = |v: &Value| v.is_string();
+    let n = |v: &Value| v.is_number();
+    assert!(
+        s(&r["target"]) && s(&r["address"]) && s(&r["server_name"]) && s(&r["sni"]),
+        "{r}"
+    );
+    assert!(r["resolved"].is_array());
+    for k in ["dns_ms", "tcp_ms", "tls_ms"] {
+        assert!(n(&r["timings"][k]), "{k}: {r}");
+    }
+    assert!(r["timings"]["starttls_ms"].is_null());
+    let h = &r["handshake"];
+    assert!(
+        s(&h["protocol"]) && s(&h["cipher_suite"]) && s(&h["group"]) && s(&h["handshake_kind"])
+    );
+    assert!(h["post_quantum"].is_boolean());
+    assert!(h["alpn"].is_null());
+    assert!(r["client_certificate"]["requested"].is_boolean());
+    assert!(r["client_certificate"]["ca_hints"].is_array());
+    assert!(r["ocsp"]["stapled"].is_boolean());
+    let v = &r["verification"];
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["trust"], "ca-file");
+    assert!(v["error"].is_null() && v["pin_matched"].is_null() && v["insecure"] == false);
+    let leaf = &r["chain"][0];
+    for k in [
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "signature_algorithm",
+        "sha256_fingerprint",
+        "spki_pin",
+        "pem",
+    ] {
+        assert!(s(&leaf[k]), "{k}: {leaf}");
+    }
+    assert!(n(&leaf["days_left"]) && leaf["sans"].is_array() && leaf["is_ca"].is_boolean());
+    assert_eq!(leaf["key"]["algorithm"], "ECDSA");
+    assert_eq!(leaf["key"]["bits"], 256);
+    assert!(leaf["pem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert!(r["reconnect"].is_null() && r["warnings"].is_array() && r["error"].is_null());
+}
+
+#[test]
+fn system_roots_and_sslkeylogfile() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    // rustls-native-certs reads SSL_CERT_FILE on Linux: the "system" store is the test CA here.
+    let mut cmd = dir.tlskit(&["connect", &target(port), "--system-roots", "--json"]);
+    cmd.env("SSL_CERT_FILE", dir.join("ca.pem"))
+        .env("SSLKEYLOGFILE", dir.join("env-keys.log"));
+    let out = util::run_bounded(cmd, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["verification"]["trust"], "system");
+    assert_eq!(r["verification"]["verified"], true);
+    assert!(dir
+        .read("env-keys.log")
+        .contains("SERVER_TRAFFIC_SECRET_0 "));
+}
+
+#[test]
+fn openssl_hello_retry_request_is_reported() {
+    let dir = Dir::new();
+    pki(&dir);
+    // tlskit sends key shares for X25519MLKEM768 and X25519; a P-256-only server must ask again.
+    let Some((_server, port)) =
+        openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-groups", "P-256"])
+    else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(
+        r["handshake"]["handshake_kind"], "full_with_hello_retry_request",
+        "{r}"
+    );
+    assert_eq!(r["handshake"]["group"], "secp256r1");
+    assert_eq!(r["handshake"]["post_quantum"], false);
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stdout(&out).contains("handshake:     full, with HelloRetryRequest"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn fetch_chain_for_inspect_and_pin() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&["gencert", "localhost", "--out", "self", "-q"]);
+    let Some((_server, port)) = openssl_server(&dir, "self.pem", "self-key.pem", &[]) else {
+        return;
+    };
+    tlskit::tls::install_provider();
+    let target = tlskit::tls::target::Target::parse(&format!("localhost:{port}")).unwrap();
+    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10)).unwrap();
+    assert_eq!(fetched.chain.len(), 1);
+    let expected = tlskit::tls::files::load_certs(&dir.join("self.pem")).unwrap();
+    assert_eq!(fetched.chain[0], expected[0]);
+    let why = fetched.verdict.unwrap_err();
+    assert!(why.contains("self-signed"), "{why}");
+    assert_eq!(fetched.report.address, Some(format!("127.0.0.1:{port}")));
+
+    let closed =
+        tlskit::tls::target::Target::parse(&format!("127.0.0.1:{}", util::free_port())).unwrap();
+    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5)).unwrap_err();
+    assert_eq!(
+        tlskit::exit::classify(&err),
+        tlskit::exit::Code::Network,
+        "{err:#}"
+    );
+}
