@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use util::{code, free_port, have, stderr, stdout, wait_for_port, Background, Dir};
+use util::{code, free_port, have, spawn_serve, stderr, stdout, wait_for_port, Background, Dir};
 
 /// A directory with an ECDSA P-256 certificate for localhost (srv.pem, srv-key.pem).
 fn dir_with_cert() -> Dir {
@@ -51,7 +51,8 @@ fn s_server(dir: &Dir, extra: &[&str]) -> (Background, String) {
         .arg(format!("127.0.0.1:{port}"))
         .args(["-cert", "srv.pem", "-key", "srv-key.pem", "-quiet"])
         .args(extra);
-    let server = Background::spawn(cmd);
+    // s_server drops its connection at end of stdin: keep stdin open.
+    let server = Background::spawn_stdin_open(cmd);
     wait_for_port(port, Duration::from_secs(10));
     (server, format!("127.0.0.1:{port}"))
 }
@@ -203,6 +204,41 @@ fn resume_really_resumes_against_openssl() {
     let (code, r, err) = bench(&dir, &args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(n(&r, "/handshakes/resumed"), 0);
+}
+
+#[test]
+fn against_tlskit_serve_every_mode_works() {
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let base = [
+        served.addr.as_str(),
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--pin",
+        served.pin.as_str(),
+    ];
+    let with = |extra: &[&str]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        bench(&dir, &v)
+    };
+    let (code, r, err) = with(&["-n", "20", "-c", "4"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/connections/succeeded"), 20);
+    assert_eq!(n(&r, "/handshakes/full"), 20, "{r:#}");
+    // serve's own log agrees: 20 full handshakes, each closed cleanly by the client.
+    for c in served.connections(20, Duration::from_secs(20)) {
+        assert_eq!(c["end"], "closed", "{c:#}");
+        assert_eq!(c["resumed"], false, "{c:#}");
+    }
+    let (code, r, err) = with(&["-n", "10", "-c", "1", "--resume"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/handshakes/resumed"), 9, "{r:#}");
+    let (code, r, err) = with(&["-n", "2", "-c", "2", "--bytes", "3m"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/throughput/bytes"), 6 << 20);
 }
 
 #[test]

@@ -113,10 +113,12 @@ pub struct Args {
     pub tls13: bool,
 }
 
-/// Parses seconds: `5`, `0.5`, `5s`, `2m`.
+/// Parses seconds: `5`, `0.5`, `5s`, `500ms`, `2m`.
 fn parse_secs(text: &str) -> std::result::Result<f64, String> {
     let t = text.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix('m') {
+    let (num, mult) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('m') {
         (n, 60.0)
     } else if let Some(n) = t.strip_suffix('s') {
         (n, 1.0)
@@ -126,7 +128,7 @@ fn parse_secs(text: &str) -> std::result::Result<f64, String> {
     let v: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("'{t}' is not a number of seconds (like 5, 0.5, 30s or 2m)"))?;
+        .map_err(|_| format!("'{t}' is not a number of seconds (like 5, 0.5, 30s, 500ms or 2m)"))?;
     let v = v * mult;
     if !(v.is_finite() && (0.01..=MAX_SECS).contains(&v)) {
         return Err(format!("'{t}' is out of range (0.01 s to {MAX_SECS} s)"));
@@ -306,6 +308,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         (None, None) => DEFAULT_SECS,
     };
     let timeout = Duration::from_secs_f64(args.timeout);
+    // Every connection is a file descriptor; many systems start with a soft limit of 1024.
+    crate::server::limits::raise_for(u64::from(args.concurrency));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -675,6 +679,7 @@ mod tests {
         assert_eq!(parse_secs("0.5"), Ok(0.5));
         assert_eq!(parse_secs("30s"), Ok(30.0));
         assert_eq!(parse_secs("2m"), Ok(120.0));
+        assert_eq!(parse_secs("500ms"), Ok(0.5));
         assert!(parse_secs("0").is_err());
         assert!(parse_secs("61m").is_err());
         assert!(parse_secs("NaN").is_err());
