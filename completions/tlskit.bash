@@ -95,7 +95,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__bench)
-            opts="-c -d -n -q -h -V --concurrency --duration --connections --resume --bytes --timeout --ca --insecure --pin --servername --connect-to --tls12 --tls13 --color --json --quiet --help --version"
+            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --timeout --ca --system-roots --insecure --pin --servername --connect-to --tls12 --tls13 --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -153,12 +153,13 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l timeout -d 'Per 
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require the server\'s chain to contain this SPKI pin: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with \';\') to allow several' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial HOST[:PORT] instead of the target\'s address (keeps its name, like curl\'s --connect-to)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l resume -d 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l insecure -d 'Do not fail on certificate errors (the verifier still runs: the report says so). DANGEROUS outside a test bench'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors (the verifier still runs: the report says so; pins still apply). DANGEROUS outside a test bench'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls12 -d 'Offer TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print one JSON document on stdout instead of text'

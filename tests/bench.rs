@@ -495,11 +495,12 @@ fn bad_arguments_are_usage_errors() {
         vec!["bench", "127.0.0.1:1", "-c", "0"],
         vec!["bench", "127.0.0.1:1", "-n", "0"],
         vec!["bench", "127.0.0.1:1", "--tls12", "--tls13"],
+        vec!["bench", "127.0.0.1:1", "--ca", "x.pem", "--system-roots"],
     ] {
         let out = dir.run(&args);
         assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
     }
     let out = dir.run(&["bench", "127.0.0.1:1", "--pin", "nope"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("not a pin"));
 }

@@ -83,12 +83,16 @@ pub struct Args {
     pub timeout: f64,
 
     /// Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "system_roots")]
     pub ca: Option<PathBuf>,
 
-    /// Do not fail on certificate errors (the verifier still runs: the report says so).
-    /// DANGEROUS outside a test bench.
+    /// Trust the platform's certificate store instead of the embedded Mozilla roots.
     #[arg(long)]
+    pub system_roots: bool,
+
+    /// Do not fail on certificate errors (the verifier still runs: the report says so;
+    /// pins still apply). DANGEROUS outside a test bench.
+    #[arg(long, short = 'k')]
     pub insecure: bool,
 
     /// Require the server's chain to contain this SPKI pin: sha256//BASE64 (curl's form),
@@ -100,8 +104,9 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
 
-    /// Dial HOST[:PORT] instead of the target's address (keeps its name, like curl's --connect-to).
-    #[arg(long, value_name = "HOST[:PORT]")]
+    /// Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target's address, keeping its
+    /// name (like curl's --connect-to).
+    #[arg(long, value_name = "ADDR")]
     pub connect_to: Option<String>,
 
     /// Offer TLS 1.2 only.
@@ -270,13 +275,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     let mut pins = Vec::new();
     for p in &args.pins {
-        pins.extend(Pin::parse_list(p).context("--pin")?);
+        pins.extend(Pin::parse_list(p).map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?);
     }
     let roots = match &args.ca {
         Some(path) => TrustRoots::Certs(
             files::load_certs(path)
                 .with_context(|| format!("loading --ca '{}'", path.display()))?,
         ),
+        None if args.system_roots => TrustRoots::System,
         None => TrustRoots::Webpki,
     };
     let opts = ClientOptions {
@@ -297,8 +303,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     if args.insecure && !ctx.quiet {
         eprintln!(
-            "{} --insecure: certificate errors are ignored; the numbers say nothing about whether this server can be trusted",
-            "warning:".red().bold()
+            "tlskit: {} {}",
+            "warning:".red().bold(),
+            "--insecure: certificate errors are ignored; anyone on the path could impersonate this server"
+                .red()
         );
     }
 
@@ -353,7 +361,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         && !ctx.quiet
     {
         eprintln!(
-            "{} no session was resumed: does the server issue session tickets or keep session IDs?",
+            "tlskit: {} no session was resumed: does the server issue session tickets or keep session IDs?",
             "warning:".yellow().bold()
         );
     }
