@@ -1,13 +1,23 @@
-//! Echo mode: one connection sends SIZE bytes of pseudo-random data while it
-//! reads them back, and hashes both directions with SHA-256. Writing and
-//! reading are driven from one poll loop on the same stream (no split, no
-//! lock, no second task), so neither side can stall the other: a server that
-//! echoes as it reads never deadlocks against us, whatever the size.
+//! Echo mode: one connection sends SIZE bytes while it reads them back, and
+//! checks that exactly what was sent came back. Writing and reading are
+//! driven from one poll loop on the same stream (no split, no lock, no
+//! second task), so neither side can stall the other: a server that echoes
+//! as it reads never deadlocks against us, whatever the size.
+//!
+//! What is sent: a 32-byte header of the connection's own (its number and a
+//! random nonce), then a body of pseudo-random bytes that is the same for
+//! every connection of a run. What comes back is checked with SHA-256: the
+//! header byte for byte (so data from another connection is caught), the
+//! body against the SHA-256 of the body as sent, computed once per run by
+//! the first connection that sends it. The client thus hashes each byte once
+//! (what comes back), not twice: on a machine the server shares, the
+//! integrity check costs the server as little as it can.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -20,13 +30,16 @@ pub const CHUNK: usize = 64 * 1024;
 /// The largest SIZE tlskit bench accepts per connection (16 GiB).
 pub const MAX_BYTES: u64 = 16 << 30;
 
-/// SplitMix64: fast, seedable, good enough to make every connection's data
-/// different (a server that mixes up connections is caught).
+/// Bytes of each stream that belong to one connection only.
+pub const HEADER_LEN: usize = 32;
+
+/// SplitMix64: fast, seedable, and without short cycles, so a server that
+/// echoes bytes from the wrong offset is caught.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
 impl Rng {
-    /// A generator for one connection.
+    /// A generator for one run.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
@@ -39,7 +52,8 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// Fills `buf` with the next bytes of the stream.
+    /// Fills `buf` with the next bytes of the stream (`buf.len()` a multiple
+    /// of 8, except for the stream's last call).
     pub fn fill(&mut self, buf: &mut [u8]) {
         let mut chunks = buf.chunks_exact_mut(8);
         for c in &mut chunks {
@@ -49,6 +63,25 @@ impl Rng {
         if !rest.is_empty() {
             let last = self.next_u64().to_le_bytes();
             rest.copy_from_slice(&last[..rest.len()]);
+        }
+    }
+}
+
+/// What one run's echoes share: the body's seed and, once known, its SHA-256.
+#[derive(Debug)]
+pub struct Body {
+    seed: u64,
+    size: u64,
+    digest: OnceLock<[u8; 32]>,
+}
+
+impl Body {
+    /// The body of every stream of `size` bytes (header included) in a run.
+    pub fn new(seed: u64, size: u64) -> Body {
+        Body {
+            seed,
+            size,
+            digest: OnceLock::new(),
         }
     }
 }
@@ -68,11 +101,13 @@ pub enum EchoError {
         /// Bytes received, at least.
         received: u64,
     },
+    /// What came back starts with another connection's header.
+    NotOurs,
     /// Everything came back, but not what was sent.
     Mismatch {
-        /// SHA-256 of what was sent, hex.
+        /// SHA-256 of the body as sent, hex.
         sent: String,
-        /// SHA-256 of what came back, hex.
+        /// SHA-256 of the body as it came back, hex.
         received: String,
     },
     /// Nothing moved in either direction for the idle limit.
@@ -87,6 +122,9 @@ pub enum EchoError {
 struct Transfer<'a, S> {
     stream: &'a mut S,
     size: u64,
+    window: u64,
+    header: [u8; HEADER_LEN],
+    header_len: usize,
     rng: Rng,
     generated: u64,
     sent: u64,
@@ -96,26 +134,66 @@ struct Transfer<'a, S> {
     flushed: bool,
     rbuf: Vec<u8>,
     received: u64,
-    tx: digest::Context,
+    /// Hashes the body as sent, when no earlier connection of the run has.
+    tx: Option<digest::Context>,
     rx: digest::Context,
     last_progress: Instant,
     live: &'a AtomicU64,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
+    /// The next chunk to send: the header, then the body in `CHUNK`s.
+    fn refill(&mut self) {
+        let left = self.size - self.generated;
+        let n = if self.generated == 0 && self.header_len > 0 {
+            self.wbuf[..self.header_len].copy_from_slice(&self.header[..self.header_len]);
+            self.header_len
+        } else {
+            let n = (CHUNK as u64).min(left) as usize;
+            self.rng.fill(&mut self.wbuf[..n]);
+            if let Some(tx) = &mut self.tx {
+                tx.update(&self.wbuf[..n]);
+            }
+            n
+        };
+        self.generated += n as u64;
+        self.wpos = 0;
+        self.wlen = n;
+    }
+
+    /// Takes in `got`, the echo of stream bytes from `self.received` on.
+    fn take(&mut self, mut got: &[u8]) -> Result<(), EchoError> {
+        let n = got.len() as u64;
+        if self.received + n > self.sent {
+            // More came back than we have sent so far: never an echo.
+            return Err(EchoError::TooMuch {
+                received: self.received + n,
+            });
+        }
+        let at = self.received as usize;
+        if at < self.header_len {
+            let k = (self.header_len - at).min(got.len());
+            if got[..k] != self.header[at..at + k] {
+                return Err(EchoError::NotOurs);
+            }
+            got = &got[k..];
+        }
+        self.rx.update(got);
+        self.received += n;
+        self.live.fetch_add(n, Ordering::Relaxed);
+        Ok(())
+    }
+
     fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), EchoError>> {
         loop {
             let mut moved = false;
-            while self.sent < self.size {
+            while self.sent < self.size && self.sent - self.received < self.window {
                 if self.wpos == self.wlen {
-                    let n = (CHUNK as u64).min(self.size - self.generated) as usize;
-                    self.rng.fill(&mut self.wbuf[..n]);
-                    self.tx.update(&self.wbuf[..n]);
-                    self.generated += n as u64;
-                    self.wpos = 0;
-                    self.wlen = n;
+                    self.refill();
                 }
-                match Pin::new(&mut *self.stream).poll_write(cx, &self.wbuf[self.wpos..self.wlen]) {
+                let room = (self.window - (self.sent - self.received)).min(usize::MAX as u64);
+                let end = self.wlen.min(self.wpos.saturating_add(room as usize));
+                match Pin::new(&mut *self.stream).poll_write(cx, &self.wbuf[self.wpos..end]) {
                     Poll::Ready(Ok(0)) => {
                         return Poll::Ready(Err(EchoError::Io(io::ErrorKind::WriteZero.into())))
                     }
@@ -142,22 +220,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
                 let mut rb = ReadBuf::new(&mut self.rbuf);
                 match Pin::new(&mut *self.stream).poll_read(cx, &mut rb) {
                     Poll::Ready(Ok(())) => {
-                        let got = rb.filled();
-                        if got.is_empty() {
+                        if rb.filled().is_empty() {
                             return Poll::Ready(Err(EchoError::Short {
                                 received: self.received,
                             }));
                         }
-                        let n = got.len() as u64;
-                        if self.received + n > self.sent {
-                            // More came back than we have sent so far: never an echo.
-                            return Poll::Ready(Err(EchoError::TooMuch {
-                                received: self.received + n,
-                            }));
+                        let len = rb.filled().len();
+                        // The read buffer is taken out to lend it to `take` beside `self`.
+                        let rbuf = std::mem::take(&mut self.rbuf);
+                        let r = self.take(&rbuf[..len]);
+                        self.rbuf = rbuf;
+                        if let Err(e) = r {
+                            return Poll::Ready(Err(e));
                         }
-                        self.rx.update(got);
-                        self.received += n;
-                        self.live.fetch_add(n, Ordering::Relaxed);
                         moved = true;
                     }
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(EchoError::Io(e))),
@@ -177,30 +252,56 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
     }
 }
 
-/// Sends `size` bytes from a generator seeded with `seed`, reads them back,
-/// and compares the SHA-256 of both directions. Fails when nothing moves for
-/// `idle`. `live` counts echoed bytes as they arrive (for a progress line).
+/// How one connection's echo runs.
+#[derive(Debug, Clone, Copy)]
+pub struct EchoPlan {
+    /// This connection's number in the run (goes into its header).
+    pub seq: u64,
+    /// A random number of this connection's own (goes into its header).
+    pub nonce: u64,
+    /// At most this many bytes sent but not yet echoed (`u64::MAX`: no limit but TCP's).
+    pub window: u64,
+    /// Fail when nothing moves for this long.
+    pub idle: Duration,
+}
+
+/// Sends `body.size` bytes (this connection's header, then the run's body),
+/// reads them back, and checks them: the header byte for byte, the body by
+/// its SHA-256. `live` counts echoed bytes as they arrive (for a progress line).
 pub async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
-    size: u64,
-    seed: u64,
-    idle: Duration,
+    body: &Body,
+    plan: EchoPlan,
     live: &AtomicU64,
 ) -> Result<(), EchoError> {
+    let size = body.size;
+    let idle = plan.idle;
+    let mut header = [0u8; HEADER_LEN];
+    header[..8].copy_from_slice(b"tlskit\x00\x01");
+    header[8..16].copy_from_slice(&plan.seq.to_be_bytes());
+    header[16..24].copy_from_slice(&plan.nonce.to_be_bytes());
+    header[24..].copy_from_slice(&(!plan.nonce).to_be_bytes());
+    let header_len = (HEADER_LEN as u64).min(size) as usize;
     let buf_len = (CHUNK as u64).min(size.max(1)) as usize;
+    let known = body.digest.get().copied();
     let mut t = Transfer {
         stream,
         size,
-        rng: Rng::new(seed),
+        window: plan.window.max(1),
+        header,
+        header_len,
+        rng: Rng::new(body.seed),
         generated: 0,
         sent: 0,
-        wbuf: vec![0; buf_len],
+        wbuf: vec![0; buf_len.max(HEADER_LEN)],
         wpos: 0,
         wlen: 0,
         flushed: false,
         rbuf: vec![0; CHUNK],
         received: 0,
-        tx: digest::Context::new(&digest::SHA256),
+        tx: known
+            .is_none()
+            .then(|| digest::Context::new(&digest::SHA256)),
         rx: digest::Context::new(&digest::SHA256),
         last_progress: Instant::now(),
         live,
@@ -224,12 +325,31 @@ pub async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
         Poll::Pending
     })
     .await?;
-    let sent = hex(t.tx.finish().as_ref());
-    let received = hex(t.rx.finish().as_ref());
+    // `tx` exists exactly when the digest was not known at the start.
+    let sent: [u8; 32] = match (known, t.tx) {
+        (Some(d), _) => d,
+        (None, tx) => {
+            let d = tx
+                .map(|tx| to_array(tx.finish().as_ref()))
+                .unwrap_or_default();
+            *body.digest.get_or_init(|| d)
+        }
+    };
+    let received = to_array(t.rx.finish().as_ref());
     if sent != received {
-        return Err(EchoError::Mismatch { sent, received });
+        return Err(EchoError::Mismatch {
+            sent: hex(&sent),
+            received: hex(&received),
+        });
     }
     Ok(())
+}
+
+fn to_array(d: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let n = d.len().min(32);
+    out[..n].copy_from_slice(&d[..n]);
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -286,13 +406,39 @@ mod tests {
     }
 
     fn run_echo(size: u64, flip_at: Option<u64>, stop_at: Option<u64>) -> Result<(), EchoError> {
+        run_windowed(size, u64::MAX, flip_at, stop_at)
+    }
+
+    fn run_windowed(
+        size: u64,
+        window: u64,
+        flip_at: Option<u64>,
+        stop_at: Option<u64>,
+    ) -> Result<(), EchoError> {
+        let body = Body::new(42, size);
+        run_with(&body, 7, window, flip_at, stop_at)
+    }
+
+    fn run_with(
+        body: &Body,
+        seq: u64,
+        window: u64,
+        flip_at: Option<u64>,
+        stop_at: Option<u64>,
+    ) -> Result<(), EchoError> {
         rt().block_on(async {
             let (mut a, b) = tokio::io::duplex(16 * 1024);
             tokio::spawn(peer(b, flip_at, stop_at));
             let live = AtomicU64::new(0);
-            let r = echo(&mut a, size, 42, Duration::from_secs(5), &live).await;
+            let plan = EchoPlan {
+                seq,
+                nonce: seq * 31,
+                window,
+                idle: Duration::from_secs(5),
+            };
+            let r = echo(&mut a, body, plan, &live).await;
             if r.is_ok() {
-                assert_eq!(live.load(Ordering::Relaxed), size);
+                assert_eq!(live.load(Ordering::Relaxed), body.size);
             }
             r
         })
@@ -302,6 +448,33 @@ mod tests {
     fn a_faithful_echo_passes_at_any_size() {
         for size in [0, 1, 7, 8, 65_535, 65_536, 65_537, 1_000_003] {
             run_echo(size, None, None).unwrap_or_else(|e| panic!("{size}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn a_window_bounds_what_is_in_flight() {
+        for window in [1, 1000, 16 * 1024, 100_000] {
+            run_windowed(300_001, window, None, None).unwrap_or_else(|e| panic!("{window}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn later_connections_reuse_the_digest_and_still_catch_corruption() {
+        let body = Body::new(9, 200_000);
+        run_with(&body, 1, u64::MAX, None, None).unwrap();
+        assert!(body.digest.get().is_some());
+        run_with(&body, 2, u64::MAX, None, None).unwrap();
+        match run_with(&body, 3, u64::MAX, Some(150_000), None) {
+            Err(EchoError::Mismatch { .. }) => {}
+            other => panic!("expected a mismatch, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_corrupted_header_is_not_ours() {
+        match run_echo(1000, Some(12), None) {
+            Err(EchoError::NotOurs) => {}
+            other => panic!("expected not-ours, got {other:?}"),
         }
     }
 
@@ -329,7 +502,13 @@ mod tests {
         let r = rt().block_on(async {
             let (mut a, _b) = tokio::io::duplex(1 << 20);
             let live = AtomicU64::new(0);
-            echo(&mut a, 1000, 1, Duration::from_millis(50), &live).await
+            let plan = EchoPlan {
+                seq: 0,
+                nonce: 1,
+                window: u64::MAX,
+                idle: Duration::from_millis(50),
+            };
+            echo(&mut a, &Body::new(1, 1000), plan, &live).await
         });
         match r {
             Err(EchoError::Idle { sent, received }) => {

@@ -118,6 +118,8 @@ pub struct Plan {
     pub timeout: Duration,
     /// Echo this many bytes per connection.
     pub bytes: Option<u64>,
+    /// At most this many echo bytes in flight (`u64::MAX`: no limit).
+    pub window: u64,
 }
 
 /// The kinds of failure counted separately.
@@ -275,6 +277,7 @@ struct Shared {
     stop: AtomicBool,
     need_info: AtomicBool,
     seed: u64,
+    body: Option<echo::Body>,
     stats: Mutex<Stats>,
     live: Arc<Live>,
 }
@@ -375,6 +378,7 @@ pub async fn run(
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0x5EED)
         ^ u64::from(std::process::id()).rotate_left(32);
+    let body = plan.bytes.map(|size| echo::Body::new(seed, size));
     let shared = Arc::new(Shared {
         connector: TlsConnector::from(plan.config.clone()),
         server_name_text: crate::tls::target::server_name_text(&plan.server_name),
@@ -384,6 +388,7 @@ pub async fn run(
         stop: AtomicBool::new(false),
         need_info: AtomicBool::new(true),
         seed,
+        body,
         stats: Mutex::new(Stats::default()),
         live,
     });
@@ -546,9 +551,15 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         .then(|| HandshakeInfo::from_state(conn));
 
     let mut bytes = 0;
-    if let Some(size) = plan.bytes {
-        let seed = shared.seed ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        echo::echo(&mut stream, size, seed, plan.timeout, &shared.live.bytes)
+    if let Some(body) = &shared.body {
+        let size = plan.bytes.unwrap_or_default();
+        let echo_plan = echo::EchoPlan {
+            seq,
+            nonce: shared.seed.rotate_left(17) ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            window: plan.window,
+            idle: plan.timeout,
+        };
+        echo::echo(&mut stream, body, echo_plan, &shared.live.bytes)
             .await
             .map_err(|e| echo_failure(e, size))?;
         bytes = size;
@@ -697,6 +708,12 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
             "echo cut short",
             Code::Error,
             format!("the server closed the connection after echoing {received} of {size} bytes"),
+        ),
+        EchoError::NotOurs => Failure::new(
+            FailureKind::DataMismatch,
+            "another connection's data",
+            Code::Error,
+            "the echo does not start with this connection's own header: the server mixed up connections".to_string(),
         ),
         EchoError::TooMuch { received } => Failure::new(
             FailureKind::DataMismatch,

@@ -73,10 +73,15 @@ pub struct Args {
     pub resume: bool,
 
     /// Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them
-    /// back, and checks the SHA-256 of what came back (sizes like 64k, 1m, 256m, 1g; powers of
-    /// 1024; at most 16g).
+    /// back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m,
+    /// 256m, 1g; powers of 1024; at most 16g).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub bytes: Option<u64>,
+
+    /// With --bytes: at most SIZE bytes sent and not yet echoed back (default: as much as TCP
+    /// takes). For servers that stall when the echo backs up (ncat --exec).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "bytes")]
+    pub window: Option<u64>,
 
     /// Per connection: limit on TCP connect + handshake, and on any stall of an echo.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
@@ -193,6 +198,8 @@ pub struct Limits {
     pub timeout_s: f64,
     /// Echo size per connection.
     pub bytes_per_connection: Option<u64>,
+    /// Echo bytes allowed in flight (`null`: no limit but TCP's).
+    pub window: Option<u64>,
 }
 
 /// How many connections ended how.
@@ -336,6 +343,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             connections: args.connections,
             timeout,
             bytes: args.bytes,
+            window: args.window.unwrap_or(u64::MAX),
         };
         let interrupt = async {
             if tokio::signal::ctrl_c().await.is_err() {
@@ -476,6 +484,7 @@ fn build_report(
             connections: args.connections,
             timeout_s: timeout.as_secs_f64(),
             bytes_per_connection: args.bytes,
+            window: args.window,
         },
         elapsed_s: (secs * 1000.0).round() / 1000.0,
         connections: Counts {

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Renders the performance record (Markdown) from bench/run.sh's raw results:
+medians of the repetitions, their spread, ratios against each peer, and
+whether each target of issue 7 is met. Usage: report.py META RESULTS NOTES."""
+
+import json
+import statistics
+import sys
+from collections import OrderedDict
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def cells(results, item):
+    """(row, col) -> list of values, in first-seen order."""
+    out = OrderedDict()
+    for r in results:
+        if r["item"] == item:
+            out.setdefault((r["row"], r["col"]), []).append(r)
+    return out
+
+
+def med(recs):
+    return statistics.median(r["value"] for r in recs)
+
+
+def fmt(v, unit):
+    if unit == "s":
+        ms = v * 1000
+        return f"{ms:.1f} ms" if ms >= 10 else f"{ms:.2f} ms"
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
+
+
+def spread(recs, unit):
+    if len(recs) < 2:
+        return ""
+    lo = min(r["value"] for r in recs)
+    hi = max(r["value"] for r in recs)
+    return f" <sub>({fmt(lo, unit)}–{fmt(hi, unit)})</sub>"
+
+
+def ratio(a, b):
+    if not b:
+        return "–"
+    return f"{a / b:.2f}×"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(r) + " |")
+    return "\n".join(out)
+
+
+def grid(results, item, unit):
+    """A server × client table of medians, with the spread of the repetitions."""
+    c = cells(results, item)
+    rows = list(OrderedDict.fromkeys(k[0] for k in c))
+    cols = list(OrderedDict.fromkeys(k[1] for k in c))
+    body = []
+    for r in rows:
+        line = [r]
+        for col in cols:
+            recs = c.get((r, col))
+            line.append(fmt(med(recs), unit) + spread(recs, unit) if recs else "–")
+        body.append(line)
+    return rows, cols, c, table(["server \\ client"] + cols, body)
+
+
+SERVER_NAMES = {
+    "tlskit": "tlskit serve",
+    "s_server": "openssl s_server",
+    "socat": "socat fork",
+    "ncat": "ncat -k --exec cat",
+}
+
+
+def handshake_section(results, item, title, targets):
+    out = [f"## {item}. {title}", ""]
+    rows, cols, c, t = grid(results, item, "handshakes/s")
+    if not c:
+        return out + ["Not measured in this run.", ""]
+    for k, v in SERVER_NAMES.items():
+        t = t.replace(f"| {k} |", f"| {v} |")
+    out += [t, "", "Handshakes per second (median of the repetitions, range below it)."]
+    groups = sorted({str((r.get("extra") or {}).get("group")) for recs in c.values() for r in recs if r.get("extra")})
+    if groups:
+        out.append(f"Key exchange negotiated by `tlskit bench`: {', '.join(groups)} (per server, see the raw data).")
+    if item == "2":
+        fractions = []
+        for (row, col), recs in c.items():
+            ex = [r["extra"] for r in recs if r.get("extra")]
+            if ex:
+                res = sum(e["resumed"] for e in ex)
+                tot = sum(e["succeeded"] for e in ex)
+                fractions.append(f"{SERVER_NAMES.get(row, row)} {100 * res / max(tot, 1):.0f} %")
+        if fractions:
+            out.append("Share of `tlskit bench --resume` handshakes that really resumed: " + ", ".join(fractions) + ".")
+    cpu_rows = []
+    for r in rows:
+        for col in cols:
+            ex = [x["extra"] for x in c.get((r, col), []) if x.get("extra") and x["extra"].get("succeeded")]
+            if ex and "server_cpu_s" in ex[0]:
+                srv = statistics.median(e["server_cpu_s"] / e["succeeded"] * 1e6 for e in ex)
+                cli = statistics.median(e["client_cpu_s"] / e["succeeded"] * 1e6 for e in ex)
+                cpu_rows.append([SERVER_NAMES.get(r, r), f"{srv:,.0f} µs", f"{cli:,.0f} µs", f"{srv + cli:,.0f} µs",
+                                 str(ex[0].get("group")), str(ex[0].get("suite"))])
+    if cpu_rows:
+        out += ["", "CPU time per handshake with `tlskit bench` as the client (median; user + system, children included):", "",
+                table(["server", "server CPU", "client CPU", "together", "group", "suite"], cpu_rows)]
+    out.append("")
+    if "tlskit" in rows:
+        lines = []
+        for col in cols:
+            mine = c.get(("tlskit", col))
+            if not mine:
+                continue
+            parts = []
+            for peer in rows:
+                if peer == "tlskit" or (peer, col) not in c:
+                    continue
+                parts.append(f"{ratio(med(mine), med(c[(peer, col)]))} {SERVER_NAMES.get(peer, peer)}")
+            lines.append(f"- with {col}: tlskit serve = " + ", ".join(parts))
+        out += ["Ratios (tlskit serve ÷ peer, same client):", ""] + lines + [""]
+        for peer, want in targets:
+            best = None
+            for col in cols:
+                if ("tlskit", col) in c and (peer, col) in c:
+                    r = med(c[("tlskit", col)]) / med(c[(peer, col)])
+                    if best is None or r > best[0]:
+                        best = (r, col)
+            if best:
+                out.append(f"Target ≥ {want}× {SERVER_NAMES[peer]}: {best[0]:.2f}× (best client: {best[1]}) — {verdict(best[0] >= want)}.")
+        out.append("")
+    return out
+
+
+def main():
+    meta = json.load(open(sys.argv[1]))
+    results = load(sys.argv[2])
+    notes = open(sys.argv[3]).read() if len(sys.argv) > 3 else ""
+    o = []
+    o.append("# tlskit performance record")
+    o.append("")
+    o.append("Generated by `bench/run.sh` (see README, `## bench`); do not edit by hand — "
+             "the analysis at the end comes from `bench/NOTES.md`.")
+    if meta.get("quick"):
+        o.append("")
+        o.append("> **Quick dry run** (short runs, few repetitions): not a record.")
+    o.append("")
+    o.append(table(["", ""], [
+        ["date", meta["date"]],
+        ["tlskit", meta["tlskit"]],
+        ["machine", f'{meta["cpu"]}, {meta["cores"]} cores, {meta["kernel"]}'],
+        ["peers", f'{meta["openssl"]}; socat {meta["socat"] or "–"}; ncat {meta["ncat"] or "–"}; curl {meta["curl"] or "–"}; hyperfine {meta["hyperfine"] or "–"}'],
+        ["load average (1/5/15 min)", f'before {meta["load_before"]}, after {meta["load_after"]}'],
+        ["method", f'{meta["reps"]} repetitions of {meta["secs"]} s per handshake cell, interleaved across servers; echo {meta["echo_size"]} per connection; hyperfine medians of {meta["hyperfine_runs"]} runs (3 warm-up)'],
+    ]))
+    o.append("")
+    o.append("Everything runs on loopback on this one machine: clients and servers share its cores, "
+             "so a client's own cost is part of every figure. Certificates: ECDSA P-256 from `tlskit gencert`, "
+             "verified by every client against that certificate (`--ca`, `-CAfile`, `--cacert`).")
+    o.append("")
+    if meta.get("skipped"):
+        o.append("Skipped: " + "; ".join(meta["skipped"]) + ".")
+        o.append("")
+
+    o += handshake_section(results, "1", "Full TLS 1.3 handshakes per second",
+                           [("s_server", 4), ("socat", 10)])
+    o += handshake_section(results, "2", "Resumed handshakes per second", [])
+
+    o.append("## 3. Echo throughput")
+    o.append("")
+    c = cells(results, "3")
+    if c:
+        body = []
+        rows3 = list(OrderedDict.fromkeys(k[0] for k in c))
+        cols3 = list(OrderedDict.fromkeys(k[1] for k in c))
+        for row in rows3:
+            line = [SERVER_NAMES.get(row, row)]
+            for col in cols3:
+                recs = c.get((row, col))
+                if not recs:
+                    line.append("–")
+                elif all(r["value"] == 0 for r in recs):
+                    line.append("stalls (nothing echoed back for 5 s)")
+                else:
+                    line.append(fmt(med(recs), "MiB/s") + " MiB/s" + spread(recs, "MiB/s"))
+            body.append(line)
+        o.append(table(["server \\ client"] + cols3, body))
+        o.append("")
+        cpu_rows = []
+        for row in rows3:
+            for col in cols3:
+                ex = [x["extra"] for x in c.get((row, col), []) if x.get("extra") and x["extra"].get("bytes")]
+                if ex:
+                    srv = statistics.median(e["server_cpu_s"] / (e["bytes"] / 2**20) * 1e3 for e in ex)
+                    cli = statistics.median(e["client_cpu_s"] / (e["bytes"] / 2**20) * 1e3 for e in ex)
+                    cpu_rows.append([SERVER_NAMES.get(row, row), col, f"{srv:.2f} ms", f"{cli:.2f} ms"])
+        if cpu_rows:
+            o.append("CPU time per MiB echoed (median; user + system, children included):")
+            o.append("")
+            o.append(table(["server", "client", "server CPU / MiB", "client CPU / MiB"], cpu_rows))
+            o.append("")
+        for col in cols3:
+            mine = c.get(("tlskit", col))
+            for peer in ("socat", "ncat"):
+                theirs = c.get((peer, col))
+                if mine and theirs and med(theirs) > 0:
+                    r = med(mine) / med(theirs)
+                    line = f"with {col}: tlskit serve ÷ {SERVER_NAMES[peer]} = {r:.2f}×"
+                    if peer == "socat":
+                        line += f" (target ≥ 2×: {verdict(r >= 2)})"
+                    o.append("- " + line)
+        o.append("")
+        o.append("MiB/s = bytes echoed (and checked by SHA-256 in both directions) ÷ wall time of the connection, handshake included.")
+    else:
+        o.append("Not measured in this run.")
+    o.append("")
+
+    o.append("## 4. Memory per idle connection (`tlskit serve`)")
+    o.append("")
+    c = cells(results, "4")
+    if c:
+        body = []
+        worst = 0
+        for (row, col), recs in c.items():
+            ex = recs[len(recs) // 2].get("extra") or {}
+            m = med(recs)
+            worst = max(worst, m)
+            body.append([row, f"{ex.get('rss_before_kib', 0):,} KiB", f"{ex.get('rss_with_kib', 0):,} KiB", f"**{m:.1f} KiB**" + spread(recs, "KiB")])
+        o.append(table(["held (TLS 1.3, handshake done, no data)", "RSS before", "RSS holding them", "per connection (median)"], body))
+        o.append("")
+        o.append(f"Target ≤ 64 KiB per idle connection: {verdict(worst <= 64)} (worst case {worst:.1f} KiB).")
+    else:
+        o.append("Not measured in this run.")
+    o.append("")
+
+    def hyper_section(item, title, mine_row, peers, target=None):
+        o.append(f"## {item}. {title}")
+        o.append("")
+        c = cells(results, item)
+        if not c:
+            o.append("Not measured in this run.")
+            o.append("")
+            return
+        groups = OrderedDict()
+        for (row, col), recs in c.items():
+            groups.setdefault(col if item != "6" else row, []).append((row if item != "6" else col, recs))
+        body = []
+        for g, entries in groups.items():
+            for name, recs in entries:
+                ex = recs[0].get("extra") or {}
+                body.append([g, f"`{name}`", fmt(med(recs), "s"),
+                             f"{fmt(ex.get('min', 0), 's')} – {fmt(ex.get('max', 0), 's')}" if ex else ""])
+        o.append(table(["case", "command", "median", "min – max"], body))
+        o.append("")
+        for g, entries in groups.items():
+            d = {n: med(r) for n, r in entries}
+            if mine_row in d:
+                for p in peers:
+                    if p in d:
+                        line = f"{mine_row} ÷ {p} ({g}): {d[mine_row] / d[p]:.2f}× the time"
+                        if target and p in target and (item != "6" or g.startswith("ECDSA P-256")):
+                            want, kind = target[p]
+                            ok = d[mine_row] / d[p] <= want
+                            line += f" (target ≤ {kind}: {verdict(ok)})"
+                        o.append("- " + line)
+        o.append("")
+
+    hyper_section("5", "One-shot client latency, process start to exit (against `tlskit serve --www`)",
+                  "tlskit connect", ["openssl s_client", "curl"],
+                  {"openssl s_client": (0.5, "0.5×")})
+    hyper_section("6", "Certificate generation (self-signed, localhost 127.0.0.1 ::1)",
+                  "tlskit gencert", ["openssl req -x509"], {"openssl req -x509": (0.5, "0.5×")})
+    hyper_section("7", "Reading the system CA bundle", "tlskit inspect", ["openssl storeutl -text"])
+    hyper_section("8", "Scanning a legacy server (openssl s_server, TLS 1.0–1.2, every cipher)",
+                  "tlskit scan", ["sslyze", "testssl.sh"],
+                  {"sslyze": (0.5, "0.5×"), "testssl.sh": (0.05, "1/20")})
+
+    if notes.strip():
+        o.append(notes.strip())
+        o.append("")
+    sys.stdout.write("\n".join(o))
+
+
+if __name__ == "__main__":
+    main()

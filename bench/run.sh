@@ -1,0 +1,467 @@
+#!/usr/bin/env bash
+# The performance record: tlskit against the tools it replaces, side by side,
+# in one run on this machine, written to docs/PERFORMANCE.md (medians of
+# several repetitions, and ratios). Everything runs on loopback and is
+# bounded in time; every process started here is stopped by its PID.
+#
+# Usage: bench/run.sh [--quick] [--reps N] [--secs S] [--out FILE] [--no-install] [--only LIST]
+#   --quick       a dry run: 2 repetitions, 1 s runs, 64 MiB echo, 200/500 idle
+#                 connections; writes target/bench/PERFORMANCE-quick.md unless --out
+#   --reps N      repetitions of each throughput measurement (default 5)
+#   --secs S      length of each handshake run in seconds (default 4)
+#   --only LIST   items to run, e.g. 1,3,5 (default: all eight)
+#   --no-install  do not apt-get/pip install missing peers; skip what is missing
+#
+# See "## bench" in README.md for what each item measures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+REPS=5
+SECS=4
+ECHO_SIZE=256m
+IDLE_COUNTS="1000 5000"
+QUICK=0
+OUT=""
+INSTALL=1
+ONLY="1,2,3,4,5,6,7,8"
+while (($#)); do
+  case "$1" in
+    --quick) QUICK=1; REPS=2; SECS=1; ECHO_SIZE=64m; IDLE_COUNTS="200 500" ;;
+    --reps) REPS=$2; shift ;;
+    --secs) SECS=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    --no-install) INSTALL=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ -z $OUT ]]; then
+  if ((QUICK)); then OUT=target/bench/PERFORMANCE-quick.md; else OUT=docs/PERFORMANCE.md; fi
+fi
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- peers
+SKIPPED=()
+need_pkgs=()
+command -v socat >/dev/null || need_pkgs+=(socat)
+command -v ncat >/dev/null || need_pkgs+=(ncat)
+command -v hyperfine >/dev/null || need_pkgs+=(hyperfine)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+command -v curl >/dev/null || need_pkgs+=(curl)
+command -v python3 >/dev/null || need_pkgs+=(python3)
+command -v ss >/dev/null || need_pkgs+=(iproute2)
+if want 8; then command -v testssl >/dev/null || need_pkgs+=(testssl.sh); fi
+if ((${#need_pkgs[@]})); then
+  if ((INSTALL)) && [[ $(id -u) == 0 ]]; then
+    say "installing ${need_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  else
+    say "missing and not installed: ${need_pkgs[*]} (their rows are skipped)"
+  fi
+fi
+have() { command -v "$1" >/dev/null 2>&1; }
+for p in openssl python3 ss; do
+  have "$p" || { echo "run.sh: '$p' is required" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- build
+say "building tlskit (release)"
+cargo build --release --locked -q
+TLSKIT=$ROOT/target/release/tlskit
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tlskit-bench.XXXXXX")
+RESULTS=$WORK/results.jsonl
+: >"$RESULTS"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  exec 9>&- 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cd "$WORK"
+"$TLSKIT" gencert --out srv >/dev/null            # ECDSA P-256, localhost 127.0.0.1 ::1
+# A FIFO nobody writes to: stdin for openssl s_server and ncat, which end
+# their connections (or themselves) at end of stdin.
+mkfifo hold-stdin
+exec 9<>hold-stdin
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- helpers
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_listen PORT: until something listens on 127.0.0.1:PORT (without connecting to it), at most 10 s.
+wait_listen() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [[ -n $(ss -Hltn "sport = :$1") ]] && return 0
+    sleep 0.05
+  done
+  echo "run.sh: nothing listens on port $1 after 10 s" >&2
+  return 1
+}
+
+# stop PID: SIGTERM, then wait (at most 5 s), then SIGKILL.
+stop() {
+  local i
+  kill "$1" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null || true; return 0; }
+    sleep 0.05
+  done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# start_server KIND MODE PORT [extra args]: starts a server in the background; sets SERVER_PID.
+#   KIND: tlskit | s_server | socat | ncat     MODE: handshake | echo | www
+start_server() {
+  local kind=$1 mode=$2 port=$3
+  shift 3
+  case $kind in
+    tlskit)
+      local extra=()
+      [[ $mode == www ]] && extra+=(--www)
+      "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+        --max-connections 8000 "${extra[@]}" "$@" >"serve-$port.log" 2>&1 &
+      ;;
+    s_server)
+      openssl s_server -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem -quiet \
+        "$@" <hold-stdin >/dev/null 2>&1 &
+      ;;
+    socat)
+      local what=PIPE
+      [[ $mode == echo ]] && what=EXEC:cat
+      socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,cert=srv.pem,key=srv-key.pem,verify=0,fork,reuseaddr,backlog=1024" \
+        "$what" >/dev/null 2>&1 &
+      ;;
+    ncat)
+      ncat --ssl --ssl-cert srv.pem --ssl-key srv-key.pem -l 127.0.0.1 "$port" --keep-open \
+        --exec /bin/cat <hold-stdin >/dev/null 2>&1 &
+      ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_listen "$port"
+}
+
+# cpu_ticks PID: user+system CPU of a process and its reaped children, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICK=$(getconf CLK_TCK)
+
+# record ITEM ROW COL REP VALUE UNIT [EXTRA-JSON]
+record() {
+  printf '{"item":"%s","row":"%s","col":"%s","rep":%s,"value":%s,"unit":"%s","extra":%s}\n' \
+    "$1" "$2" "$3" "$4" "$5" "$6" "${7:-null}" >>"$RESULTS"
+}
+
+# json FILE EXPR: a value from a JSON file (python expression over `d`).
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# children_cpu: user+system CPU seconds of this shell's finished children so far.
+# (`times` runs in this shell, not in a subshell, whose children would be its own.)
+children_cpu() {
+  times >"$WORK/times"
+  CHILDREN_CPU=$(tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+}
+
+# tlskit_bench OUTFILE ARGS...: runs tlskit bench --json; its CPU seconds go to OUTFILE.cpu.
+tlskit_bench() {
+  local out=$1 c0 c1
+  shift
+  children_cpu
+  c0=$CHILDREN_CPU
+  "$TLSKIT" --json bench --ca srv.pem --servername localhost "$@" >"$out" 2>"$out.err" || true
+  children_cpu
+  c1=$CHILDREN_CPU
+  python3 -c "print(round($c1 - $c0, 3))" >"$out.cpu"
+}
+
+# s_time PROCS PORT MODE(-new|-reuse): runs PROCS openssl s_time clients at once for SECS;
+# prints connections per second of wall time (s_time's own figure is per CPU second).
+s_time() {
+  local procs=$1 port=$2 mode=$3 i total=0 t0 t1 pids=()
+  t0=$(date +%s.%N)
+  for ((i = 0; i < procs; i++)); do
+    openssl s_time -connect "127.0.0.1:$port" "$mode" -time "$SECS" -CAfile srv.pem \
+      >"stime-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+  t1=$(date +%s.%N)
+  for ((i = 0; i < procs; i++)); do
+    local n
+    n=$(grep -m1 -oE '^[0-9]+ connections in' "stime-$i.out" | grep -oE '^[0-9]+' || echo 0)
+    total=$((total + n))
+  done
+  python3 -c "print(round($total / ($t1 - $t0), 1))"
+}
+
+# hyper ITEM ROW COL ARGS...: hyperfine's median (seconds) of a command, recorded once.
+hyper() {
+  local item=$1 row=$2 col=$3
+  shift 3
+  hyperfine -N --style none --warmup 3 --runs "$HRUNS" --export-json hf.json "$@" >/dev/null 2>hf.err || {
+    say "hyperfine failed for $row: $(tail -1 hf.err)"
+    return 0
+  }
+  local median extra
+  median=$(json hf.json 'd["results"][0]["median"]')
+  extra=$(json hf.json '__import__("json").dumps({k: d["results"][0][k] for k in ("mean","stddev","min","max")} | {"runs": len(d["results"][0]["times"])})')
+  record "$item" "$row" "$col" 0 "$median" s "$extra"
+}
+HRUNS=$((QUICK ? 10 : 40))
+
+# Whether a tlskit subcommand is implemented (the stub fails with "not implemented").
+implemented() {
+  local out
+  out=$(timeout 120 "$TLSKIT" "$@" </dev/null 2>&1 || true)
+  [[ $out != *"is not implemented yet"* && $out != *"unexpected argument"* ]]
+}
+
+SERVERS=(tlskit s_server socat ncat)
+have socat || SKIPPED+=("socat rows: socat is not installed")
+have ncat || SKIPPED+=("ncat rows: ncat is not installed")
+server_ok() { [[ $1 == tlskit || $1 == s_server ]] || have "$1"; }
+
+# ---------------------------------------------------------------- 1 and 2: handshakes/s
+handshakes() {
+  local item=$1 resume=$2 rep s port col rate
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for s in "${SERVERS[@]}"; do
+      server_ok "$s" || continue
+      port=$(free_port)
+      start_server "$s" handshake "$port"
+      # tlskit bench, 16 connections at a time
+      s0=$(cpu_ticks "$SERVER_PID")
+      if ((resume)); then
+        tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13 --resume
+      else
+        tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13
+      fi
+      s1=$(cpu_ticks "$SERVER_PID")
+      server_cpu=$(python3 -c "print(($s1 - $s0) / $TICK)")
+      if [[ -s b.json ]] && [[ $(json b.json 'd["connections"]["succeeded"]') != 0 ]]; then
+        if ((resume)); then
+          rate=$(json b.json 'd["resumed_per_s"]')
+        else
+          rate=$(json b.json 'd["handshakes_per_s"]')
+        fi
+        record "$item" "$s" "tlskit bench -c 16" "$rep" "$rate" "handshakes/s" \
+          "$(json b.json '__import__("json").dumps({"all_per_s": d["handshakes_per_s"], "resumed": d["handshakes"]["resumed"], "succeeded": d["connections"]["succeeded"], "failed": d["connections"]["failed"], "group": (d["negotiated"] or {}).get("group"), "suite": (d["negotiated"] or {}).get("cipher_suite"), "p50_ms": d["latency_ms"]["handshake"]["p50"], "p99_ms": d["latency_ms"]["handshake"]["p99"], "server_cpu_s": '"$server_cpu"', "client_cpu_s": '"$(cat b.json.cpu)"'})')"
+      else
+        say "item $item: tlskit bench against $s failed: $(tail -1 b.json.err 2>/dev/null)"
+      fi
+      # openssl s_time, one and two processes
+      for procs in 1 2; do
+        if ((resume)); then
+          rate=$(s_time "$procs" "$port" -reuse)
+        else
+          rate=$(s_time "$procs" "$port" -new)
+        fi
+        record "$item" "$s" "openssl s_time ×$procs" "$rep" "$rate" "handshakes/s"
+      done
+      stop "$SERVER_PID"
+    done
+    say "item $item: repetition $rep of $REPS done"
+  done
+}
+if want 1; then say "1: full TLS 1.3 handshakes/s"; handshakes 1 0; fi
+if want 2; then say "2: resumed handshakes/s"; handshakes 2 1; fi
+
+# ---------------------------------------------------------------- 3: echo throughput
+if want 3; then
+  say "3: echo throughput, $ECHO_SIZE per connection"
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for s in tlskit socat ncat; do
+      server_ok "$s" || continue
+      port=$(free_port)
+      start_server "$s" echo "$port"
+      for window in "" 64k; do
+        col="tlskit bench --bytes $ECHO_SIZE"
+        args=(--bytes "$ECHO_SIZE" -c 1 -n 1 --timeout 5)
+        if [[ -n $window ]]; then
+          col+=" --window $window"
+          args+=(--window "$window")
+        fi
+        s0=$(cpu_ticks "$SERVER_PID")
+        tlskit_bench e.json "127.0.0.1:$port" "${args[@]}"
+        s1=$(cpu_ticks "$SERVER_PID")
+        server_cpu=$(python3 -c "print(($s1 - $s0) / $TICK)")
+        if [[ -s e.json ]] && [[ $(json e.json 'd["connections"]["succeeded"]') == 1 ]]; then
+          record 3 "$s" "$col" "$rep" "$(json e.json 'd["throughput"]["mib_per_s"]')" "MiB/s" \
+            "$(json e.json '__import__("json").dumps({"seconds": d["elapsed_s"], "bytes": d["throughput"]["bytes"], "suite": (d["negotiated"] or {}).get("cipher_suite"), "server_cpu_s": '"$server_cpu"', "client_cpu_s": '"$(cat e.json.cpu)"'})')"
+        else
+          record 3 "$s" "$col" "$rep" 0 "MiB/s" "$(python3 -c 'import json,sys; print(json.dumps({"failed": sys.argv[1]}))' "$(tail -1 e.json.err 2>/dev/null)")"
+        fi
+        # ncat grows per connection: a fresh one for every run.
+        if [[ $s == ncat ]]; then
+          stop "$SERVER_PID"
+          start_server "$s" echo "$port"
+        fi
+      done
+      stop "$SERVER_PID"
+    done
+  done
+fi
+
+# ---------------------------------------------------------------- 4: memory per idle connection
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+if want 4; then
+  say "4: RSS of tlskit serve with idle connections"
+  for n in $IDLE_COUNTS; do
+    for ((rep = 1; rep <= (QUICK ? 1 : 3); rep++)); do
+      port=$(free_port)
+      start_server tlskit echo "$port"
+      # One connection first, so that lazily built state (runtime threads, buffers) is in the baseline.
+      python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" 1 srv.pem </dev/null >/dev/null
+      sleep 0.3
+      base=$(rss_kib "$SERVER_PID")
+      coproc HOLD { python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" "$n" srv.pem; }
+      hold_pid=$HOLD_PID
+      PIDS+=("$hold_pid")
+      ready=""
+      read -r -t 150 ready <&"${HOLD[0]}" || true
+      if [[ $ready == "ready $n" ]]; then
+        sleep 1
+        held=$(rss_kib "$SERVER_PID")
+        per=$(python3 -c "print(round(($held - $base) / $n, 2))")
+        record 4 "$n idle connections" "KiB per connection" "$rep" "$per" "KiB" \
+          "{\"rss_before_kib\": $base, \"rss_with_kib\": $held}"
+      else
+        say "item 4: holding $n connections failed ($ready)"
+      fi
+      stop "$hold_pid"
+      stop "$SERVER_PID"
+    done
+  done
+fi
+
+# ---------------------------------------------------------------- 5: one-shot client latency
+if want 5 && have hyperfine; then
+  say "5: one-shot client latency (process start to exit)"
+  port=$(free_port)
+  start_server tlskit www "$port"
+  if implemented connect "127.0.0.1:$port" --ca srv.pem --servername localhost --no-io -q; then
+    hyper 5 "tlskit connect" "wall time" \
+      "$TLSKIT connect 127.0.0.1:$port --servername localhost --ca srv.pem"
+  else
+    SKIPPED+=("item 5, tlskit connect: not implemented in this build")
+  fi
+  hyper 5 "openssl s_client" "wall time" \
+    "openssl s_client -connect 127.0.0.1:$port -servername localhost -CAfile srv.pem -verify_return_error -verify_hostname localhost"
+  have curl && hyper 5 "curl" "wall time" \
+    "curl -so /dev/null --cacert srv.pem --resolve localhost:$port:127.0.0.1 https://localhost:$port/"
+  stop "$SERVER_PID"
+fi
+
+# ---------------------------------------------------------------- 6: certificate generation
+if want 6 && have hyperfine; then
+  say "6: gencert vs openssl req -x509"
+  san="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
+  # On disk (tlskit fsyncs the files and the directory; openssl does not) and,
+  # where there is one, on tmpfs (where fsync costs nothing: the CPU cost alone).
+  places=("$WORK")
+  fs=(disk)
+  if [[ -d /dev/shm && -w /dev/shm ]]; then
+    places+=("$(mktemp -d /dev/shm/tlskit-bench.XXXXXX)")
+    fs+=(tmpfs)
+  fi
+  for i in "${!places[@]}"; do
+    d=${places[$i]}
+    hyper 6 "ECDSA P-256, ${fs[$i]}" "tlskit gencert" "$TLSKIT gencert --force --out $d/g localhost 127.0.0.1 ::1"
+    hyper 6 "ECDSA P-256, ${fs[$i]}" "openssl req -x509" \
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $d/o-key.pem -out $d/o.pem -days 30 -subj /CN=localhost -addext $san -addext basicConstraints=critical,CA:FALSE"
+    hyper 6 "RSA-2048, ${fs[$i]}" "tlskit gencert" "$TLSKIT gencert --force --key-type rsa2048 --out $d/g localhost 127.0.0.1 ::1"
+    hyper 6 "RSA-2048, ${fs[$i]}" "openssl req -x509" \
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout $d/o-key.pem -out $d/o.pem -days 30 -subj /CN=localhost -addext $san -addext basicConstraints=critical,CA:FALSE"
+  done
+  [[ ${#places[@]} -gt 1 ]] && rm -rf "${places[1]}"
+fi
+
+# ---------------------------------------------------------------- 7: inspecting the system CA bundle
+BUNDLE=/etc/ssl/certs/ca-certificates.crt
+if want 7 && have hyperfine && [[ -r $BUNDLE ]]; then
+  say "7: inspect the system CA bundle"
+  ncerts=$(grep -c 'BEGIN CERTIFICATE' "$BUNDLE")
+  if implemented inspect "$BUNDLE"; then
+    hyper 7 "tlskit inspect" "$ncerts certificates" "$TLSKIT inspect $BUNDLE"
+  else
+    SKIPPED+=("item 7, tlskit inspect: not implemented in this build")
+  fi
+  hyper 7 "openssl storeutl -text" "$ncerts certificates" "openssl storeutl -noout -text -certs $BUNDLE"
+fi
+
+# ---------------------------------------------------------------- 8: scanning a legacy server
+if want 8; then
+  port=$(free_port)
+  # A legacy server: TLS 1.0 to 1.2, every cipher OpenSSL still has.
+  start_server s_server handshake "$port" -www -cipher 'ALL:@SECLEVEL=0' -min_protocol TLSv1
+  if ! implemented scan "127.0.0.1:$port" --servername localhost; then
+    SKIPPED+=("item 8: tlskit scan is not implemented in this build")
+  elif ! have hyperfine; then
+    SKIPPED+=("item 8: hyperfine is missing")
+  else
+    say "8: scan vs testssl.sh vs sslyze"
+    SCAN_RUNS=$((QUICK ? 2 : 5))
+    HRUNS_SAVED=$HRUNS
+    HRUNS=$SCAN_RUNS
+    hyper 8 "tlskit scan" "legacy s_server" "$TLSKIT scan 127.0.0.1:$port --servername localhost"
+    if have testssl; then
+      hyper 8 "testssl.sh" "legacy s_server" \
+        "env NXCONNECT=127.0.0.1:0 testssl --nodns none --warnings batch --color 0 --quiet --ip 127.0.0.1 localhost:$port"
+    else
+      SKIPPED+=("item 8, testssl.sh: not installed")
+    fi
+    VENV=${XDG_CACHE_HOME:-$HOME/.cache}/tlskit-bench/venv
+    if [[ ! -x $VENV/bin/sslyze ]] && ((INSTALL)); then
+      say "installing sslyze into $VENV"
+      python3 -m venv "$VENV" && "$VENV/bin/pip" install -q sslyze || true
+    fi
+    if [[ -x $VENV/bin/sslyze ]]; then
+      hyper 8 "sslyze" "legacy s_server" \
+        "$VENV/bin/sslyze --quiet --mozilla_config disable --sni localhost 127.0.0.1:$port"
+    else
+      SKIPPED+=("item 8, sslyze: not installed")
+    fi
+    HRUNS=$HRUNS_SAVED
+  fi
+  stop "$SERVER_PID"
+fi
+
+# ---------------------------------------------------------------- the record
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+cd "$ROOT"
+mkdir -p "$(dirname "$OUT")"
+{
+  printf '{'
+  printf '"date": "%s",' "$(date -u +%Y-%m-%dT%H:%MZ)"
+  printf '"tlskit": "%s",' "$("$TLSKIT" --version) ($(git describe --always --dirty 2>/dev/null || echo unknown))"
+  printf '"cpu": "%s",' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  printf '"cores": %s,' "$(nproc)"
+  printf '"kernel": "%s",' "$(uname -sr)"
+  printf '"openssl": "%s",' "$(openssl version)"
+  printf '"socat": "%s",' "$(have socat && socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  printf '"ncat": "%s",' "$(have ncat && ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/\1/p')"
+  printf '"hyperfine": "%s",' "$(have hyperfine && hyperfine --version | cut -d' ' -f2)"
+  printf '"curl": "%s",' "$(have curl && curl --version | head -1 | cut -d' ' -f2)"
+  printf '"load_before": "%s", "load_after": "%s",' "$load_before" "$load_after"
+  printf '"reps": %s, "secs": %s, "echo_size": "%s", "quick": %s, "hyperfine_runs": %s,' \
+    "$REPS" "$SECS" "$ECHO_SIZE" "$QUICK" "$HRUNS"
+  printf '"skipped": ['
+  sep=""
+  for s in "${SKIPPED[@]}"; do printf '%s"%s"' "$sep" "$s"; sep=","; done
+  printf ']}'
+} >"$WORK/meta.json"
+python3 bench/report.py "$WORK/meta.json" "$RESULTS" bench/NOTES.md >"$OUT"
+cp "$RESULTS" "${OUT%.md}.jsonl"
+say "wrote $OUT (raw data: ${OUT%.md}.jsonl)"
