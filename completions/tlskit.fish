@@ -148,7 +148,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s V -l version -d '
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s c -l concurrency -d 'Connections open at once' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s d -l duration -d 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s n -l connections -d 'Start exactly N connections (at most 100,000,000), within the --duration cap' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l bytes -d 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks the SHA-256 of what came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l bytes -d 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l window -d 'With --bytes: at most SIZE bytes sent and not yet echoed back (default: as much as TCP takes). For servers that stall when the echo backs up (ncat --exec)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l timeout -d 'Per connection: limit on TCP connect + handshake, and on any stall of an echo' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require the server\'s chain to contain this SPKI pin: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with \';\') to allow several' -r
