@@ -5,12 +5,16 @@
 
 pub mod certgen;
 pub mod certinfo;
+pub mod chain;
 pub mod config;
 pub mod danger;
 pub mod files;
 pub mod handshake;
+pub mod lint;
 pub mod pin;
+pub mod source;
 pub mod verify;
+pub mod x509info;
 
 use std::sync::Arc;
 
