@@ -205,16 +205,18 @@ pub struct Report {
 /// Runs `tlskit inspect`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let now = OffsetDateTime::now_utc();
-    let store = match &args.ca {
-        Some(path) => {
-            let certs = files::load_certs(path).context("--ca")?;
-            TrustStore::from_certs(&certs).context("--ca")?
-        }
+    let ca_certs = match &args.ca {
+        Some(path) => Some(files::load_certs(path).context("--ca")?),
+        None => None,
+    };
+    let store = match &ca_certs {
+        Some(certs) => TrustStore::from_certs(certs).context("--ca")?,
         None => TrustStore::webpki(),
     };
     let live = LiveOptions {
         server_name: args.servername.clone(),
         timeout: args.timeout,
+        roots: ca_certs,
     };
     let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
@@ -582,7 +584,12 @@ fn render_input(out: &mut dyn Write, input: &InputReport, store: StoreKind) -> s
     )?;
     if let Some(s) = &input.server {
         let verdict = match &s.verification_error {
-            None => "verified (Mozilla's roots)".green().to_string(),
+            None => match store {
+                StoreKind::Webpki => "verified (Mozilla's roots)",
+                StoreKind::Custom => "verified (the --ca certificates)",
+            }
+            .green()
+            .to_string(),
             Some(e) => format!("{} {}", "NOT verified:".red().bold(), sanitize(e)),
         };
         kv_raw(out, "verification", &verdict)?;

@@ -8,11 +8,15 @@ pub mod certinfo;
 pub mod chain;
 pub mod config;
 pub mod danger;
+pub mod dial;
+pub mod explain;
 pub mod files;
 pub mod handshake;
 pub mod lint;
 pub mod pin;
 pub mod source;
+pub mod starttls;
+pub mod target;
 pub mod verify;
 pub mod x509info;
 

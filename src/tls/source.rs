@@ -70,6 +70,8 @@ pub struct LiveOptions {
     pub server_name: Option<String>,
     /// Bound on resolve + connect + handshake.
     pub timeout: Duration,
+    /// Verify against these CA certificates instead of Mozilla's roots.
+    pub roots: Option<Vec<rustls_pki_types::CertificateDer<'static>>>,
 }
 
 /// What a live server presented.
@@ -138,12 +140,65 @@ fn with_host_hint(err: anyhow::Error, path: &Path) -> anyhow::Error {
 }
 
 fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
-    let _ = (text, live);
-    Err(crate::exit::fail(
-        crate::exit::Code::Error,
-        "live servers are not supported yet",
-    ))
-    .context("fetching the chain")
+    let mut target = super::target::Target::parse(text)?;
+    if let Some(name) = &live.server_name {
+        target = target.with_server_name(name).context("--servername")?;
+    }
+    let fetched = super::dial::fetch_chain(&target, live.timeout)?;
+    let report = &fetched.report;
+    let verdict = match &live.roots {
+        None => fetched.verdict.clone(),
+        Some(roots) => verify_with(roots, &fetched.chain, &target)?
+            .map_err(|e| super::explain::describe_error(&e, &report.observed, &report.server_name)),
+    };
+    let served = Served {
+        target: target.to_string(),
+        host_port: crate::pinstore::host_port(&target.host, target.port),
+        verdict,
+        address: report.address.clone(),
+        server_name: report.server_name.clone(),
+        protocol: report.handshake.as_ref().map(|h| h.protocol.clone()),
+        cipher_suite: report.handshake.as_ref().map(|h| h.cipher_suite.clone()),
+    };
+    if fetched.chain.is_empty() {
+        anyhow::bail!("{target}: the server sent no certificate");
+    }
+    Ok(Loaded {
+        items: fetched.chain.into_iter().map(Item::Certificate).collect(),
+        served: Some(served),
+    })
+}
+
+/// Verifies a fetched chain against the given roots, for the target's name.
+fn verify_with(
+    roots: &[rustls_pki_types::CertificateDer<'static>],
+    chain: &[rustls_pki_types::CertificateDer<'static>],
+    target: &super::target::Target,
+) -> Result<std::result::Result<(), rustls::Error>> {
+    let mut store = rustls::RootCertStore::empty();
+    let (added, _) = store.add_parsable_certificates(roots.iter().cloned());
+    if added == 0 {
+        anyhow::bail!("--ca: none of the certificates is usable as a trust anchor");
+    }
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        std::sync::Arc::new(store),
+        super::provider(),
+    )
+    .build()
+    .context("building the certificate verifier")?;
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return Ok(Err(rustls::Error::NoCertificatesPresented));
+    };
+    use rustls::client::danger::ServerCertVerifier;
+    Ok(verifier
+        .verify_server_cert(
+            leaf,
+            intermediates,
+            &target.server_name,
+            &[],
+            rustls_pki_types::UnixTime::now(),
+        )
+        .map(|_| ()))
 }
 
 #[cfg(test)]
