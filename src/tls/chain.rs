@@ -508,25 +508,98 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
 
-    #[test]
-    fn der_sequence_lengths() {
-        assert_eq!(der_sequence(&[1, 2]), vec![0x30, 2, 1, 2]);
-        let long = vec![0u8; 300];
-        assert_eq!(&der_sequence(&long)[..4], &[0x30, 0x82, 0x01, 0x2c]);
+    fn ca_and_leaf() -> (Vec<u8>, Vec<u8>) {
+        let ca_spec = CertSpec::valid_for_days(vec![], KeyType::P384, Profile::Ca, 10);
+        let ca = certgen::generate(&ca_spec, None).unwrap();
+        let issuer = CaIssuer::new(ca.cert_der.clone(), &ca.key_der).unwrap();
+        let leaf_spec = CertSpec::valid_for_days(
+            vec![Name::Dns("a.test".into())],
+            KeyType::Ed25519,
+            Profile::Server,
+            5,
+        );
+        let leaf = certgen::generate(&leaf_spec, Some(&issuer)).unwrap();
+        (leaf.cert_der.to_vec(), ca.cert_der.to_vec())
+    }
+
+    fn parse(ders: &[&Vec<u8>]) -> Vec<X509Certificate<'static>> {
+        ders.iter()
+            .map(|d| {
+                let leaked: &'static [u8] = Box::leak(d.to_vec().into_boxed_slice());
+                x509_parser::parse_x509_certificate(leaked).unwrap().1
+            })
+            .collect()
     }
 
     #[test]
-    fn webpki_anchor_names_parse() {
-        let store = TrustStore::webpki();
-        assert!(store.len() > 100);
-        assert!(store
-            .anchors
-            .iter()
-            .all(|a| X509Name::from_der(&a.subject).is_ok()));
-        assert!(store
-            .anchors
-            .iter()
-            .all(|a| SubjectPublicKeyInfo::from_der(&a.spki).is_ok()));
+    fn chain_in_order_ends_at_untrusted_root() {
+        let (leaf, ca) = ca_and_leaf();
+        let r = analyze(&parse(&[&leaf, &ca]), &TrustStore::webpki());
+        assert_eq!(r.shape, Shape::Chain);
+        assert_eq!(r.links[0].signed_by_next, LinkStatus::Signed);
+        assert!(r.in_order);
+        assert_eq!(r.path, [0, 1]);
+        assert!(matches!(
+            r.end,
+            Some(ChainEnd::UntrustedRoot { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn reversed_chain_is_out_of_order() {
+        let (leaf, ca) = ca_and_leaf();
+        let r = analyze(&parse(&[&ca, &leaf]), &TrustStore::webpki());
+        assert_eq!(r.shape, Shape::Chain);
+        assert_eq!(r.links[0].signed_by_next, LinkStatus::NotIssuer);
+        assert!(!r.in_order);
+        assert_eq!(r.path, [1, 0]);
+    }
+
+    #[test]
+    fn custom_store_anchors_a_lone_leaf() {
+        let (leaf, ca) = ca_and_leaf();
+        let store = TrustStore::from_certs(&[CertificateDer::from(ca.clone())]).unwrap();
+        let r = analyze(&parse(&[&leaf]), &store);
+        assert!(matches!(
+            r.end,
+            Some(ChainEnd::TrustedRoot {
+                index: None,
+                store: StoreKind::Custom,
+                ..
+            })
+        ));
+        let r = analyze(&parse(&[&leaf]), &TrustStore::webpki());
+        assert!(matches!(
+            r.end,
+            Some(ChainEnd::IssuerNotFound { index: 0, .. })
+        ));
+        // A different CA with the same name does not anchor it: the signature decides.
+        let (_, other_ca) = ca_and_leaf();
+        let store = TrustStore::from_certs(&[CertificateDer::from(other_ca)]).unwrap();
+        let r = analyze(&parse(&[&leaf]), &store);
+        assert!(matches!(r.end, Some(ChainEnd::IssuerNotFound { .. })));
+        let r = analyze(&parse(&[&leaf, &ca]), &store);
+        assert!(matches!(r.end, Some(ChainEnd::UntrustedRoot { .. })));
+    }
+
+    #[test]
+    fn same_name_other_key_is_a_bad_signature() {
+        let (_, a) = ca_and_leaf();
+        let (leaf, _) = ca_and_leaf();
+        // Both CAs are "CN=tlskit local CA": the names link the leaf to `a`, the signature does not.
+        let r = analyze(&parse(&[&leaf, &a]), &TrustStore::webpki());
+        assert_eq!(r.links[0].signed_by_next, LinkStatus::BadSignature);
+    }
+
+    #[test]
+    fn unrelated_roots_are_a_collection() {
+        let (_, a) = ca_and_leaf();
+        let (_, b) = ca_and_leaf();
+        let r = analyze(&parse(&[&a, &b]), &TrustStore::webpki());
+        assert_eq!(r.shape, Shape::Collection);
+        assert!(r.end.is_none());
+        assert!(r.path.is_empty());
     }
 }

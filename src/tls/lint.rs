@@ -262,6 +262,40 @@ pub fn lint_chain(chain: &ChainReport, subjects: &[String], served: bool) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tls::certgen::{self, CertSpec, KeyType, Name, Profile};
+    use time::{Duration, OffsetDateTime};
+
+    fn server_cert(days: i64) -> CertDetails {
+        let now = OffsetDateTime::now_utc();
+        let spec = CertSpec {
+            names: vec![Name::Dns("example.com".into())],
+            common_name: None,
+            key_type: KeyType::P256,
+            profile: Profile::Server,
+            not_before: now - Duration::hours(1),
+            not_after: now - Duration::hours(1) + Duration::days(days),
+        };
+        let g = certgen::generate(&spec, None).unwrap();
+        crate::tls::x509info::describe(&g.cert_der, now).unwrap()
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn long_validity_only_for_publicly_trusted_leaves() {
+        let long = server_cert(400);
+        assert_eq!(infer_role(&long, false, false), Role::Server);
+        assert_eq!(
+            codes(&lint_cert(0, &long, Role::Server, true)),
+            ["long-validity"]
+        );
+        assert!(lint_cert(0, &long, Role::Server, false).is_empty());
+        assert!(lint_cert(0, &long, Role::Ca, true).is_empty());
+        let ok = server_cert(MAX_PUBLIC_LIFETIME_DAYS);
+        assert!(lint_cert(0, &ok, Role::Server, true).is_empty());
+    }
 
     #[test]
     fn wildcards() {

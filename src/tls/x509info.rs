@@ -249,7 +249,15 @@ pub fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>> {
     match x509_parser::parse_x509_certificate(der) {
         Ok(([], cert)) => Ok(cert),
         Ok(_) => anyhow::bail!("trailing bytes after the certificate"),
-        Err(e) => anyhow::bail!("not a valid X.509 certificate ({e})"),
+        Err(x509_parser::nom::Err::Incomplete(_)) => {
+            anyhow::bail!("not a valid X.509 certificate (truncated)")
+        }
+        Err(x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e)) => match e {
+            x509_parser::error::X509Error::Der(_) => {
+                anyhow::bail!("not a valid X.509 certificate (malformed DER)")
+            }
+            other => anyhow::bail!("not a valid X.509 certificate ({other})"),
+        },
     }
 }
 
