@@ -347,10 +347,10 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
             bail!("--chain: {name} holds {what}, not a certificate chain");
         }
         if let Some(k) = keys.first() {
-            let d = x509info::describe_private_key(k).with_context(|| format!("{name}"))?;
+            let d = x509info::describe_private_key(k).with_context(|| name.clone())?;
             pins.push(PinEntry::new(None, "private key", None, d.spki_pin));
         } else if let Some(c) = csrs.first() {
-            let d = x509info::describe_csr(c.as_ref()).with_context(|| format!("{name}"))?;
+            let d = x509info::describe_csr(c.as_ref()).with_context(|| name.clone())?;
             pins.push(PinEntry::new(
                 None,
                 "certificate request",
@@ -358,7 +358,7 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
                 d.spki_pin,
             ));
         } else if let Some(p) = public_keys.first() {
-            let d = x509info::describe_public_key(p).with_context(|| format!("{name}"))?;
+            let d = x509info::describe_public_key(p).with_context(|| name.clone())?;
             pins.push(PinEntry::new(None, "public key", None, d.spki_pin));
         } else {
             bail!("{name}: nothing to pin (it holds {what})");
