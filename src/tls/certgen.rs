@@ -37,7 +37,7 @@ impl KeyType {
         let kp = match self {
             KeyType::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
             KeyType::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
-            KeyType::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
+            KeyType::Ed25519 => return ed25519_pkcs8v1(),
             KeyType::Rsa2048 => {
                 KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_2048)
             }
@@ -51,9 +51,22 @@ impl KeyType {
         kp.with_context(|| format!("generating a {self:?} key"))
     }
 
-    fn is_rsa(self) -> bool {
+    /// Whether the key is RSA.
+    pub fn is_rsa(self) -> bool {
         matches!(self, KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096)
     }
+}
+
+/// An Ed25519 key in PKCS#8 v1 form: the v2 form (with the public key
+/// embedded) that aws-lc-rs makes by default cannot be read by OpenSSL 3.0,
+/// nor by anything built on it (Python's `ssl`, curl).
+fn ed25519_pkcs8v1() -> Result<KeyPair> {
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let doc = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8v1(&rng)
+        .map_err(|_| anyhow::anyhow!("generating an Ed25519 key failed"))?;
+    let der = PrivatePkcs8KeyDer::from(doc.as_ref().to_vec());
+    KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519)
+        .context("loading the new Ed25519 key")
 }
 
 /// What the certificate is for.
@@ -345,7 +358,9 @@ pub fn generate(spec: &CertSpec, issuer: Option<&CaIssuer>) -> Result<Generated>
 
 /// Makes a PKCS#10 request (and its key) for a real CA to sign.
 pub fn generate_csr(spec: &CertSpec) -> Result<Generated> {
-    let params = spec.params()?;
+    let mut params = spec.params()?;
+    // The CA picks the serial; a request carries none.
+    params.serial_number = None;
     let key = spec.key_type.generate()?;
     let csr = params
         .serialize_request(&key)

@@ -55,7 +55,13 @@ impl Dir {
     /// Runs tlskit and asserts exit 0; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert_eq!(code(&out), 0, "tlskit {args:?} failed:\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+        assert_eq!(
+            code(&out),
+            0,
+            "tlskit {args:?} failed:\nstdout: {}\nstderr: {}",
+            stdout(&out),
+            stderr(&out)
+        );
         stdout(&out)
     }
 
@@ -72,7 +78,13 @@ impl Dir {
 
 /// Removes the variables that change tlskit's behaviour.
 pub fn scrub(cmd: &mut Command) {
-    for var in ["NO_COLOR", "SSLKEYLOGFILE", "TLSKIT_PIN_STORE", "CLICOLOR_FORCE", "RUST_LOG"] {
+    for var in [
+        "NO_COLOR",
+        "SSLKEYLOGFILE",
+        "TLSKIT_PIN_STORE",
+        "CLICOLOR_FORCE",
+        "RUST_LOG",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("HOME", std::env::temp_dir());
@@ -92,7 +104,9 @@ pub fn stderr(out: &Output) -> String {
 
 /// Runs a command with stdin closed, killing it after `limit`.
 pub fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let deadline = Instant::now() + limit;
     let mut out = child.stdout.take().expect("stdout");
@@ -153,7 +167,9 @@ pub struct Background {
 impl Background {
     /// Starts `cmd` with piped stdout, forwarding its lines to a channel.
     pub fn spawn(mut cmd: Command) -> Background {
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn background");
         let out = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();

@@ -1,0 +1,599 @@
+//! `tlskit gencert` against real OpenSSL and Python's `ssl` module.
+
+mod util;
+
+use std::process::Command;
+use std::time::Duration;
+
+use util::{code, have, run_bounded, stderr, stdout, Dir};
+
+/// Runs a shell pipeline in `dir` and returns its trimmed stdout, asserting success.
+fn sh(dir: &Dir, script: &str) -> String {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(dir.path());
+    let out = run_bounded(cmd, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "`{script}` failed: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// Runs a shell command in `dir` and returns (exit code, stdout + stderr).
+fn sh_status(dir: &Dir, script: &str) -> (i32, String) {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(dir.path());
+    let out = run_bounded(cmd, Duration::from_secs(60));
+    (code(&out), format!("{}{}", stdout(&out), stderr(&out)))
+}
+
+fn json(dir: &Dir, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = dir.ok(&all);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
+}
+
+fn openssl_pin(dir: &Dir, cert: &str) -> String {
+    let b64 = sh(
+        dir,
+        &format!(
+            "openssl x509 -in {cert} -pubkey -noout | openssl pkey -pubin -outform der \
+             | openssl dgst -sha256 -binary | base64"
+        ),
+    );
+    format!("sha256//{b64}")
+}
+
+fn openssl_fingerprint(dir: &Dir, cert: &str) -> String {
+    let line = sh(
+        dir,
+        &format!("openssl x509 -in {cert} -noout -fingerprint -sha256"),
+    );
+    line.rsplit('=').next().unwrap_or_default().to_string()
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[test]
+fn default_is_a_localhost_leaf_openssl_accepts() {
+    let dir = Dir::new();
+    let report = json(&dir, &["gencert"]);
+    assert_eq!(dir.entries(), ["localhost-key.pem", "localhost.pem"]);
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir.join("localhost-key.pem")), 0o600);
+        assert_eq!(mode(&dir.join("localhost.pem")), 0o644);
+    }
+    let cert = &report["certificate"];
+    assert_eq!(cert["subject"], "CN=localhost");
+    assert_eq!(cert["is_ca"], false);
+    assert_eq!(cert["key"]["curve"], "P-256");
+    assert_eq!(
+        cert["sans"],
+        serde_json::json!(["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
+    );
+    assert!(
+        (29..=30).contains(&cert["days_left"].as_i64().unwrap()),
+        "{cert}"
+    );
+    if !have("openssl") {
+        return;
+    }
+    let text = sh(&dir, "openssl x509 -in localhost.pem -noout -text");
+    assert!(text.contains("CA:FALSE"), "{text}");
+    assert!(
+        text.contains("TLS Web Server Authentication, TLS Web Client Authentication"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1"),
+        "{text}"
+    );
+    assert!(text.contains("ASN1 OID: prime256v1"), "{text}");
+    // The key is the certificate's key.
+    let cert_pub = sh(&dir, "openssl x509 -in localhost.pem -pubkey -noout");
+    let key_pub = sh(&dir, "openssl pkey -in localhost-key.pem -pubout");
+    assert_eq!(cert_pub, key_pub);
+    // Valid now, and for no more than 30 days.
+    sh(&dir, "openssl x509 -in localhost.pem -noout -checkend 0");
+    let (rc, _) = sh_status(
+        &dir,
+        "openssl x509 -in localhost.pem -noout -checkend 2600000",
+    );
+    assert_eq!(rc, 1, "a 30-day certificate must end within 30.1 days");
+}
+
+#[test]
+fn every_key_type_round_trips_through_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    let expect = [
+        ("p256", "prime256v1"),
+        ("p384", "secp384r1"),
+        ("ed25519", "ED25519"),
+        ("rsa2048", "(2048 bit)"),
+        ("rsa3072", "(3072 bit)"),
+        ("rsa4096", "(4096 bit)"),
+    ];
+    for (key_type, marker) in expect {
+        let report = json(
+            &dir,
+            &[
+                "gencert",
+                "example.test",
+                "--key-type",
+                key_type,
+                "--out",
+                key_type,
+            ],
+        );
+        let cert_file = format!("{key_type}.pem");
+        let text = sh(&dir, &format!("openssl x509 -in {cert_file} -noout -text"));
+        assert!(text.contains(marker), "{key_type}: {text}");
+        assert!(text.contains("DNS:example.test"), "{text}");
+        let c = &report["certificate"];
+        assert_eq!(
+            c["spki_pin"].as_str().unwrap(),
+            openssl_pin(&dir, &cert_file),
+            "{key_type} pin"
+        );
+        assert_eq!(
+            c["sha256_fingerprint"].as_str().unwrap(),
+            openssl_fingerprint(&dir, &cert_file),
+            "{key_type} fingerprint"
+        );
+        // OpenSSL reads the key and finds it matches.
+        let cert_pub = sh(
+            &dir,
+            &format!("openssl x509 -in {cert_file} -pubkey -noout"),
+        );
+        let key_pub = sh(
+            &dir,
+            &format!("openssl pkey -in {key_type}-key.pem -pubout"),
+        );
+        assert_eq!(cert_pub, key_pub, "{key_type} key matches");
+        // A self-signed leaf verifies against itself (signature correct).
+        sh(
+            &dir,
+            &format!("openssl verify -partial_chain -CAfile {cert_file} {cert_file}"),
+        );
+    }
+}
+
+#[test]
+fn ca_issued_leaves_verify_with_openssl_and_not_with_another_ca() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    for ca_type in ["p256", "rsa2048", "ed25519"] {
+        let ca = format!("ca-{ca_type}");
+        let report = json(
+            &dir,
+            &[
+                "gencert",
+                "--ca",
+                "--cn",
+                "Test CA",
+                "--key-type",
+                ca_type,
+                "--out",
+                &ca,
+            ],
+        );
+        assert_eq!(report["certificate"]["is_ca"], true);
+        let ca_text = sh(&dir, &format!("openssl x509 -in {ca}.pem -noout -text"));
+        assert!(ca_text.contains("CA:TRUE, pathlen:0"), "{ca_text}");
+        assert!(ca_text.contains("Certificate Sign, CRL Sign"), "{ca_text}");
+        let leaf = format!("leaf-{ca_type}");
+        dir.ok(&[
+            "gencert",
+            "localhost",
+            "--issuer",
+            &format!("{ca}.pem"),
+            "--out",
+            &leaf,
+            "--key-type",
+            "p384",
+        ]);
+        sh(
+            &dir,
+            &format!("openssl verify -CAfile {ca}.pem -purpose sslserver {leaf}.pem"),
+        );
+        // The leaf's AKI is the CA's SKI.
+        let ski = sh(
+            &dir,
+            &format!("openssl x509 -in {ca}.pem -noout -ext subjectKeyIdentifier | tail -1"),
+        );
+        let aki = sh(
+            &dir,
+            &format!("openssl x509 -in {leaf}.pem -noout -ext authorityKeyIdentifier | tail -1"),
+        );
+        assert_eq!(ski.trim(), aki.trim().trim_start_matches("keyid:"));
+    }
+    // A leaf of one CA does not verify under another.
+    let (rc, out) = sh_status(&dir, "openssl verify -CAfile ca-p256.pem leaf-rsa2048.pem");
+    assert_ne!(rc, 0, "{out}");
+    assert!(
+        out.contains("unable to get local issuer certificate"),
+        "{out}"
+    );
+}
+
+#[test]
+fn client_certificates_are_client_auth_only() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca"]);
+    let report = json(
+        &dir,
+        &[
+            "gencert",
+            "alice@example.test",
+            "--client",
+            "--issuer",
+            "ca.pem",
+        ],
+    );
+    assert_eq!(report["certificate"]["subject"], "CN=alice@example.test");
+    assert_eq!(report["files"][0]["path"], "alice@example.test.pem");
+    let text = sh(&dir, "openssl x509 -in alice@example.test.pem -noout -text");
+    assert!(text.contains("TLS Web Client Authentication"), "{text}");
+    assert!(!text.contains("TLS Web Server Authentication"), "{text}");
+    assert!(text.contains("email:alice@example.test"), "{text}");
+    sh(
+        &dir,
+        "openssl verify -CAfile ca.pem -purpose sslclient alice@example.test.pem",
+    );
+    let (rc, _) = sh_status(
+        &dir,
+        "openssl verify -CAfile ca.pem -purpose sslserver alice@example.test.pem",
+    );
+    assert_ne!(
+        rc, 0,
+        "a client certificate must not pass as a server certificate"
+    );
+    // A CN-only identity works too.
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--cn",
+        "build bot",
+        "--issuer",
+        "ca.pem",
+    ]);
+    assert!(dir.join("build_bot.pem").exists());
+}
+
+#[test]
+fn csr_is_a_valid_request_with_the_printed_pin() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    let report = json(
+        &dir,
+        &[
+            "gencert",
+            "example.test",
+            "www.example.test",
+            "--csr",
+            "req.csr",
+        ],
+    );
+    assert_eq!(dir.entries(), ["example.test-key.pem", "req.csr"]);
+    sh(&dir, "openssl req -in req.csr -noout -verify");
+    let text = sh(&dir, "openssl req -in req.csr -noout -text");
+    assert!(
+        text.contains("DNS:example.test, DNS:www.example.test"),
+        "{text}"
+    );
+    let b64 = sh(
+        &dir,
+        "openssl req -in req.csr -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+    );
+    assert_eq!(
+        report["csr"]["spki_pin"].as_str().unwrap(),
+        format!("sha256//{b64}")
+    );
+}
+
+#[test]
+fn sans_of_every_kind() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&[
+        "gencert",
+        "*.example.test",
+        "example.test",
+        "192.0.2.7",
+        "2001:db8::1",
+        "ops@example.test",
+        "--cn",
+        "Example",
+    ]);
+    assert!(dir.join("_wildcard.example.test.pem").exists());
+    let text = sh(
+        &dir,
+        "openssl x509 -in _wildcard.example.test.pem -noout -text",
+    );
+    assert!(text.contains("Subject: CN = Example"), "{text}");
+    for want in [
+        "DNS:*.example.test",
+        "DNS:example.test",
+        "IP Address:192.0.2.7",
+        "IP Address:2001:DB8:0:0:0:0:0:1",
+        "email:ops@example.test",
+    ] {
+        assert!(text.contains(want), "{want} missing in {text}");
+    }
+}
+
+#[test]
+fn not_before_makes_expired_and_future_certificates() {
+    let dir = Dir::new();
+    let expired = json(
+        &dir,
+        &[
+            "gencert",
+            "--not-before",
+            "-40d",
+            "--days",
+            "10",
+            "--out",
+            "expired",
+        ],
+    );
+    assert!(expired["certificate"]["days_left"].as_i64().unwrap() < -29);
+    let future = json(&dir, &["gencert", "--not-before", "+2d", "--out", "future"]);
+    assert!(future["certificate"]["days_until_valid"].as_i64().unwrap() >= 1);
+    let dated = json(
+        &dir,
+        &[
+            "gencert",
+            "--not-before",
+            "2020-01-01",
+            "--days",
+            "1",
+            "--out",
+            "dated",
+        ],
+    );
+    assert_eq!(dated["certificate"]["not_before"], "2020-01-01T00:00:00Z");
+    assert_eq!(dated["certificate"]["not_after"], "2020-01-02T00:00:00Z");
+    if have("openssl") {
+        let (rc, _) = sh_status(&dir, "openssl x509 -in expired.pem -noout -checkend 0");
+        assert_eq!(rc, 1, "expired certificate must fail -checkend 0");
+        let (rc, out) = sh_status(&dir, "openssl verify -CAfile future.pem future.pem");
+        assert_ne!(rc, 0);
+        assert!(out.contains("not yet valid"), "{out}");
+    }
+}
+
+#[test]
+fn python_ssl_loads_the_pair_and_checks_hostnames() {
+    if !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem"]);
+    dir.ok(&["gencert", "other.test", "--issuer", "ca.pem"]);
+    let script = r#"
+import socket, ssl, sys, threading
+cert, key = sys.argv[1], sys.argv[2]
+srv_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+srv_ctx.load_cert_chain(cert, key)
+listener = socket.create_server(("127.0.0.1", 0))
+listener.settimeout(10)
+port = listener.getsockname()[1]
+def serve():
+    try:
+        conn, _ = listener.accept()
+        conn.settimeout(10)
+        with srv_ctx.wrap_socket(conn, server_side=True) as tls:
+            tls.sendall(tls.recv(100))
+    except Exception:
+        pass
+t = threading.Thread(target=serve, daemon=True)
+t.start()
+cli_ctx = ssl.create_default_context(cafile="ca.pem")
+assert cli_ctx.check_hostname
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with cli_ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"ping")
+            assert tls.recv(100) == b"ping"
+            print("OK", tls.version())
+except ssl.SSLCertVerificationError as e:
+    print("VERIFY_FAILED", e.verify_message)
+t.join(10)
+"#;
+    let run = |cert: &str, key: &str| {
+        let mut cmd = Command::new("python3");
+        cmd.arg("-c")
+            .arg(script)
+            .arg(cert)
+            .arg(key)
+            .current_dir(dir.path());
+        let out = run_bounded(cmd, Duration::from_secs(60));
+        assert_eq!(code(&out), 0, "python failed: {}", stderr(&out));
+        stdout(&out)
+    };
+    let good = run("localhost.pem", "localhost-key.pem");
+    assert!(good.starts_with("OK TLSv1.3"), "{good}");
+    let bad = run("other.test.pem", "other.test-key.pem");
+    assert!(bad.starts_with("VERIFY_FAILED"), "{bad}");
+    assert!(bad.contains("Hostname mismatch"), "{bad}");
+}
+
+#[test]
+fn existing_files_need_force_and_are_never_half_replaced() {
+    let dir = Dir::new();
+    dir.ok(&["gencert"]);
+    let cert_before = dir.read("localhost.pem");
+    let key_before = dir.read("localhost-key.pem");
+    // Only the key exists under the second name: still nothing is written.
+    std::fs::remove_file(dir.join("localhost.pem")).unwrap();
+    let out = dir.run(&["gencert"]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(err.contains("'localhost-key.pem' already exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert_eq!(dir.entries(), ["localhost-key.pem"]);
+    assert_eq!(dir.read("localhost-key.pem"), key_before);
+    // --force replaces both, keeping the key private.
+    dir.ok(&["gencert", "--force"]);
+    assert_ne!(dir.read("localhost-key.pem"), key_before);
+    assert_ne!(dir.read("localhost.pem"), cert_before);
+    #[cfg(unix)]
+    assert_eq!(mode(&dir.join("localhost-key.pem")), 0o600);
+    assert_eq!(dir.entries(), ["localhost-key.pem", "localhost.pem"]);
+}
+
+#[test]
+fn a_killed_run_leaves_no_partial_files() {
+    let dir = Dir::new();
+    for attempt in 0..3u64 {
+        let mut child = dir
+            .tlskit(&["gencert", "--key-type", "rsa4096", "--force"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20 + 40 * attempt));
+        let _ = child.kill();
+        let _ = child.wait();
+        let entries = dir.entries();
+        assert!(
+            entries.is_empty() || entries == ["localhost-key.pem", "localhost.pem"],
+            "partial output after a kill: {entries:?}"
+        );
+        for name in &entries {
+            let text = dir.read(name);
+            assert!(text.trim_end().ends_with("-----"), "{name} is truncated");
+        }
+    }
+}
+
+#[test]
+fn bad_input_gets_one_clear_line() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("not-a-dir"), "x").unwrap();
+    dir.ok(&["gencert", "--out", "leaf"]);
+    dir.ok(&["gencert", "--ca", "--out", "ca2"]);
+    dir.ok(&["gencert", "--ca", "--cert", "lone.pem", "--key", "lone.key"]);
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["gencert", "bad name!"], 1, "invalid name 'bad name!'"),
+        (
+            &["gencert", "foo.*.test"],
+            1,
+            "only allowed as the whole first label",
+        ),
+        (&["gencert", "--days", "0"], 2, "--days"),
+        (&["gencert", "--key-type", "dsa"], 2, "invalid value 'dsa'"),
+        (
+            &["gencert", "--not-before", "yesterday"],
+            1,
+            "is not a time",
+        ),
+        (
+            &[
+                "gencert",
+                "x.test",
+                "--issuer",
+                "leaf.pem",
+                "--issuer-key",
+                "leaf-key.pem",
+            ],
+            1,
+            "is not a CA",
+        ),
+        (
+            &[
+                "gencert",
+                "x.test",
+                "--issuer",
+                "ca2.pem",
+                "--issuer-key",
+                "leaf-key.pem",
+            ],
+            1,
+            "issuer key does not match",
+        ),
+        (
+            &["gencert", "x.test", "--issuer", "missing.pem"],
+            1,
+            "reading the issuer certificate",
+        ),
+        (
+            &["gencert", "x.test", "--issuer", "lone.pem"],
+            1,
+            "give it with --issuer-key if it is not 'lone-key.pem'",
+        ),
+        (
+            &["gencert", "--out", "not-a-dir/x"],
+            1,
+            "cannot write in directory 'not-a-dir'",
+        ),
+        (
+            &["gencert", "--out", "no/such/dir/x"],
+            1,
+            "cannot write in directory 'no/such/dir'",
+        ),
+        (&["gencert", "--client"], 1, "needs an identity"),
+        (&["gencert", "--ca", "x.test"], 1, "takes no names"),
+        (
+            &["gencert", "--cert", "same.pem", "--key", "same.pem"],
+            1,
+            "named twice",
+        ),
+    ];
+    let before = dir.entries();
+    for (args, want_code, want) in cases {
+        let out = dir.run(args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), *want_code, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: expected {want:?} in {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        if *want_code == 1 {
+            assert!(err.starts_with("tlskit: error: "), "{err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        }
+    }
+    assert_eq!(dir.entries(), before, "failed runs must not write anything");
+}
+
+#[test]
+fn quiet_prints_nothing_and_text_names_the_next_step() {
+    let dir = Dir::new();
+    let out = dir.run(&["gencert", "-q", "--out", "q"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).is_empty());
+    let text = dir.ok(&["gencert", "--out", "t", "--color", "never"]);
+    assert!(
+        text.contains("Wrote t.pem (certificate) and t-key.pem (private key, mode 0600)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tlskit serve --cert t.pem --key t-key.pem"),
+        "{text}"
+    );
+    assert!(text.contains("SPKI pin:"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour with --color never");
+    let coloured = dir.ok(&["gencert", "--out", "c", "--color", "always"]);
+    assert!(coloured.contains('\x1b'), "colour with --color always");
+}
