@@ -85,7 +85,10 @@ fn every_field_of_a_rich_certificate() {
         return;
     }
     let dir = Dir::new();
-    let sct = sct_extension_hex(&[([0x11; 32], 1_700_000_000_000), ([0x22; 32], 1_700_000_001_500)]);
+    let sct = sct_extension_hex(&[
+        ([0x11; 32], 1_700_000_000_000),
+        ([0x22; 32], 1_700_000_001_500),
+    ]);
     let config = format!(
         "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = www.example.test\nO = Example\n\
          [ext]\n\
@@ -94,7 +97,7 @@ fn every_field_of_a_rich_certificate() {
          keyUsage = critical,digitalSignature,keyEncipherment\n\
          extendedKeyUsage = serverAuth,clientAuth\n\
          subjectKeyIdentifier = hash\n\
-         authorityKeyIdentifier = keyid\n\
+         authorityKeyIdentifier = keyid:always\n\
          authorityInfoAccess = OCSP;URI:http://ocsp.example.test,caIssuers;URI:http://ca.example.test/ca.crt\n\
          crlDistributionPoints = URI:http://crl.example.test/ca.crl\n\
          certificatePolicies = 2.23.140.1.2.1,@cps\n\
@@ -111,13 +114,21 @@ fn every_field_of_a_rich_certificate() {
     let v = json(&dir, &["rich.pem"]);
     let c = first_cert(&v);
     assert_eq!(c["version"], 3);
-    assert!(c["subject"].as_str().unwrap().contains("CN=www.example.test"));
+    assert!(c["subject"]
+        .as_str()
+        .unwrap()
+        .contains("CN=www.example.test"));
     assert_eq!(c["subject"], c["issuer"]);
     let sans: Vec<(String, String)> = c["sans"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["type"].as_str().unwrap().into(), s["value"].as_str().unwrap().into()))
+        .map(|s| {
+            (
+                s["type"].as_str().unwrap().into(),
+                s["value"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let expected: Vec<(String, String)> = [
         ("dns", "www.example.test"),
@@ -144,7 +155,10 @@ fn every_field_of_a_rich_certificate() {
         c["extended_key_usage"]["purposes"],
         serde_json::json!(["serverAuth", "clientAuth"])
     );
-    let ski = sh(dir.path(), "openssl x509 -in rich.pem -noout -ext subjectKeyIdentifier");
+    let ski = sh(
+        dir.path(),
+        "openssl x509 -in rich.pem -noout -ext subjectKeyIdentifier",
+    );
     assert_eq!(c["subject_key_id"], ski.lines().nth(1).unwrap().trim());
     assert_eq!(c["authority_key_id"], c["subject_key_id"]);
     assert_eq!(
@@ -162,10 +176,16 @@ fn every_field_of_a_rich_certificate() {
     assert_eq!(c["policies"][0]["oid"], "2.23.140.1.2.1");
     assert_eq!(c["policies"][0]["name"], "domain validated");
     assert_eq!(c["policies"][1]["oid"], "1.3.6.1.4.1.44947.1.1.1");
-    assert_eq!(c["policies"][1]["cps"], serde_json::json!(["http://cps.example.test"]));
+    assert_eq!(
+        c["policies"][1]["cps"],
+        serde_json::json!(["http://cps.example.test"])
+    );
     let scts = c["scts"].as_array().unwrap();
     assert_eq!(scts.len(), 2);
-    assert_eq!(scts[0]["log_id"], "ERERERERERERERERERERERERERERERERERERERERERE=");
+    assert_eq!(
+        scts[0]["log_id"],
+        "ERERERERERERERERERERERERERERERERERERERERERE="
+    );
     assert_eq!(scts[0]["timestamp"], "2023-11-14T22:13:20Z");
     assert_eq!(scts[1]["timestamp"], "2023-11-14T22:13:21.5Z");
     assert_eq!(scts[1]["signature_algorithm"], "ecdsa-sha256");
@@ -175,16 +195,34 @@ fn every_field_of_a_rich_certificate() {
         .iter()
         .any(|e| e["oid"] == "1.3.6.1.5.5.7.1.24"));
     assert_eq!(c["malformed_extensions"], serde_json::json!([]));
-    assert_eq!(c["sha256_fingerprint"], openssl_fingerprint(&dir, "rich.pem", "sha256"));
-    assert_eq!(c["sha1_fingerprint"], openssl_fingerprint(&dir, "rich.pem", "sha1"));
+    assert_eq!(
+        c["sha256_fingerprint"],
+        openssl_fingerprint(&dir, "rich.pem", "sha256")
+    );
+    assert_eq!(
+        c["sha1_fingerprint"],
+        openssl_fingerprint(&dir, "rich.pem", "sha1")
+    );
     let serial = sh(dir.path(), "openssl x509 -in rich.pem -noout -serial");
     let ours = c["serial"].as_str().unwrap().replace(':', "");
-    assert_eq!(ours.trim_start_matches("00"), serial.trim().trim_start_matches("serial=").trim_start_matches("00"));
+    assert_eq!(
+        ours.trim_start_matches("00"),
+        serial
+            .trim()
+            .trim_start_matches("serial=")
+            .trim_start_matches("00")
+    );
     assert_eq!(c["self_signed"], true);
     assert_eq!(c["validity"], "valid");
     assert_eq!(c["days_left"], 90);
-    let not_after = sh(dir.path(), "openssl x509 -in rich.pem -noout -enddate -dateopt iso_8601");
-    let not_after = not_after.trim().trim_start_matches("notAfter=").replace(' ', "T");
+    let not_after = sh(
+        dir.path(),
+        "openssl x509 -in rich.pem -noout -enddate -dateopt iso_8601",
+    );
+    let not_after = not_after
+        .trim()
+        .trim_start_matches("notAfter=")
+        .replace(' ', "T");
     assert_eq!(c["not_after"], not_after.as_str());
 
     // The text form shows the same, with IPs as addresses.
@@ -224,10 +262,17 @@ fn the_system_bundle_parses_every_certificate() {
         .collect();
     fingerprints.sort();
     fingerprints.dedup();
-    assert_eq!(fingerprints.len(), expected, "every certificate is distinct");
+    assert_eq!(
+        fingerprints.len(),
+        expected,
+        "every certificate is distinct"
+    );
     // Most roots of the system bundle are Mozilla's: they are found in the built-in store.
     let anchors = certs.iter().filter(|c| c["in_trust_store"] == true).count();
-    assert!(anchors > expected / 2, "{anchors} of {expected} in the trust store");
+    assert!(
+        anchors > expected / 2,
+        "{anchors} of {expected} in the trust store"
+    );
     if have("openssl") {
         assert_eq!(
             certs[0]["sha256_fingerprint"],
@@ -311,7 +356,10 @@ fn chains_order_signatures_and_where_they_end() {
     let input = &v["inputs"][0];
     assert_eq!(input["chain"]["in_order"], false);
     assert_eq!(input["chain"]["path"], serde_json::json!([1, 0]));
-    assert_eq!(input["chain"]["links"][0]["signed_by_next"]["status"], "not_issuer");
+    assert_eq!(
+        input["chain"]["links"][0]["signed_by_next"]["status"],
+        "not_issuer"
+    );
     assert!(codes(input).contains(&"chain-order".to_string()));
 
     // Missing intermediate: the leaf's issuer is nowhere; the root is unrelated to it.
@@ -324,11 +372,17 @@ fn chains_order_signatures_and_where_they_end() {
     assert_eq!(input["chain"]["end"]["issuer"], "CN=Test Intermediate");
 
     let text = dir.ok(&["inspect", "reversed.pem", "--color", "never"]);
-    assert!(text.contains("#0 CN=Test Intermediate: NOT issued by #1"), "{text}");
+    assert!(
+        text.contains("#0 CN=Test Intermediate: NOT issued by #1"),
+        "{text}"
+    );
     assert!(text.contains("warning: chain-order"), "{text}");
     let text = dir.ok(&["inspect", "full.pem", "--color", "never"]);
     assert!(text.contains("#0 CN=leaf.test: signed by #1"), "{text}");
-    assert!(text.contains("#1 CN=Test Intermediate: signed by #2"), "{text}");
+    assert!(
+        text.contains("#1 CN=Test Intermediate: signed by #2"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -339,15 +393,25 @@ fn a_live_server_shows_the_files_fingerprints() {
     }
     let dir = Dir::new();
     three_level_chain(&dir);
-    let (_server, port) =
-        openssl_server(dir.path(), "leaf.pem", "leaf-key.pem", &["-cert_chain", "int.pem"]);
+    let (_server, port) = openssl_server(
+        dir.path(),
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-cert_chain", "int.pem"],
+    );
     let target = format!("127.0.0.1:{port}");
 
     let live = json(&dir, &[&target]);
     let input = &live["inputs"][0];
     assert_eq!(input["kind"], "server");
     assert_eq!(input["server"]["verified"], false);
-    assert!(input["server"]["verification_error"].as_str().unwrap().len() > 10);
+    assert!(
+        input["server"]["verification_error"]
+            .as_str()
+            .unwrap()
+            .len()
+            > 10
+    );
     let files = json(&dir, &["leaf.pem", "int.pem"]);
     for (i, file) in ["leaf.pem", "int.pem"].iter().enumerate() {
         let from_file = &files["inputs"][i]["certificates"][0]["sha256_fingerprint"];
@@ -357,12 +421,18 @@ fn a_live_server_shows_the_files_fingerprints() {
             openssl_fingerprint(&dir, file, "sha256")
         );
     }
-    assert_eq!(input["chain"]["links"][0]["signed_by_next"]["status"], "signed");
+    assert_eq!(
+        input["chain"]["links"][0]["signed_by_next"]["status"],
+        "signed"
+    );
     // The server did not send the root, and it is not a public one.
     assert!(codes(input).contains(&"missing-intermediate".to_string()));
 
     // With the root and the right name, it verifies and the chain ends in the store.
-    let live = json(&dir, &[&target, "--ca", "root.pem", "--servername", "leaf.test"]);
+    let live = json(
+        &dir,
+        &[&target, "--ca", "root.pem", "--servername", "leaf.test"],
+    );
     let input = &live["inputs"][0];
     assert_eq!(input["server"]["verified"], true, "{}", input["server"]);
     assert_eq!(input["chain"]["end"]["status"], "trusted_root");
@@ -370,7 +440,10 @@ fn a_live_server_shows_the_files_fingerprints() {
 
     // --pem saves exactly the chain the server sent.
     let pem = dir.ok(&["inspect", &target, "--pem"]);
-    assert_eq!(pem, format!("{}{}", dir.read("leaf.pem"), dir.read("int.pem")));
+    assert_eq!(
+        pem,
+        format!("{}{}", dir.read("leaf.pem"), dir.read("int.pem"))
+    );
 
     // --key against the live leaf.
     let out = dir.run(&["inspect", &target, "--key", "leaf-key.pem"]);
@@ -403,8 +476,24 @@ fn findings_name_what_is_wrong() {
                -addext 'subjectAltName=DNS:f*.wild.test,DNS:*.test,DNS:*.ok.wild.test'"
         ),
     );
-    dir.ok(&["gencert", "old.test", "--not-before", "-40d", "--days", "10", "-q"]);
-    dir.ok(&["gencert", "new.test", "--not-before", "+2d", "--days", "10", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "old.test",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "-q",
+    ]);
+    dir.ok(&[
+        "gencert",
+        "new.test",
+        "--not-before",
+        "+2d",
+        "--days",
+        "10",
+        "-q",
+    ]);
     dir.ok(&["gencert", "fine.test", "-q"]);
     let cases: [(&str, &[&str]); 9] = [
         ("nosan.pem", &["no-san"]),
@@ -431,7 +520,10 @@ fn findings_name_what_is_wrong() {
     assert!(messages[0].contains("'f*.wild.test'") && messages[0].contains("partial"));
     assert!(messages[1].contains("'*.test'") && messages[1].contains("top-level"));
     let text = dir.ok(&["inspect", "sha1.pem", "--color", "never"]);
-    assert!(text.contains("warning: #0 weak-signature: signed with SHA-1"), "{text}");
+    assert!(
+        text.contains("warning: #0 weak-signature: signed with SHA-1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -439,19 +531,46 @@ fn expires_within_exits_7_for_cron() {
     let dir = Dir::new();
     dir.ok(&["gencert", "soon.test", "--days", "10", "-q"]);
     dir.ok(&["gencert", "later.test", "--days", "60", "-q"]);
-    dir.ok(&["gencert", "old.test", "--not-before", "-40d", "--days", "10", "-q"]);
-    let out = dir.run(&["inspect", "-q", "--expires-within", "30d", "later.test.pem", "soon.test.pem"]);
+    dir.ok(&[
+        "gencert",
+        "old.test",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "-q",
+    ]);
+    let out = dir.run(&[
+        "inspect",
+        "-q",
+        "--expires-within",
+        "30d",
+        "later.test.pem",
+        "soon.test.pem",
+    ]);
     assert_eq!(code(&out), 7, "{}", stderr(&out));
     assert!(stdout(&out).is_empty(), "quiet");
     let err = stderr(&out);
-    assert!(err.contains("soon.test.pem #0 CN=soon.test") && !err.contains("later.test"), "{err}");
+    assert!(
+        err.contains("soon.test.pem #0 CN=soon.test") && !err.contains("later.test"),
+        "{err}"
+    );
     for within in ["5d", "12h", "1w"] {
         let out = dir.run(&["inspect", "-q", "--expires-within", within, "soon.test.pem"]);
         assert_eq!(code(&out), 0, "{within}: {}", stderr(&out));
     }
-    assert_eq!(code(&dir.run(&["inspect", "-q", "--expires-within", "2w", "soon.test.pem"])), 7);
-    assert_eq!(code(&dir.run(&["inspect", "-q", "--expires-within", "12h", "old.test.pem"])), 7);
-    let v = json(&dir, &["--expires-within", "30d", "soon.test.pem", "later.test.pem"]);
+    assert_eq!(
+        code(&dir.run(&["inspect", "-q", "--expires-within", "2w", "soon.test.pem"])),
+        7
+    );
+    assert_eq!(
+        code(&dir.run(&["inspect", "-q", "--expires-within", "12h", "old.test.pem"])),
+        7
+    );
+    let v = json(
+        &dir,
+        &["--expires-within", "30d", "soon.test.pem", "later.test.pem"],
+    );
     assert_eq!(v["expiry_check"]["within_seconds"], 30 * 86_400);
     assert_eq!(v["expiry_check"]["expiring"].as_array().unwrap().len(), 1);
     let out = dir.run(&["inspect", "--expires-within", "soon", "soon.test.pem"]);
@@ -463,12 +582,22 @@ fn validity_is_coloured_by_urgency() {
     let dir = Dir::new();
     dir.ok(&["gencert", "soon.test", "--days", "10", "-q"]);
     dir.ok(&["gencert", "later.test", "--days", "60", "-q"]);
-    dir.ok(&["gencert", "old.test", "--not-before", "-40d", "--days", "10", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "old.test",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "-q",
+    ]);
     let coloured = |file: &str| dir.ok(&["inspect", file, "--color", "always"]);
     assert!(coloured("soon.test.pem").contains("\x1b[33mexpires in 10 days"));
     assert!(coloured("later.test.pem").contains("\x1b[32mexpires in 60 days"));
     assert!(coloured("old.test.pem").contains("\x1b[1;31mexpired 30 days ago"));
-    assert!(!dir.ok(&["inspect", "old.test.pem", "--color", "never"]).contains('\x1b'));
+    assert!(!dir
+        .ok(&["inspect", "old.test.pem", "--color", "never"])
+        .contains('\x1b'));
 }
 
 #[test]
@@ -476,7 +605,16 @@ fn keys_csrs_and_key_matching() {
     let dir = Dir::new();
     dir.ok(&["gencert", "localhost", "--key-type", "rsa2048", "-q"]);
     dir.ok(&["gencert", "other.test", "--key-type", "ed25519", "-q"]);
-    dir.ok(&["gencert", "req.test", "10.1.2.3", "--csr", "req.csr", "--key-type", "p384", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "req.test",
+        "10.1.2.3",
+        "--csr",
+        "req.csr",
+        "--key-type",
+        "p384",
+        "-q",
+    ]);
     let key_pem = dir.read("localhost-key.pem");
 
     let text = dir.ok(&["inspect", "localhost-key.pem", "--color", "never"]);
@@ -484,7 +622,10 @@ fn keys_csrs_and_key_matching() {
     let cert_pin = dir.ok(&["pin", "localhost.pem"]);
     assert!(text.contains(cert_pin.trim()), "{text}");
     // The key itself never appears.
-    let body: String = key_pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let body: String = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
     assert!(!text.contains(&body[..40]));
     let v = json(&dir, &["localhost-key.pem"]);
     assert!(!v.to_string().contains(&body[..40]));
@@ -496,7 +637,7 @@ fn keys_csrs_and_key_matching() {
     assert_eq!(csr["key"]["curve"], "P-384");
     assert_eq!(csr["signature_valid"], true);
     assert_eq!(csr["sans"][1]["value"], "10.1.2.3");
-    assert_eq!(csr["spki_pin"], dir.ok(&["pin", "req-key.pem"]).trim());
+    assert_eq!(csr["spki_pin"], dir.ok(&["pin", "req.test-key.pem"]).trim());
 
     let out = dir.run(&["inspect", "localhost.pem", "--key", "localhost-key.pem"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -518,15 +659,28 @@ fn der_and_standard_input() {
     }
     let dir = Dir::new();
     dir.ok(&["gencert", "localhost", "-q"]);
-    sh(dir.path(), "openssl x509 -in localhost.pem -outform der -out localhost.der");
+    sh(
+        dir.path(),
+        "openssl x509 -in localhost.pem -outform der -out localhost.der",
+    );
     let pem = json(&dir, &["localhost.pem"]);
     let der = json(&dir, &["localhost.der"]);
-    assert_eq!(first_cert(&pem)["sha256_fingerprint"], first_cert(&der)["sha256_fingerprint"]);
-    let out = run_with_stdin(&dir, &["--json", "inspect", "-"], dir.read("localhost.pem").as_bytes());
+    assert_eq!(
+        first_cert(&pem)["sha256_fingerprint"],
+        first_cert(&der)["sha256_fingerprint"]
+    );
+    let out = run_with_stdin(
+        &dir,
+        &["--json", "inspect", "-"],
+        dir.read("localhost.pem").as_bytes(),
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["inputs"][0]["kind"], "stdin");
-    assert_eq!(first_cert(&v)["sha256_fingerprint"], first_cert(&pem)["sha256_fingerprint"]);
+    assert_eq!(
+        first_cert(&v)["sha256_fingerprint"],
+        first_cert(&pem)["sha256_fingerprint"]
+    );
     let der_bytes = std::fs::read(dir.join("localhost.der")).unwrap();
     let out = run_with_stdin(&dir, &["pin", "-"], &der_bytes);
     assert_eq!(stdout(&out), dir.ok(&["pin", "localhost.pem"]));
@@ -542,10 +696,24 @@ fn strings_from_the_certificate_cannot_drive_the_terminal() {
     let dir = Dir::new();
     let mut cmd = Command::new("openssl");
     cmd.current_dir(dir.path()).args([
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "k.pem", "-out", "evil.pem", "-days", "5", "-utf8",
-        "-subj", "/CN=evil\x1b[31mred\u{202e}txt",
-        "-addext", "subjectAltName=DNS:x\x1b[2J.test",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "evil.pem",
+        "-days",
+        "5",
+        "-utf8",
+        "-subj",
+        "/CN=evil\x1b[31mred\u{202e}txt",
+        "-addext",
+        "subjectAltName=DNS:x\x1b[2J.test",
     ]);
     let out = util::run_bounded(cmd, Duration::from_secs(30));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -558,7 +726,10 @@ fn strings_from_the_certificate_cannot_drive_the_terminal() {
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
         let text = format!("{}{}", stdout(&out), stderr(&out));
         // Colour codes tlskit adds are fine; none may come from the certificate.
-        assert!(!text.contains("\x1b[31mred") && !text.contains("\x1b[2J"), "{args:?}: {text:?}");
+        assert!(
+            !text.contains("\x1b[31mred") && !text.contains("\x1b[2J"),
+            "{args:?}: {text:?}"
+        );
         assert!(!text.contains('\u{202e}'), "{args:?}");
     }
     let text = dir.ok(&["inspect", "evil.pem", "--color", "never"]);
@@ -578,7 +749,9 @@ fn bad_input_is_one_clear_line_and_exit_1() {
     let der = {
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         use base64::Engine;
-        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
     };
     std::fs::write(dir.join("empty.pem"), "").unwrap();
     std::fs::write(dir.join("truncated.pem"), &pem[..pem.len() / 2]).unwrap();
@@ -611,9 +784,18 @@ fn bad_input_is_one_clear_line_and_exit_1() {
         (&["inspect", "adir"], "is a directory"),
         (&["inspect", "missing.pem"], "No such file"),
         // A key where a certificate is expected.
-        (&["inspect", "localhost.pem", "--ca", "localhost-key.pem"], "no certificate found (it holds a private key)"),
-        (&["inspect", "localhost.pem", "--key", "localhost.pem"], "no private key found (it holds a certificate)"),
-        (&["pin", "--chain", "localhost-key.pem"], "holds a private key, not a certificate chain"),
+        (
+            &["inspect", "localhost.pem", "--ca", "localhost-key.pem"],
+            "no certificate found (it holds a private key)",
+        ),
+        (
+            &["inspect", "localhost.pem", "--key", "localhost.pem"],
+            "no private key found (it holds a certificate)",
+        ),
+        (
+            &["pin", "--chain", "localhost-key.pem"],
+            "holds a private key, not a certificate chain",
+        ),
         (&["pin", "truncated.pem"], "truncated PEM"),
     ];
     for (args, why) in cases {
@@ -621,12 +803,28 @@ fn bad_input_is_one_clear_line_and_exit_1() {
         let err = stderr(&out);
         assert_eq!(code(&out), 1, "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: one line, got: {err}");
-        assert!(err.starts_with("tlskit: error:") && err.contains(why), "{args:?}: {err}");
+        assert!(
+            err.starts_with("tlskit: error:") && err.contains(why),
+            "{args:?}: {err}"
+        );
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
-    for file in ["empty.pem", "badbase64.pem", "random.bin", "half.der", "big.pem", "adir", "missing.pem"] {
+    for file in [
+        "empty.pem",
+        "badbase64.pem",
+        "random.bin",
+        "half.der",
+        "big.pem",
+        "adir",
+        "missing.pem",
+    ] {
         let out = dir.run(&["pin", file]);
         assert_eq!(code(&out), 1, "pin {file}");
-        assert_eq!(stderr(&out).lines().count(), 1, "pin {file}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out).lines().count(),
+            1,
+            "pin {file}: {}",
+            stderr(&out)
+        );
     }
 }

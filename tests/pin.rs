@@ -20,7 +20,15 @@ fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
 
 /// `openssl req -x509` with one of the key algorithms, as a server certificate for localhost.
 fn openssl_cert(dir: &Dir, stem: &str, newkey: &[&str]) {
-    let mut args = vec!["req", "-x509", "-nodes", "-days", "30", "-subj", "/CN=localhost"];
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=localhost",
+    ];
     args.extend_from_slice(newkey);
     let cert = format!("{stem}.pem");
     let key = format!("{stem}-key.pem");
@@ -36,12 +44,22 @@ fn openssl_cert(dir: &Dir, stem: &str, newkey: &[&str]) {
         .current_dir(dir.path())
         .output()
         .expect("running openssl");
-    assert!(out.status.success(), "openssl req: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 const KEY_TYPES: [(&str, &[&str]); 4] = [
-    ("p256", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-    ("p384", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
+    (
+        "p256",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    ),
+    (
+        "p384",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    ),
     ("ed25519", &["-newkey", "ed25519"]),
     ("rsa", &["-newkey", "rsa:2048"]),
 ];
@@ -57,11 +75,19 @@ fn pins_equal_the_openssl_pipeline_for_every_key_type() {
         let cert = format!("{stem}.pem");
         let key = format!("{stem}-key.pem");
         let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
-        assert_eq!(dir.ok(&["pin", &cert]).trim(), expected, "{stem} certificate");
+        assert_eq!(
+            dir.ok(&["pin", &cert]).trim(),
+            expected,
+            "{stem} certificate"
+        );
         // The private key gives the same pin as its certificate, as openssl computes it.
         let from_key = openssl_pin(&dir, &format!("openssl pkey -in {key} -pubout"));
         assert_eq!(from_key, expected, "{stem}: openssl itself agrees");
-        assert_eq!(dir.ok(&["pin", &key]).trim(), expected, "{stem} private key");
+        assert_eq!(
+            dir.ok(&["pin", &key]).trim(),
+            expected,
+            "{stem} private key"
+        );
         // A CSR for the same key.
         let csr = format!("{stem}.csr");
         sh(
@@ -91,7 +117,11 @@ fn gencert_keys_pin_like_openssl() {
         let cert = format!("{kt}.pem");
         let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
         assert_eq!(dir.ok(&["pin", &cert]).trim(), expected, "{kt}");
-        assert_eq!(dir.ok(&["pin", &format!("{kt}-key.pem")]).trim(), expected, "{kt} key");
+        assert_eq!(
+            dir.ok(&["pin", &format!("{kt}-key.pem")]).trim(),
+            expected,
+            "{kt} key"
+        );
     }
 }
 
@@ -101,7 +131,11 @@ fn tlsa_hex_base64_and_hpkp_forms() {
         return;
     }
     let dir = Dir::new();
-    openssl_cert(&dir, "c", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    openssl_cert(
+        &dir,
+        "c",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
     // DANE 3 1 1: SHA-256 of the DER SubjectPublicKeyInfo, in hex.
     let hex = sh(
         dir.path(),
@@ -109,7 +143,10 @@ fn tlsa_hex_base64_and_hpkp_forms() {
     );
     let hex = hex.trim().rsplit(' ').next().unwrap().to_ascii_lowercase();
     assert_eq!(hex.len(), 64);
-    assert_eq!(dir.ok(&["pin", "c.pem", "--format", "tlsa"]).trim(), format!("3 1 1 {hex}"));
+    assert_eq!(
+        dir.ok(&["pin", "c.pem", "--format", "tlsa"]).trim(),
+        format!("3 1 1 {hex}")
+    );
     assert_eq!(dir.ok(&["pin", "c.pem", "--format", "hex"]).trim(), hex);
     let curl = openssl_pin(&dir, "openssl x509 -in c.pem -pubkey -noout");
     let b64 = curl.strip_prefix("sha256//").unwrap();
@@ -142,13 +179,22 @@ fn chain_pins_every_certificate_labelled() {
     let out = dir.ok(&["pin", "chain.pem", "--chain", "--color", "never"]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with(leaf.trim()) && lines[0].contains("#0 leaf CN=localhost"), "{out}");
-    assert!(lines[1].starts_with(ca.trim()) && lines[1].contains("#1 root CN=tlskit local CA"), "{out}");
+    assert!(
+        lines[0].starts_with(leaf.trim()) && lines[0].contains("#0 leaf CN=localhost"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(ca.trim()) && lines[1].contains("#1 root CN=tlskit local CA"),
+        "{out}"
+    );
     // Without --chain, only the leaf.
     assert_eq!(dir.ok(&["pin", "chain.pem"]), leaf);
     // Several targets: one labelled line each.
     let two = dir.ok(&["pin", "localhost.pem", "ca.pem"]);
-    assert_eq!(two, format!("{}  localhost.pem\n{}  ca.pem\n", leaf.trim(), ca.trim()));
+    assert_eq!(
+        two,
+        format!("{}  localhost.pem\n{}  ca.pem\n", leaf.trim(), ca.trim())
+    );
     // A key is not a chain.
     let out = dir.run(&["pin", "--chain", "localhost-key.pem"]);
     assert_eq!(code(&out), 1);
@@ -162,20 +208,40 @@ fn expect_decides_the_exit_code() {
     dir.ok(&["gencert", "other", "-q"]);
     let pin = dir.ok(&["pin", "localhost.pem"]).trim().to_string();
     let other = dir.ok(&["pin", "other.pem"]).trim().to_string();
-    let hex = dir.ok(&["pin", "localhost.pem", "--format", "hex"]).trim().to_string();
+    let hex = dir
+        .ok(&["pin", "localhost.pem", "--format", "hex"])
+        .trim()
+        .to_string();
 
     let out = dir.run(&["pin", "localhost.pem", "--expect", &pin]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // Any one of several, in curl's list form or repeated, hex or HPKP too.
-    assert_eq!(code(&dir.run(&["pin", "localhost.pem", "--expect", &format!("{other};{pin}")])), 0);
-    assert_eq!(code(&dir.run(&["pin", "localhost.pem", "--expect", &other, "--expect", &hex])), 0);
+    assert_eq!(
+        code(&dir.run(&[
+            "pin",
+            "localhost.pem",
+            "--expect",
+            &format!("{other};{pin}")
+        ])),
+        0
+    );
+    assert_eq!(
+        code(&dir.run(&["pin", "localhost.pem", "--expect", &other, "--expect", &hex])),
+        0
+    );
     let hpkp = format!("pin-sha256=\"{}\"", pin.strip_prefix("sha256//").unwrap());
-    assert_eq!(code(&dir.run(&["pin", "localhost-key.pem", "--expect", &hpkp])), 0);
+    assert_eq!(
+        code(&dir.run(&["pin", "localhost-key.pem", "--expect", &hpkp])),
+        0
+    );
 
     let out = dir.run(&["pin", "localhost.pem", "--expect", &other]);
     assert_eq!(code(&out), 6);
     let err = stderr(&out);
-    assert!(err.contains(&format!("it has {pin}")) && err.contains(&other), "{err}");
+    assert!(
+        err.contains(&format!("it has {pin}")) && err.contains(&other),
+        "{err}"
+    );
     assert_eq!(stdout(&out).trim(), pin, "what was seen is printed");
 
     let out = dir.run(&["pin", "localhost.pem", "--expect", "sha256//nope"]);
@@ -218,9 +284,17 @@ fn curl_accepts_the_printed_pin_and_refuses_another() {
     let ok = curl(&pin);
     assert_eq!(code(&ok), 0, "curl refused tlskit's pin: {}", stderr(&ok));
     let refused = curl(&wrong);
-    assert_eq!(code(&refused), 90, "curl accepted a wrong pin: {}", stderr(&refused));
+    assert_eq!(
+        code(&refused),
+        90,
+        "curl accepted a wrong pin: {}",
+        stderr(&refused)
+    );
     // The live server's pin is the file's.
-    assert_eq!(dir.ok(&["pin", &format!("127.0.0.1:{port}"), "-q"]).trim(), pin);
+    assert_eq!(
+        dir.ok(&["pin", &format!("127.0.0.1:{port}"), "-q"]).trim(),
+        pin
+    );
 }
 
 /// A pin store in the test's directory.
@@ -247,7 +321,11 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
     // First contact: recorded.
     let out = with_store(&dir, &["pin", &target, "--trust"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("first use: recorded"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("first use: recorded"),
+        "{}",
+        stderr(&out)
+    );
     let store = dir.read("pins");
     let fields: Vec<&str> = store.split_whitespace().collect();
     assert_eq!(fields.len(), 3, "{store}");
@@ -266,13 +344,19 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
     let out = with_store(&dir, &["pin", &target, "--trust"]);
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains(&pin_a) && err.contains(&pin_b) && err.contains(&recorded_at), "{err}");
+    assert!(
+        err.contains(&pin_a) && err.contains(&pin_b) && err.contains(&recorded_at),
+        "{err}"
+    );
     assert!(err.contains("CHANGED"), "{err}");
     assert_eq!(dir.read("pins"), store, "a refused key is not recorded");
 
     // --list shows it; --forget clears it; then the new key is recorded.
     let list = with_store(&dir, &["pin", "--list"]);
-    assert_eq!(stdout(&list).trim(), format!("{target} {pin_a} {recorded_at}"));
+    assert_eq!(
+        stdout(&list).trim(),
+        format!("{target} {pin_a} {recorded_at}")
+    );
     let out = with_store(&dir, &["pin", "--forget", &target]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains(&pin_a));
@@ -297,7 +381,12 @@ fn store_survives_two_concurrent_writers() {
     let children: Vec<_> = (0..2)
         .map(|w| {
             Command::new(&exe)
-                .args(["--exact", "concurrent_writer_child", "--ignored", "--nocapture"])
+                .args([
+                    "--exact",
+                    "concurrent_writer_child",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env("TLSKIT_TEST_WRITER", w.to_string())
                 .env("TLSKIT_PIN_STORE", &store)
                 .stdout(std::process::Stdio::null())
@@ -312,7 +401,10 @@ fn store_survives_two_concurrent_writers() {
     assert_eq!(text.lines().count(), 2 * WRITES, "{text}");
     for w in 0..2 {
         for i in 0..WRITES {
-            assert!(text.contains(&format!("w{w}-{i}.test:443 ")), "w{w}-{i} lost");
+            assert!(
+                text.contains(&format!("w{w}-{i}.test:443 ")),
+                "w{w}-{i} lost"
+            );
         }
     }
     // And the binary reads what the library wrote.

@@ -404,7 +404,12 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
     let edges: Vec<Vec<usize>> = (0..n).map(issuers_of).collect();
     let shape = match n {
         0 | 1 => Shape::Single,
-        _ if edges.iter().all(Vec::is_empty) => Shape::Collection,
+        // Unrelated CAs (a bundle of roots); a leaf among them is a chain missing its links.
+        _ if edges.iter().all(Vec::is_empty)
+            && certs.iter().all(|c| c.is_ca() || self_issued(c)) =>
+        {
+            Shape::Collection
+        }
         _ => Shape::Chain,
     };
     if shape == Shape::Collection {

@@ -252,7 +252,13 @@ pub fn openssl_server(dir: &Path, cert: &str, key: &str, extra: &[&str]) -> (Bac
 }
 
 /// Like [`openssl_server`], on a given port (to restart a server where it was).
-pub fn openssl_server_at(dir: &Path, port: u16, cert: &str, key: &str, extra: &[&str]) -> Background {
+pub fn openssl_server_at(
+    dir: &Path,
+    port: u16,
+    cert: &str,
+    key: &str,
+    extra: &[&str],
+) -> Background {
     let mut cmd = Command::new("openssl");
     cmd.current_dir(dir)
         .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
