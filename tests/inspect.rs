@@ -839,3 +839,19 @@ fn bad_input_is_one_clear_line_and_exit_1() {
         );
     }
 }
+
+#[test]
+fn unreachable_and_silent_servers_are_network_errors() {
+    let dir = Dir::new();
+    // Nothing listens: refused.
+    let port = util::free_port();
+    let out = dir.run(&["inspect", &format!("127.0.0.1:{port}")]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    // A listener that never answers the ClientHello: the timeout ends it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let out = dir.run(&["pin", &target, "--timeout", "1"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
