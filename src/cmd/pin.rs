@@ -266,6 +266,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
     }
     ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;
+    if !ctx.quiet && !ctx.json {
+        report_status(&report);
+    }
     if let Some(e) = trust_error {
         return Err(e);
     }
@@ -437,13 +440,20 @@ fn render(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `--expect` and `--trust` outcomes, on stderr so that stdout stays just the pins.
+fn report_status(report: &Report) {
+    for t in &report.targets {
+        let source = sanitize(&t.source);
         if let Some(m) = t.expect_matched {
             let verdict = if m {
                 "matches an expected pin".green().bold()
             } else {
                 "matches NO expected pin".red().bold()
             };
-            // Status goes to stderr so that stdout stays just the pins.
             eprintln!("tlskit: {source}: {verdict}");
         }
         if let Some(tr) = &t.trust {
@@ -465,7 +475,6 @@ fn render(
             eprintln!("tlskit: {msg}");
         }
     }
-    Ok(())
 }
 
 /// The pin store as listed.
