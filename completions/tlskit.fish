@@ -65,9 +65,27 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l cert -d 'Certificate chain: PEM, leaf first, then intermediates (or one DER certificate) [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The certificate\'s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-ca -d 'Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless --client-auth optional' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-auth -d 'Whether clients must present a certificate [default: required]' -r -f -a "required\t'The handshake fails without a valid certificate'
+optional\t'A client may send none; one it sends must verify'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN protocols, comma-separated, in the server\'s order of preference [default: none; http/1.1 with --www]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp-response -d 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l keylog -d 'Append session secrets to FILE in NSS key log format, so Wireshark can decrypt [default: the file named by SSLKEYLOGFILE, if set]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once and counted' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l handshake-timeout -d 'Seconds the whole handshake may take, from accept to Finished (defeats slowloris). Fractions and units work: 2.5, 500ms, 1m' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l idle-timeout -d 'Seconds a connection may wait for the client to send, or to take what it is sent; 0 means no limit' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-accept -d 'Stop accepting after N connections, wait for them to finish, and exit 0 (like `openssl s_server -naccept`)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer HTTP/1.1 requests with a page describing the client\'s handshake (JSON when the request accepts application/json) instead of echoing'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -8,5 +8,6 @@ pub mod exit;
 pub mod generate;
 pub mod output;
 pub mod pinstore;
+pub mod server;
 pub mod tls;
 pub mod when;
