@@ -112,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--system-roots', '--system-roots', [CompletionResultType]::ParameterName, 'Trust the platform''s certificate store instead of the embedded Mozilla roots')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)')
+            [CompletionResult]::new('--tofu', '--tofu', [CompletionResultType]::ParameterName, 'Trust on first use: on first contact record the server''s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked')
             [CompletionResult]::new('--tls13', '--tls13', [CompletionResultType]::ParameterName, 'Offer TLS 1.3 only')
             [CompletionResult]::new('--tls12', '--tls12', [CompletionResultType]::ParameterName, 'Offer TLS 1.2 only')
             [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'Connect a second time, resuming the first session, and report whether it resumed')

@@ -106,6 +106,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
             cand -k 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
             cand --insecure 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+            cand --tofu 'Trust on first use: on first contact record the server''s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
             cand --tls13 'Offer TLS 1.3 only'
             cand --tls12 'Offer TLS 1.2 only'
             cand --reconnect 'Connect a second time, resuming the first session, and report whether it resumed'

@@ -115,6 +115,7 @@ never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tofu -d 'Trust on first use: on first contact record the server\'s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l reconnect -d 'Connect a second time, resuming the first session, and report whether it resumed'

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use util::{code, have, openssl_server, sh, stderr, stdout, Dir};
+use util::{code, have, sh, stderr, stdout, Dir};
 
 fn json(dir: &Dir, args: &[&str]) -> Value {
     let mut all = vec!["--json", "inspect"];
@@ -387,18 +387,12 @@ fn chains_order_signatures_and_where_they_end() {
 
 #[test]
 fn a_live_server_shows_the_files_fingerprints() {
-    // TODO(lead): switch to `tlskit serve --cert served.pem --key leaf-key.pem` once serve is merged.
-    if !have("openssl") {
-        return;
-    }
     let dir = Dir::new();
     three_level_chain(&dir);
-    let (_server, port) = openssl_server(
-        dir.path(),
-        "leaf.pem",
-        "leaf-key.pem",
-        &["-cert_chain", "int.pem"],
-    );
+    let served_chain = format!("{}{}", dir.read("leaf.pem"), dir.read("int.pem"));
+    std::fs::write(dir.join("served.pem"), served_chain).unwrap();
+    let served = util::spawn_serve(&dir, &["--cert", "served.pem", "--key", "leaf-key.pem"]);
+    let port = served.port;
     let target = format!("127.0.0.1:{port}");
 
     let live = json(&dir, &[&target]);

@@ -7,7 +7,7 @@ mod util;
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, have, openssl_server, sh, stderr, stdout, Dir};
+use util::{code, have, sh, stderr, stdout, Dir};
 
 /// The openssl pipeline from curl's documentation, on a PEM public key read by `pubkey_cmd`.
 fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
@@ -251,8 +251,7 @@ fn expect_decides_the_exit_code() {
 
 #[test]
 fn curl_accepts_the_printed_pin_and_refuses_another() {
-    // TODO(lead): switch to `tlskit serve --cert --key` once serve is merged.
-    if !have("openssl") || !have("curl") {
+    if !have("curl") {
         return;
     }
     let dir = Dir::new();
@@ -261,7 +260,18 @@ fn curl_accepts_the_printed_pin_and_refuses_another() {
     dir.ok(&["gencert", "other", "-q"]);
     let pin = dir.ok(&["pin", "localhost.pem"]).trim().to_string();
     let wrong = dir.ok(&["pin", "other.pem"]).trim().to_string();
-    let (_server, port) = openssl_server(dir.path(), "localhost.pem", "localhost-key.pem", &[]);
+    let served = util::spawn_serve(
+        &dir,
+        &[
+            "--www",
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+        ],
+    );
+    assert_eq!(served.pin, pin, "serve prints the pin tlskit pin computes");
+    let port = served.port;
     let url = format!("https://localhost:{port}/");
     let curl = |pin: &str| {
         let mut cmd = Command::new("curl");
@@ -306,16 +316,13 @@ fn with_store(dir: &Dir, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn trust_on_first_use_records_checks_refuses_and_forgets() {
-    // TODO(lead): switch to `tlskit serve` once serve is merged.
-    if !have("openssl") {
-        return;
-    }
     let dir = Dir::new();
     dir.ok(&["gencert", "localhost", "--out", "a", "-q"]);
     dir.ok(&["gencert", "localhost", "--out", "b", "-q"]);
     let pin_a = dir.ok(&["pin", "a.pem"]).trim().to_string();
     let pin_b = dir.ok(&["pin", "b.pem"]).trim().to_string();
-    let (server, port) = openssl_server(dir.path(), "a.pem", "a-key.pem", &[]);
+    let server = util::spawn_serve(&dir, &["--cert", "a.pem", "--key", "a-key.pem"]);
+    let port = server.port;
     let target = format!("localhost:{port}");
 
     // First contact: recorded.
@@ -340,7 +347,8 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
 
     // The server is restarted with another key: refused with 6, old and new pins and when.
     drop(server);
-    let _server_b = util::openssl_server_at(dir.path(), port, "b.pem", "b-key.pem", &[]);
+    let listen = format!("127.0.0.1:{port}");
+    let _server_b = util::spawn_serve_on(&dir, &listen, &["--cert", "b.pem", "--key", "b-key.pem"]);
     let out = with_store(&dir, &["pin", &target, "--trust"]);
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     let err = stderr(&out);

@@ -308,7 +308,12 @@ pub struct Served {
 /// Starts `tlskit serve --json --listen 127.0.0.1:0 ARGS` in `dir` and reads its
 /// `listening` and `ready` lines (at most 20 s).
 pub fn spawn_serve(dir: &Dir, args: &[&str]) -> Served {
-    let mut all = vec!["serve", "--json", "--listen", "127.0.0.1:0"];
+    spawn_serve_on(dir, "127.0.0.1:0", args)
+}
+
+/// Like [`spawn_serve`], listening on `listen` (to restart a server where it was).
+pub fn spawn_serve_on(dir: &Dir, listen: &str, args: &[&str]) -> Served {
+    let mut all = vec!["serve", "--json", "--listen", listen];
     all.extend_from_slice(args);
     let bg = Background::spawn(dir.tlskit(&all));
     let first = bg.line(Duration::from_secs(20));
