@@ -106,6 +106,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
             cand -k 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
             cand --insecure 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+            cand --tofu 'Trust on first use: on first contact record the server''s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
             cand --tls13 'Offer TLS 1.3 only'
             cand --tls12 'Offer TLS 1.2 only'
             cand --reconnect 'Connect a second time, resuming the first session, and report whether it resumed'
@@ -120,7 +121,13 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;inspect'= {
+            cand --key 'Check that this private key belongs to the certificate (the leaf of each input); exit 1 when it does not'
+            cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
+            cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
+            cand --servername 'Servers: the name to send as SNI and verify, instead of the host'
+            cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --pem 'Print the certificates as PEM instead of the report (to save a server''s chain)'
             cand --json 'Print one JSON document on stdout instead of text'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
             cand --quiet 'Print only what was asked for: no summaries, hints or progress'
@@ -130,7 +137,15 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;pin'= {
+            cand --format 'How to write pins'
+            cand --expect 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)'
+            cand --forget 'Remove a server from the pin store'
+            cand --servername 'Servers: the name to send as SNI, instead of the host'
+            cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --chain 'Pin every certificate of the chain, labelled (to keep an intermediate as a backup pin)'
+            cand --trust 'Servers: record the pin in the pin store on first use; afterwards exit 6 if it changed'
+            cand --list 'List the pin store'
             cand --json 'Print one JSON document on stdout instead of text'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
             cand --quiet 'Print only what was asked for: no summaries, hints or progress'

@@ -99,6 +99,26 @@ impl std::error::Error for Tagged {
     }
 }
 
+impl Tagged {
+    /// The error that was tagged.
+    pub fn inner(&self) -> &anyhow::Error {
+        &self.inner
+    }
+}
+
+/// Every cause in an error chain, looking through [`Tagged`] wrappers (whose
+/// own chain skips the tagged error itself, so that it is not printed twice).
+pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    for cause in err.chain() {
+        out.push(cause);
+        if let Some(t) = cause.downcast_ref::<Tagged>() {
+            out.extend(causes(t.inner()));
+        }
+    }
+    out
+}
+
 /// Marks `err` so that it ends the process with `code`.
 pub fn tag(code: Code, err: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(Tagged {
@@ -122,7 +142,13 @@ pub fn classify(err: &anyhow::Error) -> Code {
             return t.code;
         }
     }
-    for cause in err.chain() {
+    for cause in causes(err) {
+        if cause
+            .downcast_ref::<crate::pinstore::PinChanged>()
+            .is_some()
+        {
+            return Code::PinMismatch;
+        }
         if let Some(e) = cause.downcast_ref::<rustls::Error>() {
             return classify_rustls(e);
         }

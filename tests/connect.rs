@@ -1200,11 +1200,8 @@ fn starttls_each_protocol() {
 fn json_report_fields_are_present_and_typed() {
     let dir = Dir::new();
     pki(&dir);
-    // TODO(serve): switch to `tlskit serve` once it is merged; s_server stands in for it.
-    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-rev"]) else {
-        return;
-    };
-    let t = target(port);
+    let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
+    let t = target(served.port);
     let out = dir.run(&[
         "connect",
         &t,
@@ -1218,8 +1215,8 @@ fn json_report_fields_are_present_and_typed() {
         "2",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // Data on stdout; the one JSON document on stderr.
-    assert_eq!(stdout(&out), "cba\n");
+    // Data on stdout (serve echoes it); the one JSON document on stderr.
+    assert_eq!(stdout(&out), "abc\n");
     let r: Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON document");
     let s = |v: &Value| v.is_string();
     let n = |v: &Value| v.is_number();
@@ -1236,7 +1233,10 @@ fn json_report_fields_are_present_and_typed() {
     assert!(
         s(&h["protocol"]) && s(&h["cipher_suite"]) && s(&h["group"]) && s(&h["handshake_kind"])
     );
-    assert!(h["post_quantum"].is_boolean());
+    // Both ends are rustls: the post-quantum hybrid is negotiated and marked.
+    assert_eq!(h["group"], "X25519MLKEM768", "{h}");
+    assert_eq!(h["post_quantum"], true);
+    assert_eq!(h["protocol"], "TLSv1.3");
     assert!(h["alpn"].is_null());
     assert!(r["client_certificate"]["requested"].is_boolean());
     assert!(r["client_certificate"]["ca_hints"].is_array());
@@ -1348,4 +1348,82 @@ fn fetch_chain_for_inspect_and_pin() {
         tlskit::exit::Code::Network,
         "{err:#}"
     );
+}
+
+// ---------------------------------------------------------------- trust on first use
+
+/// `tlskit serve` on a fixed port (to restart it there with another key).
+fn serve_at(dir: &Dir, port: u16) -> util::Served {
+    util::spawn_serve_on(dir, &format!("127.0.0.1:{port}"), &[])
+}
+
+fn connect_tofu(dir: &Dir, port: u16) -> Output {
+    let mut cmd = dir.tlskit(&["connect", &format!("localhost:{port}"), "--tofu", "--json"]);
+    cmd.env("TLSKIT_PIN_STORE", dir.join("pins"));
+    util::run_bounded(cmd, Duration::from_secs(60))
+}
+
+#[test]
+fn tofu_records_then_checks_and_refuses_a_changed_key() {
+    let dir = Dir::new();
+    let port = util::free_port();
+    let server = serve_at(&dir, port);
+    // First contact: a self-signed certificate, no CA, no pin: recorded.
+    let out = connect_tofu(&dir, port);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["tofu"]["state"], "recorded", "{r}");
+    let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+    assert_eq!(r["tofu"]["pin"], pin.as_str());
+    assert_eq!(r["tofu"]["host_port"], format!("localhost:{port}"));
+    let store = dir.read("pins");
+    assert!(
+        store.contains(&format!("localhost:{port} {pin}")),
+        "{store}"
+    );
+    // Second contact: the recorded pin vouches for it.
+    let r = json(&connect_tofu(&dir, port));
+    assert_eq!(r["tofu"]["state"], "matched", "{r}");
+    assert_eq!(r["verification"]["trust"], "pin");
+    drop(server);
+
+    // The server comes back with a new key: refused, exit 6, both pins named.
+    let server = serve_at(&dir, port);
+    let out = connect_tofu(&dir, port);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("has CHANGED"), "{err}");
+    assert!(err.contains(&pin), "old pin named: {err}");
+    assert!(
+        err.contains(&format!("tlskit pin --forget localhost:{port}")),
+        "{err}"
+    );
+    assert_eq!(dir.read("pins"), store, "a refused key is not recorded");
+
+    // Forgetting it makes the next contact a first contact again.
+    let mut forget = dir.tlskit(&["pin", "--forget", &format!("localhost:{port}")]);
+    forget.env("TLSKIT_PIN_STORE", dir.join("pins"));
+    let out = util::run_bounded(forget, Duration::from_secs(30));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = json(&connect_tofu(&dir, port));
+    assert_eq!(r["tofu"]["state"], "recorded", "{r}");
+    assert_ne!(r["tofu"]["pin"], pin.as_str());
+    drop(server);
+}
+
+#[test]
+fn tofu_still_checks_names_and_dates() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "other.test", "--out", "other"]);
+    let served = util::spawn_serve(&dir, &["--cert", "other.pem", "--key", "other-key.pem"]);
+    let out = connect_tofu(&dir, served.port);
+    assert_eq!(
+        code(&out),
+        5,
+        "a wrong name is not excused by first use: {}",
+        stderr(&out)
+    );
+    assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
+    let out = dir.run(&["connect", "localhost:1", "--tofu", "--insecure"]);
+    assert_eq!(code(&out), 2, "--tofu and --insecure conflict");
 }

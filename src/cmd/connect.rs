@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use crate::cmd::gencert::render_cert;
 use crate::exit::{self, Code};
 use crate::output::{self, field, sanitize, Ctx};
+use crate::pinstore::{self, PinStore};
 use crate::tls::certinfo::CertSummary;
 use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, TrustRoots, Versions};
 use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Dialed, Stage, Timings};
@@ -26,6 +27,7 @@ use crate::tls::starttls::{Preamble, StartTls};
 use crate::tls::target::Target;
 use crate::tls::verify::Observed;
 use crate::tls::{danger, explain, files};
+use crate::when::parse_secs;
 
 /// Arguments of `tlskit connect`.
 #[derive(Debug, clap::Args)]
@@ -75,6 +77,12 @@ pub struct Args {
     /// Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply).
     #[arg(long, short = 'k')]
     pub insecure: bool,
+
+    /// Trust on first use: on first contact record the server's pin in the pin store
+    /// ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a
+    /// server whose key changed. The name and dates are still checked.
+    #[arg(long, conflicts_with_all = ["insecure", "pin"])]
+    pub tofu: bool,
 
     /// Require an SPKI pin (sha256//BASE64, repeatable, any match passes; checked on every
     /// certificate of the chain). A matching pin also trusts a certificate no CA signed.
@@ -167,17 +175,6 @@ impl From<StartTlsArg> for StartTls {
             StartTlsArg::Ldap => StartTls::Ldap,
         }
     }
-}
-
-fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
-    if !(v > 0.0 && v <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".to_string());
-    }
-    Ok(Duration::from_secs_f64(v))
 }
 
 /// The client-certificate part of the report.
@@ -281,6 +278,9 @@ pub struct Report {
     pub chain: Vec<ChainCert>,
     /// The resumption test (with --reconnect).
     pub reconnect: Option<Reconnect>,
+    /// What `--tofu` found or recorded (absent without --tofu).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tofu: Option<TofuReport>,
     /// Things worth knowing.
     pub warnings: Vec<String>,
     /// Set when the connection failed.
@@ -321,7 +321,24 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .collect::<Result<Vec<_>>>()
         .map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?
         .concat();
-    let (opts, trust) = client_options(&args, &pins, Weak::No)?;
+    let tofu = if args.tofu {
+        let store = PinStore::open_default()?;
+        let host_port = pinstore::host_port(&target.host, target.port);
+        let entry = store.get(&host_port)?;
+        Some(TofuState {
+            store,
+            host_port,
+            entry,
+        })
+    } else {
+        None
+    };
+    let mut pins = pins;
+    if let Some(entry) = tofu.as_ref().and_then(|t| t.entry.as_ref()) {
+        pins.push(entry.pin.clone());
+    }
+    let first_use = tofu.as_ref().is_some_and(|t| t.entry.is_none());
+    let (opts, trust) = client_options(&args, &pins, Weak::No, first_use)?;
     let (config, observations) = config::client_config(opts)?;
     if args.insecure {
         eprintln!(
@@ -360,6 +377,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         ctx,
         trust,
         pins: &pins,
+        tofu: tofu.as_ref(),
     };
     let result = rt.block_on(session.go(config, &observations, dial_opts, stdin_rx, stdin_mode));
     rt.shutdown_background();
@@ -371,6 +389,29 @@ struct Session<'a> {
     ctx: &'a Ctx,
     trust: &'static str,
     pins: &'a [Pin],
+    tofu: Option<&'a TofuState>,
+}
+
+/// `--tofu`: the store, the server's key in it, and what it held before this connection.
+struct TofuState {
+    store: PinStore,
+    host_port: String,
+    entry: Option<pinstore::Entry>,
+}
+
+/// What `--tofu` did.
+#[derive(Debug, Serialize)]
+pub struct TofuReport {
+    /// `recorded` (first contact) or `matched`.
+    pub state: &'static str,
+    /// The store key, `host:port`.
+    pub host_port: String,
+    /// The pin recorded for the server.
+    pub pin: Pin,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// The store file.
+    pub store: String,
 }
 
 /// Whether to accept a weak RSA key (only ever with --insecure, in a TLS 1.2 retry).
@@ -381,7 +422,12 @@ enum Weak {
 }
 
 /// The client options the flags ask for.
-fn client_options(args: &Args, pins: &[Pin], weak: Weak) -> Result<(ClientOptions, &'static str)> {
+fn client_options(
+    args: &Args,
+    pins: &[Pin],
+    weak: Weak,
+    trust_first_use: bool,
+) -> Result<(ClientOptions, &'static str)> {
     let alpn = parse_alpn(args.alpn.as_deref()).map_err(|e| exit::tag(Code::Usage, e))?;
     let (roots, trust) = if let Some(path) = &args.ca {
         let certs = files::load_certs(path).context("--ca")?;
@@ -419,6 +465,7 @@ fn client_options(args: &Args, pins: &[Pin], weak: Weak) -> Result<(ClientOption
         roots,
         accept_unverified,
         pins: pins.to_vec(),
+        trust_first_use,
         identity,
         alpn,
         versions,
@@ -444,7 +491,9 @@ impl Session<'_> {
             Err(f) if self.weak_rsa_retry(&f) => {
                 // rustls cannot check a TLS 1.3 signature by a small RSA key; with
                 // --insecure, try TLS 1.2, where the legacy PKCS#1 check exists.
-                let (opts, _) = client_options(self.args, self.pins, Weak::RsaOverTls12)?;
+                let first_use = self.tofu.is_some_and(|t| t.entry.is_none());
+                let (opts, _) =
+                    client_options(self.args, self.pins, Weak::RsaOverTls12, first_use)?;
                 (config, observations) = config::client_config(opts)?;
                 match dial::dial(config.clone(), &observations, &dial_opts).await {
                     Ok(d) => {
@@ -460,6 +509,10 @@ impl Session<'_> {
             Err(f) => return self.failed(f),
         };
         let observations = &observations;
+        let tofu = match self.tofu {
+            Some(t) => Some(record_tofu(t, &first.report.observed)?),
+            None => None,
+        };
         let mut reconnect = None;
         let mut conn = first;
         if self.args.reconnect {
@@ -498,6 +551,7 @@ impl Session<'_> {
         let pem_to_stdout = self.args.showcerts && self.args.save_chain.is_none() && !self.ctx.json;
 
         let mut report = self.build_report(&conn.report, reconnect);
+        report.tofu = tofu;
         report.warnings.splice(0..0, extra_warnings);
         if let Some(path) = &self.args.save_chain {
             let pem = files::certs_to_pem(&conn.report.observed.chain);
@@ -559,7 +613,10 @@ impl Session<'_> {
                 .is_some_and(|leaf| explain::weak_key_of(leaf).is_some())
     }
 
-    fn failed(&self, f: DialFailure) -> Result<Code> {
+    fn failed(&self, mut f: DialFailure) -> Result<Code> {
+        if let Some(changed) = self.tofu.and_then(|t| key_changed(t, &f)) {
+            f.error = anyhow::Error::new(changed);
+        }
         let code = exit::classify(&f.error);
         if self.ctx.json {
             let mut report = self.build_report(&f.report, None);
@@ -687,10 +744,49 @@ impl Session<'_> {
             },
             chain,
             reconnect,
+            tofu: None,
             warnings,
             error: None,
         }
     }
+}
+
+/// Records the leaf's pin on first contact, or confirms the recorded one.
+fn record_tofu(t: &TofuState, observed: &Observed) -> Result<TofuReport> {
+    let leaf = observed
+        .chain
+        .first()
+        .context("--tofu: the server presented no certificate")?;
+    let pin = Pin::of_cert(leaf)?;
+    // check_or_record re-reads the store under its lock: another process may
+    // have recorded this server since we looked.
+    let (state, entry) = match t.store.check_or_record(&t.host_port, &pin)? {
+        pinstore::Tofu::Recorded(e) => ("recorded", e),
+        pinstore::Tofu::Matched(e) => ("matched", e),
+    };
+    Ok(TofuReport {
+        state,
+        host_port: entry.host_port,
+        pin: entry.pin,
+        recorded_at: entry.recorded_at,
+        store: t.store.path().display().to_string(),
+    })
+}
+
+/// A pin mismatch under `--tofu` means the server's key changed since it was recorded.
+fn key_changed(t: &TofuState, f: &DialFailure) -> Option<pinstore::PinChanged> {
+    let entry = t.entry.as_ref()?;
+    if exit::classify(&f.error) != Code::PinMismatch {
+        return None;
+    }
+    let new = Pin::of_cert(f.report.observed.chain.first()?).ok()?;
+    Some(pinstore::PinChanged {
+        host_port: t.host_port.clone(),
+        old: entry.pin.clone(),
+        new,
+        recorded_at: entry.recorded_at.clone(),
+        store: t.store.path().to_path_buf(),
+    })
 }
 
 fn parse_alpn(list: Option<&str>) -> Result<Vec<Vec<u8>>> {
@@ -940,7 +1036,12 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     field(out, "client cert", client)?;
     field(out, "OCSP staple", ocsp_text(&r.ocsp))?;
     let v = &r.verification;
-    let verdict = if v.verified {
+    let verdict = if v.verified && v.trust == "pin" {
+        format!(
+            "{} (trusted by the pin: no trusted CA signed this certificate)",
+            "OK".green().bold()
+        )
+    } else if v.verified {
         let pin = match v.pin_matched {
             Some(true) => ", pin matched",
             _ => "",
@@ -955,6 +1056,23 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red())
     };
     field(out, "verification", verdict)?;
+    if let Some(t) = &r.tofu {
+        let text = match t.state {
+            "recorded" => format!(
+                "{} {} for {} (first contact; in '{}')",
+                "recorded".yellow().bold(),
+                t.pin,
+                sanitize(&t.host_port),
+                sanitize(&t.store)
+            ),
+            _ => format!(
+                "{} the pin recorded at {}",
+                "matches".green().bold(),
+                t.recorded_at
+            ),
+        };
+        field(out, "TOFU", text)?;
+    }
     if let Some(rc) = &r.reconnect {
         let text = if rc.resumed {
             format!(

@@ -101,6 +101,9 @@ pub struct ClientOptions {
     pub accept_unverified: Option<AcceptUnverified>,
     /// SPKI pins; any match passes (checked on top of verification).
     pub pins: Vec<Pin>,
+    /// Trust on first use: accept a certificate no CA signed (in date and
+    /// valid for the name) so that its pin can be recorded.
+    pub trust_first_use: bool,
     /// Client certificate for mTLS.
     pub identity: Option<Identity>,
     /// ALPN protocols to offer, in preference order.
@@ -122,7 +125,8 @@ pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observat
         .build()
         .context("building the certificate verifier")?;
     let verifier =
-        RecordingVerifier::new(webpki, opts.pins, opts.accept_unverified, observed.clone());
+        RecordingVerifier::new(webpki, opts.pins, opts.accept_unverified, observed.clone())
+            .trust_first_use(opts.trust_first_use);
     let key = opts
         .identity
         .map(|id| id.certified_key().context("loading the client certificate"))

@@ -84,6 +84,7 @@ pub struct RecordingVerifier {
     algorithms: WebPkiSupportedAlgorithms,
     pins: Vec<Pin>,
     accept_unverified: Option<AcceptUnverified>,
+    first_use: bool,
     observed: Observations,
 }
 
@@ -100,8 +101,18 @@ impl RecordingVerifier {
             algorithms: super::provider().signature_verification_algorithms,
             pins,
             accept_unverified,
+            first_use: false,
             observed,
         }
+    }
+
+    /// Trust on first use: with no pin to check, a certificate no trusted CA
+    /// signed is accepted as a pin would accept it (in date, valid for the
+    /// name), so that its pin can be recorded. Only `connect --tofu` sets this,
+    /// and only when the pin store has nothing for the server yet.
+    pub fn trust_first_use(mut self, yes: bool) -> RecordingVerifier {
+        self.first_use = yes;
+        self
     }
 
     fn check_pins(&self, chain: &[&CertificateDer<'_>]) -> Result<Option<bool>, Error> {
@@ -169,7 +180,9 @@ impl ServerCertVerifier for RecordingVerifier {
             .map(|_| ());
         // A matching pin stands in for a CA: an unknown issuer is then fine,
         // but the leaf must still be in date and valid for the name.
-        if matches!(pin_result, Ok(Some(true)))
+        let pin_vouches = matches!(pin_result, Ok(Some(true)))
+            || (self.first_use && matches!(pin_result, Ok(None)));
+        if pin_vouches
             && matches!(
                 verdict,
                 Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))

@@ -231,6 +231,66 @@ pub fn wait_for_port(port: u16, limit: Duration) {
     panic!("nothing listening on 127.0.0.1:{port} after {limit:?}");
 }
 
+impl Background {
+    /// Like [`Background::spawn`], but stdin stays open (an empty pipe) until
+    /// the process is dropped: `openssl s_server` closes its connections at end of stdin.
+    pub fn spawn_stdin_open(mut cmd: Command) -> Background {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn background");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Background { child, lines: rx }
+    }
+}
+
+/// Runs `sh -c script` in `dir` (at most 60 s); panics with its stderr when it fails.
+pub fn sh(dir: &Path, script: &str) -> String {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(dir);
+    let out = run_bounded(cmd, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "`{script}` failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Starts `openssl s_server -www` on a free loopback port with `cert`/`key`
+/// (plus `extra` arguments) in `dir`, and waits until it accepts.
+pub fn openssl_server(dir: &Path, cert: &str, key: &str, extra: &[&str]) -> (Background, u16) {
+    let port = free_port();
+    (openssl_server_at(dir, port, cert, key, extra), port)
+}
+
+/// Like [`openssl_server`], on a given port (to restart a server where it was).
+pub fn openssl_server_at(
+    dir: &Path,
+    port: u16,
+    cert: &str,
+    key: &str,
+    extra: &[&str],
+) -> Background {
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir)
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+        .args(["-cert", cert, "-key", key, "-www", "-quiet"])
+        .args(extra);
+    let server = Background::spawn(cmd);
+    wait_for_port(port, Duration::from_secs(10));
+    server
+}
+
 /// A running `tlskit serve --json` on a free loopback port, killed when dropped.
 pub struct Served {
     pub bg: Background,
@@ -248,7 +308,12 @@ pub struct Served {
 /// Starts `tlskit serve --json --listen 127.0.0.1:0 ARGS` in `dir` and reads its
 /// `listening` and `ready` lines (at most 20 s).
 pub fn spawn_serve(dir: &Dir, args: &[&str]) -> Served {
-    let mut all = vec!["serve", "--json", "--listen", "127.0.0.1:0"];
+    spawn_serve_on(dir, "127.0.0.1:0", args)
+}
+
+/// Like [`spawn_serve`], listening on `listen` (to restart a server where it was).
+pub fn spawn_serve_on(dir: &Dir, listen: &str, args: &[&str]) -> Served {
+    let mut all = vec!["serve", "--json", "--listen", listen];
     all.extend_from_slice(args);
     let bg = Background::spawn(dir.tlskit(&all));
     let first = bg.line(Duration::from_secs(20));
@@ -321,27 +386,5 @@ impl Served {
         self.bg
             .wait(limit)
             .unwrap_or_else(|| panic!("serve did not exit within {limit:?} of SIGTERM"))
-    }
-}
-
-impl Background {
-    /// Like [`Background::spawn`], but stdin stays open (an empty pipe) until
-    /// the process is dropped: `openssl s_server` closes its connections at end of stdin.
-    pub fn spawn_stdin_open(mut cmd: Command) -> Background {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn background");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Background { child, lines: rx }
     }
 }
