@@ -27,6 +27,7 @@ use tokio_rustls::TlsConnector;
 use crate::exit::Code;
 use crate::tls::explain;
 use crate::tls::handshake::HandshakeInfo;
+use crate::tls::readahead::ReadAhead;
 use crate::tls::verify::{self, Observations};
 use echo::EchoError;
 use histogram::Histogram;
@@ -529,7 +530,9 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
     };
     let _ = tcp.set_nodelay(true);
 
-    let handshake = shared.connector.connect(plan.server_name.clone(), tcp);
+    let handshake = shared
+        .connector
+        .connect(plan.server_name.clone(), ReadAhead::new(tcp));
     let mut stream = match tokio::time::timeout_at(deadline, handshake).await {
         Err(_) => {
             return Err(Failure::new(
@@ -585,7 +588,7 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
 
 /// Sends close_notify and reads until the server closes (at most [`LINGER`]);
 /// returns how many bytes of application data arrived meanwhile.
-async fn close(stream: &mut TlsStream<TcpStream>) -> u64 {
+async fn close(stream: &mut TlsStream<ReadAhead<TcpStream>>) -> u64 {
     let until = tokio::time::Instant::now() + LINGER;
     if tokio::time::timeout_at(until, stream.shutdown())
         .await

@@ -310,7 +310,18 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
         grace: args.grace,
     };
     let (logger, log_thread) = log::Logger::start(ctx.json);
-    let summary = server::serve(listener, setup.config, settings, logger, signals).await;
+    // The accept loop runs as a task on the runtime's workers, not on this
+    // `block_on` thread: a connection task spawned from a worker starts on that
+    // worker, without waking another thread (about a tenth of the CPU per handshake).
+    let summary = tokio::spawn(server::serve(
+        listener,
+        setup.config,
+        settings,
+        logger,
+        signals,
+    ))
+    .await
+    .context("the server's accept loop failed (please report)")?;
     // `serve` dropped the logger's last user; close the queue and let the writer drain it.
     log_thread.finish();
     if !ctx.quiet {

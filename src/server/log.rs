@@ -464,11 +464,16 @@ impl LogThread {
     }
 }
 
+/// How long the writer lets lines gather after writing a batch: under load it
+/// wakes (and writes) a hundred times a second at most, not once per connection.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
 fn writer(rx: Receiver<Msg>) {
     let stdout = std::io::stdout();
     let mut broken = false;
     while let Ok(first) = rx.recv() {
-        let mut out = stdout.lock();
+        // Stdout is line-buffered: a `BufWriter` makes the batch one write.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {
@@ -485,6 +490,8 @@ fn writer(rx: Receiver<Msg>) {
         if !broken {
             broken = out.flush().is_err();
         }
+        drop(out);
+        std::thread::sleep(GATHER);
     }
 }
 

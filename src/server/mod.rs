@@ -28,10 +28,11 @@ use tokio_rustls::LazyConfigAcceptor;
 
 use crate::output::{sanitize, sanitize_bytes};
 use crate::tls::handshake::HandshakeInfo;
+use crate::tls::readahead::ReadAhead;
 use log::{ConnRecord, End, Logger, Stats, Summary};
 
-/// The TLS stream of one client.
-pub type Stream = TlsStream<TcpStream>;
+/// The TLS stream of one client (rustls reads through a [`ReadAhead`]: fewer system calls).
+pub type Stream = TlsStream<ReadAhead<TcpStream>>;
 
 /// What the server does with a connection once the handshake is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,7 +412,7 @@ async fn handshake(
 ) -> Option<Stream> {
     let limit = sh.settings.handshake_timeout;
     let deadline = started + limit;
-    let acceptor = LazyConfigAcceptor::new(Acceptor::default(), tcp);
+    let acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
     let start = match wait(acceptor, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(start)) => start,
         Wait::Done(Err(e)) => {
@@ -607,10 +608,11 @@ fn client_subject(conn: &rustls::ServerConnection) -> Option<String> {
     Some(sanitize(&cert.subject().to_string()).into_owned())
 }
 
-/// The largest chunk read and echoed at once: one TLS record's worth.
-const ECHO_CHUNK: usize = 16 * 1024;
+/// The most echoed at once: up to four TLS records' worth of plaintext,
+/// gathered from what has already arrived and written back with one system call.
+const ECHO_CHUNK: usize = 64 * 1024;
 
-/// Writes back every byte read, a chunk at a time (memory: one chunk per connection).
+/// Writes back every byte read (memory: one chunk per connection, once it sends).
 async fn echo(
     stream: &mut Stream,
     sh: &Shared,
@@ -621,19 +623,18 @@ async fn echo(
     // Allocated on first data: a connection that never sends costs no buffer.
     let mut chunk: Vec<u8> = Vec::new();
     loop {
-        let n = match wait(stream.fill_buf(), from_now(idle), phase, Phase::Draining).await {
+        match wait(stream.fill_buf(), from_now(idle), phase, Phase::Draining).await {
             Wait::Done(Ok([])) => return Ending::new(End::Closed, "the client sent close_notify"),
-            Wait::Done(Ok(data)) => {
-                let n = data.len().min(ECHO_CHUNK);
-                chunk.clear();
-                chunk.extend_from_slice(&data[..n]);
-                n
-            }
+            Wait::Done(Ok(_)) => {}
             Wait::Done(Err(e)) => return Ending::from_io(&e),
             Wait::TimedOut => return Ending::idle(sh, "nothing received"),
             Wait::Stopped => return Ending::shutdown(),
-        };
-        stream.consume(n);
+        }
+        chunk.clear();
+        if let Err(e) = take_arrived(stream, &mut chunk) {
+            return Ending::from_io(&e);
+        }
+        let n = chunk.len();
         rec.bytes_in += n as u64;
         let write = async {
             stream.write_all(&chunk).await?;
@@ -646,6 +647,31 @@ async fn echo(
             Wait::Stopped => return Ending::shutdown(),
         }
     }
+}
+
+/// Moves the plaintext that has already arrived (at least what the last
+/// `fill_buf` returned) into `chunk`, up to [`ECHO_CHUNK`], without waiting.
+fn take_arrived(stream: &mut Stream, chunk: &mut Vec<u8>) -> io::Result<()> {
+    use tokio::io::AsyncBufRead;
+    // Polled with a waker that does nothing: whatever is not ready now is
+    // waited for, with the real waker, at the next `fill_buf`.
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    while chunk.len() < ECHO_CHUNK {
+        match std::pin::Pin::new(&mut *stream).poll_fill_buf(&mut cx) {
+            std::task::Poll::Ready(Ok(data)) if !data.is_empty() => {
+                if chunk.capacity() == 0 {
+                    chunk.reserve_exact(ECHO_CHUNK);
+                }
+                let n = data.len().min(ECHO_CHUNK - chunk.len());
+                chunk.extend_from_slice(&data[..n]);
+                std::pin::Pin::new(&mut *stream).consume(n);
+            }
+            std::task::Poll::Ready(Err(e)) if chunk.is_empty() => return Err(e),
+            // The end, an error after some data, or nothing more yet: echo what there is.
+            _ => break,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

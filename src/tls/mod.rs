@@ -15,6 +15,7 @@ pub mod handshake;
 pub mod lint;
 pub mod ocsp;
 pub mod pin;
+pub mod readahead;
 pub mod source;
 pub mod starttls;
 pub mod target;
