@@ -618,6 +618,9 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
         conns.push_str(", interrupted");
     }
     field(out, "connections", conns)?;
+    if r.connections.succeeded == 0 {
+        return render_failures(out, r);
+    }
     let k = &r.handshakes;
     let mut kinds = vec![format!("{} full", thousands(k.full))];
     if k.full_with_hello_retry_request > 0 {
@@ -656,6 +659,10 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
     if let Some(s) = &r.latency_ms.connection {
         field(out, "connection", percentiles(s))?;
     }
+    render_failures(out, r)
+}
+
+fn render_failures(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     if !r.failures.is_empty() {
         writeln!(out, "  {}", "failures:".dimmed())?;
         for f in &r.failures {
