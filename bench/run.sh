@@ -5,12 +5,15 @@
 # bounded in time; every process started here is stopped by its PID.
 #
 # Usage: bench/run.sh [--quick] [--reps N] [--secs S] [--out FILE] [--no-install] [--only LIST]
+#                     [--wait-quiet LOAD]
 #   --quick       a dry run: 2 repetitions, 1 s runs, 64 MiB echo, 200/500 idle
 #                 connections; writes target/bench/PERFORMANCE-quick.md unless --out
 #   --reps N      repetitions of each throughput measurement (default 5)
 #   --secs S      length of each handshake run in seconds (default 4)
 #   --only LIST   items to run, e.g. 1,3,5 (default: all eight)
 #   --no-install  do not apt-get/pip install missing peers; skip what is missing
+#   --wait-quiet LOAD  first wait (at most an hour) until the 1-minute load average
+#                 is at most LOAD: on a shared machine, numbers taken under load are noise
 #
 # See "## bench" in README.md for what each item measures.
 set -euo pipefail
@@ -25,6 +28,7 @@ QUICK=0
 OUT=""
 INSTALL=1
 ONLY="1,2,3,4,5,6,7,8"
+WAIT_QUIET=""
 while (($#)); do
   case "$1" in
     --quick) QUICK=1; REPS=2; SECS=1; ECHO_SIZE=64m; IDLE_COUNTS="200 500" ;;
@@ -33,7 +37,8 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --wait-quiet) WAIT_QUIET=$2; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -94,6 +99,13 @@ cd "$WORK"
 mkfifo hold-stdin
 exec 9<>hold-stdin
 
+if [[ -n $WAIT_QUIET ]]; then
+  say "waiting for the 1-minute load average to fall to $WAIT_QUIET (now $(cut -d' ' -f1 /proc/loadavg))"
+  for ((i = 0; i < 360; i++)); do
+    awk -v max="$WAIT_QUIET" '{ exit !($1 <= max) }' /proc/loadavg && break
+    sleep 10
+  done
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- helpers
