@@ -397,6 +397,26 @@ pub fn handshake_error(
     exit::fail(Code::Handshake, sentence)
 }
 
+/// Turns an I/O error on an established connection (the data phase) into a
+/// sentence and an exit code: 4 for a TLS error, 3 for the network.
+pub fn data_error(e: &std::io::Error) -> anyhow::Error {
+    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        return exit::tag(
+            explain::code_of(tls),
+            anyhow::anyhow!("{}", explain::describe_data_error(tls)),
+        );
+    }
+    use std::io::ErrorKind::*;
+    let sentence = match e.kind() {
+        ConnectionReset | ConnectionAborted | BrokenPipe => {
+            "the server reset the connection (what it sent may be cut short)".to_string()
+        }
+        UnexpectedEof => "the server closed the connection without close_notify".to_string(),
+        _ => describe_io(e),
+    };
+    exit::fail(Code::Network, sentence)
+}
+
 fn describe_io(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
     match e.kind() {
