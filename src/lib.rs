@@ -7,5 +7,6 @@ pub mod cmd;
 pub mod exit;
 pub mod generate;
 pub mod output;
+pub mod scan;
 pub mod tls;
 pub mod when;
