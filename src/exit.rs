@@ -145,6 +145,9 @@ pub fn classify(err: &anyhow::Error) -> Code {
 }
 
 fn classify_rustls(e: &rustls::Error) -> Code {
+    if crate::tls::verify::as_pin_mismatch(e).is_some() {
+        return Code::PinMismatch;
+    }
     match e {
         rustls::Error::InvalidCertificate(_) => Code::Verification,
         _ => Code::Handshake,
@@ -206,6 +209,12 @@ mod tests {
         assert_eq!(classify(&anyhow::Error::new(bad_cert)), Code::Verification);
         let alert = rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure);
         assert_eq!(classify(&anyhow::Error::new(alert)), Code::Handshake);
+        let pin =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+                std::sync::Arc::new(crate::tls::verify::PinMismatch { seen: vec![] }),
+            )));
+        let pin = std::io::Error::new(std::io::ErrorKind::InvalidData, pin);
+        assert_eq!(classify(&anyhow::Error::new(pin)), Code::PinMismatch);
         let file = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::NotFound));
         assert_eq!(classify(&file), Code::Error);
     }

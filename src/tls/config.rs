@@ -63,6 +63,9 @@ pub enum TrustRoots {
     Webpki,
     /// These certificates only (`--ca FILE`).
     Certs(Vec<CertificateDer<'static>>),
+    /// The platform's trust store (rustls-native-certs: the OpenSSL bundle on Linux,
+    /// honouring `SSL_CERT_FILE`/`SSL_CERT_DIR`; the keychain on macOS; the system store on Windows).
+    System,
 }
 
 /// A certificate chain and its private key.
@@ -145,6 +148,16 @@ fn root_store(roots: &TrustRoots) -> Result<RootCertStore> {
             let (added, _ignored) = store.add_parsable_certificates(certs.iter().cloned());
             if added == 0 {
                 bail!("none of the CA certificates is usable as a trust anchor");
+            }
+        }
+        TrustRoots::System => {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _ignored) = store.add_parsable_certificates(found.certs);
+            if added == 0 {
+                match found.errors.first() {
+                    Some(e) => bail!("the system trust store holds no usable certificate ({e})"),
+                    None => bail!("the system trust store holds no usable certificate"),
+                }
             }
         }
     }

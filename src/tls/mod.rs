@@ -7,9 +7,14 @@ pub mod certgen;
 pub mod certinfo;
 pub mod config;
 pub mod danger;
+pub mod dial;
+pub mod explain;
 pub mod files;
 pub mod handshake;
+pub mod ocsp;
 pub mod pin;
+pub mod starttls;
+pub mod target;
 pub mod verify;
 
 use std::sync::Arc;

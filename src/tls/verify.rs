@@ -174,6 +174,13 @@ impl ServerCertVerifier for RecordingVerifier {
         {
             verdict = check_pinned_leaf(end_entity, server_name, now);
         }
+        if verdict.is_ok() && self.accept_unverified.is_some_and(|a| a.weak_rsa()) {
+            if let Some(weak) = super::explain::weak_key_of(end_entity) {
+                verdict = Err(Error::InvalidCertificate(CertificateError::Other(
+                    rustls::OtherError(Arc::new(weak)),
+                )));
+            }
+        }
         {
             let mut obs = lock(&self.observed);
             obs.verdict = Some(verdict.clone());
@@ -200,7 +207,13 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
+        let result = verify_tls12_signature(message, cert, dss, &self.algorithms);
+        match result {
+            Err(_) if self.accept_unverified.is_some_and(|a| a.weak_rsa()) => {
+                verify_tls12_signature(message, cert, dss, &legacy_rsa::ALGORITHMS).or(result)
+            }
+            other => other,
+        }
     }
 
     fn verify_tls13_signature(
@@ -213,7 +226,20 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
+        let mut schemes = self.algorithms.supported_schemes();
+        if self.accept_unverified.is_some_and(|a| a.weak_rsa()) {
+            // Steer an RSA server to the PKCS#1 schemes the legacy verifier has.
+            schemes.retain(|s| {
+                !matches!(
+                    s,
+                    SignatureScheme::RSA_PSS_SHA256
+                        | SignatureScheme::RSA_PSS_SHA384
+                        | SignatureScheme::RSA_PSS_SHA512
+                        | SignatureScheme::RSA_PKCS1_SHA384
+                )
+            });
+        }
+        schemes
     }
 }
 
@@ -259,4 +285,58 @@ impl ResolvesClientCert for RecordingClientCert {
     fn has_certs(&self) -> bool {
         self.key.is_some()
     }
+}
+
+/// RSA PKCS#1 verification for keys of 1024-8192 bits, reachable only through
+/// [`super::danger::AcceptUnverified::with_weak_rsa`] (TLS 1.2 handshake signatures only).
+mod legacy_rsa {
+    use aws_lc_rs::signature::{self, RsaParameters, UnparsedPublicKey};
+    use rustls::crypto::WebPkiSupportedAlgorithms;
+    use rustls::pki_types::SignatureVerificationAlgorithm;
+    use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature};
+    use rustls::SignatureScheme;
+
+    #[derive(Debug)]
+    struct LegacyRsa {
+        signature_alg_id: AlgorithmIdentifier,
+        params: &'static RsaParameters,
+    }
+
+    impl SignatureVerificationAlgorithm for LegacyRsa {
+        fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+            alg_id::RSA_ENCRYPTION
+        }
+
+        fn signature_alg_id(&self) -> AlgorithmIdentifier {
+            self.signature_alg_id
+        }
+
+        fn verify_signature(
+            &self,
+            public_key: &[u8],
+            message: &[u8],
+            signature: &[u8],
+        ) -> Result<(), InvalidSignature> {
+            UnparsedPublicKey::new(self.params, public_key)
+                .verify(message, signature)
+                .map_err(|_| InvalidSignature)
+        }
+    }
+
+    static SHA256: LegacyRsa = LegacyRsa {
+        signature_alg_id: alg_id::RSA_PKCS1_SHA256,
+        params: &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+    };
+    static SHA512: LegacyRsa = LegacyRsa {
+        signature_alg_id: alg_id::RSA_PKCS1_SHA512,
+        params: &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+    };
+
+    pub(super) static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+        all: &[&SHA256, &SHA512],
+        mapping: &[
+            (SignatureScheme::RSA_PKCS1_SHA256, &[&SHA256]),
+            (SignatureScheme::RSA_PKCS1_SHA512, &[&SHA512]),
+        ],
+    };
 }

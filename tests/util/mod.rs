@@ -230,3 +230,25 @@ pub fn wait_for_port(port: u16, limit: Duration) {
     }
     panic!("nothing listening on 127.0.0.1:{port} after {limit:?}");
 }
+
+impl Background {
+    /// Like [`Background::spawn`], but stdin stays open (an empty pipe) until
+    /// the process is dropped: `openssl s_server` closes its connections at end of stdin.
+    pub fn spawn_stdin_open(mut cmd: Command) -> Background {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn background");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Background { child, lines: rx }
+    }
+}
