@@ -123,6 +123,12 @@ pub fn classify(err: &anyhow::Error) -> Code {
         }
     }
     for cause in err.chain() {
+        if cause
+            .downcast_ref::<crate::pinstore::PinChanged>()
+            .is_some()
+        {
+            return Code::PinMismatch;
+        }
         if let Some(e) = cause.downcast_ref::<rustls::Error>() {
             return classify_rustls(e);
         }

@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod exit;
 pub mod generate;
 pub mod output;
+pub mod pinstore;
 pub mod scan;
 pub mod tls;
 pub mod when;

@@ -1,13 +1,527 @@
-//! `tlskit pin` (not implemented yet).
+//! `tlskit pin`: SPKI pins of certificates, keys, CSRs and live servers in
+//! curl's `sha256//` form (and hex, base64, HPKP, TLSA); checking them with
+//! `--expect`; remembering them on first use with `--trust`.
 
-use crate::exit::Code;
-use crate::output::Ctx;
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use colored::Colorize;
+use serde::Serialize;
+
+use crate::exit::{self, Code};
+use crate::output::{sanitize, Ctx};
+use crate::pinstore::{self, PinStore, Tofu};
+use crate::tls::files::Item;
+use crate::tls::pin::Pin;
+use crate::tls::source::{self, LiveOptions, Source};
+use crate::tls::x509info;
+
+/// How to write a pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `sha256//BASE64`, for curl's --pinnedpubkey (and tlskit's --pin).
+    Curl,
+    /// Lower-case hex of the SHA-256.
+    Hex,
+    /// Base64 of the SHA-256.
+    Base64,
+    /// `pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header.
+    Hpkp,
+    /// `3 1 1 HEX`: a DANE TLSA record (SPKI, SHA-256) for the leaf.
+    Tlsa,
+    /// Every form, labelled.
+    All,
+}
 
 /// Arguments of `tlskit pin`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+Examples:
+  tlskit pin cert.pem                          sha256//… for curl --pinnedpubkey
+  tlskit pin key.pem                           the same pin, before the certificate exists
+  tlskit pin example.com:443 --chain           every certificate's pin, to keep a backup pin
+  tlskit pin cert.pem --format tlsa            3 1 1 … for a DANE TLSA record
+  tlskit pin example.com:443 --expect sha256//AAAA… --expect sha256//BBBB…
+  tlskit pin localhost:4433 --trust            remember the key (trust on first use)
+  tlskit pin --list
+  tlskit pin --forget localhost:4433
+
+Pin store: $TLSKIT_PIN_STORE, else tlskit/pins in the user's config directory; one
+'host:port pin recorded-at' line per server. 'tlskit connect HOST --tofu' uses it too.")]
+pub struct Args {
+    /// Certificate files (the first certificate is pinned), private keys, CSRs, public
+    /// keys, `-` for standard input, or servers: HOST:PORT, https://HOST/.
+    #[arg(value_name = "TARGET", required_unless_present_any = ["list", "forget"])]
+    pub targets: Vec<String>,
+
+    /// How to write pins.
+    #[arg(long, value_enum, default_value_t = Format::Curl, value_name = "FORMAT")]
+    pub format: Format,
+
+    /// Pin every certificate of the chain, labelled (to keep an intermediate as a backup pin).
+    #[arg(long)]
+    pub chain: bool,
+
+    /// Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl's
+    /// `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too).
+    #[arg(long, value_name = "PIN", conflicts_with = "trust")]
+    pub expect: Vec<String>,
+
+    /// Servers: record the pin in the pin store on first use; afterwards exit 6 if it changed.
+    #[arg(long)]
+    pub trust: bool,
+
+    /// List the pin store.
+    #[arg(long, conflicts_with_all = ["targets", "trust", "expect", "chain", "forget"])]
+    pub list: bool,
+
+    /// Remove a server from the pin store.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["targets", "trust", "expect", "chain"])]
+    pub forget: Option<String>,
+
+    /// Servers: the name to send as SNI, instead of the host.
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+
+    /// Servers: bound on resolving, connecting and the handshake (30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub timeout: Duration,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration> {
+    let secs = crate::when::parse_duration(s)?.whole_seconds();
+    if secs <= 0 {
+        bail!("the timeout must be at least 1s");
+    }
+    Ok(Duration::from_secs(secs as u64))
+}
+
+/// One pinned key, in every form.
+#[derive(Debug, Serialize)]
+pub struct PinEntry {
+    /// Position in the chain (certificates only).
+    pub index: Option<usize>,
+    /// `leaf`, `intermediate`, `root`, `private key`, `certificate request` or `public key`.
+    pub label: &'static str,
+    /// The certificate's or request's subject.
+    pub subject: Option<String>,
+    /// `sha256//BASE64`.
+    pub pin: Pin,
+    /// Hex.
+    pub hex: String,
+    /// Base64.
+    pub base64: String,
+    /// HPKP form.
+    pub hpkp: String,
+    /// TLSA 3 1 1 record data.
+    pub tlsa: String,
+}
+
+impl PinEntry {
+    fn new(index: Option<usize>, label: &'static str, subject: Option<String>, pin: Pin) -> Self {
+        PinEntry {
+            index,
+            label,
+            subject,
+            hex: pin.hex(),
+            base64: pin.base64(),
+            hpkp: pin.hpkp(),
+            tlsa: pin.tlsa(),
+            pin,
+        }
+    }
+
+    fn formatted(&self, format: Format) -> String {
+        match format {
+            Format::Curl | Format::All => self.pin.to_string(),
+            Format::Hex => self.hex.clone(),
+            Format::Base64 => self.base64.clone(),
+            Format::Hpkp => self.hpkp.clone(),
+            Format::Tlsa => self.tlsa.clone(),
+        }
+    }
+}
+
+/// What happened in the pin store for one server.
+#[derive(Debug, Serialize)]
+pub struct TrustResult {
+    /// `recorded` (first use) or `matched`.
+    pub status: &'static str,
+    /// The store key.
+    pub host_port: String,
+    /// When the pin was recorded.
+    pub recorded_at: String,
+    /// The store file.
+    pub store: String,
+}
+
+/// The pins of one target.
+#[derive(Debug, Serialize)]
+pub struct TargetPins {
+    /// The target as named.
+    pub source: String,
+    /// `file`, `stdin` or `server`.
+    pub kind: &'static str,
+    /// Servers: whether the chain verified against Mozilla's roots.
+    pub verified: Option<bool>,
+    /// Servers: why not.
+    pub verification_error: Option<String>,
+    /// The pins (the leaf's, or every certificate's with --chain).
+    pub pins: Vec<PinEntry>,
+    /// With --expect: whether one of them matched.
+    pub expect_matched: Option<bool>,
+    /// With --trust.
+    pub trust: Option<TrustResult>,
+    #[serde(skip)]
+    host_port: Option<String>,
+}
+
+/// What `pin` reports.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// One entry per target.
+    pub targets: Vec<TargetPins>,
+    /// The pins expected (with --expect).
+    pub expected: Vec<Pin>,
+}
 
 /// Runs `tlskit pin`.
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Code> {
-    Err(super::not_implemented("pin"))
+pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    if args.list {
+        return list(ctx);
+    }
+    if let Some(text) = &args.forget {
+        return forget(text, ctx);
+    }
+    let expected = parse_expected(&args.expect)?;
+    let sources: Vec<Source> = args.targets.iter().map(|t| Source::classify(t)).collect();
+    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+        bail!("'-' (standard input) can be given only once");
+    }
+    if args.trust {
+        if let Some(s) = sources.iter().find(|s| !s.is_server()) {
+            return Err(exit::fail(
+                Code::Usage,
+                format!(
+                    "--trust records servers: {} is not HOST:PORT (the pin store keys pins by server)",
+                    sanitize(&s.name())
+                ),
+            ));
+        }
+    }
+    let live = LiveOptions {
+        server_name: args.servername.clone(),
+        timeout: args.timeout,
+        roots: None,
+    };
+    let mut targets = Vec::with_capacity(sources.len());
+    for src in &sources {
+        targets.push(pins_of(src, &live, args.chain)?);
+    }
+    if !expected.is_empty() {
+        for t in &mut targets {
+            t.expect_matched = Some(t.pins.iter().any(|p| expected.contains(&p.pin)));
+        }
+    }
+    let mut trust_error = None;
+    if args.trust {
+        let store = PinStore::open_default()?;
+        for t in &mut targets {
+            let (Some(host_port), Some(leaf)) = (t.host_port.clone(), t.pins.first()) else {
+                continue;
+            };
+            match store.check_or_record(&host_port, &leaf.pin) {
+                Ok(tofu) => {
+                    let e = tofu.entry();
+                    t.trust = Some(TrustResult {
+                        status: match tofu {
+                            Tofu::Recorded(_) => "recorded",
+                            Tofu::Matched(_) => "matched",
+                        },
+                        host_port: e.host_port.clone(),
+                        recorded_at: e.recorded_at.clone(),
+                        store: store.path().display().to_string(),
+                    });
+                }
+                Err(e) if trust_error.is_none() => trust_error = Some(e),
+                Err(_) => {}
+            }
+        }
+    }
+
+    let report = Report { targets, expected };
+    for t in &report.targets {
+        if let (Some(err), false) = (&t.verification_error, ctx.quiet || ctx.json) {
+            eprintln!(
+                "tlskit: {} {}: the chain did not verify ({}); these are the pins of what it presented",
+                "note:".cyan().bold(),
+                sanitize(&t.source),
+                sanitize(err)
+            );
+        }
+    }
+    ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;
+    if let Some(e) = trust_error {
+        return Err(e);
+    }
+    if let Some(t) = report
+        .targets
+        .iter()
+        .find(|t| t.expect_matched == Some(false))
+    {
+        let seen: Vec<String> = t.pins.iter().map(|p| p.pin.to_string()).collect();
+        let wanted: Vec<String> = report.expected.iter().map(Pin::to_string).collect();
+        return Err(exit::fail(
+            Code::PinMismatch,
+            format!(
+                "pin mismatch for {}: it has {}; expected {}",
+                sanitize(&t.source),
+                seen.join(", "),
+                wanted.join(" or ")
+            ),
+        ));
+    }
+    Ok(Code::Success)
+}
+
+fn parse_expected(texts: &[String]) -> Result<Vec<Pin>> {
+    let mut pins = Vec::new();
+    for t in texts {
+        let list = Pin::parse_list(t).map_err(|e| exit::tag(Code::Usage, e.context("--expect")))?;
+        if list.is_empty() {
+            return Err(exit::fail(Code::Usage, "--expect: empty pin"));
+        }
+        pins.extend(list);
+    }
+    Ok(pins)
+}
+
+fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> {
+    let name = src.name();
+    let loaded = source::load(src, live)?;
+    let mut certs = Vec::new();
+    let mut keys = Vec::new();
+    let mut csrs = Vec::new();
+    let mut public_keys = Vec::new();
+    let mut other = None;
+    for item in loaded.items {
+        match item {
+            Item::Certificate(c) => certs.push(c),
+            Item::PrivateKey(k) => keys.push(k),
+            Item::Csr(c) => csrs.push(c),
+            Item::PublicKey(p) => public_keys.push(p),
+            Item::Other(what) => other = other.or(Some(what)),
+        }
+    }
+    let mut pins = Vec::new();
+    if !certs.is_empty() {
+        let take = if chain { certs.len() } else { 1 };
+        for (i, der) in certs.iter().take(take).enumerate() {
+            let cert = x509info::parse_cert(der)
+                .with_context(|| format!("{name}: certificate #{i} does not parse"))?;
+            let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
+            let label = match (i, self_issued && cert.is_ca()) {
+                (0, _) => "leaf",
+                (_, true) => "root",
+                _ => "intermediate",
+            };
+            pins.push(PinEntry::new(
+                Some(i),
+                label,
+                Some(cert.subject().to_string()),
+                Pin::of_spki(cert.public_key().raw),
+            ));
+        }
+    } else {
+        let what = if !keys.is_empty() {
+            "a private key"
+        } else if !csrs.is_empty() {
+            "a certificate request"
+        } else if !public_keys.is_empty() {
+            "a public key"
+        } else {
+            other.unwrap_or("nothing")
+        };
+        if chain {
+            bail!("--chain: {name} holds {what}, not a certificate chain");
+        }
+        if let Some(k) = keys.first() {
+            let d = x509info::describe_private_key(k).with_context(|| name.clone())?;
+            pins.push(PinEntry::new(None, "private key", None, d.spki_pin));
+        } else if let Some(c) = csrs.first() {
+            let d = x509info::describe_csr(c.as_ref()).with_context(|| name.clone())?;
+            pins.push(PinEntry::new(
+                None,
+                "certificate request",
+                Some(d.subject),
+                d.spki_pin,
+            ));
+        } else if let Some(p) = public_keys.first() {
+            let d = x509info::describe_public_key(p).with_context(|| name.clone())?;
+            pins.push(PinEntry::new(None, "public key", None, d.spki_pin));
+        } else {
+            bail!("{name}: nothing to pin (it holds {what})");
+        }
+    }
+    let served = loaded.served;
+    Ok(TargetPins {
+        source: match (src, &served) {
+            (_, Some(s)) => s.target.clone(),
+            (Source::File(p), _) => p.display().to_string(),
+            _ => "-".to_string(),
+        },
+        kind: match src {
+            Source::Stdin => "stdin",
+            Source::File(_) => "file",
+            Source::Server(_) => "server",
+        },
+        verified: served.as_ref().map(|s| s.verdict.is_ok()),
+        verification_error: served.as_ref().and_then(|s| s.verdict.clone().err()),
+        pins,
+        expect_matched: None,
+        trust: None,
+        host_port: served.map(|s| s.host_port),
+    })
+}
+
+fn render(
+    out: &mut dyn Write,
+    report: &Report,
+    format: Format,
+    chain: bool,
+) -> std::io::Result<()> {
+    let many = report.targets.len() > 1;
+    for t in &report.targets {
+        let source = sanitize(&t.source);
+        if format == Format::All {
+            for p in &t.pins {
+                let what = match (&p.index, &p.subject) {
+                    (Some(i), Some(s)) => format!("#{i} {} {}", p.label, sanitize(s)),
+                    _ => p.label.to_string(),
+                };
+                writeln!(out, "{} {}", source.bold(), what.dimmed())?;
+                for (label, value) in [
+                    ("curl", p.pin.to_string()),
+                    ("hex", p.hex.clone()),
+                    ("base64", p.base64.clone()),
+                    ("hpkp", p.hpkp.clone()),
+                    ("tlsa", p.tlsa.clone()),
+                ] {
+                    writeln!(out, "  {:<7} {value}", format!("{label}:").dimmed())?;
+                }
+            }
+        } else if chain {
+            if many {
+                writeln!(out, "{}", source.bold())?;
+            }
+            for p in &t.pins {
+                let subject = p.subject.as_deref().map(sanitize).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}  {}",
+                    p.formatted(format),
+                    format!("#{} {} {subject}", p.index.unwrap_or(0), p.label).dimmed()
+                )?;
+            }
+        } else {
+            for p in &t.pins {
+                if many {
+                    writeln!(out, "{}  {source}", p.formatted(format))?;
+                } else {
+                    writeln!(out, "{}", p.formatted(format))?;
+                }
+            }
+        }
+        if let Some(m) = t.expect_matched {
+            let verdict = if m {
+                "matches an expected pin".green().bold()
+            } else {
+                "matches NO expected pin".red().bold()
+            };
+            // Status goes to stderr so that stdout stays just the pins.
+            eprintln!("tlskit: {source}: {verdict}");
+        }
+        if let Some(tr) = &t.trust {
+            let msg = match tr.status {
+                "recorded" => format!(
+                    "first use: recorded the pin of {} in '{}'",
+                    tr.host_port,
+                    sanitize(&tr.store)
+                )
+                .green()
+                .to_string(),
+                _ => format!(
+                    "the pin of {} matches the one recorded at {}",
+                    tr.host_port, tr.recorded_at
+                )
+                .green()
+                .to_string(),
+            };
+            eprintln!("tlskit: {msg}");
+        }
+    }
+    Ok(())
+}
+
+/// The pin store as listed.
+#[derive(Debug, Serialize)]
+pub struct ListReport {
+    /// The store file.
+    pub store: String,
+    /// Its entries.
+    pub entries: Vec<pinstore::Entry>,
+}
+
+fn list(ctx: &Ctx) -> Result<Code> {
+    let store = PinStore::open_default()?;
+    let report = ListReport {
+        store: store.path().display().to_string(),
+        entries: store.list()?,
+    };
+    if report.entries.is_empty() && !ctx.json && !ctx.quiet {
+        eprintln!("tlskit: no pins recorded in '{}'", sanitize(&report.store));
+    }
+    ctx.emit(&report, |out| {
+        for e in &report.entries {
+            writeln!(out, "{} {} {}", e.host_port, e.pin, e.recorded_at)?;
+        }
+        Ok(())
+    })?;
+    Ok(Code::Success)
+}
+
+/// What `--forget` did.
+#[derive(Debug, Serialize)]
+pub struct ForgetReport {
+    /// The store file.
+    pub store: String,
+    /// The entry removed.
+    pub forgotten: pinstore::Entry,
+}
+
+fn forget(text: &str, ctx: &Ctx) -> Result<Code> {
+    let target = crate::tls::target::Target::parse(text).context("--forget")?;
+    let host_port = pinstore::host_port(&target.host, target.port);
+    let store = PinStore::open_default()?;
+    let Some(entry) = store.forget(&host_port)? else {
+        bail!(
+            "no pin is recorded for {host_port} in '{}' (see tlskit pin --list)",
+            store.path().display()
+        );
+    };
+    let report = ForgetReport {
+        store: store.path().display().to_string(),
+        forgotten: entry,
+    };
+    if ctx.json || !ctx.quiet {
+        ctx.emit(&report, |out| {
+            writeln!(
+                out,
+                "forgot {} {} (recorded at {})",
+                report.forgotten.host_port, report.forgotten.pin, report.forgotten.recorded_at
+            )
+        })?;
+    }
+    Ok(Code::Success)
 }

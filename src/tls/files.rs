@@ -33,6 +33,12 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
         if meta.is_dir() {
             bail!("reading '{shown}': is a directory, not a file");
         }
+        if meta.is_file() && meta.len() > MAX_INPUT {
+            bail!(
+                "reading '{shown}': larger than {} MiB; this is not a certificate or key file",
+                MAX_INPUT / (1024 * 1024)
+            );
+        }
         let file = std::fs::File::open(path).with_context(|| format!("reading '{shown}'"))?;
         file.take(MAX_INPUT + 1)
             .read_to_end(&mut buf)
@@ -112,9 +118,37 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
         });
     }
     if items.is_empty() {
-        bail!("{what}: no PEM section tlskit understands (expected CERTIFICATE, PRIVATE KEY or CERTIFICATE REQUEST)");
+        let labels = pem_labels(data);
+        if labels.iter().any(|l| l.contains("ENCRYPTED")) {
+            bail!("{what}: an encrypted private key; tlskit does not decrypt keys (decrypt it with: openssl pkey -in FILE -out plain.pem)");
+        }
+        if labels.is_empty() {
+            bail!("{what}: no PEM section tlskit understands (expected CERTIFICATE, PRIVATE KEY or CERTIFICATE REQUEST)");
+        }
+        bail!(
+            "{what}: no PEM section tlskit understands (found {}; expected CERTIFICATE, PRIVATE KEY or CERTIFICATE REQUEST)",
+            labels.join(", ")
+        );
     }
     Ok(items)
+}
+
+/// The labels of the PEM BEGIN lines in `data` (at most a few, sanitized), for error messages.
+fn pem_labels(data: &[u8]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for line in data.split(|b| *b == b'\n') {
+        if let Some(rest) = line.strip_prefix(b"-----BEGIN ") {
+            let label = rest.split(|b| *b == b'-').next().unwrap_or_default();
+            let label = crate::output::sanitize_bytes(label);
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+            if labels.len() >= 4 {
+                break;
+            }
+        }
+    }
+    labels
 }
 
 fn pem_error(e: pem::Error, what: &str) -> anyhow::Error {

@@ -5,17 +5,21 @@
 
 pub mod certgen;
 pub mod certinfo;
+pub mod chain;
 pub mod config;
 pub mod danger;
 pub mod dial;
 pub mod explain;
 pub mod files;
 pub mod handshake;
+pub mod lint;
 pub mod ocsp;
 pub mod pin;
+pub mod source;
 pub mod starttls;
 pub mod target;
 pub mod verify;
+pub mod x509info;
 
 use std::sync::Arc;
 

@@ -1,0 +1,459 @@
+//! The trust-on-first-use pin store, like SSH's known_hosts but for SPKI
+//! pins and never interactive: one `host:port pin recorded-at` line per
+//! server, in `$TLSKIT_PIN_STORE` or under the user's config directory.
+//!
+//! Every change is a read-modify-write under an exclusive lock on a
+//! separate lock file, and the store itself is replaced atomically
+//! (`crate::atomic`), so concurrent writers never lose a line and readers
+//! never see half a file.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::tls::certinfo::rfc3339;
+use crate::tls::pin::Pin;
+
+/// The environment variable naming the store file.
+pub const ENV: &str = "TLSKIT_PIN_STORE";
+
+/// How long to wait for another tlskit holding the lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// One remembered server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// `host:port` (host lower-case, IPv6 in brackets).
+    pub host_port: String,
+    /// The pin seen on first contact.
+    pub pin: Pin,
+    /// When it was recorded, RFC 3339.
+    pub recorded_at: String,
+}
+
+/// What a trust-on-first-use check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tofu {
+    /// First contact: the pin is now recorded.
+    Recorded(Entry),
+    /// The recorded pin matches.
+    Matched(Entry),
+}
+
+impl Tofu {
+    /// The store entry (new or existing).
+    pub fn entry(&self) -> &Entry {
+        match self {
+            Tofu::Recorded(e) | Tofu::Matched(e) => e,
+        }
+    }
+}
+
+/// A server presented a key other than the one recorded on first contact.
+/// `crate::exit::classify` maps it to exit code 6.
+#[derive(Debug, Clone)]
+pub struct PinChanged {
+    /// The server.
+    pub host_port: String,
+    /// The recorded pin.
+    pub old: Pin,
+    /// The pin presented now.
+    pub new: Pin,
+    /// When the old pin was recorded.
+    pub recorded_at: String,
+    /// The store holding the old pin.
+    pub store: PathBuf,
+}
+
+impl std::fmt::Display for PinChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the key of {} has CHANGED: it now presents {}, but {} was recorded at {} (in '{}'); \
+             if the change is expected, run: tlskit pin --forget {}",
+            self.host_port,
+            self.new,
+            self.old,
+            self.recorded_at,
+            self.store.display(),
+            self.host_port
+        )
+    }
+}
+
+impl std::error::Error for PinChanged {}
+
+/// The canonical store key of a server: lower-case host (no trailing dot),
+/// IPv6 addresses in brackets, and the port.
+pub fn host_port(host: &str, port: u16) -> String {
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    if h.contains(':') {
+        format!("[{h}]:{port}")
+    } else {
+        format!("{h}:{port}")
+    }
+}
+
+/// Parses and canonicalises a `host:port` key given by a user.
+pub fn parse_host_port(text: &str) -> Result<String> {
+    let t = text.trim();
+    let bad = || {
+        anyhow::anyhow!(
+            "'{}' is not HOST:PORT (IPv6 as [::1]:443)",
+            crate::output::sanitize(t)
+        )
+    };
+    let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
+    if host.is_empty()
+        || host.contains(char::is_whitespace)
+        || host.chars().any(char::is_control)
+        || (host.contains(':') && !(host.starts_with('[') && host.ends_with(']')))
+    {
+        return Err(bad());
+    }
+    let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
+    Ok(host_port(host, port))
+}
+
+/// The store's default location: `$TLSKIT_PIN_STORE`, else `tlskit/pins`
+/// under the user's configuration directory.
+pub fn default_path() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os(ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    config_dir()
+        .map(|d| d.join("tlskit").join("pins"))
+        .with_context(|| {
+            format!("cannot find a configuration directory for the pin store; set {ENV}")
+        })
+}
+
+fn config_dir() -> Option<PathBuf> {
+    let env_dir = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    if cfg!(windows) {
+        return env_dir("APPDATA");
+    }
+    if cfg!(target_os = "macos") {
+        return env_dir("HOME").map(|h| h.join("Library").join("Application Support"));
+    }
+    env_dir("XDG_CONFIG_HOME").or_else(|| env_dir("HOME").map(|h| h.join(".config")))
+}
+
+/// A line of the store file.
+#[derive(Debug, Clone)]
+enum Line {
+    Entry(Entry),
+    /// Comments and blank lines, kept as they were.
+    Verbatim(String),
+}
+
+/// A pin store file.
+#[derive(Debug, Clone)]
+pub struct PinStore {
+    path: PathBuf,
+}
+
+/// Trust on first use against the default store: records `pin` for
+/// `host_port` on first contact; afterwards returns [`Tofu::Matched`], or a
+/// [`PinChanged`] error (exit 6) when the server's key changed.
+pub fn check_or_record(host_port: &str, pin: &Pin) -> Result<Tofu> {
+    PinStore::open_default()?.check_or_record(host_port, pin)
+}
+
+impl PinStore {
+    /// The store at `path`.
+    pub fn at(path: impl Into<PathBuf>) -> PinStore {
+        PinStore { path: path.into() }
+    }
+
+    /// The store at [`default_path`].
+    pub fn open_default() -> Result<PinStore> {
+        Ok(PinStore::at(default_path()?))
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every entry, in file order (an absent store is empty).
+    pub fn list(&self) -> Result<Vec<Entry>> {
+        Ok(self
+            .read_lines()?
+            .into_iter()
+            .filter_map(|l| match l {
+                Line::Entry(e) => Some(e),
+                Line::Verbatim(_) => None,
+            })
+            .collect())
+    }
+
+    /// The entry of one server.
+    pub fn get(&self, host_port: &str) -> Result<Option<Entry>> {
+        Ok(self.list()?.into_iter().find(|e| e.host_port == host_port))
+    }
+
+    /// See [`check_or_record`].
+    pub fn check_or_record(&self, host_port: &str, pin: &Pin) -> Result<Tofu> {
+        let _lock = self.lock()?;
+        let mut lines = self.read_lines()?;
+        for line in &lines {
+            if let Line::Entry(e) = line {
+                if e.host_port == host_port {
+                    if &e.pin == pin {
+                        return Ok(Tofu::Matched(e.clone()));
+                    }
+                    return Err(anyhow::Error::new(PinChanged {
+                        host_port: host_port.to_string(),
+                        old: e.pin.clone(),
+                        new: pin.clone(),
+                        recorded_at: e.recorded_at.clone(),
+                        store: self.path.clone(),
+                    }));
+                }
+            }
+        }
+        let now = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let entry = Entry {
+            host_port: host_port.to_string(),
+            pin: pin.clone(),
+            recorded_at: rfc3339(now),
+        };
+        lines.push(Line::Entry(entry.clone()));
+        self.write_lines(&lines)?;
+        Ok(Tofu::Recorded(entry))
+    }
+
+    /// Removes a server; returns what was removed (`None`: nothing was recorded).
+    pub fn forget(&self, host_port: &str) -> Result<Option<Entry>> {
+        let _lock = self.lock()?;
+        let mut lines = self.read_lines()?;
+        let mut removed = None;
+        lines.retain(|l| match l {
+            Line::Entry(e) if e.host_port == host_port => {
+                removed = Some(e.clone());
+                false
+            }
+            _ => true,
+        });
+        if removed.is_some() {
+            self.write_lines(&lines)?;
+        }
+        Ok(removed)
+    }
+
+    fn read_lines(&self) -> Result<Vec<Line>> {
+        let shown = self.path.display();
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("pin store '{shown}' is not UTF-8 text"))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("reading pin store '{shown}'")),
+        };
+        text.lines()
+            .enumerate()
+            .map(|(n, line)| {
+                parse_line(line).with_context(|| format!("pin store '{shown}' line {}", n + 1))
+            })
+            .collect()
+    }
+
+    fn write_lines(&self, lines: &[Line]) -> Result<()> {
+        let mut text = String::new();
+        for line in lines {
+            match line {
+                Line::Entry(e) => {
+                    text.push_str(&format!("{} {} {}\n", e.host_port, e.pin, e.recorded_at))
+                }
+                Line::Verbatim(s) => {
+                    text.push_str(s);
+                    text.push('\n');
+                }
+            }
+        }
+        crate::atomic::write_file(&self.path, text.as_bytes(), crate::atomic::PRIVATE, true)
+            .with_context(|| format!("updating pin store '{}'", self.path.display()))
+    }
+
+    /// Takes the store's exclusive lock (waiting a bounded time), creating its directory.
+    fn lock(&self) -> Result<File> {
+        let dir = match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(&dir)
+                .with_context(|| format!("creating the pin store directory '{}'", dir.display()))?;
+        }
+        let mut lock_path = self.path.clone().into_os_string();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let mut opts = OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let file = opts
+            .open(&lock_path)
+            .with_context(|| format!("opening the pin store lock '{}'", lock_path.display()))?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => bail!(
+                    "the pin store '{}' stayed locked for {}s by another process",
+                    self.path.display(),
+                    LOCK_WAIT.as_secs()
+                ),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| {
+                        format!("locking the pin store '{}'", self.path.display())
+                    })
+                }
+            }
+        }
+    }
+}
+
+fn parse_line(line: &str) -> Result<Line> {
+    let t = line.trim();
+    if t.is_empty() || t.starts_with('#') {
+        return Ok(Line::Verbatim(line.to_string()));
+    }
+    let fields: Vec<&str> = t.split_whitespace().collect();
+    let [host, pin, at] = fields.as_slice() else {
+        bail!(
+            "expected 'host:port pin recorded-at', found {} fields",
+            fields.len()
+        );
+    };
+    let host_port = parse_host_port(host)?;
+    let pin = Pin::parse(pin)?;
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        anyhow::anyhow!("'{}' is not an RFC 3339 time", crate::output::sanitize(at))
+    })?;
+    Ok(Line::Entry(Entry {
+        host_port,
+        pin,
+        recorded_at: at.to_string(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_canonical() {
+        assert_eq!(host_port("Example.COM.", 443), "example.com:443");
+        assert_eq!(host_port("::1", 8443), "[::1]:8443");
+        assert_eq!(host_port("[::1]", 8443), "[::1]:8443");
+        assert_eq!(parse_host_port("[::1]:443").unwrap(), "[::1]:443");
+        assert_eq!(parse_host_port("LOCALHOST:4433").unwrap(), "localhost:4433");
+        assert!(parse_host_port("::1:443").is_err());
+        assert!(parse_host_port("host").is_err());
+        assert!(parse_host_port("host:0").is_err());
+        assert!(parse_host_port("host:99999").is_err());
+        assert!(parse_host_port(":443").is_err());
+    }
+
+    #[test]
+    fn record_match_change_forget() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = PinStore::at(dir.path().join("sub/pins"));
+        let a = Pin::of_spki(b"a");
+        let b = Pin::of_spki(b"b");
+        assert!(matches!(
+            store.check_or_record("h:1", &a).unwrap(),
+            Tofu::Recorded(_)
+        ));
+        assert!(matches!(
+            store.check_or_record("h:1", &a).unwrap(),
+            Tofu::Matched(_)
+        ));
+        let err = store.check_or_record("h:1", &b).unwrap_err();
+        let changed = err.downcast_ref::<PinChanged>().unwrap();
+        assert_eq!((&changed.old, &changed.new), (&a, &b));
+        assert_eq!(crate::exit::classify(&err), crate::exit::Code::PinMismatch);
+        assert!(
+            err.to_string().contains(&a.to_string()) && err.to_string().contains(&b.to_string())
+        );
+        assert_eq!(store.forget("h:1").unwrap().unwrap().pin, a);
+        assert_eq!(store.forget("h:1").unwrap(), None);
+        assert!(matches!(
+            store.check_or_record("h:1", &b).unwrap(),
+            Tofu::Recorded(_)
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn comments_survive_and_bad_lines_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pins");
+        let a = Pin::of_spki(b"a");
+        std::fs::write(&path, format!("# mine\n\nx:1 {a} 2024-01-01T00:00:00Z\n")).unwrap();
+        let store = PinStore::at(&path);
+        store.check_or_record("y:2", &a).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# mine\n\nx:1 "), "{text}");
+        assert_eq!(store.list().unwrap().len(), 2);
+        std::fs::write(&path, "x:1 sha256//nope 2024-01-01T00:00:00Z\n").unwrap();
+        let err = format!("{:#}", store.list().unwrap_err());
+        assert!(err.contains("line 1") && err.contains("not a pin"), "{err}");
+    }
+
+    #[test]
+    fn threads_do_not_lose_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pins");
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let store = PinStore::at(path);
+                    for i in 0..25 {
+                        let pin = Pin::of_spki(format!("{t}-{i}").as_bytes());
+                        store
+                            .check_or_record(&format!("h{t}-{i}:443"), &pin)
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(PinStore::at(&path).list().unwrap().len(), 100);
+    }
+}
