@@ -9,5 +9,6 @@ pub mod generate;
 pub mod output;
 pub mod pinstore;
 pub mod scan;
+pub mod server;
 pub mod tls;
 pub mod when;

@@ -1,13 +1,829 @@
-//! `tlskit serve` (not implemented yet).
+//! `tlskit serve`: a concurrent TLS echo or status-page server that starts
+//! without any files (ephemeral certificate), logs every connection, and
+//! stops cleanly on SIGINT/SIGTERM or after `--max-accept` connections.
 
-use crate::exit::Code;
-use crate::output::Ctx;
+use std::io::Write;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use colored::Colorize;
+use serde::Serialize;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::mpsc;
+
+use crate::exit::{self, Code};
+use crate::output::{self, field, sanitize, Ctx};
+use crate::server::{self, limits, log, Mode, Settings};
+use crate::tls::certgen;
+use crate::tls::certinfo::CertSummary;
+use crate::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
+use crate::tls::files;
+
+/// The listen backlog: room for a burst of clients connecting at once.
+const BACKLOG: u32 = 1024;
 
 /// Arguments of `tlskit serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+Examples:
+  tlskit serve                                   echo server on 127.0.0.1:4433, ephemeral certificate
+  tlskit serve --www --listen [::1]:8443         status page: curl -k https://[::1]:8443/
+  tlskit serve --cert site.pem --key site-key.pem --listen 0.0.0.0:443
+  tlskit serve --client-ca ca.pem                mTLS: every client must present a certificate from ca.pem
+  tlskit serve --listen 127.0.0.1:0 --max-accept 1 --json   for scripts: the first line has the port
+  tlskit serve --ocsp-response ocsp.der --alpn h2,http/1.1 --keylog keys.log")]
+pub struct Args {
+    /// Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a
+    /// free port; the first line of output shows the real one.
+    #[arg(
+        long,
+        short = 'l',
+        value_name = "ADDR",
+        default_value = "127.0.0.1:4433"
+    )]
+    pub listen: String,
+
+    /// Certificate chain: PEM, leaf first, then intermediates (or one DER certificate)
+    /// [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory].
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Answer HTTP/1.1 requests with a page describing the client's handshake (JSON when the
+    /// request accepts application/json) instead of echoing.
+    #[arg(long)]
+    pub www: bool,
+
+    /// Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless
+    /// --client-auth optional.
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
+
+    /// Whether clients must present a certificate [default: required].
+    #[arg(long, value_enum, value_name = "WHEN", requires = "client_ca")]
+    pub client_auth: Option<ClientAuthMode>,
+
+    /// ALPN protocols, comma-separated, in the server's order of preference
+    /// [default: none; http/1.1 with --www].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub alpn: Vec<String>,
+
+    /// Accept TLS 1.3 only (the default accepts 1.2 and 1.3).
+    #[arg(long, conflicts_with = "tls12")]
+    pub tls13: bool,
+
+    /// Accept TLS 1.2 only (to test clients).
+    #[arg(long)]
+    pub tls12: bool,
+
+    /// Issue no session tickets and cache no sessions: every handshake is a full one.
+    #[arg(long)]
+    pub no_tickets: bool,
+
+    /// Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that
+    /// ask for one.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp_response: Option<PathBuf>,
+
+    /// Append session secrets to FILE in NSS key log format, so Wireshark can decrypt
+    /// [default: the file named by SSLKEYLOGFILE, if set].
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+
+    /// Connections open at once; more are closed at once and counted.
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
+    /// Seconds the whole handshake may take, from accept to Finished (defeats slowloris).
+    /// Fractions and units work: 2.5, 500ms, 1m.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub handshake_timeout: Duration,
+
+    /// Seconds a connection may wait for the client to send, or to take what it is sent;
+    /// 0 means no limit.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_timeout_or_zero)]
+    pub idle_timeout: Duration,
+
+    /// Stop accepting after N connections, wait for them to finish, and exit 0
+    /// (like `openssl s_server -naccept`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_accept: Option<u64>,
+
+    /// Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_timeout_or_zero)]
+    pub grace: Duration,
+}
+
+/// Whether a client certificate is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthMode {
+    /// The handshake fails without a valid certificate.
+    Required,
+    /// A client may send none; one it sends must verify.
+    Optional,
+}
+
+/// Parses `10`, `2.5`, `500ms`, `10s`, `2m` into a duration.
+pub fn parse_duration_secs(text: &str) -> std::result::Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{t}' is not a number of seconds (like 10, 2.5, 500ms or 1m)"))?;
+    let secs = value * scale;
+    if !secs.is_finite() || !(0.0..=7.0 * 86_400.0).contains(&secs) {
+        return Err(format!("'{t}' is out of range (0 to 7 days)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_timeout(text: &str) -> std::result::Result<Duration, String> {
+    let d = parse_duration_secs(text)?;
+    if d < Duration::from_millis(1) {
+        return Err("must be more than 0".into());
+    }
+    Ok(d)
+}
+
+fn parse_timeout_or_zero(text: &str) -> std::result::Result<Duration, String> {
+    parse_duration_secs(text)
+}
+
+/// Turns `--listen` into the addresses to try, in order.
+pub fn listen_addrs(text: &str) -> Result<Vec<SocketAddr>> {
+    let usage = || {
+        exit::fail(
+            Code::Usage,
+            format!(
+                "--listen '{}': expected HOST:PORT, [::1]:PORT or a port number",
+                sanitize(text)
+            ),
+        )
+    };
+    let t = text.trim();
+    if let Ok(addr) = t.parse::<SocketAddr>() {
+        return Ok(vec![addr]);
+    }
+    if let Ok(port) = t.parse::<u16>() {
+        return Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]);
+    }
+    let Some((host, port)) = t.rsplit_once(':') else {
+        return Err(usage());
+    };
+    if host.is_empty() || host.contains(':') || port.parse::<u16>().is_err() {
+        return Err(usage());
+    }
+    let addrs: Vec<SocketAddr> = t
+        .to_socket_addrs()
+        .with_context(|| format!("--listen: resolving '{}'", sanitize(host)))
+        .map_err(|e| exit::tag(Code::Network, e))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(exit::fail(
+            Code::Network,
+            format!("--listen: '{}' has no address", sanitize(host)),
+        ));
+    }
+    Ok(addrs)
+}
+
+/// Everything prepared before the first socket opens.
+struct Setup {
+    config: Arc<rustls::ServerConfig>,
+    leaf: CertSummary,
+    chain_len: usize,
+    ephemeral: bool,
+    alpn: Vec<String>,
+    versions: Versions,
+    client_auth: &'static str,
+    ocsp: bool,
+    keylog: Option<String>,
+}
+
+/// The second event: what is being served, and how to connect to it.
+#[derive(Debug, Serialize)]
+struct Ready<'a> {
+    event: &'static str,
+    addr: String,
+    certificate: &'a CertSummary,
+    ephemeral: bool,
+    chain_length: usize,
+    mode: &'static str,
+    versions: Vec<&'static str>,
+    alpn: &'a [String],
+    session_tickets: bool,
+    client_auth: &'static str,
+    ocsp_stapling: bool,
+    keylog: Option<&'a str>,
+    max_connections: u32,
+    handshake_timeout_ms: u64,
+    idle_timeout_ms: Option<u64>,
+    max_accept: Option<u64>,
+    connect: String,
+}
 
 /// Runs `tlskit serve`.
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Code> {
-    Err(super::not_implemented("serve"))
+pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    let addrs = listen_addrs(&args.listen)?;
+    let setup = prepare(&args)?;
+    let wanted = u64::from(args.max_connections);
+    if let Some(fd) = limits::raise_for(wanted) {
+        if fd.now < wanted + limits::RESERVED_FDS {
+            eprintln!(
+                "tlskit: warning: the open-file limit is {} (hard limit); fewer than --max-connections {} connections fit",
+                fd.now, args.max_connections
+            );
+        }
+    }
+    if let Some(path) = &setup.keylog {
+        eprintln!(
+            "tlskit: warning: writing TLS session secrets to '{}': anyone who can read it can decrypt these sessions",
+            sanitize(path)
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("tlskit-serve")
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve_async(args, addrs, setup, ctx))
+}
+
+async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx) -> Result<Code> {
+    // Signals first: a SIGTERM right after the first line must already be graceful.
+    let signals = forward_signals()?;
+    let listener = bind(&addrs)?;
+    let addr = listener
+        .local_addr()
+        .context("reading the listening address")?;
+
+    {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        if ctx.json {
+            #[derive(Serialize)]
+            struct Listening {
+                event: &'static str,
+                addr: String,
+            }
+            let line = serde_json::to_string(&Listening {
+                event: "listening",
+                addr: addr.to_string(),
+            })?;
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(out, "listening on {addr}")?;
+        }
+        // Scripts wait for this line before connecting.
+        out.flush()?;
+        if !ctx.quiet {
+            banner(&mut out, &args, &setup, addr, ctx)?;
+            out.flush()?;
+        }
+    }
+
+    let settings = Settings {
+        mode: if args.www { Mode::Www } else { Mode::Echo },
+        handshake_timeout: args.handshake_timeout,
+        idle_timeout: Some(args.idle_timeout).filter(|d| !d.is_zero()),
+        max_connections: args.max_connections as usize,
+        max_accept: args.max_accept,
+        grace: args.grace,
+    };
+    let (logger, log_thread) = log::Logger::start(ctx.json);
+    let summary = server::serve(listener, setup.config, settings, logger, signals).await;
+    // `serve` dropped the logger's last user; close the queue and let the writer drain it.
+    log_thread.finish();
+    if !ctx.quiet {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        if ctx.json {
+            writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+        } else {
+            summary.render(&mut out)?;
+        }
+        out.flush()?;
+    }
+    Ok(Code::Success)
+}
+
+/// Forwards each SIGINT and SIGTERM as its name.
+fn forward_signals() -> Result<mpsc::UnboundedReceiver<&'static str>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+        tokio::spawn(async move {
+            loop {
+                let name = tokio::select! {
+                    Some(()) = int.recv() => "SIGINT",
+                    Some(()) = term.recv() => "SIGTERM",
+                    else => break,
+                };
+                if tx.send(name).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if tx.send("Ctrl-C").is_err() {
+                break;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// Binds the first address that works, with SO_REUSEADDR and a deep backlog.
+fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
+    let mut last = None;
+    for addr in addrs {
+        let attempt = (|| {
+            let socket = if addr.is_ipv4() {
+                TcpSocket::new_v4()
+            } else {
+                TcpSocket::new_v6()
+            }?;
+            // A restarted server must not wait for the last run's TIME_WAIT sockets.
+            socket.set_reuseaddr(true)?;
+            socket.bind(*addr)?;
+            socket.listen(BACKLOG)
+        })();
+        match attempt {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    match last {
+        Some((addr, e)) => Err(anyhow::Error::new(e).context(format!("listening on {addr}"))),
+        None => bail!("--listen gave no address"),
+    }
+}
+
+fn prepare(args: &Args) -> Result<Setup> {
+    let (identity, ephemeral) = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => (load_identity(cert, key)?, false),
+        _ => {
+            let g = certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
+            (
+                Identity {
+                    chain: vec![g.cert_der],
+                    key: g.key_der,
+                },
+                true,
+            )
+        }
+    };
+    let leaf = CertSummary::from_der(&identity.chain[0]).context("reading --cert")?;
+    let chain_len = identity.chain.len();
+    if !ephemeral {
+        for w in certificate_warnings(&leaf) {
+            eprintln!("tlskit: warning: {w}");
+        }
+    }
+
+    let client_auth = match &args.client_ca {
+        None => ClientAuth::Off,
+        Some(path) => {
+            let cas = files::load_certs(path).context("reading --client-ca")?;
+            match args.client_auth.unwrap_or(ClientAuthMode::Required) {
+                ClientAuthMode::Required => ClientAuth::Required(cas),
+                ClientAuthMode::Optional => ClientAuth::Optional(cas),
+            }
+        }
+    };
+    let client_auth_name = match client_auth {
+        ClientAuth::Off => "off",
+        ClientAuth::Optional(_) => "optional",
+        ClientAuth::Required(_) => "required",
+    };
+
+    let alpn = alpn_list(args)?;
+    let versions = match (args.tls13, args.tls12) {
+        (true, _) => Versions::Tls13,
+        (_, true) => Versions::Tls12,
+        _ => Versions::Both,
+    };
+    let ocsp = match &args.ocsp_response {
+        Some(path) => {
+            let der = files::read_input(path)?;
+            check_ocsp_response(&der)
+                .with_context(|| format!("--ocsp-response '{}'", path.display()))?;
+            Some(der)
+        }
+        None => None,
+    };
+    let (keylog, keylog_name) = match (&args.keylog, std::env::var_os("SSLKEYLOGFILE")) {
+        (Some(path), _) => (
+            KeyLogTo::File(path.clone()),
+            Some(path.display().to_string()),
+        ),
+        (None, Some(env)) if !env.is_empty() => (
+            KeyLogTo::Env,
+            Some(format!("{} (SSLKEYLOGFILE)", Path::new(&env).display())),
+        ),
+        _ => (KeyLogTo::Off, None),
+    };
+    let has_ocsp = ocsp.is_some();
+    let config = config::server_config(ServerOptions {
+        identity,
+        client_auth,
+        alpn: alpn.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        versions,
+        tickets: !args.no_tickets,
+        ocsp,
+        keylog,
+    })?;
+    Ok(Setup {
+        config,
+        leaf,
+        chain_len,
+        ephemeral,
+        alpn,
+        versions,
+        client_auth: client_auth_name,
+        ocsp: has_ocsp,
+        keylog: keylog_name,
+    })
+}
+
+/// Loads the chain and key and checks, now rather than at the first handshake, that they match.
+fn load_identity(cert: &Path, key: &Path) -> Result<Identity> {
+    let chain = files::load_certs(cert).context("reading --cert")?;
+    let key_der = files::load_key(key).context("reading --key")?;
+    Identity {
+        chain: chain.clone(),
+        key: key_der.clone_key(),
+    }
+    .certified_key()
+    .with_context(|| {
+        format!(
+            "key '{}' and certificate '{}'",
+            key.display(),
+            cert.display()
+        )
+    })?;
+    Ok(Identity {
+        chain,
+        key: key_der,
+    })
+}
+
+/// Problems with a server certificate that clients will trip over.
+fn certificate_warnings(leaf: &CertSummary) -> Vec<String> {
+    let mut w = Vec::new();
+    if leaf.days_left < 0 {
+        w.push(format!(
+            "the certificate expired on {}; clients will refuse it",
+            leaf.not_after
+        ));
+    }
+    if leaf.days_until_valid > 0 {
+        w.push(format!(
+            "the certificate is not valid until {}; clients will refuse it",
+            leaf.not_before
+        ));
+    }
+    if leaf.is_ca {
+        w.push("the certificate is a CA (basicConstraints CA:TRUE); rustls and browsers refuse it as a server certificate".into());
+    }
+    w
+}
+
+fn alpn_list(args: &Args) -> Result<Vec<String>> {
+    let mut list: Vec<String> = args
+        .alpn
+        .iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    for a in &list {
+        if a.len() > 255 || !a.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(exit::fail(
+                Code::Usage,
+                format!(
+                    "--alpn '{}': a protocol name is 1 to 255 printable ASCII characters",
+                    sanitize(a)
+                ),
+            ));
+        }
+    }
+    if args.www {
+        if let Some(other) = list
+            .iter()
+            .find(|a| !matches!(a.as_str(), "http/1.1" | "http/1.0"))
+        {
+            return Err(exit::fail(
+                Code::Usage,
+                format!(
+                    "--www speaks HTTP/1.1 only, so --alpn may hold only http/1.1 and http/1.0, not '{}'",
+                    sanitize(other)
+                ),
+            ));
+        }
+        if list.is_empty() {
+            list.push("http/1.1".into());
+        }
+    }
+    Ok(list)
+}
+
+/// Reads one DER tag-length-value; returns (tag, contents, rest).
+fn der_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = data.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return None;
+    }
+    Some((tag, &rest[..len], &rest[len..]))
+}
+
+/// Checks that a file is a DER OCSPResponse whose status is `successful`.
+pub fn check_ocsp_response(der: &[u8]) -> Result<()> {
+    if files::looks_like_pem(der) {
+        bail!("this is PEM; give the DER response (`openssl ocsp -respout` writes DER)");
+    }
+    let Some((0x30, body, [])) = der_tlv(der) else {
+        bail!("not a DER OCSP response");
+    };
+    let Some((0x0a, status, rest)) = der_tlv(body) else {
+        bail!("not a DER OCSP response (no responseStatus)");
+    };
+    let name = match status {
+        [0] => {
+            if !matches!(der_tlv(rest), Some((0xa0, _, _))) {
+                bail!("a successful OCSP response without responseBytes");
+            }
+            return Ok(());
+        }
+        [1] => "malformedRequest",
+        [2] => "internalError",
+        [3] => "tryLater",
+        [5] => "sigRequired",
+        [6] => "unauthorized",
+        _ => "unknown",
+    };
+    bail!("the responder answered {name}, not successful; a client would treat this staple as an error")
+}
+
+/// The `tlskit connect` command line that reaches this server and trusts it by pin.
+fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
+    let ip = addr.ip();
+    let covers = |san: String| leaf.sans.contains(&san);
+    let local = ip.is_loopback() || ip.is_unspecified();
+    let ip_host = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
+    let host = if local && covers("DNS:localhost".into()) {
+        "localhost".to_string()
+    } else if !ip.is_unspecified() && covers(format!("IP:{ip}")) {
+        ip_host(ip)
+    } else if let Some(dns) = leaf
+        .sans
+        .iter()
+        .find_map(|s| s.strip_prefix("DNS:").filter(|d| !d.starts_with('*')))
+    {
+        dns.to_string()
+    } else if local {
+        "localhost".to_string()
+    } else {
+        ip_host(ip)
+    };
+    let mut cmd = format!(
+        "tlskit connect {host}:{} --pin {}",
+        addr.port(),
+        leaf.spki_pin
+    );
+    if client_auth == "required" {
+        cmd.push_str(" --cert client.pem --key client-key.pem");
+    }
+    cmd
+}
+
+fn banner(
+    out: &mut dyn Write,
+    args: &Args,
+    setup: &Setup,
+    addr: SocketAddr,
+    ctx: &Ctx,
+) -> Result<()> {
+    let connect = connect_command(addr, &setup.leaf, setup.client_auth);
+    let versions: Vec<&'static str> = match setup.versions {
+        Versions::Both => vec!["TLSv1.3", "TLSv1.2"],
+        Versions::Tls13 => vec!["TLSv1.3"],
+        Versions::Tls12 => vec!["TLSv1.2"],
+    };
+    let mode = if args.www { "www" } else { "echo" };
+    if ctx.json {
+        let ready = Ready {
+            event: "ready",
+            addr: addr.to_string(),
+            certificate: &setup.leaf,
+            ephemeral: setup.ephemeral,
+            chain_length: setup.chain_len,
+            mode,
+            versions,
+            alpn: &setup.alpn,
+            session_tickets: !args.no_tickets,
+            client_auth: setup.client_auth,
+            ocsp_stapling: setup.ocsp,
+            keylog: setup.keylog.as_deref(),
+            max_connections: args.max_connections,
+            handshake_timeout_ms: args.handshake_timeout.as_millis() as u64,
+            idle_timeout_ms: Some(args.idle_timeout.as_millis() as u64).filter(|ms| *ms > 0),
+            max_accept: args.max_accept,
+            connect,
+        };
+        writeln!(out, "{}", serde_json::to_string(&ready)?)?;
+        return Ok(());
+    }
+    let leaf = &setup.leaf;
+    let origin = if setup.ephemeral {
+        "ephemeral: made at start-up, in memory only"
+    } else if leaf.self_issued {
+        "self-signed"
+    } else {
+        "CA-issued"
+    };
+    field(
+        out,
+        "certificate",
+        format!("{} ({origin})", sanitize(&leaf.subject)),
+    )?;
+    if !leaf.sans.is_empty() {
+        field(out, "SANs", sanitize(&leaf.sans.join(", ")))?;
+    }
+    field(out, "key", &leaf.key)?;
+    let when = output::describe_validity(leaf.days_left, leaf.days_until_valid);
+    field(
+        out,
+        "valid until",
+        format!(
+            "{} ({})",
+            leaf.not_after,
+            output::days_left_colored(when, leaf.days_left)
+        ),
+    )?;
+    if setup.chain_len > 1 {
+        field(out, "chain", format!("{} certificates", setup.chain_len))?;
+    }
+    field(out, "SHA-256", &leaf.sha256_fingerprint)?;
+    field(out, "SPKI pin", leaf.spki_pin.to_string().bold())?;
+    let alpn = if setup.alpn.is_empty() {
+        "no ALPN".to_string()
+    } else {
+        format!("ALPN {}", setup.alpn.join(","))
+    };
+    let clients = match setup.client_auth {
+        "required" => "client certificates required",
+        "optional" => "client certificates optional",
+        _ => "no client certificates",
+    };
+    field(
+        out,
+        "serving",
+        format!(
+            "{mode}, {}, {alpn}, session tickets {}, {clients}{}",
+            versions.join(" and "),
+            if args.no_tickets { "off" } else { "on" },
+            if setup.ocsp { ", OCSP stapled" } else { "" }
+        ),
+    )?;
+    field(
+        out,
+        "limits",
+        format!(
+            "{} connections, handshake {}, idle {}",
+            args.max_connections,
+            log::human_duration(args.handshake_timeout.as_millis() as u64),
+            if args.idle_timeout.is_zero() {
+                "unlimited".to_string()
+            } else {
+                log::human_duration(args.idle_timeout.as_millis() as u64)
+            }
+        ),
+    )?;
+    field(out, "connect", connect.bold())?;
+    if args.www {
+        let url_host = connect
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or("localhost")
+            .to_string();
+        field(
+            out,
+            "browse",
+            format!(
+                "curl -k --pinnedpubkey {} https://{url_host}/",
+                leaf.spki_pin
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_fractions_and_units() {
+        assert_eq!(parse_duration_secs("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(
+            parse_duration_secs("2.5").unwrap(),
+            Duration::from_millis(2500)
+        );
+        assert_eq!(
+            parse_duration_secs("500ms").unwrap(),
+            Duration::from_millis(500)
+        );
+        assert_eq!(parse_duration_secs("1m").unwrap(), Duration::from_secs(60));
+        assert!(parse_duration_secs("-1").is_err());
+        assert!(parse_duration_secs("soon").is_err());
+        assert!(parse_duration_secs("inf").is_err());
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout_or_zero("0").unwrap().is_zero());
+    }
+
+    #[test]
+    fn listen_forms() {
+        assert_eq!(
+            listen_addrs("127.0.0.1:0").unwrap(),
+            vec!["127.0.0.1:0".parse().unwrap()]
+        );
+        assert_eq!(
+            listen_addrs("[::1]:4433").unwrap(),
+            vec!["[::1]:4433".parse().unwrap()]
+        );
+        assert_eq!(
+            listen_addrs("8443").unwrap(),
+            vec!["127.0.0.1:8443".parse().unwrap()]
+        );
+        for bad in ["", "::1:4433", "host", ":4433", "127.0.0.1:99999"] {
+            let err = listen_addrs(bad).unwrap_err();
+            assert_eq!(exit::classify(&err), Code::Usage, "{bad}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn ocsp_status_is_checked() {
+        // SEQUENCE { ENUMERATED 0, [0] { } }
+        assert!(check_ocsp_response(&[0x30, 0x05, 0x0a, 0x01, 0x00, 0xa0, 0x00]).is_ok());
+        let e = check_ocsp_response(&[0x30, 0x03, 0x0a, 0x01, 0x03]).unwrap_err();
+        assert!(e.to_string().contains("tryLater"), "{e}");
+        assert!(check_ocsp_response(&[0x30, 0x03, 0x0a, 0x01, 0x00]).is_err());
+        assert!(check_ocsp_response(b"garbage").is_err());
+        assert!(check_ocsp_response(b"-----BEGIN OCSP RESPONSE-----\n").is_err());
+    }
+
+    #[test]
+    fn connect_command_uses_a_name_the_certificate_covers() {
+        let g = certgen::ephemeral_localhost().unwrap();
+        let leaf = CertSummary::from_der(&g.cert_der).unwrap();
+        let cmd = connect_command("127.0.0.1:4433".parse().unwrap(), &leaf, "off");
+        assert_eq!(
+            cmd,
+            format!("tlskit connect localhost:4433 --pin {}", leaf.spki_pin)
+        );
+        let cmd = connect_command("[::1]:9".parse().unwrap(), &leaf, "required");
+        assert!(cmd.starts_with("tlskit connect localhost:9 --pin sha256//"));
+        assert!(cmd.ends_with("--cert client.pem --key client-key.pem"));
+    }
 }

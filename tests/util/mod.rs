@@ -252,3 +252,96 @@ impl Background {
         Background { child, lines: rx }
     }
 }
+
+/// A running `tlskit serve --json` on a free loopback port, killed when dropped.
+pub struct Served {
+    pub bg: Background,
+    /// `127.0.0.1:PORT`, from the first line.
+    pub addr: String,
+    pub port: u16,
+    /// The served certificate's SPKI pin (`sha256//…`), from the `ready` event.
+    pub pin: String,
+    /// The served certificate's SHA-256 fingerprint (`AB:CD:…`).
+    pub fingerprint: String,
+    /// The whole `ready` event.
+    pub ready: serde_json::Value,
+}
+
+/// Starts `tlskit serve --json --listen 127.0.0.1:0 ARGS` in `dir` and reads its
+/// `listening` and `ready` lines (at most 20 s).
+pub fn spawn_serve(dir: &Dir, args: &[&str]) -> Served {
+    let mut all = vec!["serve", "--json", "--listen", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let bg = Background::spawn(dir.tlskit(&all));
+    let first = bg.line(Duration::from_secs(20));
+    let listening: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|e| panic!("first line {first:?}: {e}"));
+    assert_eq!(listening["event"], "listening", "{first}");
+    let addr = listening["addr"].as_str().expect("addr").to_string();
+    let port = addr
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let second = bg.line(Duration::from_secs(20));
+    let ready: serde_json::Value =
+        serde_json::from_str(&second).unwrap_or_else(|e| panic!("second line {second:?}: {e}"));
+    assert_eq!(ready["event"], "ready", "{second}");
+    let pin = ready["certificate"]["spki_pin"]
+        .as_str()
+        .expect("pin")
+        .to_string();
+    let fingerprint = ready["certificate"]["sha256_fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+    Served {
+        bg,
+        addr,
+        port,
+        pin,
+        fingerprint,
+        ready,
+    }
+}
+
+impl Served {
+    /// The next JSON line whose `event` is `kind`, skipping others (at most `limit`).
+    pub fn event(&self, kind: &str, limit: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line =
+                self.bg.lines.recv_timeout(left).unwrap_or_else(|e| {
+                    panic!("no '{kind}' event from serve within {limit:?}: {e}")
+                });
+            let v: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+            if v["event"] == kind {
+                return v;
+            }
+        }
+    }
+
+    /// The next `n` connection records (at most `limit` in all).
+    pub fn connections(&self, n: usize, limit: Duration) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + limit;
+        (0..n)
+            .map(|_| {
+                self.event(
+                    "connection",
+                    deadline.saturating_duration_since(Instant::now()),
+                )
+            })
+            .collect()
+    }
+
+    /// Sends SIGTERM and waits for the exit status (at most `limit`).
+    pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let pid = self.bg.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.bg
+            .wait(limit)
+            .unwrap_or_else(|| panic!("serve did not exit within {limit:?} of SIGTERM"))
+    }
+}

@@ -1,0 +1,680 @@
+//! The engine behind `tlskit serve`: the accept loop, one task per
+//! connection, the limits that keep one client from hurting the others
+//! (connection cap, handshake deadline, idle timeout, fixed-size buffers),
+//! and the graceful shutdown.
+//!
+//! Printing goes through [`log::Logger`]; the command in `cmd/serve.rs`
+//! builds the configuration and owns the terminal.
+
+pub mod limits;
+pub mod log;
+pub mod www;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::server::Acceptor;
+use rustls::ServerConfig;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::LazyConfigAcceptor;
+
+use crate::output::{sanitize, sanitize_bytes};
+use crate::tls::handshake::HandshakeInfo;
+use log::{ConnRecord, End, Logger, Stats, Summary};
+
+/// The TLS stream of one client.
+pub type Stream = TlsStream<TcpStream>;
+
+/// What the server does with a connection once the handshake is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write back every byte read.
+    Echo,
+    /// Answer HTTP/1.1 requests with a page describing the handshake.
+    Www,
+}
+
+/// The limits and the mode of a running server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Echo or status page.
+    pub mode: Mode,
+    /// The whole handshake, from accept to Finished, must fit in this.
+    pub handshake_timeout: Duration,
+    /// Longest wait for the client to send or to take data (`None`: no limit).
+    pub idle_timeout: Option<Duration>,
+    /// Connections open at once; more are closed at once.
+    pub max_connections: usize,
+    /// Stop accepting after this many connections and exit when they are done.
+    pub max_accept: Option<u64>,
+    /// How long open connections may take to finish after SIGINT/SIGTERM.
+    pub grace: Duration,
+}
+
+/// Where a running server is in its life; connections watch it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Serving.
+    Running,
+    /// A signal arrived: idle connections close, busy ones finish.
+    Draining,
+    /// The grace period is over: everything closes now.
+    Stopping,
+}
+
+/// What every connection task shares.
+pub struct Shared {
+    /// The rustls server configuration.
+    pub config: Arc<ServerConfig>,
+    /// Mode and limits.
+    pub settings: Settings,
+    /// Counters for the summary.
+    pub stats: Stats,
+    /// The stdout log.
+    pub log: Logger,
+    phase: watch::Receiver<Phase>,
+}
+
+/// The outcome of waiting on a connection's I/O.
+pub(crate) enum Wait<T> {
+    /// The I/O finished.
+    Done(T),
+    /// The deadline passed first.
+    TimedOut,
+    /// The server reached the phase that ends this wait.
+    Stopped,
+}
+
+/// Waits for `fut`, unless `deadline` passes or the server reaches `stop_at` first.
+pub(crate) async fn wait<F: Future>(
+    fut: F,
+    deadline: Option<Instant>,
+    phase: &mut watch::Receiver<Phase>,
+    stop_at: Phase,
+) -> Wait<F::Output> {
+    let timer = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let stopped = async {
+        // The sender lives as long as the server; if it is gone, never fire.
+        if phase.wait_for(|p| *p >= stop_at).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        biased;
+        r = fut => Wait::Done(r),
+        _ = stopped => Wait::Stopped,
+        _ = timer => Wait::TimedOut,
+    }
+}
+
+/// A deadline `d` from now, if there is a limit.
+pub(crate) fn from_now(d: Option<Duration>) -> Option<Instant> {
+    d.map(|d| Instant::now() + d)
+}
+
+/// Runs the server until `--max-accept` is reached or a signal arrives, then
+/// lets open connections finish (up to the grace period) and returns the summary.
+///
+/// `signals` yields the name of each SIGINT/SIGTERM received; a second one
+/// during the grace period cuts it short.
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    settings: Settings,
+    log: Logger,
+    mut signals: mpsc::UnboundedReceiver<&'static str>,
+) -> Summary {
+    let started = Instant::now();
+    let (phase_tx, phase_rx) = watch::channel(Phase::Running);
+    let slots = Arc::new(Semaphore::new(settings.max_connections));
+    let max_accept = settings.max_accept;
+    let shared = Arc::new(Shared {
+        config,
+        settings,
+        stats: Stats::default(),
+        log,
+        phase: phase_rx,
+    });
+    let mut tasks = JoinSet::new();
+    let mut taken: u64 = 0;
+    let mut stopped_by = None;
+    let mut accept_errors = AcceptErrors::default();
+
+    // Accept until --max-accept or a signal.
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => match slots.clone().try_acquire_owned() {
+                    Ok(slot) => {
+                        taken += 1;
+                        shared.stats.start();
+                        let sh = shared.clone();
+                        tasks.spawn(async move {
+                            connection(tcp, peer, &sh).await;
+                            drop(slot);
+                        });
+                        if max_accept.is_some_and(|n| taken >= n) {
+                            break;
+                        }
+                    }
+                    Err(_) => refuse(tcp, peer, &shared),
+                },
+                Err(e) => accept_errors.pause_after(e).await,
+            },
+            Some(done) = tasks.join_next() => reap(done, &shared),
+            Some(sig) = signals.recv() => {
+                stopped_by = Some(sig);
+                break;
+            }
+        }
+    }
+    // Nothing more is accepted: new connections are refused by the kernel.
+    drop(listener);
+
+    let mut grace_ends = None;
+    if let Some(sig) = stopped_by {
+        grace_ends = Some(begin_drain(sig, &shared, &phase_tx));
+    }
+    // Let open connections finish: all of them after --max-accept, up to the grace period after a signal.
+    while !tasks.is_empty() {
+        let grace_timer = async {
+            match grace_ends {
+                Some(t) => tokio::time::sleep_until(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            Some(done) = tasks.join_next() => reap(done, &shared),
+            Some(sig) = signals.recv() => {
+                if grace_ends.is_none() {
+                    stopped_by = Some(sig);
+                    grace_ends = Some(begin_drain(sig, &shared, &phase_tx));
+                } else {
+                    // A second signal: no more waiting.
+                    grace_ends = Some(Instant::now());
+                }
+            }
+            _ = grace_timer => break,
+        }
+    }
+
+    // Whatever is left closes now; each task still logs how it ended.
+    let _ = phase_tx.send(Phase::Stopping);
+    let hard_stop = Instant::now() + Duration::from_secs(2);
+    let mut aborted = 0;
+    while !tasks.is_empty() {
+        tokio::select! {
+            Some(done) = tasks.join_next() => reap(done, &shared),
+            _ = tokio::time::sleep_until(hard_stop) => {
+                aborted = tasks.len() as u64;
+                tasks.shutdown().await;
+                for _ in 0..aborted {
+                    shared.stats.lost();
+                }
+                break;
+            }
+        }
+    }
+    let summary =
+        shared
+            .stats
+            .summary(started.elapsed(), aborted, shared.log.dropped(), stopped_by);
+    shared.log.close();
+    summary
+}
+
+/// Tells connections to wrap up and logs the shutdown; returns the end of the grace period.
+fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) -> Instant {
+    let _ = phase_tx.send(Phase::Draining);
+    let open = sh.stats.active();
+    let grace = sh.settings.grace;
+    sh.log.line(if sh.log.json {
+        serde_json::json!({
+            "event": "shutdown",
+            "signal": sig,
+            "open_connections": open,
+            "grace_ms": grace.as_millis() as u64,
+        })
+        .to_string()
+    } else {
+        format!(
+            "{sig}: no longer accepting; {open} open connection{} get{} up to {} to finish",
+            if open == 1 { "" } else { "s" },
+            if open == 1 { "s" } else { "" },
+            log::human_duration(grace.as_millis() as u64)
+        )
+    });
+    Instant::now() + grace
+}
+
+fn reap(done: Result<(), tokio::task::JoinError>, sh: &Shared) {
+    if let Err(e) = done {
+        // A panic in one connection must not take the server down; it is a bug, so say so.
+        sh.stats.lost();
+        eprintln!("tlskit: internal error in a connection task (please report): {e}");
+    }
+}
+
+/// Closes a connection over `--max-connections` at once.
+fn refuse(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
+    drop(tcp);
+    sh.stats.refuse();
+    let mut rec = ConnRecord::new(peer);
+    rec.ended(
+        End::Refused,
+        format!(
+            "{} connections open (--max-connections)",
+            sh.settings.max_connections
+        ),
+    );
+    sh.log.connection(&rec);
+}
+
+/// Keeps a failing `accept` (out of file descriptors, mostly) from spinning the CPU.
+#[derive(Default)]
+struct AcceptErrors {
+    last_report: Option<Instant>,
+}
+
+impl AcceptErrors {
+    async fn pause_after(&mut self, e: io::Error) {
+        // A client that resets before we accept it is routine; do not pause for that.
+        if matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+        ) {
+            return;
+        }
+        let now = Instant::now();
+        if self
+            .last_report
+            .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(5))
+        {
+            self.last_report = Some(now);
+            eprintln!("tlskit: warning: accepting a connection failed: {e} (pausing briefly)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Serves one connection from accept to close, then logs it.
+async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
+    let started = Instant::now();
+    let mut rec = ConnRecord::new(peer);
+    let mut phase = sh.phase.clone();
+    // Echoed chunks and HTTP responses go out as soon as they are written.
+    let _ = tcp.set_nodelay(true);
+    if let Some(mut stream) = handshake(tcp, started, sh, &mut phase, &mut rec).await {
+        let (_, conn) = stream.get_ref();
+        let info = HandshakeInfo::from_state(conn);
+        rec.resumed = Some(info.handshake_kind == "resumed");
+        rec.handshake = Some(info);
+        rec.client_subject = client_subject(conn);
+        if rec.sni.is_none() {
+            rec.sni = conn.server_name().map(|s| sanitize(s).into_owned());
+        }
+        let end = match sh.settings.mode {
+            Mode::Echo => echo(&mut stream, sh, &mut phase, &mut rec).await,
+            Mode::Www => www::serve(&mut stream, sh, &mut phase, &mut rec).await,
+        };
+        if end.close_notify {
+            // Best effort: send close_notify, but never wait long for a client that does not read.
+            let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
+        }
+        rec.ended(end.end, end.reason);
+    }
+    rec.duration_ms = started.elapsed().as_millis() as u64;
+    sh.stats.finish(&rec);
+    sh.log.connection(&rec);
+}
+
+/// How a data phase ended.
+pub(crate) struct Ending {
+    pub end: End,
+    pub reason: String,
+    /// Whether to send close_notify (not after a transport error).
+    pub close_notify: bool,
+}
+
+impl Ending {
+    pub(crate) fn new(end: End, reason: impl Into<String>) -> Ending {
+        Ending {
+            end,
+            reason: reason.into(),
+            close_notify: !matches!(end, End::Error),
+        }
+    }
+
+    /// The end of a connection whose read or write failed.
+    pub(crate) fn from_io(e: &io::Error) -> Ending {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            return Ending {
+                end: End::Closed,
+                reason: "the client closed TCP without close_notify".into(),
+                close_notify: false,
+            };
+        }
+        let reason = match tls_error(e) {
+            Some(t) => format!("TLS error: {t}"),
+            None => format!("I/O error: {e}"),
+        };
+        Ending {
+            end: End::Error,
+            reason,
+            close_notify: false,
+        }
+    }
+
+    pub(crate) fn idle(sh: &Shared, waiting_for: &str) -> Ending {
+        let secs = sh.settings.idle_timeout.unwrap_or_default();
+        Ending::new(
+            End::Timeout,
+            format!(
+                "idle timeout: {waiting_for} for {}",
+                log::human_duration(secs.as_millis() as u64)
+            ),
+        )
+    }
+
+    pub(crate) fn shutdown() -> Ending {
+        Ending::new(End::Shutdown, "the server is shutting down")
+    }
+}
+
+/// Runs the whole handshake under one deadline; on failure, fills in `rec` and returns `None`.
+async fn handshake(
+    tcp: TcpStream,
+    started: Instant,
+    sh: &Shared,
+    phase: &mut watch::Receiver<Phase>,
+    rec: &mut ConnRecord,
+) -> Option<Stream> {
+    let limit = sh.settings.handshake_timeout;
+    let deadline = started + limit;
+    let acceptor = LazyConfigAcceptor::new(Acceptor::default(), tcp);
+    let start = match wait(acceptor, Some(deadline), phase, Phase::Stopping).await {
+        Wait::Done(Ok(start)) => start,
+        Wait::Done(Err(e)) => {
+            fail_handshake(rec, &e);
+            return None;
+        }
+        Wait::TimedOut => {
+            handshake_timeout(rec, limit, "no complete ClientHello");
+            return None;
+        }
+        Wait::Stopped => {
+            rec.ended(End::Shutdown, "the server shut down during the handshake");
+            rec.failure = Some("shutdown".into());
+            return None;
+        }
+    };
+    let hello = start.client_hello();
+    rec.sni = hello.server_name().map(|s| sanitize(s).into_owned());
+    rec.offered_alpn = hello
+        .alpn()
+        .map(|list| list.map(sanitize_bytes).collect())
+        .unwrap_or_default();
+    let accept = start.into_stream(sh.config.clone());
+    match wait(accept, Some(deadline), phase, Phase::Stopping).await {
+        Wait::Done(Ok(stream)) => Some(stream),
+        Wait::Done(Err(e)) => {
+            fail_handshake(rec, &e);
+            None
+        }
+        Wait::TimedOut => {
+            handshake_timeout(rec, limit, "the handshake was not complete");
+            None
+        }
+        Wait::Stopped => {
+            rec.ended(End::Shutdown, "the server shut down during the handshake");
+            rec.failure = Some("shutdown".into());
+            None
+        }
+    }
+}
+
+fn handshake_timeout(rec: &mut ConnRecord, limit: Duration, what: &str) {
+    rec.ended(
+        End::Timeout,
+        format!(
+            "handshake timeout: {what} after {} (--handshake-timeout)",
+            log::human_duration(limit.as_millis() as u64)
+        ),
+    );
+    rec.failure = Some("timeout".into());
+}
+
+fn fail_handshake(rec: &mut ConnRecord, e: &io::Error) {
+    let (key, reason) = describe_handshake_error(e);
+    rec.ended(End::HandshakeError, reason);
+    rec.failure = Some(key);
+}
+
+/// The rustls error inside an I/O error from tokio-rustls, if there is one.
+pub fn tls_error(e: &io::Error) -> Option<&rustls::Error> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+}
+
+/// `BadCertificate` → `bad_certificate` (the name RFC 8446 gives the alert).
+pub fn alert_name(alert: rustls::AlertDescription) -> String {
+    let camel: Vec<char> = format!("{alert:?}")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, &c) in camel.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            // A word starts after a lower-case letter, or at the last capital of an acronym.
+            let prev_lower = !camel[i - 1].is_ascii_uppercase();
+            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev_lower || next_lower {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A stable key and a sentence for a failed handshake, from the server's point of view.
+pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
+    use rustls::{CertificateError as C, Error as E};
+    let Some(tls) = tls_error(e) else {
+        return match e.kind() {
+            io::ErrorKind::UnexpectedEof => (
+                "client_closed".into(),
+                "the client closed the connection during the handshake".into(),
+            ),
+            io::ErrorKind::ConnectionReset => (
+                "reset".into(),
+                "the client reset the connection during the handshake".into(),
+            ),
+            _ => ("io_error".into(), format!("I/O error: {e}")),
+        };
+    };
+    let (key, text): (&str, String) = match tls {
+        E::NoCertificatesPresented => (
+            "no_client_certificate",
+            "the client sent no certificate, and --client-ca requires one".into(),
+        ),
+        E::InvalidCertificate(ce) => {
+            let why = match ce {
+                C::UnknownIssuer => {
+                    return (
+                        "unknown_issuer".into(),
+                        "client certificate rejected: not issued by a CA in --client-ca (unknown issuer)".into(),
+                    )
+                }
+                C::Expired | C::ExpiredContext { .. } => "it has expired".to_string(),
+                C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+                C::BadSignature => "its signature does not verify".into(),
+                C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                    "it is not for client authentication (extended key usage)".into()
+                }
+                C::Revoked => "it is revoked".into(),
+                C::BadEncoding => "it does not parse".into(),
+                other => format!("{other:?}"),
+            };
+            (
+                "bad_client_certificate",
+                format!("client certificate rejected: {why}"),
+            )
+        }
+        E::AlertReceived(alert) => {
+            let name = alert_name(*alert);
+            let hint = match alert {
+                rustls::AlertDescription::BadCertificate
+                | rustls::AlertDescription::UnknownCA
+                | rustls::AlertDescription::CertificateUnknown => {
+                    " (it does not trust the server's certificate)"
+                }
+                rustls::AlertDescription::ProtocolVersion => " (no protocol version in common)",
+                rustls::AlertDescription::HandshakeFailure => " (nothing in common, or it gave up)",
+                _ => "",
+            };
+            return (
+                format!("alert:{name}"),
+                format!("the client sent alert {name}{hint}"),
+            );
+        }
+        E::NoApplicationProtocol => (
+            "no_alpn_overlap",
+            "the client offered ALPN protocols, none of them in --alpn".into(),
+        ),
+        E::PeerIncompatible(p) => (
+            "incompatible",
+            format!("nothing in common with the client: {p:?}"),
+        ),
+        E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
+            "not_tls",
+            "the client does not speak TLS (plain HTTP or another protocol on this port?)".into(),
+        ),
+        E::InvalidMessage(m) => (
+            "malformed",
+            format!("the client sent a malformed TLS message ({m:?})"),
+        ),
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => (
+            "protocol_violation",
+            format!("the client broke the protocol: {tls}"),
+        ),
+        E::PeerMisbehaved(p) => (
+            "protocol_violation",
+            format!("the client broke the protocol: {p:?}"),
+        ),
+        E::DecryptError => (
+            "decrypt_error",
+            "a record from the client did not decrypt".into(),
+        ),
+        E::PeerSentOversizedRecord => (
+            "protocol_violation",
+            "the client sent an oversized record".into(),
+        ),
+        other => ("tls_error", format!("TLS error: {other}")),
+    };
+    (key.to_string(), text)
+}
+
+/// The verified client certificate's subject, sanitized.
+fn client_subject(conn: &rustls::ServerConnection) -> Option<String> {
+    let der = conn.peer_certificates()?.first()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(sanitize(&cert.subject().to_string()).into_owned())
+}
+
+/// The largest chunk read and echoed at once: one TLS record's worth.
+const ECHO_CHUNK: usize = 16 * 1024;
+
+/// Writes back every byte read, a chunk at a time (memory: one chunk per connection).
+async fn echo(
+    stream: &mut Stream,
+    sh: &Shared,
+    phase: &mut watch::Receiver<Phase>,
+    rec: &mut ConnRecord,
+) -> Ending {
+    let idle = sh.settings.idle_timeout;
+    // Allocated on first data: a connection that never sends costs no buffer.
+    let mut chunk: Vec<u8> = Vec::new();
+    loop {
+        let n = match wait(stream.fill_buf(), from_now(idle), phase, Phase::Draining).await {
+            Wait::Done(Ok([])) => return Ending::new(End::Closed, "the client sent close_notify"),
+            Wait::Done(Ok(data)) => {
+                let n = data.len().min(ECHO_CHUNK);
+                chunk.clear();
+                chunk.extend_from_slice(&data[..n]);
+                n
+            }
+            Wait::Done(Err(e)) => return Ending::from_io(&e),
+            Wait::TimedOut => return Ending::idle(sh, "nothing received"),
+            Wait::Stopped => return Ending::shutdown(),
+        };
+        stream.consume(n);
+        rec.bytes_in += n as u64;
+        let write = async {
+            stream.write_all(&chunk).await?;
+            stream.flush().await
+        };
+        match wait(write, from_now(idle), phase, Phase::Stopping).await {
+            Wait::Done(Ok(())) => rec.bytes_out += n as u64,
+            Wait::Done(Err(e)) => return Ending::from_io(&e),
+            Wait::TimedOut => return Ending::idle(sh, "the client took no data"),
+            Wait::Stopped => return Ending::shutdown(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls(e: rustls::Error) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, e)
+    }
+
+    #[test]
+    fn alert_names_follow_the_rfc() {
+        assert_eq!(
+            alert_name(rustls::AlertDescription::BadCertificate),
+            "bad_certificate"
+        );
+        assert_eq!(
+            alert_name(rustls::AlertDescription::UnknownCA),
+            "unknown_ca"
+        );
+        assert_eq!(
+            alert_name(rustls::AlertDescription::UnknownPSKIdentity),
+            "unknown_psk_identity"
+        );
+    }
+
+    #[test]
+    fn handshake_errors_have_keys_and_reasons() {
+        let (k, r) = describe_handshake_error(&tls(rustls::Error::NoCertificatesPresented));
+        assert_eq!(k, "no_client_certificate");
+        assert!(r.contains("no certificate"), "{r}");
+        let (k, r) = describe_handshake_error(&tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        )));
+        assert_eq!(k, "unknown_issuer");
+        assert!(r.contains("--client-ca"), "{r}");
+        let (k, _) = describe_handshake_error(&tls(rustls::Error::AlertReceived(
+            rustls::AlertDescription::DecodeError,
+        )));
+        assert_eq!(k, "alert:decode_error");
+        let (k, _) = describe_handshake_error(&io::Error::from(io::ErrorKind::UnexpectedEof));
+        assert_eq!(k, "client_closed");
+    }
+}

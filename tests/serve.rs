@@ -1,0 +1,792 @@
+//! `tlskit serve` driven by clients written here on rustls: the first lines,
+//! the log, concurrency, limits, timeouts, hostile input, --www, shutdown.
+//! Interop with real peers (openssl, Python, curl, gnutls) is in serve_peers.rs.
+
+mod util;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use tlskit::tls::config::{self, ClientOptions, Identity, TrustRoots, Versions};
+use tlskit::tls::files;
+use tlskit::tls::pin::Pin;
+use util::*;
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+type Tls = StreamOwned<ClientConnection, TcpStream>;
+
+fn client_config(pin: &str, alpn: &[&str], versions: Versions) -> Arc<ClientConfig> {
+    config::client_config(ClientOptions {
+        pins: vec![Pin::parse(pin).expect("pin")],
+        alpn: alpn.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        versions,
+        ..Default::default()
+    })
+    .expect("client config")
+    .0
+}
+
+fn pinned(pin: &str) -> Arc<ClientConfig> {
+    client_config(pin, &[], Versions::Both)
+}
+
+/// Connects and completes the handshake (every wait bounded by a 20 s socket timeout).
+fn try_connect(port: u16, cfg: Arc<ClientConfig>) -> std::io::Result<Tls> {
+    let tcp = TcpStream::connect(("127.0.0.1", port))?;
+    tcp.set_read_timeout(Some(SECS(20)))?;
+    tcp.set_write_timeout(Some(SECS(20)))?;
+    let name = ServerName::try_from("localhost").expect("name").to_owned();
+    let conn = ClientConnection::new(cfg, name).map_err(std::io::Error::other)?;
+    let mut tls = StreamOwned::new(conn, tcp);
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock)?;
+    }
+    Ok(tls)
+}
+
+fn connect(port: u16, cfg: Arc<ClientConfig>) -> Tls {
+    try_connect(port, cfg).expect("TLS connection to serve")
+}
+
+fn echo_once(tls: &mut Tls, msg: &[u8]) {
+    tls.write_all(msg).expect("write");
+    tls.flush().expect("flush");
+    let mut got = vec![0u8; msg.len()];
+    tls.read_exact(&mut got).expect("read the echo");
+    assert_eq!(got, msg, "echo differs");
+}
+
+/// Sends close_notify and closes.
+fn close(mut tls: Tls) {
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+    // Read the server's close_notify (or EOF) so the server has logged us before we go on.
+    let mut sink = [0u8; 256];
+    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
+}
+
+#[test]
+fn text_mode_prints_address_fingerprint_pin_and_a_connect_command() {
+    let dir = Dir::new();
+    let bg = Background::spawn(dir.tlskit(&["serve", "--listen", "127.0.0.1:0"]));
+    let first = bg.line(SECS(20));
+    let port: u16 = first
+        .strip_prefix("listening on 127.0.0.1:")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .parse()
+        .expect("port on the first line");
+    assert_ne!(port, 0);
+    let mut banner = String::new();
+    while !banner.contains("connect:") {
+        banner.push_str(&bg.line(SECS(20)));
+        banner.push('\n');
+    }
+    // What the server really presents must be what it printed.
+    let tls = connect(port, client_config_unverified());
+    let der = tls.conn.peer_certificates().expect("chain")[0].clone();
+    let pin = Pin::of_cert(&der).unwrap().to_string();
+    let fingerprint = tlskit::tls::pin::sha256_fingerprint(&der);
+    assert!(
+        banner.contains(&format!("SHA-256:       {fingerprint}")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("SPKI pin:      {pin}")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("tlskit connect localhost:{port} --pin {pin}")),
+        "{banner}"
+    );
+    assert!(banner.contains("CN=localhost (ephemeral"), "{banner}");
+    assert!(
+        banner.contains("DNS:localhost, IP:127.0.0.1, IP:::1"),
+        "{banner}"
+    );
+    assert!(banner.contains("ECDSA P-256"), "{banner}");
+    close(tls);
+    // The connection is logged as one text line after the banner.
+    let line = bg.line(SECS(20));
+    assert!(line.contains(" 127.0.0.1:"), "{line}");
+    assert!(line.contains(" closed TLSv1.3 "), "{line}");
+    assert!(line.contains("sni=localhost"), "{line}");
+}
+
+/// A client that records the chain but does not require it to verify.
+fn client_config_unverified() -> Arc<ClientConfig> {
+    config::client_config(ClientOptions {
+        accept_unverified: Some(tlskit::tls::danger::accept_unverified()),
+        ..Default::default()
+    })
+    .expect("client config")
+    .0
+}
+
+#[test]
+fn no_arguments_listens_on_127_0_0_1_port_4433() {
+    if std::net::TcpListener::bind("127.0.0.1:4433").is_err() {
+        eprintln!("SKIPPED: port 4433 is in use on this machine");
+        return;
+    }
+    let dir = Dir::new();
+    let mut bg = Background::spawn(dir.tlskit(&["serve"]));
+    let first = bg.line(SECS(20));
+    if first.is_empty() || !first.starts_with("listening on") {
+        // Someone took the port between the check and the start.
+        eprintln!("SKIPPED: serve could not bind 127.0.0.1:4433: {first:?}");
+        return;
+    }
+    assert_eq!(first, "listening on 127.0.0.1:4433");
+    let pid = bg.child.id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status();
+    let status = bg.wait(SECS(20)).expect("exit after SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn json_log_record_has_every_field_and_alpn_follows_the_server_order() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--alpn", "h2,http/1.1"]);
+    assert_eq!(srv.ready["mode"], "echo");
+    assert_eq!(srv.ready["ephemeral"], true);
+    assert_eq!(
+        srv.ready["connect"],
+        format!("tlskit connect localhost:{} --pin {}", srv.port, srv.pin)
+    );
+    // The client prefers http/1.1; the server's order (h2 first) wins.
+    let mut tls = connect(
+        srv.port,
+        client_config(&srv.pin, &["http/1.1", "h2"], Versions::Both),
+    );
+    assert_eq!(tls.conn.alpn_protocol(), Some(&b"h2"[..]));
+    echo_once(&mut tls, b"0123456789");
+    close(tls);
+    let rec = srv.event("connection", SECS(20));
+    for key in [
+        "time",
+        "peer",
+        "sni",
+        "protocol",
+        "cipher_suite",
+        "group",
+        "alpn",
+        "resumed",
+        "client_subject",
+        "bytes_in",
+        "bytes_out",
+        "duration_ms",
+        "end",
+        "reason",
+    ] {
+        assert!(rec.get(key).is_some(), "no '{key}' in {rec}");
+    }
+    assert_eq!(rec["sni"], "localhost");
+    assert_eq!(rec["protocol"], "TLSv1.3");
+    assert_eq!(rec["alpn"], "h2");
+    assert_eq!(rec["offered_alpn"], serde_json::json!(["http/1.1", "h2"]));
+    assert_eq!(rec["resumed"], false);
+    assert_eq!(rec["client_subject"], serde_json::Value::Null);
+    assert_eq!(rec["bytes_in"], 10);
+    assert_eq!(rec["bytes_out"], 10);
+    assert_eq!(rec["end"], "closed");
+    assert_eq!(rec["reason"], "the client sent close_notify");
+    assert!(rec["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(rec["time"].as_str().unwrap().ends_with('Z'));
+    // rustls offers the post-quantum hybrid first, and serve marks it.
+    assert_eq!(rec["group"], "X25519MLKEM768");
+    assert_eq!(rec["post_quantum"], true);
+}
+
+#[test]
+fn two_hundred_concurrent_clients_echo_64_kib_each() {
+    use aws_lc_rs::digest::{digest, SHA256};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const CLIENTS: usize = 200;
+    const SIZE: usize = 64 * 1024;
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &[]);
+    let cfg = pinned(&srv.pin);
+    let port = srv.port;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let results: Vec<Result<(), String>> = rt.block_on(async move {
+        // Every client finishes its handshake before any sends: 200 connections open at once.
+        let barrier = Arc::new(tokio::sync::Barrier::new(CLIENTS));
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..CLIENTS {
+            let cfg = cfg.clone();
+            let barrier = barrier.clone();
+            set.spawn(async move {
+                let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .map_err(|e| format!("connect: {e}"))?;
+                let name = ServerName::try_from("localhost").unwrap().to_owned();
+                let tls = tokio_rustls::TlsConnector::from(cfg)
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| format!("handshake: {e}"))?;
+                barrier.wait().await;
+                let mut payload = vec![0u8; SIZE];
+                aws_lc_rs::rand::fill(&mut payload).unwrap();
+                let want = digest(&SHA256, &payload);
+                let (mut r, mut w) = tokio::io::split(tls);
+                let write = async {
+                    w.write_all(&payload).await?;
+                    w.flush().await?;
+                    Ok::<_, std::io::Error>(())
+                };
+                let read = async {
+                    let mut got = vec![0u8; SIZE];
+                    r.read_exact(&mut got).await?;
+                    Ok::<_, std::io::Error>(got)
+                };
+                let (_, got) = tokio::try_join!(write, read).map_err(|e| format!("echo: {e}"))?;
+                if digest(&SHA256, &got).as_ref() != want.as_ref() {
+                    return Err("SHA-256 of the echo differs".to_string());
+                }
+                let mut tls = r.unsplit(w);
+                tls.shutdown().await.map_err(|e| format!("close: {e}"))?;
+                Ok(())
+            });
+        }
+        let all = async {
+            let mut out = Vec::new();
+            while let Some(r) = set.join_next().await {
+                out.push(r.unwrap_or_else(|e| Err(format!("task: {e}"))));
+            }
+            out
+        };
+        tokio::time::timeout(SECS(120), all)
+            .await
+            .expect("200 clients within 120 s")
+    });
+    let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(failed.is_empty(), "{} failed: {:?}", failed.len(), failed);
+    assert_eq!(results.len(), CLIENTS);
+    let records = srv.connections(CLIENTS, SECS(60));
+    for rec in &records {
+        assert_eq!(rec["bytes_in"], SIZE, "{rec}");
+        assert_eq!(rec["bytes_out"], SIZE, "{rec}");
+        assert_eq!(rec["end"], "closed", "{rec}");
+    }
+    let status = srv.terminate(SECS(30));
+    assert!(status.success());
+    let summary = srv.event("summary", SECS(10));
+    assert_eq!(summary["connections"], CLIENTS);
+    assert_eq!(summary["handshakes"], CLIENTS);
+    assert_eq!(summary["bytes_in"], CLIENTS * SIZE);
+    assert!(
+        summary["peak_concurrent"].as_u64().unwrap() >= CLIENTS as u64,
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_silent_client_is_dropped_at_the_handshake_timeout_while_others_are_served() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--handshake-timeout", "3"]);
+    // One client says nothing; another sends a ClientHello header and stalls (slowloris).
+    let mut silent = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    let mut slow = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    slow.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .unwrap();
+    // Meanwhile a real client is served.
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"served while two clients stall");
+    close(tls);
+    let served = srv.event("connection", SECS(20));
+    assert_eq!(served["end"], "closed", "{served}");
+    assert_eq!(served["bytes_out"], 30);
+    // ...while the stalled ones were still connected.
+    silent.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 1];
+    assert_eq!(
+        silent.peek(&mut byte).map_err(|e| e.kind()),
+        Err(ErrorKind::WouldBlock),
+        "the silent client was dropped before the other was served"
+    );
+    silent.set_nonblocking(false).unwrap();
+    // Then both are dropped: EOF (or a reset), within the test's bound.
+    for s in [&mut silent, &mut slow] {
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let mut buf = [0u8; 64];
+        match s.read(&mut buf) {
+            Ok(0) => {}
+            Ok(n) => panic!("a stalled client got {n} bytes instead of being dropped"),
+            Err(e) => assert!(
+                matches!(e.kind(), ErrorKind::ConnectionReset),
+                "the server did not drop a stalled client: {e}"
+            ),
+        }
+    }
+    for rec in srv.connections(2, SECS(20)) {
+        assert_eq!(rec["end"], "timeout", "{rec}");
+        assert_eq!(rec["failure"], "timeout", "{rec}");
+        let reason = rec["reason"].as_str().unwrap();
+        assert!(reason.contains("--handshake-timeout"), "{reason}");
+    }
+}
+
+#[test]
+fn max_connections_refuses_the_excess_and_keeps_serving_the_rest() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--max-connections", "2"]);
+    let cfg = pinned(&srv.pin);
+    let mut a = connect(srv.port, cfg.clone());
+    let mut b = connect(srv.port, cfg.clone());
+    echo_once(&mut a, b"a");
+    echo_once(&mut b, b"b");
+    // A third is closed at once: its handshake cannot complete.
+    let third = try_connect(srv.port, cfg.clone());
+    assert!(third.is_err(), "a third connection was served");
+    let refused = srv.event("connection", SECS(20));
+    assert_eq!(refused["end"], "refused", "{refused}");
+    assert!(refused["reason"]
+        .as_str()
+        .unwrap()
+        .contains("--max-connections"));
+    // The two open ones are unaffected.
+    echo_once(&mut a, b"still here");
+    echo_once(&mut b, b"me too");
+    // Once one leaves, a new client gets its slot.
+    close(a);
+    let left = srv.event("connection", SECS(20));
+    assert_eq!(left["end"], "closed", "{left}");
+    let mut d = connect(srv.port, cfg);
+    echo_once(&mut d, b"d");
+    close(d);
+    close(b);
+    srv.connections(2, SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
+    let summary = srv.event("summary", SECS(10));
+    assert_eq!(summary["refused"], 1, "{summary}");
+    assert_eq!(summary["connections"], 3, "{summary}");
+    assert_eq!(summary["peak_concurrent"], 2, "{summary}");
+}
+
+#[test]
+fn max_accept_1_exits_0_after_one_connection() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--max-accept", "1"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"only one");
+    close(tls);
+    let status = srv
+        .bg
+        .wait(SECS(20))
+        .expect("serve exits after --max-accept 1");
+    assert!(status.success(), "{status:?}");
+    let rec = srv.event("connection", SECS(5));
+    assert_eq!(rec["bytes_in"], 8);
+    let summary = srv.event("summary", SECS(5));
+    assert_eq!(summary["connections"], 1);
+    assert_eq!(summary["stopped_by"], serde_json::Value::Null);
+    // Nothing listens any more.
+    assert!(TcpStream::connect(("127.0.0.1", srv.port)).is_err());
+}
+
+#[test]
+fn a_key_that_does_not_match_the_certificate_is_a_startup_error() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--out", "a", "-q"]);
+    dir.ok(&["gencert", "--out", "b", "-q"]);
+    let out = dir.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--cert",
+        "a.pem",
+        "--key",
+        "b-key.pem",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("'b-key.pem'") && err.contains("'a.pem'"),
+        "{err}"
+    );
+    assert!(err.contains("does not match"), "{err}");
+    assert!(
+        stdout(&out).is_empty(),
+        "it started listening: {}",
+        stdout(&out)
+    );
+    // A CA-issued chain with the right key starts.
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    let srv = spawn_serve(
+        &dir,
+        &["--cert", "localhost.pem", "--key", "localhost-key.pem"],
+    );
+    assert_eq!(srv.ready["ephemeral"], false);
+    assert_eq!(srv.ready["certificate"]["subject"], "CN=localhost");
+    // ...and a client trusting only the CA verifies it.
+    let ca = files::load_certs(&dir.join("ca.pem")).unwrap();
+    let (cfg, _) = config::client_config(ClientOptions {
+        roots: TrustRoots::Certs(ca),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut tls = connect(srv.port, cfg);
+    echo_once(&mut tls, b"verified");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = Dir::new();
+    for args in [
+        &["serve", "--listen", "nonsense"][..],
+        &["serve", "--www", "--alpn", "h2"],
+        &["serve", "--handshake-timeout", "0"],
+        &["serve", "--client-auth", "optional"],
+        &["serve", "--tls12", "--tls13"],
+    ] {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    }
+}
+
+/// The first flight a rustls client sends (a ClientHello).
+fn client_hello() -> Vec<u8> {
+    let name = ServerName::try_from("localhost").unwrap().to_owned();
+    let mut conn = ClientConnection::new(client_config_unverified(), name).unwrap();
+    let mut out = Vec::new();
+    conn.write_tls(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn hostile_and_broken_clients_are_logged_and_do_not_hurt_the_server() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--handshake-timeout", "10"]);
+    let send_then_read_to_end = |bytes: &[u8], half_close: bool| {
+        let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let _ = s.write_all(bytes);
+        if half_close {
+            let _ = s.shutdown(std::net::Shutdown::Write);
+        }
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    };
+    // Garbage instead of TLS.
+    send_then_read_to_end(&[0xde; 4096], false);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "handshake_error", "{rec}");
+    assert_eq!(rec["failure"], "not_tls", "{rec}");
+    // Plain HTTP on the TLS port.
+    send_then_read_to_end(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", false);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["failure"], "not_tls", "{rec}");
+    assert!(
+        rec["reason"].as_str().unwrap().contains("plain HTTP"),
+        "{rec}"
+    );
+    // A ClientHello cut short, then the client leaves.
+    let hello = client_hello();
+    send_then_read_to_end(&hello[..hello.len() / 2], true);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["failure"], "client_closed", "{rec}");
+    // A record header announcing more than TLS allows.
+    send_then_read_to_end(&[0x16, 0x03, 0x01, 0xff, 0xff, 0x01, 0x02], false);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "handshake_error", "{rec}");
+    assert_eq!(rec["failure"], "malformed", "{rec}");
+    // A full ClientHello, then gone before the handshake ends.
+    {
+        let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+        s.write_all(&hello).unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let mut first = [0u8; 5];
+        s.read_exact(&mut first).unwrap();
+        assert_eq!(
+            first[0], 0x16,
+            "the server answered with a handshake record"
+        );
+    }
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "handshake_error", "{rec}");
+    assert!(
+        matches!(rec["failure"].as_str(), Some("client_closed" | "reset")),
+        "{rec}"
+    );
+    // A client that disconnects in the middle of a large echo.
+    {
+        let mut tls = connect(srv.port, pinned(&srv.pin));
+        tls.sock.set_write_timeout(Some(SECS(2))).unwrap();
+        // The client never reads its echo: the write may stall, which is the point.
+        let _ = tls.write_all(&vec![7u8; 128 * 1024]);
+        let _ = tls.flush();
+    }
+    let rec = srv.event("connection", SECS(20));
+    assert!(
+        matches!(rec["end"].as_str(), Some("error" | "closed")),
+        "{rec}"
+    );
+    // After all that, the server still serves.
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"still serving");
+    close(tls);
+    srv.event("connection", SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
+    let summary = srv.event("summary", SECS(10));
+    assert_eq!(summary["handshake_failures"], 5, "{summary}");
+    assert_eq!(summary["failures_by_reason"]["not_tls"], 2, "{summary}");
+}
+
+#[test]
+fn sigterm_closes_idle_connections_and_prints_a_summary() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--grace", "10"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"before the signal");
+    let status = srv.terminate(SECS(20));
+    assert!(status.success(), "{status:?}");
+    // The idle connection was closed properly (close_notify), not cut.
+    let mut buf = [0u8; 16];
+    assert_eq!(tls.read(&mut buf).expect("clean close"), 0);
+    let shutdown = srv.event("shutdown", SECS(5));
+    assert_eq!(shutdown["signal"], "SIGTERM");
+    assert_eq!(shutdown["open_connections"], 1);
+    let rec = srv.event("connection", SECS(5));
+    assert_eq!(rec["end"], "shutdown", "{rec}");
+    let summary = srv.event("summary", SECS(5));
+    assert_eq!(summary["stopped_by"], "SIGTERM");
+    assert_eq!(summary["connections"], 1);
+    assert_eq!(summary["bytes_out"], 17);
+    assert_eq!(summary["aborted_at_shutdown"], 0);
+}
+
+/// Reads one HTTP response (head and, unless `head_only`, a Content-Length body).
+fn read_response(tls: &mut Tls, head_only: bool) -> (String, String) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        tls.read_exact(&mut byte).expect("response head");
+        head.push(byte[0]);
+        assert!(head.len() < 64 * 1024, "endless head");
+    }
+    let head = String::from_utf8(head).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .expect("Content-Length")
+        .trim()
+        .parse()
+        .unwrap();
+    let mut body = vec![0u8; if head_only { 0 } else { len }];
+    tls.read_exact(&mut body).expect("response body");
+    (head, String::from_utf8(body).unwrap())
+}
+
+#[test]
+fn www_answers_http_1_1_with_keep_alive_pipelining_and_correct_lengths() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--www"]);
+    assert_eq!(srv.ready["alpn"], serde_json::json!(["http/1.1"]));
+    let cfg = client_config(&srv.pin, &["http/1.1"], Versions::Both);
+    let mut tls = connect(srv.port, cfg.clone());
+    assert_eq!(tls.conn.alpn_protocol(), Some(&b"http/1.1"[..]));
+    // Two pipelined requests in one write.
+    tls.write_all(
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /x HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n",
+    )
+    .unwrap();
+    tls.flush().unwrap();
+    let (head, body) = read_response(&mut tls, false);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("Connection: keep-alive\r\n"), "{head}");
+    assert!(head.contains("Content-Type: text/plain"), "{head}");
+    assert!(body.contains("protocol:       TLSv1.3\n"), "{body}");
+    assert!(body.contains("SNI:            localhost\n"), "{body}");
+    assert!(
+        body.contains("ALPN:           http/1.1 (offered: http/1.1)\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("key exchange:   X25519MLKEM768 (post-quantum hybrid)\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("session:        new (full handshake)\n"),
+        "{body}"
+    );
+    assert!(body.contains("client cert:    none\n"), "{body}");
+    assert!(
+        body.contains("request:        GET / HTTP/1.1 (#1 on this connection)\n"),
+        "{body}"
+    );
+    let (head, _) = read_response(&mut tls, true);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.contains("Content-Type: application/json\r\n"),
+        "{head}"
+    );
+    // A POST with a body: 405, body read and dropped, connection kept.
+    tls.write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello")
+        .unwrap();
+    let (head, _) = read_response(&mut tls, false);
+    assert!(
+        head.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("Allow: GET, HEAD\r\n"), "{head}");
+    // JSON, then the client asks to close.
+    tls.write_all(b"GET /?format=json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (head, body) = read_response(&mut tls, false);
+    assert!(head.contains("Connection: close\r\n"), "{head}");
+    let page: serde_json::Value = serde_json::from_str(&body).expect("JSON page");
+    assert_eq!(page["protocol"], "TLSv1.3");
+    assert_eq!(page["sni"], "localhost");
+    assert_eq!(page["alpn"], "http/1.1");
+    assert_eq!(page["group"], "X25519MLKEM768");
+    assert_eq!(page["post_quantum"], true);
+    assert_eq!(page["resumed"], false);
+    assert_eq!(page["client_certificate"], serde_json::Value::Null);
+    assert_eq!(page["request"]["number"], 4);
+    let mut rest = Vec::new();
+    assert_eq!(tls.read_to_end(&mut rest).expect("close_notify"), 0);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["requests"], 4, "{rec}");
+    assert_eq!(rec["end"], "closed", "{rec}");
+    // A head over the limit gets 431 and a close, not unbounded buffering.
+    let mut tls = connect(srv.port, cfg);
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    let _ = tls.write_all(big.as_bytes());
+    let _ = tls.flush();
+    let (head, _) = read_response(&mut tls, false);
+    assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+    assert!(head.contains("Connection: close\r\n"), "{head}");
+}
+
+#[test]
+fn optional_client_auth_shows_the_verified_subject_on_the_page() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&[
+        "gencert", "--client", "--cn", "alice", "--out", "alice", "--issuer", "ca.pem", "-q",
+    ]);
+    let srv = spawn_serve(
+        &dir,
+        &[
+            "--www",
+            "--client-ca",
+            "ca.pem",
+            "--client-auth",
+            "optional",
+        ],
+    );
+    assert_eq!(srv.ready["client_auth"], "optional");
+    let page = |identity: Option<Identity>| {
+        let (cfg, _) = config::client_config(ClientOptions {
+            pins: vec![Pin::parse(&srv.pin).unwrap()],
+            identity,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut tls = connect(srv.port, cfg);
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let (_, body) = read_response(&mut tls, false);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let anonymous = page(None);
+    assert_eq!(anonymous["client_certificate"], serde_json::Value::Null);
+    let alice = page(Some(Identity {
+        chain: files::load_certs(&dir.join("alice.pem")).unwrap(),
+        key: files::load_key(&dir.join("alice-key.pem")).unwrap(),
+    }));
+    assert_eq!(alice["client_certificate"]["subject"], "CN=alice");
+    assert_eq!(alice["client_certificate"]["verified"], true);
+    let recs = srv.connections(2, SECS(20));
+    assert_eq!(recs[0]["client_subject"], serde_json::Value::Null);
+    assert_eq!(recs[1]["client_subject"], "CN=alice");
+}
+
+#[test]
+fn tls13_only_refuses_a_tls12_client_and_says_why() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--tls13"]);
+    assert_eq!(srv.ready["versions"], serde_json::json!(["TLSv1.3"]));
+    let err = try_connect(srv.port, client_config(&srv.pin, &[], Versions::Tls12)).unwrap_err();
+    assert!(err.to_string().to_lowercase().contains("protocol"), "{err}");
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "handshake_error", "{rec}");
+    assert_eq!(rec["failure"], "incompatible", "{rec}");
+    assert!(
+        rec["reason"].as_str().unwrap().contains("TLS 1.2")
+            || rec["reason"].as_str().unwrap().contains("Tls12"),
+        "{rec}"
+    );
+    // TLS 1.2 is fine by default.
+    let srv = spawn_serve(&dir, &[]);
+    let tls = connect(srv.port, client_config(&srv.pin, &[], Versions::Tls12));
+    assert_eq!(
+        tls.conn.protocol_version(),
+        Some(rustls::ProtocolVersion::TLSv1_2)
+    );
+}
+
+#[test]
+fn keylog_file_and_sslkeylogfile_receive_the_session_secrets() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--keylog", "keys.log"]);
+    assert_eq!(srv.ready["keylog"], "keys.log");
+    let tls = connect(srv.port, pinned(&srv.pin));
+    close(tls);
+    srv.event("connection", SECS(20));
+    let log = dir.read("keys.log");
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("CLIENT_HANDSHAKE_TRAFFIC_SECRET "))
+        .unwrap_or_else(|| panic!("no TLS 1.3 secret in {log}"));
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields.len(), 3);
+    assert_eq!(fields[1].len(), 64, "client random");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("keys.log"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // SSLKEYLOGFILE works without the flag.
+    let mut cmd = dir.tlskit(&["serve", "--json", "--listen", "127.0.0.1:0"]);
+    cmd.env("SSLKEYLOGFILE", dir.join("env.log"));
+    let bg = Background::spawn(cmd);
+    let first: serde_json::Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let port: u16 = first["addr"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let tls = connect(
+        port,
+        pinned(ready["certificate"]["spki_pin"].as_str().unwrap()),
+    );
+    close(tls);
+    bg.line(SECS(20));
+    assert!(dir.read("env.log").contains("SERVER_TRAFFIC_SECRET_0 "));
+}
