@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use super::clienthello::HelloSpec;
 use super::registry;
 use super::serverhello::{self, Alert, FlightReader, KxParams, Message, ParseError, ServerHello};
+use crate::tls::starttls::{self, StartTls};
 
 /// How much of the server's answer a probe needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,8 @@ pub struct Endpoint {
     pub sni: Option<String>,
     /// The limit on one probe, from connect to the last byte read.
     pub timeout: Duration,
+    /// A plaintext preamble to speak before each ClientHello, and the name it may need.
+    pub starttls: Option<(StartTls, String)>,
     limiter: Semaphore,
     sent: AtomicUsize,
     rtt_micros: AtomicUsize,
@@ -119,6 +122,7 @@ impl Endpoint {
             addr,
             sni,
             timeout,
+            starttls: None,
             limiter: Semaphore::new(concurrency.max(1)),
             sent: AtomicUsize::new(0),
             rtt_micros: AtomicUsize::new(usize::MAX),
@@ -138,22 +142,33 @@ impl Endpoint {
         }
     }
 
-    /// Holds one of the in-flight slots, for work other than probes (rustls handshakes).
+    /// Holds one of the in-flight slots for a rustls handshake (counted as a probe).
     pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        self.limiter.acquire().await.ok()
+        let permit = self.limiter.acquire().await.ok();
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        permit
     }
 
-    /// Opens a TCP connection to the server.
-    pub async fn open(&self) -> std::io::Result<TcpStream> {
-        let stream = TcpStream::connect(self.addr).await?;
+    /// Opens a connection to the server, through the STARTTLS preamble if there is one.
+    async fn open(&self) -> Result<TcpStream, Answer> {
+        let mut stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| Answer::Unreachable(e.to_string()))?;
         let _ = stream.set_nodelay(true);
+        if let Some((proto, name)) = &self.starttls {
+            if let Err(e) = starttls::negotiate(&mut stream, *proto, name).await {
+                return Err(Answer::Unreachable(format!(
+                    "{proto} STARTTLS failed: {e:#}"
+                )));
+            }
+        }
         Ok(stream)
     }
 
     async fn exchange(&self, hello: &[u8], want: Want) -> Answer {
         let mut stream = match self.open().await {
             Ok(s) => s,
-            Err(e) => return Answer::Unreachable(e.to_string()),
+            Err(answer) => return answer,
         };
         if let Err(e) = stream.write_all(hello).await {
             return io_answer(&e, None);

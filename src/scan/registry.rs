@@ -708,7 +708,7 @@ pub struct Group {
     pub name: &'static str,
     /// Family.
     pub kind: GroupKind,
-    /// Approximate classical security in bits (the weakest part for hybrids).
+    /// Approximate classical security in bits (NIST SP 800-57; the classical part for hybrids).
     pub security_bits: u16,
     /// Usable in TLS 1.3 (the binary curves and small primes are TLS 1.2 only).
     pub tls13: bool,
@@ -753,11 +753,11 @@ pub static GROUPS: &[Group] = &[
     g(0x0016, "secp256k1", GroupKind::EllipticCurve, 128, false),
     g(0x0015, "secp224r1", GroupKind::EllipticCurve, 112, false),
     g(0x0013, "secp192r1", GroupKind::EllipticCurve, 96, false),
-    g(0x0100, "ffdhe2048", GroupKind::FiniteField, 103, true),
-    g(0x0101, "ffdhe3072", GroupKind::FiniteField, 125, true),
-    g(0x0102, "ffdhe4096", GroupKind::FiniteField, 150, true),
-    g(0x0103, "ffdhe6144", GroupKind::FiniteField, 175, true),
-    g(0x0104, "ffdhe8192", GroupKind::FiniteField, 192, true),
+    g(0x0100, "ffdhe2048", GroupKind::FiniteField, 112, true),
+    g(0x0101, "ffdhe3072", GroupKind::FiniteField, 128, true),
+    g(0x0102, "ffdhe4096", GroupKind::FiniteField, 152, true),
+    g(0x0103, "ffdhe6144", GroupKind::FiniteField, 176, true),
+    g(0x0104, "ffdhe8192", GroupKind::FiniteField, 200, true),
     g(0x0200, "MLKEM512", GroupKind::PostQuantum, 128, true),
     g(0x0201, "MLKEM768", GroupKind::PostQuantum, 192, true),
     g(0x0202, "MLKEM1024", GroupKind::PostQuantum, 256, true),
