@@ -366,6 +366,333 @@ pub fn pq_for_pq_clients(r: &Report) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::certs::{CertReport, ChainSource};
+    use crate::scan::registry;
+    use crate::scan::report::{
+        ClientCertificate, Downgrade, GroupEntry, GroupSection, ProtocolEntry, Resumption,
+        SuiteEntry, SuiteSection,
+    };
+    use crate::scan::serverhello::KxParams;
+    use crate::tls::lint::Finding;
+
+    fn suite(id: u16) -> SuiteEntry {
+        SuiteEntry::new(registry::suite(id).unwrap(), None)
+    }
+
+    fn group(id: u16) -> GroupEntry {
+        let g = registry::group(id).unwrap();
+        GroupEntry {
+            id: format!("0x{id:04X}"),
+            name: g.name.to_string(),
+            post_quantum: g.post_quantum(),
+            hybrid: g.kind == registry::GroupKind::PostQuantumHybrid,
+            security_bits: g.security_bits,
+        }
+    }
+
+    /// A model server: TLS 1.3 and 1.2, ECDHE-AEAD only, a verified chain,
+    /// and the X25519MLKEM768 hybrid for clients that offer it.
+    fn model() -> Report {
+        let protocols = Version::ALL
+            .into_iter()
+            .rev()
+            .map(|v| ProtocolEntry {
+                version: v,
+                accepted: Some(v >= Version::Tls12),
+                detail: None,
+            })
+            .collect();
+        Report {
+            target: "t:443".into(),
+            address: "192.0.2.1:443".into(),
+            server_name: "t".into(),
+            sni: Some("t".into()),
+            starttls: None,
+            grade: Grade::F,
+            grade_caps: Vec::new(),
+            protocols,
+            cipher_suites: vec![
+                SuiteSection {
+                    version: Version::Tls13,
+                    server_preference: Some(false),
+                    suites: vec![suite(0x1301), suite(0x1302), suite(0x1303)],
+                    incomplete: None,
+                },
+                SuiteSection {
+                    version: Version::Tls12,
+                    server_preference: Some(true),
+                    suites: vec![suite(0xC02B), suite(0xCCA9)],
+                    incomplete: None,
+                },
+            ],
+            groups: vec![GroupSection {
+                kind: "tls13",
+                version: Version::Tls13,
+                groups: vec![group(0x001D), group(0x0017), group(0x11EC)],
+                server_preference: Some(false),
+                preferred: None,
+                incomplete: None,
+            }],
+            negotiated: None,
+            handshake_error: None,
+            alpn: Vec::new(),
+            ocsp_stapling: Some(false),
+            resumption: Resumption {
+                tls13_tickets: Some(true),
+                tls12_session_ids: Some(false),
+                tls12_tickets: Some(true),
+            },
+            client_certificate: ClientCertificate {
+                requested: Some(false),
+                required: Some(false),
+                ca_hints: Vec::new(),
+            },
+            secure_renegotiation: Some(true),
+            compression: Some(false),
+            downgrade_protection: Some(Downgrade {
+                protected: true,
+                mechanism: "tls13_sentinel",
+            }),
+            certificate: Some(CertReport {
+                source: ChainSource::Handshake,
+                chain: Vec::new(),
+                verified: true,
+                verification_error: None,
+                ocsp: None,
+                ocsp_error: None,
+                findings: Vec::new(),
+            }),
+            probes: 0,
+            elapsed_ms: 0.0,
+        }
+    }
+
+    fn with(f: impl FnOnce(&mut Report)) -> Verdict {
+        let mut r = model();
+        f(&mut r);
+        grade(&r)
+    }
+
+    fn codes(v: &Verdict) -> Vec<&'static str> {
+        v.caps.iter().map(|c| c.code).collect()
+    }
+
+    fn accept(r: &mut Report, v: Version, suites: &[u16]) {
+        for p in &mut r.protocols {
+            if p.version == v {
+                p.accepted = Some(true);
+            }
+        }
+        r.cipher_suites.push(SuiteSection {
+            version: v,
+            server_preference: None,
+            suites: suites.iter().map(|id| suite(*id)).collect(),
+            incomplete: None,
+        });
+    }
+
+    #[test]
+    fn the_model_server_is_a_plus() {
+        let v = grade(&model());
+        assert_eq!(v.grade, Grade::APlus, "{:?}", v.caps);
+        assert!(v.caps.is_empty());
+    }
+
+    #[test]
+    fn post_quantum_decides_between_a_and_a_plus() {
+        // No hybrid at all.
+        let v = with(|r| r.groups[0].groups.retain(|g| !g.hybrid));
+        assert_eq!((v.grade, codes(&v)), (Grade::A, vec!["no-pq"]));
+        // A hybrid, but the server imposes a classical group first.
+        let v = with(|r| r.groups[0].server_preference = Some(true));
+        assert_eq!(v.grade, Grade::A);
+        // The server imposes its order with the hybrid first.
+        let v = with(|r| {
+            r.groups[0].server_preference = Some(true);
+            r.groups[0].groups.rotate_right(1);
+        });
+        assert_eq!(v.grade, Grade::APlus);
+    }
+
+    #[test]
+    fn each_rule_caps_where_the_readme_says() {
+        type Change = Box<dyn FnOnce(&mut Report)>;
+        let cases: Vec<(&str, Grade, Change)> = vec![
+            (
+                "ssl3",
+                Grade::F,
+                Box::new(|r| accept(r, Version::Ssl3, &[0x002F])),
+            ),
+            (
+                "tls10",
+                Grade::C,
+                Box::new(|r| accept(r, Version::Tls10, &[0xC013])),
+            ),
+            (
+                "tls11",
+                Grade::C,
+                Box::new(|r| accept(r, Version::Tls11, &[0xC013])),
+            ),
+            (
+                "rc4",
+                Grade::C,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC011))),
+            ),
+            (
+                "64-bit-block",
+                Grade::C,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC012))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x0003))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x003B))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC018))),
+            ),
+            (
+                "no-forward-secrecy",
+                Grade::B,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x009C))),
+            ),
+            (
+                "cbc",
+                Grade::AMinus,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC023))),
+            ),
+            (
+                "compression",
+                Grade::C,
+                Box::new(|r| r.compression = Some(true)),
+            ),
+            (
+                "insecure-renegotiation",
+                Grade::C,
+                Box::new(|r| r.secure_renegotiation = Some(false)),
+            ),
+            (
+                "no-downgrade-protection",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.downgrade_protection = Some(Downgrade {
+                        protected: false,
+                        mechanism: "fallback_scsv",
+                    })
+                }),
+            ),
+            (
+                "no-tls13",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .filter(|p| p.version == Version::Tls13)
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.remove(0);
+                    r.groups.clear();
+                }),
+            ),
+            (
+                "no-modern-tls",
+                Grade::F,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.clear();
+                    accept(r, Version::Tls10, &[0xC013]);
+                }),
+            ),
+            (
+                "no-tls",
+                Grade::F,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.clear();
+                }),
+            ),
+            (
+                "dh-2048",
+                Grade::B,
+                Box::new(|r| {
+                    r.cipher_suites[1].suites.push(SuiteEntry::new(
+                        registry::suite(0x009E).unwrap(),
+                        Some(KxParams::Dhe { bits: 1024 }),
+                    ))
+                }),
+            ),
+            (
+                "dh-1024",
+                Grade::F,
+                Box::new(|r| {
+                    r.cipher_suites[1].suites.push(SuiteEntry::new(
+                        registry::suite(0x009E).unwrap(),
+                        Some(KxParams::Dhe { bits: 768 }),
+                    ))
+                }),
+            ),
+            (
+                "weak-group",
+                Grade::B,
+                Box::new(|r| r.groups[0].groups.push(group(0x0013))),
+            ),
+            (
+                "cert-not-verified",
+                Grade::F,
+                Box::new(|r| {
+                    let c = r.certificate.as_mut().unwrap();
+                    c.verified = false;
+                    c.verification_error = Some("expired on 2020-01-01".into());
+                }),
+            ),
+            (
+                "no-certificate",
+                Grade::F,
+                Box::new(|r| r.certificate = None),
+            ),
+            (
+                "cert-weak",
+                Grade::F,
+                Box::new(|r| {
+                    r.certificate.as_mut().unwrap().findings.push(Finding {
+                        certificate: Some(0),
+                        code: "weak-signature",
+                        message: "signed with SHA-1".into(),
+                    })
+                }),
+            ),
+            (
+                "chain-issue",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.certificate.as_mut().unwrap().findings.push(Finding {
+                        certificate: None,
+                        code: "chain-order",
+                        message: "out of order".into(),
+                    })
+                }),
+            ),
+        ];
+        for (code, expected, change) in cases {
+            let v = with(change);
+            assert!(codes(&v).contains(&code), "{code}: {:?}", v.caps);
+            let cap = v.caps.iter().find(|c| c.code == code).unwrap();
+            assert_eq!(cap.grade, expected, "{code}");
+            assert!(v.grade <= expected, "{code}: {:?}", v.grade);
+            // Caps are listed worst first.
+            assert!(v.caps.windows(2).all(|w| w[0].grade <= w[1].grade));
+        }
+    }
 
     #[test]
     fn grades_order_and_parse() {

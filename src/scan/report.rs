@@ -55,6 +55,34 @@ pub struct SuiteEntry {
     pub dh_bits: Option<u32>,
 }
 
+impl SuiteEntry {
+    /// Describes `s`, with the ServerKeyExchange parameters the server used with it.
+    pub fn new(s: &registry::Suite, kx: Option<KxParams>) -> SuiteEntry {
+        let (group, dh_bits) = match kx {
+            Some(KxParams::Ecdhe { group }) => (Some(registry::group_name(group)), None),
+            Some(KxParams::EcdheExplicit) => (Some("explicit curve".to_string()), None),
+            Some(KxParams::Dhe { bits }) => (None, Some(bits)),
+            // A TLS 1.3 suite does not fix the group: that is listed apart.
+            None => (None, None),
+        };
+        SuiteEntry {
+            id: hex_id(s.id),
+            name: s.name.to_string(),
+            openssl_name: (s.openssl != "-").then(|| s.openssl.to_string()),
+            strength: s.strength(),
+            forward_secrecy: s.forward_secret(),
+            aead: s.aead(),
+            cipher: s.cipher,
+            kx: s.kx,
+            export: s.export,
+            anonymous: s.kx.anonymous(),
+            bits: s.bits,
+            group,
+            dh_bits,
+        }
+    }
+}
+
 /// The accepted suites of one version.
 #[derive(Debug, Clone, Serialize)]
 pub struct SuiteSection {
@@ -258,33 +286,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             suites: l
                 .accepted
                 .iter()
-                .map(|a| {
-                    let s = a.suite;
-                    let (group, dh_bits) = match a.kx {
-                        Some(KxParams::Ecdhe { group }) => {
-                            (Some(registry::group_name(group)), None)
-                        }
-                        Some(KxParams::EcdheExplicit) => (Some("explicit curve".to_string()), None),
-                        Some(KxParams::Dhe { bits }) => (None, Some(bits)),
-                        // A TLS 1.3 suite does not fix the group: that is listed apart.
-                        None => (None, None),
-                    };
-                    SuiteEntry {
-                        id: hex_id(s.id),
-                        name: s.name.to_string(),
-                        openssl_name: (s.openssl != "-").then(|| s.openssl.to_string()),
-                        strength: s.strength(),
-                        forward_secrecy: s.forward_secret(),
-                        aead: s.aead(),
-                        cipher: s.cipher,
-                        kx: s.kx,
-                        export: s.export,
-                        anonymous: s.kx.anonymous(),
-                        bits: s.bits,
-                        group,
-                        dh_bits,
-                    }
-                })
+                .map(|a| SuiteEntry::new(a.suite, a.kx))
                 .collect(),
         })
         .collect();
