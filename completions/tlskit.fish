@@ -65,37 +65,115 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l cert -d 'Certificate chain: PEM, leaf first, then intermediates (or one DER certificate) [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The certificate\'s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-ca -d 'Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless --client-auth optional' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-auth -d 'Whether clients must present a certificate [default: required]' -r -f -a "required\t'The handshake fails without a valid certificate'
+optional\t'A client may send none; one it sends must verify'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN protocols, comma-separated, in the server\'s order of preference [default: none; http/1.1 with --www]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp-response -d 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l keylog -d 'Append session secrets to FILE in NSS key log format, so Wireshark can decrypt [default: the file named by SSLKEYLOGFILE, if set]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once and counted' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l handshake-timeout -d 'Seconds the whole handshake may take, from accept to Finished (defeats slowloris). Fractions and units work: 2.5, 500ms, 1m' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l idle-timeout -d 'Seconds a connection may wait for the client to send, or to take what it is sent; 0 means no limit' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-accept -d 'Stop accepting after N connections, wait for them to finish, and exit 0 (like `openssl s_server -naccept`)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer HTTP/1.1 requests with a page describing the client\'s handshake (JSON when the request accepts application/json) instead of echoing'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin (sha256//BASE64, repeatable, any match passes; checked on every certificate of the chain). A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l keylog -d 'Append the session secrets to FILE (NSS key log format, for Wireshark); SSLKEYLOGFILE is honoured too' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l send -d 'Send TEXT after the handshake and print the reply until the server closes or --read-timeout passes without data' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l read-timeout -d 'With --send or piped input: stop after this many seconds without data from the server' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l save-chain -d 'Write the presented chain as PEM to FILE' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l starttls -d 'Speak this protocol\'s plaintext upgrade before TLS' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l reconnect -d 'Connect a second time, resuming the first session, and report whether it resumed'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-io -d 'Only handshake and report; no data'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l showcerts -d 'Write the presented chain as PEM to stdout (the report goes to stderr)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check that this private key belongs to the certificate (the leaf of each input); exit 1 when it does not' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on resolving, connecting and the handshake (30s, 2m)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l pem -d 'Print the certificates as PEM instead of the report (to save a server\'s chain)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l format -d 'How to write pins' -r -f -a "curl\t'`sha256//BASE64`, for curl\'s --pinnedpubkey (and tlskit\'s --pin)'
+hex\t'Lower-case hex of the SHA-256'
+base64\t'Base64 of the SHA-256'
+hpkp\t'`pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header'
+tlsa\t'`3 1 1 HEX`: a DANE TLSA record (SPKI, SHA-256) for the leaf'
+all\t'Every form, labelled'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l servername -d 'Servers: the name to send as SNI, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on resolving, connecting and the handshake (30s, 2m)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l chain -d 'Pin every certificate of the chain, labelled (to keep an intermediate as a backup pin)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l trust -d 'Servers: record the pin in the pin store on first use; afterwards exit 6 if it changed'
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l list -d 'List the pin store'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l starttls -d 'Speak this protocol\'s plaintext upgrade before every probe' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound on each probe (TCP connect + STARTTLS + the server\'s answer), in seconds' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once (kept small so that scanning a server is polite)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -219,7 +219,9 @@ async fn reach(host: &str, port: u16, timeout: Duration) -> Result<SocketAddr> {
 async fn with_progress<F: std::future::Future>(ep: &Endpoint, target: &str, work: F) -> F::Output {
     let started = Instant::now();
     let ticker = async {
-        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        // The first line after 100 ms: a quick scan draws nothing at all.
+        let period = Duration::from_millis(100);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             tick.tick().await;
             let mut err = std::io::stderr().lock();
