@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::ClientConfig;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use super::probe::Endpoint;
 use crate::exit;
@@ -95,7 +95,10 @@ fn ticket_wait(ep: &Endpoint) -> Duration {
         .min(ep.timeout)
 }
 
-/// One handshake with `client`, holding one of the endpoint's slots.
+/// One handshake with `client`, holding one of the endpoint's slots. After a
+/// TLS 1.3 handshake it waits a few round trips for what follows the
+/// server's Finished: its tickets, or the alert of a server that requires a
+/// client certificate.
 async fn handshake(ep: &Endpoint, setup: &TlsSetup, client: &Client) -> Outcome {
     let _slot = ep.slot().await;
     let opts = DialOptions {
@@ -103,66 +106,40 @@ async fn handshake(ep: &Endpoint, setup: &TlsSetup, client: &Client) -> Outcome 
         connect_to: Some(setup.address.clone()),
         timeout: ep.timeout,
         starttls: setup.starttls,
-        await_ticket: false,
+        await_ticket: true,
     };
-    let mut dialed = match dial::dial(client.config.clone(), &client.observed, &opts).await {
+    let dialed = dial::dial_settling(
+        client.config.clone(),
+        &client.observed,
+        &opts,
+        ticket_wait(ep),
+    )
+    .await;
+    let mut dialed = match dialed {
         Ok(d) => d,
         Err(f) => {
-            let alert = f
-                .error
-                .chain()
-                .find_map(|c| match c.downcast_ref::<rustls::Error>() {
-                    Some(rustls::Error::AlertReceived(a)) => Some(*a),
-                    _ => None,
-                });
             return Outcome {
                 info: f.report.handshake.clone(),
                 error_code: Some(exit::classify(&f.error)),
                 error: Some(format!("{:#}", f.error)),
-                alert: alert.or_else(|| alert_in_text(&f.error)),
+                alert: alert_in_text(&f.error),
                 observed: f.report.observed.clone(),
                 tls13_tickets: 0,
             };
         }
     };
-    let tls13 =
-        dialed.stream.get_ref().1.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
-    let mut out = Outcome {
+    let out = Outcome {
         info: dialed.report.handshake.clone(),
         observed: dialed.report.observed.clone(),
+        tls13_tickets: dialed.stream.get_ref().1.tls13_tickets_received(),
         ..Outcome::default()
     };
-    if tls13 && !dialed.peer_closed && dialed.stream.get_ref().1.tls13_tickets_received() == 0 {
-        // Read what follows the server's Finished: its tickets, or an alert.
-        let deadline = tokio::time::Instant::now() + ticket_wait(ep);
-        let mut buf = [0u8; 4096];
-        loop {
-            match tokio::time::timeout_at(deadline, dialed.stream.read(&mut buf)).await {
-                Err(_) | Ok(Ok(0)) => break,
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    if let Some(rustls::Error::AlertReceived(a)) =
-                        e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-                    {
-                        out.alert = Some(*a);
-                        out.error = Some(format!(
-                            "the server sent the alert {a:?} after the handshake"
-                        ));
-                    }
-                    break;
-                }
-            }
-            if dialed.stream.get_ref().1.tls13_tickets_received() > 0 {
-                break;
-            }
-        }
-    }
-    out.tls13_tickets = dialed.stream.get_ref().1.tls13_tickets_received();
     let _ = tokio::time::timeout(Duration::from_millis(50), dialed.stream.shutdown()).await;
     out
 }
 
-/// The alert named in dial's sentence, for failures whose rustls error was turned into text.
+/// The alert that ended a dial: `dial` turns rustls errors into sentences
+/// that end with "(alert: NAME)".
 fn alert_in_text(err: &anyhow::Error) -> Option<rustls::AlertDescription> {
     let text = format!("{err:#}").to_ascii_lowercase();
     if text.contains("certificate_required") || text.contains("certificaterequired") {
