@@ -234,11 +234,33 @@ impl HelloSpec {
     }
 }
 
-/// Fills `buf` from the system's secure random source.
+/// Fills `buf` with unpredictable bytes for a probe's random and session ID.
+///
+/// A probe never completes a handshake, so these bytes protect nothing; they
+/// only need to differ between probes. They come from std's SipHash keyed
+/// with OS randomness, not from aws-lc, whose first use costs tens of
+/// milliseconds of entropy gathering: the probes start at once while
+/// [`warm_up_crypto`] pays that cost on another thread for the rustls handshakes.
 pub fn fill_random(buf: &mut [u8]) {
-    // A client random only needs to be unpredictable enough not to collide;
-    // if the system source fails, a fixed value still makes a valid probe.
-    let _ = aws_lc_rs::rand::fill(buf);
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static KEYS: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let keys = KEYS.get_or_init(std::collections::hash_map::RandomState::new);
+    for chunk in buf.chunks_mut(8) {
+        let mut h = keys.build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        let v = h.finish().to_le_bytes();
+        chunk.copy_from_slice(&v[..chunk.len()]);
+    }
+}
+
+/// Initialises aws-lc's random generator (its first use gathers entropy for
+/// tens of milliseconds), so that a later handshake does not stall the probes.
+pub fn warm_up_crypto() {
+    let mut b = [0u8; 1];
+    let _ = aws_lc_rs::rand::fill(&mut b);
 }
 
 fn put_u16(out: &mut Vec<u8>, v: impl TryInto<u16>) {
@@ -380,6 +402,15 @@ mod tests {
         assert_eq!(v, 0x0301);
         assert_eq!(suites, vec![0x002F, FALLBACK_SCSV]);
         assert!(!exts.iter().any(|e| e.0 == ext::SIGNATURE_ALGORITHMS));
+    }
+
+    #[test]
+    fn probe_randoms_differ() {
+        let a = HelloSpec::new(Version::Tls13, vec![0x1301], vec![0x001D]);
+        let b = HelloSpec::new(Version::Tls13, vec![0x1301], vec![0x001D]);
+        assert_ne!(a.random, b.random);
+        assert_ne!(a.session_id, b.session_id);
+        assert_ne!(a.random, [0u8; 32]);
     }
 
     #[test]
