@@ -557,12 +557,16 @@ enum Fake {
     Bytes(&'static [u8]),
     /// Sends these bytes and then holds the connection open.
     BytesThenHang(&'static [u8]),
+    /// Holds each connection that sent something for 100 ms, then closes it.
+    SlowClose,
 }
 
 /// A fake server on a loopback port, stopped (with its connections) on drop.
 struct FakeServer {
     port: u16,
     stop: Arc<AtomicBool>,
+    /// The most connections that had sent a ClientHello and were open at once.
+    peak: Arc<std::sync::Mutex<(usize, usize)>>,
 }
 
 impl FakeServer {
@@ -572,6 +576,8 @@ impl FakeServer {
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let peak = Arc::new(std::sync::Mutex::new((0usize, 0usize)));
+        let counts = peak.clone();
         std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(60);
             let mut accepted = 0;
@@ -580,13 +586,14 @@ impl FakeServer {
                     Ok((sock, _)) => {
                         accepted += 1;
                         let flag = flag.clone();
-                        std::thread::spawn(move || serve_fake(sock, mode, &flag));
+                        let counts = counts.clone();
+                        std::thread::spawn(move || serve_fake(sock, mode, &flag, &counts));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
         });
-        FakeServer { port, stop }
+        FakeServer { port, stop, peak }
     }
 }
 
@@ -596,10 +603,15 @@ impl Drop for FakeServer {
     }
 }
 
-fn serve_fake(mut sock: TcpStream, mode: Fake, stop: &AtomicBool) {
+fn serve_fake(
+    mut sock: TcpStream,
+    mode: Fake,
+    stop: &AtomicBool,
+    counts: &std::sync::Mutex<(usize, usize)>,
+) {
     let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
     let mut buf = [0u8; 4096];
-    let _ = sock.read(&mut buf);
+    let got = sock.read(&mut buf).unwrap_or(0);
     let hang = |sock: &TcpStream| {
         let limit = Instant::now() + Duration::from_secs(30);
         while !stop.load(Ordering::Relaxed) && Instant::now() < limit {
@@ -617,6 +629,16 @@ fn serve_fake(mut sock: TcpStream, mode: Fake, stop: &AtomicBool) {
             let _ = sock.write_all(b);
             hang(&sock);
         }
+        Fake::SlowClose if got > 0 => {
+            {
+                let mut c = counts.lock().unwrap();
+                c.0 += 1;
+                c.1 = c.1.max(c.0);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            counts.lock().unwrap().0 -= 1;
+        }
+        Fake::SlowClose => {}
     }
 }
 
@@ -664,6 +686,27 @@ fn details(r: &Value) -> String {
         .map(|p| p["detail"].as_str().unwrap_or("").to_string())
         .collect::<Vec<_>>()
         .join(" | ")
+}
+
+#[test]
+fn probes_in_flight_are_bounded_by_concurrency() {
+    for (flag, limit) in [(None, 4), (Some("2"), 2)] {
+        let dir = Dir::new();
+        let server = FakeServer::start(Fake::SlowClose);
+        let target = format!("127.0.0.1:{}", server.port);
+        let mut args = vec!["scan", target.as_str(), "--timeout", "2", "--json"];
+        if let Some(n) = flag {
+            args.extend(["--concurrency", n]);
+        }
+        let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(30));
+        assert_eq!(code(&out), 4, "{}", stderr(&out));
+        // Five version probes and a handshake all want to go at once: the limit is reached, never passed.
+        assert_eq!(
+            server.peak.lock().unwrap().1,
+            limit,
+            "--concurrency {flag:?}"
+        );
+    }
 }
 
 #[test]

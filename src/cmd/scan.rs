@@ -159,9 +159,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         } else {
             "the server refused every SSL and TLS version offered"
         };
+        let said = |what: &str| {
+            report
+                .protocols
+                .iter()
+                .any(|p| p.detail.as_deref().is_some_and(|d| d.contains(what)))
+        };
+        let hint = if said("plain text") {
+            "; is this a TLS port? For a plaintext service that upgrades, use --starttls"
+        } else if said("unrecognized_name") {
+            "; the server does not know the name sent as SNI: give the right one with --servername"
+        } else {
+            ""
+        };
         return Err(exit::fail(
             code,
-            format!("{why} ({})", sanitize(&report.address)),
+            format!("{why} ({}){hint}", sanitize(&report.address)),
         ));
     }
     if let Some(min) = args.min_grade {
