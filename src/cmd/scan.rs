@@ -154,10 +154,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         } else {
             Code::Handshake
         };
-        let why = if unknown {
-            "no probe got an answer"
-        } else {
-            "the server refused every SSL and TLS version offered"
+        // A server that answers every probe with junk (noise, an oversized
+        // record) did not refuse anything: say what it sent.
+        let malformed = report
+            .protocols
+            .iter()
+            .filter_map(|p| p.detail.as_deref())
+            .find(|d| d.starts_with("malformed answer"))
+            .filter(|_| {
+                report.protocols.iter().all(|p| {
+                    p.detail
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("malformed answer"))
+                })
+            });
+        let (why, what) = match (unknown, malformed) {
+            (true, _) => ("no probe got an answer", String::new()),
+            (false, Some(detail)) => (
+                "no probe got a well-formed TLS answer",
+                format!(
+                    ": {}",
+                    sanitize(detail.trim_start_matches("malformed answer: "))
+                ),
+            ),
+            (false, None) => (
+                "the server refused every SSL and TLS version offered",
+                String::new(),
+            ),
         };
         let said = |what: &str| {
             report
@@ -174,7 +197,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         };
         return Err(exit::fail(
             code,
-            format!("{why} ({}){hint}", sanitize(&report.address)),
+            format!("{why} ({}){what}{hint}", sanitize(&report.address)),
         ));
     }
     if let Some(min) = args.min_grade {
