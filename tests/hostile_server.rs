@@ -4,6 +4,8 @@
 //! Each time tlskit must end on its own, within `--timeout` (or
 //! `--read-timeout` in the data phase), with a clear one-line error, the
 //! right exit code, no panic, and bounded memory (its peak RSS is measured).
+//! `scan`, whose probes all meet the same hostile server, must end in bounded
+//! time and memory too.
 //!
 //! The servers are threads of this test: raw bytes on a socket, or a real
 //! rustls `ServerConnection` that turns hostile once the handshake is done.
@@ -14,6 +16,8 @@ mod util;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -742,4 +746,337 @@ fn sixteen_mib_of_data_streams_through_in_bounded_memory() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_eq!(run.stdout_bytes, TOTAL);
     check_memory(&run, baseline, "16 MiB of data");
+}
+
+// ---- scan: every probe meets the same hostile server ----
+
+/// A server that treats every connection with `behave` (each on its own
+/// thread) until dropped; `behave` gets the socket and a flag set at the end.
+struct ManyServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl ManyServer {
+    fn start(behave: impl Fn(TcpStream, &AtomicBool) + Send + Sync + 'static) -> ManyServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let behave = Arc::new(behave);
+        let (stop2, accepted2) = (stop.clone(), accepted.clone());
+        let handle = std::thread::spawn(move || {
+            let deadline = Instant::now() + SERVER_LIFETIME;
+            let mut workers = Vec::new();
+            while !stop2.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((tcp, _)) if workers.len() < 2000 => {
+                        accepted2.fetch_add(1, Ordering::Relaxed);
+                        tcp.set_nonblocking(false).unwrap();
+                        // Short socket timeouts: every worker notices the end soon.
+                        tcp.set_read_timeout(Some(Duration::from_millis(200)))
+                            .unwrap();
+                        tcp.set_write_timeout(Some(Duration::from_millis(200)))
+                            .unwrap();
+                        let (behave, stop) = (behave.clone(), stop2.clone());
+                        workers.push(std::thread::spawn(move || behave(tcp, &stop)));
+                    }
+                    Ok(_) => panic!("more than 2000 connections"),
+                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                }
+            }
+            stop2.store(true, Ordering::Relaxed);
+            for w in workers {
+                let _ = w.join();
+            }
+        });
+        ManyServer {
+            port,
+            stop,
+            accepted,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for ManyServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Reads one record, waiting through the short socket timeout until `stop`.
+fn read_record_until(s: &mut TcpStream, stop: &AtomicBool) -> Option<(u8, Vec<u8>)> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if got.len() >= 5 {
+            let len = u16::from_be_bytes([got[3], got[4]]) as usize;
+            if got.len() >= 5 + len {
+                return Some((got[0], got[5..5 + len].to_vec()));
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        match s.read(&mut buf) {
+            Ok(0) => return None,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Writes chunks from `next` until it gives none, the client leaves, or `stop`.
+fn write_until(s: &mut TcpStream, stop: &AtomicBool, mut next: impl FnMut(usize) -> Vec<u8>) {
+    let mut i = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let chunk = next(i);
+        if chunk.is_empty() {
+            return;
+        }
+        i += 1;
+        let mut off = 0;
+        while off < chunk.len() {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            match s.write(&chunk[off..]) {
+                Ok(0) => return,
+                Ok(n) => off += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// Waits until the client leaves (or `stop`).
+fn hold(s: &mut TcpStream, stop: &AtomicBool) {
+    let mut sink = [0u8; 4096];
+    while !stop.load(Ordering::Relaxed) {
+        match s.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Runs `tlskit scan 127.0.0.1:PORT --timeout SECS` and checks what every run must do.
+fn scan(dir: &Dir, port: u16, timeout: &str, scenario: &str) -> Run {
+    let t = target(port);
+    let run = run_measured(
+        dir,
+        &[
+            "scan",
+            &t,
+            "--servername",
+            "localhost",
+            "--timeout",
+            timeout,
+        ],
+        SECS(60),
+    );
+    let err = run.stderr();
+    assert!(!err.contains("panicked"), "{scenario}: {err}");
+    assert_no_raw_controls(scenario, &run.out.stdout);
+    assert_no_raw_controls(scenario, &run.out.stderr);
+    eprintln!(
+        "scan, {scenario}: exit {} after {:?}, peak RSS {} KiB, {}",
+        run.code(),
+        run.elapsed,
+        run.peak_rss_kib,
+        err.lines().last().unwrap_or("")
+    );
+    run
+}
+
+fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
+    for (b, name) in [(0x1bu8, "ESC"), (0x07, "BEL"), (0x00, "NUL")] {
+        assert!(!bytes.contains(&b), "{what}: a raw {name} in the output");
+    }
+}
+
+/// A plain scan of a well-behaved rustls server: the baseline for time and memory.
+fn scan_baseline(dir: &Dir) -> Run {
+    let server = tls_many(|_, _, _| {});
+    scan(dir, server.port, "5", "well-behaved server")
+}
+
+/// A real TLS server (rustls) on every connection; `after` runs once a handshake is done.
+fn tls_many(
+    after: impl Fn(&mut rustls::ServerConnection, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
+) -> ManyServer {
+    let (identity, _, _) = identity();
+    let config = config::server_config(ServerOptions {
+        identity,
+        client_auth: ClientAuth::Off,
+        alpn: Vec::new(),
+        versions: Versions::Both,
+        tickets: true,
+        ocsp: None,
+        keylog: KeyLogTo::Off,
+    })
+    .unwrap();
+    ManyServer::start(move |mut tcp, stop| {
+        let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+        let deadline = Instant::now() + SECS(10);
+        while conn.is_handshaking() {
+            if stop.load(Ordering::Relaxed) || Instant::now() > deadline {
+                return;
+            }
+            match conn.complete_io(&mut tcp) {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => {
+                    while conn.wants_write() && conn.write_tls(&mut tcp).is_ok() {}
+                    return;
+                }
+            }
+        }
+        while conn.wants_write() && conn.write_tls(&mut tcp).is_ok() {}
+        after(&mut conn, &mut tcp, stop);
+    })
+}
+
+#[test]
+fn scan_against_hostile_servers_ends_in_bounded_time_and_memory() {
+    let dir = Dir::new();
+    let base = scan_baseline(&dir);
+    assert_eq!(base.code(), 0, "{}", base.stderr());
+    // Scan's --timeout bounds each probe; the whole scan makes a few rounds of
+    // them. 1 s per probe: a hang shows as far more than the bound below.
+    let bound = SECS(15);
+    let memory = |run: &Run, scenario: &str| {
+        assert!(
+            run.peak_rss_kib <= base.peak_rss_kib + RSS_SLACK_KIB,
+            "scan, {scenario}: peak RSS {} KiB, a plain scan needs {} KiB",
+            run.peak_rss_kib,
+            base.peak_rss_kib
+        );
+        assert!(
+            run.elapsed < bound,
+            "scan, {scenario}: took {:?}",
+            run.elapsed
+        );
+    };
+
+    // Every probe is answered with a TLS 1.2 ServerHello and then Certificate bytes forever.
+    let (_, der, _) = identity();
+    let server = ManyServer::start(move |mut s, stop| {
+        if read_record_until(&mut s, stop).is_none() {
+            return;
+        }
+        let hello = server_hello_tls12();
+        let mut chain = endless_chain(der.clone());
+        write_until(
+            &mut s,
+            stop,
+            |i| if i == 0 { hello.clone() } else { chain(i) },
+        );
+    });
+    let run = scan(&dir, server.port, "1", "endless certificate chain");
+    memory(&run, "endless certificate chain");
+    // The ServerHellos stand (TLS 1.2 is reported), the chain is not taken, and
+    // the real handshake's failure is named in the report.
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let report = String::from_utf8_lossy(&run.out.stdout).into_owned();
+    assert!(report.contains("handshake message too large"), "{report}");
+    assert!(server.accepted.load(Ordering::Relaxed) > 1);
+    drop(server);
+
+    // A record header announcing 65535 bytes, then 16 MiB.
+    let server = ManyServer::start(|mut s, stop| {
+        if read_record_until(&mut s, stop).is_none() {
+            return;
+        }
+        write_until(&mut s, stop, |i| match i {
+            0 => vec![0x16, 0x03, 0x03, 0xff, 0xff],
+            1..=1024 => vec![0x0b; 16 * 1024],
+            _ => Vec::new(),
+        });
+        hold(&mut s, stop);
+    });
+    let run = scan(&dir, server.port, "1", "record over the size limit");
+    memory(&run, "record over the size limit");
+    assert_eq!(run.code(), 4, "{}", run.stderr());
+    let line = run.error_line();
+    assert!(
+        line.contains("no probe got a well-formed TLS answer"),
+        "{line}"
+    );
+    assert!(line.contains("record is longer than allowed"), "{line}");
+    drop(server);
+
+    // Garbage instead of a ServerHello.
+    let server = ManyServer::start(|mut s, stop| {
+        if read_record_until(&mut s, stop).is_none() {
+            return;
+        }
+        let mut noise = vec![0u8; 64 * 1024];
+        aws_lc_rs::rand::fill(&mut noise).unwrap();
+        noise[0] = 0xde;
+        write_until(&mut s, stop, |i| {
+            if i == 0 {
+                noise.clone()
+            } else {
+                Vec::new()
+            }
+        });
+        hold(&mut s, stop);
+    });
+    let run = scan(&dir, server.port, "1", "garbage");
+    memory(&run, "garbage");
+    assert_eq!(run.code(), 4, "{}", run.stderr());
+    let line = run.error_line();
+    assert!(
+        line.contains("no probe got a well-formed TLS answer"),
+        "{line}"
+    );
+    assert!(line.contains("not a TLS answer: first bytes de "), "{line}");
+    drop(server);
+
+    // Accepts, reads, never answers.
+    let server = ManyServer::start(|mut s, stop| hold(&mut s, stop));
+    let run = scan(&dir, server.port, "1", "silent server");
+    memory(&run, "silent server");
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("no probe got an answer"),
+        "{}",
+        run.stderr()
+    );
+    drop(server);
+
+    // A real TLS server that never closes a connection after the handshake.
+    let server = tls_many(|_, tcp, stop| hold(tcp, stop));
+    let run = scan(&dir, server.port, "1", "never closes");
+    memory(&run, "never closes");
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    drop(server);
 }
