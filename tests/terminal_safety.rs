@@ -2,7 +2,7 @@
 //! sequences (`ESC [31m`, `ESC ]0;title BEL`), a C1 control (U+009B, the
 //! one-byte CSI), a bidi override (U+202E) and NULs, in the subject CN, the
 //! issuer, and DNS, e-mail and URI SANs. Shown by `inspect` (file and live),
-//! `connect` (report and error paths, text and JSON) and logged by `serve`
+//! `connect` (report and error paths, text and JSON), `scan`, and logged by `serve`
 //! (banner, client-certificate subject over mTLS, an SNI with odd bytes),
 //! none of them may reach stdout or stderr raw: text shows them escaped
 //! (`\e`, `\u{202e}`, `\0`), JSON as `\uXXXX` escapes that decode to the
@@ -320,6 +320,16 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
     assert_escaped_sans("inspect (live)", &text);
     let out = dir.run(&["inspect", &addr, "--servername", "localhost", "--json"]);
     safe_output("inspect --json (live)", &out);
+
+    // scan shows the certificate too.
+    let out = dir.run(&["scan", &addr, "--servername", "localhost", "--ca", "ca.pem"]);
+    let (text, err) = safe_output("scan", &out);
+    assert_eq!(code(&out), 0, "{err}");
+    assert_escaped_cn("scan", &text);
+    let out = dir.run(&["scan", &addr, "--servername", "localhost", "--json"]);
+    let (json, _) = safe_output("scan --json", &out);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(json_strings(&v).iter().any(|s| s.contains(EVIL_CN)), "{v}");
 
     // An SNI with control bytes (a rustls client cannot send one: patch a real
     // ClientHello). rustls refuses a host name that is not a DNS name, so the
