@@ -169,7 +169,8 @@ def main():
         ["tlskit", meta["tlskit"]],
         ["machine", f'{meta["cpu"]}, {meta["cores"]} cores, {meta["kernel"]}'],
         ["peers", f'{meta["openssl"]}; socat {meta["socat"] or "–"}; ncat {meta["ncat"] or "–"}; curl {meta["curl"] or "–"}; hyperfine {meta["hyperfine"] or "–"}'],
-        ["load average (1/5/15 min)", f'before {meta["load_before"]}, after {meta["load_after"]}'],
+        ["load average (1/5/15 min)", f'before {meta["load_before"]}, after {meta["load_after"]}; '
+         'at the start of each item: ' + ", ".join(f"{k}: {v}" for k, v in meta.get("load_per_item", {}).items())],
         ["method", f'{meta["reps"]} repetitions of {meta["secs"]} s per handshake cell, interleaved across servers; echo {meta["echo_size"]} per connection; hyperfine medians of {meta["hyperfine_runs"]} runs (3 warm-up)'],
     ]))
     o.append("")

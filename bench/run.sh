@@ -46,7 +46,12 @@ done
 if [[ -z $OUT ]]; then
   if ((QUICK)); then OUT=target/bench/PERFORMANCE-quick.md; else OUT=docs/PERFORMANCE.md; fi
 fi
-want() { [[ ",$ONLY," == *",$1,"* ]]; }
+LOADS=()
+# want ITEM: whether to run ITEM (and, when so, notes the load average as it starts).
+want() {
+  [[ ",$ONLY," == *",$1,"* ]] || return 1
+  [[ " ${LOADS[*]} " == *" $1="* ]] || LOADS+=("$1=$(cut -d' ' -f1 /proc/loadavg)")
+}
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- peers
@@ -59,7 +64,7 @@ command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v ss >/dev/null || need_pkgs+=(iproute2)
-if want 8; then command -v testssl >/dev/null || need_pkgs+=(testssl.sh); fi
+if [[ ",$ONLY," == *",8,"* ]]; then command -v testssl >/dev/null || need_pkgs+=(testssl.sh); fi
 if ((${#need_pkgs[@]})); then
   if ((INSTALL)) && [[ $(id -u) == 0 ]]; then
     say "installing ${need_pkgs[*]}"
@@ -487,6 +492,10 @@ mkdir -p "$(dirname "$OUT")"
   printf '"load_before": "%s", "load_after": "%s",' "$load_before" "$load_after"
   printf '"reps": %s, "secs": %s, "echo_size": "%s", "quick": %s, "hyperfine_runs": %s,' \
     "$REPS" "$SECS" "$ECHO_SIZE" "$QUICK" "$HRUNS"
+  printf '"load_per_item": {'
+  sep=""
+  for l in "${LOADS[@]}"; do printf '%s"%s": %s' "$sep" "${l%%=*}" "${l#*=}"; sep=","; done
+  printf '},'
   printf '"skipped": ['
   sep=""
   for s in "${SKIPPED[@]}"; do printf '%s"%s"' "$sep" "$s"; sep=","; done
