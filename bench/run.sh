@@ -501,6 +501,7 @@ mkdir -p "$(dirname "$OUT")"
   for s in "${SKIPPED[@]}"; do printf '%s"%s"' "$sep" "$s"; sep=","; done
   printf ']}'
 } >"$WORK/meta.json"
-python3 bench/report.py "$WORK/meta.json" "$RESULTS" bench/NOTES.md >"$OUT"
 cp "$RESULTS" "${OUT%.md}.jsonl"
-say "wrote $OUT (raw data: ${OUT%.md}.jsonl)"
+cp "$WORK/meta.json" "${OUT%.md}.meta.json"
+python3 bench/report.py "${OUT%.md}.meta.json" "${OUT%.md}.jsonl" bench/NOTES.md >"$OUT"
+say "wrote $OUT (raw data: ${OUT%.md}.jsonl and .meta.json)"
