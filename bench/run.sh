@@ -106,8 +106,14 @@ exec 9<>hold-stdin
 
 if [[ -n $WAIT_QUIET ]]; then
   say "waiting for the 1-minute load average to fall to $WAIT_QUIET (now $(cut -d' ' -f1 /proc/loadavg))"
-  for ((i = 0; i < 360; i++)); do
-    awk -v max="$WAIT_QUIET" '{ exit !($1 <= max) }' /proc/loadavg && break
+  quiet=0
+  for ((i = 0; i < 360 && quiet < 6; i++)); do
+    # Quiet for a whole minute, not just between two jobs of someone else's.
+    if awk -v max="$WAIT_QUIET" '{ exit !($1 <= max) }' /proc/loadavg; then
+      quiet=$((quiet + 1))
+    else
+      quiet=0
+    fi
     sleep 10
   done
 fi
