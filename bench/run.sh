@@ -90,7 +90,7 @@ RESULTS=$WORK/results.jsonl
 PIDS=()
 cleanup() {
   local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   exec 9>&- 2>/dev/null || true
   rm -rf "$WORK"
@@ -133,14 +133,16 @@ wait_listen() {
   return 1
 }
 
-# stop PID: SIGTERM, then wait (at most 5 s), then SIGKILL.
+# stop PID: SIGTERM to its process group (servers started here lead their own, so the
+# children socat and ncat fork per connection go too), then wait (at most 5 s), then SIGKILL.
 stop() {
   local i
-  kill "$1" 2>/dev/null || return 0
+  kill -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null || return 0
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null || true; return 0; }
+    kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null || true; break; }
     sleep 0.05
   done
+  kill -9 -- "-$1" 2>/dev/null || true
   kill -9 "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
@@ -154,21 +156,21 @@ start_server() {
     tlskit)
       local extra=()
       [[ $mode == www ]] && extra+=(--www)
-      "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
         --max-connections 8000 "${extra[@]}" "$@" >"serve-$port.log" 2>&1 &
       ;;
     s_server)
-      openssl s_server -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem -quiet \
+      setsid openssl s_server -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem -quiet \
         "$@" <hold-stdin >/dev/null 2>&1 &
       ;;
     socat)
       local what=PIPE
       [[ $mode == echo ]] && what=EXEC:cat
-      socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,cert=srv.pem,key=srv-key.pem,verify=0,fork,reuseaddr,backlog=1024" \
+      setsid socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,cert=srv.pem,key=srv-key.pem,verify=0,fork,reuseaddr,backlog=1024" \
         "$what" >/dev/null 2>&1 &
       ;;
     ncat)
-      ncat --ssl --ssl-cert srv.pem --ssl-key srv-key.pem -l 127.0.0.1 "$port" --keep-open \
+      setsid ncat --ssl --ssl-cert srv.pem --ssl-key srv-key.pem -l 127.0.0.1 "$port" --keep-open \
         --exec /bin/cat <hold-stdin >/dev/null 2>&1 &
       ;;
   esac
@@ -434,7 +436,7 @@ if want 8; then
   "$TLSKIT" gencert --ca --cn "Bench CA" -q --out ca
   "$TLSKIT" gencert localhost 127.0.0.1 --key-type rsa2048 --issuer ca.pem --out rsa -q
   port=$(free_port)
-  openssl s_server -accept "127.0.0.1:$port" -cert rsa.pem -key rsa-key.pem \
+  setsid openssl s_server -accept "127.0.0.1:$port" -cert rsa.pem -key rsa-key.pem \
     -cipher 'ALL:@SECLEVEL=0' -min_protocol TLSv1 -max_protocol TLSv1.2 -quiet \
     <hold-stdin >/dev/null 2>&1 &
   SERVER_PID=$!
