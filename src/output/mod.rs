@@ -54,7 +54,9 @@ impl Ctx {
         text: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> anyhow::Result<()> {
         let stdout = io::stdout();
-        let mut out = stdout.lock();
+        // One write for the whole report: stdout is line-buffered, and a
+        // report of a few thousand lines was as many system calls.
+        let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
         if self.json {
             write_json(&mut out, report)?;
         } else {
