@@ -242,6 +242,44 @@ fn against_tlskit_serve_every_mode_works() {
 }
 
 #[test]
+fn ctrl_c_stops_early_and_still_reports() {
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let cmd = dir.tlskit(&[
+        "--json",
+        "bench",
+        &served.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-d",
+        "600",
+        "-c",
+        "2",
+    ]);
+    let mut bench = Background::spawn(cmd);
+    // Once the server has seen a connection through, the run is under way.
+    served.connections(1, Duration::from_secs(20));
+    let pid = bench.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = bench
+        .wait(Duration::from_secs(30))
+        .expect("bench ends after SIGINT");
+    assert!(status.success(), "{status:?}");
+    // The process is gone, so its stdout is closed and the reader ends.
+    let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
+    let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(r["interrupted"], true, "{r:#}");
+    assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 0, "{r:#}");
+}
+
+#[test]
 fn connections_stop_at_exactly_n() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
