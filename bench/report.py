@@ -230,7 +230,7 @@ def main():
                         line += f" (target ≥ 2×: {verdict(r >= 2)})"
                     o.append("- " + line)
         o.append("")
-        o.append("MiB/s = bytes echoed (and checked by SHA-256 in both directions) ÷ wall time of the connection, handshake included.")
+        o.append("MiB/s = bytes echoed and checked (header byte for byte, body by SHA-256) ÷ wall time of the connection, handshake included.")
     else:
         o.append("Not measured in this run.")
     o.append("")
