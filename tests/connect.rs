@@ -464,7 +464,7 @@ fn openssl_send_and_stdin_carry_data() {
         "--send",
         "hello\n",
         "--read-timeout",
-        "1",
+        "2",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // Data on stdout, the report on stderr.
@@ -473,7 +473,7 @@ fn openssl_send_and_stdin_carry_data() {
 
     let out = run_with_stdin(
         &dir,
-        &["connect", &t, "--ca", "ca.pem", "--read-timeout", "1"],
+        &["connect", &t, "--ca", "ca.pem", "--read-timeout", "2"],
         b"abc\n",
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -705,5 +705,642 @@ fn python_server_interop() {
         stdout(&out).contains("client=alice@example.test"),
         "{}",
         stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------- bad servers
+
+/// Signs `name`'s key with the test CA through `openssl x509 -req`, with the given extensions.
+fn openssl_leaf(dir: &Dir, name: &str, keygen: &[&str], ext: &str) {
+    let key = format!("{name}-key.pem");
+    let csr = format!("{name}.csr");
+    let extfile = format!("{name}.ext");
+    std::fs::write(dir.join(&extfile), ext).unwrap();
+    let mut genkey = vec!["genpkey"];
+    genkey.extend_from_slice(keygen);
+    genkey.extend_from_slice(&["-out", &key]);
+    let cert = format!("{name}.pem");
+    for args in [
+        genkey,
+        vec![
+            "req",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            &csr,
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-days",
+            "30",
+            "-extfile",
+            &extfile,
+            "-out",
+            &cert,
+        ],
+    ] {
+        let o = Command::new("openssl")
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .expect("openssl");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn bad_server_matrix() {
+    let dir = Dir::new();
+    if !util::have("openssl") {
+        return;
+    }
+    pki(&dir);
+    let gen = |args: &[&str]| {
+        let mut all = vec!["gencert"];
+        all.extend_from_slice(args);
+        all.push("-q");
+        dir.ok(&all);
+    };
+    gen(&[
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "--out",
+        "expired",
+    ]);
+    gen(&[
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--not-before",
+        "+10d",
+        "--days",
+        "30",
+        "--out",
+        "notyet",
+    ]);
+    gen(&["wrong.test", "--issuer", "ca.pem", "--out", "wronghost"]);
+    gen(&["--ca", "--cn", "Other CA", "--out", "other"]);
+    gen(&["localhost", "--issuer", "other.pem", "--out", "unknownca"]);
+    gen(&["localhost", "--out", "selfsigned"]);
+    let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    openssl_leaf(
+        &dir,
+        "caleaf",
+        &ec,
+        "basicConstraints=critical,CA:TRUE\nsubjectAltName=DNS:localhost\n",
+    );
+    openssl_leaf(
+        &dir,
+        "clientonly",
+        &ec,
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:localhost\n",
+    );
+    openssl_leaf(
+        &dir,
+        "rsa1024",
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n",
+    );
+
+    let cases: [(&str, &[&str]); 8] = [
+        ("expired", &["the server's certificate expired on ", " days ago)"]),
+        ("notyet", &["the server's certificate is not valid until ", "(in 10 days)"]),
+        ("wronghost", &["valid for wrong.test but not for localhost"]),
+        ("unknownca", &["issued by an unknown authority: CN=Other CA"]),
+        ("selfsigned", &["self-signed (CN=localhost)", "--pin sha256//"]),
+        ("caleaf", &["presents a CA certificate (CN=localhost) as its own certificate"]),
+        (
+            "clientonly",
+            &["not valid for server authentication: its extended key usage allows only client authentication"],
+        ),
+        ("rsa1024", &["the server's RSA key is only 1024 bits; at least 2048 are required"]),
+    ];
+    for (name, reasons) in cases {
+        let cert = format!("{name}.pem");
+        let key = format!("{name}-key.pem");
+        let (_server, port) =
+            openssl_server(&dir, &cert, &key, &["-cipher", "DEFAULT:@SECLEVEL=0"])
+                .expect("openssl is present");
+        let t = target(port);
+
+        // Refused: exit 5 and the reason, in text and in JSON.
+        let out = dir.run(&["connect", &t, "--ca", "ca.pem"]);
+        assert_eq!(code(&out), 5, "{name}: {}", stderr(&out));
+        for reason in reasons {
+            assert!(
+                stderr(&out).contains(reason),
+                "{name}: want '{reason}' in:\n{}",
+                stderr(&out)
+            );
+        }
+        let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--json"]);
+        assert_eq!(code(&out), 5, "{name}");
+        let r = json(&out);
+        assert_eq!(r["error"]["exit_code"], 5, "{name}: {r}");
+        assert_eq!(r["error"]["stage"], "handshake");
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains(reasons[0]),
+            "{name}: {r}"
+        );
+        assert!(
+            !r["chain"].as_array().unwrap().is_empty(),
+            "{name}: the chain is shown"
+        );
+
+        // Accepted with --insecure, marked NOT VERIFIED with the same reason.
+        let out = dir.run(&[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--insecure",
+            "--color",
+            "never",
+        ]);
+        assert_eq!(code(&out), 0, "{name} --insecure: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("verification:  NOT VERIFIED: "),
+            "{name}: {text}"
+        );
+        assert!(text.contains(reasons[0]), "{name}: {text}");
+        assert!(stderr(&out).contains("warning: --insecure"), "{name}");
+        let r = ok_json(&dir, &["connect", &t, "--ca", "ca.pem", "--insecure"]);
+        assert_eq!(r["verification"]["verified"], false, "{name}");
+        assert_eq!(r["verification"]["insecure"], true, "{name}");
+
+        if name == "selfsigned" {
+            // A correct pin is trust enough on its own.
+            let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+            let r = ok_json(&dir, &["connect", &t, "--pin", &pin]);
+            assert_eq!(r["verification"]["verified"], true, "{r}");
+            assert_eq!(r["verification"]["pin_matched"], true);
+        }
+        if name == "rsa1024" {
+            assert_eq!(
+                r["handshake"]["protocol"], "TLSv1.2",
+                "retried over TLS 1.2: {r}"
+            );
+        }
+    }
+    // A pin does not make an expired certificate acceptable.
+    let (_server, port) =
+        openssl_server(&dir, "expired.pem", "expired-key.pem", &[]).expect("openssl is present");
+    let r = json(&dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--insecure",
+        "--json",
+    ]));
+    let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
+    let out = dir.run(&["connect", &target(port), "--pin", &pin]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- network failures
+
+#[test]
+fn refused_is_a_network_error() {
+    let dir = Dir::new();
+    let port = util::free_port();
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("connection refused"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--json"]);
+    assert_eq!(code(&out), 3);
+    let r = json(&out);
+    assert_eq!(r["error"]["stage"], "connect");
+    assert_eq!(r["error"]["exit_code"], 3);
+}
+
+#[test]
+fn silent_server_times_out() {
+    let dir = Dir::new();
+    // Accepts TCP (the kernel completes it from the backlog) and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let out = dir.run(&["connect", &format!("localhost:{port}"), "--timeout", "1"]);
+    let c = code(&out);
+    assert!(c == 3 || c == 4, "exit {c}: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("timed out after 1 s"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "bounded");
+    drop(listener);
+
+    // A plaintext service answering with something that is not TLS: exit 4, with a hint.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let talker = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.write_all(b"220 mx.test ESMTP\r\n");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--starttls"), "{}", stderr(&out));
+    talker.join().unwrap();
+}
+
+#[test]
+fn bad_targets_are_usage_errors() {
+    let dir = Dir::new();
+    for t in ["localhost:0", "[::1", "gopher://x/", "localhost:http"] {
+        let out = dir.run(&["connect", t]);
+        assert_eq!(code(&out), 2, "{t}: {}", stderr(&out));
+    }
+    let out = dir.run(&["connect", "localhost", "--pin", "md5//x"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let out = dir.run(&["connect", "localhost", "--timeout", "0"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- STARTTLS
+
+/// A plaintext server for one STARTTLS protocol (argv: proto, mode ok|refuse,
+/// cert, key). It speaks the preamble byte by byte, then hands the socket to
+/// Python's `ssl`, writes one line over TLS and closes.
+const PY_STARTTLS: &str = r#"
+import socket, ssl, sys, threading
+proto, mode, cert, key = sys.argv[1:5]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cert, key)
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+print(srv.getsockname()[1], flush=True)
+
+def line(c):
+    b = b""
+    while not b.endswith(b"\n"):
+        x = c.recv(1)
+        if not x:
+            raise EOFError("client closed")
+        b += x
+        if len(b) > 4096:
+            raise ValueError("line too long")
+    return b.decode().rstrip("\r\n")
+
+def until(c, marker):
+    b = b""
+    while marker not in b:
+        x = c.recv(1)
+        if not x:
+            raise EOFError("client closed")
+        b += x
+        if len(b) > 65536:
+            raise ValueError("too much")
+    return b
+
+def exactly(c, n):
+    b = b""
+    while len(b) < n:
+        x = c.recv(n - len(b))
+        if not x:
+            raise EOFError("client closed")
+        b += x
+    return b
+
+def preamble(c):
+    ok = mode == "ok"
+    if proto == "smtp":
+        c.sendall(b"220-mx.test ESMTP tlskit-test\r\n220 ready\r\n")
+        assert line(c).startswith("EHLO ")
+        c.sendall(b"250-mx.test greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+        assert line(c) == "STARTTLS"
+        c.sendall(b"220 2.0.0 go ahead\r\n" if ok else b"454 4.7.0 TLS not available due to temporary reason\r\n")
+    elif proto == "imap":
+        c.sendall(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] imap.test ready\r\n")
+        tag, cmd = line(c).split(" ", 1)
+        assert cmd.upper() == "STARTTLS"
+        c.sendall((tag + (" OK begin TLS now\r\n" if ok else " NO STARTTLS disabled\r\n")).encode())
+    elif proto == "pop3":
+        c.sendall(b"+OK pop.test ready\r\n")
+        assert line(c) == "STLS"
+        c.sendall(b"+OK begin TLS\r\n" if ok else b"-ERR STLS not permitted\r\n")
+    elif proto == "ftp":
+        c.sendall(b"220-ftp.test\r\n220 FTP ready\r\n")
+        assert line(c) == "AUTH TLS"
+        c.sendall(b"234 AUTH TLS successful\r\n" if ok else b"534 policy forbids TLS\r\n")
+    elif proto == "xmpp":
+        head = until(c, b">")
+        if b"<?xml" in head:
+            head += until(c, b">")
+        assert b"<stream:stream" in head and b"to='localhost'" in head, head
+        c.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                  b"xmlns:stream='http://etherx.jabber.org/streams' id='t1' from='localhost' version='1.0'>"
+                  b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+                  b"</stream:features>")
+        assert b"<starttls" in until(c, b"/>")
+        c.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" if ok
+                  else b"<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>")
+    elif proto == "postgres":
+        assert exactly(c, 8) == b"\x00\x00\x00\x08\x04\xd2\x16\x2f"
+        c.sendall(b"S" if ok else b"N")
+    elif proto == "ldap":
+        req = exactly(c, 2)
+        req += exactly(c, req[1])
+        assert b"1.3.6.1.4.1.1466.20037" in req, req
+        if ok:
+            c.sendall(b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00")
+        else:
+            c.sendall(b"\x30\x1b\x02\x01\x01\x78\x16\x0a\x01\x34\x04\x00\x04\x0funwilling today")
+    return ok
+
+def handle(c):
+    c.settimeout(10)
+    try:
+        if preamble(c):
+            with ctx.wrap_socket(c, server_side=True) as s:
+                s.sendall(("tls-ok " + proto + "\n").encode())
+                s.unwrap()
+    except Exception as e:
+        print("server error:", repr(e), file=sys.stderr, flush=True)
+    finally:
+        c.close()
+
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=handle, args=(conn,), daemon=True).start()
+"#;
+
+fn starttls_server(dir: &Dir, proto: &str, mode: &str) -> Option<(Background, u16)> {
+    if !util::have("python3") {
+        return None;
+    }
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path())
+        .args(["-c", PY_STARTTLS, proto, mode, "leaf.pem", "leaf-key.pem"]);
+    let server = Background::spawn(cmd);
+    let port = server
+        .line(WAIT)
+        .trim()
+        .parse()
+        .expect("starttls server port");
+    Some((server, port))
+}
+
+#[test]
+fn starttls_each_protocol() {
+    let dir = Dir::new();
+    pki(&dir);
+    let greetings = [
+        ("smtp", "220 mx.test ESMTP tlskit-test"),
+        (
+            "imap",
+            "* OK [CAPABILITY IMAP4rev1 STARTTLS] imap.test ready",
+        ),
+        ("pop3", "+OK pop.test ready"),
+        ("ftp", "220 ftp.test"),
+        ("xmpp", "<stream:stream"),
+        ("postgres", "S (the server accepts TLS)"),
+        ("ldap", "resultCode 0 (success)"),
+    ];
+    for (proto, greeting) in greetings {
+        let Some((_server, port)) = starttls_server(&dir, proto, "ok") else {
+            return;
+        };
+        let t = target(port);
+        let r = ok_json(
+            &dir,
+            &[
+                "connect",
+                &t,
+                "--starttls",
+                proto,
+                "--ca",
+                "ca.pem",
+                "--no-io",
+            ],
+        );
+        assert_eq!(r["starttls"]["protocol"], proto, "{r}");
+        assert!(
+            r["starttls"]["greeting"]
+                .as_str()
+                .unwrap()
+                .contains(greeting),
+            "{proto}: {r}"
+        );
+        assert_eq!(r["handshake"]["protocol"], "TLSv1.3", "{proto}");
+        assert_eq!(r["verification"]["verified"], true, "{proto}");
+        assert!(r["timings"]["starttls_ms"].is_number(), "{proto}");
+        // Data after the upgrade is TLS: the server's line arrives decrypted.
+        let out = dir.run(&[
+            "connect",
+            &t,
+            "--starttls",
+            proto,
+            "--ca",
+            "ca.pem",
+            "--send",
+            "",
+            "--read-timeout",
+            "10",
+        ]);
+        assert_eq!(code(&out), 0, "{proto}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("tls-ok {proto}\n"), "{proto}");
+
+        let Some((_refusing, port)) = starttls_server(&dir, proto, "refuse") else {
+            return;
+        };
+        let out = dir.run(&[
+            "connect",
+            &target(port),
+            "--starttls",
+            proto,
+            "--ca",
+            "ca.pem",
+        ]);
+        assert_eq!(code(&out), 4, "{proto}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("tlskit: error: {proto}: the server refused")),
+            "{proto}: {err}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- the JSON document
+
+#[test]
+fn json_report_fields_are_present_and_typed() {
+    let dir = Dir::new();
+    pki(&dir);
+    // TODO(serve): switch to `tlskit serve` once it is merged; s_server stands in for it.
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-rev"]) else {
+        return;
+    };
+    let t = target(port);
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--json",
+        "--showcerts",
+        "--send",
+        "abc\n",
+        "--read-timeout",
+        "2",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Data on stdout; the one JSON document on stderr.
+    assert_eq!(stdout(&out), "cba\n");
+    let r: Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON document");
+    let s = |v: &Value| v.is_string();
+    let n = |v: &Value| v.is_number();
+    assert!(
+        s(&r["target"]) && s(&r["address"]) && s(&r["server_name"]) && s(&r["sni"]),
+        "{r}"
+    );
+    assert!(r["resolved"].is_array());
+    for k in ["dns_ms", "tcp_ms", "tls_ms"] {
+        assert!(n(&r["timings"][k]), "{k}: {r}");
+    }
+    assert!(r["timings"]["starttls_ms"].is_null());
+    let h = &r["handshake"];
+    assert!(
+        s(&h["protocol"]) && s(&h["cipher_suite"]) && s(&h["group"]) && s(&h["handshake_kind"])
+    );
+    assert!(h["post_quantum"].is_boolean());
+    assert!(h["alpn"].is_null());
+    assert!(r["client_certificate"]["requested"].is_boolean());
+    assert!(r["client_certificate"]["ca_hints"].is_array());
+    assert!(r["ocsp"]["stapled"].is_boolean());
+    let v = &r["verification"];
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["trust"], "ca-file");
+    assert!(v["error"].is_null() && v["pin_matched"].is_null() && v["insecure"] == false);
+    let leaf = &r["chain"][0];
+    for k in [
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "signature_algorithm",
+        "sha256_fingerprint",
+        "spki_pin",
+        "pem",
+    ] {
+        assert!(s(&leaf[k]), "{k}: {leaf}");
+    }
+    assert!(n(&leaf["days_left"]) && leaf["sans"].is_array() && leaf["is_ca"].is_boolean());
+    assert_eq!(leaf["key"]["algorithm"], "ECDSA");
+    assert_eq!(leaf["key"]["bits"], 256);
+    assert!(leaf["pem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert!(r["reconnect"].is_null() && r["warnings"].is_array() && r["error"].is_null());
+}
+
+#[test]
+fn system_roots_and_sslkeylogfile() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    // rustls-native-certs reads SSL_CERT_FILE on Linux: the "system" store is the test CA here.
+    let mut cmd = dir.tlskit(&["connect", &target(port), "--system-roots", "--json"]);
+    cmd.env("SSL_CERT_FILE", dir.join("ca.pem"))
+        .env("SSLKEYLOGFILE", dir.join("env-keys.log"));
+    let out = util::run_bounded(cmd, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["verification"]["trust"], "system");
+    assert_eq!(r["verification"]["verified"], true);
+    assert!(dir
+        .read("env-keys.log")
+        .contains("SERVER_TRAFFIC_SECRET_0 "));
+}
+
+#[test]
+fn openssl_hello_retry_request_is_reported() {
+    let dir = Dir::new();
+    pki(&dir);
+    // tlskit sends key shares for X25519MLKEM768 and X25519; a P-256-only server must ask again.
+    let Some((_server, port)) =
+        openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-groups", "P-256"])
+    else {
+        return;
+    };
+    let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
+    assert_eq!(
+        r["handshake"]["handshake_kind"], "full_with_hello_retry_request",
+        "{r}"
+    );
+    assert_eq!(r["handshake"]["group"], "secp256r1");
+    assert_eq!(r["handshake"]["post_quantum"], false);
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stdout(&out).contains("handshake:     full, with HelloRetryRequest"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn fetch_chain_for_inspect_and_pin() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&["gencert", "localhost", "--out", "self", "-q"]);
+    let Some((_server, port)) = openssl_server(&dir, "self.pem", "self-key.pem", &[]) else {
+        return;
+    };
+    tlskit::tls::install_provider();
+    let target = tlskit::tls::target::Target::parse(&format!("localhost:{port}")).unwrap();
+    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10)).unwrap();
+    assert_eq!(fetched.chain.len(), 1);
+    let expected = tlskit::tls::files::load_certs(&dir.join("self.pem")).unwrap();
+    assert_eq!(fetched.chain[0], expected[0]);
+    let why = fetched.verdict.unwrap_err();
+    assert!(why.contains("self-signed"), "{why}");
+    assert_eq!(fetched.report.address, Some(format!("127.0.0.1:{port}")));
+
+    let closed =
+        tlskit::tls::target::Target::parse(&format!("127.0.0.1:{}", util::free_port())).unwrap();
+    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5)).unwrap_err();
+    assert_eq!(
+        tlskit::exit::classify(&err),
+        tlskit::exit::Code::Network,
+        "{err:#}"
     );
 }

@@ -567,9 +567,6 @@ impl Session<'_> {
                 exit_code: code.as_u8(),
                 stage: f.report.stage,
             });
-            if report.handshake.is_none() && report.verification.error.is_none() {
-                report.verification.verified = false;
-            }
             let stdout = std::io::stdout();
             output::write_json(&mut stdout.lock(), &report)?;
         } else if !self.ctx.quiet && !f.report.observed.chain.is_empty() {
@@ -577,10 +574,11 @@ impl Session<'_> {
             let mut err = std::io::stderr().lock();
             writeln!(
                 err,
-                "{} {} ({})",
+                "{} {} ({}) {}",
                 "Handshake with".bold(),
                 sanitize(&f.report.target).bold(),
-                f.report.address.as_deref().unwrap_or("?")
+                f.report.address.as_deref().unwrap_or("?"),
+                "failed.".bold()
             )?;
             render_chain(&mut err, &self.chain(&f.report.observed))?;
         }
