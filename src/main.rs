@@ -8,6 +8,7 @@ use colored::Colorize;
 use tlskit::{cli::Cli, exit, output};
 
 fn main() -> ExitCode {
+    ignore_file_size_signal();
     tlskit::tls::install_provider();
     let cli = Cli::parse();
     let color = cli.color.enabled(std::io::stdout().is_terminal());
@@ -25,5 +26,17 @@ fn main() -> ExitCode {
             eprintln!("tlskit: {} {message}", "error:".red().bold());
             exit::classify(&err).into()
         }
+    }
+}
+
+/// Over a file-size limit (`ulimit -f`) the kernel would kill tlskit with
+/// SIGXFSZ half-way through a write; ignored, the write fails with EFBIG
+/// instead, and the atomic writer cleans up and reports it.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists;
+    // SIG_IGN is a valid disposition for SIGXFSZ.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }

@@ -59,8 +59,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
 
-    /// Servers: bound on resolving, connecting and the handshake (30s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
 
     /// Print the certificates as PEM instead of the report (to save a server's chain).
@@ -72,13 +72,16 @@ fn parse_duration(s: &str) -> Result<time::Duration> {
     crate::when::parse_duration(s)
 }
 
-fn parse_timeout(s: &str) -> Result<Duration> {
-    let d = crate::when::parse_duration(s)?;
-    let secs = d.whole_seconds();
-    if secs <= 0 {
-        bail!("the timeout must be at least 1s");
+/// Seconds, as `connect --timeout` takes them (fractions allowed).
+fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".to_string());
     }
-    Ok(Duration::from_secs(secs as u64))
+    Ok(Duration::from_secs_f64(v))
 }
 
 /// One certificate in the report.

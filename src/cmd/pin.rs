@@ -84,17 +84,21 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
 
-    /// Servers: bound on resolving, connecting and the handshake (30s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
 }
 
-fn parse_timeout(s: &str) -> Result<Duration> {
-    let secs = crate::when::parse_duration(s)?.whole_seconds();
-    if secs <= 0 {
-        bail!("the timeout must be at least 1s");
+/// Seconds, as `connect --timeout` takes them (fractions allowed).
+fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".to_string());
     }
-    Ok(Duration::from_secs(secs as u64))
+    Ok(Duration::from_secs_f64(v))
 }
 
 /// One pinned key, in every form.
@@ -262,6 +266,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
     }
     ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;
+    if !ctx.quiet && !ctx.json {
+        report_status(&report);
+    }
     if let Some(e) = trust_error {
         return Err(e);
     }
@@ -433,13 +440,20 @@ fn render(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `--expect` and `--trust` outcomes, on stderr so that stdout stays just the pins.
+fn report_status(report: &Report) {
+    for t in &report.targets {
+        let source = sanitize(&t.source);
         if let Some(m) = t.expect_matched {
             let verdict = if m {
                 "matches an expected pin".green().bold()
             } else {
                 "matches NO expected pin".red().bold()
             };
-            // Status goes to stderr so that stdout stays just the pins.
             eprintln!("tlskit: {source}: {verdict}");
         }
         if let Some(tr) = &t.trust {
@@ -461,7 +475,6 @@ fn render(
             eprintln!("tlskit: {msg}");
         }
     }
-    Ok(())
 }
 
 /// The pin store as listed.

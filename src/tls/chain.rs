@@ -383,28 +383,49 @@ fn self_issued(cert: &X509Certificate<'_>) -> bool {
     cert.subject().as_raw() == cert.issuer().as_raw()
 }
 
+/// The longest chain tlskit follows: real ones have three or four certificates.
+const MAX_PATH: usize = 16;
+/// How many same-named issuers are tried at each step.
+const MAX_CANDIDATES: usize = 8;
+
 /// Analyses certificates as presented (leaf first, if it is a chain).
 pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport {
     let n = certs.len();
     let in_trust_store: Vec<bool> = certs.iter().map(|c| store.contains(c)).collect();
     // Who could have issued whom, by name (self-issued certificates excluded).
+    // Nothing quadratic is materialised: a hostile 16 MiB bundle of certificates
+    // that all name each other must cost linear time, not n² edges.
     let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (j, c) in certs.iter().enumerate() {
         by_subject.entry(c.subject().as_raw()).or_default().push(j);
     }
-    let issuers_of = |i: usize| -> Vec<usize> {
+    let candidates_of = |i: usize| -> &[usize] {
         if self_issued(&certs[i]) {
-            return Vec::new();
+            return &[];
         }
         by_subject
             .get(certs[i].issuer().as_raw())
-            .map(|js| js.iter().copied().filter(|&j| j != i).collect())
-            .unwrap_or_default()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     };
-    let edges: Vec<Vec<usize>> = (0..n).map(issuers_of).collect();
+    // `is_issuer[j]`: another certificate names j's subject as its issuer.
+    let referenced: std::collections::HashSet<&[u8]> = certs
+        .iter()
+        .filter(|c| !self_issued(c))
+        .map(|c| c.issuer().as_raw())
+        .filter(|name| by_subject.contains_key(name))
+        .collect();
+    let any_edge = !referenced.is_empty();
+    let mut is_issuer = vec![false; n];
+    for js in referenced.iter().filter_map(|name| by_subject.get(name)) {
+        for &j in js {
+            is_issuer[j] = true;
+        }
+    }
     let shape = match n {
         0 | 1 => Shape::Single,
-        _ if edges.iter().all(Vec::is_empty) => Shape::Collection,
+        // Unrelated CAs (a bundle of roots); a leaf among them is a chain missing its links.
+        _ if !any_edge && certs.iter().all(|c| c.is_ca() || self_issued(c)) => Shape::Collection,
         _ => Shape::Chain,
     };
     if shape == Shape::Collection {
@@ -427,33 +448,38 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
         .collect();
 
     // The leaf issues nothing; prefer the first certificate when it qualifies.
-    let issues_something = |j: usize| edges.iter().any(|e| e.contains(&j));
-    let leaf = if n == 0 || !issues_something(0) {
+    let leaf = if n == 0 || !is_issuer[0] {
         0
     } else {
-        (0..n).find(|&j| !issues_something(j)).unwrap_or(0)
+        (0..n).find(|&j| !is_issuer[j]).unwrap_or(0)
     };
     let mut path = Vec::new();
+    let mut on_path = vec![false; n];
     if n > 0 {
         path.push(leaf);
+        on_path[leaf] = true;
         let mut cur = leaf;
-        while path.len() < n {
-            let mut candidates: Vec<usize> = edges[cur]
-                .iter()
-                .copied()
-                .filter(|j| !path.contains(j))
-                .collect();
+        while path.len() < n.min(MAX_PATH) {
             // A candidate whose key verifies first, then the one presented next.
-            candidates.sort_by_key(|&j| {
-                (
+            let mut best: Option<((bool, bool, usize), usize)> = None;
+            for &j in candidates_of(cur)
+                .iter()
+                .filter(|&&j| j != cur && !on_path[j])
+                .take(MAX_CANDIDATES)
+            {
+                let key = (
                     link_status(&certs[cur], &certs[j]) != LinkStatus::Signed,
                     j != cur + 1,
                     j,
-                )
-            });
-            match candidates.first() {
-                Some(&next) => {
+                );
+                if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                    best = Some((key, j));
+                }
+            }
+            match best {
+                Some((_, next)) => {
                     path.push(next);
+                    on_path[next] = true;
                     cur = next;
                 }
                 None => break,
@@ -461,7 +487,7 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
         }
     }
     let in_order = path.iter().enumerate().all(|(pos, &i)| pos == i);
-    let unrelated: Vec<usize> = (0..n).filter(|i| !path.contains(i)).collect();
+    let unrelated: Vec<usize> = (0..n).filter(|&i| !on_path[i]).collect();
 
     let end = path.iter().position(|&i| in_trust_store[i]).map_or_else(
         || {

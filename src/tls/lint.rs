@@ -244,7 +244,8 @@ pub fn lint_chain(chain: &ChainReport, subjects: &[String], served: bool) -> Vec
         }
     }
     if let Some(ChainEnd::IssuerNotFound { index, issuer }) = &chain.end {
-        if served || chain.path.len() > 1 {
+        // A lone certificate from a file is not expected to bring its chain along.
+        if served || chain.in_trust_store.len() > 1 {
             out.push(Finding {
                 certificate: Some(*index),
                 code: "missing-intermediate",

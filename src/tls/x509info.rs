@@ -280,7 +280,7 @@ pub fn describe_parsed(cert: &X509Certificate<'_>, der: &[u8], now: OffsetDateTi
     };
     let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
     let mut d = CertDetails {
-        version: cert.version().0 + 1,
+        version: cert.version().0.saturating_add(1),
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
         serial: pin::colon_hex(cert.raw_serial()),

@@ -345,3 +345,41 @@ impl Served {
             .unwrap_or_else(|| panic!("serve did not exit within {limit:?} of SIGTERM"))
     }
 }
+
+/// Runs `sh -c script` in `dir` (at most 60 s); panics with its stderr when it fails.
+pub fn sh(dir: &Path, script: &str) -> String {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(dir);
+    let out = run_bounded(cmd, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "`{script}` failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Starts `openssl s_server -www` on a free loopback port with `cert`/`key`
+/// (plus `extra` arguments) in `dir`, and waits until it accepts.
+pub fn openssl_server(dir: &Path, cert: &str, key: &str, extra: &[&str]) -> (Background, u16) {
+    let port = free_port();
+    (openssl_server_at(dir, port, cert, key, extra), port)
+}
+
+/// Like [`openssl_server`], on a given port (to restart a server where it was).
+pub fn openssl_server_at(
+    dir: &Path,
+    port: u16,
+    cert: &str,
+    key: &str,
+    extra: &[&str],
+) -> Background {
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir)
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+        .args(["-cert", cert, "-key", key, "-www", "-quiet"])
+        .args(extra);
+    let server = Background::spawn(cmd);
+    wait_for_port(port, Duration::from_secs(10));
+    server
+}

@@ -1,0 +1,434 @@
+//! `tlskit pin`: pins equal what the openssl pipeline computes, curl accepts
+//! them, `--expect` decides the exit code, and the trust-on-first-use store
+//! records, checks, forgets and survives concurrent writers.
+
+mod util;
+
+use std::process::Command;
+use std::time::Duration;
+
+use util::{code, have, openssl_server, sh, stderr, stdout, Dir};
+
+/// The openssl pipeline from curl's documentation, on a PEM public key read by `pubkey_cmd`.
+fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
+    let b64 = sh(
+        dir.path(),
+        &format!("{pubkey_cmd} | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"),
+    );
+    format!("sha256//{}", b64.trim())
+}
+
+/// `openssl req -x509` with one of the key algorithms, as a server certificate for localhost.
+fn openssl_cert(dir: &Dir, stem: &str, newkey: &[&str]) {
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=localhost",
+    ];
+    args.extend_from_slice(newkey);
+    let cert = format!("{stem}.pem");
+    let key = format!("{stem}-key.pem");
+    args.extend_from_slice(&["-keyout", &key, "-out", &cert]);
+    args.extend_from_slice(&[
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+    ]);
+    let out = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .expect("running openssl");
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const KEY_TYPES: [(&str, &[&str]); 4] = [
+    (
+        "p256",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    ),
+    (
+        "p384",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    ),
+    ("ed25519", &["-newkey", "ed25519"]),
+    ("rsa", &["-newkey", "rsa:2048"]),
+];
+
+#[test]
+fn pins_equal_the_openssl_pipeline_for_every_key_type() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    for (stem, newkey) in KEY_TYPES {
+        openssl_cert(&dir, stem, newkey);
+        let cert = format!("{stem}.pem");
+        let key = format!("{stem}-key.pem");
+        let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
+        assert_eq!(
+            dir.ok(&["pin", &cert]).trim(),
+            expected,
+            "{stem} certificate"
+        );
+        // The private key gives the same pin as its certificate, as openssl computes it.
+        let from_key = openssl_pin(&dir, &format!("openssl pkey -in {key} -pubout"));
+        assert_eq!(from_key, expected, "{stem}: openssl itself agrees");
+        assert_eq!(
+            dir.ok(&["pin", &key]).trim(),
+            expected,
+            "{stem} private key"
+        );
+        // A CSR for the same key.
+        let csr = format!("{stem}.csr");
+        sh(
+            dir.path(),
+            &format!("openssl req -new -key {key} -subj /CN=localhost -out {csr}"),
+        );
+        let from_csr = openssl_pin(&dir, &format!("openssl req -in {csr} -pubkey -noout"));
+        assert_eq!(dir.ok(&["pin", &csr]).trim(), from_csr, "{stem} CSR");
+        assert_eq!(from_csr, expected);
+        // DER input gives the same pin.
+        sh(
+            dir.path(),
+            &format!("openssl x509 -in {cert} -outform der -out {stem}.der"),
+        );
+        assert_eq!(dir.ok(&["pin", &format!("{stem}.der")]).trim(), expected);
+    }
+}
+
+#[test]
+fn gencert_keys_pin_like_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    for kt in ["p256", "p384", "ed25519", "rsa2048"] {
+        dir.ok(&["gencert", "localhost", "--key-type", kt, "--out", kt, "-q"]);
+        let cert = format!("{kt}.pem");
+        let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
+        assert_eq!(dir.ok(&["pin", &cert]).trim(), expected, "{kt}");
+        assert_eq!(
+            dir.ok(&["pin", &format!("{kt}-key.pem")]).trim(),
+            expected,
+            "{kt} key"
+        );
+    }
+}
+
+#[test]
+fn tlsa_hex_base64_and_hpkp_forms() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    openssl_cert(
+        &dir,
+        "c",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    // DANE 3 1 1: SHA-256 of the DER SubjectPublicKeyInfo, in hex.
+    let hex = sh(
+        dir.path(),
+        "openssl x509 -in c.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -hex",
+    );
+    let hex = hex.trim().rsplit(' ').next().unwrap().to_ascii_lowercase();
+    assert_eq!(hex.len(), 64);
+    assert_eq!(
+        dir.ok(&["pin", "c.pem", "--format", "tlsa"]).trim(),
+        format!("3 1 1 {hex}")
+    );
+    assert_eq!(dir.ok(&["pin", "c.pem", "--format", "hex"]).trim(), hex);
+    let curl = openssl_pin(&dir, "openssl x509 -in c.pem -pubkey -noout");
+    let b64 = curl.strip_prefix("sha256//").unwrap();
+    assert_eq!(dir.ok(&["pin", "c.pem", "--format", "base64"]).trim(), b64);
+    assert_eq!(
+        dir.ok(&["pin", "c.pem", "--format", "hpkp"]).trim(),
+        format!("pin-sha256=\"{b64}\"")
+    );
+    let all = dir.ok(&["pin", "c.pem", "--format", "all", "--color", "never"]);
+    for needle in [curl.as_str(), hex.as_str(), &format!("3 1 1 {hex}")] {
+        assert!(all.contains(needle), "{needle} missing from:\n{all}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.ok(&["pin", "c.pem", "--json"])).unwrap();
+    let p = &json["targets"][0]["pins"][0];
+    assert_eq!(p["pin"], curl.as_str());
+    assert_eq!(p["tlsa"], format!("3 1 1 {hex}").as_str());
+    assert_eq!(p["label"], "leaf");
+}
+
+#[test]
+fn chain_pins_every_certificate_labelled() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    let bundle = format!("{}{}", dir.read("localhost.pem"), dir.read("ca.pem"));
+    std::fs::write(dir.join("chain.pem"), bundle).unwrap();
+    let leaf = dir.ok(&["pin", "localhost.pem"]);
+    let ca = dir.ok(&["pin", "ca.pem"]);
+    let out = dir.ok(&["pin", "chain.pem", "--chain", "--color", "never"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(leaf.trim()) && lines[0].contains("#0 leaf CN=localhost"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(ca.trim()) && lines[1].contains("#1 root CN=tlskit local CA"),
+        "{out}"
+    );
+    // Without --chain, only the leaf.
+    assert_eq!(dir.ok(&["pin", "chain.pem"]), leaf);
+    // Several targets: one labelled line each.
+    let two = dir.ok(&["pin", "localhost.pem", "ca.pem"]);
+    assert_eq!(
+        two,
+        format!("{}  localhost.pem\n{}  ca.pem\n", leaf.trim(), ca.trim())
+    );
+    // A key is not a chain.
+    let out = dir.run(&["pin", "--chain", "localhost-key.pem"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("holds a private key, not a certificate chain"));
+}
+
+#[test]
+fn expect_decides_the_exit_code() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "-q"]);
+    dir.ok(&["gencert", "other", "-q"]);
+    let pin = dir.ok(&["pin", "localhost.pem"]).trim().to_string();
+    let other = dir.ok(&["pin", "other.pem"]).trim().to_string();
+    let hex = dir
+        .ok(&["pin", "localhost.pem", "--format", "hex"])
+        .trim()
+        .to_string();
+
+    let out = dir.run(&["pin", "localhost.pem", "--expect", &pin]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Any one of several, in curl's list form or repeated, hex or HPKP too.
+    assert_eq!(
+        code(&dir.run(&[
+            "pin",
+            "localhost.pem",
+            "--expect",
+            &format!("{other};{pin}")
+        ])),
+        0
+    );
+    assert_eq!(
+        code(&dir.run(&["pin", "localhost.pem", "--expect", &other, "--expect", &hex])),
+        0
+    );
+    let hpkp = format!("pin-sha256=\"{}\"", pin.strip_prefix("sha256//").unwrap());
+    assert_eq!(
+        code(&dir.run(&["pin", "localhost-key.pem", "--expect", &hpkp])),
+        0
+    );
+
+    let out = dir.run(&["pin", "localhost.pem", "--expect", &other]);
+    assert_eq!(code(&out), 6);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("it has {pin}")) && err.contains(&other),
+        "{err}"
+    );
+    assert_eq!(stdout(&out).trim(), pin, "what was seen is printed");
+
+    let out = dir.run(&["pin", "localhost.pem", "--expect", "sha256//nope"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a pin"));
+}
+
+#[test]
+fn curl_accepts_the_printed_pin_and_refuses_another() {
+    // TODO(lead): switch to `tlskit serve --cert --key` once serve is merged.
+    if !have("openssl") || !have("curl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    dir.ok(&["gencert", "other", "-q"]);
+    let pin = dir.ok(&["pin", "localhost.pem"]).trim().to_string();
+    let wrong = dir.ok(&["pin", "other.pem"]).trim().to_string();
+    let (_server, port) = openssl_server(dir.path(), "localhost.pem", "localhost-key.pem", &[]);
+    let url = format!("https://localhost:{port}/");
+    let curl = |pin: &str| {
+        let mut cmd = Command::new("curl");
+        cmd.current_dir(dir.path()).args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "--max-time",
+            "10",
+            "--resolve",
+            &format!("localhost:{port}:127.0.0.1"),
+            "--cacert",
+            "ca.pem",
+            "--pinnedpubkey",
+            pin,
+            &url,
+        ]);
+        util::run_bounded(cmd, Duration::from_secs(30))
+    };
+    let ok = curl(&pin);
+    assert_eq!(code(&ok), 0, "curl refused tlskit's pin: {}", stderr(&ok));
+    let refused = curl(&wrong);
+    assert_eq!(
+        code(&refused),
+        90,
+        "curl accepted a wrong pin: {}",
+        stderr(&refused)
+    );
+    // The live server's pin is the file's.
+    assert_eq!(
+        dir.ok(&["pin", &format!("127.0.0.1:{port}"), "-q"]).trim(),
+        pin
+    );
+}
+
+/// A pin store in the test's directory.
+fn with_store(dir: &Dir, args: &[&str]) -> std::process::Output {
+    let mut cmd = dir.tlskit(args);
+    cmd.env("TLSKIT_PIN_STORE", dir.join("pins"));
+    util::run_bounded(cmd, Duration::from_secs(60))
+}
+
+#[test]
+fn trust_on_first_use_records_checks_refuses_and_forgets() {
+    // TODO(lead): switch to `tlskit serve` once serve is merged.
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "--out", "a", "-q"]);
+    dir.ok(&["gencert", "localhost", "--out", "b", "-q"]);
+    let pin_a = dir.ok(&["pin", "a.pem"]).trim().to_string();
+    let pin_b = dir.ok(&["pin", "b.pem"]).trim().to_string();
+    let (server, port) = openssl_server(dir.path(), "a.pem", "a-key.pem", &[]);
+    let target = format!("localhost:{port}");
+
+    // First contact: recorded.
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("first use: recorded"),
+        "{}",
+        stderr(&out)
+    );
+    let store = dir.read("pins");
+    let fields: Vec<&str> = store.split_whitespace().collect();
+    assert_eq!(fields.len(), 3, "{store}");
+    assert_eq!((fields[0], fields[1]), (target.as_str(), pin_a.as_str()));
+    let recorded_at = fields[2].to_string();
+
+    // Second contact: passes, nothing rewritten.
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("matches the one recorded"));
+    assert_eq!(dir.read("pins"), store);
+
+    // The server is restarted with another key: refused with 6, old and new pins and when.
+    drop(server);
+    let _server_b = util::openssl_server_at(dir.path(), port, "b.pem", "b-key.pem", &[]);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&pin_a) && err.contains(&pin_b) && err.contains(&recorded_at),
+        "{err}"
+    );
+    assert!(err.contains("CHANGED"), "{err}");
+    assert_eq!(dir.read("pins"), store, "a refused key is not recorded");
+
+    // --list shows it; --forget clears it; then the new key is recorded.
+    let list = with_store(&dir, &["pin", "--list"]);
+    assert_eq!(
+        stdout(&list).trim(),
+        format!("{target} {pin_a} {recorded_at}")
+    );
+    let out = with_store(&dir, &["pin", "--forget", &target]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&pin_a));
+    assert_eq!(stdout(&with_store(&dir, &["pin", "--list"])).trim(), "");
+    let out = with_store(&dir, &["pin", "--forget", &target]);
+    assert_eq!(code(&out), 1, "forgetting twice");
+    assert!(stderr(&out).contains("no pin is recorded"));
+    assert_eq!(code(&with_store(&dir, &["pin", &target, "--trust"])), 0);
+    assert!(dir.read("pins").contains(&pin_b));
+
+    // --trust needs servers.
+    let out = with_store(&dir, &["pin", "a.pem", "--trust"]);
+    assert_eq!(code(&out), 2);
+}
+
+/// Two processes recording into one store at the same time: every line survives.
+#[test]
+fn store_survives_two_concurrent_writers() {
+    let dir = Dir::new();
+    let store = dir.join("pins");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|w| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "concurrent_writer_child",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env("TLSKIT_TEST_WRITER", w.to_string())
+                .env("TLSKIT_PIN_STORE", &store)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success(), "a writer failed");
+    }
+    let text = std::fs::read_to_string(&store).unwrap();
+    assert_eq!(text.lines().count(), 2 * WRITES, "{text}");
+    for w in 0..2 {
+        for i in 0..WRITES {
+            assert!(
+                text.contains(&format!("w{w}-{i}.test:443 ")),
+                "w{w}-{i} lost"
+            );
+        }
+    }
+    // And the binary reads what the library wrote.
+    let mut cmd = dir.tlskit(&["pin", "--list"]);
+    cmd.env("TLSKIT_PIN_STORE", &store);
+    let out = util::run_bounded(cmd, Duration::from_secs(30));
+    assert_eq!(stdout(&out).lines().count(), 2 * WRITES);
+}
+
+const WRITES: usize = 60;
+
+/// Run only by `store_survives_two_concurrent_writers`, as a separate process.
+#[test]
+#[ignore = "a child process of store_survives_two_concurrent_writers"]
+fn concurrent_writer_child() {
+    let Ok(w) = std::env::var("TLSKIT_TEST_WRITER") else {
+        eprintln!("run by store_survives_two_concurrent_writers only");
+        return;
+    };
+    let store = tlskit::pinstore::PinStore::open_default().unwrap();
+    for i in 0..WRITES {
+        let pin = tlskit::tls::pin::Pin::of_spki(format!("{w}/{i}").as_bytes());
+        let host = tlskit::pinstore::host_port(&format!("w{w}-{i}.test"), 443);
+        let r = store.check_or_record(&host, &pin).unwrap();
+        assert!(matches!(r, tlskit::pinstore::Tofu::Recorded(_)));
+    }
+}
