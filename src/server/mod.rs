@@ -238,7 +238,8 @@ pub async fn serve(
 
 /// Tells connections to wrap up and logs the shutdown; returns the end of the grace period.
 fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) -> Instant {
-    let _ = phase_tx.send(Phase::Draining);
+    // Counted and logged before the news goes out: idle connections close (and log) the
+    // moment they hear it.
     let open = sh.stats.active();
     let grace = sh.settings.grace;
     sh.log.line(if sh.log.json {
@@ -257,6 +258,7 @@ fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) 
             log::human_duration(grace.as_millis() as u64)
         )
     });
+    let _ = phase_tx.send(Phase::Draining);
     Instant::now() + grace
 }
 
@@ -394,6 +396,11 @@ impl Ending {
     }
 }
 
+/// How many offered ALPN protocols are kept for the log and the page.
+const MAX_OFFERED_ALPN: usize = 16;
+/// How many bytes of each offered protocol name are kept.
+const MAX_ALPN_SHOWN: usize = 64;
+
 /// Runs the whole handshake under one deadline; on failure, fills in `rec` and returns `None`.
 async fn handshake(
     tcp: TcpStream,
@@ -423,9 +430,14 @@ async fn handshake(
     };
     let hello = start.client_hello();
     rec.sni = hello.server_name().map(|s| sanitize(s).into_owned());
+    // Kept for the connection's life, so bounded: a ClientHello may list hundreds.
     rec.offered_alpn = hello
         .alpn()
-        .map(|list| list.map(sanitize_bytes).collect())
+        .map(|list| {
+            list.take(MAX_OFFERED_ALPN)
+                .map(|p| sanitize_bytes(&p[..p.len().min(MAX_ALPN_SHOWN)]))
+                .collect()
+        })
         .unwrap_or_default();
     let accept = start.into_stream(sh.config.clone());
     match wait(accept, Some(deadline), phase, Phase::Stopping).await {
