@@ -28,6 +28,19 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         .with_context(|| format!("'{t}' is too long a duration"))
 }
 
+/// Parses a number of seconds for `--timeout`-style flags (fractions
+/// allowed, more than 0, at most a day); the error is for clap to show.
+pub fn parse_secs(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".to_string());
+    }
+    Ok(std::time::Duration::from_secs_f64(v))
+}
+
 /// Parses a point in time relative to `now`: `now`, `+2d` / `-40d` (any
 /// [`parse_duration`] unit), an RFC 3339 timestamp, or a `YYYY-MM-DD` date (midnight UTC).
 pub fn parse_time(text: &str, now: OffsetDateTime) -> Result<OffsetDateTime> {
@@ -64,6 +77,18 @@ mod tests {
         assert!(parse_duration("d").is_err());
         assert!(parse_duration("5y").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(
+            parse_secs("1.5").unwrap(),
+            std::time::Duration::from_millis(1500)
+        );
+        assert!(parse_secs("0").is_err());
+        assert!(parse_secs("NaN").is_err());
+        assert!(parse_secs("inf").is_err());
+        assert!(parse_secs("ten").unwrap_err().contains("not a number"));
     }
 
     #[test]

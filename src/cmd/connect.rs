@@ -27,6 +27,7 @@ use crate::tls::starttls::{Preamble, StartTls};
 use crate::tls::target::Target;
 use crate::tls::verify::Observed;
 use crate::tls::{danger, explain, files};
+use crate::when::parse_secs;
 
 /// Arguments of `tlskit connect`.
 #[derive(Debug, clap::Args)]
@@ -174,17 +175,6 @@ impl From<StartTlsArg> for StartTls {
             StartTlsArg::Ldap => StartTls::Ldap,
         }
     }
-}
-
-fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
-    if !(v > 0.0 && v <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".to_string());
-    }
-    Ok(Duration::from_secs_f64(v))
 }
 
 /// The client-certificate part of the report.

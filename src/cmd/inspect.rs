@@ -23,6 +23,7 @@ use crate::tls::source::{self, LiveOptions, Served, Source};
 use crate::tls::x509info::{
     self, CertDetails, CsrDetails, PrivateKeyDetails, PublicKeyDetails, Validity,
 };
+use crate::when::parse_secs;
 
 /// Arguments of `tlskit inspect`.
 #[derive(Debug, clap::Args)]
@@ -70,18 +71,6 @@ pub struct Args {
 
 fn parse_duration(s: &str) -> Result<time::Duration> {
     crate::when::parse_duration(s)
-}
-
-/// Seconds, as `connect --timeout` takes them (fractions allowed).
-fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
-    if !(v > 0.0 && v <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".to_string());
-    }
-    Ok(Duration::from_secs_f64(v))
 }
 
 /// One certificate in the report.

@@ -16,6 +16,7 @@ use crate::tls::files::Item;
 use crate::tls::pin::Pin;
 use crate::tls::source::{self, LiveOptions, Source};
 use crate::tls::x509info;
+use crate::when::parse_secs;
 
 /// How to write a pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,18 +88,6 @@ pub struct Args {
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
-}
-
-/// Seconds, as `connect --timeout` takes them (fractions allowed).
-fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
-    if !(v > 0.0 && v <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".to_string());
-    }
-    Ok(Duration::from_secs_f64(v))
 }
 
 /// One pinned key, in every form.
