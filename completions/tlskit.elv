@@ -155,7 +155,15 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;scan'= {
+            cand --servername 'The name to send as SNI and verify the certificate against [default: the target''s host]'
+            cand --connect-to 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification'
+            cand --starttls 'Speak this protocol''s plaintext upgrade before every probe'
+            cand --timeout 'Bound on each probe (TCP connect + STARTTLS + the server''s answer), in seconds'
+            cand --concurrency 'Probes in flight at once (kept small so that scanning a server is polite)'
+            cand --ca 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)'
+            cand --min-grade 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
             cand --json 'Print one JSON document on stdout instead of text'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
             cand --quiet 'Print only what was asked for: no summaries, hints or progress'

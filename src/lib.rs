@@ -9,6 +9,7 @@ pub mod fuzzing;
 pub mod generate;
 pub mod output;
 pub mod pinstore;
+pub mod scan;
 pub mod server;
 pub mod tls;
 pub mod when;

@@ -257,23 +257,17 @@ impl PinStore {
 
     /// See [`check_or_record`].
     pub fn check_or_record(&self, host_port: &str, pin: &Pin) -> Result<Tofu> {
+        // A server already recorded needs no write, so no lock: checking works
+        // on a read-only store. (Writers replace the file atomically, so this
+        // read sees a whole store.)
+        if let Some(found) = self.check(&self.read_lines()?, host_port, pin) {
+            return found;
+        }
         let _lock = self.lock()?;
+        // Another process may have recorded this server since the read above.
         let mut lines = self.read_lines()?;
-        for line in &lines {
-            if let Line::Entry(e) = line {
-                if e.host_port == host_port {
-                    if &e.pin == pin {
-                        return Ok(Tofu::Matched(e.clone()));
-                    }
-                    return Err(anyhow::Error::new(PinChanged {
-                        host_port: host_port.to_string(),
-                        old: e.pin.clone(),
-                        new: pin.clone(),
-                        recorded_at: e.recorded_at.clone(),
-                        store: self.path.clone(),
-                    }));
-                }
-            }
+        if let Some(found) = self.check(&lines, host_port, pin) {
+            return found;
         }
         let now = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
@@ -288,8 +282,31 @@ impl PinStore {
         Ok(Tofu::Recorded(entry))
     }
 
+    /// The outcome for a server already in `lines` (`None`: not recorded).
+    fn check(&self, lines: &[Line], host_port: &str, pin: &Pin) -> Option<Result<Tofu>> {
+        lines.iter().find_map(|line| match line {
+            Line::Entry(e) if e.host_port == host_port && &e.pin == pin => {
+                Some(Ok(Tofu::Matched(e.clone())))
+            }
+            Line::Entry(e) if e.host_port == host_port => {
+                Some(Err(anyhow::Error::new(PinChanged {
+                    host_port: host_port.to_string(),
+                    old: e.pin.clone(),
+                    new: pin.clone(),
+                    recorded_at: e.recorded_at.clone(),
+                    store: self.path.clone(),
+                })))
+            }
+            _ => None,
+        })
+    }
+
     /// Removes a server; returns what was removed (`None`: nothing was recorded).
     pub fn forget(&self, host_port: &str) -> Result<Option<Entry>> {
+        // Nothing to remove needs no write (and no lock: see check_or_record).
+        if self.get(host_port)?.is_none() {
+            return Ok(None);
+        }
         let _lock = self.lock()?;
         let mut lines = self.read_lines()?;
         let mut removed = None;

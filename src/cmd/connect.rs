@@ -893,20 +893,14 @@ async fn pump(conn: &mut Dialed, input: Input, idle: Duration) -> Result<()> {
     let stream = &mut conn.stream;
     let (mut rx, mut input_done) = match input {
         Input::Text(text) => {
-            stream
-                .write_all(&text)
-                .await
-                .context("sending to the server")?;
-            stream.flush().await.context("sending to the server")?;
+            stream.write_all(&text).await.map_err(|e| sending(&e))?;
+            stream.flush().await.map_err(|e| sending(&e))?;
             (None, true)
         }
         Input::Stdin { rx, first } => {
             if let Some(chunk) = first {
-                stream
-                    .write_all(&chunk)
-                    .await
-                    .context("sending to the server")?;
-                stream.flush().await.context("sending to the server")?;
+                stream.write_all(&chunk).await.map_err(|e| sending(&e))?;
+                stream.flush().await.map_err(|e| sending(&e))?;
             }
             let done = rx.is_none();
             (rx, done)
@@ -919,8 +913,8 @@ async fn pump(conn: &mut Dialed, input: Input, idle: Duration) -> Result<()> {
             chunk = async { match rx.as_mut() { Some(r) => r.recv().await, None => None } }, if !input_done => {
                 match chunk {
                     Some(data) => {
-                        stream.write_all(&data).await.context("sending to the server")?;
-                        stream.flush().await.context("sending to the server")?;
+                        stream.write_all(&data).await.map_err(|e| sending(&e))?;
+                        stream.flush().await.map_err(|e| sending(&e))?;
                     }
                     None => {
                         input_done = true;
@@ -942,11 +936,7 @@ async fn pump(conn: &mut Dialed, input: Input, idle: Duration) -> Result<()> {
                         );
                         return Ok(());
                     }
-                    Err(e) => {
-                        let observed = Observed::default();
-                        return Err(dial::handshake_error(&e, &observed, "")
-                            .context("reading from the server"));
-                    }
+                    Err(e) => return Err(dial::data_error(&e).context("reading from the server")),
                 }
             }
             _ = tokio::time::sleep_until(quiet_until), if input_done => break,
@@ -954,6 +944,11 @@ async fn pump(conn: &mut Dialed, input: Input, idle: Duration) -> Result<()> {
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
     Ok(())
+}
+
+/// A failed write to the server, in the data phase.
+fn sending(e: &std::io::Error) -> anyhow::Error {
+    dial::data_error(e).context("sending to the server")
 }
 
 fn trust_label(t: &str) -> &'static str {

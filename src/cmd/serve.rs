@@ -285,7 +285,7 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
                 event: &'static str,
                 addr: String,
             }
-            let line = serde_json::to_string(&Listening {
+            let line = output::json::to_line(&Listening {
                 event: "listening",
                 addr: addr.to_string(),
             })?;
@@ -317,7 +317,7 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         if ctx.json {
-            writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+            writeln!(out, "{}", output::json::to_line(&summary)?)?;
         } else {
             summary.render(&mut out)?;
         }
@@ -671,7 +671,7 @@ fn banner(
             max_accept: args.max_accept,
             connect,
         };
-        writeln!(out, "{}", serde_json::to_string(&ready)?)?;
+        writeln!(out, "{}", output::json::to_line(&ready)?)?;
         return Ok(());
     }
     let leaf = &setup.leaf;

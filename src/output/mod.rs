@@ -1,6 +1,7 @@
 //! Rendering: every report is a `Serialize` struct printed either as text
 //! (coloured on a terminal) or as one JSON document.
 
+pub mod json;
 mod sanitize;
 
 pub use sanitize::{sanitize, sanitize_bytes};
@@ -64,9 +65,10 @@ impl Ctx {
     }
 }
 
-/// Writes `value` as one pretty JSON document followed by a newline.
+/// Writes `value` as one pretty JSON document followed by a newline
+/// (terminal-safe: see [`json`]).
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// Whether `c` may be printed as it is.
-fn is_safe(c: char) -> bool {
+pub(super) fn is_safe(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
 }
 

@@ -122,7 +122,7 @@ impl ConnRecord {
 
     /// One JSON line.
     pub fn json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::output::json::to_line(self).unwrap_or_default()
     }
 
     /// One line of text (coloured when colour is on).

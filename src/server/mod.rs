@@ -243,13 +243,13 @@ fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) 
     let open = sh.stats.active();
     let grace = sh.settings.grace;
     sh.log.line(if sh.log.json {
-        serde_json::json!({
+        crate::output::json::to_line(&serde_json::json!({
             "event": "shutdown",
             "signal": sig,
             "open_connections": open,
             "grace_ms": grace.as_millis() as u64,
-        })
-        .to_string()
+        }))
+        .unwrap_or_default()
     } else {
         format!(
             "{sig}: no longer accepting; {open} open connection{} get{} up to {} to finish",

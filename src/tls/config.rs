@@ -144,7 +144,8 @@ pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observat
     Ok((Arc::new(config), observed))
 }
 
-fn root_store(roots: &TrustRoots) -> Result<RootCertStore> {
+/// The rustls root store for a choice of trust anchors.
+pub fn root_store(roots: &TrustRoots) -> Result<RootCertStore> {
     let mut store = RootCertStore::empty();
     match roots {
         TrustRoots::Webpki => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),

@@ -164,6 +164,18 @@ pub async fn dial(
     observations: &Observations,
     opts: &DialOptions,
 ) -> Result<Dialed, DialFailure> {
+    dial_settling(config, observations, opts, SETTLE).await
+}
+
+/// Like [`dial`], settling for at most `settle_for` (instead of [`SETTLE`]) after
+/// a TLS 1.3 handshake: `scan` waits a few round trips, not seconds, for a
+/// ticket or a client-certificate verdict.
+pub async fn dial_settling(
+    config: Arc<ClientConfig>,
+    observations: &Observations,
+    opts: &DialOptions,
+    settle_for: Duration,
+) -> Result<Dialed, DialFailure> {
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let server_name = opts.target.server_name_str();
     let sni = (config.enable_sni && opts.target.name_is_dns()).then(|| server_name.clone());
@@ -322,7 +334,7 @@ pub async fn dial(
     let mut early_data = Vec::new();
     let mut peer_closed = false;
     if tls13 && (opts.await_ticket || observed_now.client_cert_requested) {
-        let limit = tokio::time::Instant::now() + SETTLE;
+        let limit = tokio::time::Instant::now() + settle_for;
         let until = limit.min(deadline);
         match tokio::time::timeout_at(until, settle(&mut stream, opts.await_ticket)).await {
             Err(_) => {}
@@ -395,6 +407,26 @@ pub fn handshake_error(
         _ => format!("TLS handshake failed: {}", describe_io(e)),
     };
     exit::fail(Code::Handshake, sentence)
+}
+
+/// Turns an I/O error on an established connection (the data phase) into a
+/// sentence and an exit code: 4 for a TLS error, 3 for the network.
+pub fn data_error(e: &std::io::Error) -> anyhow::Error {
+    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        return exit::tag(
+            explain::code_of(tls),
+            anyhow::anyhow!("{}", explain::describe_data_error(tls)),
+        );
+    }
+    use std::io::ErrorKind::*;
+    let sentence = match e.kind() {
+        ConnectionReset | ConnectionAborted | BrokenPipe => {
+            "the server reset the connection (what it sent may be cut short)".to_string()
+        }
+        UnexpectedEof => "the server closed the connection without close_notify".to_string(),
+        _ => describe_io(e),
+    };
+    exit::fail(Code::Network, sentence)
 }
 
 fn describe_io(e: &std::io::Error) -> String {

@@ -54,10 +54,10 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
     match err {
         Error::InvalidCertificate(ce) => describe_cert_error(ce, &observed.chain, server_name, now),
         Error::AlertReceived(alert) => describe_alert(*alert, observed),
-        Error::InvalidMessage(_) => format!(
-            "the server did not answer with TLS ({}); is this a TLS port? For a plaintext service that upgrades, use --starttls",
-            err
-        ),
+        Error::InvalidMessage(m) => describe_invalid_message(m, err),
+        Error::PeerSentOversizedRecord => {
+            "the server sent a record larger than TLS allows".to_string()
+        }
         Error::NoApplicationProtocol => {
             "the server accepts none of the ALPN protocols offered".to_string()
         }
@@ -66,6 +66,47 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
         }
         Error::PeerMisbehaved(why) => format!("the server broke the TLS protocol: {why:?}"),
         other => format!("TLS handshake failed: {other}"),
+    }
+}
+
+/// A sentence for a message rustls could not decode, during the handshake.
+fn describe_invalid_message(m: &rustls::InvalidMessage, err: &Error) -> String {
+    use rustls::InvalidMessage as M;
+    match m {
+        // Bytes that are not even a TLS record header: a plaintext service, most likely.
+        M::InvalidContentType | M::UnknownProtocolVersion => format!(
+            "the server did not answer with TLS ({err}); is this a TLS port? For a plaintext service that upgrades, use --starttls"
+        ),
+        M::MessageTooLarge => format!(
+            "the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({err})"
+        ),
+        M::HandshakePayloadTooLarge | M::CertificatePayloadTooLarge => format!(
+            "the server sent a handshake message too large to accept (over 64 KiB: an endless or absurd certificate chain?) ({err})"
+        ),
+        _ => format!("the server sent a malformed TLS message ({err})"),
+    }
+}
+
+/// A sentence for a TLS error on an established connection (after the handshake).
+pub fn describe_data_error(err: &Error) -> String {
+    use rustls::InvalidMessage as M;
+    match err {
+        Error::InvalidMessage(M::InvalidContentType | M::UnknownProtocolVersion) => {
+            format!("the server sent bytes that are not TLS records after the handshake ({err})")
+        }
+        Error::InvalidMessage(M::MessageTooLarge) | Error::PeerSentOversizedRecord => {
+            format!("the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({err})")
+        }
+        Error::InvalidMessage(_) => format!("the server sent a malformed TLS message ({err})"),
+        Error::DecryptError => {
+            "a record from the server did not decrypt: the data on the connection was corrupted or injected".to_string()
+        }
+        Error::AlertReceived(alert) => format!(
+            "the server sent the alert {}",
+            alert_name(&format!("{alert:?}"))
+        ),
+        Error::PeerMisbehaved(why) => format!("the server broke the TLS protocol: {why:?}"),
+        other => format!("TLS error: {other}"),
     }
 }
 
@@ -496,5 +537,33 @@ mod tests {
             Code::Handshake
         );
         assert!(describe_webpki("CaUsedAsEndEntity", None).contains("CA certificate"));
+    }
+
+    #[test]
+    fn malformed_messages_are_told_apart() {
+        use rustls::InvalidMessage as M;
+        let obs = Observed::default();
+        let not_tls = describe_error(&Error::InvalidMessage(M::InvalidContentType), &obs, "x");
+        assert!(not_tls.contains("is this a TLS port?"), "{not_tls}");
+        let huge = describe_error(
+            &Error::InvalidMessage(M::HandshakePayloadTooLarge),
+            &obs,
+            "x",
+        );
+        assert!(huge.contains("handshake message too large"), "{huge}");
+        assert!(!huge.contains("TLS port"), "{huge}");
+        let big = describe_error(&Error::InvalidMessage(M::MessageTooLarge), &obs, "x");
+        assert!(
+            big.contains("record larger than the protocol allows"),
+            "{big}"
+        );
+        // After the handshake there is no port to doubt and no handshake to fail.
+        let after = describe_data_error(&Error::InvalidMessage(M::InvalidContentType));
+        assert!(after.contains("after the handshake"), "{after}");
+        assert!(describe_data_error(&Error::DecryptError).contains("did not decrypt"));
+        assert_eq!(
+            describe_data_error(&Error::AlertReceived(AlertDescription::DecodeError)),
+            "the server sent the alert decode_error"
+        );
     }
 }

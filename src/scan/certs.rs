@@ -1,0 +1,186 @@
+//! The certificate part of a scan: the chain the server presents, whether it
+//! verifies (rustls' WebPKI verdict, explained as `connect` explains it), the
+//! stapled OCSP response, and `inspect`'s findings on the chain.
+
+use std::sync::Arc;
+
+use rustls::client::danger::ServerCertVerifier;
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::tls::certinfo::CertSummary;
+use crate::tls::chain::{self, TrustStore};
+use crate::tls::config::{self, TrustRoots};
+use crate::tls::lint::{self, Finding};
+use crate::tls::ocsp::{self, OcspSummary};
+use crate::tls::verify::Observed;
+use crate::tls::{explain, x509info};
+
+/// Days before expiry from which an expiring certificate is worth a warning.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Where the chain was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainSource {
+    /// A completed (or at least verified) rustls handshake.
+    Handshake,
+    /// The plaintext Certificate message of a TLS 1.2-or-older probe.
+    Probe,
+}
+
+/// What the scan says about the server's certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertReport {
+    /// Where the chain was seen.
+    pub source: ChainSource,
+    /// The chain as presented, leaf first.
+    pub chain: Vec<CertSummary>,
+    /// Whether it verified for the server name against the trust anchors.
+    pub verified: bool,
+    /// Why it did not verify, in a sentence.
+    pub verification_error: Option<String>,
+    /// The stapled OCSP response, when there was one.
+    pub ocsp: Option<OcspSummary>,
+    /// Why a stapled response could not be read.
+    pub ocsp_error: Option<String>,
+    /// What `inspect` would point out (codes and sentences).
+    pub findings: Vec<Finding>,
+}
+
+impl CertReport {
+    /// Whether a stapled OCSP response says the certificate is revoked.
+    pub fn revoked(&self) -> bool {
+        self.ocsp
+            .as_ref()
+            .is_some_and(|o| o.matches_leaf && o.cert_status.as_deref() == Some("revoked"))
+    }
+}
+
+/// Judges a chain. `observed` carries the verifier's verdict when a rustls
+/// handshake saw the chain; without one (a server that speaks only TLS 1.1 or
+/// older) the chain is verified here with the same WebPKI verifier.
+pub fn check(
+    source: ChainSource,
+    chain: &[CertificateDer<'static>],
+    ocsp_der: &[u8],
+    observed: Option<&Observed>,
+    roots: &TrustRoots,
+    server_name: &ServerName<'static>,
+) -> CertReport {
+    let name = crate::tls::target::server_name_text(server_name);
+    let verdict = match observed.and_then(|o| o.verdict.clone()) {
+        Some(v) => v,
+        None => verify_chain(chain, ocsp_der, roots, server_name),
+    };
+    let verification_error = verdict.as_ref().err().map(|e| {
+        let seen = Observed {
+            chain: chain.to_vec(),
+            ..Observed::default()
+        };
+        explain::describe_error(e, observed.unwrap_or(&seen), &name)
+    });
+    let summaries: Vec<CertSummary> = chain
+        .iter()
+        .filter_map(|c| CertSummary::from_der(c).ok())
+        .collect();
+    let leaf_serial = chain
+        .first()
+        .and_then(|c| x509info::parse_cert(c).ok())
+        .map(|c| c.raw_serial().to_vec());
+    let (ocsp, ocsp_error) = if ocsp_der.is_empty() {
+        (None, None)
+    } else {
+        match ocsp::parse(ocsp_der, leaf_serial.as_deref()) {
+            Ok(o) => (Some(o), None),
+            Err(e) => (None, Some(e.0)),
+        }
+    };
+    CertReport {
+        source,
+        chain: summaries,
+        verified: verdict.is_ok(),
+        verification_error,
+        ocsp,
+        ocsp_error,
+        findings: findings(chain, roots),
+    }
+}
+
+fn verify_chain(
+    chain: &[CertificateDer<'static>],
+    ocsp_der: &[u8],
+    roots: &TrustRoots,
+    server_name: &ServerName<'static>,
+) -> Result<(), rustls::Error> {
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return Err(rustls::Error::NoCertificatesPresented);
+    };
+    let store = config::root_store(roots).map_err(|e| rustls::Error::General(format!("{e:#}")))?;
+    let verifier =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(store), crate::tls::provider())
+            .build()
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+    verifier
+        .verify_server_cert(leaf, intermediates, server_name, ocsp_der, UnixTime::now())
+        .map(|_| ())
+}
+
+/// The trust store `inspect` analyses chains against, for the same roots.
+fn trust_store(roots: &TrustRoots) -> Option<TrustStore> {
+    match roots {
+        TrustRoots::Webpki => Some(TrustStore::webpki()),
+        TrustRoots::Certs(certs) => TrustStore::from_certs(certs).ok(),
+        TrustRoots::System => {
+            let found = rustls_native_certs::load_native_certs();
+            TrustStore::from_certs(&found.certs).ok()
+        }
+    }
+}
+
+/// `inspect`'s findings for a served chain, plus a warning for a leaf about to expire.
+fn findings(chain: &[CertificateDer<'static>], roots: &TrustRoots) -> Vec<Finding> {
+    let now = OffsetDateTime::now_utc();
+    let parsed: Vec<_> = chain
+        .iter()
+        .filter_map(|c| x509info::parse_cert(c).ok())
+        .collect();
+    if parsed.len() != chain.len() || parsed.is_empty() {
+        return vec![Finding {
+            certificate: None,
+            code: "unparsable",
+            message: "a certificate of the chain does not parse".to_string(),
+        }];
+    }
+    let details: Vec<_> = parsed
+        .iter()
+        .zip(chain)
+        .map(|(c, der)| x509info::describe_parsed(c, der, now))
+        .collect();
+    let store = trust_store(roots).unwrap_or_else(TrustStore::webpki);
+    let analysis = chain::analyze(&parsed, &store);
+    let mut out = Vec::new();
+    for (i, d) in details.iter().enumerate() {
+        let pos = analysis.path.iter().position(|&p| p == i);
+        let issuer_in_chain = pos.is_some_and(|p| p > 0);
+        let role = lint::infer_role(d, issuer_in_chain, i == 0);
+        let public = pos.is_some() && analysis.publicly_trusted();
+        out.extend(lint::lint_cert(i, d, role, public));
+        if i == 0 && (0..EXPIRY_WARNING_DAYS).contains(&d.days_left) && d.days_until_valid <= 0 {
+            out.push(Finding {
+                certificate: Some(0),
+                code: "expires-soon",
+                message: format!(
+                    "expires on {} (in {} days): renew it",
+                    d.not_after, d.days_left
+                ),
+            });
+        }
+    }
+    let subjects: Vec<String> = details.iter().map(|d| d.subject.clone()).collect();
+    out.extend(lint::lint_chain(&analysis, &subjects, true));
+    out.sort_by_key(|f| f.certificate.map_or(usize::MAX, |c| c));
+    out
+}

@@ -1,0 +1,706 @@
+//! The grade: A+ to F, with every reason that capped it. The rubric is in
+//! the spirit of SSL Labs' published one and is written down in the README
+//! (`## scan`); each rule here is one row of that table, in the same order.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::registry::{Cipher, Strength, Version};
+use super::report::Report;
+
+/// A grade, worst first so that `min` picks the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grade {
+    /// Broken: a client must not trust this server.
+    F,
+    /// Legacy and dangerous settings.
+    D,
+    /// Deprecated protocols or broken ciphers accepted.
+    C,
+    /// Weak settings: no forward secrecy, small DH parameters.
+    B,
+    /// Good, short of current best practice.
+    AMinus,
+    /// TLS 1.3, AEAD and forward secrecy only, a valid chain.
+    A,
+    /// A, and the server prefers a post-quantum hybrid key exchange.
+    APlus,
+}
+
+impl Grade {
+    /// Every grade, best first.
+    pub const ALL: [Grade; 7] = [
+        Grade::APlus,
+        Grade::A,
+        Grade::AMinus,
+        Grade::B,
+        Grade::C,
+        Grade::D,
+        Grade::F,
+    ];
+
+    /// The grade as written (`A+`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::APlus => "A+",
+            Grade::A => "A",
+            Grade::AMinus => "A-",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::F => "F",
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Grade {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl FromStr for Grade {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Grade, String> {
+        let t = s.trim().to_ascii_uppercase();
+        Grade::ALL
+            .into_iter()
+            .find(|g| g.as_str() == t)
+            .ok_or_else(|| format!("'{s}' is not a grade: use A+, A, A-, B, C, D or F"))
+    }
+}
+
+/// One reason the grade is no better than `grade`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cap {
+    /// The best grade this reason allows.
+    pub grade: Grade,
+    /// A stable short code (`tls10`, `rc4`, `cert-untrusted`, …).
+    pub code: &'static str,
+    /// The reason, in one sentence.
+    pub reason: String,
+}
+
+/// The grade and the reasons, worst first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The grade.
+    pub grade: Grade,
+    /// Every cap that applies, worst first.
+    pub caps: Vec<Cap>,
+}
+
+/// Applies the rubric to a report.
+pub fn grade(r: &Report) -> Verdict {
+    let mut caps: Vec<Cap> = Vec::new();
+    let mut cap = |grade: Grade, code: &'static str, reason: String| {
+        caps.push(Cap {
+            grade,
+            code,
+            reason,
+        })
+    };
+    let accepts = |v: Version| {
+        r.protocols
+            .iter()
+            .any(|p| p.version == v && p.accepted == Some(true))
+    };
+    let any_accepted = r.protocols.iter().any(|p| p.accepted == Some(true));
+    let all_suites = || r.cipher_suites.iter().flat_map(|s| s.suites.iter());
+    let names_where = |pred: &dyn Fn(&super::report::SuiteEntry) -> bool| -> Vec<String> {
+        let mut v: Vec<String> = all_suites()
+            .filter(|s| pred(s))
+            .map(|s| s.name.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let listed = |names: &[String]| -> String {
+        let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        if names.len() > 3 {
+            format!("{} and {} more", shown.join(", "), names.len() - 3)
+        } else {
+            shown.join(", ")
+        }
+    };
+
+    // F
+    if !any_accepted {
+        cap(
+            Grade::F,
+            "no-tls",
+            "no SSL or TLS version could be negotiated".into(),
+        );
+    }
+    if accepts(Version::Ssl3) {
+        cap(
+            Grade::F,
+            "ssl3",
+            "SSL 3.0 is accepted (POODLE; prohibited by RFC 7568)".into(),
+        );
+    }
+    if any_accepted && !accepts(Version::Tls12) && !accepts(Version::Tls13) {
+        cap(
+            Grade::F,
+            "no-modern-tls",
+            "neither TLS 1.2 nor TLS 1.3 is accepted: current clients cannot connect".into(),
+        );
+    }
+    let broken = names_where(&|s| {
+        s.strength == Strength::Insecure && s.cipher != Cipher::Rc4 || s.export || s.anonymous
+    });
+    if !broken.is_empty() {
+        cap(
+            Grade::F,
+            "insecure-suite",
+            format!(
+                "NULL, anonymous, export-grade or DES suites are accepted: {}",
+                listed(&broken)
+            ),
+        );
+    }
+    let min_dh = all_suites().filter_map(|s| s.dh_bits).min();
+    if let Some(bits) = min_dh.filter(|b| *b < 1024) {
+        cap(
+            Grade::F,
+            "dh-1024",
+            format!(
+                "DHE with a {bits}-bit group is accepted (Logjam: under 1024 bits is breakable)"
+            ),
+        );
+    }
+    match &r.certificate {
+        None => cap(
+            Grade::F,
+            "no-certificate",
+            "no certificate could be obtained, so none could be verified".into(),
+        ),
+        Some(c) => {
+            if let Some(why) = &c.verification_error {
+                cap(
+                    Grade::F,
+                    "cert-not-verified",
+                    format!("the certificate does not verify: {why}"),
+                );
+            }
+            if c.revoked() {
+                cap(
+                    Grade::F,
+                    "cert-revoked",
+                    "the stapled OCSP response says the certificate is revoked".into(),
+                );
+            }
+            for f in &c.findings {
+                if matches!(f.code, "weak-key" | "weak-signature" | "bad-signature") {
+                    cap(Grade::F, "cert-weak", format!("certificate: {}", f.message));
+                }
+            }
+        }
+    }
+
+    // C
+    for (v, rfc) in [(Version::Tls10, "RFC 8996"), (Version::Tls11, "RFC 8996")] {
+        if accepts(v) {
+            cap(
+                Grade::C,
+                if v == Version::Tls10 {
+                    "tls10"
+                } else {
+                    "tls11"
+                },
+                format!("{v} is accepted (deprecated by {rfc})"),
+            );
+        }
+    }
+    let rc4 = names_where(&|s| s.cipher == Cipher::Rc4);
+    if !rc4.is_empty() {
+        cap(
+            Grade::C,
+            "rc4",
+            format!(
+                "RC4 suites are accepted (prohibited by RFC 7465): {}",
+                listed(&rc4)
+            ),
+        );
+    }
+    let block64 = names_where(&|s| s.cipher.block_64() && s.cipher != Cipher::Des);
+    if !block64.is_empty() {
+        cap(
+            Grade::C,
+            "64-bit-block",
+            format!(
+                "64-bit block ciphers (3DES, IDEA) are accepted (SWEET32): {}",
+                listed(&block64)
+            ),
+        );
+    }
+    if r.compression == Some(true) {
+        cap(
+            Grade::C,
+            "compression",
+            "TLS compression is enabled (CRIME)".into(),
+        );
+    }
+    if r.secure_renegotiation == Some(false) {
+        cap(
+            Grade::C,
+            "insecure-renegotiation",
+            "secure renegotiation (RFC 5746) is not supported".into(),
+        );
+    }
+
+    // B
+    let no_fs = names_where(&|s| !s.forward_secrecy && !s.anonymous);
+    if !no_fs.is_empty() {
+        cap(
+            Grade::B,
+            "no-forward-secrecy",
+            format!(
+                "suites without forward secrecy are accepted: {}",
+                listed(&no_fs)
+            ),
+        );
+    }
+    if let Some(bits) = min_dh.filter(|b| (1024..2048).contains(b)) {
+        cap(
+            Grade::B,
+            "dh-2048",
+            format!("DHE with a {bits}-bit group is accepted (under 2048 bits)"),
+        );
+    }
+    let weak_curves: Vec<String> = r
+        .groups
+        .iter()
+        .flat_map(|g| g.groups.iter())
+        .filter(|g| g.security_bits < 112)
+        .map(|g| g.name.clone())
+        .collect();
+    if !weak_curves.is_empty() {
+        cap(
+            Grade::B,
+            "weak-group",
+            format!(
+                "key-exchange groups under 112-bit strength are accepted: {}",
+                weak_curves.join(", ")
+            ),
+        );
+    }
+    if any_accepted && all_suites().next().is_some() && !all_suites().any(|s| s.aead) {
+        cap(
+            Grade::B,
+            "no-aead",
+            "no AEAD suite (GCM, ChaCha20-Poly1305, CCM) is accepted".into(),
+        );
+    }
+
+    // A-
+    if any_accepted && !accepts(Version::Tls13) {
+        cap(Grade::AMinus, "no-tls13", "TLS 1.3 is not accepted".into());
+    }
+    let cbc = names_where(&|s| !s.aead && s.strength != Strength::Insecure && !s.cipher.block_64());
+    if !cbc.is_empty() {
+        cap(
+            Grade::AMinus,
+            "cbc",
+            format!("CBC-mode (non-AEAD) suites are accepted: {}", listed(&cbc)),
+        );
+    }
+    if r.downgrade_protection
+        .as_ref()
+        .is_some_and(|d| !d.protected)
+    {
+        cap(
+            Grade::AMinus,
+            "no-downgrade-protection",
+            "a downgraded connection is not refused (no TLS_FALLBACK_SCSV or TLS 1.3 downgrade sentinel)".into(),
+        );
+    }
+    if let Some(c) = &r.certificate {
+        for f in &c.findings {
+            if matches!(f.code, "chain-order" | "chain-unrelated") {
+                cap(
+                    Grade::AMinus,
+                    "chain-issue",
+                    format!("chain: {}", f.message),
+                );
+            }
+        }
+    }
+
+    let mut grade = caps.iter().map(|c| c.grade).min().unwrap_or(Grade::APlus);
+    if grade == Grade::APlus && !pq_for_pq_clients(r) {
+        // A+ asks for more than the absence of faults.
+        caps.push(Cap {
+            grade: Grade::A,
+            code: "no-pq",
+            reason: "clients that offer a post-quantum hybrid group (such as X25519MLKEM768) do not get one".into(),
+        });
+        grade = Grade::A;
+    }
+    caps.sort_by_key(|c| c.grade);
+    Verdict { grade, caps }
+}
+
+/// Whether every TLS 1.3 client that offers a post-quantum hybrid group gets
+/// one: the server prefers it, or it follows the client's order and accepts it.
+pub fn pq_for_pq_clients(r: &Report) -> bool {
+    let Some(g) = r.groups.iter().find(|g| g.kind == "tls13") else {
+        return false;
+    };
+    match g.server_preference {
+        Some(false) => g.groups.iter().any(|e| e.hybrid),
+        _ => g.groups.first().is_some_and(|e| e.hybrid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::certs::{CertReport, ChainSource};
+    use crate::scan::registry;
+    use crate::scan::report::{
+        ClientCertificate, Downgrade, GroupEntry, GroupSection, ProtocolEntry, Resumption,
+        SuiteEntry, SuiteSection,
+    };
+    use crate::scan::serverhello::KxParams;
+    use crate::tls::lint::Finding;
+
+    fn suite(id: u16) -> SuiteEntry {
+        SuiteEntry::new(registry::suite(id).unwrap(), None)
+    }
+
+    fn group(id: u16) -> GroupEntry {
+        let g = registry::group(id).unwrap();
+        GroupEntry {
+            id: format!("0x{id:04X}"),
+            name: g.name.to_string(),
+            post_quantum: g.post_quantum(),
+            hybrid: g.kind == registry::GroupKind::PostQuantumHybrid,
+            security_bits: g.security_bits,
+        }
+    }
+
+    /// A model server: TLS 1.3 and 1.2, ECDHE-AEAD only, a verified chain,
+    /// and the X25519MLKEM768 hybrid for clients that offer it.
+    fn model() -> Report {
+        let protocols = Version::ALL
+            .into_iter()
+            .rev()
+            .map(|v| ProtocolEntry {
+                version: v,
+                accepted: Some(v >= Version::Tls12),
+                detail: None,
+            })
+            .collect();
+        Report {
+            target: "t:443".into(),
+            address: "192.0.2.1:443".into(),
+            server_name: "t".into(),
+            sni: Some("t".into()),
+            starttls: None,
+            grade: Grade::F,
+            grade_caps: Vec::new(),
+            protocols,
+            cipher_suites: vec![
+                SuiteSection {
+                    version: Version::Tls13,
+                    server_preference: Some(false),
+                    suites: vec![suite(0x1301), suite(0x1302), suite(0x1303)],
+                    incomplete: None,
+                },
+                SuiteSection {
+                    version: Version::Tls12,
+                    server_preference: Some(true),
+                    suites: vec![suite(0xC02B), suite(0xCCA9)],
+                    incomplete: None,
+                },
+            ],
+            groups: vec![GroupSection {
+                kind: "tls13",
+                version: Version::Tls13,
+                groups: vec![group(0x001D), group(0x0017), group(0x11EC)],
+                server_preference: Some(false),
+                preferred: None,
+                incomplete: None,
+            }],
+            negotiated: None,
+            handshake_error: None,
+            alpn: Vec::new(),
+            ocsp_stapling: Some(false),
+            resumption: Resumption {
+                tls13_tickets: Some(true),
+                tls12_session_ids: Some(false),
+                tls12_tickets: Some(true),
+            },
+            client_certificate: ClientCertificate {
+                requested: Some(false),
+                required: Some(false),
+                ca_hints: Vec::new(),
+            },
+            secure_renegotiation: Some(true),
+            compression: Some(false),
+            downgrade_protection: Some(Downgrade {
+                protected: true,
+                mechanism: "tls13_sentinel",
+            }),
+            certificate: Some(CertReport {
+                source: ChainSource::Handshake,
+                chain: Vec::new(),
+                verified: true,
+                verification_error: None,
+                ocsp: None,
+                ocsp_error: None,
+                findings: Vec::new(),
+            }),
+            probes: 0,
+            elapsed_ms: 0.0,
+        }
+    }
+
+    fn with(f: impl FnOnce(&mut Report)) -> Verdict {
+        let mut r = model();
+        f(&mut r);
+        grade(&r)
+    }
+
+    fn codes(v: &Verdict) -> Vec<&'static str> {
+        v.caps.iter().map(|c| c.code).collect()
+    }
+
+    fn accept(r: &mut Report, v: Version, suites: &[u16]) {
+        for p in &mut r.protocols {
+            if p.version == v {
+                p.accepted = Some(true);
+            }
+        }
+        r.cipher_suites.push(SuiteSection {
+            version: v,
+            server_preference: None,
+            suites: suites.iter().map(|id| suite(*id)).collect(),
+            incomplete: None,
+        });
+    }
+
+    #[test]
+    fn the_model_server_is_a_plus() {
+        let v = grade(&model());
+        assert_eq!(v.grade, Grade::APlus, "{:?}", v.caps);
+        assert!(v.caps.is_empty());
+    }
+
+    #[test]
+    fn post_quantum_decides_between_a_and_a_plus() {
+        // No hybrid at all.
+        let v = with(|r| r.groups[0].groups.retain(|g| !g.hybrid));
+        assert_eq!((v.grade, codes(&v)), (Grade::A, vec!["no-pq"]));
+        // A hybrid, but the server imposes a classical group first.
+        let v = with(|r| r.groups[0].server_preference = Some(true));
+        assert_eq!(v.grade, Grade::A);
+        // The server imposes its order with the hybrid first.
+        let v = with(|r| {
+            r.groups[0].server_preference = Some(true);
+            r.groups[0].groups.rotate_right(1);
+        });
+        assert_eq!(v.grade, Grade::APlus);
+    }
+
+    #[test]
+    fn each_rule_caps_where_the_readme_says() {
+        type Change = Box<dyn FnOnce(&mut Report)>;
+        let cases: Vec<(&str, Grade, Change)> = vec![
+            (
+                "ssl3",
+                Grade::F,
+                Box::new(|r| accept(r, Version::Ssl3, &[0x002F])),
+            ),
+            (
+                "tls10",
+                Grade::C,
+                Box::new(|r| accept(r, Version::Tls10, &[0xC013])),
+            ),
+            (
+                "tls11",
+                Grade::C,
+                Box::new(|r| accept(r, Version::Tls11, &[0xC013])),
+            ),
+            (
+                "rc4",
+                Grade::C,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC011))),
+            ),
+            (
+                "64-bit-block",
+                Grade::C,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC012))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x0003))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x003B))),
+            ),
+            (
+                "insecure-suite",
+                Grade::F,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC018))),
+            ),
+            (
+                "no-forward-secrecy",
+                Grade::B,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0x009C))),
+            ),
+            (
+                "cbc",
+                Grade::AMinus,
+                Box::new(|r| r.cipher_suites[1].suites.push(suite(0xC023))),
+            ),
+            (
+                "compression",
+                Grade::C,
+                Box::new(|r| r.compression = Some(true)),
+            ),
+            (
+                "insecure-renegotiation",
+                Grade::C,
+                Box::new(|r| r.secure_renegotiation = Some(false)),
+            ),
+            (
+                "no-downgrade-protection",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.downgrade_protection = Some(Downgrade {
+                        protected: false,
+                        mechanism: "fallback_scsv",
+                    })
+                }),
+            ),
+            (
+                "no-tls13",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .filter(|p| p.version == Version::Tls13)
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.remove(0);
+                    r.groups.clear();
+                }),
+            ),
+            (
+                "no-modern-tls",
+                Grade::F,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.clear();
+                    accept(r, Version::Tls10, &[0xC013]);
+                }),
+            ),
+            (
+                "no-tls",
+                Grade::F,
+                Box::new(|r| {
+                    r.protocols
+                        .iter_mut()
+                        .for_each(|p| p.accepted = Some(false));
+                    r.cipher_suites.clear();
+                }),
+            ),
+            (
+                "dh-2048",
+                Grade::B,
+                Box::new(|r| {
+                    r.cipher_suites[1].suites.push(SuiteEntry::new(
+                        registry::suite(0x009E).unwrap(),
+                        Some(KxParams::Dhe { bits: 1024 }),
+                    ))
+                }),
+            ),
+            (
+                "dh-1024",
+                Grade::F,
+                Box::new(|r| {
+                    r.cipher_suites[1].suites.push(SuiteEntry::new(
+                        registry::suite(0x009E).unwrap(),
+                        Some(KxParams::Dhe { bits: 768 }),
+                    ))
+                }),
+            ),
+            (
+                "weak-group",
+                Grade::B,
+                Box::new(|r| r.groups[0].groups.push(group(0x0013))),
+            ),
+            (
+                "cert-not-verified",
+                Grade::F,
+                Box::new(|r| {
+                    let c = r.certificate.as_mut().unwrap();
+                    c.verified = false;
+                    c.verification_error = Some("expired on 2020-01-01".into());
+                }),
+            ),
+            (
+                "no-certificate",
+                Grade::F,
+                Box::new(|r| r.certificate = None),
+            ),
+            (
+                "cert-weak",
+                Grade::F,
+                Box::new(|r| {
+                    r.certificate.as_mut().unwrap().findings.push(Finding {
+                        certificate: Some(0),
+                        code: "weak-signature",
+                        message: "signed with SHA-1".into(),
+                    })
+                }),
+            ),
+            (
+                "chain-issue",
+                Grade::AMinus,
+                Box::new(|r| {
+                    r.certificate.as_mut().unwrap().findings.push(Finding {
+                        certificate: None,
+                        code: "chain-order",
+                        message: "out of order".into(),
+                    })
+                }),
+            ),
+        ];
+        for (code, expected, change) in cases {
+            let v = with(change);
+            assert!(codes(&v).contains(&code), "{code}: {:?}", v.caps);
+            let cap = v.caps.iter().find(|c| c.code == code).unwrap();
+            assert_eq!(cap.grade, expected, "{code}");
+            assert!(v.grade <= expected, "{code}: {:?}", v.grade);
+            // Caps are listed worst first.
+            assert!(v.caps.windows(2).all(|w| w[0].grade <= w[1].grade));
+        }
+    }
+
+    #[test]
+    fn grades_order_and_parse() {
+        assert!(Grade::F < Grade::C && Grade::A < Grade::APlus && Grade::AMinus < Grade::A);
+        assert_eq!("a+".parse::<Grade>().unwrap(), Grade::APlus);
+        assert_eq!(" B ".parse::<Grade>().unwrap(), Grade::B);
+        assert_eq!("A-".parse::<Grade>().unwrap(), Grade::AMinus);
+        assert!("E".parse::<Grade>().is_err());
+        assert_eq!(Grade::APlus.to_string(), "A+");
+    }
+}

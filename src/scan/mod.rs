@@ -1,0 +1,14 @@
+//! `scan`'s engine: hand-built probes for every protocol version, suite and
+//! group a server accepts, real rustls handshakes for what only a completed
+//! handshake shows, and the grade. No clap and no printing here.
+
+pub mod certs;
+pub mod clienthello;
+pub mod engine;
+pub mod enumerate;
+pub mod grade;
+pub mod probe;
+pub mod registry;
+pub mod report;
+pub mod serverhello;
+pub mod session;

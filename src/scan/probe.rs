@@ -1,0 +1,323 @@
+//! One probe: open a connection, send a hand-built ClientHello, read the
+//! server's answer (bounded in bytes and time), close. The answer is data:
+//! accepted (with what the server chose), refused (alert or silence),
+//! garbage, or no answer.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+use super::clienthello::HelloSpec;
+use super::registry;
+use super::serverhello::{self, Alert, FlightReader, KxParams, Message, ParseError, ServerHello};
+use crate::tls::starttls::{self, StartTls};
+
+/// How much of the server's answer a probe needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// The ServerHello (or HelloRetryRequest) only.
+    Hello,
+    /// For TLS 1.2 and below, the whole first flight up to ServerHelloDone.
+    Flight,
+}
+
+/// The plaintext first flight of a server, as far as it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flight {
+    /// The ServerHello or HelloRetryRequest.
+    pub hello: ServerHello,
+    /// The certificate chain (TLS 1.2 and below), leaf first.
+    pub certs: Vec<Vec<u8>>,
+    /// A stapled OCSP response (TLS 1.2 and below).
+    pub ocsp: Option<Vec<u8>>,
+    /// The key-exchange parameters of the ServerKeyExchange.
+    pub kx: Option<KxParams>,
+    /// Whether a CertificateRequest came.
+    pub cert_request: bool,
+    /// Whether the flight was read to its end (ServerHelloDone).
+    pub complete: bool,
+}
+
+/// What a server did with one ClientHello.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// It answered with a ServerHello or HelloRetryRequest.
+    Hello(Box<Flight>),
+    /// It refused with an alert.
+    Alert(Alert),
+    /// It closed the connection without a word.
+    Closed,
+    /// It sent something that is not a valid TLS answer.
+    Malformed(String),
+    /// It said nothing within the timeout.
+    Timeout,
+    /// The connection could not be made.
+    Unreachable(String),
+}
+
+impl Answer {
+    /// The ServerHello, when there is one.
+    pub fn hello(&self) -> Option<&ServerHello> {
+        match self {
+            Answer::Hello(f) => Some(&f.hello),
+            _ => None,
+        }
+    }
+
+    /// A short description of a refusal or failure (`alert handshake_failure`).
+    pub fn describe(&self) -> String {
+        match self {
+            Answer::Hello(f) => format!(
+                "answered {} with {}",
+                registry::Version::from_wire(f.hello.version).map_or_else(
+                    || format!("version 0x{:04X}", f.hello.version),
+                    |v| v.name().to_string()
+                ),
+                registry::suite_name(f.hello.suite)
+            ),
+            Answer::Alert(a) => format!("alert {}", a.name()),
+            Answer::Closed => "connection closed without an answer".to_string(),
+            Answer::Malformed(why) => format!("malformed answer: {why}"),
+            Answer::Timeout => "no answer before the timeout".to_string(),
+            Answer::Unreachable(why) => format!("connection failed: {why}"),
+        }
+    }
+}
+
+/// Something that can answer probes: the real network, or a simulation in tests.
+pub trait Prober {
+    /// Sends `hello` and reports the answer.
+    fn ask(&self, hello: HelloSpec, want: Want) -> impl std::future::Future<Output = Answer>;
+}
+
+/// A server on the network, probed politely: a bounded number of probes in flight, each with a timeout.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Where to connect.
+    pub addr: SocketAddr,
+    /// The DNS name sent as SNI.
+    pub sni: Option<String>,
+    /// The limit on one probe, from connect to the last byte read.
+    pub timeout: Duration,
+    /// A plaintext preamble to speak before each ClientHello, and the name it may need.
+    pub starttls: Option<(StartTls, String)>,
+    limiter: Semaphore,
+    sent: AtomicUsize,
+    rtt_micros: AtomicUsize,
+}
+
+impl Endpoint {
+    /// An endpoint allowing `concurrency` probes in flight.
+    pub fn new(
+        addr: SocketAddr,
+        sni: Option<String>,
+        timeout: Duration,
+        concurrency: usize,
+    ) -> Endpoint {
+        Endpoint {
+            addr,
+            sni,
+            timeout,
+            starttls: None,
+            limiter: Semaphore::new(concurrency.max(1)),
+            sent: AtomicUsize::new(0),
+            rtt_micros: AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    /// Probes sent so far.
+    pub fn probes_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The fastest ClientHello-to-answer time seen, a fair estimate of the round trip.
+    pub fn min_rtt(&self) -> Option<Duration> {
+        match self.rtt_micros.load(Ordering::Relaxed) {
+            usize::MAX => None,
+            us => Some(Duration::from_micros(us as u64)),
+        }
+    }
+
+    /// Holds one of the in-flight slots for a rustls handshake (counted as a probe).
+    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let permit = self.limiter.acquire().await.ok();
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        permit
+    }
+
+    /// Opens a connection to the server, through the STARTTLS preamble if there is one.
+    async fn open(&self) -> Result<TcpStream, Answer> {
+        let mut stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| Answer::Unreachable(e.to_string()))?;
+        let _ = stream.set_nodelay(true);
+        if let Some((proto, name)) = &self.starttls {
+            if let Err(e) = starttls::negotiate(&mut stream, *proto, name).await {
+                return Err(Answer::Unreachable(format!(
+                    "{proto} STARTTLS failed: {e:#}"
+                )));
+            }
+        }
+        Ok(stream)
+    }
+
+    async fn exchange(&self, hello: &[u8], want: Want) -> Answer {
+        let mut stream = match self.open().await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
+        if let Err(e) = stream.write_all(hello).await {
+            return io_answer(&e, None);
+        }
+        let started = Instant::now();
+        let mut reader = FlightReader::new();
+        let mut state: Option<Flight> = None;
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match stream.read(&mut buf).await {
+                Ok(n) => n,
+                Err(e) => return io_answer(&e, state),
+            };
+            if n == 0 {
+                return match state {
+                    Some(f) => Answer::Hello(Box::new(f)),
+                    None if reader.received_any() => {
+                        Answer::Malformed("the connection closed inside a record".to_string())
+                    }
+                    None => Answer::Closed,
+                };
+            }
+            if !reader.received_any() {
+                let us = started.elapsed().as_micros().min(usize::MAX as u128 - 1) as usize;
+                self.rtt_micros.fetch_min(us, Ordering::Relaxed);
+            }
+            if let Err(e) = reader.push(&buf[..n]) {
+                return malformed(e, state);
+            }
+            loop {
+                let msg = match reader.next_message() {
+                    Ok(Some(m)) => m,
+                    Ok(None) => break,
+                    Err(e) => return malformed(e, state),
+                };
+                match step(state, msg, want) {
+                    Step::More(f) => state = Some(f),
+                    Step::Done(answer) => return answer,
+                }
+            }
+        }
+    }
+}
+
+impl Prober for Endpoint {
+    async fn ask(&self, mut hello: HelloSpec, want: Want) -> Answer {
+        let Ok(_permit) = self.limiter.acquire().await else {
+            return Answer::Unreachable("the scan was stopped".to_string());
+        };
+        if hello.server_name.is_none() {
+            hello.server_name = self.sni.clone();
+        }
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let bytes = hello.to_records();
+        match tokio::time::timeout(self.timeout, self.exchange(&bytes, want)).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::Timeout,
+        }
+    }
+}
+
+enum Step {
+    More(Flight),
+    Done(Answer),
+}
+
+/// Advances the reading of a first flight by one message.
+fn step(state: Option<Flight>, msg: Message, want: Want) -> Step {
+    let Some(mut flight) = state else {
+        return match msg {
+            Message::Alert(a) => Step::Done(Answer::Alert(a)),
+            Message::ChangeCipherSpec => Step::Done(Answer::Malformed(
+                "ChangeCipherSpec before ServerHello".to_string(),
+            )),
+            Message::Handshake(2, body) => match serverhello::parse_server_hello(&body) {
+                Ok(hello) => {
+                    let tls13 = hello.version >= 0x0304;
+                    let flight = Flight {
+                        hello,
+                        certs: Vec::new(),
+                        ocsp: None,
+                        kx: None,
+                        cert_request: false,
+                        complete: false,
+                    };
+                    if want == Want::Hello || tls13 {
+                        Step::Done(Answer::Hello(Box::new(flight)))
+                    } else {
+                        Step::More(flight)
+                    }
+                }
+                Err(e) => Step::Done(Answer::Malformed(e.to_string())),
+            },
+            Message::Handshake(t, _) => Step::Done(Answer::Malformed(
+                ParseError::UnexpectedMessage(t).to_string(),
+            )),
+        };
+    };
+    let parsed: Result<(), ParseError> = match msg {
+        // An alert after the ServerHello ends the flight early; what was read stands.
+        Message::Alert(_) | Message::ChangeCipherSpec => {
+            return Step::Done(Answer::Hello(Box::new(flight)))
+        }
+        Message::Handshake(11, body) => {
+            serverhello::parse_certificate(&body).map(|c| flight.certs = c)
+        }
+        Message::Handshake(22, body) => {
+            serverhello::parse_certificate_status(&body).map(|o| flight.ocsp = Some(o))
+        }
+        Message::Handshake(12, body) => {
+            let ecdhe = registry::suite(flight.hello.suite).is_some_and(|s| s.kx.is_ecdhe());
+            serverhello::parse_server_key_exchange(&body, ecdhe).map(|k| flight.kx = Some(k))
+        }
+        Message::Handshake(13, _) => {
+            flight.cert_request = true;
+            Ok(())
+        }
+        Message::Handshake(14, body) => {
+            if body.is_empty() {
+                flight.complete = true;
+                return Step::Done(Answer::Hello(Box::new(flight)));
+            }
+            Err(ParseError::Malformed("ServerHelloDone"))
+        }
+        Message::Handshake(t, _) => Err(ParseError::UnexpectedMessage(t)),
+    };
+    match parsed {
+        Ok(()) => Step::More(flight),
+        // The ServerHello stands even when what follows it is broken.
+        Err(_) => Step::Done(Answer::Hello(Box::new(flight))),
+    }
+}
+
+fn malformed(e: ParseError, state: Option<Flight>) -> Answer {
+    match state {
+        Some(f) => Answer::Hello(Box::new(f)),
+        None => Answer::Malformed(e.to_string()),
+    }
+}
+
+fn io_answer(e: &std::io::Error, state: Option<Flight>) -> Answer {
+    if let Some(f) = state {
+        return Answer::Hello(Box::new(f));
+    }
+    match e.kind() {
+        std::io::ErrorKind::ConnectionReset
+        | std::io::ErrorKind::ConnectionAborted
+        | std::io::ErrorKind::BrokenPipe
+        | std::io::ErrorKind::UnexpectedEof => Answer::Closed,
+        _ => Answer::Unreachable(e.to_string()),
+    }
+}

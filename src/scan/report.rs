@@ -1,0 +1,457 @@
+//! The scan report: everything found, as data, in the shape `--json`
+//! prints, with the grade computed from exactly what it shows.
+
+use serde::Serialize;
+
+use super::certs::{self, CertReport, ChainSource};
+use super::engine::ScanData;
+use super::enumerate::{GroupList, Support};
+use super::grade::{self, Cap, Grade};
+use super::registry::{self, Cipher, GroupKind, Kx, Strength, Version};
+use super::serverhello::KxParams;
+use super::session::TlsSetup;
+use crate::tls::handshake::HandshakeInfo;
+use crate::tls::starttls::StartTls;
+
+/// Whether one protocol version is accepted.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolEntry {
+    /// The version.
+    pub version: Version,
+    /// `true`, `false`, or `null` when the server's answer was not conclusive.
+    pub accepted: Option<bool>,
+    /// What the server did when it did not accept (an alert, silence, garbage).
+    pub detail: Option<String>,
+}
+
+/// One accepted cipher suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteEntry {
+    /// IANA code point, `0xC02F`.
+    pub id: String,
+    /// IANA name.
+    pub name: String,
+    /// OpenSSL's name, when it has one.
+    pub openssl_name: Option<String>,
+    /// `strong`, `weak` or `insecure`.
+    pub strength: Strength,
+    /// Forward secrecy.
+    pub forward_secrecy: bool,
+    /// AEAD cipher.
+    pub aead: bool,
+    /// Bulk cipher.
+    pub cipher: Cipher,
+    /// Key exchange.
+    pub kx: Kx,
+    /// Export-grade.
+    pub export: bool,
+    /// No server authentication.
+    pub anonymous: bool,
+    /// Cipher key bits.
+    pub bits: u16,
+    /// The ECDHE group the server used with it (TLS 1.2 and older), or asked for (TLS 1.3).
+    pub group: Option<String>,
+    /// The size of the DHE group the server used with it.
+    pub dh_bits: Option<u32>,
+}
+
+impl SuiteEntry {
+    /// Describes `s`, with the ServerKeyExchange parameters the server used with it.
+    pub fn new(s: &registry::Suite, kx: Option<KxParams>) -> SuiteEntry {
+        let (group, dh_bits) = match kx {
+            Some(KxParams::Ecdhe { group }) => (Some(registry::group_name(group)), None),
+            Some(KxParams::EcdheExplicit) => (Some("explicit curve".to_string()), None),
+            Some(KxParams::Dhe { bits }) => (None, Some(bits)),
+            // A TLS 1.3 suite does not fix the group: that is listed apart.
+            None => (None, None),
+        };
+        SuiteEntry {
+            id: hex_id(s.id),
+            name: s.name.to_string(),
+            openssl_name: (s.openssl != "-").then(|| s.openssl.to_string()),
+            strength: s.strength(),
+            forward_secrecy: s.forward_secret(),
+            aead: s.aead(),
+            cipher: s.cipher,
+            kx: s.kx,
+            export: s.export,
+            anonymous: s.kx.anonymous(),
+            bits: s.bits,
+            group,
+            dh_bits,
+        }
+    }
+}
+
+/// The accepted suites of one version.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteSection {
+    /// The version.
+    pub version: Version,
+    /// Whether the server imposes its own order (then `suites` is in that order).
+    pub server_preference: Option<bool>,
+    /// The accepted suites.
+    pub suites: Vec<SuiteEntry>,
+    /// Why the list may be incomplete.
+    pub incomplete: Option<String>,
+}
+
+/// One accepted group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupEntry {
+    /// IANA code point.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Post-quantum (hybrid or pure ML-KEM).
+    pub post_quantum: bool,
+    /// A hybrid of a classical group and ML-KEM.
+    pub hybrid: bool,
+    /// Approximate classical strength in bits.
+    pub security_bits: u16,
+}
+
+/// The groups accepted for one kind of key exchange.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupSection {
+    /// `tls13` (from HelloRetryRequests) or `ecdhe` (from ServerKeyExchange).
+    pub kind: &'static str,
+    /// The version probed.
+    pub version: Version,
+    /// Accepted groups, in the order the server chose them.
+    pub groups: Vec<GroupEntry>,
+    /// Whether the server imposes its own order.
+    pub server_preference: Option<bool>,
+    /// The group the server picks first when offered everything with classical groups first.
+    pub preferred: Option<String>,
+    /// Why the list may be incomplete.
+    pub incomplete: Option<String>,
+}
+
+/// One ALPN protocol.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlpnEntry {
+    /// `h2` or `http/1.1`.
+    pub protocol: &'static str,
+    /// Accepted when offered alone (`null`: unknown).
+    pub accepted: Option<bool>,
+}
+
+/// Session resumption.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resumption {
+    /// A TLS 1.3 session resumes with a ticket.
+    pub tls13_tickets: Option<bool>,
+    /// A TLS 1.2 session resumes by session ID.
+    pub tls12_session_ids: Option<bool>,
+    /// A TLS 1.2 session resumes with a ticket.
+    pub tls12_tickets: Option<bool>,
+}
+
+/// Client certificates.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientCertificate {
+    /// The server sent a CertificateRequest.
+    pub requested: Option<bool>,
+    /// The server refused to go on without one.
+    pub required: Option<bool>,
+    /// The CA names it hinted.
+    pub ca_hints: Vec<String>,
+}
+
+/// Downgrade protection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Downgrade {
+    /// Whether a downgraded connection is refused or detectable.
+    pub protected: bool,
+    /// `tls13_sentinel` or `fallback_scsv`.
+    pub mechanism: &'static str,
+}
+
+/// The whole scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The target as given (`host:port`).
+    pub target: String,
+    /// The address scanned.
+    pub address: String,
+    /// The name verified.
+    pub server_name: String,
+    /// The SNI sent (none for IP addresses).
+    pub sni: Option<String>,
+    /// The STARTTLS protocol spoken first.
+    pub starttls: Option<StartTls>,
+    /// The grade.
+    pub grade: Grade,
+    /// Every reason that capped the grade, worst first.
+    pub grade_caps: Vec<Cap>,
+    /// Each version, newest first.
+    pub protocols: Vec<ProtocolEntry>,
+    /// Accepted suites per accepted version, newest first.
+    pub cipher_suites: Vec<SuiteSection>,
+    /// Accepted key-exchange groups.
+    pub groups: Vec<GroupSection>,
+    /// What a browser-like handshake (TLS 1.3/1.2, h2 + http/1.1) negotiated.
+    pub negotiated: Option<HandshakeInfo>,
+    /// Why that handshake failed, if it did.
+    pub handshake_error: Option<String>,
+    /// ALPN protocols.
+    pub alpn: Vec<AlpnEntry>,
+    /// Whether an OCSP response is stapled.
+    pub ocsp_stapling: Option<bool>,
+    /// Session resumption.
+    pub resumption: Resumption,
+    /// Client certificates.
+    pub client_certificate: ClientCertificate,
+    /// Secure renegotiation (RFC 5746) on TLS 1.2 and older.
+    pub secure_renegotiation: Option<bool>,
+    /// TLS compression (CRIME).
+    pub compression: Option<bool>,
+    /// Downgrade protection.
+    pub downgrade_protection: Option<Downgrade>,
+    /// The certificate.
+    pub certificate: Option<CertReport>,
+    /// Probes and handshakes sent.
+    pub probes: usize,
+    /// Wall time, milliseconds.
+    pub elapsed_ms: f64,
+}
+
+impl Report {
+    /// Whether any version could be negotiated.
+    pub fn any_accepted(&self) -> bool {
+        self.protocols.iter().any(|p| p.accepted == Some(true))
+    }
+}
+
+fn hex_id(id: u16) -> String {
+    format!("0x{id:04X}")
+}
+
+fn group_section(kind: &'static str, version: Version, list: &GroupList) -> GroupSection {
+    let groups: Vec<GroupEntry> = list
+        .accepted
+        .iter()
+        .map(|id| {
+            let g = registry::group(*id);
+            GroupEntry {
+                id: hex_id(*id),
+                name: registry::group_name(*id),
+                post_quantum: g.is_some_and(|g| g.post_quantum()),
+                hybrid: g.is_some_and(|g| g.kind == GroupKind::PostQuantumHybrid),
+                security_bits: g.map_or(0, |g| g.security_bits),
+            }
+        })
+        .collect();
+    GroupSection {
+        kind,
+        version,
+        preferred: match list.server_preference {
+            Some(false) => None,
+            _ => groups.first().map(|g| g.name.clone()),
+        },
+        groups,
+        server_preference: list.server_preference,
+        incomplete: list.incomplete.clone(),
+    }
+}
+
+/// Builds the report (and its grade) from what the scan found.
+pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> Report {
+    let protocols = Version::ALL
+        .into_iter()
+        .rev()
+        .map(|v| {
+            let (accepted, detail) = match data.support(v) {
+                Some(Support::Accepted(_)) => (Some(true), None),
+                Some(Support::Refused(why)) => (Some(false), Some(why.clone())),
+                Some(Support::Unknown(why)) => (None, Some(why.clone())),
+                None => (None, None),
+            };
+            ProtocolEntry {
+                version: v,
+                accepted,
+                detail,
+            }
+        })
+        .collect();
+
+    let cipher_suites = data
+        .suites
+        .iter()
+        .map(|l| SuiteSection {
+            version: l.version,
+            server_preference: l.server_preference,
+            incomplete: l.incomplete.clone(),
+            suites: l
+                .accepted
+                .iter()
+                .map(|a| SuiteEntry::new(a.suite, a.kx))
+                .collect(),
+        })
+        .collect();
+
+    let mut groups = Vec::new();
+    if let Some(g) = &data.groups_tls13 {
+        groups.push(group_section("tls13", Version::Tls13, g));
+    }
+    if let Some((v, g)) = &data.groups_ecdhe {
+        groups.push(group_section("ecdhe", *v, g));
+    }
+
+    let main = data.main.as_ref();
+    let first = main.map(|m| &m.first);
+    let negotiated = first.and_then(|f| f.info.clone());
+    let handshake_error = data
+        .main_error
+        .clone()
+        .or_else(|| first.and_then(|f| f.error.clone()));
+
+    // The legacy flight of the newest version below TLS 1.3 tells what the
+    // plaintext handshake shows: renegotiation, compression, chain, staple.
+    let legacy = data
+        .best_legacy()
+        .and_then(|v| data.support(v))
+        .and_then(Support::flight);
+    let secure_renegotiation = legacy.map(|f| {
+        f.hello
+            .extension(super::clienthello::ext::RENEGOTIATION_INFO)
+            .is_some()
+    });
+    let compression = legacy.map(|f| f.hello.compression != 0);
+
+    let downgrade_protection = if data.accepts(Version::Tls13) {
+        data.support(Version::Tls12)
+            .and_then(Support::flight)
+            .map(|f| Downgrade {
+                protected: f.hello.downgrade_sentinel(),
+                mechanism: "tls13_sentinel",
+            })
+    } else {
+        data.fallback_scsv.map(|p| Downgrade {
+            protected: p,
+            mechanism: "fallback_scsv",
+        })
+    };
+
+    // The certificate: from the rustls handshake when it got that far, else
+    // from the plaintext Certificate message of a legacy probe.
+    let observed = first.map(|f| &f.observed).filter(|o| !o.chain.is_empty());
+    let certificate = match (observed, legacy) {
+        (Some(o), _) => Some(certs::check(
+            ChainSource::Handshake,
+            &o.chain,
+            &o.ocsp,
+            Some(o),
+            &setup.roots,
+            &setup.target.server_name,
+        )),
+        (None, Some(f)) if !f.certs.is_empty() => {
+            let chain: Vec<_> = f
+                .certs
+                .iter()
+                .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+                .collect();
+            Some(certs::check(
+                ChainSource::Probe,
+                &chain,
+                f.ocsp.as_deref().unwrap_or_default(),
+                None,
+                &setup.roots,
+                &setup.target.server_name,
+            ))
+        }
+        _ => None,
+    };
+    let ocsp_stapling = match (observed, legacy) {
+        (Some(o), _) => Some(!o.ocsp.is_empty()),
+        (None, Some(f)) if f.complete => Some(f.ocsp.is_some()),
+        _ => None,
+    };
+
+    let client_certificate = {
+        let requested = first
+            .filter(|f| f.info.is_some() || !f.observed.chain.is_empty())
+            .map(|f| f.observed.client_cert_requested)
+            .or_else(|| legacy.filter(|f| f.complete).map(|f| f.cert_request));
+        let required = match (first, requested) {
+            (Some(f), Some(true)) => Some(!f.completed()),
+            (_, Some(false)) => Some(false),
+            _ => None,
+        };
+        ClientCertificate {
+            requested,
+            required,
+            ca_hints: first
+                .map(|f| f.observed.client_ca_hints.iter().map(dn_text).collect())
+                .unwrap_or_default(),
+        }
+    };
+
+    let resumption = Resumption {
+        tls13_tickets: main
+            .filter(|m| {
+                m.first
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.protocol == "TLSv1.3")
+            })
+            .and_then(|m| m.resumed),
+        tls12_session_ids: data.tls12_resumes_by_id,
+        tls12_tickets: data.tls12_resumes_by_ticket,
+    };
+
+    let mut report = Report {
+        target: target.to_string(),
+        address: address.to_string(),
+        server_name: setup.target.server_name_str(),
+        sni: setup
+            .target
+            .name_is_dns()
+            .then(|| setup.target.server_name_str()),
+        starttls: setup.starttls,
+        grade: Grade::F,
+        grade_caps: Vec::new(),
+        protocols,
+        cipher_suites,
+        groups,
+        negotiated,
+        handshake_error,
+        alpn: data
+            .alpn
+            .iter()
+            .map(|(p, a)| AlpnEntry {
+                protocol: p,
+                accepted: *a,
+            })
+            .collect(),
+        ocsp_stapling,
+        resumption,
+        client_certificate,
+        secure_renegotiation,
+        compression,
+        downgrade_protection,
+        certificate,
+        probes: data.probes,
+        elapsed_ms: (data.elapsed.as_secs_f64() * 1e5).round() / 100.0,
+    };
+    let verdict = grade::grade(&report);
+    report.grade = verdict.grade;
+    report.grade_caps = verdict.caps;
+    report
+}
+
+/// A distinguished name from a CertificateRequest as text, or hex when it does not parse.
+fn dn_text(dn: &rustls::DistinguishedName) -> String {
+    use x509_parser::prelude::FromDer;
+    let parsed = x509_parser::x509::X509Name::from_der(dn.as_ref())
+        .map(|(_, n)| n.to_string())
+        .or_else(|_| {
+            let seq = rustls::DistinguishedName::in_sequence(dn.as_ref());
+            x509_parser::x509::X509Name::from_der(seq.as_ref()).map(|(_, n)| n.to_string())
+        });
+    match parsed {
+        Ok(text) => crate::output::sanitize(&text).into_owned(),
+        Err(_) => crate::tls::pin::colon_hex(dn.as_ref()),
+    }
+}

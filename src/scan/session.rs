@@ -1,0 +1,221 @@
+//! What only a completed handshake shows, learnt with real rustls
+//! handshakes dialled through `tls::dial` (the same code as `connect`): the
+//! verification verdict, the chain and OCSP staple, ALPN, whether a client
+//! certificate is asked for or required, and session resumption.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::client::{Resumption, Tls12Resumption};
+use rustls::ClientConfig;
+use tokio::io::AsyncWriteExt;
+
+use super::probe::Endpoint;
+use crate::exit;
+use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
+use crate::tls::dial::{self, DialOptions};
+use crate::tls::handshake::HandshakeInfo;
+use crate::tls::starttls::StartTls;
+use crate::tls::target::Target;
+use crate::tls::verify::{Observations, Observed};
+
+/// What every rustls handshake of a scan shares.
+#[derive(Debug, Clone)]
+pub struct TlsSetup {
+    /// The target (its name is sent as SNI and verified).
+    pub target: Target,
+    /// The address every dial goes to (resolved once, so all probes meet the same server).
+    pub address: (String, u16),
+    /// Trust anchors for the verdict.
+    pub roots: TrustRoots,
+    /// A plaintext preamble before TLS.
+    pub starttls: Option<StartTls>,
+}
+
+/// One handshake's outcome.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// What was negotiated, when the handshake completed.
+    pub info: Option<HandshakeInfo>,
+    /// Why it failed, as a sentence, when it did.
+    pub error: Option<String>,
+    /// The exit code the failure deserves (handshake, network, verification).
+    pub error_code: Option<exit::Code>,
+    /// The alert the server sent, when one ended the handshake.
+    pub alert: Option<rustls::AlertDescription>,
+    /// What the verifier saw: chain, OCSP staple, verdict, client-certificate request.
+    pub observed: Observed,
+    /// TLS 1.3 session tickets received.
+    pub tls13_tickets: u32,
+}
+
+impl Outcome {
+    /// Whether the handshake completed.
+    pub fn completed(&self) -> bool {
+        self.info.is_some() && self.error.is_none()
+    }
+}
+
+/// A client config for scanning: verification recorded, not enforced.
+struct Client {
+    config: Arc<ClientConfig>,
+    observed: Observations,
+}
+
+fn client(
+    setup: &TlsSetup,
+    versions: Versions,
+    alpn: &[&[u8]],
+    tls12: Tls12Resumption,
+) -> anyhow::Result<Client> {
+    let opts = ClientOptions {
+        roots: setup.roots.clone(),
+        // A scan must see and grade a chain whether or not it verifies.
+        accept_unverified: Some(crate::tls::danger::accept_unverified()),
+        alpn: alpn.iter().map(|p| p.to_vec()).collect(),
+        versions,
+        ..ClientOptions::default()
+    };
+    let (config, observed) = config::client_config(opts)?;
+    let mut config = (*config).clone();
+    config.resumption = Resumption::in_memory_sessions(16).tls12_resumption(tls12);
+    Ok(Client {
+        config: Arc::new(config),
+        observed,
+    })
+}
+
+/// How long to wait after a TLS 1.3 handshake for the server's tickets:
+/// servers send them as soon as they read the client's Finished, so a few
+/// round trips suffice; a server that issues none costs only that.
+fn ticket_wait(ep: &Endpoint) -> Duration {
+    let rtt = ep.min_rtt().unwrap_or(Duration::from_millis(50));
+    (rtt * 4)
+        .clamp(Duration::from_millis(30), Duration::from_millis(600))
+        .min(ep.timeout)
+}
+
+/// One handshake with `client`, holding one of the endpoint's slots. After a
+/// TLS 1.3 handshake it waits a few round trips for what follows the
+/// server's Finished: its tickets, or the alert of a server that requires a
+/// client certificate.
+async fn handshake(ep: &Endpoint, setup: &TlsSetup, client: &Client) -> Outcome {
+    let _slot = ep.slot().await;
+    let opts = DialOptions {
+        target: setup.target.clone(),
+        connect_to: Some(setup.address.clone()),
+        timeout: ep.timeout,
+        starttls: setup.starttls,
+        await_ticket: true,
+    };
+    let dialed = dial::dial_settling(
+        client.config.clone(),
+        &client.observed,
+        &opts,
+        ticket_wait(ep),
+    )
+    .await;
+    let mut dialed = match dialed {
+        Ok(d) => d,
+        Err(f) => {
+            return Outcome {
+                info: f.report.handshake.clone(),
+                error_code: Some(exit::classify(&f.error)),
+                error: Some(format!("{:#}", f.error)),
+                alert: alert_in_text(&f.error),
+                observed: f.report.observed.clone(),
+                tls13_tickets: 0,
+            };
+        }
+    };
+    let out = Outcome {
+        info: dialed.report.handshake.clone(),
+        observed: dialed.report.observed.clone(),
+        tls13_tickets: dialed.stream.get_ref().1.tls13_tickets_received(),
+        ..Outcome::default()
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(50), dialed.stream.shutdown()).await;
+    out
+}
+
+/// The alert that ended a dial: `dial` turns rustls errors into sentences
+/// that end with "(alert: NAME)".
+fn alert_in_text(err: &anyhow::Error) -> Option<rustls::AlertDescription> {
+    let text = format!("{err:#}").to_ascii_lowercase();
+    if text.contains("certificate_required") || text.contains("certificaterequired") {
+        Some(rustls::AlertDescription::CertificateRequired)
+    } else if text.contains("no_application_protocol") || text.contains("noapplicationprotocol") {
+        Some(rustls::AlertDescription::NoApplicationProtocol)
+    } else {
+        None
+    }
+}
+
+/// The main handshake: what a browser would offer (TLS 1.3 and 1.2, h2 and
+/// http/1.1), then a second one to see whether the session resumes.
+#[derive(Debug, Clone, Default)]
+pub struct MainFacts {
+    /// The first handshake.
+    pub first: Outcome,
+    /// Whether the second handshake resumed the first one's session.
+    pub resumed: Option<bool>,
+}
+
+/// Runs the main handshake and the resumption attempt.
+pub async fn main_handshake(ep: &Endpoint, setup: &TlsSetup) -> anyhow::Result<MainFacts> {
+    let c = client(
+        setup,
+        Versions::Both,
+        &[b"h2", b"http/1.1"],
+        Tls12Resumption::SessionIdOrTickets,
+    )?;
+    let first = handshake(ep, setup, &c).await;
+    let resumable = first.completed()
+        && (first.tls13_tickets > 0
+            || first.info.as_ref().is_some_and(|i| i.protocol != "TLSv1.3"));
+    let resumed = if resumable {
+        let second = handshake(ep, setup, &c).await;
+        second.info.map(|i| i.handshake_kind == "resumed")
+    } else if first.completed() {
+        // TLS 1.3 without a ticket: nothing to resume with.
+        Some(false)
+    } else {
+        None
+    };
+    Ok(MainFacts { first, resumed })
+}
+
+/// Whether a TLS 1.2 session resumes by session ID (`tickets` false) or by ticket.
+pub async fn tls12_resumption(
+    ep: &Endpoint,
+    setup: &TlsSetup,
+    tickets: bool,
+) -> anyhow::Result<Option<bool>> {
+    let mode = if tickets {
+        Tls12Resumption::SessionIdOrTickets
+    } else {
+        Tls12Resumption::SessionIdOnly
+    };
+    let c = client(setup, Versions::Tls12, &[], mode)?;
+    let first = handshake(ep, setup, &c).await;
+    if !first.completed() {
+        return Ok(None);
+    }
+    let second = handshake(ep, setup, &c).await;
+    Ok(second.info.map(|i| i.handshake_kind == "resumed"))
+}
+
+/// Whether the server accepts `proto` when it is the only ALPN protocol offered.
+pub async fn alpn_accepts(
+    ep: &Endpoint,
+    setup: &TlsSetup,
+    proto: &[u8],
+) -> anyhow::Result<Option<bool>> {
+    let c = client(setup, Versions::Both, &[proto], Tls12Resumption::Disabled)?;
+    let out = handshake(ep, setup, &c).await;
+    Ok(match (&out.info, out.alert) {
+        (Some(info), _) => Some(info.alpn.as_deref().map(str::as_bytes) == Some(proto)),
+        (None, Some(rustls::AlertDescription::NoApplicationProtocol)) => Some(false),
+        _ => None,
+    })
+}
