@@ -366,3 +366,46 @@ pub fn sct(data: &[u8]) {
         }
     }
 }
+
+/// `scan`'s reader of a server's first flight (records, ServerHello or
+/// HelloRetryRequest, Certificate, CertificateStatus, ServerKeyExchange,
+/// alerts): `data` is what the server sends after a ClientHello, the first
+/// byte setting how much arrives per read, read as a probe that wants the
+/// ServerHello only and as one that wants the whole TLS 1.2 flight.
+pub fn serverhello(data: &[u8]) {
+    use crate::scan::probe::{Answer, AnswerReader, Want};
+
+    let Some((&chunk, input)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(chunk) * 64 + 1;
+    for want in [Want::Hello, Want::Flight] {
+        let mut reader = AnswerReader::new(want);
+        let mut answer = None;
+        for part in input.chunks(chunk) {
+            if let Some(a) = reader.feed(part) {
+                answer = Some(a);
+                break;
+            }
+        }
+        let answer = answer.unwrap_or_else(|| reader.closed());
+        match &answer {
+            Answer::Hello(flight) => {
+                let hello = &flight.hello;
+                let _ = hello.key_share_group();
+                let _ = hello.alpn();
+                let _ = hello.downgrade_sentinel();
+                if want == Want::Hello {
+                    assert!(flight.certs.is_empty() && flight.ocsp.is_none() && !flight.complete);
+                }
+                if let Some(ocsp) = &flight.ocsp {
+                    let _ = crate::tls::ocsp::parse(ocsp, None);
+                }
+            }
+            Answer::Alert(alert) => assert_terminal_safe(&alert.name(), "alert name"),
+            Answer::Malformed(why) => assert_terminal_safe(why, "scan's malformed answer"),
+            Answer::Closed => assert!(input.is_empty(), "bytes arrived, yet 'closed'"),
+            other => panic!("no I/O, yet {other:?}"),
+        }
+    }
+}

@@ -227,6 +227,11 @@ fn sct_survives_mutations() {
     smoke("sct", tlskit::fuzzing::sct, 0x5151_0005);
 }
 
+#[test]
+fn serverhello_survives_mutations() {
+    smoke("serverhello", tlskit::fuzzing::serverhello, 0x5151_0006);
+}
+
 /// The harness must be able to fail: a target that panics on some input is caught.
 #[test]
 fn a_panicking_target_is_caught() {
@@ -259,6 +264,18 @@ fn seeds_are_valid_inputs() {
         assert!(lines
             .iter()
             .any(|l| matches!(l, tlskit::pinstore::Line::Entry(_))));
+    }
+    // Real servers' first flights (the first byte is the read size): each is
+    // a well-formed answer, not a parse error.
+    for s in seeds("serverhello") {
+        use tlskit::scan::probe::{Answer, AnswerReader, Want};
+        let mut r = AnswerReader::new(Want::Flight);
+        let answer = r.feed(&s[1..]).unwrap_or_else(|| r.closed());
+        assert!(
+            matches!(answer, Answer::Hello(_) | Answer::Alert(_))
+                || (s.len() < 40 && matches!(answer, Answer::Malformed(_))),
+            "{answer:?}"
+        );
     }
     for s in seeds("sct") {
         let ok = tlskit::tls::x509info::parse_sct_list(&s).is_ok()
