@@ -232,6 +232,26 @@ fn serverhello_survives_mutations() {
     smoke("serverhello", tlskit::fuzzing::serverhello, 0x5151_0006);
 }
 
+/// Inputs past the readers' bounds (libFuzzer's default 4 KiB inputs do not
+/// reach them): a request head over 16 KiB, preambles with an endless line
+/// and over 64 KiB of lines.
+#[test]
+fn oversized_inputs_hit_the_bounds() {
+    let mut head = vec![0xff];
+    head.extend_from_slice(b"GET / HTTP/1.1\r\nHost: a\r\n");
+    while head.len() < 20_000 {
+        head.extend_from_slice(b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+    }
+    run_one("www", tlskit::fuzzing::www, &head);
+    run_one("starttls", tlskit::fuzzing::starttls, &vec![b'2'; 70_000]);
+    let lines: Vec<u8> = b"250-x\r\n".iter().copied().cycle().take(70_000).collect();
+    run_one("starttls", tlskit::fuzzing::starttls, &lines);
+    let mut flight = vec![0xff];
+    flight.extend_from_slice(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+    flight.extend(std::iter::repeat_n(0x0b, 300_000));
+    run_one("serverhello", tlskit::fuzzing::serverhello, &flight);
+}
+
 /// The harness must be able to fail: a target that panics on some input is caught.
 #[test]
 fn a_panicking_target_is_caught() {
