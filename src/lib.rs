@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod cli;
 pub mod cmd;
 pub mod exit;
+pub mod fuzzing;
 pub mod generate;
 pub mod output;
 pub mod pinstore;
