@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod cmd;
 pub mod exit;
+pub mod fuzzing;
 pub mod generate;
 pub mod output;
 pub mod pinstore;

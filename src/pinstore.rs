@@ -112,15 +112,30 @@ pub fn parse_host_port(text: &str) -> Result<String> {
         )
     };
     let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
-    if host.is_empty()
-        || host.contains(char::is_whitespace)
-        || host.chars().any(char::is_control)
-        || (host.contains(':') && !(host.starts_with('[') && host.ends_with(']')))
+    // One pair of brackets around the whole host, and no other brackets: a
+    // stray `]` would be trimmed away by `host_port` and leave a key that does
+    // not read back (found by fuzzing the pin store).
+    let bracketed = host.len() >= 2 && host.starts_with('[') && host.ends_with(']');
+    let inner = if bracketed {
+        &host[1..host.len() - 1]
+    } else {
+        host
+    };
+    if inner.is_empty()
+        || inner.contains(['[', ']'])
+        || inner.contains(char::is_whitespace)
+        || inner.chars().any(char::is_control)
+        || (inner.contains(':') && !bracketed)
     {
         return Err(bad());
     }
     let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
-    Ok(host_port(host, port))
+    let key = host_port(inner, port);
+    // A host of dots only (`.`, `[.]`) is empty once canonical.
+    if key.starts_with(':') || key.starts_with("[]") {
+        return Err(bad());
+    }
+    Ok(key)
 }
 
 /// The store's default location: `$TLSKIT_PIN_STORE`, else `tlskit/pins`
@@ -153,11 +168,45 @@ fn config_dir() -> Option<PathBuf> {
 }
 
 /// A line of the store file.
-#[derive(Debug, Clone)]
-enum Line {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A remembered server.
     Entry(Entry),
     /// Comments and blank lines, kept as they were.
     Verbatim(String),
+}
+
+/// Parses the bytes of a store file (`shown` names it in errors).
+pub fn parse_store(bytes: &[u8], shown: &str) -> Result<Vec<Line>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("pin store '{shown}' is not UTF-8 text"))?;
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            // `lines` keeps the CRs of a last line with no LF (and all but one before
+            // an LF); drop them as for CRLF,
+            // or a rewrite would turn it into a CRLF that then reads differently.
+            let line = line.trim_end_matches('\r');
+            parse_line(line).with_context(|| format!("pin store '{shown}' line {}", n + 1))
+        })
+        .collect()
+}
+
+/// The text of a store file holding `lines`.
+pub fn render_store(lines: &[Line]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        match line {
+            Line::Entry(e) => {
+                text.push_str(&format!("{} {} {}\n", e.host_port, e.pin, e.recorded_at))
+            }
+            Line::Verbatim(s) => {
+                text.push_str(s);
+                text.push('\n');
+            }
+        }
+    }
+    text
 }
 
 /// A pin store file.
@@ -276,33 +325,15 @@ impl PinStore {
 
     fn read_lines(&self) -> Result<Vec<Line>> {
         let shown = self.path.display();
-        let text = match std::fs::read(&self.path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("pin store '{shown}' is not UTF-8 text"))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e).with_context(|| format!("reading pin store '{shown}'")),
-        };
-        text.lines()
-            .enumerate()
-            .map(|(n, line)| {
-                parse_line(line).with_context(|| format!("pin store '{shown}' line {}", n + 1))
-            })
-            .collect()
+        match std::fs::read(&self.path) {
+            Ok(bytes) => parse_store(&bytes, &shown.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e).with_context(|| format!("reading pin store '{shown}'")),
+        }
     }
 
     fn write_lines(&self, lines: &[Line]) -> Result<()> {
-        let mut text = String::new();
-        for line in lines {
-            match line {
-                Line::Entry(e) => {
-                    text.push_str(&format!("{} {} {}\n", e.host_port, e.pin, e.recorded_at))
-                }
-                Line::Verbatim(s) => {
-                    text.push_str(s);
-                    text.push('\n');
-                }
-            }
-        }
+        let text = render_store(lines);
         crate::atomic::write_file(&self.path, text.as_bytes(), crate::atomic::PRIVATE, true)
             .with_context(|| format!("updating pin store '{}'", self.path.display()))
     }
@@ -394,6 +425,21 @@ mod tests {
         assert!(parse_host_port("host:0").is_err());
         assert!(parse_host_port("host:99999").is_err());
         assert!(parse_host_port(":443").is_err());
+        // Found by the pin-store fuzz target: keys that canonicalise to
+        // something that does not read back.
+        for bad in [
+            "]:8443",
+            "[]:1",
+            ".:1",
+            "[.]:1",
+            "[a:1",
+            "a]:1",
+            "[[::1]]:1",
+            "..:1",
+        ] {
+            assert!(parse_host_port(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_host_port("[A.Test.]:1").unwrap(), "a.test:1");
     }
 
     #[test]
@@ -448,6 +494,19 @@ mod tests {
         std::fs::write(&path, "x:1 sha256//nope 2024-01-01T00:00:00Z\n").unwrap();
         let err = format!("{:#}", store.list().unwrap_err());
         assert!(err.contains("line 1") && err.contains("not a pin"), "{err}");
+    }
+
+    #[test]
+    fn stray_carriage_returns_do_not_change_on_rewrite() {
+        // Found by the pin-store fuzz target: a last line ending in CRs with
+        // no LF was written back as CRLF, which then read differently.
+        for text in [&b"\r"[..], b" \t\r\r", b"# c\r\r\n#d\r"] {
+            let lines = parse_store(text, "x").unwrap();
+            let written = render_store(&lines);
+            let again = parse_store(written.as_bytes(), "x").unwrap();
+            assert_eq!(lines, again);
+            assert_eq!(render_store(&again), written);
+        }
     }
 
     #[test]

@@ -224,6 +224,23 @@ fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
     assert!(text.contains("grade:") && text.contains(" A+ "), "{text}");
     assert!(text.contains("X25519MLKEM768 (post-quantum)"), "{text}");
     assert!(text.contains("Certificate verified"), "{text}");
+
+    // --connect-to dials another address and keeps the target's name.
+    let out = dir.run(&[
+        "scan",
+        "localhost:1",
+        "--connect-to",
+        &served.addr,
+        "--ca",
+        "ca.pem",
+        "--json",
+        "-q",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["address"], served.addr.as_str());
+    assert_eq!(r["sni"], "localhost");
+    assert_eq!(r["certificate"]["verified"], true);
 }
 
 #[test]

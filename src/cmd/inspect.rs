@@ -19,7 +19,7 @@ use crate::tls::chain::{self, ChainEnd, ChainReport, LinkStatus, Shape, StoreKin
 use crate::tls::files::{self, Item};
 use crate::tls::lint::{self, Finding, Role};
 use crate::tls::pin::Pin;
-use crate::tls::source::{self, LiveOptions, Source};
+use crate::tls::source::{self, LiveOptions, Served, Source};
 use crate::tls::x509info::{
     self, CertDetails, CsrDetails, PrivateKeyDetails, PublicKeyDetails, Validity,
 };
@@ -300,14 +300,42 @@ fn inspect_source(
 ) -> Result<InputReport> {
     let name = src.name();
     let loaded = source::load(src, live)?;
-    let served = loaded.served.is_some();
+    let kind = match src {
+        Source::Stdin => "stdin",
+        Source::File(_) => "file",
+        Source::Server(_) => "server",
+    };
+    let shown = match src {
+        Source::File(p) => p.display().to_string(),
+        Source::Stdin => "-".to_string(),
+        Source::Server(_) => loaded
+            .served
+            .as_ref()
+            .map(|s| s.target.clone())
+            .unwrap_or_else(|| name.clone()),
+    };
+    inspect_items(&name, kind, shown, loaded.items, loaded.served, store, now)
+}
+
+/// Builds the report of one input from the objects read from it (`kind`:
+/// `file`, `stdin` or `server`; `name` is used in errors, `shown` in the report).
+pub fn inspect_items(
+    name: &str,
+    kind: &'static str,
+    shown: String,
+    items: Vec<Item>,
+    served_by: Option<Served>,
+    store: &TrustStore,
+    now: OffsetDateTime,
+) -> Result<InputReport> {
+    let served = served_by.is_some();
     let mut certs_der = Vec::new();
     let mut private_keys = Vec::new();
     let mut public_keys = Vec::new();
     let mut csrs = Vec::new();
     let mut skipped = Vec::new();
     let mut findings = Vec::new();
-    for item in loaded.items {
+    for item in items {
         match item {
             Item::Certificate(c) => certs_der.push(c.as_ref().to_vec()),
             Item::PrivateKey(k) => {
@@ -398,21 +426,9 @@ fn inspect_source(
     findings.sort_by_key(|f| f.certificate.map_or(usize::MAX, |c| c));
 
     Ok(InputReport {
-        kind: match src {
-            Source::Stdin => "stdin",
-            Source::File(_) => "file",
-            Source::Server(_) => "server",
-        },
-        source: match src {
-            Source::File(p) => p.display().to_string(),
-            Source::Stdin => "-".to_string(),
-            Source::Server(_) => loaded
-                .served
-                .as_ref()
-                .map(|s| s.target.clone())
-                .unwrap_or_else(|| name.clone()),
-        },
-        server: loaded.served.map(|s| ServerInfo {
+        kind,
+        source: shown,
+        server: served_by.map(|s| ServerInfo {
             target: s.target,
             address: s.address,
             server_name: s.server_name,
@@ -469,7 +485,8 @@ fn spki_bits(spki_der: &[u8]) -> Result<Vec<u8>> {
     Ok(spki.subject_public_key.data.to_vec())
 }
 
-fn expiry(inputs: &[InputReport], within: time::Duration) -> ExpiryCheck {
+/// The certificates of `inputs` that expire within `within` (or have expired).
+pub fn expiry(inputs: &[InputReport], within: time::Duration) -> ExpiryCheck {
     let limit = within.whole_seconds();
     let expiring = inputs
         .iter()
@@ -523,7 +540,8 @@ fn crit(critical: bool) -> &'static str {
     }
 }
 
-fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
+/// Writes the text report (what `tlskit inspect` prints without `--json`).
+pub fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     for (n, input) in report.inputs.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;

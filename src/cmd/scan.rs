@@ -356,7 +356,7 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     for s in &r.cipher_suites {
         let order = match s.server_preference {
             Some(true) => "server's order",
-            Some(false) => "client's order (the server has no preference)",
+            Some(false) => "no server preference: follows the client",
             None => "order not determined",
         };
         writeln!(

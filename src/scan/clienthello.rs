@@ -234,33 +234,14 @@ impl HelloSpec {
     }
 }
 
-/// Fills `buf` with unpredictable bytes for a probe's random and session ID.
-///
-/// A probe never completes a handshake, so these bytes protect nothing; they
-/// only need to differ between probes. They come from std's SipHash keyed
-/// with OS randomness, not from aws-lc, whose first use costs tens of
-/// milliseconds of entropy gathering: the probes start at once while
-/// [`warm_up_crypto`] pays that cost on another thread for the rustls handshakes.
+/// Fills `buf` with random bytes for a probe's random and session ID, from
+/// aws-lc's generator (seeded by the kernel: see `.cargo/config.toml`).
+/// Should the generator fail, the bytes stay zero: a probe never completes a
+/// handshake, so its random protects nothing and only has to be well-formed.
 pub fn fill_random(buf: &mut [u8]) {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::OnceLock;
-    static KEYS: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let keys = KEYS.get_or_init(std::collections::hash_map::RandomState::new);
-    for chunk in buf.chunks_mut(8) {
-        let mut h = keys.build_hasher();
-        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        let v = h.finish().to_le_bytes();
-        chunk.copy_from_slice(&v[..chunk.len()]);
+    if aws_lc_rs::rand::fill(buf).is_err() {
+        buf.fill(0);
     }
-}
-
-/// Initialises aws-lc's random generator (its first use gathers entropy for
-/// tens of milliseconds), so that a later handshake does not stall the probes.
-pub fn warm_up_crypto() {
-    let mut b = [0u8; 1];
-    let _ = aws_lc_rs::rand::fill(&mut b);
 }
 
 fn put_u16(out: &mut Vec<u8>, v: impl TryInto<u16>) {

@@ -164,11 +164,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         let suites: Vec<SuiteList> = [s13, s12, s11, s10, s3].into_iter().flatten().collect();
         (versions, suites, g13, gec, fb, id, ticket)
     };
-    // aws-lc's first use gathers entropy for tens of milliseconds; pay that on
-    // a blocking thread while the probes (which need no crypto) go ahead.
-    let warm_up = tokio::task::spawn_blocking(super::clienthello::warm_up_crypto);
     let main = async {
-        let _ = warm_up.await;
         let main = session::main_handshake(ep, setup).await;
         let facts = match main {
             Ok(m) => m,

@@ -174,42 +174,84 @@ impl Endpoint {
             return io_answer(&e, None);
         }
         let started = Instant::now();
-        let mut reader = FlightReader::new();
-        let mut state: Option<Flight> = None;
+        let mut answer = AnswerReader::new(want);
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             let n = match stream.read(&mut buf).await {
                 Ok(n) => n,
-                Err(e) => return io_answer(&e, state),
+                Err(e) => return answer.io_error(&e),
             };
             if n == 0 {
-                return match state {
-                    Some(f) => Answer::Hello(Box::new(f)),
-                    None if reader.received_any() => {
-                        Answer::Malformed("the connection closed inside a record".to_string())
-                    }
-                    None => Answer::Closed,
-                };
+                return answer.closed();
             }
-            if !reader.received_any() {
+            if !answer.received_any() {
                 let us = started.elapsed().as_micros().min(usize::MAX as u128 - 1) as usize;
                 self.rtt_micros.fetch_min(us, Ordering::Relaxed);
             }
-            if let Err(e) = reader.push(&buf[..n]) {
-                return malformed(e, state);
-            }
-            loop {
-                let msg = match reader.next_message() {
-                    Ok(Some(m)) => m,
-                    Ok(None) => break,
-                    Err(e) => return malformed(e, state),
-                };
-                match step(state, msg, want) {
-                    Step::More(f) => state = Some(f),
-                    Step::Done(answer) => return answer,
-                }
+            if let Some(done) = answer.feed(&buf[..n]) {
+                return done;
             }
         }
+    }
+}
+
+/// Turns the bytes a server sends after a ClientHello, as they arrive, into
+/// an [`Answer`]: the I/O-free core of a probe (also driven by the
+/// `serverhello` fuzz target).
+#[derive(Debug)]
+pub struct AnswerReader {
+    reader: FlightReader,
+    state: Option<Flight>,
+    want: Want,
+}
+
+impl AnswerReader {
+    /// A reader for a probe that needs `want`.
+    pub fn new(want: Want) -> AnswerReader {
+        AnswerReader {
+            reader: FlightReader::new(),
+            state: None,
+            want,
+        }
+    }
+
+    /// Whether any bytes have arrived.
+    pub fn received_any(&self) -> bool {
+        self.reader.received_any()
+    }
+
+    /// Takes the next bytes; `Some` once the answer is known.
+    pub fn feed(&mut self, data: &[u8]) -> Option<Answer> {
+        if let Err(e) = self.reader.push(data) {
+            return Some(malformed(e, self.state.take()));
+        }
+        loop {
+            let msg = match self.reader.next_message() {
+                Ok(Some(m)) => m,
+                Ok(None) => return None,
+                Err(e) => return Some(malformed(e, self.state.take())),
+            };
+            match step(self.state.take(), msg, self.want) {
+                Step::More(f) => self.state = Some(f),
+                Step::Done(answer) => return Some(answer),
+            }
+        }
+    }
+
+    /// The answer when the server closed the connection.
+    pub fn closed(self) -> Answer {
+        match self.state {
+            Some(f) => Answer::Hello(Box::new(f)),
+            None if self.reader.received_any() => {
+                Answer::Malformed("the connection closed inside a record".to_string())
+            }
+            None => Answer::Closed,
+        }
+    }
+
+    /// The answer when reading failed.
+    pub fn io_error(self, e: &std::io::Error) -> Answer {
+        io_answer(e, self.state)
     }
 }
 

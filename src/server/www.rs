@@ -398,7 +398,54 @@ pub fn response(
     out
 }
 
-fn error_response(err: &HttpError) -> Vec<u8> {
+/// The response to the `number`th request `req` on the connection `rec` describes.
+pub fn answer(
+    req: &Request,
+    rec: &ConnRecord,
+    info: &HandshakeInfo,
+    number: u64,
+    keep_alive: bool,
+) -> Vec<u8> {
+    let head_only = req.method == "HEAD";
+    match req.method.as_str() {
+        "GET" | "HEAD" if req.target.starts_with("/favicon.ico") => response(
+            404,
+            "text/plain; charset=utf-8",
+            b"404 Not Found\n",
+            keep_alive,
+            head_only,
+            &[],
+        ),
+        "GET" | "HEAD" => {
+            let page = Page::new(rec, info, req, number);
+            if req.wants_json {
+                let mut body = crate::output::json::to_vec_pretty(&page).unwrap_or_default();
+                body.push(b'\n');
+                response(200, "application/json", &body, keep_alive, head_only, &[])
+            } else {
+                response(
+                    200,
+                    "text/plain; charset=utf-8",
+                    page.text().as_bytes(),
+                    keep_alive,
+                    head_only,
+                    &[("Vary", "Accept")],
+                )
+            }
+        }
+        _ => response(
+            405,
+            "text/plain; charset=utf-8",
+            b"405 Method Not Allowed: only GET and HEAD\n",
+            keep_alive,
+            false,
+            &[("Allow", "GET, HEAD")],
+        ),
+    }
+}
+
+/// The response to a request that gets an error status (the connection then closes).
+pub fn error_response(err: &HttpError) -> Vec<u8> {
     let body = format!(
         "{} {}: {}\n",
         err.status,
@@ -463,42 +510,7 @@ pub(super) async fn serve(
         rec.requests = Some(number);
         // While the server drains, answer this request and then close.
         let keep_alive = req.keep_alive && *phase.borrow() == Phase::Running;
-        let head_only = req.method == "HEAD";
-        let bytes = match req.method.as_str() {
-            "GET" | "HEAD" if req.target.starts_with("/favicon.ico") => response(
-                404,
-                "text/plain; charset=utf-8",
-                b"404 Not Found\n",
-                keep_alive,
-                head_only,
-                &[],
-            ),
-            "GET" | "HEAD" => {
-                let page = Page::new(rec, &info, &req, number);
-                if req.wants_json {
-                    let mut body = crate::output::json::to_vec_pretty(&page).unwrap_or_default();
-                    body.push(b'\n');
-                    response(200, "application/json", &body, keep_alive, head_only, &[])
-                } else {
-                    response(
-                        200,
-                        "text/plain; charset=utf-8",
-                        page.text().as_bytes(),
-                        keep_alive,
-                        head_only,
-                        &[("Vary", "Accept")],
-                    )
-                }
-            }
-            _ => response(
-                405,
-                "text/plain; charset=utf-8",
-                b"405 Method Not Allowed: only GET and HEAD\n",
-                keep_alive,
-                false,
-                &[("Allow", "GET, HEAD")],
-            ),
-        };
+        let bytes = answer(&req, rec, &info, number, keep_alive);
         if let Some(ending) = send(stream, &bytes, sh, phase, rec).await {
             return ending;
         }
