@@ -102,7 +102,8 @@ pub fn describe_validity(days_until_expiry: i64, days_until_valid: i64) -> Strin
     }
 }
 
-fn plural_days(n: i64) -> String {
+/// "1 day" / "N days".
+pub fn plural_days(n: i64) -> String {
     if n == 1 {
         "1 day".to_string()
     } else {

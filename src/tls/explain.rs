@@ -456,13 +456,7 @@ fn days_between(now: UnixTime, t: UnixTime) -> i64 {
     certinfo::days_between(to_datetime(now), to_datetime(t))
 }
 
-fn plural_days(n: i64) -> String {
-    if n == 1 {
-        "1 day".to_string()
-    } else {
-        format!("{n} days")
-    }
-}
+use crate::output::plural_days;
 
 #[cfg(test)]
 mod tests {
