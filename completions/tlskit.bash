@@ -95,7 +95,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__bench)
-            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --servername --connect-to --tls12 --tls13 --color --json --quiet --help --version"
+            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --servername --connect-to --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,6 +153,14 @@ _tlskit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suites)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -165,7 +173,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__connect)
-            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --tofu --pin --cert --key --alpn --tls13 --tls12 --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
+            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --tofu --pin --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +208,14 @@ _tlskit() {
                     return 0
                     ;;
                 --alpn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -577,7 +593,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__serve)
-            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +624,14 @@ _tlskit() {
                     return 0
                     ;;
                 --alpn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

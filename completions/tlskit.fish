@@ -72,6 +72,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-ca -d 'As
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-auth -d 'Whether clients must present a certificate [default: required]' -r -f -a "required\t'The handshake fails without a valid certificate'
 optional\t'A client may send none; one it sends must verify'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN protocols, comma-separated, in the server\'s order of preference [default: none; http/1.1 with --www]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), SECP256R1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS13_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp-response -d 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l keylog -d 'Append session secrets to FILE in NSS key log format, so Wireshark can decrypt [default: the file named by SSLKEYLOGFILE, if set]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once and counted' -r
@@ -98,6 +100,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Requir
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), SECP256R1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS13_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l keylog -d 'Append the session secrets to FILE (NSS key log format, for Wireshark); SSLKEYLOGFILE is honoured too' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l send -d 'Send TEXT after the handshake and print the reply until the server closes or --read-timeout passes without data' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l read-timeout -d 'With --send or piped input: stop after this many seconds without data from the server' -r
@@ -189,6 +193,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust onl
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require the server\'s chain to contain this SPKI pin: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with \';\') to allow several' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), SECP256R1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS13_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"

@@ -79,8 +79,16 @@ fn echo_server(dir: &Dir, corrupt_at: Option<u64>) -> EchoServer {
         tickets: false,
         ocsp: None,
         keylog: KeyLogTo::Off,
+        algorithms: Default::default(),
     })
     .expect("server config");
+    echo_server_with(server_config, corrupt_at)
+}
+
+fn echo_server_with(
+    server_config: Arc<rustls::ServerConfig>,
+    corrupt_at: Option<u64>,
+) -> EchoServer {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr").to_string();
@@ -239,6 +247,104 @@ fn against_tlskit_serve_every_mode_works() {
     let (code, r, err) = with(&["-n", "2", "-c", "2", "--bytes", "3m"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(n(&r, "/throughput/bytes"), 6 << 20);
+    let (code, r, err) = with(&[
+        "-n",
+        "8",
+        "-c",
+        "2",
+        "--groups",
+        "x25519",
+        "--suites",
+        "TLS_AES_128_GCM_SHA256",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/connections/succeeded"), 8);
+    assert_eq!(r["negotiated"]["group"], "X25519", "{r:#}");
+    assert_eq!(
+        r["negotiated"]["cipher_suite"], "TLS13_AES_128_GCM_SHA256",
+        "{r:#}"
+    );
+}
+
+/// Presents srv.pem with its own key for the first `honest` handshakes, then
+/// the same certificate with another key (an impostor that copied the chain).
+#[derive(Debug)]
+struct Impostor {
+    honest: usize,
+    seen: AtomicUsize,
+    real: Arc<rustls::sign::CertifiedKey>,
+    fake: Arc<rustls::sign::CertifiedKey>,
+}
+
+impl rustls::server::ResolvesServerCert for Impostor {
+    fn resolve(
+        &self,
+        _: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let n = self.seen.fetch_add(1, Ordering::SeqCst);
+        Some(
+            if n < self.honest {
+                &self.real
+            } else {
+                &self.fake
+            }
+            .clone(),
+        )
+    }
+}
+
+#[test]
+fn every_connection_still_proves_the_key_of_the_verified_certificate() {
+    // bench verifies a chain once, then only checks that a server presents the
+    // same chain; the handshake signature is still checked every time, so an
+    // impostor with the verified certificate but another key always fails.
+    use tlskit::tls::files;
+    let dir = dir_with_cert();
+    dir.ok(&["gencert", "--out", "other"]);
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let chain = files::load_certs(&dir.join("srv.pem")).expect("cert");
+    let key = |name: &str| {
+        provider
+            .key_provider
+            .load_private_key(files::load_key(&dir.join(name)).expect("key"))
+            .expect("signing key")
+    };
+    let resolver = Impostor {
+        honest: 3,
+        seen: AtomicUsize::new(0),
+        real: Arc::new(rustls::sign::CertifiedKey::new(
+            chain.clone(),
+            key("srv-key.pem"),
+        )),
+        fake: Arc::new(rustls::sign::CertifiedKey::new(chain, key("other-key.pem"))),
+    };
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(resolver));
+    let server = echo_server_with(Arc::new(config), None);
+    let (code, r, _) = bench(
+        &dir,
+        &[
+            &server.addr,
+            "--ca",
+            "srv.pem",
+            "--servername",
+            "localhost",
+            "-n",
+            "8",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(n(&r, "/connections/succeeded"), 3, "{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 5, "{r:#}");
+    assert_eq!(code, 0, "some connections succeeded");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 3);
+    let failure = &r["failures"][0];
+    assert_eq!(failure["kind"], "verification", "{r:#}");
+    assert!(failure["reason"] == "bad_signature", "{r:#}");
 }
 
 #[test]

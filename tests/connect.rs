@@ -1427,3 +1427,87 @@ fn tofu_still_checks_names_and_dates() {
     let out = dir.run(&["connect", "localhost:1", "--tofu", "--insecure"]);
     assert_eq!(code(&out), 2, "--tofu and --insecure conflict");
 }
+
+#[test]
+fn groups_and_suites_are_what_openssl_negotiates() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
+        return;
+    };
+    let t = target(port);
+    let r = ok_json(
+        &dir,
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--groups",
+            "P-384",
+            "--suites",
+            "TLS_AES_128_GCM_SHA256",
+        ],
+    );
+    assert_eq!(r["handshake"]["group"], "secp384r1", "{r}");
+    assert_eq!(
+        r["handshake"]["cipher_suite"], "TLS13_AES_128_GCM_SHA256",
+        "{r}"
+    );
+    let r = ok_json(
+        &dir,
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--tls12",
+            "--groups",
+            "prime256v1",
+            "--suites",
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+        ],
+    );
+    assert_eq!(r["handshake"]["protocol"], "TLSv1.2", "{r}");
+    assert_eq!(r["handshake"]["group"], "secp256r1", "{r}");
+    assert_eq!(
+        r["handshake"]["cipher_suite"], "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "{r}"
+    );
+    // Nothing in common is a handshake failure (4), not a usage error.
+    let Some((_x25519, port)) =
+        openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-groups", "X25519"])
+    else {
+        return;
+    };
+    let out = dir.run(&[
+        "connect",
+        &target(port),
+        "--ca",
+        "ca.pem",
+        "--groups",
+        "secp256r1",
+    ]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+}
+
+#[test]
+fn unusable_group_and_suite_choices_are_usage_errors() {
+    let dir = Dir::new();
+    for args in [
+        &["--groups", "ffdhe2048"][..],
+        &["--suites", "RC4-MD5"],
+        &["--suites", "TLS_AES_128_GCM_SHA256", "--tls12"],
+        &["--suites", "ECDHE-RSA-AES128-GCM-SHA256", "--tls13"],
+        &["--groups", "MLKEM768", "--tls12"],
+        &["--groups", ","],
+    ] {
+        let mut all = vec!["connect", "127.0.0.1:9"];
+        all.extend_from_slice(args);
+        let out = dir.run(&all);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with("tlskit: error: --"), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+}

@@ -259,6 +259,7 @@ fn tls_server(
         tickets: false,
         ocsp: None,
         keylog: KeyLogTo::Off,
+        algorithms: Default::default(),
     })
     .unwrap();
     let (port, handle) = raw_server(move |mut tcp| {
@@ -941,6 +942,7 @@ fn tls_many(
         tickets: true,
         ocsp: None,
         keylog: KeyLogTo::Off,
+        algorithms: Default::default(),
     })
     .unwrap();
     ManyServer::start(move |mut tcp, stop| {

@@ -521,3 +521,56 @@ fn gnutls_cli_completes_a_handshake_and_echoes() {
     assert_eq!(rec["bytes_in"], 13, "{rec}");
     assert_eq!(rec["bytes_out"], 13, "{rec}");
 }
+
+#[test]
+fn openssl_s_client_gets_the_groups_and_suites_serve_was_told_to_use() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let srv = spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--groups",
+            "secp384r1",
+            "--suites",
+            "TLS_AES_128_GCM_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384",
+            "--idle-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(srv.ready["groups"], serde_json::json!(["secp384r1"]));
+    assert_eq!(
+        srv.ready["suites"],
+        serde_json::json!([
+            "TLS13_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+        ])
+    );
+    // OpenSSL sends an X25519 key share; serve asks for P-384 (HelloRetryRequest).
+    let out = s_client(&dir, srv.port, "groups\n", &[]);
+    let text = all_output(&out);
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(text.contains("groups"), "no echo: {text}");
+    assert!(text.contains("Cipher is TLS_AES_128_GCM_SHA256"), "{text}");
+    assert!(text.contains("Server Temp Key: ECDH, secp384r1"), "{text}");
+    let out = s_client(&dir, srv.port, "x\n", &["-tls1_2"]);
+    let text = all_output(&out);
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(text.contains("ECDHE-ECDSA-AES256-GCM-SHA384"), "{text}");
+    // What serve was told not to use, it refuses.
+    for refused in [
+        &["-ciphersuites", "TLS_AES_256_GCM_SHA384"][..],
+        &["-groups", "X25519:P-256"],
+        &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+    ] {
+        let out = s_client(&dir, srv.port, "x\n", refused);
+        assert_ne!(code(&out), 0, "{refused:?}: {}", all_output(&out));
+        assert!(!all_output(&out).contains("\nx\n"), "{refused:?} echoed");
+    }
+}

@@ -98,6 +98,15 @@ impl ClientSessionStore for GroupMemory {
     }
 }
 
+/// A seed that differs from run to run (the echo's data, the connections' nonces).
+pub fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0x5EED)
+        ^ u64::from(std::process::id()).rotate_left(32)
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -117,8 +126,9 @@ pub struct Plan {
     pub connections: Option<u64>,
     /// Bound on TCP connect + handshake, and on any stall of an echo.
     pub timeout: Duration,
-    /// Echo this many bytes per connection.
-    pub bytes: Option<u64>,
+    /// Echo this many bytes per connection: the body, prepared before the run
+    /// ([`echo::Body::prepare`]).
+    pub bytes: Option<Arc<echo::Body>>,
     /// At most this many echo bytes in flight (`u64::MAX`: no limit).
     pub window: u64,
 }
@@ -278,7 +288,6 @@ struct Shared {
     stop: AtomicBool,
     need_info: AtomicBool,
     seed: u64,
-    body: Option<echo::Body>,
     stats: Mutex<Stats>,
     live: Arc<Live>,
 }
@@ -374,12 +383,7 @@ pub async fn run(
 ) -> Outcome {
     let start = Instant::now();
     let deadline = start + plan.duration;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0x5EED)
-        ^ u64::from(std::process::id()).rotate_left(32);
-    let body = plan.bytes.map(|size| echo::Body::new(seed, size));
+    let seed = fresh_seed();
     let shared = Arc::new(Shared {
         connector: TlsConnector::from(plan.config.clone()),
         server_name_text: crate::tls::target::server_name_text(&plan.server_name),
@@ -389,7 +393,6 @@ pub async fn run(
         stop: AtomicBool::new(false),
         need_info: AtomicBool::new(true),
         seed,
-        body,
         stats: Mutex::new(Stats::default()),
         live,
     });
@@ -554,8 +557,8 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         .then(|| HandshakeInfo::from_state(conn));
 
     let mut bytes = 0;
-    if let Some(body) = &shared.body {
-        let size = plan.bytes.unwrap_or_default();
+    if let Some(body) = &plan.bytes {
+        let size = body.size();
         let echo_plan = echo::EchoPlan {
             seq,
             nonce: shared.seed.rotate_left(17) ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15),

@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use colored::Colorize;
 use serde::Serialize;
 
-use crate::bench::echo::MAX_BYTES;
+use crate::bench::echo::{self, MAX_BYTES};
 use crate::bench::histogram::LatencySummary;
 use crate::bench::{self, FailureCount, Kinds, Live, Outcome, Plan};
 use crate::exit::{self, Code};
@@ -43,10 +43,20 @@ Examples:
   tlskit bench localhost:4433 --ca ca.pem --bytes 256m -c 1   echo throughput, SHA-256 checked
   tlskit bench 127.0.0.1:4433 --insecure -n 1000 -c 32   exactly 1000 connections, 32 at a time
   tlskit bench example.test:443 --pin sha256//... --json --duration 10
+  tlskit bench localhost:4433 --ca ca.pem --groups x25519 --suites TLS_AES_128_GCM_SHA256
 
 Every connection: TCP connect, TLS handshake, the echo if --bytes is given,
 close_notify, and up to 1 s for the server to close. Exit 0 when any
-connection succeeded; when all failed, the exit code of the first failure.")]
+connection succeeded; when all failed, the exit code of the first failure.
+
+The server's chain is verified in full the first time; later connections must
+present the very same chain for the same name (and it must still be in date),
+and every handshake's signature is checked against it, so each server still
+proves it holds the key. The client's CPU goes to handshakes, not to building
+the same path again (browsers cache verifications too). With --bytes, the
+data and its SHA-256 are made before the clock starts.
+The report gives bench's own CPU use: near the machine's cores, the client,
+not the server, is the limit.")]
 pub struct Args {
     /// The server: HOST:PORT, [IPv6]:PORT, HOST (port 443) or https://HOST[:PORT]/.
     #[arg(value_name = "TARGET")]
@@ -121,6 +131,9 @@ pub struct Args {
     /// Offer TLS 1.3 only.
     #[arg(long)]
     pub tls13: bool,
+
+    #[command(flatten)]
+    pub algorithms: super::AlgorithmArgs,
 }
 
 /// Parses seconds: `5`, `0.5`, `5s`, `500ms`, `2m`.
@@ -231,6 +244,31 @@ pub struct Latency {
     pub connection: Option<LatencySummary>,
 }
 
+/// The load generator's own CPU use: when it nears the machine's cores, the
+/// client, not the server, is the limit.
+#[derive(Debug, Serialize)]
+pub struct ClientCpu {
+    /// User CPU seconds.
+    pub user_s: f64,
+    /// System CPU seconds.
+    pub system_s: f64,
+    /// (user + system) ÷ elapsed: cores kept busy on average.
+    pub cores: f64,
+}
+
+/// User and system CPU time of this process so far, all threads.
+fn cpu_times() -> (Duration, Duration) {
+    // SAFETY: getrusage writes a plain struct we own; RUSAGE_SELF is always valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+    };
+    (tv(ru.ru_utime), tv(ru.ru_stime))
+}
+
 /// What `tlskit bench` reports.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -260,6 +298,11 @@ pub struct Report {
     pub throughput: Option<Throughput>,
     /// Latency percentiles.
     pub latency_ms: Latency,
+    /// tlskit bench's own CPU time during the run (all its threads).
+    pub client_cpu: ClientCpu,
+    /// Milliseconds spent before the run making the echo body and its SHA-256
+    /// (with --bytes; not part of `elapsed_s`).
+    pub prepare_ms: Option<f64>,
     /// What the first successful handshake negotiated.
     pub negotiated: Option<HandshakeInfo>,
     /// Failures by kind, most frequent first.
@@ -292,15 +335,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None if args.system_roots => TrustRoots::System,
         None => TrustRoots::Webpki,
     };
+    let versions = match (args.tls12, args.tls13) {
+        (true, _) => Versions::Tls12,
+        (_, true) => Versions::Tls13,
+        _ => Versions::Both,
+    };
     let opts = ClientOptions {
         roots,
         accept_unverified: args.insecure.then(danger::accept_unverified),
         pins,
-        versions: match (args.tls12, args.tls13) {
-            (true, _) => Versions::Tls12,
-            (_, true) => Versions::Tls13,
-            _ => Versions::Both,
-        },
+        versions,
+        algorithms: args.algorithms.algorithms(versions)?,
+        verify_once: true,
         ..ClientOptions::default()
     };
     let (config, observations) = config::client_config(opts)?;
@@ -331,8 +377,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .context("starting the network runtime")?;
     let live = Arc::new(Live::default());
     let progress = std::io::stderr().is_terminal() && !ctx.quiet && !ctx.json;
-    let result: Result<Outcome> = rt.block_on(async {
+    let result: Result<(Outcome, Option<Duration>, ClientCpu)> = rt.block_on(async {
         let addrs = resolve(&dial_host, dial_port, timeout).await?;
+        let (body, prepared) = match args.bytes {
+            Some(size) => {
+                let started = Instant::now();
+                if progress {
+                    eprint!("preparing {} of data and its SHA-256…", mib(size));
+                }
+                let seed = bench::fresh_seed();
+                let work = tokio::task::spawn_blocking(move || echo::Body::prepare(seed, size));
+                let body = tokio::select! {
+                    body = work => body.context("preparing the echo data")?,
+                    _ = tokio::signal::ctrl_c() => {
+                        return Err(exit::fail(Code::Error, "interrupted while preparing the echo data"));
+                    }
+                };
+                if progress {
+                    eprint!("\r\x1b[2K");
+                }
+                (Some(Arc::new(body)), Some(started.elapsed()))
+            }
+            None => (None, None),
+        };
         let plan = Plan {
             addrs,
             server_name: target.server_name.clone(),
@@ -342,7 +409,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             duration: Duration::from_secs_f64(duration),
             connections: args.connections,
             timeout,
-            bytes: args.bytes,
+            bytes: body,
             window: args.window.unwrap_or(u64::MAX),
         };
         let interrupt = async {
@@ -351,17 +418,34 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             }
         };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
+        let (user0, sys0) = cpu_times();
         let outcome = bench::run(plan, live.clone(), interrupt).await;
+        let (user1, sys1) = cpu_times();
         if let Some(t) = ticker {
             t.abort();
             eprint!("\r\x1b[2K");
         }
-        Ok(outcome)
+        let (user, system) = (
+            user1.saturating_sub(user0).as_secs_f64(),
+            sys1.saturating_sub(sys0).as_secs_f64(),
+        );
+        let secs = outcome.elapsed.as_secs_f64();
+        let cpu = ClientCpu {
+            user_s: round3(user),
+            system_s: round3(system),
+            cores: if secs > 0.0 {
+                ((user + system) / secs * 100.0).round() / 100.0
+            } else {
+                0.0
+            },
+        };
+        Ok((outcome, prepared, cpu))
     });
     rt.shutdown_timeout(Duration::from_millis(500));
-    let outcome = result?;
+    let (outcome, prepared, cpu) = result?;
 
-    let report = build_report(&args, &target, duration, timeout, &outcome);
+    let mut report = build_report(&args, &target, duration, timeout, &outcome, cpu);
+    report.prepare_ms = prepared.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0);
     ctx.emit(&report, |out| render(out, &report, ctx))?;
     if args.resume
         && report.connections.succeeded > 0
@@ -446,6 +530,7 @@ fn build_report(
     duration: f64,
     timeout: Duration,
     o: &Outcome,
+    client_cpu: ClientCpu,
 ) -> Report {
     let secs = o.elapsed.as_secs_f64();
     let per_s = |n: u64| {
@@ -507,11 +592,17 @@ fn build_report(
             handshake: o.handshake.summary_ms(),
             connection: o.connection.summary_ms(),
         },
+        client_cpu,
+        prepare_ms: None,
         negotiated: o.negotiated.clone(),
         failures: o.failures.clone(),
         interrupted: o.interrupted,
         exit_code: exit_code.as_u8(),
     }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 /// `1234567` → `1,234,567`.
@@ -659,6 +750,15 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
     if let Some(s) = &r.latency_ms.connection {
         field(out, "connection", percentiles(s))?;
     }
+    let c = &r.client_cpu;
+    field(
+        out,
+        "client CPU",
+        format!(
+            "{:.2} s user, {:.2} s system: {:.2} cores busy on average",
+            c.user_s, c.system_s, c.cores
+        ),
+    )?;
     render_failures(out, r)
 }
 

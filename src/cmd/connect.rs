@@ -109,6 +109,9 @@ pub struct Args {
     #[arg(long)]
     pub tls12: bool,
 
+    #[command(flatten)]
+    pub algorithms: super::AlgorithmArgs,
+
     /// Append the session secrets to FILE (NSS key log format, for Wireshark); SSLKEYLOGFILE
     /// is honoured too.
     #[arg(long, value_name = "FILE")]
@@ -471,6 +474,8 @@ fn client_options(
         versions,
         no_sni: args.no_sni,
         keylog,
+        algorithms: args.algorithms.algorithms(versions)?,
+        verify_once: false,
     };
     Ok((opts, trust))
 }

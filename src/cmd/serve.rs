@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::exit::{self, Code};
 use crate::output::{self, field, sanitize, Ctx};
 use crate::server::{self, limits, log, Mode, Settings};
+use crate::tls::algorithms;
 use crate::tls::certgen;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
@@ -81,6 +82,9 @@ pub struct Args {
     /// Accept TLS 1.2 only (to test clients).
     #[arg(long)]
     pub tls12: bool,
+
+    #[command(flatten)]
+    pub algorithms: super::AlgorithmArgs,
 
     /// Issue no session tickets and cache no sessions: every handshake is a full one.
     #[arg(long)]
@@ -217,6 +221,10 @@ struct Setup {
     client_auth: &'static str,
     ocsp: bool,
     keylog: Option<String>,
+    /// `--groups`, when given.
+    groups: Option<Vec<String>>,
+    /// `--suites`, when given.
+    suites: Option<Vec<String>>,
 }
 
 /// The second event: what is being served, and how to connect to it.
@@ -234,6 +242,10 @@ struct Ready<'a> {
     client_auth: &'static str,
     ocsp_stapling: bool,
     keylog: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suites: Option<&'a [String]>,
     max_connections: u32,
     handshake_timeout_ms: u64,
     idle_timeout_ms: Option<u64>,
@@ -460,6 +472,16 @@ fn prepare(args: &Args) -> Result<Setup> {
         _ => (KeyLogTo::Off, None),
     };
     let has_ocsp = ocsp.is_some();
+    let algorithms = args.algorithms.algorithms(versions)?;
+    let groups = algorithms
+        .groups
+        .as_ref()
+        .map(|g| g.iter().map(|g| algorithms::group_name(g.name())).collect());
+    let suites = algorithms.suites.as_ref().map(|s| {
+        s.iter()
+            .map(|s| algorithms::suite_name(s.suite()))
+            .collect()
+    });
     let config = config::server_config(ServerOptions {
         identity,
         client_auth,
@@ -468,6 +490,7 @@ fn prepare(args: &Args) -> Result<Setup> {
         tickets: !args.no_tickets,
         ocsp,
         keylog,
+        algorithms,
     })?;
     Ok(Setup {
         config,
@@ -479,6 +502,8 @@ fn prepare(args: &Args) -> Result<Setup> {
         client_auth: client_auth_name,
         ocsp: has_ocsp,
         keylog: keylog_name,
+        groups,
+        suites,
     })
 }
 
@@ -676,6 +701,8 @@ fn banner(
             client_auth: setup.client_auth,
             ocsp_stapling: setup.ocsp,
             keylog: setup.keylog.as_deref(),
+            groups: setup.groups.as_deref(),
+            suites: setup.suites.as_deref(),
             max_connections: args.max_connections,
             handshake_timeout_ms: args.handshake_timeout.as_millis() as u64,
             idle_timeout_ms: Some(args.idle_timeout.as_millis() as u64).filter(|ms| *ms > 0),
@@ -737,6 +764,12 @@ fn banner(
             if setup.ocsp { ", OCSP stapled" } else { "" }
         ),
     )?;
+    if let Some(g) = &setup.groups {
+        field(out, "groups", g.join(", "))?;
+    }
+    if let Some(s) = &setup.suites {
+        field(out, "suites", s.join(", "))?;
+    }
     field(
         out,
         "limits",

@@ -13,6 +13,7 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, KeyLog, RootCertStore, ServerConfig, SupportedProtocolVersion};
 
+use super::algorithms::Algorithms;
 use super::danger::AcceptUnverified;
 use super::pin::Pin;
 use super::verify::{Observations, RecordingClientCert, RecordingVerifier};
@@ -114,11 +115,16 @@ pub struct ClientOptions {
     pub no_sni: bool,
     /// Key logging.
     pub keylog: KeyLogTo,
+    /// Groups and suites to offer instead of the defaults.
+    pub algorithms: Algorithms,
+    /// Verify a chain once and accept the same chain again without redoing
+    /// the path building (a load generator's choice: see [`super::verify::VerifyOnce`]).
+    pub verify_once: bool,
 }
 
 /// Builds a client config; the returned record fills in during each handshake.
 pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observations)> {
-    let provider = super::provider();
+    let provider = opts.algorithms.provider();
     let observed = Observations::default();
     let roots = Arc::new(root_store(&opts.roots)?);
     let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
@@ -127,6 +133,11 @@ pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observat
     let verifier =
         RecordingVerifier::new(webpki, opts.pins, opts.accept_unverified, observed.clone())
             .trust_first_use(opts.trust_first_use);
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if opts.verify_once {
+        Arc::new(super::verify::VerifyOnce::new(verifier))
+    } else {
+        Arc::new(verifier)
+    };
     let key = opts
         .identity
         .map(|id| id.certified_key().context("loading the client certificate"))
@@ -136,7 +147,7 @@ pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observat
         .with_protocol_versions(opts.versions.list())
         .context("selecting protocol versions")?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(Arc::new(RecordingClientCert::new(key, observed.clone())));
     config.alpn_protocols = opts.alpn;
     config.enable_sni = !opts.no_sni;
@@ -198,11 +209,13 @@ pub struct ServerOptions {
     pub ocsp: Option<Vec<u8>>,
     /// Key logging.
     pub keylog: KeyLogTo,
+    /// Groups and suites to accept instead of the defaults.
+    pub algorithms: Algorithms,
 }
 
 /// Builds a server config; fails at once when the key does not match the certificate.
 pub fn server_config(opts: ServerOptions) -> Result<Arc<ServerConfig>> {
-    let provider = super::provider();
+    let provider = opts.algorithms.provider();
     let mut key = opts.identity.certified_key()?;
     key.ocsp = opts.ocsp.filter(|o| !o.is_empty());
     let builder = ServerConfig::builder_with_provider(provider.clone())

@@ -3,6 +3,7 @@
 //! handshake negotiated. No clap and no printing here: plain option structs
 //! in, rustls configs and report structs out.
 
+pub mod algorithms;
 pub mod certgen;
 pub mod certinfo;
 pub mod chain;

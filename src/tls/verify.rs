@@ -256,6 +256,132 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
+/// A verifier that verifies a chain once and then accepts the very same
+/// chain, byte for byte, for the same name, until a certificate of it
+/// expires, without building the path again. The handshake signature is
+/// still checked on every connection, so each server still proves it holds
+/// the key of that verified certificate. This is what `tlskit bench` uses:
+/// a load generator that repeats the certificate check thousands of times
+/// measures its own CPU, not the server's (browsers cache verifications too).
+#[derive(Debug)]
+pub struct VerifyOnce<V> {
+    inner: V,
+    verified: Mutex<Option<Verified>>,
+}
+
+#[derive(Debug)]
+struct Verified {
+    chain: Vec<CertificateDer<'static>>,
+    name: ServerName<'static>,
+    from: u64,
+    until: u64,
+}
+
+impl<V: ServerCertVerifier> VerifyOnce<V> {
+    /// Wraps `inner`, which decides every chain not seen before.
+    pub fn new(inner: V) -> VerifyOnce<V> {
+        VerifyOnce {
+            inner,
+            verified: Mutex::new(None),
+        }
+    }
+
+    fn known(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> bool {
+        let held = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+        held.as_ref().is_some_and(|v| {
+            (v.from..=v.until).contains(&now.as_secs())
+                && v.name == *name
+                && v.chain.len() == intermediates.len() + 1
+                && v.chain[0] == *end_entity
+                && v.chain[1..] == *intermediates
+        })
+    }
+}
+
+/// The span in which every certificate of `chain` is in date (seconds since 1970).
+fn common_validity(chain: &[CertificateDer<'_>]) -> Option<(u64, u64)> {
+    let mut from = 0u64;
+    let mut until = u64::MAX;
+    for cert in chain {
+        let (_, c) = x509_parser::parse_x509_certificate(cert).ok()?;
+        let v = c.validity();
+        from = from.max(u64::try_from(v.not_before.timestamp()).unwrap_or(0));
+        until = until.min(u64::try_from(v.not_after.timestamp()).ok()?);
+    }
+    (from <= until).then_some((from, until))
+}
+
+impl<V: ServerCertVerifier> ServerCertVerifier for VerifyOnce<V> {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        if self.known(end_entity, intermediates, server_name, now) {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let verified = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )?;
+        let chain: Vec<CertificateDer<'static>> = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        if let Some((from, until)) = common_validity(&chain) {
+            *self.verified.lock().unwrap_or_else(|p| p.into_inner()) = Some(Verified {
+                chain,
+                name: server_name.to_owned(),
+                from,
+                until,
+            });
+        }
+        Ok(verified)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        self.inner.requires_raw_public_keys()
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
+        self.inner.root_hint_subjects()
+    }
+}
+
 /// Client-certificate resolver that records whether the server asked, and what it hinted.
 #[derive(Debug)]
 pub struct RecordingClientCert {
@@ -352,4 +478,125 @@ mod legacy_rsa {
             (SignatureScheme::RSA_PKCS1_SHA512, &[&SHA512]),
         ],
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Accepts what it is told to, and counts how often it was asked.
+    #[derive(Debug)]
+    struct Counting {
+        calls: Arc<AtomicUsize>,
+        accept: bool,
+    }
+
+    impl ServerCertVerifier for Counting {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, Error> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.accept {
+                Ok(ServerCertVerified::assertion())
+            } else {
+                Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+            }
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            _: &[u8],
+            _: &CertificateDer<'_>,
+            _: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            Err(Error::General("not used".into()))
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            _: &[u8],
+            _: &CertificateDer<'_>,
+            _: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            Err(Error::General("not used".into()))
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            vec![SignatureScheme::ECDSA_NISTP256_SHA256]
+        }
+    }
+
+    fn cert() -> CertificateDer<'static> {
+        super::super::certgen::ephemeral_localhost()
+            .unwrap()
+            .cert_der
+    }
+
+    #[test]
+    fn verify_once_skips_only_the_same_chain_for_the_same_name_in_date() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let v = VerifyOnce::new(Counting {
+            calls: calls.clone(),
+            accept: true,
+        });
+        let (a, b) = (cert(), cert());
+        let host = ServerName::try_from("localhost").unwrap();
+        let other = ServerName::try_from("example.test").unwrap();
+        let now = UnixTime::now();
+        let check = |ee: &CertificateDer<'_>, mid: &[CertificateDer<'_>], n: &ServerName<'_>, t| {
+            v.verify_server_cert(ee, mid, n, &[], t).is_ok()
+        };
+        assert!(check(&a, &[], &host, now));
+        assert!(check(&a, &[], &host, now));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "the same chain is verified once"
+        );
+        assert!(check(&a, &[], &other, now));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "another name is verified again"
+        );
+        assert!(check(&b, &[], &other, now));
+        assert!(check(&b, std::slice::from_ref(&a), &other, now));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            4,
+            "another chain is verified again"
+        );
+        let later = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            now.as_secs() + 400 * 86_400,
+        ));
+        assert!(check(&b, std::slice::from_ref(&a), &other, later));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            5,
+            "past its expiry it is verified again"
+        );
+    }
+
+    #[test]
+    fn verify_once_never_remembers_a_failure() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let v = VerifyOnce::new(Counting {
+            calls: calls.clone(),
+            accept: false,
+        });
+        let a = cert();
+        let host = ServerName::try_from("localhost").unwrap();
+        for _ in 0..3 {
+            assert!(v
+                .verify_server_cert(&a, &[], &host, &[], UnixTime::now())
+                .is_err());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
 }
