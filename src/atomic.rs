@@ -1,5 +1,5 @@
 //! Writing files so that nothing is lost: every file is first written in
-//! full to a temporary file beside its target, synced, given its final mode,
+//! full to a temporary file beside its target, given its final mode, synced,
 //! and only then renamed into place. A set of files is all-or-nothing: an
 //! existing file stops the whole set (unless forced) before anything is
 //! written, and a failure half-way removes what this set already placed.
@@ -48,6 +48,14 @@ impl FileSet {
         let mut staged = Vec::with_capacity(self.planned.len());
         for (path, contents, mode) in &self.planned {
             staged.push((path, stage(path, contents, *mode)?));
+        }
+        // Synced only once all are written: on journalling filesystems the
+        // first sync then commits every file at once, and the others cost
+        // next to nothing (one journal commit instead of one per file).
+        for (path, tmp) in &staged {
+            tmp.as_file().sync_all().with_context(|| {
+                format!("cannot write in directory '{}'", parent_dir(path).display())
+            })?;
         }
         let mut placed: Vec<&PathBuf> = Vec::new();
         for (path, tmp) in staged {
@@ -123,19 +131,18 @@ fn stage(path: &Path, contents: &[u8], mode: u32) -> Result<tempfile::NamedTempF
         .tempfile_in(dir)
         .with_context(context)?;
     tmp.write_all(contents).with_context(context)?;
-    tmp.as_file().sync_all().with_context(context)?;
-    set_mode(tmp.path(), mode).with_context(context)?;
+    set_mode(tmp.as_file(), mode).with_context(context)?;
     Ok(tmp)
 }
 
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
