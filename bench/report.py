@@ -113,17 +113,18 @@ def handshake_section(results, item, title, targets):
         if fractions:
             out.append("Share of `tlskit bench --resume` handshakes that really resumed: " + ", ".join(fractions) + ".")
     cpu_rows = []
-    for r in rows:
-        for col in cols:
+    for col in cols:
+        for r in rows:
             ex = [x["extra"] for x in c.get((r, col), []) if x.get("extra") and x["extra"].get("succeeded")]
             if ex and "server_cpu_s" in ex[0]:
                 srv = statistics.median(e["server_cpu_s"] / e["succeeded"] * 1e6 for e in ex)
                 cli = statistics.median(e["client_cpu_s"] / e["succeeded"] * 1e6 for e in ex)
-                cpu_rows.append([SERVER_NAMES.get(r, r), f"{srv:,.0f} µs", f"{cli:,.0f} µs", f"{srv + cli:,.0f} µs",
+                cpu_rows.append([col, SERVER_NAMES.get(r, r), f"{srv:,.0f} µs", f"{cli:,.0f} µs", f"{srv + cli:,.0f} µs",
                                  str(ex[0].get("group")), str(ex[0].get("suite"))])
     if cpu_rows:
-        out += ["", "CPU time per handshake with `tlskit bench` as the client (median; user + system, children included):", "",
-                table(["server", "server CPU", "client CPU", "together", "group", "suite"], cpu_rows)]
+        out += ["", "CPU time per handshake with `tlskit bench` as the client (median; server: user + system, "
+                "children included; client: bench's own `client_cpu`):", "",
+                table(["client", "server", "server CPU", "client CPU", "together", "group", "suite"], cpu_rows)]
     out.append("")
     if "tlskit" in rows:
         lines = []
@@ -139,14 +140,16 @@ def handshake_section(results, item, title, targets):
             lines.append(f"- with {col}: tlskit serve = " + ", ".join(parts))
         out += ["Ratios (tlskit serve ÷ peer, same client):", ""] + lines + [""]
         for peer, want in targets:
-            best = None
+            per = []
             for col in cols:
                 if ("tlskit", col) in c and (peer, col) in c:
                     r = med(c[("tlskit", col)]) / med(c[(peer, col)])
-                    if best is None or r > best[0]:
-                        best = (r, col)
-            if best:
-                out.append(f"Target ≥ {want}× {SERVER_NAMES[peer]}: {best[0]:.2f}× (best client: {best[1]}) — {verdict(best[0] >= want)}.")
+                    per.append((r, col))
+            if per:
+                best = max(per)
+                shown = "; ".join(f"{col}: {r:.2f}×" for r, col in per)
+                out.append(f"Target ≥ {want}× {SERVER_NAMES[peer]}: {verdict(best[0] >= want)} "
+                           f"(best {best[0]:.2f}× with {best[1]}; {shown}).")
         out.append("")
     return out
 
@@ -215,7 +218,8 @@ def main():
                     cli = statistics.median(e["client_cpu_s"] / (e["bytes"] / 2**20) * 1e3 for e in ex)
                     cpu_rows.append([SERVER_NAMES.get(row, row), col, f"{srv:.2f} ms", f"{cli:.2f} ms"])
         if cpu_rows:
-            o.append("CPU time per MiB echoed (median; user + system, children included):")
+            o.append("CPU time per MiB echoed (median; server: user + system, children included; client: "
+                     "bench's own `client_cpu` during the run, the data and its SHA-256 being made before it):")
             o.append("")
             o.append(table(["server", "client", "server CPU / MiB", "client CPU / MiB"], cpu_rows))
             o.append("")
@@ -278,27 +282,31 @@ def main():
         o.append("")
         for g, entries in groups.items():
             d = {n: med(r) for n, r in entries}
-            if mine_row in d:
+            for mine in [n for n in d if n == mine_row or n.startswith(mine_row + " ")]:
                 for p in peers:
                     if p in d:
-                        r = d[mine_row] / d[p]
+                        r = d[mine] / d[p]
                         shown = f"{r:.2f}×" if r >= 0.1 else f"1/{1 / r:,.0f}"
-                        line = f"{mine_row} ÷ {p} ({g}): {shown} the time"
+                        line = f"{mine} ÷ {p} ({g}): {shown} the time"
                         if target and p in target and (item != "6" or g.startswith("ECDSA P-256")):
                             want, kind = target[p]
-                            ok = d[mine_row] / d[p] <= want
+                            ok = d[mine] / d[p] <= want
                             line += f" (target ≤ {kind}: {verdict(ok)})"
                         o.append("- " + line)
         o.append("")
 
     hyper_section("5", "One-shot client latency, process start to exit (against `tlskit serve --www`)",
                   "tlskit connect", ["openssl s_client", "curl"],
-                  {"openssl s_client": (0.5, "0.5×")})
+                  {"openssl s_client": (0.5, "0.5×")},
+                  "Every client verifies the server against the same CA file and name. `tlskit connect` "
+                  "offers the post-quantum hybrid X25519MLKEM768 by default (a 1.2 KB key share each way "
+                  "and ML-KEM work on both sides); OpenSSL 3.0 and curl built on it negotiate X25519, "
+                  "which `--groups x25519` makes tlskit do too.")
     hyper_section("6", "Certificate generation (self-signed, localhost 127.0.0.1 ::1)",
                   "tlskit gencert", ["openssl req -x509"], {"openssl req -x509": (0.5, "0.5×")},
-                  "tlskit writes both files atomically and `fsync`s them and their directory (a crash "
-                  "never leaves a half-written key); `openssl req` does not. On disk that dominates; "
-                  "on tmpfs, where `fsync` costs nothing, what is left is the CPU.")
+                  "tlskit writes both files atomically and `fsync`s them (one journal commit for the pair) "
+                  "and their directory, so a crash never leaves a half-written key; `openssl req` does not. "
+                  "On tmpfs, where `fsync` costs nothing, what is left is the CPU.")
     hyper_section("7", "Reading the system CA bundle", "tlskit inspect", ["openssl storeutl -text"])
     hyper_section("8", "Scanning a legacy server (openssl s_server, TLS 1.0–1.2, every suite OpenSSL has, RSA-2048)",
                   "tlskit scan", ["sslyze", "testssl.sh -p -E"],

@@ -259,6 +259,12 @@ have ncat || SKIPPED+=("ncat rows: ncat is not installed")
 server_ok() { [[ $1 == tlskit || $1 == s_server ]] || have "$1"; }
 
 # ---------------------------------------------------------------- 1 and 2: handshakes/s
+# Column name | extra tlskit bench flags.
+BENCH_VARIANTS=(
+  "tlskit bench -c 16|"
+  "tlskit bench -c 16, X25519|--groups x25519,secp256r1"
+  "tlskit bench -c 16, X25519, AES-128 first|--groups x25519,secp256r1 --suites TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256"
+)
 handshakes() {
   local item=$1 resume=$2 rep s port col rate
   for ((rep = 1; rep <= REPS; rep++)); do
@@ -266,27 +272,35 @@ handshakes() {
       server_ok "$s" || continue
       port=$(free_port)
       start_server "$s" handshake "$port"
-      # tlskit bench, 16 connections at a time
-      s0=$(cpu_ticks "$SERVER_PID")
-      if ((resume)); then
-        tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13 --resume
-      else
-        tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13
-      fi
-      sleep 0.3 # forking servers reap their last children
-      s1=$(cpu_ticks "$SERVER_PID")
-      server_cpu=$(python3 -c "print(($s1 - $s0) / $TICK)")
-      if [[ -s b.json ]] && [[ $(json b.json 'd["connections"]["succeeded"]') != 0 ]]; then
+      # tlskit bench, 16 connections at a time: with its defaults (the group and
+      # suite each server picks from rustls' offer), then with the handshake of
+      # OpenSSL's clients (X25519; P-256 where the server insists), then with
+      # the browsers' suite order as well (AES-128-GCM first).
+      for variant in "${BENCH_VARIANTS[@]}"; do
+        IFS='|' read -r col flags <<<"$variant"
+        # shellcheck disable=SC2086 # flags is a list of words
+        set -- $flags
+        s0=$(cpu_ticks "$SERVER_PID")
         if ((resume)); then
-          rate=$(json b.json 'd["resumed_per_s"]')
+          tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13 --resume "$@"
         else
-          rate=$(json b.json 'd["handshakes_per_s"]')
+          tlskit_bench b.json "127.0.0.1:$port" -d "$SECS" -c 16 --tls13 "$@"
         fi
-        record "$item" "$s" "tlskit bench -c 16" "$rep" "$rate" "handshakes/s" \
-          "$(json b.json '__import__("json").dumps({"all_per_s": d["handshakes_per_s"], "resumed": d["handshakes"]["resumed"], "succeeded": d["connections"]["succeeded"], "failed": d["connections"]["failed"], "group": (d["negotiated"] or {}).get("group"), "suite": (d["negotiated"] or {}).get("cipher_suite"), "p50_ms": d["latency_ms"]["handshake"]["p50"], "p99_ms": d["latency_ms"]["handshake"]["p99"], "server_cpu_s": '"$server_cpu"', "client_cpu_s": '"$(cat b.json.cpu)"'})')"
-      else
-        say "item $item: tlskit bench against $s failed: $(tail -1 b.json.err 2>/dev/null)"
-      fi
+        sleep 0.3 # forking servers reap their last children
+        s1=$(cpu_ticks "$SERVER_PID")
+        server_cpu=$(python3 -c "print(($s1 - $s0) / $TICK)")
+        if [[ -s b.json ]] && [[ $(json b.json 'd["connections"]["succeeded"]') != 0 ]]; then
+          if ((resume)); then
+            rate=$(json b.json 'd["resumed_per_s"]')
+          else
+            rate=$(json b.json 'd["handshakes_per_s"]')
+          fi
+          record "$item" "$s" "$col" "$rep" "$rate" "handshakes/s" \
+            "$(json b.json '__import__("json").dumps({"all_per_s": d["handshakes_per_s"], "resumed": d["handshakes"]["resumed"], "succeeded": d["connections"]["succeeded"], "failed": d["connections"]["failed"], "group": (d["negotiated"] or {}).get("group"), "suite": (d["negotiated"] or {}).get("cipher_suite"), "p50_ms": d["latency_ms"]["handshake"]["p50"], "p99_ms": d["latency_ms"]["handshake"]["p99"], "server_cpu_s": '"$server_cpu"', "client_cpu_s": d["client_cpu"]["user_s"] + d["client_cpu"]["system_s"]})')"
+        else
+          say "item $item: tlskit bench ($col) against $s failed: $(tail -1 b.json.err 2>/dev/null)"
+        fi
+      done
       # openssl s_time, one and two processes
       for procs in 1 2; do
         if ((resume)); then
@@ -326,7 +340,7 @@ if want 3; then
         server_cpu=$(python3 -c "print(($s1 - $s0) / $TICK)")
         if [[ -s e.json ]] && [[ $(json e.json 'd["connections"]["succeeded"]') == 1 ]]; then
           record 3 "$s" "$col" "$rep" "$(json e.json 'd["throughput"]["mib_per_s"]')" "MiB/s" \
-            "$(json e.json '__import__("json").dumps({"seconds": d["elapsed_s"], "bytes": d["throughput"]["bytes"], "suite": (d["negotiated"] or {}).get("cipher_suite"), "server_cpu_s": '"$server_cpu"', "client_cpu_s": '"$(cat e.json.cpu)"'})')"
+            "$(json e.json '__import__("json").dumps({"seconds": d["elapsed_s"], "bytes": d["throughput"]["bytes"], "suite": (d["negotiated"] or {}).get("cipher_suite"), "server_cpu_s": '"$server_cpu"', "client_cpu_s": d["client_cpu"]["user_s"] + d["client_cpu"]["system_s"], "prepare_ms": d["prepare_ms"]})')"
         else
           record 3 "$s" "$col" "$rep" 0 "MiB/s" "$(python3 -c 'import json,sys; print(json.dumps({"failed": sys.argv[1]}))' "$(tail -1 e.json.err 2>/dev/null)")"
         fi
@@ -381,6 +395,9 @@ if want 5 && have hyperfine; then
   if implemented connect "127.0.0.1:$port" --ca srv.pem --servername localhost --no-io -q; then
     hyper 5 "tlskit connect" "wall time" \
       "$TLSKIT connect 127.0.0.1:$port --servername localhost --ca srv.pem"
+    # The key exchange s_client and curl (OpenSSL 3.0) negotiate: X25519, no ML-KEM.
+    hyper 5 "tlskit connect --groups x25519" "wall time" \
+      "$TLSKIT connect 127.0.0.1:$port --servername localhost --ca srv.pem --groups x25519"
   else
     SKIPPED+=("item 5, tlskit connect: not implemented in this build")
   fi
