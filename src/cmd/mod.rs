@@ -54,21 +54,19 @@ pub struct AlgorithmArgs {
 impl AlgorithmArgs {
     /// The choice, checked against the versions in use (a usage error when it leaves nothing).
     pub fn algorithms(&self, versions: Versions) -> anyhow::Result<Algorithms> {
-        let usage = |e: anyhow::Error| exit::tag(Code::Usage, e);
-        let groups = self
-            .groups
-            .as_deref()
-            .map(algorithms::parse_groups)
-            .transpose()
-            .context("--groups")
-            .map_err(usage)?;
-        let suites = self
-            .suites
-            .as_deref()
-            .map(algorithms::parse_suites)
-            .transpose()
-            .context("--suites")
-            .map_err(usage)?;
+        fn parsed<T>(
+            text: &Option<String>,
+            flag: &'static str,
+            parse: fn(&str) -> anyhow::Result<T>,
+        ) -> anyhow::Result<Option<T>> {
+            text.as_deref()
+                .map(parse)
+                .transpose()
+                .context(flag)
+                .map_err(|e| exit::tag(Code::Usage, e))
+        }
+        let groups = parsed(&self.groups, "--groups", algorithms::parse_groups)?;
+        let suites = parsed(&self.suites, "--suites", algorithms::parse_suites)?;
         if let Some(s) = &suites {
             let (v13, v12) = (
                 algorithms::has_suite_for(s, true),

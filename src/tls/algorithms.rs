@@ -99,69 +99,69 @@ pub fn known_suites() -> Vec<String> {
         .collect()
 }
 
-/// Parses `x25519,secp256r1` (also `:`-separated, any case, OpenSSL's and
-/// NIST's names) into groups in that order, without repeats.
-pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
-    let mut out: Vec<&'static dyn SupportedKxGroup> = Vec::new();
+/// Parses a `,`- or `:`-separated list, in order and without repeats: `find`
+/// names an item (any case), `key` says when two are the same, and an
+/// unknown name is an error that lists the `known` ones.
+fn parse_list<T, K: PartialEq>(
+    list: &str,
+    what: &str,
+    known: fn() -> Vec<String>,
+    find: impl Fn(&str, &str) -> Option<T>,
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
     for item in items(list) {
-        let lower = item.to_ascii_lowercase();
-        let wanted = GROUP_ALIASES
-            .iter()
-            .find(|(alias, _)| *alias == lower)
-            .map(|(_, g)| *g);
-        let found = aws_lc_rs::ALL_KX_GROUPS
-            .iter()
-            .copied()
-            .find(|g| wanted == Some(g.name()) || group_name(g.name()).eq_ignore_ascii_case(item));
-        match found {
-            Some(g) if out.iter().any(|o| o.name() == g.name()) => {}
-            Some(g) => out.push(g),
+        match find(item, &item.to_ascii_lowercase()) {
+            Some(x) if out.iter().any(|o| key(o) == key(&x)) => {}
+            Some(x) => out.push(x),
             None => bail!(
-                "unknown key-exchange group '{}' (known: {})",
+                "unknown {what} '{}' (known: {})",
                 crate::output::sanitize(item),
-                known_groups().join(", ")
+                known().join(", ")
             ),
         }
     }
     if out.is_empty() {
-        bail!("no group named");
+        bail!("no {what} named");
     }
     Ok(out)
+}
+
+/// Parses `x25519,secp256r1` (also `:`-separated, any case, OpenSSL's and
+/// NIST's names) into groups in that order, without repeats.
+pub fn parse_groups(list: &str) -> Result<Vec<&'static dyn SupportedKxGroup>> {
+    let find = |item: &str, lower: &str| {
+        let alias = GROUP_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == lower)
+            .map(|(_, g)| *g);
+        aws_lc_rs::ALL_KX_GROUPS
+            .iter()
+            .copied()
+            .find(|g| alias == Some(g.name()) || group_name(g.name()).eq_ignore_ascii_case(item))
+    };
+    parse_list(list, "key-exchange group", known_groups, find, |g| g.name())
 }
 
 /// Parses suites by rustls' name (`TLS13_AES_128_GCM_SHA256`), the IANA
 /// name (`TLS_AES_128_GCM_SHA256`) or OpenSSL's (`ECDHE-ECDSA-AES128-GCM-SHA256`),
 /// any case, `,`- or `:`-separated, in that order, without repeats.
 pub fn parse_suites(list: &str) -> Result<Vec<SupportedCipherSuite>> {
-    let mut out: Vec<SupportedCipherSuite> = Vec::new();
-    for item in items(list) {
-        let lower = item.to_ascii_lowercase();
+    let find = |item: &str, lower: &str| {
         let openssl = OPENSSL_SUITES
             .iter()
             .find(|(name, _)| *name == lower)
             .map(|(_, s)| *s);
-        let found = aws_lc_rs::ALL_CIPHER_SUITES.iter().copied().find(|s| {
+        aws_lc_rs::ALL_CIPHER_SUITES.iter().copied().find(|s| {
             let name = suite_name(s.suite());
             openssl == Some(s.suite())
                 || name.eq_ignore_ascii_case(item)
                 || name
                     .strip_prefix("TLS13_")
                     .is_some_and(|rest| format!("TLS_{rest}").eq_ignore_ascii_case(item))
-        });
-        match found {
-            Some(s) if out.iter().any(|o| o.suite() == s.suite()) => {}
-            Some(s) => out.push(s),
-            None => bail!(
-                "unknown or unsupported cipher suite '{}' (known: {})",
-                crate::output::sanitize(item),
-                known_suites().join(", ")
-            ),
-        }
-    }
-    if out.is_empty() {
-        bail!("no suite named");
-    }
-    Ok(out)
+        })
+    };
+    parse_list(list, "cipher suite", known_suites, find, |s| s.suite())
 }
 
 /// Whether `suites` leaves anything for `version` (TLS 1.3 or 1.2).
