@@ -59,10 +59,15 @@ fn s_client(dir: &Dir, port: u16, input: &str, extra: &[&str]) -> Output {
 
 /// Makes a DER OCSP response saying "good" for localhost.pem, signed by the CA.
 fn ocsp_response(dir: &Dir) {
+    ocsp_response_for(dir, "localhost.pem", false, "ocsp.der");
+}
+
+/// Makes a DER OCSP response about `cert` (issued by the CA), "good" or "revoked", into `out`.
+fn ocsp_response_for(dir: &Dir, cert: &str, revoked: bool, out_file: &str) {
     let out = run_bounded(
         {
             let mut c = Command::new("openssl");
-            c.args(["x509", "-in", "localhost.pem", "-noout", "-serial"])
+            c.args(["x509", "-in", cert, "-noout", "-serial"])
                 .current_dir(dir.path());
             c
         },
@@ -73,9 +78,14 @@ fn ocsp_response(dir: &Dir) {
         .trim_start_matches("serial=")
         .to_string();
     assert!(!serial.is_empty(), "{}", stderr(&out));
+    let (flag, when) = if revoked {
+        ("R", "240101000000Z,keyCompromise")
+    } else {
+        ("V", "")
+    };
     std::fs::write(
         dir.join("index.txt"),
-        format!("V\t391231235959Z\t\t{serial}\tunknown\t/CN=localhost\n"),
+        format!("{flag}\t391231235959Z\t{when}\t{serial}\tunknown\t/CN=x\n"),
     )
     .unwrap();
     let mut c = Command::new("openssl");
@@ -92,15 +102,71 @@ fn ocsp_response(dir: &Dir) {
         "-issuer",
         "ca.pem",
         "-cert",
-        "localhost.pem",
+        cert,
         "-respout",
-        "ocsp.der",
+        out_file,
         "-ndays",
         "1",
     ])
     .current_dir(dir.path());
     let out = run_bounded(c, SECS(30));
     assert_eq!(code(&out), 0, "openssl ocsp: {}", all_output(&out));
+}
+
+#[test]
+fn serve_warns_about_a_staple_for_another_certificate_or_a_revoked_one() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    ocsp_response_for(&dir, "alice.pem", false, "alice-ocsp.der");
+    ocsp_response_for(&dir, "localhost.pem", true, "revoked-ocsp.der");
+    ocsp_response(&dir);
+    let serve_with = |staple: &str| {
+        let mut srv = spawn_serve(
+            &dir,
+            &[
+                "--cert",
+                "localhost.pem",
+                "--key",
+                "localhost-key.pem",
+                "--ocsp-response",
+                staple,
+            ],
+        );
+        assert_eq!(srv.ready["ocsp_stapling"], true);
+        srv.terminate(SECS(20));
+        srv.stderr()
+    };
+    let err = serve_with("ocsp.der");
+    assert!(
+        !err.contains("OCSP"),
+        "a good staple is served quietly: {err}"
+    );
+    let err = serve_with("alice-ocsp.der");
+    assert!(
+        err.contains("warning: the OCSP response is not about the served certificate"),
+        "{err}"
+    );
+    let err = serve_with("revoked-ocsp.der");
+    assert!(
+        err.contains("warning: the OCSP response says the certificate was revoked at 2024-01-01"),
+        "{err}"
+    );
+    // Not an OCSP response at all: serve does not start.
+    std::fs::write(dir.join("junk.der"), b"\x30\x03\x0a\x01\x03").unwrap();
+    let out = dir.run(&[
+        "serve",
+        "--cert",
+        "localhost.pem",
+        "--key",
+        "localhost-key.pem",
+        "--ocsp-response",
+        "junk.der",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("try_later"), "{}", stderr(&out));
 }
 
 #[test]

@@ -665,11 +665,6 @@ impl Session<'_> {
     fn build_report(&self, d: &DialReport, reconnect: Option<Reconnect>) -> Report {
         let obs = &d.observed;
         let chain = self.chain(obs);
-        let leaf_serial = obs
-            .chain
-            .first()
-            .and_then(|c| x509_parser::parse_x509_certificate(c).ok())
-            .map(|(_, p)| p.raw_serial().to_vec());
         let ocsp = if obs.ocsp.is_empty() {
             OcspReport {
                 stapled: false,
@@ -677,7 +672,7 @@ impl Session<'_> {
                 parse_error: None,
             }
         } else {
-            match ocsp::parse(&obs.ocsp, leaf_serial.as_deref()) {
+            match ocsp::parse_for_leaf(&obs.ocsp, obs.chain.first().map(|c| c.as_ref())) {
                 Ok(s) => OcspReport {
                     stapled: true,
                     summary: Some(s),

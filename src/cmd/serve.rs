@@ -21,7 +21,7 @@ use crate::tls::algorithms;
 use crate::tls::certgen;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
-use crate::tls::files;
+use crate::tls::{files, ocsp, x509info};
 
 /// The listen backlog: room for a burst of clients connecting at once.
 const BACKLOG: u32 = 1024;
@@ -91,7 +91,8 @@ pub struct Args {
     pub no_tickets: bool,
 
     /// Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that
-    /// ask for one.
+    /// ask for one. It must be a successful response; one about another certificate, saying
+    /// revoked or unknown, or out of date is served with a warning.
     #[arg(long, value_name = "FILE")]
     pub ocsp_response: Option<PathBuf>,
 
@@ -454,8 +455,12 @@ fn prepare(args: &Args) -> Result<Setup> {
     let ocsp = match &args.ocsp_response {
         Some(path) => {
             let der = files::read_input(path)?;
-            check_ocsp_response(&der)
-                .with_context(|| format!("--ocsp-response '{}'", path.display()))?;
+            let warnings =
+                check_ocsp_response(&der, &identity.chain[0], time::OffsetDateTime::now_utc())
+                    .with_context(|| format!("--ocsp-response '{}'", path.display()))?;
+            for w in warnings {
+                eprintln!("tlskit: warning: {}", sanitize(&w));
+            }
             Some(der)
         }
         None => None,
@@ -588,54 +593,64 @@ fn alpn_list(args: &Args) -> Result<Vec<String>> {
     Ok(list)
 }
 
-/// Reads one DER tag-length-value; returns (tag, contents, rest).
-fn der_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = data.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
-        (len, &rest[n..])
-    };
-    if rest.len() < len {
-        return None;
-    }
-    Some((tag, &rest[..len], &rest[len..]))
-}
-
-/// Checks that a file is a DER OCSPResponse whose status is `successful`.
-pub fn check_ocsp_response(der: &[u8]) -> Result<()> {
+/// Checks a staple before it is served: an error unless it is a DER OCSP
+/// response whose status is `successful`; warnings (returned) when it is
+/// about another certificate, says revoked or unknown, or is out of date,
+/// which a test server may mean to serve, but rarely does.
+pub fn check_ocsp_response(
+    der: &[u8],
+    leaf: &[u8],
+    now: time::OffsetDateTime,
+) -> Result<Vec<String>> {
     if files::looks_like_pem(der) {
         bail!("this is PEM; give the DER response (`openssl ocsp -respout` writes DER)");
     }
-    let Some((0x30, body, [])) = der_tlv(der) else {
-        bail!("not a DER OCSP response");
-    };
-    let Some((0x0a, status, rest)) = der_tlv(body) else {
-        bail!("not a DER OCSP response (no responseStatus)");
-    };
-    let name = match status {
-        [0] => {
-            if !matches!(der_tlv(rest), Some((0xa0, _, _))) {
-                bail!("a successful OCSP response without responseBytes");
-            }
-            return Ok(());
-        }
-        [1] => "malformedRequest",
-        [2] => "internalError",
-        [3] => "tryLater",
-        [5] => "sigRequired",
-        [6] => "unauthorized",
-        _ => "unknown",
-    };
-    bail!("the responder answered {name}, not successful; a client would treat this staple as an error")
+    let s = ocsp::parse_for_leaf(der, Some(leaf))
+        .map_err(|e| anyhow::anyhow!("not a DER OCSP response: {e}"))?;
+    if s.response_status != "successful" {
+        bail!(
+            "the responder answered {}, not successful; a client would treat this staple as an error",
+            s.response_status
+        );
+    }
+    let mut warnings = Vec::new();
+    if !s.matches_leaf {
+        let serial = x509info::parse_cert(leaf)
+            .map(|c| c.raw_serial_as_string())
+            .unwrap_or_default();
+        warnings.push(format!(
+            "the OCSP response is not about the served certificate (serial {serial}): clients will reject or ignore it"
+        ));
+    }
+    match s.cert_status.as_deref() {
+        Some("revoked") => warnings.push(format!(
+            "the OCSP response says the certificate was revoked{}",
+            s.revocation_time
+                .as_deref()
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default()
+        )),
+        Some("unknown") => warnings
+            .push("the OCSP response says the responder does not know the certificate".into()),
+        _ => {}
+    }
+    if let Some(next) = s.next_update.as_deref().filter(|t| ocsp::is_before(t, now)) {
+        warnings.push(format!(
+            "the OCSP response is out of date (nextUpdate {next}): clients will reject it"
+        ));
+    }
+    // A few minutes of clock skew between responder and server are normal.
+    let soon = now + time::Duration::minutes(5);
+    if let Some(this) = s
+        .this_update
+        .as_deref()
+        .filter(|t| !ocsp::is_before(t, soon))
+    {
+        warnings.push(format!(
+            "the OCSP response is not valid yet (thisUpdate {this})"
+        ));
+    }
+    Ok(warnings)
 }
 
 /// The `tlskit connect` command line that reaches this server and trusts it by pin.
@@ -847,14 +862,20 @@ mod tests {
     }
 
     #[test]
-    fn ocsp_status_is_checked() {
-        // SEQUENCE { ENUMERATED 0, [0] { } }
-        assert!(check_ocsp_response(&[0x30, 0x05, 0x0a, 0x01, 0x00, 0xa0, 0x00]).is_ok());
-        let e = check_ocsp_response(&[0x30, 0x03, 0x0a, 0x01, 0x03]).unwrap_err();
-        assert!(e.to_string().contains("tryLater"), "{e}");
-        assert!(check_ocsp_response(&[0x30, 0x03, 0x0a, 0x01, 0x00]).is_err());
-        assert!(check_ocsp_response(b"garbage").is_err());
-        assert!(check_ocsp_response(b"-----BEGIN OCSP RESPONSE-----\n").is_err());
+    fn ocsp_files_that_are_not_responses_are_refused() {
+        let leaf = certgen::ephemeral_localhost().unwrap().cert_der;
+        let now = time::OffsetDateTime::now_utc();
+        // SEQUENCE { ENUMERATED 3 (tryLater) }
+        let e = check_ocsp_response(&[0x30, 0x03, 0x0a, 0x01, 0x03], &leaf, now).unwrap_err();
+        assert!(e.to_string().contains("try_later"), "{e}");
+        for bad in [
+            &[0x30, 0x05, 0x0a, 0x01, 0x00, 0xa0, 0x00][..],
+            &[0x30, 0x03, 0x0a, 0x01, 0x00],
+            b"garbage",
+            b"-----BEGIN OCSP RESPONSE-----\n",
+        ] {
+            assert!(check_ocsp_response(bad, &leaf, now).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -86,14 +86,10 @@ pub fn check(
         .iter()
         .filter_map(|c| CertSummary::from_der(c).ok())
         .collect();
-    let leaf_serial = chain
-        .first()
-        .and_then(|c| x509info::parse_cert(c).ok())
-        .map(|c| c.raw_serial().to_vec());
     let (ocsp, ocsp_error) = if ocsp_der.is_empty() {
         (None, None)
     } else {
-        match ocsp::parse(ocsp_der, leaf_serial.as_deref()) {
+        match ocsp::parse_for_leaf(ocsp_der, chain.first().map(|c| c.as_ref())) {
             Ok(o) => (Some(o), None),
             Err(e) => (None, Some(e.0)),
         }

@@ -150,6 +150,21 @@ const GENERALIZED_TIME: u8 = 0x18;
 /// id-pkix-ocsp-basic, 1.3.6.1.5.5.7.48.1.1.
 const OCSP_BASIC: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
 
+/// Parses a DER OCSP response about `leaf` (a DER certificate, if known): the
+/// single response for its serial is the one shown.
+pub fn parse_for_leaf(der: &[u8], leaf: Option<&[u8]>) -> R<OcspSummary> {
+    let serial = leaf
+        .and_then(|c| x509_parser::parse_x509_certificate(c).ok())
+        .map(|(_, c)| c.raw_serial().to_vec());
+    parse(der, serial.as_deref())
+}
+
+/// Whether an RFC 3339 time, as this module writes them, is before `now`.
+pub fn is_before(rfc3339_time: &str, now: OffsetDateTime) -> bool {
+    OffsetDateTime::parse(rfc3339_time, &time::format_description::well_known::Rfc3339)
+        .is_ok_and(|t| t < now)
+}
+
 /// Parses a DER OCSP response; `leaf_serial` (the raw serial bytes) picks the single response shown.
 pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
     if der.len() > MAX_RESPONSE {
@@ -357,6 +372,14 @@ fn time(text: &[u8]) -> R<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_compare_with_now() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert!(is_before("2024-01-01T00:00:00Z", now));
+        assert!(!is_before("2099-01-01T00:00:00Z", now));
+        assert!(!is_before("not a time", now));
+    }
 
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut v = vec![tag];

@@ -387,4 +387,13 @@ impl Served {
             .wait(limit)
             .unwrap_or_else(|| panic!("serve did not exit within {limit:?} of SIGTERM"))
     }
+
+    /// Everything serve wrote to stderr (call after it exited).
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut err) = self.bg.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut text);
+        }
+        text
+    }
 }
