@@ -114,6 +114,10 @@ pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Resul
     set.commit().map(|_| ())
 }
 
+/// How this module's temporary files are named: `.tlskit-XXXXXX.tmp`.
+const TEMP_PREFIX: &str = ".tlskit-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -126,8 +130,8 @@ fn stage(path: &Path, contents: &[u8], mode: u32) -> Result<tempfile::NamedTempF
     let context = || format!("cannot write in directory '{}'", dir.display());
     // tempfile creates the file with mode 0600, so a key is never readable by others, even briefly.
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tlskit-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(context)?;
     tmp.write_all(contents).with_context(context)?;
@@ -146,6 +150,36 @@ fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Temporary files of this module's in `dir` that are older than `age`:
+/// what a process killed between writing and renaming left behind (a live
+/// writer's are seconds old at most). Removes them; returns how many.
+pub fn sweep_stale(dir: &Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    // Bounded: a directory with more entries than this is not ours to tidy.
+    for entry in entries.flatten().take(10_000) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|d| d > age);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Makes the renames durable; best effort (not every filesystem allows it).
 fn sync_dir(path: &Path) {
     if let Ok(dir) = std::fs::File::open(parent_dir(path)) {
@@ -156,6 +190,32 @@ fn sync_dir(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_old_temporary_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |name: &str, age_s: u64| {
+            let path = dir.path().join(name);
+            let f = std::fs::File::create(&path).unwrap();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_s);
+            f.set_modified(when).unwrap();
+            path
+        };
+        let stale = make(".tlskit-abc123.tmp", 3600);
+        let fresh = make(".tlskit-def456.tmp", 1);
+        let other = make(".other-abc123.tmp", 3600);
+        let store = make("pins", 3600);
+        assert_eq!(
+            sweep_stale(dir.path(), std::time::Duration::from_secs(600)),
+            1
+        );
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other.exists() && store.exists());
+        assert_eq!(
+            sweep_stale(&dir.path().join("missing"), std::time::Duration::ZERO),
+            0
+        );
+    }
 
     #[test]
     fn refuses_existing_and_writes_nothing() {

@@ -333,6 +333,16 @@ impl PinStore {
     }
 
     fn write_lines(&self, lines: &[Line]) -> Result<()> {
+        // Under the lock: a writer killed before its rename left its (private,
+        // complete) temporary file here; none of the live ones is minutes old.
+        if let Some(dir) = self.path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            crate::atomic::sweep_stale(dir, std::time::Duration::from_secs(600));
+        }
         let text = render_store(lines);
         crate::atomic::write_file(&self.path, text.as_bytes(), crate::atomic::PRIVATE, true)
             .with_context(|| format!("updating pin store '{}'", self.path.display()))

@@ -506,3 +506,36 @@ fn a_file_size_limit_leaves_the_pin_store_whole() {
     }
     assert_eq!(dir.entries(), ["pins", "pins.lock"]);
 }
+
+#[test]
+fn a_killed_writers_leftover_is_swept_by_the_next_write() {
+    let dir = Dir::new();
+    let store_dir = dir.join("store");
+    std::fs::create_dir(&store_dir).unwrap();
+    let store = store_dir.join("pins");
+    seed_store(&store, 3);
+    let leftover = |name: &str, age: Duration| {
+        let path = store_dir.join(name);
+        std::fs::write(&path, "host9.test:443 sha256//old 2024-01-01T00:00:00Z\n").unwrap();
+        set_mode(&path, 0o600);
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+        path
+    };
+    let stale = leftover(".tlskit-Ab12Cd.tmp", Duration::from_secs(3600));
+    let live = leftover(".tlskit-Ef34Gh.tmp", Duration::from_secs(5));
+    // A read does not tidy (it takes no lock)...
+    let out = with_store(dir.path(), &store, &["pin", "--list"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stale.exists());
+    // ...a write does, and leaves what may belong to a live writer.
+    let out = with_store(dir.path(), &store, &["pin", "--forget", "host1.test:443"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    assert!(live.exists(), "a recent temporary file was removed");
+    let text = std::fs::read_to_string(&store).unwrap();
+    assert!(
+        !text.contains("host1.test") && text.contains("host2.test"),
+        "{text}"
+    );
+}
