@@ -1511,3 +1511,31 @@ fn unusable_group_and_suite_choices_are_usage_errors() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn ipv6_loopback_target_is_dialled_and_verified_by_address() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let dir = Dir::new();
+    // The ephemeral certificate names IP:::1, so the address itself is verified.
+    let served = util::spawn_serve_on(&dir, "[::1]:0", &[]);
+    assert!(served.addr.starts_with("[::1]:"), "{}", served.addr);
+    let t = format!("[::1]:{}", served.port);
+    let r = ok_json(&dir, &["connect", &t, "--pin", &served.pin, "--no-io"]);
+    assert_eq!(r["address"], t.as_str(), "{r}");
+    assert_eq!(r["server_name"], "::1", "{r}");
+    assert_eq!(r["verification"]["verified"], true, "{r}");
+    // Another name for the same address fails verification by name.
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--pin",
+        &served.pin,
+        "--servername",
+        "example.test",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+}
