@@ -335,11 +335,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None if args.system_roots => TrustRoots::System,
         None => TrustRoots::Webpki,
     };
-    let versions = match (args.tls12, args.tls13) {
-        (true, _) => Versions::Tls12,
-        (_, true) => Versions::Tls13,
-        _ => Versions::Both,
-    };
+    let versions = Versions::from_flags(args.tls12, args.tls13);
     let opts = ClientOptions {
         roots,
         accept_unverified: args.insecure.then(danger::accept_unverified),

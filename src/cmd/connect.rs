@@ -452,12 +452,10 @@ fn client_options(
         None if std::env::var_os("SSLKEYLOGFILE").is_some_and(|v| !v.is_empty()) => KeyLogTo::Env,
         None => KeyLogTo::Off,
     };
-    let versions = if weak == Weak::RsaOverTls12 || args.tls12 {
+    let versions = if weak == Weak::RsaOverTls12 {
         Versions::Tls12
-    } else if args.tls13 {
-        Versions::Tls13
     } else {
-        Versions::Both
+        Versions::from_flags(args.tls12, args.tls13)
     };
     let accept_unverified = match (args.insecure, weak) {
         (false, _) => None,

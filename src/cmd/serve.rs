@@ -447,11 +447,7 @@ fn prepare(args: &Args) -> Result<Setup> {
     };
 
     let alpn = alpn_list(args)?;
-    let versions = match (args.tls13, args.tls12) {
-        (true, _) => Versions::Tls13,
-        (_, true) => Versions::Tls12,
-        _ => Versions::Both,
-    };
+    let versions = Versions::from_flags(args.tls12, args.tls13);
     let ocsp = match &args.ocsp_response {
         Some(path) => {
             let der = files::read_input(path)?;

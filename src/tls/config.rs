@@ -31,6 +31,15 @@ pub enum Versions {
 }
 
 impl Versions {
+    /// From `--tls12` and `--tls13` (clap keeps them apart; neither is both).
+    pub fn from_flags(tls12: bool, tls13: bool) -> Versions {
+        match (tls12, tls13) {
+            (true, false) => Versions::Tls12,
+            (false, true) => Versions::Tls13,
+            _ => Versions::Both,
+        }
+    }
+
     fn list(self) -> &'static [&'static SupportedProtocolVersion] {
         static BOTH: [&SupportedProtocolVersion; 2] =
             [&rustls::version::TLS13, &rustls::version::TLS12];
