@@ -39,7 +39,7 @@ pub fn not_implemented(name: &str) -> anyhow::Error {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AlgorithmArgs {
     /// Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519,
-    /// secp256r1 (P-256), secp384r1 (P-384), SECP256R1MLKEM768, MLKEM768, MLKEM1024
+    /// secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024
     /// [default: X25519MLKEM768, X25519, secp256r1, secp384r1].
     #[arg(long, value_name = "LIST")]
     pub groups: Option<String>,
