@@ -27,7 +27,7 @@ use tokio_rustls::TlsConnector;
 use crate::exit::Code;
 use crate::tls::explain;
 use crate::tls::handshake::HandshakeInfo;
-use crate::tls::readahead::ReadAhead;
+use crate::tls::readahead::{ReadAhead, READ_AHEAD};
 use crate::tls::verify::{self, Observations};
 use echo::EchoError;
 use histogram::Histogram;
@@ -533,9 +533,10 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
     };
     let _ = tcp.set_nodelay(true);
 
-    let handshake = shared
-        .connector
-        .connect(plan.server_name.clone(), ReadAhead::new(tcp));
+    let handshake = shared.connector.connect(
+        plan.server_name.clone(),
+        ReadAhead::with_size(tcp, echo::CHUNK.max(READ_AHEAD)),
+    );
     let mut stream = match tokio::time::timeout_at(deadline, handshake).await {
         Err(_) => {
             return Err(Failure::new(

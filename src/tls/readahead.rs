@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// How much is read from the socket at once.
+/// How much is read from the socket at once, unless told otherwise.
 pub const READ_AHEAD: usize = 64 * 1024;
 
 /// A transport that reads ahead; see the module documentation.
@@ -22,15 +22,23 @@ pub struct ReadAhead<S> {
     inner: S,
     buf: Vec<u8>,
     pos: usize,
+    size: usize,
 }
 
 impl<S> ReadAhead<S> {
     /// Wraps `inner`.
     pub fn new(inner: S) -> ReadAhead<S> {
+        ReadAhead::with_size(inner, READ_AHEAD)
+    }
+
+    /// Wraps `inner`, reading up to `size` bytes at once (a bulk client that
+    /// is alone on its connection can afford more than a server with many).
+    pub fn with_size(inner: S, size: usize) -> ReadAhead<S> {
         ReadAhead {
             inner,
             buf: Vec::new(),
             pos: 0,
+            size: size.max(1),
         }
     }
 
@@ -54,11 +62,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
         let this = self.get_mut();
         if this.pos == this.buf.len() {
             // Nothing buffered: a caller that asks for as much as we would read gets it directly.
-            if out.remaining() >= READ_AHEAD {
+            if out.remaining() >= this.size {
                 return Pin::new(&mut this.inner).poll_read(cx, out);
             }
             this.buf.clear();
-            this.buf.reserve_exact(READ_AHEAD);
+            this.buf.reserve_exact(this.size);
             let mut rb = ReadBuf::uninit(this.buf.spare_capacity_mut());
             let result = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
             let filled = rb.filled().len();
