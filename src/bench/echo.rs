@@ -24,10 +24,24 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::digest;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// Plaintext handed to the TLS stream per write, and read per read (and the
-/// read-ahead under rustls): a quarter of a MiB per system call keeps the
-/// kernel's share of the client's work, and its wake-ups, down.
-pub const CHUNK: usize = 256 * 1024;
+/// Plaintext handed to the TLS stream per write, and read per read, when
+/// many connections run at once.
+pub const CHUNK: usize = 64 * 1024;
+
+/// The same for a few connections (see [`chunk_for`]): a quarter of a MiB per
+/// system call keeps the kernel's share of the client's work, and its
+/// wake-ups, down (a 256 MiB echo: about 7 % more MiB/s, 7 % less CPU).
+pub const BULK_CHUNK: usize = 256 * 1024;
+
+/// The chunk for `concurrency` connections at once: large buffers only
+/// where they cannot add up (each connection holds two, and its read-ahead).
+pub fn chunk_for(concurrency: usize) -> usize {
+    if concurrency <= 16 {
+        BULK_CHUNK
+    } else {
+        CHUNK
+    }
+}
 
 /// The largest SIZE tlskit bench accepts per connection (16 GiB).
 pub const MAX_BYTES: u64 = 16 << 30;
@@ -154,6 +168,8 @@ struct Transfer<'a, S> {
     wlen: usize,
     flushed: bool,
     rbuf: Vec<u8>,
+    /// Bytes per write and per read (a multiple of 8: the generator's unit).
+    chunk: usize,
     received: u64,
     rx: digest::Context,
     last_progress: Instant,
@@ -161,14 +177,14 @@ struct Transfer<'a, S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
-    /// The next chunk to send: the header, then the body in `CHUNK`s.
+    /// The next chunk to send: the header, then the body in chunks of `self.chunk`.
     fn refill(&mut self) {
         let left = self.size - self.generated;
         let n = if self.generated == 0 && self.header_len > 0 {
             self.wbuf[..self.header_len].copy_from_slice(&self.header[..self.header_len]);
             self.header_len
         } else {
-            let n = (CHUNK as u64).min(left) as usize;
+            let n = (self.chunk as u64).min(left) as usize;
             self.rng.fill(&mut self.wbuf[..n]);
             n
         };
@@ -279,6 +295,8 @@ pub struct EchoPlan {
     pub window: u64,
     /// Fail when nothing moves for this long.
     pub idle: Duration,
+    /// Bytes per write and per read ([`chunk_for`]).
+    pub chunk: usize,
 }
 
 /// Sends `body.size` bytes (this connection's header, then the run's body),
@@ -298,7 +316,8 @@ pub async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     header[16..24].copy_from_slice(&plan.nonce.to_be_bytes());
     header[24..].copy_from_slice(&(!plan.nonce).to_be_bytes());
     let header_len = (HEADER_LEN as u64).min(size) as usize;
-    let buf_len = (CHUNK as u64).min(size.max(1)) as usize;
+    let chunk = plan.chunk.max(HEADER_LEN) & !7;
+    let buf_len = (chunk as u64).min(size.max(1)) as usize;
     let mut t = Transfer {
         stream,
         size,
@@ -312,7 +331,8 @@ pub async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
         wpos: 0,
         wlen: 0,
         flushed: false,
-        rbuf: vec![0; CHUNK],
+        rbuf: vec![0; chunk],
+        chunk,
         received: 0,
         rx: digest::Context::new(&digest::SHA256),
         last_progress: Instant::now(),
@@ -438,6 +458,7 @@ mod tests {
                 nonce: seq * 31,
                 window,
                 idle: Duration::from_secs(5),
+                chunk: if seq.is_multiple_of(2) { CHUNK } else { BULK_CHUNK },
             };
             let r = echo(&mut a, body, plan, &live).await;
             if r.is_ok() {
@@ -511,6 +532,7 @@ mod tests {
                 nonce: 1,
                 window: u64::MAX,
                 idle: Duration::from_millis(50),
+                chunk: CHUNK,
             };
             echo(&mut a, &Body::prepare(1, 1000), plan, &live).await
         });

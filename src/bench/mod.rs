@@ -532,10 +532,11 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         Ok(Ok(s)) => s,
     };
     let _ = tcp.set_nodelay(true);
+    let chunk = echo::chunk_for(plan.concurrency);
 
     let handshake = shared.connector.connect(
         plan.server_name.clone(),
-        ReadAhead::with_size(tcp, echo::CHUNK.max(READ_AHEAD)),
+        ReadAhead::with_size(tcp, chunk.max(READ_AHEAD)),
     );
     let mut stream = match tokio::time::timeout_at(deadline, handshake).await {
         Err(_) => {
@@ -565,6 +566,7 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
             nonce: shared.seed.rotate_left(17) ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15),
             window: plan.window,
             idle: plan.timeout,
+            chunk,
         };
         echo::echo(&mut stream, body, echo_plan, &shared.live.bytes)
             .await
