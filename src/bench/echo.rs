@@ -458,7 +458,11 @@ mod tests {
                 nonce: seq * 31,
                 window,
                 idle: Duration::from_secs(5),
-                chunk: if seq.is_multiple_of(2) { CHUNK } else { BULK_CHUNK },
+                chunk: if seq.is_multiple_of(2) {
+                    CHUNK
+                } else {
+                    BULK_CHUNK
+                },
             };
             let r = echo(&mut a, body, plan, &live).await;
             if r.is_ok() {

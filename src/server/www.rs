@@ -95,7 +95,15 @@ pub fn reason_phrase(status: u16) -> &'static str {
 
 /// Where the head ends: the index just past the empty line (CRLF CRLF, or bare LF LF).
 pub fn head_end(buf: &[u8]) -> Option<usize> {
-    let mut i = 0;
+    head_end_from(buf, 0)
+}
+
+/// [`head_end`], looking only at line ends from `from` on: a caller that
+/// appends to `buf` resumes two bytes before the old end (an empty line is at
+/// most a line feed and two more bytes), so a head that trickles in a byte at
+/// a time is scanned once, not once per byte.
+fn head_end_from(buf: &[u8], from: usize) -> Option<usize> {
+    let mut i = from.min(buf.len());
     while let Some(off) = buf[i..].iter().position(|&b| b == b'\n') {
         let nl = i + off;
         let rest = &buf[nl + 1..];
@@ -534,10 +542,12 @@ async fn read_head(
     rec: &mut ConnRecord,
 ) -> Head {
     let deadline = from_now(sh.settings.idle_timeout);
+    let mut scanned = 0;
     loop {
-        if let Some(n) = head_end(buf) {
+        if let Some(n) = head_end_from(buf, scanned) {
             return Head::Complete(n);
         }
+        scanned = buf.len().saturating_sub(2);
         if buf.len() >= MAX_HEAD {
             let err = bad(431, format!("the request head is over {MAX_HEAD} bytes"));
             return Head::Over(send_error(stream, &err, sh, phase, rec).await);
@@ -669,6 +679,30 @@ async fn send_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_found_a_byte_at_a_time_is_where_a_whole_scan_finds_it() {
+        for head in [
+            &b"GET / HTTP/1.1\r\nHost: x\r\n\r\nrest"[..],
+            b"GET / HTTP/1.1\nHost: x\n\nrest",
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"\n\n",
+            b"\r\n\r\n",
+        ] {
+            let whole = head_end(head);
+            assert!(whole.is_some(), "{head:?}");
+            let mut scanned = 0;
+            let mut found = None;
+            for len in 1..=head.len() {
+                if let Some(n) = head_end_from(&head[..len], scanned) {
+                    found = Some(n);
+                    break;
+                }
+                scanned = len.saturating_sub(2);
+            }
+            assert_eq!(found, whole, "{head:?}");
+        }
+    }
 
     fn parse(s: &str) -> Result<Request, HttpError> {
         parse_head(s.as_bytes())
