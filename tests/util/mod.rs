@@ -313,9 +313,16 @@ pub fn spawn_serve(dir: &Dir, args: &[&str]) -> Served {
 
 /// Like [`spawn_serve`], listening on `listen` (to restart a server where it was).
 pub fn spawn_serve_on(dir: &Dir, listen: &str, args: &[&str]) -> Served {
+    spawn_serve_env(dir, listen, args, &[])
+}
+
+/// Like [`spawn_serve_on`], with environment variables set for the server.
+pub fn spawn_serve_env(dir: &Dir, listen: &str, args: &[&str], env: &[(&str, &str)]) -> Served {
     let mut all = vec!["serve", "--json", "--listen", listen];
     all.extend_from_slice(args);
-    let bg = Background::spawn(dir.tlskit(&all));
+    let mut cmd = dir.tlskit(&all);
+    cmd.envs(env.iter().copied());
+    let bg = Background::spawn(cmd);
     let first = bg.line(Duration::from_secs(20));
     let listening: serde_json::Value =
         serde_json::from_str(&first).unwrap_or_else(|e| panic!("first line {first:?}: {e}"));
