@@ -95,8 +95,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s V -l version -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin (sha256//BASE64, repeatable, any match passes; checked on every certificate of the chain). A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
@@ -118,7 +118,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
-complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tofu -d 'Trust on first use: on first contact record the server\'s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
@@ -173,7 +173,7 @@ postgres\t'PostgreSQL (SSLRequest); port 5432'
 ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound on each probe (TCP connect + STARTTLS + the server\'s answer), in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once (kept small so that scanning a server is polite)' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -189,8 +189,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s n -l connections
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l bytes -d 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l window -d 'With --bytes: at most SIZE bytes sent and not yet echoed back (default: as much as TCP takes). For servers that stall when the echo backs up (ncat --exec)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l timeout -d 'Per connection: limit on TCP connect + handshake, and on any stall of an echo' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require the server\'s chain to contain this SPKI pin: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat (or separate with \';\') to allow several' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
@@ -200,7 +200,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l resume -d 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors (the verifier still runs: the report says so; pins still apply). DANGEROUS outside a test bench'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls12 -d 'Offer TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print one JSON document on stdout instead of text'

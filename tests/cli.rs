@@ -72,3 +72,37 @@ fn errors_are_one_line_on_stderr_with_nothing_on_stdout() {
         "tlskit: error: --cn must be non-empty printable text\n"
     );
 }
+
+#[test]
+fn a_bad_target_servername_or_connect_to_is_a_usage_error_in_every_client_command() {
+    let dir = Dir::new();
+    let commands = ["connect", "bench", "scan", "inspect", "pin"];
+    for cmd in commands {
+        let out = dir.run(&[cmd, "localhost:99999"]);
+        assert_eq!(code(&out), 2, "{cmd} with a bad port: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("port 99999 is out of range"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+        let out = dir.run(&[cmd, "127.0.0.1:1", "--servername", "not a name!"]);
+        assert_eq!(code(&out), 2, "{cmd} --servername: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--servername: 'not a name!' is not a valid host name"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty(), "{cmd}: {}", stdout(&out));
+    }
+    for cmd in ["connect", "bench", "scan"] {
+        let out = dir.run(&[cmd, "localhost:443", "--connect-to", "[::1"]);
+        assert_eq!(code(&out), 2, "{cmd} --connect-to: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--connect-to: '[::1': '[' without a closing ']'"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    let out = dir.run(&["pin", "--forget", "x:0"]);
+    assert_eq!(code(&out), 2, "pin --forget: {}", stderr(&out));
+}

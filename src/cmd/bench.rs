@@ -5,7 +5,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,11 +18,10 @@ use crate::bench::histogram::LatencySummary;
 use crate::bench::{self, FailureCount, Kinds, Live, Outcome, Plan};
 use crate::exit::{self, Code};
 use crate::output::{field, sanitize, Ctx};
-use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
+use crate::tls::config::{self, ClientOptions, Versions};
 use crate::tls::handshake::HandshakeInfo;
-use crate::tls::pin::Pin;
 use crate::tls::target::Target;
-use crate::tls::{danger, dial, files};
+use crate::tls::{danger, dial};
 
 /// Default run length when neither --duration nor --connections is given.
 const DEFAULT_SECS: f64 = 5.0;
@@ -97,23 +95,8 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: f64,
 
-    /// Trust only the CA certificates in FILE (PEM or DER) instead of the built-in roots.
-    #[arg(long, value_name = "FILE", conflicts_with = "system_roots")]
-    pub ca: Option<PathBuf>,
-
-    /// Trust the platform's certificate store instead of the embedded Mozilla roots.
-    #[arg(long)]
-    pub system_roots: bool,
-
-    /// Do not fail on certificate errors (the verifier still runs: the report says so;
-    /// pins still apply). DANGEROUS outside a test bench.
-    #[arg(long, short = 'k')]
-    pub insecure: bool,
-
-    /// Require the server's chain to contain this SPKI pin: sha256//BASE64 (curl's form),
-    /// pin-sha256="…" or 64 hex digits. Repeat (or separate with ';') to allow several.
-    #[arg(long = "pin", value_name = "PIN")]
-    pub pins: Vec<String>,
+    #[command(flatten)]
+    pub trust: super::TrustArgs,
 
     /// Send NAME as SNI and verify the certificate against it (the host is still dialled).
     #[arg(long, value_name = "NAME")]
@@ -317,28 +300,18 @@ pub struct Report {
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let mut target = Target::parse(&args.target)?;
     if let Some(name) = &args.servername {
-        target = target.with_server_name(name).context("--servername")?;
+        target = target.with_server_name(name)?;
     }
     let (dial_host, dial_port) = match &args.connect_to {
         Some(c) => dial::parse_connect_to(c, target.port)?,
         None => (target.host.clone(), target.port),
     };
-    let mut pins = Vec::new();
-    for p in &args.pins {
-        pins.extend(Pin::parse_list(p).map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?);
-    }
-    let roots = match &args.ca {
-        Some(path) => TrustRoots::Certs(
-            files::load_certs(path)
-                .with_context(|| format!("loading --ca '{}'", path.display()))?,
-        ),
-        None if args.system_roots => TrustRoots::System,
-        None => TrustRoots::Webpki,
-    };
+    let pins = args.trust.pins()?;
+    let (roots, _) = args.trust.roots.load()?;
     let versions = Versions::from_flags(args.tls12, args.tls13);
     let opts = ClientOptions {
         roots,
-        accept_unverified: args.insecure.then(danger::accept_unverified),
+        accept_unverified: args.trust.insecure.then(danger::accept_unverified),
         pins,
         versions,
         algorithms: args.algorithms.algorithms(versions)?,
@@ -350,7 +323,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     if !args.resume {
         config.resumption = bench::GroupMemory::resumption();
     }
-    if args.insecure && !ctx.quiet {
+    if args.trust.insecure && !ctx.quiet {
         eprintln!(
             "tlskit: {} {}",
             "warning:".red().bold(),
@@ -554,7 +527,7 @@ fn build_report(
         address: o.address.to_string(),
         server_name: target.server_name_str(),
         mode,
-        verification: if args.insecure {
+        verification: if args.trust.insecure {
             "insecure"
         } else {
             "verified"

@@ -18,7 +18,7 @@ use crate::exit::{self, Code};
 use crate::output::{self, field, sanitize, Ctx};
 use crate::pinstore::{self, PinStore};
 use crate::tls::certinfo::CertSummary;
-use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, TrustRoots, Versions};
+use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, Versions};
 use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Dialed, Stage, Timings};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::ocsp::{self, OcspSummary};
@@ -66,28 +66,14 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
 
-    /// Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots).
-    #[arg(long, value_name = "FILE", conflicts_with = "system_roots")]
-    pub ca: Option<PathBuf>,
-
-    /// Trust the platform's certificate store instead of the embedded Mozilla roots.
-    #[arg(long)]
-    pub system_roots: bool,
-
-    /// Do not fail on an unverified certificate: report it as NOT VERIFIED and go on (pins still apply).
-    #[arg(long, short = 'k')]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub trust: super::TrustArgs,
 
     /// Trust on first use: on first contact record the server's pin in the pin store
     /// ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a
     /// server whose key changed. The name and dates are still checked.
     #[arg(long, conflicts_with_all = ["insecure", "pin"])]
     pub tofu: bool,
-
-    /// Require an SPKI pin (sha256//BASE64, repeatable, any match passes; checked on every
-    /// certificate of the chain). A matching pin also trusts a certificate no CA signed.
-    #[arg(long, value_name = "PIN")]
-    pub pin: Vec<String>,
 
     /// Client certificate (PEM chain) for mutual TLS.
     #[arg(long, value_name = "FILE", requires = "key")]
@@ -303,27 +289,16 @@ enum StdinMode {
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let starttls: Option<StartTls> = args.starttls.map(Into::into);
     let default_port = starttls.map_or(crate::tls::target::DEFAULT_PORT, StartTls::default_port);
-    let mut target = Target::parse_with_default_port(&args.target, default_port)
-        .map_err(|e| exit::tag(Code::Usage, e))?;
+    let mut target = Target::parse_with_default_port(&args.target, default_port)?;
     if let Some(name) = &args.servername {
-        target = target
-            .with_server_name(name)
-            .context("--servername")
-            .map_err(|e| exit::tag(Code::Usage, e))?;
+        target = target.with_server_name(name)?;
     }
     let connect_to = args
         .connect_to
         .as_deref()
         .map(|c| dial::parse_connect_to(c, target.port))
-        .transpose()
-        .map_err(|e| exit::tag(Code::Usage, e))?;
-    let pins = args
-        .pin
-        .iter()
-        .map(|p| Pin::parse_list(p))
-        .collect::<Result<Vec<_>>>()
-        .map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?
-        .concat();
+        .transpose()?;
+    let pins = args.trust.pins()?;
     let tofu = if args.tofu {
         let store = PinStore::open_default()?;
         let host_port = pinstore::host_port(&target.host, target.port);
@@ -343,7 +318,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let first_use = tofu.as_ref().is_some_and(|t| t.entry.is_none());
     let (opts, trust) = client_options(&args, &pins, Weak::No, first_use)?;
     let (config, observations) = config::client_config(opts)?;
-    if args.insecure {
+    if args.trust.insecure {
         eprintln!(
             "tlskit: {} {}",
             "warning:".red().bold(),
@@ -432,14 +407,7 @@ fn client_options(
     trust_first_use: bool,
 ) -> Result<(ClientOptions, &'static str)> {
     let alpn = parse_alpn(args.alpn.as_deref()).map_err(|e| exit::tag(Code::Usage, e))?;
-    let (roots, trust) = if let Some(path) = &args.ca {
-        let certs = files::load_certs(path).context("--ca")?;
-        (TrustRoots::Certs(certs), "ca-file")
-    } else if args.system_roots {
-        (TrustRoots::System, "system")
-    } else {
-        (TrustRoots::Webpki, "webpki-roots")
-    };
+    let (roots, trust) = args.trust.roots.load()?;
     let identity = match (&args.cert, &args.key) {
         (Some(c), Some(k)) => Some(Identity {
             chain: files::load_certs(c).context("--cert")?,
@@ -457,7 +425,7 @@ fn client_options(
     } else {
         Versions::from_flags(args.tls12, args.tls13)
     };
-    let accept_unverified = match (args.insecure, weak) {
+    let accept_unverified = match (args.trust.insecure, weak) {
         (false, _) => None,
         (true, Weak::No) => Some(danger::accept_unverified()),
         (true, Weak::RsaOverTls12) => Some(danger::accept_unverified().with_weak_rsa()),
@@ -605,7 +573,7 @@ impl Session<'_> {
 
     /// Whether a failed dial is a weak RSA key that --insecure may still look past (over TLS 1.2).
     fn weak_rsa_retry(&self, f: &DialFailure) -> bool {
-        self.args.insecure
+        self.args.trust.insecure
             && !self.args.tls13
             && f.report.stage == Stage::Handshake
             && exit::classify(&f.error) == Code::Verification
@@ -727,7 +695,7 @@ impl Session<'_> {
             ocsp,
             verification: Verification {
                 verified,
-                insecure: self.args.insecure,
+                insecure: self.args.trust.insecure,
                 trust: if obs.trusted_by_pin {
                     "pin"
                 } else {

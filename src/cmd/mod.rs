@@ -8,13 +8,17 @@ pub mod pin;
 pub mod scan;
 pub mod serve;
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 
 use crate::cli::Command;
 use crate::exit::{self, Code};
 use crate::output::Ctx;
 use crate::tls::algorithms::{self, Algorithms};
-use crate::tls::config::Versions;
+use crate::tls::config::{TrustRoots, Versions};
+use crate::tls::files;
+use crate::tls::pin::Pin;
 
 /// Runs one subcommand.
 pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Code> {
@@ -30,9 +34,63 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Code> {
     }
 }
 
-/// The error of a subcommand that a later release fills in.
-pub fn not_implemented(name: &str) -> anyhow::Error {
-    anyhow::anyhow!("'tlskit {name}' is not implemented yet")
+/// `--ca` and `--system-roots`: what verifies a server's chain (connect, bench, scan).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RootArgs {
+    /// Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded
+    /// Mozilla roots.
+    #[arg(long, value_name = "FILE", conflicts_with = "system_roots")]
+    pub ca: Option<PathBuf>,
+
+    /// Trust the platform's certificate store instead of the embedded Mozilla roots.
+    #[arg(long)]
+    pub system_roots: bool,
+}
+
+impl RootArgs {
+    /// The roots, and their name in reports: `ca-file`, `system` or `webpki-roots`.
+    pub fn load(&self) -> anyhow::Result<(TrustRoots, &'static str)> {
+        Ok(match &self.ca {
+            Some(path) => (
+                TrustRoots::Certs(files::load_certs(path).context("--ca")?),
+                "ca-file",
+            ),
+            None if self.system_roots => (TrustRoots::System, "system"),
+            None => (TrustRoots::Webpki, "webpki-roots"),
+        })
+    }
+}
+
+/// The roots plus `--insecure` and `--pin`: how a client decides to trust a server
+/// (connect, bench).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrustArgs {
+    #[command(flatten)]
+    pub roots: RootArgs,
+
+    /// Do not fail on certificate errors: the chain is still verified and reported as NOT
+    /// VERIFIED, and pins still apply. DANGEROUS outside a test bench.
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+
+    /// Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl's form),
+    /// pin-sha256="…" or 64 hex digits. Repeat, or separate with ';', to allow several. A
+    /// matching pin also trusts a certificate no CA signed.
+    #[arg(long, value_name = "PIN")]
+    pub pin: Vec<String>,
+}
+
+impl TrustArgs {
+    /// The `--pin` values, parsed (a usage error when one is malformed).
+    pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
+        let mut pins = Vec::new();
+        for text in &self.pin {
+            pins.extend(
+                Pin::parse_list(text).map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?,
+            );
+        }
+        Ok(pins)
+    }
 }
 
 /// `--groups` and `--suites`, shared by connect, bench and serve.

@@ -4,7 +4,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -20,9 +19,7 @@ use crate::scan::probe::Endpoint;
 use crate::scan::registry::Strength;
 use crate::scan::report::{self, Report};
 use crate::scan::session::TlsSetup;
-use crate::tls::config::TrustRoots;
 use crate::tls::dial;
-use crate::tls::files;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::{self, Target};
 
@@ -66,13 +63,8 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
 
-    /// Trust only the CA certificates in this PEM bundle (instead of the Mozilla roots).
-    #[arg(long, value_name = "FILE", conflicts_with = "system_roots")]
-    pub ca: Option<PathBuf>,
-
-    /// Trust the platform's certificate store instead of the embedded Mozilla roots.
-    #[arg(long)]
-    pub system_roots: bool,
+    #[command(flatten)]
+    pub roots: super::RootArgs,
 
     /// Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
@@ -98,22 +90,15 @@ fn parse_grade(s: &str) -> std::result::Result<Grade, String> {
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let starttls: Option<StartTls> = args.starttls.map(Into::into);
     let default_port = starttls.map_or(target::DEFAULT_PORT, StartTls::default_port);
-    let mut target = Target::parse_with_default_port(&args.target, default_port)
-        .map_err(|e| exit::tag(Code::Usage, e))?;
+    let mut target = Target::parse_with_default_port(&args.target, default_port)?;
     if let Some(name) = &args.servername {
-        target = target.with_server_name(name).context("--servername")?;
+        target = target.with_server_name(name)?;
     }
     let (host, port) = match &args.connect_to {
-        Some(c) => dial::parse_connect_to(c, target.port).map_err(|e| exit::tag(Code::Usage, e))?,
+        Some(c) => dial::parse_connect_to(c, target.port)?,
         None => (target.host.clone(), target.port),
     };
-    let roots = if let Some(path) = &args.ca {
-        TrustRoots::Certs(files::load_certs(path).context("--ca")?)
-    } else if args.system_roots {
-        TrustRoots::System
-    } else {
-        TrustRoots::Webpki
-    };
+    let (roots, _) = args.roots.load()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -63,9 +63,12 @@ impl DialOptions {
     }
 }
 
-/// Parses a `--connect-to` address: `HOST`, `HOST:PORT` or `[v6]:PORT` (port defaults to `port`).
+/// Parses a `--connect-to` address: `HOST`, `HOST:PORT` or `[v6]:PORT` (port defaults to `port`);
+/// a bad one is a usage error.
 pub fn parse_connect_to(text: &str, port: u16) -> Result<(String, u16)> {
-    target::split_host_port(text, port).context("--connect-to")
+    target::split_host_port(text, port)
+        .context("--connect-to")
+        .map_err(|e| crate::exit::tag(crate::exit::Code::Usage, e))
 }
 
 /// How long each step took, in milliseconds.

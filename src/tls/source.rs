@@ -142,7 +142,7 @@ fn with_host_hint(err: anyhow::Error, path: &Path) -> anyhow::Error {
 fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
     let mut target = super::target::Target::parse(text)?;
     if let Some(name) = &live.server_name {
-        target = target.with_server_name(name).context("--servername")?;
+        target = target.with_server_name(name)?;
     }
     let fetched = super::dial::fetch_chain(&target, live.timeout)?;
     let report = &fetched.report;

@@ -6,9 +6,10 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use rustls::pki_types::ServerName;
 
+use crate::exit::{self, Code};
 use crate::output::sanitize;
 
 /// The port used when a target names none.
@@ -43,9 +44,12 @@ impl Target {
     }
 
     /// Parses a target, with `default_port` when none is given (a URL's scheme wins over it).
+    ///
+    /// Targets come from the command line: a bad one is a usage error (exit 2).
     pub fn parse_with_default_port(text: &str, default_port: u16) -> Result<Target> {
-        let (host, port) = split_host_port(text, default_port)?;
-        let server_name = server_name(&host)?;
+        let parsed = split_host_port(text, default_port)
+            .and_then(|(host, port)| Ok((server_name(&host)?, host, port)));
+        let (server_name, host, port) = parsed.map_err(|e| exit::tag(Code::Usage, e))?;
         Ok(Target {
             host,
             port,
@@ -55,7 +59,9 @@ impl Target {
 
     /// Replaces the name sent as SNI and verified (`--servername`); the host dialled is unchanged.
     pub fn with_server_name(mut self, name: &str) -> Result<Target> {
-        self.server_name = server_name(name)?;
+        self.server_name = server_name(name)
+            .context("--servername")
+            .map_err(|e| exit::tag(Code::Usage, e))?;
         Ok(self)
     }
 
