@@ -245,36 +245,9 @@ pub async fn dial_settling(
 
     // Connect: each address in turn, all within the deadline.
     report.stage = Stage::Connect;
-    let mut tcp = None;
-    let mut last_err = None;
-    for addr in &addrs {
-        report.address = Some(addr.to_string());
-        let started = Instant::now();
-        match tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await {
-            Err(_) => {
-                let e = timed_out(&format!("connecting to {addr}"));
-                return Err(fail(report, e));
-            }
-            Ok(Err(e)) => last_err = Some((addr, e)),
-            Ok(Ok(s)) => {
-                report.timings.tcp_ms = Some(ms(started));
-                tcp = Some(s);
-                break;
-            }
-        }
-    }
-    let mut tcp = match tcp {
-        Some(t) => t,
-        None => {
-            let e = match last_err {
-                Some((addr, e)) => exit::tag(
-                    Code::Network,
-                    anyhow::anyhow!("cannot connect to {addr}: {}", describe_io(&e)),
-                ),
-                None => exit::fail(Code::Network, "no address to connect to"),
-            };
-            return Err(fail(report, e));
-        }
+    let mut tcp = match connect_any(&addrs, deadline, secs, &mut report).await {
+        Ok(t) => t,
+        Err(e) => return Err(fail(report, e)),
     };
     let _ = tcp.set_nodelay(true);
 
@@ -361,6 +334,55 @@ pub async fn dial_settling(
     })
 }
 
+/// Connects to the first of `addrs` that accepts, each in turn, within
+/// `deadline` (`secs` long in all); records the address tried and the TCP time in `report`.
+async fn connect_any(
+    addrs: &[SocketAddr],
+    deadline: tokio::time::Instant,
+    secs: f64,
+    report: &mut DialReport,
+) -> Result<TcpStream> {
+    let mut tried: Vec<String> = Vec::new();
+    for (i, addr) in addrs.iter().enumerate() {
+        report.address = Some(addr.to_string());
+        let started = Instant::now();
+        let until = attempt_deadline(deadline, addrs.len() - i);
+        match tokio::time::timeout_at(until, TcpStream::connect(addr)).await {
+            Err(_) if until >= deadline => {
+                let mut what = format!("connecting to {addr}");
+                if !tried.is_empty() {
+                    what.push_str(&format!(" (before it: {})", tried.join("; ")));
+                }
+                return Err(exit::fail(
+                    Code::Network,
+                    format!("timed out after {} s {what}", trim_secs(secs)),
+                ));
+            }
+            // This address does not answer: leave the rest of the time to the others.
+            Err(_) => tried.push(format!(
+                "{addr}: no answer within {} s",
+                trim_secs(started.elapsed().as_secs_f64().round())
+            )),
+            Ok(Err(e)) => tried.push(format!("{addr}: {}", describe_io(&e))),
+            Ok(Ok(s)) => {
+                report.timings.tcp_ms = Some(ms(started));
+                return Ok(s);
+            }
+        }
+    }
+    Err(match tried.len() {
+        0 => exit::fail(Code::Network, "no address to connect to"),
+        1 => exit::fail(Code::Network, format!("cannot connect to {}", tried[0])),
+        n => exit::fail(
+            Code::Network,
+            format!(
+                "cannot connect to any of the {n} addresses: {}",
+                tried.join("; ")
+            ),
+        ),
+    })
+}
+
 enum Settled {
     Data(Vec<u8>),
     Ticket,
@@ -430,6 +452,26 @@ pub fn data_error(e: &std::io::Error) -> anyhow::Error {
         _ => describe_io(e),
     };
     exit::fail(Code::Network, sentence)
+}
+
+/// The deadline for one connection attempt when `left` addresses (this one
+/// included) remain: an even share of the time left, but at least 2 s (or
+/// all of it), so that one address that drops packets does not spend the
+/// whole timeout and leave the others untried (Go's `net.Dialer` does the same).
+fn attempt_deadline(deadline: tokio::time::Instant, left: usize) -> tokio::time::Instant {
+    const SANE_MINIMUM: Duration = Duration::from_secs(2);
+    let now = tokio::time::Instant::now();
+    let remaining = deadline.saturating_duration_since(now);
+    if left <= 1 {
+        return deadline;
+    }
+    let share = remaining / u32::try_from(left).unwrap_or(u32::MAX);
+    let share = if share >= SANE_MINIMUM {
+        share
+    } else {
+        SANE_MINIMUM.min(remaining)
+    };
+    now + share
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -513,4 +555,92 @@ pub fn fetch_chain(target: &Target, timeout: Duration) -> Result<FetchedChain> {
         verdict,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_report() -> DialReport {
+        DialReport {
+            target: "test:1".to_string(),
+            address: None,
+            resolved: Vec::new(),
+            server_name: "test".to_string(),
+            sni: None,
+            stage: Stage::Connect,
+            timings: Timings::default(),
+            starttls: None,
+            handshake: None,
+            observed: Observed::default(),
+        }
+    }
+
+    /// A listener whose accept queue is full: further SYNs are dropped, so a
+    /// connect to it hangs like one to an address that drops packets.
+    fn black_hole() -> (
+        tokio::net::TcpListener,
+        Vec<std::net::TcpStream>,
+        SocketAddr,
+    ) {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Fill the queue; the first connection that does not complete tells us it is full.
+        let mut held = Vec::new();
+        for _ in 0..16 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(s) => held.push(s),
+                Err(_) => break,
+            }
+        }
+        assert!(!held.is_empty(), "could not queue a connection on {addr}");
+        (listener, held, addr)
+    }
+
+    #[tokio::test]
+    async fn an_address_that_does_not_answer_leaves_time_for_the_next() {
+        let (_hole, _held, dead) = black_hole();
+        let live = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let live_addr = live.local_addr().unwrap();
+        let timeout = Duration::from_secs(6);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut report = empty_report();
+        let result = connect_any(&[dead, live_addr], deadline, 6.0, &mut report).await;
+        assert!(
+            result.is_ok(),
+            "the second address was not tried: {:#}",
+            result.err().unwrap()
+        );
+        assert_eq!(
+            report.address.as_deref(),
+            Some(live_addr.to_string().as_str())
+        );
+    }
+
+    #[tokio::test]
+    async fn every_failed_address_is_named() {
+        let (_hole, _held, dead) = black_hole();
+        let refused = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(6);
+        let mut report = empty_report();
+        let err = connect_any(&[dead, refused], deadline, 6.0, &mut report)
+            .await
+            .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("any of the 2 addresses"), "{text}");
+        assert!(
+            text.contains(&format!("{dead}: no answer within")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{refused}: connection refused")),
+            "{text}"
+        );
+        assert_eq!(exit::classify(&err), Code::Network);
+    }
 }
