@@ -426,6 +426,50 @@ fn openssl_verify_1_requires_a_client_certificate() {
     }
 }
 
+/// A client certificate the server does not trust: exit 4, the alert by its RFC name.
+#[test]
+fn openssl_refused_client_certificate_is_named() {
+    let dir = Dir::new();
+    pki(&dir);
+    // Self-signed: no CA the server knows issued it.
+    dir.ok(&[
+        "gencert",
+        "mallory@example.test",
+        "--client",
+        "--out",
+        "mallory",
+        "-q",
+    ]);
+    let Some((_server, port)) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-Verify", "1", "-CAfile", "ca.pem", "-verify_return_error"],
+    ) else {
+        return;
+    };
+    let t = target(port);
+    for version in ["--tls13", "--tls12"] {
+        let out = dir.run(&[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            version,
+            "--cert",
+            "mallory.pem",
+            "--key",
+            "mallory-key.pem",
+        ]);
+        assert_eq!(code(&out), 4, "{version}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the server rejected the client certificate (alert: unknown_ca)"),
+            "{version}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn openssl_reconnect_resumes() {
     let dir = Dir::new();

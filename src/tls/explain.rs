@@ -157,12 +157,19 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
     }
 }
 
-/// `CertificateRequired` → `certificate_required`.
+/// `CertificateRequired` → `certificate_required`, `UnknownCA` → `unknown_ca`:
+/// the name RFC 8446 gives the alert.
 fn alert_name(debug: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
+    let camel: Vec<char> = debug.chars().filter(char::is_ascii_alphanumeric).collect();
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, &c) in camel.iter().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
+            // A word starts after a lower-case letter, or at the last capital of an acronym.
+            let prev_lower = !camel[i - 1].is_ascii_uppercase();
+            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev_lower || next_lower {
+                out.push('_');
+            }
         }
         out.push(c.to_ascii_lowercase());
     }
@@ -462,6 +469,24 @@ use crate::output::plural_days;
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn alerts_have_their_rfc_names() {
+        for (alert, name) in [
+            (AlertDescription::UnknownCA, "unknown_ca"),
+            (
+                AlertDescription::CertificateRequired,
+                "certificate_required",
+            ),
+            (AlertDescription::UnknownPSKIdentity, "unknown_psk_identity"),
+            (
+                AlertDescription::NoApplicationProtocol,
+                "no_application_protocol",
+            ),
+        ] {
+            assert_eq!(alert_name(&format!("{alert:?}")), name);
+        }
+    }
 
     fn at(secs: u64) -> UnixTime {
         UnixTime::since_unix_epoch(Duration::from_secs(secs))
