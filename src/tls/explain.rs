@@ -408,7 +408,7 @@ fn unknown_issuer(chain: &[CertSummary]) -> String {
         );
     }
     format!(
-        "the certificate is issued by an unknown authority: {}; it is not among the trusted roots (give its CA with --ca FILE)",
+        "the certificate is issued by an unknown authority: {}; the server did not send that CA's certificate and it is not a trusted root: if it is an intermediate CA, the server's chain is incomplete (a server must send its intermediate certificates after its own); if it is a root, trust it with --ca FILE",
         sanitize(&top.issuer)
     )
 }
