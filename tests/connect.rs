@@ -485,10 +485,48 @@ fn openssl_reconnect_resumes() {
         assert_eq!(r["handshake"]["handshake_kind"], "full", "{r}");
         assert_eq!(r["reconnect"]["resumed"], true, "{extra:?}: {r}");
         assert_eq!(r["reconnect"]["handshake_kind"], "resumed");
+        if extra.is_empty() {
+            assert!(
+                r["reconnect"]["tickets_received"].as_u64() >= Some(1),
+                "{r}"
+            );
+        } else {
+            assert_eq!(r["reconnect"]["tickets_received"], Value::Null, "{r}");
+        }
         // The first connection's chain is reported (a resumed one sees none).
         assert_eq!(r["chain"].as_array().unwrap().len(), 1);
         assert_eq!(r["verification"]["verified"], true);
     }
+}
+
+/// A TLS 1.3 server that issues no tickets: not resumed, and the report says why.
+#[test]
+fn reconnect_says_why_it_did_not_resume() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &["--no-tickets", "--tls13"]);
+    let t = format!("localhost:{}", served.port);
+    let args = [
+        "connect",
+        &t,
+        "--pin",
+        &served.pin,
+        "--reconnect",
+        "--no-io",
+    ];
+    let r = ok_json(&dir, &args);
+    assert_eq!(r["reconnect"]["resumed"], false, "{r}");
+    assert_eq!(r["reconnect"]["handshake_kind"], "full", "{r}");
+    assert_eq!(r["reconnect"]["tickets_received"], 0, "{r}");
+    let mut text = args.to_vec();
+    text.extend(["--color", "never"]);
+    let out = dir.run(&text);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("reconnect:     not resumed (full; the server sent no session ticket)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

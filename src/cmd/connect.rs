@@ -225,6 +225,9 @@ pub struct Reconnect {
     pub handshake_kind: String,
     /// Its timings.
     pub timings: Timings,
+    /// TLS 1.3 session tickets the first connection received (`null` for TLS 1.2,
+    /// where rustls does not tell): 0 means the server offered nothing to resume.
+    pub tickets_received: Option<usize>,
 }
 
 /// A failure, in the JSON document.
@@ -488,8 +491,18 @@ impl Session<'_> {
         let mut conn = first;
         if self.args.reconnect {
             let mut old = conn;
+            let tickets_received = {
+                let state = old.stream.get_ref().1;
+                (state.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
+                    .then(|| state.tls13_tickets_received() as usize)
+            };
             let _ = tokio::time::timeout(Duration::from_secs(1), old.stream.shutdown()).await;
-            let again = match dial::dial(config, observations, &dial_opts).await {
+            // The second connection resumes or not; it need not wait for a ticket of its own.
+            let again_opts = DialOptions {
+                await_ticket: false,
+                ..dial_opts.clone()
+            };
+            let again = match dial::dial(config, observations, &again_opts).await {
                 Ok(d) => d,
                 Err(f) => return self.failed(f),
             };
@@ -502,6 +515,7 @@ impl Session<'_> {
                 resumed: kind == "resumed",
                 handshake_kind: kind,
                 timings: again.report.timings.clone(),
+                tickets_received,
             });
             // The first connection saw the certificates; a resumed one sees none.
             conn = Dialed {
@@ -1042,7 +1056,16 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 ms(rc.timings.tls_ms).unwrap_or_default()
             )
         } else {
-            format!("{} ({})", "not resumed".yellow(), rc.handshake_kind)
+            let why = match rc.tickets_received {
+                Some(0) => "; the server sent no session ticket".to_string(),
+                Some(n) => format!(
+                    "; the server sent {n} session ticket{} but did not accept {}",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                ),
+                None => String::new(),
+            };
+            format!("{} ({}{why})", "not resumed".yellow(), rc.handshake_kind)
         };
         field(out, "reconnect", text)?;
     }
