@@ -529,6 +529,27 @@ fn reconnect_says_why_it_did_not_resume() {
     );
 }
 
+/// A refused server's chain is still written by --showcerts and --save-chain (as s_client does),
+/// with the verification exit code.
+#[test]
+fn showcerts_and_save_chain_write_a_refused_chain() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let t = format!("localhost:{}", served.port);
+    let out = dir.run(&["connect", &t, "--showcerts", "-q", "--no-io"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let pem = stdout(&out);
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 1, "{pem}");
+    let out = dir.run(&["connect", &t, "--save-chain", "saved.pem", "--no-io"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let saved = std::fs::read_to_string(dir.join("saved.pem")).expect("saved.pem written");
+    assert_eq!(saved, pem);
+    // What was saved is the served certificate.
+    let r = ok_json(&dir, &["inspect", "saved.pem"]);
+    assert!(r.to_string().contains(&served.fingerprint), "{r}");
+}
+
 #[test]
 fn openssl_send_and_stdin_carry_data() {
     let dir = Dir::new();

@@ -603,6 +603,28 @@ impl Session<'_> {
             f.error = anyhow::Error::new(changed);
         }
         let code = exit::classify(&f.error);
+        // Like `s_client -showcerts`: the chain a refused server presented is what
+        // one wants to look at (or to trust), so --showcerts and --save-chain still write it.
+        let presented = &f.report.observed.chain;
+        if !presented.is_empty() {
+            let pem = files::certs_to_pem(presented);
+            if let Some(path) = &self.args.save_chain {
+                if let Err(e) =
+                    crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
+                {
+                    eprintln!(
+                        "tlskit: {} --save-chain '{}': {e:#}",
+                        "warning:".yellow().bold(),
+                        path.display()
+                    );
+                }
+            }
+            if self.args.showcerts && self.args.save_chain.is_none() && !self.ctx.json {
+                let mut out = std::io::stdout().lock();
+                out.write_all(pem.as_bytes())?;
+                out.flush()?;
+            }
+        }
         if self.ctx.json {
             let mut report = self.build_report(&f.report, None);
             report.error = Some(ErrorReport {
