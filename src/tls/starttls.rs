@@ -424,8 +424,9 @@ async fn read_der<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> R
     let len = if first < 0x80 {
         first as usize
     } else {
+        // Active Directory writes every length in the 4-byte form (84 00 00 00 LL).
         let n = (first & 0x7f) as usize;
-        if n == 0 || n > 3 {
+        if n == 0 || n > 4 {
             bail!("ldap: the server's answer has an unsupported length encoding");
         }
         let mut len = 0usize;
@@ -453,7 +454,7 @@ fn tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         (first as usize, rest)
     } else {
         let n = (first & 0x7f) as usize;
-        if n == 0 || n > 3 || rest.len() < n {
+        if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
         let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
@@ -550,6 +551,27 @@ mod tests {
         assert_eq!(parse_ldap_extended_response(no), Some((52, "busy".into())));
         assert_eq!(parse_ldap_extended_response(b"\x30\x03\x02\x01"), None);
         assert_eq!(parse_ldap_extended_response(b"\x31\x00"), None);
+    }
+
+    /// Active Directory encodes every length in the 4-byte long form
+    /// (`84 00 00 00 LL`), with the responseName: the dump testssl.sh records.
+    #[tokio::test]
+    async fn ldap_active_directory_long_form_lengths() {
+        let mut ad = b"\x30\x84\x00\x00\x00\x28\x02\x01\x01\x78\x84\x00\x00\x00\x1f\x0a\x01\x00\x04\x00\x04\x00\x8a\x16".to_vec();
+        ad.extend_from_slice(b"1.3.6.1.4.1.1466.20037");
+        assert_eq!(parse_ldap_extended_response(&ad), Some((0, String::new())));
+        let (mut client, mut server) = tokio::io::duplex(4096);
+        let script = tokio::spawn(async move {
+            let mut buf = vec![0u8; 256];
+            let n = server.read(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], LDAP_STARTTLS);
+            server.write_all(&ad).await.unwrap();
+        });
+        let preamble = negotiate(&mut client, StartTls::Ldap, "dc.test")
+            .await
+            .unwrap();
+        assert_eq!(preamble.greeting.as_deref(), Some("resultCode 0 (success)"));
+        script.await.unwrap();
     }
 
     #[tokio::test]
