@@ -869,6 +869,145 @@ fn openssl_leaf(dir: &Dir, name: &str, keygen: &[&str], ext: &str) {
     }
 }
 
+/// Runs openssl with `args` in `dir`, asserting success.
+fn openssl_ok(dir: &Dir, args: &[&str]) {
+    let o = Command::new("openssl")
+        .current_dir(dir.path())
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A server that sends only its own certificate, not the intermediate that issued it, is
+/// named as a likely incomplete chain; one that sends the intermediate, as an untrusted root.
+#[test]
+fn incomplete_chain_is_told_from_an_untrusted_root() {
+    let dir = Dir::new();
+    if !util::have("openssl") {
+        return;
+    }
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut root = vec!["req", "-x509"];
+    root.extend_from_slice(&ec);
+    root.extend_from_slice(&[
+        "-keyout",
+        "root-key.pem",
+        "-out",
+        "root.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Chain Root",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl_ok(&dir, &root);
+    std::fs::write(
+        dir.join("int.ext"),
+        "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    for (name, cn, issuer, ext) in [
+        ("int", "/CN=Chain Intermediate", "root", "int.ext"),
+        ("leaf", "/CN=localhost", "int", "leaf.ext"),
+    ] {
+        let (key, csr, cert) = (
+            format!("{name}-key.pem"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+        );
+        let mut req = vec!["req"];
+        req.extend_from_slice(&ec);
+        req.extend_from_slice(&["-keyout", &key, "-out", &csr, "-subj", cn]);
+        openssl_ok(&dir, &req);
+        let (ca, ca_key) = (format!("{issuer}.pem"), format!("{issuer}-key.pem"));
+        openssl_ok(
+            &dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-days",
+                "20",
+                "-extfile",
+                ext,
+                "-out",
+                &cert,
+            ],
+        );
+    }
+    // Trusting an unrelated CA: neither chain verifies.
+    dir.ok(&[
+        "gencert",
+        "--ca",
+        "--cn",
+        "Unrelated CA",
+        "--out",
+        "other",
+        "-q",
+    ]);
+
+    let (_bare, port) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]).expect("openssl");
+    let out = dir.run(&["connect", &target(port), "--ca", "other.pem", "--no-io"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("issued by an unknown authority: CN=Chain Intermediate"),
+        "{err}"
+    );
+    assert!(err.contains("the server's chain is incomplete"), "{err}");
+
+    let (_full, port) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-cert_chain", "int.pem"],
+    )
+    .expect("openssl");
+    let out = dir.run(&["connect", &target(port), "--ca", "other.pem", "--no-io"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("issued by an unknown authority: CN=Chain Root"),
+        "{err}"
+    );
+    assert!(err.contains("give its CA with --ca FILE"), "{err}");
+    assert!(
+        !err.contains("incomplete"),
+        "the intermediate was sent: {err}"
+    );
+    // Trusting the root, the complete chain verifies.
+    let r = ok_json(
+        &dir,
+        &["connect", &target(port), "--ca", "root.pem", "--no-io"],
+    );
+    assert_eq!(r["verification"]["verified"], true, "{r}");
+}
+
 #[test]
 fn bad_server_matrix() {
     let dir = Dir::new();

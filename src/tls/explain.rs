@@ -407,8 +407,16 @@ fn unknown_issuer(chain: &[CertSummary]) -> String {
             sanitize(&top.subject)
         );
     }
+    if chain.len() == 1 {
+        // Only the server's own certificate: its issuer may be a root nobody
+        // trusts here, or an intermediate the server forgot to send.
+        return format!(
+            "the certificate is issued by an unknown authority: {}; the server did not send that CA's certificate and it is not a trusted root: if it is an intermediate CA, the server's chain is incomplete (a server must send its intermediate certificates after its own); if it is a root, trust it with --ca FILE",
+            sanitize(&top.issuer)
+        );
+    }
     format!(
-        "the certificate is issued by an unknown authority: {}; the server did not send that CA's certificate and it is not a trusted root: if it is an intermediate CA, the server's chain is incomplete (a server must send its intermediate certificates after its own); if it is a root, trust it with --ca FILE",
+        "the certificate is issued by an unknown authority: {}; it is not among the trusted roots (give its CA with --ca FILE)",
         sanitize(&top.issuer)
     )
 }
