@@ -171,7 +171,7 @@ pub fn classify(err: &anyhow::Error) -> Code {
 }
 
 fn classify_rustls(e: &rustls::Error) -> Code {
-    if crate::tls::verify::as_pin_mismatch(e).is_some() {
+    if crate::tls::verify::is_pin_failure(e) {
         return Code::PinMismatch;
     }
     match e {

@@ -883,14 +883,9 @@ fn openssl_ok(dir: &Dir, args: &[&str]) {
     );
 }
 
-/// A server that sends only its own certificate, not the intermediate that issued it, is
-/// named as a likely incomplete chain; one that sends the intermediate, as an untrusted root.
-#[test]
-fn incomplete_chain_is_told_from_an_untrusted_root() {
-    let dir = Dir::new();
-    if !util::have("openssl") {
-        return;
-    }
+/// With openssl: root.pem (CN=Chain Root) issues int.pem (CN=Chain Intermediate),
+/// which issues leaf.pem (CN=localhost), each with its -key.pem.
+fn openssl_chain(dir: &Dir) {
     let ec = [
         "-newkey",
         "ec",
@@ -914,7 +909,7 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
         "-addext",
         "keyUsage=critical,keyCertSign,cRLSign",
     ]);
-    openssl_ok(&dir, &root);
+    openssl_ok(dir, &root);
     std::fs::write(
         dir.join("int.ext"),
         "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
@@ -937,10 +932,10 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
         let mut req = vec!["req"];
         req.extend_from_slice(&ec);
         req.extend_from_slice(&["-keyout", &key, "-out", &csr, "-subj", cn]);
-        openssl_ok(&dir, &req);
+        openssl_ok(dir, &req);
         let (ca, ca_key) = (format!("{issuer}.pem"), format!("{issuer}-key.pem"));
         openssl_ok(
-            &dir,
+            dir,
             &[
                 "x509",
                 "-req",
@@ -960,6 +955,17 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
             ],
         );
     }
+}
+
+/// A server that sends only its own certificate, not the intermediate that issued it, is
+/// named as a likely incomplete chain; one that sends the intermediate, as an untrusted root.
+#[test]
+fn incomplete_chain_is_told_from_an_untrusted_root() {
+    let dir = Dir::new();
+    if !util::have("openssl") {
+        return;
+    }
+    openssl_chain(&dir);
     // Trusting an unrelated CA: neither chain verifies.
     dir.ok(&[
         "gencert",
@@ -1006,6 +1012,77 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
         &["connect", &target(port), "--ca", "root.pem", "--no-io"],
     );
     assert_eq!(r["verification"]["verified"], true, "{r}");
+}
+
+/// A pin on an intermediate vouches only for a certificate that intermediate issued: appending
+/// the pinned (public) intermediate to a leaf of one's own must not pass.
+#[test]
+fn a_pinned_intermediate_must_have_issued_the_leaf() {
+    let dir = Dir::new();
+    if !util::have("openssl") {
+        return;
+    }
+    openssl_chain(&dir);
+    let (_real, port) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-cert_chain", "int.pem"],
+    )
+    .expect("openssl");
+    let t = target(port);
+    let r = ok_json(&dir, &["connect", &t, "--ca", "root.pem", "--no-io"]);
+    let int_pin = r["chain"][1]["spki_pin"].as_str().unwrap().to_string();
+    // The real server, with no CA: the pinned intermediate vouches for its leaf.
+    let r = ok_json(&dir, &["connect", &t, "--pin", &int_pin, "--no-io"]);
+    assert_eq!(r["verification"]["verified"], true, "{r}");
+    assert_eq!(r["verification"]["trust"], "pin", "{r}");
+    // The same pin on top of a CA that verifies the chain.
+    let r = ok_json(
+        &dir,
+        &[
+            "connect", &t, "--ca", "root.pem", "--pin", &int_pin, "--no-io",
+        ],
+    );
+    assert_eq!(r["verification"]["pin_matched"], true, "{r}");
+
+    // An impostor: its own self-signed leaf for the name, followed by the real intermediate.
+    dir.ok(&["gencert", "localhost", "--out", "impostor", "-q"]);
+    let (_fake, port) = openssl_server(
+        &dir,
+        "impostor.pem",
+        "impostor-key.pem",
+        &["-cert_chain", "int.pem"],
+    )
+    .expect("openssl");
+    let t = target(port);
+    let out = dir.run(&["connect", &t, "--pin", &int_pin, "--no-io"]);
+    assert_eq!(
+        code(&out),
+        6,
+        "accepted an impostor: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("does not chain up to it"),
+        "{}",
+        stderr(&out)
+    );
+    // Also when a CA vouches for the impostor's leaf: the pin is what guards against that.
+    std::fs::copy(dir.join("impostor.pem"), dir.join("impostor-ca.pem")).unwrap();
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--pin",
+        &int_pin,
+        "--ca",
+        "impostor-ca.pem",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 6, "{}{}", stdout(&out), stderr(&out));
+    let out = dir.run(&["connect", &t, "--pin", &int_pin, "--insecure", "--no-io"]);
+    assert_eq!(code(&out), 6, "{}{}", stdout(&out), stderr(&out));
 }
 
 #[test]

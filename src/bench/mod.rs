@@ -764,7 +764,7 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// A short, stable name for a TLS error: `alert handshake_failure`, `unknown_issuer`, `pin mismatch`.
 fn tls_reason(e: &rustls::Error) -> String {
-    if crate::tls::verify::as_pin_mismatch(e).is_some() {
+    if crate::tls::verify::is_pin_failure(e) {
         return "no pin matched".to_string();
     }
     match e {

@@ -75,6 +75,7 @@ pub struct TrustArgs {
 
     /// Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl's form),
     /// pin-sha256="…" or 64 hex digits. Repeat, or separate with ';', to allow several. A
+    /// CA's pin matches only when the server's certificate chains up to that CA. A
     /// matching pin also trusts a certificate no CA signed.
     #[arg(long, value_name = "PIN")]
     pub pin: Vec<String>,

@@ -9,7 +9,7 @@ use rustls::{AlertDescription, CertificateError, Error, ExtendedKeyPurpose};
 use time::OffsetDateTime;
 
 use super::certinfo::{self, CertSummary};
-use super::verify::{as_pin_mismatch, Observed};
+use super::verify::Observed;
 use crate::exit::Code;
 use crate::output::sanitize;
 
@@ -39,7 +39,7 @@ impl std::error::Error for WeakKey {}
 
 /// The exit code a rustls error deserves: 6 for a pin mismatch, 5 for a certificate problem, else 4.
 pub fn code_of(err: &Error) -> Code {
-    if as_pin_mismatch(err).is_some() {
+    if super::verify::is_pin_failure(err) {
         return Code::PinMismatch;
     }
     match err {
@@ -291,6 +291,9 @@ pub fn describe_cert_error(
         CertificateError::Other(other) => {
             let inner: &(dyn std::error::Error + 'static) = &*other.0;
             if let Some(pin) = inner.downcast_ref::<super::verify::PinMismatch>() {
+                return pin.to_string();
+            }
+            if let Some(pin) = inner.downcast_ref::<super::verify::PinNotIssuer>() {
                 return pin.to_string();
             }
             if let Some(weak) = inner.downcast_ref::<WeakKey>() {

@@ -77,6 +77,19 @@ pub fn as_pin_mismatch(err: &Error) -> Option<&PinMismatch> {
     }
 }
 
+/// Whether a rustls error is a pin failure: no pin matched ([`PinMismatch`]), or
+/// the one that matched is a CA the server's certificate does not chain up to
+/// ([`PinNotIssuer`]). Both exit 6.
+pub fn is_pin_failure(err: &Error) -> bool {
+    match err {
+        Error::InvalidCertificate(CertificateError::Other(other)) => {
+            let inner: &(dyn std::error::Error + 'static) = &*other.0;
+            inner.is::<PinMismatch>() || inner.is::<PinNotIssuer>()
+        }
+        _ => false,
+    }
+}
+
 /// The server-certificate verifier of every tlskit client.
 #[derive(Debug)]
 pub struct RecordingVerifier {
@@ -115,22 +128,96 @@ impl RecordingVerifier {
         self
     }
 
-    fn check_pins(&self, chain: &[&CertificateDer<'_>]) -> Result<Option<bool>, Error> {
+    /// Whether a pin matches the chain: the leaf's own key, or the key of a
+    /// certificate of the chain that the leaf chains up to (an intermediate or
+    /// root the server sent is public: anyone can append it to a leaf of their own).
+    fn check_pins(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<Option<bool>, Error> {
         if self.pins.is_empty() {
             return Ok(None);
         }
-        let mut seen = Vec::with_capacity(chain.len());
-        for cert in chain {
+        let chain = std::iter::once(end_entity).chain(intermediates);
+        let mut seen = Vec::with_capacity(intermediates.len() + 1);
+        let mut not_issuer = None;
+        for (i, cert) in chain.enumerate() {
             let pin = Pin::of_cert(cert)
                 .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
             if self.pins.contains(&pin) {
-                return Ok(Some(true));
+                if i == 0 || issued_under(cert, end_entity, intermediates, server_name, now) {
+                    return Ok(Some(true));
+                }
+                not_issuer.get_or_insert_with(|| subject_of(cert));
             }
             seen.push(pin);
         }
+        let error: Arc<dyn std::error::Error + Send + Sync> = match not_issuer {
+            Some(subject) => Arc::new(PinNotIssuer { subject }),
+            None => Arc::new(PinMismatch { seen }),
+        };
         Err(Error::InvalidCertificate(CertificateError::Other(
-            rustls::OtherError(Arc::new(PinMismatch { seen })),
+            rustls::OtherError(error),
         )))
+    }
+}
+
+/// A pin matched a CA certificate the server sent, but the server's own
+/// certificate does not chain up to that CA.
+#[derive(Debug)]
+pub struct PinNotIssuer {
+    /// The subject of the certificate the pin matched.
+    pub subject: String,
+}
+
+impl std::fmt::Display for PinNotIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the pin matches {}, which the server sent, but the server's certificate does not chain up to it (a pinned CA vouches only for certificates it issued)",
+            crate::output::sanitize(&self.subject)
+        )
+    }
+}
+
+impl std::error::Error for PinNotIssuer {}
+
+fn subject_of(cert: &CertificateDer<'_>) -> String {
+    x509_parser::parse_x509_certificate(cert)
+        .map(|(_, c)| c.subject().to_string())
+        .unwrap_or_else(|_| "a certificate".to_string())
+}
+
+/// Whether `end_entity` chains up, through `intermediates`, to `anchor`, as if
+/// `anchor` were the only trusted root (WebPKI's path rules: CA flags, path
+/// length, key usage, dates of the certificates below the anchor).
+fn issued_under(
+    anchor: &CertificateDer<'_>,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> bool {
+    let mut roots = rustls::RootCertStore::empty();
+    if roots.add(anchor.clone().into_owned()).is_err() {
+        return false;
+    }
+    let Ok(verifier) =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), super::provider()).build()
+    else {
+        return false;
+    };
+    match verifier.verify_server_cert(end_entity, intermediates, server_name, &[], now) {
+        Ok(_) => true,
+        // rustls checks the name only once the path to the anchor is built; the
+        // name is judged elsewhere (or not at all, with --insecure).
+        Err(Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        )) => true,
+        Err(_) => false,
     }
 }
 
@@ -172,7 +259,7 @@ impl ServerCertVerifier for RecordingVerifier {
             obs.chain = chain.iter().map(|c| (*c).clone().into_owned()).collect();
             obs.ocsp = ocsp_response.to_vec();
         }
-        let pin_result = self.check_pins(&chain);
+        let pin_result = self.check_pins(end_entity, intermediates, server_name, now);
         let mut trusted_by_pin = false;
         let mut verdict = self
             .inner
