@@ -1085,6 +1085,29 @@ fn a_pinned_intermediate_must_have_issued_the_leaf() {
     assert_eq!(code(&out), 6, "{}{}", stdout(&out), stderr(&out));
 }
 
+/// --starttls against a port that speaks TLS at once: the timeout says what to try.
+#[test]
+fn starttls_on_an_implicit_tls_port_says_to_leave_it_out() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let t = format!("localhost:{}", served.port);
+    let out = dir.run(&[
+        "connect",
+        &t,
+        "--starttls",
+        "smtp",
+        "--timeout",
+        "1",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("in the smtp STARTTLS exchange (if this port speaks TLS at once"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn bad_server_matrix() {
     let dir = Dir::new();
