@@ -258,7 +258,9 @@ pub async fn dial_settling(
         let talk = starttls::negotiate(&mut tcp, proto, &server_name);
         match tokio::time::timeout_at(deadline, talk).await {
             Err(_) => {
-                let e = timed_out(&format!("in the {proto} STARTTLS exchange"));
+                let e = timed_out(&format!(
+                    "in the {proto} STARTTLS exchange (if this port speaks TLS at once, as 465, 993 and 995 do, leave out --starttls)"
+                ));
                 return Err(fail(report, e));
             }
             Ok(Err(e)) => {
