@@ -470,6 +470,61 @@ fn openssl_refused_client_certificate_is_named() {
     }
 }
 
+/// In TLS 1.3 the server judges a client certificate after the handshake; the dial waits for
+/// its verdict, and the session ticket a server sends once it accepted is that verdict: the
+/// wait ends there, not at the settle bound (which here is two minutes).
+#[test]
+fn an_accepted_client_certificate_is_known_by_the_ticket_that_follows() {
+    use tlskit::tls::{config, dial, files, target::Target};
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+        "-q",
+    ]);
+    let Some((_server, port)) = openssl_server(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-Verify", "1", "-CAfile", "ca.pem", "-verify_return_error"],
+    ) else {
+        return;
+    };
+    let opts = config::ClientOptions {
+        roots: config::TrustRoots::Certs(files::load_certs(&dir.join("ca.pem")).unwrap()),
+        identity: Some(config::Identity {
+            chain: files::load_certs(&dir.join("alice.pem")).unwrap(),
+            key: files::load_key(&dir.join("alice-key.pem")).unwrap(),
+        }),
+        versions: config::Versions::Tls13,
+        ..config::ClientOptions::default()
+    };
+    let (cfg, observations) = config::client_config(opts).unwrap();
+    let target = Target::parse(&target(port)).unwrap();
+    let bound = Duration::from_secs(120);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dialed = rt.block_on(async {
+        let opts = dial::DialOptions::new(target, bound);
+        let settling = dial::dial_settling(cfg, &observations, &opts, bound);
+        tokio::time::timeout(Duration::from_secs(30), settling).await
+    });
+    let dialed = dialed
+        .expect("the dial waited past the server's session ticket")
+        .unwrap_or_else(|f| panic!("{:#}", f.error));
+    assert!(dialed.report.observed.client_cert_requested);
+    assert!(dialed.report.observed.client_cert_sent);
+    assert!(!dialed.peer_closed);
+}
+
 #[test]
 fn openssl_reconnect_resumes() {
     let dir = Dir::new();

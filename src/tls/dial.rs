@@ -314,7 +314,9 @@ pub async fn dial_settling(
     if tls13 && (opts.await_ticket || observed_now.client_cert_requested) {
         let limit = tokio::time::Instant::now() + settle_for;
         let until = limit.min(deadline);
-        match tokio::time::timeout_at(until, settle(&mut stream, opts.await_ticket)).await {
+        // A ticket ends the wait in both cases: it is what a resumption needs,
+        // and a server sends one only once it has accepted the client's certificate.
+        match tokio::time::timeout_at(until, settle(&mut stream)).await {
             Err(_) => {}
             Ok(Ok(Settled::Data(d))) => early_data = d,
             Ok(Ok(Settled::Closed)) => peer_closed = true,
@@ -391,8 +393,8 @@ enum Settled {
     Closed,
 }
 
-/// Reads until application data, a session ticket (when `want_ticket`), or the end.
-async fn settle(stream: &mut TlsStream<TcpStream>, want_ticket: bool) -> std::io::Result<Settled> {
+/// Reads until application data, a session ticket, or the end.
+async fn settle(stream: &mut TlsStream<TcpStream>) -> std::io::Result<Settled> {
     let mut buf = vec![0u8; 16 * 1024];
     std::future::poll_fn(|cx| {
         let mut rb = ReadBuf::new(&mut buf);
@@ -401,7 +403,7 @@ async fn settle(stream: &mut TlsStream<TcpStream>, want_ticket: bool) -> std::io
             Poll::Ready(Ok(())) => Poll::Ready(Ok(Settled::Data(rb.filled().to_vec()))),
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => {
-                if want_ticket && stream.get_ref().1.tls13_tickets_received() > 0 {
+                if stream.get_ref().1.tls13_tickets_received() > 0 {
                     Poll::Ready(Ok(Settled::Ticket))
                 } else {
                     Poll::Pending
