@@ -1384,7 +1384,13 @@ fn silent_server_times_out() {
 #[test]
 fn bad_targets_are_usage_errors() {
     let dir = Dir::new();
-    for t in ["localhost:0", "[::1", "gopher://x/", "localhost:http"] {
+    for t in [
+        "localhost:0",
+        "[::1",
+        "gopher://x/",
+        "localhost:http",
+        "::1:443",
+    ] {
         let out = dir.run(&["connect", t]);
         assert_eq!(code(&out), 2, "{t}: {}", stderr(&out));
     }

@@ -156,6 +156,17 @@ pub fn split_host_port(text: &str, default_port: u16) -> Result<(String, u16)> {
         if authority.parse::<std::net::Ipv6Addr>().is_err() {
             bail!("'{shown}' is not a target: write an IPv6 address with a port as [ADDRESS]:PORT");
         }
+        // `::1:443` is an address, and also ::1 with port 443: refuse to guess
+        // (s_client too), rather than dial an address nobody meant.
+        if let Some((head, tail)) = authority.rsplit_once(':') {
+            let digits =
+                !tail.is_empty() && tail.len() <= 5 && tail.bytes().all(|b| b.is_ascii_digit());
+            if digits && head.parse::<std::net::Ipv6Addr>().is_ok() {
+                bail!(
+                    "'{shown}' is ambiguous: write [{head}]:{tail} for port {tail} of {head}, or [{authority}] for that address"
+                );
+            }
+        }
         (authority.to_string(), None)
     } else {
         match authority.split_once(':') {
@@ -215,6 +226,9 @@ mod tests {
         assert_eq!(hp("[::1]:4433"), ("::1".into(), 4433));
         assert_eq!(hp("[::1]"), ("::1".into(), 443));
         assert_eq!(hp("::1"), ("::1".into(), 443));
+        assert_eq!(hp("2001:db8::1"), ("2001:db8::1".into(), 443));
+        assert_eq!(hp("fe80::1234"), ("fe80::1234".into(), 443));
+        assert_eq!(hp("[::1:443]"), ("::1:443".into(), 443));
         assert_eq!(hp("127.0.0.1:1"), ("127.0.0.1".into(), 1));
         assert_eq!(hp("https://example.com/a/b?c"), ("example.com".into(), 443));
         assert_eq!(hp("HTTPS://example.com:9/"), ("example.com".into(), 9));
@@ -241,6 +255,13 @@ mod tests {
         assert!(e("[nope]:1").contains("not an IPv6"));
         assert!(e("[::1]x").contains("expected ':PORT'"));
         assert!(e("1:2:zz").contains("[ADDRESS]:PORT"));
+        // The address ::1:443, or port 443 of ::1? Like s_client, refuse to guess.
+        let amb = e("::1:443");
+        assert!(
+            amb.contains("ambiguous") && amb.contains("[::1]:443") && amb.contains("[::1:443]"),
+            "{amb}"
+        );
+        assert!(e("2001:db8::8:8443").contains("[2001:db8::8]:8443"));
         assert!(e("gopher://x").contains("does not know the URL scheme"));
         assert!(e("https://u:p@x/").contains("user names"));
         assert!(e("https:///x").contains("names no host"));
