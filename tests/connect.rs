@@ -364,6 +364,12 @@ fn openssl_status_file_staple_is_shown() {
     assert_eq!(r["ocsp"]["cert_status"], "revoked", "{r}");
     assert_eq!(r["ocsp"]["revocation_time"], "2025-01-01T00:00:00Z");
     assert_eq!(r["ocsp"]["revocation_reason"], "key_compromise");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("says its certificate is REVOKED"),
+        "{r}"
+    );
 
     // No staple at all.
     let Some((_plain, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {

@@ -703,6 +703,12 @@ impl Session<'_> {
             }
         }
         if let Some(o) = &ocsp.summary {
+            if o.matches_leaf && o.cert_status.as_deref() == Some("revoked") {
+                warnings.push(
+                    "the server's own stapled OCSP response says its certificate is REVOKED (tlskit does not check the response's signature nor fail on it; browsers that read staples refuse such a server)"
+                        .to_string(),
+                );
+            }
             if !o.matches_leaf && o.cert_status.is_some() {
                 warnings.push(
                     "the stapled OCSP response is not about the server's certificate (serial numbers differ)"
