@@ -160,6 +160,10 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
 /// `CertificateRequired` → `certificate_required`, `UnknownCA` → `unknown_ca`:
 /// the name RFC 8446 gives the alert.
 fn alert_name(debug: &str) -> String {
+    // rustls spells this one the British way; the RFC does not.
+    if debug == "UnrecognisedName" {
+        return "unrecognized_name".to_string();
+    }
     let camel: Vec<char> = debug.chars().filter(char::is_ascii_alphanumeric).collect();
     let mut out = String::with_capacity(camel.len() + 4);
     for (i, &c) in camel.iter().enumerate() {
@@ -485,6 +489,8 @@ mod tests {
     fn alerts_have_their_rfc_names() {
         for (alert, name) in [
             (AlertDescription::UnknownCA, "unknown_ca"),
+            (AlertDescription::UnrecognisedName, "unrecognized_name"),
+            (AlertDescription::BadRecordMac, "bad_record_mac"),
             (
                 AlertDescription::CertificateRequired,
                 "certificate_required",
