@@ -381,8 +381,13 @@ fn not_for_name(presented: &[String], name: &str) -> String {
     } else {
         String::new()
     };
+    let hint = if name.parse::<std::net::IpAddr>().is_ok() {
+        "; no SNI is sent to an IP address, so a server with several certificates shows its default one: to ask for a name and check it, add --servername NAME"
+    } else {
+        ""
+    };
     format!(
-        "the server's certificate is valid for {}{more} but not for {name}",
+        "the server's certificate is valid for {}{more} but not for {name}{hint}",
         shown.join(", ")
     )
 }
@@ -483,7 +488,29 @@ use crate::output::plural_days;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::pki_types::ServerName;
     use std::time::Duration;
+
+    #[test]
+    fn a_wrong_name_for_an_ip_address_suggests_servername() {
+        let e = CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("127.0.0.1").unwrap().to_owned(),
+            presented: vec!["DnsName(\"a.test\")".to_string()],
+        };
+        let s = describe_cert_error(&e, &[], "127.0.0.1", OffsetDateTime::now_utc());
+        assert!(
+            s.starts_with(
+                "the server's certificate is valid for a.test but not for 127.0.0.1; no SNI"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("add --servername NAME"), "{s}");
+        let s = describe_cert_error(&e, &[], "b.test", OffsetDateTime::now_utc());
+        assert_eq!(
+            s,
+            "the server's certificate is valid for a.test but not for b.test"
+        );
+    }
 
     #[test]
     fn alerts_have_their_rfc_names() {
