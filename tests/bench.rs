@@ -648,3 +648,69 @@ fn bad_arguments_are_usage_errors() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("not a pin"));
 }
+
+/// CPU time (user + system) a process has used so far, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after ")".
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+#[test]
+fn ctrl_c_while_the_echo_data_is_prepared_ends_at_once() {
+    let dir = dir_with_cert();
+    // A server that is never answered: the run must not start at all.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    // 16 GiB takes several seconds of CPU to generate and hash, so the
+    // interrupt lands inside the preparation on any machine.
+    let cmd = dir.tlskit(&["bench", &addr, "--bytes", "16g", "-n", "1"]);
+    let mut bench = Background::spawn(cmd);
+    let pid = bench.child.id();
+    // Start-up costs a few tens of ms of CPU; a quarter of a second means the
+    // data is being made.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while cpu_ticks(pid) < 25 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bench used no CPU within 30 s"
+        );
+        assert!(
+            bench.child.try_wait().unwrap().is_none(),
+            "bench ended before the interrupt"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill")
+        .success());
+    let status = bench
+        .wait(Duration::from_secs(30))
+        .expect("bench ends after SIGINT");
+    let mut err = String::new();
+    if let Some(mut pipe) = bench.child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut err);
+    }
+    assert_eq!(status.code(), Some(1), "{status:?}: {err}");
+    assert_eq!(
+        err, "tlskit: error: interrupted while preparing the echo data\n",
+        "{err}"
+    );
+    assert_eq!(
+        listener.accept().map(|_| ()).map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::WouldBlock),
+        "a connection was made after the interrupt"
+    );
+}
