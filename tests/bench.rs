@@ -36,6 +36,13 @@ fn bench(dir: &Dir, args: &[&str]) -> (i32, Value, String) {
     (code(&out), report, stderr(&out))
 }
 
+/// [`bench`] against ADDR, trusting the directory's certificate for localhost, with EXTRA.
+fn bench_localhost(dir: &Dir, addr: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![addr, "--ca", "srv.pem", "--servername", "localhost"];
+    args.extend_from_slice(extra);
+    bench(dir, &args)
+}
+
 fn n(v: &Value, path: &str) -> u64 {
     v.pointer(path)
         .and_then(Value::as_u64)
@@ -143,20 +150,7 @@ fn full_handshakes_against_openssl_are_counted() {
     }
     let dir = dir_with_cert();
     let (_server, addr) = s_server(&dir, &[]);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "12",
-            "-c",
-            "3",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["-n", "12", "-c", "3"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(r["mode"], "full_handshakes");
     assert_eq!(n(&r, "/connections/succeeded"), 12);
@@ -324,20 +318,7 @@ fn every_connection_still_proves_the_key_of_the_verified_certificate() {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(resolver));
     let server = echo_server_with(Arc::new(config), None);
-    let (code, r, _) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "8",
-            "-c",
-            "1",
-        ],
-    );
+    let (code, r, _) = bench_localhost(&dir, &server.addr, &["-n", "8", "-c", "1"]);
     assert_eq!(n(&r, "/connections/succeeded"), 3, "{r:#}");
     assert_eq!(n(&r, "/connections/failed"), 5, "{r:#}");
     assert_eq!(code, 0, "some connections succeeded");
@@ -389,20 +370,7 @@ fn ctrl_c_stops_early_and_still_reports() {
 fn connections_stop_at_exactly_n() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "37",
-            "-c",
-            "8",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &server.addr, &["-n", "37", "-c", "8"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(n(&r, "/connections/succeeded"), 37);
     assert_eq!(n(&r, "/limits/connections"), 37);
@@ -414,22 +382,8 @@ fn connections_stop_at_exactly_n() {
 fn echo_is_verified_end_to_end() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "1m",
-            "-n",
-            "3",
-            "-c",
-            "2",
-        ],
-    );
+    let (code, r, err) =
+        bench_localhost(&dir, &server.addr, &["--bytes", "1m", "-n", "3", "-c", "2"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(r["mode"], "echo");
     assert_eq!(n(&r, "/connections/succeeded"), 3);
@@ -442,21 +396,10 @@ fn echo_is_verified_end_to_end() {
 fn a_corrupted_byte_is_a_data_mismatch() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, Some(100_000));
-    let (code, r, _) = bench(
+    let (code, r, _) = bench_localhost(
         &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "256k",
-            "-n",
-            "4",
-            "-c",
-            "2",
-        ],
+        &server.addr,
+        &["--bytes", "256k", "-n", "4", "-c", "2"],
     );
     assert_eq!(code, 1, "{r:#}");
     assert_eq!(n(&r, "/connections/succeeded"), 0);
@@ -467,20 +410,7 @@ fn a_corrupted_byte_is_a_data_mismatch() {
     assert_eq!(n(f, "/count"), 4);
     assert!(f["example"].as_str().unwrap().contains("SHA-256"));
     // A byte beyond the echo is never touched: the same server passes a shorter echo.
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "64k",
-            "-n",
-            "2",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");
 }
 
@@ -501,22 +431,7 @@ fn echo_through_socat() {
     let _server = Background::spawn(cmd);
     wait_for_port(port, Duration::from_secs(10));
     let addr = format!("127.0.0.1:{port}");
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "4m",
-            "-n",
-            "2",
-            "-c",
-            "2",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["--bytes", "4m", "-n", "2", "-c", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");
     assert_eq!(n(&r, "/throughput/bytes"), 8 << 20);
 }
@@ -529,22 +444,7 @@ fn a_wrong_pin_fails_every_connection_with_exit_6() {
     let dir = dir_with_cert();
     let (_server, addr) = s_server(&dir, &[]);
     let wrong = format!("sha256//{}", "A".repeat(43) + "=");
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--pin",
-            &wrong,
-            "-n",
-            "3",
-            "-c",
-            "1",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["--pin", &wrong, "-n", "3", "-c", "1"]);
     assert_eq!(code, 6, "{r:#}");
     assert_eq!(n(&r, "/connections/failed"), 3);
     assert_eq!(r["failures"][0]["kind"], "pin");
