@@ -347,6 +347,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let live = Arc::new(Live::default());
     let progress = std::io::stderr().is_terminal() && !ctx.quiet && !ctx.json;
     let result: Result<(Outcome, Option<Duration>, ClientCpu)> = rt.block_on(async {
+        // Ctrl-C is caught from here on: the handler is installed now, not when
+        // a task first waits for it (a SIGINT before that would kill the process
+        // without a report).
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .context("handling SIGINT")?;
         let addrs = resolve(&dial_host, dial_port, timeout).await?;
         let (body, prepared) = match args.bytes {
             Some(size) => {
@@ -358,7 +363,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 let work = tokio::task::spawn_blocking(move || echo::Body::prepare(seed, size));
                 let body = tokio::select! {
                     body = work => body.context("preparing the echo data")?,
-                    _ = tokio::signal::ctrl_c() => {
+                    _ = sigint.recv() => {
                         return Err(exit::fail(Code::Error, "interrupted while preparing the echo data"));
                     }
                 };
@@ -381,8 +386,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
         };
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
+        let interrupt = async move {
+            if sigint.recv().await.is_none() {
                 std::future::pending::<()>().await;
             }
         };
