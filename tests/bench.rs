@@ -527,6 +527,11 @@ fn quiet_prints_the_headline_only() {
         "2",
     ]);
     assert!(text_mode.contains("2 succeeded"), "{text_mode}");
+    // Two connections never run eight at a time, whatever --concurrency says.
+    assert!(
+        text_mode.contains("mode:          full handshakes, 2 at a time, 2 connections\n"),
+        "{text_mode}"
+    );
     assert!(text_mode.contains("p99"), "{text_mode}");
 }
 

@@ -635,9 +635,14 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
         ),
     };
     let limit = match r.limits.connections {
+        Some(1) => "1 connection".to_string(),
         Some(n) => format!("{} connections", thousands(n)),
         None => format!("{} s", r.limits.duration_s),
     };
+    // Fewer connections than --concurrency never run more than their number at once.
+    let at_once = r.limits.connections.map_or(r.limits.concurrency, |n| {
+        r.limits.concurrency.min(n as usize)
+    });
     writeln!(
         out,
         "{} {} ({})",
@@ -645,11 +650,7 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
         sanitize(&r.target),
         sanitize(&r.server_name)
     )?;
-    field(
-        out,
-        "mode",
-        format!("{what}, {} at a time, {limit}", r.limits.concurrency),
-    )?;
+    field(out, "mode", format!("{what}, {at_once} at a time, {limit}"))?;
     field(out, "address", &r.address)?;
     if let Some(n) = &r.negotiated {
         let mut parts = vec![n.protocol.clone(), n.cipher_suite.clone()];
