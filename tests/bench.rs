@@ -621,3 +621,119 @@ fn ctrl_c_while_the_echo_data_is_prepared_ends_at_once() {
         "a connection was made after the interrupt"
     );
 }
+
+/// A directory with srv.pem (self-signed, localhost), a CA (ca.pem) and a
+/// client certificate it issued (alice.pem, alice-key.pem).
+fn dir_with_client_cert() -> Dir {
+    let dir = dir_with_cert();
+    dir.ok(&["gencert", "--ca", "--out", "ca"]);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+    ]);
+    dir
+}
+
+#[test]
+fn mutual_tls_with_cert_and_key_and_a_refusal_without() {
+    let dir = dir_with_client_cert();
+    let served = spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let client = ["--cert", "alice.pem", "--key", "alice-key.pem"];
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &served.addr,
+        &[&client[..], &["-n", "6", "-c", "2"]].concat(),
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 6, "{r:#}");
+    for c in served.connections(6, Duration::from_secs(20)) {
+        assert_eq!(c["end"], "closed", "{c:#}");
+        assert_eq!(c["client_subject"], "CN=alice@example.test", "{c:#}");
+    }
+    // TLS 1.3: the client is done before the server checks its certificate, so
+    // the refusal arrives as an alert after the handshake. It must still fail.
+    for versions in [&["--tls13"][..], &["--tls12"][..]] {
+        let (code, r, err) = bench_localhost(
+            &dir,
+            &served.addr,
+            &[versions, &["-n", "3", "-c", "1"]].concat(),
+        );
+        assert_eq!(code, 4, "{versions:?}: {err}\n{r:#}");
+        assert_eq!(n(&r, "/connections/succeeded"), 0, "{r:#}");
+        assert_eq!(n(&r, "/connections/failed"), 3, "{r:#}");
+        assert_eq!(r["failures"][0]["kind"], "handshake", "{r:#}");
+        assert_eq!(
+            r["failures"][0]["reason"], "alert certificate_required",
+            "{r:#}"
+        );
+        assert!(err.contains("--cert FILE --key FILE"), "{err}");
+    }
+    // A key that is not the certificate's is refused before any connection.
+    let out = dir.run(&[
+        "bench",
+        &served.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--cert",
+        "alice.pem",
+        "--key",
+        "srv-key.pem",
+    ]);
+    assert_eq!(util::code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the private key does not match the certificate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["bench", &served.addr, "--cert", "alice.pem"]);
+    assert_eq!(util::code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn mutual_tls_against_openssl_s_server() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = dir_with_client_cert();
+    let (_server, addr) = s_server(
+        &dir,
+        &["-Verify", "1", "-verify_return_error", "-CAfile", "ca.pem"],
+    );
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &addr,
+        &[
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice-key.pem",
+            "-n",
+            "4",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 4, "{r:#}");
+    let (code, r, err) = bench_localhost(&dir, &addr, &["-n", "2", "-c", "1"]);
+    assert_eq!(code, 4, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 2, "{r:#}");
+    assert_eq!(r["failures"][0]["kind"], "handshake", "{r:#}");
+}

@@ -98,6 +98,9 @@ pub struct Args {
     #[command(flatten)]
     pub trust: super::TrustArgs,
 
+    #[command(flatten)]
+    pub identity: super::IdentityArgs,
+
     /// Send NAME as SNI and verify the certificate against it (the host is still dialled).
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
@@ -315,6 +318,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         pins,
         versions,
         algorithms: args.algorithms.algorithms(versions)?,
+        identity: args.identity.load()?,
         verify_once: true,
         ..ClientOptions::default()
     };
