@@ -531,6 +531,50 @@ fn an_accepted_client_certificate_is_known_by_the_ticket_that_follows() {
     assert!(!dialed.peer_closed);
 }
 
+/// A client certificate given to a server that never asks for one: said, not silently dropped.
+#[test]
+fn a_client_certificate_nobody_asked_for_is_a_warning() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+        "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
+    let t = format!("localhost:{}", served.port);
+    let args = [
+        "connect",
+        &t,
+        "--ca",
+        "ca.pem",
+        "--cert",
+        "alice.pem",
+        "--key",
+        "alice-key.pem",
+        "--no-io",
+    ];
+    let r = ok_json(&dir, &args);
+    assert_eq!(r["client_certificate"]["requested"], false, "{r}");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("the server did not ask for a client certificate"),
+        "{r}"
+    );
+    let out = dir.run(&args);
+    assert!(
+        stderr(&out).contains("warning: --cert was given"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn openssl_reconnect_resumes() {
     let dir = Dir::new();

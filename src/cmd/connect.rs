@@ -702,6 +702,12 @@ impl Session<'_> {
                 ));
             }
         }
+        if self.args.cert.is_some() && !obs.client_cert_requested && d.handshake.is_some() {
+            warnings.push(
+                "--cert was given, but the server did not ask for a client certificate during the handshake, so none was sent"
+                    .to_string(),
+            );
+        }
         if let Some(o) = &ocsp.summary {
             if o.matches_leaf && o.cert_status.as_deref() == Some("revoked") {
                 warnings.push(
