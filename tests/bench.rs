@@ -737,3 +737,25 @@ fn mutual_tls_against_openssl_s_server() {
     assert_eq!(n(&r, "/connections/failed"), 2, "{r:#}");
     assert_eq!(r["failures"][0]["kind"], "handshake", "{r:#}");
 }
+
+#[test]
+fn a_port_that_does_not_speak_tls_is_named_as_such() {
+    let dir = Dir::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    // An HTTP server, answering every connection with plaintext (three at most).
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(3) {
+            let Ok(mut s) = stream else { break };
+            let _ = std::io::Write::write_all(&mut s, b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
+    let (code, r, _) = bench(&dir, &[&addr, "--insecure", "-n", "3", "-c", "1"]);
+    assert_eq!(code, 4, "{r:#}");
+    let example = r["failures"][0]["example"].as_str().unwrap();
+    assert!(
+        example.contains("did not answer with TLS")
+            && example.contains("tlskit connect --starttls"),
+        "{example}"
+    );
+}
