@@ -882,3 +882,35 @@ fn sigint_cuts_a_stalled_handshake_off_after_the_grace_period() {
     assert_eq!(summary["stopped_by"], "SIGINT");
     assert_eq!(summary["aborted_at_shutdown"], 0);
 }
+
+/// The `connect` command the banner prints must reach this server and verify,
+/// whatever address it listens on (not only where `localhost` resolves).
+#[test]
+fn the_printed_connect_command_works_for_every_loopback_listen_form() {
+    let dir = Dir::new();
+    let mut forms = vec!["127.0.0.1:0", "127.0.0.2:0"];
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        forms.push("[::1]:0");
+    } else {
+        eprintln!("SKIPPED [::1]: no IPv6 loopback on this machine");
+    }
+    for listen in forms {
+        let mut srv = spawn_serve_on(&dir, listen, &["--max-accept", "1"]);
+        let command = srv.ready["connect"].as_str().expect("connect").to_string();
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[..2], ["tlskit", "connect"], "{command}");
+        let mut cmd = dir.tlskit(&words[1..]);
+        cmd.stdin(std::process::Stdio::null());
+        let out = run_bounded(cmd, SECS(30));
+        assert_eq!(
+            code(&out),
+            0,
+            "{listen}: `{command}` failed: {}",
+            stderr(&out)
+        );
+        assert!(
+            srv.bg.wait(SECS(20)).is_some(),
+            "{listen}: serve did not stop"
+        );
+    }
+}

@@ -650,38 +650,58 @@ pub fn check_ocsp_response(
 }
 
 /// The `tlskit connect` command line that reaches this server and trusts it by pin.
+///
+/// It dials the address the server listens on (the loopback address of that
+/// family for 0.0.0.0 and [::]), never a name that may resolve elsewhere:
+/// `localhost` only for 127.0.0.1, where every resolver sends it. The name
+/// verified is one the certificate covers; when that is not the dialled
+/// address, `--connect-to` keeps the two apart.
 fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
-    let ip = addr.ip();
-    let covers = |san: String| leaf.sans.contains(&san);
-    let local = ip.is_loopback() || ip.is_unspecified();
-    let ip_host = |ip: std::net::IpAddr| match ip {
-        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let ip_host = match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
         v4 => v4.to_string(),
     };
-    let host = if local && covers("DNS:localhost".into()) {
-        "localhost".to_string()
-    } else if !ip.is_unspecified() && covers(format!("IP:{ip}")) {
-        ip_host(ip)
+    let covers = |san: String| leaf.sans.contains(&san);
+    let port = addr.port();
+    let target = if ip == IpAddr::V4(Ipv4Addr::LOCALHOST) && covers("DNS:localhost".into()) {
+        format!("localhost:{port}")
+    } else if covers(format!("IP:{ip}")) {
+        format!("{ip_host}:{port}")
     } else if let Some(dns) = leaf
         .sans
         .iter()
         .find_map(|s| s.strip_prefix("DNS:").filter(|d| !d.starts_with('*')))
     {
-        dns.to_string()
-    } else if local {
-        "localhost".to_string()
+        format!("{dns}:{port} --connect-to {ip_host}")
     } else {
-        ip_host(ip)
+        format!("{ip_host}:{port}")
     };
-    let mut cmd = format!(
-        "tlskit connect {host}:{} --pin {}",
-        addr.port(),
-        leaf.spki_pin
-    );
+    let mut cmd = format!("tlskit connect {target} --pin {}", leaf.spki_pin);
     if client_auth == "required" {
         cmd.push_str(" --cert client.pem --key client-key.pem");
     }
     cmd
+}
+
+/// The URL of the status page: the dialled address when the connect command
+/// needs `--connect-to` (curl -k checks the pin, not the name).
+fn browse_url(connect: &str) -> String {
+    let mut words = connect.split_whitespace().skip(2);
+    let target = words.next().unwrap_or("localhost");
+    let host = match (words.next(), words.next()) {
+        (Some("--connect-to"), Some(ip)) => {
+            let port = target.rsplit_once(':').map(|(_, p)| p).unwrap_or("443");
+            format!("{ip}:{port}")
+        }
+        _ => target.to_string(),
+    };
+    format!("https://{host}/")
 }
 
 fn banner(
@@ -797,17 +817,13 @@ fn banner(
     )?;
     field(out, "connect", connect.bold())?;
     if args.www {
-        let url_host = connect
-            .split_whitespace()
-            .nth(2)
-            .unwrap_or("localhost")
-            .to_string();
         field(
             out,
             "browse",
             format!(
-                "curl -k --pinnedpubkey {} https://{url_host}/",
-                leaf.spki_pin
+                "curl -k --pinnedpubkey {} {}",
+                leaf.spki_pin,
+                browse_url(&connect)
             ),
         )?;
     }
@@ -883,8 +899,24 @@ mod tests {
             cmd,
             format!("tlskit connect localhost:4433 --pin {}", leaf.spki_pin)
         );
+        // localhost may resolve to 127.0.0.1 only: [::1] is dialled as such.
         let cmd = connect_command("[::1]:9".parse().unwrap(), &leaf, "required");
-        assert!(cmd.starts_with("tlskit connect localhost:9 --pin sha256//"));
+        assert!(
+            cmd.starts_with("tlskit connect [::1]:9 --pin sha256//"),
+            "{cmd}"
+        );
         assert!(cmd.ends_with("--cert client.pem --key client-key.pem"));
+        assert_eq!(browse_url(&cmd), "https://[::1]:9/");
+        let cmd = connect_command("[::]:9".parse().unwrap(), &leaf, "off");
+        assert!(cmd.starts_with("tlskit connect [::1]:9 --pin"), "{cmd}");
+        let cmd = connect_command("0.0.0.0:9".parse().unwrap(), &leaf, "off");
+        assert!(cmd.starts_with("tlskit connect localhost:9 --pin"), "{cmd}");
+        // An address the certificate does not cover: its name, dialled at the address.
+        let cmd = connect_command("127.0.0.2:9".parse().unwrap(), &leaf, "off");
+        assert!(
+            cmd.starts_with("tlskit connect localhost:9 --connect-to 127.0.0.2 --pin"),
+            "{cmd}"
+        );
+        assert_eq!(browse_url(&cmd), "https://127.0.0.2:9/");
     }
 }
