@@ -914,3 +914,54 @@ fn the_printed_connect_command_works_for_every_loopback_listen_form() {
         );
     }
 }
+
+/// A port that is taken, or privileged, is a network error (exit 3) whose
+/// message says what to do, like the other commands' network errors.
+#[test]
+fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
+    let dir = Dir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run_bounded(dir.tlskit(&["serve", "--listen", &port]), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("already in use"), "{err}");
+    assert!(err.contains("another process"), "{err}");
+    assert!(err.contains(":0 picks a free port"), "{err}");
+
+    // Port 1 without privilege: run as nobody when we are root.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let unprivileged_start =
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or(1024);
+    if unprivileged_start <= 1 || (root && !have("setpriv")) {
+        eprintln!("SKIPPED the privileged-port half: binding port 1 needs no privilege here");
+        return;
+    }
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin())
+            .args(["serve", "--listen", "127.0.0.1:1"]);
+        scrub(&mut c);
+        c.current_dir(std::env::temp_dir());
+        c
+    } else {
+        dir.tlskit(&["serve", "--listen", "127.0.0.1:1"])
+    };
+    cmd.env("NO_COLOR", "1");
+    let out = run_bounded(cmd, SECS(20));
+    let err = stderr(&out);
+    if !err.starts_with("tlskit:") {
+        eprintln!("SKIPPED the privileged-port half: could not run tlskit as nobody: {err}");
+        return;
+    }
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("below 1024"), "{err}");
+    assert!(err.contains("CAP_NET_BIND_SERVICE"), "{err}");
+}

@@ -403,8 +403,42 @@ fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
         }
     }
     match last {
-        Some((addr, e)) => Err(anyhow::Error::new(e).context(format!("listening on {addr}"))),
+        Some((addr, e)) => Err(bind_error(*addr, e)),
         None => bail!("--listen gave no address"),
+    }
+}
+
+/// A failed bind as a network error (exit 3) that says what to do about it.
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
+    let port = addr.port();
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {port} is already in use: another process listens there (`ss -ltnp 'sport = :{port}'` shows which); stop it, or choose another port (--listen {}:0 picks a free port)",
+            addr_host(addr)
+        ),
+        std::io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (`sudo setcap cap_net_bind_service=+ep \"$(command -v tlskit)\"`); or use a port from 1024 up, like {}:{}",
+            addr_host(addr),
+            8000 + port
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("{} is not an address of this machine", addr.ip())
+        }
+        _ => {
+            return exit::tag(
+                Code::Network,
+                anyhow::Error::new(e).context(format!("listening on {addr}")),
+            )
+        }
+    };
+    exit::fail(Code::Network, format!("listening on {addr}: {hint}"))
+}
+
+/// The host part of `addr` as `--listen` takes it.
+fn addr_host(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
+        SocketAddr::V4(v4) => v4.ip().to_string(),
     }
 }
 
