@@ -965,3 +965,57 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     assert!(err.contains("below 1024"), "{err}");
     assert!(err.contains("CAP_NET_BIND_SERVICE"), "{err}");
 }
+
+/// A chain file with the leaf not first: the key "does not match" the first
+/// certificate, which is the wrong diagnosis; say which certificate it matches.
+/// A chain whose next certificate did not issue the one before starts, with a warning.
+#[test]
+fn a_chain_out_of_order_is_named_as_such() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    dir.ok(&[
+        "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
+    ]);
+    let (ca, leaf, other) = (
+        dir.read("ca.pem"),
+        dir.read("localhost.pem"),
+        dir.read("other.pem"),
+    );
+    std::fs::write(dir.join("reversed.pem"), format!("{ca}{leaf}")).unwrap();
+    std::fs::write(dir.join("unrelated.pem"), format!("{leaf}{other}")).unwrap();
+    std::fs::write(dir.join("good.pem"), format!("{leaf}{ca}")).unwrap();
+
+    let out = run_bounded(
+        dir.tlskit(&[
+            "serve",
+            "--cert",
+            "reversed.pem",
+            "--key",
+            "localhost-key.pem",
+        ]),
+        SECS(20),
+    );
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("certificate #2"), "{err}");
+    assert!(err.contains("CN=localhost"), "{err}");
+    assert!(err.contains("first"), "{err}");
+
+    let mut srv = spawn_serve(
+        &dir,
+        &["--cert", "unrelated.pem", "--key", "localhost-key.pem"],
+    );
+    assert_eq!(srv.ready["chain_length"], 2);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(
+        err.contains("certificate #2 (CN=Other CA) did not issue certificate #1 (CN=localhost)"),
+        "{err}"
+    );
+
+    let mut srv = spawn_serve(&dir, &["--cert", "good.pem", "--key", "localhost-key.pem"]);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(!err.contains("warning"), "{err}");
+}

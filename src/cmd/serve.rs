@@ -459,7 +459,10 @@ fn prepare(args: &Args) -> Result<Setup> {
     let leaf = CertSummary::from_der(&identity.chain[0]).context("reading --cert")?;
     let chain_len = identity.chain.len();
     if !ephemeral {
-        for w in certificate_warnings(&leaf) {
+        for w in certificate_warnings(&leaf)
+            .into_iter()
+            .chain(chain_order_warnings(&identity.chain))
+        {
             eprintln!("tlskit: warning: {w}");
         }
     }
@@ -546,22 +549,78 @@ fn prepare(args: &Args) -> Result<Setup> {
 fn load_identity(cert: &Path, key: &Path) -> Result<Identity> {
     let chain = files::load_certs(cert).context("reading --cert")?;
     let key_der = files::load_key(key).context("reading --key")?;
-    Identity {
-        chain: chain.clone(),
-        key: key_der.clone_key(),
-    }
-    .certified_key()
-    .with_context(|| {
+    let context = || {
         format!(
             "key '{}' and certificate '{}'",
             key.display(),
             cert.display()
         )
-    })?;
+    };
+    let matches = |c: &rustls::pki_types::CertificateDer<'static>| {
+        Identity {
+            chain: vec![c.clone()],
+            key: key_der.clone_key(),
+        }
+        .certified_key()
+        .is_ok()
+    };
+    if let Err(e) = (Identity {
+        chain: chain.clone(),
+        key: key_der.clone_key(),
+    })
+    .certified_key()
+    {
+        // The usual cause: a chain file with the leaf not first.
+        if let Some(n) = chain.iter().skip(1).position(matches) {
+            let subject = CertSummary::from_der(&chain[n + 1])
+                .map(|s| s.subject)
+                .unwrap_or_default();
+            bail!(
+                "{}: the key belongs to certificate #{} ({}), not to the first one; put the server's certificate first, then its intermediates",
+                context(),
+                n + 2,
+                sanitize(&subject)
+            );
+        }
+        return Err(e.context(context()));
+    }
     Ok(Identity {
         chain,
         key: key_der,
     })
+}
+
+/// Each certificate of a served chain should be issued by the one after it
+/// (RFC 5246 requires that order; TLS 1.3 clients tolerate others, many older ones do not).
+fn chain_order_warnings(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Vec<String> {
+    let parsed: Vec<_> = chain.iter().map(|c| x509info::parse_cert(c).ok()).collect();
+    let subject = |i: usize| {
+        parsed[i]
+            .as_ref()
+            .map(|c| sanitize(&c.subject().to_string()).into_owned())
+            .unwrap_or_default()
+    };
+    let mut warnings = Vec::new();
+    for i in 0..parsed.len().saturating_sub(1) {
+        let (Some(cert), Some(next)) = (&parsed[i], &parsed[i + 1]) else {
+            continue;
+        };
+        let issued = cert.issuer().as_raw() == next.subject().as_raw()
+            && !matches!(
+                crate::tls::chain::signed_by(cert, next.public_key()),
+                Err(crate::tls::chain::SigError::Invalid)
+            );
+        if !issued {
+            warnings.push(format!(
+                "--cert: certificate #{} ({}) did not issue certificate #{} ({}); the file should hold the server's certificate, then each certificate's issuer in turn (clients may refuse a chain out of order)",
+                i + 2,
+                subject(i + 1),
+                i + 1,
+                subject(i)
+            ));
+        }
+    }
+    warnings
 }
 
 /// Problems with a server certificate that clients will trip over.
