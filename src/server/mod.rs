@@ -484,23 +484,7 @@ pub fn tls_error(e: &io::Error) -> Option<&rustls::Error> {
 
 /// `BadCertificate` → `bad_certificate` (the name RFC 8446 gives the alert).
 pub fn alert_name(alert: rustls::AlertDescription) -> String {
-    let camel: Vec<char> = format!("{alert:?}")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    let mut out = String::with_capacity(camel.len() + 4);
-    for (i, &c) in camel.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            // A word starts after a lower-case letter, or at the last capital of an acronym.
-            let prev_lower = !camel[i - 1].is_ascii_uppercase();
-            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev_lower || next_lower {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    crate::tls::explain::alert_name(&format!("{alert:?}"))
 }
 
 /// A stable key and a sentence for a failed handshake, from the server's point of view.

@@ -157,12 +157,19 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
     }
 }
 
-/// `CertificateRequired` → `certificate_required`.
-fn alert_name(debug: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
+/// `CertificateRequired` → `certificate_required`, `UnknownCA` → `unknown_ca`
+/// (the names RFC 8446 gives the alerts).
+pub fn alert_name(debug: &str) -> String {
+    let camel: Vec<char> = debug.chars().filter(char::is_ascii_alphanumeric).collect();
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, &c) in camel.iter().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
+            // A word starts after a lower-case letter, or at the last capital of an acronym.
+            let prev_lower = !camel[i - 1].is_ascii_uppercase();
+            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev_lower || next_lower {
+                out.push('_');
+            }
         }
         out.push(c.to_ascii_lowercase());
     }
@@ -465,6 +472,15 @@ mod tests {
 
     fn at(secs: u64) -> UnixTime {
         UnixTime::since_unix_epoch(Duration::from_secs(secs))
+    }
+
+    #[test]
+    fn alert_names_are_the_rfc_names_in_every_command() {
+        assert_eq!(alert_name("UnknownCA"), "unknown_ca");
+        assert_eq!(alert_name("UnknownPSKIdentity"), "unknown_psk_identity");
+        assert_eq!(alert_name("CertificateRequired"), "certificate_required");
+        let s = describe_alert(AlertDescription::UnknownCA, &Observed::default());
+        assert!(s.ends_with("(alert: unknown_ca)"), "{s}");
     }
 
     #[test]
