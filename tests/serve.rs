@@ -1019,3 +1019,40 @@ fn a_chain_out_of_order_is_named_as_such() {
     let err = srv.stderr();
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// TLS 1.2 suites are made for one key type: --suites that leave none for the
+/// certificate's key would fail every TLS 1.2 handshake, so say so at start-up.
+#[test]
+fn tls12_suites_that_do_not_fit_the_key_are_refused_or_warned_about() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--key-type", "rsa2048", "--out", "rsa", "-q"]);
+    let key_args = ["--cert", "rsa.pem", "--key", "rsa-key.pem"];
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--tls12"];
+    args.extend(key_args);
+    args.extend(["--suites", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
+    let out = run_bounded(dir.tlskit(&args), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("RSA key"), "{err}");
+    assert!(err.contains("ECDHE-RSA"), "{err}");
+    assert!(stdout(&out).is_empty(), "it started: {}", stdout(&out));
+
+    // With TLS 1.3 on as well, it serves, and warns that TLS 1.2 clients will fail.
+    let mut both: Vec<&str> = key_args.to_vec();
+    both.extend([
+        "--suites",
+        "TLS13_AES_128_GCM_SHA256,ECDHE-ECDSA-AES128-GCM-SHA256",
+    ]);
+    let mut srv = spawn_serve(&dir, &both);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(err.contains("TLS 1.2 clients"), "{err}");
+
+    // Suites that fit: no warning.
+    let mut fits: Vec<&str> = key_args.to_vec();
+    fits.extend(["--suites", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    let mut srv = spawn_serve(&dir, &fits);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(!err.contains("warning"), "{err}");
+}

@@ -511,6 +511,11 @@ fn prepare(args: &Args) -> Result<Setup> {
     };
     let has_ocsp = ocsp.is_some();
     let algorithms = args.algorithms.algorithms(versions)?;
+    if let Some(suites) = &algorithms.suites {
+        if let Some(w) = tls12_suites_fit_key(suites, &identity.key, versions)? {
+            eprintln!("tlskit: warning: {w}");
+        }
+    }
     let groups = algorithms
         .groups
         .as_ref()
@@ -621,6 +626,55 @@ fn chain_order_warnings(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Vec<
         }
     }
     warnings
+}
+
+/// A TLS 1.2 suite signs with one key type (ECDHE-ECDSA or ECDHE-RSA): when
+/// `--suites` names TLS 1.2 suites but none for the certificate's key, every
+/// TLS 1.2 handshake fails. An error when TLS 1.2 is the only version; a
+/// warning (returned) when TLS 1.3 is on too.
+fn tls12_suites_fit_key(
+    suites: &[rustls::SupportedCipherSuite],
+    key: &rustls::pki_types::PrivateKeyDer<'static>,
+    versions: Versions,
+) -> Result<Option<String>> {
+    use rustls::SignatureAlgorithm as Alg;
+    let tls12: Vec<_> = suites
+        .iter()
+        .filter_map(|s| match s {
+            rustls::SupportedCipherSuite::Tls12(t) => Some(*t),
+            _ => None,
+        })
+        .collect();
+    if tls12.is_empty() || versions == Versions::Tls13 {
+        return Ok(None);
+    }
+    let Ok(signer) = crate::tls::provider()
+        .key_provider
+        .load_private_key(key.clone_key())
+    else {
+        return Ok(None);
+    };
+    let alg = signer.algorithm();
+    if tls12.iter().any(|t| signer.choose_scheme(t.sign).is_some()) {
+        return Ok(None);
+    }
+    let (kind, family) = match alg {
+        Alg::RSA => ("RSA", "ECDHE-RSA"),
+        Alg::ED25519 => ("Ed25519", "ECDHE-ECDSA"),
+        _ => ("ECDSA", "ECDHE-ECDSA"),
+    };
+    let problem = format!(
+        "--suites names no TLS 1.2 suite for the certificate's {kind} key (with it, TLS 1.2 needs {family} suites)"
+    );
+    if versions == Versions::Tls12 {
+        return Err(exit::fail(
+            Code::Usage,
+            format!("{problem}: every handshake would fail"),
+        ));
+    }
+    Ok(Some(format!(
+        "{problem}: TLS 1.2 clients will fail the handshake"
+    )))
 }
 
 /// Problems with a server certificate that clients will trip over.
