@@ -266,6 +266,37 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     assert!(!stdout(&out).contains("--pin"), "{}", stdout(&out));
 }
 
+/// A leaf whose issuer the server does not send and the client does not trust:
+/// the reason names both causes, a missing intermediate first.
+#[test]
+fn an_issuer_neither_sent_nor_trusted_is_explained_as_a_possible_missing_intermediate() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let target = format!("127.0.0.1:{}", served.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "other.pem",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let why = r["certificate"]["verification_error"].as_str().unwrap();
+    assert!(why.contains("CN=Scan Test CA"), "{why}");
+    assert!(why.contains("the server did not send it"), "{why}");
+    assert!(why.contains("intermediate"), "{why}");
+    assert!(why.contains("--ca FILE"), "{why}");
+}
+
 // ---------------------------------------------------------------- openssl s_server
 
 const LEGACY_CIPHERS: &str = "ALL:@SECLEVEL=0";

@@ -407,8 +407,9 @@ fn unknown_issuer(chain: &[CertSummary]) -> String {
             sanitize(&top.subject)
         );
     }
+    // The issuer was neither sent nor trusted: a missing intermediate looks exactly like an unknown CA.
     format!(
-        "the certificate is issued by an unknown authority: {}; it is not among the trusted roots (give its CA with --ca FILE)",
+        "the certificate is issued by an unknown authority: {}; the server did not send it and it is not among the trusted roots (if it is an intermediate CA, the server must send it after its own certificate; if it is a root, give it with --ca FILE)",
         sanitize(&top.issuer)
     )
 }
