@@ -870,17 +870,23 @@ fn sigint_cuts_a_stalled_handshake_off_after_the_grace_period() {
     let shutdown = srv.event("shutdown", SECS(5));
     assert_eq!(shutdown["signal"], "SIGINT");
     assert_eq!(shutdown["open_connections"], 2);
-    let mut ends: Vec<String> = srv
-        .connections(2, SECS(5))
+    let records = srv.connections(2, SECS(5));
+    let mut ends: Vec<String> = records
         .iter()
         .map(|r| format!("{}/{}", r["end"], r["failure"]))
         .collect();
     ends.sort();
     // The idle echo closes at once; the stalled handshake only when the grace period ends.
     assert_eq!(ends, ["\"shutdown\"/\"shutdown\"", "\"shutdown\"/null"]);
+    for r in &records {
+        let reason = r["reason"].as_str().unwrap_or_default();
+        let stalled = r["failure"] == "shutdown";
+        assert_eq!(reason.contains("cut off"), stalled, "{r}");
+    }
     let summary = srv.event("summary", SECS(5));
     assert_eq!(summary["stopped_by"], "SIGINT");
-    assert_eq!(summary["aborted_at_shutdown"], 0);
+    // The stalled handshake was still open when the grace period ran out.
+    assert_eq!(summary["aborted_at_shutdown"], 1, "{summary}");
 }
 
 /// The `connect` command the banner prints must reach this server and verify,

@@ -339,6 +339,14 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
         }
         rec.ended(end.end, end.reason);
     }
+    // Still busy when the grace period ended (or a second signal cut it short): cut off.
+    if rec.end == End::Shutdown && *phase.borrow() >= Phase::Stopping {
+        rec.reason = Some(format!(
+            "cut off: still busy when the {} grace period ended (--grace)",
+            log::human_duration(sh.settings.grace.as_millis() as u64)
+        ));
+        sh.stats.cut_off();
+    }
     rec.duration_ms = started.elapsed().as_millis() as u64;
     sh.stats.finish(&rec);
     sh.log.connection(&rec);
