@@ -847,6 +847,27 @@ fn usage_and_network_errors() {
     let out = dir.run(&["scan", &format!("127.0.0.1:{port}"), "--timeout", "2"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
+    // Worded as connect words it.
+    assert!(
+        stderr(&out).contains("nothing listens on that port"),
+        "{}",
+        stderr(&out)
+    );
+    // With --json, scripts get a JSON document with the error, as from connect.
+    let target = format!("127.0.0.1:{port}");
+    let out = dir.run(&["scan", &target, "--timeout", "2", "--json"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {:?}", stdout(&out)));
+    assert_eq!(r["target"], target.as_str());
+    assert_eq!(r["error"]["exit_code"], 3, "{r}");
+    assert_eq!(r["error"]["stage"], "connect", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot connect")),
+        "{r}"
+    );
 
     let out = dir.run(&["scan", "host:99999"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));

@@ -432,7 +432,8 @@ pub fn data_error(e: &std::io::Error) -> anyhow::Error {
     exit::fail(Code::Network, sentence)
 }
 
-fn describe_io(e: &std::io::Error) -> String {
+/// A connect or read error in a few words ("connection refused (nothing listens on that port)").
+pub fn describe_io(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
     match e.kind() {
         ConnectionRefused => "connection refused (nothing listens on that port)".to_string(),
