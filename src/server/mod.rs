@@ -560,10 +560,42 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
             "no_alpn_overlap",
             "the client offered ALPN protocols, none of them in --alpn".into(),
         ),
-        E::PeerIncompatible(p) => (
-            "incompatible",
-            format!("nothing in common with the client: {p:?}"),
-        ),
+        E::PeerIncompatible(p) => {
+            use rustls::PeerIncompatible as P;
+            let (key, text): (&str, &str) = match p {
+                P::SignatureAlgorithmsExtensionRequired => (
+                    "no_version_overlap",
+                    "no protocol version in common: the client sent no signature_algorithms, so it offers TLS 1.1 or older (serve speaks TLS 1.2 and 1.3)",
+                ),
+                P::SupportedVersionsExtensionRequired => (
+                    "no_version_overlap",
+                    "no protocol version in common: the client offers TLS 1.2 or older, the server TLS 1.3 only (--tls13)",
+                ),
+                P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled => (
+                    "no_version_overlap",
+                    "no protocol version in common: one side accepts TLS 1.2 only, the other TLS 1.3 only (--tls12 and --tls13 restrict the server)",
+                ),
+                P::NoCipherSuitesInCommon => (
+                    "no_suite_overlap",
+                    "no cipher suite in common with the client (the server's are set by --suites)",
+                ),
+                P::NoKxGroupsInCommon | P::NamedGroupsExtensionRequired => (
+                    "no_group_overlap",
+                    "no key-exchange group in common with the client (the server's are set by --groups)",
+                ),
+                P::NoSignatureSchemesInCommon => (
+                    "no_signature_overlap",
+                    "no signature scheme in common: the client accepts none that the certificate's key can make",
+                ),
+                _ => {
+                    return (
+                        "incompatible".into(),
+                        format!("nothing in common with the client: {p:?}"),
+                    )
+                }
+            };
+            (key, text.to_string())
+        }
         E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
             "not_tls",
             "the client does not speak TLS (plain HTTP or another protocol on this port?)".into(),
@@ -706,5 +738,39 @@ mod tests {
         assert_eq!(k, "alert:decode_error");
         let (k, _) = describe_handshake_error(&io::Error::from(io::ErrorKind::UnexpectedEof));
         assert_eq!(k, "client_closed");
+    }
+
+    #[test]
+    fn nothing_in_common_is_said_in_words() {
+        use rustls::PeerIncompatible as P;
+        for (p, key, words) in [
+            (
+                P::SignatureAlgorithmsExtensionRequired,
+                "no_version_overlap",
+                "TLS 1.1 or older",
+            ),
+            (
+                P::SupportedVersionsExtensionRequired,
+                "no_version_overlap",
+                "--tls13",
+            ),
+            (
+                P::Tls12NotOfferedOrEnabled,
+                "no_version_overlap",
+                "TLS 1.2 only",
+            ),
+            (P::NoCipherSuitesInCommon, "no_suite_overlap", "--suites"),
+            (P::NoKxGroupsInCommon, "no_group_overlap", "--groups"),
+            (
+                P::NoSignatureSchemesInCommon,
+                "no_signature_overlap",
+                "signature scheme",
+            ),
+        ] {
+            let (k, r) = describe_handshake_error(&tls(rustls::Error::PeerIncompatible(p)));
+            assert_eq!(k, key, "{r}");
+            assert!(r.contains(words), "{r}");
+            assert!(!r.contains("Required") && !r.contains("InCommon"), "{r}");
+        }
     }
 }
