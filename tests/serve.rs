@@ -1064,3 +1064,23 @@ fn tls12_suites_that_do_not_fit_the_key_are_refused_or_warned_about() {
     let err = srv.stderr();
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// Like `openssl s_server -cert` and socat's `cert=`: one PEM file holding the
+/// chain and the key serves without --key; a file without a key says to add --key.
+#[test]
+fn a_cert_file_that_holds_the_key_needs_no_key_flag() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "--out", "site", "-q"]);
+    let combined = format!("{}{}", dir.read("site.pem"), dir.read("site-key.pem"));
+    std::fs::write(dir.join("combined.pem"), combined).unwrap();
+    let srv = spawn_serve(&dir, &["--cert", "combined.pem"]);
+    assert_eq!(srv.ready["ephemeral"], false);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"one file");
+
+    let out = run_bounded(dir.tlskit(&["serve", "--cert", "site.pem"]), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("no private key"), "{err}");
+    assert!(err.contains("--key"), "{err}");
+}

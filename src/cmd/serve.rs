@@ -49,10 +49,11 @@ pub struct Args {
 
     /// Certificate chain: PEM, leaf first, then intermediates (or one DER certificate)
     /// [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory].
-    #[arg(long, value_name = "FILE", requires = "key")]
+    #[arg(long, value_name = "FILE")]
     pub cert: Option<PathBuf>,
 
-    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)
+    /// [default: the key in the --cert file, which may hold both, as for `openssl s_server -cert`].
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 
@@ -444,7 +445,7 @@ fn addr_host(addr: SocketAddr) -> String {
 
 fn prepare(args: &Args) -> Result<Setup> {
     let (identity, ephemeral) = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => (load_identity(cert, key)?, false),
+        (Some(cert), key) => (load_identity(cert, key.as_deref())?, false),
         _ => {
             let g = certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
             (
@@ -551,9 +552,26 @@ fn prepare(args: &Args) -> Result<Setup> {
 }
 
 /// Loads the chain and key and checks, now rather than at the first handshake, that they match.
-fn load_identity(cert: &Path, key: &Path) -> Result<Identity> {
+fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
     let chain = files::load_certs(cert).context("reading --cert")?;
-    let key_der = files::load_key(key).context("reading --key")?;
+    let key_der = match key {
+        Some(key) => files::load_key(key).context("reading --key")?,
+        // The file was read as certificates already; what fails here is about its key.
+        None => files::load_key(cert).map_err(|e| {
+            if format!("{e:#}").contains("no private key found") {
+                exit::fail(
+                    Code::Usage,
+                    format!(
+                        "--cert '{}' holds no private key: give the key with --key FILE",
+                        cert.display()
+                    ),
+                )
+            } else {
+                e.context("reading the key in --cert")
+            }
+        })?,
+    };
+    let key = key.unwrap_or(cert);
     let context = || {
         format!(
             "key '{}' and certificate '{}'",
