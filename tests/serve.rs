@@ -1084,3 +1084,26 @@ fn a_cert_file_that_holds_the_key_needs_no_key_flag() {
     assert!(err.contains("no private key"), "{err}");
     assert!(err.contains("--key"), "{err}");
 }
+
+/// A certificate file with an encrypted key in it: the error is about the key.
+#[test]
+fn a_cert_file_with_an_encrypted_key_says_so() {
+    let dir = Dir::new();
+    if !have("openssl") {
+        return;
+    }
+    dir.ok(&["gencert", "localhost", "--out", "site", "-q"]);
+    sh(
+        dir.path(),
+        "openssl pkey -in site-key.pem -aes256 -passout pass:x -out enc.pem && cat site.pem enc.pem > both.pem",
+    );
+    for args in [
+        &["serve", "--cert", "both.pem"][..],
+        &["serve", "--cert", "site.pem", "--key", "both.pem"],
+    ] {
+        let out = run_bounded(dir.tlskit(args), SECS(20));
+        let err = stderr(&out);
+        assert_eq!(code(&out), 1, "{args:?}: {err}");
+        assert!(err.contains("an encrypted private key"), "{args:?}: {err}");
+    }
+}

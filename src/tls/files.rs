@@ -239,18 +239,23 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     let data = read_input(path)?;
     let items = parse_items(&data, &what)?;
     let first_kind = items.first().map(Item::kind_name);
-    items
-        .into_iter()
-        .find_map(|i| match i {
-            Item::PrivateKey(k) => Some(k),
-            _ => None,
-        })
-        .with_context(|| {
-            format!(
-                "{what}: no private key found (it holds {})",
-                first_kind.unwrap_or("nothing")
-            )
-        })
+    let key = items.into_iter().find_map(|i| match i {
+        Item::PrivateKey(k) => Some(k),
+        _ => None,
+    });
+    // A certificate and an encrypted key in one file: the key is what is missing.
+    if key.is_none()
+        && (contains(&data, b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            || contains(&data, b"Proc-Type: 4,ENCRYPTED"))
+    {
+        return Err(encrypted_key(&what));
+    }
+    key.with_context(|| {
+        format!(
+            "{what}: no private key found (it holds {})",
+            first_kind.unwrap_or("nothing")
+        )
+    })
 }
 
 /// Encodes certificates as PEM.
