@@ -1107,3 +1107,37 @@ fn a_cert_file_with_an_encrypted_key_says_so() {
         assert!(err.contains("an encrypted private key"), "{args:?}: {err}");
     }
 }
+
+/// Plain HTTP sent to a --www port gets a plaintext 400 that says to use
+/// https:// (as nginx does), not a TLS alert an HTTP client cannot read.
+#[test]
+fn plain_http_to_a_www_port_gets_a_readable_400() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--www"]);
+    let mut tcp = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    tcp.set_read_timeout(Some(SECS(20))).unwrap();
+    tcp.write_all(b"GET /x HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n")
+        .unwrap();
+    let mut reply = Vec::new();
+    let _ = tcp.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{reply:?}"
+    );
+    assert!(reply.contains("Connection: close\r\n"), "{reply:?}");
+    assert!(reply.contains("https://"), "{reply:?}");
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["failure"], "not_tls", "{rec}");
+    assert!(
+        rec["reason"].as_str().unwrap().contains("plain HTTP"),
+        "{rec}"
+    );
+    // TLS clients are served as before.
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut page = String::new();
+    let _ = tls.read_to_string(&mut page);
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+}

@@ -320,6 +320,21 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
     let mut phase = sh.phase.clone();
     // Echoed chunks and HTTP responses go out as soon as they are written.
     let _ = tcp.set_nodelay(true);
+    let mut tcp = tcp;
+    if sh.settings.mode == Mode::Www {
+        let deadline = started + sh.settings.handshake_timeout;
+        if www::answer_plain_http(&mut tcp, deadline, &mut phase).await {
+            rec.ended(
+                End::HandshakeError,
+                "the client sent plain HTTP to this TLS port: answered 400 (use https://)",
+            );
+            rec.failure = Some("not_tls".into());
+            rec.duration_ms = started.elapsed().as_millis() as u64;
+            sh.stats.finish(&rec);
+            sh.log.connection(&rec);
+            return;
+        }
+    }
     if let Some(mut stream) = handshake(tcp, started, sh, &mut phase, &mut rec).await {
         let (_, conn) = stream.get_ref();
         let info = HandshakeInfo::from_state(conn);
