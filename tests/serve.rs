@@ -1015,6 +1015,13 @@ fn a_chain_out_of_order_is_named_as_such() {
         &["--cert", "unrelated.pem", "--key", "localhost-key.pem"],
     );
     assert_eq!(srv.ready["chain_length"], 2);
+    // --json consumers get the warnings in the ready event too.
+    let warnings = srv.ready["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].as_str().unwrap().contains("did not issue"),
+        "{warnings:?}"
+    );
     srv.terminate(SECS(20));
     let err = srv.stderr();
     assert!(
@@ -1023,6 +1030,7 @@ fn a_chain_out_of_order_is_named_as_such() {
     );
 
     let mut srv = spawn_serve(&dir, &["--cert", "good.pem", "--key", "localhost-key.pem"]);
+    assert_eq!(srv.ready["warnings"], serde_json::json!([]));
     srv.terminate(SECS(20));
     let err = srv.stderr();
     assert!(!err.contains("warning"), "{err}");

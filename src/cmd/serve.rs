@@ -227,6 +227,8 @@ struct Setup {
     groups: Option<Vec<String>>,
     /// `--suites`, when given.
     suites: Option<Vec<String>>,
+    /// What was printed as warnings at start-up.
+    warnings: Vec<String>,
 }
 
 /// The second event: what is being served, and how to connect to it.
@@ -253,26 +255,28 @@ struct Ready<'a> {
     idle_timeout_ms: Option<u64>,
     max_accept: Option<u64>,
     connect: String,
+    /// The start-up warnings (also on stderr).
+    warnings: &'a [String],
 }
 
 /// Runs `tlskit serve`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let addrs = listen_addrs(&args.listen)?;
-    let setup = prepare(&args)?;
+    let mut setup = prepare(&args)?;
     let wanted = u64::from(args.max_connections);
     if let Some(fd) = limits::raise_for(wanted) {
         if fd.now < wanted + limits::RESERVED_FDS {
-            eprintln!(
-                "tlskit: warning: the open-file limit is {} (hard limit); fewer than --max-connections {} connections fit",
+            warn(&mut setup.warnings, format!(
+                "the open-file limit is {} (hard limit); fewer than --max-connections {} connections fit",
                 fd.now, args.max_connections
-            );
+            ));
         }
     }
-    if let Some(path) = &setup.keylog {
-        eprintln!(
-            "tlskit: warning: writing TLS session secrets to '{}': anyone who can read it can decrypt these sessions",
-            sanitize(path)
-        );
+    if let Some(path) = setup.keylog.clone() {
+        warn(&mut setup.warnings, format!(
+            "writing TLS session secrets to '{}': anyone who can read it can decrypt these sessions",
+            sanitize(&path)
+        ));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -459,12 +463,13 @@ fn prepare(args: &Args) -> Result<Setup> {
     };
     let leaf = CertSummary::from_der(&identity.chain[0]).context("reading --cert")?;
     let chain_len = identity.chain.len();
+    let mut warnings = Vec::new();
     if !ephemeral {
         for w in certificate_warnings(&leaf)
             .into_iter()
             .chain(chain_order_warnings(&identity.chain))
         {
-            eprintln!("tlskit: warning: {w}");
+            warn(&mut warnings, w);
         }
     }
 
@@ -489,11 +494,11 @@ fn prepare(args: &Args) -> Result<Setup> {
     let ocsp = match &args.ocsp_response {
         Some(path) => {
             let der = files::read_input(path)?;
-            let warnings =
+            let ocsp_warnings =
                 check_ocsp_response(&der, &identity.chain[0], time::OffsetDateTime::now_utc())
                     .with_context(|| format!("--ocsp-response '{}'", path.display()))?;
-            for w in warnings {
-                eprintln!("tlskit: warning: {}", sanitize(&w));
+            for w in ocsp_warnings {
+                warn(&mut warnings, sanitize(&w).into_owned());
             }
             Some(der)
         }
@@ -514,7 +519,7 @@ fn prepare(args: &Args) -> Result<Setup> {
     let algorithms = args.algorithms.algorithms(versions)?;
     if let Some(suites) = &algorithms.suites {
         if let Some(w) = tls12_suites_fit_key(suites, &identity.key, versions)? {
-            eprintln!("tlskit: warning: {w}");
+            warn(&mut warnings, w);
         }
     }
     let groups = algorithms
@@ -548,7 +553,14 @@ fn prepare(args: &Args) -> Result<Setup> {
         keylog: keylog_name,
         groups,
         suites,
+        warnings,
     })
+}
+
+/// Prints a start-up warning and keeps it for the `ready` event.
+fn warn(warnings: &mut Vec<String>, w: String) {
+    eprintln!("tlskit: warning: {w}");
+    warnings.push(w);
 }
 
 /// Loads the chain and key and checks, now rather than at the first handshake, that they match.
@@ -904,6 +916,7 @@ fn banner(
             idle_timeout_ms: Some(args.idle_timeout.as_millis() as u64).filter(|ms| *ms > 0),
             max_accept: args.max_accept,
             connect,
+            warnings: &setup.warnings,
         };
         writeln!(out, "{}", output::json::to_line(&ready)?)?;
         return Ok(());
