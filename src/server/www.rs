@@ -138,6 +138,14 @@ pub fn parse_head(head: &[u8]) -> Result<Request, HttpError> {
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
+        // `GET /` typed into `openssl s_client`, as `s_server -www` accepts it.
+        let words: Vec<&str> = request_line.split(' ').collect();
+        if words.len() == 2 && is_token(words[0]) && words[1].starts_with('/') {
+            return Err(bad(
+                400,
+                "HTTP/0.9 requests are not served: send 'GET / HTTP/1.0' and an empty line",
+            ));
+        }
         return Err(bad(400, "malformed request line"));
     };
     if !is_token(method) {
@@ -790,6 +798,8 @@ mod tests {
     fn malformed_requests_get_the_right_status() {
         let status = |s: &str| parse(s).unwrap_err().status;
         assert_eq!(status("GET /\r\n\r\n"), 400);
+        let detail = parse("GET /\r\n\r\n").unwrap_err().detail;
+        assert!(detail.contains("GET / HTTP/1.0"), "{detail}");
         assert_eq!(status("GET / HTTP/1.1\r\n\r\n"), 400); // no Host
         assert_eq!(status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
         assert_eq!(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
