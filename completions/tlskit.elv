@@ -63,7 +63,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand -l 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
             cand --listen 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
             cand --cert 'Certificate chain: PEM, leaf first, then intermediates (or one DER certificate) [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory]'
-            cand --key 'The certificate''s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)'
+            cand --key 'The certificate''s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) [default: the key in the --cert file, which may hold both, as for `openssl s_server -cert`]'
             cand --client-ca 'Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless --client-auth optional'
             cand --client-auth 'Whether clients must present a certificate [default: required]'
             cand --alpn 'ALPN protocols, comma-separated, in the server''s order of preference [default: none; http/1.1 with --www]'

@@ -67,7 +67,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s h -l help -d '
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s V -l version -d 'Print version'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l cert -d 'Certificate chain: PEM, leaf first, then intermediates (or one DER certificate) [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory]' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The certificate\'s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The certificate\'s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) [default: the key in the --cert file, which may hold both, as for `openssl s_server -cert`]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-ca -d 'Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless --client-auth optional' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-auth -d 'Whether clients must present a certificate [default: required]' -r -f -a "required\t'The handshake fails without a valid certificate'
 optional\t'A client may send none; one it sends must verify'"

@@ -260,7 +260,41 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     assert!(cap_codes(&r).contains(&"cert-not-verified".to_string()));
     assert_eq!(r["certificate"]["verified"], false);
     let why = r["certificate"]["verification_error"].as_str().unwrap();
-    assert!(!why.is_empty());
+    assert!(why.contains("self-signed"), "{why}");
+    // The advice names a flag scan has: --ca takes the self-signed certificate itself.
+    assert!(why.contains("--ca"), "{why}");
+    assert!(!stdout(&out).contains("--pin"), "{}", stdout(&out));
+}
+
+/// A leaf whose issuer the server does not send and the client does not trust:
+/// the reason names both causes, a missing intermediate first.
+#[test]
+fn an_issuer_neither_sent_nor_trusted_is_explained_as_a_possible_missing_intermediate() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let target = format!("127.0.0.1:{}", served.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "other.pem",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let why = r["certificate"]["verification_error"].as_str().unwrap();
+    assert!(why.contains("CN=Scan Test CA"), "{why}");
+    assert!(why.contains("the server did not send it"), "{why}");
+    assert!(why.contains("intermediate"), "{why}");
+    assert!(why.contains("--ca FILE"), "{why}");
 }
 
 // ---------------------------------------------------------------- openssl s_server
@@ -813,6 +847,27 @@ fn usage_and_network_errors() {
     let out = dir.run(&["scan", &format!("127.0.0.1:{port}"), "--timeout", "2"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
+    // Worded as connect words it.
+    assert!(
+        stderr(&out).contains("nothing listens on that port"),
+        "{}",
+        stderr(&out)
+    );
+    // With --json, scripts get a JSON document with the error, as from connect.
+    let target = format!("127.0.0.1:{port}");
+    let out = dir.run(&["scan", &target, "--timeout", "2", "--json"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {:?}", stdout(&out)));
+    assert_eq!(r["target"], target.as_str());
+    assert_eq!(r["error"]["exit_code"], 3, "{r}");
+    assert_eq!(r["error"]["stage"], "connect", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot connect")),
+        "{r}"
+    );
 
     let out = dir.run(&["scan", "host:99999"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));

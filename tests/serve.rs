@@ -733,10 +733,12 @@ fn tls13_only_refuses_a_tls12_client_and_says_why() {
     assert!(err.to_string().to_lowercase().contains("protocol"), "{err}");
     let rec = srv.event("connection", SECS(20));
     assert_eq!(rec["end"], "handshake_error", "{rec}");
-    assert_eq!(rec["failure"], "incompatible", "{rec}");
+    assert_eq!(rec["failure"], "no_version_overlap", "{rec}");
     assert!(
-        rec["reason"].as_str().unwrap().contains("TLS 1.2")
-            || rec["reason"].as_str().unwrap().contains("Tls12"),
+        rec["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no protocol version in common"),
         "{rec}"
     );
     // TLS 1.2 is fine by default.
@@ -870,15 +872,280 @@ fn sigint_cuts_a_stalled_handshake_off_after_the_grace_period() {
     let shutdown = srv.event("shutdown", SECS(5));
     assert_eq!(shutdown["signal"], "SIGINT");
     assert_eq!(shutdown["open_connections"], 2);
-    let mut ends: Vec<String> = srv
-        .connections(2, SECS(5))
+    let records = srv.connections(2, SECS(5));
+    let mut ends: Vec<String> = records
         .iter()
         .map(|r| format!("{}/{}", r["end"], r["failure"]))
         .collect();
     ends.sort();
     // The idle echo closes at once; the stalled handshake only when the grace period ends.
     assert_eq!(ends, ["\"shutdown\"/\"shutdown\"", "\"shutdown\"/null"]);
+    for r in &records {
+        let reason = r["reason"].as_str().unwrap_or_default();
+        let stalled = r["failure"] == "shutdown";
+        assert_eq!(reason.contains("cut off"), stalled, "{r}");
+    }
     let summary = srv.event("summary", SECS(5));
     assert_eq!(summary["stopped_by"], "SIGINT");
-    assert_eq!(summary["aborted_at_shutdown"], 0);
+    // The stalled handshake was still open when the grace period ran out.
+    assert_eq!(summary["aborted_at_shutdown"], 1, "{summary}");
+}
+
+/// The `connect` command the banner prints must reach this server and verify,
+/// whatever address it listens on (not only where `localhost` resolves).
+#[test]
+fn the_printed_connect_command_works_for_every_loopback_listen_form() {
+    let dir = Dir::new();
+    let mut forms = vec!["127.0.0.1:0", "127.0.0.2:0"];
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        forms.push("[::1]:0");
+    } else {
+        eprintln!("SKIPPED [::1]: no IPv6 loopback on this machine");
+    }
+    for listen in forms {
+        let mut srv = spawn_serve_on(&dir, listen, &["--max-accept", "1"]);
+        let command = srv.ready["connect"].as_str().expect("connect").to_string();
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[..2], ["tlskit", "connect"], "{command}");
+        let mut cmd = dir.tlskit(&words[1..]);
+        cmd.stdin(std::process::Stdio::null());
+        let out = run_bounded(cmd, SECS(30));
+        assert_eq!(
+            code(&out),
+            0,
+            "{listen}: `{command}` failed: {}",
+            stderr(&out)
+        );
+        assert!(
+            srv.bg.wait(SECS(20)).is_some(),
+            "{listen}: serve did not stop"
+        );
+    }
+}
+
+/// A port that is taken, or privileged, is a network error (exit 3) whose
+/// message says what to do, like the other commands' network errors.
+#[test]
+fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
+    let dir = Dir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run_bounded(dir.tlskit(&["serve", "--listen", &port]), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("already in use"), "{err}");
+    assert!(err.contains("another process"), "{err}");
+    assert!(err.contains(":0 picks a free port"), "{err}");
+
+    // Port 1 without privilege: run as nobody when we are root.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let unprivileged_start =
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or(1024);
+    if unprivileged_start <= 1 || (root && !have("setpriv")) {
+        eprintln!("SKIPPED the privileged-port half: binding port 1 needs no privilege here");
+        return;
+    }
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin())
+            .args(["serve", "--listen", "127.0.0.1:1"]);
+        scrub(&mut c);
+        c.current_dir(std::env::temp_dir());
+        c
+    } else {
+        dir.tlskit(&["serve", "--listen", "127.0.0.1:1"])
+    };
+    cmd.env("NO_COLOR", "1");
+    let out = run_bounded(cmd, SECS(20));
+    let err = stderr(&out);
+    if !err.starts_with("tlskit:") {
+        eprintln!("SKIPPED the privileged-port half: could not run tlskit as nobody: {err}");
+        return;
+    }
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("below 1024"), "{err}");
+    assert!(err.contains("CAP_NET_BIND_SERVICE"), "{err}");
+}
+
+/// A chain file with the leaf not first: the key "does not match" the first
+/// certificate, which is the wrong diagnosis; say which certificate it matches.
+/// A chain whose next certificate did not issue the one before starts, with a warning.
+#[test]
+fn a_chain_out_of_order_is_named_as_such() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    dir.ok(&[
+        "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
+    ]);
+    let (ca, leaf, other) = (
+        dir.read("ca.pem"),
+        dir.read("localhost.pem"),
+        dir.read("other.pem"),
+    );
+    std::fs::write(dir.join("reversed.pem"), format!("{ca}{leaf}")).unwrap();
+    std::fs::write(dir.join("unrelated.pem"), format!("{leaf}{other}")).unwrap();
+    std::fs::write(dir.join("good.pem"), format!("{leaf}{ca}")).unwrap();
+
+    let out = run_bounded(
+        dir.tlskit(&[
+            "serve",
+            "--cert",
+            "reversed.pem",
+            "--key",
+            "localhost-key.pem",
+        ]),
+        SECS(20),
+    );
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("certificate #2"), "{err}");
+    assert!(err.contains("CN=localhost"), "{err}");
+    assert!(err.contains("first"), "{err}");
+
+    let mut srv = spawn_serve(
+        &dir,
+        &["--cert", "unrelated.pem", "--key", "localhost-key.pem"],
+    );
+    assert_eq!(srv.ready["chain_length"], 2);
+    // --json consumers get the warnings in the ready event too.
+    let warnings = srv.ready["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].as_str().unwrap().contains("did not issue"),
+        "{warnings:?}"
+    );
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(
+        err.contains("certificate #2 (CN=Other CA) did not issue certificate #1 (CN=localhost)"),
+        "{err}"
+    );
+
+    let mut srv = spawn_serve(&dir, &["--cert", "good.pem", "--key", "localhost-key.pem"]);
+    assert_eq!(srv.ready["warnings"], serde_json::json!([]));
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(!err.contains("warning"), "{err}");
+}
+
+/// TLS 1.2 suites are made for one key type: --suites that leave none for the
+/// certificate's key would fail every TLS 1.2 handshake, so say so at start-up.
+#[test]
+fn tls12_suites_that_do_not_fit_the_key_are_refused_or_warned_about() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--key-type", "rsa2048", "--out", "rsa", "-q"]);
+    let key_args = ["--cert", "rsa.pem", "--key", "rsa-key.pem"];
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--tls12"];
+    args.extend(key_args);
+    args.extend(["--suites", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
+    let out = run_bounded(dir.tlskit(&args), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("RSA key"), "{err}");
+    assert!(err.contains("ECDHE-RSA"), "{err}");
+    assert!(stdout(&out).is_empty(), "it started: {}", stdout(&out));
+
+    // With TLS 1.3 on as well, it serves, and warns that TLS 1.2 clients will fail.
+    let mut both: Vec<&str> = key_args.to_vec();
+    both.extend([
+        "--suites",
+        "TLS13_AES_128_GCM_SHA256,ECDHE-ECDSA-AES128-GCM-SHA256",
+    ]);
+    let mut srv = spawn_serve(&dir, &both);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(err.contains("TLS 1.2 clients"), "{err}");
+
+    // Suites that fit: no warning.
+    let mut fits: Vec<&str> = key_args.to_vec();
+    fits.extend(["--suites", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    let mut srv = spawn_serve(&dir, &fits);
+    srv.terminate(SECS(20));
+    let err = srv.stderr();
+    assert!(!err.contains("warning"), "{err}");
+}
+
+/// Like `openssl s_server -cert` and socat's `cert=`: one PEM file holding the
+/// chain and the key serves without --key; a file without a key says to add --key.
+#[test]
+fn a_cert_file_that_holds_the_key_needs_no_key_flag() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "--out", "site", "-q"]);
+    let combined = format!("{}{}", dir.read("site.pem"), dir.read("site-key.pem"));
+    std::fs::write(dir.join("combined.pem"), combined).unwrap();
+    let srv = spawn_serve(&dir, &["--cert", "combined.pem"]);
+    assert_eq!(srv.ready["ephemeral"], false);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    echo_once(&mut tls, b"one file");
+
+    let out = run_bounded(dir.tlskit(&["serve", "--cert", "site.pem"]), SECS(20));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("no private key"), "{err}");
+    assert!(err.contains("--key"), "{err}");
+}
+
+/// A certificate file with an encrypted key in it: the error is about the key.
+#[test]
+fn a_cert_file_with_an_encrypted_key_says_so() {
+    let dir = Dir::new();
+    if !have("openssl") {
+        return;
+    }
+    dir.ok(&["gencert", "localhost", "--out", "site", "-q"]);
+    sh(
+        dir.path(),
+        "openssl pkey -in site-key.pem -aes256 -passout pass:x -out enc.pem && cat site.pem enc.pem > both.pem",
+    );
+    for args in [
+        &["serve", "--cert", "both.pem"][..],
+        &["serve", "--cert", "site.pem", "--key", "both.pem"],
+    ] {
+        let out = run_bounded(dir.tlskit(args), SECS(20));
+        let err = stderr(&out);
+        assert_eq!(code(&out), 1, "{args:?}: {err}");
+        assert!(err.contains("an encrypted private key"), "{args:?}: {err}");
+    }
+}
+
+/// Plain HTTP sent to a --www port gets a plaintext 400 that says to use
+/// https:// (as nginx does), not a TLS alert an HTTP client cannot read.
+#[test]
+fn plain_http_to_a_www_port_gets_a_readable_400() {
+    let dir = Dir::new();
+    let srv = spawn_serve(&dir, &["--www"]);
+    let mut tcp = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    tcp.set_read_timeout(Some(SECS(20))).unwrap();
+    tcp.write_all(b"GET /x HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n")
+        .unwrap();
+    let mut reply = Vec::new();
+    let _ = tcp.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{reply:?}"
+    );
+    assert!(reply.contains("Connection: close\r\n"), "{reply:?}");
+    assert!(reply.contains("https://"), "{reply:?}");
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["failure"], "not_tls", "{rec}");
+    assert!(
+        rec["reason"].as_str().unwrap().contains("plain HTTP"),
+        "{rec}"
+    );
+    // TLS clients are served as before.
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut page = String::new();
+    let _ = tls.read_to_string(&mut page);
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
 }

@@ -129,7 +129,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         ))
     });
     rt.shutdown_background();
-    let report = result?;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if ctx.json {
+                print_error_json(ctx, &shown_target, &e)?;
+            }
+            return Err(e);
+        }
+    };
     ctx.emit(&report, |out| render(out, &report, ctx.quiet))?;
 
     if !report.any_accepted() {
@@ -199,6 +207,31 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     Ok(Code::Success)
 }
 
+/// With `--json`, a scan that could not start still prints one document:
+/// the target and the error (the shape `connect --json` gives its errors).
+fn print_error_json(ctx: &Ctx, target: &str, e: &anyhow::Error) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct Failure {
+        message: String,
+        exit_code: u8,
+        stage: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Failed<'a> {
+        target: &'a str,
+        error: Failure,
+    }
+    let doc = Failed {
+        target,
+        error: Failure {
+            message: sanitize(&format!("{e:#}")).into_owned(),
+            exit_code: exit::classify(e).as_u8(),
+            stage: "connect",
+        },
+    };
+    ctx.emit(&doc, |_| Ok(()))
+}
+
 /// Resolves `host` and returns the first address that accepts a TCP connection.
 async fn reach(host: &str, port: u16, timeout: Duration) -> Result<SocketAddr> {
     let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
@@ -226,7 +259,12 @@ async fn reach(host: &str, port: u16, timeout: Duration) -> Result<SocketAddr> {
     for addr in &addrs {
         match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(_)) => return Ok(*addr),
-            Ok(Err(e)) => last = Some(format!("cannot connect to {addr}: {e}")),
+            Ok(Err(e)) => {
+                last = Some(format!(
+                    "cannot connect to {addr}: {}",
+                    dial::describe_io(&e)
+                ))
+            }
             Err(_) => last = Some(format!("timed out connecting to {addr}")),
         }
     }

@@ -49,10 +49,11 @@ pub struct Args {
 
     /// Certificate chain: PEM, leaf first, then intermediates (or one DER certificate)
     /// [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory].
-    #[arg(long, value_name = "FILE", requires = "key")]
+    #[arg(long, value_name = "FILE")]
     pub cert: Option<PathBuf>,
 
-    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1; PEM or DER)
+    /// [default: the key in the --cert file, which may hold both, as for `openssl s_server -cert`].
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 
@@ -226,6 +227,8 @@ struct Setup {
     groups: Option<Vec<String>>,
     /// `--suites`, when given.
     suites: Option<Vec<String>>,
+    /// What was printed as warnings at start-up.
+    warnings: Vec<String>,
 }
 
 /// The second event: what is being served, and how to connect to it.
@@ -252,26 +255,28 @@ struct Ready<'a> {
     idle_timeout_ms: Option<u64>,
     max_accept: Option<u64>,
     connect: String,
+    /// The start-up warnings (also on stderr).
+    warnings: &'a [String],
 }
 
 /// Runs `tlskit serve`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let addrs = listen_addrs(&args.listen)?;
-    let setup = prepare(&args)?;
+    let mut setup = prepare(&args)?;
     let wanted = u64::from(args.max_connections);
     if let Some(fd) = limits::raise_for(wanted) {
         if fd.now < wanted + limits::RESERVED_FDS {
-            eprintln!(
-                "tlskit: warning: the open-file limit is {} (hard limit); fewer than --max-connections {} connections fit",
+            warn(&mut setup.warnings, format!(
+                "the open-file limit is {} (hard limit); fewer than --max-connections {} connections fit",
                 fd.now, args.max_connections
-            );
+            ));
         }
     }
-    if let Some(path) = &setup.keylog {
-        eprintln!(
-            "tlskit: warning: writing TLS session secrets to '{}': anyone who can read it can decrypt these sessions",
-            sanitize(path)
-        );
+    if let Some(path) = setup.keylog.clone() {
+        warn(&mut setup.warnings, format!(
+            "writing TLS session secrets to '{}': anyone who can read it can decrypt these sessions",
+            sanitize(&path)
+        ));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -403,14 +408,48 @@ fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
         }
     }
     match last {
-        Some((addr, e)) => Err(anyhow::Error::new(e).context(format!("listening on {addr}"))),
+        Some((addr, e)) => Err(bind_error(*addr, e)),
         None => bail!("--listen gave no address"),
+    }
+}
+
+/// A failed bind as a network error (exit 3) that says what to do about it.
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
+    let port = addr.port();
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {port} is already in use: another process listens there (`ss -ltnp 'sport = :{port}'` shows which); stop it, or choose another port (--listen {}:0 picks a free port)",
+            addr_host(addr)
+        ),
+        std::io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (`sudo setcap cap_net_bind_service=+ep \"$(command -v tlskit)\"`); or use a port from 1024 up, like {}:{}",
+            addr_host(addr),
+            8000 + port
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("{} is not an address of this machine", addr.ip())
+        }
+        _ => {
+            return exit::tag(
+                Code::Network,
+                anyhow::Error::new(e).context(format!("listening on {addr}")),
+            )
+        }
+    };
+    exit::fail(Code::Network, format!("listening on {addr}: {hint}"))
+}
+
+/// The host part of `addr` as `--listen` takes it.
+fn addr_host(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
+        SocketAddr::V4(v4) => v4.ip().to_string(),
     }
 }
 
 fn prepare(args: &Args) -> Result<Setup> {
     let (identity, ephemeral) = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => (load_identity(cert, key)?, false),
+        (Some(cert), key) => (load_identity(cert, key.as_deref())?, false),
         _ => {
             let g = certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
             (
@@ -424,9 +463,13 @@ fn prepare(args: &Args) -> Result<Setup> {
     };
     let leaf = CertSummary::from_der(&identity.chain[0]).context("reading --cert")?;
     let chain_len = identity.chain.len();
+    let mut warnings = Vec::new();
     if !ephemeral {
-        for w in certificate_warnings(&leaf) {
-            eprintln!("tlskit: warning: {w}");
+        for w in certificate_warnings(&leaf)
+            .into_iter()
+            .chain(chain_order_warnings(&identity.chain))
+        {
+            warn(&mut warnings, w);
         }
     }
 
@@ -451,11 +494,11 @@ fn prepare(args: &Args) -> Result<Setup> {
     let ocsp = match &args.ocsp_response {
         Some(path) => {
             let der = files::read_input(path)?;
-            let warnings =
+            let ocsp_warnings =
                 check_ocsp_response(&der, &identity.chain[0], time::OffsetDateTime::now_utc())
                     .with_context(|| format!("--ocsp-response '{}'", path.display()))?;
-            for w in warnings {
-                eprintln!("tlskit: warning: {}", sanitize(&w));
+            for w in ocsp_warnings {
+                warn(&mut warnings, sanitize(&w).into_owned());
             }
             Some(der)
         }
@@ -474,6 +517,11 @@ fn prepare(args: &Args) -> Result<Setup> {
     };
     let has_ocsp = ocsp.is_some();
     let algorithms = args.algorithms.algorithms(versions)?;
+    if let Some(suites) = &algorithms.suites {
+        if let Some(w) = tls12_suites_fit_key(suites, &identity.key, versions)? {
+            warn(&mut warnings, w);
+        }
+    }
     let groups = algorithms
         .groups
         .as_ref()
@@ -505,29 +553,158 @@ fn prepare(args: &Args) -> Result<Setup> {
         keylog: keylog_name,
         groups,
         suites,
+        warnings,
     })
 }
 
+/// Prints a start-up warning and keeps it for the `ready` event.
+fn warn(warnings: &mut Vec<String>, w: String) {
+    eprintln!("tlskit: warning: {w}");
+    warnings.push(w);
+}
+
 /// Loads the chain and key and checks, now rather than at the first handshake, that they match.
-fn load_identity(cert: &Path, key: &Path) -> Result<Identity> {
+fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
     let chain = files::load_certs(cert).context("reading --cert")?;
-    let key_der = files::load_key(key).context("reading --key")?;
-    Identity {
-        chain: chain.clone(),
-        key: key_der.clone_key(),
-    }
-    .certified_key()
-    .with_context(|| {
+    let key_der = match key {
+        Some(key) => files::load_key(key).context("reading --key")?,
+        // The file was read as certificates already; what fails here is about its key.
+        None => files::load_key(cert).map_err(|e| {
+            if format!("{e:#}").contains("no private key found") {
+                exit::fail(
+                    Code::Usage,
+                    format!(
+                        "--cert '{}' holds no private key: give the key with --key FILE",
+                        cert.display()
+                    ),
+                )
+            } else {
+                e.context("reading the key in --cert")
+            }
+        })?,
+    };
+    let key = key.unwrap_or(cert);
+    let context = || {
         format!(
             "key '{}' and certificate '{}'",
             key.display(),
             cert.display()
         )
-    })?;
+    };
+    let matches = |c: &rustls::pki_types::CertificateDer<'static>| {
+        Identity {
+            chain: vec![c.clone()],
+            key: key_der.clone_key(),
+        }
+        .certified_key()
+        .is_ok()
+    };
+    if let Err(e) = (Identity {
+        chain: chain.clone(),
+        key: key_der.clone_key(),
+    })
+    .certified_key()
+    {
+        // The usual cause: a chain file with the leaf not first.
+        if let Some(n) = chain.iter().skip(1).position(matches) {
+            let subject = CertSummary::from_der(&chain[n + 1])
+                .map(|s| s.subject)
+                .unwrap_or_default();
+            bail!(
+                "{}: the key belongs to certificate #{} ({}), not to the first one; put the server's certificate first, then its intermediates",
+                context(),
+                n + 2,
+                sanitize(&subject)
+            );
+        }
+        return Err(e.context(context()));
+    }
     Ok(Identity {
         chain,
         key: key_der,
     })
+}
+
+/// Each certificate of a served chain should be issued by the one after it
+/// (RFC 5246 requires that order; TLS 1.3 clients tolerate others, many older ones do not).
+fn chain_order_warnings(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Vec<String> {
+    let parsed: Vec<_> = chain.iter().map(|c| x509info::parse_cert(c).ok()).collect();
+    let subject = |i: usize| {
+        parsed[i]
+            .as_ref()
+            .map(|c| sanitize(&c.subject().to_string()).into_owned())
+            .unwrap_or_default()
+    };
+    let mut warnings = Vec::new();
+    for i in 0..parsed.len().saturating_sub(1) {
+        let (Some(cert), Some(next)) = (&parsed[i], &parsed[i + 1]) else {
+            continue;
+        };
+        let issued = cert.issuer().as_raw() == next.subject().as_raw()
+            && !matches!(
+                crate::tls::chain::signed_by(cert, next.public_key()),
+                Err(crate::tls::chain::SigError::Invalid)
+            );
+        if !issued {
+            warnings.push(format!(
+                "--cert: certificate #{} ({}) did not issue certificate #{} ({}); the file should hold the server's certificate, then each certificate's issuer in turn (clients may refuse a chain out of order)",
+                i + 2,
+                subject(i + 1),
+                i + 1,
+                subject(i)
+            ));
+        }
+    }
+    warnings
+}
+
+/// A TLS 1.2 suite signs with one key type (ECDHE-ECDSA or ECDHE-RSA): when
+/// `--suites` names TLS 1.2 suites but none for the certificate's key, every
+/// TLS 1.2 handshake fails. An error when TLS 1.2 is the only version; a
+/// warning (returned) when TLS 1.3 is on too.
+fn tls12_suites_fit_key(
+    suites: &[rustls::SupportedCipherSuite],
+    key: &rustls::pki_types::PrivateKeyDer<'static>,
+    versions: Versions,
+) -> Result<Option<String>> {
+    use rustls::SignatureAlgorithm as Alg;
+    let tls12: Vec<_> = suites
+        .iter()
+        .filter_map(|s| match s {
+            rustls::SupportedCipherSuite::Tls12(t) => Some(*t),
+            _ => None,
+        })
+        .collect();
+    if tls12.is_empty() || versions == Versions::Tls13 {
+        return Ok(None);
+    }
+    let Ok(signer) = crate::tls::provider()
+        .key_provider
+        .load_private_key(key.clone_key())
+    else {
+        return Ok(None);
+    };
+    let alg = signer.algorithm();
+    if tls12.iter().any(|t| signer.choose_scheme(t.sign).is_some()) {
+        return Ok(None);
+    }
+    let (kind, family) = match alg {
+        Alg::RSA => ("RSA", "ECDHE-RSA"),
+        Alg::ED25519 => ("Ed25519", "ECDHE-ECDSA"),
+        _ => ("ECDSA", "ECDHE-ECDSA"),
+    };
+    let problem = format!(
+        "--suites names no TLS 1.2 suite for the certificate's {kind} key (with it, TLS 1.2 needs {family} suites)"
+    );
+    if versions == Versions::Tls12 {
+        return Err(exit::fail(
+            Code::Usage,
+            format!("{problem}: every handshake would fail"),
+        ));
+    }
+    Ok(Some(format!(
+        "{problem}: TLS 1.2 clients will fail the handshake"
+    )))
 }
 
 /// Problems with a server certificate that clients will trip over.
@@ -650,38 +827,58 @@ pub fn check_ocsp_response(
 }
 
 /// The `tlskit connect` command line that reaches this server and trusts it by pin.
+///
+/// It dials the address the server listens on (the loopback address of that
+/// family for 0.0.0.0 and [::]), never a name that may resolve elsewhere:
+/// `localhost` only for 127.0.0.1, where every resolver sends it. The name
+/// verified is one the certificate covers; when that is not the dialled
+/// address, `--connect-to` keeps the two apart.
 fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
-    let ip = addr.ip();
-    let covers = |san: String| leaf.sans.contains(&san);
-    let local = ip.is_loopback() || ip.is_unspecified();
-    let ip_host = |ip: std::net::IpAddr| match ip {
-        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let ip_host = match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
         v4 => v4.to_string(),
     };
-    let host = if local && covers("DNS:localhost".into()) {
-        "localhost".to_string()
-    } else if !ip.is_unspecified() && covers(format!("IP:{ip}")) {
-        ip_host(ip)
+    let covers = |san: String| leaf.sans.contains(&san);
+    let port = addr.port();
+    let target = if ip == IpAddr::V4(Ipv4Addr::LOCALHOST) && covers("DNS:localhost".into()) {
+        format!("localhost:{port}")
+    } else if covers(format!("IP:{ip}")) {
+        format!("{ip_host}:{port}")
     } else if let Some(dns) = leaf
         .sans
         .iter()
         .find_map(|s| s.strip_prefix("DNS:").filter(|d| !d.starts_with('*')))
     {
-        dns.to_string()
-    } else if local {
-        "localhost".to_string()
+        format!("{dns}:{port} --connect-to {ip_host}")
     } else {
-        ip_host(ip)
+        format!("{ip_host}:{port}")
     };
-    let mut cmd = format!(
-        "tlskit connect {host}:{} --pin {}",
-        addr.port(),
-        leaf.spki_pin
-    );
+    let mut cmd = format!("tlskit connect {target} --pin {}", leaf.spki_pin);
     if client_auth == "required" {
         cmd.push_str(" --cert client.pem --key client-key.pem");
     }
     cmd
+}
+
+/// The URL of the status page: the dialled address when the connect command
+/// needs `--connect-to` (curl -k checks the pin, not the name).
+fn browse_url(connect: &str) -> String {
+    let mut words = connect.split_whitespace().skip(2);
+    let target = words.next().unwrap_or("localhost");
+    let host = match (words.next(), words.next()) {
+        (Some("--connect-to"), Some(ip)) => {
+            let port = target.rsplit_once(':').map(|(_, p)| p).unwrap_or("443");
+            format!("{ip}:{port}")
+        }
+        _ => target.to_string(),
+    };
+    format!("https://{host}/")
 }
 
 fn banner(
@@ -719,6 +916,7 @@ fn banner(
             idle_timeout_ms: Some(args.idle_timeout.as_millis() as u64).filter(|ms| *ms > 0),
             max_accept: args.max_accept,
             connect,
+            warnings: &setup.warnings,
         };
         writeln!(out, "{}", output::json::to_line(&ready)?)?;
         return Ok(());
@@ -797,17 +995,13 @@ fn banner(
     )?;
     field(out, "connect", connect.bold())?;
     if args.www {
-        let url_host = connect
-            .split_whitespace()
-            .nth(2)
-            .unwrap_or("localhost")
-            .to_string();
         field(
             out,
             "browse",
             format!(
-                "curl -k --pinnedpubkey {} https://{url_host}/",
-                leaf.spki_pin
+                "curl -k --pinnedpubkey {} {}",
+                leaf.spki_pin,
+                browse_url(&connect)
             ),
         )?;
     }
@@ -883,8 +1077,24 @@ mod tests {
             cmd,
             format!("tlskit connect localhost:4433 --pin {}", leaf.spki_pin)
         );
+        // localhost may resolve to 127.0.0.1 only: [::1] is dialled as such.
         let cmd = connect_command("[::1]:9".parse().unwrap(), &leaf, "required");
-        assert!(cmd.starts_with("tlskit connect localhost:9 --pin sha256//"));
+        assert!(
+            cmd.starts_with("tlskit connect [::1]:9 --pin sha256//"),
+            "{cmd}"
+        );
         assert!(cmd.ends_with("--cert client.pem --key client-key.pem"));
+        assert_eq!(browse_url(&cmd), "https://[::1]:9/");
+        let cmd = connect_command("[::]:9".parse().unwrap(), &leaf, "off");
+        assert!(cmd.starts_with("tlskit connect [::1]:9 --pin"), "{cmd}");
+        let cmd = connect_command("0.0.0.0:9".parse().unwrap(), &leaf, "off");
+        assert!(cmd.starts_with("tlskit connect localhost:9 --pin"), "{cmd}");
+        // An address the certificate does not cover: its name, dialled at the address.
+        let cmd = connect_command("127.0.0.2:9".parse().unwrap(), &leaf, "off");
+        assert!(
+            cmd.starts_with("tlskit connect localhost:9 --connect-to 127.0.0.2 --pin"),
+            "{cmd}"
+        );
+        assert_eq!(browse_url(&cmd), "https://127.0.0.2:9/");
     }
 }

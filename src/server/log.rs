@@ -211,6 +211,7 @@ pub struct Stats {
     bytes_out: AtomicU64,
     active: AtomicU64,
     peak: AtomicU64,
+    cut_off: AtomicU64,
     failures: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -254,6 +255,11 @@ impl Stats {
         }
     }
 
+    /// A connection was still busy when the grace period ended.
+    pub fn cut_off(&self) {
+        self.cut_off.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A connection task died without finishing its record (a bug).
     pub fn lost(&self) {
         self.active.fetch_sub(1, Ordering::Relaxed);
@@ -285,7 +291,7 @@ impl Stats {
             refused: get(&self.refused),
             idle_timeouts: get(&self.timeouts),
             errors: get(&self.errors),
-            aborted_at_shutdown: aborted,
+            aborted_at_shutdown: aborted + get(&self.cut_off),
             bytes_in: get(&self.bytes_in),
             bytes_out: get(&self.bytes_out),
             peak_concurrent: get(&self.peak),

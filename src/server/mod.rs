@@ -320,6 +320,21 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
     let mut phase = sh.phase.clone();
     // Echoed chunks and HTTP responses go out as soon as they are written.
     let _ = tcp.set_nodelay(true);
+    let mut tcp = tcp;
+    if sh.settings.mode == Mode::Www {
+        let deadline = started + sh.settings.handshake_timeout;
+        if www::answer_plain_http(&mut tcp, deadline, &mut phase).await {
+            rec.ended(
+                End::HandshakeError,
+                "the client sent plain HTTP to this TLS port: answered 400 (use https://)",
+            );
+            rec.failure = Some("not_tls".into());
+            rec.duration_ms = started.elapsed().as_millis() as u64;
+            sh.stats.finish(&rec);
+            sh.log.connection(&rec);
+            return;
+        }
+    }
     if let Some(mut stream) = handshake(tcp, started, sh, &mut phase, &mut rec).await {
         let (_, conn) = stream.get_ref();
         let info = HandshakeInfo::from_state(conn);
@@ -338,6 +353,14 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
             let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
         }
         rec.ended(end.end, end.reason);
+    }
+    // Still busy when the grace period ended (or a second signal cut it short): cut off.
+    if rec.end == End::Shutdown && *phase.borrow() >= Phase::Stopping {
+        rec.reason = Some(format!(
+            "cut off: still busy when the {} grace period ended (--grace)",
+            log::human_duration(sh.settings.grace.as_millis() as u64)
+        ));
+        sh.stats.cut_off();
     }
     rec.duration_ms = started.elapsed().as_millis() as u64;
     sh.stats.finish(&rec);
@@ -484,23 +507,7 @@ pub fn tls_error(e: &io::Error) -> Option<&rustls::Error> {
 
 /// `BadCertificate` → `bad_certificate` (the name RFC 8446 gives the alert).
 pub fn alert_name(alert: rustls::AlertDescription) -> String {
-    let camel: Vec<char> = format!("{alert:?}")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    let mut out = String::with_capacity(camel.len() + 4);
-    for (i, &c) in camel.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            // A word starts after a lower-case letter, or at the last capital of an acronym.
-            let prev_lower = !camel[i - 1].is_ascii_uppercase();
-            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev_lower || next_lower {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    crate::tls::explain::alert_name(&format!("{alert:?}"))
 }
 
 /// A stable key and a sentence for a failed handshake, from the server's point of view.
@@ -568,10 +575,42 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
             "no_alpn_overlap",
             "the client offered ALPN protocols, none of them in --alpn".into(),
         ),
-        E::PeerIncompatible(p) => (
-            "incompatible",
-            format!("nothing in common with the client: {p:?}"),
-        ),
+        E::PeerIncompatible(p) => {
+            use rustls::PeerIncompatible as P;
+            let (key, text): (&str, &str) = match p {
+                P::SignatureAlgorithmsExtensionRequired => (
+                    "no_version_overlap",
+                    "no protocol version in common: the client sent no signature_algorithms, so it offers TLS 1.1 or older (serve speaks TLS 1.2 and 1.3)",
+                ),
+                P::SupportedVersionsExtensionRequired => (
+                    "no_version_overlap",
+                    "no protocol version in common: the client offers TLS 1.2 or older, the server TLS 1.3 only (--tls13)",
+                ),
+                P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled => (
+                    "no_version_overlap",
+                    "no protocol version in common: one side accepts TLS 1.2 only, the other TLS 1.3 only (--tls12 and --tls13 restrict the server)",
+                ),
+                P::NoCipherSuitesInCommon => (
+                    "no_suite_overlap",
+                    "no cipher suite in common with the client (the server's are set by --suites)",
+                ),
+                P::NoKxGroupsInCommon | P::NamedGroupsExtensionRequired => (
+                    "no_group_overlap",
+                    "no key-exchange group in common with the client (the server's are set by --groups)",
+                ),
+                P::NoSignatureSchemesInCommon => (
+                    "no_signature_overlap",
+                    "no signature scheme in common: the client accepts none that the certificate's key can make",
+                ),
+                _ => {
+                    return (
+                        "incompatible".into(),
+                        format!("nothing in common with the client: {p:?}"),
+                    )
+                }
+            };
+            (key, text.to_string())
+        }
         E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
             "not_tls",
             "the client does not speak TLS (plain HTTP or another protocol on this port?)".into(),
@@ -714,5 +753,39 @@ mod tests {
         assert_eq!(k, "alert:decode_error");
         let (k, _) = describe_handshake_error(&io::Error::from(io::ErrorKind::UnexpectedEof));
         assert_eq!(k, "client_closed");
+    }
+
+    #[test]
+    fn nothing_in_common_is_said_in_words() {
+        use rustls::PeerIncompatible as P;
+        for (p, key, words) in [
+            (
+                P::SignatureAlgorithmsExtensionRequired,
+                "no_version_overlap",
+                "TLS 1.1 or older",
+            ),
+            (
+                P::SupportedVersionsExtensionRequired,
+                "no_version_overlap",
+                "--tls13",
+            ),
+            (
+                P::Tls12NotOfferedOrEnabled,
+                "no_version_overlap",
+                "TLS 1.2 only",
+            ),
+            (P::NoCipherSuitesInCommon, "no_suite_overlap", "--suites"),
+            (P::NoKxGroupsInCommon, "no_group_overlap", "--groups"),
+            (
+                P::NoSignatureSchemesInCommon,
+                "no_signature_overlap",
+                "signature scheme",
+            ),
+        ] {
+            let (k, r) = describe_handshake_error(&tls(rustls::Error::PeerIncompatible(p)));
+            assert_eq!(k, key, "{r}");
+            assert!(r.contains(words), "{r}");
+            assert!(!r.contains("Required") && !r.contains("InCommon"), "{r}");
+        }
     }
 }

@@ -138,6 +138,14 @@ pub fn parse_head(head: &[u8]) -> Result<Request, HttpError> {
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
+        // `GET /` typed into `openssl s_client`, as `s_server -www` accepts it.
+        let words: Vec<&str> = request_line.split(' ').collect();
+        if words.len() == 2 && is_token(words[0]) && words[1].starts_with('/') {
+            return Err(bad(
+                400,
+                "HTTP/0.9 requests are not served: send 'GET / HTTP/1.0' and an empty line",
+            ));
+        }
         return Err(bad(400, "malformed request line"));
     };
     if !is_token(method) {
@@ -470,6 +478,48 @@ pub fn error_response(err: &HttpError) -> Vec<u8> {
     )
 }
 
+/// When the client's first byte is an ASCII letter (a TLS record starts with
+/// 0x16), it sent plain HTTP to this TLS port: reads what it sent (so that
+/// closing does not reset the connection under the answer), answers a
+/// plaintext 400 that says to use https://, and returns true. Anything else
+/// is left for the TLS handshake to read and judge.
+pub(super) async fn answer_plain_http(
+    tcp: &mut tokio::net::TcpStream,
+    deadline: tokio::time::Instant,
+    phase: &mut watch::Receiver<Phase>,
+) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut first = [0u8; 1];
+    match wait(tcp.peek(&mut first), Some(deadline), phase, Phase::Stopping).await {
+        Wait::Done(Ok(1)) if first[0].is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    // The head, or what arrives of it within a moment (bounded in size and time).
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let until = std::cmp::min(
+        deadline,
+        tokio::time::Instant::now() + std::time::Duration::from_secs(2),
+    );
+    while head.len() < MAX_HEAD && head_end(&head).is_none() {
+        match wait(tcp.read(&mut chunk), Some(until), phase, Phase::Stopping).await {
+            Wait::Done(Ok(n)) if n > 0 => head.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    let body = "400 Bad Request: this is a TLS port, and the request came as plain HTTP; use https:// instead of http://\n";
+    let reply = format!(
+        "HTTP/1.1 400 Bad Request\r\nServer: {SERVER}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let write = async {
+        tcp.write_all(reply.as_bytes()).await?;
+        tcp.shutdown().await
+    };
+    let _ = wait(write, Some(until), phase, Phase::Stopping).await;
+    true
+}
+
 /// What the head reader got.
 enum Head {
     /// A complete head of this many bytes at the start of the buffer.
@@ -748,6 +798,8 @@ mod tests {
     fn malformed_requests_get_the_right_status() {
         let status = |s: &str| parse(s).unwrap_err().status;
         assert_eq!(status("GET /\r\n\r\n"), 400);
+        let detail = parse("GET /\r\n\r\n").unwrap_err().detail;
+        assert!(detail.contains("GET / HTTP/1.0"), "{detail}");
         assert_eq!(status("GET / HTTP/1.1\r\n\r\n"), 400); // no Host
         assert_eq!(status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
         assert_eq!(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);

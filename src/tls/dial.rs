@@ -478,7 +478,8 @@ fn attempt_deadline(deadline: tokio::time::Instant, left: usize) -> tokio::time:
     now + share
 }
 
-fn describe_io(e: &std::io::Error) -> String {
+/// A connect or read error in a few words ("connection refused (nothing listens on that port)").
+pub fn describe_io(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
     match e.kind() {
         ConnectionRefused => "connection refused (nothing listens on that port)".to_string(),

@@ -159,7 +159,7 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
 
 /// `CertificateRequired` → `certificate_required`, `UnknownCA` → `unknown_ca`:
 /// the name RFC 8446 gives the alert.
-fn alert_name(debug: &str) -> String {
+pub fn alert_name(debug: &str) -> String {
     // rustls spells this one the British way; the RFC does not.
     if debug == "UnrecognisedName" {
         return "unrecognized_name".to_string();
@@ -423,7 +423,7 @@ fn unknown_issuer(chain: &[CertSummary]) -> String {
         // Only the server's own certificate: its issuer may be a root nobody
         // trusts here, or an intermediate the server forgot to send.
         return format!(
-            "the certificate is issued by an unknown authority: {}; the server did not send that CA's certificate and it is not a trusted root: if it is an intermediate CA, the server's chain is incomplete (a server must send its intermediate certificates after its own); if it is a root, trust it with --ca FILE",
+            "the certificate is issued by an unknown authority: {}; the server did not send it and it is not a trusted root: if it is an intermediate CA, the server's chain is incomplete (a server must send its intermediate certificates after its own); if it is a root, trust it with --ca FILE",
             sanitize(&top.issuer)
         );
     }
@@ -534,6 +534,15 @@ mod tests {
 
     fn at(secs: u64) -> UnixTime {
         UnixTime::since_unix_epoch(Duration::from_secs(secs))
+    }
+
+    #[test]
+    fn alert_names_are_the_rfc_names_in_every_command() {
+        assert_eq!(alert_name("UnknownCA"), "unknown_ca");
+        assert_eq!(alert_name("UnknownPSKIdentity"), "unknown_psk_identity");
+        assert_eq!(alert_name("CertificateRequired"), "certificate_required");
+        let s = describe_alert(AlertDescription::UnknownCA, &Observed::default());
+        assert!(s.ends_with("(alert: unknown_ca)"), "{s}");
     }
 
     #[test]

@@ -104,7 +104,15 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     let mut rest = data;
     loop {
-        let section = pem::from_buf(&mut rest).map_err(|e| pem_error(e, what))?;
+        let section = pem::from_buf(&mut rest).map_err(|e| {
+            // OpenSSL's traditional encryption puts headers inside the section,
+            // which then does not decode as base64.
+            if contains(data, b"Proc-Type: 4,ENCRYPTED") {
+                encrypted_key(what)
+            } else {
+                pem_error(e, what)
+            }
+        })?;
         let Some((kind, der)) = section else { break };
         items.push(match kind {
             SectionKind::Certificate => Item::Certificate(CertificateDer::from(der)),
@@ -120,7 +128,7 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
     if items.is_empty() {
         let labels = pem_labels(data);
         if labels.iter().any(|l| l.contains("ENCRYPTED")) {
-            bail!("{what}: an encrypted private key; tlskit does not decrypt keys (decrypt it with: openssl pkey -in FILE -out plain.pem)");
+            return Err(encrypted_key(what));
         }
         if labels.is_empty() {
             bail!("{what}: no PEM section tlskit understands (expected CERTIFICATE, PRIVATE KEY or CERTIFICATE REQUEST)");
@@ -131,6 +139,14 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
         );
     }
     Ok(items)
+}
+
+fn encrypted_key(what: &str) -> anyhow::Error {
+    anyhow::anyhow!("{what}: an encrypted private key; tlskit does not decrypt keys (decrypt it with: openssl pkey -in FILE -out plain.pem)")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The labels of the PEM BEGIN lines in `data` (at most a few, sanitized), for error messages.
@@ -223,18 +239,23 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     let data = read_input(path)?;
     let items = parse_items(&data, &what)?;
     let first_kind = items.first().map(Item::kind_name);
-    items
-        .into_iter()
-        .find_map(|i| match i {
-            Item::PrivateKey(k) => Some(k),
-            _ => None,
-        })
-        .with_context(|| {
-            format!(
-                "{what}: no private key found (it holds {})",
-                first_kind.unwrap_or("nothing")
-            )
-        })
+    let key = items.into_iter().find_map(|i| match i {
+        Item::PrivateKey(k) => Some(k),
+        _ => None,
+    });
+    // A certificate and an encrypted key in one file: the key is what is missing.
+    if key.is_none()
+        && (contains(&data, b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            || contains(&data, b"Proc-Type: 4,ENCRYPTED"))
+    {
+        return Err(encrypted_key(&what));
+    }
+    key.with_context(|| {
+        format!(
+            "{what}: no private key found (it holds {})",
+            first_kind.unwrap_or("nothing")
+        )
+    })
 }
 
 /// Encodes certificates as PEM.
@@ -284,6 +305,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn a_traditionally_encrypted_key_is_named_as_encrypted() {
+        // `openssl rsa -aes128 -traditional` writes headers inside the section.
+        let pem = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,253E6F1032BB35AA29E0EBAF28A6D1F8\n\n53zC3z567hDkO+CRFbbIaNKsVucxqSR+1y7uxvS7C5Mu7znW0ioE7XqE36s4CQn3\n-----END RSA PRIVATE KEY-----\n";
+        let e = parse_items(pem, "'k'").unwrap_err();
+        assert!(e.to_string().contains("an encrypted private key"), "{e}");
     }
 
     #[test]
