@@ -511,6 +511,11 @@ fn bad_input_gets_one_clear_line() {
             "is not a time",
         ),
         (
+            &["gencert", "--not-before", "9999-12-01", "--days", "36500"],
+            1,
+            "ends after the year 9999",
+        ),
+        (
             &[
                 "gencert",
                 "x.test",

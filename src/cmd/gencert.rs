@@ -169,7 +169,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let (not_before, not_after) = match &args.not_before {
         Some(text) => {
             let nb = crate::when::parse_time(text, now).context("--not-before")?;
-            (nb, nb + Duration::days(days.into()))
+            // X.509 times end with the year 9999 (GeneralizedTime has four digits).
+            let end = nb
+                .checked_add(Duration::days(days.into()))
+                .filter(|end| end.year() <= 9999)
+                .with_context(|| {
+                    format!(
+                        "--not-before {} with --days {days} ends after the year 9999, \
+                         the last an X.509 certificate can express",
+                        sanitize(text)
+                    )
+                })?;
+            (nb, end)
         }
         None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
     };
