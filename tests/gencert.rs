@@ -342,6 +342,27 @@ fn sans_of_every_kind() {
 }
 
 #[test]
+fn a_fully_qualified_name_with_its_trailing_dot_matches_the_host() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    let v = json(&dir, &["gencert", "Www.Example.Test."]);
+    assert_eq!(v["certificate"]["sans"][0], "DNS:www.example.test");
+    assert!(
+        dir.join("www.example.test.pem").exists(),
+        "{:?}",
+        dir.entries()
+    );
+    let (rc, out) = sh_status(
+        &dir,
+        "openssl verify -CAfile www.example.test.pem -verify_hostname www.example.test \
+         www.example.test.pem",
+    );
+    assert_eq!(rc, 0, "{out}");
+}
+
+#[test]
 fn not_before_makes_expired_and_future_certificates() {
     let dir = Dir::new();
     let expired = json(

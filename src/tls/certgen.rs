@@ -122,7 +122,10 @@ impl Name {
             return Ok(Name::Email(text.to_string()));
         }
         check_dns(text, true).with_context(|| format!("invalid name '{shown}'"))?;
-        Ok(Name::Dns(text.to_ascii_lowercase()))
+        // A fully qualified `example.test.` is the same name, but a SAN must not end in a
+        // dot (RFC 5280 §4.2.1.6): with it, no client matches `example.test`.
+        let name = text.strip_suffix('.').unwrap_or(text);
+        Ok(Name::Dns(name.to_ascii_lowercase()))
     }
 
     fn to_san(&self) -> Result<SanType> {
@@ -399,6 +402,11 @@ mod tests {
             Name::parse("*.example.test").unwrap(),
             Name::Dns("*.example.test".into())
         );
+        assert_eq!(
+            Name::parse("Example.TEST.").unwrap(),
+            Name::Dns("example.test".into())
+        );
+        assert!(Name::parse("example.test..").is_err());
         assert!(matches!(Name::parse("::1").unwrap(), Name::Ip(_)));
         assert!(matches!(Name::parse("[2001:db8::1]").unwrap(), Name::Ip(_)));
         assert!(matches!(
