@@ -342,6 +342,44 @@ fn sans_of_every_kind() {
 }
 
 #[test]
+fn a_name_too_long_for_a_common_name_leaves_the_subject_empty() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    // 127 characters: a valid DNS name, but twice what a CN may hold.
+    let long = format!("{}.{}", "a".repeat(63), "b".repeat(63));
+    let v = json(&dir, &["gencert", &long, "--out", "long"]);
+    assert_eq!(v["certificate"]["subject"], "");
+    let text = sh(&dir, "openssl x509 -in long.pem -noout -text");
+    assert!(
+        text.contains("X509v3 Subject Alternative Name: critical"),
+        "an empty subject needs a critical SAN: {text}"
+    );
+    let (rc, out) = sh_status(
+        &dir,
+        &format!("openssl verify -CAfile long.pem -verify_hostname {long} long.pem"),
+    );
+    assert_eq!(rc, 0, "{out}");
+    // A shorter name after it becomes the CN instead.
+    let v = json(&dir, &["gencert", &long, "short.test", "--out", "two"]);
+    assert_eq!(v["certificate"]["subject"], "CN=short.test");
+    // A request too: public CAs refuse a CN over 64 characters.
+    let v = json(
+        &dir,
+        &["gencert", &long, "--csr", "long.csr", "--key", "k.pem"],
+    );
+    assert_eq!(v["csr"]["subject"], "");
+    assert_eq!(
+        sh(
+            &dir,
+            "openssl req -in long.csr -noout -subject -verify 2>&1"
+        ),
+        "Certificate request self-signature verify OK\nsubject="
+    );
+}
+
+#[test]
 fn a_fully_qualified_name_with_its_trailing_dot_matches_the_host() {
     if !have("openssl") {
         return;
@@ -581,6 +619,11 @@ fn bad_input_gets_one_clear_line() {
             "cannot write in directory 'no/such/dir'",
         ),
         (&["gencert", "--client"], 1, "needs an identity"),
+        (
+            &["gencert", "--cn", &"x".repeat(65)],
+            1,
+            "a common name is at most 64",
+        ),
         (&["gencert", "--ca", "x.test"], 1, "takes no names"),
         (
             &["gencert", "--cert", "same.pem", "--key", "same.pem"],

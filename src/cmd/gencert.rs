@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(value_name = "NAMES")]
     pub names: Vec<String>,
 
-    /// Subject common name (default: the first name).
+    /// Subject common name, at most 64 characters (default: the first name that fits).
     #[arg(long, value_name = "NAME")]
     pub cn: Option<String>,
 
@@ -156,6 +156,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         if cn.trim().is_empty() || cn.chars().any(char::is_control) {
             bail!("--cn must be non-empty printable text");
         }
+        if cn.chars().count() > certgen::MAX_CN {
+            bail!(
+                "--cn is {} characters long; a common name is at most {} (RFC 5280; OpenSSL and CAs refuse longer ones)",
+                cn.chars().count(),
+                certgen::MAX_CN
+            );
+        }
     }
     if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
         bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
@@ -216,7 +223,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         set.add(&cert_path, generated.pem.as_bytes(), atomic::PUBLIC);
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);
         let csr = CsrSummary {
-            subject: format!("CN={}", spec.cn()),
+            subject: spec.subject(),
             sans: spec.names.iter().map(name_label).collect(),
             key: certinfo::key_info_of_spki_der(&generated.spki_der)?,
             spki_pin: Pin::of_spki(&generated.spki_der),
@@ -303,7 +310,7 @@ fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
             Profile::Ca => "ca".to_string(),
             _ => match spec.names.first() {
                 Some(n) => file_stem(&n.to_string()),
-                None => file_stem(&spec.cn()),
+                None => file_stem(&spec.cn().unwrap_or_else(|| "tlskit".into())),
             },
         })
     });
@@ -413,7 +420,7 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         render_cert(out, cert)?;
     }
     if let Some(csr) = &report.csr {
-        field(out, "subject", sanitize(&csr.subject))?;
+        field(out, "subject", subject_text(&csr.subject))?;
         if !csr.sans.is_empty() {
             field(out, "SANs", sanitize(&csr.sans.join(", ")))?;
         }
@@ -429,9 +436,18 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A subject for the terminal; an empty one (a name too long for a CN) said in words.
+fn subject_text(subject: &str) -> String {
+    if subject.is_empty() {
+        "(empty; the SANs name it)".to_string()
+    } else {
+        sanitize(subject).into_owned()
+    }
+}
+
 /// The text form of a certificate summary, shared by commands that print one.
 pub fn render_cert(out: &mut dyn Write, cert: &CertSummary) -> std::io::Result<()> {
-    field(out, "subject", sanitize(&cert.subject))?;
+    field(out, "subject", subject_text(&cert.subject))?;
     let issuer = if cert.self_issued {
         format!("{} (self-signed)", sanitize(&cert.issuer))
     } else {

@@ -192,6 +192,9 @@ pub struct CertSpec {
     pub not_after: OffsetDateTime,
 }
 
+/// The longest common name X.509 allows (`ub-common-name`, RFC 5280).
+pub const MAX_CN: usize = 64;
+
 /// How far back a default `not_before` is set, so that a peer whose clock is
 /// a little behind still accepts a certificate made a moment ago.
 pub const CLOCK_SKEW: Duration = Duration::minutes(5);
@@ -224,15 +227,28 @@ impl CertSpec {
         ]
     }
 
-    /// The subject's common name.
-    pub fn cn(&self) -> String {
-        self.common_name
-            .clone()
-            .unwrap_or_else(|| match (self.profile, self.names.first()) {
-                (_, Some(n)) => n.to_string(),
-                (Profile::Ca, None) => "tlskit local CA".to_string(),
-                (_, None) => "tlskit".to_string(),
-            })
+    /// The subject's common name: the one given, else the first name that fits
+    /// in a CN ([`MAX_CN`] characters); `None` when no name fits, and the
+    /// subject is then empty (the SANs alone name the certificate, as public CAs do).
+    pub fn cn(&self) -> Option<String> {
+        if let Some(cn) = &self.common_name {
+            return Some(cn.clone());
+        }
+        if self.names.is_empty() {
+            return Some(match self.profile {
+                Profile::Ca => "tlskit local CA".to_string(),
+                _ => "tlskit".to_string(),
+            });
+        }
+        self.names
+            .iter()
+            .map(Name::to_string)
+            .find(|n| n.chars().count() <= MAX_CN)
+    }
+
+    /// The subject as printed (`CN=…`, or empty).
+    pub fn subject(&self) -> String {
+        self.cn().map(|cn| format!("CN={cn}")).unwrap_or_default()
     }
 
     fn params(&self) -> Result<CertificateParams> {
@@ -243,8 +259,17 @@ impl CertSpec {
         params.not_before = self.not_before;
         params.not_after = self.not_after;
         params.serial_number = Some(random_serial()?);
+        if self
+            .common_name
+            .as_ref()
+            .is_some_and(|cn| cn.chars().count() > MAX_CN)
+        {
+            bail!("a common name is at most {MAX_CN} characters (RFC 5280; OpenSSL and CAs refuse longer ones)");
+        }
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, self.cn());
+        if let Some(cn) = self.cn() {
+            dn.push(DnType::CommonName, cn);
+        }
         params.distinguished_name = dn;
         params.subject_alt_names = self.names.iter().map(Name::to_san).collect::<Result<_>>()?;
         match self.profile {
