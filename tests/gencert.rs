@@ -292,6 +292,11 @@ fn csr_is_a_valid_request_with_the_printed_pin() {
         ],
     );
     assert_eq!(dir.entries(), ["example.test-key.pem", "req.csr"]);
+    // In another directory, the key goes beside the request (not into the current one).
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    dir.ok(&["gencert", "other.test", "--csr", "sub/other.csr", "-q"]);
+    assert!(dir.join("sub/other.test-key.pem").exists());
+    assert!(!dir.join("other.test-key.pem").exists());
     sh(&dir, "openssl req -in req.csr -noout -verify");
     let text = sh(&dir, "openssl req -in req.csr -noout -text");
     assert!(

@@ -324,7 +324,13 @@ fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
         .clone()
         .or_else(|| args.cert.clone())
         .unwrap_or_else(|| with_suffix(".pem"));
-    let key = args.key.clone().unwrap_or_else(|| with_suffix("-key.pem"));
+    let mut key = args.key.clone().unwrap_or_else(|| with_suffix("-key.pem"));
+    if let (Some(csr), None, None) = (&args.csr, &args.key, &args.out) {
+        // The key goes beside the request, wherever that is.
+        if let (Some(dir), Some(name)) = (csr.parent(), key.file_name()) {
+            key = dir.join(name);
+        }
+    }
     (main, key)
 }
 
