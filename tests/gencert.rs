@@ -671,3 +671,53 @@ fn quiet_prints_nothing_and_text_names_the_next_step() {
     let coloured = dir.ok(&["gencert", "--out", "c", "--color", "always"]);
     assert!(coloured.contains('\x1b'), "colour with --color always");
 }
+
+#[test]
+fn an_expired_or_future_issuer_is_warned_about_as_such() {
+    let dir = Dir::new();
+    let ca = |out: &str, nb: &str| {
+        dir.ok(&[
+            "gencert",
+            "--ca",
+            "--not-before",
+            nb,
+            "--days",
+            "10",
+            "--out",
+            out,
+            "-q",
+        ])
+    };
+    ca("old", "-400d");
+    ca("future", "+10d");
+    ca("short", "-1d");
+    let warn = |issuer: &str, out: &str| {
+        let o = dir.run(&["gencert", "x.test", "--issuer", issuer, "--out", out, "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stderr(&o)
+    };
+    let old = warn("old.pem", "a");
+    assert!(
+        old.contains("the issuer expired") && !old.contains("outlives"),
+        "{old}"
+    );
+    let future = warn("future.pem", "b");
+    assert!(
+        future.contains("the issuer is not valid before"),
+        "{future}"
+    );
+    // Valid now, but ends before the leaf does: the one warning that applies.
+    let short = warn("short.pem", "c");
+    assert!(
+        short.contains("outlives its issuer") && !short.contains("expired"),
+        "{short}"
+    );
+    let v = json(&dir, &["gencert", "y.test", "--issuer", "old.pem"]);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("the issuer expired"),
+        "{v}"
+    );
+}

@@ -207,7 +207,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None => None,
     };
     if let Some(ca) = &issuer {
-        if not_after > ca.not_after {
+        if ca.not_after <= now {
+            warnings.push(format!(
+                "the issuer expired {}: clients reject every certificate it signs; make a new CA with: tlskit gencert --ca",
+                certinfo::rfc3339(ca.not_after)
+            ));
+        } else if ca.not_before > now {
+            warnings.push(format!(
+                "the issuer is not valid before {}: until then clients reject the certificates it signs",
+                certinfo::rfc3339(ca.not_before)
+            ));
+        }
+        if not_after > ca.not_after && ca.not_after > now {
             warnings.push(format!(
                 "the certificate outlives its issuer, which expires {}; clients will reject it after that",
                 certinfo::rfc3339(ca.not_after)

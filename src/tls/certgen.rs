@@ -311,6 +311,8 @@ pub struct CaIssuer {
     issuer: Issuer<'static, KeyPair>,
     /// The CA certificate, DER.
     pub cert_der: CertificateDer<'static>,
+    /// The CA's start of validity.
+    pub not_before: OffsetDateTime,
     /// The CA's end of validity.
     pub not_after: OffsetDateTime,
 }
@@ -338,12 +340,14 @@ impl CaIssuer {
         }
         let key_pair = KeyPair::try_from(key)
             .map_err(|e| anyhow::anyhow!("the issuer key cannot sign: {e}"))?;
+        let not_before = parsed.validity().not_before.to_datetime();
         let not_after = parsed.validity().not_after.to_datetime();
         let issuer = Issuer::from_ca_cert_der(&cert, key_pair)
             .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
         Ok(CaIssuer {
             issuer,
             cert_der: cert,
+            not_before,
             not_after,
         })
     }
