@@ -690,7 +690,7 @@ fn der_and_standard_input() {
     let out = run_with_stdin(&dir, &["pin", "-"], &der_bytes);
     assert_eq!(stdout(&out), dir.ok(&["pin", "localhost.pem"]));
     let out = dir.run(&["inspect", "-", "-"]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a usage error");
 }
 
 #[test]
@@ -916,4 +916,23 @@ fn containers_encrypted_keys_and_old_labels_made_by_openssl() {
     let v = json(&dir, &["newreq.pem"]);
     assert_eq!(v["inputs"][0]["csrs"][0]["subject"], "CN=csr.test");
     assert_eq!(dir.ok(&["pin", "newreq.pem"]), dir.ok(&["pin", "req.csr"]));
+}
+
+/// Mistakes on the command line are usage errors (exit 2), in inspect, pin and gencert alike.
+#[test]
+fn command_line_mistakes_exit_2() {
+    let dir = Dir::new();
+    let cases: [&[&str]; 5] = [
+        &["inspect", "-", "-"],
+        &["pin", "-", "-"],
+        &["gencert", "bad name!"],
+        &["gencert", "--not-before", "yesterday"],
+        &["gencert", "--ca", "x.test"],
+    ];
+    for args in cases {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("tlskit: error:"), "{args:?}");
+    }
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }

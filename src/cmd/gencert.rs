@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::atomic::{self, FileSet};
-use crate::exit::Code;
+use crate::exit::{self, Code};
 use crate::output::{self, field, sanitize, Ctx};
 use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
 use crate::tls::certinfo::{self, CertSummary, KeyInfo};
@@ -136,61 +136,9 @@ pub struct Report {
 /// Runs `tlskit gencert`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let now = OffsetDateTime::now_utc();
-    let profile = match (args.ca, args.client) {
-        (true, _) => Profile::Ca,
-        (_, true) => Profile::Client,
-        _ => Profile::Server,
-    };
-    let mut names = args
-        .names
-        .iter()
-        .map(|n| Name::parse(n))
-        .collect::<Result<Vec<_>>>()?;
-    if profile == Profile::Ca && !names.is_empty() {
-        bail!("a CA certificate takes no names; give its name with --cn");
-    }
-    if names.is_empty() && profile == Profile::Server {
-        names = CertSpec::localhost_names();
-    }
-    if let Some(cn) = &args.cn {
-        if cn.trim().is_empty() || cn.chars().any(char::is_control) {
-            bail!("--cn must be non-empty printable text");
-        }
-        if cn.chars().count() > certgen::MAX_CN {
-            bail!(
-                "--cn is {} characters long; a common name is at most {} (RFC 5280; OpenSSL and CAs refuse longer ones)",
-                cn.chars().count(),
-                certgen::MAX_CN
-            );
-        }
-    }
-    if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
-        bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
-    }
-
-    let days = args.days.unwrap_or(if args.ca {
-        DEFAULT_CA_DAYS
-    } else {
-        DEFAULT_LEAF_DAYS
-    });
-    let (not_before, not_after) = match &args.not_before {
-        Some(text) => {
-            let nb = crate::when::parse_time(text, now).context("--not-before")?;
-            // X.509 times end with the year 9999 (GeneralizedTime has four digits).
-            let end = nb
-                .checked_add(Duration::days(days.into()))
-                .filter(|end| end.year() <= 9999)
-                .with_context(|| {
-                    format!(
-                        "--not-before {} with --days {days} ends after the year 9999, \
-                         the last an X.509 certificate can express",
-                        sanitize(text)
-                    )
-                })?;
-            (nb, end)
-        }
-        None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
-    };
+    // Everything wrong here is wrong on the command line: exit 2, like a bad flag.
+    let (profile, names, not_before, not_after) =
+        check_args(&args, now).map_err(|e| exit::tag(Code::Usage, e))?;
     let spec = CertSpec {
         names,
         common_name: args.cn.clone(),
@@ -276,6 +224,69 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     ctx.emit(&report, |out| render(out, &report))?;
     Ok(Code::Success)
+}
+
+/// Validates what the command line asks for: the profile, the names and the validity.
+fn check_args(
+    args: &Args,
+    now: OffsetDateTime,
+) -> Result<(Profile, Vec<Name>, OffsetDateTime, OffsetDateTime)> {
+    let profile = match (args.ca, args.client) {
+        (true, _) => Profile::Ca,
+        (_, true) => Profile::Client,
+        _ => Profile::Server,
+    };
+    let mut names = args
+        .names
+        .iter()
+        .map(|n| Name::parse(n))
+        .collect::<Result<Vec<_>>>()?;
+    if profile == Profile::Ca && !names.is_empty() {
+        bail!("a CA certificate takes no names; give its name with --cn");
+    }
+    if names.is_empty() && profile == Profile::Server {
+        names = CertSpec::localhost_names();
+    }
+    if let Some(cn) = &args.cn {
+        if cn.trim().is_empty() || cn.chars().any(char::is_control) {
+            bail!("--cn must be non-empty printable text");
+        }
+        if cn.chars().count() > certgen::MAX_CN {
+            bail!(
+                "--cn is {} characters long; a common name is at most {} (RFC 5280; OpenSSL and CAs refuse longer ones)",
+                cn.chars().count(),
+                certgen::MAX_CN
+            );
+        }
+    }
+    if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
+        bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
+    }
+
+    let days = args.days.unwrap_or(if args.ca {
+        DEFAULT_CA_DAYS
+    } else {
+        DEFAULT_LEAF_DAYS
+    });
+    let (not_before, not_after) = match &args.not_before {
+        Some(text) => {
+            let nb = crate::when::parse_time(text, now).context("--not-before")?;
+            // X.509 times end with the year 9999 (GeneralizedTime has four digits).
+            let end = nb
+                .checked_add(Duration::days(days.into()))
+                .filter(|end| end.year() <= 9999)
+                .with_context(|| {
+                    format!(
+                        "--not-before {} with --days {days} ends after the year 9999, \
+                         the last an X.509 certificate can express",
+                        sanitize(text)
+                    )
+                })?;
+            (nb, end)
+        }
+        None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
+    };
+    Ok((profile, names, not_before, not_after))
 }
 
 fn name_label(n: &Name) -> String {

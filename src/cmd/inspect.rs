@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use crate::exit::Code;
+use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
 use crate::tls::chain::{self, ChainEnd, ChainReport, LinkStatus, Shape, StoreKind, TrustStore};
 use crate::tls::files::{self, Item};
@@ -212,7 +212,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-        bail!("'-' (standard input) can be given only once");
+        return Err(exit::fail(
+            Code::Usage,
+            "'-' (standard input) can be given only once",
+        ));
     }
     let mut inputs = Vec::with_capacity(sources.len());
     for src in &sources {

@@ -195,7 +195,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let expected = parse_expected(&args.expect)?;
     let sources: Vec<Source> = args.targets.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-        bail!("'-' (standard input) can be given only once");
+        return Err(exit::fail(
+            Code::Usage,
+            "'-' (standard input) can be given only once",
+        ));
     }
     if args.trust {
         if let Some(s) = sources.iter().find(|s| !s.is_server()) {
