@@ -721,3 +721,46 @@ fn an_expired_or_future_issuer_is_warned_about_as_such() {
         "{v}"
     );
 }
+
+/// The `connect` command gencert prints works as printed (on the port serve got),
+/// whatever the certificate names: a wildcard, an IP address, a name that does not resolve.
+#[test]
+fn the_printed_connect_step_works() {
+    let dir = Dir::new();
+    for (n, name) in [
+        "*.example.test",
+        "192.0.2.7",
+        "app.example.test",
+        "localhost",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = format!("c{n}");
+        let v = json(&dir, &["gencert", name, "--out", &out]);
+        let next: Vec<&str> = v["next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(next.len(), 2, "{name}: {next:?}");
+        let mut served = util::spawn_serve(
+            &dir,
+            &[
+                "--cert",
+                &format!("{out}.pem"),
+                "--key",
+                &format!("{out}-key.pem"),
+            ],
+        );
+        let step = next[1].replace(":4433", &format!(":{}", served.port));
+        let args: Vec<&str> = step.split_whitespace().skip(1).collect();
+        let o = dir.run(&args);
+        assert_eq!(code(&o), 0, "{name}: `{step}` failed: {}", stderr(&o));
+        served.terminate(Duration::from_secs(20));
+    }
+    // E-mail addresses only: no host to connect to, so no connect step.
+    let v = json(&dir, &["gencert", "ops@example.test", "--out", "mail"]);
+    assert_eq!(v["next"].as_array().unwrap().len(), 1, "{v}");
+}

@@ -401,22 +401,43 @@ fn next_steps(
         ],
         Profile::Client => vec![format!("tlskit connect HOST:PORT --cert {c} --key {k}")],
         Profile::Server => {
-            let host = summary
-                .sans
-                .iter()
-                .find_map(|s| s.strip_prefix("DNS:").filter(|d| !d.starts_with('*')))
-                .unwrap_or("localhost")
-                .to_string();
             let trust = match &args.issuer {
                 Some(ca) => format!("--ca {}", quote(ca)),
                 None => format!("--pin {}", summary.spki_pin),
             };
-            vec![
-                format!("tlskit serve --cert {c} --key {k}"),
-                format!("tlskit connect {host}:4433 {trust}"),
-            ]
+            let mut next = vec![format!("tlskit serve --cert {c} --key {k}")];
+            if let Some(target) = connect_target(&summary.sans) {
+                next.push(format!("tlskit connect {target} {trust}"));
+            }
+            next
         }
     }
+}
+
+/// What to give `tlskit connect` to reach `tlskit serve` (127.0.0.1:4433) under a
+/// name the certificate holds: the name itself, dialled at 127.0.0.1 unless it
+/// is localhost or 127.0.0.1 (a wildcard stands for `www.`). `None` when the
+/// certificate names no host (e-mail addresses only).
+fn connect_target(sans: &[String]) -> Option<String> {
+    let host = sans.iter().find_map(|s| {
+        if let Some(dns) = s.strip_prefix("DNS:") {
+            return Some(match dns.strip_prefix("*.") {
+                Some(parent) => format!("www.{parent}"),
+                None => dns.to_string(),
+            });
+        }
+        let ip = s.strip_prefix("IP:")?;
+        Some(if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        })
+    })?;
+    Some(if host == "localhost" || host == "127.0.0.1" {
+        format!("{host}:4433")
+    } else {
+        format!("{host}:4433 --connect-to 127.0.0.1")
+    })
 }
 
 /// Quotes a path for a shell command line when it needs it.
