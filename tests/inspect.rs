@@ -936,3 +936,21 @@ fn command_line_mistakes_exit_2() {
     }
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
+
+/// `--pem` on input without a certificate fails instead of printing nothing with exit 0
+/// (a script's `> chain.pem` would silently be empty).
+#[test]
+fn pem_without_a_certificate_is_an_error() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "x.test", "--csr", "x.csr", "-q"]);
+    for input in ["x.csr", "x.test-key.pem"] {
+        let out = dir.run(&["inspect", "--pem", input]);
+        assert_eq!(code(&out), 1, "{input}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+        assert!(
+            stderr(&out).contains("--pem: no certificate"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

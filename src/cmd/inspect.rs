@@ -235,6 +235,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
 
     if args.pem {
+        if report.inputs.iter().all(|i| i.ders.is_empty()) {
+            bail!("--pem: no certificate in the input to print (it prints certificates only; keys are never printed)");
+        }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for input in &report.inputs {
