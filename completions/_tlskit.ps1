@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;gencert' {
-            [CompletionResult]::new('--cn', '--cn', [CompletionResultType]::ParameterName, 'Subject common name (default: the first name)')
+            [CompletionResult]::new('--cn', '--cn', [CompletionResultType]::ParameterName, 'Subject common name, at most 64 characters (default: the first name that fits)')
             [CompletionResult]::new('--key-type', '--key-type', [CompletionResultType]::ParameterName, 'Key algorithm')
             [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Days of validity [default: 30, or 3650 with --ca]')
             [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes expired or not-yet-valid certificates for testing) [default: now, less 5 minutes]')

@@ -37,7 +37,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tlskit;gencert'= {
-            cand --cn 'Subject common name (default: the first name)'
+            cand --cn 'Subject common name, at most 64 characters (default: the first name that fits)'
             cand --key-type 'Key algorithm'
             cand --days 'Days of validity [default: 30, or 3650 with --ca]'
             cand --not-before 'Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes expired or not-yet-valid certificates for testing) [default: now, less 5 minutes]'
