@@ -188,6 +188,8 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --timeout 'Per connection: limit on TCP connect + handshake, and on any stall of an echo'
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
             cand --pin 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A matching pin also trusts a certificate no CA signed'
+            cand --cert 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)'
+            cand --key 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)'
             cand --servername 'Send NAME as SNI and verify the certificate against it (the host is still dialled)'
             cand --connect-to 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target''s address, keeping its name (like curl''s --connect-to)'
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'

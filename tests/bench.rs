@@ -36,6 +36,13 @@ fn bench(dir: &Dir, args: &[&str]) -> (i32, Value, String) {
     (code(&out), report, stderr(&out))
 }
 
+/// [`bench`] against ADDR, trusting the directory's certificate for localhost, with EXTRA.
+fn bench_localhost(dir: &Dir, addr: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![addr, "--ca", "srv.pem", "--servername", "localhost"];
+    args.extend_from_slice(extra);
+    bench(dir, &args)
+}
+
 fn n(v: &Value, path: &str) -> u64 {
     v.pointer(path)
         .and_then(Value::as_u64)
@@ -143,20 +150,7 @@ fn full_handshakes_against_openssl_are_counted() {
     }
     let dir = dir_with_cert();
     let (_server, addr) = s_server(&dir, &[]);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "12",
-            "-c",
-            "3",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["-n", "12", "-c", "3"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(r["mode"], "full_handshakes");
     assert_eq!(n(&r, "/connections/succeeded"), 12);
@@ -324,20 +318,7 @@ fn every_connection_still_proves_the_key_of_the_verified_certificate() {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(resolver));
     let server = echo_server_with(Arc::new(config), None);
-    let (code, r, _) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "8",
-            "-c",
-            "1",
-        ],
-    );
+    let (code, r, _) = bench_localhost(&dir, &server.addr, &["-n", "8", "-c", "1"]);
     assert_eq!(n(&r, "/connections/succeeded"), 3, "{r:#}");
     assert_eq!(n(&r, "/connections/failed"), 5, "{r:#}");
     assert_eq!(code, 0, "some connections succeeded");
@@ -365,8 +346,10 @@ fn ctrl_c_stops_early_and_still_reports() {
         "2",
     ]);
     let mut bench = Background::spawn(cmd);
-    // Once the server has seen a connection through, the run is under way.
-    served.connections(1, Duration::from_secs(20));
+    // bench records its first connection before it opens any other: once the
+    // server has seen two through, the client has counted at least one (the
+    // server's record of the first can come before the client counts it).
+    served.connections(2, Duration::from_secs(20));
     let pid = bench.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-INT", &pid])
@@ -376,9 +359,9 @@ fn ctrl_c_stops_early_and_still_reports() {
     let status = bench
         .wait(Duration::from_secs(30))
         .expect("bench ends after SIGINT");
-    assert!(status.success(), "{status:?}");
     // The process is gone, so its stdout is closed and the reader ends.
     let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
+    assert!(status.success(), "{status:?}: {text}");
     let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(r["interrupted"], true, "{r:#}");
     assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
@@ -389,20 +372,7 @@ fn ctrl_c_stops_early_and_still_reports() {
 fn connections_stop_at_exactly_n() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "-n",
-            "37",
-            "-c",
-            "8",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &server.addr, &["-n", "37", "-c", "8"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(n(&r, "/connections/succeeded"), 37);
     assert_eq!(n(&r, "/limits/connections"), 37);
@@ -414,22 +384,8 @@ fn connections_stop_at_exactly_n() {
 fn echo_is_verified_end_to_end() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "1m",
-            "-n",
-            "3",
-            "-c",
-            "2",
-        ],
-    );
+    let (code, r, err) =
+        bench_localhost(&dir, &server.addr, &["--bytes", "1m", "-n", "3", "-c", "2"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(r["mode"], "echo");
     assert_eq!(n(&r, "/connections/succeeded"), 3);
@@ -442,21 +398,10 @@ fn echo_is_verified_end_to_end() {
 fn a_corrupted_byte_is_a_data_mismatch() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, Some(100_000));
-    let (code, r, _) = bench(
+    let (code, r, _) = bench_localhost(
         &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "256k",
-            "-n",
-            "4",
-            "-c",
-            "2",
-        ],
+        &server.addr,
+        &["--bytes", "256k", "-n", "4", "-c", "2"],
     );
     assert_eq!(code, 1, "{r:#}");
     assert_eq!(n(&r, "/connections/succeeded"), 0);
@@ -467,20 +412,7 @@ fn a_corrupted_byte_is_a_data_mismatch() {
     assert_eq!(n(f, "/count"), 4);
     assert!(f["example"].as_str().unwrap().contains("SHA-256"));
     // A byte beyond the echo is never touched: the same server passes a shorter echo.
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &server.addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "64k",
-            "-n",
-            "2",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");
 }
 
@@ -501,22 +433,7 @@ fn echo_through_socat() {
     let _server = Background::spawn(cmd);
     wait_for_port(port, Duration::from_secs(10));
     let addr = format!("127.0.0.1:{port}");
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--bytes",
-            "4m",
-            "-n",
-            "2",
-            "-c",
-            "2",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["--bytes", "4m", "-n", "2", "-c", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");
     assert_eq!(n(&r, "/throughput/bytes"), 8 << 20);
 }
@@ -529,22 +446,7 @@ fn a_wrong_pin_fails_every_connection_with_exit_6() {
     let dir = dir_with_cert();
     let (_server, addr) = s_server(&dir, &[]);
     let wrong = format!("sha256//{}", "A".repeat(43) + "=");
-    let (code, r, err) = bench(
-        &dir,
-        &[
-            &addr,
-            "--ca",
-            "srv.pem",
-            "--servername",
-            "localhost",
-            "--pin",
-            &wrong,
-            "-n",
-            "3",
-            "-c",
-            "1",
-        ],
-    );
+    let (code, r, err) = bench_localhost(&dir, &addr, &["--pin", &wrong, "-n", "3", "-c", "1"]);
     assert_eq!(code, 6, "{r:#}");
     assert_eq!(n(&r, "/connections/failed"), 3);
     assert_eq!(r["failures"][0]["kind"], "pin");
@@ -625,6 +527,11 @@ fn quiet_prints_the_headline_only() {
         "2",
     ]);
     assert!(text_mode.contains("2 succeeded"), "{text_mode}");
+    // Two connections never run eight at a time, whatever --concurrency says.
+    assert!(
+        text_mode.contains("mode:          full handshakes, 2 at a time, 2 connections\n"),
+        "{text_mode}"
+    );
     assert!(text_mode.contains("p99"), "{text_mode}");
 }
 
@@ -647,4 +554,186 @@ fn bad_arguments_are_usage_errors() {
     let out = dir.run(&["bench", "127.0.0.1:1", "--pin", "nope"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("not a pin"));
+}
+
+/// CPU time (user + system) a process has used so far, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after ")".
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+#[test]
+fn ctrl_c_while_the_echo_data_is_prepared_ends_at_once() {
+    let dir = dir_with_cert();
+    // A server that is never answered: the run must not start at all.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    // 16 GiB takes several seconds of CPU to generate and hash, so the
+    // interrupt lands inside the preparation on any machine.
+    let cmd = dir.tlskit(&["bench", &addr, "--bytes", "16g", "-n", "1"]);
+    let mut bench = Background::spawn(cmd);
+    let pid = bench.child.id();
+    // Start-up costs a few tens of ms of CPU; a quarter of a second means the
+    // data is being made.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while cpu_ticks(pid) < 25 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bench used no CPU within 30 s"
+        );
+        assert!(
+            bench.child.try_wait().unwrap().is_none(),
+            "bench ended before the interrupt"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill")
+        .success());
+    let status = bench
+        .wait(Duration::from_secs(30))
+        .expect("bench ends after SIGINT");
+    let mut err = String::new();
+    if let Some(mut pipe) = bench.child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut err);
+    }
+    assert_eq!(status.code(), Some(1), "{status:?}: {err}");
+    assert_eq!(
+        err, "tlskit: error: interrupted while preparing the echo data\n",
+        "{err}"
+    );
+    assert_eq!(
+        listener.accept().map(|_| ()).map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::WouldBlock),
+        "a connection was made after the interrupt"
+    );
+}
+
+/// A directory with srv.pem (self-signed, localhost), a CA (ca.pem) and a
+/// client certificate it issued (alice.pem, alice-key.pem).
+fn dir_with_client_cert() -> Dir {
+    let dir = dir_with_cert();
+    dir.ok(&["gencert", "--ca", "--out", "ca"]);
+    dir.ok(&[
+        "gencert",
+        "alice@example.test",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "alice",
+    ]);
+    dir
+}
+
+#[test]
+fn mutual_tls_with_cert_and_key_and_a_refusal_without() {
+    let dir = dir_with_client_cert();
+    let served = spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let client = ["--cert", "alice.pem", "--key", "alice-key.pem"];
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &served.addr,
+        &[&client[..], &["-n", "6", "-c", "2"]].concat(),
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 6, "{r:#}");
+    for c in served.connections(6, Duration::from_secs(20)) {
+        assert_eq!(c["end"], "closed", "{c:#}");
+        assert_eq!(c["client_subject"], "CN=alice@example.test", "{c:#}");
+    }
+    // TLS 1.3: the client is done before the server checks its certificate, so
+    // the refusal arrives as an alert after the handshake. It must still fail.
+    for versions in [&["--tls13"][..], &["--tls12"][..]] {
+        let (code, r, err) = bench_localhost(
+            &dir,
+            &served.addr,
+            &[versions, &["-n", "3", "-c", "1"]].concat(),
+        );
+        assert_eq!(code, 4, "{versions:?}: {err}\n{r:#}");
+        assert_eq!(n(&r, "/connections/succeeded"), 0, "{r:#}");
+        assert_eq!(n(&r, "/connections/failed"), 3, "{r:#}");
+        assert_eq!(r["failures"][0]["kind"], "handshake", "{r:#}");
+        assert_eq!(
+            r["failures"][0]["reason"], "alert certificate_required",
+            "{r:#}"
+        );
+        assert!(err.contains("--cert FILE --key FILE"), "{err}");
+    }
+    // A key that is not the certificate's is refused before any connection.
+    let out = dir.run(&[
+        "bench",
+        &served.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--cert",
+        "alice.pem",
+        "--key",
+        "srv-key.pem",
+    ]);
+    assert_eq!(util::code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the private key does not match the certificate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["bench", &served.addr, "--cert", "alice.pem"]);
+    assert_eq!(util::code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn mutual_tls_against_openssl_s_server() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = dir_with_client_cert();
+    let (_server, addr) = s_server(
+        &dir,
+        &["-Verify", "1", "-verify_return_error", "-CAfile", "ca.pem"],
+    );
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &addr,
+        &[
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice-key.pem",
+            "-n",
+            "4",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 4, "{r:#}");
+    let (code, r, err) = bench_localhost(&dir, &addr, &["-n", "2", "-c", "1"]);
+    assert_eq!(code, 4, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 2, "{r:#}");
+    assert_eq!(r["failures"][0]["kind"], "handshake", "{r:#}");
 }

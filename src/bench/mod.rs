@@ -574,7 +574,7 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         bytes = size;
     }
 
-    let extra = close(&mut stream).await;
+    let extra = close(&mut stream).await?;
     if plan.bytes.is_some() && extra > 0 {
         return Err(Failure::new(
             FailureKind::DataMismatch,
@@ -594,23 +594,35 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
 
 /// Sends close_notify and reads until the server closes (at most [`LINGER`]);
 /// returns how many bytes of application data arrived meanwhile.
-async fn close(stream: &mut TlsStream<ReadAhead<TcpStream>>) -> u64 {
+///
+/// A TLS alert from the server fails the connection: with TLS 1.3 the client's
+/// handshake is over before the server has checked the client's certificate,
+/// so a server that refuses it (none given, unknown CA) says so only now.
+/// A plain close or reset is not a failure: many servers end that way.
+async fn close(stream: &mut TlsStream<ReadAhead<TcpStream>>) -> Result<u64, Failure> {
     let until = tokio::time::Instant::now() + LINGER;
     if tokio::time::timeout_at(until, stream.shutdown())
         .await
         .is_err()
     {
-        return 0;
+        return Ok(0);
     }
     let mut extra = 0u64;
     let mut buf = [0u8; 2048];
-    while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut buf)).await {
-        if n == 0 {
-            break;
+    loop {
+        match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => extra += n as u64,
+            Ok(Err(e)) if is_tls_error(&e) => return Err(handshake_failure(e)),
+            Ok(Err(_)) => break,
         }
-        extra += n as u64;
     }
-    extra
+    Ok(extra)
+}
+
+fn is_tls_error(e: &std::io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|i| i.downcast_ref::<rustls::Error>().is_some())
 }
 
 fn connect_failure(e: &std::io::Error, addr: SocketAddr) -> Failure {
@@ -656,9 +668,7 @@ fn connect_failure(e: &std::io::Error, addr: SocketAddr) -> Failure {
 
 fn handshake_failure(e: std::io::Error) -> Failure {
     use std::io::ErrorKind::*;
-    if e.get_ref()
-        .is_some_and(|i| i.downcast_ref::<rustls::Error>().is_some())
-    {
+    if is_tls_error(&e) {
         // Checked just above; the fallback is never taken.
         let tls = match e.into_inner().map(|i| i.downcast::<rustls::Error>()) {
             Some(Ok(t)) => *t,

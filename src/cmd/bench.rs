@@ -98,6 +98,9 @@ pub struct Args {
     #[command(flatten)]
     pub trust: super::TrustArgs,
 
+    #[command(flatten)]
+    pub identity: super::IdentityArgs,
+
     /// Send NAME as SNI and verify the certificate against it (the host is still dialled).
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
@@ -315,6 +318,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         pins,
         versions,
         algorithms: args.algorithms.algorithms(versions)?,
+        identity: args.identity.load()?,
         verify_once: true,
         ..ClientOptions::default()
     };
@@ -347,6 +351,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let live = Arc::new(Live::default());
     let progress = std::io::stderr().is_terminal() && !ctx.quiet && !ctx.json;
     let result: Result<(Outcome, Option<Duration>, ClientCpu)> = rt.block_on(async {
+        // Ctrl-C is caught from here on: the handler is installed now, not when
+        // a task first waits for it (a SIGINT before that would kill the process
+        // without a report).
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .context("handling SIGINT")?;
         let addrs = resolve(&dial_host, dial_port, timeout).await?;
         let (body, prepared) = match args.bytes {
             Some(size) => {
@@ -358,7 +367,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 let work = tokio::task::spawn_blocking(move || echo::Body::prepare(seed, size));
                 let body = tokio::select! {
                     body = work => body.context("preparing the echo data")?,
-                    _ = tokio::signal::ctrl_c() => {
+                    _ = sigint.recv() => {
                         return Err(exit::fail(Code::Error, "interrupted while preparing the echo data"));
                     }
                 };
@@ -381,8 +390,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
         };
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
+        let interrupt = async move {
+            if sigint.recv().await.is_none() {
                 std::future::pending::<()>().await;
             }
         };
@@ -630,9 +639,14 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
         ),
     };
     let limit = match r.limits.connections {
+        Some(1) => "1 connection".to_string(),
         Some(n) => format!("{} connections", thousands(n)),
         None => format!("{} s", r.limits.duration_s),
     };
+    // Fewer connections than --concurrency never run more than their number at once.
+    let at_once = r.limits.connections.map_or(r.limits.concurrency, |n| {
+        r.limits.concurrency.min(n as usize)
+    });
     writeln!(
         out,
         "{} {} ({})",
@@ -640,11 +654,7 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
         sanitize(&r.target),
         sanitize(&r.server_name)
     )?;
-    field(
-        out,
-        "mode",
-        format!("{what}, {} at a time, {limit}", r.limits.concurrency),
-    )?;
+    field(out, "mode", format!("{what}, {at_once} at a time, {limit}"))?;
     field(out, "address", &r.address)?;
     if let Some(n) = &r.negotiated {
         let mut parts = vec![n.protocol.clone(), n.cipher_suite.clone()];

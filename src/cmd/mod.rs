@@ -16,7 +16,7 @@ use crate::cli::Command;
 use crate::exit::{self, Code};
 use crate::output::Ctx;
 use crate::tls::algorithms::{self, Algorithms};
-use crate::tls::config::{TrustRoots, Versions};
+use crate::tls::config::{Identity, TrustRoots, Versions};
 use crate::tls::files;
 use crate::tls::pin::Pin;
 
@@ -58,6 +58,31 @@ impl RootArgs {
             None if self.system_roots => (TrustRoots::System, "system"),
             None => (TrustRoots::Webpki, "webpki-roots"),
         })
+    }
+}
+
+/// `--cert` and `--key`: the client certificate for mutual TLS.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct IdentityArgs {
+    /// Client certificate for mutual TLS: a PEM chain, leaf first (or DER).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
+impl IdentityArgs {
+    /// The certificate and key, loaded (`None` without `--cert`).
+    pub fn load(&self) -> anyhow::Result<Option<Identity>> {
+        let (Some(cert), Some(key)) = (&self.cert, &self.key) else {
+            return Ok(None);
+        };
+        Ok(Some(Identity {
+            chain: files::load_certs(cert).context("--cert")?,
+            key: files::load_key(key).context("--key")?,
+        }))
     }
 }
 
