@@ -403,6 +403,17 @@ fn a_fully_qualified_name_with_its_trailing_dot_matches_the_host() {
          www.example.test.pem",
     );
     assert_eq!(rc, 0, "{out}");
+    // The same name in other spellings is one SAN.
+    let v = json(
+        &dir,
+        &[
+            "gencert", "a.test", "A.TEST", "a.test.", "::1", "0:0::1", "--out", "dup",
+        ],
+    );
+    assert_eq!(
+        v["certificate"]["sans"],
+        serde_json::json!(["DNS:a.test", "IP:::1"])
+    );
 }
 
 #[test]
@@ -624,6 +635,7 @@ fn bad_input_gets_one_clear_line() {
             "cannot write in directory 'no/such/dir'",
         ),
         (&["gencert", "--client"], 2, "needs an identity"),
+        (&["gencert", "010.0.0.1"], 2, "cannot be all digits"),
         (
             &["gencert", "--cn", &"x".repeat(65)],
             2,

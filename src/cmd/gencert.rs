@@ -241,6 +241,9 @@ fn check_args(
         .iter()
         .map(|n| Name::parse(n))
         .collect::<Result<Vec<_>>>()?;
+    // The same name twice (`a.test A.test a.test.`) is one SAN.
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
     if profile == Profile::Ca && !names.is_empty() {
         bail!("a CA certificate takes no names; give its name with --cn");
     }

@@ -82,7 +82,7 @@ pub enum Profile {
 }
 
 /// One subject alternative name, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Name {
     /// A DNS name, possibly a `*.` wildcard.
     Dns(String),
@@ -151,6 +151,13 @@ fn check_dns(name: &str, allow_wildcard: bool) -> Result<()> {
         if labels.peek().is_none() || name.matches('.').count() < 2 {
             bail!("a wildcard needs at least two labels after '*.' (like *.example.test)");
         }
+    }
+    if name
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        bail!("the last label of a DNS name cannot be all digits (an IP address is written like 192.0.2.1, without leading zeros)");
     }
     for label in labels {
         if label.is_empty() {
@@ -461,6 +468,8 @@ mod tests {
             assert!(format!("{err:#}").contains("invalid"), "{bad}: {err:#}");
         }
         assert!(Name::parse(&"a".repeat(64)).is_err());
+        let err = Name::parse("010.0.0.1").unwrap_err();
+        assert!(format!("{err:#}").contains("all digits"), "{err:#}");
     }
 
     #[test]
