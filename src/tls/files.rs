@@ -172,7 +172,9 @@ fn pem_sections(data: &[u8]) -> Vec<Section<'_>> {
     let mut sections = Vec::new();
     let mut lines = data.split(|b| *b == b'\n').peekable();
     while let Some(line) = lines.next() {
+        // A byte-order mark (Windows editors save one) before the BEGIN line.
         let line = trim_line(line);
+        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
         let Some(label) = line
             .strip_prefix(b"-----BEGIN ")
             .and_then(|l| l.strip_suffix(b"-----"))
@@ -479,6 +481,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let pem = der_to_pem("CERTIFICATE", &[0x30, 0x03, 0x02, 0x01, 0x01]).replace('\n', "\r\n");
+        let text = format!("\u{feff}{pem}");
+        let items = parse_items(text.as_bytes(), "'x'").unwrap();
+        assert!(matches!(&items[..], [Item::Certificate(_)]), "{items:?}");
     }
 
     #[test]
