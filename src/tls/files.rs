@@ -102,7 +102,7 @@ pub fn parse_items(data: &[u8], what: &str) -> Result<Vec<Item>> {
 
 fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
     let mut items = Vec::new();
-    for section in pem_sections(data) {
+    for section in pem_sections(data, what)? {
         items.push(match section {
             Section::Known(block, trusted) => parse_block(&block, trusted, what)?,
             Section::Encrypted => Item::Other(ENCRYPTED_KEY),
@@ -168,18 +168,18 @@ enum Section<'a> {
 
 /// The sections of a PEM text, in order. A BEGIN without its END is left to
 /// rustls-pki-types, which reports it.
-fn pem_sections(data: &[u8]) -> Vec<Section<'_>> {
+fn pem_sections<'a>(data: &'a [u8], what: &str) -> Result<Vec<Section<'a>>> {
     let mut sections = Vec::new();
     let mut lines = data.split(|b| *b == b'\n').peekable();
     while let Some(line) = lines.next() {
         // A byte-order mark (Windows editors save one) before the BEGIN line.
         let line = trim_line(line);
         let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        let Some(label) = line
-            .strip_prefix(b"-----BEGIN ")
-            .and_then(|l| l.strip_suffix(b"-----"))
-        else {
+        let Some(begin) = line.strip_prefix(b"-----BEGIN ") else {
             continue;
+        };
+        let Some(label) = begin.strip_suffix(b"-----") else {
+            bail!("{what}: malformed PEM BEGIN line");
         };
         let mut body = Vec::new();
         let mut headers = false;
@@ -231,7 +231,7 @@ fn pem_sections(data: &[u8]) -> Vec<Section<'_>> {
             sections.push(Section::Label(label));
         }
     }
-    sections
+    Ok(sections)
 }
 
 fn trim_line(line: &[u8]) -> &[u8] {
@@ -481,6 +481,16 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn malformed_begin_line() {
+        let e = parse_items(
+            b"-----BEGIN CERTIFICATE----\nMAMCAQE=\n-----END CERTIFICATE-----\n",
+            "'x'",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("malformed PEM BEGIN line"), "{e}");
     }
 
     #[test]
