@@ -380,7 +380,11 @@ pub fn inspect_items(
     {
         bail!(
             "{name}: nothing to inspect (it holds {})",
-            skipped.first().map(String::as_str).unwrap_or("nothing")
+            if skipped.is_empty() {
+                "nothing".to_string()
+            } else {
+                skipped.join(", ")
+            }
         );
     }
 

@@ -109,14 +109,16 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
             Section::Label(label) => Item::Other(other_label(label)),
         });
     }
-    if items.iter().all(|i| matches!(i, Item::Other(_))) {
-        // Nothing usable: say why, and how to convert, when tlskit knows.
-        if let Some(hint) = items.iter().find_map(|i| match i {
+    // Nothing but what needs converting (an encrypted key, PKCS#7): say how.
+    let hints: Vec<Option<String>> = items
+        .iter()
+        .map(|i| match i {
             Item::Other(kind) => conversion_hint(kind),
             _ => None,
-        }) {
-            bail!("{what}: {hint}");
-        }
+        })
+        .collect();
+    if let Some(Some(hint)) = hints.first().filter(|_| hints.iter().all(Option::is_some)) {
+        bail!("{what}: {hint}");
     }
     if items.is_empty() {
         let labels = pem_labels(data);
