@@ -132,7 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;inspect' {
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Check that this private key belongs to the certificate (the leaf of each input); exit 1 when it does not')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not')
             [CompletionResult]::new('--expires-within', '--expires-within', [CompletionResultType]::ParameterName, 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Judge where chains end against these CA certificates instead of Mozilla''s roots')
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI and verify, instead of the host')

@@ -655,6 +655,17 @@ fn keys_csrs_and_key_matching() {
     let out = dir.run(&["inspect", "localhost-key.pem", "--key", "localhost-key.pem"]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("none of the inputs holds a certificate"));
+    // A request without its certificate: the key is checked against the request.
+    let v = json(&dir, &["req.csr", "--key", "req.test-key.pem"]);
+    assert_eq!(v["key_check"]["results"][0]["kind"], "request");
+    assert_eq!(v["key_check"]["results"][0]["matches"], true);
+    let out = dir.run(&["inspect", "req.csr", "--key", "other.test-key.pem"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("does not belong to the request in req.csr"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
