@@ -37,7 +37,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tlskit;gencert'= {
-            cand --cn 'Subject common name (default: the first name)'
+            cand --cn 'Subject common name, at most 64 characters (default: the first name that fits)'
             cand --key-type 'Key algorithm'
             cand --days 'Days of validity [default: 30, or 3650 with --ca]'
             cand --not-before 'Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes expired or not-yet-valid certificates for testing) [default: now, less 5 minutes]'
@@ -125,7 +125,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;inspect'= {
-            cand --key 'Check that this private key belongs to the certificate (the leaf of each input); exit 1 when it does not'
+            cand --key 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not'
             cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
             cand --servername 'Servers: the name to send as SNI and verify, instead of the host'

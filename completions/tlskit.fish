@@ -40,7 +40,7 @@ complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "scan" -d 'Audit a ser
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cn -d 'Subject common name (default: the first name)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cn -d 'Subject common name, at most 64 characters (default: the first name that fits)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l key-type -d 'Key algorithm' -r -f -a "p256\t'ECDSA on NIST P-256 (default: small, fast, universally supported)'
 p384\t'ECDSA on NIST P-384'
 ed25519\t'Ed25519 (not accepted by browsers for TLS)'
@@ -129,7 +129,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s V -l version -d 'Print version'
-complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check that this private key belongs to the certificate (the leaf of each input); exit 1 when it does not' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
@@ -146,7 +146,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l format -d 'How to 
 hex\t'Lower-case hex of the SHA-256'
 base64\t'Base64 of the SHA-256'
 hpkp\t'`pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header'
-tlsa\t'`3 1 1 HEX`: a DANE TLSA record (SPKI, SHA-256) for the leaf'
+tlsa\t'A DANE TLSA record (SPKI, SHA-256): `3 1 1 HEX` for a server\'s own certificate, `2 1 1 HEX` for a CA\'s'
 all\t'Every form, labelled'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r

@@ -65,7 +65,7 @@ fn readme_documents_the_same_exit_codes() {
 fn errors_are_one_line_on_stderr_with_nothing_on_stdout() {
     let dir = Dir::new();
     let out = dir.run(&["gencert", "--cn", ""]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad flag value is a usage error");
     assert!(stdout(&out).is_empty());
     assert_eq!(
         stderr(&out),

@@ -292,6 +292,11 @@ fn csr_is_a_valid_request_with_the_printed_pin() {
         ],
     );
     assert_eq!(dir.entries(), ["example.test-key.pem", "req.csr"]);
+    // In another directory, the key goes beside the request (not into the current one).
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    dir.ok(&["gencert", "other.test", "--csr", "sub/other.csr", "-q"]);
+    assert!(dir.join("sub/other.test-key.pem").exists());
+    assert!(!dir.join("other.test-key.pem").exists());
     sh(&dir, "openssl req -in req.csr -noout -verify");
     let text = sh(&dir, "openssl req -in req.csr -noout -text");
     assert!(
@@ -339,6 +344,76 @@ fn sans_of_every_kind() {
     ] {
         assert!(text.contains(want), "{want} missing in {text}");
     }
+}
+
+#[test]
+fn a_name_too_long_for_a_common_name_leaves_the_subject_empty() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    // 127 characters: a valid DNS name, but twice what a CN may hold.
+    let long = format!("{}.{}", "a".repeat(63), "b".repeat(63));
+    let v = json(&dir, &["gencert", &long, "--out", "long"]);
+    assert_eq!(v["certificate"]["subject"], "");
+    let text = sh(&dir, "openssl x509 -in long.pem -noout -text");
+    assert!(
+        text.contains("X509v3 Subject Alternative Name: critical"),
+        "an empty subject needs a critical SAN: {text}"
+    );
+    let (rc, out) = sh_status(
+        &dir,
+        &format!("openssl verify -CAfile long.pem -verify_hostname {long} long.pem"),
+    );
+    assert_eq!(rc, 0, "{out}");
+    // A shorter name after it becomes the CN instead.
+    let v = json(&dir, &["gencert", &long, "short.test", "--out", "two"]);
+    assert_eq!(v["certificate"]["subject"], "CN=short.test");
+    // A request too: public CAs refuse a CN over 64 characters.
+    let v = json(
+        &dir,
+        &["gencert", &long, "--csr", "long.csr", "--key", "k.pem"],
+    );
+    assert_eq!(v["csr"]["subject"], "");
+    assert_eq!(
+        sh(
+            &dir,
+            "openssl req -in long.csr -noout -subject -verify 2>&1"
+        ),
+        "Certificate request self-signature verify OK\nsubject="
+    );
+}
+
+#[test]
+fn a_fully_qualified_name_with_its_trailing_dot_matches_the_host() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    let v = json(&dir, &["gencert", "Www.Example.Test."]);
+    assert_eq!(v["certificate"]["sans"][0], "DNS:www.example.test");
+    assert!(
+        dir.join("www.example.test.pem").exists(),
+        "{:?}",
+        dir.entries()
+    );
+    let (rc, out) = sh_status(
+        &dir,
+        "openssl verify -CAfile www.example.test.pem -verify_hostname www.example.test \
+         www.example.test.pem",
+    );
+    assert_eq!(rc, 0, "{out}");
+    // The same name in other spellings is one SAN.
+    let v = json(
+        &dir,
+        &[
+            "gencert", "a.test", "A.TEST", "a.test.", "::1", "0:0::1", "--out", "dup",
+        ],
+    );
+    assert_eq!(
+        v["certificate"]["sans"],
+        serde_json::json!(["DNS:a.test", "IP:::1"])
+    );
 }
 
 #[test]
@@ -497,18 +572,23 @@ fn bad_input_gets_one_clear_line() {
     dir.ok(&["gencert", "--ca", "--out", "ca2"]);
     dir.ok(&["gencert", "--ca", "--cert", "lone.pem", "--key", "lone.key"]);
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["gencert", "bad name!"], 1, "invalid name 'bad name!'"),
+        (&["gencert", "bad name!"], 2, "invalid name 'bad name!'"),
         (
             &["gencert", "foo.*.test"],
-            1,
+            2,
             "only allowed as the whole first label",
         ),
         (&["gencert", "--days", "0"], 2, "--days"),
         (&["gencert", "--key-type", "dsa"], 2, "invalid value 'dsa'"),
         (
             &["gencert", "--not-before", "yesterday"],
-            1,
+            2,
             "is not a time",
+        ),
+        (
+            &["gencert", "--not-before", "9999-12-01", "--days", "36500"],
+            2,
+            "ends after the year 9999",
         ),
         (
             &[
@@ -554,8 +634,14 @@ fn bad_input_gets_one_clear_line() {
             1,
             "cannot write in directory 'no/such/dir'",
         ),
-        (&["gencert", "--client"], 1, "needs an identity"),
-        (&["gencert", "--ca", "x.test"], 1, "takes no names"),
+        (&["gencert", "--client"], 2, "needs an identity"),
+        (&["gencert", "010.0.0.1"], 2, "cannot be all digits"),
+        (
+            &["gencert", "--cn", &"x".repeat(65)],
+            2,
+            "a common name is at most 64",
+        ),
+        (&["gencert", "--ca", "x.test"], 2, "takes no names"),
         (
             &["gencert", "--cert", "same.pem", "--key", "same.pem"],
             1,
@@ -569,7 +655,7 @@ fn bad_input_gets_one_clear_line() {
         assert_eq!(code(&out), *want_code, "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: expected {want:?} in {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        if *want_code == 1 {
+        if *want_code == 1 || !err.starts_with("error:") {
             assert!(err.starts_with("tlskit: error: "), "{err}");
             assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         }
@@ -596,4 +682,97 @@ fn quiet_prints_nothing_and_text_names_the_next_step() {
     assert!(!text.contains('\x1b'), "no colour with --color never");
     let coloured = dir.ok(&["gencert", "--out", "c", "--color", "always"]);
     assert!(coloured.contains('\x1b'), "colour with --color always");
+}
+
+#[test]
+fn an_expired_or_future_issuer_is_warned_about_as_such() {
+    let dir = Dir::new();
+    let ca = |out: &str, nb: &str| {
+        dir.ok(&[
+            "gencert",
+            "--ca",
+            "--not-before",
+            nb,
+            "--days",
+            "10",
+            "--out",
+            out,
+            "-q",
+        ])
+    };
+    ca("old", "-400d");
+    ca("future", "+10d");
+    ca("short", "-1d");
+    let warn = |issuer: &str, out: &str| {
+        let o = dir.run(&["gencert", "x.test", "--issuer", issuer, "--out", out, "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stderr(&o)
+    };
+    let old = warn("old.pem", "a");
+    assert!(
+        old.contains("the issuer expired") && !old.contains("outlives"),
+        "{old}"
+    );
+    let future = warn("future.pem", "b");
+    assert!(
+        future.contains("the issuer is not valid before"),
+        "{future}"
+    );
+    // Valid now, but ends before the leaf does: the one warning that applies.
+    let short = warn("short.pem", "c");
+    assert!(
+        short.contains("outlives its issuer") && !short.contains("expired"),
+        "{short}"
+    );
+    let v = json(&dir, &["gencert", "y.test", "--issuer", "old.pem"]);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("the issuer expired"),
+        "{v}"
+    );
+}
+
+/// The `connect` command gencert prints works as printed (on the port serve got),
+/// whatever the certificate names: a wildcard, an IP address, a name that does not resolve.
+#[test]
+fn the_printed_connect_step_works() {
+    let dir = Dir::new();
+    for (n, name) in [
+        "*.example.test",
+        "192.0.2.7",
+        "app.example.test",
+        "localhost",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = format!("c{n}");
+        let v = json(&dir, &["gencert", name, "--out", &out]);
+        let next: Vec<&str> = v["next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(next.len(), 2, "{name}: {next:?}");
+        let mut served = util::spawn_serve(
+            &dir,
+            &[
+                "--cert",
+                &format!("{out}.pem"),
+                "--key",
+                &format!("{out}-key.pem"),
+            ],
+        );
+        let step = next[1].replace(":4433", &format!(":{}", served.port));
+        let args: Vec<&str> = step.split_whitespace().skip(1).collect();
+        let o = dir.run(&args);
+        assert_eq!(code(&o), 0, "{name}: `{step}` failed: {}", stderr(&o));
+        served.terminate(Duration::from_secs(20));
+    }
+    // E-mail addresses only: no host to connect to, so no connect step.
+    let v = json(&dir, &["gencert", "ops@example.test", "--out", "mail"]);
+    assert_eq!(v["next"].as_array().unwrap().len(), 1, "{v}");
 }

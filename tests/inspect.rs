@@ -655,6 +655,17 @@ fn keys_csrs_and_key_matching() {
     let out = dir.run(&["inspect", "localhost-key.pem", "--key", "localhost-key.pem"]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("none of the inputs holds a certificate"));
+    // A request without its certificate: the key is checked against the request.
+    let v = json(&dir, &["req.csr", "--key", "req.test-key.pem"]);
+    assert_eq!(v["key_check"]["results"][0]["kind"], "request");
+    assert_eq!(v["key_check"]["results"][0]["matches"], true);
+    let out = dir.run(&["inspect", "req.csr", "--key", "other.test-key.pem"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("does not belong to the request in req.csr"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -690,7 +701,7 @@ fn der_and_standard_input() {
     let out = run_with_stdin(&dir, &["pin", "-"], &der_bytes);
     assert_eq!(stdout(&out), dir.ok(&["pin", "localhost.pem"]));
     let out = dir.run(&["inspect", "-", "-"]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a usage error");
 }
 
 #[test]
@@ -848,4 +859,109 @@ fn unreachable_and_silent_servers_are_network_errors() {
     let out = dir.run(&["pin", &target, "--timeout", "1"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
+}
+
+/// Files people really have, made by OpenSSL: what tlskit cannot read is named,
+/// with the openssl command that converts it; old and alternative PEM labels are read.
+#[test]
+fn containers_encrypted_keys_and_old_labels_made_by_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "srv.test", "--issuer", "ca.pem", "-q"]);
+    dir.ok(&["gencert", "csr.test", "--csr", "req.csr", "-q"]);
+    dir.ok(&["gencert", "rsa.test", "--key-type", "rsa2048", "-q"]);
+    sh(
+        dir.path(),
+        "cat srv.test.pem ca.pem > chain.pem \
+         && openssl crl2pkcs7 -nocrl -certfile chain.pem -out p7.pem \
+         && openssl crl2pkcs7 -nocrl -certfile chain.pem -outform der -out p7.der \
+         && openssl pkcs12 -export -in srv.test.pem -inkey srv.test-key.pem -passout pass:x -out a.p12 \
+         && openssl rsa -in rsa.test-key.pem -traditional -aes128 -passout pass:x -out rsaenc.pem \
+         && openssl pkcs8 -topk8 -in srv.test-key.pem -passout pass:x -out enc8.pem \
+         && cat srv.test.pem rsaenc.pem > cert-and-encrypted-key.pem \
+         && openssl x509 -in srv.test.pem -outform der -out c.der && cat c.der c.der > two.der \
+         && openssl x509 -in ca.pem -trustout -addtrust serverAuth -out trusted.pem \
+         && sed 's/CERTIFICATE REQUEST/NEW CERTIFICATE REQUEST/' req.csr > newreq.pem",
+    );
+    let hint = "openssl pkey -in FILE -out plain.pem";
+    let cases: [(&[&str], &str); 8] = [
+        (&["inspect", "p7.pem"], "a PKCS#7 bundle (.p7b)"),
+        (
+            &["inspect", "p7.der"],
+            "openssl pkcs7 -in FILE -print_certs",
+        ),
+        (&["inspect", "a.p12"], "a PKCS#12 (.p12/.pfx) archive"),
+        (&["pin", "a.p12"], "openssl pkcs12 -in FILE -nodes"),
+        (&["inspect", "rsaenc.pem"], hint),
+        (&["inspect", "enc8.pem"], hint),
+        (
+            &[
+                "inspect",
+                "chain.pem",
+                "--key",
+                "cert-and-encrypted-key.pem",
+            ],
+            hint,
+        ),
+        (&["inspect", "two.der"], "a DER certificate followed by"),
+    ];
+    for (args, why) in cases {
+        let out = dir.run(args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 1, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got: {err}");
+        assert!(err.contains(why), "{args:?}: expected {why:?} in {err}");
+    }
+    // A certificate beside an encrypted key: the certificate is read, the key listed as skipped.
+    let v = json(&dir, &["cert-and-encrypted-key.pem"]);
+    assert_eq!(first_cert(&v)["subject"], "CN=srv.test");
+    assert_eq!(v["inputs"][0]["skipped"][0], "an encrypted private key");
+    // OpenSSL's TRUSTED CERTIFICATE (trust settings appended) and the old CSR label.
+    let ca_fp = openssl_fingerprint(&dir, "ca.pem", "sha256");
+    let v = json(&dir, &["trusted.pem"]);
+    assert_eq!(first_cert(&v)["sha256_fingerprint"], ca_fp.as_str());
+    assert_eq!(dir.ok(&["pin", "trusted.pem"]), dir.ok(&["pin", "ca.pem"]));
+    let v = json(&dir, &["newreq.pem"]);
+    assert_eq!(v["inputs"][0]["csrs"][0]["subject"], "CN=csr.test");
+    assert_eq!(dir.ok(&["pin", "newreq.pem"]), dir.ok(&["pin", "req.csr"]));
+}
+
+/// Mistakes on the command line are usage errors (exit 2), in inspect, pin and gencert alike.
+#[test]
+fn command_line_mistakes_exit_2() {
+    let dir = Dir::new();
+    let cases: [&[&str]; 5] = [
+        &["inspect", "-", "-"],
+        &["pin", "-", "-"],
+        &["gencert", "bad name!"],
+        &["gencert", "--not-before", "yesterday"],
+        &["gencert", "--ca", "x.test"],
+    ];
+    for args in cases {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("tlskit: error:"), "{args:?}");
+    }
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+}
+
+/// `--pem` on input without a certificate fails instead of printing nothing with exit 0
+/// (a script's `> chain.pem` would silently be empty).
+#[test]
+fn pem_without_a_certificate_is_an_error() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "x.test", "--csr", "x.csr", "-q"]);
+    for input in ["x.csr", "x.test-key.pem"] {
+        let out = dir.run(&["inspect", "--pem", input]);
+        assert_eq!(code(&out), 1, "{input}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+        assert!(
+            stderr(&out).contains("--pem: no certificate"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }

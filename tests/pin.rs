@@ -187,6 +187,33 @@ fn chain_pins_every_certificate_labelled() {
         lines[1].starts_with(ca.trim()) && lines[1].contains("#1 root CN=tlskit local CA"),
         "{out}"
     );
+    // DANE: the server's own key is DANE-EE (3 1 1), a CA's is DANE-TA (2 1 1),
+    // also when the CA is pinned on its own.
+    let hex = |p: &str| {
+        let b = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            p.trim().strip_prefix("sha256//").unwrap(),
+        )
+        .unwrap();
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    };
+    let tlsa = dir.ok(&["pin", "chain.pem", "--chain", "--format", "tlsa"]);
+    let tlsa: Vec<&str> = tlsa.lines().collect();
+    assert!(
+        tlsa[0].starts_with(&format!("3 1 1 {}  ", hex(&leaf))),
+        "{tlsa:?}"
+    );
+    assert!(
+        tlsa[1].starts_with(&format!("2 1 1 {}  ", hex(&ca))),
+        "{tlsa:?}"
+    );
+    assert_eq!(
+        dir.ok(&["pin", "ca.pem", "--format", "tlsa"]).trim(),
+        format!("2 1 1 {}", hex(&ca))
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&dir.ok(&["pin", "ca.pem", "--json"])).unwrap();
+    assert_eq!(json["targets"][0]["pins"][0]["label"], "root");
     // Without --chain, only the leaf.
     assert_eq!(dir.ok(&["pin", "chain.pem"]), leaf);
     // Several targets: one labelled line each.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::atomic::{self, FileSet};
-use crate::exit::Code;
+use crate::exit::{self, Code};
 use crate::output::{self, field, sanitize, Ctx};
 use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
 use crate::tls::certinfo::{self, CertSummary, KeyInfo};
@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(value_name = "NAMES")]
     pub names: Vec<String>,
 
-    /// Subject common name (default: the first name).
+    /// Subject common name, at most 64 characters (default: the first name that fits).
     #[arg(long, value_name = "NAME")]
     pub cn: Option<String>,
 
@@ -136,43 +136,9 @@ pub struct Report {
 /// Runs `tlskit gencert`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let now = OffsetDateTime::now_utc();
-    let profile = match (args.ca, args.client) {
-        (true, _) => Profile::Ca,
-        (_, true) => Profile::Client,
-        _ => Profile::Server,
-    };
-    let mut names = args
-        .names
-        .iter()
-        .map(|n| Name::parse(n))
-        .collect::<Result<Vec<_>>>()?;
-    if profile == Profile::Ca && !names.is_empty() {
-        bail!("a CA certificate takes no names; give its name with --cn");
-    }
-    if names.is_empty() && profile == Profile::Server {
-        names = CertSpec::localhost_names();
-    }
-    if let Some(cn) = &args.cn {
-        if cn.trim().is_empty() || cn.chars().any(char::is_control) {
-            bail!("--cn must be non-empty printable text");
-        }
-    }
-    if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
-        bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
-    }
-
-    let days = args.days.unwrap_or(if args.ca {
-        DEFAULT_CA_DAYS
-    } else {
-        DEFAULT_LEAF_DAYS
-    });
-    let (not_before, not_after) = match &args.not_before {
-        Some(text) => {
-            let nb = crate::when::parse_time(text, now).context("--not-before")?;
-            (nb, nb + Duration::days(days.into()))
-        }
-        None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
-    };
+    // Everything wrong here is wrong on the command line: exit 2, like a bad flag.
+    let (profile, names, not_before, not_after) =
+        check_args(&args, now).map_err(|e| exit::tag(Code::Usage, e))?;
     let spec = CertSpec {
         names,
         common_name: args.cn.clone(),
@@ -189,7 +155,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None => None,
     };
     if let Some(ca) = &issuer {
-        if not_after > ca.not_after {
+        if ca.not_after <= now {
+            warnings.push(format!(
+                "the issuer expired {}: clients reject every certificate it signs; make a new CA with: tlskit gencert --ca",
+                certinfo::rfc3339(ca.not_after)
+            ));
+        } else if ca.not_before > now {
+            warnings.push(format!(
+                "the issuer is not valid before {}: until then clients reject the certificates it signs",
+                certinfo::rfc3339(ca.not_before)
+            ));
+        }
+        if not_after > ca.not_after && ca.not_after > now {
             warnings.push(format!(
                 "the certificate outlives its issuer, which expires {}; clients will reject it after that",
                 certinfo::rfc3339(ca.not_after)
@@ -205,7 +182,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         set.add(&cert_path, generated.pem.as_bytes(), atomic::PUBLIC);
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);
         let csr = CsrSummary {
-            subject: format!("CN={}", spec.cn()),
+            subject: spec.subject(),
             sans: spec.names.iter().map(name_label).collect(),
             key: certinfo::key_info_of_spki_der(&generated.spki_der)?,
             spki_pin: Pin::of_spki(&generated.spki_der),
@@ -247,6 +224,72 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     ctx.emit(&report, |out| render(out, &report))?;
     Ok(Code::Success)
+}
+
+/// Validates what the command line asks for: the profile, the names and the validity.
+fn check_args(
+    args: &Args,
+    now: OffsetDateTime,
+) -> Result<(Profile, Vec<Name>, OffsetDateTime, OffsetDateTime)> {
+    let profile = match (args.ca, args.client) {
+        (true, _) => Profile::Ca,
+        (_, true) => Profile::Client,
+        _ => Profile::Server,
+    };
+    let mut names = args
+        .names
+        .iter()
+        .map(|n| Name::parse(n))
+        .collect::<Result<Vec<_>>>()?;
+    // The same name twice (`a.test A.test a.test.`) is one SAN.
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    if profile == Profile::Ca && !names.is_empty() {
+        bail!("a CA certificate takes no names; give its name with --cn");
+    }
+    if names.is_empty() && profile == Profile::Server {
+        names = CertSpec::localhost_names();
+    }
+    if let Some(cn) = &args.cn {
+        if cn.trim().is_empty() || cn.chars().any(char::is_control) {
+            bail!("--cn must be non-empty printable text");
+        }
+        if cn.chars().count() > certgen::MAX_CN {
+            bail!(
+                "--cn is {} characters long; a common name is at most {} (RFC 5280; OpenSSL and CAs refuse longer ones)",
+                cn.chars().count(),
+                certgen::MAX_CN
+            );
+        }
+    }
+    if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
+        bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
+    }
+
+    let days = args.days.unwrap_or(if args.ca {
+        DEFAULT_CA_DAYS
+    } else {
+        DEFAULT_LEAF_DAYS
+    });
+    let (not_before, not_after) = match &args.not_before {
+        Some(text) => {
+            let nb = crate::when::parse_time(text, now).context("--not-before")?;
+            // X.509 times end with the year 9999 (GeneralizedTime has four digits).
+            let end = nb
+                .checked_add(Duration::days(days.into()))
+                .filter(|end| end.year() <= 9999)
+                .with_context(|| {
+                    format!(
+                        "--not-before {} with --days {days} ends after the year 9999, \
+                         the last an X.509 certificate can express",
+                        sanitize(text)
+                    )
+                })?;
+            (nb, end)
+        }
+        None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
+    };
+    Ok((profile, names, not_before, not_after))
 }
 
 fn name_label(n: &Name) -> String {
@@ -292,7 +335,7 @@ fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
             Profile::Ca => "ca".to_string(),
             _ => match spec.names.first() {
                 Some(n) => file_stem(&n.to_string()),
-                None => file_stem(&spec.cn()),
+                None => file_stem(&spec.cn().unwrap_or_else(|| "tlskit".into())),
             },
         })
     });
@@ -306,7 +349,13 @@ fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
         .clone()
         .or_else(|| args.cert.clone())
         .unwrap_or_else(|| with_suffix(".pem"));
-    let key = args.key.clone().unwrap_or_else(|| with_suffix("-key.pem"));
+    let mut key = args.key.clone().unwrap_or_else(|| with_suffix("-key.pem"));
+    if let (Some(csr), None, None) = (&args.csr, &args.key, &args.out) {
+        // The key goes beside the request, wherever that is.
+        if let (Some(dir), Some(name)) = (csr.parent(), key.file_name()) {
+            key = dir.join(name);
+        }
+    }
     (main, key)
 }
 
@@ -355,22 +404,43 @@ fn next_steps(
         ],
         Profile::Client => vec![format!("tlskit connect HOST:PORT --cert {c} --key {k}")],
         Profile::Server => {
-            let host = summary
-                .sans
-                .iter()
-                .find_map(|s| s.strip_prefix("DNS:").filter(|d| !d.starts_with('*')))
-                .unwrap_or("localhost")
-                .to_string();
             let trust = match &args.issuer {
                 Some(ca) => format!("--ca {}", quote(ca)),
                 None => format!("--pin {}", summary.spki_pin),
             };
-            vec![
-                format!("tlskit serve --cert {c} --key {k}"),
-                format!("tlskit connect {host}:4433 {trust}"),
-            ]
+            let mut next = vec![format!("tlskit serve --cert {c} --key {k}")];
+            if let Some(target) = connect_target(&summary.sans) {
+                next.push(format!("tlskit connect {target} {trust}"));
+            }
+            next
         }
     }
+}
+
+/// What to give `tlskit connect` to reach `tlskit serve` (127.0.0.1:4433) under a
+/// name the certificate holds: the name itself, dialled at 127.0.0.1 unless it
+/// is localhost or 127.0.0.1 (a wildcard stands for `www.`). `None` when the
+/// certificate names no host (e-mail addresses only).
+fn connect_target(sans: &[String]) -> Option<String> {
+    let host = sans.iter().find_map(|s| {
+        if let Some(dns) = s.strip_prefix("DNS:") {
+            return Some(match dns.strip_prefix("*.") {
+                Some(parent) => format!("www.{parent}"),
+                None => dns.to_string(),
+            });
+        }
+        let ip = s.strip_prefix("IP:")?;
+        Some(if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        })
+    })?;
+    Some(if host == "localhost" || host == "127.0.0.1" {
+        format!("{host}:4433")
+    } else {
+        format!("{host}:4433 --connect-to 127.0.0.1")
+    })
 }
 
 /// Quotes a path for a shell command line when it needs it.
@@ -402,7 +472,7 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         render_cert(out, cert)?;
     }
     if let Some(csr) = &report.csr {
-        field(out, "subject", sanitize(&csr.subject))?;
+        field(out, "subject", subject_text(&csr.subject))?;
         if !csr.sans.is_empty() {
             field(out, "SANs", sanitize(&csr.sans.join(", ")))?;
         }
@@ -418,9 +488,18 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A subject for the terminal; an empty one (a name too long for a CN) said in words.
+fn subject_text(subject: &str) -> String {
+    if subject.is_empty() {
+        "(empty; the SANs name it)".to_string()
+    } else {
+        sanitize(subject).into_owned()
+    }
+}
+
 /// The text form of a certificate summary, shared by commands that print one.
 pub fn render_cert(out: &mut dyn Write, cert: &CertSummary) -> std::io::Result<()> {
-    field(out, "subject", sanitize(&cert.subject))?;
+    field(out, "subject", subject_text(&cert.subject))?;
     let issuer = if cert.self_issued {
         format!("{} (self-signed)", sanitize(&cert.issuer))
     } else {

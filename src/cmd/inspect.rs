@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use crate::exit::Code;
+use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
 use crate::tls::chain::{self, ChainEnd, ChainReport, LinkStatus, Shape, StoreKind, TrustStore};
 use crate::tls::files::{self, Item};
@@ -42,8 +42,8 @@ pub struct Args {
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
 
-    /// Check that this private key belongs to the certificate (the leaf of each input);
-    /// exit 1 when it does not.
+    /// Check that this private key belongs to the certificate (the leaf of each input, or
+    /// the request of an input without certificates); exit 1 when it does not.
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
 
@@ -131,6 +131,8 @@ pub struct InputReport {
     pub findings: Vec<Finding>,
     #[serde(skip)]
     ders: Vec<Vec<u8>>,
+    #[serde(skip)]
+    csr_ders: Vec<Vec<u8>>,
 }
 
 /// The result of `--key`.
@@ -149,9 +151,12 @@ pub struct KeyCheck {
 pub struct KeyMatch {
     /// The input.
     pub source: String,
-    /// The certificate's subject.
+    /// What the key was checked against: `certificate` (the leaf), or `request`
+    /// (the first CSR, for an input without certificates).
+    pub kind: &'static str,
+    /// The certificate's (or request's) subject.
     pub subject: String,
-    /// The certificate's pin.
+    /// The certificate's (or request's) pin.
     pub certificate_pin: Pin,
     /// Whether they belong together.
     pub matches: bool,
@@ -212,7 +217,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-        bail!("'-' (standard input) can be given only once");
+        return Err(exit::fail(
+            Code::Usage,
+            "'-' (standard input) can be given only once",
+        ));
     }
     let mut inputs = Vec::with_capacity(sources.len());
     for src in &sources {
@@ -232,6 +240,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
 
     if args.pem {
+        if report.inputs.iter().all(|i| i.ders.is_empty()) {
+            bail!("--pem: no certificate in the input to print (it prints certificates only; keys are never printed)");
+        }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for input in &report.inputs {
@@ -259,9 +270,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 fn finish(report: &Report) -> Result<Code> {
     if let Some(check) = &report.key_check {
         if let Some(bad) = check.results.iter().find(|r| !r.matches) {
+            let what = if bad.kind == "request" {
+                "request"
+            } else {
+                "certificate"
+            };
             bail!(
-                "the private key '{}' does not belong to the certificate in {} ({}): \
-                 the key's pin is {}, the certificate's is {}",
+                "the private key '{}' does not belong to the {what} in {} ({}): \
+                 the key's pin is {}, the {what}'s is {}",
                 check.key,
                 bad.source,
                 bad.subject,
@@ -333,6 +349,7 @@ pub fn inspect_items(
     let mut private_keys = Vec::new();
     let mut public_keys = Vec::new();
     let mut csrs = Vec::new();
+    let mut csr_ders = Vec::new();
     let mut skipped = Vec::new();
     let mut findings = Vec::new();
     for item in items {
@@ -366,6 +383,7 @@ pub fn inspect_items(
                     });
                 }
                 csrs.push(csr);
+                csr_ders.push(der.as_ref().to_vec());
             }
             Item::Other(what) => skipped.push(what.to_string()),
         }
@@ -374,7 +392,11 @@ pub fn inspect_items(
     {
         bail!(
             "{name}: nothing to inspect (it holds {})",
-            skipped.first().map(String::as_str).unwrap_or("nothing")
+            if skipped.is_empty() {
+                "nothing".to_string()
+            } else {
+                skipped.join(", ")
+            }
         );
     }
 
@@ -445,6 +467,7 @@ pub fn inspect_items(
         skipped,
         findings,
         ders: certs_der,
+        csr_ders,
     })
 }
 
@@ -455,21 +478,41 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
     let key_bits = spki_bits(&details.spki_der)?;
     let mut results = Vec::new();
     for input in inputs {
-        let Some(leaf_index) = input.chain.as_ref().and_then(|c| c.path.first().copied()) else {
-            continue;
-        };
-        let der = &input.ders[leaf_index];
-        let cert = x509info::parse_cert(der)?;
-        let entry = &input.certificates[leaf_index];
-        results.push(KeyMatch {
-            source: input.source.clone(),
-            subject: entry.details.subject.clone(),
-            certificate_pin: entry.details.spki_pin.clone(),
-            matches: cert.public_key().subject_public_key.data.as_ref() == key_bits.as_slice(),
-        });
+        if let Some(leaf_index) = input.chain.as_ref().and_then(|c| c.path.first().copied()) {
+            let der = &input.ders[leaf_index];
+            let cert = x509info::parse_cert(der)?;
+            let entry = &input.certificates[leaf_index];
+            results.push(KeyMatch {
+                source: input.source.clone(),
+                kind: "certificate",
+                subject: entry.details.subject.clone(),
+                certificate_pin: entry.details.spki_pin.clone(),
+                matches: cert.public_key().subject_public_key.data.as_ref() == key_bits.as_slice(),
+            });
+        } else if let (Some(der), Some(csr)) = (input.csr_ders.first(), input.csrs.first()) {
+            // No certificate: the request then (does this key belong to the CSR I am sending?).
+            let (_, req) =
+                x509_parser::certification_request::X509CertificationRequest::from_der(der)
+                    .map_err(|e| {
+                        anyhow::anyhow!("{}: the request does not parse: {e}", input.source)
+                    })?;
+            results.push(KeyMatch {
+                source: input.source.clone(),
+                kind: "request",
+                subject: csr.subject.clone(),
+                certificate_pin: csr.spki_pin.clone(),
+                matches: req
+                    .certification_request_info
+                    .subject_pki
+                    .subject_public_key
+                    .data
+                    .as_ref()
+                    == key_bits.as_slice(),
+            });
+        }
     }
     if results.is_empty() {
-        bail!("--key: none of the inputs holds a certificate to check the key against");
+        bail!("--key: none of the inputs holds a certificate or request to check the key against");
     }
     Ok(KeyCheck {
         key: path.display().to_string(),

@@ -29,7 +29,8 @@ pub enum Format {
     Base64,
     /// `pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header.
     Hpkp,
-    /// `3 1 1 HEX`: a DANE TLSA record (SPKI, SHA-256) for the leaf.
+    /// A DANE TLSA record (SPKI, SHA-256): `3 1 1 HEX` for a server's own
+    /// certificate, `2 1 1 HEX` for a CA's.
     Tlsa,
     /// Every form, labelled.
     All,
@@ -107,7 +108,7 @@ pub struct PinEntry {
     pub base64: String,
     /// HPKP form.
     pub hpkp: String,
-    /// TLSA 3 1 1 record data.
+    /// TLSA record data: `3 1 1 HEX` (DANE-EE) for a leaf, key or request, `2 1 1 HEX` (DANE-TA) for a CA.
     pub tlsa: String,
 }
 
@@ -120,7 +121,11 @@ impl PinEntry {
             hex: pin.hex(),
             base64: pin.base64(),
             hpkp: pin.hpkp(),
-            tlsa: pin.tlsa(),
+            // A CA's key is a trust anchor (DANE-TA, 2 1 1), anything else the server's own (3 1 1).
+            tlsa: match label {
+                "root" | "intermediate" => pin.tlsa_ta(),
+                _ => pin.tlsa(),
+            },
             pin,
         }
     }
@@ -190,7 +195,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let expected = parse_expected(&args.expect)?;
     let sources: Vec<Source> = args.targets.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-        bail!("'-' (standard input) can be given only once");
+        return Err(exit::fail(
+            Code::Usage,
+            "'-' (standard input) can be given only once",
+        ));
     }
     if args.trust {
         if let Some(s) = sources.iter().find(|s| !s.is_server()) {
@@ -317,10 +325,13 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
             let cert = x509info::parse_cert(der)
                 .with_context(|| format!("{name}: certificate #{i} does not parse"))?;
             let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
-            let label = match (i, self_issued && cert.is_ca()) {
-                (0, _) => "leaf",
-                (_, true) => "root",
-                _ => "intermediate",
+            // What the certificate is, not where it stands: a CA first in its file
+            // (ca.pem, a chain in reverse order) is not a leaf.
+            let label = match (i, cert.is_ca(), self_issued) {
+                (_, true, true) => "root",
+                (_, true, false) => "intermediate",
+                (0, false, _) => "leaf",
+                (_, false, _) => "intermediate",
             };
             pins.push(PinEntry::new(
                 Some(i),

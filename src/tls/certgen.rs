@@ -82,7 +82,7 @@ pub enum Profile {
 }
 
 /// One subject alternative name, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Name {
     /// A DNS name, possibly a `*.` wildcard.
     Dns(String),
@@ -122,7 +122,10 @@ impl Name {
             return Ok(Name::Email(text.to_string()));
         }
         check_dns(text, true).with_context(|| format!("invalid name '{shown}'"))?;
-        Ok(Name::Dns(text.to_ascii_lowercase()))
+        // A fully qualified `example.test.` is the same name, but a SAN must not end in a
+        // dot (RFC 5280 §4.2.1.6): with it, no client matches `example.test`.
+        let name = text.strip_suffix('.').unwrap_or(text);
+        Ok(Name::Dns(name.to_ascii_lowercase()))
     }
 
     fn to_san(&self) -> Result<SanType> {
@@ -148,6 +151,13 @@ fn check_dns(name: &str, allow_wildcard: bool) -> Result<()> {
         if labels.peek().is_none() || name.matches('.').count() < 2 {
             bail!("a wildcard needs at least two labels after '*.' (like *.example.test)");
         }
+    }
+    if name
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        bail!("the last label of a DNS name cannot be all digits (an IP address is written like 192.0.2.1, without leading zeros)");
     }
     for label in labels {
         if label.is_empty() {
@@ -189,6 +199,9 @@ pub struct CertSpec {
     pub not_after: OffsetDateTime,
 }
 
+/// The longest common name X.509 allows (`ub-common-name`, RFC 5280).
+pub const MAX_CN: usize = 64;
+
 /// How far back a default `not_before` is set, so that a peer whose clock is
 /// a little behind still accepts a certificate made a moment ago.
 pub const CLOCK_SKEW: Duration = Duration::minutes(5);
@@ -221,15 +234,28 @@ impl CertSpec {
         ]
     }
 
-    /// The subject's common name.
-    pub fn cn(&self) -> String {
-        self.common_name
-            .clone()
-            .unwrap_or_else(|| match (self.profile, self.names.first()) {
-                (_, Some(n)) => n.to_string(),
-                (Profile::Ca, None) => "tlskit local CA".to_string(),
-                (_, None) => "tlskit".to_string(),
-            })
+    /// The subject's common name: the one given, else the first name that fits
+    /// in a CN ([`MAX_CN`] characters); `None` when no name fits, and the
+    /// subject is then empty (the SANs alone name the certificate, as public CAs do).
+    pub fn cn(&self) -> Option<String> {
+        if let Some(cn) = &self.common_name {
+            return Some(cn.clone());
+        }
+        if self.names.is_empty() {
+            return Some(match self.profile {
+                Profile::Ca => "tlskit local CA".to_string(),
+                _ => "tlskit".to_string(),
+            });
+        }
+        self.names
+            .iter()
+            .map(Name::to_string)
+            .find(|n| n.chars().count() <= MAX_CN)
+    }
+
+    /// The subject as printed (`CN=…`, or empty).
+    pub fn subject(&self) -> String {
+        self.cn().map(|cn| format!("CN={cn}")).unwrap_or_default()
     }
 
     fn params(&self) -> Result<CertificateParams> {
@@ -240,8 +266,17 @@ impl CertSpec {
         params.not_before = self.not_before;
         params.not_after = self.not_after;
         params.serial_number = Some(random_serial()?);
+        if self
+            .common_name
+            .as_ref()
+            .is_some_and(|cn| cn.chars().count() > MAX_CN)
+        {
+            bail!("a common name is at most {MAX_CN} characters (RFC 5280; OpenSSL and CAs refuse longer ones)");
+        }
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, self.cn());
+        if let Some(cn) = self.cn() {
+            dn.push(DnType::CommonName, cn);
+        }
         params.distinguished_name = dn;
         params.subject_alt_names = self.names.iter().map(Name::to_san).collect::<Result<_>>()?;
         match self.profile {
@@ -283,6 +318,8 @@ pub struct CaIssuer {
     issuer: Issuer<'static, KeyPair>,
     /// The CA certificate, DER.
     pub cert_der: CertificateDer<'static>,
+    /// The CA's start of validity.
+    pub not_before: OffsetDateTime,
     /// The CA's end of validity.
     pub not_after: OffsetDateTime,
 }
@@ -310,12 +347,14 @@ impl CaIssuer {
         }
         let key_pair = KeyPair::try_from(key)
             .map_err(|e| anyhow::anyhow!("the issuer key cannot sign: {e}"))?;
+        let not_before = parsed.validity().not_before.to_datetime();
         let not_after = parsed.validity().not_after.to_datetime();
         let issuer = Issuer::from_ca_cert_der(&cert, key_pair)
             .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
         Ok(CaIssuer {
             issuer,
             cert_der: cert,
+            not_before,
             not_after,
         })
     }
@@ -399,6 +438,11 @@ mod tests {
             Name::parse("*.example.test").unwrap(),
             Name::Dns("*.example.test".into())
         );
+        assert_eq!(
+            Name::parse("Example.TEST.").unwrap(),
+            Name::Dns("example.test".into())
+        );
+        assert!(Name::parse("example.test..").is_err());
         assert!(matches!(Name::parse("::1").unwrap(), Name::Ip(_)));
         assert!(matches!(Name::parse("[2001:db8::1]").unwrap(), Name::Ip(_)));
         assert!(matches!(
@@ -424,6 +468,8 @@ mod tests {
             assert!(format!("{err:#}").contains("invalid"), "{bad}: {err:#}");
         }
         assert!(Name::parse(&"a".repeat(64)).is_err());
+        let err = Name::parse("010.0.0.1").unwrap_err();
+        assert!(format!("{err:#}").contains("all digits"), "{err:#}");
     }
 
     #[test]

@@ -102,34 +102,26 @@ pub fn parse_items(data: &[u8], what: &str) -> Result<Vec<Item>> {
 
 fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
     let mut items = Vec::new();
-    let mut rest = data;
-    loop {
-        let section = pem::from_buf(&mut rest).map_err(|e| {
-            // OpenSSL's traditional encryption puts headers inside the section,
-            // which then does not decode as base64.
-            if contains(data, b"Proc-Type: 4,ENCRYPTED") {
-                encrypted_key(what)
-            } else {
-                pem_error(e, what)
-            }
-        })?;
-        let Some((kind, der)) = section else { break };
-        items.push(match kind {
-            SectionKind::Certificate => Item::Certificate(CertificateDer::from(der)),
-            SectionKind::PrivateKey => Item::PrivateKey(PrivatePkcs8KeyDer::from(der).into()),
-            SectionKind::RsaPrivateKey => Item::PrivateKey(PrivatePkcs1KeyDer::from(der).into()),
-            SectionKind::EcPrivateKey => Item::PrivateKey(PrivateSec1KeyDer::from(der).into()),
-            SectionKind::Csr => Item::Csr(CertificateSigningRequestDer::from(der)),
-            SectionKind::PublicKey => Item::PublicKey(der),
-            SectionKind::Crl => Item::Other("a CRL"),
-            _ => Item::Other("an unsupported PEM section"),
+    for section in pem_sections(data, what)? {
+        items.push(match section {
+            Section::Known(block, trusted) => parse_block(&block, trusted, what)?,
+            Section::Encrypted => Item::Other(ENCRYPTED_KEY),
+            Section::Label(label) => Item::Other(other_label(label)),
         });
+    }
+    // Nothing but what needs converting (an encrypted key, PKCS#7): say how.
+    let hints: Vec<Option<String>> = items
+        .iter()
+        .map(|i| match i {
+            Item::Other(kind) => conversion_hint(kind),
+            _ => None,
+        })
+        .collect();
+    if let Some(Some(hint)) = hints.first().filter(|_| hints.iter().all(Option::is_some)) {
+        bail!("{what}: {hint}");
     }
     if items.is_empty() {
         let labels = pem_labels(data);
-        if labels.iter().any(|l| l.contains("ENCRYPTED")) {
-            return Err(encrypted_key(what));
-        }
         if labels.is_empty() {
             bail!("{what}: no PEM section tlskit understands (expected CERTIFICATE, PRIVATE KEY or CERTIFICATE REQUEST)");
         }
@@ -141,12 +133,152 @@ fn parse_pem(data: &[u8], what: &str) -> Result<Vec<Item>> {
     Ok(items)
 }
 
-fn encrypted_key(what: &str) -> anyhow::Error {
-    anyhow::anyhow!("{what}: an encrypted private key; tlskit does not decrypt keys (decrypt it with: openssl pkey -in FILE -out plain.pem)")
+const ENCRYPTED_KEY: &str = "an encrypted private key";
+const PKCS7: &str = "a PKCS#7 bundle";
+const PKCS12: &str = "a PKCS#12 (.p12/.pfx) archive";
+
+/// What to do with a kind of input tlskit does not read, when there is a standard conversion.
+fn conversion_hint(kind: &str) -> Option<String> {
+    Some(match kind {
+        ENCRYPTED_KEY => "an encrypted private key; tlskit does not decrypt keys (decrypt it with: openssl pkey -in FILE -out plain.pem)".to_string(),
+        PKCS7 => "a PKCS#7 bundle (.p7b), not PEM certificates; convert it with: openssl pkcs7 -in FILE -print_certs -out certs.pem (add -inform der for a binary one)".to_string(),
+        PKCS12 => "a PKCS#12 (.p12/.pfx) archive, which tlskit does not read; extract its certificates and key with: openssl pkcs12 -in FILE -nodes -out all.pem (add -legacy for one from older software)".to_string(),
+        _ => return None,
+    })
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// The kind of a PEM section tlskit does not parse, by its label.
+fn other_label(label: &[u8]) -> &'static str {
+    match label {
+        b"ENCRYPTED PRIVATE KEY" => ENCRYPTED_KEY,
+        b"PKCS7" | b"CMS" => PKCS7,
+        b"X509 CRL" => "a CRL",
+        _ => "an unsupported PEM section",
+    }
+}
+
+/// One `-----BEGIN …-----` … `-----END …-----` block, classified.
+enum Section<'a> {
+    /// A section rustls-pki-types parses, normalised to its canonical label;
+    /// `true` for OpenSSL's TRUSTED CERTIFICATE (trust settings after the certificate).
+    Known(Vec<u8>, bool),
+    /// A key encrypted the traditional OpenSSL way (`Proc-Type: 4,ENCRYPTED` headers).
+    Encrypted,
+    /// Any other label.
+    Label(&'a [u8]),
+}
+
+/// The sections of a PEM text, in order. A BEGIN without its END is left to
+/// rustls-pki-types, which reports it.
+fn pem_sections<'a>(data: &'a [u8], what: &str) -> Result<Vec<Section<'a>>> {
+    let mut sections = Vec::new();
+    let mut lines = data.split(|b| *b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        // A byte-order mark (Windows editors save one) before the BEGIN line.
+        let line = trim_line(line);
+        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        let Some(begin) = line.strip_prefix(b"-----BEGIN ") else {
+            continue;
+        };
+        let Some(label) = begin.strip_suffix(b"-----") else {
+            bail!("{what}: malformed PEM BEGIN line");
+        };
+        let mut body = Vec::new();
+        let mut headers = false;
+        let mut ended = false;
+        for inner in lines.by_ref() {
+            let inner = trim_line(inner);
+            if inner.starts_with(b"-----END ") {
+                ended = true;
+                break;
+            }
+            if inner.contains(&b':') {
+                // RFC 1421 headers (Proc-Type, DEK-Info): only encrypted keys have them.
+                headers |= inner.starts_with(b"Proc-Type:") && inner.ends_with(b"ENCRYPTED");
+                continue;
+            }
+            body.extend_from_slice(inner);
+            body.push(b'\n');
+        }
+        // Old and alternative spellings of labels rustls-pki-types knows.
+        let canonical: &[u8] = match label {
+            b"NEW CERTIFICATE REQUEST" => b"CERTIFICATE REQUEST",
+            b"X509 CERTIFICATE" | b"TRUSTED CERTIFICATE" => b"CERTIFICATE",
+            other => other,
+        };
+        let known = matches!(
+            canonical,
+            b"CERTIFICATE"
+                | b"PRIVATE KEY"
+                | b"RSA PRIVATE KEY"
+                | b"EC PRIVATE KEY"
+                | b"CERTIFICATE REQUEST"
+                | b"PUBLIC KEY"
+        );
+        if headers {
+            sections.push(Section::Encrypted);
+        } else if known {
+            let mut block = b"-----BEGIN ".to_vec();
+            block.extend_from_slice(canonical);
+            block.extend_from_slice(b"-----\n");
+            block.extend_from_slice(&body);
+            // Without its END line, the PEM parser reports the section as truncated.
+            if ended {
+                block.extend_from_slice(b"-----END ");
+                block.extend_from_slice(canonical);
+                block.extend_from_slice(b"-----\n");
+            }
+            sections.push(Section::Known(block, label == b"TRUSTED CERTIFICATE"));
+        } else {
+            sections.push(Section::Label(label));
+        }
+    }
+    Ok(sections)
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    let start = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(end);
+    &line[start..end]
+}
+
+/// Parses one normalised PEM block.
+fn parse_block(block: &[u8], trusted: bool, what: &str) -> Result<Item> {
+    let mut rest = block;
+    let Some((kind, der)) = pem::from_buf(&mut rest).map_err(|e| pem_error(e, what))? else {
+        bail!("{what}: malformed PEM section");
+    };
+    Ok(match kind {
+        SectionKind::Certificate if trusted => {
+            Item::Certificate(CertificateDer::from(cert_prefix(der)))
+        }
+        SectionKind::Certificate => Item::Certificate(CertificateDer::from(der)),
+        SectionKind::PrivateKey => Item::PrivateKey(PrivatePkcs8KeyDer::from(der).into()),
+        SectionKind::RsaPrivateKey => Item::PrivateKey(PrivatePkcs1KeyDer::from(der).into()),
+        SectionKind::EcPrivateKey => Item::PrivateKey(PrivateSec1KeyDer::from(der).into()),
+        SectionKind::Csr => Item::Csr(CertificateSigningRequestDer::from(der)),
+        SectionKind::PublicKey => Item::PublicKey(der),
+        _ => Item::Other("an unsupported PEM section"),
+    })
+}
+
+/// The certificate itself, without what OpenSSL appends to a TRUSTED CERTIFICATE
+/// (its trust settings); a certificate that does not parse is kept whole, to be
+/// reported as such.
+fn cert_prefix(der: Vec<u8>) -> Vec<u8> {
+    match x509_parser::parse_x509_certificate(&der) {
+        Ok((rest, _)) if !rest.is_empty() => {
+            let len = der.len() - rest.len();
+            der[..len].to_vec()
+        }
+        _ => der,
+    }
 }
 
 /// The labels of the PEM BEGIN lines in `data` (at most a few, sanitized), for error messages.
@@ -197,10 +329,52 @@ fn parse_der(data: &[u8], what: &str) -> Result<Item> {
     {
         return Ok(Item::Csr(CertificateSigningRequestDer::from(data.to_vec())));
     }
+    if let Some(kind) = der_container(data) {
+        if let Some(hint) = conversion_hint(kind) {
+            bail!("{what}: {hint}");
+        }
+    }
+    if let Ok((rest, _)) = x509_parser::parse_x509_certificate(data) {
+        bail!(
+            "{what}: a DER certificate followed by {} stray bytes (a corrupt or concatenated file?)",
+            rest.len()
+        );
+    }
     if data.first() == Some(&0x30) {
         bail!("{what}: not PEM, and not a DER certificate, key or request (truncated or corrupt DER?)");
     }
     bail!("{what}: neither PEM nor DER (no '-----BEGIN' line and no DER structure)");
+}
+
+/// Recognises the DER containers people mistake for certificate files:
+/// PKCS#7 SignedData (`.p7b`) and PKCS#12 (`.p12`/`.pfx`).
+fn der_container(data: &[u8]) -> Option<&'static str> {
+    // OID 1.2.840.113549.1.7 (pkcs-7), without its last arc.
+    const PKCS7_ARC: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07];
+    let inner = der_sequence_body(data)?;
+    // ContentInfo ::= SEQUENCE { contentType OID (signedData = pkcs-7 2), … }
+    if inner.starts_with(PKCS7_ARC) && inner.get(PKCS7_ARC.len()) == Some(&0x02) {
+        return Some(PKCS7);
+    }
+    // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo (data or signedData), … }
+    let auth_safe = inner.strip_prefix(&[0x02, 0x01, 0x03])?;
+    der_sequence_body(auth_safe)?
+        .starts_with(PKCS7_ARC)
+        .then_some(PKCS12)
+}
+
+/// The contents of a DER SEQUENCE at the start of `data` (possibly cut short).
+fn der_sequence_body(data: &[u8]) -> Option<&[u8]> {
+    if data.first() != Some(&0x30) {
+        return None;
+    }
+    let first = *data.get(1)?;
+    let header = match first {
+        0x80 => 2, // BER indefinite length (PKCS#12 files from some tools)
+        n if n < 0x80 => 2,
+        n => 2 + usize::from(n & 0x7f),
+    };
+    data.get(header..)
 }
 
 /// Loads every certificate from a file (PEM bundle or one DER certificate).
@@ -238,24 +412,28 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     let what = format!("'{}'", path.display());
     let data = read_input(path)?;
     let items = parse_items(&data, &what)?;
-    let first_kind = items.first().map(Item::kind_name);
-    let key = items.into_iter().find_map(|i| match i {
-        Item::PrivateKey(k) => Some(k),
-        _ => None,
-    });
-    // A certificate and an encrypted key in one file: the key is what is missing.
-    if key.is_none()
-        && (contains(&data, b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-            || contains(&data, b"Proc-Type: 4,ENCRYPTED"))
+    if !items.iter().any(|i| matches!(i, Item::PrivateKey(_)))
+        && items
+            .iter()
+            .any(|i| matches!(i, Item::Other(ENCRYPTED_KEY)))
     {
-        return Err(encrypted_key(&what));
+        if let Some(hint) = conversion_hint(ENCRYPTED_KEY) {
+            bail!("{what}: {hint}");
+        }
     }
-    key.with_context(|| {
-        format!(
-            "{what}: no private key found (it holds {})",
-            first_kind.unwrap_or("nothing")
-        )
-    })
+    let first_kind = items.first().map(Item::kind_name);
+    items
+        .into_iter()
+        .find_map(|i| match i {
+            Item::PrivateKey(k) => Some(k),
+            _ => None,
+        })
+        .with_context(|| {
+            format!(
+                "{what}: no private key found (it holds {})",
+                first_kind.unwrap_or("nothing")
+            )
+        })
 }
 
 /// Encodes certificates as PEM.
@@ -305,6 +483,24 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn malformed_begin_line() {
+        let e = parse_items(
+            b"-----BEGIN CERTIFICATE----\nMAMCAQE=\n-----END CERTIFICATE-----\n",
+            "'x'",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("malformed PEM BEGIN line"), "{e}");
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let pem = der_to_pem("CERTIFICATE", &[0x30, 0x03, 0x02, 0x01, 0x01]).replace('\n', "\r\n");
+        let text = format!("\u{feff}{pem}");
+        let items = parse_items(text.as_bytes(), "'x'").unwrap();
+        assert!(matches!(&items[..], [Item::Certificate(_)]), "{items:?}");
     }
 
     #[test]

@@ -112,9 +112,15 @@ impl Pin {
         format!("pin-sha256=\"{}\"", self.base64())
     }
 
-    /// DANE TLSA record data for SPKI + SHA-256: `3 1 1 <hex>`.
+    /// DANE TLSA record data for SPKI + SHA-256 of an end-entity key: `3 1 1 <hex>`.
     pub fn tlsa(&self) -> String {
         format!("3 1 1 {}", self.hex())
+    }
+
+    /// DANE TLSA record data for SPKI + SHA-256 of a CA's key (DANE-TA): `2 1 1 <hex>`.
+    /// A `3` (DANE-EE) record only ever matches the server's own certificate.
+    pub fn tlsa_ta(&self) -> String {
+        format!("2 1 1 {}", self.hex())
     }
 }
 
