@@ -150,7 +150,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
         }
         'tlskit;pin' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to write pins')
-            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it')
             [CompletionResult]::new('--forget', '--forget', [CompletionResultType]::ParameterName, 'Remove a server from the pin store')
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI, instead of the host')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)')

@@ -142,7 +142,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         }
         &'tlskit;pin'= {
             cand --format 'How to write pins'
-            cand --expect 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)'
+            cand --expect 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it'
             cand --forget 'Remove a server from the pin store'
             cand --servername 'Servers: the name to send as SNI, instead of the host'
             cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'

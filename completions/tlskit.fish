@@ -148,7 +148,7 @@ base64\t'Base64 of the SHA-256'
 hpkp\t'`pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header'
 tlsa\t'A DANE TLSA record (SPKI, SHA-256): `3 1 1 HEX` for a server\'s own certificate, `2 1 1 HEX` for a CA\'s'
 all\t'Every form, labelled'"
-complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l servername -d 'Servers: the name to send as SNI, instead of the host' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r

@@ -467,3 +467,66 @@ fn concurrent_writer_child() {
         assert!(matches!(r, tlskit::pinstore::Tofu::Recorded(_)));
     }
 }
+
+/// The pin of the `n`th certificate of a file (`pin --chain -q`: a line each, the pin first).
+fn chain_pin(dir: &Dir, file: &str, n: usize) -> String {
+    let out = dir.ok(&["pin", file, "--chain", "-q"]);
+    let line = out
+        .lines()
+        .nth(n)
+        .unwrap_or_else(|| panic!("no pin #{n}: {out}"));
+    line.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn an_expected_ca_pin_counts_only_for_certificates_that_ca_issued() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--out", "ca", "--cn", "Pinned CA", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
+    dir.ok(&["gencert", "localhost", "--out", "impostor", "-q"]);
+    let ca_pem = dir.read("ca.pem");
+    std::fs::write(dir.join("good.pem"), dir.read("leaf.pem") + &ca_pem).unwrap();
+    // An impostor's own leaf with the pinned CA's public certificate appended.
+    std::fs::write(dir.join("bad.pem"), dir.read("impostor.pem") + &ca_pem).unwrap();
+    let ca_pin = chain_pin(&dir, "ca.pem", 0);
+    assert_eq!(chain_pin(&dir, "good.pem", 1), ca_pin);
+    assert_eq!(chain_pin(&dir, "bad.pem", 1), ca_pin);
+
+    let out = dir.run(&["pin", "good.pem", "--chain", "--expect", &ca_pin]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.run(&["pin", "bad.pem", "--chain", "--expect", &ca_pin]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "CN=Pinned CA, which it presents, but its first certificate does not chain up to it"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        &dir.run(&["--json", "pin", "bad.pem", "--chain", "--expect", &ca_pin]),
+    ))
+    .unwrap();
+    assert_eq!(json["targets"][0]["expect_matched"], false, "{json:#}");
+
+    // The same over the network: serve presents each chain as it is in the file.
+    for (file, key, want) in [
+        ("good.pem", "leaf-key.pem", 0),
+        ("bad.pem", "impostor-key.pem", 6),
+    ] {
+        let served = util::spawn_serve(&dir, &["--cert", file, "--key", key]);
+        let out = dir.run(&["pin", &served.addr, "--chain", "--expect", &ca_pin]);
+        assert_eq!(code(&out), want, "{file}: {}", stderr(&out));
+    }
+}

@@ -15,7 +15,7 @@ use crate::pinstore::{self, PinStore, Tofu};
 use crate::tls::files::Item;
 use crate::tls::pin::Pin;
 use crate::tls::source::{self, LiveOptions, Source};
-use crate::tls::x509info;
+use crate::tls::{verify, x509info};
 use crate::when::parse_secs;
 
 /// How to write a pin.
@@ -66,7 +66,8 @@ pub struct Args {
     pub chain: bool,
 
     /// Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl's
-    /// `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too).
+    /// `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin
+    /// on a CA certificate counts only if the first certificate chains up to it.
     #[arg(long, value_name = "PIN", conflicts_with = "trust")]
     pub expect: Vec<String>,
 
@@ -173,6 +174,9 @@ pub struct TargetPins {
     pub trust: Option<TrustResult>,
     #[serde(skip)]
     host_port: Option<String>,
+    /// The certificates, in the order given (to judge a pin on a CA of the chain).
+    #[serde(skip)]
+    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 /// What `pin` reports.
@@ -222,7 +226,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     if !expected.is_empty() {
         for t in &mut targets {
-            t.expect_matched = Some(t.pins.iter().any(|p| expected.contains(&p.pin)));
+            // A pin on a CA of the chain counts only if the first certificate
+            // chains up to it: anyone can append a CA's public certificate.
+            t.expect_matched = Some(t.pins.iter().any(|p| {
+                expected.contains(&p.pin)
+                    && p.index.is_none_or(|i| verify::chains_up_to(&t.certs, i))
+            }));
         }
     }
     let mut trust_error = None;
@@ -274,6 +283,21 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .iter()
         .find(|t| t.expect_matched == Some(false))
     {
+        // An expected pin on a CA the first certificate does not chain up to.
+        if let Some(ca) = t
+            .pins
+            .iter()
+            .find(|p| p.index.is_some_and(|i| i > 0) && report.expected.contains(&p.pin))
+        {
+            return Err(exit::fail(
+                Code::PinMismatch,
+                format!(
+                    "pin mismatch for {}: the expected pin is that of {}, which it presents, but its first certificate does not chain up to it (a pinned CA vouches only for certificates it issued)",
+                    sanitize(&t.source),
+                    sanitize(ca.subject.as_deref().unwrap_or("a certificate"))
+                ),
+            ));
+        }
         let seen: Vec<String> = t.pins.iter().map(|p| p.pin.to_string()).collect();
         let wanted: Vec<String> = report.expected.iter().map(Pin::to_string).collect();
         return Err(exit::fail(
@@ -389,6 +413,7 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
         expect_matched: None,
         trust: None,
         host_port: served.map(|s| s.host_port),
+        certs,
     })
 }
 

@@ -191,6 +191,47 @@ fn subject_of(cert: &CertificateDer<'_>) -> String {
         .unwrap_or_else(|_| "a certificate".to_string())
 }
 
+/// Whether `chain[0]` chains up to `chain[anchor]`, the other certificates
+/// serving as intermediates: what a pin on a CA certificate of a chain means.
+/// Names are not judged, and dates are judged at a moment the first
+/// certificate is valid (now, or its last second if it has expired, or its
+/// first if it is not valid yet), so the answer is about who issued it.
+pub fn chains_up_to(chain: &[CertificateDer<'_>], anchor: usize) -> bool {
+    let (Some(first), Some(ca)) = (chain.first(), chain.get(anchor)) else {
+        return false;
+    };
+    if anchor == 0 {
+        return true;
+    }
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(first) else {
+        return false;
+    };
+    let (nb, na) = (
+        cert.validity().not_before.timestamp(),
+        cert.validity().not_after.timestamp(),
+    );
+    let now = UnixTime::now().as_secs() as i64;
+    let at = now.clamp(nb, na.max(nb));
+    let Ok(at) = u64::try_from(at) else {
+        return false;
+    };
+    let intermediates: Vec<CertificateDer<'_>> = chain
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 0 && *i != anchor)
+        .map(|(_, c)| c.clone())
+        .collect();
+    // Any name will do: issued_under does not judge it (192.0.2.1 is TEST-NET-1).
+    let name = ServerName::from(std::net::IpAddr::from([192, 0, 2, 1]));
+    issued_under(
+        ca,
+        first,
+        &intermediates,
+        &name,
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(at)),
+    )
+}
+
 /// Whether `end_entity` chains up, through `intermediates`, to `anchor`, as if
 /// `anchor` were the only trusted root (WebPKI's path rules: CA flags, path
 /// length, key usage, dates of the certificates below the anchor).
