@@ -228,6 +228,58 @@ fn ca_issued_leaves_verify_with_openssl_and_not_with_another_ca() {
     );
 }
 
+/// Two CAs made with the defaults have subjects of their own, so a leaf of one
+/// checked against the other is "issuer unknown", not "bad signature".
+#[test]
+fn every_default_ca_has_a_name_of_its_own() {
+    let dir = Dir::new();
+    let mut subjects = Vec::new();
+    for ca in ["one", "two"] {
+        let report = json(&dir, &["gencert", "--ca", "--out", ca]);
+        let subject = report["certificate"]["subject"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let id = subject
+            .strip_prefix("CN=tlskit local CA ")
+            .unwrap_or_else(|| panic!("{subject}"));
+        assert!(
+            id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()),
+            "{subject}"
+        );
+        subjects.push(subject);
+    }
+    assert_ne!(subjects[0], subjects[1]);
+    // --cn still names it as asked.
+    let report = json(
+        &dir,
+        &["gencert", "--ca", "--cn", "Team CA", "--out", "team"],
+    );
+    assert_eq!(report["certificate"]["subject"], "CN=Team CA");
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "two.pem",
+        "--out",
+        "leaf",
+    ]);
+    if have("openssl") {
+        let (rc, out) = sh_status(&dir, "openssl verify -CAfile one.pem leaf.pem");
+        assert_ne!(rc, 0, "{out}");
+        assert!(
+            out.contains("unable to get local issuer certificate"),
+            "{out}"
+        );
+    }
+    let out = dir.run(&["inspect", "leaf.pem", "--ca", "one.pem"]);
+    let want = format!(
+        "whose issuer {} is neither in the input nor in the --ca certificates",
+        subjects[1]
+    );
+    assert!(stdout(&out).contains(&want), "{}", stdout(&out));
+}
+
 #[test]
 fn client_certificates_are_client_auth_only() {
     if !have("openssl") {

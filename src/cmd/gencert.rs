@@ -139,9 +139,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     // Everything wrong here is wrong on the command line: exit 2, like a bad flag.
     let (profile, names, not_before, not_after) =
         check_args(&args, now).map_err(|e| exit::tag(Code::Usage, e))?;
+    // Every CA gets a name of its own: CAs with one name (and other keys) make
+    // chains link by name and fail by signature, a confusing error.
+    let common_name = match (&args.cn, profile, names.is_empty()) {
+        (Some(cn), _, _) => Some(cn.clone()),
+        (None, Profile::Ca, true) => Some(certgen::unique_ca_name()?),
+        (None, _, _) => None,
+    };
     let spec = CertSpec {
         names,
-        common_name: args.cn.clone(),
+        common_name,
         key_type: args.key_type,
         profile,
         not_before,

@@ -305,6 +305,17 @@ impl CertSpec {
 }
 
 /// 128 random bits, positive, as the serial (CA/B Forum asks for 64 or more).
+/// A default name for a new local CA: `tlskit local CA` and 8 random hex digits,
+/// so that two CAs made on one machine never share a subject.
+pub fn unique_ca_name() -> Result<String> {
+    let mut id = [0u8; 4];
+    aws_lc_rs::rand::fill(&mut id).map_err(|_| anyhow::anyhow!("the system RNG failed"))?;
+    Ok(format!(
+        "tlskit local CA {}",
+        id.iter().map(|b| format!("{b:02X}")).collect::<String>()
+    ))
+}
+
 fn random_serial() -> Result<SerialNumber> {
     let mut bytes = [0u8; 16];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| anyhow::anyhow!("the system RNG failed"))?;
