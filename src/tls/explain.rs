@@ -374,7 +374,7 @@ fn not_for_name(presented: &[String], name: &str) -> String {
     let shown: Vec<String> = presented
         .iter()
         .take(10)
-        .map(|s| sanitize(presented_name(s)).into_owned())
+        .map(|s| sanitize(&presented_name(s)).into_owned())
         .collect();
     let more = if presented.len() > 10 {
         format!(" and {} more", presented.len() - 10)
@@ -393,13 +393,18 @@ fn not_for_name(presented: &[String], name: &str) -> String {
 }
 
 /// webpki reports presented names in Debug form (`DnsName("a.test")`, `IpAddress(127.0.0.1)`).
-fn presented_name(s: &str) -> &str {
+/// IP addresses in their usual form (webpki writes `::1` as `0::1`).
+fn presented_name(s: &str) -> String {
     for prefix in ["DnsName(\"", "IpAddress(", "URI(\"", "RFC822Name(\""] {
         if let Some(inner) = s.strip_prefix(prefix) {
-            return inner.trim_end_matches(')').trim_end_matches('"');
+            let inner = inner.trim_end_matches(')').trim_end_matches('"');
+            return match inner.parse::<std::net::IpAddr>() {
+                Ok(ip) => ip.to_string(),
+                Err(_) => inner.to_string(),
+            };
         }
     }
-    s
+    s.to_string()
 }
 
 fn unknown_issuer(chain: &[CertSummary]) -> String {
@@ -487,6 +492,19 @@ use crate::output::plural_days;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn presented_names_are_shown_as_written_in_configs() {
+        assert_eq!(presented_name("DnsName(\"a.test\")"), "a.test");
+        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(presented_name("IpAddress(0::1)"), "::1");
+        assert_eq!(
+            presented_name("IpAddress(2001:db8:0:0:0:0:0:1)"),
+            "2001:db8::1"
+        );
+        assert_eq!(presented_name("something else"), "something else");
+    }
+
     use super::*;
     use rustls::pki_types::ServerName;
     use std::time::Duration;
