@@ -2000,3 +2000,54 @@ fn ipv6_loopback_target_is_dialled_and_verified_by_address() {
     ]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
 }
+
+/// A pinned CA and an expired leaf it issued: the pin still matches (it is
+/// about who issued the leaf); the expiry is what fails, with exit 5, or is
+/// reported as NOT VERIFIED with --insecure.
+#[test]
+fn a_pinned_ca_still_matches_an_expired_leaf_it_issued() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+        "--out",
+        "old",
+        "-q",
+    ]);
+    std::fs::write(
+        dir.join("chain.pem"),
+        dir.read("old.pem") + &dir.read("ca.pem"),
+    )
+    .unwrap();
+    let ca_pin = dir
+        .ok(&["pin", "ca.pem", "-q"])
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let served = util::spawn_serve(&dir, &["--cert", "chain.pem", "--key", "old-key.pem"]);
+    let t = format!("localhost:{}", served.port);
+    let out = dir.run(&["connect", &t, "--pin", &ca_pin, "--no-io"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        &t,
+        "--pin",
+        &ca_pin,
+        "--insecure",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["verification"]["verified"], false, "{r}");
+    assert_eq!(r["verification"]["pin_matched"], true, "{r}");
+}

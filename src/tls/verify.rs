@@ -148,7 +148,8 @@ impl RecordingVerifier {
             let pin = Pin::of_cert(cert)
                 .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
             if self.pins.contains(&pin) {
-                if i == 0 || issued_under(cert, end_entity, intermediates, server_name, now) {
+                let at = moment_valid(end_entity, now);
+                if i == 0 || issued_under(cert, end_entity, intermediates, server_name, at) {
                     return Ok(Some(true));
                 }
                 not_issuer.get_or_insert_with(|| subject_of(cert));
@@ -193,9 +194,8 @@ fn subject_of(cert: &CertificateDer<'_>) -> String {
 
 /// Whether `chain[0]` chains up to `chain[anchor]`, the other certificates
 /// serving as intermediates: what a pin on a CA certificate of a chain means.
-/// Names are not judged, and dates are judged at a moment the first
-/// certificate is valid (now, or its last second if it has expired, or its
-/// first if it is not valid yet), so the answer is about who issued it.
+/// Names are not judged, and dates at a moment the first certificate is valid
+/// ([`moment_valid`]), so the answer is about who issued it.
 pub fn chains_up_to(chain: &[CertificateDer<'_>], anchor: usize) -> bool {
     let (Some(first), Some(ca)) = (chain.first(), chain.get(anchor)) else {
         return false;
@@ -203,18 +203,6 @@ pub fn chains_up_to(chain: &[CertificateDer<'_>], anchor: usize) -> bool {
     if anchor == 0 {
         return true;
     }
-    let Ok((_, cert)) = x509_parser::parse_x509_certificate(first) else {
-        return false;
-    };
-    let (nb, na) = (
-        cert.validity().not_before.timestamp(),
-        cert.validity().not_after.timestamp(),
-    );
-    let now = UnixTime::now().as_secs() as i64;
-    let at = now.clamp(nb, na.max(nb));
-    let Ok(at) = u64::try_from(at) else {
-        return false;
-    };
     let intermediates: Vec<CertificateDer<'_>> = chain
         .iter()
         .enumerate()
@@ -228,8 +216,25 @@ pub fn chains_up_to(chain: &[CertificateDer<'_>], anchor: usize) -> bool {
         first,
         &intermediates,
         &name,
-        UnixTime::since_unix_epoch(std::time::Duration::from_secs(at)),
+        moment_valid(first, UnixTime::now()),
     )
+}
+
+/// `now`, or the nearest moment the certificate is valid: a pin is about who
+/// issued a certificate, and an expired one is judged (and reported) as such
+/// elsewhere.
+fn moment_valid(cert: &CertificateDer<'_>, now: UnixTime) -> UnixTime {
+    let Ok((_, c)) = x509_parser::parse_x509_certificate(cert) else {
+        return now;
+    };
+    let (nb, na) = (
+        c.validity().not_before.timestamp(),
+        c.validity().not_after.timestamp(),
+    );
+    let at = (now.as_secs() as i64).clamp(nb, na.max(nb));
+    u64::try_from(at).map_or(now, |s| {
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(s))
+    })
 }
 
 /// Whether `end_entity` chains up, through `intermediates`, to `anchor`, as if
