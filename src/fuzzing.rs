@@ -86,7 +86,7 @@ pub fn files(data: &[u8]) {
             address: Some("127.0.0.1:443".to_string()),
             server_name: "fuzz.invalid".to_string(),
             protocol: Some("TLSv1.3".to_string()),
-            cipher_suite: Some("TLS13_AES_128_GCM_SHA256".to_string()),
+            cipher_suite: Some("TLS_AES_128_GCM_SHA256".to_string()),
         };
         render_inspect(items, Some(served), &store);
     }
@@ -218,7 +218,7 @@ pub fn www(data: &[u8]) {
     let rec = ConnRecord::new(std::net::SocketAddr::from(([127, 0, 0, 1], 4433)));
     let info = HandshakeInfo {
         protocol: "TLSv1.3".to_string(),
-        cipher_suite: "TLS13_AES_128_GCM_SHA256".to_string(),
+        cipher_suite: "TLS_AES_128_GCM_SHA256".to_string(),
         group: Some("X25519MLKEM768".to_string()),
         post_quantum: true,
         alpn: Some("http/1.1".to_string()),

@@ -255,7 +255,7 @@ fn against_tlskit_serve_every_mode_works() {
     assert_eq!(n(&r, "/connections/succeeded"), 8);
     assert_eq!(r["negotiated"]["group"], "X25519", "{r:#}");
     assert_eq!(
-        r["negotiated"]["cipher_suite"], "TLS13_AES_128_GCM_SHA256",
+        r["negotiated"]["cipher_suite"], "TLS_AES_128_GCM_SHA256",
         "{r:#}"
     );
 }

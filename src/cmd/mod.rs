@@ -129,7 +129,7 @@ pub struct AlgorithmArgs {
     pub groups: Option<String>,
 
     /// Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name
-    /// (TLS13_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256…)
+    /// (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…)
     /// [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first].
     #[arg(long, value_name = "LIST")]
     pub suites: Option<String>,

@@ -156,9 +156,9 @@ pub fn parse_suites(list: &str) -> Result<Vec<SupportedCipherSuite>> {
             let name = suite_name(s.suite());
             openssl == Some(s.suite())
                 || name.eq_ignore_ascii_case(item)
-                || name
-                    .strip_prefix("TLS13_")
-                    .is_some_and(|rest| format!("TLS_{rest}").eq_ignore_ascii_case(item))
+                || s.suite()
+                    .as_str()
+                    .is_some_and(|rustls_name| rustls_name.eq_ignore_ascii_case(item))
         })
     };
     parse_list(list, "cipher suite", known_suites, find, |s| s.suite())
@@ -212,7 +212,7 @@ mod tests {
         assert!(e.contains("'ffdhe2048'") && e.contains("X25519"), "{e}");
         let e = parse_suites("RC4-SHA").unwrap_err().to_string();
         assert!(
-            e.contains("'RC4-SHA'") && e.contains("TLS13_AES_128_GCM_SHA256"),
+            e.contains("'RC4-SHA'") && e.contains("TLS_AES_128_GCM_SHA256"),
             "{e}"
         );
         assert!(parse_groups(" , ").is_err());

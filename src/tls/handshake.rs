@@ -65,12 +65,17 @@ impl HandshakeInfo {
     }
 }
 
-/// IANA name of a cipher suite.
+/// IANA name of a cipher suite, as OpenSSL, curl and sslyze print it
+/// (`TLS_AES_128_GCM_SHA256`: rustls spells the TLS 1.3 ones `TLS13_…`).
 pub fn suite_name(suite: rustls::CipherSuite) -> String {
-    suite
+    let name = suite
         .as_str()
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{suite:?}"))
+        .unwrap_or_else(|| format!("{suite:?}"));
+    match name.strip_prefix("TLS13_") {
+        Some(rest) => format!("TLS_{rest}"),
+        None => name,
+    }
 }
 
 /// IANA name of a named group.
@@ -99,7 +104,11 @@ mod tests {
         assert_eq!(group_name(rustls::NamedGroup::X25519), "X25519");
         assert_eq!(
             suite_name(rustls::CipherSuite::TLS13_AES_128_GCM_SHA256),
-            "TLS13_AES_128_GCM_SHA256"
+            "TLS_AES_128_GCM_SHA256"
+        );
+        assert_eq!(
+            suite_name(rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384),
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
         );
     }
 }
