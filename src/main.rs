@@ -24,7 +24,16 @@ fn main() -> ExitCode {
         Err(err) => {
             let message = output::sanitize(&format!("{err:#}")).into_owned();
             eprintln!("tlskit: {} {message}", "error:".red().bold());
-            exit::classify(&err).into()
+            let code = exit::classify(&err);
+            // A script that asked for JSON gets a document on failure too.
+            if ctx.json && !output::json_written() {
+                let _ = output::write_error_document(
+                    &mut std::io::stdout().lock(),
+                    &format!("{err:#}"),
+                    code.as_u8(),
+                );
+            }
+            code.into()
         }
     }
 }

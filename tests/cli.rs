@@ -106,3 +106,38 @@ fn a_bad_target_servername_or_connect_to_is_a_usage_error_in_every_client_comman
     let out = dir.run(&["pin", "--forget", "x:0"]);
     assert_eq!(code(&out), 2, "pin --forget: {}", stderr(&out));
 }
+
+#[test]
+fn with_json_a_failure_before_any_report_is_still_a_json_document() {
+    let dir = Dir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().to_string();
+    for (args, want) in [
+        (vec!["--json", "inspect", "missing.pem"], 1),
+        (vec!["--json", "pin", "missing.pem"], 1),
+        (vec!["--json", "gencert", "--not-before", "someday"], 2),
+        (vec!["--json", "connect", "localhost:99999"], 2),
+        (vec!["--json", "serve", "--listen", busy.as_str()], 3),
+    ] {
+        let out = dir.run(&args);
+        assert_eq!(code(&out), want, "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"));
+        assert_eq!(doc["error"]["exit_code"], want, "{args:?}: {doc}");
+        // The message is the one on stderr, without the prefix.
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(
+            stderr(&out).contains(message),
+            "{args:?}: {message} / {}",
+            stderr(&out)
+        );
+    }
+    // A command that printed its own document with the error adds nothing.
+    let out = dir.run(&["--json", "connect", "127.0.0.1:1"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["error"]["stage"], "connect", "{doc}");
+    // Without --json, stdout stays empty.
+    assert!(stdout(&dir.run(&["inspect", "missing.pem"])).is_empty());
+}

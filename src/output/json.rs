@@ -79,6 +79,7 @@ pub fn to_writer_pretty<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -
 
 /// `value` as one line of JSON, terminal-safe (for JSON-lines output).
 pub fn to_line<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    super::mark_json_written();
     let mut buf = Vec::with_capacity(256);
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, TerminalSafe(CompactFormatter));
     value.serialize(&mut ser)?;

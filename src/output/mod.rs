@@ -7,6 +7,7 @@ mod sanitize;
 pub use sanitize::{sanitize, sanitize_bytes};
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use colored::{ColoredString, Colorize};
 use serde::Serialize;
@@ -67,9 +68,45 @@ impl Ctx {
     }
 }
 
+/// Set once a JSON document or line has been made for the output.
+static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+/// Whether this run has produced JSON output (a document, or `serve`'s lines):
+/// with `--json`, a run that fails before it did prints [`write_error_document`].
+pub fn json_written() -> bool {
+    JSON_WRITTEN.load(Ordering::Relaxed)
+}
+
+fn mark_json_written() {
+    JSON_WRITTEN.store(true, Ordering::Relaxed);
+}
+
+/// The JSON a `--json` run that failed before any report prints on stdout, on
+/// one line: `{"error":{"message":"…","exit_code":N}}` (the shape of the
+/// `error` member of `connect`'s and `scan`'s reports).
+pub fn write_error_document(out: &mut dyn Write, message: &str, code: u8) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        error: Error<'a>,
+    }
+    #[derive(Serialize)]
+    struct Error<'a> {
+        message: &'a str,
+        exit_code: u8,
+    }
+    let line = json::to_line(&Doc {
+        error: Error {
+            message,
+            exit_code: code,
+        },
+    })?;
+    writeln!(out, "{line}")
+}
+
 /// Writes `value` as one pretty JSON document followed by a newline
 /// (terminal-safe: see [`json`]).
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    mark_json_written();
     json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")
 }
