@@ -141,3 +141,27 @@ fn with_json_a_failure_before_any_report_is_still_a_json_document() {
     // Without --json, stdout stays empty.
     assert!(stdout(&dir.run(&["inspect", "missing.pem"])).is_empty());
 }
+
+#[test]
+fn every_help_example_fits_on_its_line() {
+    // clap wraps long help at 100 columns: an example line that does not fit
+    // is cut in two, and its tail reads like a command of its own.
+    let dir = Dir::new();
+    for sub in [
+        "gencert", "serve", "connect", "inspect", "pin", "scan", "bench",
+    ] {
+        let help = dir.ok(&[sub, "--help"]);
+        let examples = help
+            .split("Examples:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{sub} --help has no Examples section:\n{help}"));
+        let lines: Vec<&str> = examples.lines().take_while(|l| !l.is_empty()).collect();
+        assert!(lines.len() >= 3, "{sub}: {examples}");
+        for line in lines {
+            assert!(
+                line.starts_with(&format!("  tlskit {sub}")),
+                "{sub} --help: a wrapped or stray example line {line:?}"
+            );
+        }
+    }
+}

@@ -30,10 +30,10 @@ const BACKLOG: u32 = 1024;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  tlskit serve                                   echo server on 127.0.0.1:4433, ephemeral certificate
-  tlskit serve --www --listen [::1]:8443         status page: curl -k https://[::1]:8443/
+  tlskit serve                                   echo server on 127.0.0.1:4433, ephemeral cert
+  tlskit serve --www --listen '[::1]:8443'       status page: curl -k https://[::1]:8443/
   tlskit serve --cert site.pem --key site-key.pem --listen 0.0.0.0:443
-  tlskit serve --client-ca ca.pem                mTLS: every client must present a certificate from ca.pem
+  tlskit serve --client-ca ca.pem                mTLS: clients need a certificate from ca.pem
   tlskit serve --listen 127.0.0.1:0 --max-accept 1 --json   for scripts: the first line has the port
   tlskit serve --ocsp-response ocsp.der --alpn h2,http/1.1 --keylog keys.log")]
 pub struct Args {
