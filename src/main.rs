@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     tlskit::tls::install_provider();
     let cli = Cli::parse();
     let color = cli.color.enabled(std::io::stdout().is_terminal());
-    colored::control::set_override(color);
+    output::set_color(color, cli.color.enabled(std::io::stderr().is_terminal()));
     let ctx = output::Ctx {
         json: cli.json,
         quiet: cli.quiet,
@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let message = output::sanitize(&format!("{err:#}")).into_owned();
-            eprintln!("tlskit: {} {message}", "error:".red().bold());
+            output::on_stderr(|| eprintln!("tlskit: {} {message}", "error:".red().bold()));
             let code = exit::classify(&err);
             // A script that asked for JSON gets a document on failure too.
             if ctx.json && !output::json_written() {

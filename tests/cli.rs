@@ -165,3 +165,43 @@ fn every_help_example_fits_on_its_line() {
         }
     }
 }
+
+#[test]
+fn colour_on_stderr_follows_stderr_not_stdout() {
+    // `script` (util-linux) gives the command a terminal; one stream at a time
+    // is redirected to a file. Colour is for terminals: the file never gets
+    // escape sequences, the terminal does.
+    if !util::have("script") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "-q"]);
+    let bin = util::bin();
+    let bin = bin.display();
+    // stdout on the terminal, stderr to a file.
+    util::sh(
+        dir.path(),
+        &format!("script -qec '{bin} gencert 2>err.log' /dev/null >/dev/null || true"),
+    );
+    let log = dir.read("err.log");
+    assert!(log.contains("tlskit: error: "), "{log:?}");
+    assert!(!log.contains('\x1b'), "escape sequences in a file: {log:?}");
+    // stdout to a file, stderr on the terminal.
+    let tty = util::sh(
+        dir.path(),
+        &format!("env -u NO_COLOR script -qec '{bin} gencert >out.txt' /dev/null || true"),
+    );
+    assert!(
+        tty.contains("\x1b[1;31merror:"),
+        "no colour on a terminal: {tty:?}"
+    );
+    // NO_COLOR wins on the terminal.
+    let tty = util::sh(
+        dir.path(),
+        &format!("NO_COLOR=1 script -qec '{bin} gencert >out.txt' /dev/null || true"),
+    );
+    assert!(
+        tty.contains("tlskit: error: ") && !tty.contains('\x1b'),
+        "{tty:?}"
+    );
+}

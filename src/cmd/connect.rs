@@ -322,12 +322,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let (opts, trust) = client_options(&args, &pins, Weak::No, first_use)?;
     let (config, observations) = config::client_config(opts)?;
     if args.trust.insecure {
-        eprintln!(
+        output::on_stderr(|| {
+            eprintln!(
             "tlskit: {} {}",
             "warning:".red().bold(),
             "--insecure: the certificate is not verified; anyone on the path could impersonate this server"
                 .red()
-        );
+        )
+        });
     }
 
     // Decide early how stdin is used, and start reading it so that an empty
@@ -543,9 +545,11 @@ impl Session<'_> {
             crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
                 .with_context(|| format!("--save-chain '{}'", path.display()))?;
         }
-        for w in &report.warnings {
-            eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(w));
-        }
+        output::on_stderr(|| {
+            for w in &report.warnings {
+                eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(w));
+            }
+        });
         let to_stderr = data_mode || pem_to_stdout;
         if !self.ctx.quiet || self.ctx.json {
             if to_stderr {
@@ -554,7 +558,7 @@ impl Session<'_> {
                 if self.ctx.json {
                     output::write_json(&mut err, &report)?;
                 } else {
-                    render(&mut err, &report)?;
+                    output::on_stderr(|| render(&mut err, &report))?;
                 }
             } else {
                 self.ctx.emit(&report, |out| render(out, &report))?;
@@ -612,11 +616,13 @@ impl Session<'_> {
                 if let Err(e) =
                     crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
                 {
-                    eprintln!(
-                        "tlskit: {} --save-chain '{}': {e:#}",
-                        "warning:".yellow().bold(),
-                        path.display()
-                    );
+                    output::on_stderr(|| {
+                        eprintln!(
+                            "tlskit: {} --save-chain '{}': {e:#}",
+                            "warning:".yellow().bold(),
+                            path.display()
+                        )
+                    });
                 }
             }
             if self.args.showcerts && self.args.save_chain.is_none() && !self.ctx.json {
@@ -637,15 +643,17 @@ impl Session<'_> {
         } else if !self.ctx.quiet && !f.report.observed.chain.is_empty() {
             // Show what the server presented: it is usually the quickest way to see why.
             let mut err = std::io::stderr().lock();
-            writeln!(
-                err,
-                "{} {} ({}) {}",
-                "Handshake with".bold(),
-                sanitize(&f.report.target).bold(),
-                f.report.address.as_deref().unwrap_or("?"),
-                "failed.".bold()
-            )?;
-            render_chain(&mut err, &self.chain(&f.report.observed))?;
+            output::on_stderr(|| {
+                writeln!(
+                    err,
+                    "{} {} ({}) {}",
+                    "Handshake with".bold(),
+                    sanitize(&f.report.target).bold(),
+                    f.report.address.as_deref().unwrap_or("?"),
+                    "failed.".bold()
+                )?;
+                render_chain(&mut err, &self.chain(&f.report.observed))
+            })?;
         }
         Err(f.error)
     }
@@ -944,10 +952,10 @@ async fn pump(conn: &mut Dialed, input: Input, idle: Duration) -> Result<()> {
                         quiet_until = tokio::time::Instant::now() + idle;
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                        eprintln!(
+                        output::on_stderr(|| eprintln!(
                             "tlskit: {} the server closed the connection without close_notify (the data may be truncated)",
                             "warning:".yellow().bold()
-                        );
+                        ));
                         return Ok(());
                     }
                     Err(e) => return Err(dial::data_error(&e).context("reading from the server")),

@@ -224,7 +224,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
 
     for w in &report.warnings {
-        eprintln!("tlskit: {} {}", "warning:".yellow().bold(), w);
+        output::on_stderr(|| eprintln!("tlskit: {} {}", "warning:".yellow().bold(), w));
     }
     if ctx.quiet && !ctx.json {
         return Ok(Code::Success);

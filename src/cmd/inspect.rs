@@ -258,7 +258,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         // Quiet: the findings still matter, on stderr.
         for input in &report.inputs {
             for f in &input.findings {
-                eprintln!("{}", finding_line(&input.source, f));
+                output::on_stderr(|| eprintln!("{}", finding_line(&input.source, f)));
             }
         }
     }
@@ -294,13 +294,15 @@ fn finish(report: &Report) -> Result<Code> {
                 } else {
                     format!("expires {} (in {} days)", e.not_after, e.days_left)
                 };
-                eprintln!(
-                    "tlskit: {} {} #{} {}: {when}",
-                    "expiring:".yellow().bold(),
-                    sanitize(&e.source),
-                    e.index,
-                    sanitize(&e.subject)
-                );
+                output::on_stderr(|| {
+                    eprintln!(
+                        "tlskit: {} {} #{} {}: {when}",
+                        "expiring:".yellow().bold(),
+                        sanitize(&e.source),
+                        e.index,
+                        sanitize(&e.subject)
+                    )
+                });
             }
             return Ok(Code::Expiring);
         }

@@ -263,12 +263,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let report = Report { targets, expected };
     for t in &report.targets {
         if let (Some(err), false) = (&t.verification_error, ctx.quiet || ctx.json) {
-            eprintln!(
-                "tlskit: {} {}: the chain did not verify ({}); these are the pins of what it presented",
-                "note:".cyan().bold(),
-                sanitize(&t.source),
-                sanitize(err)
-            );
+            crate::output::on_stderr(|| {
+                eprintln!(
+                    "tlskit: {} {}: the chain did not verify ({}); these are the pins of what it presented",
+                    "note:".cyan().bold(),
+                    sanitize(&t.source),
+                    sanitize(err)
+                )
+            });
         }
     }
     ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;

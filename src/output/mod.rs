@@ -68,6 +68,28 @@ impl Ctx {
     }
 }
 
+/// Whether colour is on for stdout and for stderr: decided once, in main,
+/// per stream, so that `2>log` on a terminal writes no escape sequences to the
+/// log (and a report sent to stderr on a terminal is coloured).
+static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
+static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Records the colour decision for each stream and turns colour on or off for
+/// stdout (the default target of `colored`).
+pub fn set_color(stdout: bool, stderr: bool) {
+    STDOUT_COLOR.store(stdout, Ordering::Relaxed);
+    STDERR_COLOR.store(stderr, Ordering::Relaxed);
+    colored::control::set_override(stdout);
+}
+
+/// Runs `f`, which writes to stderr, with colour as decided for stderr.
+pub fn on_stderr<R>(f: impl FnOnce() -> R) -> R {
+    colored::control::set_override(STDERR_COLOR.load(Ordering::Relaxed));
+    let r = f();
+    colored::control::set_override(STDOUT_COLOR.load(Ordering::Relaxed));
+    r
+}
+
 /// Set once a JSON document or line has been made for the output.
 static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
 
