@@ -10,7 +10,10 @@ use tlskit::{cli::Cli, exit, output};
 fn main() -> ExitCode {
     ignore_file_size_signal();
     tlskit::tls::install_provider();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => usage_error(err),
+    };
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     output::set_color(color, cli.color.enabled(std::io::stderr().is_terminal()));
     let ctx = output::Ctx {
@@ -36,6 +39,34 @@ fn main() -> ExitCode {
             code.into()
         }
     }
+}
+
+/// A command line clap refused (or `--help`/`--version`): clap prints it and
+/// exits; with `--json`, a usage error also gets its JSON document on stdout,
+/// as every other failure does.
+fn usage_error(err: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let is_error = !matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    let wants_json = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    if is_error && wants_json {
+        let rendered = err.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        let _ = output::write_error_document(
+            &mut std::io::stdout().lock(),
+            message,
+            exit::Code::Usage.as_u8(),
+        );
+    }
+    err.exit()
 }
 
 /// Over a file-size limit (`ulimit -f`) the kernel would kill tlskit with

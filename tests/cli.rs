@@ -205,3 +205,33 @@ fn colour_on_stderr_follows_stderr_not_stdout() {
         "{tty:?}"
     );
 }
+
+#[test]
+fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
+    let dir = Dir::new();
+    for args in [
+        vec!["--json", "gencert", "--bogus"],
+        vec!["gencert", "--json", "--color", "sometimes"],
+        vec!["connect", "--json"],
+    ] {
+        let out = dir.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert_eq!(text.lines().count(), 1, "{args:?}: {text:?}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"));
+        assert_eq!(doc["error"]["exit_code"], 2, "{args:?}: {doc}");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && stderr(&out).contains(message),
+            "{args:?}: {message:?} / {}",
+            stderr(&out)
+        );
+    }
+    // Help and version are not errors, and a value that happens to be
+    // "--json" after `--` does not ask for JSON.
+    assert!(!dir.ok(&["--json", "gencert", "--help"]).starts_with('{'));
+    let out = dir.run(&["gencert", "--bogus", "--", "--json"]);
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
