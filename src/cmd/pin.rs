@@ -275,7 +275,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;
     if !ctx.quiet && !ctx.json {
-        report_status(&report);
+        crate::output::on_stderr(|| report_status(&report));
     }
     if let Some(e) = trust_error {
         return Err(e);
