@@ -408,6 +408,12 @@ fn a_name_too_long_for_a_common_name_leaves_the_subject_empty() {
     let long = format!("{}.{}", "a".repeat(63), "b".repeat(63));
     let v = json(&dir, &["gencert", &long, "--out", "long"]);
     assert_eq!(v["certificate"]["subject"], "");
+    // The text says so for the issuer too, rather than leaving a blank.
+    let shown = dir.ok(&["gencert", &long, "--out", "shown"]);
+    assert!(
+        shown.contains("  issuer:        (empty; self-signed)\n"),
+        "{shown}"
+    );
     let text = sh(&dir, "openssl x509 -in long.pem -noout -text");
     assert!(
         text.contains("X509v3 Subject Alternative Name: critical"),

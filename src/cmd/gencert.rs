@@ -507,10 +507,11 @@ fn subject_text(subject: &str) -> String {
 /// The text form of a certificate summary, shared by commands that print one.
 pub fn render_cert(out: &mut dyn Write, cert: &CertSummary) -> std::io::Result<()> {
     field(out, "subject", subject_text(&cert.subject))?;
-    let issuer = if cert.self_issued {
-        format!("{} (self-signed)", sanitize(&cert.issuer))
-    } else {
-        sanitize(&cert.issuer).into_owned()
+    let issuer = match (cert.issuer.is_empty(), cert.self_issued) {
+        (true, true) => "(empty; self-signed)".to_string(),
+        (true, false) => "(empty)".to_string(),
+        (false, true) => format!("{} (self-signed)", sanitize(&cert.issuer)),
+        (false, false) => sanitize(&cert.issuer).into_owned(),
     };
     field(out, "issuer", issuer)?;
     if !cert.sans.is_empty() {
