@@ -264,6 +264,14 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     // The advice names a flag scan has: --ca takes the self-signed certificate itself.
     assert!(why.contains("--ca"), "{why}");
     assert!(!stdout(&out).contains("--pin"), "{}", stdout(&out));
+    // Without colour the grade is plain text in the value column (the padding
+    // is for the coloured badge only).
+    let port = served.port.to_string();
+    let text = stdout(&dir.run(&["scan", &format!("localhost:{port}"), "-q"]));
+    assert!(
+        text.contains(&format!("  {:<14} F\n", "grade:")),
+        "{text:?}"
+    );
 }
 
 /// A leaf whose issuer the server does not send and the client does not trust:

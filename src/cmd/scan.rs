@@ -304,13 +304,19 @@ async fn with_progress<F: std::future::Future>(ep: &Endpoint, target: &str, work
     out
 }
 
-fn grade_colored(g: Grade) -> ColoredString {
+/// The grade as a coloured badge (padded inside its background), or plain
+/// text, aligned with the other values, when colour is off.
+fn grade_colored(g: Grade) -> String {
+    if !colored::control::SHOULD_COLORIZE.should_colorize() {
+        return g.to_string();
+    }
     let s = format!(" {g} ");
     match g {
         Grade::APlus | Grade::A => s.black().on_green().bold(),
         Grade::AMinus | Grade::B => s.black().on_yellow().bold(),
         _ => s.white().on_red().bold(),
     }
+    .to_string()
 }
 
 fn yes_no(v: Option<bool>, good: bool) -> ColoredString {
