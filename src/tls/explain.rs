@@ -75,7 +75,7 @@ fn describe_invalid_message(m: &rustls::InvalidMessage, err: &Error) -> String {
     match m {
         // Bytes that are not even a TLS record header: a plaintext service, most likely.
         M::InvalidContentType | M::UnknownProtocolVersion => format!(
-            "the server did not answer with TLS ({err}); is this a TLS port? A plaintext service that upgrades needs `tlskit connect --starttls PROTO`"
+            "the server did not answer with TLS ({err}); is this a TLS port? A plaintext service that upgrades needs --starttls PROTO (tlskit connect and scan have it)"
         ),
         M::MessageTooLarge => format!(
             "the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({err})"
