@@ -755,7 +755,7 @@ fn a_port_that_does_not_speak_tls_is_named_as_such() {
     let example = r["failures"][0]["example"].as_str().unwrap();
     assert!(
         example.contains("did not answer with TLS")
-            && example.contains("tlskit connect --starttls"),
+            && example.contains("needs --starttls PROTO (tlskit connect and scan have it)"),
         "{example}"
     );
 }
