@@ -346,10 +346,10 @@ fn ctrl_c_stops_early_and_still_reports() {
         "2",
     ]);
     let mut bench = Background::spawn(cmd);
-    // bench records its first connection before it opens any other: once the
-    // server has seen two through, the client has counted at least one (the
-    // server's record of the first can come before the client counts it).
-    served.connections(2, Duration::from_secs(20));
+    // Each of the 2 workers records a connection before it opens the next, so
+    // at most 2 are not yet counted: once the server has seen three through,
+    // the client has counted at least one.
+    served.connections(3, Duration::from_secs(20));
     let pid = bench.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-INT", &pid])
@@ -758,4 +758,87 @@ fn a_port_that_does_not_speak_tls_is_named_as_such() {
             && example.contains("tlskit connect --starttls"),
         "{example}"
     );
+}
+
+/// A TLS echo server that echoes nothing until `gate` connections have
+/// finished their handshakes (waiting at most 20 s), then echoes faithfully.
+fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
+    use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
+    use tlskit::tls::files;
+    let identity = Identity {
+        chain: files::load_certs(&dir.join("srv.pem")).expect("cert"),
+        key: files::load_key(&dir.join("srv-key.pem")).expect("key"),
+    };
+    let server_config = config::server_config(ServerOptions {
+        identity,
+        client_auth: ClientAuth::Off,
+        alpn: vec![],
+        versions: Versions::Both,
+        tickets: false,
+        ocsp: None,
+        keylog: KeyLogTo::Off,
+        algorithms: Default::default(),
+    })
+    .expect("server config");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let count = handshakes.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let acceptor = tokio_rustls::TlsAcceptor::from(server_config);
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    count.fetch_add(1, Ordering::SeqCst);
+                    // Bounded: 200 waits of 100 ms.
+                    for _ in 0..200 {
+                        if count.load(Ordering::SeqCst) >= gate {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    let mut buf = vec![0u8; 32 * 1024];
+                    loop {
+                        let n = match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if tls.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+    });
+    EchoServer { addr, handshakes }
+}
+
+#[test]
+fn echo_connections_really_run_at_once_from_the_start() {
+    // `-n 2 -c 2 --bytes`: two echoes at once. The server echoes only once
+    // both are connected, so a first connection that ran its echo alone
+    // would stall until --timeout.
+    let dir = dir_with_cert();
+    let server = gated_echo_server(&dir, 2);
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &server.addr,
+        &["--bytes", "64k", "-n", "2", "-c", "2", "--timeout", "5"],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 2, "{r:#}");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 2);
 }

@@ -131,6 +131,9 @@ pub struct Plan {
     pub bytes: Option<Arc<echo::Body>>,
     /// At most this many echo bytes in flight (`u64::MAX`: no limit).
     pub window: u64,
+    /// Resumption is on: the first connection finishes (and brings its
+    /// session ticket) before any other starts.
+    pub resume: bool,
 }
 
 /// The kinds of failure counted separately.
@@ -422,57 +425,70 @@ pub async fn run(
         });
     }
 
-    // The first connection goes alone: it finds the address that answers (as
-    // `dial` does), and with --resume it brings home the first session ticket.
-    let mut address = shared.plan.addrs[0];
-    if let Some(seq) = shared.ticket() {
-        let addrs = shared.plan.addrs.clone();
-        for (i, addr) in addrs.iter().enumerate() {
-            address = *addr;
-            let mut cancel = cancel_rx.clone();
-            let result = tokio::select! {
-                r = one(&shared, *addr, seq) => Some(r),
-                _ = cancel.wait_for(|c| *c) => None,
-            };
-            let Some(result) = result else {
-                shared.stats().unfinished += 1;
-                break;
-            };
-            let unreachable = matches!(&result, Err(f) if f.at_connect);
-            if unreachable && i + 1 < addrs.len() {
-                continue;
-            }
-            shared.record(seq, result);
-            if unreachable {
-                // Nothing answers: hammering it for the whole duration would prove nothing.
-                shared.stop.store(true, Ordering::Relaxed);
-            }
-            break;
-        }
-    }
-
-    let mut workers = Vec::with_capacity(shared.plan.concurrency);
-    for _ in 0..shared.plan.concurrency {
+    // The first connection goes ahead alone: it finds the address that answers
+    // (as `dial` does), and brings home what the others reuse: the verified
+    // chain and the server's key-exchange group, once its handshake is done;
+    // with --resume, the first session ticket, once it has closed. Then the
+    // others start, while it goes on (an echo does not run alone first).
+    let (found_tx, found_rx) = watch::channel(None::<SocketAddr>);
+    let first = {
         let shared = shared.clone();
-        let mut cancel = cancel_rx.clone();
-        workers.push(tokio::spawn(async move {
-            while let Some(seq) = shared.ticket() {
-                let result = tokio::select! {
-                    r = one(&shared, address, seq) => Some(r),
-                    _ = cancel.wait_for(|c| *c) => None,
-                };
-                match result {
-                    Some(r) => shared.record(seq, r),
-                    None => {
+        let cancel_rx = cancel_rx.clone();
+        tokio::spawn(async move {
+            let mut address = shared.plan.addrs[0];
+            if let Some(seq) = shared.ticket() {
+                let addrs = shared.plan.addrs.clone();
+                for (i, addr) in addrs.iter().enumerate() {
+                    address = *addr;
+                    let mut cancel = cancel_rx.clone();
+                    let result = tokio::select! {
+                        r = one(&shared, *addr, seq, Some(&found_tx)) => Some(r),
+                        _ = cancel.wait_for(|c| *c) => None,
+                    };
+                    let Some(result) = result else {
                         shared.stats().unfinished += 1;
                         break;
+                    };
+                    let unreachable = matches!(&result, Err(f) if f.at_connect);
+                    if unreachable && i + 1 < addrs.len() {
+                        continue;
                     }
+                    shared.record(seq, result);
+                    if unreachable {
+                        // Nothing answers: hammering it for the whole duration would prove nothing.
+                        shared.stop.store(true, Ordering::Relaxed);
+                    }
+                    break;
                 }
+            }
+            // Releases the others if the first connection did not (`ticket` says whether they go on).
+            found_tx.send_replace(Some(address));
+            work(&shared, address, cancel_rx).await;
+            address
+        })
+    };
+
+    let mut workers = Vec::with_capacity(shared.plan.concurrency);
+    for _ in 1..shared.plan.concurrency {
+        let shared = shared.clone();
+        let mut cancel = cancel_rx.clone();
+        let mut found = found_rx.clone();
+        workers.push(tokio::spawn(async move {
+            let address = tokio::select! {
+                a = found.wait_for(|a| a.is_some()) => match a {
+                    Ok(a) => *a,
+                    Err(_) => None,
+                },
+                _ = cancel.wait_for(|c| *c) => None,
+            };
+            if let Some(address) = address {
+                work(&shared, address, cancel).await;
             }
         }));
     }
+    // A task only ends by returning; a panic in one is a bug, and the others' counts still stand.
+    let address = first.await.unwrap_or(shared.plan.addrs[0]);
     for w in workers {
-        // A worker only ends by returning; a panic in one is a bug, and the others' counts still stand.
         let _ = w.await;
     }
 
@@ -501,13 +517,37 @@ pub async fn run(
     }
 }
 
+/// One worker: connection after connection to `address` while tickets last.
+async fn work(shared: &Shared, address: SocketAddr, mut cancel: watch::Receiver<bool>) {
+    while let Some(seq) = shared.ticket() {
+        let result = tokio::select! {
+            r = one(shared, address, seq, None) => Some(r),
+            _ = cancel.wait_for(|c| *c) => None,
+        };
+        match result {
+            Some(r) => shared.record(seq, r),
+            None => {
+                shared.stats().unfinished += 1;
+                break;
+            }
+        }
+    }
+}
+
 fn us(d: Duration) -> u64 {
     d.as_micros().min(u128::from(u64::MAX)) as u64
 }
 
 /// One connection: TCP connect, handshake, the echo if asked, close_notify,
-/// and a short wait for the server's own close.
-async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Failure> {
+/// and a short wait for the server's own close. `release`, for the first
+/// connection: told `addr` once the others may start (after the handshake;
+/// with --resume, not before the end, when the session ticket is in).
+async fn one(
+    shared: &Shared,
+    addr: SocketAddr,
+    seq: u64,
+    release: Option<&watch::Sender<Option<SocketAddr>>>,
+) -> Result<Success, Failure> {
     let plan = &shared.plan;
     let started = Instant::now();
     let deadline = tokio::time::Instant::from_std(started + plan.timeout);
@@ -551,6 +591,9 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         Ok(Ok(s)) => s,
     };
     let handshake_us = us(started.elapsed());
+    if let Some(tx) = release.filter(|_| !plan.resume) {
+        tx.send_replace(Some(addr));
+    }
     let conn = stream.get_ref().1;
     let kind = conn.handshake_kind();
     let info = shared

@@ -389,6 +389,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             timeout,
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
+            resume: args.resume,
         };
         let interrupt = async move {
             if sigint.recv().await.is_none() {
