@@ -842,3 +842,43 @@ fn echo_connections_really_run_at_once_from_the_start() {
     assert_eq!(n(&r, "/connections/succeeded"), 2, "{r:#}");
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, Some(40));
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--bytes",
+        "1000",
+        "-n",
+        "1",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("echo of 1,000 bytes per connection"),
+        "{text}"
+    );
+    // The kind as the JSON and the README spell it.
+    assert!(text.contains("data_mismatch: "), "{text}");
+    let server = echo_server(&dir, None);
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--bytes",
+        "3k",
+        "-n",
+        "2",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("6.0 KiB echoed and verified"), "{text}");
+}

@@ -160,6 +160,23 @@ pub enum FailureKind {
     Local,
 }
 
+impl FailureKind {
+    /// The kind as the JSON report spells it (`data_mismatch`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Refused => "refused",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Network => "network",
+            FailureKind::Closed => "closed",
+            FailureKind::Handshake => "handshake",
+            FailureKind::Verification => "verification",
+            FailureKind::Pin => "pin",
+            FailureKind::DataMismatch => "data_mismatch",
+            FailureKind::Local => "local",
+        }
+    }
+}
+
 enum Detail {
     Text(String),
     Tls(rustls::Error),
@@ -855,6 +872,24 @@ mod tests {
         assert_eq!(tls_reason(&ce), "unknown_issuer");
         let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(io_reason(&io), "connection reset");
+    }
+
+    #[test]
+    fn kinds_are_named_as_in_the_json() {
+        for kind in [
+            FailureKind::Refused,
+            FailureKind::Timeout,
+            FailureKind::Network,
+            FailureKind::Closed,
+            FailureKind::Handshake,
+            FailureKind::Verification,
+            FailureKind::Pin,
+            FailureKind::DataMismatch,
+            FailureKind::Local,
+        ] {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json.as_str(), Some(kind.name()));
+        }
     }
 
     #[test]

@@ -603,7 +603,19 @@ fn decimal(v: f64) -> String {
     format!("{}.{}", thousands(tenths / 10), tenths % 10)
 }
 
+/// A size for people: `1,000 bytes`, `3.0 KiB`, `1.0 MiB`, `256 MiB` (an
+/// echo of a few bytes is not `0.0 MiB`).
 fn mib(bytes: u64) -> String {
+    if bytes < 1024 {
+        return format!(
+            "{} byte{}",
+            thousands(bytes),
+            if bytes == 1 { "" } else { "s" }
+        );
+    }
+    if bytes < 1 << 20 {
+        return format!("{:.1} KiB", bytes as f64 / 1024.0);
+    }
     let m = bytes as f64 / 1048576.0;
     if m >= 100.0 {
         format!("{m:.0} MiB")
@@ -750,7 +762,7 @@ fn render_failures(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 out,
                 "  {:>10}  {}: {}",
                 thousands(f.count),
-                format!("{:?}", f.kind).to_lowercase().red(),
+                f.kind.name().red(),
                 sanitize(&f.example)
             )?;
         }
@@ -798,5 +810,10 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(decimal(1547.25), "1,547.3");
         assert_eq!(decimal(0.04), "0.0");
+        assert_eq!(mib(1), "1 byte");
+        assert_eq!(mib(1000), "1,000 bytes");
+        assert_eq!(mib(65_537), "64.0 KiB");
+        assert_eq!(mib(3 << 20), "3.0 MiB");
+        assert_eq!(mib(256 << 20), "256 MiB");
     }
 }
