@@ -760,16 +760,15 @@ fn a_port_that_does_not_speak_tls_is_named_as_such() {
     );
 }
 
-/// A TLS echo server that echoes nothing until `gate` connections have
-/// finished their handshakes (waiting at most 20 s), then echoes faithfully.
-fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
+/// The directory's certificate as a rustls server configuration (TLS 1.2 and 1.3, no tickets).
+fn plain_server_config(dir: &Dir) -> Arc<rustls::ServerConfig> {
     use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
     use tlskit::tls::files;
     let identity = Identity {
         chain: files::load_certs(&dir.join("srv.pem")).expect("cert"),
         key: files::load_key(&dir.join("srv-key.pem")).expect("key"),
     };
-    let server_config = config::server_config(ServerOptions {
+    config::server_config(ServerOptions {
         identity,
         client_auth: ClientAuth::Off,
         alpn: vec![],
@@ -779,12 +778,25 @@ fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
         keylog: KeyLogTo::Off,
         algorithms: Default::default(),
     })
-    .expect("server config");
+    .expect("server config")
+}
+
+type Tls = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// A TLS server in this process that hands each connection, after its
+/// handshake, to `serve` (given the number of handshakes so far).
+fn tls_server<F, Fut>(dir: &Dir, serve: F) -> EchoServer
+where
+    F: Fn(Tls, Arc<AtomicUsize>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let server_config = plain_server_config(dir);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("addr").to_string();
     let handshakes = Arc::new(AtomicUsize::new(0));
     let count = handshakes.clone();
+    let serve = Arc::new(serve);
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -793,37 +805,53 @@ fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let acceptor = tokio_rustls::TlsAcceptor::from(server_config);
+            // Bounded: the test process ends, and with it this thread.
             while let Ok((tcp, _)) = listener.accept().await {
                 let acceptor = acceptor.clone();
                 let count = count.clone();
+                let serve = serve.clone();
                 tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
                     count.fetch_add(1, Ordering::SeqCst);
-                    // Bounded: 200 waits of 100 ms.
-                    for _ in 0..200 {
-                        if count.load(Ordering::SeqCst) >= gate {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                    let mut buf = vec![0u8; 32 * 1024];
-                    loop {
-                        let n = match tls.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if tls.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                    }
-                    let _ = tls.shutdown().await;
+                    serve(tls, count).await;
                 });
             }
         });
     });
     EchoServer { addr, handshakes }
+}
+
+/// Echoes what it reads, each read after `delay`, and closes with close_notify.
+async fn echo_slowly(mut tls: Tls, delay: Duration) {
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        let n = match tls.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        tokio::time::sleep(delay).await;
+        if tls.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = tls.shutdown().await;
+}
+
+/// A TLS echo server that echoes nothing until `gate` connections have
+/// finished their handshakes (waiting at most 20 s), then echoes faithfully.
+fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
+    tls_server(dir, move |tls, count| async move {
+        // Bounded: 200 waits of 100 ms.
+        for _ in 0..200 {
+            if count.load(Ordering::SeqCst) >= gate {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        echo_slowly(tls, Duration::ZERO).await;
+    })
 }
 
 #[test]
@@ -881,4 +909,33 @@ fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
     ]);
     let text = stdout(&out);
     assert!(text.contains("6.0 KiB echoed and verified"), "{text}");
+}
+
+#[test]
+fn an_echo_still_moving_at_the_deadline_is_let_finish() {
+    // `-d 0.1 --timeout 1`: the echo below takes about 3 s, moving every
+    // 0.25 s; it started before the deadline, so it finishes (it was cut off
+    // at deadline + timeout + 1 s, with nothing to report).
+    let dir = dir_with_cert();
+    let server = tls_server(&dir, |tls, _| echo_slowly(tls, Duration::from_millis(250)));
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &server.addr,
+        &[
+            "--bytes",
+            "12k",
+            "--window",
+            "1k",
+            "-d",
+            "0.1",
+            "-c",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 1, "{r:#}");
+    assert_eq!(n(&r, "/connections/unfinished"), 0, "{r:#}");
+    assert_eq!(n(&r, "/throughput/bytes"), 12 << 10);
 }

@@ -36,6 +36,9 @@ use histogram::Histogram;
 /// close_notify (this is also when TLS 1.3 session tickets arrive).
 pub const LINGER: Duration = Duration::from_secs(1);
 
+/// How long echoes started before the deadline may go on, from the start.
+pub const MAX_RUN: Duration = Duration::from_secs(3600);
+
 /// Client session storage that keeps no session at all, only the key-exchange
 /// group each server chose, as browsers do: every handshake is full, but a
 /// server that wants, say, P-256 is not sent a ClientHello it must answer with
@@ -432,10 +435,18 @@ pub async fn run(
             let _ = cancel.send(true);
         });
     }
-    // The hard limit: connections still running a timeout after the deadline are cut off.
+    // The hard limit. A handshake-only connection is bounded by the timeout
+    // and the linger anyway: one still running that long after the deadline
+    // is cut off. An echo started before the deadline is let finish while it
+    // moves (each stall is bounded by the timeout), within an hour of the
+    // start: `--bytes 1g` through a slow server must not end with nothing.
     {
         let cancel = cancel_tx.clone();
-        let hard = deadline + shared.plan.timeout + LINGER;
+        let last_start = match shared.plan.bytes {
+            Some(_) => shared.plan.duration.max(MAX_RUN),
+            None => shared.plan.duration,
+        };
+        let hard = start + last_start + shared.plan.timeout + LINGER;
         tokio::spawn(async move {
             tokio::time::sleep_until(tokio::time::Instant::from_std(hard)).await;
             let _ = cancel.send(true);

@@ -65,8 +65,9 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENCY as i64))]
     pub concurrency: u32,
 
-    /// Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as
-    /// the cap with --connections; at most 3600].
+    /// Start no connection after SECS seconds [default: 5, or 3600 as the cap with
+    /// --connections; at most 3600]. Running handshakes get --timeout more; running echoes
+    /// finish while they move (within an hour of the start).
     #[arg(short = 'd', long, value_name = "SECS", value_parser = parse_secs)]
     pub duration: Option<f64>,
 
@@ -445,6 +446,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             format!(
                 "every connection failed ({}); the first: {message}",
                 outcome.failed
+            ),
+        )),
+        None if outcome.unfinished > 0 && !outcome.interrupted => Err(exit::fail(
+            Code::Error,
+            format!(
+                "no connection completed: {} still running were cut off an hour after the start",
+                outcome.unfinished
             ),
         )),
         None => Err(exit::fail(Code::Error, "no connection completed")),
