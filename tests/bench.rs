@@ -939,3 +939,33 @@ fn an_echo_still_moving_at_the_deadline_is_let_finish() {
     assert_eq!(n(&r, "/connections/unfinished"), 0, "{r:#}");
     assert_eq!(n(&r, "/throughput/bytes"), 12 << 10);
 }
+
+#[test]
+fn an_echo_cut_short_without_close_notify_says_how_much_came_back() {
+    // The server echoes 1,000 bytes, then closes its TCP connection without
+    // close_notify: a truncated echo, said in those terms, not a rustls URL.
+    let dir = dir_with_cert();
+    let server = tls_server(&dir, |mut tls, _| async move {
+        let mut buf = vec![0u8; 1000];
+        if tls.read_exact(&mut buf).await.is_ok() {
+            let _ = tls.write_all(&buf).await;
+            let _ = tls.flush().await;
+        }
+        let (mut tcp, _) = tls.into_inner();
+        let _ = tcp.shutdown().await;
+        // Let the client read the FIN before the socket goes.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    });
+    let (code, r, _) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "1"]);
+    assert_eq!(code, 1, "{r:#}");
+    let f = &r["failures"][0];
+    assert_eq!(f["kind"], "data_mismatch", "{r:#}");
+    assert_eq!(f["reason"], "echo cut short", "{r:#}");
+    let example = f["example"].as_str().unwrap();
+    assert!(
+        example.contains("after echoing 1000 of 65536 bytes"),
+        "{r:#}"
+    );
+    assert!(example.contains("without close_notify"), "{r:#}");
+    assert!(!example.contains("https://"), "{r:#}");
+}

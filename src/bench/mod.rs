@@ -793,11 +793,14 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
                 &received[..16]
             ),
         ),
-        EchoError::Short { received } => Failure::new(
+        EchoError::Short { received, notified } => Failure::new(
             FailureKind::DataMismatch,
             "echo cut short",
             Code::Error,
-            format!("the server closed the connection after echoing {received} of {size} bytes"),
+            format!(
+                "the server closed the connection{} after echoing {received} of {size} bytes",
+                if notified { "" } else { " (without close_notify)" }
+            ),
         ),
         EchoError::NotOurs => Failure::new(
             FailureKind::DataMismatch,
