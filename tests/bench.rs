@@ -969,3 +969,40 @@ fn an_echo_cut_short_without_close_notify_says_how_much_came_back() {
     assert!(example.contains("without close_notify"), "{r:#}");
     assert!(!example.contains("https://"), "{r:#}");
 }
+
+#[test]
+fn sigterm_stops_early_and_still_reports_as_ctrl_c_does() {
+    // `timeout 60 tlskit bench …` sends SIGTERM: the run so far is reported.
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let cmd = dir.tlskit(&[
+        "--json",
+        "bench",
+        &served.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-d",
+        "600",
+        "-c",
+        "2",
+    ]);
+    let mut bench = Background::spawn(cmd);
+    // At most 2 connections are not yet counted (see the Ctrl-C test).
+    served.connections(3, Duration::from_secs(20));
+    let pid = bench.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = bench
+        .wait(Duration::from_secs(30))
+        .expect("bench ends after SIGTERM");
+    let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
+    assert!(status.success(), "{status:?}: {text}");
+    let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(r["interrupted"], true, "{r:#}");
+    assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
+}

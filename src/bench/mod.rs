@@ -284,7 +284,7 @@ pub struct Outcome {
     pub failures: Vec<FailureCount>,
     /// The exit code of the first failure.
     pub first_failure: Option<(Code, String)>,
-    /// Stopped early by Ctrl-C.
+    /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
 }
 

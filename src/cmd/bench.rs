@@ -294,7 +294,7 @@ pub struct Report {
     pub negotiated: Option<HandshakeInfo>,
     /// Failures by kind, most frequent first.
     pub failures: Vec<FailureCount>,
-    /// Stopped early by Ctrl-C.
+    /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
     /// The exit code of this run.
     pub exit_code: u8,
@@ -355,8 +355,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         // Ctrl-C is caught from here on: the handler is installed now, not when
         // a task first waits for it (a SIGINT before that would kill the process
         // without a report).
-        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-            .context("handling SIGINT")?;
+        let mut sigint = StopSignals::install()?;
         let addrs = resolve(&dial_host, dial_port, timeout).await?;
         let (body, prepared) = match args.bytes {
             Some(size) => {
@@ -392,11 +391,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             window: args.window.unwrap_or(u64::MAX),
             resume: args.resume,
         };
-        let interrupt = async move {
-            if sigint.recv().await.is_none() {
-                std::future::pending::<()>().await;
-            }
-        };
+        let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
         let (user0, sys0) = cpu_times();
         let outcome = bench::run(plan, live.clone(), interrupt).await;
@@ -456,6 +451,32 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             ),
         )),
         None => Err(exit::fail(Code::Error, "no connection completed")),
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (`timeout`, `kill`): either one stops the
+/// run early, and the run so far is still reported.
+struct StopSignals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> Result<StopSignals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignals {
+            int: signal(SignalKind::interrupt()).context("handling SIGINT")?,
+            term: signal(SignalKind::terminate()).context("handling SIGTERM")?,
+        })
+    }
+
+    /// Waits for either signal (forever if neither can come any more).
+    async fn recv(&mut self) {
+        tokio::select! {
+            Some(()) = self.int.recv() => {}
+            Some(()) = self.term.recv() => {}
+            else => std::future::pending::<()>().await,
+        }
     }
 }
 
