@@ -411,6 +411,8 @@ fn a_corrupted_byte_is_a_data_mismatch() {
     assert_eq!(f["reason"], "sha-256 differs");
     assert_eq!(n(f, "/count"), 4);
     assert!(f["example"].as_str().unwrap().contains("SHA-256"));
+    // The handshakes did succeed: what they negotiated is reported.
+    assert_eq!(r["negotiated"]["protocol"], "TLSv1.3", "{r:#}");
     // A byte beyond the echo is never touched: the same server passes a shorter echo.
     let (code, r, err) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");

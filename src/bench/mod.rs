@@ -231,7 +231,6 @@ struct Success {
     handshake_us: u64,
     total_us: u64,
     kind: Option<HandshakeKind>,
-    info: Option<HandshakeInfo>,
     bytes: u64,
 }
 
@@ -349,9 +348,6 @@ impl Shared {
                 st.handshake.record(s.handshake_us);
                 st.connection.record(s.total_us);
                 st.bytes += s.bytes;
-                if st.negotiated.is_none() {
-                    st.negotiated = s.info;
-                }
                 st.last_end = Some(now);
             }
             Err(f) => {
@@ -624,10 +620,10 @@ async fn one(
     }
     let conn = stream.get_ref().1;
     let kind = conn.handshake_kind();
-    let info = shared
-        .need_info
-        .swap(false, Ordering::Relaxed)
-        .then(|| HandshakeInfo::from_state(conn));
+    if shared.need_info.swap(false, Ordering::Relaxed) {
+        // Kept even if this connection fails later (in its echo, at its close).
+        shared.stats().negotiated = Some(HandshakeInfo::from_state(conn));
+    }
 
     let mut bytes = 0;
     if let Some(body) = &plan.bytes {
@@ -658,7 +654,6 @@ async fn one(
         handshake_us,
         total_us: us(started.elapsed()),
         kind,
-        info,
         bytes,
     })
 }
