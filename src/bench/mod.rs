@@ -477,9 +477,13 @@ pub async fn run(
                     if unreachable && i + 1 < addrs.len() {
                         continue;
                     }
+                    // A certificate that does not verify, or no pin matching, fails
+                    // every connection alike (same config, same server).
+                    let untrusted = matches!(&result,
+                        Err(f) if matches!(f.kind, FailureKind::Verification | FailureKind::Pin));
                     shared.record(seq, result);
-                    if unreachable {
-                        // Nothing answers: hammering it for the whole duration would prove nothing.
+                    if unreachable || untrusted {
+                        // Hammering it for the whole duration would prove nothing.
                         shared.stop.store(true, Ordering::Relaxed);
                     }
                     break;
