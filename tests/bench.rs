@@ -1017,3 +1017,22 @@ fn sigterm_stops_early_and_still_reports_as_ctrl_c_does() {
     assert_eq!(r["interrupted"], true, "{r:#}");
     assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
 }
+
+#[test]
+fn resume_keeps_a_ticket_for_every_connection_open_at_once() {
+    // With 32 at a time, the 31 that start beside the first's 2 tickets are
+    // full; after that, every connection finds a ticket (each brings 2 back).
+    // rustls' own store keeps 8 per server, so more than 8 at once went full
+    // again and again.
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &served.addr,
+        &["-n", "320", "-c", "32", "--resume", "--tls13"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/connections/succeeded"), 320, "{r:#}");
+    let full = n(&r, "/handshakes/full") + n(&r, "/handshakes/full_with_hello_retry_request");
+    assert!(full <= 32, "{full} full handshakes: {r:#}");
+}

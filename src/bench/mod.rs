@@ -101,6 +101,101 @@ impl ClientSessionStore for GroupMemory {
     }
 }
 
+/// Client session storage for `--resume`: like rustls' in-memory cache, but
+/// with room for a TLS 1.3 ticket per connection open at once. rustls keeps 8
+/// per server (single-use tickets, newest first): with more connections than
+/// that at once, some found none and went full though the server resumes.
+#[derive(Debug)]
+pub struct SessionPool {
+    tickets_per_server: usize,
+    servers: Mutex<HashMap<ServerName<'static>, Sessions>>,
+}
+
+#[derive(Debug, Default)]
+struct Sessions {
+    kx: Option<NamedGroup>,
+    tls12: Option<rustls::client::Tls12ClientSessionValue>,
+    /// Oldest first.
+    tls13: std::collections::VecDeque<rustls::client::Tls13ClientSessionValue>,
+}
+
+impl SessionPool {
+    /// Resumption settings with up to `concurrency` + 8 TLS 1.3 tickets per server.
+    pub fn resumption(concurrency: usize) -> Resumption {
+        Resumption::store(Arc::new(SessionPool {
+            tickets_per_server: concurrency.saturating_add(8),
+            servers: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Runs `f` on the server's entry (made if there is room: bench dials one name).
+    fn edit(&self, name: ServerName<'static>, f: impl FnOnce(&mut Sessions)) {
+        let mut servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+        if servers.len() < 64 || servers.contains_key(&name) {
+            f(servers.entry(name).or_default());
+        }
+    }
+
+    fn read<T>(
+        &self,
+        name: &ServerName<'static>,
+        f: impl FnOnce(&mut Sessions) -> Option<T>,
+    ) -> Option<T> {
+        let mut servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+        servers.get_mut(name).and_then(f)
+    }
+}
+
+impl ClientSessionStore for SessionPool {
+    fn set_kx_hint(&self, name: ServerName<'static>, group: NamedGroup) {
+        self.edit(name, |s| s.kx = Some(group));
+    }
+
+    fn kx_hint(&self, name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.read(&name.to_owned(), |s| s.kx)
+    }
+
+    fn set_tls12_session(
+        &self,
+        name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        self.edit(name, |s| s.tls12 = Some(value));
+    }
+
+    fn tls12_session(
+        &self,
+        name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.read(&name.to_owned(), |s| s.tls12.clone())
+    }
+
+    fn remove_tls12_session(&self, name: &ServerName<'static>) {
+        self.read(name, |s| s.tls12.take());
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        let cap = self.tickets_per_server;
+        self.edit(name, |s| {
+            if s.tls13.len() >= cap {
+                s.tls13.pop_front();
+            }
+            s.tls13.push_back(value);
+        });
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.read(name, |s| s.tls13.pop_back())
+    }
+}
+
 /// A seed that differs from run to run (the echo's data, the connections' nonces).
 pub fn fresh_seed() -> u64 {
     std::time::SystemTime::now()

@@ -325,9 +325,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     let (config, observations) = config::client_config(opts)?;
     let mut config = Arc::unwrap_or_clone(config);
-    if !args.resume {
-        config.resumption = bench::GroupMemory::resumption();
-    }
+    config.resumption = if args.resume {
+        bench::SessionPool::resumption(args.concurrency as usize)
+    } else {
+        bench::GroupMemory::resumption()
+    };
     if args.trust.insecure && !ctx.quiet {
         eprintln!(
             "tlskit: {} {}",
