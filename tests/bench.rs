@@ -920,6 +920,21 @@ fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
     ]);
     let text = stdout(&out);
     assert!(text.contains("6.0 KiB echoed and verified"), "{text}");
+    // -n and -d together: the mode line gives both limits, as the JSON does.
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-n",
+        "3",
+        "-d",
+        "20",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("3 connections within 20 s"), "{text}");
 }
 
 #[test]

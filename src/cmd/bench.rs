@@ -682,11 +682,15 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
             mib(r.limits.bytes_per_connection.unwrap_or(0))
         ),
     };
-    let limit = match r.limits.connections {
+    let mut limit = match r.limits.connections {
         Some(1) => "1 connection".to_string(),
         Some(n) => format!("{} connections", thousands(n)),
         None => format!("{} s", r.limits.duration_s),
     };
+    // Both given: the duration may stop the run before the count is reached.
+    if r.limits.connections.is_some() && r.limits.duration_s < MAX_SECS {
+        limit.push_str(&format!(" within {} s", r.limits.duration_s));
+    }
     // Fewer connections than --concurrency never run more than their number at once.
     let at_once = r.limits.connections.map_or(r.limits.concurrency, |n| {
         r.limits.concurrency.min(n as usize)
