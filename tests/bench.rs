@@ -1051,3 +1051,28 @@ fn resume_keeps_a_ticket_for_every_connection_open_at_once() {
     let full = n(&r, "/handshakes/full") + n(&r, "/handshakes/full_with_hello_retry_request");
     assert!(full <= 32, "{full} full handshakes: {r:#}");
 }
+
+#[test]
+fn the_progress_line_on_a_terminal_gives_small_echoes_in_bytes_or_kib() {
+    // `script` gives bench a terminal, so it shows its progress line.
+    if !have("script") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    let line = format!(
+        "{} bench {} --ca srv.pem --servername localhost --bytes 1k -d 0.6 -c 1",
+        util::bin().display(),
+        server.addr
+    );
+    let out = Command::new("script")
+        .current_dir(dir.path())
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" echoed, "), "no progress line: {text}");
+    // Less than a MiB in all: never '0 MiB echoed, 0.0 MiB/s'.
+    assert!(!text.contains(" 0 MiB echoed"), "{text}");
+}

@@ -520,10 +520,11 @@ async fn show_progress(live: Arc<Live>, bytes: Option<u64>) {
         let ok = live.ok.load(Ordering::Relaxed);
         let failed = live.failed.load(Ordering::Relaxed);
         let rate = if bytes.is_some() {
-            let mib = live.bytes.load(Ordering::Relaxed) as f64 / 1048576.0;
-            format!("{mib:.0} MiB echoed, {:.1} MiB/s", mib / secs.max(1e-3))
+            let echoed = live.bytes.load(Ordering::Relaxed);
+            let per_s = (echoed as f64 / secs.max(1e-3)) as u64;
+            format!("{} echoed, {}/s", mib(echoed), mib(per_s))
         } else {
-            format!("{:.0} handshakes/s", ok as f64 / secs.max(1e-3))
+            format!("{} handshakes/s", decimal(ok as f64 / secs.max(1e-3)))
         };
         eprint!(
             "\r\x1b[2K  {secs:5.1} s  {} ok  {} failed  {rate}",
