@@ -939,7 +939,7 @@ fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
 
 #[test]
 fn an_echo_still_moving_at_the_deadline_is_let_finish() {
-    // `-d 0.1 --timeout 1`: the echo below takes about 3 s, moving every
+    // `-d 0.1 --timeout 2`: the echo below takes about 5 s, moving every
     // 0.25 s; it started before the deadline, so it finishes (it was cut off
     // at deadline + timeout + 1 s, with nothing to report).
     let dir = dir_with_cert();
@@ -949,7 +949,7 @@ fn an_echo_still_moving_at_the_deadline_is_let_finish() {
         &server.addr,
         &[
             "--bytes",
-            "12k",
+            "20k",
             "--window",
             "1k",
             "-d",
@@ -957,13 +957,13 @@ fn an_echo_still_moving_at_the_deadline_is_let_finish() {
             "-c",
             "1",
             "--timeout",
-            "1",
+            "2",
         ],
     );
     assert_eq!(code, 0, "{err}\n{r:#}");
     assert_eq!(n(&r, "/connections/succeeded"), 1, "{r:#}");
     assert_eq!(n(&r, "/connections/unfinished"), 0, "{r:#}");
-    assert_eq!(n(&r, "/throughput/bytes"), 12 << 10);
+    assert_eq!(n(&r, "/throughput/bytes"), 20 << 10);
 }
 
 #[test]
