@@ -939,31 +939,32 @@ fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
 
 #[test]
 fn an_echo_still_moving_at_the_deadline_is_let_finish() {
-    // `-d 0.1 --timeout 2`: the echo below takes about 5 s (20 steps), moving every
-    // 0.25 s; it started before the deadline, so it finishes (it was cut off
-    // at deadline + timeout + 1 s, with nothing to report).
+    // `-d 0.1 --timeout 1`: with at most 512 bytes in flight and 0.1 s per
+    // echo step, 21,504 bytes take at least 42 steps, 4.2 s, twice the old
+    // cut-off at deadline + timeout + 1 s (which left nothing to report); each
+    // step is a tenth of the stall limit. Started before the deadline, it finishes.
     let dir = dir_with_cert();
-    let server = tls_server(&dir, |tls, _| echo_slowly(tls, Duration::from_millis(250)));
+    let server = tls_server(&dir, |tls, _| echo_slowly(tls, Duration::from_millis(100)));
     let (code, r, err) = bench_localhost(
         &dir,
         &server.addr,
         &[
             "--bytes",
-            "10k",
+            "21504",
             "--window",
-            "1k",
+            "512",
             "-d",
             "0.1",
             "-c",
             "1",
             "--timeout",
-            "2",
+            "1",
         ],
     );
     assert_eq!(code, 0, "{err}\n{r:#}");
     assert_eq!(n(&r, "/connections/succeeded"), 1, "{r:#}");
     assert_eq!(n(&r, "/connections/unfinished"), 0, "{r:#}");
-    assert_eq!(n(&r, "/throughput/bytes"), 10 << 10);
+    assert_eq!(n(&r, "/throughput/bytes"), 21504);
 }
 
 #[test]
