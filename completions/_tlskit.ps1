@@ -189,8 +189,8 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
         'tlskit;bench' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Connections open at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Connections open at once')
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Start exactly N connections (at most 100,000,000), within the --duration cap')
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Start exactly N connections (at most 100,000,000), within the --duration cap')
             [CompletionResult]::new('--bytes', '--bytes', [CompletionResultType]::ParameterName, 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)')

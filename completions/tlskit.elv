@@ -179,8 +179,8 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         &'tlskit;bench'= {
             cand -c 'Connections open at once'
             cand --concurrency 'Connections open at once'
-            cand -d 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]'
-            cand --duration 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]'
+            cand -d 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)'
+            cand --duration 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)'
             cand -n 'Start exactly N connections (at most 100,000,000), within the --duration cap'
             cand --connections 'Start exactly N connections (at most 100,000,000), within the --duration cap'
             cand --bytes 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)'

@@ -184,7 +184,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Pr
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s c -l concurrency -d 'Connections open at once' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s d -l duration -d 'Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as the cap with --connections; at most 3600]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s d -l duration -d 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s n -l connections -d 'Start exactly N connections (at most 100,000,000), within the --duration cap' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l bytes -d 'Echo mode: each connection sends SIZE bytes of pseudo-random data while reading them back, and checks by SHA-256 that exactly what was sent came back (sizes like 64k, 1m, 256m, 1g; powers of 1024; at most 16g)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l window -d 'With --bytes: at most SIZE bytes sent and not yet echoed back (default: as much as TCP takes). For servers that stall when the echo backs up (ncat --exec)' -r

@@ -346,10 +346,10 @@ fn ctrl_c_stops_early_and_still_reports() {
         "2",
     ]);
     let mut bench = Background::spawn(cmd);
-    // bench records its first connection before it opens any other: once the
-    // server has seen two through, the client has counted at least one (the
-    // server's record of the first can come before the client counts it).
-    served.connections(2, Duration::from_secs(20));
+    // Each of the 2 workers records a connection before it opens the next, so
+    // at most 2 are not yet counted: once the server has seen three through,
+    // the client has counted at least one.
+    served.connections(3, Duration::from_secs(20));
     let pid = bench.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-INT", &pid])
@@ -411,6 +411,8 @@ fn a_corrupted_byte_is_a_data_mismatch() {
     assert_eq!(f["reason"], "sha-256 differs");
     assert_eq!(n(f, "/count"), 4);
     assert!(f["example"].as_str().unwrap().contains("SHA-256"));
+    // The handshakes did succeed: what they negotiated is reported.
+    assert_eq!(r["negotiated"]["protocol"], "TLSv1.3", "{r:#}");
     // A byte beyond the echo is never touched: the same server passes a shorter echo.
     let (code, r, err) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "2"]);
     assert_eq!(code, 0, "{err}\n{r:#}");
@@ -448,7 +450,8 @@ fn a_wrong_pin_fails_every_connection_with_exit_6() {
     let wrong = format!("sha256//{}", "A".repeat(43) + "=");
     let (code, r, err) = bench_localhost(&dir, &addr, &["--pin", &wrong, "-n", "3", "-c", "1"]);
     assert_eq!(code, 6, "{r:#}");
-    assert_eq!(n(&r, "/connections/failed"), 3);
+    // The first connection's pin failure stops the run: the others would fail alike.
+    assert_eq!(n(&r, "/connections/failed"), 1);
     assert_eq!(r["failures"][0]["kind"], "pin");
     assert_eq!(n(&r["failures"][0], "/exit_code"), 6);
     assert!(err.contains("every connection failed"), "{err}");
@@ -468,6 +471,14 @@ fn an_unknown_issuer_is_a_verification_failure() {
     assert_eq!(r["failures"][0]["kind"], "verification");
     assert_eq!(r["failures"][0]["reason"], "unknown_issuer");
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
+    // With a duration, too, the first failure stops the run (it hammered the
+    // server for the whole --duration with handshakes bound to fail).
+    let (code, r, _) = bench(
+        &dir,
+        &[&server.addr, "--servername", "localhost", "-d", "30"],
+    );
+    assert_eq!(code, 5, "{r:#}");
+    assert_eq!(n(&r, "/connections/failed"), 1, "{r:#}");
     // --insecure: the same server passes, with a warning and the report saying so.
     let (code, r, err) = bench(
         &dir,
@@ -758,4 +769,311 @@ fn a_port_that_does_not_speak_tls_is_named_as_such() {
             && example.contains("needs --starttls PROTO (tlskit connect and scan have it)"),
         "{example}"
     );
+}
+
+/// The directory's certificate as a rustls server configuration (TLS 1.2 and 1.3, no tickets).
+fn plain_server_config(dir: &Dir) -> Arc<rustls::ServerConfig> {
+    use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
+    use tlskit::tls::files;
+    let identity = Identity {
+        chain: files::load_certs(&dir.join("srv.pem")).expect("cert"),
+        key: files::load_key(&dir.join("srv-key.pem")).expect("key"),
+    };
+    config::server_config(ServerOptions {
+        identity,
+        client_auth: ClientAuth::Off,
+        alpn: vec![],
+        versions: Versions::Both,
+        tickets: false,
+        ocsp: None,
+        keylog: KeyLogTo::Off,
+        algorithms: Default::default(),
+    })
+    .expect("server config")
+}
+
+type Tls = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// A TLS server in this process that hands each connection, after its
+/// handshake, to `serve` (given the number of handshakes so far).
+fn tls_server<F, Fut>(dir: &Dir, serve: F) -> EchoServer
+where
+    F: Fn(Tls, Arc<AtomicUsize>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let server_config = plain_server_config(dir);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let count = handshakes.clone();
+    let serve = Arc::new(serve);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let acceptor = tokio_rustls::TlsAcceptor::from(server_config);
+            // Bounded: the test process ends, and with it this thread.
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let count = count.clone();
+                let serve = serve.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    count.fetch_add(1, Ordering::SeqCst);
+                    serve(tls, count).await;
+                });
+            }
+        });
+    });
+    EchoServer { addr, handshakes }
+}
+
+/// Echoes what it reads, each read after `delay`, and closes with close_notify.
+async fn echo_slowly(mut tls: Tls, delay: Duration) {
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        let n = match tls.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        tokio::time::sleep(delay).await;
+        if tls.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = tls.shutdown().await;
+}
+
+/// A TLS echo server that echoes nothing until `gate` connections have
+/// finished their handshakes (waiting at most 20 s), then echoes faithfully.
+fn gated_echo_server(dir: &Dir, gate: usize) -> EchoServer {
+    tls_server(dir, move |tls, count| async move {
+        // Bounded: 200 waits of 100 ms.
+        for _ in 0..200 {
+            if count.load(Ordering::SeqCst) >= gate {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        echo_slowly(tls, Duration::ZERO).await;
+    })
+}
+
+#[test]
+fn echo_connections_really_run_at_once_from_the_start() {
+    // `-n 2 -c 2 --bytes`: two echoes at once. The server echoes only once
+    // both are connected, so a first connection that ran its echo alone
+    // would stall until --timeout.
+    let dir = dir_with_cert();
+    let server = gated_echo_server(&dir, 2);
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &server.addr,
+        &["--bytes", "64k", "-n", "2", "-c", "2", "--timeout", "5"],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 2, "{r:#}");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, Some(40));
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--bytes",
+        "1000",
+        "-n",
+        "1",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("echo of 1,000 bytes per connection"),
+        "{text}"
+    );
+    // The kind as the JSON and the README spell it.
+    assert!(text.contains("data_mismatch: "), "{text}");
+    let server = echo_server(&dir, None);
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "--bytes",
+        "3k",
+        "-n",
+        "2",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("6.0 KiB echoed and verified"), "{text}");
+    // -n and -d together: the mode line gives both limits, as the JSON does.
+    let out = dir.run(&[
+        "bench",
+        &server.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-n",
+        "3",
+        "-d",
+        "20",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("3 connections within 20 s"), "{text}");
+}
+
+#[test]
+fn an_echo_still_moving_at_the_deadline_is_let_finish() {
+    // `-d 0.1 --timeout 1`: with at most 512 bytes in flight and 0.1 s per
+    // echo step, 21,504 bytes take at least 42 steps, 4.2 s, twice the old
+    // cut-off at deadline + timeout + 1 s (which left nothing to report); each
+    // step is a tenth of the stall limit. Started before the deadline, it finishes.
+    let dir = dir_with_cert();
+    let server = tls_server(&dir, |tls, _| echo_slowly(tls, Duration::from_millis(100)));
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &server.addr,
+        &[
+            "--bytes",
+            "21504",
+            "--window",
+            "512",
+            "-d",
+            "0.1",
+            "-c",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 1, "{r:#}");
+    assert_eq!(n(&r, "/connections/unfinished"), 0, "{r:#}");
+    assert_eq!(n(&r, "/throughput/bytes"), 21504);
+}
+
+#[test]
+fn an_echo_cut_short_without_close_notify_says_how_much_came_back() {
+    // The server echoes 1,000 bytes, then closes its TCP connection without
+    // close_notify: a truncated echo, said in those terms, not a rustls URL.
+    let dir = dir_with_cert();
+    let server = tls_server(&dir, |mut tls, _| async move {
+        let mut buf = vec![0u8; 1000];
+        if tls.read_exact(&mut buf).await.is_ok() {
+            let _ = tls.write_all(&buf).await;
+            let _ = tls.flush().await;
+        }
+        let (mut tcp, _) = tls.into_inner();
+        let _ = tcp.shutdown().await;
+        // Let the client read the FIN before the socket goes.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    });
+    let (code, r, _) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "1"]);
+    assert_eq!(code, 1, "{r:#}");
+    let f = &r["failures"][0];
+    assert_eq!(f["kind"], "data_mismatch", "{r:#}");
+    assert_eq!(f["reason"], "echo cut short", "{r:#}");
+    let example = f["example"].as_str().unwrap();
+    assert!(
+        example.contains("after echoing 1000 of 65536 bytes"),
+        "{r:#}"
+    );
+    assert!(example.contains("without close_notify"), "{r:#}");
+    assert!(!example.contains("https://"), "{r:#}");
+}
+
+#[test]
+fn sigterm_stops_early_and_still_reports_as_ctrl_c_does() {
+    // `timeout 60 tlskit bench …` sends SIGTERM: the run so far is reported.
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let cmd = dir.tlskit(&[
+        "--json",
+        "bench",
+        &served.addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+        "-d",
+        "600",
+        "-c",
+        "2",
+    ]);
+    let mut bench = Background::spawn(cmd);
+    // At most 2 connections are not yet counted (see the Ctrl-C test).
+    served.connections(3, Duration::from_secs(20));
+    let pid = bench.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = bench
+        .wait(Duration::from_secs(30))
+        .expect("bench ends after SIGTERM");
+    let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
+    assert!(status.success(), "{status:?}: {text}");
+    let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(r["interrupted"], true, "{r:#}");
+    assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
+}
+
+#[test]
+fn resume_keeps_a_ticket_for_every_connection_open_at_once() {
+    // With 32 at a time, the 31 that start beside the first's 2 tickets are
+    // full; after that, every connection finds a ticket (each brings 2 back).
+    // rustls' own store keeps 8 per server, so more than 8 at once went full
+    // again and again.
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let (code, r, err) = bench_localhost(
+        &dir,
+        &served.addr,
+        &["-n", "320", "-c", "32", "--resume", "--tls13"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(n(&r, "/connections/succeeded"), 320, "{r:#}");
+    let full = n(&r, "/handshakes/full") + n(&r, "/handshakes/full_with_hello_retry_request");
+    assert!(full <= 32, "{full} full handshakes: {r:#}");
+}
+
+#[test]
+fn the_progress_line_on_a_terminal_gives_small_echoes_in_bytes_or_kib() {
+    // `script` gives bench a terminal, so it shows its progress line.
+    if !have("script") {
+        return;
+    }
+    let dir = dir_with_cert();
+    let server = echo_server(&dir, None);
+    let line = format!(
+        "{} bench {} --ca srv.pem --servername localhost --bytes 1k -d 0.6 -c 1",
+        util::bin().display(),
+        server.addr
+    );
+    let out = Command::new("script")
+        .current_dir(dir.path())
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" echoed, "), "no progress line: {text}");
+    // Less than a MiB in all: never '0 MiB echoed, 0.0 MiB/s'.
+    assert!(!text.contains(" 0 MiB echoed"), "{text}");
 }

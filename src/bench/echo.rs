@@ -130,6 +130,8 @@ pub enum EchoError {
     Short {
         /// Bytes echoed before the end.
         received: u64,
+        /// The server sent close_notify first (otherwise its TCP connection just ended).
+        notified: bool,
     },
     /// The server sent back more than it was sent.
     TooMuch {
@@ -255,6 +257,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
                         if rb.filled().is_empty() {
                             return Poll::Ready(Err(EchoError::Short {
                                 received: self.received,
+                                notified: true,
                             }));
                         }
                         let len = rb.filled().len();
@@ -266,6 +269,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transfer<'_, S> {
                             return Poll::Ready(Err(e));
                         }
                         moved = true;
+                    }
+                    // rustls: the TCP connection ended without close_notify.
+                    Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Poll::Ready(Err(EchoError::Short {
+                            received: self.received,
+                            notified: false,
+                        }))
                     }
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(EchoError::Io(e))),
                     Poll::Pending => break,
@@ -521,7 +531,7 @@ mod tests {
     #[test]
     fn an_early_close_is_short() {
         match run_echo(300_000, None, Some(100_000)) {
-            Err(EchoError::Short { received }) => assert_eq!(received, 100_000),
+            Err(EchoError::Short { received, .. }) => assert_eq!(received, 100_000),
             other => panic!("expected short, got {other:?}"),
         }
     }

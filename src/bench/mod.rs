@@ -36,6 +36,9 @@ use histogram::Histogram;
 /// close_notify (this is also when TLS 1.3 session tickets arrive).
 pub const LINGER: Duration = Duration::from_secs(1);
 
+/// How long echoes started before the deadline may go on, from the start.
+pub const MAX_RUN: Duration = Duration::from_secs(3600);
+
 /// Client session storage that keeps no session at all, only the key-exchange
 /// group each server chose, as browsers do: every handshake is full, but a
 /// server that wants, say, P-256 is not sent a ClientHello it must answer with
@@ -98,6 +101,101 @@ impl ClientSessionStore for GroupMemory {
     }
 }
 
+/// Client session storage for `--resume`: like rustls' in-memory cache, but
+/// with room for a TLS 1.3 ticket per connection open at once. rustls keeps 8
+/// per server (single-use tickets, newest first): with more connections than
+/// that at once, some found none and went full though the server resumes.
+#[derive(Debug)]
+pub struct SessionPool {
+    tickets_per_server: usize,
+    servers: Mutex<HashMap<ServerName<'static>, Sessions>>,
+}
+
+#[derive(Debug, Default)]
+struct Sessions {
+    kx: Option<NamedGroup>,
+    tls12: Option<rustls::client::Tls12ClientSessionValue>,
+    /// Oldest first.
+    tls13: std::collections::VecDeque<rustls::client::Tls13ClientSessionValue>,
+}
+
+impl SessionPool {
+    /// Resumption settings with up to `concurrency` + 8 TLS 1.3 tickets per server.
+    pub fn resumption(concurrency: usize) -> Resumption {
+        Resumption::store(Arc::new(SessionPool {
+            tickets_per_server: concurrency.saturating_add(8),
+            servers: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Runs `f` on the server's entry (made if there is room: bench dials one name).
+    fn edit(&self, name: ServerName<'static>, f: impl FnOnce(&mut Sessions)) {
+        let mut servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+        if servers.len() < 64 || servers.contains_key(&name) {
+            f(servers.entry(name).or_default());
+        }
+    }
+
+    fn read<T>(
+        &self,
+        name: &ServerName<'static>,
+        f: impl FnOnce(&mut Sessions) -> Option<T>,
+    ) -> Option<T> {
+        let mut servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+        servers.get_mut(name).and_then(f)
+    }
+}
+
+impl ClientSessionStore for SessionPool {
+    fn set_kx_hint(&self, name: ServerName<'static>, group: NamedGroup) {
+        self.edit(name, |s| s.kx = Some(group));
+    }
+
+    fn kx_hint(&self, name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.read(&name.to_owned(), |s| s.kx)
+    }
+
+    fn set_tls12_session(
+        &self,
+        name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        self.edit(name, |s| s.tls12 = Some(value));
+    }
+
+    fn tls12_session(
+        &self,
+        name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.read(&name.to_owned(), |s| s.tls12.clone())
+    }
+
+    fn remove_tls12_session(&self, name: &ServerName<'static>) {
+        self.read(name, |s| s.tls12.take());
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        let cap = self.tickets_per_server;
+        self.edit(name, |s| {
+            if s.tls13.len() >= cap {
+                s.tls13.pop_front();
+            }
+            s.tls13.push_back(value);
+        });
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.read(name, |s| s.tls13.pop_back())
+    }
+}
+
 /// A seed that differs from run to run (the echo's data, the connections' nonces).
 pub fn fresh_seed() -> u64 {
     std::time::SystemTime::now()
@@ -131,6 +229,9 @@ pub struct Plan {
     pub bytes: Option<Arc<echo::Body>>,
     /// At most this many echo bytes in flight (`u64::MAX`: no limit).
     pub window: u64,
+    /// Resumption is on: the first connection finishes (and brings its
+    /// session ticket) before any other starts.
+    pub resume: bool,
 }
 
 /// The kinds of failure counted separately.
@@ -155,6 +256,23 @@ pub enum FailureKind {
     DataMismatch,
     /// A local resource ran out (file descriptors, ports).
     Local,
+}
+
+impl FailureKind {
+    /// The kind as the JSON report spells it (`data_mismatch`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Refused => "refused",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Network => "network",
+            FailureKind::Closed => "closed",
+            FailureKind::Handshake => "handshake",
+            FailureKind::Verification => "verification",
+            FailureKind::Pin => "pin",
+            FailureKind::DataMismatch => "data_mismatch",
+            FailureKind::Local => "local",
+        }
+    }
 }
 
 enum Detail {
@@ -208,7 +326,6 @@ struct Success {
     handshake_us: u64,
     total_us: u64,
     kind: Option<HandshakeKind>,
-    info: Option<HandshakeInfo>,
     bytes: u64,
 }
 
@@ -261,7 +378,7 @@ pub struct Outcome {
     pub failures: Vec<FailureCount>,
     /// The exit code of the first failure.
     pub first_failure: Option<(Code, String)>,
-    /// Stopped early by Ctrl-C.
+    /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
 }
 
@@ -326,9 +443,6 @@ impl Shared {
                 st.handshake.record(s.handshake_us);
                 st.connection.record(s.total_us);
                 st.bytes += s.bytes;
-                if st.negotiated.is_none() {
-                    st.negotiated = s.info;
-                }
                 st.last_end = Some(now);
             }
             Err(f) => {
@@ -412,67 +526,92 @@ pub async fn run(
             let _ = cancel.send(true);
         });
     }
-    // The hard limit: connections still running a timeout after the deadline are cut off.
+    // The hard limit. A handshake-only connection is bounded by the timeout
+    // and the linger anyway: one still running that long after the deadline
+    // is cut off. An echo started before the deadline is let finish while it
+    // moves (each stall is bounded by the timeout), within an hour of the
+    // start: `--bytes 1g` through a slow server must not end with nothing.
     {
         let cancel = cancel_tx.clone();
-        let hard = deadline + shared.plan.timeout + LINGER;
+        let last_start = match shared.plan.bytes {
+            Some(_) => shared.plan.duration.max(MAX_RUN),
+            None => shared.plan.duration,
+        };
+        let hard = start + last_start + shared.plan.timeout + LINGER;
         tokio::spawn(async move {
             tokio::time::sleep_until(tokio::time::Instant::from_std(hard)).await;
             let _ = cancel.send(true);
         });
     }
 
-    // The first connection goes alone: it finds the address that answers (as
-    // `dial` does), and with --resume it brings home the first session ticket.
-    let mut address = shared.plan.addrs[0];
-    if let Some(seq) = shared.ticket() {
-        let addrs = shared.plan.addrs.clone();
-        for (i, addr) in addrs.iter().enumerate() {
-            address = *addr;
-            let mut cancel = cancel_rx.clone();
-            let result = tokio::select! {
-                r = one(&shared, *addr, seq) => Some(r),
-                _ = cancel.wait_for(|c| *c) => None,
-            };
-            let Some(result) = result else {
-                shared.stats().unfinished += 1;
-                break;
-            };
-            let unreachable = matches!(&result, Err(f) if f.at_connect);
-            if unreachable && i + 1 < addrs.len() {
-                continue;
-            }
-            shared.record(seq, result);
-            if unreachable {
-                // Nothing answers: hammering it for the whole duration would prove nothing.
-                shared.stop.store(true, Ordering::Relaxed);
-            }
-            break;
-        }
-    }
-
-    let mut workers = Vec::with_capacity(shared.plan.concurrency);
-    for _ in 0..shared.plan.concurrency {
+    // The first connection goes ahead alone: it finds the address that answers
+    // (as `dial` does), and brings home what the others reuse: the verified
+    // chain and the server's key-exchange group, once its handshake is done;
+    // with --resume, the first session ticket, once it has closed. Then the
+    // others start, while it goes on (an echo does not run alone first).
+    let (found_tx, found_rx) = watch::channel(None::<SocketAddr>);
+    let first = {
         let shared = shared.clone();
-        let mut cancel = cancel_rx.clone();
-        workers.push(tokio::spawn(async move {
-            while let Some(seq) = shared.ticket() {
-                let result = tokio::select! {
-                    r = one(&shared, address, seq) => Some(r),
-                    _ = cancel.wait_for(|c| *c) => None,
-                };
-                match result {
-                    Some(r) => shared.record(seq, r),
-                    None => {
+        let cancel_rx = cancel_rx.clone();
+        tokio::spawn(async move {
+            let mut address = shared.plan.addrs[0];
+            if let Some(seq) = shared.ticket() {
+                let addrs = shared.plan.addrs.clone();
+                for (i, addr) in addrs.iter().enumerate() {
+                    address = *addr;
+                    let mut cancel = cancel_rx.clone();
+                    let result = tokio::select! {
+                        r = one(&shared, *addr, seq, Some(&found_tx)) => Some(r),
+                        _ = cancel.wait_for(|c| *c) => None,
+                    };
+                    let Some(result) = result else {
                         shared.stats().unfinished += 1;
                         break;
+                    };
+                    let unreachable = matches!(&result, Err(f) if f.at_connect);
+                    if unreachable && i + 1 < addrs.len() {
+                        continue;
                     }
+                    // A certificate that does not verify, or no pin matching, fails
+                    // every connection alike (same config, same server).
+                    let untrusted = matches!(&result,
+                        Err(f) if matches!(f.kind, FailureKind::Verification | FailureKind::Pin));
+                    shared.record(seq, result);
+                    if unreachable || untrusted {
+                        // Hammering it for the whole duration would prove nothing.
+                        shared.stop.store(true, Ordering::Relaxed);
+                    }
+                    break;
                 }
+            }
+            // Releases the others if the first connection did not (`ticket` says whether they go on).
+            found_tx.send_replace(Some(address));
+            work(&shared, address, cancel_rx).await;
+            address
+        })
+    };
+
+    let mut workers = Vec::with_capacity(shared.plan.concurrency);
+    for _ in 1..shared.plan.concurrency {
+        let shared = shared.clone();
+        let mut cancel = cancel_rx.clone();
+        let mut found = found_rx.clone();
+        workers.push(tokio::spawn(async move {
+            let address = tokio::select! {
+                a = found.wait_for(|a| a.is_some()) => match a {
+                    Ok(a) => *a,
+                    Err(_) => None,
+                },
+                _ = cancel.wait_for(|c| *c) => None,
+            };
+            if let Some(address) = address {
+                work(&shared, address, cancel).await;
             }
         }));
     }
+    // A task only ends by returning; a panic in one is a bug, and the others' counts still stand.
+    let address = first.await.unwrap_or(shared.plan.addrs[0]);
     for w in workers {
-        // A worker only ends by returning; a panic in one is a bug, and the others' counts still stand.
         let _ = w.await;
     }
 
@@ -501,13 +640,37 @@ pub async fn run(
     }
 }
 
+/// One worker: connection after connection to `address` while tickets last.
+async fn work(shared: &Shared, address: SocketAddr, mut cancel: watch::Receiver<bool>) {
+    while let Some(seq) = shared.ticket() {
+        let result = tokio::select! {
+            r = one(shared, address, seq, None) => Some(r),
+            _ = cancel.wait_for(|c| *c) => None,
+        };
+        match result {
+            Some(r) => shared.record(seq, r),
+            None => {
+                shared.stats().unfinished += 1;
+                break;
+            }
+        }
+    }
+}
+
 fn us(d: Duration) -> u64 {
     d.as_micros().min(u128::from(u64::MAX)) as u64
 }
 
 /// One connection: TCP connect, handshake, the echo if asked, close_notify,
-/// and a short wait for the server's own close.
-async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Failure> {
+/// and a short wait for the server's own close. `release`, for the first
+/// connection: told `addr` once the others may start (after the handshake;
+/// with --resume, not before the end, when the session ticket is in).
+async fn one(
+    shared: &Shared,
+    addr: SocketAddr,
+    seq: u64,
+    release: Option<&watch::Sender<Option<SocketAddr>>>,
+) -> Result<Success, Failure> {
     let plan = &shared.plan;
     let started = Instant::now();
     let deadline = tokio::time::Instant::from_std(started + plan.timeout);
@@ -551,12 +714,15 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         Ok(Ok(s)) => s,
     };
     let handshake_us = us(started.elapsed());
+    if let Some(tx) = release.filter(|_| !plan.resume) {
+        tx.send_replace(Some(addr));
+    }
     let conn = stream.get_ref().1;
     let kind = conn.handshake_kind();
-    let info = shared
-        .need_info
-        .swap(false, Ordering::Relaxed)
-        .then(|| HandshakeInfo::from_state(conn));
+    if shared.need_info.swap(false, Ordering::Relaxed) {
+        // Kept even if this connection fails later (in its echo, at its close).
+        shared.stats().negotiated = Some(HandshakeInfo::from_state(conn));
+    }
 
     let mut bytes = 0;
     if let Some(body) = &plan.bytes {
@@ -587,7 +753,6 @@ async fn one(shared: &Shared, addr: SocketAddr, seq: u64) -> Result<Success, Fai
         handshake_us,
         total_us: us(started.elapsed()),
         kind,
-        info,
         bytes,
     })
 }
@@ -722,11 +887,14 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
                 &received[..16]
             ),
         ),
-        EchoError::Short { received } => Failure::new(
+        EchoError::Short { received, notified } => Failure::new(
             FailureKind::DataMismatch,
             "echo cut short",
             Code::Error,
-            format!("the server closed the connection after echoing {received} of {size} bytes"),
+            format!(
+                "the server closed the connection{} after echoing {received} of {size} bytes",
+                if notified { "" } else { " (without close_notify)" }
+            ),
         ),
         EchoError::NotOurs => Failure::new(
             FailureKind::DataMismatch,
@@ -812,6 +980,24 @@ mod tests {
         assert_eq!(tls_reason(&ce), "unknown_issuer");
         let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(io_reason(&io), "connection reset");
+    }
+
+    #[test]
+    fn kinds_are_named_as_in_the_json() {
+        for kind in [
+            FailureKind::Refused,
+            FailureKind::Timeout,
+            FailureKind::Network,
+            FailureKind::Closed,
+            FailureKind::Handshake,
+            FailureKind::Verification,
+            FailureKind::Pin,
+            FailureKind::DataMismatch,
+            FailureKind::Local,
+        ] {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json.as_str(), Some(kind.name()));
+        }
     }
 
     #[test]

@@ -65,8 +65,9 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENCY as i64))]
     pub concurrency: u32,
 
-    /// Start no connection after SECS seconds (running ones finish) [default: 5, or 3600 as
-    /// the cap with --connections; at most 3600].
+    /// Start no connection after SECS seconds [default: 5, or 3600 as the cap with
+    /// --connections; at most 3600]. Running handshakes get --timeout more; running echoes
+    /// finish while they move (within an hour of the start).
     #[arg(short = 'd', long, value_name = "SECS", value_parser = parse_secs)]
     pub duration: Option<f64>,
 
@@ -293,7 +294,7 @@ pub struct Report {
     pub negotiated: Option<HandshakeInfo>,
     /// Failures by kind, most frequent first.
     pub failures: Vec<FailureCount>,
-    /// Stopped early by Ctrl-C.
+    /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
     /// The exit code of this run.
     pub exit_code: u8,
@@ -324,9 +325,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     let (config, observations) = config::client_config(opts)?;
     let mut config = Arc::unwrap_or_clone(config);
-    if !args.resume {
-        config.resumption = bench::GroupMemory::resumption();
-    }
+    config.resumption = if args.resume {
+        bench::SessionPool::resumption(args.concurrency as usize)
+    } else {
+        bench::GroupMemory::resumption()
+    };
     if args.trust.insecure && !ctx.quiet {
         eprintln!(
             "tlskit: {} {}",
@@ -354,8 +357,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         // Ctrl-C is caught from here on: the handler is installed now, not when
         // a task first waits for it (a SIGINT before that would kill the process
         // without a report).
-        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-            .context("handling SIGINT")?;
+        let mut sigint = StopSignals::install()?;
         let addrs = resolve(&dial_host, dial_port, timeout).await?;
         let (body, prepared) = match args.bytes {
             Some(size) => {
@@ -389,12 +391,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             timeout,
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
+            resume: args.resume,
         };
-        let interrupt = async move {
-            if sigint.recv().await.is_none() {
-                std::future::pending::<()>().await;
-            }
-        };
+        let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
         let (user0, sys0) = cpu_times();
         let outcome = bench::run(plan, live.clone(), interrupt).await;
@@ -446,7 +445,40 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 outcome.failed
             ),
         )),
+        None if outcome.unfinished > 0 && !outcome.interrupted => Err(exit::fail(
+            Code::Error,
+            format!(
+                "no connection completed: {} still running were cut off an hour after the start",
+                outcome.unfinished
+            ),
+        )),
         None => Err(exit::fail(Code::Error, "no connection completed")),
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (`timeout`, `kill`): either one stops the
+/// run early, and the run so far is still reported.
+struct StopSignals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> Result<StopSignals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignals {
+            int: signal(SignalKind::interrupt()).context("handling SIGINT")?,
+            term: signal(SignalKind::terminate()).context("handling SIGTERM")?,
+        })
+    }
+
+    /// Waits for either signal (forever if neither can come any more).
+    async fn recv(&mut self) {
+        tokio::select! {
+            Some(()) = self.int.recv() => {}
+            Some(()) = self.term.recv() => {}
+            else => std::future::pending::<()>().await,
+        }
     }
 }
 
@@ -488,10 +520,11 @@ async fn show_progress(live: Arc<Live>, bytes: Option<u64>) {
         let ok = live.ok.load(Ordering::Relaxed);
         let failed = live.failed.load(Ordering::Relaxed);
         let rate = if bytes.is_some() {
-            let mib = live.bytes.load(Ordering::Relaxed) as f64 / 1048576.0;
-            format!("{mib:.0} MiB echoed, {:.1} MiB/s", mib / secs.max(1e-3))
+            let echoed = live.bytes.load(Ordering::Relaxed);
+            let per_s = (echoed as f64 / secs.max(1e-3)) as u64;
+            format!("{} echoed, {}/s", mib(echoed), mib(per_s))
         } else {
-            format!("{:.0} handshakes/s", ok as f64 / secs.max(1e-3))
+            format!("{} handshakes/s", decimal(ok as f64 / secs.max(1e-3)))
         };
         eprint!(
             "\r\x1b[2K  {secs:5.1} s  {} ok  {} failed  {rate}",
@@ -602,7 +635,19 @@ fn decimal(v: f64) -> String {
     format!("{}.{}", thousands(tenths / 10), tenths % 10)
 }
 
+/// A size for people: `1,000 bytes`, `3.0 KiB`, `1.0 MiB`, `256 MiB` (an
+/// echo of a few bytes is not `0.0 MiB`).
 fn mib(bytes: u64) -> String {
+    if bytes < 1024 {
+        return format!(
+            "{} byte{}",
+            thousands(bytes),
+            if bytes == 1 { "" } else { "s" }
+        );
+    }
+    if bytes < 1 << 20 {
+        return format!("{:.1} KiB", bytes as f64 / 1024.0);
+    }
     let m = bytes as f64 / 1048576.0;
     if m >= 100.0 {
         format!("{m:.0} MiB")
@@ -638,11 +683,15 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
             mib(r.limits.bytes_per_connection.unwrap_or(0))
         ),
     };
-    let limit = match r.limits.connections {
+    let mut limit = match r.limits.connections {
         Some(1) => "1 connection".to_string(),
         Some(n) => format!("{} connections", thousands(n)),
         None => format!("{} s", r.limits.duration_s),
     };
+    // Both given: the duration may stop the run before the count is reached.
+    if r.limits.connections.is_some() && r.limits.duration_s < MAX_SECS {
+        limit.push_str(&format!(" within {} s", r.limits.duration_s));
+    }
     // Fewer connections than --concurrency never run more than their number at once.
     let at_once = r.limits.connections.map_or(r.limits.concurrency, |n| {
         r.limits.concurrency.min(n as usize)
@@ -749,7 +798,7 @@ fn render_failures(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 out,
                 "  {:>10}  {}: {}",
                 thousands(f.count),
-                format!("{:?}", f.kind).to_lowercase().red(),
+                f.kind.name().red(),
                 sanitize(&f.example)
             )?;
         }
@@ -797,5 +846,10 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(decimal(1547.25), "1,547.3");
         assert_eq!(decimal(0.04), "0.0");
+        assert_eq!(mib(1), "1 byte");
+        assert_eq!(mib(1000), "1,000 bytes");
+        assert_eq!(mib(65_537), "64.0 KiB");
+        assert_eq!(mib(3 << 20), "3.0 MiB");
+        assert_eq!(mib(256 << 20), "256 MiB");
     }
 }
