@@ -328,8 +328,9 @@ fn every_connection_still_proves_the_key_of_the_verified_certificate() {
     assert!(failure["reason"] == "bad_signature", "{r:#}");
 }
 
-#[test]
-fn ctrl_c_stops_early_and_still_reports() {
+/// Runs a long bench against serve, sends `signal` once the run is under way,
+/// and checks that the run so far is reported (exit 0, `interrupted`).
+fn a_signal_stops_early_and_still_reports(signal: &str) {
     let dir = dir_with_cert();
     let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
     let cmd = dir.tlskit(&[
@@ -352,20 +353,25 @@ fn ctrl_c_stops_early_and_still_reports() {
     served.connections(3, Duration::from_secs(20));
     let pid = bench.child.id().to_string();
     assert!(Command::new("kill")
-        .args(["-INT", &pid])
+        .args([&format!("-{signal}"), &pid])
         .status()
         .expect("kill")
         .success());
     let status = bench
         .wait(Duration::from_secs(30))
-        .expect("bench ends after SIGINT");
+        .unwrap_or_else(|| panic!("bench did not end after SIG{signal}"));
     // The process is gone, so its stdout is closed and the reader ends.
     let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
-    assert!(status.success(), "{status:?}: {text}");
+    assert!(status.success(), "SIG{signal}: {status:?}: {text}");
     let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(r["interrupted"], true, "{r:#}");
     assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
     assert_eq!(n(&r, "/connections/failed"), 0, "{r:#}");
+}
+
+#[test]
+fn ctrl_c_stops_early_and_still_reports() {
+    a_signal_stops_early_and_still_reports("INT");
 }
 
 #[test]
@@ -1000,38 +1006,7 @@ fn an_echo_cut_short_without_close_notify_says_how_much_came_back() {
 #[test]
 fn sigterm_stops_early_and_still_reports_as_ctrl_c_does() {
     // `timeout 60 tlskit bench …` sends SIGTERM: the run so far is reported.
-    let dir = dir_with_cert();
-    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
-    let cmd = dir.tlskit(&[
-        "--json",
-        "bench",
-        &served.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "-d",
-        "600",
-        "-c",
-        "2",
-    ]);
-    let mut bench = Background::spawn(cmd);
-    // At most 2 connections are not yet counted (see the Ctrl-C test).
-    served.connections(3, Duration::from_secs(20));
-    let pid = bench.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
-    let status = bench
-        .wait(Duration::from_secs(30))
-        .expect("bench ends after SIGTERM");
-    let text = bench.lines.iter().collect::<Vec<_>>().join("\n");
-    assert!(status.success(), "{status:?}: {text}");
-    let r: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    assert_eq!(r["interrupted"], true, "{r:#}");
-    assert!(n(&r, "/connections/succeeded") >= 1, "{r:#}");
+    a_signal_stops_early_and_still_reports("TERM");
 }
 
 #[test]
