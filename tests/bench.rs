@@ -43,6 +43,21 @@ fn bench_localhost(dir: &Dir, addr: &str, extra: &[&str]) -> (i32, Value, String
     bench(dir, &args)
 }
 
+/// `tlskit bench` (text report) against ADDR, trusting the directory's certificate
+/// for localhost, with EXTRA.
+fn bench_text_localhost(dir: &Dir, addr: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "bench",
+        addr,
+        "--ca",
+        "srv.pem",
+        "--servername",
+        "localhost",
+    ];
+    args.extend_from_slice(extra);
+    dir.run(&args)
+}
+
 fn n(v: &Value, path: &str) -> u64 {
     v.pointer(path)
         .and_then(Value::as_u64)
@@ -518,17 +533,7 @@ fn refused_is_exit_3_and_stops_at_once() {
 fn quiet_prints_the_headline_only() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
-    let out = dir.run(&[
-        "bench",
-        &server.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "-n",
-        "3",
-        "-q",
-    ]);
+    let out = bench_text_localhost(&dir, &server.addr, &["-n", "3", "-q"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");
@@ -701,18 +706,11 @@ fn mutual_tls_with_cert_and_key_and_a_refusal_without() {
         assert!(err.contains("--cert FILE --key FILE"), "{err}");
     }
     // A key that is not the certificate's is refused before any connection.
-    let out = dir.run(&[
-        "bench",
+    let out = bench_text_localhost(
+        &dir,
         &served.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "--cert",
-        "alice.pem",
-        "--key",
-        "srv-key.pem",
-    ]);
+        &["--cert", "alice.pem", "--key", "srv-key.pem"],
+    );
     assert_eq!(util::code(&out), 1, "{}", stderr(&out));
     assert!(
         stderr(&out).contains("the private key does not match the certificate"),
@@ -892,18 +890,7 @@ fn echo_connections_really_run_at_once_from_the_start() {
 fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, Some(40));
-    let out = dir.run(&[
-        "bench",
-        &server.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "--bytes",
-        "1000",
-        "-n",
-        "1",
-    ]);
+    let out = bench_text_localhost(&dir, &server.addr, &["--bytes", "1000", "-n", "1"]);
     let text = stdout(&out);
     assert!(
         text.contains("echo of 1,000 bytes per connection"),
@@ -912,33 +899,11 @@ fn the_text_report_gives_small_sizes_and_kinds_as_the_json_does() {
     // The kind as the JSON and the README spell it.
     assert!(text.contains("data_mismatch: "), "{text}");
     let server = echo_server(&dir, None);
-    let out = dir.run(&[
-        "bench",
-        &server.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "--bytes",
-        "3k",
-        "-n",
-        "2",
-    ]);
+    let out = bench_text_localhost(&dir, &server.addr, &["--bytes", "3k", "-n", "2"]);
     let text = stdout(&out);
     assert!(text.contains("6.0 KiB echoed and verified"), "{text}");
     // -n and -d together: the mode line gives both limits, as the JSON does.
-    let out = dir.run(&[
-        "bench",
-        &server.addr,
-        "--ca",
-        "srv.pem",
-        "--servername",
-        "localhost",
-        "-n",
-        "3",
-        "-d",
-        "20",
-    ]);
+    let out = bench_text_localhost(&dir, &server.addr, &["-n", "3", "-d", "20"]);
     let text = stdout(&out);
     assert!(text.contains("3 connections within 20 s"), "{text}");
 }
