@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::tls::error::Failure;
+
 /// Every exit code tlskit can return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,8 +108,9 @@ impl Tagged {
     }
 }
 
-/// Every cause in an error chain, looking through [`Tagged`] wrappers (whose
-/// own chain skips the tagged error itself, so that it is not printed twice).
+/// Every cause in an error chain, looking through [`Tagged`] wrappers and
+/// the engines' kind marks (whose own chains skip the wrapped error itself,
+/// so that it is not printed twice).
 pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
     let mut out = Vec::new();
     for cause in err.chain() {
@@ -115,11 +118,15 @@ pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
         if let Some(t) = cause.downcast_ref::<Tagged>() {
             out.extend(causes(t.inner()));
         }
+        if let Some(e) = cause.downcast_ref::<crate::tls::error::Error>() {
+            out.extend(causes(e.inner()));
+        }
     }
     out
 }
 
-/// Marks `err` so that it ends the process with `code`.
+/// Marks `err` so that it ends the process with `code`. For commands: an
+/// engine marks its errors with a [`Failure`] kind instead.
 pub fn tag(code: Code, err: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(Tagged {
         code,
@@ -127,75 +134,35 @@ pub fn tag(code: Code, err: impl Into<anyhow::Error>) -> anyhow::Error {
     })
 }
 
-/// A new error with a message and an exit code.
+/// A new error with a message and an exit code (for commands).
 pub fn fail(code: Code, msg: impl fmt::Display) -> anyhow::Error {
     tag(code, anyhow::anyhow!("{msg}"))
 }
 
+/// The exit code of each kind of engine failure: the one table.
+pub fn code_for(kind: Failure) -> Code {
+    match kind {
+        Failure::Argument => Code::Usage,
+        Failure::Input | Failure::Data => Code::Error,
+        Failure::Network => Code::Network,
+        Failure::Handshake => Code::Handshake,
+        Failure::Verification => Code::Verification,
+        Failure::Pin => Code::PinMismatch,
+    }
+}
+
 /// The exit code an error ends the process with.
 ///
-/// An explicit [`Tagged`] anywhere in the chain wins; otherwise TLS and
-/// network errors are recognised by type; anything else is a plain error.
+/// A command's explicit [`Tagged`] anywhere in the chain wins; otherwise the
+/// engine's failure kind (see [`crate::tls::error::kind_of`]) decides through
+/// [`code_for`]; anything else is a plain error.
 pub fn classify(err: &anyhow::Error) -> Code {
     for cause in err.chain() {
         if let Some(t) = cause.downcast_ref::<Tagged>() {
             return t.code;
         }
     }
-    for cause in causes(err) {
-        if cause
-            .downcast_ref::<crate::pinstore::PinChanged>()
-            .is_some()
-        {
-            return Code::PinMismatch;
-        }
-        if let Some(e) = cause.downcast_ref::<rustls::Error>() {
-            return classify_rustls(e);
-        }
-        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return classify_rustls(inner);
-            }
-            if is_network_io(e.kind()) {
-                return Code::Network;
-            }
-        }
-        if cause
-            .downcast_ref::<tokio::time::error::Elapsed>()
-            .is_some()
-        {
-            return Code::Network;
-        }
-    }
-    Code::Error
-}
-
-fn classify_rustls(e: &rustls::Error) -> Code {
-    if crate::tls::verify::is_pin_failure(e) {
-        return Code::PinMismatch;
-    }
-    match e {
-        rustls::Error::InvalidCertificate(_) => Code::Verification,
-        _ => Code::Handshake,
-    }
-}
-
-/// Whether an I/O error kind comes from the network rather than a file.
-pub fn is_network_io(kind: std::io::ErrorKind) -> bool {
-    use std::io::ErrorKind::*;
-    matches!(
-        kind,
-        ConnectionRefused
-            | ConnectionReset
-            | ConnectionAborted
-            | NotConnected
-            | AddrInUse
-            | AddrNotAvailable
-            | TimedOut
-            | HostUnreachable
-            | NetworkUnreachable
-            | NetworkDown
-    )
+    crate::tls::error::kind_of(err).map_or(Code::Error, code_for)
 }
 
 /// Whether the error is a broken pipe on our output (`tlskit … | head`), which is not an error.

@@ -12,5 +12,6 @@ pub mod output;
 pub mod pinstore;
 pub mod scan;
 pub mod server;
+pub mod text;
 pub mod tls;
 pub mod when;

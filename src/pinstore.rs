@@ -108,7 +108,7 @@ pub fn parse_host_port(text: &str) -> Result<String> {
     let bad = || {
         anyhow::anyhow!(
             "'{}' is not HOST:PORT (IPv6 as [::1]:443)",
-            crate::output::sanitize(t)
+            crate::text::sanitize(t)
         )
     };
     let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
@@ -409,9 +409,8 @@ fn parse_line(line: &str) -> Result<Line> {
     };
     let host_port = parse_host_port(host)?;
     let pin = Pin::parse(pin)?;
-    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).map_err(|_| {
-        anyhow::anyhow!("'{}' is not an RFC 3339 time", crate::output::sanitize(at))
-    })?;
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| anyhow::anyhow!("'{}' is not an RFC 3339 time", crate::text::sanitize(at)))?;
     Ok(Line::Entry(Entry {
         host_port,
         pin,

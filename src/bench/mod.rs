@@ -24,7 +24,7 @@ use tokio::sync::watch;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use crate::exit::Code;
+use crate::tls::error::Failure as Kind;
 use crate::tls::explain;
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::readahead::{ReadAhead, READ_AHEAD};
@@ -284,14 +284,14 @@ enum Detail {
 struct Failure {
     kind: FailureKind,
     reason: String,
-    code: Code,
+    code: Kind,
     detail: Detail,
     /// Failed before any TCP connection existed (another address may answer).
     at_connect: bool,
 }
 
 impl Failure {
-    fn new(kind: FailureKind, reason: impl Into<String>, code: Code, text: String) -> Failure {
+    fn new(kind: FailureKind, reason: impl Into<String>, code: Kind, text: String) -> Failure {
         Failure {
             kind,
             reason: reason.into(),
@@ -309,10 +309,9 @@ pub struct FailureCount {
     pub kind: FailureKind,
     /// A short, stable reason (`connection refused`, `alert handshake_failure`, `unknown_issuer`).
     pub reason: String,
-    /// The exit code this failure maps to.
-    pub exit_code: u8,
+    /// What kind of failure this is, for the caller's exit code.
     #[serde(skip)]
-    code: Code,
+    pub failure: Kind,
     /// How many connections failed this way.
     pub count: u64,
     /// The full sentence for the first one.
@@ -376,8 +375,8 @@ pub struct Outcome {
     pub negotiated: Option<HandshakeInfo>,
     /// Failures, most frequent first.
     pub failures: Vec<FailureCount>,
-    /// The exit code of the first failure.
-    pub first_failure: Option<(Code, String)>,
+    /// The kind and sentence of the first failure.
+    pub first_failure: Option<(Kind, String)>,
     /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
 }
@@ -477,8 +476,7 @@ impl Shared {
                     .or_insert(FailureCount {
                         kind: key.0,
                         reason: key.1,
-                        exit_code: f.code.as_u8(),
-                        code: f.code,
+                        failure: f.code,
                         count: 1,
                         example,
                         first_seq: seq,
@@ -622,7 +620,7 @@ pub async fn run(
     let first_failure = failures
         .iter()
         .min_by_key(|f| f.first_seq)
-        .map(|f| (f.code, f.example.clone()));
+        .map(|f| (f.failure, f.example.clone()));
     Outcome {
         address,
         elapsed: end.saturating_duration_since(start),
@@ -681,7 +679,7 @@ async fn one(
             let mut f = Failure::new(
                 FailureKind::Timeout,
                 "connect",
-                Code::Network,
+                Kind::Network,
                 format!("timed out after {secs} s connecting to {addr}"),
             );
             f.at_connect = true;
@@ -706,7 +704,7 @@ async fn one(
             return Err(Failure::new(
                 FailureKind::Timeout,
                 "handshake",
-                Code::Network,
+                Kind::Network,
                 format!("timed out after {secs} s waiting for the TLS handshake with {addr}"),
             ))
         }
@@ -745,7 +743,7 @@ async fn one(
         return Err(Failure::new(
             FailureKind::DataMismatch,
             "more data than was sent",
-            Code::Error,
+            Kind::Data,
             format!("the server sent {extra} bytes more than it was sent"),
         ));
     }
@@ -797,7 +795,7 @@ fn connect_failure(e: &std::io::Error, addr: SocketAddr) -> Failure {
         return Failure::new(
             FailureKind::Local,
             "too many open files",
-            Code::Error,
+            Kind::Input,
             "too many open files: lower --concurrency or raise the limit (ulimit -n)".to_string(),
         );
     }
@@ -805,13 +803,13 @@ fn connect_failure(e: &std::io::Error, addr: SocketAddr) -> Failure {
         ConnectionRefused => Failure::new(
             FailureKind::Refused,
             "connection refused",
-            Code::Network,
+            Kind::Network,
             format!("cannot connect to {addr}: connection refused (nothing listens on that port)"),
         ),
         AddrNotAvailable => Failure::new(
             FailureKind::Local,
             "no local address",
-            Code::Network,
+            Kind::Network,
             format!(
                 "cannot connect to {addr}: no local port free (too many connections in TIME_WAIT?)"
             ),
@@ -819,13 +817,13 @@ fn connect_failure(e: &std::io::Error, addr: SocketAddr) -> Failure {
         TimedOut => Failure::new(
             FailureKind::Timeout,
             "connect",
-            Code::Network,
+            Kind::Network,
             format!("cannot connect to {addr}: timed out"),
         ),
         _ => Failure::new(
             FailureKind::Network,
             io_reason(e),
-            Code::Network,
+            Kind::Network,
             format!("cannot connect to {addr}: {e}"),
         ),
     }
@@ -839,10 +837,10 @@ fn handshake_failure(e: std::io::Error) -> Failure {
             Some(Ok(t)) => *t,
             _ => rustls::Error::General("unknown TLS error".into()),
         };
-        let code = explain::code_of(&tls);
+        let code = crate::tls::error::rustls_kind(&tls);
         let kind = match code {
-            Code::PinMismatch => FailureKind::Pin,
-            Code::Verification => FailureKind::Verification,
+            Kind::Pin => FailureKind::Pin,
+            Kind::Verification => FailureKind::Verification,
             _ => FailureKind::Handshake,
         };
         return Failure {
@@ -857,19 +855,19 @@ fn handshake_failure(e: std::io::Error) -> Failure {
         UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe => Failure::new(
             FailureKind::Closed,
             "closed during the handshake",
-            Code::Handshake,
+            Kind::Handshake,
             "the server closed the connection during the TLS handshake (is this a TLS port? does it accept this server name?)".to_string(),
         ),
         TimedOut => Failure::new(
             FailureKind::Timeout,
             "handshake",
-            Code::Network,
+            Kind::Network,
             "the TLS handshake timed out".to_string(),
         ),
         _ => Failure::new(
             FailureKind::Network,
             io_reason(&e),
-            Code::Network,
+            Kind::Network,
             format!("TLS handshake failed: {e}"),
         ),
     }
@@ -880,7 +878,7 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
         EchoError::Mismatch { sent, received } => Failure::new(
             FailureKind::DataMismatch,
             "sha-256 differs",
-            Code::Error,
+            Kind::Data,
             format!(
                 "the echoed data differs from what was sent: SHA-256 {}… sent, {}… received",
                 &sent[..16],
@@ -890,7 +888,7 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
         EchoError::Short { received, notified } => Failure::new(
             FailureKind::DataMismatch,
             "echo cut short",
-            Code::Error,
+            Kind::Data,
             format!(
                 "the server closed the connection{} after echoing {received} of {size} bytes",
                 if notified { "" } else { " (without close_notify)" }
@@ -899,19 +897,19 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
         EchoError::NotOurs => Failure::new(
             FailureKind::DataMismatch,
             "another connection's data",
-            Code::Error,
+            Kind::Data,
             "the echo does not start with this connection's own header: the server mixed up connections".to_string(),
         ),
         EchoError::TooMuch { received } => Failure::new(
             FailureKind::DataMismatch,
             "more data than was sent",
-            Code::Error,
+            Kind::Data,
             format!("the server sent back more than it was sent ({received} bytes received)"),
         ),
         EchoError::Idle { sent, received } => Failure::new(
             FailureKind::Timeout,
             "echo stalled",
-            Code::Network,
+            Kind::Network,
             format!(
                 "the echo stalled: nothing moved within the timeout after {sent} bytes sent, {received} of {size} echoed"
             ),
@@ -921,14 +919,14 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
                 return Failure::new(
                     FailureKind::Handshake,
                     tls_reason(tls),
-                    Code::Handshake,
+                    Kind::Handshake,
                     format!("TLS error during the echo: {tls}"),
                 );
             }
             Failure::new(
                 FailureKind::Closed,
                 format!("{} during the echo", io_reason(&e)),
-                Code::Network,
+                Kind::Network,
                 format!("the connection failed during the echo: {e}"),
             )
         }
@@ -1005,7 +1003,7 @@ mod tests {
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let refused = connect_failure(&std::io::ErrorKind::ConnectionRefused.into(), addr);
         assert_eq!(refused.kind, FailureKind::Refused);
-        assert_eq!(refused.code, Code::Network);
+        assert_eq!(refused.code, Kind::Network);
         let emfile = connect_failure(&std::io::Error::from_raw_os_error(24), addr);
         assert_eq!(emfile.kind, FailureKind::Local);
     }

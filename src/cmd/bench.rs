@@ -293,10 +293,21 @@ pub struct Report {
     /// What the first successful handshake negotiated.
     pub negotiated: Option<HandshakeInfo>,
     /// Failures by kind, most frequent first.
-    pub failures: Vec<FailureCount>,
+    pub failures: Vec<FailureLine>,
     /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
     /// The exit code of this run.
+    pub exit_code: u8,
+}
+
+/// One line of the failures table: the engine's count and the exit code that
+/// kind of failure ends the run with.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureLine {
+    /// Kind, reason, count and example sentence.
+    #[serde(flatten)]
+    pub count: FailureCount,
+    /// The exit code this failure maps to.
     pub exit_code: u8,
 }
 
@@ -438,8 +449,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         return Ok(Code::Success);
     }
     match outcome.first_failure {
-        Some((code, message)) => Err(exit::fail(
-            code,
+        Some((kind, message)) => Err(exit::fail(
+            exit::code_for(kind),
             format!(
                 "every connection failed ({}); the first: {message}",
                 outcome.failed
@@ -561,8 +572,7 @@ fn build_report(
     } else {
         o.first_failure
             .as_ref()
-            .map(|(c, _)| *c)
-            .unwrap_or(Code::Error)
+            .map_or(Code::Error, |(kind, _)| exit::code_for(*kind))
     };
     Report {
         target: target.to_string(),
@@ -606,7 +616,14 @@ fn build_report(
         client_cpu,
         prepare_ms: None,
         negotiated: o.negotiated.clone(),
-        failures: o.failures.clone(),
+        failures: o
+            .failures
+            .iter()
+            .map(|f| FailureLine {
+                count: f.clone(),
+                exit_code: exit::code_for(f.failure).as_u8(),
+            })
+            .collect(),
         interrupted: o.interrupted,
         exit_code: exit_code.as_u8(),
     }
@@ -797,9 +814,9 @@ fn render_failures(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             writeln!(
                 out,
                 "  {:>10}  {}: {}",
-                thousands(f.count),
-                f.kind.name().red(),
-                sanitize(&f.example)
+                thousands(f.count.count),
+                f.count.kind.name().red(),
+                sanitize(&f.count.example)
             )?;
         }
     }

@@ -130,40 +130,7 @@ pub struct Args {
 
     /// Speak this protocol's plaintext upgrade before TLS.
     #[arg(long, value_name = "PROTO", value_enum)]
-    pub starttls: Option<StartTlsArg>,
-}
-
-/// `--starttls` values (the core's [`StartTls`], for clap).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StartTlsArg {
-    /// SMTP (EHLO, STARTTLS); port 25.
-    Smtp,
-    /// IMAP (STARTTLS); port 143.
-    Imap,
-    /// POP3 (STLS); port 110.
-    Pop3,
-    /// FTP (AUTH TLS); port 21.
-    Ftp,
-    /// XMPP client stream (<starttls/>); port 5222.
-    Xmpp,
-    /// PostgreSQL (SSLRequest); port 5432.
-    Postgres,
-    /// LDAP (StartTLS extended operation); port 389.
-    Ldap,
-}
-
-impl From<StartTlsArg> for StartTls {
-    fn from(a: StartTlsArg) -> StartTls {
-        match a {
-            StartTlsArg::Smtp => StartTls::Smtp,
-            StartTlsArg::Imap => StartTls::Imap,
-            StartTlsArg::Pop3 => StartTls::Pop3,
-            StartTlsArg::Ftp => StartTls::Ftp,
-            StartTlsArg::Xmpp => StartTls::Xmpp,
-            StartTlsArg::Postgres => StartTls::Postgres,
-            StartTlsArg::Ldap => StartTls::Ldap,
-        }
-    }
+    pub starttls: Option<StartTls>,
 }
 
 /// The client-certificate part of the report.
@@ -290,7 +257,7 @@ enum StdinMode {
 
 /// Runs `tlskit connect`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
-    let starttls: Option<StartTls> = args.starttls.map(Into::into);
+    let starttls: Option<StartTls> = args.starttls;
     let default_port = starttls.map_or(crate::tls::target::DEFAULT_PORT, StartTls::default_port);
     let mut target = Target::parse_with_default_port(&args.target, default_port)?;
     if let Some(name) = &args.servername {

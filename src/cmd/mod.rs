@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod pin;
 pub mod scan;
 pub mod serve;
+mod values;
 
 use std::path::PathBuf;
 

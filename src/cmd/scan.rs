@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use colored::{ColoredString, Colorize};
 
-use crate::cmd::connect::StartTlsArg;
 use crate::cmd::gencert::render_cert;
 use crate::exit::{self, Code};
 use crate::output::{field, sanitize, Ctx};
@@ -52,7 +51,7 @@ pub struct Args {
 
     /// Speak this protocol's plaintext upgrade before every probe.
     #[arg(long, value_name = "PROTO", value_enum)]
-    pub starttls: Option<StartTlsArg>,
+    pub starttls: Option<StartTls>,
 
     /// Bound on each probe (TCP connect + STARTTLS + the server's answer), in seconds.
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
@@ -88,7 +87,7 @@ fn parse_grade(s: &str) -> std::result::Result<Grade, String> {
 
 /// Runs `tlskit scan`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
-    let starttls: Option<StartTls> = args.starttls.map(Into::into);
+    let starttls: Option<StartTls> = args.starttls;
     let default_port = starttls.map_or(target::DEFAULT_PORT, StartTls::default_port);
     let mut target = Target::parse_with_default_port(&args.target, default_port)?;
     if let Some(name) = &args.servername {

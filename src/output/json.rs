@@ -3,7 +3,7 @@
 //! serde_json escapes only the C0 controls, `"` and `\`: a certificate name
 //! holding U+009B (the one-character CSI of C1) or U+202E (right-to-left
 //! override) would reach the terminal raw from `tlskit inspect --json`. This
-//! formatter writes every character that [`super::sanitize`] would escape as
+//! formatter writes every character that [`crate::text::sanitize`] would escape as
 //! a JSON `\uXXXX` escape instead, which any JSON parser decodes back to the
 //! very same string: machines get the exact value, people a harmless screen.
 
@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use super::sanitize::is_safe;
+use crate::text::is_safe;
 
 /// Wraps a serde_json formatter, escaping what is unsafe on a terminal.
 struct TerminalSafe<F>(F);

@@ -2,9 +2,8 @@
 //! (coloured on a terminal) or as one JSON document.
 
 pub mod json;
-mod sanitize;
 
-pub use sanitize::{sanitize, sanitize_bytes};
+pub use crate::text::{plural_days, sanitize, sanitize_bytes};
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -158,15 +157,6 @@ pub fn describe_validity(days_until_expiry: i64, days_until_valid: i64) -> Strin
         d if d < 0 => format!("expired {} ago", plural_days(-d)),
         0 => "expires today".to_string(),
         d => format!("expires in {}", plural_days(d)),
-    }
-}
-
-/// "1 day" / "N days".
-pub fn plural_days(n: i64) -> String {
-    if n == 1 {
-        "1 day".to_string()
-    } else {
-        format!("{n} days")
     }
 }
 

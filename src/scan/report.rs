@@ -451,7 +451,7 @@ fn dn_text(dn: &rustls::DistinguishedName) -> String {
             x509_parser::x509::X509Name::from_der(seq.as_ref()).map(|(_, n)| n.to_string())
         });
     match parsed {
-        Ok(text) => crate::output::sanitize(&text).into_owned(),
+        Ok(text) => crate::text::sanitize(&text).into_owned(),
         Err(_) => crate::tls::pin::colon_hex(dn.as_ref()),
     }
 }

@@ -343,7 +343,7 @@ impl FlightReader {
         let start = if printable {
             format!(
                 "the server answered in plain text: '{}'",
-                crate::output::sanitize(shown.trim_end())
+                crate::text::sanitize(shown.trim_end())
             )
         } else {
             let hex: Vec<String> = b.iter().take(8).map(|x| format!("{x:02x}")).collect();

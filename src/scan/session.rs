@@ -11,9 +11,9 @@ use rustls::ClientConfig;
 use tokio::io::AsyncWriteExt;
 
 use super::probe::Endpoint;
-use crate::exit;
 use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
 use crate::tls::dial::{self, DialOptions};
+use crate::tls::error::{self, Failure};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
@@ -39,8 +39,8 @@ pub struct Outcome {
     pub info: Option<HandshakeInfo>,
     /// Why it failed, as a sentence, when it did.
     pub error: Option<String>,
-    /// The exit code the failure deserves (handshake, network, verification).
-    pub error_code: Option<exit::Code>,
+    /// The kind of failure (handshake, network, verification), when it failed.
+    pub failure: Option<Failure>,
     /// The alert the server sent, when one ended the handshake.
     pub alert: Option<rustls::AlertDescription>,
     /// What the verifier saw: chain, OCSP staple, verdict, client-certificate request.
@@ -120,7 +120,7 @@ async fn handshake(ep: &Endpoint, setup: &TlsSetup, client: &Client) -> Outcome 
         Err(f) => {
             return Outcome {
                 info: f.report.handshake.clone(),
-                error_code: Some(exit::classify(&f.error)),
+                failure: error::kind_of(&f.error),
                 error: Some(format!("{:#}", f.error)),
                 alert: alert_in_text(&f.error),
                 observed: f.report.observed.clone(),

@@ -18,7 +18,7 @@ use std::time::Duration;
 use colored::Colorize;
 use serde::Serialize;
 
-use crate::output::sanitize;
+use crate::text::sanitize;
 use crate::tls::handshake::HandshakeInfo;
 
 /// How many lines may wait for the writer before new ones are dropped.

@@ -26,7 +26,7 @@ use tokio::time::Instant;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::LazyConfigAcceptor;
 
-use crate::output::{sanitize, sanitize_bytes};
+use crate::text::{sanitize, sanitize_bytes};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::readahead::ReadAhead;
 use log::{ConnRecord, End, Logger, Stats, Summary};

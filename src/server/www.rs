@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use super::log::{ConnRecord, End};
 use super::{from_now, wait, Ending, Phase, Shared, Stream, Wait};
-use crate::output::sanitize;
+use crate::text::sanitize;
 use crate::tls::handshake::HandshakeInfo;
 
 /// The largest request head (request line and headers) accepted.

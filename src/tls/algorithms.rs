@@ -116,7 +116,7 @@ fn parse_list<T, K: PartialEq>(
             Some(x) => out.push(x),
             None => bail!(
                 "unknown {what} '{}' (known: {})",
-                crate::output::sanitize(item),
+                crate::text::sanitize(item),
                 known().join(", ")
             ),
         }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 /// Key algorithms tlskit generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyType {
     /// ECDSA on NIST P-256 (default: small, fast, universally supported).
@@ -31,6 +31,28 @@ pub enum KeyType {
 }
 
 impl KeyType {
+    /// Every key type, in the order shown in help.
+    pub const ALL: [KeyType; 6] = [
+        KeyType::P256,
+        KeyType::P384,
+        KeyType::Ed25519,
+        KeyType::Rsa2048,
+        KeyType::Rsa3072,
+        KeyType::Rsa4096,
+    ];
+
+    /// The name on the command line and in JSON (`p256`, `rsa2048`).
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::P256 => "p256",
+            KeyType::P384 => "p384",
+            KeyType::Ed25519 => "ed25519",
+            KeyType::Rsa2048 => "rsa2048",
+            KeyType::Rsa3072 => "rsa3072",
+            KeyType::Rsa4096 => "rsa4096",
+        }
+    }
+
     /// Generates a fresh key pair of this type.
     pub fn generate(self) -> Result<KeyPair> {
         use rcgen::RsaKeySize;
@@ -105,7 +127,7 @@ impl Name {
     /// Parses a command-line name: an IP address (v6 may be bracketed), an
     /// e-mail address, or a DNS name (`*.` allowed as the whole first label).
     pub fn parse(text: &str) -> Result<Name> {
-        let shown = crate::output::sanitize(text);
+        let shown = crate::text::sanitize(text);
         let bare = text
             .strip_prefix('[')
             .and_then(|t| t.strip_suffix(']'))
@@ -343,7 +365,7 @@ impl CaIssuer {
         if !parsed.is_ca() {
             bail!(
                 "the issuer certificate ({}) is not a CA (no basicConstraints CA:TRUE)",
-                crate::output::sanitize(&parsed.subject().to_string())
+                crate::text::sanitize(&parsed.subject().to_string())
             );
         }
         if let Ok(Some(ku)) = parsed.key_usage() {

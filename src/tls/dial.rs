@@ -19,13 +19,13 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use super::config::{self, ClientOptions};
+use super::error::{self, Failure};
 use super::explain;
 use super::handshake::HandshakeInfo;
 use super::starttls::{self, Preamble, StartTls};
 use super::target::{self, Target};
 use super::verify::{self, Observations, Observed};
-use crate::exit::{self, Code};
-use crate::output::sanitize;
+use crate::text::sanitize;
 
 /// The default bound on DNS + TCP + handshake.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,7 +68,7 @@ impl DialOptions {
 pub fn parse_connect_to(text: &str, port: u16) -> Result<(String, u16)> {
     target::split_host_port(text, port)
         .context("--connect-to")
-        .map_err(|e| crate::exit::tag(crate::exit::Code::Usage, e))
+        .map_err(|e| error::tag(Failure::Argument, e))
 }
 
 /// How long each step took, in milliseconds.
@@ -201,8 +201,8 @@ pub async fn dial_settling(
         report: Box::new(report),
     };
     let timed_out = |what: &str| {
-        exit::fail(
-            Code::Network,
+        error::fail(
+            Failure::Network,
             format!("timed out after {} s {what}", trim_secs(secs)),
         )
     };
@@ -223,8 +223,8 @@ pub async fn dial_settling(
                 return Err(fail(report, e));
             }
             Ok(Err(e)) => {
-                let e = exit::fail(
-                    Code::Network,
+                let e = error::fail(
+                    Failure::Network,
                     format!("cannot resolve '{}': {e}", sanitize(&host)),
                 );
                 return Err(fail(report, e));
@@ -233,8 +233,8 @@ pub async fn dial_settling(
         };
         report.timings.dns_ms = Some(ms(started));
         if found.is_empty() {
-            let e = exit::fail(
-                Code::Network,
+            let e = error::fail(
+                Failure::Network,
                 format!("'{}' resolves to no address", sanitize(&host)),
             );
             return Err(fail(report, e));
@@ -266,13 +266,13 @@ pub async fn dial_settling(
             Ok(Err(e)) => {
                 let code = if e
                     .downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| exit::is_network_io(io.kind()))
+                    .is_some_and(|io| error::is_network_io(io.kind()))
                 {
-                    Code::Network
+                    Failure::Network
                 } else {
-                    Code::Handshake
+                    Failure::Handshake
                 };
-                return Err(fail(report, exit::tag(code, e)));
+                return Err(fail(report, error::tag(code, e)));
             }
             Ok(Ok(preamble)) => {
                 report.timings.starttls_ms = Some(ms(started));
@@ -357,8 +357,8 @@ async fn connect_any(
                 if !tried.is_empty() {
                     what.push_str(&format!(" (before it: {})", tried.join("; ")));
                 }
-                return Err(exit::fail(
-                    Code::Network,
+                return Err(error::fail(
+                    Failure::Network,
                     format!("timed out after {} s {what}", trim_secs(secs)),
                 ));
             }
@@ -375,10 +375,10 @@ async fn connect_any(
         }
     }
     Err(match tried.len() {
-        0 => exit::fail(Code::Network, "no address to connect to"),
-        1 => exit::fail(Code::Network, format!("cannot connect to {}", tried[0])),
-        n => exit::fail(
-            Code::Network,
+        0 => error::fail(Failure::Network, "no address to connect to"),
+        1 => error::fail(Failure::Network, format!("cannot connect to {}", tried[0])),
+        n => error::fail(
+            Failure::Network,
             format!(
                 "cannot connect to any of the {n} addresses: {}",
                 tried.join("; ")
@@ -422,7 +422,7 @@ pub fn handshake_error(
 ) -> anyhow::Error {
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         let sentence = explain::describe_error(tls, observed, server_name);
-        return exit::tag(explain::code_of(tls), anyhow::anyhow!("{sentence}"));
+        return error::tag(error::rustls_kind(tls), anyhow::anyhow!("{sentence}"));
     }
     use std::io::ErrorKind::*;
     let sentence = match e.kind() {
@@ -435,15 +435,15 @@ pub fn handshake_error(
         }
         _ => format!("TLS handshake failed: {}", describe_io(e)),
     };
-    exit::fail(Code::Handshake, sentence)
+    error::fail(Failure::Handshake, sentence)
 }
 
 /// Turns an I/O error on an established connection (the data phase) into a
 /// sentence and an exit code: 4 for a TLS error, 3 for the network.
 pub fn data_error(e: &std::io::Error) -> anyhow::Error {
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return exit::tag(
-            explain::code_of(tls),
+        return error::tag(
+            error::rustls_kind(tls),
             anyhow::anyhow!("{}", explain::describe_data_error(tls)),
         );
     }
@@ -455,7 +455,7 @@ pub fn data_error(e: &std::io::Error) -> anyhow::Error {
         UnexpectedEof => "the server closed the connection without close_notify".to_string(),
         _ => describe_io(e),
     };
-    exit::fail(Code::Network, sentence)
+    error::fail(Failure::Network, sentence)
 }
 
 /// The deadline for one connection attempt when `left` addresses (this one
@@ -544,7 +544,7 @@ pub fn fetch_chain(target: &Target, timeout: Duration) -> Result<FetchedChain> {
     };
     let verdict = match (&report.observed.verdict, failure) {
         // The chain verified but the handshake then failed (a weak key, say).
-        (Some(Ok(())), Some(e)) if exit::classify(&e) == Code::Verification => {
+        (Some(Ok(())), Some(e)) if error::kind_of(&e) == Some(Failure::Verification) => {
             Err(format!("{e:#}"))
         }
         (Some(Ok(())), _) => Ok(()),
@@ -646,6 +646,6 @@ mod tests {
             text.contains(&format!("{refused}: connection refused")),
             "{text}"
         );
-        assert_eq!(exit::classify(&err), Code::Network);
+        assert_eq!(error::kind_of(&err), Some(Failure::Network));
     }
 }

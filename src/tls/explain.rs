@@ -10,8 +10,7 @@ use time::OffsetDateTime;
 
 use super::certinfo::{self, CertSummary};
 use super::verify::Observed;
-use crate::exit::Code;
-use crate::output::sanitize;
+use crate::text::sanitize;
 
 /// The smallest RSA key rustls (aws-lc-rs) accepts for a handshake signature.
 pub const MIN_RSA_BITS: u32 = 2048;
@@ -36,17 +35,6 @@ impl std::fmt::Display for WeakKey {
 }
 
 impl std::error::Error for WeakKey {}
-
-/// The exit code a rustls error deserves: 6 for a pin mismatch, 5 for a certificate problem, else 4.
-pub fn code_of(err: &Error) -> Code {
-    if super::verify::is_pin_failure(err) {
-        return Code::PinMismatch;
-    }
-    match err {
-        Error::InvalidCertificate(_) => Code::Verification,
-        _ => Code::Handshake,
-    }
-}
 
 /// A sentence for any TLS error met while connecting, using what the verifier recorded.
 pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> String {
@@ -488,7 +476,7 @@ fn days_between(now: UnixTime, t: UnixTime) -> i64 {
     certinfo::days_between(to_datetime(now), to_datetime(t))
 }
 
-use crate::output::plural_days;
+use crate::text::plural_days;
 
 #[cfg(test)]
 mod tests {
@@ -619,12 +607,16 @@ mod tests {
         assert!(s.contains("--cert FILE --key FILE"), "{s}");
         assert!(s.ends_with("(alert: certificate_required)"), "{s}");
         assert_eq!(
-            code_of(&Error::InvalidCertificate(CertificateError::UnknownIssuer)),
-            Code::Verification
+            crate::tls::error::rustls_kind(&Error::InvalidCertificate(
+                CertificateError::UnknownIssuer
+            )),
+            crate::tls::error::Failure::Verification
         );
         assert_eq!(
-            code_of(&Error::AlertReceived(AlertDescription::HandshakeFailure)),
-            Code::Handshake
+            crate::tls::error::rustls_kind(&Error::AlertReceived(
+                AlertDescription::HandshakeFailure
+            )),
+            crate::tls::error::Failure::Handshake
         );
         assert!(describe_webpki("CaUsedAsEndEntity", None).contains("CA certificate"));
     }

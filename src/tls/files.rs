@@ -287,7 +287,7 @@ fn pem_labels(data: &[u8]) -> Vec<String> {
     for line in data.split(|b| *b == b'\n') {
         if let Some(rest) = line.strip_prefix(b"-----BEGIN ") {
             let label = rest.split(|b| *b == b'-').next().unwrap_or_default();
-            let label = crate::output::sanitize_bytes(label);
+            let label = crate::text::sanitize_bytes(label);
             if !labels.contains(&label) {
                 labels.push(label);
             }

@@ -37,7 +37,7 @@ impl HandshakeInfo {
             .negotiated_key_exchange_group()
             .map(|g| group_name(g.name()));
         let post_quantum = group.as_deref().is_some_and(is_post_quantum);
-        let alpn = state.alpn_protocol().map(crate::output::sanitize_bytes);
+        let alpn = state.alpn_protocol().map(crate::text::sanitize_bytes);
         let handshake_kind = match state.handshake_kind() {
             Some(HandshakeKind::Full) => "full",
             Some(HandshakeKind::FullWithHelloRetryRequest) => "full_with_hello_retry_request",

@@ -10,6 +10,7 @@ pub mod chain;
 pub mod config;
 pub mod danger;
 pub mod dial;
+pub mod error;
 pub mod explain;
 pub mod files;
 pub mod handshake;

@@ -69,15 +69,15 @@ impl Pin {
             }
             return Ok(Pin(out));
         } else {
-            bail!("'{}' is not a pin: expected sha256//<base64 of 32 bytes> (curl's --pinnedpubkey form)", crate::output::sanitize(t));
+            bail!("'{}' is not a pin: expected sha256//<base64 of 32 bytes> (curl's --pinnedpubkey form)", crate::text::sanitize(t));
         };
-        let bytes = B64.decode(body).with_context(|| {
-            format!("'{}' is not a pin: bad base64", crate::output::sanitize(t))
-        })?;
+        let bytes = B64
+            .decode(body)
+            .with_context(|| format!("'{}' is not a pin: bad base64", crate::text::sanitize(t)))?;
         let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
             anyhow::anyhow!(
                 "'{}' is not a pin: a SHA-256 pin is 32 bytes, this is {}",
-                crate::output::sanitize(t),
+                crate::text::sanitize(t),
                 bytes.len()
             )
         })?;

@@ -133,7 +133,7 @@ fn with_host_hint(err: anyhow::Error, path: &Path) -> anyhow::Error {
     if missing && text.contains('.') && !text.contains('/') && !text.ends_with(".pem") {
         return anyhow::anyhow!(
             "{err:#}; for a server give HOST:PORT (e.g. {}:443)",
-            crate::output::sanitize(&text)
+            crate::text::sanitize(&text)
         );
     }
     err

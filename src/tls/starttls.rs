@@ -12,7 +12,7 @@ use std::str::FromStr;
 use anyhow::{bail, Result};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::output::sanitize;
+use crate::text::sanitize;
 
 /// The longest line a server may send in a preamble.
 const MAX_LINE: usize = 4096;

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 use anyhow::{bail, Context, Result};
 use rustls::pki_types::ServerName;
 
-use crate::exit::{self, Code};
-use crate::output::sanitize;
+use super::error::{self, Failure};
+use crate::text::sanitize;
 
 /// The port used when a target names none.
 pub const DEFAULT_PORT: u16 = 443;
@@ -49,7 +49,7 @@ impl Target {
     pub fn parse_with_default_port(text: &str, default_port: u16) -> Result<Target> {
         let parsed = split_host_port(text, default_port)
             .and_then(|(host, port)| Ok((server_name(&host)?, host, port)));
-        let (server_name, host, port) = parsed.map_err(|e| exit::tag(Code::Usage, e))?;
+        let (server_name, host, port) = parsed.map_err(|e| error::tag(Failure::Argument, e))?;
         Ok(Target {
             host,
             port,
@@ -61,7 +61,7 @@ impl Target {
     pub fn with_server_name(mut self, name: &str) -> Result<Target> {
         self.server_name = server_name(name)
             .context("--servername")
-            .map_err(|e| exit::tag(Code::Usage, e))?;
+            .map_err(|e| error::tag(Failure::Argument, e))?;
         Ok(self)
     }
 

@@ -179,7 +179,7 @@ impl std::fmt::Display for PinNotIssuer {
         write!(
             f,
             "the pin matches {}, which the server sent, but the server's certificate does not chain up to it (a pinned CA vouches only for certificates it issued)",
-            crate::output::sanitize(&self.subject)
+            crate::text::sanitize(&self.subject)
         )
     }
 }

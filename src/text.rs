@@ -1,11 +1,13 @@
-//! Escapes what a peer or a file controls before it reaches a terminal: a
-//! certificate's CN or a server's ALPN string must not be able to move the
-//! cursor, recolour the screen or reorder text with bidi overrides.
+//! Text safety, a leaf every layer may use: escapes what a peer or a file
+//! controls before it reaches a terminal or a log, so that a certificate's CN
+//! or a server's ALPN string cannot move the cursor, recolour the screen or
+//! reorder text with bidi overrides. Engines build their error sentences with
+//! it; renderers apply it to report fields.
 
 use std::borrow::Cow;
 
 /// Whether `c` may be printed as it is.
-pub(super) fn is_safe(c: char) -> bool {
+pub fn is_safe(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
 }
 
@@ -51,6 +53,15 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 /// Like [`sanitize`], for bytes that may not be UTF-8 (invalid sequences become U+FFFD).
 pub fn sanitize_bytes(b: &[u8]) -> String {
     sanitize(&String::from_utf8_lossy(b)).into_owned()
+}
+
+/// "1 day" / "N days".
+pub fn plural_days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,63 @@
+//! Engine types as flag values: clap learns here how to parse and list them,
+//! so the engines never name clap and no command keeps a mirror enum.
+
+use clap::builder::PossibleValue;
+use clap::ValueEnum;
+
+use crate::tls::certgen::KeyType;
+use crate::tls::starttls::StartTls;
+
+impl ValueEnum for KeyType {
+    fn value_variants<'a>() -> &'a [Self] {
+        &KeyType::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            KeyType::P256 => "ECDSA on NIST P-256 (default: small, fast, universally supported)",
+            KeyType::P384 => "ECDSA on NIST P-384",
+            KeyType::Ed25519 => "Ed25519 (not accepted by browsers for TLS)",
+            KeyType::Rsa2048 => "RSA, 2048-bit modulus",
+            KeyType::Rsa3072 => "RSA, 3072-bit modulus",
+            KeyType::Rsa4096 => "RSA, 4096-bit modulus",
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
+}
+
+impl ValueEnum for StartTls {
+    fn value_variants<'a>() -> &'a [Self] {
+        &StartTls::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            StartTls::Smtp => "SMTP (EHLO, STARTTLS); port 25",
+            StartTls::Imap => "IMAP (STARTTLS); port 143",
+            StartTls::Pop3 => "POP3 (STLS); port 110",
+            StartTls::Ftp => "FTP (AUTH TLS); port 21",
+            StartTls::Xmpp => "XMPP client stream (<starttls/>); port 5222",
+            StartTls::Postgres => "PostgreSQL (SSLRequest); port 5432",
+            StartTls::Ldap => "LDAP (StartTLS extended operation); port 389",
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_is_a_value_named_as_the_engine_names_it() {
+        for k in KeyType::ALL {
+            assert_eq!(KeyType::from_str(k.name(), false).ok(), Some(k));
+        }
+        for p in StartTls::ALL {
+            assert_eq!(
+                <StartTls as ValueEnum>::from_str(p.name(), true).ok(),
+                Some(p)
+            );
+        }
+    }
+}
