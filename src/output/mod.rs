@@ -1,7 +1,17 @@
 //! Rendering: every report is a `Serialize` struct printed either as text
 //! (coloured on a terminal) or as one JSON document.
 
-pub mod json;
+/// Terminal-safe JSON (see [`crate::text::json`]); a JSON line made here
+/// counts as JSON output for the error document of a failed `--json` run.
+pub mod json {
+    pub use crate::text::json::{to_vec_pretty, to_writer_pretty};
+
+    /// `value` as one line of JSON, terminal-safe (for JSON-lines output).
+    pub fn to_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+        super::mark_json_written();
+        crate::text::json::to_line(value)
+    }
+}
 
 pub use crate::text::{plural_days, sanitize, sanitize_bytes};
 

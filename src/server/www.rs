@@ -435,7 +435,7 @@ pub fn answer(
         "GET" | "HEAD" => {
             let page = Page::new(rec, info, req, number);
             if req.wants_json {
-                let mut body = crate::output::json::to_vec_pretty(&page).unwrap_or_default();
+                let mut body = crate::text::json::to_vec_pretty(&page).unwrap_or_default();
                 body.push(b'\n');
                 response(200, "application/json", &body, keep_alive, head_only, &[])
             } else {

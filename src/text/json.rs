@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::text::is_safe;
+use super::is_safe;
 
 /// Wraps a serde_json formatter, escaping what is unsafe on a terminal.
 struct TerminalSafe<F>(F);
@@ -79,7 +79,6 @@ pub fn to_writer_pretty<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -
 
 /// `value` as one line of JSON, terminal-safe (for JSON-lines output).
 pub fn to_line<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    super::mark_json_written();
     let mut buf = Vec::with_capacity(256);
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, TerminalSafe(CompactFormatter));
     value.serialize(&mut ser)?;

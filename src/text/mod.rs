@@ -4,6 +4,8 @@
 //! reorder text with bidi overrides. Engines build their error sentences with
 //! it; renderers apply it to report fields.
 
+pub mod json;
+
 use std::borrow::Cow;
 
 /// Whether `c` may be printed as it is.
