@@ -15,3 +15,6 @@ pub mod server;
 pub mod text;
 pub mod tls;
 pub mod when;
+
+#[cfg(test)]
+mod layering;

@@ -15,11 +15,13 @@ fn main() -> ExitCode {
         Err(err) => usage_error(err),
     };
     let color = cli.color.enabled(std::io::stdout().is_terminal());
-    output::set_color(color, cli.color.enabled(std::io::stderr().is_terminal()));
+    let color_stderr = cli.color.enabled(std::io::stderr().is_terminal());
+    output::set_color(color, color_stderr);
     let ctx = output::Ctx {
         json: cli.json,
         quiet: cli.quiet,
         color,
+        color_stderr,
     };
     match tlskit::cmd::run(cli.command, &ctx) {
         Ok(code) => code.into(),

@@ -327,7 +327,15 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
         max_accept: args.max_accept,
         grace: args.grace,
     };
-    let (logger, log_thread) = log::Logger::start(ctx.json);
+    let (events, rx) = log::Events::channel();
+    let log_thread = output::serve::EventWriter::start(
+        rx,
+        output::serve::Format {
+            json: ctx.json,
+            stdout: ctx.stdout_style(),
+            stderr: ctx.stderr_style(),
+        },
+    );
     // The accept loop runs as a task on the runtime's workers, not on this
     // `block_on` thread: a connection task spawned from a worker starts on that
     // worker, without waking another thread (about a tenth of the CPU per handshake).
@@ -335,12 +343,12 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
         listener,
         setup.config,
         settings,
-        logger,
+        events,
         signals,
     ))
     .await
     .context("the server's accept loop failed (please report)")?;
-    // `serve` dropped the logger's last user; close the queue and let the writer drain it.
+    // `serve` closed the event queue; let the writer drain what is left.
     log_thread.finish();
     if !ctx.quiet {
         let stdout = std::io::stdout();
@@ -348,7 +356,7 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
         if ctx.json {
             writeln!(out, "{}", output::json::to_line(&summary)?)?;
         } else {
-            summary.render(&mut out)?;
+            output::serve::summary(&mut out, &summary, ctx.stdout_style())?;
         }
         out.flush()?;
     }
@@ -985,11 +993,11 @@ fn banner(
         format!(
             "{} connections, handshake {}, idle {}",
             args.max_connections,
-            log::human_duration(args.handshake_timeout.as_millis() as u64),
+            crate::text::human_duration(args.handshake_timeout.as_millis() as u64),
             if args.idle_timeout.is_zero() {
                 "unlimited".to_string()
             } else {
-                log::human_duration(args.idle_timeout.as_millis() as u64)
+                crate::text::human_duration(args.idle_timeout.as_millis() as u64)
             }
         ),
     )?;

@@ -13,7 +13,11 @@ pub mod json {
     }
 }
 
+pub mod serve;
+pub mod style;
+
 pub use crate::text::{plural_days, sanitize, sanitize_bytes};
+pub use style::{Style, Tone};
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,11 +56,25 @@ pub struct Ctx {
     pub json: bool,
     /// Print only what was asked for (no summaries or hints).
     pub quiet: bool,
-    /// Colour is on.
+    /// Colour is on for stdout.
     pub color: bool,
+    /// Colour is on for stderr.
+    pub color_stderr: bool,
 }
 
 impl Ctx {
+    /// The style for text written to stdout.
+    pub fn stdout_style(&self) -> Style {
+        Style { color: self.color }
+    }
+
+    /// The style for text written to stderr.
+    pub fn stderr_style(&self) -> Style {
+        Style {
+            color: self.color_stderr,
+        }
+    }
+
     /// Writes `report` to stdout: JSON with `--json`, else through `text`.
     pub fn emit<T: Serialize>(
         &self,

@@ -1,28 +1,24 @@
-//! What `serve` prints while it runs: one record per connection (coloured
-//! text or a JSON line), the shutdown notice and the closing summary, plus
-//! the counters behind the summary.
-//!
-//! Lines are handed to one writer thread through a bounded queue, so a slow
-//! or stopped reader of stdout can never stall the connections; lines that
-//! do not fit are counted, and the count is shown in the summary.
+//! What `serve` reports while it runs, as data: one record per connection,
+//! the shutdown notice, warnings and the closing summary, plus the counters
+//! behind the summary. The server prints nothing itself: events go through a
+//! bounded queue to whoever started it (the command renders them in
+//! `output::serve`), so a slow or stopped reader of stdout can never stall the
+//! connections; events that do not fit are counted, and the count is shown in
+//! the summary.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Mutex;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use colored::Colorize;
 use serde::Serialize;
 
-use crate::text::sanitize;
 use crate::tls::handshake::HandshakeInfo;
 
-/// How many lines may wait for the writer before new ones are dropped.
-pub const QUEUE_LINES: usize = 16 * 1024;
+/// How many events may wait for the reader before new ones are dropped.
+pub const QUEUE_EVENTS: usize = 16 * 1024;
 
 /// How a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,7 +39,8 @@ pub enum End {
 }
 
 impl End {
-    fn label(self) -> &'static str {
+    /// The outcome in words, for a log line.
+    pub fn label(self) -> &'static str {
         match self {
             End::Closed => "closed",
             End::Timeout => "timeout",
@@ -119,76 +116,9 @@ impl ConnRecord {
         self.end = end;
         self.reason = Some(reason.into());
     }
-
-    /// One JSON line.
-    pub fn json_line(&self) -> String {
-        crate::output::json::to_line(self).unwrap_or_default()
-    }
-
-    /// One line of text (coloured when colour is on).
-    pub fn text_line(&self) -> String {
-        let outcome = match self.end {
-            End::Closed => self.end.label().green(),
-            End::Timeout | End::Shutdown | End::Refused => self.end.label().yellow(),
-            End::HandshakeError | End::Error => self.end.label().red().bold(),
-        };
-        let mut s = format!(
-            "{} {} {}",
-            self.time.dimmed(),
-            sanitize(&self.peer),
-            outcome
-        );
-        let opt = |v: &Option<String>| {
-            v.as_deref()
-                .map(sanitize)
-                .unwrap_or("-".into())
-                .into_owned()
-        };
-        if let Some(h) = &self.handshake {
-            let group = match &h.group {
-                Some(g) if h.post_quantum => format!("{g} (pq)"),
-                Some(g) => g.clone(),
-                None => "-".into(),
-            };
-            s.push_str(&format!(
-                " {} {} {} sni={} alpn={} {} client={} in={} out={}",
-                h.protocol,
-                h.cipher_suite,
-                group,
-                opt(&self.sni),
-                opt(&h.alpn),
-                if self.resumed == Some(true) {
-                    "resumed"
-                } else {
-                    "new-session"
-                },
-                opt(&self.client_subject),
-                self.bytes_in,
-                self.bytes_out,
-            ));
-            if let Some(n) = self.requests {
-                s.push_str(&format!(" requests={n}"));
-            }
-        } else if self.sni.is_some() {
-            s.push_str(&format!(" sni={}", opt(&self.sni)));
-        }
-        s.push_str(&format!(" {}", human_duration(self.duration_ms)));
-        if let Some(reason) = &self.reason {
-            s.push_str(&format!(": {}", sanitize(reason)));
-        }
-        s
-    }
 }
 
-/// `850ms`, `12.3s`, `4m05s`.
-pub fn human_duration(ms: u64) -> String {
-    match ms {
-        0..=999 => format!("{ms}ms"),
-        1000..=59_999 if ms.is_multiple_of(1000) => format!("{}s", ms / 1000),
-        1000..=59_999 => format!("{:.1}s", ms as f64 / 1000.0),
-        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60),
-    }
-}
+pub use crate::text::human_duration;
 
 /// The current time as RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
@@ -335,183 +265,78 @@ pub struct Summary {
     pub log_lines_dropped: u64,
 }
 
-impl Summary {
-    /// The text form.
-    pub fn render(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        use crate::output::field;
-        let why = match self.stopped_by {
-            Some(sig) => format!("on {sig}"),
-            None => "after --max-accept connections".to_string(),
-        };
-        writeln!(
-            out,
-            "{} {why}, up {}",
-            "stopped".bold(),
-            human_duration(self.uptime_ms)
-        )?;
-        field(
-            out,
-            "connections",
-            format!(
-                "{} (peak {} at once), {} refused over --max-connections",
-                self.connections, self.peak_concurrent, self.refused
-            ),
-        )?;
-        let mut hs = format!(
-            "{} completed, {} failed",
-            self.handshakes, self.handshake_failures
-        );
-        if !self.failures_by_reason.is_empty() {
-            let parts: Vec<String> = self
-                .failures_by_reason
-                .iter()
-                .map(|(k, n)| format!("{n} {k}"))
-                .collect();
-            hs.push_str(&format!(" ({})", parts.join(", ")));
-        }
-        field(out, "handshakes", hs)?;
-        field(
-            out,
-            "ended badly",
-            format!(
-                "{} idle timeouts, {} errors, {} cut off at shutdown",
-                self.idle_timeouts, self.errors, self.aborted_at_shutdown
-            ),
-        )?;
-        field(
-            out,
-            "bytes",
-            format!("{} in, {} out", self.bytes_in, self.bytes_out),
-        )?;
-        if self.log_lines_dropped > 0 {
-            field(
-                out,
-                "log",
-                format!(
-                    "{} lines dropped (stdout was not read fast enough)",
-                    self.log_lines_dropped
-                )
-                .yellow(),
-            )?;
-        }
-        Ok(())
-    }
+/// The shutdown notice: a signal arrived and the server stops accepting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shutdown {
+    /// Always `shutdown`.
+    pub event: &'static str,
+    /// `SIGINT` or `SIGTERM`.
+    pub signal: &'static str,
+    /// Connections open when it arrived.
+    pub open_connections: u64,
+    /// How long they get to finish, milliseconds.
+    pub grace_ms: u64,
 }
 
-enum Msg {
-    Line(String),
-    Close,
+/// Something the server reports while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A connection is over.
+    Connection(Box<ConnRecord>),
+    /// A signal began the shutdown.
+    Shutdown(Shutdown),
+    /// Something went wrong beside the connections (accept failed, a task
+    /// died); a sentence.
+    Warning(String),
+    /// The server is done: nothing follows.
+    Closed,
 }
 
-/// The queue in front of the stdout writer thread.
-pub struct Logger {
-    tx: SyncSender<Msg>,
+/// The sending end of the event queue, shared by every connection task.
+pub struct Events {
+    tx: SyncSender<Event>,
     dropped: AtomicU64,
-    /// Print JSON lines instead of text.
-    pub json: bool,
 }
 
-/// The writer thread; [`LogThread::finish`] flushes and stops it.
-pub struct LogThread {
-    handle: Option<JoinHandle<()>>,
-}
-
-impl Logger {
-    /// Starts the writer thread.
-    pub fn start(json: bool) -> (Logger, LogThread) {
-        let (tx, rx) = mpsc::sync_channel(QUEUE_LINES);
-        let handle = std::thread::Builder::new()
-            .name("tlskit-log".into())
-            .spawn(move || writer(rx))
-            .ok();
+impl Events {
+    /// A queue of [`QUEUE_EVENTS`]; the receiver goes to the renderer.
+    pub fn channel() -> (Events, Receiver<Event>) {
+        let (tx, rx) = mpsc::sync_channel(QUEUE_EVENTS);
         (
-            Logger {
+            Events {
                 tx,
                 dropped: AtomicU64::new(0),
-                json,
             },
-            LogThread { handle },
+            rx,
         )
     }
 
-    /// Queues one line; never blocks (a full queue drops the line and counts it).
-    pub fn line(&self, line: String) {
-        if let Err(TrySendError::Full(_)) = self.tx.try_send(Msg::Line(line)) {
+    /// Queues one event; never blocks (a full queue drops it and counts it).
+    pub fn send(&self, event: Event) {
+        if let Err(TrySendError::Full(_)) = self.tx.try_send(event) {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// Logs a connection record in the chosen format.
-    pub fn connection(&self, rec: &ConnRecord) {
-        self.line(if self.json {
-            rec.json_line()
-        } else {
-            rec.text_line()
-        });
+    /// Logs a finished connection.
+    pub fn connection(&self, rec: ConnRecord) {
+        self.send(Event::Connection(Box::new(rec)));
     }
 
-    /// Lines dropped so far.
+    /// Events dropped so far.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Asks the writer to finish once everything queued is written.
+    /// Tells the reader that nothing follows (it finishes what is queued).
     pub fn close(&self) {
-        let _ = self.tx.send(Msg::Close);
-    }
-}
-
-impl LogThread {
-    /// Waits for the writer to write everything queued before [`Logger::close`].
-    pub fn finish(mut self) {
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-/// How long the writer lets lines gather after writing a batch: under load it
-/// wakes (and writes) a hundred times a second at most, not once per connection.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
-
-fn writer(rx: Receiver<Msg>) {
-    let stdout = std::io::stdout();
-    let mut broken = false;
-    while let Ok(first) = rx.recv() {
-        // Stdout is line-buffered: a `BufWriter` makes the batch one write.
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-        let mut next = Some(first);
-        while let Some(msg) = next.take() {
-            match msg {
-                Msg::Close => {
-                    let _ = out.flush();
-                    return;
-                }
-                // Once stdout is gone (a closed pipe), keep serving and stop writing.
-                Msg::Line(line) if !broken => broken = writeln!(out, "{line}").is_err(),
-                Msg::Line(_) => {}
-            }
-            next = rx.try_recv().ok();
-        }
-        if !broken {
-            broken = out.flush().is_err();
-        }
-        drop(out);
-        std::thread::sleep(GATHER);
+        let _ = self.tx.send(Event::Closed);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(human_duration(850), "850ms");
-        assert_eq!(human_duration(12_345), "12.3s");
-        assert_eq!(human_duration(10_000), "10s");
-        assert_eq!(human_duration(245_000), "4m05s");
-    }
 
     #[test]
     fn failed_handshake_record_is_counted_by_reason() {
@@ -525,25 +350,5 @@ mod tests {
         assert_eq!(s.handshake_failures, 1);
         assert_eq!(s.failures_by_reason["no_client_certificate"], 1);
         assert_eq!(stats.active(), 0);
-        let json = rec.json_line();
-        assert!(json.contains(r#""end":"handshake_error""#), "{json}");
-        assert!(
-            json.contains(r#""failure":"no_client_certificate""#),
-            "{json}"
-        );
-    }
-
-    #[test]
-    fn text_line_escapes_peer_controlled_text() {
-        colored::control::set_override(false);
-        let mut rec = ConnRecord::new("127.0.0.1:1".parse().unwrap());
-        rec.sni = Some("evil\x1b[31m".into());
-        rec.ended(End::HandshakeError, "bad\u{202e}txt");
-        let line = rec.text_line();
-        assert!(
-            !line.contains('\x1b') && !line.contains('\u{202e}'),
-            "{line}"
-        );
-        assert!(line.contains("sni=evil\\e[31m"), "{line}");
     }
 }

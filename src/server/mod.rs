@@ -3,8 +3,9 @@
 //! (connection cap, handshake deadline, idle timeout, fixed-size buffers),
 //! and the graceful shutdown.
 //!
-//! Printing goes through [`log::Logger`]; the command in `cmd/serve.rs`
-//! builds the configuration and owns the terminal.
+//! It prints nothing: what happens goes out as [`log::Event`]s through
+//! [`log::Events`]; the command in `cmd/serve.rs` builds the configuration,
+//! owns the terminal and renders the events (`output::serve`).
 
 pub mod limits;
 pub mod log;
@@ -29,7 +30,7 @@ use tokio_rustls::LazyConfigAcceptor;
 use crate::text::{sanitize, sanitize_bytes};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::readahead::ReadAhead;
-use log::{ConnRecord, End, Logger, Stats, Summary};
+use log::{ConnRecord, End, Event, Events, Stats, Summary};
 
 /// The TLS stream of one client (rustls reads through a [`ReadAhead`]: fewer system calls).
 pub type Stream = TlsStream<ReadAhead<TcpStream>>;
@@ -79,8 +80,8 @@ pub struct Shared {
     pub settings: Settings,
     /// Counters for the summary.
     pub stats: Stats,
-    /// The stdout log.
-    pub log: Logger,
+    /// Where events go.
+    pub log: Events,
     phase: watch::Receiver<Phase>,
 }
 
@@ -135,7 +136,7 @@ pub async fn serve(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     settings: Settings,
-    log: Logger,
+    log: Events,
     mut signals: mpsc::UnboundedReceiver<&'static str>,
 ) -> Summary {
     let started = Instant::now();
@@ -173,7 +174,7 @@ pub async fn serve(
                     }
                     Err(_) => refuse(tcp, peer, &shared),
                 },
-                Err(e) => accept_errors.pause_after(e).await,
+                Err(e) => accept_errors.pause_after(e, &shared.log).await,
             },
             Some(done) = tasks.join_next() => reap(done, &shared),
             Some(sig) = signals.recv() => {
@@ -243,22 +244,12 @@ fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) 
     // moment they hear it.
     let open = sh.stats.active();
     let grace = sh.settings.grace;
-    sh.log.line(if sh.log.json {
-        crate::output::json::to_line(&serde_json::json!({
-            "event": "shutdown",
-            "signal": sig,
-            "open_connections": open,
-            "grace_ms": grace.as_millis() as u64,
-        }))
-        .unwrap_or_default()
-    } else {
-        format!(
-            "{sig}: no longer accepting; {open} open connection{} get{} up to {} to finish",
-            if open == 1 { "" } else { "s" },
-            if open == 1 { "s" } else { "" },
-            log::human_duration(grace.as_millis() as u64)
-        )
-    });
+    sh.log.send(Event::Shutdown(log::Shutdown {
+        event: "shutdown",
+        signal: sig,
+        open_connections: open,
+        grace_ms: grace.as_millis() as u64,
+    }));
     let _ = phase_tx.send(Phase::Draining);
     Instant::now() + grace
 }
@@ -267,7 +258,9 @@ fn reap(done: Result<(), tokio::task::JoinError>, sh: &Shared) {
     if let Err(e) = done {
         // A panic in one connection must not take the server down; it is a bug, so say so.
         sh.stats.lost();
-        eprintln!("tlskit: internal error in a connection task (please report): {e}");
+        sh.log.send(Event::Warning(format!(
+            "internal error in a connection task (please report): {e}"
+        )));
     }
 }
 
@@ -283,7 +276,7 @@ fn refuse(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
             sh.settings.max_connections
         ),
     );
-    sh.log.connection(&rec);
+    sh.log.connection(rec);
 }
 
 /// Keeps a failing `accept` (out of file descriptors, mostly) from spinning the CPU.
@@ -293,7 +286,7 @@ struct AcceptErrors {
 }
 
 impl AcceptErrors {
-    async fn pause_after(&mut self, e: io::Error) {
+    async fn pause_after(&mut self, e: io::Error, log: &Events) {
         // A client that resets before we accept it is routine; do not pause for that.
         if matches!(
             e.kind(),
@@ -307,7 +300,9 @@ impl AcceptErrors {
             .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(5))
         {
             self.last_report = Some(now);
-            eprintln!("tlskit: warning: accepting a connection failed: {e} (pausing briefly)");
+            log.send(Event::Warning(format!(
+                "accepting a connection failed: {e} (pausing briefly)"
+            )));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -331,7 +326,7 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
             rec.failure = Some("not_tls".into());
             rec.duration_ms = started.elapsed().as_millis() as u64;
             sh.stats.finish(&rec);
-            sh.log.connection(&rec);
+            sh.log.connection(rec);
             return;
         }
     }
@@ -364,7 +359,7 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
     }
     rec.duration_ms = started.elapsed().as_millis() as u64;
     sh.stats.finish(&rec);
-    sh.log.connection(&rec);
+    sh.log.connection(rec);
 }
 
 /// How a data phase ended.

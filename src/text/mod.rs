@@ -66,6 +66,16 @@ pub fn plural_days(n: i64) -> String {
     }
 }
 
+/// A duration for people: `850ms`, `12.3s`, `4m05s`.
+pub fn human_duration(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms}ms"),
+        1000..=59_999 if ms.is_multiple_of(1000) => format!("{}s", ms / 1000),
+        1000..=59_999 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +99,13 @@ mod tests {
     #[test]
     fn bytes_are_sanitized_too() {
         assert_eq!(sanitize_bytes(b"h2\x07\xff"), "h2\\u{7}\u{fffd}");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(human_duration(850), "850ms");
+        assert_eq!(human_duration(12_345), "12.3s");
+        assert_eq!(human_duration(10_000), "10s");
+        assert_eq!(human_duration(245_000), "4m05s");
     }
 }

@@ -1,0 +1,66 @@
+//! Colour as a value: a renderer is handed a [`Style`] decided once in main
+//! for the stream it writes to, so rendering into a buffer in a test, or to a
+//! log file while stdout is a terminal, never depends on global state.
+
+use std::fmt::Display;
+
+/// Whether the stream a renderer writes to gets colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Colour (ANSI SGR sequences) is on.
+    pub color: bool,
+}
+
+/// What a piece of text means, which decides its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Fine: green.
+    Good,
+    /// Worth a look: yellow.
+    Warn,
+    /// Wrong: bold red.
+    Bad,
+    /// Secondary (labels, times): dimmed.
+    Dim,
+    /// A heading: bold.
+    Strong,
+}
+
+impl Tone {
+    fn sgr(self) -> &'static str {
+        match self {
+            Tone::Good => "32",
+            Tone::Warn => "33",
+            Tone::Bad => "1;31",
+            Tone::Dim => "2",
+            Tone::Strong => "1",
+        }
+    }
+}
+
+impl Style {
+    /// No colour, whatever the stream is.
+    pub const PLAIN: Style = Style { color: false };
+
+    /// `text` in the colour of `tone` (as is when colour is off).
+    pub fn paint(self, tone: Tone, text: impl Display) -> String {
+        if self.color {
+            format!("\x1b[{}m{text}\x1b[0m", tone.sgr())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_is_plain_and_colour_matches_the_sequences_users_see_today() {
+        assert_eq!(Style::PLAIN.paint(Tone::Bad, "x"), "x");
+        let on = Style { color: true };
+        assert_eq!(on.paint(Tone::Bad, "error:"), "\x1b[1;31merror:\x1b[0m");
+        assert_eq!(on.paint(Tone::Good, "ok"), "\x1b[32mok\x1b[0m");
+    }
+}
