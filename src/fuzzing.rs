@@ -222,7 +222,7 @@ pub fn www(data: &[u8]) {
         group: Some("X25519MLKEM768".to_string()),
         post_quantum: true,
         alpn: Some("http/1.1".to_string()),
-        handshake_kind: "full".to_string(),
+        handshake_kind: crate::tls::handshake::Kind::Full,
     };
     let mut buf: Vec<u8> = Vec::new();
     let mut number = 0u64;

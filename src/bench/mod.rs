@@ -944,31 +944,35 @@ fn tls_reason(e: &rustls::Error) -> String {
         return "no pin matched".to_string();
     }
     match e {
-        rustls::Error::AlertReceived(a) => format!("alert {}", words(&format!("{a:?}"), '_')),
+        rustls::Error::AlertReceived(a) => {
+            format!("alert {}", explain::alert_name(&format!("{a:?}")))
+        }
         rustls::Error::InvalidCertificate(ce) => words(&format!("{ce:?}"), '_'),
         other => words(&format!("{other:?}"), '_'),
     }
 }
 
-/// The leading identifier of a Debug string, `CamelCase` → `camel{sep}case`.
+/// The leading identifier of a Debug string, `CamelCase` → `camel{sep}case`
+/// (acronyms kept whole, as connect and serve spell them).
 fn words(debug: &str, sep: char) -> String {
     let ident: String = debug
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
         .collect();
-    let mut out = String::new();
-    for (i, c) in ident.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push(sep);
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    crate::text::snake_words(&ident, sep)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alerts_are_named_as_connect_names_them() {
+        let alert = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA);
+        assert_eq!(tls_reason(&alert), "alert unknown_ca");
+        let cert = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(tls_reason(&cert), "unknown_issuer");
+    }
 
     #[test]
     fn reasons_are_short_and_stable() {

@@ -21,6 +21,7 @@ use crate::tls::certinfo::CertSummary;
 use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, Versions};
 use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Dialed, Stage, Timings};
 use crate::tls::handshake::HandshakeInfo;
+use crate::tls::handshake::Kind as HandshakeKind;
 use crate::tls::ocsp::{self, OcspSummary};
 use crate::tls::pin::Pin;
 use crate::tls::starttls::{Preamble, StartTls};
@@ -189,7 +190,7 @@ pub struct Reconnect {
     /// Whether the session was resumed.
     pub resumed: bool,
     /// `full`, `full_with_hello_retry_request` or `resumed`.
-    pub handshake_kind: String,
+    pub handshake_kind: HandshakeKind,
     /// Its timings.
     pub timings: Timings,
     /// TLS 1.3 session tickets the first connection received (`null` for TLS 1.2,
@@ -479,9 +480,9 @@ impl Session<'_> {
                 .report
                 .handshake
                 .as_ref()
-                .map_or("unknown".to_string(), |h| h.handshake_kind.clone());
+                .map_or(HandshakeKind::Unknown, |h| h.handshake_kind);
             reconnect = Some(Reconnect {
-                resumed: kind == "resumed",
+                resumed: kind == HandshakeKind::Resumed,
                 handshake_kind: kind,
                 timings: again.report.timings.clone(),
                 tickets_received,
@@ -997,9 +998,9 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 .map_or("none".to_string(), |a| sanitize(a).into_owned()),
         )?;
         field(out, "SNI", r.sni.as_deref().unwrap_or("not sent"))?;
-        let kind = match h.handshake_kind.as_str() {
-            "full_with_hello_retry_request" => "full, with HelloRetryRequest",
-            other => other,
+        let kind = match h.handshake_kind {
+            HandshakeKind::FullWithHelloRetryRequest => "full, with HelloRetryRequest",
+            other => other.name(),
         };
         field(out, "handshake", kind)?;
     }
@@ -1074,7 +1075,11 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 ),
                 None => String::new(),
             };
-            format!("{} ({}{why})", "not resumed".yellow(), rc.handshake_kind)
+            format!(
+                "{} ({}{why})",
+                "not resumed".yellow(),
+                rc.handshake_kind.name()
+            )
         };
         field(out, "reconnect", text)?;
     }

@@ -15,6 +15,7 @@ use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
 use crate::tls::dial::{self, DialOptions};
 use crate::tls::error::{self, Failure};
 use crate::tls::handshake::HandshakeInfo;
+use crate::tls::handshake::Kind;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
 use crate::tls::verify::{Observations, Observed};
@@ -175,7 +176,7 @@ pub async fn main_handshake(ep: &Endpoint, setup: &TlsSetup) -> anyhow::Result<M
             || first.info.as_ref().is_some_and(|i| i.protocol != "TLSv1.3"));
     let resumed = if resumable {
         let second = handshake(ep, setup, &c).await;
-        second.info.map(|i| i.handshake_kind == "resumed")
+        second.info.map(|i| i.handshake_kind == Kind::Resumed)
     } else if first.completed() {
         // TLS 1.3 without a ticket: nothing to resume with.
         Some(false)
@@ -202,7 +203,7 @@ pub async fn tls12_resumption(
         return Ok(None);
     }
     let second = handshake(ep, setup, &c).await;
-    Ok(second.info.map(|i| i.handshake_kind == "resumed"))
+    Ok(second.info.map(|i| i.handshake_kind == Kind::Resumed))
 }
 
 /// Whether the server accepts `proto` when it is the only ALPN protocol offered.

@@ -333,7 +333,7 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
     if let Some(mut stream) = handshake(tcp, started, sh, &mut phase, &mut rec).await {
         let (_, conn) = stream.get_ref();
         let info = HandshakeInfo::from_state(conn);
-        rec.resumed = Some(info.handshake_kind == "resumed");
+        rec.resumed = Some(info.handshake_kind == crate::tls::handshake::Kind::Resumed);
         rec.handshake = Some(info);
         rec.client_subject = client_subject(conn);
         if rec.sni.is_none() {

@@ -346,7 +346,7 @@ impl Page {
             "session",
             if self.resumed {
                 "resumed (abbreviated handshake)".to_string()
-            } else if h.handshake_kind == "full_with_hello_retry_request" {
+            } else if h.handshake_kind == crate::tls::handshake::Kind::FullWithHelloRetryRequest {
                 "new (full handshake, after a HelloRetryRequest)".to_string()
             } else {
                 "new (full handshake)".to_string()

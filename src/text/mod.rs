@@ -76,6 +76,28 @@ pub fn human_duration(ms: u64) -> String {
     }
 }
 
+/// `CamelCase` → `camel{sep}case`, keeping acronyms whole (`UnknownCA` →
+/// `unknown_ca`, `UnknownPSKIdentity` → `unknown_psk_identity`); characters
+/// other than ASCII letters and digits are dropped. The one converter for
+/// names that come from rustls' Debug forms, so every command spells an alert
+/// or an error kind alike.
+pub fn snake_words(camel: &str, sep: char) -> String {
+    let camel: Vec<char> = camel.chars().filter(char::is_ascii_alphanumeric).collect();
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, &c) in camel.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            // A word starts after a lower-case letter, or at the last capital of an acronym.
+            let prev_lower = !camel[i - 1].is_ascii_uppercase();
+            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev_lower || next_lower {
+                out.push(sep);
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +129,16 @@ mod tests {
         assert_eq!(human_duration(12_345), "12.3s");
         assert_eq!(human_duration(10_000), "10s");
         assert_eq!(human_duration(245_000), "4m05s");
+    }
+
+    #[test]
+    fn snake_words_keep_acronyms_whole() {
+        assert_eq!(snake_words("UnknownCA", '_'), "unknown_ca");
+        assert_eq!(
+            snake_words("UnknownPSKIdentity", '_'),
+            "unknown_psk_identity"
+        );
+        assert_eq!(snake_words("ConnectionReset", ' '), "connection reset");
+        assert_eq!(snake_words("BadCertificate", '_'), "bad_certificate");
     }
 }

@@ -152,20 +152,7 @@ pub fn alert_name(debug: &str) -> String {
     if debug == "UnrecognisedName" {
         return "unrecognized_name".to_string();
     }
-    let camel: Vec<char> = debug.chars().filter(char::is_ascii_alphanumeric).collect();
-    let mut out = String::with_capacity(camel.len() + 4);
-    for (i, &c) in camel.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            // A word starts after a lower-case letter, or at the last capital of an acronym.
-            let prev_lower = !camel[i - 1].is_ascii_uppercase();
-            let next_lower = camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev_lower || next_lower {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    crate::text::snake_words(debug, '_')
 }
 
 /// A sentence for a certificate verification failure.

@@ -17,7 +17,33 @@ pub struct HandshakeInfo {
     /// Negotiated ALPN protocol, sanitized.
     pub alpn: Option<String>,
     /// `full`, `full_with_hello_retry_request` or `resumed`.
-    pub handshake_kind: String,
+    pub handshake_kind: Kind,
+}
+
+/// How a handshake went, as JSON names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A full handshake.
+    Full,
+    /// A full handshake after a HelloRetryRequest (the server wanted another key share).
+    FullWithHelloRetryRequest,
+    /// A resumed session.
+    Resumed,
+    /// Not known (the handshake is not complete).
+    Unknown,
+}
+
+impl Kind {
+    /// The name as JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Full => "full",
+            Kind::FullWithHelloRetryRequest => "full_with_hello_retry_request",
+            Kind::Resumed => "resumed",
+            Kind::Unknown => "unknown",
+        }
+    }
 }
 
 impl HandshakeInfo {
@@ -39,12 +65,11 @@ impl HandshakeInfo {
         let post_quantum = group.as_deref().is_some_and(is_post_quantum);
         let alpn = state.alpn_protocol().map(crate::text::sanitize_bytes);
         let handshake_kind = match state.handshake_kind() {
-            Some(HandshakeKind::Full) => "full",
-            Some(HandshakeKind::FullWithHelloRetryRequest) => "full_with_hello_retry_request",
-            Some(HandshakeKind::Resumed) => "resumed",
-            None => "unknown",
-        }
-        .to_string();
+            Some(HandshakeKind::Full) => Kind::Full,
+            Some(HandshakeKind::FullWithHelloRetryRequest) => Kind::FullWithHelloRetryRequest,
+            Some(HandshakeKind::Resumed) => Kind::Resumed,
+            None => Kind::Unknown,
+        };
         HandshakeInfo {
             protocol,
             cipher_suite,
