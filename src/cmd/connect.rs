@@ -13,8 +13,8 @@ use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::cmd::gencert::render_cert;
 use crate::exit::{self, Code};
+use crate::output::cert::summary as render_cert;
 use crate::output::{self, field, sanitize, Ctx};
 use crate::pinstore::{self, PinStore};
 use crate::tls::certinfo::CertSummary;

@@ -476,10 +476,10 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         .collect();
     writeln!(out, "{} {}", "Wrote".green().bold(), files.join(" and "))?;
     if let Some(cert) = &report.certificate {
-        render_cert(out, cert)?;
+        output::cert::summary(out, cert)?;
     }
     if let Some(csr) = &report.csr {
-        field(out, "subject", subject_text(&csr.subject))?;
+        field(out, "subject", output::cert::subject_text(&csr.subject))?;
         if !csr.sans.is_empty() {
             field(out, "SANs", sanitize(&csr.sans.join(", ")))?;
         }
@@ -493,54 +493,6 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A subject for the terminal; an empty one (a name too long for a CN) said in words.
-fn subject_text(subject: &str) -> String {
-    if subject.is_empty() {
-        "(empty; the SANs name it)".to_string()
-    } else {
-        sanitize(subject).into_owned()
-    }
-}
-
-/// The text form of a certificate summary, shared by commands that print one.
-pub fn render_cert(out: &mut dyn Write, cert: &CertSummary) -> std::io::Result<()> {
-    field(out, "subject", subject_text(&cert.subject))?;
-    let issuer = match (cert.issuer.is_empty(), cert.self_issued) {
-        (true, true) => "(empty; self-signed)".to_string(),
-        (true, false) => "(empty)".to_string(),
-        (false, true) => format!("{} (self-signed)", sanitize(&cert.issuer)),
-        (false, false) => sanitize(&cert.issuer).into_owned(),
-    };
-    field(out, "issuer", issuer)?;
-    if !cert.sans.is_empty() {
-        field(out, "SANs", sanitize(&cert.sans.join(", ")))?;
-    }
-    field(out, "key", &cert.key)?;
-    let when = output::describe_validity(cert.days_left, cert.days_until_valid);
-    field(
-        out,
-        "valid",
-        format!(
-            "{} to {} ({})",
-            cert.not_before,
-            cert.not_after,
-            output::days_left_colored(
-                when,
-                if cert.days_until_valid > 0 {
-                    -1
-                } else {
-                    cert.days_left
-                }
-            )
-        ),
-    )?;
-    if cert.is_ca {
-        field(out, "CA", "yes")?;
-    }
-    field(out, "SHA-256", &cert.sha256_fingerprint)?;
-    field(out, "SPKI pin", &cert.spki_pin)
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use colored::{ColoredString, Colorize};
 
-use crate::cmd::gencert::render_cert;
 use crate::exit::{self, Code};
+use crate::output::cert::summary as render_cert;
 use crate::output::{field, sanitize, Ctx};
 use crate::scan::engine;
 use crate::scan::grade::Grade;
