@@ -7,7 +7,7 @@ pub mod inspect;
 pub mod pin;
 pub mod scan;
 pub mod serve;
-mod values;
+pub mod values;
 
 use std::path::PathBuf;
 
@@ -103,20 +103,14 @@ pub struct TrustArgs {
     /// pin-sha256="…" or 64 hex digits. Repeat, or separate with ';', to allow several. A
     /// CA's pin matches only when the server's certificate chains up to that CA. A
     /// matching pin also trusts a certificate no CA signed.
-    #[arg(long, value_name = "PIN")]
-    pub pin: Vec<String>,
+    #[arg(long, value_name = "PIN", value_parser = values::pin_list)]
+    pub pin: Vec<values::PinList>,
 }
 
 impl TrustArgs {
-    /// The `--pin` values, parsed (a usage error when one is malformed).
+    /// The `--pin` values (parsed by clap: a malformed one is a usage error).
     pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
-        let mut pins = Vec::new();
-        for text in &self.pin {
-            pins.extend(
-                Pin::parse_list(text).map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?,
-            );
-        }
-        Ok(pins)
+        Ok(self.pin.iter().flat_map(|l| l.0.iter().cloned()).collect())
     }
 }
 
@@ -126,32 +120,21 @@ pub struct AlgorithmArgs {
     /// Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519,
     /// secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024
     /// [default: X25519MLKEM768, X25519, secp256r1, secp384r1].
-    #[arg(long, value_name = "LIST")]
-    pub groups: Option<String>,
+    #[arg(long, value_name = "LIST", value_parser = values::group_list)]
+    pub groups: Option<values::GroupList>,
 
     /// Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name
     /// (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…)
     /// [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first].
-    #[arg(long, value_name = "LIST")]
-    pub suites: Option<String>,
+    #[arg(long, value_name = "LIST", value_parser = values::suite_list)]
+    pub suites: Option<values::SuiteList>,
 }
 
 impl AlgorithmArgs {
     /// The choice, checked against the versions in use (a usage error when it leaves nothing).
     pub fn algorithms(&self, versions: Versions) -> anyhow::Result<Algorithms> {
-        fn parsed<T>(
-            text: &Option<String>,
-            flag: &'static str,
-            parse: fn(&str) -> anyhow::Result<T>,
-        ) -> anyhow::Result<Option<T>> {
-            text.as_deref()
-                .map(parse)
-                .transpose()
-                .context(flag)
-                .map_err(|e| exit::tag(Code::Usage, e))
-        }
-        let groups = parsed(&self.groups, "--groups", algorithms::parse_groups)?;
-        let suites = parsed(&self.suites, "--suites", algorithms::parse_suites)?;
+        let groups = self.groups.clone().map(|g| g.0);
+        let suites = self.suites.clone().map(|s| s.0);
         if let Some(s) = &suites {
             let (v13, v12) = (
                 algorithms::has_suite_for(s, true),

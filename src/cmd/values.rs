@@ -4,8 +4,40 @@
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
+use rustls::crypto::SupportedKxGroup;
+use rustls::SupportedCipherSuite;
+
+use crate::tls::algorithms;
 use crate::tls::certgen::KeyType;
+use crate::tls::pin::Pin;
 use crate::tls::starttls::StartTls;
+
+/// One `--pin` value: a pin, or several separated by `;`.
+#[derive(Debug, Clone)]
+pub struct PinList(pub Vec<Pin>);
+
+/// Parses a `--pin` value for clap.
+pub fn pin_list(text: &str) -> anyhow::Result<PinList> {
+    Pin::parse_list(text).map(PinList)
+}
+
+/// A `--groups` value: key-exchange groups in preference order.
+#[derive(Debug, Clone)]
+pub struct GroupList(pub Vec<&'static dyn SupportedKxGroup>);
+
+/// Parses a `--groups` value for clap.
+pub fn group_list(text: &str) -> anyhow::Result<GroupList> {
+    algorithms::parse_groups(text).map(GroupList)
+}
+
+/// A `--suites` value: cipher suites in preference order.
+#[derive(Debug, Clone)]
+pub struct SuiteList(pub Vec<SupportedCipherSuite>);
+
+/// Parses a `--suites` value for clap.
+pub fn suite_list(text: &str) -> anyhow::Result<SuiteList> {
+    algorithms::parse_suites(text).map(SuiteList)
+}
 
 impl ValueEnum for KeyType {
     fn value_variants<'a>() -> &'a [Self] {
