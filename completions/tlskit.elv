@@ -177,6 +177,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;bench'= {
+            cand --server-pid 'Also read this process''s CPU time (user + system, with its threads and child processes) before and after the run, and report the server''s CPU per handshake and per MiB. Repeat for several processes'
             cand -c 'Connections open at once'
             cand --concurrency 'Connections open at once'
             cand -d 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)'
@@ -195,6 +196,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
             cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --floor 'Measure this machine''s crypto floor instead, with no network: the CPU that one full TLS 1.3 handshake''s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses. No server does a handshake for less'
             cand --resume 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
             cand -k 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'

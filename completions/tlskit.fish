@@ -183,6 +183,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print on
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l server-pid -d 'Also read this process\'s CPU time (user + system, with its threads and child processes) before and after the run, and report the server\'s CPU per handshake and per MiB. Repeat for several processes' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s c -l concurrency -d 'Connections open at once' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s d -l duration -d 'Start no connection after SECS seconds [default: 5, or 3600 as the cap with --connections; at most 3600]. Running handshakes get --timeout more; running echoes finish while they move (within an hour of the start)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s n -l connections -d 'Start exactly N connections (at most 100,000,000), within the --duration cap' -r
@@ -200,6 +201,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l suites -d 'Ciphe
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l floor -d 'Measure this machine\'s crypto floor instead, with no network: the CPU that one full TLS 1.3 handshake\'s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses. No server does a handshake for less'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l resume -d 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'

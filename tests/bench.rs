@@ -1017,3 +1017,60 @@ fn the_progress_line_on_a_terminal_gives_small_echoes_in_bytes_or_kib() {
     // Less than a MiB in all: never '0 MiB echoed, 0.0 MiB/s'.
     assert!(!text.contains(" 0 MiB echoed"), "{text}");
 }
+
+#[test]
+fn floor_is_measured_and_adds_up() {
+    let dir = Dir::new();
+    let (c, r, err) = bench(&dir, &["--floor"]);
+    assert_eq!(c, 0, "{err}");
+    let f = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("no {k} in {r:#}"));
+    for k in [
+        "ecdsa_p256_sign_us",
+        "x25519_keygen_us",
+        "x25519_agree_us",
+        "mlkem768_encapsulate_us",
+        "aes256gcm_seal_open_per_mib_us",
+    ] {
+        assert!(f(k) > 0.0, "{k} in {r:#}");
+    }
+    let parts = f("ecdsa_p256_sign_us") + f("x25519_keygen_us") + f("x25519_agree_us");
+    assert!((f("handshake_x25519_us") - parts).abs() < 0.05, "{r:#}");
+    assert!(f("handshake_x25519mlkem768_us") > f("handshake_x25519_us"));
+    // A target and --floor exclude each other; neither is a usage error.
+    assert_eq!(code(&dir.run(&["bench", "--floor", "localhost:1"])), 2);
+    assert_eq!(code(&dir.run(&["bench"])), 2);
+}
+
+#[test]
+fn server_pid_reports_the_servers_cpu_per_connection() {
+    let dir = dir_with_cert();
+    let served = spawn_serve(&dir, &["--cert", "srv.pem", "--key", "srv-key.pem"]);
+    let pid = served.bg.child.id().to_string();
+    let (c, r, err) = bench_localhost(
+        &dir,
+        &served.addr,
+        &["-n", "40", "-c", "2", "--server-pid", &pid],
+    );
+    assert_eq!(c, 0, "{err}");
+    let sc = &r["server_cpu"];
+    assert_eq!(sc["pids"][0].as_u64(), pid.parse().ok(), "{r:#}");
+    // 40 handshakes cost the server some CPU; the figure is that divided by 40.
+    let total = sc["total_s"].as_f64().expect("total_s");
+    let per = sc["per_connection_us"].as_f64().expect("per_connection_us");
+    assert!(
+        (per - total * 1e6 / 40.0).abs() <= 0.1 + total * 1e6 / 40.0 * 0.001,
+        "{r:#}"
+    );
+    assert!(sc["per_mib_ms"].is_null(), "{r:#}");
+    // Without the flag the report has no server_cpu member.
+    let (_, plain, _) = bench_localhost(&dir, &served.addr, &["-n", "2", "-c", "1"]);
+    assert!(plain.get("server_cpu").is_none(), "{plain:#}");
+    // A process that does not exist is a usage error, said plainly.
+    let out = dir.run(&["bench", &served.addr, "--server-pid", "4000000000"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("--server-pid 4000000000: no such process"),
+        "{}",
+        stderr(&out)
+    );
+}

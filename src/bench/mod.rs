@@ -5,7 +5,9 @@
 //! latency goes into a histogram, and each failure is counted by kind.
 //! No printing here: the command renders the [`Outcome`].
 
+pub mod cpu;
 pub mod echo;
+pub mod floor;
 pub mod histogram;
 
 use std::collections::HashMap;

@@ -17,7 +17,7 @@ use crate::bench::echo::{self, MAX_BYTES};
 use crate::bench::histogram::LatencySummary;
 use crate::bench::{self, FailureCount, Kinds, Live, Outcome, Plan};
 use crate::exit::{self, Code};
-use crate::output::{field, sanitize, Ctx};
+use crate::output::{self, field, sanitize, Ctx};
 use crate::tls::config::{self, ClientOptions, Versions};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::target::Target;
@@ -57,8 +57,21 @@ The report gives bench's own CPU use: near the machine's cores, the client,
 not the server, is the limit.")]
 pub struct Args {
     /// The server: HOST:PORT, [IPv6]:PORT, HOST (port 443) or https://HOST[:PORT]/.
-    #[arg(value_name = "TARGET")]
-    pub target: String,
+    #[arg(value_name = "TARGET", required_unless_present = "floor")]
+    pub target: Option<String>,
+
+    /// Measure this machine's crypto floor instead, with no network: the CPU that one full
+    /// TLS 1.3 handshake's cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one
+    /// MiB of AES-256-GCM cost with the library tlskit uses. No server does a handshake for
+    /// less.
+    #[arg(long, conflicts_with = "target")]
+    pub floor: bool,
+
+    /// Also read this process's CPU time (user + system, with its threads and child
+    /// processes) before and after the run, and report the server's CPU per handshake and
+    /// per MiB. Repeat for several processes.
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Vec<u32>,
 
     /// Connections open at once.
     #[arg(short = 'c', long, value_name = "N", default_value_t = 8,
@@ -243,6 +256,33 @@ pub struct ClientCpu {
     pub cores: f64,
 }
 
+/// The server's CPU during the run (`--server-pid`), read from /proc.
+#[derive(Debug, Serialize)]
+pub struct ServerCpu {
+    /// The processes measured (with their threads and children).
+    pub pids: Vec<u32>,
+    /// User + system CPU seconds they used during the run.
+    pub total_s: f64,
+    /// Microseconds of server CPU per successful connection (handshake, echo, close).
+    pub per_connection_us: Option<f64>,
+    /// Milliseconds of server CPU per MiB echoed (with --bytes).
+    pub per_mib_ms: Option<f64>,
+}
+
+impl ServerCpu {
+    fn new(pids: &[u32], used: Duration, connections: u64, bytes: u64) -> ServerCpu {
+        let secs = used.as_secs_f64();
+        ServerCpu {
+            pids: pids.to_vec(),
+            total_s: round3(secs),
+            per_connection_us: (connections > 0)
+                .then(|| (secs * 1e6 / connections as f64 * 10.0).round() / 10.0),
+            per_mib_ms: (bytes > 0)
+                .then(|| (secs * 1e3 / (bytes as f64 / 1048576.0) * 100.0).round() / 100.0),
+        }
+    }
+}
+
 /// User and system CPU time of this process so far, all threads.
 fn cpu_times() -> (Duration, Duration) {
     // SAFETY: getrusage writes a plain struct we own; RUSAGE_SELF is always valid.
@@ -287,6 +327,9 @@ pub struct Report {
     pub latency_ms: Latency,
     /// tlskit bench's own CPU time during the run (all its threads).
     pub client_cpu: ClientCpu,
+    /// The server's CPU during the run, with --server-pid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_cpu: Option<ServerCpu>,
     /// Milliseconds spent before the run making the echo body and its SHA-256
     /// (with --bytes; not part of `elapsed_s`).
     pub prepare_ms: Option<f64>,
@@ -313,7 +356,16 @@ pub struct FailureLine {
 
 /// Runs `tlskit bench`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
-    let mut target = Target::parse(&args.target)?;
+    if args.floor {
+        let floor = bench::floor::measure()?;
+        ctx.emit(&floor, |out| output::bench::floor(out, &floor))?;
+        return Ok(Code::Success);
+    }
+    let Some(target_text) = args.target.as_deref() else {
+        return Err(exit::fail(Code::Usage, "a TARGET is needed (or --floor)"));
+    };
+    bench::cpu::check(&args.server_pid)?;
+    let mut target = Target::parse(target_text)?;
     if let Some(name) = &args.servername {
         target = target.with_server_name(name)?;
     }
@@ -364,7 +416,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .context("starting the network runtime")?;
     let live = Arc::new(Live::default());
     let progress = std::io::stderr().is_terminal() && !ctx.quiet && !ctx.json;
-    let result: Result<(Outcome, Option<Duration>, ClientCpu)> = rt.block_on(async {
+    let result: Result<(Outcome, Option<Duration>, ClientCpu, Duration)> = rt.block_on(async {
         // Ctrl-C is caught from here on: the handler is installed now, not when
         // a task first waits for it (a SIGINT before that would kill the process
         // without a report).
@@ -407,7 +459,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
         let (user0, sys0) = cpu_times();
+        let server0 = bench::cpu::total(&args.server_pid)?;
         let outcome = bench::run(plan, live.clone(), interrupt).await;
+        let server1 = bench::cpu::total(&args.server_pid)?;
         let (user1, sys1) = cpu_times();
         if let Some(t) = ticker {
             t.abort();
@@ -427,12 +481,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 0.0
             },
         };
-        Ok((outcome, prepared, cpu))
+        Ok((outcome, prepared, cpu, server1.saturating_sub(server0)))
     });
     rt.shutdown_timeout(Duration::from_millis(500));
-    let (outcome, prepared, cpu) = result?;
+    let (outcome, prepared, cpu, server_cpu) = result?;
 
     let mut report = build_report(&args, &target, duration, timeout, &outcome, cpu);
+    if !args.server_pid.is_empty() {
+        report.server_cpu = Some(ServerCpu::new(
+            &args.server_pid,
+            server_cpu,
+            outcome.succeeded,
+            outcome.bytes,
+        ));
+    }
     report.prepare_ms = prepared.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0);
     ctx.emit(&report, |out| render(out, &report, ctx))?;
     if args.resume
@@ -614,6 +676,7 @@ fn build_report(
             connection: o.connection.summary_ms(),
         },
         client_cpu,
+        server_cpu: None,
         prepare_ms: None,
         negotiated: o.negotiated.clone(),
         failures: o
@@ -804,6 +867,21 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
             c.user_s, c.system_s, c.cores
         ),
     )?;
+    if let Some(sc) = &r.server_cpu {
+        let mut parts = vec![format!("{:.2} s", sc.total_s)];
+        if let Some(us) = sc.per_connection_us {
+            parts.push(format!("{} µs per connection", decimal(us)));
+        }
+        if let Some(ms) = sc.per_mib_ms {
+            parts.push(format!("{ms:.2} ms per MiB echoed"));
+        }
+        let pids: Vec<String> = sc.pids.iter().map(u32::to_string).collect();
+        field(
+            out,
+            "server CPU",
+            format!("{} (pid {})", parts.join(", "), pids.join(", ")),
+        )?;
+    }
     render_failures(out, r)
 }
 

@@ -13,6 +13,7 @@ pub mod json {
     }
 }
 
+pub mod bench;
 pub mod cert;
 pub mod serve;
 pub mod style;
