@@ -235,3 +235,47 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
     assert_eq!(code(&out), 2);
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
+
+#[test]
+fn usage_errors_are_one_sentence_in_the_documented_format() {
+    let dir = Dir::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["connect", "127.0.0.1:9", "--groups", "ffdhe2048"],
+            "tlskit: error: --groups: unknown key-exchange group 'ffdhe2048'",
+        ),
+        (
+            &["connect", "127.0.0.1:9", "--pin", "md5//x"],
+            "tlskit: error: --pin: 'md5//x' is not a pin",
+        ),
+        (&["connect"], "tlskit: error: missing required argument: <TARGET>"),
+        (
+            &["gencert", "--days", "-5"],
+            "tlskit: error: unexpected argument '-5' (a negative number is not a valid value here)",
+        ),
+        (
+            &["gencert", "--color", "sometimes"],
+            "tlskit: error: invalid value 'sometimes' for '--color <WHEN>' (possible values: auto, always, never)",
+        ),
+        (
+            &["connect", "x", "--insecur"],
+            "tlskit: error: unexpected argument '--insecur' found; did you mean '--insecure'?",
+        ),
+    ];
+    for (args, start) in cases {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with(start), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("-- -5"), "{args:?}: {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    // With --json the same sentence is the error document's message.
+    let out = dir.run(&["--json", "connect"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        doc["error"]["message"],
+        "missing required argument: <TARGET>"
+    );
+}
