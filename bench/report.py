@@ -154,6 +154,93 @@ def handshake_section(results, item, title, targets):
     return out
 
 
+COST_TARGETS = [
+    # (column, server, peer or "floor", at most this ratio)
+    ("full, X25519", "tlskit serve", "nginx", 0.35),
+    ("full, X25519", "tlskit serve", "floor", 1.5),
+    ("resumed", "tlskit serve", "nginx", 0.35),
+    ("per MiB echoed", "tlskit serve", "floor", 1.3),
+    ("per MiB echoed", "tlskit serve", "socat OPENSSL-LISTEN,fork", 0.5),
+    ("full, X25519", "tlskit tunnel server", "stunnel4", 0.5),
+    ("per MiB echoed", "tlskit tunnel server", "stunnel4", 0.5),
+]
+
+
+def cost_section(results):
+    """Item 9: each server's own CPU per operation, against nginx, stunnel and the floor."""
+    out = ["## Server CPU per operation", ""]
+    c = cells(results, "9")
+    floor_recs = c.pop(("floor", "floor"), None)
+    if not c:
+        return out + ["Not measured in this run.", ""]
+    floor = (floor_recs[0].get("extra") or {}) if floor_recs else {}
+    floors = {
+        "full, X25519": floor.get("handshake_x25519_us"),
+        "full, default groups": floor.get("handshake_x25519mlkem768_us"),
+        "per MiB echoed": (floor.get("aes256gcm_seal_open_per_mib_us") or 0) / 1000 or None,
+    }
+    rows = list(OrderedDict.fromkeys(k[0] for k in c))
+    cols = list(OrderedDict.fromkeys(k[1] for k in c))
+    units = {col: ("ms" if col.startswith("per MiB") else "µs") for col in cols}
+    body = []
+    for r in rows:
+        line = [r]
+        for col in cols:
+            recs = c.get((r, col))
+            if not recs:
+                line.append("–")
+                continue
+            v = med(recs)
+            cell = f"{v:,.1f} {units[col]}" if units[col] == "µs" else f"{v:.2f} {units[col]}"
+            f = floors.get(col)
+            if f:
+                cell += f" ({v / f:.2f}× floor)"
+            groups = {str((x.get("extra") or {}).get("group")) for x in recs}
+            if col.startswith("full") and groups:
+                cell += f" <sub>{', '.join(sorted(groups))}</sub>"
+            line.append(cell + spread(recs, units[col]).replace(" ms", "").replace(" s", ""))
+        body.append(line)
+    out += [table(["server"] + cols, body), ""]
+    if floor:
+        out += [
+            "The floor (`tlskit bench --floor`, aws-lc through aws-lc-rs, one core's CPU time): "
+            f"ECDSA P-256 signature {floor.get('ecdsa_p256_sign_us')} µs, X25519 key share "
+            f"{floor.get('x25519_keygen_us')} µs, agreement {floor.get('x25519_agree_us')} µs, "
+            f"ML-KEM-768 encapsulation {floor.get('mlkem768_encapsulate_us')} µs; a full handshake "
+            f"with X25519 at least {floors['full, X25519']} µs, with X25519MLKEM768 "
+            f"{floors['full, default groups']} µs; AES-256-GCM seal + open "
+            f"{floor.get('aes256gcm_seal_open_per_mib_us')} µs per MiB.",
+            "",
+        ]
+    out += [
+        "Per handshake: the server's user + system CPU (all its processes and threads, read from "
+        "`/proc` by `tlskit bench --server-pid`) over the run ÷ connections completed; the client is "
+        "`tlskit bench -c 16 --tls13`, tickets off for full handshakes and on for resumed ones. "
+        "Per MiB: one 256 MiB stream echoed (tlskit serve, socat) or forwarded to a plaintext echo "
+        "(stunnel4, tlskit tunnel server), the server's CPU ÷ MiB. Medians of the repetitions.",
+        "",
+    ]
+    lines = []
+    for col, mine, peer, want in COST_TARGETS:
+        m = c.get((mine, col))
+        if not m:
+            continue
+        if peer == "floor":
+            theirs = floors.get(col)
+            name = "the floor"
+        else:
+            t = c.get((peer, col))
+            theirs = med(t) if t else None
+            name = peer
+        if not theirs:
+            continue
+        r = med(m) / theirs
+        lines.append(f"- {col}: {mine} = {r:.2f}× {name} (target ≤ {want}×: {verdict(r <= want)})")
+    if lines:
+        out += ["Targets:", ""] + lines + [""]
+    return out
+
+
 def main():
     meta = json.load(open(sys.argv[1]))
     results = load(sys.argv[2])
@@ -185,6 +272,7 @@ def main():
         o.append("Skipped: " + "; ".join(meta["skipped"]) + ".")
         o.append("")
 
+    o += cost_section(results)
     o += handshake_section(results, "1", "Full TLS 1.3 handshakes per second",
                            [("s_server", 4), ("socat", 10)])
     o += handshake_section(results, "2", "Resumed handshakes per second", [])

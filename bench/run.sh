@@ -10,7 +10,8 @@
 #                 connections; writes target/bench/PERFORMANCE-quick.md unless --out
 #   --reps N      repetitions of each throughput measurement (default 5)
 #   --secs S      length of each handshake run in seconds (default 4)
-#   --only LIST   items to run, e.g. 1,3,5 (default: all eight)
+#   --only LIST   items to run, e.g. 1,3,9 (default: all nine; 9 is the server cost
+#                 per operation against nginx, stunnel and the crypto floor)
 #   --no-install  do not apt-get/pip install missing peers; skip what is missing
 #   --wait-quiet LOAD  first wait (at most an hour) until the 1-minute load average
 #                 is at most LOAD: on a shared machine, numbers taken under load are noise
@@ -27,7 +28,7 @@ IDLE_COUNTS="1000 5000"
 QUICK=0
 OUT=""
 INSTALL=1
-ONLY="1,2,3,4,5,6,7,8"
+ONLY="9,1,2,3,4,5,6,7,8"
 WAIT_QUIET=""
 while (($#)); do
   case "$1" in
@@ -65,6 +66,10 @@ command -v curl >/dev/null || need_pkgs+=(curl)
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v ss >/dev/null || need_pkgs+=(iproute2)
 if [[ ",$ONLY," == *",8,"* ]]; then command -v testssl >/dev/null || need_pkgs+=(testssl.sh); fi
+if [[ ",$ONLY," == *",9,"* ]]; then
+  command -v nginx >/dev/null || need_pkgs+=(nginx-light)
+  command -v stunnel4 >/dev/null || need_pkgs+=(stunnel4)
+fi
 if ((${#need_pkgs[@]})); then
   if ((INSTALL)) && [[ $(id -u) == 0 ]]; then
     say "installing ${need_pkgs[*]}"
@@ -257,6 +262,155 @@ SERVERS=(tlskit s_server socat ncat)
 have socat || SKIPPED+=("socat rows: socat is not installed")
 have ncat || SKIPPED+=("ncat rows: ncat is not installed")
 server_ok() { [[ $1 == tlskit || $1 == s_server ]] || have "$1"; }
+
+# ---------------------------------------------------------------- 9: server CPU per operation
+# What a user of a server pays for: the server's own CPU (user + system, all its processes
+# and threads, read from /proc by `tlskit bench --server-pid`) per full handshake, per
+# resumed handshake and per MiB echoed or forwarded, the same client driving every server
+# with the same certificate (ECDSA P-256) and, in the first row, the same algorithms
+# (X25519, TLS_AES_256_GCM_SHA384). The crypto floor (`tlskit bench --floor`, the same
+# library) is the yardstick.
+
+# A plaintext echo target for the tunnels (stunnel, tlskit tunnel): socat forking cat.
+# Its CPU is not the tunnel's and is not counted.
+start_echo_target() {
+  ECHO_PORT=$(free_port)
+  setsid socat "TCP-LISTEN:$ECHO_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024" EXEC:cat >/dev/null 2>&1 &
+  ECHO_PID=$!
+  PIDS+=("$ECHO_PID")
+  wait_listen "$ECHO_PORT"
+}
+
+# start_cost_server KIND PORT TICKETS(on|off): sets SERVER_PID (the process whose CPU is read).
+start_cost_server() {
+  local kind=$1 port=$2 tickets=$3
+  case $kind in
+    tlskit)
+      local t=()
+      [[ $tickets == off ]] && t=(--no-tickets)
+      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+        --max-connections 8000 "${t[@]}" >"serve-$port.log" 2>&1 &
+      ;;
+    tunnel)
+      setsid "$TLSKIT" tunnel server --listen "127.0.0.1:$port" --target "127.0.0.1:$ECHO_PORT" \
+        --cert srv.pem --key srv-key.pem --max-connections 8000 -q >"tunnel-$port.log" 2>&1 &
+      ;;
+    nginx)
+      mkdir -p "nginx-$port"
+      local cache="ssl_session_cache shared:S:10m; ssl_session_tickets on;"
+      [[ $tickets == off ]] && cache="ssl_session_cache off; ssl_session_tickets off;"
+      cat >"nginx-$port/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $WORK/nginx-$port/nginx.pid;
+error_log $WORK/nginx-$port/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-$port/body;
+  proxy_temp_path $WORK/nginx-$port/proxy;
+  fastcgi_temp_path $WORK/nginx-$port/fastcgi;
+  uwsgi_temp_path $WORK/nginx-$port/uwsgi;
+  scgi_temp_path $WORK/nginx-$port/scgi;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $WORK/srv.pem;
+    ssl_certificate_key $WORK/srv-key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    $cache
+    location / { return 200 "ok\n"; }
+  }
+}
+CONF
+      setsid nginx -p "$WORK/nginx-$port" -e "$WORK/nginx-$port/error.log" -c "$WORK/nginx-$port/nginx.conf" >/dev/null 2>&1 &
+      ;;
+    s_server)
+      local t=()
+      [[ $tickets == off ]] && t=(-no_ticket)
+      setsid openssl s_server -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem -quiet \
+        "${t[@]}" <hold-stdin >/dev/null 2>&1 &
+      ;;
+    stunnel)
+      local opts="options = NO_TICKET"
+      [[ $tickets == on ]] && opts=""
+      cat >"stunnel-$port.conf" <<CONF
+foreground = yes
+pid =
+debug = 0
+[echo]
+accept = 127.0.0.1:$port
+connect = 127.0.0.1:$ECHO_PORT
+cert = $WORK/srv.pem
+key = $WORK/srv-key.pem
+$opts
+CONF
+      setsid stunnel4 "stunnel-$port.conf" >/dev/null 2>&1 &
+      ;;
+    socat)
+      setsid socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,cert=srv.pem,key=srv-key.pem,verify=0,fork,reuseaddr,backlog=1024" \
+        EXEC:cat >/dev/null 2>&1 &
+      ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_listen "$port"
+}
+
+# cost ROW COL PORT ARGS...: one `tlskit bench --server-pid` run; records the server's
+# CPU per connection (µs) or, with --bytes, per MiB (ms).
+cost() {
+  local row=$1 col=$2 port=$3 rep=$4
+  shift 4
+  "$TLSKIT" --json bench "127.0.0.1:$port" --ca srv.pem --servername localhost \
+    --server-pid "$SERVER_PID" "$@" >c.json 2>c.err || true
+  if [[ -s c.json ]] && [[ $(json c.json 'd["connections"]["succeeded"]') != 0 ]]; then
+    local key=per_connection_us unit=µs
+    if [[ " $* " == *" --bytes "* ]]; then key=per_mib_ms; unit=ms; fi
+    record 9 "$row" "$col" "$rep" "$(json c.json "d['server_cpu']['$key']")" "$unit" \
+      "$(json c.json '__import__("json").dumps({"succeeded": d["connections"]["succeeded"], "failed": d["connections"]["failed"], "resumed": d["handshakes"]["resumed"], "server_cpu_s": d["server_cpu"]["total_s"], "client_cores": d["client_cpu"]["cores"], "per_s": d["handshakes_per_s"], "group": (d["negotiated"] or {}).get("group"), "suite": (d["negotiated"] or {}).get("cipher_suite"), "protocol": (d["negotiated"] or {}).get("protocol")})')"
+  else
+    say "item 9: $col against $row failed: $(tail -1 c.err 2>/dev/null)"
+  fi
+}
+
+if want 9; then
+  say "9: server CPU per operation (and the crypto floor)"
+  "$TLSKIT" --json bench --floor >floor.json
+  record 9 floor floor 1 "$(json floor.json 'd["handshake_x25519_us"]')" µs "$(json floor.json '__import__("json").dumps(d)')"
+  COST_SERVERS=(tlskit nginx s_server stunnel socat)
+  "$TLSKIT" tunnel --help >/dev/null 2>&1 && COST_SERVERS+=(tunnel)
+  have nginx || SKIPPED+=("item 9, nginx: not installed")
+  have stunnel4 || SKIPPED+=("item 9, stunnel4: not installed")
+  start_echo_target
+  # socat's OpenSSL context offers P-256 only: it gets that, the others X25519 (the table says).
+  X25519=(--groups x25519,secp256r1 --suites TLS_AES_256_GCM_SHA384)
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for s in "${COST_SERVERS[@]}"; do
+      case $s in nginx) have nginx || continue ;; stunnel) have stunnel4 || continue ;; socat) have socat || continue ;; esac
+      name=$s
+      case $s in tlskit) name="tlskit serve" ;; tunnel) name="tlskit tunnel server" ;; s_server) name="openssl s_server" ;;
+        socat) name="socat OPENSSL-LISTEN,fork" ;; stunnel) name="stunnel4" ;; esac
+      # Full handshakes, tickets off: X25519 + AES-256-GCM, then the client's default
+      # (X25519MLKEM768 first; OpenSSL 3.0 servers pick X25519).
+      port=$(free_port)
+      start_cost_server "$s" "$port" off
+      cost "$name" "full, X25519" "$port" "$rep" -c 16 -d "$SECS" --tls13 "${X25519[@]}"
+      cost "$name" "full, default groups" "$port" "$rep" -c 16 -d "$SECS" --tls13
+      stop "$SERVER_PID"
+      # Resumed handshakes, tickets (or the session cache) on.
+      port=$(free_port)
+      start_cost_server "$s" "$port" on
+      cost "$name" "resumed" "$port" "$rep" -c 16 -d "$SECS" --tls13 --resume "${X25519[@]}"
+      # Echo (or forward) a stream: per MiB. nginx and s_server do not echo.
+      case $s in tlskit | stunnel | socat | tunnel)
+        cost "$name" "per MiB echoed" "$port" "$rep" --bytes "$ECHO_SIZE" -c 1 -n 1 --timeout 10 "${X25519[@]}" ;;
+      esac
+      stop "$SERVER_PID"
+    done
+    say "item 9: repetition $rep of $REPS done"
+  done
+  stop "$ECHO_PID"
+fi
 
 # ---------------------------------------------------------------- 1 and 2: handshakes/s
 # Column name | extra tlskit bench flags.

@@ -8,7 +8,10 @@ use std::time::Duration;
 use crate::tls::error::{fail, Failure};
 
 /// User + system CPU time of `pids` and all their descendants (threads
-/// included: the kernel sums them per process), as of now.
+/// included: the kernel sums them per process), as of now. Children that
+/// have exited and been reaped (socat forks one per connection) count
+/// through their parent's cutime and cstime, so every CPU second is counted
+/// once whether its process is still alive or not.
 pub fn total(pids: &[u32]) -> anyhow::Result<Duration> {
     let tick = clock_tick();
     let mut seen = BTreeSet::new();
@@ -17,7 +20,7 @@ pub fn total(pids: &[u32]) -> anyhow::Result<Duration> {
         for p in with_descendants(pid)? {
             if seen.insert(p) {
                 // A child that exits meanwhile is simply no longer counted.
-                ticks += read_stat(p).map_or(0, |s| s.utime + s.stime);
+                ticks += read_stat(p).map_or(0, |s| s.utime + s.stime + s.cutime + s.cstime);
             }
         }
     }
@@ -41,9 +44,11 @@ struct Stat {
     ppid: u32,
     utime: u64,
     stime: u64,
+    cutime: u64,
+    cstime: u64,
 }
 
-/// Fields 4 (ppid), 14 (utime) and 15 (stime) of /proc/PID/stat; the command
+/// Fields 4 (ppid), 14 to 17 (utime, stime, cutime, cstime) of /proc/PID/stat; the command
 /// name (field 2) is in parentheses and may hold spaces and parentheses, so
 /// the fields are counted from the last ')'.
 fn parse_stat(text: &str) -> Option<Stat> {
@@ -54,6 +59,8 @@ fn parse_stat(text: &str) -> Option<Stat> {
         ppid: fields.get(1)?.parse().ok()?,
         utime: fields.get(11)?.parse().ok()?,
         stime: fields.get(12)?.parse().ok()?,
+        cutime: fields.get(13)?.parse().ok()?,
+        cstime: fields.get(14)?.parse().ok()?,
     })
 }
 
@@ -105,9 +112,9 @@ mod tests {
 
     #[test]
     fn stat_fields_are_counted_from_the_last_parenthesis() {
-        let line = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 3 0";
+        let line = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 75 9 4 20 0 3 0";
         let s = parse_stat(line).unwrap();
-        assert_eq!((s.ppid, s.utime, s.stime), (17, 250, 75));
+        assert_eq!((s.ppid, s.utime, s.stime, s.cutime, s.cstime), (17, 250, 75, 9, 4));
         assert!(parse_stat("garbage").is_none());
     }
 
