@@ -79,59 +79,12 @@ pub fn help_table() -> String {
     s
 }
 
-/// An error that carries the exit code it must end the process with.
-///
-/// It displays as its source does, so wrapping an error in it changes the
-/// exit code and nothing else the user sees.
-#[derive(Debug)]
-pub struct Tagged {
-    code: Code,
-    inner: anyhow::Error,
-}
-
-impl fmt::Display for Tagged {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
-    }
-}
-
-impl std::error::Error for Tagged {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner.source()
-    }
-}
-
-impl Tagged {
-    /// The error that was tagged.
-    pub fn inner(&self) -> &anyhow::Error {
-        &self.inner
-    }
-}
-
-/// Every cause in an error chain, looking through [`Tagged`] wrappers and
-/// the engines' kind marks (whose own chains skip the wrapped error itself,
-/// so that it is not printed twice).
-pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
-    let mut out = Vec::new();
-    for cause in err.chain() {
-        out.push(cause);
-        if let Some(t) = cause.downcast_ref::<Tagged>() {
-            out.extend(causes(t.inner()));
-        }
-        if let Some(e) = cause.downcast_ref::<crate::tls::error::Error>() {
-            out.extend(causes(e.inner()));
-        }
-    }
-    out
-}
-
-/// Marks `err` so that it ends the process with `code`. For commands: an
-/// engine marks its errors with a [`Failure`] kind instead.
+/// Marks `err` so that it ends the process with `code` (for commands; an
+/// engine marks its errors with a [`Failure`] kind). There is one mechanism:
+/// the code is stored as the kind [`code_for`] maps back to it, so
+/// [`classify`] reads every error the same way.
 pub fn tag(code: Code, err: impl Into<anyhow::Error>) -> anyhow::Error {
-    anyhow::Error::new(Tagged {
-        code,
-        inner: err.into(),
-    })
+    crate::tls::error::tag(kind_for(code), err)
 }
 
 /// A new error with a message and an exit code (for commands).
@@ -139,7 +92,7 @@ pub fn fail(code: Code, msg: impl fmt::Display) -> anyhow::Error {
     tag(code, anyhow::anyhow!("{msg}"))
 }
 
-/// The exit code of each kind of engine failure: the one table.
+/// The exit code of each kind of failure: the one table.
 pub fn code_for(kind: Failure) -> Code {
     match kind {
         Failure::Argument => Code::Usage,
@@ -148,20 +101,28 @@ pub fn code_for(kind: Failure) -> Code {
         Failure::Handshake => Code::Handshake,
         Failure::Verification => Code::Verification,
         Failure::Pin => Code::PinMismatch,
+        Failure::Expiring => Code::Expiring,
+        Failure::Policy => Code::GradeTooLow,
     }
 }
 
-/// The exit code an error ends the process with.
-///
-/// A command's explicit [`Tagged`] anywhere in the chain wins; otherwise the
-/// engine's failure kind (see [`crate::tls::error::kind_of`]) decides through
-/// [`code_for`]; anything else is a plain error.
-pub fn classify(err: &anyhow::Error) -> Code {
-    for cause in err.chain() {
-        if let Some(t) = cause.downcast_ref::<Tagged>() {
-            return t.code;
-        }
+/// The kind a command's exit code stands for (the inverse of [`code_for`]).
+fn kind_for(code: Code) -> Failure {
+    match code {
+        Code::Usage => Failure::Argument,
+        Code::Success | Code::Error => Failure::Input,
+        Code::Network => Failure::Network,
+        Code::Handshake => Failure::Handshake,
+        Code::Verification => Failure::Verification,
+        Code::PinMismatch => Failure::Pin,
+        Code::Expiring => Failure::Expiring,
+        Code::GradeTooLow => Failure::Policy,
     }
+}
+
+/// The exit code an error ends the process with: its kind (see
+/// [`crate::tls::error::kind_of`]) through [`code_for`]; a plain error is 1.
+pub fn classify(err: &anyhow::Error) -> Code {
     crate::tls::error::kind_of(err).map_or(Code::Error, code_for)
 }
 
@@ -176,6 +137,13 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_failing_code_survives_the_round_trip_through_its_kind() {
+        for code in Code::ALL.into_iter().filter(|c| *c != Code::Success) {
+            assert_eq!(classify(&fail(code, "x")), code, "{code:?}");
+        }
+    }
 
     #[test]
     fn codes_are_stable() {

@@ -30,6 +30,11 @@ pub enum Failure {
     Verification,
     /// No pin matched, or a remembered pin changed.
     Pin,
+    /// A certificate expires within the window the caller asked about.
+    Expiring,
+    /// An audit fell short of what the caller required (a grade, a policy,
+    /// a baseline).
+    Policy,
 }
 
 impl Failure {
@@ -43,6 +48,8 @@ impl Failure {
             Failure::Handshake => "handshake",
             Failure::Verification => "verification",
             Failure::Pin => "pin",
+            Failure::Expiring => "expiring",
+            Failure::Policy => "policy",
         }
     }
 }
