@@ -88,18 +88,16 @@ impl std::fmt::Display for PinChanged {
 impl std::error::Error for PinChanged {}
 
 /// The canonical store key of a server: lower-case host (no trailing dot),
-/// IPv6 addresses in brackets, and the port.
-pub fn host_port(host: &str, port: u16) -> String {
+/// IPv6 addresses in brackets, and the port. Unlike
+/// [`crate::tls::target::host_port`], which writes a host as it was given,
+/// this is the one spelling under which a server is remembered.
+pub fn store_key(host: &str, port: u16) -> String {
     let h = host
         .trim_start_matches('[')
         .trim_end_matches(']')
         .trim_end_matches('.')
         .to_ascii_lowercase();
-    if h.contains(':') {
-        format!("[{h}]:{port}")
-    } else {
-        format!("{h}:{port}")
-    }
+    crate::tls::target::host_port(&h, port)
 }
 
 /// Parses and canonicalises a `host:port` key given by a user.
@@ -113,7 +111,7 @@ pub fn parse_host_port(text: &str) -> Result<String> {
     };
     let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
     // One pair of brackets around the whole host, and no other brackets: a
-    // stray `]` would be trimmed away by `host_port` and leave a key that does
+    // stray `]` would be trimmed away by `store_key` and leave a key that does
     // not read back (found by fuzzing the pin store).
     let bracketed = host.len() >= 2 && host.starts_with('[') && host.ends_with(']');
     let inner = if bracketed {
@@ -130,7 +128,7 @@ pub fn parse_host_port(text: &str) -> Result<String> {
         return Err(bad());
     }
     let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
-    let key = host_port(inner, port);
+    let key = store_key(inner, port);
     // A host of dots only (`.`, `[.]`) is empty once canonical.
     if key.starts_with(':') || key.starts_with("[]") {
         return Err(bad());
@@ -424,9 +422,9 @@ mod tests {
 
     #[test]
     fn keys_are_canonical() {
-        assert_eq!(host_port("Example.COM.", 443), "example.com:443");
-        assert_eq!(host_port("::1", 8443), "[::1]:8443");
-        assert_eq!(host_port("[::1]", 8443), "[::1]:8443");
+        assert_eq!(store_key("Example.COM.", 443), "example.com:443");
+        assert_eq!(store_key("::1", 8443), "[::1]:8443");
+        assert_eq!(store_key("[::1]", 8443), "[::1]:8443");
         assert_eq!(parse_host_port("[::1]:443").unwrap(), "[::1]:443");
         assert_eq!(parse_host_port("LOCALHOST:4433").unwrap(), "localhost:4433");
         assert!(parse_host_port("::1:443").is_err());

@@ -272,7 +272,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let pins = args.trust.pins()?;
     let tofu = if args.tofu {
         let store = PinStore::open_default()?;
-        let host_port = pinstore::host_port(&target.host, target.port);
+        let host_port = pinstore::store_key(&target.host, target.port);
         let entry = store.get(&host_port)?;
         Some(TofuState {
             store,

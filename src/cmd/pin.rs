@@ -542,7 +542,7 @@ pub struct ForgetReport {
 
 fn forget(text: &str, ctx: &Ctx) -> Result<Code> {
     let target = crate::tls::target::Target::parse(text).context("--forget")?;
-    let host_port = pinstore::host_port(&target.host, target.port);
+    let host_port = pinstore::store_key(&target.host, target.port);
     let store = PinStore::open_default()?;
     let Some(entry) = store.forget(&host_port)? else {
         bail!(

@@ -153,7 +153,7 @@ fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
     };
     let served = Served {
         target: target.to_string(),
-        host_port: crate::pinstore::host_port(&target.host, target.port),
+        host_port: crate::pinstore::store_key(&target.host, target.port),
         verdict,
         address: report.address.clone(),
         server_name: report.server_name.clone(),
