@@ -64,6 +64,8 @@ pub enum Command {
     Scan(cmd::scan::Args),
     /// Load-test a TLS endpoint: handshakes per second, resumption, throughput.
     Bench(cmd::bench::Args),
+    /// Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port.
+    Tunnel(cmd::tunnel::Args),
     /// Write shell completions and man pages (for packagers and the repository).
     #[command(hide = true)]
     Generate(crate::generate::Args),

@@ -14,4 +14,5 @@ pub mod scan;
 pub mod server;
 pub mod text;
 pub mod tls;
+pub mod tunnel;
 pub mod when;
