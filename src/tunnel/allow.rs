@@ -101,12 +101,14 @@ pub fn identity_of(der: &[u8]) -> Option<PeerIdentity> {
 
 tokio::task_local! {
     /// Why the current connection's client certificate was refused, if it was.
-    static REFUSAL: RefCell<Option<String>>;
+    static REFUSAL: RefCell<Option<(String, PeerIdentity)>>;
 }
 
 /// Runs `fut` (a handshake) with a slot for the refusal reason; returns its
-/// output and the reason, if the allow rules refused the client.
-pub(crate) async fn watching<F: std::future::Future>(fut: F) -> (F::Output, Option<String>) {
+/// output and, if the allow rules refused the client, why and who it was.
+pub(crate) async fn watching<F: std::future::Future>(
+    fut: F,
+) -> (F::Output, Option<(String, PeerIdentity)>) {
     REFUSAL
         .scope(RefCell::new(None), async move {
             let out = fut.await;
@@ -167,7 +169,7 @@ impl ClientCertVerifier for AllowingVerifier {
             "the client certificate ({}) matches no --allow-cn, --allow-dns, --allow-uri or --allow-pin rule",
             sanitize(&names.join(", "))
         );
-        let _ = REFUSAL.try_with(|r| *r.borrow_mut() = Some(why));
+        let _ = REFUSAL.try_with(|r| *r.borrow_mut() = Some((why, id)));
         // rustls answers this with the access_denied alert.
         Err(Error::InvalidCertificate(
             CertificateError::ApplicationVerificationFailure,

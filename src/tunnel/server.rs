@@ -204,7 +204,8 @@ impl PreparedServer {
         ))
         .await;
         let mut tls = match (result, refusal) {
-            (_, Some(why)) => {
+            (_, Some((why, who))) => {
+                rec.client = Some(who);
                 rec.ended(Outcome::Denied, why);
                 return done(rec, started);
             }

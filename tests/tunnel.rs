@@ -1,0 +1,829 @@
+//! `tlskit tunnel` with real peers: redis-server and redis-cli, stunnel4,
+//! curl and Python's http.server, plus sockets driven from the test for
+//! half-close, reload, shutdown and bad input. Loopback only; every process
+//! is killed when its guard drops.
+
+mod util;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use util::{code, have, stderr, stdout, wait_for_port, Background, Dir};
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+/// A running `tlskit tunnel … --json`, killed when dropped.
+struct Tunnel {
+    bg: Background,
+    port: u16,
+    ready: Value,
+}
+
+impl Tunnel {
+    fn start(dir: &Dir, args: &[&str]) -> Tunnel {
+        let mut all = vec!["--json", "tunnel"];
+        all.extend_from_slice(args);
+        let bg = Background::spawn(dir.tlskit(&all));
+        let first: Value = serde_json::from_str(&bg.line(SECS(20))).expect("first line is JSON");
+        assert_eq!(first["event"], "listening", "{first}");
+        let port = first["addr"]
+            .as_str()
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let ready: Value = serde_json::from_str(&bg.line(SECS(20))).expect("ready is JSON");
+        assert_eq!(ready["event"], "ready", "{ready}");
+        Tunnel { bg, port, ready }
+    }
+
+    /// The next event of `kind`, skipping others.
+    fn event(&self, kind: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .bg
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            if v["event"] == kind {
+                return v;
+            }
+        }
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.bg.child.id().to_string();
+        let ok = Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    }
+
+    fn fingerprint(&self) -> String {
+        self.ready["certificate"]["sha256_fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string()
+    }
+}
+
+/// A CA, a server certificate for localhost from it, client certificates
+/// `app` and `intruder` from it, and `stranger` from another CA.
+fn pki(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv"]);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "app", "-q", "--out", "app",
+    ]);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "intruder", "-q", "--out", "intruder",
+    ]);
+    dir.ok(&["gencert", "--ca", "-q", "--out", "other-ca"]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--issuer",
+        "other-ca.pem",
+        "app",
+        "-q",
+        "--out",
+        "stranger",
+    ]);
+}
+
+/// An own redis-server on a free loopback port, with nothing written to disk.
+fn redis(dir: &Dir) -> (Background, u16) {
+    let port = util::free_port();
+    let mut cmd = Command::new("redis-server");
+    cmd.current_dir(dir.path()).args([
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        &dir.path().display().to_string(),
+    ]);
+    let bg = Background::spawn(cmd);
+    wait_for_port(port, SECS(10));
+    (bg, port)
+}
+
+fn redis_cli(dir: &Dir, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("redis-cli");
+    cmd.current_dir(dir.path()).args(args);
+    util::run_bounded(cmd, SECS(30))
+}
+
+/// Redis' count of connections it has accepted (this query counts as one).
+fn connections_received(dir: &Dir, port: u16) -> u64 {
+    let out = redis_cli(dir, &["-p", &port.to_string(), "INFO", "stats"]);
+    stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("total_connections_received:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("total_connections_received")
+}
+
+fn tls_cli(port: u16, cert: Option<&str>, cmd: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "-p",
+        &port.to_string(),
+        "--tls",
+        "--cacert",
+        "ca.pem",
+        "--sni",
+        "localhost",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(c) = cert {
+        v.extend([
+            "--cert".into(),
+            format!("{c}.pem"),
+            "--key".into(),
+            format!("{c}-key.pem"),
+        ]);
+    }
+    v.extend(cmd.iter().map(|s| s.to_string()));
+    v
+}
+
+#[test]
+fn redis_behind_the_tunnel_server_sees_only_allowed_clients() {
+    if !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    let run = |cert: Option<&str>, cmd: &[&str]| {
+        let args = tls_cli(tunnel.port, cert, cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        redis_cli(&dir, &args)
+    };
+    assert_eq!(stdout(&run(Some("app"), &["PING"])).trim(), "PONG");
+    assert_eq!(
+        stdout(&run(Some("app"), &["SET", "k", "tunnelled"])).trim(),
+        "OK"
+    );
+    assert_eq!(stdout(&run(Some("app"), &["GET", "k"])).trim(), "tunnelled");
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["sni"], "localhost");
+    assert!(rec["bytes_up"].as_u64().unwrap() > 0 && rec["bytes_down"].as_u64().unwrap() > 0);
+    tunnel.event("connection", SECS(10));
+    tunnel.event("connection", SECS(10));
+
+    let before = connections_received(&dir, rport);
+    for (cert, outcome) in [
+        (None, "handshake_failed"),
+        (Some("stranger"), "handshake_failed"),
+        (Some("intruder"), "denied"),
+    ] {
+        let out = run(cert, &["PING"]);
+        assert!(
+            !stdout(&out).contains("PONG"),
+            "{cert:?} got through: {}",
+            stdout(&out)
+        );
+        let rec = tunnel.event("connection", SECS(10));
+        assert_eq!(rec["outcome"], outcome, "{cert:?}: {rec}");
+        assert!(
+            rec["reason"].as_str().is_some_and(|r| !r.is_empty()),
+            "{rec}"
+        );
+    }
+    // Only the INFO query itself was counted: no refused client reached redis.
+    assert_eq!(connections_received(&dir, rport), before + 1);
+}
+
+#[test]
+fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
+    if !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let p = client.port.to_string();
+    assert_eq!(stdout(&redis_cli(&dir, &["-p", &p, "PING"])).trim(), "PONG");
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "SET", "a", "b"])).trim(),
+        "OK"
+    );
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "GET", "a"])).trim(),
+        "b"
+    );
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["version"], "TLSv1.3", "{rec}");
+}
+
+#[test]
+fn a_server_that_fails_verification_closes_the_local_connection_with_connects_reason() {
+    let dir = Dir::new();
+    pki(&dir);
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            "127.0.0.1:9",
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+        ],
+    );
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "other-ca.pem",
+        ],
+    );
+    let mut local = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    local.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut buf = Vec::new();
+    let n = local.read_to_end(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "the local client got data");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    let out = dir.run(&[
+        "connect",
+        &upstream,
+        "--servername",
+        "localhost",
+        "--ca",
+        "other-ca.pem",
+    ]);
+    assert_eq!(code(&out), 5);
+    let said = stderr(&out);
+    let sentence = said
+        .lines()
+        .find_map(|l| l.strip_prefix("tlskit: error: "))
+        .expect("connect's error line");
+    assert_eq!(rec["reason"], sentence, "{rec}");
+}
+
+/// A target that reads everything until end of input, then answers with the
+/// byte count and closes: it works only if the client's FIN reaches it and
+/// its answer still travels back.
+fn counting_target() -> (std::thread::JoinHandle<()>, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(SECS(30))).unwrap();
+        let mut all = Vec::new();
+        s.read_to_end(&mut all).unwrap();
+        s.write_all(format!("got {} bytes", all.len()).as_bytes())
+            .unwrap();
+    });
+    (t, port)
+}
+
+#[test]
+fn half_close_passes_the_end_on_and_the_answer_still_comes_back() {
+    let dir = Dir::new();
+    let (target_thread, tport) = counting_target();
+    let target = format!("127.0.0.1:{tport}");
+    let server = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_read_timeout(Some(SECS(30))).unwrap();
+    let body = vec![b'x'; 300_000];
+    s.write_all(&body).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "got 300000 bytes");
+    target_thread.join().unwrap();
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["bytes_up"], 300_000);
+    assert_eq!(rec["bytes_down"], 16);
+}
+
+#[test]
+fn stunnel_as_client_into_the_tunnel_server_and_tunnel_client_into_stunnel() {
+    if !have("stunnel4") || !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    // stunnel (client, with a client certificate) -> tlskit tunnel server -> redis.
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    let sport = util::free_port();
+    let conf = format!(
+        "foreground = yes\npid =\n[redis]\nclient = yes\naccept = 127.0.0.1:{sport}\nconnect = 127.0.0.1:{}\ncert = app.pem\nkey = app-key.pem\nCAfile = ca.pem\nverifyChain = yes\ncheckHost = localhost\nsni = localhost\n",
+        server.port
+    );
+    std::fs::write(dir.join("client.conf"), conf).unwrap();
+    let mut cmd = Command::new("stunnel4");
+    cmd.current_dir(dir.path()).arg("client.conf");
+    let _stunnel_client = Background::spawn(cmd);
+    wait_for_port(sport, SECS(10));
+    let p = sport.to_string();
+    assert_eq!(stdout(&redis_cli(&dir, &["-p", &p, "PING"])).trim(), "PONG");
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+
+    // tlskit tunnel client -> stunnel (server, requiring a client certificate) -> redis.
+    let stport = util::free_port();
+    let conf = format!(
+        "foreground = yes\npid =\n[redis]\naccept = 127.0.0.1:{stport}\nconnect = 127.0.0.1:{rport}\ncert = srv.pem\nkey = srv-key.pem\nCAfile = ca.pem\nverifyChain = yes\n"
+    );
+    std::fs::write(dir.join("server.conf"), conf).unwrap();
+    let mut cmd = Command::new("stunnel4");
+    cmd.current_dir(dir.path()).arg("server.conf");
+    let _stunnel_server = Background::spawn(cmd);
+    wait_for_port(stport, SECS(10));
+    let upstream = format!("127.0.0.1:{stport}");
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let p = client.port.to_string();
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "SET", "via", "stunnel"])).trim(),
+        "OK"
+    );
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "GET", "via"])).trim(),
+        "stunnel"
+    );
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+}
+
+/// Python's http.server on a free loopback port, serving `dir`.
+fn http_server(dir: &Dir) -> (Background, u16) {
+    let port = util::free_port();
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path()).args([
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+    ]);
+    let bg = Background::spawn(cmd);
+    wait_for_port(port, SECS(20));
+    (bg, port)
+}
+
+/// A file of `mib` MiB that is not all one byte.
+fn big_file(dir: &Dir, name: &str, mib: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(mib << 20);
+    let mut x: u32 = 0x1234_5678;
+    while data.len() < mib << 20 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        data.extend_from_slice(&x.to_le_bytes());
+    }
+    std::fs::write(dir.join(name), &data).unwrap();
+    data
+}
+
+#[test]
+fn curl_with_a_client_certificate_fetches_64_mib_through_the_tunnel_intact() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    big_file(&dir, "big.bin", 64);
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let url = format!("https://localhost:{}/big.bin", tunnel.port);
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(dir.path()).args([
+        "-sS",
+        "--fail",
+        "--cacert",
+        "ca.pem",
+        "--cert",
+        "app.pem",
+        "--key",
+        "app-key.pem",
+        "-o",
+        "got.bin",
+        &url,
+    ]);
+    let out = util::run_bounded(cmd, SECS(120));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let sums = util::sh(dir.path(), "sha256sum big.bin got.bin");
+    let sums: Vec<&str> = sums
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(sums[0], sums[1], "the body changed on the way");
+    let rec = tunnel.event("connection", SECS(10));
+    assert!(rec["bytes_down"].as_u64().unwrap() > 64 << 20, "{rec}");
+}
+
+#[test]
+fn stopping_lets_a_transfer_in_flight_finish_within_the_grace_period() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    big_file(&dir, "slow.bin", 4);
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let mut tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--grace",
+            "60",
+        ],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("https://localhost:{}/slow.bin", tunnel.port);
+    // About three seconds of transfer at 1.5 MiB/s.
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(dir.path()).args([
+        "-sS",
+        "--fail",
+        "-k",
+        "--pinnedpubkey",
+        &pin,
+        "--limit-rate",
+        "1500k",
+        "-o",
+        "got.bin",
+        &url,
+    ]);
+    let curl = std::thread::spawn(move || util::run_bounded(cmd, SECS(120)));
+    // Wait until the transfer is under way, then ask the tunnel to stop.
+    let deadline = Instant::now() + SECS(30);
+    while std::fs::metadata(dir.join("got.bin")).map_or(0, |m| m.len()) < 100_000 {
+        assert!(Instant::now() < deadline, "the transfer did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tunnel.signal("-TERM");
+    let shutdown = tunnel.event("shutdown", SECS(10));
+    assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
+    // No new connections once stopping.
+    let out = curl.join().unwrap();
+    assert_eq!(code(&out), 0, "curl: {}", stderr(&out));
+    assert_eq!(
+        std::fs::read(dir.join("got.bin")).unwrap(),
+        std::fs::read(dir.join("slow.bin")).unwrap()
+    );
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    let summary = tunnel.event("summary", SECS(10));
+    assert_eq!(summary["stopped_by"], "SIGTERM");
+    let status = tunnel.bg.wait(SECS(10)).expect("exit after the transfer");
+    assert!(status.success());
+}
+
+/// An echo target that serves every connection it gets.
+fn echo_target() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(16) {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn served_fingerprint(dir: &Dir, port: u16) -> String {
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        &format!("localhost:{port}"),
+        "--ca",
+        "ca.pem",
+        "--cert",
+        "app.pem",
+        "--key",
+        "app-key.pem",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("connect: {e}: {}{}", stdout(&out), stderr(&out)));
+    let fp = v["chain"][0]["sha256_fingerprint"]
+        .as_str()
+        .or_else(|| v["certificates"][0]["sha256_fingerprint"].as_str())
+        .unwrap_or_else(|| panic!("no fingerprint in {v}"));
+    fp.to_string()
+}
+
+#[test]
+fn sighup_reloads_the_certificate_and_keeps_connections_in_flight() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let first = server.fingerprint();
+    assert_eq!(served_fingerprint(&dir, server.port), first);
+    // A connection held open across the reload, through a tunnel client.
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let mut held = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    held.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut echo = |text: &[u8]| {
+        held.write_all(text).unwrap();
+        let mut got = vec![0u8; text.len()];
+        held.read_exact(&mut got).unwrap();
+        assert_eq!(got, text);
+    };
+    echo(b"before");
+
+    dir.ok(&[
+        "gencert", "--issuer", "ca.pem", "-q", "--out", "srv", "--force",
+    ]);
+    server.signal("-HUP");
+    let reloaded = server.event("reloaded", SECS(10));
+    let second = reloaded["certificate"]["sha256_fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, first);
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    echo(b"after the reload");
+
+    // A broken key: the reload fails and the last good certificate stays.
+    std::fs::write(
+        dir.join("srv-key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    server.signal("-HUP");
+    let failed = server.event("reload_failed", SECS(10));
+    assert!(
+        failed["reason"].as_str().unwrap().contains("srv-key.pem"),
+        "{failed}"
+    );
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    echo(b"still here");
+}
+
+#[test]
+fn garbage_instead_of_a_client_hello_and_a_target_that_is_down() {
+    let dir = Dir::new();
+    // Nothing listens on the target port.
+    let dead = util::free_port();
+    let target = format!("127.0.0.1:{dead}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert!(
+        rec["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not speak TLS"),
+        "{rec}"
+    );
+
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--send",
+        "hello\n",
+    ]);
+    // The client is closed (not left hanging: `run` would panic), and got nothing back.
+    assert!(!stdout(&out).contains("hello"), "{}", stdout(&out));
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    let reason = rec["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&target) && reason.contains("refused"),
+        "{rec}"
+    );
+}
+
+#[test]
+fn a_remote_target_needs_allow_remote_target() {
+    let dir = Dir::new();
+    let out = dir.run(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "192.0.2.1:80",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--allow-remote-target"),
+        "{}",
+        stderr(&out)
+    );
+}
