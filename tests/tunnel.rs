@@ -827,3 +827,203 @@ fn a_remote_target_needs_allow_remote_target() {
         stderr(&out)
     );
 }
+
+#[test]
+fn text_mode_starts_with_listening_and_warns_when_anyone_may_pass() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    std::fs::write(dir.join("hello.txt"), "hello\n").unwrap();
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let mut cmd = dir.tlskit(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+    ]);
+    cmd.stderr(std::process::Stdio::piped());
+    let bg = Background::spawn(cmd);
+    let first = bg.line(SECS(20));
+    assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
+    let port: u16 = first.rsplit(':').next().unwrap().parse().unwrap();
+    let mut banner = Vec::new();
+    for _ in 0..5 {
+        banner.push(bg.line(SECS(10)));
+    }
+    let banner = banner.join("\n");
+    assert!(banner.contains("SPKI pin:"), "{banner}");
+    assert!(banner.contains("anyone (no --client-ca)"), "{banner}");
+    // Through the tunnel with TLS 1.2 and TLS 1.3.
+    let url = format!("https://localhost:{port}/hello.txt");
+    for versions in [
+        ["--tlsv1.2", "--tls-max", "1.2"],
+        ["--tlsv1.3", "--tls-max", "1.3"],
+    ] {
+        let mut curl = Command::new("curl");
+        curl.args(["-sS", "--fail", "-k"]).args(versions).arg(&url);
+        let out = util::run_bounded(curl, SECS(30));
+        assert_eq!(stdout(&out), "hello\n", "{versions:?}: {}", stderr(&out));
+    }
+    let mut lines = Vec::new();
+    while lines.len() < 2 {
+        let l = bg.line(SECS(10));
+        if l.contains(" closed ") {
+            lines.push(l);
+        }
+    }
+    assert!(lines[0].contains(" sni=localhost TLSv1.2 "), "{lines:?}");
+    assert!(lines[1].contains(" sni=localhost TLSv1.3 "), "{lines:?}");
+    let mut bg = bg;
+    let _ = Command::new("kill")
+        .args(["-INT", &bg.child.id().to_string()])
+        .status();
+    assert!(bg.wait(SECS(20)).expect("exit on SIGINT").success());
+    let mut err = String::new();
+    bg.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains(
+            "tlskit: warning: no --client-ca: anyone who can reach this port reaches 127.0.0.1:"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stalled_handshake_an_idle_connection_and_one_too_many_are_closed() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--handshake-timeout",
+            "300ms",
+            "--idle-timeout",
+            "500ms",
+            "--max-connections",
+            "1",
+        ],
+    );
+    // Says nothing: closed at the handshake deadline.
+    let mut stalled = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    stalled.set_read_timeout(Some(SECS(20))).unwrap();
+    // While it is open, a second connection is one too many.
+    let mut second = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    second.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut buf = Vec::new();
+    assert_eq!(second.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "busy", "{rec}");
+    assert_eq!(stalled.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_timeout", "{rec}");
+    // A handshake, then nothing either way: closed after the idle timeout.
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", tunnel.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut idle = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    idle.set_read_timeout(Some(SECS(20))).unwrap();
+    assert_eq!(idle.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "idle_timeout", "{rec}");
+}
+
+#[test]
+fn a_unix_socket_target_with_a_proxy_protocol_header() {
+    use std::os::unix::net::UnixListener;
+    let dir = Dir::new();
+    let path = dir.join("app.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let mut header = [0u8; 28];
+        s.read_exact(&mut header).unwrap();
+        let mut rest = Vec::new();
+        s.read_to_end(&mut rest).unwrap();
+        s.write_all(b"bye").unwrap();
+        (header, rest)
+    });
+    let target = format!("unix:{}", path.display());
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--proxy-protocol",
+        ],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", tunnel.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    s.write_all(b"hello").unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "bye");
+    let (header, rest) = reader.join().unwrap();
+    assert_eq!(rest, b"hello");
+    assert_eq!(&header[..12], b"\r\n\r\n\0\r\nQUIT\n");
+    assert_eq!(&header[12..16], &[0x21, 0x11, 0, 12]);
+    assert_eq!(&header[16..20], &[127, 0, 0, 1]);
+    // The destination is the tunnel's own address; the source, the tunnel
+    // client's side of the TLS connection, as the server tunnel saw it.
+    assert_eq!(u16::from_be_bytes([header[26], header[27]]), tunnel.port);
+    let rec = tunnel.event("connection", SECS(10));
+    let peer_port: u16 = rec["peer"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(u16::from_be_bytes([header[24], header[25]]), peer_port);
+}

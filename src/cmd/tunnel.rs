@@ -424,7 +424,6 @@ fn parse_timeout_or_zero(text: &str) -> std::result::Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use clap::Parser;
 
     #[test]
