@@ -1027,3 +1027,85 @@ fn a_unix_socket_target_with_a_proxy_protocol_header() {
         .unwrap();
     assert_eq!(u16::from_be_bytes([header[24], header[25]]), peer_port);
 }
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn the_status_endpoint_counts_connections_failures_and_expiry() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let mut all = vec!["--json", "tunnel"];
+    all.extend_from_slice(&[
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--cert",
+        "srv.pem",
+        "--key",
+        "srv-key.pem",
+        "--client-ca",
+        "ca.pem",
+        "--allow-cn",
+        "app",
+        "--status",
+        "127.0.0.1:0",
+    ]);
+    let bg = Background::spawn(dir.tlskit(&all));
+    let listening: Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let port = listening["addr"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let tunnel = Tunnel {
+        port: port.parse().unwrap(),
+        ready: serde_json::from_str(&bg.line(SECS(20))).unwrap(),
+        bg,
+    };
+    let status = tunnel.event("status_listening", SECS(10));
+    let status_addr = status["addr"].as_str().unwrap().to_string();
+    let upstream = format!("localhost:{port}");
+    for cert in ["app", "intruder"] {
+        let (c, k) = (format!("{cert}.pem"), format!("{cert}-key.pem"));
+        dir.run(&[
+            "connect", &upstream, "--ca", "ca.pem", "--cert", &c, "--key", &k, "--send", "hi",
+        ]);
+        tunnel.event("connection", SECS(10));
+    }
+    let page = http_get(&status_addr, "/");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let body: Value = serde_json::from_str(page.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
+    assert_eq!(body["connections_total"], 2, "{body}");
+    assert_eq!(body["connections_ok"], 1, "{body}");
+    assert_eq!(body["failures"]["denied"], 1, "{body}");
+    assert_eq!(body["bytes_up"], 2, "{body}");
+    let left = body["certificate_expires_in_seconds"].as_i64().unwrap();
+    assert!(left > 20 * 86_400 && left <= 30 * 86_400, "{body}");
+    let metrics = http_get(&status_addr, "/metrics");
+    assert!(
+        metrics.contains("\r\n\r\n# HELP tlskit_tunnel_connections_open "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_total 2\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_failed_total{outcome=\"denied\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(http_get(&status_addr, "/nope").starts_with("HTTP/1.1 404 "));
+}

@@ -87,6 +87,11 @@ pub struct CommonArgs {
 
     #[command(flatten)]
     pub algorithms: super::AlgorithmArgs,
+
+    /// Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics
+    /// (connections open and total, bytes, failures by outcome, seconds to certificate expiry).
+    #[arg(long, value_name = "ADDR")]
+    pub status: Option<String>,
 }
 
 /// Arguments of `tlskit tunnel server`.
@@ -223,8 +228,9 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
         limits: limits(&a.common),
     };
     let prepared = PreparedServer::prepare(opts)?;
-    drive(&addrs, ctx, |listener, events, control| {
-        prepared.run(listener, events, control)
+    let status = status_addrs(&a.common)?;
+    drive(&addrs, status, ctx, |listener, status, events, control| {
+        prepared.run(listener, status, events, control)
     })
 }
 
@@ -258,9 +264,17 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
         limits: limits(&a.common),
     };
     let prepared = PreparedClient::prepare(opts)?;
-    drive(&addrs, ctx, |listener, events, control| {
-        prepared.run(listener, events, control)
+    let status = status_addrs(&a.common)?;
+    drive(&addrs, status, ctx, |listener, status, events, control| {
+        prepared.run(listener, status, events, control)
     })
+}
+
+fn status_addrs(c: &CommonArgs) -> Result<Option<Vec<SocketAddr>>> {
+    c.status
+        .as_deref()
+        .map(|s| super::serve::listen_addrs(s).context("--status"))
+        .transpose()
 }
 
 type Choices = (Versions, crate::tls::algorithms::Algorithms, Vec<Vec<u8>>);
@@ -295,9 +309,14 @@ fn limits(c: &CommonArgs) -> Limits {
 }
 
 /// Starts the runtime, binds, wires the signals, renders the events, and runs the engine.
-fn drive<F, Fut>(addrs: &[SocketAddr], ctx: &Ctx, engine: F) -> Result<Code>
+fn drive<F, Fut>(
+    addrs: &[SocketAddr],
+    status: Option<Vec<SocketAddr>>,
+    ctx: &Ctx,
+    engine: F,
+) -> Result<Code>
 where
-    F: FnOnce(TcpListener, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
+    F: FnOnce(TcpListener, Option<TcpListener>, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
     Fut: std::future::Future<Output = Summary>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -330,7 +349,8 @@ where
         // Signals first: a SIGTERM right after the first line must already be graceful.
         let control = forward_signals()?;
         let listener = bind(addrs)?;
-        anyhow::Ok(engine(listener, events, control).await)
+        let status = status.as_deref().map(bind).transpose()?;
+        anyhow::Ok(engine(listener, status, events, control).await)
     });
     // The engine dropped its sender: the renderer drains the queue and ends.
     let _ = renderer.join();

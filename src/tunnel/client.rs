@@ -110,10 +110,12 @@ impl PreparedClient {
         })
     }
 
-    /// Runs until a stop request; returns the summary.
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
     pub async fn run(
         self,
         listener: TcpListener,
+        status: Option<TcpListener>,
         events: Events,
         control: mpsc::UnboundedReceiver<Control>,
     ) -> Summary {
@@ -151,6 +153,25 @@ impl PreparedClient {
             .await;
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(self);
+        let status_task = status.map(|listener| {
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let expiry: super::status::Expiry = Arc::new(|| None);
+            let task = tokio::spawn(super::status::serve(
+                listener,
+                Mode::Client,
+                stats.clone(),
+                expiry,
+            ));
+            (addr, task)
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
         let reload = {
             let shared = shared.clone();
             move || shared.reload()
@@ -160,7 +181,11 @@ impl PreparedClient {
             async move { sh.connection(conn).await }
         };
         let limits = shared.opts.limits.clone();
-        run_loop(listener, &limits, stats, &events, control, handle, reload).await
+        let summary = run_loop(listener, &limits, stats, &events, control, handle, reload).await;
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
+        summary
     }
 
     fn reload(&self) -> Event {

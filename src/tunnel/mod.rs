@@ -11,6 +11,7 @@ pub mod client;
 mod forward;
 pub mod proxy_protocol;
 pub mod server;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::io;

@@ -59,6 +59,8 @@ pub struct ServerTunnel {
 struct Loaded {
     config: Arc<ServerConfig>,
     leaf: CertSummary,
+    /// The leaf's notAfter, seconds since the epoch.
+    not_after: Option<i64>,
 }
 
 /// A server tunnel with its files loaded, ready to run.
@@ -123,10 +125,12 @@ impl PreparedServer {
         current(&self.current).leaf.clone()
     }
 
-    /// Runs until a stop request; returns the summary.
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
     pub async fn run(
         self,
         listener: TcpListener,
+        status: Option<TcpListener>,
         events: Events,
         control: mpsc::UnboundedReceiver<Control>,
     ) -> Summary {
@@ -157,6 +161,29 @@ impl PreparedServer {
             .await;
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(self);
+        let status_task = status.map(|listener| {
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let slot = shared.current.clone();
+            let expiry: super::status::Expiry = Arc::new(move || {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                current(&slot).not_after.map(|t| t - now)
+            });
+            let task = tokio::spawn(super::status::serve(
+                listener,
+                Mode::Server,
+                stats.clone(),
+                expiry,
+            ));
+            (addr, task)
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
         let reload = {
             let shared = shared.clone();
             move || shared.reload()
@@ -166,7 +193,11 @@ impl PreparedServer {
             async move { sh.connection(conn).await }
         };
         let limits = shared.opts.limits.clone();
-        run_loop(listener, &limits, stats, &events, control, handle, reload).await
+        let summary = run_loop(listener, &limits, stats, &events, control, handle, reload).await;
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
+        summary
     }
 
     /// Loads the files again; on failure the old configuration stays.
@@ -373,7 +404,17 @@ fn load(
         ),
         None => tag(Failure::Input, e),
     })?;
-    Ok(Loaded { config, leaf })
+    let not_after = time::OffsetDateTime::parse(
+        &leaf.not_after,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .map(|t| t.unix_timestamp());
+    Ok(Loaded {
+        config,
+        leaf,
+        not_after,
+    })
 }
 
 /// Why a client's handshake failed, in a sentence about the client.
