@@ -759,6 +759,23 @@ fn sighup_reloads_the_certificate_and_keeps_connections_in_flight() {
     );
     assert_eq!(served_fingerprint(&dir, server.port), second);
     echo(b"still here");
+
+    // Files replaced without a signal are noticed too.
+    dir.ok(&[
+        "gencert", "--issuer", "ca.pem", "-q", "--out", "srv", "--force",
+    ]);
+    let third = loop {
+        let e = server.event("reloaded", SECS(20));
+        let fp = e["certificate"]["sha256_fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if fp != second {
+            break fp;
+        }
+    };
+    assert_eq!(served_fingerprint(&dir, server.port), third);
+    echo(b"and still");
 }
 
 #[test]
@@ -1108,4 +1125,67 @@ fn the_status_endpoint_counts_connections_failures_and_expiry() {
         "{metrics}"
     );
     assert!(http_get(&status_addr, "/nope").starts_with("HTTP/1.1 404 "));
+}
+
+#[test]
+fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
+    let dir = Dir::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tport = listener.local_addr().unwrap().port();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Accepts, and never reads.
+        if let Ok((s, _)) = listener.accept() {
+            let _ = held_tx.send(s);
+        }
+    });
+    let target = format!("127.0.0.1:{tport}");
+    let server = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_write_timeout(Some(SECS(3))).unwrap();
+    let chunk = vec![7u8; 1 << 20];
+    let mut sent = 0usize;
+    // Up to 256 MiB; the socket buffers on the way hold a few MiB each.
+    while sent < 256 << 20 {
+        match s.write(&chunk) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    assert!(
+        sent < 64 << 20,
+        "{} MiB went in: the tunnels buffered it",
+        sent >> 20
+    );
+    let _held = held_rx
+        .recv_timeout(SECS(10))
+        .expect("the target got the connection");
+    // Both tunnels still serve others meanwhile.
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", server.port),
+        "--pin",
+        &pin,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 }

@@ -181,7 +181,17 @@ impl PreparedClient {
             async move { sh.connection(conn).await }
         };
         let limits = shared.opts.limits.clone();
-        let summary = run_loop(listener, &limits, stats, &events, control, handle, reload).await;
+        let mut watched: Vec<PathBuf> = Vec::new();
+        if let Roots::File(ca) = &shared.opts.roots {
+            watched.push(ca.clone());
+        }
+        if let Some((cert, key)) = &shared.opts.identity {
+            watched.extend([cert.clone(), key.clone()]);
+        }
+        let summary = run_loop(
+            listener, watched, &limits, stats, &events, control, handle, reload,
+        )
+        .await;
         if let Some((_, task)) = status_task {
             task.abort();
         }

@@ -589,11 +589,30 @@ pub(crate) struct Conn {
     pub phase: watch::Receiver<Phase>,
 }
 
+/// How often the certificate files are checked for a change.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// What identifies a version of the watched files: each one's size and
+/// modification time (`None` for a file that cannot be read now).
+fn files_state(paths: &[PathBuf]) -> Vec<Option<(u64, std::time::SystemTime)>> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::metadata(p)
+                .ok()
+                .and_then(|m| Some((m.len(), m.modified().ok()?)))
+        })
+        .collect()
+}
+
 /// Runs an accept loop until a stop request, then lets open connections
 /// finish within the grace period; every connection is handled by `handle`,
-/// which returns its record. `reload` answers a reload request with the event to log.
+/// which returns its record. `reload` answers a reload request, or a change
+/// of one of the `watched` files, with the event to log.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_loop<H, F, R>(
     listener: TcpListener,
+    watched: Vec<PathBuf>,
     limits: &Limits,
     stats: Arc<Stats>,
     events: &Events,
@@ -613,6 +632,9 @@ where
     let mut tasks = JoinSet::new();
     let mut stopped_by: Option<&'static str> = None;
     let mut last_accept_error = None;
+    let mut seen = files_state(&watched);
+    let mut watch_tick = tokio::time::interval(WATCH_EVERY);
+    watch_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let spawn = |tasks: &mut JoinSet<()>, conn: Conn, slot: tokio::sync::OwnedSemaphorePermit| {
         stats.start();
         let fut = handle(conn);
@@ -650,8 +672,18 @@ where
                 Err(e) => accept_failed(e, &mut last_accept_error, events).await,
             },
             Some(done) = tasks.join_next() => lost_task(done, events),
+            _ = watch_tick.tick(), if !watched.is_empty() => {
+                let now = files_state(&watched);
+                if now != seen {
+                    seen = now;
+                    events.important(reload()).await;
+                }
+            }
             c = control.recv() => match c {
-                Some(Control::Reload) => events.important(reload()).await,
+                Some(Control::Reload) => {
+                    seen = files_state(&watched);
+                    events.important(reload()).await;
+                }
                 Some(Control::Stop(sig)) => {
                     stopped_by = Some(sig);
                     break;

@@ -193,7 +193,18 @@ impl PreparedServer {
             async move { sh.connection(conn).await }
         };
         let limits = shared.opts.limits.clone();
-        let summary = run_loop(listener, &limits, stats, &events, control, handle, reload).await;
+        let mut watched: Vec<PathBuf> = Vec::new();
+        if let Some((cert, key)) = &shared.opts.cert {
+            watched.push(cert.clone());
+            if key != cert {
+                watched.push(key.clone());
+            }
+        }
+        watched.extend(shared.opts.client_ca.iter().cloned());
+        let summary = run_loop(
+            listener, watched, &limits, stats, &events, control, handle, reload,
+        )
+        .await;
         if let Some((_, task)) = status_task {
             task.abort();
         }
