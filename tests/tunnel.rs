@@ -1172,6 +1172,7 @@ fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
             Err(_) => break,
         }
     }
+    eprintln!("{} MiB went in before the client was held back", sent >> 20);
     assert!(
         sent < 64 << 20,
         "{} MiB went in: the tunnels buffered it",
