@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('pin', 'pin', [CompletionResultType]::ParameterValue, 'Compute, check and remember SPKI pins')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Audit a server for legacy protocols, weak suites and certificate problems')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test a TLS endpoint: handshakes per second, resumption, throughput')
+            [CompletionResult]::new('tunnel', 'tunnel', [CompletionResultType]::ParameterValue, 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -222,6 +223,100 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tlskit;tunnel' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service')
+            [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Accept plaintext locally and forward it over verified TLS to a server')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tlskit;tunnel;server' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m')
+            [CompletionResult]::new('--handshake-timeout', '--handshake-timeout', [CompletionResultType]::ParameterName, 'Seconds a client''s TLS handshake may take, from accept to Finished (server mode)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a connection on which nothing moved either way for this long; 0 means never')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once; more are closed at once and logged')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)')
+            [CompletionResult]::new('--alpn', '--alpn', [CompletionResultType]::ParameterName, 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)')
+            [CompletionResult]::new('--groups', '--groups', [CompletionResultType]::ParameterName, 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]')
+            [CompletionResult]::new('--suites', '--suites', [CompletionResultType]::ParameterName, 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Where plaintext goes: HOST:PORT or unix:PATH')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Certificate chain: PEM, leaf first [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory; its pin is printed]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The certificate''s private key [default: the key in the --cert file]')
+            [CompletionResult]::new('--client-ca', '--client-ca', [CompletionResultType]::ParameterName, 'Require a client certificate issued by a CA in FILE (chain, dates and clientAuth usage are checked in the handshake)')
+            [CompletionResult]::new('--allow-cn', '--allow-cn', [CompletionResultType]::ParameterName, 'Let through only client certificates with this subject CN (repeatable; any allow rule that matches lets a client through)')
+            [CompletionResult]::new('--allow-dns', '--allow-dns', [CompletionResultType]::ParameterName, 'Let through client certificates with this DNS subject alternative name')
+            [CompletionResult]::new('--allow-uri', '--allow-uri', [CompletionResultType]::ParameterName, 'Let through client certificates with this URI subject alternative name (a SPIFFE ID…)')
+            [CompletionResult]::new('--allow-pin', '--allow-pin', [CompletionResultType]::ParameterName, 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--tls13', '--tls13', [CompletionResultType]::ParameterName, 'TLS 1.3 only')
+            [CompletionResult]::new('--tls12', '--tls12', [CompletionResultType]::ParameterName, 'TLS 1.2 only')
+            [CompletionResult]::new('--allow-remote-target', '--allow-remote-target', [CompletionResultType]::ParameterName, 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)')
+            [CompletionResult]::new('--proxy-protocol', '--proxy-protocol', [CompletionResultType]::ParameterName, 'Send a PROXY protocol v2 header to the target first, so that it learns the client''s real address (HAProxy, nginx and others read it)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;tunnel;client' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m')
+            [CompletionResult]::new('--handshake-timeout', '--handshake-timeout', [CompletionResultType]::ParameterName, 'Seconds a client''s TLS handshake may take, from accept to Finished (server mode)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a connection on which nothing moved either way for this long; 0 means never')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once; more are closed at once and logged')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)')
+            [CompletionResult]::new('--alpn', '--alpn', [CompletionResultType]::ParameterName, 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)')
+            [CompletionResult]::new('--groups', '--groups', [CompletionResultType]::ParameterName, 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]')
+            [CompletionResult]::new('--suites', '--suites', [CompletionResultType]::ParameterName, 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The TLS server: HOST:PORT or [IPv6]:PORT')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against [default: the target''s host]')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Require an SPKI pin on the server''s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--tls13', '--tls13', [CompletionResultType]::ParameterName, 'TLS 1.3 only')
+            [CompletionResult]::new('--tls12', '--tls12', [CompletionResultType]::ParameterName, 'TLS 1.2 only')
+            [CompletionResult]::new('--system-roots', '--system-roots', [CompletionResultType]::ParameterName, 'Trust the platform''s certificate store instead of the embedded Mozilla roots')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;tunnel;help' {
+            [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service')
+            [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Accept plaintext locally and forward it over verified TLS to a server')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tlskit;tunnel;help;server' {
+            break
+        }
+        'tlskit;tunnel;help;client' {
+            break
+        }
+        'tlskit;tunnel;help;help' {
+            break
+        }
         'tlskit;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives `completions/` and `man/`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
@@ -242,6 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('pin', 'pin', [CompletionResultType]::ParameterValue, 'Compute, check and remember SPKI pins')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Audit a server for legacy protocols, weak suites and certificate problems')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test a TLS endpoint: handshakes per second, resumption, throughput')
+            [CompletionResult]::new('tunnel', 'tunnel', [CompletionResultType]::ParameterValue, 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -265,6 +361,17 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;help;bench' {
+            break
+        }
+        'tlskit;help;tunnel' {
+            [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service')
+            [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Accept plaintext locally and forward it over verified TLS to a server')
+            break
+        }
+        'tlskit;help;tunnel;server' {
+            break
+        }
+        'tlskit;help;tunnel;client' {
             break
         }
         'tlskit;help;generate' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand pin 'Compute, check and remember SPKI pins'
             cand scan 'Audit a server for legacy protocols, weak suites and certificate problems'
             cand bench 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+            cand tunnel 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
             cand generate 'Write shell completions and man pages (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -211,6 +212,93 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tlskit;tunnel'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand server 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+            cand client 'Accept plaintext locally and forward it over verified TLS to a server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;tunnel;server'= {
+            cand -l 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
+            cand --listen 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
+            cand --connect-timeout 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m'
+            cand --handshake-timeout 'Seconds a client''s TLS handshake may take, from accept to Finished (server mode)'
+            cand --idle-timeout 'Close a connection on which nothing moved either way for this long; 0 means never'
+            cand --max-connections 'Connections open at once; more are closed at once and logged'
+            cand --grace 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)'
+            cand --alpn 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)'
+            cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
+            cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
+            cand --status 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)'
+            cand --target 'Where plaintext goes: HOST:PORT or unix:PATH'
+            cand --cert 'Certificate chain: PEM, leaf first [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory; its pin is printed]'
+            cand --key 'The certificate''s private key [default: the key in the --cert file]'
+            cand --client-ca 'Require a client certificate issued by a CA in FILE (chain, dates and clientAuth usage are checked in the handshake)'
+            cand --allow-cn 'Let through only client certificates with this subject CN (repeatable; any allow rule that matches lets a client through)'
+            cand --allow-dns 'Let through client certificates with this DNS subject alternative name'
+            cand --allow-uri 'Let through client certificates with this URI subject alternative name (a SPIFFE ID…)'
+            cand --allow-pin 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --tls13 'TLS 1.3 only'
+            cand --tls12 'TLS 1.2 only'
+            cand --allow-remote-target 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)'
+            cand --proxy-protocol 'Send a PROXY protocol v2 header to the target first, so that it learns the client''s real address (HAProxy, nginx and others read it)'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;tunnel;client'= {
+            cand -l 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
+            cand --listen 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
+            cand --connect-timeout 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m'
+            cand --handshake-timeout 'Seconds a client''s TLS handshake may take, from accept to Finished (server mode)'
+            cand --idle-timeout 'Close a connection on which nothing moved either way for this long; 0 means never'
+            cand --max-connections 'Connections open at once; more are closed at once and logged'
+            cand --grace 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)'
+            cand --alpn 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)'
+            cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
+            cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
+            cand --status 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)'
+            cand --target 'The TLS server: HOST:PORT or [IPv6]:PORT'
+            cand --servername 'The name to send as SNI and verify the certificate against [default: the target''s host]'
+            cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
+            cand --pin 'Require an SPKI pin on the server''s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed'
+            cand --cert 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)'
+            cand --key 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --tls13 'TLS 1.3 only'
+            cand --tls12 'TLS 1.2 only'
+            cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;tunnel;help'= {
+            cand server 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+            cand client 'Accept plaintext locally and forward it over verified TLS to a server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;tunnel;help;server'= {
+        }
+        &'tlskit;tunnel;help;client'= {
+        }
+        &'tlskit;tunnel;help;help'= {
+        }
         &'tlskit;generate'= {
             cand --out-dir 'Directory that receives `completions/` and `man/`'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
@@ -230,6 +318,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand pin 'Compute, check and remember SPKI pins'
             cand scan 'Audit a server for legacy protocols, weak suites and certificate problems'
             cand bench 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+            cand tunnel 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
             cand generate 'Write shell completions and man pages (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -246,6 +335,14 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         &'tlskit;help;scan'= {
         }
         &'tlskit;help;bench'= {
+        }
+        &'tlskit;help;tunnel'= {
+            cand server 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+            cand client 'Accept plaintext locally and forward it over verified TLS to a server'
+        }
+        &'tlskit;help;tunnel;server'= {
+        }
+        &'tlskit;help;tunnel;client'= {
         }
         &'tlskit;help;generate'= {
         }

@@ -38,6 +38,7 @@ complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "inspect" -d 'Show cer
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "pin" -d 'Compute, check and remember SPKI pins'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "tunnel" -d 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cn -d 'Subject common name, at most 64 characters (default: the first name that fits)' -r
@@ -211,6 +212,74 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print o
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -f -a "server" -d 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -f -a "client" -d 'Accept plaintext locally and forward it over verified TLS to a server'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and not __fish_seen_subcommand_from server client help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l connect-timeout -d 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l handshake-timeout -d 'Seconds a client\'s TLS handshake may take, from accept to Finished (server mode)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l idle-timeout -d 'Close a connection on which nothing moved either way for this long; 0 means never' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l max-connections -d 'Connections open at once; more are closed at once and logged' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l alpn -d 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l status -d 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l target -d 'Where plaintext goes: HOST:PORT or unix:PATH' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l cert -d 'Certificate chain: PEM, leaf first [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory; its pin is printed]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l key -d 'The certificate\'s private key [default: the key in the --cert file]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l client-ca -d 'Require a client certificate issued by a CA in FILE (chain, dates and clientAuth usage are checked in the handshake)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-cn -d 'Let through only client certificates with this subject CN (repeatable; any allow rule that matches lets a client through)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-dns -d 'Let through client certificates with this DNS subject alternative name' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-uri -d 'Let through client certificates with this URI subject alternative name (a SPIFFE ID…)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-pin -d 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls13 -d 'TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls12 -d 'TLS 1.2 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-remote-target -d 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l proxy-protocol -d 'Send a PROXY protocol v2 header to the target first, so that it learns the client\'s real address (HAProxy, nginx and others read it)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l connect-timeout -d 'Seconds to wait for the target to accept (and, in client mode, to finish the TLS handshake). Fractions and units work: 2.5, 500ms, 1m' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l handshake-timeout -d 'Seconds a client\'s TLS handshake may take, from accept to Finished (server mode)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l idle-timeout -d 'Close a connection on which nothing moved either way for this long; 0 means never' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l max-connections -d 'Connections open at once; more are closed at once and logged' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l alpn -d 'ALPN protocols, comma-separated, in order of preference (offered in client mode, accepted in server mode)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l status -d 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, seconds to certificate expiry)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l target -d 'The TLS server: HOST:PORT or [IPv6]:PORT' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l pin -d 'Require an SPKI pin on the server\'s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l cert -d 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l key -d 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls13 -d 'TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls12 -d 'TLS 1.2 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l json -d 'Print one JSON document on stdout instead of text'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from help" -f -a "server" -d 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from help" -f -a "client" -d 'Accept plaintext locally and forward it over verified TLS to a server'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l out-dir -d 'Directory that receives `completions/` and `man/`' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -219,12 +288,15 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l json -d 'Prin
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "pin" -d 'Compute, check and remember SPKI pins'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "pin" -d 'Compute, check and remember SPKI pins'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "tunnel" -d 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from tunnel" -f -a "server" -d 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from tunnel" -f -a "client" -d 'Accept plaintext locally and forward it over verified TLS to a server'

@@ -11,7 +11,8 @@ const LONG_ABOUT: &str = "\
 tlskit generates certificates (self-signed, a local CA, mTLS client certificates), \
 test-connects to TLS servers and shows what was negotiated and verified, runs a \
 concurrent echo or status-page TLS server, inspects and pins certificates, audits \
-servers for legacy protocols and load-tests them.
+servers for legacy protocols, load-tests them, and puts TLS and mTLS in front of \
+plaintext services (tunnel).
 
 TLS 1.3 first; nothing below TLS 1.2 is ever negotiated by tlskit; certificates are \
 verified (hostname included) unless --insecure is given.";
@@ -64,6 +65,8 @@ pub enum Command {
     Scan(cmd::scan::Args),
     /// Load-test a TLS endpoint: handshakes per second, resumption, throughput.
     Bench(cmd::bench::Args),
+    /// Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port.
+    Tunnel(cmd::tunnel::Args),
     /// Write shell completions and man pages (for packagers and the repository).
     #[command(hide = true)]
     Generate(crate::generate::Args),

@@ -14,6 +14,7 @@ pub mod scan;
 pub mod server;
 pub mod text;
 pub mod tls;
+pub mod tunnel;
 pub mod when;
 
 #[cfg(test)]

@@ -462,7 +462,7 @@ fn concurrent_writer_child() {
     let store = tlskit::pinstore::PinStore::open_default().unwrap();
     for i in 0..WRITES {
         let pin = tlskit::tls::pin::Pin::of_spki(format!("{w}/{i}").as_bytes());
-        let host = tlskit::pinstore::host_port(&format!("w{w}-{i}.test"), 443);
+        let host = tlskit::pinstore::store_key(&format!("w{w}-{i}.test"), 443);
         let r = store.check_or_record(&host, &pin).unwrap();
         assert!(matches!(r, tlskit::pinstore::Tofu::Recorded(_)));
     }

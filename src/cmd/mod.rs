@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod pin;
 pub mod scan;
 pub mod serve;
+pub mod tunnel;
 pub mod values;
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Code> {
         Command::Pin(args) => pin::run(args, ctx),
         Command::Scan(args) => scan::run(args, ctx),
         Command::Bench(args) => bench::run(args, ctx),
+        Command::Tunnel(args) => tunnel::run(args, ctx),
         Command::Generate(args) => crate::generate::run(args, ctx),
     }
 }

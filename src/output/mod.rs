@@ -17,6 +17,7 @@ pub mod bench;
 pub mod cert;
 pub mod serve;
 pub mod style;
+pub mod tunnel;
 
 pub use crate::text::{plural_days, sanitize, sanitize_bytes};
 pub use style::{Style, Tone};

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{bail, Context, Result};
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, KeyLog, RootCertStore, ServerConfig, SupportedProtocolVersion};
@@ -224,6 +225,15 @@ pub struct ServerOptions {
 
 /// Builds a server config; fails at once when the key does not match the certificate.
 pub fn server_config(opts: ServerOptions) -> Result<Arc<ServerConfig>> {
+    server_config_wrapping(opts, |verifier| verifier)
+}
+
+/// Like [`server_config`], with the client-certificate verifier passed through
+/// `wrap` first (the tunnel checks its allow rules inside the handshake this way).
+pub fn server_config_wrapping(
+    opts: ServerOptions,
+    wrap: impl FnOnce(Arc<dyn ClientCertVerifier>) -> Arc<dyn ClientCertVerifier>,
+) -> Result<Arc<ServerConfig>> {
     let provider = opts.algorithms.provider();
     let mut key = opts.identity.certified_key()?;
     key.ocsp = opts.ocsp.filter(|o| !o.is_empty());
@@ -242,7 +252,9 @@ pub fn server_config(opts: ServerOptions) -> Result<Arc<ServerConfig>> {
             if matches!(opts.client_auth, ClientAuth::Optional(_)) {
                 vb = vb.allow_unauthenticated();
             }
-            builder.with_client_cert_verifier(vb.build().context("building the client verifier")?)
+            builder.with_client_cert_verifier(wrap(
+                vb.build().context("building the client verifier")?,
+            ))
         }
     };
     let mut config =

@@ -1,0 +1,321 @@
+//! Text and JSON-lines rendering of `tlskit tunnel`'s events: the first line
+//! `listening on ADDR`, a banner, one line per connection, reloads, the
+//! shutdown and the summary.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use super::{field, sanitize};
+use crate::tunnel::{human_duration, ConnRecord, Event, Mode, Outcome, Ready, Summary};
+
+/// Writes one event as a JSON line.
+pub fn json_line(out: &mut dyn Write, event: &Event) -> io::Result<()> {
+    let line = super::json::to_line(event).map_err(io::Error::other)?;
+    writeln!(out, "{line}")
+}
+
+/// Writes what of an event belongs on stderr (warnings, a failed reload), in
+/// text mode; call it with colour as decided for stderr.
+pub fn stderr_lines(err: &mut dyn Write, event: &Event) -> io::Result<()> {
+    match event {
+        Event::Ready(ready) => {
+            for w in &ready.warnings {
+                warning(err, w)?;
+            }
+            Ok(())
+        }
+        Event::Warning { message } => warning(err, message),
+        Event::ReloadFailed { reason } => writeln!(
+            err,
+            "tlskit: {} {}",
+            "reload failed:".red().bold(),
+            sanitize(reason)
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Writes one event as text on stdout (the log). With `quiet`, only
+/// `listening on`, the connection lines and reloads are written.
+pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
+    match event {
+        Event::Listening { addr } => writeln!(out, "listening on {addr}"),
+        Event::Ready(ready) => {
+            if quiet {
+                return Ok(());
+            }
+            banner(out, ready)
+        }
+        Event::Connection(rec) => writeln!(out, "{}", connection_line(rec)),
+        Event::Warning { .. } => Ok(()),
+        Event::Reloaded { certificate } => match certificate {
+            Some(c) => writeln!(
+                out,
+                "{}: now serving {} (SHA-256 {}, {})",
+                "reloaded".green(),
+                sanitize(&c.subject),
+                c.sha256_fingerprint,
+                c.spki_pin
+            ),
+            None => writeln!(
+                out,
+                "{}: certificate and CA files read again",
+                "reloaded".green()
+            ),
+        },
+        Event::ReloadFailed { reason } => writeln!(
+            out,
+            "{} {}",
+            "reload failed:".red().bold(),
+            sanitize(reason)
+        ),
+        Event::Shutdown {
+            signal,
+            open_connections,
+            grace_ms,
+        } => {
+            let n = *open_connections;
+            writeln!(
+                out,
+                "{signal}: no longer accepting; {n} open connection{} get{} up to {} to finish",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                human_duration(*grace_ms)
+            )
+        }
+        Event::StatusListening { addr } => {
+            if quiet {
+                return Ok(());
+            }
+            field(
+                out,
+                "status",
+                format!("http://{addr}/ (JSON), http://{addr}/metrics (Prometheus)"),
+            )
+        }
+    }
+}
+
+fn warning(err: &mut dyn Write, message: &str) -> io::Result<()> {
+    writeln!(
+        err,
+        "tlskit: {} {}",
+        "warning:".red().bold(),
+        sanitize(message).red()
+    )
+}
+
+fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
+    match r.mode {
+        Mode::Server => {
+            field(
+                out,
+                "forwarding",
+                format!("TLS on {} to {}", r.addr, sanitize(&r.target)),
+            )?;
+            if let Some(c) = &r.certificate {
+                let origin = if r.ephemeral {
+                    " (ephemeral: made at start-up, in memory only)"
+                } else {
+                    ""
+                };
+                field(
+                    out,
+                    "certificate",
+                    format!("{}{origin}", sanitize(&c.subject)),
+                )?;
+                field(out, "SHA-256", &c.sha256_fingerprint)?;
+                field(out, "SPKI pin", c.spki_pin.to_string().bold())?;
+            }
+            let clients = if !r.client_auth {
+                "anyone (no --client-ca)".red().to_string()
+            } else if r.allow.is_empty() {
+                "any certificate from --client-ca".to_string()
+            } else {
+                format!(
+                    "certificates from --client-ca matching {}",
+                    sanitize(&r.allow.join(", "))
+                )
+            };
+            field(out, "clients", clients)?;
+        }
+        Mode::Client => {
+            field(
+                out,
+                "forwarding",
+                format!("plaintext on {} to TLS {}", r.addr, sanitize(&r.target)),
+            )?;
+            if let Some(name) = &r.server_name {
+                field(
+                    out,
+                    "verifying",
+                    format!("the certificate is checked for {}", sanitize(name)),
+                )?;
+            }
+            if r.client_auth {
+                field(out, "client certificate", "sent when asked (--cert)")?;
+            }
+        }
+    }
+    field(
+        out,
+        "limits",
+        format!(
+            "{} connections, connect {}, handshake {}, idle {}",
+            r.max_connections,
+            human_duration(r.connect_timeout_ms),
+            human_duration(r.handshake_timeout_ms),
+            r.idle_timeout_ms
+                .map(human_duration)
+                .unwrap_or_else(|| "unlimited".into())
+        ),
+    )
+}
+
+/// One connection as one line of text.
+pub fn connection_line(rec: &ConnRecord) -> String {
+    let label = outcome_label(rec.outcome);
+    let outcome = match rec.outcome {
+        Outcome::Closed => label.green(),
+        Outcome::IdleTimeout | Outcome::CutOff | Outcome::Busy => label.yellow(),
+        _ => label.red().bold(),
+    };
+    let mut s = format!("{} {} {outcome}", rec.time.dimmed(), sanitize(&rec.peer));
+    if let Some(id) = &rec.client {
+        let who = match &id.cn {
+            Some(cn) => format!("CN={cn}"),
+            None => id.sans.first().cloned().unwrap_or_else(|| id.pin.clone()),
+        };
+        s.push_str(&format!(" client={}", sanitize(&who)));
+    }
+    if let Some(sni) = &rec.sni {
+        s.push_str(&format!(" sni={}", sanitize(sni)));
+    }
+    if let (Some(v), Some(suite)) = (&rec.version, &rec.suite) {
+        s.push_str(&format!(" {v} {suite}"));
+    }
+    if let Some(alpn) = &rec.alpn {
+        s.push_str(&format!(" alpn={}", sanitize(alpn)));
+    }
+    s.push_str(&format!(
+        " up={} down={} {}",
+        rec.bytes_up,
+        rec.bytes_down,
+        human_duration(rec.duration_ms)
+    ));
+    if let Some(reason) = &rec.reason {
+        s.push_str(&format!(": {}", sanitize(reason)));
+    }
+    s
+}
+
+/// The outcome as a word or two.
+pub fn outcome_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Closed => "closed",
+        Outcome::HandshakeFailed => "handshake-failed",
+        Outcome::Denied => "denied",
+        Outcome::HandshakeTimeout => "handshake-timeout",
+        Outcome::Busy => "busy",
+        Outcome::TargetUnreachable => "target-unreachable",
+        Outcome::IdleTimeout => "idle-timeout",
+        Outcome::CutOff => "cut-off",
+        Outcome::Error => "error",
+    }
+}
+
+/// The summary as text.
+pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    let why = match &s.stopped_by {
+        Some(sig) => format!("on {sig}"),
+        None => "at the end of its input".into(),
+    };
+    writeln!(
+        out,
+        "{} {why}, up {}",
+        "stopped".bold(),
+        human_duration(s.duration_ms)
+    )?;
+    let mut conns = format!("{} ({} ok", s.connections, s.ok);
+    for (outcome, n) in &s.failed {
+        conns.push_str(&format!(", {n} {}", outcome_label(*outcome)));
+    }
+    conns.push(')');
+    field(out, "connections", conns)?;
+    field(
+        out,
+        "bytes",
+        format!(
+            "{} up (client to target), {} down",
+            s.bytes_up, s.bytes_down
+        ),
+    )?;
+    if s.dropped_events > 0 {
+        field(
+            out,
+            "log",
+            format!(
+                "{} connection lines dropped (stdout was not read fast enough)",
+                s.dropped_events
+            )
+            .yellow(),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tunnel::PeerIdentity;
+
+    /// Removes the colour codes a terminal would get (CSI ... m).
+    fn strip_colour(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' && chars.peek() == Some(&'[') {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_connection_line_says_who_what_and_how_it_ended() {
+        let rec = ConnRecord {
+            time: "2026-01-01T00:00:00Z".into(),
+            peer: "127.0.0.1:5000".into(),
+            client: Some(PeerIdentity {
+                cn: Some("app\u{1b}[31m".into()),
+                sans: vec![],
+                pin: "sha256//x".into(),
+            }),
+            sni: Some("localhost".into()),
+            version: Some("TLSv1.3".into()),
+            suite: Some("TLS_AES_256_GCM_SHA384".into()),
+            alpn: None,
+            bytes_up: 10,
+            bytes_down: 20,
+            duration_ms: 1500,
+            outcome: Outcome::TargetUnreachable,
+            reason: Some("cannot reach the target 127.0.0.1:1: connection refused".into()),
+        };
+        let line = strip_colour(&connection_line(&rec));
+        assert!(!line.contains('\u{1b}'), "{line}");
+        assert!(
+            line.starts_with(
+                "2026-01-01T00:00:00Z 127.0.0.1:5000 target-unreachable client=CN=app"
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with(" sni=localhost TLSv1.3 TLS_AES_256_GCM_SHA384 up=10 down=20 1.5 s: cannot reach the target 127.0.0.1:1: connection refused"), "{line}");
+    }
+}

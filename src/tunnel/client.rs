@@ -1,0 +1,302 @@
+//! Client mode: a local plaintext port; each connection accepted there opens
+//! a verified TLS (optionally mTLS) connection to the target through
+//! [`crate::tls::dial`], as `tlskit connect` does, and forwards both ways.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context, Result};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::forward::{self, Moved};
+use super::{
+    run_loop, Conn, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, Ready, Stats,
+    Summary,
+};
+use crate::tls::algorithms::Algorithms;
+use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, TrustRoots, Versions};
+use crate::tls::dial::{self, DialOptions};
+use crate::tls::error::{kind_of, Failure};
+use crate::tls::files;
+use crate::tls::pin::Pin;
+use crate::tls::target::Target as TlsTarget;
+
+/// What verifies the target's certificate.
+#[derive(Debug, Clone)]
+pub enum Roots {
+    /// Mozilla's roots, embedded.
+    Webpki,
+    /// The platform's store.
+    System,
+    /// The CA certificates in this file (reloaded on request).
+    File(PathBuf),
+}
+
+/// Everything a client tunnel is asked to do.
+#[derive(Debug, Clone)]
+pub struct ClientTunnel {
+    /// The TLS server, and the name verified.
+    pub target: TlsTarget,
+    /// Trust anchors.
+    pub roots: Roots,
+    /// SPKI pins (any match passes; a matching pin also trusts a certificate no CA signed).
+    pub pins: Vec<Pin>,
+    /// Client certificate and key files for mTLS.
+    pub identity: Option<(PathBuf, PathBuf)>,
+    /// ALPN protocols offered.
+    pub alpn: Vec<Vec<u8>>,
+    /// Versions offered.
+    pub versions: Versions,
+    /// Groups and suites.
+    pub algorithms: Algorithms,
+    /// Limits and timeouts (`connect_timeout` bounds TCP + TLS to the target).
+    pub limits: Limits,
+}
+
+/// The files as loaded; replaced whole on reload.
+struct Loaded {
+    roots: TrustRoots,
+    identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+}
+
+/// A client tunnel with its files loaded, ready to run.
+pub struct PreparedClient {
+    opts: ClientTunnel,
+    current: RwLock<Arc<Loaded>>,
+}
+
+impl PreparedClient {
+    /// Loads the files and checks that a configuration can be built from them.
+    pub fn prepare(opts: ClientTunnel) -> Result<PreparedClient> {
+        let loaded = load(&opts)?;
+        let prepared = PreparedClient {
+            opts,
+            current: RwLock::new(Arc::new(loaded)),
+        };
+        // Fail now, not at the first connection, if the files do not fit together.
+        prepared.client_config()?;
+        Ok(prepared)
+    }
+
+    /// A fresh config per connection: each records its own handshake, so
+    /// that a failure is explained with what that handshake saw.
+    fn client_config(
+        &self,
+    ) -> Result<(Arc<rustls::ClientConfig>, crate::tls::verify::Observations)> {
+        let loaded = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        config::client_config(ClientOptions {
+            roots: loaded.roots.clone(),
+            accept_unverified: None,
+            pins: self.opts.pins.clone(),
+            trust_first_use: false,
+            identity: loaded.identity.as_ref().map(|(chain, key)| Identity {
+                chain: chain.clone(),
+                key: key.clone_key(),
+            }),
+            alpn: self.opts.alpn.clone(),
+            versions: self.opts.versions,
+            no_sni: false,
+            keylog: KeyLogTo::Off,
+            algorithms: self.opts.algorithms.clone(),
+            verify_once: false,
+        })
+    }
+
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        status: Option<TcpListener>,
+        events: Events,
+        control: mpsc::UnboundedReceiver<Control>,
+    ) -> Summary {
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        events
+            .important(Event::Listening { addr: addr.clone() })
+            .await;
+        let l = &self.opts.limits;
+        let mut warnings = Vec::new();
+        if !listener.local_addr().is_ok_and(|a| a.ip().is_loopback()) {
+            warnings.push(format!(
+                "listening on {addr}, not on loopback: anyone who can reach it talks to {} with this tunnel's identity",
+                self.opts.target
+            ));
+        }
+        events
+            .important(Event::Ready(Ready {
+                mode: Mode::Client,
+                addr,
+                target: self.opts.target.to_string(),
+                certificate: None,
+                ephemeral: false,
+                client_auth: self.opts.identity.is_some(),
+                allow: Vec::new(),
+                server_name: Some(self.opts.target.server_name_str()),
+                max_connections: l.max_connections,
+                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
+                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
+                warnings,
+            }))
+            .await;
+        let stats = Arc::new(Stats::default());
+        let shared = Arc::new(self);
+        let status_task = status.map(|listener| {
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let expiry: super::status::Expiry = Arc::new(|| None);
+            let task = tokio::spawn(super::status::serve(
+                listener,
+                Mode::Client,
+                stats.clone(),
+                expiry,
+            ));
+            (addr, task)
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
+        let reload = {
+            let shared = shared.clone();
+            move || shared.reload()
+        };
+        let handle = |conn: Conn| {
+            let sh = shared.clone();
+            async move { sh.connection(conn).await }
+        };
+        let limits = shared.opts.limits.clone();
+        let mut watched: Vec<PathBuf> = Vec::new();
+        if let Roots::File(ca) = &shared.opts.roots {
+            watched.push(ca.clone());
+        }
+        if let Some((cert, key)) = &shared.opts.identity {
+            watched.extend([cert.clone(), key.clone()]);
+        }
+        let summary = run_loop(
+            listener, watched, &limits, stats, &events, control, handle, reload,
+        )
+        .await;
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
+        summary
+    }
+
+    fn reload(&self) -> Event {
+        match load(&self.opts) {
+            Ok(loaded) => {
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+                Event::Reloaded { certificate: None }
+            }
+            Err(e) => Event::ReloadFailed {
+                reason: format!("{e:#}; still using the previous files"),
+            },
+        }
+    }
+
+    async fn connection(&self, conn: Conn) -> ConnRecord {
+        let Conn {
+            tcp,
+            peer,
+            mut phase,
+            ..
+        } = conn;
+        let started = Instant::now();
+        let limits = &self.opts.limits;
+        let mut rec = ConnRecord::new(peer);
+        let _ = tcp.set_nodelay(true);
+        let server_name = self.opts.target.server_name_str();
+        rec.sni = self.opts.target.name_is_dns().then(|| server_name.clone());
+        let (config, observations) = match self.client_config() {
+            Ok(c) => c,
+            Err(e) => {
+                rec.ended(Outcome::Error, format!("{e:#}"));
+                return done(rec, started);
+            }
+        };
+        let opts = DialOptions::new(self.opts.target.clone(), limits.connect_timeout);
+        let dialed = match dial::dial(config, &observations, &opts).await {
+            Ok(d) => d,
+            Err(f) => {
+                // The same sentence `tlskit connect` gives; the local client is closed at once.
+                let outcome = match kind_of(&f.error) {
+                    Some(Failure::Network) | None => Outcome::TargetUnreachable,
+                    _ => Outcome::HandshakeFailed,
+                };
+                rec.ended(outcome, format!("{:#}", f.error));
+                return done(rec, started);
+            }
+        };
+        if let Some(h) = &dialed.report.handshake {
+            rec.version = Some(h.protocol.clone());
+            rec.suite = Some(h.cipher_suite.clone());
+            rec.alpn = h.alpn.clone();
+        }
+        let mut tcp = tcp;
+        if !dialed.early_data.is_empty() {
+            if let Err(e) = tcp.write_all(&dialed.early_data).await {
+                rec.ended(
+                    Outcome::Error,
+                    format!("the client {}", super::io_reason(&e)),
+                );
+                return done(rec, started);
+            }
+            rec.bytes_down += dialed.early_data.len() as u64;
+        }
+        let moved = Moved::default();
+        let ended =
+            forward::forward(tcp, dialed.stream, limits.idle_timeout, &mut phase, &moved).await;
+        rec.bytes_up = moved.up.load(std::sync::atomic::Ordering::Relaxed);
+        rec.bytes_down += moved.down.load(std::sync::atomic::Ordering::Relaxed);
+        super::forward_ending(&mut rec, ended, limits);
+        done(rec, started)
+    }
+}
+
+fn done(mut rec: ConnRecord, started: Instant) -> ConnRecord {
+    rec.duration_ms = started.elapsed().as_millis() as u64;
+    rec
+}
+
+fn load(opts: &ClientTunnel) -> Result<Loaded> {
+    let roots = match &opts.roots {
+        Roots::Webpki => TrustRoots::Webpki,
+        Roots::File(path) => TrustRoots::Certs(
+            files::load_certs(path)
+                .with_context(|| format!("reading --ca '{}'", path.display()))?,
+        ),
+        // Read once: the store is large, and a connection should not wait for it.
+        Roots::System => {
+            let found = rustls_native_certs::load_native_certs();
+            if found.certs.is_empty() {
+                anyhow::bail!("the system trust store holds no usable certificate");
+            }
+            TrustRoots::Certs(found.certs)
+        }
+    };
+    let identity = match &opts.identity {
+        None => None,
+        Some((cert, key)) => Some((
+            files::load_certs(cert)
+                .with_context(|| format!("reading --cert '{}'", cert.display()))?,
+            files::load_key(key).with_context(|| format!("reading --key '{}'", key.display()))?,
+        )),
+    };
+    Ok(Loaded { roots, identity })
+}

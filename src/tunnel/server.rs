@@ -1,0 +1,487 @@
+//! Server mode: accept TLS (and mTLS) from clients and forward plaintext to
+//! the target. The target is dialled only once the handshake, client
+//! certificate and allow rules included, has succeeded.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context, Result};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::Acceptor;
+use rustls::{CertificateError, ServerConfig};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_rustls::LazyConfigAcceptor;
+
+use super::allow::{self, AllowRules, AllowingVerifier};
+use super::forward::{self, Moved};
+use super::{
+    human_duration, run_loop, target_error, Conn, ConnRecord, Control, Event, Events, Limits, Mode,
+    Outcome, Ready, Stats, Summary, Target,
+};
+use crate::text::sanitize;
+use crate::tls::algorithms::Algorithms;
+use crate::tls::certgen;
+use crate::tls::certinfo::CertSummary;
+use crate::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
+use crate::tls::error::{fail, tag, Failure};
+use crate::tls::files;
+use crate::tls::handshake::HandshakeInfo;
+
+/// Everything a server tunnel is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServerTunnel {
+    /// Where plaintext goes.
+    pub target: Target,
+    /// Accept a target that is not on this machine.
+    pub allow_remote_target: bool,
+    /// The certificate chain and key files (`None`: an ephemeral certificate).
+    pub cert: Option<(PathBuf, PathBuf)>,
+    /// Require client certificates from these CAs.
+    pub client_ca: Option<PathBuf>,
+    /// Narrow which client certificates pass.
+    pub allow: AllowRules,
+    /// TLS versions accepted.
+    pub versions: Versions,
+    /// Groups and suites.
+    pub algorithms: Algorithms,
+    /// ALPN protocols offered, in preference order.
+    pub alpn: Vec<Vec<u8>>,
+    /// Send a PROXY protocol v2 header to the target first.
+    pub proxy_protocol: bool,
+    /// Limits and timeouts.
+    pub limits: Limits,
+}
+
+/// The TLS side as loaded from files; replaced whole on reload.
+struct Loaded {
+    config: Arc<ServerConfig>,
+    leaf: CertSummary,
+    /// The leaf's notAfter, seconds since the epoch.
+    not_after: Option<i64>,
+}
+
+/// A server tunnel with its files loaded, ready to run.
+pub struct PreparedServer {
+    opts: ServerTunnel,
+    /// The ephemeral certificate, made once (reloads keep it).
+    ephemeral: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>,
+    current: Arc<RwLock<Arc<Loaded>>>,
+    warnings: Vec<String>,
+}
+
+impl PreparedServer {
+    /// Checks the options and loads the files; an error means the tunnel cannot start.
+    pub fn prepare(opts: ServerTunnel) -> Result<PreparedServer> {
+        if !opts.target.is_local() && !opts.allow_remote_target {
+            return Err(fail(
+                Failure::Argument,
+                format!(
+                    "--target {} is not on this machine: forwarding to another host makes a relay anyone who passes the TLS check can use; add --allow-remote-target if that is what you want",
+                    sanitize(&opts.target.to_string())
+                ),
+            ));
+        }
+        if opts.client_ca.is_none() && !opts.allow.is_empty() {
+            return Err(fail(
+                Failure::Argument,
+                "the --allow-* rules need --client-ca: without it no client presents a certificate to check",
+            ));
+        }
+        let ephemeral = match opts.cert {
+            Some(_) => None,
+            None => {
+                let g =
+                    certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
+                Some((g.cert_der, g.key_der))
+            }
+        };
+        let mut warnings = Vec::new();
+        if opts.client_ca.is_none() {
+            warnings.push(format!(
+                "no --client-ca: anyone who can reach this port reaches {} (TLS protects the traffic, but nobody is authenticated)",
+                sanitize(&opts.target.to_string())
+            ));
+        }
+        let loaded = load(&opts, ephemeral.as_ref())?;
+        if loaded.leaf.days_left < 0 {
+            warnings.push(format!(
+                "the certificate expired on {}; clients will refuse it",
+                loaded.leaf.not_after
+            ));
+        }
+        Ok(PreparedServer {
+            opts,
+            ephemeral,
+            current: Arc::new(RwLock::new(Arc::new(loaded))),
+            warnings,
+        })
+    }
+
+    /// The certificate presented now.
+    pub fn certificate(&self) -> CertSummary {
+        current(&self.current).leaf.clone()
+    }
+
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        status: Option<TcpListener>,
+        events: Events,
+        control: mpsc::UnboundedReceiver<Control>,
+    ) -> Summary {
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        events
+            .important(Event::Listening { addr: addr.clone() })
+            .await;
+        let l = &self.opts.limits;
+        events
+            .important(Event::Ready(Ready {
+                mode: Mode::Server,
+                addr,
+                target: self.opts.target.to_string(),
+                certificate: Some(self.certificate()),
+                ephemeral: self.ephemeral.is_some(),
+                client_auth: self.opts.client_ca.is_some(),
+                allow: self.opts.allow.describe(),
+                server_name: None,
+                max_connections: l.max_connections,
+                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
+                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
+                warnings: self.warnings.clone(),
+            }))
+            .await;
+        let stats = Arc::new(Stats::default());
+        let shared = Arc::new(self);
+        let status_task = status.map(|listener| {
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let slot = shared.current.clone();
+            let expiry: super::status::Expiry = Arc::new(move || {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                current(&slot).not_after.map(|t| t - now)
+            });
+            let task = tokio::spawn(super::status::serve(
+                listener,
+                Mode::Server,
+                stats.clone(),
+                expiry,
+            ));
+            (addr, task)
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
+        let reload = {
+            let shared = shared.clone();
+            move || shared.reload()
+        };
+        let handle = |conn: Conn| {
+            let sh = shared.clone();
+            async move { sh.connection(conn).await }
+        };
+        let limits = shared.opts.limits.clone();
+        let mut watched: Vec<PathBuf> = Vec::new();
+        if let Some((cert, key)) = &shared.opts.cert {
+            watched.push(cert.clone());
+            if key != cert {
+                watched.push(key.clone());
+            }
+        }
+        watched.extend(shared.opts.client_ca.iter().cloned());
+        let summary = run_loop(
+            listener, watched, &limits, stats, &events, control, handle, reload,
+        )
+        .await;
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
+        summary
+    }
+
+    /// Loads the files again; on failure the old configuration stays.
+    fn reload(&self) -> Event {
+        match load(&self.opts, self.ephemeral.as_ref()) {
+            Ok(loaded) => {
+                let leaf = loaded.leaf.clone();
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+                Event::Reloaded {
+                    certificate: Some(leaf),
+                }
+            }
+            Err(e) => Event::ReloadFailed {
+                reason: format!("{e:#}; still serving the previous certificate and client CA"),
+            },
+        }
+    }
+
+    async fn connection(&self, conn: Conn) -> ConnRecord {
+        let Conn {
+            tcp,
+            peer,
+            local,
+            mut phase,
+        } = conn;
+        let started = Instant::now();
+        let limits = &self.opts.limits;
+        let mut rec = ConnRecord::new(peer);
+        let _ = tcp.set_nodelay(true);
+        let config = current(&self.current).config.clone();
+        let deadline = started + limits.handshake_timeout;
+        let (result, refusal) = allow::watching(tokio::time::timeout_at(
+            deadline,
+            handshake(tcp, config, &mut rec),
+        ))
+        .await;
+        let mut tls = match (result, refusal) {
+            (_, Some((why, who))) => {
+                rec.client = Some(who);
+                rec.ended(Outcome::Denied, why);
+                return done(rec, started);
+            }
+            (Err(_), None) => {
+                rec.ended(
+                    Outcome::HandshakeTimeout,
+                    format!(
+                        "the client did not finish the TLS handshake within {} (--handshake-timeout)",
+                        human_duration(limits.handshake_timeout.as_millis() as u64)
+                    ),
+                );
+                return done(rec, started);
+            }
+            (Ok(Err(e)), None) => {
+                rec.ended(Outcome::HandshakeFailed, handshake_reason(&e));
+                return done(rec, started);
+            }
+            (Ok(Ok(tls)), None) => tls,
+        };
+        {
+            let (_, session) = tls.get_ref();
+            let info = HandshakeInfo::from_state(session);
+            rec.version = Some(info.protocol);
+            rec.suite = Some(info.cipher_suite);
+            rec.alpn = info.alpn;
+            rec.client = session
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| allow::identity_of(c));
+        }
+
+        // Only now, with the client authenticated, is the target dialled.
+        let target =
+            match tokio::time::timeout(limits.connect_timeout, self.opts.target.connect()).await {
+                Ok(Ok(t)) => t,
+                Ok(Err(e)) => {
+                    rec.ended(
+                        Outcome::TargetUnreachable,
+                        target_error(&self.opts.target, &e),
+                    );
+                    close_promptly(&mut tls).await;
+                    return done(rec, started);
+                }
+                Err(_) => {
+                    rec.ended(
+                        Outcome::TargetUnreachable,
+                        format!(
+                            "cannot reach the target {}: no answer within {} (--connect-timeout)",
+                            self.opts.target,
+                            human_duration(limits.connect_timeout.as_millis() as u64)
+                        ),
+                    );
+                    close_promptly(&mut tls).await;
+                    return done(rec, started);
+                }
+            };
+        let mut target = target;
+        if self.opts.proxy_protocol {
+            let header = super::proxy_protocol::header_v2(peer, local);
+            if let Err(e) = target.write_all(&header).await {
+                rec.ended(
+                    Outcome::TargetUnreachable,
+                    target_error(&self.opts.target, &e),
+                );
+                close_promptly(&mut tls).await;
+                return done(rec, started);
+            }
+        }
+        let moved = Moved::default();
+        let ended = forward::forward(tls, target, limits.idle_timeout, &mut phase, &moved).await;
+        rec.bytes_up = moved.up.load(std::sync::atomic::Ordering::Relaxed);
+        rec.bytes_down = moved.down.load(std::sync::atomic::Ordering::Relaxed);
+        super::forward_ending(&mut rec, ended, limits);
+        done(rec, started)
+    }
+}
+
+fn done(mut rec: ConnRecord, started: Instant) -> ConnRecord {
+    rec.duration_ms = started.elapsed().as_millis() as u64;
+    rec
+}
+
+/// Sends close_notify, but never waits long for a client that does not read.
+async fn close_promptly(tls: &mut tokio_rustls::server::TlsStream<TcpStream>) {
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), tls.shutdown()).await;
+}
+
+fn current(slot: &RwLock<Arc<Loaded>>) -> Arc<Loaded> {
+    slot.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// The handshake; notes the SNI in `rec` as soon as the ClientHello is read.
+async fn handshake(
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+    rec: &mut ConnRecord,
+) -> std::io::Result<tokio_rustls::server::TlsStream<TcpStream>> {
+    let start = LazyConfigAcceptor::new(Acceptor::default(), tcp).await?;
+    rec.sni = start
+        .client_hello()
+        .server_name()
+        .map(|s| sanitize(s).into_owned());
+    start.into_stream(config).await
+}
+
+/// Loads the certificate, key and client CA, and builds the rustls config.
+fn load(
+    opts: &ServerTunnel,
+    ephemeral: Option<&(CertificateDer<'static>, PrivateKeyDer<'static>)>,
+) -> Result<Loaded> {
+    let identity = match (&opts.cert, ephemeral) {
+        (Some((cert, key)), _) => Identity {
+            chain: files::load_certs(cert)
+                .with_context(|| format!("reading --cert '{}'", cert.display()))?,
+            key: files::load_key(key)
+                .with_context(|| format!("reading --key '{}'", key.display()))?,
+        },
+        (None, Some((cert, key))) => Identity {
+            chain: vec![cert.clone()],
+            key: key.clone_key(),
+        },
+        (None, None) => {
+            return Err(fail(
+                Failure::Input,
+                "no certificate to serve (please report)",
+            ));
+        }
+    };
+    let leaf = identity
+        .chain
+        .first()
+        .map(|c| CertSummary::from_der(c))
+        .transpose()
+        .context("reading the certificate")?
+        .ok_or_else(|| fail(Failure::Input, "the certificate file holds no certificate"))?;
+    let client_auth = match &opts.client_ca {
+        None => ClientAuth::Off,
+        Some(path) => ClientAuth::Required(
+            files::load_certs(path)
+                .with_context(|| format!("reading --client-ca '{}'", path.display()))?,
+        ),
+    };
+    let rules = opts.allow.clone();
+    let config = config::server_config_wrapping(
+        ServerOptions {
+            identity,
+            client_auth,
+            alpn: opts.alpn.clone(),
+            versions: opts.versions,
+            tickets: true,
+            ocsp: None,
+            keylog: KeyLogTo::Off,
+            algorithms: opts.algorithms.clone(),
+        },
+        |inner| Arc::new(AllowingVerifier::new(inner, rules)),
+    )
+    .map_err(|e| match &opts.cert {
+        Some((cert, key)) => tag(
+            Failure::Input,
+            e.context(format!(
+                "key '{}' and certificate '{}'",
+                key.display(),
+                cert.display()
+            )),
+        ),
+        None => tag(Failure::Input, e),
+    })?;
+    let not_after = time::OffsetDateTime::parse(
+        &leaf.not_after,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .map(|t| t.unix_timestamp());
+    Ok(Loaded {
+        config,
+        leaf,
+        not_after,
+    })
+}
+
+/// Why a client's handshake failed, in a sentence about the client.
+fn handshake_reason(e: &std::io::Error) -> String {
+    use rustls::Error as E;
+    let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) else {
+        return match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                "the client closed the connection during the TLS handshake".to_string()
+            }
+            std::io::ErrorKind::ConnectionReset => {
+                "the client reset the connection during the TLS handshake".to_string()
+            }
+            _ => format!("the TLS handshake failed: {e}"),
+        };
+    };
+    match tls {
+        E::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType
+            | rustls::InvalidMessage::UnknownProtocolVersion,
+        ) => "the client did not speak TLS (it sent something other than a ClientHello)"
+            .to_string(),
+        E::InvalidMessage(_) => "the client sent a malformed TLS message".to_string(),
+        E::NoCertificatesPresented => {
+            "the client sent no certificate, and --client-ca requires one".to_string()
+        }
+        E::InvalidCertificate(ce) => client_cert_reason(ce),
+        E::AlertReceived(a) => format!(
+            "the client aborted the handshake (alert: {}); it may not trust this server's certificate",
+            crate::tls::explain::alert_name(&format!("{a:?}"))
+        ),
+        E::PeerIncompatible(_) => {
+            "the client offers nothing in common with this server (TLS 1.2/1.3 only)".to_string()
+        }
+        E::NoApplicationProtocol => {
+            "the client offers none of the ALPN protocols this tunnel accepts".to_string()
+        }
+        other => format!("the TLS handshake failed: {other}"),
+    }
+}
+
+/// Why a client certificate did not verify.
+fn client_cert_reason(ce: &CertificateError) -> String {
+    use CertificateError as C;
+    let why = match ce {
+        C::UnknownIssuer => "it was not issued by a CA in --client-ca".to_string(),
+        C::Expired | C::ExpiredContext { .. } => "it has expired".to_string(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".to_string(),
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "it is not for client authentication (its extended key usage lacks clientAuth)"
+                .to_string()
+        }
+        C::Revoked => "it has been revoked".to_string(),
+        C::BadSignature => "its signature does not verify".to_string(),
+        C::BadEncoding => "it does not parse".to_string(),
+        _ => "it did not verify against --client-ca".to_string(),
+    };
+    format!("the client certificate was refused: {why}")
+}

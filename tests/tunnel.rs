@@ -1,0 +1,1192 @@
+//! `tlskit tunnel` with real peers: redis-server and redis-cli, stunnel4,
+//! curl and Python's http.server, plus sockets driven from the test for
+//! half-close, reload, shutdown and bad input. Loopback only; every process
+//! is killed when its guard drops.
+
+mod util;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use util::{code, have, stderr, stdout, wait_for_port, Background, Dir};
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+/// A running `tlskit tunnel … --json`, killed when dropped.
+struct Tunnel {
+    bg: Background,
+    port: u16,
+    ready: Value,
+}
+
+impl Tunnel {
+    fn start(dir: &Dir, args: &[&str]) -> Tunnel {
+        let mut all = vec!["--json", "tunnel"];
+        all.extend_from_slice(args);
+        let bg = Background::spawn(dir.tlskit(&all));
+        let first: Value = serde_json::from_str(&bg.line(SECS(20))).expect("first line is JSON");
+        assert_eq!(first["event"], "listening", "{first}");
+        let port = first["addr"]
+            .as_str()
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let ready: Value = serde_json::from_str(&bg.line(SECS(20))).expect("ready is JSON");
+        assert_eq!(ready["event"], "ready", "{ready}");
+        Tunnel { bg, port, ready }
+    }
+
+    /// The next event of `kind`, skipping others.
+    fn event(&self, kind: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .bg
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            if v["event"] == kind {
+                return v;
+            }
+        }
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.bg.child.id().to_string();
+        let ok = Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    }
+
+    fn fingerprint(&self) -> String {
+        self.ready["certificate"]["sha256_fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string()
+    }
+}
+
+/// A CA, a server certificate for localhost from it, client certificates
+/// `app` and `intruder` from it, and `stranger` from another CA.
+fn pki(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv"]);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "app", "-q", "--out", "app",
+    ]);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "intruder", "-q", "--out", "intruder",
+    ]);
+    dir.ok(&["gencert", "--ca", "-q", "--out", "other-ca"]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--issuer",
+        "other-ca.pem",
+        "app",
+        "-q",
+        "--out",
+        "stranger",
+    ]);
+}
+
+/// An own redis-server on a free loopback port, with nothing written to disk.
+fn redis(dir: &Dir) -> (Background, u16) {
+    let port = util::free_port();
+    let mut cmd = Command::new("redis-server");
+    cmd.current_dir(dir.path()).args([
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        &dir.path().display().to_string(),
+    ]);
+    let bg = Background::spawn(cmd);
+    wait_for_port(port, SECS(10));
+    (bg, port)
+}
+
+fn redis_cli(dir: &Dir, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("redis-cli");
+    cmd.current_dir(dir.path()).args(args);
+    util::run_bounded(cmd, SECS(30))
+}
+
+/// Redis' count of connections it has accepted (this query counts as one).
+fn connections_received(dir: &Dir, port: u16) -> u64 {
+    let out = redis_cli(dir, &["-p", &port.to_string(), "INFO", "stats"]);
+    stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("total_connections_received:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("total_connections_received")
+}
+
+fn tls_cli(port: u16, cert: Option<&str>, cmd: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "-p",
+        &port.to_string(),
+        "--tls",
+        "--cacert",
+        "ca.pem",
+        "--sni",
+        "localhost",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(c) = cert {
+        v.extend([
+            "--cert".into(),
+            format!("{c}.pem"),
+            "--key".into(),
+            format!("{c}-key.pem"),
+        ]);
+    }
+    v.extend(cmd.iter().map(|s| s.to_string()));
+    v
+}
+
+#[test]
+fn redis_behind_the_tunnel_server_sees_only_allowed_clients() {
+    if !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    let run = |cert: Option<&str>, cmd: &[&str]| {
+        let args = tls_cli(tunnel.port, cert, cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        redis_cli(&dir, &args)
+    };
+    assert_eq!(stdout(&run(Some("app"), &["PING"])).trim(), "PONG");
+    assert_eq!(
+        stdout(&run(Some("app"), &["SET", "k", "tunnelled"])).trim(),
+        "OK"
+    );
+    assert_eq!(stdout(&run(Some("app"), &["GET", "k"])).trim(), "tunnelled");
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["sni"], "localhost");
+    assert!(rec["bytes_up"].as_u64().unwrap() > 0 && rec["bytes_down"].as_u64().unwrap() > 0);
+    tunnel.event("connection", SECS(10));
+    tunnel.event("connection", SECS(10));
+
+    let before = connections_received(&dir, rport);
+    for (cert, outcome) in [
+        (None, "handshake_failed"),
+        (Some("stranger"), "handshake_failed"),
+        (Some("intruder"), "denied"),
+    ] {
+        let out = run(cert, &["PING"]);
+        assert!(
+            !stdout(&out).contains("PONG"),
+            "{cert:?} got through: {}",
+            stdout(&out)
+        );
+        let rec = tunnel.event("connection", SECS(10));
+        assert_eq!(rec["outcome"], outcome, "{cert:?}: {rec}");
+        assert!(
+            rec["reason"].as_str().is_some_and(|r| !r.is_empty()),
+            "{rec}"
+        );
+    }
+    // Only the INFO query itself was counted: no refused client reached redis.
+    assert_eq!(connections_received(&dir, rport), before + 1);
+}
+
+#[test]
+fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
+    if !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let p = client.port.to_string();
+    assert_eq!(stdout(&redis_cli(&dir, &["-p", &p, "PING"])).trim(), "PONG");
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "SET", "a", "b"])).trim(),
+        "OK"
+    );
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "GET", "a"])).trim(),
+        "b"
+    );
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["version"], "TLSv1.3", "{rec}");
+}
+
+#[test]
+fn a_server_that_fails_verification_closes_the_local_connection_with_connects_reason() {
+    let dir = Dir::new();
+    pki(&dir);
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            "127.0.0.1:9",
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+        ],
+    );
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "other-ca.pem",
+        ],
+    );
+    let mut local = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    local.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut buf = Vec::new();
+    let n = local.read_to_end(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "the local client got data");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    let out = dir.run(&[
+        "connect",
+        &upstream,
+        "--servername",
+        "localhost",
+        "--ca",
+        "other-ca.pem",
+    ]);
+    assert_eq!(code(&out), 5);
+    let said = stderr(&out);
+    let sentence = said
+        .lines()
+        .find_map(|l| l.strip_prefix("tlskit: error: "))
+        .expect("connect's error line");
+    assert_eq!(rec["reason"], sentence, "{rec}");
+}
+
+/// A target that reads everything until end of input, then answers with the
+/// byte count and closes: it works only if the client's FIN reaches it and
+/// its answer still travels back.
+fn counting_target() -> (std::thread::JoinHandle<()>, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(SECS(30))).unwrap();
+        let mut all = Vec::new();
+        s.read_to_end(&mut all).unwrap();
+        s.write_all(format!("got {} bytes", all.len()).as_bytes())
+            .unwrap();
+    });
+    (t, port)
+}
+
+#[test]
+fn half_close_passes_the_end_on_and_the_answer_still_comes_back() {
+    let dir = Dir::new();
+    let (target_thread, tport) = counting_target();
+    let target = format!("127.0.0.1:{tport}");
+    let server = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_read_timeout(Some(SECS(30))).unwrap();
+    let body = vec![b'x'; 300_000];
+    s.write_all(&body).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "got 300000 bytes");
+    target_thread.join().unwrap();
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["bytes_up"], 300_000);
+    assert_eq!(rec["bytes_down"], 16);
+}
+
+#[test]
+fn stunnel_as_client_into_the_tunnel_server_and_tunnel_client_into_stunnel() {
+    if !have("stunnel4") || !have("redis-server") || !have("redis-cli") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_redis, rport) = redis(&dir);
+    let target = format!("127.0.0.1:{rport}");
+    // stunnel (client, with a client certificate) -> tlskit tunnel server -> redis.
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    let sport = util::free_port();
+    let conf = format!(
+        "foreground = yes\npid =\n[redis]\nclient = yes\naccept = 127.0.0.1:{sport}\nconnect = 127.0.0.1:{}\ncert = app.pem\nkey = app-key.pem\nCAfile = ca.pem\nverifyChain = yes\ncheckHost = localhost\nsni = localhost\n",
+        server.port
+    );
+    std::fs::write(dir.join("client.conf"), conf).unwrap();
+    let mut cmd = Command::new("stunnel4");
+    cmd.current_dir(dir.path()).arg("client.conf");
+    let _stunnel_client = Background::spawn(cmd);
+    wait_for_port(sport, SECS(10));
+    let p = sport.to_string();
+    assert_eq!(stdout(&redis_cli(&dir, &["-p", &p, "PING"])).trim(), "PONG");
+    let rec = server.event("connection", SECS(10));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+
+    // tlskit tunnel client -> stunnel (server, requiring a client certificate) -> redis.
+    let stport = util::free_port();
+    let conf = format!(
+        "foreground = yes\npid =\n[redis]\naccept = 127.0.0.1:{stport}\nconnect = 127.0.0.1:{rport}\ncert = srv.pem\nkey = srv-key.pem\nCAfile = ca.pem\nverifyChain = yes\n"
+    );
+    std::fs::write(dir.join("server.conf"), conf).unwrap();
+    let mut cmd = Command::new("stunnel4");
+    cmd.current_dir(dir.path()).arg("server.conf");
+    let _stunnel_server = Background::spawn(cmd);
+    wait_for_port(stport, SECS(10));
+    let upstream = format!("127.0.0.1:{stport}");
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let p = client.port.to_string();
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "SET", "via", "stunnel"])).trim(),
+        "OK"
+    );
+    assert_eq!(
+        stdout(&redis_cli(&dir, &["-p", &p, "GET", "via"])).trim(),
+        "stunnel"
+    );
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+}
+
+/// Python's http.server on a free loopback port, serving `dir`.
+fn http_server(dir: &Dir) -> (Background, u16) {
+    let port = util::free_port();
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path()).args([
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+    ]);
+    let bg = Background::spawn(cmd);
+    wait_for_port(port, SECS(20));
+    (bg, port)
+}
+
+/// A file of `mib` MiB that is not all one byte.
+fn big_file(dir: &Dir, name: &str, mib: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(mib << 20);
+    let mut x: u32 = 0x1234_5678;
+    while data.len() < mib << 20 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        data.extend_from_slice(&x.to_le_bytes());
+    }
+    std::fs::write(dir.join(name), &data).unwrap();
+    data
+}
+
+#[test]
+fn curl_with_a_client_certificate_fetches_64_mib_through_the_tunnel_intact() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    big_file(&dir, "big.bin", 64);
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let url = format!("https://localhost:{}/big.bin", tunnel.port);
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(dir.path()).args([
+        "-sS",
+        "--fail",
+        "--cacert",
+        "ca.pem",
+        "--cert",
+        "app.pem",
+        "--key",
+        "app-key.pem",
+        "-o",
+        "got.bin",
+        &url,
+    ]);
+    let out = util::run_bounded(cmd, SECS(120));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let sums = util::sh(dir.path(), "sha256sum big.bin got.bin");
+    let sums: Vec<&str> = sums
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(sums[0], sums[1], "the body changed on the way");
+    let rec = tunnel.event("connection", SECS(10));
+    assert!(rec["bytes_down"].as_u64().unwrap() > 64 << 20, "{rec}");
+}
+
+#[test]
+fn stopping_lets_a_transfer_in_flight_finish_within_the_grace_period() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    big_file(&dir, "slow.bin", 4);
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let mut tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--grace",
+            "60",
+        ],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("https://localhost:{}/slow.bin", tunnel.port);
+    // About three seconds of transfer at 1.5 MiB/s.
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(dir.path()).args([
+        "-sS",
+        "--fail",
+        "-k",
+        "--pinnedpubkey",
+        &pin,
+        "--limit-rate",
+        "1500k",
+        "-o",
+        "got.bin",
+        &url,
+    ]);
+    let curl = std::thread::spawn(move || util::run_bounded(cmd, SECS(120)));
+    // Wait until the transfer is under way, then ask the tunnel to stop.
+    let deadline = Instant::now() + SECS(30);
+    while std::fs::metadata(dir.join("got.bin")).map_or(0, |m| m.len()) < 100_000 {
+        assert!(Instant::now() < deadline, "the transfer did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tunnel.signal("-TERM");
+    let shutdown = tunnel.event("shutdown", SECS(10));
+    assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
+    // No new connections once stopping.
+    let out = curl.join().unwrap();
+    assert_eq!(code(&out), 0, "curl: {}", stderr(&out));
+    assert_eq!(
+        std::fs::read(dir.join("got.bin")).unwrap(),
+        std::fs::read(dir.join("slow.bin")).unwrap()
+    );
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    let summary = tunnel.event("summary", SECS(10));
+    assert_eq!(summary["stopped_by"], "SIGTERM");
+    let status = tunnel.bg.wait(SECS(10)).expect("exit after the transfer");
+    assert!(status.success());
+}
+
+/// An echo target that serves every connection it gets.
+fn echo_target() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(16) {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn served_fingerprint(dir: &Dir, port: u16) -> String {
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        &format!("localhost:{port}"),
+        "--ca",
+        "ca.pem",
+        "--cert",
+        "app.pem",
+        "--key",
+        "app-key.pem",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("connect: {e}: {}{}", stdout(&out), stderr(&out)));
+    let fp = v["chain"][0]["sha256_fingerprint"]
+        .as_str()
+        .or_else(|| v["certificates"][0]["sha256_fingerprint"].as_str())
+        .unwrap_or_else(|| panic!("no fingerprint in {v}"));
+    fp.to_string()
+}
+
+#[test]
+fn sighup_reloads_the_certificate_and_keeps_connections_in_flight() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let first = server.fingerprint();
+    assert_eq!(served_fingerprint(&dir, server.port), first);
+    // A connection held open across the reload, through a tunnel client.
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    let mut held = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    held.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut echo = |text: &[u8]| {
+        held.write_all(text).unwrap();
+        let mut got = vec![0u8; text.len()];
+        held.read_exact(&mut got).unwrap();
+        assert_eq!(got, text);
+    };
+    echo(b"before");
+
+    dir.ok(&[
+        "gencert", "--issuer", "ca.pem", "-q", "--out", "srv", "--force",
+    ]);
+    server.signal("-HUP");
+    let reloaded = server.event("reloaded", SECS(10));
+    let second = reloaded["certificate"]["sha256_fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, first);
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    echo(b"after the reload");
+
+    // A broken key: the reload fails and the last good certificate stays.
+    std::fs::write(
+        dir.join("srv-key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    server.signal("-HUP");
+    let failed = server.event("reload_failed", SECS(10));
+    assert!(
+        failed["reason"].as_str().unwrap().contains("srv-key.pem"),
+        "{failed}"
+    );
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    echo(b"still here");
+
+    // Files replaced without a signal are noticed too.
+    dir.ok(&[
+        "gencert", "--issuer", "ca.pem", "-q", "--out", "srv", "--force",
+    ]);
+    let third = loop {
+        let e = server.event("reloaded", SECS(20));
+        let fp = e["certificate"]["sha256_fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if fp != second {
+            break fp;
+        }
+    };
+    assert_eq!(served_fingerprint(&dir, server.port), third);
+    echo(b"and still");
+}
+
+#[test]
+fn garbage_instead_of_a_client_hello_and_a_target_that_is_down() {
+    let dir = Dir::new();
+    // Nothing listens on the target port.
+    let dead = util::free_port();
+    let target = format!("127.0.0.1:{dead}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert!(
+        rec["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not speak TLS"),
+        "{rec}"
+    );
+
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--send",
+        "hello\n",
+    ]);
+    // The client is closed (not left hanging: `run` would panic), and got nothing back.
+    assert!(!stdout(&out).contains("hello"), "{}", stdout(&out));
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    let reason = rec["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&target) && reason.contains("refused"),
+        "{rec}"
+    );
+}
+
+#[test]
+fn a_remote_target_needs_allow_remote_target() {
+    let dir = Dir::new();
+    let out = dir.run(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "192.0.2.1:80",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--allow-remote-target"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn text_mode_starts_with_listening_and_warns_when_anyone_may_pass() {
+    if !have("curl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    std::fs::write(dir.join("hello.txt"), "hello\n").unwrap();
+    let (_http, hport) = http_server(&dir);
+    let target = format!("127.0.0.1:{hport}");
+    let mut cmd = dir.tlskit(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+    ]);
+    cmd.stderr(std::process::Stdio::piped());
+    let bg = Background::spawn(cmd);
+    let first = bg.line(SECS(20));
+    assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
+    let port: u16 = first.rsplit(':').next().unwrap().parse().unwrap();
+    let mut banner = Vec::new();
+    for _ in 0..5 {
+        banner.push(bg.line(SECS(10)));
+    }
+    let banner = banner.join("\n");
+    assert!(banner.contains("SPKI pin:"), "{banner}");
+    assert!(banner.contains("anyone (no --client-ca)"), "{banner}");
+    // Through the tunnel with TLS 1.2 and TLS 1.3.
+    let url = format!("https://localhost:{port}/hello.txt");
+    for versions in [
+        ["--tlsv1.2", "--tls-max", "1.2"],
+        ["--tlsv1.3", "--tls-max", "1.3"],
+    ] {
+        let mut curl = Command::new("curl");
+        curl.args(["-sS", "--fail", "-k"]).args(versions).arg(&url);
+        let out = util::run_bounded(curl, SECS(30));
+        assert_eq!(stdout(&out), "hello\n", "{versions:?}: {}", stderr(&out));
+    }
+    let mut lines = Vec::new();
+    while lines.len() < 2 {
+        let l = bg.line(SECS(10));
+        if l.contains(" closed ") {
+            lines.push(l);
+        }
+    }
+    assert!(lines[0].contains(" sni=localhost TLSv1.2 "), "{lines:?}");
+    assert!(lines[1].contains(" sni=localhost TLSv1.3 "), "{lines:?}");
+    let mut bg = bg;
+    let _ = Command::new("kill")
+        .args(["-INT", &bg.child.id().to_string()])
+        .status();
+    assert!(bg.wait(SECS(20)).expect("exit on SIGINT").success());
+    let mut err = String::new();
+    bg.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains(
+            "tlskit: warning: no --client-ca: anyone who can reach this port reaches 127.0.0.1:"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stalled_handshake_an_idle_connection_and_one_too_many_are_closed() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--handshake-timeout",
+            "300ms",
+            "--idle-timeout",
+            "500ms",
+            "--max-connections",
+            "1",
+        ],
+    );
+    // Says nothing: closed at the handshake deadline.
+    let mut stalled = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    stalled.set_read_timeout(Some(SECS(20))).unwrap();
+    // While it is open, a second connection is one too many.
+    let mut second = TcpStream::connect(("127.0.0.1", tunnel.port)).unwrap();
+    second.set_read_timeout(Some(SECS(20))).unwrap();
+    let mut buf = Vec::new();
+    assert_eq!(second.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "busy", "{rec}");
+    assert_eq!(stalled.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_timeout", "{rec}");
+    // A handshake, then nothing either way: closed after the idle timeout.
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", tunnel.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut idle = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    idle.set_read_timeout(Some(SECS(20))).unwrap();
+    assert_eq!(idle.read_to_end(&mut buf).unwrap_or(0), 0);
+    let rec = tunnel.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "idle_timeout", "{rec}");
+}
+
+#[test]
+fn a_unix_socket_target_with_a_proxy_protocol_header() {
+    use std::os::unix::net::UnixListener;
+    let dir = Dir::new();
+    let path = dir.join("app.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let mut header = [0u8; 28];
+        s.read_exact(&mut header).unwrap();
+        let mut rest = Vec::new();
+        s.read_to_end(&mut rest).unwrap();
+        s.write_all(b"bye").unwrap();
+        (header, rest)
+    });
+    let target = format!("unix:{}", path.display());
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--proxy-protocol",
+        ],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", tunnel.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    s.write_all(b"hello").unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "bye");
+    let (header, rest) = reader.join().unwrap();
+    assert_eq!(rest, b"hello");
+    assert_eq!(&header[..12], b"\r\n\r\n\0\r\nQUIT\n");
+    assert_eq!(&header[12..16], &[0x21, 0x11, 0, 12]);
+    assert_eq!(&header[16..20], &[127, 0, 0, 1]);
+    // The destination is the tunnel's own address; the source, the tunnel
+    // client's side of the TLS connection, as the server tunnel saw it.
+    assert_eq!(u16::from_be_bytes([header[26], header[27]]), tunnel.port);
+    let rec = tunnel.event("connection", SECS(10));
+    let peer_port: u16 = rec["peer"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(u16::from_be_bytes([header[24], header[25]]), peer_port);
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn the_status_endpoint_counts_connections_failures_and_expiry() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let mut all = vec!["--json", "tunnel"];
+    all.extend_from_slice(&[
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--cert",
+        "srv.pem",
+        "--key",
+        "srv-key.pem",
+        "--client-ca",
+        "ca.pem",
+        "--allow-cn",
+        "app",
+        "--status",
+        "127.0.0.1:0",
+    ]);
+    let bg = Background::spawn(dir.tlskit(&all));
+    let listening: Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let port = listening["addr"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let tunnel = Tunnel {
+        port: port.parse().unwrap(),
+        ready: serde_json::from_str(&bg.line(SECS(20))).unwrap(),
+        bg,
+    };
+    let status = tunnel.event("status_listening", SECS(10));
+    let status_addr = status["addr"].as_str().unwrap().to_string();
+    let upstream = format!("localhost:{port}");
+    for cert in ["app", "intruder"] {
+        let (c, k) = (format!("{cert}.pem"), format!("{cert}-key.pem"));
+        dir.run(&[
+            "connect", &upstream, "--ca", "ca.pem", "--cert", &c, "--key", &k, "--send", "hi",
+        ]);
+        tunnel.event("connection", SECS(10));
+    }
+    let page = http_get(&status_addr, "/");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let body: Value = serde_json::from_str(page.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
+    assert_eq!(body["connections_total"], 2, "{body}");
+    assert_eq!(body["connections_ok"], 1, "{body}");
+    assert_eq!(body["failures"]["denied"], 1, "{body}");
+    assert_eq!(body["bytes_up"], 2, "{body}");
+    let left = body["certificate_expires_in_seconds"].as_i64().unwrap();
+    assert!(left > 20 * 86_400 && left <= 30 * 86_400, "{body}");
+    let metrics = http_get(&status_addr, "/metrics");
+    assert!(
+        metrics.contains("\r\n\r\n# HELP tlskit_tunnel_connections_open "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_total 2\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_failed_total{outcome=\"denied\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(http_get(&status_addr, "/nope").starts_with("HTTP/1.1 404 "));
+}
+
+#[test]
+fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
+    let dir = Dir::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tport = listener.local_addr().unwrap().port();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Accepts, and never reads.
+        if let Ok((s, _)) = listener.accept() {
+            let _ = held_tx.send(s);
+        }
+    });
+    let target = format!("127.0.0.1:{tport}");
+    let server = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+        ],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_write_timeout(Some(SECS(3))).unwrap();
+    let chunk = vec![7u8; 1 << 20];
+    let mut sent = 0usize;
+    // Up to 256 MiB; the socket buffers on the way hold a few MiB each.
+    while sent < 256 << 20 {
+        match s.write(&chunk) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    eprintln!("{} MiB went in before the client was held back", sent >> 20);
+    assert!(
+        sent < 64 << 20,
+        "{} MiB went in: the tunnels buffered it",
+        sent >> 20
+    );
+    let _held = held_rx
+        .recv_timeout(SECS(10))
+        .expect("the target got the connection");
+    // Both tunnels still serve others meanwhile.
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", server.port),
+        "--pin",
+        &pin,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
