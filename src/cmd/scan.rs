@@ -7,16 +7,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use colored::{ColoredString, Colorize};
 
 use crate::exit::{self, Code};
-use crate::output::cert::summary as render_cert;
-use crate::output::{field, sanitize, Ctx};
+use crate::output::{sanitize, Ctx};
 use crate::scan::engine;
 use crate::scan::grade::Grade;
 use crate::scan::probe::Endpoint;
-use crate::scan::registry::Strength;
-use crate::scan::report::{self, Report};
+use crate::scan::report;
 use crate::scan::session::TlsSetup;
 use crate::tls::dial;
 use crate::tls::starttls::StartTls;
@@ -137,7 +134,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             return Err(e);
         }
     };
-    ctx.emit(&report, |out| render(out, &report, ctx.quiet))?;
+    ctx.emit(&report, |out| {
+        crate::output::scan::render(out, &report, ctx.quiet)
+    })?;
 
     if !report.any_accepted() {
         let unknown = report.protocols.iter().all(|p| p.accepted.is_none());
@@ -301,257 +300,4 @@ async fn with_progress<F: std::future::Future>(ep: &Endpoint, target: &str, work
     let _ = write!(err, "\r\x1b[K");
     let _ = err.flush();
     out
-}
-
-/// The grade as a coloured badge (padded inside its background), or plain
-/// text, aligned with the other values, when colour is off.
-fn grade_colored(g: Grade) -> String {
-    if !colored::control::SHOULD_COLORIZE.should_colorize() {
-        return g.to_string();
-    }
-    let s = format!(" {g} ");
-    match g {
-        Grade::APlus | Grade::A => s.black().on_green().bold(),
-        Grade::AMinus | Grade::B => s.black().on_yellow().bold(),
-        _ => s.white().on_red().bold(),
-    }
-    .to_string()
-}
-
-fn yes_no(v: Option<bool>, good: bool) -> ColoredString {
-    match v {
-        Some(x) if x == good => (if x { "yes" } else { "no" }).green(),
-        Some(x) => (if x { "yes" } else { "no" }).red(),
-        None => "unknown".dimmed(),
-    }
-}
-
-fn plain(v: Option<bool>) -> ColoredString {
-    match v {
-        Some(true) => "yes".normal(),
-        Some(false) => "no".normal(),
-        None => "unknown".dimmed(),
-    }
-}
-
-/// Writes the report as text.
-pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} {} ({}, {})",
-        "Scanned".bold(),
-        sanitize(&r.target).bold(),
-        r.address,
-        sanitize(&r.server_name)
-    )?;
-    writeln!(
-        out,
-        "  {:<14} {}",
-        "grade:".dimmed(),
-        grade_colored(r.grade)
-    )?;
-    for c in &r.grade_caps {
-        writeln!(
-            out,
-            "    {} {}",
-            format!("{:<2}", c.grade).bold(),
-            sanitize(&c.reason)
-        )?;
-    }
-    if quiet {
-        return Ok(());
-    }
-
-    writeln!(out, "{}", "Protocols".bold())?;
-    for p in &r.protocols {
-        let good = !p.version.deprecated();
-        let state = match p.accepted {
-            Some(true) if good => "accepted".green(),
-            Some(true) => "accepted".red().bold(),
-            Some(false) if good && p.version == crate::scan::registry::Version::Tls13 => {
-                "not accepted".yellow()
-            }
-            Some(false) => "not accepted".normal(),
-            None => "unknown".yellow(),
-        };
-        let detail = match (&p.detail, p.accepted) {
-            (Some(d), Some(false) | None) => format!(" ({})", sanitize(d)).dimmed().to_string(),
-            _ => String::new(),
-        };
-        writeln!(out, "  {:<14} {state}{detail}", p.version.name())?;
-    }
-
-    for s in &r.cipher_suites {
-        let order = match s.server_preference {
-            Some(true) => "server's order",
-            Some(false) => "no server preference: follows the client",
-            None => "order not determined",
-        };
-        writeln!(
-            out,
-            "{} {} ({} suites, {order})",
-            "Cipher suites".bold(),
-            s.version.name().bold(),
-            s.suites.len()
-        )?;
-        for e in &s.suites {
-            let strength = match e.strength {
-                Strength::Strong => "strong".green(),
-                Strength::Weak => "weak".yellow(),
-                Strength::Insecure => "insecure".red().bold(),
-            };
-            let kx = match (&e.group, e.dh_bits) {
-                (Some(g), _) => sanitize(g).into_owned(),
-                (None, Some(b)) => format!("DH {b} bits"),
-                _ => String::new(),
-            };
-            writeln!(out, "  {:<48} {:<18} {strength}", e.name, kx)?;
-        }
-        if let Some(why) = &s.incomplete {
-            writeln!(out, "  {} {}", "incomplete:".yellow(), sanitize(why))?;
-        }
-    }
-
-    for g in &r.groups {
-        let title = if g.kind == "tls13" {
-            "Groups (TLS 1.3)".to_string()
-        } else {
-            format!("Groups (ECDHE, {})", g.version.name())
-        };
-        let order = match g.server_preference {
-            Some(true) => "server's order",
-            Some(false) => "client's order",
-            None => "order not determined",
-        };
-        writeln!(out, "{} ({order})", title.bold())?;
-        let names: Vec<String> = g
-            .groups
-            .iter()
-            .map(|e| {
-                if e.post_quantum {
-                    format!("{} (post-quantum)", e.name).green().to_string()
-                } else if e.security_bits < 112 {
-                    e.name.red().to_string()
-                } else {
-                    e.name.clone()
-                }
-            })
-            .collect();
-        writeln!(
-            out,
-            "  {}",
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        )?;
-        if let Some(why) = &g.incomplete {
-            writeln!(out, "  {} {}", "incomplete:".yellow(), sanitize(why))?;
-        }
-    }
-
-    writeln!(out, "{}", "Features".bold())?;
-    if let Some(n) = &r.negotiated {
-        field(
-            out,
-            "negotiated",
-            format!("{}, {}, {}", n.protocol, n.cipher_suite, n.group_display()),
-        )?;
-    } else if let Some(e) = &r.handshake_error {
-        field(
-            out,
-            "handshake",
-            format!("{} {}", "failed:".red(), sanitize(e)),
-        )?;
-    }
-    let alpn: Vec<String> = r
-        .alpn
-        .iter()
-        .map(|a| format!("{} {}", a.protocol, plain(a.accepted)))
-        .collect();
-    field(out, "ALPN", alpn.join(", "))?;
-    field(out, "OCSP stapling", plain(r.ocsp_stapling))?;
-    let res = &r.resumption;
-    let mut parts = Vec::new();
-    if res.tls13_tickets.is_some() {
-        parts.push(format!("TLS 1.3 tickets {}", plain(res.tls13_tickets)));
-    }
-    if res.tls12_session_ids.is_some() || res.tls12_tickets.is_some() {
-        parts.push(format!(
-            "TLS 1.2 session IDs {}",
-            plain(res.tls12_session_ids)
-        ));
-        parts.push(format!("TLS 1.2 tickets {}", plain(res.tls12_tickets)));
-    }
-    field(
-        out,
-        "resumption",
-        if parts.is_empty() {
-            "unknown".dimmed().to_string()
-        } else {
-            parts.join(", ")
-        },
-    )?;
-    let cc = &r.client_certificate;
-    let client = match (cc.requested, cc.required) {
-        (Some(true), Some(true)) => "required".to_string(),
-        (Some(true), _) => "requested (optional)".to_string(),
-        (Some(false), _) => "not requested".to_string(),
-        (None, _) => "unknown".dimmed().to_string(),
-    };
-    field(out, "client cert", client)?;
-    if r.secure_renegotiation.is_some() {
-        field(out, "secure reneg.", yes_no(r.secure_renegotiation, true))?;
-    }
-    if r.compression.is_some() {
-        field(out, "compression", yes_no(r.compression, false))?;
-    }
-    if let Some(d) = &r.downgrade_protection {
-        let how = match d.mechanism {
-            "tls13_sentinel" => "TLS 1.3 downgrade sentinel",
-            _ => "TLS_FALLBACK_SCSV",
-        };
-        field(
-            out,
-            "downgrade",
-            format!("{} ({how})", yes_no(Some(d.protected), true)),
-        )?;
-    }
-
-    match &r.certificate {
-        None => writeln!(out, "{} {}", "Certificate".bold(), "none obtained".red())?,
-        Some(c) => {
-            let verdict = match &c.verification_error {
-                None => "verified".green().bold().to_string(),
-                Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
-            };
-            writeln!(out, "{} {verdict}", "Certificate".bold())?;
-            if let Some(leaf) = c.chain.first() {
-                render_cert(out, leaf)?;
-            }
-            if c.chain.len() > 1 {
-                let issuers: Vec<String> = c.chain[1..]
-                    .iter()
-                    .map(|s| sanitize(&s.subject).into_owned())
-                    .collect();
-                field(out, "chain", issuers.join(" <- "))?;
-            }
-            for f in &c.findings {
-                writeln!(
-                    out,
-                    "  {} {}: {}",
-                    "finding".yellow(),
-                    f.code,
-                    sanitize(&f.message)
-                )?;
-            }
-        }
-    }
-    writeln!(
-        out,
-        "{}",
-        format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0).dimmed()
-    )?;
-    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod json {
 }
 
 pub mod cert;
+pub mod scan;
 pub mod serve;
 pub mod style;
 

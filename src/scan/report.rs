@@ -111,11 +111,21 @@ pub struct GroupEntry {
     pub security_bits: u16,
 }
 
+/// Where a list of groups comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupSectionKind {
+    /// TLS 1.3 key shares, from HelloRetryRequests.
+    Tls13,
+    /// ECDHE curves below TLS 1.3, from ServerKeyExchange.
+    Ecdhe,
+}
+
 /// The groups accepted for one kind of key exchange.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupSection {
     /// `tls13` (from HelloRetryRequests) or `ecdhe` (from ServerKeyExchange).
-    pub kind: &'static str,
+    pub kind: GroupSectionKind,
     /// The version probed.
     pub version: Version,
     /// Accepted groups, in the order the server chose them.
@@ -159,13 +169,23 @@ pub struct ClientCertificate {
     pub ca_hints: Vec<String>,
 }
 
+/// How a downgrade is detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DowngradeMechanism {
+    /// The TLS 1.3 downgrade sentinel in the ServerHello random.
+    Tls13Sentinel,
+    /// TLS_FALLBACK_SCSV (RFC 7507).
+    FallbackScsv,
+}
+
 /// Downgrade protection.
 #[derive(Debug, Clone, Serialize)]
 pub struct Downgrade {
     /// Whether a downgraded connection is refused or detectable.
     pub protected: bool,
     /// `tls13_sentinel` or `fallback_scsv`.
-    pub mechanism: &'static str,
+    pub mechanism: DowngradeMechanism,
 }
 
 /// The whole scan.
@@ -228,7 +248,7 @@ fn hex_id(id: u16) -> String {
     format!("0x{id:04X}")
 }
 
-fn group_section(kind: &'static str, version: Version, list: &GroupList) -> GroupSection {
+fn group_section(kind: GroupSectionKind, version: Version, list: &GroupList) -> GroupSection {
     let groups: Vec<GroupEntry> = list
         .accepted
         .iter()
@@ -293,10 +313,10 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
 
     let mut groups = Vec::new();
     if let Some(g) = &data.groups_tls13 {
-        groups.push(group_section("tls13", Version::Tls13, g));
+        groups.push(group_section(GroupSectionKind::Tls13, Version::Tls13, g));
     }
     if let Some((v, g)) = &data.groups_ecdhe {
-        groups.push(group_section("ecdhe", *v, g));
+        groups.push(group_section(GroupSectionKind::Ecdhe, *v, g));
     }
 
     let main = data.main.as_ref();
@@ -325,12 +345,12 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             .and_then(Support::flight)
             .map(|f| Downgrade {
                 protected: f.hello.downgrade_sentinel(),
-                mechanism: "tls13_sentinel",
+                mechanism: DowngradeMechanism::Tls13Sentinel,
             })
     } else {
         data.fallback_scsv.map(|p| Downgrade {
             protected: p,
-            mechanism: "fallback_scsv",
+            mechanism: DowngradeMechanism::FallbackScsv,
         })
     };
 
