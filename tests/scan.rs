@@ -945,3 +945,107 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
     assert_eq!(r["certificate"]["verified"], true);
     assert_eq!(r["negotiated"]["protocol"], "TLSv1.3");
 }
+
+// ---------------------------------------------------------------- accuracy
+
+/// `openssl s_server` on a free port with `cert_args` for its certificates.
+fn openssl_server_with(dir: &Dir, cert_args: &[&str]) -> Option<(Background, u16)> {
+    if !util::have("openssl") {
+        return None;
+    }
+    let port = util::free_port();
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(dir.path())
+        .arg("-c")
+        .arg("exec openssl s_server \"$@\" 2>/dev/null")
+        .arg("s_server")
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .args(cert_args);
+    let server = Background::spawn_stdin_open(cmd);
+    for _ in 0..20 {
+        if server.line(WAIT).contains("ACCEPT") {
+            return Some((server, port));
+        }
+    }
+    panic!("openssl s_server did not say ACCEPT");
+}
+
+fn group_names(r: &Value, kind: &str) -> BTreeSet<String> {
+    r["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter(|g| g["kind"] == kind)
+        .flat_map(|g| g["groups"].as_array().unwrap().clone())
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_server_with_rsa_and_ecdsa_certificates_shows_both() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa-key.pem",
+            "-dcert",
+            "ec.pem",
+            "-dkey",
+            "ec-key.pem",
+        ],
+    ) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let mut kinds = vec![r["certificate"]["key_kind"].as_str().unwrap().to_string()];
+    for c in r["additional_certificates"].as_array().unwrap() {
+        assert_eq!(c["verified"], true, "{c}");
+        kinds.push(c["key_kind"].as_str().unwrap().to_string());
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["ecdsa", "rsa"], "{}", r["additional_certificates"]);
+
+    // The text shows each, titled by its key.
+    let target = format!("127.0.0.1:{port}");
+    let text = dir.ok(&[
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(text.contains("Certificate (ECDSA) verified"), "{text}");
+    assert!(text.contains("Certificate (RSA) verified"), "{text}");
+    assert!(text.contains("key:           RSA 2048 bits"), "{text}");
+}
+
+#[test]
+fn a_server_with_one_certificate_shows_one() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) =
+        openssl_server_with(&dir, &["-cert", "ec.pem", "-key", "ec-key.pem"])
+    else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["key_kind"], "ecdsa");
+    assert_eq!(r["additional_certificates"], serde_json::json!([]));
+    // Every TLS 1.2 curve OpenSSL enables is found, although the P-256
+    // certificate needs P-256 offered for the server to sign.
+    assert_eq!(
+        group_names(&r, "ecdhe"),
+        BTreeSet::from(["X25519", "X448", "secp256r1", "secp384r1", "secp521r1"].map(String::from)),
+        "{}",
+        r["groups"]
+    );
+}

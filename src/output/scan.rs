@@ -7,9 +7,11 @@ use colored::{ColoredString, Colorize};
 
 use super::cert::summary as render_cert;
 use super::{field, sanitize};
+use crate::scan::certs::CertReport;
 use crate::scan::grade::Grade;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
+use crate::scan::session::KeyKind;
 
 /// The grade as a coloured badge (padded inside its background), or plain
 /// text, aligned with the other values, when colour is off.
@@ -227,38 +229,58 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
 
     match &r.certificate {
         None => writeln!(out, "{} {}", "Certificate".bold(), "none obtained".red())?,
-        Some(c) => {
-            let verdict = match &c.verification_error {
-                None => "verified".green().bold().to_string(),
-                Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
-            };
-            writeln!(out, "{} {verdict}", "Certificate".bold())?;
-            if let Some(leaf) = c.chain.first() {
-                render_cert(out, leaf)?;
-            }
-            if c.chain.len() > 1 {
-                let issuers: Vec<String> = c.chain[1..]
-                    .iter()
-                    .map(|s| sanitize(&s.subject).into_owned())
-                    .collect();
-                field(out, "chain", issuers.join(" <- "))?;
-            }
-            for f in &c.findings {
-                writeln!(
-                    out,
-                    "  {} {}: {}",
-                    "finding".yellow(),
-                    f.code,
-                    sanitize(&f.message)
-                )?;
-            }
-        }
+        Some(c) => certificate(out, c, !r.additional_certificates.is_empty())?,
+    }
+    for c in &r.additional_certificates {
+        certificate(out, c, true)?;
     }
     writeln!(
         out,
         "{}",
         format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0).dimmed()
     )?;
+    Ok(())
+}
+
+fn key_kind_name(k: KeyKind) -> &'static str {
+    match k {
+        KeyKind::Rsa => "RSA",
+        KeyKind::Ecdsa => "ECDSA",
+        KeyKind::Ed25519 => "Ed25519",
+    }
+}
+
+/// One certificate with its verdict, chain and findings; `kind` names its
+/// key kind in the title (a server with several certificates).
+fn certificate(out: &mut dyn Write, c: &CertReport, kind: bool) -> std::io::Result<()> {
+    let verdict = match &c.verification_error {
+        None => "verified".green().bold().to_string(),
+        Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
+    };
+    let title = match c.key_kind.filter(|_| kind) {
+        Some(k) => format!("Certificate ({})", key_kind_name(k)),
+        None => "Certificate".to_string(),
+    };
+    writeln!(out, "{} {verdict}", title.bold())?;
+    if let Some(leaf) = c.chain.first() {
+        render_cert(out, leaf)?;
+    }
+    if c.chain.len() > 1 {
+        let issuers: Vec<String> = c.chain[1..]
+            .iter()
+            .map(|s| sanitize(&s.subject).into_owned())
+            .collect();
+        field(out, "chain", issuers.join(" <- "))?;
+    }
+    for f in &c.findings {
+        writeln!(
+            out,
+            "  {} {}: {}",
+            "finding".yellow(),
+            f.code,
+            sanitize(&f.message)
+        )?;
+    }
     Ok(())
 }
 

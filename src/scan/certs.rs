@@ -10,6 +10,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::session::KeyKind;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::chain::{self, TrustStore};
 use crate::tls::config::{self, TrustRoots};
@@ -36,6 +37,8 @@ pub enum ChainSource {
 pub struct CertReport {
     /// Where the chain was seen.
     pub source: ChainSource,
+    /// The kind of the leaf's key.
+    pub key_kind: Option<KeyKind>,
     /// The chain as presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether it verified for the server name against the trust anchors.
@@ -96,6 +99,7 @@ pub fn check(
     };
     CertReport {
         source,
+        key_kind: chain.first().and_then(|c| KeyKind::of_certificate(c)),
         chain: summaries,
         verified: verdict.is_ok(),
         verification_error,

@@ -453,8 +453,10 @@ pub(crate) mod tests {
                 protected: true,
                 mechanism: DowngradeMechanism::Tls13Sentinel,
             }),
+            additional_certificates: Vec::new(),
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
+                key_kind: None,
                 chain: Vec::new(),
                 verified: true,
                 verification_error: None,

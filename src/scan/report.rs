@@ -231,6 +231,9 @@ pub struct Report {
     pub downgrade_protection: Option<Downgrade>,
     /// The certificate.
     pub certificate: Option<CertReport>,
+    /// The server's other certificates (another kind of key, found by
+    /// offering only that kind's signature schemes), each judged in full.
+    pub additional_certificates: Vec<CertReport>,
     /// Probes and handshakes sent.
     pub probes: usize,
     /// Wall time, milliseconds.
@@ -383,6 +386,30 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         }
         _ => None,
     };
+    let mut seen: Vec<&[u8]> = observed
+        .and_then(|o| o.chain.first())
+        .map(|c| c.as_ref())
+        .into_iter()
+        .collect();
+    let mut additional_certificates = Vec::new();
+    for (_, out) in &data.by_key_kind {
+        let o = &out.observed;
+        let Some(leaf) = o.chain.first() else {
+            continue;
+        };
+        if seen.contains(&leaf.as_ref()) {
+            continue;
+        }
+        seen.push(leaf.as_ref());
+        additional_certificates.push(certs::check(
+            ChainSource::Handshake,
+            &o.chain,
+            &o.ocsp,
+            Some(o),
+            &setup.roots,
+            &setup.target.server_name,
+        ));
+    }
     let ocsp_stapling = match (observed, legacy) {
         (Some(o), _) => Some(!o.ocsp.is_empty()),
         (None, Some(f)) if f.complete => Some(f.ocsp.is_some()),
@@ -452,6 +479,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         compression,
         downgrade_protection,
         certificate,
+        additional_certificates,
         probes: data.probes,
         elapsed_ms: (data.elapsed.as_secs_f64() * 1e5).round() / 100.0,
     };
