@@ -622,6 +622,8 @@ enum Fake {
     BytesThenHang(&'static [u8]),
     /// Holds each connection that sent something for 100 ms, then closes it.
     SlowClose,
+    /// An SMTP server that offers no STARTTLS.
+    SmtpWithoutStarttls,
 }
 
 /// A fake server on a loopback port, stopped (with its connections) on drop.
@@ -674,6 +676,15 @@ fn serve_fake(
 ) {
     let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
     let mut buf = [0u8; 4096];
+    if let Fake::SmtpWithoutStarttls = mode {
+        let _ = sock.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = sock.write_all(b"220 fake.test ESMTP\r\n");
+        let _ = sock.read(&mut buf);
+        let _ = sock.write_all(b"250-fake.test\r\n250 PIPELINING\r\n");
+        let _ = sock.read(&mut buf);
+        let _ = sock.write_all(b"502 5.5.1 no\r\n");
+        return;
+    }
     let got = sock.read(&mut buf).unwrap_or(0);
     let hang = |sock: &TcpStream| {
         let limit = Instant::now() + Duration::from_secs(30);
@@ -701,7 +712,7 @@ fn serve_fake(
             std::thread::sleep(Duration::from_millis(100));
             counts.lock().unwrap().0 -= 1;
         }
-        Fake::SlowClose => {}
+        Fake::SlowClose | Fake::SmtpWithoutStarttls => {}
     }
 }
 
@@ -737,7 +748,10 @@ fn scan_fake(mode: Fake) -> (Value, std::process::Output, Duration) {
     for p in json["protocols"].as_array().unwrap() {
         assert_ne!(p["accepted"], true, "{p}");
     }
-    assert_eq!(json["grade"], "F");
+    // No grade for a server that never spoke TLS: the cause, and what each probe got.
+    assert!(json.get("grade").is_none(), "{json}");
+    assert_eq!(json["error"]["stage"], "probe", "{json}");
+    assert_eq!(json["error"]["exit_code"], code(&out), "{json}");
     (json, out, took)
 }
 
@@ -1048,4 +1062,110 @@ fn a_server_with_one_certificate_shows_one() {
         "{}",
         r["groups"]
     );
+}
+
+#[test]
+fn a_target_that_is_not_tls_gets_its_cause_and_no_grade() {
+    for (mode, said) in [
+        (
+            Fake::Bytes(b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+            "plain text: 'HTTP/1.1 400",
+        ),
+        (
+            Fake::BytesThenHang(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+            "SSH-2.0-OpenSSH",
+        ),
+        (Fake::Silent, "no probe got an answer"),
+    ] {
+        let dir = Dir::new();
+        let server = FakeServer::start(mode);
+        let target = format!("127.0.0.1:{}", server.port);
+        let out = util::run_bounded(
+            dir.tlskit(&["scan", &target, "--timeout", "1", "--color", "never"]),
+            Duration::from_secs(30),
+        );
+        assert!(matches!(code(&out), 3 | 4), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "", "no report for {said}");
+        let err = stderr(&out);
+        assert!(err.starts_with("tlskit: error: "), "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(!err.contains("grade:") && !err.contains("grade F"), "{err}");
+    }
+}
+
+#[test]
+fn starttls_refused_exits_4_and_quotes_the_server() {
+    let dir = Dir::new();
+    let smtp = FakeServer::start(Fake::SmtpWithoutStarttls);
+    let target = format!("127.0.0.1:{}", smtp.port);
+    let out = util::run_bounded(
+        dir.tlskit(&["scan", &target, "--starttls", "smtp", "--timeout", "2"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("STARTTLS"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("no probe got an answer"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+
+    // PostgreSQL with ssl=off answers the SSLRequest with 'N'.
+    let pg = FakeServer::start(Fake::Bytes(b"N"));
+    let target = format!("127.0.0.1:{}", pg.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &target,
+            "--starttls",
+            "postgres",
+            "--timeout",
+            "2",
+            "--json",
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(r["error"]["exit_code"], 4, "{r}");
+    assert_eq!(r["error"]["stage"], "starttls", "{r}");
+}
+
+#[test]
+fn a_sha1_signed_certificate_says_so_first() {
+    if !util::have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    util::sh(
+        dir.path(),
+        "openssl req -new -newkey rsa:2048 -nodes -keyout sha1-key.pem -subj /CN=localhost -out sha1.csr 2>/dev/null && \
+         printf 'basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf && \
+         openssl x509 -req -in sha1.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -sha1 -days 30 -extfile ext.cnf -out sha1.pem 2>/dev/null",
+    );
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "sha1.pem",
+            "-key",
+            "sha1-key.pem",
+            "-cipher",
+            "DEFAULT@SECLEVEL=0",
+        ],
+    ) else {
+        return;
+    };
+    let (r, _) = scan(&dir, port, &[]);
+    let why = r["certificate"]["verification_error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        why.starts_with("the certificate is signed with SHA-1"),
+        "{why}"
+    );
+    let first_cap = r["grade_caps"][0]["reason"].as_str().unwrap_or_default();
+    assert!(first_cap.contains("signed with SHA-1"), "{first_cap}");
 }

@@ -13,7 +13,7 @@ use crate::output::{sanitize, Ctx};
 use crate::scan::engine;
 use crate::scan::grade::Grade;
 use crate::scan::probe::Endpoint;
-use crate::scan::report;
+use crate::scan::report::{self, ProtocolEntry, Report};
 use crate::scan::session::TlsSetup;
 use crate::tls::dial;
 use crate::tls::starttls::StartTls;
@@ -106,6 +106,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         let sni = target.name_is_dns().then(|| target.server_name_str());
         let mut ep = Endpoint::new(addr, sni, args.timeout, usize::from(args.concurrency));
         ep.starttls = starttls.map(|p| (p, target.server_name_str()));
+        ep.check_starttls().await?;
         let setup = TlsSetup {
             target: target.clone(),
             address: (addr.ip().to_string(), addr.port()),
@@ -129,68 +130,28 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         Ok(r) => r,
         Err(e) => {
             if ctx.json {
-                print_error_json(ctx, &shown_target, &e)?;
+                let stage = if starttls.is_some() && exit::classify(&e) == Code::Handshake {
+                    "starttls"
+                } else {
+                    "connect"
+                };
+                print_error_json(ctx, &shown_target, &e, stage, None)?;
             }
             return Err(e);
         }
     };
+    // A server that never spoke TLS (or refused every version) has no grade:
+    // the cause alone is printed (with --json, with what each probe got).
+    if let Some(e) = report.no_tls_error() {
+        if ctx.json {
+            print_error_json(ctx, &shown_target, &e, "probe", Some(&report))?;
+        }
+        return Err(e);
+    }
     ctx.emit(&report, |out| {
         crate::output::scan::render(out, &report, ctx.quiet)
     })?;
 
-    if !report.any_accepted() {
-        let unknown = report.protocols.iter().all(|p| p.accepted.is_none());
-        let code = if unknown {
-            Code::Network
-        } else {
-            Code::Handshake
-        };
-        // A server that answers every probe with junk (noise, an oversized
-        // record) did not refuse anything: say what it sent.
-        let malformed = report
-            .protocols
-            .iter()
-            .filter_map(|p| p.detail.as_deref())
-            .find(|d| d.starts_with("malformed answer"))
-            .filter(|_| {
-                report.protocols.iter().all(|p| {
-                    p.detail
-                        .as_deref()
-                        .is_some_and(|d| d.starts_with("malformed answer"))
-                })
-            });
-        let (why, what) = match (unknown, malformed) {
-            (true, _) => ("no probe got an answer", String::new()),
-            (false, Some(detail)) => (
-                "no probe got a well-formed TLS answer",
-                format!(
-                    ": {}",
-                    sanitize(detail.trim_start_matches("malformed answer: "))
-                ),
-            ),
-            (false, None) => (
-                "the server refused every SSL and TLS version offered",
-                String::new(),
-            ),
-        };
-        let said = |what: &str| {
-            report
-                .protocols
-                .iter()
-                .any(|p| p.detail.as_deref().is_some_and(|d| d.contains(what)))
-        };
-        let hint = if said("plain text") {
-            "; is this a TLS port? For a plaintext service that upgrades, use --starttls"
-        } else if said("unrecognized_name") {
-            "; the server does not know the name sent as SNI: give the right one with --servername"
-        } else {
-            ""
-        };
-        return Err(exit::fail(
-            code,
-            format!("{why} ({}){what}{hint}", sanitize(&report.address)),
-        ));
-    }
     if let Some(min) = args.min_grade {
         if report.grade < min {
             if !ctx.quiet {
@@ -207,7 +168,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 
 /// With `--json`, a scan that could not start still prints one document:
 /// the target and the error (the shape `connect --json` gives its errors).
-fn print_error_json(ctx: &Ctx, target: &str, e: &anyhow::Error) -> Result<()> {
+fn print_error_json(
+    ctx: &Ctx,
+    target: &str,
+    e: &anyhow::Error,
+    stage: &'static str,
+    probed: Option<&Report>,
+) -> Result<()> {
     #[derive(serde::Serialize)]
     struct Failure {
         message: String,
@@ -217,14 +184,20 @@ fn print_error_json(ctx: &Ctx, target: &str, e: &anyhow::Error) -> Result<()> {
     #[derive(serde::Serialize)]
     struct Failed<'a> {
         target: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        address: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        protocols: Option<&'a [ProtocolEntry]>,
         error: Failure,
     }
     let doc = Failed {
         target,
+        address: probed.map(|r| r.address.as_str()),
+        protocols: probed.map(|r| r.protocols.as_slice()),
         error: Failure {
             message: sanitize(&format!("{e:#}")).into_owned(),
             exit_code: exit::classify(e).as_u8(),
-            stage: "connect",
+            stage,
         },
     };
     ctx.emit(&doc, |_| Ok(()))

@@ -83,7 +83,13 @@ pub fn check(
             chain: chain.to_vec(),
             ..Observed::default()
         };
-        without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name))
+        let why = without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name));
+        match sha1_signed(chain) {
+            Some(which) => format!(
+                "{which} is signed with SHA-1, which no client accepts any more: have it re-issued with SHA-256 ({why})"
+            ),
+            None => why,
+        }
     });
     let summaries: Vec<CertSummary> = chain
         .iter()
@@ -107,6 +113,28 @@ pub fn check(
         ocsp_error,
         findings: findings(chain, roots),
     }
+}
+
+/// Signature algorithms that hash with SHA-1 (RSA, ECDSA, DSA, and OIW's RSA).
+const SHA1_SIGNATURES: &[&str] = &[
+    "1.2.840.113549.1.1.5",
+    "1.2.840.10045.4.1",
+    "1.2.840.10040.4.3",
+    "1.3.14.3.2.29",
+];
+
+/// Which certificate of the chain (the leaf or an intermediate; a root's own
+/// signature is never checked) is signed with SHA-1, in words.
+fn sha1_signed(chain: &[CertificateDer<'static>]) -> Option<String> {
+    chain.iter().enumerate().find_map(|(i, der)| {
+        let c = x509info::parse_cert(der).ok()?;
+        let root = i > 0 && i == chain.len() - 1 && c.subject() == c.issuer();
+        let oid = c.signature_algorithm.algorithm.to_id_string();
+        (!root && SHA1_SIGNATURES.contains(&oid.as_str())).then(|| match i {
+            0 => "the certificate".to_string(),
+            n => format!("the intermediate certificate {n} of the chain"),
+        })
+    })
 }
 
 /// scan has no `--pin` (a pin would not change what a client without it sees):

@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use super::clienthello::HelloSpec;
 use super::registry;
 use super::serverhello::{self, Alert, FlightReader, KxParams, Message, ParseError, ServerHello};
+use crate::tls::error::{self, Failure};
 use crate::tls::starttls::{self, StartTls};
 
 /// How much of the server's answer a probe needs.
@@ -147,6 +148,43 @@ impl Endpoint {
         let permit = self.limiter.acquire().await.ok();
         self.sent.fetch_add(1, Ordering::Relaxed);
         permit
+    }
+
+    /// Speaks the STARTTLS preamble once, before any probe, so that a server
+    /// that refuses the upgrade is reported as such (its words quoted, a
+    /// handshake failure) rather than as a server that never answered.
+    pub async fn check_starttls(&self) -> anyhow::Result<()> {
+        let Some((proto, name)) = &self.starttls else {
+            return Ok(());
+        };
+        let talk = async {
+            let mut stream = TcpStream::connect(self.addr)
+                .await
+                .map_err(|e| error::tag(Failure::Network, e))?;
+            match starttls::negotiate(&mut stream, *proto, name).await {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let network = e
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| error::is_network_io(io.kind()));
+                    let kind = if network {
+                        Failure::Network
+                    } else {
+                        Failure::Handshake
+                    };
+                    Err(error::tag(kind, e))
+                }
+            }
+        };
+        match tokio::time::timeout(self.timeout, talk).await {
+            Ok(r) => r,
+            Err(_) => Err(error::fail(
+                Failure::Network,
+                format!(
+                    "timed out in the {proto} STARTTLS exchange (if this port speaks TLS at once, as 465, 993 and 995 do, leave out --starttls)"
+                ),
+            )),
+        }
     }
 
     /// Opens a connection to the server, through the STARTTLS preamble if there is one.

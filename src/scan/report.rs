@@ -10,6 +10,7 @@ use super::grade::{self, Cap, Grade};
 use super::registry::{self, Cipher, GroupKind, Kx, Strength, Version};
 use super::serverhello::KxParams;
 use super::session::TlsSetup;
+use crate::tls::error::{fail, Failure};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::starttls::StartTls;
 
@@ -244,6 +245,62 @@ impl Report {
     /// Whether any version could be negotiated.
     pub fn any_accepted(&self) -> bool {
         self.protocols.iter().any(|p| p.accepted == Some(true))
+    }
+}
+
+impl Report {
+    /// Why there is nothing to grade, when no version was accepted: a server
+    /// that never spoke TLS (plain text, silence, garbage) or refused every
+    /// version. The error carries its kind: network when no probe got an
+    /// answer, handshake otherwise.
+    pub fn no_tls_error(&self) -> Option<anyhow::Error> {
+        if self.any_accepted() {
+            return None;
+        }
+        let sanitize = crate::text::sanitize;
+        let unknown = self.protocols.iter().all(|p| p.accepted.is_none());
+        let kind = if unknown {
+            Failure::Network
+        } else {
+            Failure::Handshake
+        };
+        let details = || self.protocols.iter().filter_map(|p| p.detail.as_deref());
+        // A server that answers every probe with junk (noise, an oversized
+        // record) did not refuse anything: say what it sent.
+        let all_malformed = self.protocols.iter().all(|p| {
+            p.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("malformed answer"))
+        });
+        let malformed = details()
+            .find(|d| d.starts_with("malformed answer"))
+            .filter(|_| all_malformed);
+        let (why, what) = match (unknown, malformed) {
+            (true, _) => ("no probe got an answer", String::new()),
+            (false, Some(detail)) => (
+                "no probe got a well-formed TLS answer",
+                format!(
+                    ": {}",
+                    sanitize(detail.trim_start_matches("malformed answer: "))
+                ),
+            ),
+            (false, None) => (
+                "the server refused every SSL and TLS version offered",
+                String::new(),
+            ),
+        };
+        let said = |what: &str| details().any(|d| d.contains(what));
+        let hint = if said("plain text") {
+            "; is this a TLS port? For a plaintext service that upgrades, use --starttls"
+        } else if said("unrecognized_name") {
+            "; the server does not know the name sent as SNI: give the right one with --servername"
+        } else {
+            ""
+        };
+        Some(fail(
+            kind,
+            format!("{why} ({}){what}{hint}", sanitize(&self.address)),
+        ))
     }
 }
 
