@@ -1169,3 +1169,230 @@ fn a_sha1_signed_certificate_says_so_first() {
     let first_cap = r["grade_caps"][0]["reason"].as_str().unwrap_or_default();
     assert!(first_cap.contains("signed with SHA-1"), "{first_cap}");
 }
+
+// ---------------------------------------------------------------- many targets
+
+#[test]
+fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
+    let dir = Dir::new();
+    pki(&dir);
+    let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let closed = util::free_port();
+    let silent = FakeServer::start(Fake::Silent);
+    std::fs::write(
+        dir.join("hosts.txt"),
+        format!(
+            "# the fleet\n\
+             127.0.0.1:{good} servername=localhost   # tlskit serve\n\
+             \n\
+             127.0.0.1:{closed}\n\
+             127.0.0.1:{silent} timeout=1\n",
+            good = good.port,
+            silent = silent.port
+        ),
+    )
+    .unwrap();
+    let base = [
+        "scan",
+        "--targets",
+        "hosts.txt",
+        "--ca",
+        "ca.pem",
+        "--timeout",
+        "3",
+    ];
+
+    // Text: a table, worst first; the exit code is the worst (network: 3).
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--color", "never"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("TARGET"), "{text}");
+    assert!(lines[0].contains("WORST FINDING"), "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[1].contains(" error "), "{text}");
+    assert!(lines[2].contains(" error "), "{text}");
+    let good_row = lines[3];
+    assert!(
+        good_row.starts_with(&format!("127.0.0.1:{} ", good.port)),
+        "{text}"
+    );
+    assert!(good_row.contains(" 1.3 1.2 "), "{text}");
+    assert!(good_row.contains("expires in"), "{text}");
+    assert!(text.contains("nothing listens on that port"), "{text}");
+    assert!(text.contains("no probe got an answer"), "{text}");
+    assert_eq!(lines[4], "3 targets: 1 graded, 2 not graded");
+
+    // --details adds the full reports.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--color", "never", "--details"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert!(
+        stdout(&out).contains("Cipher suites TLSv1.3"),
+        "{}",
+        stdout(&out)
+    );
+
+    // JSON Lines: one self-contained object per target, in the file's order.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--json"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(docs.len(), 3, "{}", stdout(&out));
+    assert_eq!(docs[0]["target"], format!("127.0.0.1:{}", good.port));
+    assert_eq!(docs[0]["certificate"]["verified"], true);
+    assert!(docs[0]["grade"].is_string());
+    assert_eq!(docs[1]["error"]["stage"], "connect");
+    assert_eq!(docs[1]["error"]["exit_code"], 3);
+    assert_eq!(docs[2]["error"]["stage"], "probe");
+
+    // Prometheus textfile format.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--format", "prometheus"]].concat()),
+        Duration::from_secs(60),
+    );
+    let prom = stdout(&out);
+    let g = good.port;
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_success{{target=\"127.0.0.1:{g}\"}} 1\n"
+        )),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_success{{target=\"127.0.0.1:{closed}\"}} 0\n"
+        )),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_version_accepted{{target=\"127.0.0.1:{g}\",version=\"TLSv1.3\"}} 1\n"
+        )),
+        "{prom}"
+    );
+    let expiry = prom
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "tlskit_scan_certificate_expiry_seconds{{target=\"127.0.0.1:{g}\",key=\"ecdsa\"}} "
+            ))
+        })
+        .unwrap_or_else(|| panic!("{prom}"));
+    let secs: i64 = expiry.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(secs > 0 && secs < 400 * 86400, "{expiry}");
+    for line in prom.lines().filter(|l| !l.starts_with('#')) {
+        assert!(line.starts_with("tlskit_scan_"), "{line}");
+    }
+}
+
+#[test]
+fn targets_from_stdin_and_a_bad_line_is_named() {
+    let dir = Dir::new();
+    pki(&dir);
+    let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let mut cmd = dir.tlskit(&[
+        "scan",
+        "--targets",
+        "-",
+        "--ca",
+        "ca.pem",
+        "--json",
+        "--min-grade",
+        "A+",
+    ]);
+    cmd.stdin(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped());
+    cmd.stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    writeln!(
+        child.stdin.take().unwrap(),
+        "127.0.0.1:{} servername=localhost",
+        good.port
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(docs.len(), 1, "{}", stdout(&out));
+    let graded_a_plus = docs[0]["grade"] == "A+";
+    assert_eq!(
+        code(&out),
+        if graded_a_plus { 0 } else { 8 },
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(dir.join("bad.txt"), "a.test\nb.test starttls=gopher\n").unwrap();
+    let out = dir.run(&["scan", "--targets", "bad.txt"]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("'bad.txt', line 2"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("gopher"), "{}", stderr(&out));
+
+    let out = dir.run(&["scan"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn one_slow_target_cannot_take_every_probe_slot() {
+    let dir = Dir::new();
+    let a = FakeServer::start(Fake::SlowClose);
+    let b = FakeServer::start(Fake::SlowClose);
+    let ta = format!("127.0.0.1:{}", a.port);
+    let tb = format!("127.0.0.1:{}", b.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &ta,
+            &tb,
+            "--timeout",
+            "2",
+            "--per-target",
+            "2",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    assert_eq!(a.peak.lock().unwrap().1, 2);
+    assert_eq!(b.peak.lock().unwrap().1, 2);
+
+    // The overall bound holds below the per-target one: one probe in flight
+    // over both servers, so neither ever sees two at once.
+    let c = FakeServer::start(Fake::SlowClose);
+    let d = FakeServer::start(Fake::SlowClose);
+    let tc = format!("127.0.0.1:{}", c.port);
+    let td = format!("127.0.0.1:{}", d.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &tc,
+            &td,
+            "--timeout",
+            "2",
+            "--concurrency",
+            "1",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(c.peak.lock().unwrap().1, 1);
+    assert_eq!(d.peak.lock().unwrap().1, 1);
+}

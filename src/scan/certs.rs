@@ -39,6 +39,8 @@ pub struct CertReport {
     pub source: ChainSource,
     /// The kind of the leaf's key.
     pub key_kind: Option<KeyKind>,
+    /// Seconds from the scan to the leaf's notAfter (negative once expired).
+    pub expires_in_seconds: Option<i64>,
     /// The chain as presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether it verified for the server name against the trust anchors.
@@ -106,6 +108,11 @@ pub fn check(
     CertReport {
         source,
         key_kind: chain.first().and_then(|c| KeyKind::of_certificate(c)),
+        expires_in_seconds: chain.first().and_then(|c| {
+            let cert = x509info::parse_cert(c).ok()?;
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            Some(cert.validity().not_after.timestamp() - now)
+        }),
         chain: summaries,
         verified: verdict.is_ok(),
         verification_error,

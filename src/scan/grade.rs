@@ -457,6 +457,7 @@ pub(crate) mod tests {
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
                 key_kind: None,
+                expires_in_seconds: None,
                 chain: Vec::new(),
                 verified: true,
                 verification_error: None,

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -106,9 +107,40 @@ pub struct Endpoint {
     pub timeout: Duration,
     /// A plaintext preamble to speak before each ClientHello, and the name it may need.
     pub starttls: Option<(StartTls, String)>,
+    /// A limit and a count shared with the other targets of a many-target scan.
+    pub shared: Option<Arc<Shared>>,
     limiter: Semaphore,
     sent: AtomicUsize,
     rtt_micros: AtomicUsize,
+}
+
+/// What the endpoints of a many-target scan share: the bound on probes in
+/// flight over all targets, and the count of probes sent.
+#[derive(Debug)]
+pub struct Shared {
+    limiter: Semaphore,
+    sent: AtomicUsize,
+}
+
+impl Shared {
+    /// A bound of `concurrency` probes in flight over every endpoint that shares it.
+    pub fn new(concurrency: usize) -> Shared {
+        Shared {
+            limiter: Semaphore::new(concurrency.max(1)),
+            sent: AtomicUsize::new(0),
+        }
+    }
+
+    /// Probes sent so far by every endpoint sharing this.
+    pub fn probes_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
+/// The in-flight slots one probe holds: its target's and the shared one.
+pub struct Slot<'a> {
+    _own: Option<tokio::sync::SemaphorePermit<'a>>,
+    _shared: Option<tokio::sync::SemaphorePermit<'a>>,
 }
 
 impl Endpoint {
@@ -124,6 +156,7 @@ impl Endpoint {
             sni,
             timeout,
             starttls: None,
+            shared: None,
             limiter: Semaphore::new(concurrency.max(1)),
             sent: AtomicUsize::new(0),
             rtt_micros: AtomicUsize::new(usize::MAX),
@@ -144,10 +177,20 @@ impl Endpoint {
     }
 
     /// Holds one of the in-flight slots for a rustls handshake (counted as a probe).
-    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        let permit = self.limiter.acquire().await.ok();
+    pub async fn slot(&self) -> Slot<'_> {
+        let own = self.limiter.acquire().await.ok();
+        let shared = match &self.shared {
+            Some(s) => {
+                s.sent.fetch_add(1, Ordering::Relaxed);
+                s.limiter.acquire().await.ok()
+            }
+            None => None,
+        };
         self.sent.fetch_add(1, Ordering::Relaxed);
-        permit
+        Slot {
+            _own: own,
+            _shared: shared,
+        }
     }
 
     /// Speaks the STARTTLS preamble once, before any probe, so that a server
@@ -295,13 +338,10 @@ impl AnswerReader {
 
 impl Prober for Endpoint {
     async fn ask(&self, mut hello: HelloSpec, want: Want) -> Answer {
-        let Ok(_permit) = self.limiter.acquire().await else {
-            return Answer::Unreachable("the scan was stopped".to_string());
-        };
+        let _slot = self.slot().await;
         if hello.server_name.is_none() {
             hello.server_name = self.sni.clone();
         }
-        self.sent.fetch_add(1, Ordering::Relaxed);
         let bytes = hello.to_records();
         match tokio::time::timeout(self.timeout, self.exchange(&bytes, want)).await {
             Ok(answer) => answer,
