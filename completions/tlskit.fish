@@ -163,6 +163,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l json -d 'Print one
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l targets -d 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS) and # comments; - for stdin' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l starttls -d 'Speak this protocol\'s plaintext upgrade before every probe' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
@@ -173,13 +174,17 @@ xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
 ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound on each probe (TCP connect + STARTTLS + the server\'s answer), in seconds' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once (kept small so that scanning a server is polite)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once over all targets' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Probes in flight at once for one target (kept small so that scanning a server is polite, and so that one slow server cannot take every slot)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l format -d 'Output format: text, or prometheus (node_exporter\'s textfile collector). --json prints JSON (one object per line with several targets)' -r -f -a "text\t'A report (one target) or a summary table (several)'
+prometheus\t'The Prometheus text exposition format'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l details -d 'With several targets, print each full report after the summary table'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -622,6 +622,8 @@ enum Fake {
     BytesThenHang(&'static [u8]),
     /// Holds each connection that sent something for 100 ms, then closes it.
     SlowClose,
+    /// An SMTP server that offers no STARTTLS.
+    SmtpWithoutStarttls,
 }
 
 /// A fake server on a loopback port, stopped (with its connections) on drop.
@@ -674,6 +676,15 @@ fn serve_fake(
 ) {
     let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
     let mut buf = [0u8; 4096];
+    if let Fake::SmtpWithoutStarttls = mode {
+        let _ = sock.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = sock.write_all(b"220 fake.test ESMTP\r\n");
+        let _ = sock.read(&mut buf);
+        let _ = sock.write_all(b"250-fake.test\r\n250 PIPELINING\r\n");
+        let _ = sock.read(&mut buf);
+        let _ = sock.write_all(b"502 5.5.1 no\r\n");
+        return;
+    }
     let got = sock.read(&mut buf).unwrap_or(0);
     let hang = |sock: &TcpStream| {
         let limit = Instant::now() + Duration::from_secs(30);
@@ -701,7 +712,7 @@ fn serve_fake(
             std::thread::sleep(Duration::from_millis(100));
             counts.lock().unwrap().0 -= 1;
         }
-        Fake::SlowClose => {}
+        Fake::SlowClose | Fake::SmtpWithoutStarttls => {}
     }
 }
 
@@ -737,7 +748,10 @@ fn scan_fake(mode: Fake) -> (Value, std::process::Output, Duration) {
     for p in json["protocols"].as_array().unwrap() {
         assert_ne!(p["accepted"], true, "{p}");
     }
-    assert_eq!(json["grade"], "F");
+    // No grade for a server that never spoke TLS: the cause, and what each probe got.
+    assert!(json.get("grade").is_none(), "{json}");
+    assert_eq!(json["error"]["stage"], "probe", "{json}");
+    assert_eq!(json["error"]["exit_code"], code(&out), "{json}");
     (json, out, took)
 }
 
@@ -944,4 +958,441 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
     );
     assert_eq!(r["certificate"]["verified"], true);
     assert_eq!(r["negotiated"]["protocol"], "TLSv1.3");
+}
+
+// ---------------------------------------------------------------- accuracy
+
+/// `openssl s_server` on a free port with `cert_args` for its certificates.
+fn openssl_server_with(dir: &Dir, cert_args: &[&str]) -> Option<(Background, u16)> {
+    if !util::have("openssl") {
+        return None;
+    }
+    let port = util::free_port();
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(dir.path())
+        .arg("-c")
+        .arg("exec openssl s_server \"$@\" 2>/dev/null")
+        .arg("s_server")
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .args(cert_args);
+    let server = Background::spawn_stdin_open(cmd);
+    for _ in 0..20 {
+        if server.line(WAIT).contains("ACCEPT") {
+            return Some((server, port));
+        }
+    }
+    panic!("openssl s_server did not say ACCEPT");
+}
+
+fn group_names(r: &Value, kind: &str) -> BTreeSet<String> {
+    r["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter(|g| g["kind"] == kind)
+        .flat_map(|g| g["groups"].as_array().unwrap().clone())
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_server_with_rsa_and_ecdsa_certificates_shows_both() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa-key.pem",
+            "-dcert",
+            "ec.pem",
+            "-dkey",
+            "ec-key.pem",
+        ],
+    ) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let mut kinds = vec![r["certificate"]["key_kind"].as_str().unwrap().to_string()];
+    for c in r["additional_certificates"].as_array().unwrap() {
+        assert_eq!(c["verified"], true, "{c}");
+        kinds.push(c["key_kind"].as_str().unwrap().to_string());
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["ecdsa", "rsa"], "{}", r["additional_certificates"]);
+
+    // The text shows each, titled by its key.
+    let target = format!("127.0.0.1:{port}");
+    let text = dir.ok(&[
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--color",
+        "never",
+    ]);
+    assert!(text.contains("Certificate (ECDSA) verified"), "{text}");
+    assert!(text.contains("Certificate (RSA) verified"), "{text}");
+    assert!(text.contains("key:           RSA 2048 bits"), "{text}");
+}
+
+#[test]
+fn a_server_with_one_certificate_shows_one() {
+    let dir = Dir::new();
+    pki(&dir);
+    let Some((_server, port)) =
+        openssl_server_with(&dir, &["-cert", "ec.pem", "-key", "ec-key.pem"])
+    else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["key_kind"], "ecdsa");
+    assert_eq!(r["additional_certificates"], serde_json::json!([]));
+    // Every TLS 1.2 curve OpenSSL enables is found, although the P-256
+    // certificate needs P-256 offered for the server to sign.
+    assert_eq!(
+        group_names(&r, "ecdhe"),
+        BTreeSet::from(["X25519", "X448", "secp256r1", "secp384r1", "secp521r1"].map(String::from)),
+        "{}",
+        r["groups"]
+    );
+}
+
+#[test]
+fn a_target_that_is_not_tls_gets_its_cause_and_no_grade() {
+    for (mode, said) in [
+        (
+            Fake::Bytes(b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+            "plain text: 'HTTP/1.1 400",
+        ),
+        (
+            Fake::BytesThenHang(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+            "SSH-2.0-OpenSSH",
+        ),
+        (Fake::Silent, "no probe got an answer"),
+    ] {
+        let dir = Dir::new();
+        let server = FakeServer::start(mode);
+        let target = format!("127.0.0.1:{}", server.port);
+        let out = util::run_bounded(
+            dir.tlskit(&["scan", &target, "--timeout", "1", "--color", "never"]),
+            Duration::from_secs(30),
+        );
+        assert!(matches!(code(&out), 3 | 4), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "", "no report for {said}");
+        let err = stderr(&out);
+        assert!(err.starts_with("tlskit: error: "), "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(!err.contains("grade:") && !err.contains("grade F"), "{err}");
+    }
+}
+
+#[test]
+fn starttls_refused_exits_4_and_quotes_the_server() {
+    let dir = Dir::new();
+    let smtp = FakeServer::start(Fake::SmtpWithoutStarttls);
+    let target = format!("127.0.0.1:{}", smtp.port);
+    let out = util::run_bounded(
+        dir.tlskit(&["scan", &target, "--starttls", "smtp", "--timeout", "2"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("STARTTLS"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("no probe got an answer"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+
+    // PostgreSQL with ssl=off answers the SSLRequest with 'N'.
+    let pg = FakeServer::start(Fake::Bytes(b"N"));
+    let target = format!("127.0.0.1:{}", pg.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &target,
+            "--starttls",
+            "postgres",
+            "--timeout",
+            "2",
+            "--json",
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(r["error"]["exit_code"], 4, "{r}");
+    assert_eq!(r["error"]["stage"], "starttls", "{r}");
+}
+
+#[test]
+fn a_sha1_signed_certificate_says_so_first() {
+    if !util::have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    util::sh(
+        dir.path(),
+        "openssl req -new -newkey rsa:2048 -nodes -keyout sha1-key.pem -subj /CN=localhost -out sha1.csr 2>/dev/null && \
+         printf 'basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf && \
+         openssl x509 -req -in sha1.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -sha1 -days 30 -extfile ext.cnf -out sha1.pem 2>/dev/null",
+    );
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "sha1.pem",
+            "-key",
+            "sha1-key.pem",
+            "-cipher",
+            "DEFAULT@SECLEVEL=0",
+        ],
+    ) else {
+        return;
+    };
+    let (r, _) = scan(&dir, port, &[]);
+    let why = r["certificate"]["verification_error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        why.starts_with("the certificate is signed with SHA-1"),
+        "{why}"
+    );
+    let first_cap = r["grade_caps"][0]["reason"].as_str().unwrap_or_default();
+    assert!(first_cap.contains("signed with SHA-1"), "{first_cap}");
+}
+
+// ---------------------------------------------------------------- many targets
+
+#[test]
+fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
+    let dir = Dir::new();
+    pki(&dir);
+    let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let closed = util::free_port();
+    let silent = FakeServer::start(Fake::Silent);
+    std::fs::write(
+        dir.join("hosts.txt"),
+        format!(
+            "# the fleet\n\
+             127.0.0.1:{good} servername=localhost   # tlskit serve\n\
+             \n\
+             127.0.0.1:{closed}\n\
+             127.0.0.1:{silent} timeout=1\n",
+            good = good.port,
+            silent = silent.port
+        ),
+    )
+    .unwrap();
+    let base = [
+        "scan",
+        "--targets",
+        "hosts.txt",
+        "--ca",
+        "ca.pem",
+        "--timeout",
+        "3",
+    ];
+
+    // Text: a table, worst first; the exit code is the worst (network: 3).
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--color", "never"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("TARGET"), "{text}");
+    assert!(lines[0].contains("WORST FINDING"), "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[1].contains(" error "), "{text}");
+    assert!(lines[2].contains(" error "), "{text}");
+    let good_row = lines[3];
+    assert!(
+        good_row.starts_with(&format!("127.0.0.1:{} ", good.port)),
+        "{text}"
+    );
+    assert!(good_row.contains(" 1.3 1.2 "), "{text}");
+    assert!(good_row.contains("expires in"), "{text}");
+    assert!(text.contains("nothing listens on that port"), "{text}");
+    assert!(text.contains("no probe got an answer"), "{text}");
+    assert_eq!(lines[4], "3 targets: 1 graded, 2 not graded");
+
+    // --details adds the full reports.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--color", "never", "--details"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert!(
+        stdout(&out).contains("Cipher suites TLSv1.3"),
+        "{}",
+        stdout(&out)
+    );
+
+    // JSON Lines: one self-contained object per target, in the file's order.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--json"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(docs.len(), 3, "{}", stdout(&out));
+    assert_eq!(docs[0]["target"], format!("127.0.0.1:{}", good.port));
+    assert_eq!(docs[0]["certificate"]["verified"], true);
+    assert!(docs[0]["grade"].is_string());
+    assert_eq!(docs[1]["error"]["stage"], "connect");
+    assert_eq!(docs[1]["error"]["exit_code"], 3);
+    assert_eq!(docs[2]["error"]["stage"], "probe");
+
+    // Prometheus textfile format.
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--format", "prometheus"]].concat()),
+        Duration::from_secs(60),
+    );
+    let prom = stdout(&out);
+    let g = good.port;
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_success{{target=\"127.0.0.1:{g}\"}} 1\n"
+        )),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_success{{target=\"127.0.0.1:{closed}\"}} 0\n"
+        )),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(&format!(
+            "tlskit_scan_version_accepted{{target=\"127.0.0.1:{g}\",version=\"TLSv1.3\"}} 1\n"
+        )),
+        "{prom}"
+    );
+    let expiry = prom
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "tlskit_scan_certificate_expiry_seconds{{target=\"127.0.0.1:{g}\",key=\"ecdsa\"}} "
+            ))
+        })
+        .unwrap_or_else(|| panic!("{prom}"));
+    let secs: i64 = expiry.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(secs > 0 && secs < 400 * 86400, "{expiry}");
+    for line in prom.lines().filter(|l| !l.starts_with('#')) {
+        assert!(line.starts_with("tlskit_scan_"), "{line}");
+    }
+}
+
+#[test]
+fn targets_from_stdin_and_a_bad_line_is_named() {
+    let dir = Dir::new();
+    pki(&dir);
+    let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let mut cmd = dir.tlskit(&[
+        "scan",
+        "--targets",
+        "-",
+        "--ca",
+        "ca.pem",
+        "--json",
+        "--min-grade",
+        "A+",
+    ]);
+    cmd.stdin(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped());
+    cmd.stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    writeln!(
+        child.stdin.take().unwrap(),
+        "127.0.0.1:{} servername=localhost",
+        good.port
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(docs.len(), 1, "{}", stdout(&out));
+    let graded_a_plus = docs[0]["grade"] == "A+";
+    assert_eq!(
+        code(&out),
+        if graded_a_plus { 0 } else { 8 },
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(dir.join("bad.txt"), "a.test\nb.test starttls=gopher\n").unwrap();
+    let out = dir.run(&["scan", "--targets", "bad.txt"]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("'bad.txt', line 2"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("gopher"), "{}", stderr(&out));
+
+    let out = dir.run(&["scan"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn one_slow_target_cannot_take_every_probe_slot() {
+    let dir = Dir::new();
+    let a = FakeServer::start(Fake::SlowClose);
+    let b = FakeServer::start(Fake::SlowClose);
+    let ta = format!("127.0.0.1:{}", a.port);
+    let tb = format!("127.0.0.1:{}", b.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &ta,
+            &tb,
+            "--timeout",
+            "2",
+            "--per-target",
+            "2",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    assert_eq!(a.peak.lock().unwrap().1, 2);
+    assert_eq!(b.peak.lock().unwrap().1, 2);
+
+    // The overall bound holds below the per-target one: one probe in flight
+    // over both servers, so neither ever sees two at once.
+    let c = FakeServer::start(Fake::SlowClose);
+    let d = FakeServer::start(Fake::SlowClose);
+    let tc = format!("127.0.0.1:{}", c.port);
+    let td = format!("127.0.0.1:{}", d.port);
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &tc,
+            &td,
+            "--timeout",
+            "2",
+            "--concurrency",
+            "1",
+            "--json",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(c.peak.lock().unwrap().1, 1);
+    assert_eq!(d.peak.lock().unwrap().1, 1);
 }

@@ -10,6 +10,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::session::KeyKind;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::chain::{self, TrustStore};
 use crate::tls::config::{self, TrustRoots};
@@ -36,6 +37,10 @@ pub enum ChainSource {
 pub struct CertReport {
     /// Where the chain was seen.
     pub source: ChainSource,
+    /// The kind of the leaf's key.
+    pub key_kind: Option<KeyKind>,
+    /// Seconds from the scan to the leaf's notAfter (negative once expired).
+    pub expires_in_seconds: Option<i64>,
     /// The chain as presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether it verified for the server name against the trust anchors.
@@ -80,7 +85,13 @@ pub fn check(
             chain: chain.to_vec(),
             ..Observed::default()
         };
-        without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name))
+        let why = without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name));
+        match sha1_signed(chain) {
+            Some(which) => format!(
+                "{which} is signed with SHA-1, which no client accepts any more: have it re-issued with SHA-256 ({why})"
+            ),
+            None => why,
+        }
     });
     let summaries: Vec<CertSummary> = chain
         .iter()
@@ -96,6 +107,12 @@ pub fn check(
     };
     CertReport {
         source,
+        key_kind: chain.first().and_then(|c| KeyKind::of_certificate(c)),
+        expires_in_seconds: chain.first().and_then(|c| {
+            let cert = x509info::parse_cert(c).ok()?;
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            Some(cert.validity().not_after.timestamp() - now)
+        }),
         chain: summaries,
         verified: verdict.is_ok(),
         verification_error,
@@ -103,6 +120,28 @@ pub fn check(
         ocsp_error,
         findings: findings(chain, roots),
     }
+}
+
+/// Signature algorithms that hash with SHA-1 (RSA, ECDSA, DSA, and OIW's RSA).
+const SHA1_SIGNATURES: &[&str] = &[
+    "1.2.840.113549.1.1.5",
+    "1.2.840.10045.4.1",
+    "1.2.840.10040.4.3",
+    "1.3.14.3.2.29",
+];
+
+/// Which certificate of the chain (the leaf or an intermediate; a root's own
+/// signature is never checked) is signed with SHA-1, in words.
+fn sha1_signed(chain: &[CertificateDer<'static>]) -> Option<String> {
+    chain.iter().enumerate().find_map(|(i, der)| {
+        let c = x509info::parse_cert(der).ok()?;
+        let root = i > 0 && i == chain.len() - 1 && c.subject() == c.issuer();
+        let oid = c.signature_algorithm.algorithm.to_id_string();
+        (!root && SHA1_SIGNATURES.contains(&oid.as_str())).then(|| match i {
+            0 => "the certificate".to_string(),
+            n => format!("the intermediate certificate {n} of the chain"),
+        })
+    })
 }
 
 /// scan has no `--pin` (a pin would not change what a client without it sees):

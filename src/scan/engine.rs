@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::enumerate::{self, GroupList, SuiteList, Support};
 use super::probe::Endpoint;
 use super::registry::Version;
-use super::session::{self, MainFacts, TlsSetup};
+use super::session::{self, KeyKind, MainFacts, Outcome, TlsSetup};
 
 /// Everything a scan learnt, before it is judged.
 #[derive(Debug, Clone)]
@@ -24,6 +24,9 @@ pub struct ScanData {
     pub fallback_scsv: Option<bool>,
     /// The main rustls handshake and its resumption.
     pub main: Option<MainFacts>,
+    /// Handshakes that offered one kind of key only (the kinds other than
+    /// the main handshake's certificate): a server's other certificates.
+    pub by_key_kind: Vec<(KeyKind, Outcome)>,
     /// Why the main handshake could not even be set up.
     pub main_error: Option<String>,
     /// ALPN protocols and whether each is accepted (`None`: unknown).
@@ -168,8 +171,26 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         let main = session::main_handshake(ep, setup).await;
         let facts = match main {
             Ok(m) => m,
-            Err(e) => return (None, Some(format!("{e:#}")), Vec::new()),
+            Err(e) => return (None, Some(format!("{e:#}")), Vec::new(), Vec::new()),
         };
+        // A server may hold a certificate per kind of key (RSA and ECDSA):
+        // ask for each kind the main handshake did not get.
+        let main_kind = facts
+            .first
+            .observed
+            .chain
+            .first()
+            .and_then(|c| KeyKind::of_certificate(c));
+        let other = |kind: KeyKind| async move {
+            if main_kind.is_none() || main_kind == Some(kind) {
+                return None;
+            }
+            let out = session::certificate_of_kind(ep, setup, kind).await.ok()?;
+            (!out.observed.chain.is_empty()).then_some((kind, out))
+        };
+        let [k1, k2, k3] = KeyKind::ALL;
+        let (o1, o2, o3) = tokio::join!(other(k1), other(k2), other(k3));
+        let by_kind: Vec<(KeyKind, Outcome)> = [o1, o2, o3].into_iter().flatten().collect();
         let chosen = facts.first.info.as_ref().and_then(|i| i.alpn.clone());
         let refused_all =
             facts.first.alert == Some(rustls::AlertDescription::NoApplicationProtocol);
@@ -193,9 +214,9 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
             };
             alpn.push((proto, answer));
         }
-        (Some(facts), None, alpn)
+        (Some(facts), None, alpn, by_kind)
     };
-    let ((versions, suites, g13, gec, fb, id, ticket), (main, main_error, alpn)) =
+    let ((versions, suites, g13, gec, fb, id, ticket), (main, main_error, alpn, by_key_kind)) =
         tokio::join!(raw, main);
     ScanData {
         versions,
@@ -204,6 +225,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         groups_ecdhe: gec,
         fallback_scsv: fb,
         main,
+        by_key_kind,
         main_error,
         alpn,
         tls12_resumes_by_id: id,

@@ -278,12 +278,22 @@ pub async fn enumerate_groups_ecdhe<P: Prober>(p: &P, v: Version) -> GroupList {
         Some(KxParams::Ecdhe { group }) => Some(group),
         _ => None,
     };
+    // With an ECDSA certificate, the server can only sign with a curve the
+    // client lists (RFC 8422 §5.1): once that curve is taken out of the offer
+    // it refuses everything. So after the first refusal the curves already
+    // found go back in, after the others (in the client's order a server
+    // without its own order picks a new one first).
+    let mut keep_found = false;
     for _ in 0..MAX_STEPS {
         if remaining.is_empty() {
             break;
         }
-        let hello = HelloSpec::new(v, suites.clone(), remaining.clone());
-        match classify(v, p.ask(hello, Want::Flight).await, &suites, &remaining) {
+        let mut offer = remaining.clone();
+        if keep_found {
+            offer.extend(list.accepted.iter().copied());
+        }
+        let hello = HelloSpec::new(v, suites.clone(), offer.clone());
+        match classify(v, p.ask(hello, Want::Flight).await, &suites, &offer) {
             Support::Accepted(f) => match curve(&f) {
                 Some(g) if remaining.contains(&g) => {
                     remaining.retain(|x| *x != g);
@@ -291,6 +301,9 @@ pub async fn enumerate_groups_ecdhe<P: Prober>(p: &P, v: Version) -> GroupList {
                 }
                 _ => break,
             },
+            Support::Refused(_) if !keep_found && !list.accepted.is_empty() => {
+                keep_found = true;
+            }
             Support::Refused(_) => break,
             Support::Unknown(why) => {
                 list.incomplete = Some(why);
@@ -346,6 +359,9 @@ pub(crate) mod sim {
         pub group_server_order: bool,
         pub dh_bits: u32,
         pub honours_fallback_scsv: bool,
+        /// The curve of an ECDSA certificate: below TLS 1.3 the server refuses
+        /// a hello whose supported_groups leave it out.
+        pub ecdsa_curve: Option<u16>,
         /// After this many probes the server stops answering.
         pub go_silent_after: Option<usize>,
         pub asked: Cell<usize>,
@@ -397,6 +413,11 @@ pub(crate) mod sim {
             let Some(suite) = pick(&hello.suites, &mine, self.server_order) else {
                 return alert(40);
             };
+            if let Some(c) = self.ecdsa_curve {
+                if v != Version::Tls13 && !hello.groups.contains(&c) {
+                    return alert(40);
+                }
+            }
             let s = registry::suite(suite).unwrap();
             let group = if v == Version::Tls13 || s.kx.is_ecdhe() {
                 match pick(&hello.groups, &self.groups, self.group_server_order) {
@@ -525,6 +546,25 @@ mod tests {
             assert_eq!(l.server_preference, Some(false));
             let g = enumerate_groups_ecdhe(&s, Version::Tls12).await;
             assert_eq!(g.server_preference, Some(false));
+        });
+    }
+
+    #[test]
+    fn ecdhe_curves_of_an_ecdsa_server_are_all_found() {
+        // P-256 signs; X25519, P-384, P-521 and X448 are accepted for ECDHE too.
+        let s = SimServer {
+            versions: vec![Version::Tls12],
+            suites: vec![0xC02B, 0xC02C],
+            groups: vec![0x001D, 0x0017, 0x0018, 0x0019, 0x001E],
+            ecdsa_curve: Some(0x0017),
+            ..SimServer::default()
+        };
+        run(async {
+            let g = enumerate_groups_ecdhe(&s, Version::Tls12).await;
+            let mut found = g.accepted.clone();
+            found.sort_unstable();
+            assert_eq!(found, vec![0x0017, 0x0018, 0x0019, 0x001D, 0x001E]);
+            assert!(g.incomplete.is_none());
         });
     }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::registry::{Cipher, Strength, Version};
-use super::report::Report;
+use super::report::{GroupSectionKind, Report};
 
 /// A grade, worst first so that `min` picks the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -354,7 +354,7 @@ pub fn grade(r: &Report) -> Verdict {
 /// Whether every TLS 1.3 client that offers a post-quantum hybrid group gets
 /// one: the server prefers it, or it follows the client's order and accepts it.
 pub fn pq_for_pq_clients(r: &Report) -> bool {
-    let Some(g) = r.groups.iter().find(|g| g.kind == "tls13") else {
+    let Some(g) = r.groups.iter().find(|g| g.kind == GroupSectionKind::Tls13) else {
         return false;
     };
     match g.server_preference {
@@ -364,13 +364,13 @@ pub fn pq_for_pq_clients(r: &Report) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::scan::certs::{CertReport, ChainSource};
     use crate::scan::registry;
     use crate::scan::report::{
-        ClientCertificate, Downgrade, GroupEntry, GroupSection, ProtocolEntry, Resumption,
-        SuiteEntry, SuiteSection,
+        ClientCertificate, Downgrade, DowngradeMechanism, GroupEntry, GroupSection, ProtocolEntry,
+        Resumption, SuiteEntry, SuiteSection,
     };
     use crate::scan::serverhello::KxParams;
     use crate::tls::lint::Finding;
@@ -392,7 +392,7 @@ mod tests {
 
     /// A model server: TLS 1.3 and 1.2, ECDHE-AEAD only, a verified chain,
     /// and the X25519MLKEM768 hybrid for clients that offer it.
-    fn model() -> Report {
+    pub(crate) fn model() -> Report {
         let protocols = Version::ALL
             .into_iter()
             .rev()
@@ -426,7 +426,7 @@ mod tests {
                 },
             ],
             groups: vec![GroupSection {
-                kind: "tls13",
+                kind: GroupSectionKind::Tls13,
                 version: Version::Tls13,
                 groups: vec![group(0x001D), group(0x0017), group(0x11EC)],
                 server_preference: Some(false),
@@ -451,10 +451,13 @@ mod tests {
             compression: Some(false),
             downgrade_protection: Some(Downgrade {
                 protected: true,
-                mechanism: "tls13_sentinel",
+                mechanism: DowngradeMechanism::Tls13Sentinel,
             }),
+            additional_certificates: Vec::new(),
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
+                key_kind: None,
+                expires_in_seconds: None,
                 chain: Vec::new(),
                 verified: true,
                 verification_error: None,
@@ -584,7 +587,7 @@ mod tests {
                 Box::new(|r| {
                     r.downgrade_protection = Some(Downgrade {
                         protected: false,
-                        mechanism: "fallback_scsv",
+                        mechanism: DowngradeMechanism::FallbackScsv,
                     })
                 }),
             ),

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod clienthello;
 pub mod engine;
 pub mod enumerate;
+pub mod fleet;
 pub mod grade;
 pub mod probe;
 pub mod registry;

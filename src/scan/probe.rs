@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -14,6 +15,7 @@ use tokio::sync::Semaphore;
 use super::clienthello::HelloSpec;
 use super::registry;
 use super::serverhello::{self, Alert, FlightReader, KxParams, Message, ParseError, ServerHello};
+use crate::tls::error::{self, Failure};
 use crate::tls::starttls::{self, StartTls};
 
 /// How much of the server's answer a probe needs.
@@ -105,9 +107,40 @@ pub struct Endpoint {
     pub timeout: Duration,
     /// A plaintext preamble to speak before each ClientHello, and the name it may need.
     pub starttls: Option<(StartTls, String)>,
+    /// A limit and a count shared with the other targets of a many-target scan.
+    pub shared: Option<Arc<Shared>>,
     limiter: Semaphore,
     sent: AtomicUsize,
     rtt_micros: AtomicUsize,
+}
+
+/// What the endpoints of a many-target scan share: the bound on probes in
+/// flight over all targets, and the count of probes sent.
+#[derive(Debug)]
+pub struct Shared {
+    limiter: Semaphore,
+    sent: AtomicUsize,
+}
+
+impl Shared {
+    /// A bound of `concurrency` probes in flight over every endpoint that shares it.
+    pub fn new(concurrency: usize) -> Shared {
+        Shared {
+            limiter: Semaphore::new(concurrency.max(1)),
+            sent: AtomicUsize::new(0),
+        }
+    }
+
+    /// Probes sent so far by every endpoint sharing this.
+    pub fn probes_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
+/// The in-flight slots one probe holds: its target's and the shared one.
+pub struct Slot<'a> {
+    _own: Option<tokio::sync::SemaphorePermit<'a>>,
+    _shared: Option<tokio::sync::SemaphorePermit<'a>>,
 }
 
 impl Endpoint {
@@ -123,6 +156,7 @@ impl Endpoint {
             sni,
             timeout,
             starttls: None,
+            shared: None,
             limiter: Semaphore::new(concurrency.max(1)),
             sent: AtomicUsize::new(0),
             rtt_micros: AtomicUsize::new(usize::MAX),
@@ -143,10 +177,57 @@ impl Endpoint {
     }
 
     /// Holds one of the in-flight slots for a rustls handshake (counted as a probe).
-    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        let permit = self.limiter.acquire().await.ok();
+    pub async fn slot(&self) -> Slot<'_> {
+        let own = self.limiter.acquire().await.ok();
+        let shared = match &self.shared {
+            Some(s) => {
+                s.sent.fetch_add(1, Ordering::Relaxed);
+                s.limiter.acquire().await.ok()
+            }
+            None => None,
+        };
         self.sent.fetch_add(1, Ordering::Relaxed);
-        permit
+        Slot {
+            _own: own,
+            _shared: shared,
+        }
+    }
+
+    /// Speaks the STARTTLS preamble once, before any probe, so that a server
+    /// that refuses the upgrade is reported as such (its words quoted, a
+    /// handshake failure) rather than as a server that never answered.
+    pub async fn check_starttls(&self) -> anyhow::Result<()> {
+        let Some((proto, name)) = &self.starttls else {
+            return Ok(());
+        };
+        let talk = async {
+            let mut stream = TcpStream::connect(self.addr)
+                .await
+                .map_err(|e| error::tag(Failure::Network, e))?;
+            match starttls::negotiate(&mut stream, *proto, name).await {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let network = e
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| error::is_network_io(io.kind()));
+                    let kind = if network {
+                        Failure::Network
+                    } else {
+                        Failure::Handshake
+                    };
+                    Err(error::tag(kind, e))
+                }
+            }
+        };
+        match tokio::time::timeout(self.timeout, talk).await {
+            Ok(r) => r,
+            Err(_) => Err(error::fail(
+                Failure::Network,
+                format!(
+                    "timed out in the {proto} STARTTLS exchange (if this port speaks TLS at once, as 465, 993 and 995 do, leave out --starttls)"
+                ),
+            )),
+        }
     }
 
     /// Opens a connection to the server, through the STARTTLS preamble if there is one.
@@ -257,13 +338,10 @@ impl AnswerReader {
 
 impl Prober for Endpoint {
     async fn ask(&self, mut hello: HelloSpec, want: Want) -> Answer {
-        let Ok(_permit) = self.limiter.acquire().await else {
-            return Answer::Unreachable("the scan was stopped".to_string());
-        };
+        let _slot = self.slot().await;
         if hello.server_name.is_none() {
             hello.server_name = self.sni.clone();
         }
-        self.sent.fetch_add(1, Ordering::Relaxed);
         let bytes = hello.to_records();
         match tokio::time::timeout(self.timeout, self.exchange(&bytes, want)).await {
             Ok(answer) => answer,

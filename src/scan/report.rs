@@ -10,6 +10,7 @@ use super::grade::{self, Cap, Grade};
 use super::registry::{self, Cipher, GroupKind, Kx, Strength, Version};
 use super::serverhello::KxParams;
 use super::session::TlsSetup;
+use crate::tls::error::{fail, Failure};
 use crate::tls::handshake::HandshakeInfo;
 use crate::tls::starttls::StartTls;
 
@@ -111,11 +112,21 @@ pub struct GroupEntry {
     pub security_bits: u16,
 }
 
+/// Where a list of groups comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupSectionKind {
+    /// TLS 1.3 key shares, from HelloRetryRequests.
+    Tls13,
+    /// ECDHE curves below TLS 1.3, from ServerKeyExchange.
+    Ecdhe,
+}
+
 /// The groups accepted for one kind of key exchange.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupSection {
     /// `tls13` (from HelloRetryRequests) or `ecdhe` (from ServerKeyExchange).
-    pub kind: &'static str,
+    pub kind: GroupSectionKind,
     /// The version probed.
     pub version: Version,
     /// Accepted groups, in the order the server chose them.
@@ -159,13 +170,23 @@ pub struct ClientCertificate {
     pub ca_hints: Vec<String>,
 }
 
+/// How a downgrade is detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DowngradeMechanism {
+    /// The TLS 1.3 downgrade sentinel in the ServerHello random.
+    Tls13Sentinel,
+    /// TLS_FALLBACK_SCSV (RFC 7507).
+    FallbackScsv,
+}
+
 /// Downgrade protection.
 #[derive(Debug, Clone, Serialize)]
 pub struct Downgrade {
     /// Whether a downgraded connection is refused or detectable.
     pub protected: bool,
     /// `tls13_sentinel` or `fallback_scsv`.
-    pub mechanism: &'static str,
+    pub mechanism: DowngradeMechanism,
 }
 
 /// The whole scan.
@@ -211,6 +232,9 @@ pub struct Report {
     pub downgrade_protection: Option<Downgrade>,
     /// The certificate.
     pub certificate: Option<CertReport>,
+    /// The server's other certificates (another kind of key, found by
+    /// offering only that kind's signature schemes), each judged in full.
+    pub additional_certificates: Vec<CertReport>,
     /// Probes and handshakes sent.
     pub probes: usize,
     /// Wall time, milliseconds.
@@ -224,11 +248,67 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Why there is nothing to grade, when no version was accepted: a server
+    /// that never spoke TLS (plain text, silence, garbage) or refused every
+    /// version. The error carries its kind: network when no probe got an
+    /// answer, handshake otherwise.
+    pub fn no_tls_error(&self) -> Option<anyhow::Error> {
+        if self.any_accepted() {
+            return None;
+        }
+        let sanitize = crate::text::sanitize;
+        let unknown = self.protocols.iter().all(|p| p.accepted.is_none());
+        let kind = if unknown {
+            Failure::Network
+        } else {
+            Failure::Handshake
+        };
+        let details = || self.protocols.iter().filter_map(|p| p.detail.as_deref());
+        // A server that answers every probe with junk (noise, an oversized
+        // record) did not refuse anything: say what it sent.
+        let all_malformed = self.protocols.iter().all(|p| {
+            p.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("malformed answer"))
+        });
+        let malformed = details()
+            .find(|d| d.starts_with("malformed answer"))
+            .filter(|_| all_malformed);
+        let (why, what) = match (unknown, malformed) {
+            (true, _) => ("no probe got an answer", String::new()),
+            (false, Some(detail)) => (
+                "no probe got a well-formed TLS answer",
+                format!(
+                    ": {}",
+                    sanitize(detail.trim_start_matches("malformed answer: "))
+                ),
+            ),
+            (false, None) => (
+                "the server refused every SSL and TLS version offered",
+                String::new(),
+            ),
+        };
+        let said = |what: &str| details().any(|d| d.contains(what));
+        let hint = if said("plain text") {
+            "; is this a TLS port? For a plaintext service that upgrades, use --starttls"
+        } else if said("unrecognized_name") {
+            "; the server does not know the name sent as SNI: give the right one with --servername"
+        } else {
+            ""
+        };
+        Some(fail(
+            kind,
+            format!("{why} ({}){what}{hint}", sanitize(&self.address)),
+        ))
+    }
+}
+
 fn hex_id(id: u16) -> String {
     format!("0x{id:04X}")
 }
 
-fn group_section(kind: &'static str, version: Version, list: &GroupList) -> GroupSection {
+fn group_section(kind: GroupSectionKind, version: Version, list: &GroupList) -> GroupSection {
     let groups: Vec<GroupEntry> = list
         .accepted
         .iter()
@@ -293,10 +373,10 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
 
     let mut groups = Vec::new();
     if let Some(g) = &data.groups_tls13 {
-        groups.push(group_section("tls13", Version::Tls13, g));
+        groups.push(group_section(GroupSectionKind::Tls13, Version::Tls13, g));
     }
     if let Some((v, g)) = &data.groups_ecdhe {
-        groups.push(group_section("ecdhe", *v, g));
+        groups.push(group_section(GroupSectionKind::Ecdhe, *v, g));
     }
 
     let main = data.main.as_ref();
@@ -325,12 +405,12 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             .and_then(Support::flight)
             .map(|f| Downgrade {
                 protected: f.hello.downgrade_sentinel(),
-                mechanism: "tls13_sentinel",
+                mechanism: DowngradeMechanism::Tls13Sentinel,
             })
     } else {
         data.fallback_scsv.map(|p| Downgrade {
             protected: p,
-            mechanism: "fallback_scsv",
+            mechanism: DowngradeMechanism::FallbackScsv,
         })
     };
 
@@ -363,6 +443,30 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         }
         _ => None,
     };
+    let mut seen: Vec<&[u8]> = observed
+        .and_then(|o| o.chain.first())
+        .map(|c| c.as_ref())
+        .into_iter()
+        .collect();
+    let mut additional_certificates = Vec::new();
+    for (_, out) in &data.by_key_kind {
+        let o = &out.observed;
+        let Some(leaf) = o.chain.first() else {
+            continue;
+        };
+        if seen.contains(&leaf.as_ref()) {
+            continue;
+        }
+        seen.push(leaf.as_ref());
+        additional_certificates.push(certs::check(
+            ChainSource::Handshake,
+            &o.chain,
+            &o.ocsp,
+            Some(o),
+            &setup.roots,
+            &setup.target.server_name,
+        ));
+    }
     let ocsp_stapling = match (observed, legacy) {
         (Some(o), _) => Some(!o.ocsp.is_empty()),
         (None, Some(f)) if f.complete => Some(f.ocsp.is_some()),
@@ -432,6 +536,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         compression,
         downgrade_protection,
         certificate,
+        additional_certificates,
         probes: data.probes,
         elapsed_ms: (data.elapsed.as_secs_f64() * 1e5).round() / 100.0,
     };

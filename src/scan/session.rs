@@ -6,8 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::client::{Resumption, Tls12Resumption};
-use rustls::ClientConfig;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{Resumption, Tls12Resumption, WebPkiServerVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
 use super::probe::Endpoint;
@@ -18,7 +21,7 @@ use crate::tls::handshake::HandshakeInfo;
 use crate::tls::handshake::Kind;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
-use crate::tls::verify::{Observations, Observed};
+use crate::tls::verify::{Observations, Observed, RecordingVerifier};
 
 /// What every rustls handshake of a scan shares.
 #[derive(Debug, Clone)]
@@ -175,8 +178,11 @@ pub async fn main_handshake(ep: &Endpoint, setup: &TlsSetup) -> anyhow::Result<M
         && (first.tls13_tickets > 0
             || first.info.as_ref().is_some_and(|i| i.protocol != "TLSv1.3"));
     let resumed = if resumable {
-        let second = handshake(ep, setup, &c).await;
-        second.info.map(|i| i.handshake_kind == Kind::Resumed)
+        resumes(|| async {
+            let second = handshake(ep, setup, &c).await;
+            second.info.map(|i| i.handshake_kind == Kind::Resumed)
+        })
+        .await
     } else if first.completed() {
         // TLS 1.3 without a ticket: nothing to resume with.
         Some(false)
@@ -202,8 +208,166 @@ pub async fn tls12_resumption(
     if !first.completed() {
         return Ok(None);
     }
-    let second = handshake(ep, setup, &c).await;
-    Ok(second.info.map(|i| i.handshake_kind == Kind::Resumed))
+    Ok(resumes(|| async {
+        let second = handshake(ep, setup, &c).await;
+        second.info.map(|i| i.handshake_kind == Kind::Resumed)
+    })
+    .await)
+}
+
+/// Resumption attempts before a server is said not to resume: a server
+/// whose session cache or ticket keys are shared between workers, or that
+/// stores a session only after the first connection is fully closed, can
+/// miss one attempt and still resume.
+pub const RESUMPTION_ATTEMPTS: usize = 3;
+
+/// Runs `attempt` until a session resumes (`Some(true)`), at most
+/// [`RESUMPTION_ATTEMPTS`] times; the last answer otherwise.
+pub async fn resumes<F, Fut>(mut attempt: F) -> Option<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<bool>>,
+{
+    let mut last = None;
+    for _ in 0..RESUMPTION_ATTEMPTS {
+        last = attempt().await;
+        if last == Some(true) {
+            break;
+        }
+    }
+    last
+}
+
+/// The kinds of key a server certificate can have, each asked for by
+/// offering only its signature schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// RSA (PKCS#1 and PSS signatures).
+    Rsa,
+    /// ECDSA on a NIST curve.
+    Ecdsa,
+    /// Ed25519.
+    Ed25519,
+}
+
+impl KeyKind {
+    /// Every kind, in the order they are asked for.
+    pub const ALL: [KeyKind; 3] = [KeyKind::Ecdsa, KeyKind::Rsa, KeyKind::Ed25519];
+
+    /// The kind of the key in a certificate.
+    pub fn of_certificate(der: &[u8]) -> Option<KeyKind> {
+        let cert = crate::tls::x509info::parse_cert(der).ok()?;
+        let oid = cert
+            .tbs_certificate
+            .subject_pki
+            .algorithm
+            .algorithm
+            .to_id_string();
+        match oid.as_str() {
+            "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => Some(KeyKind::Rsa),
+            "1.2.840.10045.2.1" => Some(KeyKind::Ecdsa),
+            "1.3.101.112" => Some(KeyKind::Ed25519),
+            _ => None,
+        }
+    }
+
+    fn allows(self, s: SignatureScheme) -> bool {
+        use SignatureScheme as S;
+        match self {
+            KeyKind::Rsa => matches!(
+                s,
+                S::RSA_PKCS1_SHA256
+                    | S::RSA_PKCS1_SHA384
+                    | S::RSA_PKCS1_SHA512
+                    | S::RSA_PSS_SHA256
+                    | S::RSA_PSS_SHA384
+                    | S::RSA_PSS_SHA512
+            ),
+            KeyKind::Ecdsa => matches!(
+                s,
+                S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ECDSA_NISTP521_SHA512
+            ),
+            KeyKind::Ed25519 => s == S::ED25519,
+        }
+    }
+}
+
+/// A verifier that offers only one kind of key's signature schemes, so that
+/// a server with several certificates presents the one of that kind.
+#[derive(Debug)]
+struct OneKeyKind {
+    inner: RecordingVerifier,
+    kind: KeyKind,
+}
+
+impl ServerCertVerifier for OneKeyKind {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        let mut schemes = self.inner.supported_verify_schemes();
+        schemes.retain(|s| self.kind.allows(*s));
+        schemes
+    }
+}
+
+/// A handshake offering only `kind`'s signature schemes: what a server with
+/// a certificate of that kind presents (or a refusal when it has none).
+pub async fn certificate_of_kind(
+    ep: &Endpoint,
+    setup: &TlsSetup,
+    kind: KeyKind,
+) -> anyhow::Result<Outcome> {
+    let c = client(setup, Versions::Both, &[], Tls12Resumption::Disabled)?;
+    let store = config::root_store(&setup.roots)?;
+    let webpki =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(store), crate::tls::provider())
+            .build()?;
+    let recording = RecordingVerifier::new(
+        webpki,
+        Vec::new(),
+        Some(crate::tls::danger::accept_unverified()),
+        c.observed.clone(),
+    );
+    let mut cfg = (*c.config).clone();
+    cfg.dangerous()
+        .set_certificate_verifier(Arc::new(OneKeyKind {
+            inner: recording,
+            kind,
+        }));
+    let limited = Client {
+        config: Arc::new(cfg),
+        observed: c.observed,
+    };
+    Ok(handshake(ep, setup, &limited).await)
 }
 
 /// Whether the server accepts `proto` when it is the only ALPN protocol offered.
@@ -219,4 +383,40 @@ pub async fn alpn_accepts(
         (None, Some(rustls::AlertDescription::NoApplicationProtocol)) => Some(false),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_server_that_misses_one_resumption_is_still_said_to_resume() {
+        let tries = Cell::new(0);
+        let answer = run(resumes(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move { Some(n >= 2) }
+        }));
+        assert_eq!(answer, Some(true));
+        assert_eq!(tries.get(), 2);
+    }
+
+    #[test]
+    fn a_server_that_never_resumes_is_asked_a_bounded_number_of_times() {
+        let tries = Cell::new(0);
+        let answer = run(resumes(|| {
+            tries.set(tries.get() + 1);
+            async { Some(false) }
+        }));
+        assert_eq!(answer, Some(false));
+        assert_eq!(tries.get(), RESUMPTION_ATTEMPTS);
+    }
 }
