@@ -2051,3 +2051,35 @@ fn a_pinned_ca_still_matches_an_expired_leaf_it_issued() {
     assert_eq!(r["verification"]["verified"], false, "{r}");
     assert_eq!(r["verification"]["pin_matched"], true, "{r}");
 }
+
+/// A server that answers the XMPP stream opening with nothing but `>`: the
+/// reader must give up at its 64 KiB cap, in time linear in what was sent
+/// (it used to re-scan everything at each `>`, and ran out of time first).
+#[test]
+fn xmpp_flood_of_closing_brackets_hits_the_size_cap() {
+    let dir = Dir::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let flood = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.set_write_timeout(Some(Duration::from_secs(30)));
+            let _ = s.write_all(&vec![b'>'; 70_000]);
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let out = dir.run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--starttls",
+        "xmpp",
+        "--timeout",
+        "4",
+    ]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than 64 KiB before TLS began"),
+        "{}",
+        stderr(&out)
+    );
+    flood.join().unwrap();
+}
