@@ -435,10 +435,17 @@ async fn handshake(
 ) -> Option<Stream> {
     let limit = sh.settings.handshake_timeout;
     let deadline = started + limit;
-    let acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
-    let start = match wait(acceptor, Some(deadline), phase, Phase::Stopping).await {
+    let mut acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
+    let start = match wait(&mut acceptor, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(start)) => start,
         Wait::Done(Err(e)) => {
+            if let (Some(alert), Some(mut io)) = (missing_alert(&e), acceptor.take_io()) {
+                let send = async {
+                    io.write_all(&alert_record(alert)).await?;
+                    io.flush().await
+                };
+                let _ = tokio::time::timeout_at(deadline, send).await;
+            }
             fail_handshake(rec, &e);
             return None;
         }
@@ -480,6 +487,26 @@ async fn handshake(
             None
         }
     }
+}
+
+/// The alert the protocol requires for an error that rustls' early path
+/// (`Acceptor`, reading the ClientHello before a config is chosen) leaves
+/// unsent: a first message that is not a ClientHello gets `unexpected_message`
+/// (RFC 8446 §6), as a plain rustls server sends it. Errors rustls queues an
+/// alert for (a garbled ClientHello: `decode_error`) are answered by tokio-rustls.
+fn missing_alert(e: &io::Error) -> Option<rustls::AlertDescription> {
+    match tls_error(e)? {
+        rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. } => {
+            Some(rustls::AlertDescription::UnexpectedMessage)
+        }
+        _ => None,
+    }
+}
+
+/// A fatal alert as a plaintext TLS record (nothing is encrypted yet).
+fn alert_record(alert: rustls::AlertDescription) -> [u8; 7] {
+    [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, u8::from(alert)]
 }
 
 fn handshake_timeout(rec: &mut ConnRecord, limit: Duration, what: &str) {
