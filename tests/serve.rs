@@ -1149,3 +1149,88 @@ fn plain_http_to_a_www_port_gets_a_readable_400() {
     let _ = tls.read_to_string(&mut page);
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
 }
+
+/// Sends SIGINT to a running serve.
+fn sigint(srv: &Served) {
+    let pid = srv.bg.child.id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status();
+}
+
+/// A transfer in progress at SIGINT gets the whole grace period: it goes on
+/// echoing after the signal and ends when the client closes (nothing cut);
+/// one still sending when the grace period ends is cut off and counted.
+#[test]
+fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
+    let dir = Dir::new();
+    let chunk = vec![0x5au8; 16 * 1024];
+
+    // Finishes within the grace period.
+    let mut srv = spawn_serve(&dir, &["--grace", "30"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let data = chunk.clone();
+    let client = std::thread::spawn(move || {
+        // Echoes without a pause until told to stop, then 100 rounds more, then closes.
+        let mut left: Option<u32> = None;
+        let mut rounds = 0u64;
+        while rounds < 1_000_000 {
+            echo_once(&mut tls, &data);
+            rounds += 1;
+            if rounds == 10 {
+                let _ = done_tx.send(());
+            }
+            match left {
+                None if stop_rx.try_recv().is_ok() => left = Some(100),
+                None => {}
+                Some(0) => break,
+                Some(n) => left = Some(n - 1),
+            }
+        }
+        close(tls);
+        rounds
+    });
+    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    sigint(&srv);
+    let shutdown = srv.event("shutdown", SECS(20));
+    assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
+    stop_tx.send(()).unwrap();
+    let rounds = client.join().expect("the client echoed to the end");
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "closed", "{rec}");
+    assert_eq!(rec["bytes_out"], rounds * chunk.len() as u64, "{rec}");
+    let summary = srv.event("summary", SECS(20));
+    assert_eq!(summary["aborted_at_shutdown"], 0, "{summary}");
+    assert!(srv.bg.wait(SECS(20)).expect("exit").success());
+
+    // Still sending when a 1 s grace period ends: cut off, and counted.
+    let srv = spawn_serve(&dir, &["--grace", "1"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let data = chunk.clone();
+    let client = std::thread::spawn(move || {
+        for i in 0..1_000_000u64 {
+            if tls.write_all(&data).and_then(|_| tls.flush()).is_err() {
+                return;
+            }
+            let mut got = vec![0u8; data.len()];
+            if tls.read_exact(&mut got).is_err() {
+                return;
+            }
+            if i == 10 {
+                let _ = done_tx.send(());
+            }
+        }
+    });
+    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    sigint(&srv);
+    let rec = srv.event("connection", SECS(30));
+    assert_eq!(rec["end"], "shutdown", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("cut off"), "{rec}");
+    let summary = srv.event("summary", SECS(20));
+    assert_eq!(summary["aborted_at_shutdown"], 1, "{summary}");
+    client.join().unwrap();
+}

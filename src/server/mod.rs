@@ -678,6 +678,11 @@ fn client_subject(conn: &rustls::ServerConnection) -> Option<String> {
 /// gathered from what has already arrived and written back with one system call.
 const ECHO_CHUNK: usize = 64 * 1024;
 
+/// How long a connection may be quiet, once a signal has started the drain,
+/// before it counts as idle and closes (one still sending gets the whole
+/// grace period).
+const DRAIN_QUIET: Duration = Duration::from_millis(250);
+
 /// Writes back every byte read (memory: one chunk per connection, once it sends).
 async fn echo(
     stream: &mut Stream,
@@ -689,11 +694,25 @@ async fn echo(
     // Allocated on first data: a connection that never sends costs no buffer.
     let mut chunk: Vec<u8> = Vec::new();
     loop {
-        match wait(stream.fill_buf(), from_now(idle), phase, Phase::Draining).await {
+        // Once the server drains, a connection that keeps sending is a transfer
+        // in progress: it gets the whole grace period. One quiet for
+        // DRAIN_QUIET is idle and closes cleanly. (`fill_buf` is cancel-safe.)
+        let draining = *phase.borrow() >= Phase::Draining;
+        let (deadline, stop_at) = if draining {
+            let quiet = Instant::now() + DRAIN_QUIET;
+            let d = from_now(idle).map_or(quiet, |d| d.min(quiet));
+            (Some(d), Phase::Stopping)
+        } else {
+            (from_now(idle), Phase::Draining)
+        };
+        match wait(stream.fill_buf(), deadline, phase, stop_at).await {
             Wait::Done(Ok([])) => return Ending::new(End::Closed, "the client sent close_notify"),
             Wait::Done(Ok(_)) => {}
             Wait::Done(Err(e)) => return Ending::from_io(&e),
+            Wait::TimedOut if draining => return Ending::shutdown(),
             Wait::TimedOut => return Ending::idle(sh, "nothing received"),
+            // The drain began while waiting: wait again, as a draining connection.
+            Wait::Stopped if !draining => continue,
             Wait::Stopped => return Ending::shutdown(),
         }
         chunk.clear();
