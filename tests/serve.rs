@@ -1152,10 +1152,7 @@ fn plain_http_to_a_www_port_gets_a_readable_400() {
 
 /// Sends SIGINT to a running serve.
 fn sigint(srv: &Served) {
-    let pid = srv.bg.child.id().to_string();
-    let _ = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status();
+    signal(srv, "-INT");
 }
 
 /// A transfer in progress at SIGINT gets the whole grace period: it goes on
@@ -1233,4 +1230,57 @@ fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
     let summary = srv.event("summary", SECS(20));
     assert_eq!(summary["aborted_at_shutdown"], 1, "{summary}");
     client.join().unwrap();
+}
+
+fn signal(srv: &Served, sig: &str) {
+    let pid = srv.bg.child.id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args([sig, &pid])
+        .status();
+}
+
+/// SIGHUP reads the certificate and key again: new connections get the new
+/// certificate; files that cannot be used keep the old one, with the reason
+/// logged; the ephemeral certificate is kept. The server lives through each.
+#[test]
+fn sighup_reloads_the_certificate_or_keeps_the_old_one_and_says_why() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "--out", "a", "-q"]);
+    dir.ok(&["gencert", "localhost", "--out", "b", "-q"]);
+    std::fs::copy(dir.join("a.pem"), dir.join("cur.pem")).unwrap();
+    std::fs::copy(dir.join("a-key.pem"), dir.join("cur-key.pem")).unwrap();
+    let mut srv = spawn_serve(&dir, &["--cert", "cur.pem", "--key", "cur-key.pem"]);
+    let pin_a = srv.pin.clone();
+    close(connect(srv.port, pinned(&pin_a)));
+    let _ = srv.event("connection", SECS(20));
+
+    std::fs::copy(dir.join("b.pem"), dir.join("cur.pem")).unwrap();
+    std::fs::copy(dir.join("b-key.pem"), dir.join("cur-key.pem")).unwrap();
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "reloaded", "{ev}");
+    let pin_b = dir.ok(&["pin", "b.pem"]).trim().to_string();
+    close(connect(srv.port, pinned(&pin_b)));
+    let _ = srv.event("connection", SECS(20));
+
+    // A certificate without its key: the old pair stays.
+    std::fs::copy(dir.join("a.pem"), dir.join("cur.pem")).unwrap();
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "kept_old", "{ev}");
+    let reason = ev["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("key"), "{ev}");
+    close(connect(srv.port, pinned(&pin_b)));
+    let _ = srv.event("connection", SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
+
+    // The ephemeral certificate: nothing to reload, and the server goes on.
+    let mut srv = spawn_serve(&dir, &[]);
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "kept_old", "{ev}");
+    assert!(ev["reason"].as_str().unwrap_or_default().contains("ephemeral"), "{ev}");
+    close(connect(srv.port, pinned(&srv.pin)));
+    let _ = srv.event("connection", SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
 }

@@ -71,10 +71,40 @@ pub enum Phase {
     Stopping,
 }
 
+/// What the command tells a running server (from the signals it handles).
+pub enum Control {
+    /// SIGINT/SIGTERM (by name): stop accepting, let open connections finish.
+    Stop(&'static str),
+    /// SIGHUP: the certificate and key files were read again. New connections
+    /// get the new configuration; open ones keep theirs. An error keeps the
+    /// old configuration, and says why.
+    Reload(Result<Reloaded, String>),
+}
+
+/// A configuration read again on SIGHUP.
+pub struct Reloaded {
+    /// The new rustls configuration.
+    pub config: Arc<ServerConfig>,
+    /// The new leaf's subject (sanitized by the caller).
+    pub subject: String,
+    /// The new leaf's SHA-256 fingerprint.
+    pub fingerprint: String,
+}
+
+/// How a SIGHUP ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReloadOutcome {
+    /// New connections get the new certificate.
+    Reloaded,
+    /// The files could not be used: the old certificate is still served.
+    KeptOld,
+}
+
 /// What every connection task shares.
 pub struct Shared {
-    /// The rustls server configuration.
-    pub config: Arc<ServerConfig>,
+    /// The rustls server configuration (replaced on SIGHUP).
+    config: std::sync::RwLock<Arc<ServerConfig>>,
     /// Mode and limits.
     pub settings: Settings,
     /// Counters for the summary.
@@ -129,21 +159,22 @@ pub(crate) fn from_now(d: Option<Duration>) -> Option<Instant> {
 /// Runs the server until `--max-accept` is reached or a signal arrives, then
 /// lets open connections finish (up to the grace period) and returns the summary.
 ///
-/// `signals` yields the name of each SIGINT/SIGTERM received; a second one
-/// during the grace period cuts it short.
+/// `signals` yields a [`Control::Stop`] for each SIGINT/SIGTERM received (a
+/// second one during the grace period cuts it short) and a
+/// [`Control::Reload`] for each SIGHUP.
 pub async fn serve(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     settings: Settings,
     log: Logger,
-    mut signals: mpsc::UnboundedReceiver<&'static str>,
+    mut signals: mpsc::UnboundedReceiver<Control>,
 ) -> Summary {
     let started = Instant::now();
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
     let slots = Arc::new(Semaphore::new(settings.max_connections));
     let max_accept = settings.max_accept;
     let shared = Arc::new(Shared {
-        config,
+        config: std::sync::RwLock::new(config),
         settings,
         stats: Stats::default(),
         log,
@@ -176,9 +207,12 @@ pub async fn serve(
                 Err(e) => accept_errors.pause_after(e).await,
             },
             Some(done) = tasks.join_next() => reap(done, &shared),
-            Some(sig) = signals.recv() => {
-                stopped_by = Some(sig);
-                break;
+            Some(ctl) = signals.recv() => match ctl {
+                Control::Stop(sig) => {
+                    stopped_by = Some(sig);
+                    break;
+                }
+                Control::Reload(r) => reload(r, &shared),
             }
         }
     }
@@ -199,7 +233,11 @@ pub async fn serve(
         };
         tokio::select! {
             Some(done) = tasks.join_next() => reap(done, &shared),
-            Some(sig) = signals.recv() => {
+            Some(ctl) = signals.recv() => {
+                let Control::Stop(sig) = ctl else {
+                    // Nothing new is accepted any more: a reload would serve no one.
+                    continue;
+                };
                 if grace_ends.is_none() {
                     stopped_by = Some(sig);
                     grace_ends = Some(begin_drain(sig, &shared, &phase_tx));
@@ -261,6 +299,54 @@ fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) 
     });
     let _ = phase_tx.send(Phase::Draining);
     Instant::now() + grace
+}
+
+/// Applies (or logs the failure of) a SIGHUP reload.
+fn reload(r: Result<Reloaded, String>, sh: &Shared) {
+    #[derive(serde::Serialize)]
+    struct Event<'a> {
+        event: &'static str,
+        signal: &'static str,
+        outcome: ReloadOutcome,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subject: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sha256_fingerprint: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
+    }
+    let mut event = Event {
+        event: "reload",
+        signal: "SIGHUP",
+        outcome: ReloadOutcome::KeptOld,
+        subject: None,
+        sha256_fingerprint: None,
+        reason: None,
+    };
+    let text = match &r {
+        Ok(new) => {
+            match sh.config.write() {
+                Ok(mut config) => *config = new.config.clone(),
+                Err(poisoned) => *poisoned.into_inner() = new.config.clone(),
+            }
+            event.outcome = ReloadOutcome::Reloaded;
+            event.subject = Some(&new.subject);
+            event.sha256_fingerprint = Some(&new.fingerprint);
+            format!(
+                "SIGHUP: reloaded the certificate and key; new connections get {} (SHA-256 {})",
+                new.subject, new.fingerprint
+            )
+        }
+        Err(why) => {
+            event.reason = Some(why);
+            format!("SIGHUP: still serving the old certificate: {why}")
+        }
+    };
+    sh.log.line(if sh.log.json {
+        crate::text::json::to_line(&event).unwrap_or_default()
+    } else {
+        text
+    });
 }
 
 fn reap(done: Result<(), tokio::task::JoinError>, sh: &Shared) {
@@ -470,7 +556,11 @@ async fn handshake(
                 .collect()
         })
         .unwrap_or_default();
-    let accept = start.into_stream(sh.config.clone());
+    let config = match sh.config.read() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let accept = start.into_stream(config);
     match wait(accept, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(stream)) => Some(stream),
         Wait::Done(Err(e)) => {
