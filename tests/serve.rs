@@ -1284,3 +1284,17 @@ fn sighup_reloads_the_certificate_or_keeps_the_old_one_and_says_why() {
     let _ = srv.event("connection", SECS(20));
     assert!(srv.terminate(SECS(20)).success());
 }
+
+/// serve's `--json` is JSON lines, and its help says so (it said "one JSON document").
+#[test]
+fn serve_help_says_json_is_one_object_per_line() {
+    let dir = Dir::new();
+    let help = dir.ok(&["serve", "--help"]);
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("serve: one JSON object per line"), "{help}");
+    let man = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/tlskit-serve.1"),
+    )
+    .unwrap();
+    assert!(man.contains("one JSON object per line"), "man page");
+}
