@@ -573,3 +573,33 @@ fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
         stderr(&out)
     );
 }
+
+/// `pin --trust` judges a server's certificate as `connect --tofu` does: one
+/// for another name, or out of date, is refused (exit 5) and not recorded,
+/// where `connect --tofu` would then refuse it for good.
+#[test]
+fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "other.test", "--out", "other", "-q"]);
+    let served = util::spawn_serve(&dir, &["--cert", "other.pem", "--key", "other-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("was not recorded"), "{err}");
+    assert!(err.contains("other.test"), "names what it is valid for: {err}");
+    assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
+    // Its pin is still printed: only the recording is refused.
+    let pin = dir.ok(&["pin", "other.pem"]).trim().to_string();
+    assert!(stdout(&out).contains(&pin), "{}", stdout(&out));
+
+    dir.ok(&[
+        "gencert", "localhost", "--out", "old", "--not-before", "2001-01-01", "--days", "1", "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "old.pem", "--key", "old-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+    assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
+}

@@ -289,6 +289,15 @@ fn check_pinned_leaf(
     rustls::client::verify_server_name(&parsed, server_name)
 }
 
+/// What trust on first use requires of a server's certificate, whoever signed
+/// it: in date now and valid for `server_name`. `connect --tofu` checks this
+/// in its verifier; `pin --trust` calls it before recording, so both judge alike.
+pub fn check_first_use(end_entity: &CertificateDer<'_>, server_name: &str) -> Result<(), Error> {
+    let name = ServerName::try_from(server_name.to_string())
+        .map_err(|_| Error::General(format!("'{server_name}' is not a server name")))?;
+    check_pinned_leaf(end_entity, &name, UnixTime::now())
+}
+
 impl ServerCertVerifier for RecordingVerifier {
     fn verify_server_cert(
         &self,
