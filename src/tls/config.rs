@@ -135,6 +135,11 @@ pub struct ClientOptions {
 pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observations)> {
     let provider = opts.algorithms.provider();
     let observed = Observations::default();
+    super::verify::lock(&observed).offered = super::verify::Offered {
+        versions: opts.versions,
+        groups_restricted: opts.algorithms.groups.is_some(),
+        suites_restricted: opts.algorithms.suites.is_some(),
+    };
     let roots = Arc::new(root_store(&opts.roots)?);
     let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()
