@@ -1298,3 +1298,43 @@ fn serve_help_says_json_is_one_object_per_line() {
     .unwrap();
     assert!(man.contains("one JSON object per line"), "man page");
 }
+
+/// `n` names for a certificate, to make it big.
+fn many_names(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:05}.example")).collect()
+}
+
+/// A certificate over 64 KiB is named as the problem, with the limit (it was
+/// blamed on the key: "the private key is not usable: BadEncoding"); a chain
+/// whose Certificate message is over what rustls clients read is warned about.
+#[test]
+fn an_oversized_certificate_or_chain_is_named_with_the_limit() {
+    let dir = Dir::new();
+    let mut args: Vec<String> = vec!["gencert".into()];
+    args.extend(many_names("n", 6000));
+    args.extend(["--out", "big", "-q"].map(String::from));
+    dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = dir.run(&["serve", "--cert", "big.pem", "--key", "big-key.pem", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("certificate #1 is"), "{err}");
+    assert!(err.contains("over the 64 KiB (65535 bytes)"), "{err}");
+    assert!(!err.contains("private key is not usable"), "{err}");
+
+    // Two certificates of about 40 KiB each: each is fine, the message is not.
+    for (stem, prefix) in [("one", "n"), ("two", "m")] {
+        let mut args: Vec<String> = vec!["gencert".into()];
+        args.extend(many_names(prefix, 2700));
+        args.extend(["--out", stem, "-q"].map(String::from));
+        dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    let chain = dir.read("one.pem") + &dir.read("two.pem");
+    std::fs::write(dir.join("chain.pem"), chain).unwrap();
+    let mut srv = spawn_serve(&dir, &["--cert", "chain.pem", "--key", "one-key.pem"]);
+    let warnings = srv.ready["warnings"].to_string();
+    assert!(
+        warnings.contains("over the 64 KiB (65535 bytes) that rustls clients accept"),
+        "{warnings}"
+    );
+    assert!(srv.terminate(SECS(20)).success());
+}

@@ -507,6 +507,7 @@ fn prepare(args: &Args) -> Result<Setup> {
         for w in certificate_warnings(&leaf)
             .into_iter()
             .chain(chain_order_warnings(&identity.chain))
+            .chain(chain_size_warning(&identity.chain))
         {
             warn(&mut warnings, w);
         }
@@ -661,6 +662,20 @@ fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
     Ok(Identity {
         chain,
         key: key_der,
+    })
+}
+
+/// A chain whose Certificate message is over what clients read (rustls'
+/// clients refuse a handshake message over 64 KiB).
+fn chain_size_warning(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<String> {
+    let size = config::certificate_message_len(chain);
+    (size > config::MAX_HANDSHAKE_MESSAGE).then(|| {
+        format!(
+            "the certificate chain ({} certificate{}) makes a Certificate message of {size} bytes, over the 64 KiB ({} bytes) that rustls clients accept (they will fail the handshake): serve fewer or smaller certificates",
+            chain.len(),
+            if chain.len() == 1 { "" } else { "s" },
+            config::MAX_HANDSHAKE_MESSAGE
+        )
     })
 }
 
