@@ -33,7 +33,7 @@ pub struct Cli {
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print one JSON document on stdout instead of text.
+    /// Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event).
     #[arg(long, global = true)]
     pub json: bool,
 

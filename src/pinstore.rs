@@ -24,6 +24,13 @@ pub const ENV: &str = "TLSKIT_PIN_STORE";
 /// How long to wait for another tlskit holding the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
+/// The largest store read (about 150,000 servers): a bigger file is not one
+/// tlskit wrote, and reading it whole would take several times its size in memory.
+pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How many symbolic links are followed to find the store's real file.
+const MAX_LINKS: usize = 40;
+
 /// One remembered server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -322,18 +329,72 @@ impl PinStore {
     }
 
     fn read_lines(&self) -> Result<Vec<Line>> {
+        use std::io::Read;
         let shown = self.path.display();
-        match std::fs::read(&self.path) {
-            Ok(bytes) => parse_store(&bytes, &shown.to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(e).with_context(|| format!("reading pin store '{shown}'")),
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("reading pin store '{shown}'")),
+        };
+        let too_big = |size: u64| {
+            anyhow::anyhow!(
+                "pin store '{shown}' is {} MiB, over the {} MiB limit: it is not a store tlskit \
+                 wrote, or holds far more servers than one should; check it, or set {ENV} to \
+                 another file",
+                size.div_ceil(1024 * 1024),
+                MAX_STORE_BYTES / (1024 * 1024)
+            )
+        };
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_STORE_BYTES {
+            return Err(too_big(size));
         }
+        let mut bytes = Vec::new();
+        // Bounded even if the file grows while it is read.
+        file.take(MAX_STORE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading pin store '{shown}'"))?;
+        if bytes.len() as u64 > MAX_STORE_BYTES {
+            return Err(too_big(bytes.len() as u64));
+        }
+        parse_store(&bytes, &shown.to_string())
+    }
+
+    /// The file the store really is: the path with every symbolic link
+    /// followed (a dangling one names the file to create). Writes replace that
+    /// file, in its own directory, so a store reached through a link stays one
+    /// store; replacing the link itself would split it silently.
+    fn real_path(&self) -> Result<PathBuf> {
+        let mut path = self.path.clone();
+        for _ in 0..MAX_LINKS {
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = std::fs::read_link(&path).with_context(|| {
+                        format!("reading the symbolic link '{}'", path.display())
+                    })?;
+                    path = if target.is_absolute() {
+                        target
+                    } else {
+                        match path.parent() {
+                            Some(dir) => dir.join(target),
+                            None => target,
+                        }
+                    };
+                }
+                _ => return Ok(path),
+            }
+        }
+        bail!(
+            "pin store '{}': more than {MAX_LINKS} symbolic links to follow (a loop?)",
+            self.path.display()
+        )
     }
 
     fn write_lines(&self, lines: &[Line]) -> Result<()> {
+        let real = self.real_path()?;
         // Under the lock: a writer killed before its rename left its (private,
         // complete) temporary file here; none of the live ones is minutes old.
-        if let Some(dir) = self.path.parent() {
+        if let Some(dir) = real.parent() {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")
             } else {
@@ -342,13 +403,15 @@ impl PinStore {
             crate::atomic::sweep_stale(dir, std::time::Duration::from_secs(600));
         }
         let text = render_store(lines);
-        crate::atomic::write_file(&self.path, text.as_bytes(), crate::atomic::PRIVATE, true)
+        crate::atomic::write_file(&real, text.as_bytes(), crate::atomic::PRIVATE, true)
             .with_context(|| format!("updating pin store '{}'", self.path.display()))
     }
 
     /// Takes the store's exclusive lock (waiting a bounded time), creating its directory.
     fn lock(&self) -> Result<File> {
-        let dir = match self.path.parent() {
+        // Beside the real file: every link to one store shares one lock.
+        let real = self.real_path()?;
+        let dir = match real.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
@@ -361,7 +424,7 @@ impl PinStore {
                 .create(&dir)
                 .with_context(|| format!("creating the pin store directory '{}'", dir.display()))?;
         }
-        let mut lock_path = self.path.clone().into_os_string();
+        let mut lock_path = real.into_os_string();
         lock_path.push(".lock");
         let lock_path = PathBuf::from(lock_path);
         let mut opts = OpenOptions::new();

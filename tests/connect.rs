@@ -2051,3 +2051,83 @@ fn a_pinned_ca_still_matches_an_expired_leaf_it_issued() {
     assert_eq!(r["verification"]["verified"], false, "{r}");
     assert_eq!(r["verification"]["pin_matched"], true, "{r}");
 }
+
+/// A server that answers the XMPP stream opening with nothing but `>`: the
+/// reader must give up at its 64 KiB cap, in time linear in what was sent
+/// (it used to re-scan everything at each `>`, and ran out of time first).
+#[test]
+fn xmpp_flood_of_closing_brackets_hits_the_size_cap() {
+    let dir = Dir::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let flood = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.set_write_timeout(Some(Duration::from_secs(30)));
+            let _ = s.write_all(&vec![b'>'; 70_000]);
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let out = dir.run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--starttls",
+        "xmpp",
+        "--timeout",
+        "4",
+    ]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than 64 KiB before TLS began"),
+        "{}",
+        stderr(&out)
+    );
+    flood.join().unwrap();
+}
+
+/// A refusal caused by what a flag left out of the ClientHello says so:
+/// `--tls13` against a TLS 1.2-only server is not "the server does not accept
+/// TLS 1.2 or 1.3"; the same for `--tls12`, `--groups` and `--suites`.
+#[test]
+fn a_refusal_names_the_flag_that_restricted_the_offer() {
+    let dir = Dir::new();
+    pki(&dir);
+    let cases: [(&[&str], &[&str], &str); 4] = [
+        (
+            &["-tls1_2"],
+            &["--tls13"],
+            "does not accept TLS 1.3, the only version offered because of --tls13",
+        ),
+        (
+            &["-tls1_3"],
+            &["--tls12"],
+            "does not accept TLS 1.2, the only version offered because of --tls12",
+        ),
+        (
+            &["-groups", "X25519"],
+            &["--groups", "P-384"],
+            "only the key-exchange groups given with --groups were offered",
+        ),
+        (
+            &["-ciphersuites", "TLS_AES_128_GCM_SHA256"],
+            &["--suites", "TLS_AES_256_GCM_SHA384"],
+            "only the cipher suites given with --suites were offered",
+        ),
+    ];
+    for (server_flags, client_flags, said) in cases {
+        let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", server_flags)
+        else {
+            return;
+        };
+        let t = target(port);
+        let mut args = vec!["connect", t.as_str(), "--ca", "ca.pem"];
+        args.extend_from_slice(client_flags);
+        let out = dir.run(&args);
+        assert_eq!(code(&out), 4, "{client_flags:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(said), "{client_flags:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("TLS 1.2 or 1.3"),
+            "{client_flags:?}: {}",
+            stderr(&out)
+        );
+    }
+}

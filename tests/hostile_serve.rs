@@ -688,3 +688,41 @@ fn a_flood_above_max_connections_is_refused_and_the_slots_come_back() {
     assert_eq!(summary["refused"], FLOOD - LIMIT + 1, "{summary}");
     assert_eq!(summary["peak_concurrent"], LIMIT, "{summary}");
 }
+
+/// What the server sends back to `bytes` before it closes (at most 20 s).
+fn answer_to(port: u16, bytes: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("TCP connect");
+    s.set_read_timeout(Some(SECS(20))).unwrap();
+    s.write_all(bytes).expect("write");
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    got
+}
+
+/// A first handshake message that is not a ClientHello (type 0x45, as
+/// tlsfuzzer's record-overflow script sends) gets a fatal
+/// `unexpected_message` alert, as from a plain rustls server; a garbled
+/// ClientHello still gets `decode_error`.
+#[test]
+fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
+    let dir = Dir::new();
+    let served = spawn_serve(&dir, &["--handshake-timeout", "10"]);
+    // Handshake record, one message of type 0x45 with a 4-byte body.
+    let not_hello = [0x16, 0x03, 0x01, 0x00, 0x08, 0x45, 0x00, 0x00, 0x04, 0, 0, 0, 0];
+    let got = answer_to(served.port, &not_hello);
+    assert_eq!(
+        got,
+        [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a],
+        "a fatal unexpected_message alert"
+    );
+    let rec = served.event("connection", SECS(20));
+    assert_eq!(rec["end"], "handshake_error", "{rec}");
+    assert_eq!(rec["failure"], "protocol_violation", "{rec}");
+
+    // A ClientHello whose body is garbage: rustls itself queues decode_error.
+    let garbled = [0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0xff, 0, 0, 0];
+    let got = answer_to(served.port, &garbled);
+    assert_eq!(got.len(), 7, "{got:02x?}");
+    assert_eq!(got[..2], [0x15, 0x03], "{got:02x?}");
+    assert_eq!(got[6], 0x32, "decode_error: {got:02x?}");
+}

@@ -530,3 +530,76 @@ fn an_expected_ca_pin_counts_only_for_certificates_that_ca_issued() {
         assert_eq!(code(&out), want, "{file}: {}", stderr(&out));
     }
 }
+
+/// A store reached through a symbolic link (dotfiles kept elsewhere) is
+/// written through the link, in the real file's directory; the link stays a
+/// link. A store over the size cap is refused with a sentence, not read.
+#[cfg(unix)]
+#[test]
+fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "127.0.0.1", "--out", "a", "-q"]);
+    let pin_a = dir.ok(&["pin", "a.pem"]).trim().to_string();
+    let server = util::spawn_serve(&dir, &["--cert", "a.pem", "--key", "a-key.pem"]);
+    std::fs::create_dir(dir.join("dotfiles")).unwrap();
+    // Dangling at first: the first record creates the link's target.
+    std::os::unix::fs::symlink("dotfiles/pins", dir.join("pins")).unwrap();
+    let target = format!("localhost:{}", server.port);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let meta = std::fs::symlink_metadata(dir.join("pins")).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link was replaced by a file");
+    let real = dir.read("dotfiles/pins");
+    assert!(real.starts_with(&format!("{target} {pin_a} ")), "{real}");
+    // A second server goes into the same real file, through the link.
+    let target2 = format!("127.0.0.1:{}", server.port);
+    let out = with_store(&dir, &["pin", &target2, "--trust"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(dir.join("pins"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(dir.read("dotfiles/pins").lines().count(), 2);
+    assert!(!dir.join("pins.lock").exists(), "the lock is beside the real file");
+
+    // Over the cap: a clear error, exit 1, nothing read.
+    let big = std::fs::File::create(dir.join("dotfiles/pins")).unwrap();
+    big.set_len(17 * 1024 * 1024).unwrap();
+    let out = with_store(&dir, &["pin", "--list"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("over the 16 MiB limit"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `pin --trust` judges a server's certificate as `connect --tofu` does: one
+/// for another name, or out of date, is refused (exit 5) and not recorded,
+/// where `connect --tofu` would then refuse it for good.
+#[test]
+fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "other.test", "--out", "other", "-q"]);
+    let served = util::spawn_serve(&dir, &["--cert", "other.pem", "--key", "other-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("was not recorded"), "{err}");
+    assert!(err.contains("other.test"), "names what it is valid for: {err}");
+    assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
+    // Its pin is still printed: only the recording is refused.
+    let pin = dir.ok(&["pin", "other.pem"]).trim().to_string();
+    assert!(stdout(&out).contains(&pin), "{}", stdout(&out));
+
+    dir.ok(&[
+        "gencert", "localhost", "--out", "old", "--not-before", "2001-01-01", "--days", "1", "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "old.pem", "--key", "old-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = with_store(&dir, &["pin", &target, "--trust"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+    assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
+}

@@ -1149,3 +1149,192 @@ fn plain_http_to_a_www_port_gets_a_readable_400() {
     let _ = tls.read_to_string(&mut page);
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
 }
+
+/// Sends SIGINT to a running serve.
+fn sigint(srv: &Served) {
+    signal(srv, "-INT");
+}
+
+/// A transfer in progress at SIGINT gets the whole grace period: it goes on
+/// echoing after the signal and ends when the client closes (nothing cut);
+/// one still sending when the grace period ends is cut off and counted.
+#[test]
+fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
+    let dir = Dir::new();
+    let chunk = vec![0x5au8; 16 * 1024];
+
+    // Finishes within the grace period.
+    let mut srv = spawn_serve(&dir, &["--grace", "30"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let data = chunk.clone();
+    let client = std::thread::spawn(move || {
+        // Echoes without a pause until told to stop, then 100 rounds more, then closes.
+        let mut left: Option<u32> = None;
+        let mut rounds = 0u64;
+        while rounds < 1_000_000 {
+            echo_once(&mut tls, &data);
+            rounds += 1;
+            if rounds == 10 {
+                let _ = done_tx.send(());
+            }
+            match left {
+                None if stop_rx.try_recv().is_ok() => left = Some(100),
+                None => {}
+                Some(0) => break,
+                Some(n) => left = Some(n - 1),
+            }
+        }
+        close(tls);
+        rounds
+    });
+    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    sigint(&srv);
+    let shutdown = srv.event("shutdown", SECS(20));
+    assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
+    stop_tx.send(()).unwrap();
+    let rounds = client.join().expect("the client echoed to the end");
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "closed", "{rec}");
+    assert_eq!(rec["bytes_out"], rounds * chunk.len() as u64, "{rec}");
+    let summary = srv.event("summary", SECS(20));
+    assert_eq!(summary["aborted_at_shutdown"], 0, "{summary}");
+    assert!(srv.bg.wait(SECS(20)).expect("exit").success());
+
+    // Still sending when a 1 s grace period ends: cut off, and counted.
+    let srv = spawn_serve(&dir, &["--grace", "1"]);
+    let mut tls = connect(srv.port, pinned(&srv.pin));
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let data = chunk.clone();
+    let client = std::thread::spawn(move || {
+        for i in 0..1_000_000u64 {
+            if tls.write_all(&data).and_then(|_| tls.flush()).is_err() {
+                return;
+            }
+            let mut got = vec![0u8; data.len()];
+            if tls.read_exact(&mut got).is_err() {
+                return;
+            }
+            if i == 10 {
+                let _ = done_tx.send(());
+            }
+        }
+    });
+    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    sigint(&srv);
+    let rec = srv.event("connection", SECS(30));
+    assert_eq!(rec["end"], "shutdown", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("cut off"), "{rec}");
+    let summary = srv.event("summary", SECS(20));
+    assert_eq!(summary["aborted_at_shutdown"], 1, "{summary}");
+    client.join().unwrap();
+}
+
+fn signal(srv: &Served, sig: &str) {
+    let pid = srv.bg.child.id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args([sig, &pid])
+        .status();
+}
+
+/// SIGHUP reads the certificate and key again: new connections get the new
+/// certificate; files that cannot be used keep the old one, with the reason
+/// logged; the ephemeral certificate is kept. The server lives through each.
+#[test]
+fn sighup_reloads_the_certificate_or_keeps_the_old_one_and_says_why() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "localhost", "--out", "a", "-q"]);
+    dir.ok(&["gencert", "localhost", "--out", "b", "-q"]);
+    std::fs::copy(dir.join("a.pem"), dir.join("cur.pem")).unwrap();
+    std::fs::copy(dir.join("a-key.pem"), dir.join("cur-key.pem")).unwrap();
+    let mut srv = spawn_serve(&dir, &["--cert", "cur.pem", "--key", "cur-key.pem"]);
+    let pin_a = srv.pin.clone();
+    close(connect(srv.port, pinned(&pin_a)));
+    let _ = srv.event("connection", SECS(20));
+
+    std::fs::copy(dir.join("b.pem"), dir.join("cur.pem")).unwrap();
+    std::fs::copy(dir.join("b-key.pem"), dir.join("cur-key.pem")).unwrap();
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "reloaded", "{ev}");
+    let pin_b = dir.ok(&["pin", "b.pem"]).trim().to_string();
+    close(connect(srv.port, pinned(&pin_b)));
+    let _ = srv.event("connection", SECS(20));
+
+    // A certificate without its key: the old pair stays.
+    std::fs::copy(dir.join("a.pem"), dir.join("cur.pem")).unwrap();
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "kept_old", "{ev}");
+    let reason = ev["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("key"), "{ev}");
+    close(connect(srv.port, pinned(&pin_b)));
+    let _ = srv.event("connection", SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
+
+    // The ephemeral certificate: nothing to reload, and the server goes on.
+    let mut srv = spawn_serve(&dir, &[]);
+    signal(&srv, "-HUP");
+    let ev = srv.event("reload", SECS(20));
+    assert_eq!(ev["outcome"], "kept_old", "{ev}");
+    assert!(ev["reason"].as_str().unwrap_or_default().contains("ephemeral"), "{ev}");
+    close(connect(srv.port, pinned(&srv.pin)));
+    let _ = srv.event("connection", SECS(20));
+    assert!(srv.terminate(SECS(20)).success());
+}
+
+/// serve's `--json` is JSON lines, and its help says so (it said "one JSON document").
+#[test]
+fn serve_help_says_json_is_one_object_per_line() {
+    let dir = Dir::new();
+    let help = dir.ok(&["serve", "--help"]);
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("serve: one JSON object per line"), "{help}");
+    let man = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/tlskit-serve.1"),
+    )
+    .unwrap();
+    assert!(man.contains("one JSON object per line"), "man page");
+}
+
+/// `n` names for a certificate, to make it big.
+fn many_names(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:05}.example")).collect()
+}
+
+/// A certificate over 64 KiB is named as the problem, with the limit (it was
+/// blamed on the key: "the private key is not usable: BadEncoding"); a chain
+/// whose Certificate message is over what rustls clients read is warned about.
+#[test]
+fn an_oversized_certificate_or_chain_is_named_with_the_limit() {
+    let dir = Dir::new();
+    let mut args: Vec<String> = vec!["gencert".into()];
+    args.extend(many_names("n", 6000));
+    args.extend(["--out", "big", "-q"].map(String::from));
+    dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = dir.run(&["serve", "--cert", "big.pem", "--key", "big-key.pem", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("certificate #1 is"), "{err}");
+    assert!(err.contains("over the 64 KiB (65535 bytes)"), "{err}");
+    assert!(!err.contains("private key is not usable"), "{err}");
+
+    // Two certificates of about 40 KiB each: each is fine, the message is not.
+    for (stem, prefix) in [("one", "n"), ("two", "m")] {
+        let mut args: Vec<String> = vec!["gencert".into()];
+        args.extend(many_names(prefix, 2700));
+        args.extend(["--out", stem, "-q"].map(String::from));
+        dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    let chain = dir.read("one.pem") + &dir.read("two.pem");
+    std::fs::write(dir.join("chain.pem"), chain).unwrap();
+    let mut srv = spawn_serve(&dir, &["--cert", "chain.pem", "--key", "one-key.pem"]);
+    let warnings = srv.ready["warnings"].to_string();
+    assert!(
+        warnings.contains("over the 64 KiB (65535 bytes) that rustls clients accept"),
+        "{warnings}"
+    );
+    assert!(srv.terminate(SECS(20)).success());
+}

@@ -174,6 +174,9 @@ pub struct TargetPins {
     pub trust: Option<TrustResult>,
     #[serde(skip)]
     host_port: Option<String>,
+    /// Servers: the name the certificate was checked against.
+    #[serde(skip)]
+    server_name: Option<String>,
     /// The certificates, in the order given (to judge a pin on a CA of the chain).
     #[serde(skip)]
     certs: Vec<rustls::pki_types::CertificateDer<'static>>,
@@ -241,6 +244,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             let (Some(host_port), Some(leaf)) = (t.host_port.clone(), t.pins.first()) else {
                 continue;
             };
+            // Judged as `connect --tofu` judges it: a key is trusted for a name
+            // and a time only if the certificate is valid for them.
+            if let Err(why) = first_use_check(t) {
+                if trust_error.is_none() {
+                    trust_error = Some(exit::fail(
+                        Code::Verification,
+                        format!(
+                            "--trust: {} was not recorded: {why} (connect --tofu would refuse it too)",
+                            sanitize(&host_port)
+                        ),
+                    ));
+                }
+                continue;
+            }
             match store.check_or_record(&host_port, &leaf.pin) {
                 Ok(tofu) => {
                     let e = tofu.entry();
@@ -414,8 +431,25 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
         pins,
         expect_matched: None,
         trust: None,
+        server_name: served.as_ref().map(|s| s.server_name.clone()),
         host_port: served.map(|s| s.host_port),
         certs,
+    })
+}
+
+/// Why a server's certificate may not be trusted on first use (name, dates).
+fn first_use_check(t: &TargetPins) -> std::result::Result<(), String> {
+    let (Some(leaf), Some(name)) = (t.certs.first(), &t.server_name) else {
+        return Ok(());
+    };
+    verify::check_first_use(leaf, name).map_err(|e| match &e {
+        rustls::Error::InvalidCertificate(ce) => crate::tls::explain::describe_cert_error(
+            ce,
+            &t.certs,
+            name,
+            time::OffsetDateTime::now_utc(),
+        ),
+        other => format!("{other}"),
     })
 }
 

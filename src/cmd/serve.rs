@@ -1,6 +1,7 @@
 //! `tlskit serve`: a concurrent TLS echo or status-page server that starts
 //! without any files (ephemeral certificate), logs every connection, and
-//! stops cleanly on SIGINT/SIGTERM or after `--max-accept` connections.
+//! stops cleanly on SIGINT/SIGTERM or after `--max-accept` connections, and
+//! reads its certificate and key again on SIGHUP.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -35,7 +36,12 @@ Examples:
   tlskit serve --cert site.pem --key site-key.pem --listen 0.0.0.0:443
   tlskit serve --client-ca ca.pem                mTLS: clients need a certificate from ca.pem
   tlskit serve --listen 127.0.0.1:0 --max-accept 1 --json   for scripts: the first line has the port
-  tlskit serve --ocsp-response ocsp.der --alpn h2,http/1.1 --keylog keys.log")]
+  tlskit serve --ocsp-response ocsp.der --alpn h2,http/1.1 --keylog keys.log
+
+Signals:
+  SIGINT, SIGTERM  stop accepting; open connections get --grace to finish
+  SIGHUP           read --cert/--key (and --client-ca, --ocsp-response) again for
+                   new connections; on an error the old ones stay, and the log says why")]
 pub struct Args {
     /// Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a
     /// free port; the first line of output shows the real one.
@@ -283,12 +289,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .thread_name("tlskit-serve")
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve_async(args, addrs, setup, ctx))
+    runtime.block_on(serve_async(Arc::new(args), addrs, setup, ctx))
 }
 
-async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx) -> Result<Code> {
+async fn serve_async(
+    args: Arc<Args>,
+    addrs: Vec<SocketAddr>,
+    setup: Setup,
+    ctx: &Ctx,
+) -> Result<Code> {
     // Signals first: a SIGTERM right after the first line must already be graceful.
-    let signals = forward_signals()?;
+    let signals = forward_signals(args.clone(), setup.ephemeral)?;
     let listener = bind(&addrs)?;
     let addr = listener
         .local_addr()
@@ -363,22 +374,34 @@ async fn serve_async(args: Args, addrs: Vec<SocketAddr>, setup: Setup, ctx: &Ctx
     Ok(Code::Success)
 }
 
-/// Forwards each SIGINT and SIGTERM as its name.
-fn forward_signals() -> Result<mpsc::UnboundedReceiver<&'static str>> {
+/// Forwards each SIGINT and SIGTERM as a stop, and each SIGHUP as the
+/// certificate and key files read again (checked as at start-up).
+fn forward_signals(
+    args: Arc<Args>,
+    ephemeral: bool,
+) -> Result<mpsc::UnboundedReceiver<server::Control>> {
     let (tx, rx) = mpsc::unbounded_channel();
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut int = signal(SignalKind::interrupt()).context("handling SIGINT")?;
         let mut term = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+        let mut hup = signal(SignalKind::hangup()).context("handling SIGHUP")?;
         tokio::spawn(async move {
             loop {
-                let name = tokio::select! {
-                    Some(()) = int.recv() => "SIGINT",
-                    Some(()) = term.recv() => "SIGTERM",
+                let ctl = tokio::select! {
+                    Some(()) = int.recv() => server::Control::Stop("SIGINT"),
+                    Some(()) = term.recv() => server::Control::Stop("SIGTERM"),
+                    Some(()) = hup.recv() => {
+                        let args = args.clone();
+                        let r = tokio::task::spawn_blocking(move || reload(&args, ephemeral))
+                            .await
+                            .unwrap_or_else(|e| Err(format!("reading the files failed: {e}")));
+                        server::Control::Reload(r)
+                    }
                     else => break,
                 };
-                if tx.send(name).is_err() {
+                if tx.send(ctl).is_err() {
                     break;
                 }
             }
@@ -386,13 +409,29 @@ fn forward_signals() -> Result<mpsc::UnboundedReceiver<&'static str>> {
     }
     #[cfg(not(unix))]
     tokio::spawn(async move {
+        let _ = (args, ephemeral);
         while tokio::signal::ctrl_c().await.is_ok() {
-            if tx.send("Ctrl-C").is_err() {
+            if tx.send(server::Control::Stop("Ctrl-C")).is_err() {
                 break;
             }
         }
     });
     Ok(rx)
+}
+
+/// Reads `--cert`/`--key` (and the other files) again for SIGHUP, as at start-up.
+fn reload(args: &Args, ephemeral: bool) -> std::result::Result<server::Reloaded, String> {
+    if ephemeral {
+        return Err(
+            "there is nothing to reload: the certificate is ephemeral (no --cert)".to_string(),
+        );
+    }
+    let setup = prepare(args).map_err(|e| format!("{e:#}"))?;
+    Ok(server::Reloaded {
+        config: setup.config,
+        subject: sanitize(&setup.leaf.subject).into_owned(),
+        fingerprint: setup.leaf.sha256_fingerprint,
+    })
 }
 
 /// Binds the first address that works, with SO_REUSEADDR and a deep backlog.
@@ -476,6 +515,7 @@ fn prepare(args: &Args) -> Result<Setup> {
         for w in certificate_warnings(&leaf)
             .into_iter()
             .chain(chain_order_warnings(&identity.chain))
+            .chain(chain_size_warning(&identity.chain))
         {
             warn(&mut warnings, w);
         }
@@ -630,6 +670,20 @@ fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
     Ok(Identity {
         chain,
         key: key_der,
+    })
+}
+
+/// A chain whose Certificate message is over what clients read (rustls'
+/// clients refuse a handshake message over 64 KiB).
+fn chain_size_warning(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<String> {
+    let size = config::certificate_message_len(chain);
+    (size > config::MAX_HANDSHAKE_MESSAGE).then(|| {
+        format!(
+            "the certificate chain ({} certificate{}) makes a Certificate message of {size} bytes, over the 64 KiB ({} bytes) that rustls clients accept (they will fail the handshake): serve fewer or smaller certificates",
+            chain.len(),
+            if chain.len() == 1 { "" } else { "s" },
+            config::MAX_HANDSHAKE_MESSAGE
+        )
     })
 }
 

@@ -10,7 +10,8 @@ use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 
 use super::style::{Style, Tone};
-use crate::server::log::{ConnRecord, End, Event, Shutdown, Summary};
+use crate::server::log::{ConnRecord, End, Event, Reload, Shutdown, Summary};
+use crate::server::ReloadOutcome;
 use crate::text::{human_duration, sanitize};
 
 /// How events are written: JSON lines or text in a style.
@@ -88,6 +89,21 @@ pub fn shutdown_line(n: &Shutdown) -> String {
         if open == 1 { "s" } else { "" },
         human_duration(n.grace_ms)
     )
+}
+
+/// What a SIGHUP did, as a line of text.
+pub fn reload_line(r: &Reload) -> String {
+    match r.outcome {
+        ReloadOutcome::Reloaded => format!(
+            "SIGHUP: reloaded the certificate and key; new connections get {} (SHA-256 {})",
+            sanitize(r.subject.as_deref().unwrap_or("")),
+            r.sha256_fingerprint.as_deref().unwrap_or("")
+        ),
+        ReloadOutcome::KeptOld => format!(
+            "SIGHUP: still serving the old certificate: {}",
+            sanitize(r.reason.as_deref().unwrap_or("the new files could not be used"))
+        ),
+    }
 }
 
 /// The closing summary as text.
@@ -212,6 +228,8 @@ fn write_events(rx: Receiver<Event>, format: Format) {
                 Event::Connection(rec) => Some(connection_line(&rec, format.stdout)),
                 Event::Shutdown(n) if format.json => super::json::to_line(&n).ok(),
                 Event::Shutdown(n) => Some(shutdown_line(&n)),
+                Event::Reload(r) if format.json => super::json::to_line(&r).ok(),
+                Event::Reload(r) => Some(reload_line(&r)),
             };
             // Once stdout is gone (a closed pipe), keep serving and stop writing.
             if let Some(line) = line.filter(|_| !broken) {

@@ -278,6 +278,26 @@ pub struct Shutdown {
     pub grace_ms: u64,
 }
 
+/// What a SIGHUP did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reload {
+    /// Always `reload`.
+    pub event: &'static str,
+    /// Always `SIGHUP`.
+    pub signal: &'static str,
+    /// Whether new connections get the new certificate.
+    pub outcome: super::ReloadOutcome,
+    /// The new leaf's subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The new leaf's SHA-256 fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256_fingerprint: Option<String>,
+    /// Why the old certificate is still served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// Something the server reports while it runs.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -285,6 +305,8 @@ pub enum Event {
     Connection(Box<ConnRecord>),
     /// A signal began the shutdown.
     Shutdown(Shutdown),
+    /// SIGHUP read the certificate and key again.
+    Reload(Reload),
     /// Something went wrong beside the connections (accept failed, a task
     /// died); a sentence.
     Warning(String),

@@ -72,10 +72,40 @@ pub enum Phase {
     Stopping,
 }
 
+/// What the command tells a running server (from the signals it handles).
+pub enum Control {
+    /// SIGINT/SIGTERM (by name): stop accepting, let open connections finish.
+    Stop(&'static str),
+    /// SIGHUP: the certificate and key files were read again. New connections
+    /// get the new configuration; open ones keep theirs. An error keeps the
+    /// old configuration, and says why.
+    Reload(Result<Reloaded, String>),
+}
+
+/// A configuration read again on SIGHUP.
+pub struct Reloaded {
+    /// The new rustls configuration.
+    pub config: Arc<ServerConfig>,
+    /// The new leaf's subject (sanitized by the caller).
+    pub subject: String,
+    /// The new leaf's SHA-256 fingerprint.
+    pub fingerprint: String,
+}
+
+/// How a SIGHUP ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReloadOutcome {
+    /// New connections get the new certificate.
+    Reloaded,
+    /// The files could not be used: the old certificate is still served.
+    KeptOld,
+}
+
 /// What every connection task shares.
 pub struct Shared {
-    /// The rustls server configuration.
-    pub config: Arc<ServerConfig>,
+    /// The rustls server configuration (replaced on SIGHUP).
+    config: std::sync::RwLock<Arc<ServerConfig>>,
     /// Mode and limits.
     pub settings: Settings,
     /// Counters for the summary.
@@ -130,21 +160,22 @@ pub(crate) fn from_now(d: Option<Duration>) -> Option<Instant> {
 /// Runs the server until `--max-accept` is reached or a signal arrives, then
 /// lets open connections finish (up to the grace period) and returns the summary.
 ///
-/// `signals` yields the name of each SIGINT/SIGTERM received; a second one
-/// during the grace period cuts it short.
+/// `signals` yields a [`Control::Stop`] for each SIGINT/SIGTERM received (a
+/// second one during the grace period cuts it short) and a
+/// [`Control::Reload`] for each SIGHUP.
 pub async fn serve(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     settings: Settings,
     log: Events,
-    mut signals: mpsc::UnboundedReceiver<&'static str>,
+    mut signals: mpsc::UnboundedReceiver<Control>,
 ) -> Summary {
     let started = Instant::now();
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
     let slots = Arc::new(Semaphore::new(settings.max_connections));
     let max_accept = settings.max_accept;
     let shared = Arc::new(Shared {
-        config,
+        config: std::sync::RwLock::new(config),
         settings,
         stats: Stats::default(),
         log,
@@ -177,9 +208,12 @@ pub async fn serve(
                 Err(e) => accept_errors.pause_after(e, &shared.log).await,
             },
             Some(done) = tasks.join_next() => reap(done, &shared),
-            Some(sig) = signals.recv() => {
-                stopped_by = Some(sig);
-                break;
+            Some(ctl) = signals.recv() => match ctl {
+                Control::Stop(sig) => {
+                    stopped_by = Some(sig);
+                    break;
+                }
+                Control::Reload(r) => reload(r, &shared),
             }
         }
     }
@@ -200,7 +234,11 @@ pub async fn serve(
         };
         tokio::select! {
             Some(done) = tasks.join_next() => reap(done, &shared),
-            Some(sig) = signals.recv() => {
+            Some(ctl) = signals.recv() => {
+                let Control::Stop(sig) = ctl else {
+                    // Nothing new is accepted any more: a reload would serve no one.
+                    continue;
+                };
                 if grace_ends.is_none() {
                     stopped_by = Some(sig);
                     grace_ends = Some(begin_drain(sig, &shared, &phase_tx));
@@ -252,6 +290,31 @@ fn begin_drain(sig: &'static str, sh: &Shared, phase_tx: &watch::Sender<Phase>) 
     }));
     let _ = phase_tx.send(Phase::Draining);
     Instant::now() + grace
+}
+
+/// Applies (or logs the failure of) a SIGHUP reload.
+fn reload(r: Result<Reloaded, String>, sh: &Shared) {
+    let mut event = log::Reload {
+        event: "reload",
+        signal: "SIGHUP",
+        outcome: ReloadOutcome::KeptOld,
+        subject: None,
+        sha256_fingerprint: None,
+        reason: None,
+    };
+    match r {
+        Ok(new) => {
+            match sh.config.write() {
+                Ok(mut config) => *config = new.config.clone(),
+                Err(poisoned) => *poisoned.into_inner() = new.config.clone(),
+            }
+            event.outcome = ReloadOutcome::Reloaded;
+            event.subject = Some(new.subject);
+            event.sha256_fingerprint = Some(new.fingerprint);
+        }
+        Err(why) => event.reason = Some(why),
+    }
+    sh.log.send(Event::Reload(event));
 }
 
 fn reap(done: Result<(), tokio::task::JoinError>, sh: &Shared) {
@@ -430,10 +493,17 @@ async fn handshake(
 ) -> Option<Stream> {
     let limit = sh.settings.handshake_timeout;
     let deadline = started + limit;
-    let acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
-    let start = match wait(acceptor, Some(deadline), phase, Phase::Stopping).await {
+    let mut acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
+    let start = match wait(&mut acceptor, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(start)) => start,
         Wait::Done(Err(e)) => {
+            if let (Some(alert), Some(mut io)) = (missing_alert(&e), acceptor.take_io()) {
+                let send = async {
+                    io.write_all(&alert_record(alert)).await?;
+                    io.flush().await
+                };
+                let _ = tokio::time::timeout_at(deadline, send).await;
+            }
             fail_handshake(rec, &e);
             return None;
         }
@@ -458,7 +528,11 @@ async fn handshake(
                 .collect()
         })
         .unwrap_or_default();
-    let accept = start.into_stream(sh.config.clone());
+    let config = match sh.config.read() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let accept = start.into_stream(config);
     match wait(accept, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(stream)) => Some(stream),
         Wait::Done(Err(e)) => {
@@ -475,6 +549,26 @@ async fn handshake(
             None
         }
     }
+}
+
+/// The alert the protocol requires for an error that rustls' early path
+/// (`Acceptor`, reading the ClientHello before a config is chosen) leaves
+/// unsent: a first message that is not a ClientHello gets `unexpected_message`
+/// (RFC 8446 §6), as a plain rustls server sends it. Errors rustls queues an
+/// alert for (a garbled ClientHello: `decode_error`) are answered by tokio-rustls.
+fn missing_alert(e: &io::Error) -> Option<rustls::AlertDescription> {
+    match tls_error(e)? {
+        rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. } => {
+            Some(rustls::AlertDescription::UnexpectedMessage)
+        }
+        _ => None,
+    }
+}
+
+/// A fatal alert as a plaintext TLS record (nothing is encrypted yet).
+fn alert_record(alert: rustls::AlertDescription) -> [u8; 7] {
+    [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, u8::from(alert)]
 }
 
 fn handshake_timeout(rec: &mut ConnRecord, limit: Duration, what: &str) {
@@ -646,6 +740,11 @@ fn client_subject(conn: &rustls::ServerConnection) -> Option<String> {
 /// gathered from what has already arrived and written back with one system call.
 const ECHO_CHUNK: usize = 64 * 1024;
 
+/// How long a connection may be quiet, once a signal has started the drain,
+/// before it counts as idle and closes (one still sending gets the whole
+/// grace period).
+const DRAIN_QUIET: Duration = Duration::from_millis(250);
+
 /// Writes back every byte read (memory: one chunk per connection, once it sends).
 async fn echo(
     stream: &mut Stream,
@@ -657,11 +756,25 @@ async fn echo(
     // Allocated on first data: a connection that never sends costs no buffer.
     let mut chunk: Vec<u8> = Vec::new();
     loop {
-        match wait(stream.fill_buf(), from_now(idle), phase, Phase::Draining).await {
+        // Once the server drains, a connection that keeps sending is a transfer
+        // in progress: it gets the whole grace period. One quiet for
+        // DRAIN_QUIET is idle and closes cleanly. (`fill_buf` is cancel-safe.)
+        let draining = *phase.borrow() >= Phase::Draining;
+        let (deadline, stop_at) = if draining {
+            let quiet = Instant::now() + DRAIN_QUIET;
+            let d = from_now(idle).map_or(quiet, |d| d.min(quiet));
+            (Some(d), Phase::Stopping)
+        } else {
+            (from_now(idle), Phase::Draining)
+        };
+        match wait(stream.fill_buf(), deadline, phase, stop_at).await {
             Wait::Done(Ok([])) => return Ending::new(End::Closed, "the client sent close_notify"),
             Wait::Done(Ok(_)) => {}
             Wait::Done(Err(e)) => return Ending::from_io(&e),
+            Wait::TimedOut if draining => return Ending::shutdown(),
             Wait::TimedOut => return Ending::idle(sh, "nothing received"),
+            // The drain began while waiting: wait again, as a draining connection.
+            Wait::Stopped if !draining => continue,
             Wait::Stopped => return Ending::shutdown(),
         }
         chunk.clear();

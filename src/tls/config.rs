@@ -79,6 +79,20 @@ pub enum TrustRoots {
     System,
 }
 
+/// The largest certificate webpki parses (its DER length is read as two bytes).
+pub const MAX_CERT_BYTES: usize = 0xffff;
+
+/// The largest handshake message rustls accepts by default (its clients
+/// refuse a Certificate message over this).
+pub const MAX_HANDSHAKE_MESSAGE: usize = 0xffff;
+
+/// The size of the TLS 1.3 Certificate message carrying `chain` (TLS 1.2's
+/// is a few bytes smaller): header, request context, list length, and per
+/// certificate its length and an empty extensions block.
+pub fn certificate_message_len(chain: &[CertificateDer<'_>]) -> usize {
+    4 + 1 + 3 + chain.iter().map(|c| 3 + c.len() + 2).sum::<usize>()
+}
+
 /// A certificate chain and its private key.
 #[derive(Debug)]
 pub struct Identity {
@@ -93,6 +107,21 @@ impl Identity {
     pub fn certified_key(self) -> Result<CertifiedKey> {
         if self.chain.is_empty() {
             bail!("the certificate file holds no certificate");
+        }
+        // webpki (and so rustls, and most TLS stacks) reads no certificate
+        // over 64 KiB: say so rather than let it fail as a bad encoding.
+        if let Some((i, c)) = self
+            .chain
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.len() > MAX_CERT_BYTES)
+        {
+            bail!(
+                "certificate #{} is {} bytes, over the 64 KiB ({MAX_CERT_BYTES} bytes) a certificate may have; \
+                 rustls and most TLS clients cannot read it (too many names or extensions?)",
+                i + 1,
+                c.len()
+            );
         }
         CertifiedKey::from_der(self.chain, self.key, &super::provider()).map_err(|e| match e {
             rustls::Error::InconsistentKeys(_) => {
@@ -136,6 +165,11 @@ pub struct ClientOptions {
 pub fn client_config(opts: ClientOptions) -> Result<(Arc<ClientConfig>, Observations)> {
     let provider = opts.algorithms.provider();
     let observed = Observations::default();
+    super::verify::lock(&observed).offered = super::verify::Offered {
+        versions: opts.versions,
+        groups_restricted: opts.algorithms.groups.is_some(),
+        suites_restricted: opts.algorithms.suites.is_some(),
+    };
     let roots = Arc::new(root_store(&opts.roots)?);
     let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()

@@ -194,7 +194,15 @@ pub async fn dial_settling(
         handshake: None,
         observed: Observed::default(),
     };
-    *verify::lock(observations) = Observed::default();
+    {
+        // A fresh record per dial; what the config offers stays.
+        let mut obs = verify::lock(observations);
+        let offered = obs.offered;
+        *obs = Observed {
+            offered,
+            ..Observed::default()
+        };
+    }
     let secs = opts.timeout.as_secs_f64();
     let fail = |report: DialReport, error: anyhow::Error| DialFailure {
         error,

@@ -9,6 +9,7 @@ use rustls::{AlertDescription, CertificateError, Error, ExtendedKeyPurpose};
 use time::OffsetDateTime;
 
 use super::certinfo::{self, CertSummary};
+use super::config::Versions;
 use super::verify::Observed;
 use crate::text::sanitize;
 
@@ -50,11 +51,65 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
             "the server accepts none of the ALPN protocols offered".to_string()
         }
         Error::PeerIncompatible(why) => {
-            format!("the server cannot negotiate with tlskit (TLS 1.2/1.3 only): {why:?}")
+            let what = describe_incompatible(why);
+            match observed.offered.restriction() {
+                Some(r) => format!("{what}; note: {r}"),
+                None => what,
+            }
         }
         Error::PeerMisbehaved(why) => format!("the server broke the TLS protocol: {why:?}"),
         other => format!("TLS handshake failed: {other}"),
     }
+}
+
+/// A sentence for what the server and tlskit have no common ground on.
+pub fn describe_incompatible(why: &rustls::PeerIncompatible) -> String {
+    use rustls::PeerIncompatible as P;
+    match why {
+        P::ServerDoesNotSupportTls12Or13 => {
+            "the server does not accept TLS 1.2 or 1.3 (tlskit speaks nothing older)".into()
+        }
+        P::ServerTlsVersionIsDisabledByOurConfig | P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled => {
+            "the server chose a protocol version that was not offered".into()
+        }
+        P::NoCipherSuitesInCommon => "no cipher suite in common with the server".into(),
+        P::NoKxGroupsInCommon | P::NamedGroupsExtensionRequired => {
+            "no key-exchange group in common with the server".into()
+        }
+        P::NoSignatureSchemesInCommon => "no signature scheme in common with the server".into(),
+        P::NoCertificateRequestSignatureSchemesInCommon => {
+            "the client certificate's key cannot make any signature the server accepts".into()
+        }
+        P::ExtendedMasterSecretExtensionRequired => {
+            "the server does not support the extended master secret (RFC 7627), which TLS 1.2 requires here".into()
+        }
+        other => format!(
+            "the server cannot negotiate with tlskit (TLS 1.2/1.3 only): {}",
+            debug_words(other)
+        ),
+    }
+}
+
+/// A rustls enum's Debug name as lower-case words, for the rare variant no
+/// sentence was written for: `TooManyKeyUpdateRequests` → "too many key
+/// update requests". Fields (if any) are dropped.
+pub fn debug_words<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
+    let debug = format!("{value:?}");
+    let name = debug.split(['(', ' ', '{']).next().unwrap_or_default();
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let starts_word = i > 0
+            && c.is_ascii_uppercase()
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+        if starts_word {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// A sentence for a message rustls could not decode, during the handshake.
@@ -113,9 +168,17 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
         AlertDescription::HandshakeFailure => {
             "no protocol version, cipher suite, group or signature scheme in common, or the server rejected the ClientHello"
         }
-        AlertDescription::ProtocolVersion => {
-            "the server does not accept TLS 1.2 or 1.3 (tlskit speaks nothing older)"
-        }
+        AlertDescription::ProtocolVersion => match observed.offered.versions {
+            Versions::Tls13 => {
+                "the server does not accept TLS 1.3, the only version offered because of --tls13 (leave it out to offer TLS 1.2 too)"
+            }
+            Versions::Tls12 => {
+                "the server does not accept TLS 1.2, the only version offered because of --tls12 (leave it out to offer TLS 1.3 too)"
+            }
+            Versions::Both => {
+                "the server does not accept TLS 1.2 or 1.3 (tlskit speaks nothing older)"
+            }
+        },
         AlertDescription::CertificateRequired => {
             "the server requires a client certificate: give one with --cert FILE --key FILE"
         }
@@ -138,10 +201,20 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
         _ => "",
     };
     let alert_name = alert_name(&name);
+    // A refusal for lack of something in common: say what the flags left out.
+    let restricted = match alert {
+        AlertDescription::HandshakeFailure
+        | AlertDescription::InsufficientSecurity
+        | AlertDescription::IllegalParameter => observed.offered.restriction(),
+        _ => None,
+    }
+    .filter(|_| !observed.client_cert_requested || observed.client_cert_sent)
+    .map(|r| format!("; note: {r}"))
+    .unwrap_or_default();
     if why.is_empty() {
-        format!("the server aborted the handshake (alert: {alert_name})")
+        format!("the server aborted the handshake (alert: {alert_name}){restricted}")
     } else {
-        format!("{why} (alert: {alert_name})")
+        format!("{why} (alert: {alert_name}){restricted}")
     }
 }
 

@@ -330,28 +330,51 @@ async fn imap<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Resul
 }
 
 /// Reads XMPP until `needle` (or a `<failure`/`</stream:stream>`) has been seen.
+///
+/// Each search resumes where the last one stopped (less a marker's length, so
+/// a marker split across two `>` is still found): the work is linear in what
+/// the server sends, however many `>` it sends.
 async fn xmpp_until<S: AsyncRead + AsyncWrite + Unpin>(
     r: &mut Reader<'_, S>,
     needle: &str,
     what: &str,
 ) -> Result<String> {
+    const STOPS: [&str; 3] = ["<failure", "</stream:stream>", "<stream:error"];
+    let longest = STOPS
+        .iter()
+        .map(|s| s.len())
+        .chain([needle.len()])
+        .max()
+        .unwrap_or(0);
     let mut seen = Vec::new();
+    let mut searched: usize = 0;
     loop {
         let b = r.byte().await?;
         seen.push(b);
         if b != b'>' {
             continue;
         }
-        let text = String::from_utf8_lossy(&seen).into_owned();
-        if text.contains(needle) {
-            return Ok(text);
+        let from = searched.saturating_sub(longest);
+        searched = seen.len();
+        let window = &seen[from..];
+        if find(window, needle.as_bytes()).is_some() {
+            return Ok(String::from_utf8_lossy(&seen).into_owned());
         }
-        for stop in ["<failure", "</stream:stream>", "<stream:error"] {
-            if let Some(at) = text.find(stop) {
-                return Err(refused(r.proto, what, &text[at..]));
+        for stop in STOPS {
+            if let Some(at) = find(window, stop.as_bytes()) {
+                let text = String::from_utf8_lossy(&seen[from + at..]).into_owned();
+                return Err(refused(r.proto, what, &text));
             }
         }
     }
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn xmpp<S: AsyncRead + AsyncWrite + Unpin>(

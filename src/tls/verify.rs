@@ -34,6 +34,44 @@ pub struct Observed {
     pub client_ca_hints: Vec<DistinguishedName>,
     /// Whether we sent a certificate in answer.
     pub client_cert_sent: bool,
+    /// What the client was restricted to offer (to explain a refusal).
+    pub offered: Offered,
+}
+
+/// The restrictions the caller put on the ClientHello, so that a refusal can
+/// say the server was offered less than tlskit would offer by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offered {
+    /// The versions offered (`--tls12`/`--tls13` restrict them).
+    pub versions: super::config::Versions,
+    /// Whether only the groups given with `--groups` were offered.
+    pub groups_restricted: bool,
+    /// Whether only the suites given with `--suites` were offered.
+    pub suites_restricted: bool,
+}
+
+impl Offered {
+    /// "only TLS 1.3 was offered, because of --tls13", or `None` with no restriction.
+    pub fn restriction(&self) -> Option<String> {
+        use super::config::Versions;
+        let mut parts = Vec::new();
+        match self.versions {
+            Versions::Both => {}
+            Versions::Tls13 => parts.push("only TLS 1.3 was offered, because of --tls13"),
+            Versions::Tls12 => parts.push("only TLS 1.2 was offered, because of --tls12"),
+        }
+        if self.groups_restricted {
+            parts.push("only the key-exchange groups given with --groups were offered");
+        }
+        if self.suites_restricted {
+            parts.push("only the cipher suites given with --suites were offered");
+        }
+        if parts.is_empty() {
+            None
+        } else {
+            Some(parts.join("; "))
+        }
+    }
 }
 
 /// Shared, lockable record of a handshake's observations.
@@ -287,6 +325,15 @@ fn check_pinned_leaf(
     }
     let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
     rustls::client::verify_server_name(&parsed, server_name)
+}
+
+/// What trust on first use requires of a server's certificate, whoever signed
+/// it: in date now and valid for `server_name`. `connect --tofu` checks this
+/// in its verifier; `pin --trust` calls it before recording, so both judge alike.
+pub fn check_first_use(end_entity: &CertificateDer<'_>, server_name: &str) -> Result<(), Error> {
+    let name = ServerName::try_from(server_name.to_string())
+        .map_err(|_| Error::General(format!("'{server_name}' is not a server name")))?;
+    check_pinned_leaf(end_entity, &name, UnixTime::now())
 }
 
 impl ServerCertVerifier for RecordingVerifier {
