@@ -2,12 +2,12 @@
 //! them, `--expect` decides the exit code, and the trust-on-first-use store
 //! records, checks, forgets and survives concurrent writers.
 
-mod util;
+use crate::util;
 
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, have, sh, stderr, stdout, Dir};
+use crate::util::{code, have, sh, stderr, stdout, Dir};
 
 /// The openssl pipeline from curl's documentation, on a PEM public key read by `pubkey_cmd`.
 fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
@@ -418,7 +418,7 @@ fn store_survives_two_concurrent_writers() {
             Command::new(&exe)
                 .args([
                     "--exact",
-                    "concurrent_writer_child",
+                    "pin::concurrent_writer_child",
                     "--ignored",
                     "--nocapture",
                 ])

@@ -11,8 +11,6 @@
 //! rustls `ServerConnection` that turns hostile once the handshake is done.
 //! Loopback only; every loop is bounded in count and time.
 
-mod util;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Output, Stdio};
@@ -21,10 +19,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::util::*;
 use tlskit::tls::certgen;
 use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
 use tlskit::tls::pin::Pin;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

@@ -4,7 +4,7 @@
 //! servers that answer garbage or nothing, and a cross-check with sslyze.
 //! Loopback only; every server is killed when its test ends.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::util::{code, stderr, stdout, Background, Dir};
 use serde_json::Value;
-use util::{code, stderr, stdout, Background, Dir};
 
 const WAIT: Duration = Duration::from_secs(20);
 

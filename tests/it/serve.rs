@@ -2,19 +2,17 @@
 //! the log, concurrency, limits, timeouts, hostile input, --www, shutdown.
 //! Interop with real peers (openssl, Python, curl, gnutls) is in serve_peers.rs.
 
-mod util;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::*;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tlskit::tls::config::{self, ClientOptions, Identity, TrustRoots, Versions};
 use tlskit::tls::files;
 use tlskit::tls::pin::Pin;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

@@ -5,13 +5,13 @@
 //! root), and strace's fault injection for the kill; elsewhere these tests
 //! skip with a notice.
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, run_bounded, stderr, stdout, Dir};
+use crate::util::{code, run_bounded, stderr, stdout, Dir};
 
 /// A tmpfs mounted on a fresh directory, unmounted on drop.
 struct Tmpfs {

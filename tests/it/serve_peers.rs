@@ -2,12 +2,10 @@
 //! (verification, TLS 1.3, OCSP stapling, mTLS), Python's ssl module, curl
 //! (the --www page, --pinnedpubkey) and gnutls-cli.
 
-mod util;
-
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use util::*;
+use crate::util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

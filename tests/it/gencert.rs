@@ -1,11 +1,11 @@
 //! `tlskit gencert` against real OpenSSL and Python's `ssl` module.
 
-mod util;
+use crate::util;
 
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, have, run_bounded, stderr, stdout, Dir};
+use crate::util::{code, have, run_bounded, stderr, stdout, Dir};
 
 /// Runs a shell pipeline in `dir` and returns its trimmed stdout, asserting success.
 fn sh(dir: &Dir, script: &str) -> String {

@@ -4,14 +4,14 @@
 //! Both come from PyPI into the virtualenv `.ci/run` makes
 //! (`target/sslyze-venv`, or `$TLSKIT_AUDIT_VENV`).
 
-mod util;
+use crate::util;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::util::{code, run_bounded, stderr, stdout, Dir};
 use serde_json::Value;
-use util::{code, run_bounded, stderr, stdout, Dir};
 
 /// A program from the audit virtualenv; skips locally, fails under CI=true.
 fn venv_bin(name: &str) -> Option<PathBuf> {

@@ -3,14 +3,14 @@
 //! in-test STARTTLS servers, and servers that refuse or never answer.
 //! Loopback only; every server is killed when its test ends.
 
-mod util;
+use crate::util;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::util::{code, stderr, stdout, Background, Dir};
 use serde_json::Value;
-use util::{code, stderr, stdout, Background, Dir};
 
 const WAIT: Duration = Duration::from_secs(20);
 

@@ -7,19 +7,17 @@
 //!
 //! Loopback only; every loop is bounded in count, every wait in time.
 
-mod util;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::util::*;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tlskit::tls::config::{self, ClientOptions};
 use tlskit::tls::pin::Pin;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

@@ -2,14 +2,14 @@
 //! they end, findings, expiry checks, keys and CSRs, live servers, and bad
 //! input that must fail with exit 1 and one clear line.
 
-mod util;
+use crate::util;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::util::{code, have, sh, stderr, stdout, Dir};
 use serde_json::Value;
-use util::{code, have, sh, stderr, stdout, Dir};
 
 fn json(dir: &Dir, args: &[&str]) -> Value {
     let mut all = vec!["--json", "inspect"];

@@ -2,7 +2,7 @@
 //! against small TLS echo servers written here: one faithful and counting,
 //! one that corrupts a byte. No assertion depends on speed.
 
-mod util;
+use crate::util;
 
 use std::net::TcpListener;
 use std::process::Command;
@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::{
+    code, free_port, have, spawn_serve, stderr, stdout, wait_for_port, Background, Dir,
+};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use util::{code, free_port, have, spawn_serve, stderr, stdout, wait_for_port, Background, Dir};
 
 /// A directory with an ECDSA P-256 certificate for localhost (srv.pem, srv-key.pem).
 fn dir_with_cert() -> Dir {

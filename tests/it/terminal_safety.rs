@@ -8,21 +8,19 @@
 //! (`\e`, `\u{202e}`, `\0`), JSON as `\uXXXX` escapes that decode to the
 //! exact original.
 
-mod util;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::*;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, SanType,
 };
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

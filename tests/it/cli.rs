@@ -1,8 +1,8 @@
 //! The command-line frame: help, version, usage errors and exit codes.
 
-mod util;
+use crate::util;
 
-use util::{code, stderr, stdout, Dir};
+use crate::util::{code, stderr, stdout, Dir};
 
 #[test]
 fn help_documents_every_subcommand_and_exit_code() {
