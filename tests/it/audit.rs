@@ -22,15 +22,16 @@ fn venv_bin(name: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
+    if util::under_ci() {
         panic!(
             "{} is missing under CI=true: .ci/run must install it",
             path.display()
         );
     }
-    eprintln!(
-        "SKIPPED: {name} is not installed (python3 -m venv target/sslyze-venv && \
-         target/sslyze-venv/bin/pip install sslyze tlslite-ng)"
+    util::skip(
+        &format!("sslyze-venv/bin/{name}"),
+        "not installed (python3 -m venv target/sslyze-venv && \
+         target/sslyze-venv/bin/pip install sslyze tlslite-ng)",
     );
     None
 }

@@ -32,10 +32,10 @@ impl Tmpfs {
             .map(|s| s.success())
             .unwrap_or(false);
         if !ok {
-            if std::env::var("CI").as_deref() == Ok("true") {
+            if util::under_ci() {
                 panic!("cannot mount a tmpfs under CI=true (CI runs as root)");
             }
-            eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+            util::skip("tmpfs mounts", "cannot mount a tmpfs here (not root?)");
             return None;
         }
         Some(Tmpfs { _dir: dir, path })
@@ -355,10 +355,10 @@ fn can_strace() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
+        if util::under_ci() {
             panic!("strace cannot trace under CI=true (ptrace not permitted?)");
         }
-        eprintln!("SKIPPED: strace cannot trace here (ptrace not permitted?)");
+        util::skip("strace", "cannot trace here (ptrace not permitted?)");
     }
     ok
 }

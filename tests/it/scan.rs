@@ -514,10 +514,13 @@ fn sslyze() -> Option<PathBuf> {
     if path.is_file() {
         return Some(path);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
+    if util::under_ci() {
         panic!("sslyze is missing under CI=true: .ci/run must install it into target/sslyze-venv");
     }
-    eprintln!("SKIPPED: sslyze is not installed (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze)");
+    util::skip(
+        "sslyze",
+        "not installed (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze)",
+    );
     None
 }
 

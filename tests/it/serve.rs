@@ -129,7 +129,7 @@ fn client_config_unverified() -> Arc<ClientConfig> {
 #[test]
 fn no_arguments_listens_on_127_0_0_1_port_4433() {
     if std::net::TcpListener::bind("127.0.0.1:4433").is_err() {
-        eprintln!("SKIPPED: port 4433 is in use on this machine");
+        skip("port 4433", "in use on this machine");
         return;
     }
     let dir = Dir::new();
@@ -137,7 +137,10 @@ fn no_arguments_listens_on_127_0_0_1_port_4433() {
     let first = bg.line(SECS(20));
     if first.is_empty() || !first.starts_with("listening on") {
         // Someone took the port between the check and the start.
-        eprintln!("SKIPPED: serve could not bind 127.0.0.1:4433: {first:?}");
+        skip(
+            "port 4433",
+            &format!("serve could not bind 127.0.0.1:4433: {first:?}"),
+        );
         return;
     }
     assert_eq!(first, "listening on 127.0.0.1:4433");
@@ -799,7 +802,7 @@ fn keylog_file_and_sslkeylogfile_receive_the_session_secrets() {
 #[test]
 fn ipv6_listen_address_and_a_certificate_chain() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("SKIPPED: no IPv6 loopback here");
+        skip("IPv6 loopback", "no [::1] here");
         return;
     }
     let dir = Dir::new();
@@ -898,7 +901,10 @@ fn the_printed_connect_command_works_for_every_loopback_listen_form() {
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
         forms.push("[::1]:0");
     } else {
-        eprintln!("SKIPPED [::1]: no IPv6 loopback on this machine");
+        skip(
+            "IPv6 loopback",
+            "the [::1] form: no IPv6 loopback on this machine",
+        );
     }
     for listen in forms {
         let mut srv = spawn_serve_on(&dir, listen, &["--max-accept", "1"]);
@@ -946,7 +952,10 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
             .and_then(|s| s.trim().parse::<u32>().ok())
             .unwrap_or(1024);
     if unprivileged_start <= 1 || (root && !have("setpriv")) {
-        eprintln!("SKIPPED the privileged-port half: binding port 1 needs no privilege here");
+        skip(
+            "privileged ports",
+            "the privileged-port half: binding port 1 needs no privilege here",
+        );
         return;
     }
     let mut cmd = if root {
@@ -964,7 +973,10 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     let out = run_bounded(cmd, SECS(20));
     let err = stderr(&out);
     if !err.starts_with("tlskit:") {
-        eprintln!("SKIPPED the privileged-port half: could not run tlskit as nobody: {err}");
+        skip(
+            "privileged ports",
+            &format!("the privileged-port half: could not run tlskit as nobody: {err}"),
+        );
         return;
     }
     assert_eq!(code(&out), 3, "{err}");

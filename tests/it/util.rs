@@ -4,10 +4,11 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 /// The tlskit binary under test.
@@ -150,12 +151,76 @@ pub fn have(program: &str) -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !found {
-        if std::env::var("CI").as_deref() == Ok("true") {
+        if under_ci() {
             panic!("peer '{program}' is missing under CI=true: .ci/run must install it");
         }
-        eprintln!("SKIPPED: peer '{program}' is not installed");
+        skip(program, "not installed");
     }
     found
+}
+
+/// Whether this run is CI's (`CI=true`), where a missing peer is a failure.
+pub fn under_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// The skips of this process: (what was missing, test name).
+static SKIPS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+static SUMMARY_AT_EXIT: Once = Once::new();
+
+/// Records that the running test skipped (some of) its checks because
+/// `what` (a peer program, or a facility such as "IPv6 loopback") is
+/// missing, for `why`. libtest captures a test's output, so besides the
+/// notice (seen with --nocapture) the skip is kept, and when the test
+/// process exits one line on stderr sums them all up:
+/// `SKIPPED peers: gnutls-cli (3 tests), sslyze (2 tests)`, with the test
+/// names in `target/tmp/skipped-peers.txt`.
+pub fn skip(what: &str, why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("(unnamed test)")
+        .to_string();
+    eprintln!("SKIPPED: {what}: {why}");
+    SKIPS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((what.to_string(), test));
+    SUMMARY_AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain function with no arguments; it runs
+        // once, on the thread that ends the process, after the tests.
+        unsafe { libc::atexit(print_skip_summary) };
+    });
+}
+
+/// The `atexit` hook: libtest's capture is per test thread, so stderr here
+/// reaches the terminal whether or not --nocapture was given.
+extern "C" fn print_skip_summary() {
+    let skips = SKIPS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut by_what: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (what, test) in skips.iter() {
+        by_what.entry(what).or_default().insert(test);
+    }
+    if by_what.is_empty() {
+        return;
+    }
+    let counts: Vec<String> = by_what
+        .iter()
+        .map(|(what, tests)| {
+            let n = tests.len();
+            format!("{what} ({n} test{})", if n == 1 { "" } else { "s" })
+        })
+        .collect();
+    let details: String = by_what
+        .iter()
+        .flat_map(|(what, tests)| tests.iter().map(move |t| format!("{what}\t{t}\n")))
+        .collect();
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-peers.txt");
+    let saved = std::fs::write(&file, details).is_ok();
+    let mut line = format!("SKIPPED peers: {}", counts.join(", "));
+    if saved {
+        line.push_str(&format!(" (tests: {})", file.display()));
+    }
+    let _ = writeln!(std::io::stderr(), "\n{line}");
 }
 
 /// A child process killed when dropped.
