@@ -15,13 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::util::*;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use tlskit::tls::config::{self, ClientOptions};
-use tlskit::tls::pin::Pin;
+use rustls::{ClientConfig, ClientConnection};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-
-type Tls = StreamOwned<ClientConnection, TcpStream>;
 
 /// How far the server's resident memory may stay above its warmed-up
 /// baseline after an attack, once every attacking connection is logged as
@@ -85,48 +81,6 @@ fn sockets(pid: u32) -> usize {
         .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
         .filter(|target| target.to_string_lossy().starts_with("socket:"))
         .count()
-}
-
-fn pinned(pin: &str) -> Arc<ClientConfig> {
-    config::client_config(ClientOptions {
-        pins: vec![Pin::parse(pin).expect("pin")],
-        ..Default::default()
-    })
-    .expect("client config")
-    .0
-}
-
-/// Connects and completes the handshake (every wait bounded by a 20 s socket timeout).
-fn connect(port: u16, cfg: Arc<ClientConfig>) -> Tls {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("TCP connect");
-    tcp.set_read_timeout(Some(SECS(20))).unwrap();
-    tcp.set_write_timeout(Some(SECS(20))).unwrap();
-    let name = ServerName::try_from("localhost").unwrap().to_owned();
-    let conn = ClientConnection::new(cfg, name).unwrap();
-    let mut tls = StreamOwned::new(conn, tcp);
-    while tls.conn.is_handshaking() {
-        tls.conn
-            .complete_io(&mut tls.sock)
-            .expect("TLS handshake with serve");
-    }
-    tls
-}
-
-fn echo_once(tls: &mut Tls, msg: &[u8]) {
-    tls.write_all(msg).expect("write");
-    tls.flush().expect("flush");
-    let mut got = vec![0u8; msg.len()];
-    tls.read_exact(&mut got).expect("read the echo");
-    assert_eq!(got, msg, "echo differs");
-}
-
-/// Sends close_notify and waits for the server's close.
-fn close(mut tls: Tls) {
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-    let _ = tls.sock.shutdown(Shutdown::Write);
-    let mut sink = [0u8; 256];
-    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 /// Closes with a TCP reset instead of a FIN (SO_LINGER with a zero timeout).

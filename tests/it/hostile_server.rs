@@ -915,12 +915,6 @@ fn scan(dir: &Dir, port: u16, timeout: &str, scenario: &str) -> Run {
     run
 }
 
-fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
-    for (b, name) in [(0x1bu8, "ESC"), (0x07, "BEL"), (0x00, "NUL")] {
-        assert!(!bytes.contains(&b), "{what}: a raw {name} in the output");
-    }
-}
-
 /// A plain scan of a well-behaved rustls server: the baseline for time and memory.
 fn scan_baseline(dir: &Dir) -> Run {
     let server = tls_many(|_, _, _| {});

@@ -16,59 +16,6 @@ use tlskit::tls::pin::Pin;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
-type Tls = StreamOwned<ClientConnection, TcpStream>;
-
-fn client_config(pin: &str, alpn: &[&str], versions: Versions) -> Arc<ClientConfig> {
-    config::client_config(ClientOptions {
-        pins: vec![Pin::parse(pin).expect("pin")],
-        alpn: alpn.iter().map(|a| a.as_bytes().to_vec()).collect(),
-        versions,
-        ..Default::default()
-    })
-    .expect("client config")
-    .0
-}
-
-fn pinned(pin: &str) -> Arc<ClientConfig> {
-    client_config(pin, &[], Versions::Both)
-}
-
-/// Connects and completes the handshake (every wait bounded by a 20 s socket timeout).
-fn try_connect(port: u16, cfg: Arc<ClientConfig>) -> std::io::Result<Tls> {
-    let tcp = TcpStream::connect(("127.0.0.1", port))?;
-    tcp.set_read_timeout(Some(SECS(20)))?;
-    tcp.set_write_timeout(Some(SECS(20)))?;
-    let name = ServerName::try_from("localhost").expect("name").to_owned();
-    let conn = ClientConnection::new(cfg, name).map_err(std::io::Error::other)?;
-    let mut tls = StreamOwned::new(conn, tcp);
-    while tls.conn.is_handshaking() {
-        tls.conn.complete_io(&mut tls.sock)?;
-    }
-    Ok(tls)
-}
-
-fn connect(port: u16, cfg: Arc<ClientConfig>) -> Tls {
-    try_connect(port, cfg).expect("TLS connection to serve")
-}
-
-fn echo_once(tls: &mut Tls, msg: &[u8]) {
-    tls.write_all(msg).expect("write");
-    tls.flush().expect("flush");
-    let mut got = vec![0u8; msg.len()];
-    tls.read_exact(&mut got).expect("read the echo");
-    assert_eq!(got, msg, "echo differs");
-}
-
-/// Sends close_notify and closes.
-fn close(mut tls: Tls) {
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
-    // Read the server's close_notify (or EOF) so the server has logged us before we go on.
-    let mut sink = [0u8; 256];
-    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
-}
-
 #[test]
 fn text_mode_prints_address_fingerprint_pin_and_a_connect_command() {
     let dir = Dir::new();
@@ -403,26 +350,21 @@ fn a_key_that_does_not_match_the_certificate_is_a_startup_error() {
     let dir = Dir::new();
     dir.ok(&["gencert", "--out", "a", "-q"]);
     dir.ok(&["gencert", "--out", "b", "-q"]);
-    let out = dir.run(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--cert",
-        "a.pem",
-        "--key",
-        "b-key.pem",
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("'b-key.pem'") && err.contains("'a.pem'"),
-        "{err}"
-    );
-    assert!(err.contains("does not match"), "{err}");
-    assert!(
-        stdout(&out).is_empty(),
-        "it started listening: {}",
-        stdout(&out)
+    // Nothing on stdout: it did not start listening.
+    dir.expect(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--cert",
+            "a.pem",
+            "--key",
+            "b-key.pem",
+        ],
+        1,
+        "",
+        "tlskit: error: key 'b-key.pem' and certificate 'a.pem': the private key does not match \
+         the certificate\n",
     );
     // A CA-issued chain with the right key starts.
     dir.ok(&["gencert", "--ca", "-q"]);
@@ -447,15 +389,36 @@ fn a_key_that_does_not_match_the_certificate_is_a_startup_error() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = Dir::new();
-    for args in [
-        &["serve", "--listen", "nonsense"][..],
-        &["serve", "--www", "--alpn", "h2"],
-        &["serve", "--handshake-timeout", "0"],
-        &["serve", "--client-auth", "optional"],
-        &["serve", "--tls12", "--tls13"],
+    for (args, err) in [
+        (
+            &["serve", "--listen", "nonsense"][..],
+            "tlskit: error: --listen 'nonsense': expected HOST:PORT, [::1]:PORT or a port number\n",
+        ),
+        (
+            &["serve", "--www", "--alpn", "h2"],
+            "tlskit: error: --www speaks HTTP/1.1 only, so --alpn may hold only http/1.1 and \
+             http/1.0, not 'h2'\n",
+        ),
+        (
+            &["serve", "--handshake-timeout", "0"],
+            "error: invalid value '0' for '--handshake-timeout <SECS>': must be more than 0\n\n\
+             For more information, try '--help'.\n",
+        ),
+        (
+            &["serve", "--client-auth", "optional"],
+            "error: the following required arguments were not provided:\n  \
+             --client-ca <FILE>\n\n\
+             Usage: tlskit serve --client-ca <FILE> --client-auth <WHEN>\n\n\
+             For more information, try '--help'.\n",
+        ),
+        (
+            &["serve", "--tls12", "--tls13"],
+            "error: the argument '--tls12' cannot be used with '--tls13'\n\n\
+             Usage: tlskit serve --tls12\n\n\
+             For more information, try '--help'.\n",
+        ),
     ] {
-        let out = dir.run(args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        dir.expect(args, 2, "", err);
     }
 }
 
@@ -936,7 +899,7 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     let port = taken.local_addr().unwrap().port().to_string();
     let out = run_bounded(dir.tlskit(&["serve", "--listen", &port]), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 3, "{err}");
+    assert_exit(&out, 3);
     assert!(err.contains("already in use"), "{err}");
     assert!(err.contains("another process"), "{err}");
     assert!(err.contains(":0 picks a free port"), "{err}");
@@ -979,7 +942,7 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
         );
         return;
     }
-    assert_eq!(code(&out), 3, "{err}");
+    assert_exit(&out, 3);
     assert!(err.contains("below 1024"), "{err}");
     assert!(err.contains("CAP_NET_BIND_SERVICE"), "{err}");
 }
@@ -1015,7 +978,7 @@ fn a_chain_out_of_order_is_named_as_such() {
         SECS(20),
     );
     let err = stderr(&out);
-    assert_eq!(code(&out), 1, "{err}");
+    assert_exit(&out, 1);
     assert!(err.contains("certificate #2"), "{err}");
     assert!(err.contains("CN=localhost"), "{err}");
     assert!(err.contains("first"), "{err}");
@@ -1058,7 +1021,7 @@ fn tls12_suites_that_do_not_fit_the_key_are_refused_or_warned_about() {
     args.extend(["--suites", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
     let out = run_bounded(dir.tlskit(&args), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 2, "{err}");
+    assert_exit(&out, 2);
     assert!(err.contains("RSA key"), "{err}");
     assert!(err.contains("ECDHE-RSA"), "{err}");
     assert!(stdout(&out).is_empty(), "it started: {}", stdout(&out));
@@ -1098,7 +1061,7 @@ fn a_cert_file_that_holds_the_key_needs_no_key_flag() {
 
     let out = run_bounded(dir.tlskit(&["serve", "--cert", "site.pem"]), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 2, "{err}");
+    assert_exit(&out, 2);
     assert!(err.contains("no private key"), "{err}");
     assert!(err.contains("--key"), "{err}");
 }

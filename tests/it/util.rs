@@ -55,14 +55,7 @@ impl Dir {
 
     /// Runs tlskit and asserts exit 0; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            code(&out),
-            0,
-            "tlskit {args:?} failed:\nstdout: {}\nstderr: {}",
-            stdout(&out),
-            stderr(&out)
-        );
+        let out = self.exits(args, 0);
         stdout(&out)
     }
 
@@ -468,4 +461,502 @@ impl Served {
         }
         text
     }
+}
+
+// ---------------------------------------------------------------- whole outputs
+
+impl Dir {
+    /// Runs tlskit ARGS here and asserts, in one go, the exit code and the
+    /// whole stdout and stderr, each compared after [`redact`] (and with this
+    /// directory's path shown as `<dir>`). An expected text may start with a
+    /// newline, which is dropped, so that it can be written as a block.
+    /// Returns the output for any further check.
+    pub fn expect(&self, args: &[&str], code: i32, stdout: &str, stderr: &str) -> Output {
+        let out = self.run(args);
+        self.assert_whole(&format!("tlskit {args:?}"), &out, code, stdout, stderr);
+        out
+    }
+
+    /// Like [`Dir::expect`], without [`redact`]: for outputs whose pins,
+    /// fingerprints or times the test knows and wants checked exactly.
+    pub fn expect_exact(&self, args: &[&str], code: i32, stdout: &str, stderr: &str) -> Output {
+        let out = self.run(args);
+        self.compare(
+            &format!("tlskit {args:?}"),
+            &out,
+            code,
+            stdout,
+            stderr,
+            false,
+        );
+        out
+    }
+
+    /// Like [`Dir::expect`], for an output obtained another way (stdin,
+    /// environment); `what` names the run in a failure.
+    pub fn assert_whole(&self, what: &str, out: &Output, code: i32, stdout: &str, stderr: &str) {
+        self.compare(what, out, code, stdout, stderr, true);
+    }
+
+    fn compare(
+        &self,
+        what: &str,
+        out: &Output,
+        code: i32,
+        stdout: &str,
+        stderr: &str,
+        redacted: bool,
+    ) {
+        let dir = self.path().to_string_lossy().into_owned();
+        let shown = |text: &[u8]| {
+            let text = String::from_utf8_lossy(text).replace(&dir, "<dir>");
+            if redacted {
+                redact(&text)
+            } else {
+                text
+            }
+        };
+        let (got_out, got_err) = (shown(&out.stdout), shown(&out.stderr));
+        let (want_out, want_err) = (block(stdout), block(stderr));
+        if self::code(out) == code && got_out == want_out && got_err == want_err {
+            return;
+        }
+        let mut report = format!("{what}: ");
+        if self::code(out) != code {
+            report += &format!("exit code {}, expected {code}\n", self::code(out));
+        } else {
+            report += &format!("exit code {code} as expected\n");
+        }
+        report += &difference("stdout", &want_out, &got_out);
+        report += &difference("stderr", &want_err, &got_err);
+        panic!("{report}");
+    }
+
+    /// Runs tlskit ARGS here and asserts the exit code only (both outputs are
+    /// shown when it differs); returns the output.
+    pub fn exits(&self, args: &[&str], code: i32) -> Output {
+        let out = self.run(args);
+        exit_is(&out, code, &format!("tlskit {args:?}"));
+        out
+    }
+}
+
+/// Asserts the exit code of a run (of tlskit or of a peer), showing both
+/// outputs when it differs.
+#[track_caller]
+pub fn assert_exit(out: &Output, expected: i32) {
+    exit_is(out, expected, "the command");
+}
+
+#[track_caller]
+fn exit_is(out: &Output, expected: i32, what: &str) {
+    assert_eq!(
+        code(out),
+        expected,
+        "{what}: exit code\nstdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// An expected text written as a block: one leading newline is dropped.
+fn block(text: &str) -> String {
+    text.strip_prefix('\n').unwrap_or(text).to_string()
+}
+
+/// "stdout: as expected", or both texts and the first line that differs.
+fn difference(name: &str, want: &str, got: &str) -> String {
+    if want == got {
+        return format!("{name}: as expected\n");
+    }
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let first = (0..w.len().max(g.len()))
+        .find(|&i| w.get(i) != g.get(i))
+        .unwrap_or(w.len().min(g.len()));
+    format!(
+        "{name} differs at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+         --- expected {name} ---\n{want}--- actual {name} ---\n{got}--- end ---\n",
+        first + 1,
+        w.get(first).copied().unwrap_or("<end>"),
+        g.get(first).copied().unwrap_or("<end>"),
+    )
+}
+
+/// Replaces what changes from run to run with a placeholder, so that whole
+/// outputs can be compared:
+/// - RFC 3339 times `2026-01-02T03:04:05Z` → `<time>`, dates `2026-01-02` → `<date>`,
+///   clock times `03:04:05` → `<clock>`;
+/// - colon-separated hex (fingerprints, serials, key ids) → `<hex:N>` (N bytes);
+/// - SPKI pins `sha256//…=` → `sha256//<pin>`, a bare base64 SHA-256 → `<pin>`,
+///   and a run of 40 or more hex digits → `<hex>`;
+/// - a five-digit port after a colon (the OS gives those) → `:<port>`
+///   (one above 65535 stays: it is a test's bad input);
+/// - durations such as `12.5 ms`, `3s`, `40µs` → `<dur>`.
+pub fn redact(text: &str) -> String {
+    let c: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < c.len() {
+        let boundary = i == 0 || !(c[i - 1].is_alphanumeric() || c[i - 1] == '.');
+        if boundary {
+            if let Some((len, with)) = redaction_at(&c[i..]) {
+                out.push_str(&with);
+                i += len;
+                continue;
+            }
+        }
+        if c[i] == ':' && i > 0 && !c[i - 1].is_whitespace() {
+            let digits = run_len(&c[i + 1..], |ch| ch.is_ascii_digit());
+            let after = c.get(i + 1 + digits);
+            let port: String = c[i + 1..i + 1 + digits].iter().collect();
+            let in_range = port.parse::<u32>().is_ok_and(|p| p <= 65535);
+            if digits == 5 && in_range && !after.is_some_and(|ch| ch.is_alphanumeric()) {
+                out.push_str(":<port>");
+                i += 1 + digits;
+                continue;
+            }
+        }
+        out.push(c[i]);
+        i += 1;
+    }
+    out
+}
+
+fn run_len(c: &[char], f: impl Fn(char) -> bool) -> usize {
+    c.iter().take_while(|&&ch| f(ch)).count()
+}
+
+/// Whether `c` starts with `pattern`, where `9` stands for any digit.
+fn shaped(c: &[char], pattern: &str) -> bool {
+    pattern.chars().enumerate().all(|(k, p)| match c.get(k) {
+        Some(ch) if p == '9' => ch.is_ascii_digit(),
+        Some(ch) => *ch == p,
+        None => false,
+    })
+}
+
+/// The redaction that starts at `c[0]` (at a word start): (chars consumed, replacement).
+fn redaction_at(c: &[char]) -> Option<(usize, String)> {
+    let ends_word = |n: usize| !c.get(n).is_some_and(|ch| ch.is_alphanumeric());
+    // RFC 3339 time, with optional fraction and offset.
+    if shaped(c, "9999-99-99T99:99:99") {
+        let mut n = 19;
+        if c.get(n) == Some(&'.') {
+            n += 1 + run_len(&c[n + 1..], |ch| ch.is_ascii_digit());
+        }
+        if c.get(n) == Some(&'Z') {
+            n += 1;
+        } else if matches!(c.get(n), Some('+' | '-')) && shaped(&c[n + 1..], "99:99") {
+            n += 6;
+        }
+        return Some((n, "<time>".into()));
+    }
+    if shaped(c, "9999-99-99") && ends_word(10) {
+        return Some((10, "<date>".into()));
+    }
+    // Colon-separated hex bytes: at least 8 of them.
+    let hex2 = |k: usize| {
+        c.get(k).is_some_and(|ch| ch.is_ascii_hexdigit())
+            && c.get(k + 1).is_some_and(|ch| ch.is_ascii_hexdigit())
+    };
+    let mut bytes = 0;
+    while hex2(bytes * 3) {
+        bytes += 1;
+        if c.get(bytes * 3 - 1) != Some(&':') || !hex2(bytes * 3) {
+            break;
+        }
+    }
+    let len = (bytes * 3).saturating_sub(1);
+    if bytes >= 8 && ends_word(len) {
+        return Some((len, format!("<hex:{bytes}>")));
+    }
+    if shaped(c, "99:99:99") && ends_word(8) {
+        return Some((8, "<clock>".into()));
+    }
+    // Pins: `sha256//` + 43 base64 characters + `=`, or the bare base64.
+    let b64 = |s: &[char]| {
+        run_len(s, |ch| ch.is_ascii_alphanumeric() || ch == '+' || ch == '/') == 43
+            && s.get(43) == Some(&'=')
+    };
+    let prefix: String = c.iter().take(8).collect();
+    if prefix == "sha256//" && b64(&c[8..]) {
+        return Some((52, "sha256//<pin>".into()));
+    }
+    if b64(c) && ends_word(44) {
+        return Some((44, "<pin>".into()));
+    }
+    let hex = run_len(c, |ch| ch.is_ascii_hexdigit());
+    if hex >= 40 && ends_word(hex) {
+        return Some((hex, "<hex>".into()));
+    }
+    // Durations: a number and a unit of time.
+    let int = run_len(c, |ch| ch.is_ascii_digit());
+    if int > 0 {
+        let mut n = int;
+        if c.get(n) == Some(&'.') {
+            let frac = run_len(&c[n + 1..], |ch| ch.is_ascii_digit());
+            if frac > 0 {
+                n += 1 + frac;
+            }
+        }
+        let at = if c.get(n) == Some(&' ') { n + 1 } else { n };
+        for unit in ["ms", "µs", "us", "ns", "s"] {
+            let u: Vec<char> = unit.chars().collect();
+            if c.get(at..at + u.len()) == Some(&u[..]) && ends_word(at + u.len()) {
+                return Some((at + u.len(), "<dur>".into()));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn redact_replaces_what_changes_between_runs_and_nothing_else() {
+    let text = "valid: 2026-12-03T09:04:25Z to 2027-01-02T09:09:25+01:00 (expires in 30 days)\n\
+        SHA-256: 98:8A:08:59:51:A0:44:1B:58:CA:79:4E:10:8E:D4:08:4D:5F:85:10:E6:07:41:E8:97:B2:C0:8E:D3:5A:2B:D0\n\
+        pin sha256//32Q+/2A6LlKUqytYTNLmwOBciBtXWNyX84eVtbKCdnY= and 32Q+/2A6LlKUqytYTNLmwOBciBtXWNyX84eVtbKCdnY=\n\
+        listening on 127.0.0.1:43215, [::1]:51000 and 127.0.0.1:4433; IP:::1 DNS:a.test\n\
+        bad: localhost:99999\n\
+        handshake 12.5 ms, 3s, 40µs, 2 suites, on 2026-12-03 at 09:04:25\n\
+        tlsa 0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9 AB:CD\n";
+    assert_eq!(
+        redact(text),
+        "valid: <time> to <time> (expires in 30 days)\n\
+        SHA-256: <hex:32>\n\
+        pin sha256//<pin> and <pin>\n\
+        listening on 127.0.0.1:<port>, [::1]:<port> and 127.0.0.1:4433; IP:::1 DNS:a.test\n\
+        bad: localhost:99999\n\
+        handshake <dur>, <dur>, <dur>, 2 suites, on <date> at <clock>\n\
+        tlsa <hex> AB:CD\n"
+    );
+}
+
+// ---------------------------------------------------------------- shared fixtures and peers
+
+/// A test PKI in `dir`: a CA (`ca.pem`, `ca-key.pem`; its common name
+/// `ca_cn`, or gencert's default) and, for each `(out, args)`, a
+/// certificate it issued (`OUT.pem`, `OUT-key.pem`) made by
+/// `gencert ARGS --issuer ca.pem --out OUT`.
+pub fn pki(dir: &Dir, ca_cn: Option<&str>, leaves: &[(&str, &[&str])]) {
+    let mut ca = vec!["gencert", "--ca", "-q"];
+    if let Some(cn) = ca_cn {
+        ca.extend(["--cn", cn]);
+    }
+    dir.ok(&ca);
+    for (out, args) in leaves {
+        let mut all = vec!["gencert"];
+        all.extend_from_slice(args);
+        all.extend(["--issuer", "ca.pem", "--out", out, "-q"]);
+        dir.ok(&all);
+    }
+}
+
+impl Dir {
+    /// Runs tlskit with `input` on stdin (then end of file), at most 30 s.
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        run_bounded_with_input(self.tlskit(args), input, Duration::from_secs(30))
+    }
+}
+
+/// Like [`run_bounded`], writing `input` to stdin (from a thread, so that a
+/// large input cannot deadlock against unread output) and then closing it.
+pub fn run_bounded_with_input(mut cmd: Command, input: &[u8], limit: Duration) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let deadline = Instant::now() + limit;
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("command {cmd:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().expect("output");
+    let _ = writer.join();
+    out
+}
+
+/// `openssl x509 -fingerprint -DIGEST` of `file`, as `AB:CD:…`.
+pub fn openssl_fingerprint(dir: &Dir, file: &str, digest: &str) -> String {
+    let out = sh(
+        dir.path(),
+        &format!("openssl x509 -in {file} -noout -fingerprint -{digest}"),
+    );
+    let (_, value) = out
+        .trim()
+        .split_once('=')
+        .expect("openssl fingerprint line");
+    value.to_string()
+}
+
+/// The SPKI pin (`sha256//…`) OpenSSL computes for the public key that
+/// `pubkey_cmd` prints in PEM (`openssl x509 -in c.pem -pubkey -noout`, …).
+pub fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
+    let b64 = sh(
+        dir.path(),
+        &format!(
+            "{pubkey_cmd} | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary \
+             | base64"
+        ),
+    );
+    format!("sha256//{}", b64.trim())
+}
+
+/// Makes, with `openssl ocsp`, a DER OCSP response about `cert` (issued by
+/// `ca.pem`, signed with `ca-key.pem`), "good" or "revoked", into `out_file`.
+pub fn ocsp_response(dir: &Dir, cert: &str, revoked: bool, out_file: &str) {
+    let serial = sh(
+        dir.path(),
+        &format!("openssl x509 -in {cert} -noout -serial"),
+    );
+    let serial = serial.trim().trim_start_matches("serial=");
+    assert!(!serial.is_empty(), "no serial for {cert}");
+    let (flag, when) = if revoked {
+        ("R", "240101000000Z,keyCompromise")
+    } else {
+        ("V", "")
+    };
+    std::fs::write(
+        dir.join("index.txt"),
+        format!("{flag}\t391231235959Z\t{when}\t{serial}\tunknown\t/CN=x\n"),
+    )
+    .expect("writing index.txt");
+    sh(
+        dir.path(),
+        &format!(
+            "openssl ocsp -index index.txt -rsigner ca.pem -rkey ca-key.pem -CA ca.pem \
+             -issuer ca.pem -cert {cert} -respout {out_file} -ndays 7"
+        ),
+    );
+}
+
+/// A program from the Python virtualenv `.ci/run` makes for the audit peers
+/// (`target/sslyze-venv`, or `$TLSKIT_AUDIT_VENV`): sslyze, tlslite-ng's
+/// `tls.py`, its `python`. Missing: a recorded skip locally, a failure
+/// under `CI=true`.
+pub fn venv_bin(name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("TLSKIT_AUDIT_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sslyze-venv"));
+    let path = venv.join("bin").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    if under_ci() {
+        panic!(
+            "{} is missing under CI=true: .ci/run must install it",
+            path.display()
+        );
+    }
+    skip(
+        &format!("sslyze-venv/bin/{name}"),
+        "not installed (python3 -m venv target/sslyze-venv && \
+         target/sslyze-venv/bin/pip install sslyze tlslite-ng)",
+    );
+    None
+}
+
+/// What must never reach a terminal raw from text a peer or a file controls.
+const FORBIDDEN: [(&[u8], &str); 5] = [
+    (b"\x1b", "ESC"),
+    (b"\x07", "BEL"),
+    (b"\x00", "NUL"),
+    (b"\xc2\x9b", "C1 CSI (U+009B)"),
+    (b"\xe2\x80\xae", "RIGHT-TO-LEFT OVERRIDE (U+202E)"),
+];
+
+/// Fails when any forbidden character is in `bytes`.
+pub fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
+    for (needle, name) in FORBIDDEN {
+        if let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) {
+            let from = at.saturating_sub(60);
+            let to = (at + 60).min(bytes.len());
+            panic!(
+                "{what}: a raw {name} at byte {at}: {:?}",
+                String::from_utf8_lossy(&bytes[from..to])
+            );
+        }
+    }
+    // A lone 0x9b byte (8-bit CSI on a non-UTF-8 terminal) is just as bad.
+    assert!(
+        !bytes.contains(&0x9b) || std::str::from_utf8(bytes).is_ok(),
+        "{what}: a raw 0x9b byte"
+    );
+}
+
+// ---------------------------------------------------------------- an in-test TLS client
+
+/// A blocking rustls client stream, for tests that talk to `serve` directly.
+pub type Tls = rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>;
+
+/// A client config that trusts the key `pin` only, offering `alpn`.
+pub fn client_config(
+    pin: &str,
+    alpn: &[&str],
+    versions: tlskit::tls::config::Versions,
+) -> std::sync::Arc<rustls::ClientConfig> {
+    tlskit::tls::config::client_config(tlskit::tls::config::ClientOptions {
+        pins: vec![tlskit::tls::pin::Pin::parse(pin).expect("pin")],
+        alpn: alpn.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        versions,
+        ..Default::default()
+    })
+    .expect("client config")
+    .0
+}
+
+/// A client config that trusts the key `pin` only.
+pub fn pinned(pin: &str) -> std::sync::Arc<rustls::ClientConfig> {
+    client_config(pin, &[], tlskit::tls::config::Versions::Both)
+}
+
+/// Connects to 127.0.0.1:`port` as `localhost` and completes the handshake
+/// (every wait bounded by a 20 s socket timeout).
+pub fn try_connect(port: u16, cfg: std::sync::Arc<rustls::ClientConfig>) -> std::io::Result<Tls> {
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
+    tcp.set_write_timeout(Some(Duration::from_secs(20)))?;
+    let name = rustls::pki_types::ServerName::try_from("localhost")
+        .expect("name")
+        .to_owned();
+    let conn = rustls::ClientConnection::new(cfg, name).map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock)?;
+    }
+    Ok(tls)
+}
+
+/// [`try_connect`], failing the test when the handshake fails.
+pub fn connect(port: u16, cfg: std::sync::Arc<rustls::ClientConfig>) -> Tls {
+    try_connect(port, cfg).expect("TLS connection to serve")
+}
+
+/// Writes `msg` and reads the same bytes back.
+pub fn echo_once(tls: &mut Tls, msg: &[u8]) {
+    tls.write_all(msg).expect("write");
+    tls.flush().expect("flush");
+    let mut got = vec![0u8; msg.len()];
+    tls.read_exact(&mut got).expect("read the echo");
+    assert_eq!(got, msg, "echo differs");
+}
+
+/// Sends close_notify, closes, and reads the server's close_notify (or EOF),
+/// so that the server has logged the connection before the test goes on.
+pub fn close(mut tls: Tls) {
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 256];
+    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
 }
