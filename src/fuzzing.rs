@@ -1,6 +1,6 @@
 //! The bodies of the fuzz targets under `fuzz/`, one function per parser of
 //! untrusted bytes. They live in the library so that `cargo fuzz` (nightly
-//! features, sanitizers) and `tests/fuzz_smoke.rs` (stable, in CI) drive the
+//! features, sanitizers) and `tests/it/fuzz_smoke.rs` (stable, in CI) drive the
 //! very same code.
 //!
 //! Each function must return normally for every input: a panic is a bug in

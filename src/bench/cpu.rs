@@ -114,7 +114,10 @@ mod tests {
     fn stat_fields_are_counted_from_the_last_parenthesis() {
         let line = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 75 9 4 20 0 3 0";
         let s = parse_stat(line).unwrap();
-        assert_eq!((s.ppid, s.utime, s.stime, s.cutime, s.cstime), (17, 250, 75, 9, 4));
+        assert_eq!(
+            (s.ppid, s.utime, s.stime, s.cutime, s.cstime),
+            (17, 250, 75, 9, 4)
+        );
         assert!(parse_stat("garbage").is_none());
     }
 

@@ -101,7 +101,11 @@ pub fn reload_line(r: &Reload) -> String {
         ),
         ReloadOutcome::KeptOld => format!(
             "SIGHUP: still serving the old certificate: {}",
-            sanitize(r.reason.as_deref().unwrap_or("the new files could not be used"))
+            sanitize(
+                r.reason
+                    .as_deref()
+                    .unwrap_or("the new files could not be used")
+            )
         ),
     }
 }

@@ -1,54 +1,85 @@
 //! The command-line frame: help, version, usage errors and exit codes.
 
-mod util;
+use crate::util;
 
-use util::{code, stderr, stdout, Dir};
+use crate::util::{code, stderr, stdout, Dir};
 
 #[test]
 fn help_documents_every_subcommand_and_exit_code() {
     let dir = Dir::new();
     let help = dir.ok(&["--help"]);
-    for sub in [
-        "gencert", "serve", "connect", "inspect", "pin", "scan", "bench",
-    ] {
-        assert!(
-            help.contains(&format!("  {sub}")),
-            "{sub} missing from --help:\n{help}"
-        );
-    }
-    assert!(
-        !help.contains("\n  generate "),
-        "the generator stays hidden"
+    // Every subcommand, and not the hidden generator.
+    assert_eq!(
+        section(&help, "Commands:").to_string(),
+        "
+  gencert  Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a
+           CSR
+  serve    Run a concurrent TLS echo or status-page server (ephemeral certificate by default)
+  connect  Connect to a TLS server and report what was negotiated and verified
+  inspect  Show certificates, keys and CSRs from files or live hosts
+  pin      Compute, check and remember SPKI pins
+  scan     Audit a server for legacy protocols, weak suites and certificate problems
+  bench    Load-test a TLS endpoint: handshakes per second, resumption, throughput
+  tunnel   Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port
+  help     Print this message or the help of the given subcommand(s)
+"[1..]
+            .to_string(),
+        "{help}"
     );
-    for line in [
-        "0  success",
-        "1  error (bad input, I/O)",
-        "2  usage error",
-        "3  network error",
-        "4  TLS handshake failed",
-        "5  certificate verification failed",
-        "6  pin mismatch",
-        "7  a certificate expires within",
-        "8  an audit fell below",
-    ] {
-        assert!(
-            help.contains(line),
-            "exit code line {line:?} missing:\n{help}"
-        );
-    }
+    assert_eq!(
+        section(&help, "Exit codes:").to_string(),
+        "
+  0  success
+  1  error (bad input, I/O)
+  2  usage error (bad flags or arguments)
+  3  network error (resolve, connect, timeout)
+  4  TLS handshake failed
+  5  certificate verification failed
+  6  pin mismatch (also a changed trusted pin)
+  7  a certificate expires within --expires-within
+  8  an audit fell below the required --min-grade
+"[1..]
+            .to_string(),
+        "{help}"
+    );
+}
+
+/// The lines of `help` under the heading `title`, up to the next blank line.
+fn section<'a>(help: &'a str, title: &str) -> &'a str {
+    let start = help
+        .find(&format!("\n{title}\n"))
+        .map(|i| i + title.len() + 2)
+        .unwrap_or_else(|| panic!("no {title} in:\n{help}"));
+    let rest = &help[start..];
+    &rest[..rest.find("\n\n").map_or(rest.len(), |i| i + 1)]
 }
 
 #[test]
 fn version_and_usage_errors() {
     let dir = Dir::new();
     assert!(dir.ok(&["--version"]).starts_with("tlskit "));
-    let out = dir.run(&["--bogus"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("unexpected argument '--bogus'"));
-    let out = dir.run(&[]);
-    assert_eq!(code(&out), 2, "no subcommand is a usage error");
-    let out = dir.run(&["gencert", "--color", "sometimes"]);
-    assert_eq!(code(&out), 2);
+    dir.expect(
+        &["--bogus"],
+        2,
+        "",
+        "tlskit: error: unexpected argument '--bogus' found\n",
+    );
+    // No subcommand is a usage error, with the short help on stderr.
+    let out = dir.exits(&[], 2);
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with("A command-line TLS toolkit")
+            && stderr(&out).contains("\nUsage: tlskit [OPTIONS] <COMMAND>\n"),
+        "{}",
+        stderr(&out)
+    );
+    dir.expect(
+        &["gencert", "--color", "sometimes"],
+        2,
+        "",
+        "tlskit: error: invalid value 'sometimes' for '--color <WHEN>' \
+         (possible values: auto, always, never)\n",
+    );
 }
 
 #[test]
@@ -64,12 +95,12 @@ fn readme_documents_the_same_exit_codes() {
 #[test]
 fn errors_are_one_line_on_stderr_with_nothing_on_stdout() {
     let dir = Dir::new();
-    let out = dir.run(&["gencert", "--cn", ""]);
-    assert_eq!(code(&out), 2, "a bad flag value is a usage error");
-    assert!(stdout(&out).is_empty());
-    assert_eq!(
-        stderr(&out),
-        "tlskit: error: --cn must be non-empty printable text\n"
+    // A bad flag value is a usage error.
+    dir.expect(
+        &["gencert", "--cn", ""],
+        2,
+        "",
+        "tlskit: error: --cn must be non-empty printable text\n",
     );
 }
 
@@ -78,33 +109,33 @@ fn a_bad_target_servername_or_connect_to_is_a_usage_error_in_every_client_comman
     let dir = Dir::new();
     let commands = ["connect", "bench", "scan", "inspect", "pin"];
     for cmd in commands {
-        let out = dir.run(&[cmd, "localhost:99999"]);
-        assert_eq!(code(&out), 2, "{cmd} with a bad port: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("port 99999 is out of range"),
-            "{cmd}: {}",
-            stderr(&out)
+        dir.expect(
+            &[cmd, "localhost:99999"],
+            2,
+            "",
+            "tlskit: error: 'localhost:99999': port 99999 is out of range (1-65535)\n",
         );
-        let out = dir.run(&[cmd, "127.0.0.1:1", "--servername", "not a name!"]);
-        assert_eq!(code(&out), 2, "{cmd} --servername: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("--servername: 'not a name!' is not a valid host name"),
-            "{cmd}: {}",
-            stderr(&out)
+        dir.expect(
+            &[cmd, "127.0.0.1:1", "--servername", "not a name!"],
+            2,
+            "",
+            "tlskit: error: --servername: 'not a name!' is not a valid host name\n",
         );
-        assert!(stdout(&out).is_empty(), "{cmd}: {}", stdout(&out));
     }
     for cmd in ["connect", "bench", "scan"] {
-        let out = dir.run(&[cmd, "localhost:443", "--connect-to", "[::1"]);
-        assert_eq!(code(&out), 2, "{cmd} --connect-to: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("--connect-to: '[::1': '[' without a closing ']'"),
-            "{cmd}: {}",
-            stderr(&out)
+        dir.expect(
+            &[cmd, "localhost:443", "--connect-to", "[::1"],
+            2,
+            "",
+            "tlskit: error: --connect-to: '[::1': '[' without a closing ']'\n",
         );
     }
-    let out = dir.run(&["pin", "--forget", "x:0"]);
-    assert_eq!(code(&out), 2, "pin --forget: {}", stderr(&out));
+    dir.expect(
+        &["pin", "--forget", "x:0"],
+        2,
+        "",
+        "tlskit: error: --forget: 'x:0': port 0 is out of range (1-65535)\n",
+    );
 }
 
 #[test]
@@ -119,8 +150,7 @@ fn with_json_a_failure_before_any_report_is_still_a_json_document() {
         (vec!["--json", "connect", "localhost:99999"], 2),
         (vec!["--json", "serve", "--listen", busy.as_str()], 3),
     ] {
-        let out = dir.run(&args);
-        assert_eq!(code(&out), want, "{args:?}: {}", stderr(&out));
+        let out = dir.exits(&args, want);
         let text = stdout(&out);
         assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
         let doc: serde_json::Value =
@@ -214,8 +244,7 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
         vec!["gencert", "--json", "--color", "sometimes"],
         vec!["connect", "--json"],
     ] {
-        let out = dir.run(&args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let out = dir.exits(&args, 2);
         let text = stdout(&out);
         assert_eq!(text.lines().count(), 1, "{args:?}: {text:?}");
         let doc: serde_json::Value =
@@ -231,8 +260,7 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
     // Help and version are not errors, and a value that happens to be
     // "--json" after `--` does not ask for JSON.
     assert!(!dir.ok(&["--json", "gencert", "--help"]).starts_with('{'));
-    let out = dir.run(&["gencert", "--bogus", "--", "--json"]);
-    assert_eq!(code(&out), 2);
+    let out = dir.exits(&["gencert", "--bogus", "--", "--json"], 2);
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
 

@@ -1,5 +1,5 @@
 //! completions/ and man/ must match what the current CLI generates.
-//! `UPDATE_GENERATED=1 cargo test --test generated` rewrites them.
+//! `UPDATE_GENERATED=1 cargo test --test it generated` rewrites them.
 
 use std::path::Path;
 
@@ -19,6 +19,6 @@ fn completions_and_man_pages_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "generated files are stale: {stale:?}\nrun: UPDATE_GENERATED=1 cargo test --test generated"
+        "generated files are stale: {stale:?}\nrun: UPDATE_GENERATED=1 cargo test --test it generated"
     );
 }

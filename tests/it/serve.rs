@@ -2,74 +2,19 @@
 //! the log, concurrency, limits, timeouts, hostile input, --www, shutdown.
 //! Interop with real peers (openssl, Python, curl, gnutls) is in serve_peers.rs.
 
-mod util;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::*;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tlskit::tls::config::{self, ClientOptions, Identity, TrustRoots, Versions};
 use tlskit::tls::files;
 use tlskit::tls::pin::Pin;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-
-type Tls = StreamOwned<ClientConnection, TcpStream>;
-
-fn client_config(pin: &str, alpn: &[&str], versions: Versions) -> Arc<ClientConfig> {
-    config::client_config(ClientOptions {
-        pins: vec![Pin::parse(pin).expect("pin")],
-        alpn: alpn.iter().map(|a| a.as_bytes().to_vec()).collect(),
-        versions,
-        ..Default::default()
-    })
-    .expect("client config")
-    .0
-}
-
-fn pinned(pin: &str) -> Arc<ClientConfig> {
-    client_config(pin, &[], Versions::Both)
-}
-
-/// Connects and completes the handshake (every wait bounded by a 20 s socket timeout).
-fn try_connect(port: u16, cfg: Arc<ClientConfig>) -> std::io::Result<Tls> {
-    let tcp = TcpStream::connect(("127.0.0.1", port))?;
-    tcp.set_read_timeout(Some(SECS(20)))?;
-    tcp.set_write_timeout(Some(SECS(20)))?;
-    let name = ServerName::try_from("localhost").expect("name").to_owned();
-    let conn = ClientConnection::new(cfg, name).map_err(std::io::Error::other)?;
-    let mut tls = StreamOwned::new(conn, tcp);
-    while tls.conn.is_handshaking() {
-        tls.conn.complete_io(&mut tls.sock)?;
-    }
-    Ok(tls)
-}
-
-fn connect(port: u16, cfg: Arc<ClientConfig>) -> Tls {
-    try_connect(port, cfg).expect("TLS connection to serve")
-}
-
-fn echo_once(tls: &mut Tls, msg: &[u8]) {
-    tls.write_all(msg).expect("write");
-    tls.flush().expect("flush");
-    let mut got = vec![0u8; msg.len()];
-    tls.read_exact(&mut got).expect("read the echo");
-    assert_eq!(got, msg, "echo differs");
-}
-
-/// Sends close_notify and closes.
-fn close(mut tls: Tls) {
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
-    // Read the server's close_notify (or EOF) so the server has logged us before we go on.
-    let mut sink = [0u8; 256];
-    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
-}
 
 #[test]
 fn text_mode_prints_address_fingerprint_pin_and_a_connect_command() {
@@ -131,7 +76,7 @@ fn client_config_unverified() -> Arc<ClientConfig> {
 #[test]
 fn no_arguments_listens_on_127_0_0_1_port_4433() {
     if std::net::TcpListener::bind("127.0.0.1:4433").is_err() {
-        eprintln!("SKIPPED: port 4433 is in use on this machine");
+        skip("port 4433", "in use on this machine");
         return;
     }
     let dir = Dir::new();
@@ -139,7 +84,10 @@ fn no_arguments_listens_on_127_0_0_1_port_4433() {
     let first = bg.line(SECS(20));
     if first.is_empty() || !first.starts_with("listening on") {
         // Someone took the port between the check and the start.
-        eprintln!("SKIPPED: serve could not bind 127.0.0.1:4433: {first:?}");
+        skip(
+            "port 4433",
+            &format!("serve could not bind 127.0.0.1:4433: {first:?}"),
+        );
         return;
     }
     assert_eq!(first, "listening on 127.0.0.1:4433");
@@ -402,26 +350,21 @@ fn a_key_that_does_not_match_the_certificate_is_a_startup_error() {
     let dir = Dir::new();
     dir.ok(&["gencert", "--out", "a", "-q"]);
     dir.ok(&["gencert", "--out", "b", "-q"]);
-    let out = dir.run(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--cert",
-        "a.pem",
-        "--key",
-        "b-key.pem",
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("'b-key.pem'") && err.contains("'a.pem'"),
-        "{err}"
-    );
-    assert!(err.contains("does not match"), "{err}");
-    assert!(
-        stdout(&out).is_empty(),
-        "it started listening: {}",
-        stdout(&out)
+    // Nothing on stdout: it did not start listening.
+    dir.expect(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--cert",
+            "a.pem",
+            "--key",
+            "b-key.pem",
+        ],
+        1,
+        "",
+        "tlskit: error: key 'b-key.pem' and certificate 'a.pem': the private key does not match \
+         the certificate\n",
     );
     // A CA-issued chain with the right key starts.
     dir.ok(&["gencert", "--ca", "-q"]);
@@ -446,15 +389,30 @@ fn a_key_that_does_not_match_the_certificate_is_a_startup_error() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = Dir::new();
-    for args in [
-        &["serve", "--listen", "nonsense"][..],
-        &["serve", "--www", "--alpn", "h2"],
-        &["serve", "--handshake-timeout", "0"],
-        &["serve", "--client-auth", "optional"],
-        &["serve", "--tls12", "--tls13"],
+    for (args, err) in [
+        (
+            &["serve", "--listen", "nonsense"][..],
+            "tlskit: error: --listen 'nonsense': expected HOST:PORT, [::1]:PORT or a port number\n",
+        ),
+        (
+            &["serve", "--www", "--alpn", "h2"],
+            "tlskit: error: --www speaks HTTP/1.1 only, so --alpn may hold only http/1.1 and \
+             http/1.0, not 'h2'\n",
+        ),
+        (
+            &["serve", "--handshake-timeout", "0"],
+            "tlskit: error: --handshake-timeout: must be more than 0\n",
+        ),
+        (
+            &["serve", "--client-auth", "optional"],
+            "tlskit: error: missing required argument: --client-ca <FILE>\n",
+        ),
+        (
+            &["serve", "--tls12", "--tls13"],
+            "tlskit: error: the argument '--tls12' cannot be used with '--tls13'\n",
+        ),
     ] {
-        let out = dir.run(args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        dir.expect(args, 2, "", err);
     }
 }
 
@@ -801,7 +759,7 @@ fn keylog_file_and_sslkeylogfile_receive_the_session_secrets() {
 #[test]
 fn ipv6_listen_address_and_a_certificate_chain() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("SKIPPED: no IPv6 loopback here");
+        skip("IPv6 loopback", "no [::1] here");
         return;
     }
     let dir = Dir::new();
@@ -900,7 +858,10 @@ fn the_printed_connect_command_works_for_every_loopback_listen_form() {
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
         forms.push("[::1]:0");
     } else {
-        eprintln!("SKIPPED [::1]: no IPv6 loopback on this machine");
+        skip(
+            "IPv6 loopback",
+            "the [::1] form: no IPv6 loopback on this machine",
+        );
     }
     for listen in forms {
         let mut srv = spawn_serve_on(&dir, listen, &["--max-accept", "1"]);
@@ -932,7 +893,7 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     let port = taken.local_addr().unwrap().port().to_string();
     let out = run_bounded(dir.tlskit(&["serve", "--listen", &port]), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 3, "{err}");
+    assert_exit(&out, 3);
     assert!(err.contains("already in use"), "{err}");
     assert!(err.contains("another process"), "{err}");
     assert!(err.contains(":0 picks a free port"), "{err}");
@@ -948,7 +909,10 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
             .and_then(|s| s.trim().parse::<u32>().ok())
             .unwrap_or(1024);
     if unprivileged_start <= 1 || (root && !have("setpriv")) {
-        eprintln!("SKIPPED the privileged-port half: binding port 1 needs no privilege here");
+        skip(
+            "privileged ports",
+            "the privileged-port half: binding port 1 needs no privilege here",
+        );
         return;
     }
     let mut cmd = if root {
@@ -966,10 +930,13 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     let out = run_bounded(cmd, SECS(20));
     let err = stderr(&out);
     if !err.starts_with("tlskit:") {
-        eprintln!("SKIPPED the privileged-port half: could not run tlskit as nobody: {err}");
+        skip(
+            "privileged ports",
+            &format!("the privileged-port half: could not run tlskit as nobody: {err}"),
+        );
         return;
     }
-    assert_eq!(code(&out), 3, "{err}");
+    assert_exit(&out, 3);
     assert!(err.contains("below 1024"), "{err}");
     assert!(err.contains("CAP_NET_BIND_SERVICE"), "{err}");
 }
@@ -1005,7 +972,7 @@ fn a_chain_out_of_order_is_named_as_such() {
         SECS(20),
     );
     let err = stderr(&out);
-    assert_eq!(code(&out), 1, "{err}");
+    assert_exit(&out, 1);
     assert!(err.contains("certificate #2"), "{err}");
     assert!(err.contains("CN=localhost"), "{err}");
     assert!(err.contains("first"), "{err}");
@@ -1048,7 +1015,7 @@ fn tls12_suites_that_do_not_fit_the_key_are_refused_or_warned_about() {
     args.extend(["--suites", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
     let out = run_bounded(dir.tlskit(&args), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 2, "{err}");
+    assert_exit(&out, 2);
     assert!(err.contains("RSA key"), "{err}");
     assert!(err.contains("ECDHE-RSA"), "{err}");
     assert!(stdout(&out).is_empty(), "it started: {}", stdout(&out));
@@ -1088,7 +1055,7 @@ fn a_cert_file_that_holds_the_key_needs_no_key_flag() {
 
     let out = run_bounded(dir.tlskit(&["serve", "--cert", "site.pem"]), SECS(20));
     let err = stderr(&out);
-    assert_eq!(code(&out), 2, "{err}");
+    assert_exit(&out, 2);
     assert!(err.contains("no private key"), "{err}");
     assert!(err.contains("--key"), "{err}");
 }
@@ -1189,7 +1156,9 @@ fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
         close(tls);
         rounds
     });
-    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    done_rx
+        .recv_timeout(SECS(20))
+        .expect("the transfer started");
     sigint(&srv);
     let shutdown = srv.event("shutdown", SECS(20));
     assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
@@ -1221,7 +1190,9 @@ fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
             }
         }
     });
-    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    done_rx
+        .recv_timeout(SECS(20))
+        .expect("the transfer started");
     sigint(&srv);
     let rec = srv.event("connection", SECS(30));
     assert_eq!(rec["end"], "shutdown", "{rec}");
@@ -1279,7 +1250,13 @@ fn sighup_reloads_the_certificate_or_keeps_the_old_one_and_says_why() {
     signal(&srv, "-HUP");
     let ev = srv.event("reload", SECS(20));
     assert_eq!(ev["outcome"], "kept_old", "{ev}");
-    assert!(ev["reason"].as_str().unwrap_or_default().contains("ephemeral"), "{ev}");
+    assert!(
+        ev["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ephemeral"),
+        "{ev}"
+    );
     close(connect(srv.port, pinned(&srv.pin)));
     let _ = srv.event("connection", SECS(20));
     assert!(srv.terminate(SECS(20)).success());
@@ -1314,7 +1291,15 @@ fn an_oversized_certificate_or_chain_is_named_with_the_limit() {
     args.extend(many_names("n", 6000));
     args.extend(["--out", "big", "-q"].map(String::from));
     dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let out = dir.run(&["serve", "--cert", "big.pem", "--key", "big-key.pem", "--listen", "127.0.0.1:0"]);
+    let out = dir.run(&[
+        "serve",
+        "--cert",
+        "big.pem",
+        "--key",
+        "big-key.pem",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("certificate #1 is"), "{err}");

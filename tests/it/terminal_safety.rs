@@ -8,21 +8,19 @@
 //! (`\e`, `\u{202e}`, `\0`), JSON as `\uXXXX` escapes that decode to the
 //! exact original.
 
-mod util;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::*;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, SanType,
 };
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
@@ -40,34 +38,6 @@ const EVIL_URI: &str = "https://x.test/\x1b[1m\0path";
 /// The leaf's CN as `output::sanitize` writes it.
 const ESCAPED_CN: &str =
     "evil\\e[31mRED\\e]0;pwned title\\u{7} \\u{202e}gnp.exe\\0nul \\u{9b}2J end";
-
-/// Characters that must never reach a terminal raw, as UTF-8 byte sequences.
-const FORBIDDEN: [(&[u8], &str); 5] = [
-    (b"\x1b", "ESC"),
-    (b"\x07", "BEL"),
-    (b"\x00", "NUL"),
-    (b"\xc2\x9b", "C1 CSI (U+009B)"),
-    (b"\xe2\x80\xae", "RIGHT-TO-LEFT OVERRIDE (U+202E)"),
-];
-
-/// Fails when any forbidden character is in `bytes`.
-fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
-    for (needle, name) in FORBIDDEN {
-        if let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) {
-            let from = at.saturating_sub(60);
-            let to = (at + 60).min(bytes.len());
-            panic!(
-                "{what}: a raw {name} at byte {at}: {:?}",
-                String::from_utf8_lossy(&bytes[from..to])
-            );
-        }
-    }
-    // A lone 0x9b byte (8-bit CSI on a non-UTF-8 terminal) is just as bad.
-    assert!(
-        !bytes.contains(&0x9b) || std::str::from_utf8(bytes).is_ok(),
-        "{what}: a raw 0x9b byte"
-    );
-}
 
 /// Both streams of a finished command are free of raw controls; returns them as text.
 fn safe_output(what: &str, out: &Output) -> (String, String) {
@@ -262,8 +232,8 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
         dir.run(&refs)
     };
     let out = run(connect_args(&["--ca", "ca.pem"]));
-    let (text, err) = safe_output("connect", &out);
-    assert_eq!(code(&out), 0, "{text}\n{err}");
+    let (text, _) = safe_output("connect", &out);
+    assert_exit(&out, 0);
     assert_escaped_cn("connect", &text);
     assert_escaped_issuer("connect", &text);
     assert_escaped_sans("connect", &text);
@@ -276,8 +246,8 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
 
     // connect --json keeps the exact names, escaped for the terminal.
     let out = run(connect_args(&["--ca", "ca.pem", "--json"]));
-    let (json, err) = safe_output("connect --json", &out);
-    assert_eq!(code(&out), 0, "{err}");
+    let (json, _) = safe_output("connect --json", &out);
+    assert_exit(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["chain"][0]["subject"], format!("CN={EVIL_CN}"), "{v}");
     lines_until(&bg, SECS(20), |l| l.contains("client="));
@@ -286,7 +256,7 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
     // (the names are quoted in the error).
     let out = run(connect_args(&[]));
     let (_, err) = safe_output("connect (unknown issuer)", &out);
-    assert_eq!(code(&out), 5, "{err}");
+    assert_exit(&out, 5);
     assert!(err.contains("failed."), "{err}");
     assert_escaped_cn("connect error (chain)", &err);
     assert_escaped_issuer("connect error", &err);
@@ -300,11 +270,11 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
         "--no-io".into(),
     ]);
     let (_, err) = safe_output("connect (wrong name)", &out);
-    assert_eq!(code(&out), 5, "{err}");
+    assert_exit(&out, 5);
     assert!(err.contains("x\\e[2Jclear.test"), "{err}");
     let out = run(connect_args(&["--json"]));
     let (json, _) = safe_output("connect --json (unknown issuer)", &out);
-    assert_eq!(code(&out), 5);
+    assert_exit(&out, 5);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(
         v["error"]["message"].as_str().unwrap().contains("Hostile"),
@@ -323,8 +293,8 @@ fn serve_connect_and_live_inspect_escape_hostile_names() {
 
     // scan shows the certificate too.
     let out = dir.run(&["scan", &addr, "--servername", "localhost", "--ca", "ca.pem"]);
-    let (text, err) = safe_output("scan", &out);
-    assert_eq!(code(&out), 0, "{err}");
+    let (text, _) = safe_output("scan", &out);
+    assert_exit(&out, 0);
     assert_escaped_cn("scan", &text);
     let out = dir.run(&["scan", &addr, "--servername", "localhost", "--json"]);
     let (json, _) = safe_output("scan --json", &out);
@@ -419,7 +389,7 @@ fn serve_json_log_and_ready_line_escape_hostile_names() {
         "hi",
     ]);
     safe_output("connect --send", &out);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let rec = next(&bg);
     assert_eq!(rec["event"], "connection", "{rec}");
     // The log's client_subject is the sanitized text the text log shows.

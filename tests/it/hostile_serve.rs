@@ -7,23 +7,17 @@
 //!
 //! Loopback only; every loop is bounded in count, every wait in time.
 
-mod util;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::util::*;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use tlskit::tls::config::{self, ClientOptions};
-use tlskit::tls::pin::Pin;
-use util::*;
+use rustls::{ClientConfig, ClientConnection};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-
-type Tls = StreamOwned<ClientConnection, TcpStream>;
 
 /// How far the server's resident memory may stay above its warmed-up
 /// baseline after an attack, once every attacking connection is logged as
@@ -87,48 +81,6 @@ fn sockets(pid: u32) -> usize {
         .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
         .filter(|target| target.to_string_lossy().starts_with("socket:"))
         .count()
-}
-
-fn pinned(pin: &str) -> Arc<ClientConfig> {
-    config::client_config(ClientOptions {
-        pins: vec![Pin::parse(pin).expect("pin")],
-        ..Default::default()
-    })
-    .expect("client config")
-    .0
-}
-
-/// Connects and completes the handshake (every wait bounded by a 20 s socket timeout).
-fn connect(port: u16, cfg: Arc<ClientConfig>) -> Tls {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("TCP connect");
-    tcp.set_read_timeout(Some(SECS(20))).unwrap();
-    tcp.set_write_timeout(Some(SECS(20))).unwrap();
-    let name = ServerName::try_from("localhost").unwrap().to_owned();
-    let conn = ClientConnection::new(cfg, name).unwrap();
-    let mut tls = StreamOwned::new(conn, tcp);
-    while tls.conn.is_handshaking() {
-        tls.conn
-            .complete_io(&mut tls.sock)
-            .expect("TLS handshake with serve");
-    }
-    tls
-}
-
-fn echo_once(tls: &mut Tls, msg: &[u8]) {
-    tls.write_all(msg).expect("write");
-    tls.flush().expect("flush");
-    let mut got = vec![0u8; msg.len()];
-    tls.read_exact(&mut got).expect("read the echo");
-    assert_eq!(got, msg, "echo differs");
-}
-
-/// Sends close_notify and waits for the server's close.
-fn close(mut tls: Tls) {
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-    let _ = tls.sock.shutdown(Shutdown::Write);
-    let mut sink = [0u8; 256];
-    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 /// Closes with a TCP reset instead of a FIN (SO_LINGER with a zero timeout).
@@ -708,7 +660,9 @@ fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
     let dir = Dir::new();
     let served = spawn_serve(&dir, &["--handshake-timeout", "10"]);
     // Handshake record, one message of type 0x45 with a 4-byte body.
-    let not_hello = [0x16, 0x03, 0x01, 0x00, 0x08, 0x45, 0x00, 0x00, 0x04, 0, 0, 0, 0];
+    let not_hello = [
+        0x16, 0x03, 0x01, 0x00, 0x08, 0x45, 0x00, 0x00, 0x04, 0, 0, 0, 0,
+    ];
     let got = answer_to(served.port, &not_hello);
     assert_eq!(
         got,
@@ -720,7 +674,9 @@ fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
     assert_eq!(rec["failure"], "protocol_violation", "{rec}");
 
     // A ClientHello whose body is garbage: rustls itself queues decode_error.
-    let garbled = [0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0xff, 0, 0, 0];
+    let garbled = [
+        0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0xff, 0, 0, 0,
+    ];
     let got = answer_to(served.port, &garbled);
     assert_eq!(got.len(), 7, "{got:02x?}");
     assert_eq!(got[..2], [0x15, 0x03], "{got:02x?}");

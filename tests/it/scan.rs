@@ -4,7 +4,7 @@
 //! servers that answer garbage or nothing, and a cross-check with sslyze.
 //! Loopback only; every server is killed when its test ends.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -15,29 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::util::{assert_exit, code, stderr, stdout, Background, Dir};
 use serde_json::Value;
-use util::{code, stderr, stdout, Background, Dir};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// A test CA, an RSA leaf (what legacy servers have) and an ECDSA leaf for `localhost 127.0.0.1`.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "--cn", "Scan Test CA", "-q"]);
-    for (prefix, key) in [("rsa", "rsa2048"), ("ec", "p256")] {
-        dir.ok(&[
-            "gencert",
-            "localhost",
-            "127.0.0.1",
-            "--key-type",
-            key,
-            "--issuer",
-            "ca.pem",
-            "--out",
-            prefix,
-            "-q",
-        ]);
-    }
-}
+/// An RSA leaf (what legacy servers have) and an ECDSA leaf for `localhost 127.0.0.1`.
+const LEAVES: &[(&str, &[&str])] = &[
+    ("rsa", &["localhost", "127.0.0.1", "--key-type", "rsa2048"]),
+    ("ec", &["localhost", "127.0.0.1", "--key-type", "p256"]),
+];
 
 /// `openssl s_server` with the RSA leaf on a free port, once it says ACCEPT.
 fn openssl_server(dir: &Dir, extra: &[&str]) -> Option<(Background, u16)> {
@@ -151,7 +138,7 @@ fn openssl_expects(version_flag: &str, cipher: &str) -> BTreeSet<String> {
 #[test]
 fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let served = util::spawn_serve(
         &dir,
         &[
@@ -164,7 +151,7 @@ fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
         ],
     );
     let (r, out) = scan(&dir, served.port, &["--min-grade", "A"]);
-    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(
         accepted_versions(&r),
         BTreeSet::from(["TLSv1.2".to_string(), "TLSv1.3".to_string()])
@@ -209,17 +196,19 @@ fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
     assert!(cap_codes(&r).is_empty(), "{}", r["grade_caps"]);
 
     // The text report says the same at a glance.
-    let out = dir.run(&[
-        "scan",
-        &served.addr,
-        "--servername",
-        "localhost",
-        "--ca",
-        "ca.pem",
-        "--color",
-        "never",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "scan",
+            &served.addr,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--color",
+            "never",
+        ],
+        0,
+    );
     let text = stdout(&out);
     assert!(
         text.lines()
@@ -230,17 +219,19 @@ fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
     assert!(text.contains("Certificate verified"), "{text}");
 
     // --connect-to dials another address and keeps the target's name.
-    let out = dir.run(&[
-        "scan",
-        "localhost:1",
-        "--connect-to",
-        &served.addr,
-        "--ca",
-        "ca.pem",
-        "--json",
-        "-q",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "scan",
+            "localhost:1",
+            "--connect-to",
+            &served.addr,
+            "--ca",
+            "ca.pem",
+            "--json",
+            "-q",
+        ],
+        0,
+    );
     let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(r["address"], served.addr.as_str());
     assert_eq!(r["sni"], "localhost");
@@ -250,11 +241,11 @@ fn tlskit_serve_grades_a_plus_with_modern_settings_only() {
 #[test]
 fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     // The ephemeral self-signed certificate does not chain to ca.pem.
     let served = util::spawn_serve(&dir, &[]);
     let (r, out) = scan(&dir, served.port, &["--min-grade", "B"]);
-    assert_eq!(code(&out), 8, "stderr: {}", stderr(&out));
+    assert_exit(&out, 8);
     assert!(
         stderr(&out).contains("below the required B"),
         "{}",
@@ -283,7 +274,7 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
 #[test]
 fn an_issuer_neither_sent_nor_trusted_is_explained_as_a_possible_missing_intermediate() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     dir.ok(&[
         "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
     ]);
@@ -331,12 +322,12 @@ fn legacy_server(dir: &Dir) -> Option<(Background, u16)> {
 #[test]
 fn legacy_openssl_server_exact_versions_suites_and_grade() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let Some((_server, port)) = legacy_server(&dir) else {
         return;
     };
     let (r, out) = scan(&dir, port, &["--min-grade", "C"]);
-    assert_eq!(code(&out), 8, "stderr: {}", stderr(&out));
+    assert_exit(&out, 8);
     assert_eq!(
         accepted_versions(&r),
         BTreeSet::from(["TLSv1.0".into(), "TLSv1.1".into(), "TLSv1.2".into()])
@@ -395,7 +386,7 @@ fn legacy_openssl_server_exact_versions_suites_and_grade() {
 #[test]
 fn tls10_and_11_only_server_in_server_order() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let order = "ECDHE-RSA-AES256-SHA:AES128-SHA:DHE-RSA-AES256-SHA:@SECLEVEL=0";
     let Some((_server, port)) = openssl_server(
         &dir,
@@ -413,7 +404,7 @@ fn tls10_and_11_only_server_in_server_order() {
     };
     let (r, out) = scan(&dir, port, &[]);
     // No --min-grade: an F is reported, not an error.
-    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(
         accepted_versions(&r),
         BTreeSet::from(["TLSv1.0".into(), "TLSv1.1".into()])
@@ -458,7 +449,7 @@ fn tls10_and_11_only_server_in_server_order() {
 #[test]
 fn tls13_only_openssl_server() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let Some((_server, port)) = openssl_server(
         &dir,
         &[
@@ -473,7 +464,7 @@ fn tls13_only_openssl_server() {
         return;
     };
     let (r, out) = scan(&dir, port, &["--min-grade", "A+"]);
-    assert_eq!(code(&out), 8, "stderr: {}", stderr(&out));
+    assert_exit(&out, 8);
     assert_eq!(accepted_versions(&r), BTreeSet::from(["TLSv1.3".into()]));
     let names: Vec<&str> = suites_of(&r, "TLSv1.3")
         .iter()
@@ -506,31 +497,22 @@ fn tls13_only_openssl_server() {
 
 /// sslyze from PyPI, in the virtualenv `.ci/run` makes (`target/sslyze-venv`), or `$SSLYZE`.
 fn sslyze() -> Option<PathBuf> {
-    let path = std::env::var_os("SSLYZE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sslyze-venv/bin/sslyze")
-        });
-    if path.is_file() {
-        return Some(path);
+    match std::env::var_os("SSLYZE") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => util::venv_bin("sslyze"),
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("sslyze is missing under CI=true: .ci/run must install it into target/sslyze-venv");
-    }
-    eprintln!("SKIPPED: sslyze is not installed (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze)");
-    None
 }
 
 #[test]
 fn sslyze_agrees_on_versions_and_suites() {
     let Some(sslyze) = sslyze() else { return };
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let Some((_server, port)) = legacy_server(&dir) else {
         return;
     };
     let (r, out) = scan(&dir, port, &[]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
 
     let mut cmd = Command::new(&sslyze);
     cmd.current_dir(dir.path()).args([
@@ -776,7 +758,7 @@ fn probes_in_flight_are_bounded_by_concurrency() {
             args.extend(["--concurrency", n]);
         }
         let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(30));
-        assert_eq!(code(&out), 4, "{}", stderr(&out));
+        assert_exit(&out, 4);
         // Five version probes and a handshake all want to go at once: the limit is reached, never passed.
         assert_eq!(
             server.peak.lock().unwrap().1,
@@ -789,7 +771,7 @@ fn probes_in_flight_are_bounded_by_concurrency() {
 #[test]
 fn fake_server_that_never_answers() {
     let (r, out, took) = scan_fake(Fake::Silent);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_exit(&out, 3);
     assert!(
         stderr(&out).contains("no probe got an answer"),
         "{}",
@@ -807,7 +789,7 @@ fn fake_server_that_never_answers() {
 #[test]
 fn fake_server_that_closes_at_once() {
     let (r, out, _) = scan_fake(Fake::Close);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_exit(&out, 4);
     assert!(
         details(&r).contains("closed without an answer"),
         "{}",
@@ -818,7 +800,7 @@ fn fake_server_that_closes_at_once() {
 #[test]
 fn fake_server_with_truncated_or_malformed_hellos() {
     let (r, out, _) = scan_fake(Fake::Bytes(TRUNCATED_HELLO));
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_exit(&out, 4);
     assert!(
         details(&r).contains("closed inside a record"),
         "{}",
@@ -826,7 +808,7 @@ fn fake_server_with_truncated_or_malformed_hellos() {
     );
 
     let (r, out, _) = scan_fake(Fake::BytesThenHang(TRUNCATED_HELLO));
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_exit(&out, 3);
     assert!(
         details(&r).contains("no answer before the timeout"),
         "{}",
@@ -834,14 +816,14 @@ fn fake_server_with_truncated_or_malformed_hellos() {
     );
 
     let (r, out, _) = scan_fake(Fake::Bytes(MALFORMED_HELLO));
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_exit(&out, 4);
     assert!(details(&r).contains("malformed answer"), "{}", details(&r));
 }
 
 #[test]
 fn fake_servers_that_speak_something_else() {
     let (r, out, _) = scan_fake(Fake::Bytes(b"HTTP/1.1 400 Bad Request\r\n\r\n"));
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_exit(&out, 4);
     assert!(
         details(&r).contains("plain text: 'HTTP/1.1 400"),
         "{}",
@@ -850,7 +832,7 @@ fn fake_servers_that_speak_something_else() {
 
     // An SSL 2.0 SERVER-HELLO header.
     let (r, out, _) = scan_fake(Fake::Bytes(&[0x80, 0x2e, 0x04, 0x00, 0x01, 0x00, 0x02]));
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_exit(&out, 4);
     assert!(details(&r).contains("SSL 2.0"), "{}", details(&r));
 
     // Random-looking bytes, with an escape sequence that must not reach a terminal raw.
@@ -865,24 +847,25 @@ fn fake_servers_that_speak_something_else() {
 #[test]
 fn usage_and_network_errors() {
     let dir = Dir::new();
-    let out = dir.run(&["scan", "127.0.0.1:1", "--min-grade", "E"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("not a grade"), "{}", stderr(&out));
+    dir.expect(
+        &["scan", "127.0.0.1:1", "--min-grade", "E"],
+        2,
+        "",
+        "tlskit: error: --min-grade: 'E' is not a grade: use A+, A, A-, B, C, D or F\n",
+    );
 
     let port = util::free_port();
-    let out = dir.run(&["scan", &format!("127.0.0.1:{port}"), "--timeout", "2"]);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
     // Worded as connect words it.
-    assert!(
-        stderr(&out).contains("nothing listens on that port"),
-        "{}",
-        stderr(&out)
+    dir.expect(
+        &["scan", &format!("127.0.0.1:{port}"), "--timeout", "2"],
+        3,
+        "",
+        "tlskit: error: cannot connect to 127.0.0.1:<port>: connection refused (nothing listens \
+         on that port)\n",
     );
     // With --json, scripts get a JSON document with the error, as from connect.
     let target = format!("127.0.0.1:{port}");
-    let out = dir.run(&["scan", &target, "--timeout", "2", "--json"]);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let out = dir.exits(&["scan", &target, "--timeout", "2", "--json"], 3);
     let r: Value = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("no JSON ({e}): {:?}", stdout(&out)));
     assert_eq!(r["target"], target.as_str());
@@ -895,8 +878,12 @@ fn usage_and_network_errors() {
         "{r}"
     );
 
-    let out = dir.run(&["scan", "host:99999"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    dir.expect(
+        &["scan", "host:99999"],
+        2,
+        "",
+        "tlskit: error: 'host:99999': port 99999 is out of range (1-65535)\n",
+    );
 }
 
 // ---------------------------------------------------------------- STARTTLS
@@ -938,14 +925,14 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let mut cmd = Command::new("python3");
     cmd.current_dir(dir.path())
         .args(["-c", SMTP_SERVER, "ec.pem", "ec-key.pem"]);
     let server = Background::spawn(cmd);
     let port: u16 = server.line(WAIT).trim().parse().expect("port");
     let (r, out) = scan(&dir, port, &["--starttls", "smtp"]);
-    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(r["starttls"], "smtp");
     assert_eq!(
         accepted_versions(&r),
@@ -998,7 +985,7 @@ fn group_names(r: &Value, kind: &str) -> BTreeSet<String> {
 #[test]
 fn a_server_with_rsa_and_ecdsa_certificates_shows_both() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let Some((_server, port)) = openssl_server_with(
         &dir,
         &[
@@ -1044,7 +1031,7 @@ fn a_server_with_rsa_and_ecdsa_certificates_shows_both() {
 #[test]
 fn a_server_with_one_certificate_shows_one() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let Some((_server, port)) =
         openssl_server_with(&dir, &["-cert", "ec.pem", "-key", "ec-key.pem"])
     else {
@@ -1138,7 +1125,7 @@ fn a_sha1_signed_certificate_says_so_first() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     util::sh(
         dir.path(),
         "openssl req -new -newkey rsa:2048 -nodes -keyout sha1-key.pem -subj /CN=localhost -out sha1.csr 2>/dev/null && \
@@ -1175,7 +1162,7 @@ fn a_sha1_signed_certificate_says_so_first() {
 #[test]
 fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
     let closed = util::free_port();
     let silent = FakeServer::start(Fake::Silent);
@@ -1298,7 +1285,7 @@ fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
 #[test]
 fn targets_from_stdin_and_a_bad_line_is_named() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
     let good = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
     let mut cmd = dir.tlskit(&[
         "scan",

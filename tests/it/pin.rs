@@ -2,21 +2,12 @@
 //! them, `--expect` decides the exit code, and the trust-on-first-use store
 //! records, checks, forgets and survives concurrent writers.
 
-mod util;
+use crate::util;
 
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, have, sh, stderr, stdout, Dir};
-
-/// The openssl pipeline from curl's documentation, on a PEM public key read by `pubkey_cmd`.
-fn openssl_pin(dir: &Dir, pubkey_cmd: &str) -> String {
-    let b64 = sh(
-        dir.path(),
-        &format!("{pubkey_cmd} | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"),
-    );
-    format!("sha256//{}", b64.trim())
-}
+use crate::util::{assert_exit, code, have, sh, stderr, stdout, Dir};
 
 /// `openssl req -x509` with one of the key algorithms, as a server certificate for localhost.
 fn openssl_cert(dir: &Dir, stem: &str, newkey: &[&str]) {
@@ -74,14 +65,14 @@ fn pins_equal_the_openssl_pipeline_for_every_key_type() {
         openssl_cert(&dir, stem, newkey);
         let cert = format!("{stem}.pem");
         let key = format!("{stem}-key.pem");
-        let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
+        let expected = util::openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
         assert_eq!(
             dir.ok(&["pin", &cert]).trim(),
             expected,
             "{stem} certificate"
         );
         // The private key gives the same pin as its certificate, as openssl computes it.
-        let from_key = openssl_pin(&dir, &format!("openssl pkey -in {key} -pubout"));
+        let from_key = util::openssl_pin(&dir, &format!("openssl pkey -in {key} -pubout"));
         assert_eq!(from_key, expected, "{stem}: openssl itself agrees");
         assert_eq!(
             dir.ok(&["pin", &key]).trim(),
@@ -94,7 +85,7 @@ fn pins_equal_the_openssl_pipeline_for_every_key_type() {
             dir.path(),
             &format!("openssl req -new -key {key} -subj /CN=localhost -out {csr}"),
         );
-        let from_csr = openssl_pin(&dir, &format!("openssl req -in {csr} -pubkey -noout"));
+        let from_csr = util::openssl_pin(&dir, &format!("openssl req -in {csr} -pubkey -noout"));
         assert_eq!(dir.ok(&["pin", &csr]).trim(), from_csr, "{stem} CSR");
         assert_eq!(from_csr, expected);
         // DER input gives the same pin.
@@ -115,7 +106,7 @@ fn gencert_keys_pin_like_openssl() {
     for kt in ["p256", "p384", "ed25519", "rsa2048"] {
         dir.ok(&["gencert", "localhost", "--key-type", kt, "--out", kt, "-q"]);
         let cert = format!("{kt}.pem");
-        let expected = openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
+        let expected = util::openssl_pin(&dir, &format!("openssl x509 -in {cert} -pubkey -noout"));
         assert_eq!(dir.ok(&["pin", &cert]).trim(), expected, "{kt}");
         assert_eq!(
             dir.ok(&["pin", &format!("{kt}-key.pem")]).trim(),
@@ -148,17 +139,26 @@ fn tlsa_hex_base64_and_hpkp_forms() {
         format!("3 1 1 {hex}")
     );
     assert_eq!(dir.ok(&["pin", "c.pem", "--format", "hex"]).trim(), hex);
-    let curl = openssl_pin(&dir, "openssl x509 -in c.pem -pubkey -noout");
+    let curl = util::openssl_pin(&dir, "openssl x509 -in c.pem -pubkey -noout");
     let b64 = curl.strip_prefix("sha256//").unwrap();
     assert_eq!(dir.ok(&["pin", "c.pem", "--format", "base64"]).trim(), b64);
     assert_eq!(
         dir.ok(&["pin", "c.pem", "--format", "hpkp"]).trim(),
         format!("pin-sha256=\"{b64}\"")
     );
-    let all = dir.ok(&["pin", "c.pem", "--format", "all", "--color", "never"]);
-    for needle in [curl.as_str(), hex.as_str(), &format!("3 1 1 {hex}")] {
-        assert!(all.contains(needle), "{needle} missing from:\n{all}");
-    }
+    dir.expect_exact(
+        &["pin", "c.pem", "--format", "all", "--color", "never"],
+        0,
+        &format!(
+            "c.pem #0 leaf CN=localhost\n  \
+             curl:   {curl}\n  \
+             hex:    {hex}\n  \
+             base64: {b64}\n  \
+             hpkp:   pin-sha256=\"{b64}\"\n  \
+             tlsa:   3 1 1 {hex}\n"
+        ),
+        "",
+    );
     let json: serde_json::Value =
         serde_json::from_str(&dir.ok(&["pin", "c.pem", "--json"])).unwrap();
     let p = &json["targets"][0]["pins"][0];
@@ -176,16 +176,19 @@ fn chain_pins_every_certificate_labelled() {
     std::fs::write(dir.join("chain.pem"), bundle).unwrap();
     let leaf = dir.ok(&["pin", "localhost.pem"]);
     let ca = dir.ok(&["pin", "ca.pem"]);
-    let out = dir.ok(&["pin", "chain.pem", "--chain", "--color", "never"]);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
-    assert!(
-        lines[0].starts_with(leaf.trim()) && lines[0].contains("#0 leaf CN=localhost"),
-        "{out}"
-    );
-    assert!(
-        lines[1].starts_with(ca.trim()) && lines[1].contains("#1 root CN=tlskit local CA"),
-        "{out}"
+    let (leaf_pin, ca_pin) = (leaf.trim(), ca.trim());
+    // The default CA name ends in a random suffix.
+    let ca_json: serde_json::Value =
+        serde_json::from_str(&dir.ok(&["--json", "inspect", "ca.pem"])).unwrap();
+    let ca_name = ca_json["inputs"][0]["certificates"][0]["subject"]
+        .as_str()
+        .unwrap();
+    assert!(ca_name.starts_with("CN=tlskit local CA "), "{ca_name}");
+    dir.expect_exact(
+        &["pin", "chain.pem", "--chain", "--color", "never"],
+        0,
+        &format!("{leaf_pin}  #0 leaf CN=localhost\n{ca_pin}  #1 root {ca_name}\n"),
+        "",
     );
     // DANE: the server's own key is DANE-EE (3 1 1), a CA's is DANE-TA (2 1 1),
     // also when the CA is pinned on its own.
@@ -197,15 +200,15 @@ fn chain_pins_every_certificate_labelled() {
         .unwrap();
         b.iter().map(|x| format!("{x:02x}")).collect::<String>()
     };
-    let tlsa = dir.ok(&["pin", "chain.pem", "--chain", "--format", "tlsa"]);
-    let tlsa: Vec<&str> = tlsa.lines().collect();
-    assert!(
-        tlsa[0].starts_with(&format!("3 1 1 {}  ", hex(&leaf))),
-        "{tlsa:?}"
-    );
-    assert!(
-        tlsa[1].starts_with(&format!("2 1 1 {}  ", hex(&ca))),
-        "{tlsa:?}"
+    dir.expect_exact(
+        &["pin", "chain.pem", "--chain", "--format", "tlsa"],
+        0,
+        &format!(
+            "3 1 1 {}  #0 leaf CN=localhost\n2 1 1 {}  #1 root {ca_name}\n",
+            hex(&leaf),
+            hex(&ca)
+        ),
+        "",
     );
     assert_eq!(
         dir.ok(&["pin", "ca.pem", "--format", "tlsa"]).trim(),
@@ -223,9 +226,13 @@ fn chain_pins_every_certificate_labelled() {
         format!("{}  localhost.pem\n{}  ca.pem\n", leaf.trim(), ca.trim())
     );
     // A key is not a chain.
-    let out = dir.run(&["pin", "--chain", "localhost-key.pem"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("holds a private key, not a certificate chain"));
+    dir.expect(
+        &["pin", "--chain", "localhost-key.pem"],
+        1,
+        "",
+        "tlskit: error: --chain: 'localhost-key.pem' holds a private key, not a certificate \
+         chain\n",
+    );
 }
 
 #[test]
@@ -240,8 +247,12 @@ fn expect_decides_the_exit_code() {
         .trim()
         .to_string();
 
-    let out = dir.run(&["pin", "localhost.pem", "--expect", &pin]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    dir.expect_exact(
+        &["pin", "localhost.pem", "--expect", &pin],
+        0,
+        &format!("{pin}\n"),
+        "tlskit: localhost.pem: matches an expected pin\n",
+    );
     // Any one of several, in curl's list form or repeated, hex or HPKP too.
     assert_eq!(
         code(&dir.run(&[
@@ -262,18 +273,24 @@ fn expect_decides_the_exit_code() {
         0
     );
 
-    let out = dir.run(&["pin", "localhost.pem", "--expect", &other]);
-    assert_eq!(code(&out), 6);
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("it has {pin}")) && err.contains(&other),
-        "{err}"
+    // What was seen is printed, and the mismatch said twice: as a finding, then as the error.
+    dir.expect_exact(
+        &["pin", "localhost.pem", "--expect", &other],
+        6,
+        &format!("{pin}\n"),
+        &format!(
+            "tlskit: localhost.pem: matches NO expected pin\n\
+             tlskit: error: pin mismatch for localhost.pem: it has {pin}; expected {other}\n"
+        ),
     );
-    assert_eq!(stdout(&out).trim(), pin, "what was seen is printed");
 
-    let out = dir.run(&["pin", "localhost.pem", "--expect", "sha256//nope"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("not a pin"));
+    dir.expect(
+        &["pin", "localhost.pem", "--expect", "sha256//nope"],
+        2,
+        "",
+        "tlskit: error: --expect: 'sha256//nope' is not a pin: a SHA-256 pin is 32 bytes, this \
+         is 3\n",
+    );
 }
 
 #[test]
@@ -354,7 +371,7 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
 
     // First contact: recorded.
     let out = with_store(&dir, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(
         stderr(&out).contains("first use: recorded"),
         "{}",
@@ -368,7 +385,7 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
 
     // Second contact: passes, nothing rewritten.
     let out = with_store(&dir, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(stderr(&out).contains("matches the one recorded"));
     assert_eq!(dir.read("pins"), store);
 
@@ -377,7 +394,7 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
     let listen = format!("127.0.0.1:{port}");
     let _server_b = util::spawn_serve_on(&dir, &listen, &["--cert", "b.pem", "--key", "b-key.pem"]);
     let out = with_store(&dir, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert_exit(&out, 6);
     let err = stderr(&out);
     assert!(
         err.contains(&pin_a) && err.contains(&pin_b) && err.contains(&recorded_at),
@@ -393,7 +410,7 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
         format!("{target} {pin_a} {recorded_at}")
     );
     let out = with_store(&dir, &["pin", "--forget", &target]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(stdout(&out).contains(&pin_a));
     assert_eq!(stdout(&with_store(&dir, &["pin", "--list"])).trim(), "");
     let out = with_store(&dir, &["pin", "--forget", &target]);
@@ -404,7 +421,7 @@ fn trust_on_first_use_records_checks_refuses_and_forgets() {
 
     // --trust needs servers.
     let out = with_store(&dir, &["pin", "a.pem", "--trust"]);
-    assert_eq!(code(&out), 2);
+    assert_exit(&out, 2);
 }
 
 /// Two processes recording into one store at the same time: every line survives.
@@ -418,7 +435,7 @@ fn store_survives_two_concurrent_writers() {
             Command::new(&exe)
                 .args([
                     "--exact",
-                    "concurrent_writer_child",
+                    "pin::concurrent_writer_child",
                     "--ignored",
                     "--nocapture",
                 ])
@@ -503,10 +520,8 @@ fn an_expected_ca_pin_counts_only_for_certificates_that_ca_issued() {
     assert_eq!(chain_pin(&dir, "good.pem", 1), ca_pin);
     assert_eq!(chain_pin(&dir, "bad.pem", 1), ca_pin);
 
-    let out = dir.run(&["pin", "good.pem", "--chain", "--expect", &ca_pin]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let out = dir.run(&["pin", "bad.pem", "--chain", "--expect", &ca_pin]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    dir.exits(&["pin", "good.pem", "--chain", "--expect", &ca_pin], 0);
+    let out = dir.exits(&["pin", "bad.pem", "--chain", "--expect", &ca_pin], 6);
     assert!(
         stderr(&out).contains(
             "CN=Pinned CA, which it presents, but its first certificate does not chain up to it"
@@ -526,8 +541,7 @@ fn an_expected_ca_pin_counts_only_for_certificates_that_ca_issued() {
         ("bad.pem", "impostor-key.pem", 6),
     ] {
         let served = util::spawn_serve(&dir, &["--cert", file, "--key", key]);
-        let out = dir.run(&["pin", &served.addr, "--chain", "--expect", &ca_pin]);
-        assert_eq!(code(&out), want, "{file}: {}", stderr(&out));
+        dir.exits(&["pin", &served.addr, "--chain", "--expect", &ca_pin], want);
     }
 }
 
@@ -548,7 +562,10 @@ fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
     let out = with_store(&dir, &["pin", &target, "--trust"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let meta = std::fs::symlink_metadata(dir.join("pins")).unwrap();
-    assert!(meta.file_type().is_symlink(), "the link was replaced by a file");
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
     let real = dir.read("dotfiles/pins");
     assert!(real.starts_with(&format!("{target} {pin_a} ")), "{real}");
     // A second server goes into the same real file, through the link.
@@ -560,7 +577,10 @@ fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
         .file_type()
         .is_symlink());
     assert_eq!(dir.read("dotfiles/pins").lines().count(), 2);
-    assert!(!dir.join("pins.lock").exists(), "the lock is beside the real file");
+    assert!(
+        !dir.join("pins.lock").exists(),
+        "the lock is beside the real file"
+    );
 
     // Over the cap: a clear error, exit 1, nothing read.
     let big = std::fs::File::create(dir.join("dotfiles/pins")).unwrap();
@@ -587,14 +607,25 @@ fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("was not recorded"), "{err}");
-    assert!(err.contains("other.test"), "names what it is valid for: {err}");
+    assert!(
+        err.contains("other.test"),
+        "names what it is valid for: {err}"
+    );
     assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
     // Its pin is still printed: only the recording is refused.
     let pin = dir.ok(&["pin", "other.pem"]).trim().to_string();
     assert!(stdout(&out).contains(&pin), "{}", stdout(&out));
 
     dir.ok(&[
-        "gencert", "localhost", "--out", "old", "--not-before", "2001-01-01", "--days", "1", "-q",
+        "gencert",
+        "localhost",
+        "--out",
+        "old",
+        "--not-before",
+        "2001-01-01",
+        "--days",
+        "1",
+        "-q",
     ]);
     let served = util::spawn_serve(&dir, &["--cert", "old.pem", "--key", "old-key.pem"]);
     let target = format!("localhost:{}", served.port);

@@ -2,7 +2,7 @@
 //! against small TLS echo servers written here: one faithful and counting,
 //! one that corrupts a byte. No assertion depends on speed.
 
-mod util;
+use crate::util;
 
 use std::net::TcpListener;
 use std::process::Command;
@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::{
+    assert_exit, code, free_port, have, spawn_serve, stderr, stdout, wait_for_port, Background, Dir,
+};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use util::{code, free_port, have, spawn_serve, stderr, stdout, wait_for_port, Background, Dir};
 
 /// A directory with an ECDSA P-256 certificate for localhost (srv.pem, srv-key.pem).
 fn dir_with_cert() -> Dir {
@@ -527,6 +529,24 @@ fn refused_is_exit_3_and_stops_at_once() {
     assert_eq!(n(&r, "/connections/failed"), 1);
     assert_eq!(r["failures"][0]["kind"], "refused");
     assert!(err.contains("connection refused"), "{err}");
+    // The text report says the same.
+    dir.expect(
+        &["bench", &addr, "--insecure", "--duration", "30"],
+        3,
+        "
+bench 127.0.0.1:<port> (127.0.0.1)
+  mode:          full handshakes, 8 at a time, <dur>
+  address:       127.0.0.1:<port>
+  verification:  OFF (--insecure)
+  connections:   0 succeeded, 1 failed in <dur>
+  failures:
+           1  refused: cannot connect to 127.0.0.1:<port>: connection refused (nothing listens on that port)
+",
+        "
+tlskit: warning: --insecure: certificate errors are ignored; anyone on the path could impersonate this server
+tlskit: error: every connection failed (1); the first: cannot connect to 127.0.0.1:<port>: connection refused (nothing listens on that port)
+",
+    );
 }
 
 #[test]
@@ -534,7 +554,7 @@ fn quiet_prints_the_headline_only() {
     let dir = dir_with_cert();
     let server = echo_server(&dir, None);
     let out = bench_text_localhost(&dir, &server.addr, &["-n", "3", "-q"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.trim_end().ends_with(" handshakes/s"), "{text}");
@@ -560,22 +580,66 @@ fn quiet_prints_the_headline_only() {
 #[test]
 fn bad_arguments_are_usage_errors() {
     let dir = Dir::new();
-    for args in [
-        vec!["bench", "127.0.0.1:1", "--bytes", "0"],
-        vec!["bench", "127.0.0.1:1", "--bytes", "1t"],
-        vec!["bench", "127.0.0.1:1", "--duration", "0"],
-        vec!["bench", "127.0.0.1:1", "--duration", "2h"],
-        vec!["bench", "127.0.0.1:1", "-c", "0"],
-        vec!["bench", "127.0.0.1:1", "-n", "0"],
-        vec!["bench", "127.0.0.1:1", "--tls12", "--tls13"],
-        vec!["bench", "127.0.0.1:1", "--ca", "x.pem", "--system-roots"],
+    // A value clap refuses: (flag, value, why).
+    for (flag, value, why) in [
+        ("--bytes", "0", "'0' is out of range (1 byte to 16g)"),
+        (
+            "--bytes",
+            "1t",
+            "'1t': the unit must be k, m or g (powers of 1024)",
+        ),
+        ("--duration", "0", "'0' is out of range (0.01 s to 3600 s)"),
+        (
+            "--duration",
+            "2h",
+            "'2h' is not a number of seconds (like 5, 0.5, 30s, 500ms or 2m)",
+        ),
+        ("-c", "0", "0 is not in 1..=10000"),
+        ("-n", "0", "0 is not in 1..=100000000"),
     ] {
-        let out = dir.run(&args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let long = match flag {
+            "-c" => "--concurrency <N>",
+            "-n" => "--connections <N>",
+            "--bytes" => "--bytes <SIZE>",
+            _ => "--duration <SECS>",
+        };
+        let out = dir.exits(&["bench", "127.0.0.1:1", flag, value], 2);
+        // Compared without redaction: "0.01 s" is part of the sentence.
+        let long = long.split(' ').next().unwrap_or(long);
+        assert_eq!(
+            stderr(&out),
+            format!("tlskit: error: {long}: {why}\n"),
+            "{flag} {value}"
+        );
     }
-    let out = dir.run(&["bench", "127.0.0.1:1", "--pin", "nope"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("not a pin"));
+    for (args, conflict) in [
+        (
+            &["bench", "127.0.0.1:1", "--tls12", "--tls13"][..],
+            "'--tls12' cannot be used with '--tls13'\n\nUsage: tlskit bench --tls12 <TARGET>",
+        ),
+        (
+            &["bench", "127.0.0.1:1", "--ca", "x.pem", "--system-roots"],
+            "'--ca <FILE>' cannot be used with '--system-roots'\n\n\
+             Usage: tlskit bench --ca <FILE> <TARGET>",
+        ),
+    ] {
+        dir.expect(
+            args,
+            2,
+            "",
+            &format!(
+                "tlskit: error: the argument {}\n",
+                conflict.split("\n\n").next().unwrap_or(conflict)
+            ),
+        );
+    }
+    dir.expect(
+        &["bench", "127.0.0.1:1", "--pin", "nope"],
+        2,
+        "",
+        "tlskit: error: --pin: 'nope' is not a pin: expected sha256//<base64 of 32 bytes> \
+         (curl's --pinnedpubkey form)\n",
+    );
 }
 
 /// CPU time (user + system) a process has used so far, in clock ticks.

@@ -4,42 +4,14 @@
 //! Both come from PyPI into the virtualenv `.ci/run` makes
 //! (`target/sslyze-venv`, or `$TLSKIT_AUDIT_VENV`).
 
-mod util;
+use crate::util;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::util::{assert_exit, code, run_bounded, stdout, Dir};
 use serde_json::Value;
-use util::{code, run_bounded, stderr, stdout, Dir};
-
-/// A program from the audit virtualenv; skips locally, fails under CI=true.
-fn venv_bin(name: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("TLSKIT_AUDIT_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sslyze-venv"));
-    let path = venv.join("bin").join(name);
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "{} is missing under CI=true: .ci/run must install it",
-            path.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: {name} is not installed (python3 -m venv target/sslyze-venv && \
-         target/sslyze-venv/bin/pip install sslyze tlslite-ng)"
-    );
-    None
-}
-
-/// A CA and a CA-issued `localhost` leaf, so that sslyze can validate the chain.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "-q"]);
-    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
-}
 
 fn sslyze(dir: &Dir, sslyze: &PathBuf, port: u16, profile: &str) -> (i32, Value, String) {
     let mut cmd = Command::new(sslyze);
@@ -77,11 +49,11 @@ fn accepted(result: &Value, key: &str) -> Vec<String> {
 
 #[test]
 fn sslyze_finds_modern_tls_only_and_mozilla_intermediate_compliance() {
-    let Some(sslyze_bin) = venv_bin("sslyze") else {
+    let Some(sslyze_bin) = util::venv_bin("sslyze") else {
         return;
     };
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, None, &[("localhost", &["localhost"])]);
     let served = util::spawn_serve(
         &dir,
         &["--cert", "localhost.pem", "--key", "localhost-key.pem"],
@@ -126,11 +98,11 @@ fn sslyze_finds_modern_tls_only_and_mozilla_intermediate_compliance() {
 
 #[test]
 fn sslyze_finds_tls13_only_serve_mozilla_modern_compliant() {
-    let Some(sslyze_bin) = venv_bin("sslyze") else {
+    let Some(sslyze_bin) = util::venv_bin("sslyze") else {
         return;
     };
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, None, &[("localhost", &["localhost"])]);
     let served = util::spawn_serve(
         &dir,
         &[
@@ -157,11 +129,11 @@ fn sslyze_finds_tls13_only_serve_mozilla_modern_compliant() {
 
 #[test]
 fn tlslite_ng_client_handshakes_resumes_and_echoes() {
-    let (Some(tls_py), Some(python)) = (venv_bin("tls.py"), venv_bin("python")) else {
+    let (Some(tls_py), Some(python)) = (util::venv_bin("tls.py"), util::venv_bin("python")) else {
         return;
     };
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, None, &[("localhost", &["localhost"])]);
     // tls.py's client sends an HTTP/1.0 request and reads until the server closes: --www.
     let www = util::spawn_serve(
         &dir,
@@ -181,7 +153,7 @@ fn tlslite_ng_client_handshakes_resumes_and_echoes() {
     ]);
     let out = run_bounded(cmd, Duration::from_secs(60));
     let text = stdout(&out);
-    assert_eq!(code(&out), 0, "{text}\n{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(text.matches("Handshake success").count(), 2, "{text}");
     assert!(text.contains("Version: TLS 1.3"), "{text}");
     assert!(
@@ -217,6 +189,6 @@ conn.close()
         .arg(script)
         .arg(echo.port.to_string());
     let out = run_bounded(cmd, Duration::from_secs(60));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out).trim(), "(3, 4) 16384 True");
 }

@@ -3,15 +3,15 @@
 //! half-close, reload, shutdown and bad input. Loopback only; every process
 //! is killed when its guard drops.
 
-mod util;
+use crate::util;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::util::{code, have, stderr, stdout, wait_for_port, Background, Dir};
 use serde_json::Value;
-use util::{code, have, stderr, stdout, wait_for_port, Background, Dir};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 

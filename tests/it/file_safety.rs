@@ -5,13 +5,13 @@
 //! root), and strace's fault injection for the kill; elsewhere these tests
 //! skip with a notice.
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, run_bounded, stderr, stdout, Dir};
+use crate::util::{assert_exit, code, run_bounded, stderr, stdout, Dir};
 
 /// A tmpfs mounted on a fresh directory, unmounted on drop.
 struct Tmpfs {
@@ -32,10 +32,10 @@ impl Tmpfs {
             .map(|s| s.success())
             .unwrap_or(false);
         if !ok {
-            if std::env::var("CI").as_deref() == Ok("true") {
+            if util::under_ci() {
                 panic!("cannot mount a tmpfs under CI=true (CI runs as root)");
             }
-            eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+            util::skip("tmpfs mounts", "cannot mount a tmpfs here (not root?)");
             return None;
         }
         Some(Tmpfs { _dir: dir, path })
@@ -103,7 +103,7 @@ fn a_full_disk_leaves_nothing_partial_and_loses_nothing() {
     };
     // Existing files that a forced run would replace.
     let out = gencert_in(&fs.path, &["--out", "site"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let cert_before = std::fs::read(fs.path.join("site.pem")).unwrap();
     let key_before = std::fs::read(fs.path.join("site-key.pem")).unwrap();
     fill(&fs.path, 1024);
@@ -130,7 +130,7 @@ fn a_full_disk_leaves_nothing_partial_and_loses_nothing() {
     );
     // And a fresh run writes neither file.
     let out = gencert_in(&fs.path, &["--out", "fresh", "--key-type", "rsa4096"]);
-    assert_eq!(code(&out), 1);
+    assert_exit(&out, 1);
     assert_eq!(fs.entries(), ["filler", "site-key.pem", "site.pem"]);
 }
 
@@ -141,7 +141,7 @@ fn a_read_only_directory_is_a_clear_error() {
     };
     fs.remount("ro");
     let out = gencert_in(&fs.path, &[]);
-    assert_eq!(code(&out), 1);
+    assert_exit(&out, 1);
     let err = stderr(&out);
     assert!(err.contains("cannot write in directory '.'"), "{err}");
     assert!(err.contains("Read-only file system"), "{err}");
@@ -165,7 +165,7 @@ fn a_file_size_limit_is_an_error_not_a_crash() {
         .current_dir(dir.path());
     util::scrub(&mut cmd);
     let out = run_bounded(cmd, Duration::from_secs(60));
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_exit(&out, 1);
     assert!(stderr(&out).contains("File too large"), "{}", stderr(&out));
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
@@ -242,7 +242,7 @@ fn a_full_disk_never_loses_or_truncates_the_pin_store() {
     let before = seed_store(&store, 40);
     // The lock file exists, as after any earlier write.
     let out = with_store(&fs.path, &store, &["pin", "--forget", "nobody.test:1"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_exit(&out, 1);
     fill(&fs.path, 0);
     for (args, what) in [
         (vec!["pin", target.as_str(), "--trust"], "pin --trust"),
@@ -264,7 +264,7 @@ fn a_full_disk_never_loses_or_truncates_the_pin_store() {
     // With room again, the next write keeps every old line and adds the new one.
     std::fs::remove_file(fs.path.join("filler")).unwrap();
     let out = with_store(&fs.path, &store, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let after = std::fs::read_to_string(&store).unwrap();
     assert!(
         after.starts_with(std::str::from_utf8(&before).unwrap()),
@@ -290,7 +290,7 @@ fn a_read_only_pin_store_still_checks_and_refuses_to_change() {
     let store = fs.path.join("pins");
     seed_store(&store, 5);
     let out = with_store(&fs.path, &store, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let before = std::fs::read(&store).unwrap();
     fs.remount("ro");
     // Checking a recorded server needs no write: it works on a read-only store.
@@ -314,11 +314,11 @@ fn a_read_only_pin_store_still_checks_and_refuses_to_change() {
         stderr(&out)
     );
     let out = with_store(&fs.path, &store, &["pin", "--list"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out).lines().count(), 6);
     // Forgetting a server that is not there needs no write either.
     let out = with_store(&fs.path, &store, &["pin", "--forget", "nobody.test:1"]);
-    assert_eq!(code(&out), 1);
+    assert_exit(&out, 1);
     assert!(
         stderr(&out).contains("no pin is recorded"),
         "{}",
@@ -355,10 +355,10 @@ fn can_strace() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
+        if util::under_ci() {
             panic!("strace cannot trace under CI=true (ptrace not permitted?)");
         }
-        eprintln!("SKIPPED: strace cannot trace here (ptrace not permitted?)");
+        util::skip("strace", "cannot trace here (ptrace not permitted?)");
     }
     ok
 }
@@ -434,9 +434,9 @@ fn a_kill_between_writing_and_renaming_leaves_the_pin_store_whole() {
     }
     // Undisturbed, the same commands work on the same store.
     let out = with_store(dir.path(), &store, &["pin", &target, "--trust"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let out = with_store(dir.path(), &store, &["pin", "--forget", "host7.test:443"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let after = std::fs::read_to_string(&store).unwrap();
     assert_eq!(after.lines().count(), 21, "{after}");
     assert!(
@@ -466,14 +466,14 @@ fn the_pin_store_is_private_whatever_the_umask_and_the_old_mode() {
     util::scrub(&mut cmd);
     cmd.env("TLSKIT_PIN_STORE", &store);
     let out = run_bounded(cmd, Duration::from_secs(60));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(mode_of(&store), 0o600);
     assert_eq!(mode_of(&dir.join("config/tlskit/pins.lock")), 0o600);
     assert_eq!(mode_of(&dir.join("config/tlskit")), 0o700);
     // A store someone made world-readable is private again after the next write.
     set_mode(&store, 0o644);
     let out = with_store(dir.path(), &store, &["pin", "--forget", &srv.addr]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(mode_of(&store), 0o600);
 }
 
@@ -526,11 +526,11 @@ fn a_killed_writers_leftover_is_swept_by_the_next_write() {
     let live = leftover(".tlskit-Ef34Gh.tmp", Duration::from_secs(5));
     // A read does not tidy (it takes no lock)...
     let out = with_store(dir.path(), &store, &["pin", "--list"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(stale.exists());
     // ...a write does, and leaves what may belong to a live writer.
     let out = with_store(dir.path(), &store, &["pin", "--forget", "host1.test:443"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(!stale.exists(), "the stale temporary file is still there");
     assert!(live.exists(), "a recent temporary file was removed");
     let text = std::fs::read_to_string(&store).unwrap();

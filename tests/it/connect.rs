@@ -3,31 +3,19 @@
 //! in-test STARTTLS servers, and servers that refuse or never answer.
 //! Loopback only; every server is killed when its test ends.
 
-mod util;
+use crate::util;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
+use crate::util::{assert_exit, code, stderr, stdout, Background, Dir};
 use serde_json::Value;
-use util::{code, stderr, stdout, Background, Dir};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// A test CA, and a leaf for `localhost 127.0.0.1` that it issued.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "--cn", "Test CA", "-q"]);
-    dir.ok(&[
-        "gencert",
-        "localhost",
-        "127.0.0.1",
-        "--issuer",
-        "ca.pem",
-        "--out",
-        "leaf",
-        "-q",
-    ]);
-}
+/// A test CA ("Test CA") and a leaf for `localhost 127.0.0.1` that it issued (leaf.pem).
+const LEAF: &[(&str, &[&str])] = &[("leaf", &["localhost", "127.0.0.1"])];
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -42,14 +30,7 @@ fn json(out: &Output) -> Value {
 fn ok_json(dir: &Dir, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
-    let out = dir.run(&all);
-    assert_eq!(
-        code(&out),
-        0,
-        "tlskit {all:?}\nstdout: {}\nstderr: {}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = dir.exits(&all, 0);
     json(&out)
 }
 
@@ -136,30 +117,6 @@ fn python_server(dir: &Dir, cfg: Value) -> Option<(Background, u16)> {
     Some((server, port))
 }
 
-/// Runs tlskit with `input` on stdin (then end of file), bounded.
-fn run_with_stdin(dir: &Dir, args: &[&str], input: &[u8]) -> Output {
-    let mut cmd = dir.tlskit(args);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn tlskit");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input).expect("writing stdin");
-    drop(stdin);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("tlskit {args:?} did not finish within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().expect("output")
-}
-
 fn target(port: u16) -> String {
     format!("localhost:{port}")
 }
@@ -169,14 +126,14 @@ fn target(port: u16) -> String {
 #[test]
 fn openssl_verified_with_ca_and_refused_without() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
         return;
     };
     let t = target(port);
     let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--color", "never"]);
     let text = stdout(&out);
-    assert_eq!(code(&out), 0, "{text}\n{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(
         text.starts_with(&format!("Connected to {t} (127.0.0.1:{port})")),
         "{text}"
@@ -191,8 +148,7 @@ fn openssl_verified_with_ca_and_refused_without() {
     assert!(text.contains("issuer:        CN=Test CA"), "{text}");
 
     // The default trust store (Mozilla's roots) does not know the test CA.
-    let out = dir.run(&["connect", &t]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(&["connect", &t], 5);
     assert!(
         stderr(&out).contains("issued by an unknown authority: CN=Test CA"),
         "{}",
@@ -203,7 +159,7 @@ fn openssl_verified_with_ca_and_refused_without() {
 #[test]
 fn openssl_tls12_only_server_gives_tls12() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-tls1_2"])
     else {
         return;
@@ -218,14 +174,13 @@ fn openssl_tls12_only_server_gives_tls12() {
         "{r}"
     );
     // Forcing TLS 1.3 against it is a handshake failure (4), not a verification one.
-    let out = dir.run(&["connect", &target(port), "--ca", "ca.pem", "--tls13"]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    dir.exits(&["connect", &target(port), "--ca", "ca.pem", "--tls13"], 4);
 }
 
 #[test]
 fn openssl_alpn_is_negotiated() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-alpn", "h2"])
     else {
         return;
@@ -246,77 +201,14 @@ fn openssl_alpn_is_negotiated() {
     assert_eq!(r["handshake"]["alpn"], Value::Null);
 }
 
-/// An OCSP response for the leaf made by `openssl ocsp` from an index file.
-fn ocsp_response(dir: &Dir, revoked: bool, out: &str) {
-    let serial = Command::new("openssl")
-        .current_dir(dir.path())
-        .args(["x509", "-in", "leaf.pem", "-noout", "-serial"])
-        .output()
-        .expect("openssl x509");
-    let serial = String::from_utf8_lossy(&serial.stdout)
-        .trim()
-        .trim_start_matches("serial=")
-        .to_string();
-    let (status, revoked_at) = if revoked {
-        ("R", "250101000000Z,keyCompromise")
-    } else {
-        ("V", "")
-    };
-    std::fs::write(
-        dir.join("index.txt"),
-        format!("{status}\t491231235959Z\t{revoked_at}\t{serial}\tunknown\t/CN=localhost\n"),
-    )
-    .unwrap();
-    for args in [
-        vec![
-            "ocsp",
-            "-issuer",
-            "ca.pem",
-            "-cert",
-            "leaf.pem",
-            "-no_nonce",
-            "-reqout",
-            "req.der",
-        ],
-        vec![
-            "ocsp",
-            "-index",
-            "index.txt",
-            "-rsigner",
-            "ca.pem",
-            "-rkey",
-            "ca-key.pem",
-            "-CA",
-            "ca.pem",
-            "-reqin",
-            "req.der",
-            "-respout",
-            out,
-            "-ndays",
-            "7",
-        ],
-    ] {
-        let o = Command::new("openssl")
-            .current_dir(dir.path())
-            .args(&args)
-            .output()
-            .expect("openssl ocsp");
-        assert!(
-            o.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-}
-
 #[test]
 fn openssl_status_file_staple_is_shown() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     if !util::have("openssl") {
         return;
     }
-    ocsp_response(&dir, false, "good.der");
+    util::ocsp_response(&dir, "leaf.pem", false, "good.der");
     let Some((server, port)) = openssl_server(
         &dir,
         "leaf.pem",
@@ -351,7 +243,7 @@ fn openssl_status_file_staple_is_shown() {
     );
     drop(server);
 
-    ocsp_response(&dir, true, "revoked.der");
+    util::ocsp_response(&dir, "leaf.pem", true, "revoked.der");
     let Some((_server, port)) = openssl_server(
         &dir,
         "leaf.pem",
@@ -362,7 +254,7 @@ fn openssl_status_file_staple_is_shown() {
     };
     let r = ok_json(&dir, &["connect", &target(port), "--ca", "ca.pem"]);
     assert_eq!(r["ocsp"]["cert_status"], "revoked", "{r}");
-    assert_eq!(r["ocsp"]["revocation_time"], "2025-01-01T00:00:00Z");
+    assert_eq!(r["ocsp"]["revocation_time"], "2024-01-01T00:00:00Z");
     assert_eq!(r["ocsp"]["revocation_reason"], "key_compromise");
     assert!(
         r["warnings"]
@@ -383,7 +275,7 @@ fn openssl_status_file_staple_is_shown() {
 #[test]
 fn openssl_verify_1_requires_a_client_certificate() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     dir.ok(&[
         "gencert",
         "alice@example.test",
@@ -404,8 +296,7 @@ fn openssl_verify_1_requires_a_client_certificate() {
     };
     let t = target(port);
     for version in ["--tls13", "--tls12"] {
-        let out = dir.run(&["connect", &t, "--ca", "ca.pem", version]);
-        assert_eq!(code(&out), 4, "{version}: {}", stderr(&out));
+        let out = dir.exits(&["connect", &t, "--ca", "ca.pem", version], 4);
         assert!(
             stderr(&out).contains("--cert FILE --key FILE"),
             "{version}: {}",
@@ -436,7 +327,7 @@ fn openssl_verify_1_requires_a_client_certificate() {
 #[test]
 fn openssl_refused_client_certificate_is_named() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     // Self-signed: no CA the server knows issued it.
     dir.ok(&[
         "gencert",
@@ -456,18 +347,20 @@ fn openssl_refused_client_certificate_is_named() {
     };
     let t = target(port);
     for version in ["--tls13", "--tls12"] {
-        let out = dir.run(&[
-            "connect",
-            &t,
-            "--ca",
-            "ca.pem",
-            version,
-            "--cert",
-            "mallory.pem",
-            "--key",
-            "mallory-key.pem",
-        ]);
-        assert_eq!(code(&out), 4, "{version}: {}", stderr(&out));
+        let out = dir.exits(
+            &[
+                "connect",
+                &t,
+                "--ca",
+                "ca.pem",
+                version,
+                "--cert",
+                "mallory.pem",
+                "--key",
+                "mallory-key.pem",
+            ],
+            4,
+        );
         assert!(
             stderr(&out).contains("the server rejected the client certificate (alert: unknown_ca)"),
             "{version}: {}",
@@ -483,7 +376,7 @@ fn openssl_refused_client_certificate_is_named() {
 fn an_accepted_client_certificate_is_known_by_the_ticket_that_follows() {
     use tlskit::tls::{config, dial, files, target::Target};
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     dir.ok(&[
         "gencert",
         "alice@example.test",
@@ -535,7 +428,7 @@ fn an_accepted_client_certificate_is_known_by_the_ticket_that_follows() {
 #[test]
 fn a_client_certificate_nobody_asked_for_is_a_warning() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     dir.ok(&[
         "gencert",
         "alice@example.test",
@@ -578,7 +471,7 @@ fn a_client_certificate_nobody_asked_for_is_a_warning() {
 #[test]
 fn openssl_reconnect_resumes() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     for extra in [&[][..], &["-tls1_2"][..]] {
         let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", extra) else {
             return;
@@ -624,8 +517,7 @@ fn reconnect_says_why_it_did_not_resume() {
     assert_eq!(r["reconnect"]["tickets_received"], 0, "{r}");
     let mut text = args.to_vec();
     text.extend(["--color", "never"]);
-    let out = dir.run(&text);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(&text, 0);
     assert!(
         stdout(&out)
             .contains("reconnect:     not resumed (full; the server sent no session ticket)"),
@@ -641,13 +533,11 @@ fn showcerts_and_save_chain_write_a_refused_chain() {
     let dir = Dir::new();
     let served = util::spawn_serve(&dir, &[]);
     let t = format!("localhost:{}", served.port);
-    let out = dir.run(&["connect", &t, "--showcerts", "-q", "--no-io"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(&["connect", &t, "--showcerts", "-q", "--no-io"], 5);
     let pem = stdout(&out);
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 1, "{pem}");
-    let out = dir.run(&["connect", &t, "--save-chain", "saved.pem", "--no-io"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    dir.exits(&["connect", &t, "--save-chain", "saved.pem", "--no-io"], 5);
     let saved = std::fs::read_to_string(dir.join("saved.pem")).expect("saved.pem written");
     assert_eq!(saved, pem);
     // What was saved is the served certificate.
@@ -658,58 +548,61 @@ fn showcerts_and_save_chain_write_a_refused_chain() {
 #[test]
 fn openssl_send_and_stdin_carry_data() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     // -rev: the server answers each line reversed.
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-rev"]) else {
         return;
     };
     let t = target(port);
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--ca",
-        "ca.pem",
-        "--send",
-        "hello\n",
-        "--read-timeout",
-        "2",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--send",
+            "hello\n",
+            "--read-timeout",
+            "2",
+        ],
+        0,
+    );
     // Data on stdout, the report on stderr.
     assert_eq!(stdout(&out), "olleh\n");
     assert!(stderr(&out).contains("Connected to"), "{}", stderr(&out));
 
-    let out = run_with_stdin(
-        &dir,
+    let out = dir.run_with_stdin(
         &["connect", &t, "--ca", "ca.pem", "--read-timeout", "2"],
         b"abc\n",
     );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out), "cba\n");
     assert!(stderr(&out).contains("verification:"), "{}", stderr(&out));
 
     // stdin at end of file: report only, on stdout.
-    let out = run_with_stdin(&dir, &["connect", &t, "--ca", "ca.pem"], b"");
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.run_with_stdin(&["connect", &t, "--ca", "ca.pem"], b"");
+    assert_exit(&out, 0);
     assert!(stdout(&out).starts_with("Connected to"), "{}", stdout(&out));
 }
 
 #[test]
 fn openssl_showcerts_output_parses() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
         return;
     };
-    let out = dir.run(&[
-        "connect",
-        &target(port),
-        "--ca",
-        "ca.pem",
-        "--showcerts",
-        "-q",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--showcerts",
+            "-q",
+        ],
+        0,
+    );
     std::fs::write(dir.join("got.pem"), &out.stdout).unwrap();
     let fp = |file: &str| {
         let o = Command::new("openssl")
@@ -723,15 +616,17 @@ fn openssl_showcerts_output_parses() {
     assert_eq!(fp("got.pem"), fp("leaf.pem"));
 
     // --save-chain writes the same PEM; the report stays on stdout.
-    let out = dir.run(&[
-        "connect",
-        &target(port),
-        "--ca",
-        "ca.pem",
-        "--save-chain",
-        "saved.pem",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--save-chain",
+            "saved.pem",
+        ],
+        0,
+    );
     assert!(stdout(&out).starts_with("Connected to"));
     assert_eq!(fp("saved.pem"), fp("leaf.pem"));
 }
@@ -739,7 +634,7 @@ fn openssl_showcerts_output_parses() {
 #[test]
 fn openssl_pins_and_keylog() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
         return;
     };
@@ -761,16 +656,14 @@ fn openssl_pins_and_keylog() {
     assert!(keys.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET "), "{keys}");
 
     let wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--pin", wrong]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let out = dir.exits(&["connect", &t, "--ca", "ca.pem", "--pin", wrong], 6);
     assert!(
         stderr(&out).contains(&format!("the server presented {pin}")),
         "{}",
         stderr(&out)
     );
     // Pins apply with --insecure too.
-    let out = dir.run(&["connect", &t, "--insecure", "--pin", wrong]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    dir.exits(&["connect", &t, "--insecure", "--pin", wrong], 6);
 }
 
 // ---------------------------------------------------------------- Python ssl
@@ -778,7 +671,7 @@ fn openssl_pins_and_keylog() {
 #[test]
 fn python_server_interop() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     dir.ok(&[
         "gencert",
         "alice@example.test",
@@ -795,44 +688,50 @@ fn python_server_interop() {
     };
     let t = target(port);
     // Verified; the server reports the SNI it saw, then echoes.
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--ca",
-        "ca.pem",
-        "--send",
-        "ping\n",
-        "--read-timeout",
-        "10",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--send",
+            "ping\n",
+            "--read-timeout",
+            "10",
+        ],
+        0,
+    );
     assert_eq!(
         stdout(&out),
         "sni=localhost alpn=None version=TLSv1.3 client=None resumed=False\nping\n"
     );
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--ca",
-        "ca.pem",
-        "--no-sni",
-        "--send",
-        "x",
-        "--read-timeout",
-        "10",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--no-sni",
+            "--send",
+            "x",
+            "--read-timeout",
+            "10",
+        ],
+        0,
+    );
     assert!(stdout(&out).starts_with("sni=None "), "{}", stdout(&out));
     // --servername: verified against that name; the address is dialled as given.
-    let out = dir.run(&[
-        "connect",
-        &format!("127.0.0.1:{port}"),
-        "--servername",
-        "wrong.test",
-        "--ca",
-        "ca.pem",
-    ]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &format!("127.0.0.1:{port}"),
+            "--servername",
+            "wrong.test",
+            "--ca",
+            "ca.pem",
+        ],
+        5,
+    );
     assert!(
         stderr(&out).contains("valid for localhost, 127.0.0.1 but not for wrong.test"),
         "{}",
@@ -866,19 +765,21 @@ fn python_server_interop() {
     let Some((_s12, port)) = python_server(&dir, cfg) else {
         return;
     };
-    let out = dir.run(&[
-        "connect",
-        &target(port),
-        "--ca",
-        "ca.pem",
-        "--alpn",
-        "h2,http/1.1",
-        "--send",
-        "x",
-        "--read-timeout",
-        "10",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--alpn",
+            "h2,http/1.1",
+            "--send",
+            "x",
+            "--read-timeout",
+            "10",
+        ],
+        0,
+    );
     assert!(
         stdout(&out).starts_with("sni=localhost alpn=http/1.1 version=TLSv1.2"),
         "{}",
@@ -891,28 +792,29 @@ fn python_server_interop() {
     let Some((_mtls, port)) = python_server(&dir, cfg) else {
         return;
     };
-    let out = dir.run(&["connect", &target(port), "--ca", "ca.pem"]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let out = dir.exits(&["connect", &target(port), "--ca", "ca.pem"], 4);
     assert!(
         stderr(&out).contains("client certificate"),
         "{}",
         stderr(&out)
     );
-    let out = dir.run(&[
-        "connect",
-        &target(port),
-        "--ca",
-        "ca.pem",
-        "--cert",
-        "alice.pem",
-        "--key",
-        "alice-key.pem",
-        "--send",
-        "x",
-        "--read-timeout",
-        "10",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice-key.pem",
+            "--send",
+            "x",
+            "--read-timeout",
+            "10",
+        ],
+        0,
+    );
     assert!(
         stdout(&out).contains("client=alice@example.test"),
         "{}",
@@ -1083,8 +985,10 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
     ]);
 
     let (_bare, port) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]).expect("openssl");
-    let out = dir.run(&["connect", &target(port), "--ca", "other.pem", "--no-io"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(
+        &["connect", &target(port), "--ca", "other.pem", "--no-io"],
+        5,
+    );
     let err = stderr(&out);
     assert!(
         err.contains("issued by an unknown authority: CN=Chain Intermediate"),
@@ -1099,8 +1003,10 @@ fn incomplete_chain_is_told_from_an_untrusted_root() {
         &["-cert_chain", "int.pem"],
     )
     .expect("openssl");
-    let out = dir.run(&["connect", &target(port), "--ca", "other.pem", "--no-io"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(
+        &["connect", &target(port), "--ca", "other.pem", "--no-io"],
+        5,
+    );
     let err = stderr(&out);
     assert!(
         err.contains("issued by an unknown authority: CN=Chain Root"),
@@ -1161,14 +1067,7 @@ fn a_pinned_intermediate_must_have_issued_the_leaf() {
     )
     .expect("openssl");
     let t = target(port);
-    let out = dir.run(&["connect", &t, "--pin", &int_pin, "--no-io"]);
-    assert_eq!(
-        code(&out),
-        6,
-        "accepted an impostor: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = dir.exits(&["connect", &t, "--pin", &int_pin, "--no-io"], 6);
     assert!(
         stderr(&out).contains("does not chain up to it"),
         "{}",
@@ -1176,18 +1075,22 @@ fn a_pinned_intermediate_must_have_issued_the_leaf() {
     );
     // Also when a CA vouches for the impostor's leaf: the pin is what guards against that.
     std::fs::copy(dir.join("impostor.pem"), dir.join("impostor-ca.pem")).unwrap();
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--pin",
-        &int_pin,
-        "--ca",
-        "impostor-ca.pem",
-        "--no-io",
-    ]);
-    assert_eq!(code(&out), 6, "{}{}", stdout(&out), stderr(&out));
-    let out = dir.run(&["connect", &t, "--pin", &int_pin, "--insecure", "--no-io"]);
-    assert_eq!(code(&out), 6, "{}{}", stdout(&out), stderr(&out));
+    dir.exits(
+        &[
+            "connect",
+            &t,
+            "--pin",
+            &int_pin,
+            "--ca",
+            "impostor-ca.pem",
+            "--no-io",
+        ],
+        6,
+    );
+    dir.exits(
+        &["connect", &t, "--pin", &int_pin, "--insecure", "--no-io"],
+        6,
+    );
 }
 
 /// --starttls against a port that speaks TLS at once: the timeout says what to try.
@@ -1196,16 +1099,18 @@ fn starttls_on_an_implicit_tls_port_says_to_leave_it_out() {
     let dir = Dir::new();
     let served = util::spawn_serve(&dir, &[]);
     let t = format!("localhost:{}", served.port);
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--starttls",
-        "smtp",
-        "--timeout",
-        "1",
-        "--no-io",
-    ]);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &t,
+            "--starttls",
+            "smtp",
+            "--timeout",
+            "1",
+            "--no-io",
+        ],
+        3,
+    );
     assert!(
         stderr(&out).contains("in the smtp STARTTLS exchange (if this port speaks TLS at once"),
         "{}",
@@ -1219,7 +1124,7 @@ fn bad_server_matrix() {
     if !util::have("openssl") {
         return;
     }
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let gen = |args: &[&str]| {
         let mut all = vec!["gencert"];
         all.extend_from_slice(args);
@@ -1302,8 +1207,7 @@ fn bad_server_matrix() {
         let t = target(port);
 
         // Refused: exit 5 and the reason, in text and in JSON.
-        let out = dir.run(&["connect", &t, "--ca", "ca.pem"]);
-        assert_eq!(code(&out), 5, "{name}: {}", stderr(&out));
+        let out = dir.exits(&["connect", &t, "--ca", "ca.pem"], 5);
         for reason in reasons {
             assert!(
                 stderr(&out).contains(reason),
@@ -1311,8 +1215,7 @@ fn bad_server_matrix() {
                 stderr(&out)
             );
         }
-        let out = dir.run(&["connect", &t, "--ca", "ca.pem", "--json"]);
-        assert_eq!(code(&out), 5, "{name}");
+        let out = dir.exits(&["connect", &t, "--ca", "ca.pem", "--json"], 5);
         let r = json(&out);
         assert_eq!(r["error"]["exit_code"], 5, "{name}: {r}");
         assert_eq!(r["error"]["stage"], "handshake");
@@ -1326,16 +1229,18 @@ fn bad_server_matrix() {
         );
 
         // Accepted with --insecure, marked NOT VERIFIED with the same reason.
-        let out = dir.run(&[
-            "connect",
-            &t,
-            "--ca",
-            "ca.pem",
-            "--insecure",
-            "--color",
-            "never",
-        ]);
-        assert_eq!(code(&out), 0, "{name} --insecure: {}", stderr(&out));
+        let out = dir.exits(
+            &[
+                "connect",
+                &t,
+                "--ca",
+                "ca.pem",
+                "--insecure",
+                "--color",
+                "never",
+            ],
+            0,
+        );
         let text = stdout(&out);
         assert!(
             text.contains("verification:  NOT VERIFIED: "),
@@ -1374,8 +1279,7 @@ fn bad_server_matrix() {
         "--json",
     ]));
     let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
-    let out = dir.run(&["connect", &target(port), "--pin", &pin]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    dir.exits(&["connect", &target(port), "--pin", &pin], 5);
 }
 
 // ---------------------------------------------------------------- network failures
@@ -1384,15 +1288,14 @@ fn bad_server_matrix() {
 fn refused_is_a_network_error() {
     let dir = Dir::new();
     let port = util::free_port();
-    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("connection refused"),
-        "{}",
-        stderr(&out)
+    dir.expect(
+        &["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"],
+        3,
+        "",
+        "tlskit: error: cannot connect to 127.0.0.1:<port>: connection refused (nothing listens \
+         on that port)\n",
     );
-    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--json"]);
-    assert_eq!(code(&out), 3);
+    let out = dir.exits(&["connect", &format!("127.0.0.1:{port}"), "--json"], 3);
     let r = json(&out);
     assert_eq!(r["error"]["stage"], "connect");
     assert_eq!(r["error"]["exit_code"], 3);
@@ -1425,8 +1328,10 @@ fn silent_server_times_out() {
             std::thread::sleep(Duration::from_millis(500));
         }
     });
-    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let out = dir.exits(
+        &["connect", &format!("127.0.0.1:{port}"), "--timeout", "5"],
+        4,
+    );
     assert!(stderr(&out).contains("--starttls"), "{}", stderr(&out));
     talker.join().unwrap();
 }
@@ -1434,20 +1339,42 @@ fn silent_server_times_out() {
 #[test]
 fn bad_targets_are_usage_errors() {
     let dir = Dir::new();
-    for t in [
-        "localhost:0",
-        "[::1",
-        "gopher://x/",
-        "localhost:http",
-        "::1:443",
+    for (t, why) in [
+        (
+            "localhost:0",
+            "'localhost:0': port 0 is out of range (1-65535)",
+        ),
+        ("[::1", "'[::1': '[' without a closing ']'"),
+        (
+            "gopher://x/",
+            "'gopher://x/': tlskit does not know the URL scheme 'gopher' (it knows https, wss, \
+             smtps, ldaps, ftps, imaps, pop3s)",
+        ),
+        (
+            "localhost:http",
+            "'localhost:http': 'http' is not a port number",
+        ),
+        (
+            "::1:443",
+            "'::1:443' is ambiguous: write [::1]:443 for port 443 of ::1, or [::1:443] for that \
+             address",
+        ),
     ] {
-        let out = dir.run(&["connect", t]);
-        assert_eq!(code(&out), 2, "{t}: {}", stderr(&out));
+        dir.expect(&["connect", t], 2, "", &format!("tlskit: error: {why}\n"));
     }
-    let out = dir.run(&["connect", "localhost", "--pin", "md5//x"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    let out = dir.run(&["connect", "localhost", "--timeout", "0"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    dir.expect(
+        &["connect", "localhost", "--pin", "md5//x"],
+        2,
+        "",
+        "tlskit: error: --pin: 'md5//x' is not a pin: expected sha256//<base64 of 32 bytes> \
+         (curl's --pinnedpubkey form)\n",
+    );
+    dir.expect(
+        &["connect", "localhost", "--timeout", "0"],
+        2,
+        "",
+        "tlskit: error: --timeout: must be more than 0 and at most 86400 seconds\n",
+    );
 }
 
 // ---------------------------------------------------------------- STARTTLS
@@ -1578,7 +1505,7 @@ fn starttls_server(dir: &Dir, proto: &str, mode: &str) -> Option<(Background, u1
 #[test]
 fn starttls_each_protocol() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let greetings = [
         ("smtp", "220 mx.test ESMTP tlskit-test"),
         (
@@ -1620,33 +1547,37 @@ fn starttls_each_protocol() {
         assert_eq!(r["verification"]["verified"], true, "{proto}");
         assert!(r["timings"]["starttls_ms"].is_number(), "{proto}");
         // Data after the upgrade is TLS: the server's line arrives decrypted.
-        let out = dir.run(&[
-            "connect",
-            &t,
-            "--starttls",
-            proto,
-            "--ca",
-            "ca.pem",
-            "--send",
-            "",
-            "--read-timeout",
-            "10",
-        ]);
-        assert_eq!(code(&out), 0, "{proto}: {}", stderr(&out));
+        let out = dir.exits(
+            &[
+                "connect",
+                &t,
+                "--starttls",
+                proto,
+                "--ca",
+                "ca.pem",
+                "--send",
+                "",
+                "--read-timeout",
+                "10",
+            ],
+            0,
+        );
         assert_eq!(stdout(&out), format!("tls-ok {proto}\n"), "{proto}");
 
         let Some((_refusing, port)) = starttls_server(&dir, proto, "refuse") else {
             return;
         };
-        let out = dir.run(&[
-            "connect",
-            &target(port),
-            "--starttls",
-            proto,
-            "--ca",
-            "ca.pem",
-        ]);
-        assert_eq!(code(&out), 4, "{proto}: {}", stderr(&out));
+        let out = dir.exits(
+            &[
+                "connect",
+                &target(port),
+                "--starttls",
+                proto,
+                "--ca",
+                "ca.pem",
+            ],
+            4,
+        );
         let err = stderr(&out);
         assert!(
             err.contains(&format!("tlskit: error: {proto}: the server refused")),
@@ -1660,22 +1591,24 @@ fn starttls_each_protocol() {
 #[test]
 fn json_report_fields_are_present_and_typed() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
     let t = target(served.port);
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--ca",
-        "ca.pem",
-        "--json",
-        "--showcerts",
-        "--send",
-        "abc\n",
-        "--read-timeout",
-        "2",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "connect",
+            &t,
+            "--ca",
+            "ca.pem",
+            "--json",
+            "--showcerts",
+            "--send",
+            "abc\n",
+            "--read-timeout",
+            "2",
+        ],
+        0,
+    );
     // Data on stdout (serve echoes it); the one JSON document on stderr.
     assert_eq!(stdout(&out), "abc\n");
     let r: Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON document");
@@ -1733,7 +1666,7 @@ fn json_report_fields_are_present_and_typed() {
 #[test]
 fn system_roots_and_sslkeylogfile() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
         return;
     };
@@ -1742,7 +1675,7 @@ fn system_roots_and_sslkeylogfile() {
     cmd.env("SSL_CERT_FILE", dir.join("ca.pem"))
         .env("SSLKEYLOGFILE", dir.join("env-keys.log"));
     let out = util::run_bounded(cmd, Duration::from_secs(60));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let r = json(&out);
     assert_eq!(r["verification"]["trust"], "system");
     assert_eq!(r["verification"]["verified"], true);
@@ -1754,7 +1687,7 @@ fn system_roots_and_sslkeylogfile() {
 #[test]
 fn openssl_hello_retry_request_is_reported() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     // tlskit sends key shares for X25519MLKEM768 and X25519; a P-256-only server must ask again.
     let Some((_server, port)) =
         openssl_server(&dir, "leaf.pem", "leaf-key.pem", &["-groups", "P-256"])
@@ -1786,7 +1719,7 @@ fn openssl_hello_retry_request_is_reported() {
 #[test]
 fn fetch_chain_for_inspect_and_pin() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     dir.ok(&["gencert", "localhost", "--out", "self", "-q"]);
     let Some((_server, port)) = openssl_server(&dir, "self.pem", "self-key.pem", &[]) else {
         return;
@@ -1831,7 +1764,7 @@ fn tofu_records_then_checks_and_refuses_a_changed_key() {
     let server = serve_at(&dir, port);
     // First contact: a self-signed certificate, no CA, no pin: recorded.
     let out = connect_tofu(&dir, port);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let r = json(&out);
     assert_eq!(r["tofu"]["state"], "recorded", "{r}");
     let pin = r["chain"][0]["spki_pin"].as_str().unwrap().to_string();
@@ -1851,7 +1784,7 @@ fn tofu_records_then_checks_and_refuses_a_changed_key() {
     // The server comes back with a new key: refused, exit 6, both pins named.
     let server = serve_at(&dir, port);
     let out = connect_tofu(&dir, port);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert_exit(&out, 6);
     let err = stderr(&out);
     assert!(err.contains("has CHANGED"), "{err}");
     assert!(err.contains(&pin), "old pin named: {err}");
@@ -1865,7 +1798,7 @@ fn tofu_records_then_checks_and_refuses_a_changed_key() {
     let mut forget = dir.tlskit(&["pin", "--forget", &format!("localhost:{port}")]);
     forget.env("TLSKIT_PIN_STORE", dir.join("pins"));
     let out = util::run_bounded(forget, Duration::from_secs(30));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_exit(&out, 0);
     let r = json(&connect_tofu(&dir, port));
     assert_eq!(r["tofu"]["state"], "recorded", "{r}");
     assert_ne!(r["tofu"]["pin"], pin.as_str());
@@ -1885,14 +1818,13 @@ fn tofu_still_checks_names_and_dates() {
         stderr(&out)
     );
     assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
-    let out = dir.run(&["connect", "localhost:1", "--tofu", "--insecure"]);
-    assert_eq!(code(&out), 2, "--tofu and --insecure conflict");
+    dir.exits(&["connect", "localhost:1", "--tofu", "--insecure"], 2);
 }
 
 #[test]
 fn groups_and_suites_are_what_openssl_negotiates() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let Some((_server, port)) = openssl_server(&dir, "leaf.pem", "leaf-key.pem", &[]) else {
         return;
     };
@@ -1941,15 +1873,17 @@ fn groups_and_suites_are_what_openssl_negotiates() {
     else {
         return;
     };
-    let out = dir.run(&[
-        "connect",
-        &target(port),
-        "--ca",
-        "ca.pem",
-        "--groups",
-        "secp256r1",
-    ]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    dir.exits(
+        &[
+            "connect",
+            &target(port),
+            "--ca",
+            "ca.pem",
+            "--groups",
+            "secp256r1",
+        ],
+        4,
+    );
 }
 
 #[test]
@@ -1965,8 +1899,7 @@ fn unusable_group_and_suite_choices_are_usage_errors() {
     ] {
         let mut all = vec!["connect", "127.0.0.1:9"];
         all.extend_from_slice(args);
-        let out = dir.run(&all);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let out = dir.exits(&all, 2);
         let err = stderr(&out);
         assert!(err.starts_with("tlskit: error: --"), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
@@ -1989,16 +1922,18 @@ fn ipv6_loopback_target_is_dialled_and_verified_by_address() {
     assert_eq!(r["server_name"], "::1", "{r}");
     assert_eq!(r["verification"]["verified"], true, "{r}");
     // Another name for the same address fails verification by name.
-    let out = dir.run(&[
-        "connect",
-        &t,
-        "--pin",
-        &served.pin,
-        "--servername",
-        "example.test",
-        "--no-io",
-    ]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    dir.exits(
+        &[
+            "connect",
+            &t,
+            "--pin",
+            &served.pin,
+            "--servername",
+            "example.test",
+            "--no-io",
+        ],
+        5,
+    );
 }
 
 /// A pinned CA and an expired leaf it issued: the pin still matches (it is
@@ -2034,19 +1969,20 @@ fn a_pinned_ca_still_matches_an_expired_leaf_it_issued() {
         .to_string();
     let served = util::spawn_serve(&dir, &["--cert", "chain.pem", "--key", "old-key.pem"]);
     let t = format!("localhost:{}", served.port);
-    let out = dir.run(&["connect", &t, "--pin", &ca_pin, "--no-io"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = dir.exits(&["connect", &t, "--pin", &ca_pin, "--no-io"], 5);
     assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
-    let out = dir.run(&[
-        "--json",
-        "connect",
-        &t,
-        "--pin",
-        &ca_pin,
-        "--insecure",
-        "--no-io",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "--json",
+            "connect",
+            &t,
+            "--pin",
+            &ca_pin,
+            "--insecure",
+            "--no-io",
+        ],
+        0,
+    );
     let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(r["verification"]["verified"], false, "{r}");
     assert_eq!(r["verification"]["pin_matched"], true, "{r}");
@@ -2090,7 +2026,7 @@ fn xmpp_flood_of_closing_brackets_hits_the_size_cap() {
 #[test]
 fn a_refusal_names_the_flag_that_restricted_the_offer() {
     let dir = Dir::new();
-    pki(&dir);
+    util::pki(&dir, Some("Test CA"), LEAF);
     let cases: [(&[&str], &[&str], &str); 4] = [
         (
             &["-tls1_2"],
@@ -2123,7 +2059,11 @@ fn a_refusal_names_the_flag_that_restricted_the_offer() {
         args.extend_from_slice(client_flags);
         let out = dir.run(&args);
         assert_eq!(code(&out), 4, "{client_flags:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(said), "{client_flags:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(said),
+            "{client_flags:?}: {}",
+            stderr(&out)
+        );
         assert!(
             !stderr(&out).contains("TLS 1.2 or 1.3"),
             "{client_flags:?}: {}",

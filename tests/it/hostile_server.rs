@@ -11,8 +11,6 @@
 //! rustls `ServerConnection` that turns hostile once the handshake is done.
 //! Loopback only; every loop is bounded in count and time.
 
-mod util;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Output, Stdio};
@@ -21,10 +19,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::util::*;
 use tlskit::tls::certgen;
 use tlskit::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Versions};
 use tlskit::tls::pin::Pin;
-use util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
@@ -915,12 +913,6 @@ fn scan(dir: &Dir, port: u16, timeout: &str, scenario: &str) -> Run {
         err.lines().last().unwrap_or("")
     );
     run
-}
-
-fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
-    for (b, name) in [(0x1bu8, "ESC"), (0x07, "BEL"), (0x00, "NUL")] {
-        assert!(!bytes.contains(&b), "{what}: a raw {name} in the output");
-    }
 }
 
 /// A plain scan of a well-behaved rustls server: the baseline for time and memory.

@@ -2,23 +2,18 @@
 //! (verification, TLS 1.3, OCSP stapling, mTLS), Python's ssl module, curl
 //! (the --www page, --pinnedpubkey) and gnutls-cli.
 
-mod util;
-
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use util::*;
+use crate::util::*;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
-/// A local CA, a server leaf for localhost, and a client certificate for alice.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "-q"]);
-    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
-    dir.ok(&[
-        "gencert", "--client", "--cn", "alice", "--out", "alice", "--issuer", "ca.pem", "-q",
-    ]);
-}
+/// A server leaf for localhost and a client certificate for alice, from the test CA.
+const PKI: &[(&str, &[&str])] = &[
+    ("localhost", &["localhost"]),
+    ("alice", &["--client", "--cn", "alice"]),
+];
 
 /// Runs `program args...` in `dir` with stdin from the file `input` (at most 30 s).
 fn run_with_input(dir: &Dir, input: &str, program: &str, args: &[&str]) -> Output {
@@ -57,72 +52,16 @@ fn s_client(dir: &Dir, port: u16, input: &str, extra: &[&str]) -> Output {
     run_with_input(dir, input, "openssl", &args)
 }
 
-/// Makes a DER OCSP response saying "good" for localhost.pem, signed by the CA.
-fn ocsp_response(dir: &Dir) {
-    ocsp_response_for(dir, "localhost.pem", false, "ocsp.der");
-}
-
-/// Makes a DER OCSP response about `cert` (issued by the CA), "good" or "revoked", into `out`.
-fn ocsp_response_for(dir: &Dir, cert: &str, revoked: bool, out_file: &str) {
-    let out = run_bounded(
-        {
-            let mut c = Command::new("openssl");
-            c.args(["x509", "-in", cert, "-noout", "-serial"])
-                .current_dir(dir.path());
-            c
-        },
-        SECS(30),
-    );
-    let serial = stdout(&out)
-        .trim()
-        .trim_start_matches("serial=")
-        .to_string();
-    assert!(!serial.is_empty(), "{}", stderr(&out));
-    let (flag, when) = if revoked {
-        ("R", "240101000000Z,keyCompromise")
-    } else {
-        ("V", "")
-    };
-    std::fs::write(
-        dir.join("index.txt"),
-        format!("{flag}\t391231235959Z\t{when}\t{serial}\tunknown\t/CN=x\n"),
-    )
-    .unwrap();
-    let mut c = Command::new("openssl");
-    c.args([
-        "ocsp",
-        "-index",
-        "index.txt",
-        "-rsigner",
-        "ca.pem",
-        "-rkey",
-        "ca-key.pem",
-        "-CA",
-        "ca.pem",
-        "-issuer",
-        "ca.pem",
-        "-cert",
-        cert,
-        "-respout",
-        out_file,
-        "-ndays",
-        "1",
-    ])
-    .current_dir(dir.path());
-    let out = run_bounded(c, SECS(30));
-    assert_eq!(code(&out), 0, "openssl ocsp: {}", all_output(&out));
-}
-
 #[test]
 fn serve_warns_about_a_staple_for_another_certificate_or_a_revoked_one() {
     if !have("openssl") {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
-    ocsp_response_for(&dir, "alice.pem", false, "alice-ocsp.der");
-    ocsp_response_for(&dir, "localhost.pem", true, "revoked-ocsp.der");
-    ocsp_response(&dir);
+    pki(&dir, None, PKI);
+    ocsp_response(&dir, "alice.pem", false, "alice-ocsp.der");
+    ocsp_response(&dir, "localhost.pem", true, "revoked-ocsp.der");
+    ocsp_response(&dir, "localhost.pem", false, "ocsp.der");
     let serve_with = |staple: &str| {
         let mut srv = spawn_serve(
             &dir,
@@ -156,16 +95,18 @@ fn serve_warns_about_a_staple_for_another_certificate_or_a_revoked_one() {
     );
     // Not an OCSP response at all: serve does not start.
     std::fs::write(dir.join("junk.der"), b"\x30\x03\x0a\x01\x03").unwrap();
-    let out = dir.run(&[
-        "serve",
-        "--cert",
-        "localhost.pem",
-        "--key",
-        "localhost-key.pem",
-        "--ocsp-response",
-        "junk.der",
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let out = dir.exits(
+        &[
+            "serve",
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--ocsp-response",
+            "junk.der",
+        ],
+        1,
+    );
     assert!(stderr(&out).contains("try_later"), "{}", stderr(&out));
 }
 
@@ -175,8 +116,8 @@ fn openssl_s_client_verifies_negotiates_tls13_echoes_and_sees_the_ocsp_staple() 
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
-    ocsp_response(&dir);
+    pki(&dir, None, PKI);
+    ocsp_response(&dir, "localhost.pem", false, "ocsp.der");
     let srv = spawn_serve(
         &dir,
         &[
@@ -193,7 +134,7 @@ fn openssl_s_client_verifies_negotiates_tls13_echoes_and_sees_the_ocsp_staple() 
     assert_eq!(srv.ready["ocsp_stapling"], true);
     let out = s_client(&dir, srv.port, "hello from openssl\n", &["-status"]);
     let text = all_output(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_exit(&out, 0);
     assert!(text.contains("hello from openssl"), "no echo: {text}");
     assert!(text.contains("Protocol  : TLSv1.3"), "{text}");
     assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
@@ -276,7 +217,7 @@ fn openssl_s_client_is_refused_without_a_client_certificate_and_accepted_with_on
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    pki(&dir, None, PKI);
     // A client certificate from another CA.
     dir.ok(&[
         "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
@@ -343,7 +284,7 @@ fn openssl_s_client_is_refused_without_a_client_certificate_and_accepted_with_on
         &["-cert", "alice.pem", "-key", "alice-key.pem"],
     );
     let text = all_output(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_exit(&out, 0);
     assert!(text.contains("with cert"), "no echo: {text}");
     let rec = srv.event("connection", SECS(20));
     assert_eq!(rec["client_subject"], "CN=alice", "{rec}");
@@ -387,7 +328,7 @@ fn python_ssl_client_gets_its_bytes_back_and_resumes_with_a_ticket() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    pki(&dir, None, PKI);
     std::fs::write(dir.join("client.py"), PYTHON_CLIENT).unwrap();
     let srv = spawn_serve(
         &dir,
@@ -398,7 +339,7 @@ fn python_ssl_client_gets_its_bytes_back_and_resumes_with_a_ticket() {
     c.args(["client.py", &port, "ca.pem"])
         .current_dir(dir.path());
     let out = run_bounded(c, SECS(60));
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_exit(&out, 0);
     let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
@@ -432,7 +373,7 @@ fn python_ssl_client_gets_its_bytes_back_and_resumes_with_a_ticket() {
     c.args(["client.py", &port, "ca.pem"])
         .current_dir(dir.path());
     let out = run_bounded(c, SECS(60));
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_exit(&out, 0);
     assert!(
         stdout(&out).lines().all(|l| l.ends_with(" new")),
         "{}",
@@ -456,7 +397,7 @@ fn curl_gets_the_www_page_as_text_and_json_over_one_kept_alive_connection() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    pki(&dir, None, PKI);
     let srv = spawn_serve(
         &dir,
         &[
@@ -478,7 +419,7 @@ fn curl_gets_the_www_page_as_text_and_json_over_one_kept_alive_connection() {
         &["--cacert", "ca.pem", "-w", "%{http_code}\n", &url, &url],
     );
     let text = stdout(&out);
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_exit(&out, 0);
     assert_eq!(text.matches("200\n").count(), 2, "{text}");
     assert!(text.contains("protocol:       TLSv1.3\n"), "{text}");
     assert!(text.contains("SNI:            localhost\n"), "{text}");
@@ -508,7 +449,7 @@ fn curl_gets_the_www_page_as_text_and_json_over_one_kept_alive_connection() {
             &url,
         ],
     );
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_exit(&out, 0);
     let page: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("a JSON page");
     assert_eq!(page["protocol"], "TLSv1.3");
     assert_eq!(page["alpn"], "http/1.1");
@@ -537,7 +478,7 @@ fn curl_pinnedpubkey_accepts_the_printed_pin_and_rejects_another() {
         srv.port,
         &["-k", "--pinnedpubkey", &srv.pin, "-w", "%{http_code}", &url],
     );
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_exit(&out, 0);
     assert!(stdout(&out).ends_with("200"), "{}", stdout(&out));
     let wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     let out = curl(&dir, srv.port, &["-k", "--pinnedpubkey", wrong, &url]);
@@ -555,7 +496,7 @@ fn gnutls_cli_completes_a_handshake_and_echoes() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    pki(&dir, None, PKI);
     let srv = spawn_serve(
         &dir,
         &[
@@ -581,7 +522,7 @@ fn gnutls_cli_completes_a_handshake_and_echoes() {
         ],
     );
     let text = all_output(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_exit(&out, 0);
     assert!(text.contains("hello gnutls"), "no echo: {text}");
     assert!(text.contains("Handshake was completed"), "{text}");
     // gnutls computes the same SPKI pin serve printed.
@@ -598,7 +539,7 @@ fn openssl_s_client_gets_the_groups_and_suites_serve_was_told_to_use() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    pki(&dir, None, PKI);
     let srv = spawn_serve(
         &dir,
         &[
@@ -625,13 +566,13 @@ fn openssl_s_client_gets_the_groups_and_suites_serve_was_told_to_use() {
     // OpenSSL sends an X25519 key share; serve asks for P-384 (HelloRetryRequest).
     let out = s_client(&dir, srv.port, "groups\n", &[]);
     let text = all_output(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_exit(&out, 0);
     assert!(text.contains("groups"), "no echo: {text}");
     assert!(text.contains("Cipher is TLS_AES_128_GCM_SHA256"), "{text}");
     assert!(text.contains("Server Temp Key: ECDH, secp384r1"), "{text}");
     let out = s_client(&dir, srv.port, "x\n", &["-tls1_2"]);
     let text = all_output(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_exit(&out, 0);
     assert!(text.contains("ECDHE-ECDSA-AES256-GCM-SHA384"), "{text}");
     // What serve was told not to use, it refuses.
     for refused in [

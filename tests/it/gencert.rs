@@ -1,11 +1,11 @@
 //! `tlskit gencert` against real OpenSSL and Python's `ssl` module.
 
-mod util;
+use crate::util;
 
 use std::process::Command;
 use std::time::Duration;
 
-use util::{code, have, run_bounded, stderr, stdout, Dir};
+use crate::util::{code, have, run_bounded, stderr, stdout, Dir};
 
 /// Runs a shell pipeline in `dir` and returns its trimmed stdout, asserting success.
 fn sh(dir: &Dir, script: &str) -> String {
@@ -29,25 +29,6 @@ fn json(dir: &Dir, args: &[&str]) -> serde_json::Value {
     all.extend_from_slice(args);
     let out = dir.ok(&all);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
-}
-
-fn openssl_pin(dir: &Dir, cert: &str) -> String {
-    let b64 = sh(
-        dir,
-        &format!(
-            "openssl x509 -in {cert} -pubkey -noout | openssl pkey -pubin -outform der \
-             | openssl dgst -sha256 -binary | base64"
-        ),
-    );
-    format!("sha256//{b64}")
-}
-
-fn openssl_fingerprint(dir: &Dir, cert: &str) -> String {
-    let line = sh(
-        dir,
-        &format!("openssl x509 -in {cert} -noout -fingerprint -sha256"),
-    );
-    line.rsplit('=').next().unwrap_or_default().to_string()
 }
 
 #[cfg(unix)]
@@ -142,12 +123,15 @@ fn every_key_type_round_trips_through_openssl() {
         let c = &report["certificate"];
         assert_eq!(
             c["spki_pin"].as_str().unwrap(),
-            openssl_pin(&dir, &cert_file),
+            util::openssl_pin(
+                &dir,
+                &format!("openssl x509 -in {} -pubkey -noout", &cert_file)
+            ),
             "{key_type} pin"
         );
         assert_eq!(
             c["sha256_fingerprint"].as_str().unwrap(),
-            openssl_fingerprint(&dir, &cert_file),
+            util::openssl_fingerprint(&dir, &cert_file, "sha256"),
             "{key_type} fingerprint"
         );
         // OpenSSL reads the key and finds it matches.
@@ -580,12 +564,13 @@ fn existing_files_need_force_and_are_never_half_replaced() {
     let key_before = dir.read("localhost-key.pem");
     // Only the key exists under the second name: still nothing is written.
     std::fs::remove_file(dir.join("localhost.pem")).unwrap();
-    let out = dir.run(&["gencert"]);
-    assert_eq!(code(&out), 1);
-    let err = stderr(&out);
-    assert!(err.contains("'localhost-key.pem' already exists"), "{err}");
-    assert!(err.contains("--force"), "{err}");
-    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    dir.expect(
+        &["gencert"],
+        1,
+        "",
+        "tlskit: error: 'localhost-key.pem' already exists; nothing was written (use --force to \
+         overwrite)\n",
+    );
     assert_eq!(dir.entries(), ["localhost-key.pem"]);
     assert_eq!(dir.read("localhost-key.pem"), key_before);
     // --force replaces both, keeping the key private.
@@ -629,24 +614,43 @@ fn bad_input_gets_one_clear_line() {
     dir.ok(&["gencert", "--out", "leaf"]);
     dir.ok(&["gencert", "--ca", "--out", "ca2"]);
     dir.ok(&["gencert", "--ca", "--cert", "lone.pem", "--key", "lone.key"]);
+    // Each case: arguments, exit code, the whole of stderr.
+    let long_cn = "x".repeat(65);
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["gencert", "bad name!"], 2, "invalid name 'bad name!'"),
+        (
+            &["gencert", "bad name!"],
+            2,
+            "tlskit: error: invalid name 'bad name!': only letters, digits, '-' and '_' are \
+             allowed in DNS names (use punycode for IDNs)\n",
+        ),
         (
             &["gencert", "foo.*.test"],
             2,
-            "only allowed as the whole first label",
+            "tlskit: error: invalid name 'foo.*.test': '*' is only allowed as the whole first \
+             label (*.example.test)\n",
         ),
-        (&["gencert", "--days", "0"], 2, "--days"),
-        (&["gencert", "--key-type", "dsa"], 2, "invalid value 'dsa'"),
+        (
+            &["gencert", "--days", "0"],
+            2,
+            "tlskit: error: --days: 0 is not in 1..=36500\n",
+        ),
+        (
+            &["gencert", "--key-type", "dsa"],
+            2,
+            "tlskit: error: invalid value 'dsa' for '--key-type <TYPE>' \
+             (possible values: p256, p384, ed25519, rsa2048, rsa3072, rsa4096)\n",
+        ),
         (
             &["gencert", "--not-before", "yesterday"],
             2,
-            "is not a time",
+            "tlskit: error: --not-before: 'yesterday' is not a time: use YYYY-MM-DD, an RFC 3339 \
+             timestamp, 'now', or a relative time like -40d or +2d\n",
         ),
         (
             &["gencert", "--not-before", "9999-12-01", "--days", "36500"],
             2,
-            "ends after the year 9999",
+            "tlskit: error: --not-before <date> with --days 36500 ends after the year 9999, the \
+             last an X.509 certificate can express\n",
         ),
         (
             &[
@@ -658,7 +662,8 @@ fn bad_input_gets_one_clear_line() {
                 "leaf-key.pem",
             ],
             1,
-            "is not a CA",
+            "tlskit: error: using 'leaf.pem' as issuer: the issuer certificate (CN=localhost) is \
+             not a CA (no basicConstraints CA:TRUE)\n",
         ),
         (
             &[
@@ -670,53 +675,71 @@ fn bad_input_gets_one_clear_line() {
                 "leaf-key.pem",
             ],
             1,
-            "issuer key does not match",
+            "tlskit: error: using 'ca2.pem' as issuer: the issuer key does not match the issuer \
+             certificate\n",
         ),
         (
             &["gencert", "x.test", "--issuer", "missing.pem"],
             1,
-            "reading the issuer certificate",
+            "tlskit: error: reading the issuer certificate: reading 'missing.pem': No such file or \
+             directory (os error 2)\n",
         ),
         (
             &["gencert", "x.test", "--issuer", "lone.pem"],
             1,
-            "give it with --issuer-key if it is not 'lone-key.pem'",
+            "tlskit: error: reading the issuer key (give it with --issuer-key if it is not \
+             'lone-key.pem'): reading 'lone-key.pem': No such file or directory (os error 2)\n",
         ),
         (
-            &["gencert", "--out", "not-a-dir/x"],
-            1,
-            "cannot write in directory 'not-a-dir'",
-        ),
-        (
-            &["gencert", "--out", "no/such/dir/x"],
-            1,
-            "cannot write in directory 'no/such/dir'",
-        ),
-        (&["gencert", "--client"], 2, "needs an identity"),
-        (&["gencert", "010.0.0.1"], 2, "cannot be all digits"),
-        (
-            &["gencert", "--cn", &"x".repeat(65)],
+            &["gencert", "--client"],
             2,
-            "a common name is at most 64",
+            "tlskit: error: a client certificate needs an identity: give a name \
+             (alice@example.test) or --cn\n",
         ),
-        (&["gencert", "--ca", "x.test"], 2, "takes no names"),
+        (
+            &["gencert", "010.0.0.1"],
+            2,
+            "tlskit: error: invalid name '010.0.0.1': the last label of a DNS name cannot be all \
+             digits (an IP address is written like 192.0.2.1, without leading zeros)\n",
+        ),
+        (
+            &["gencert", "--cn", &long_cn],
+            2,
+            "tlskit: error: --cn is 65 characters long; a common name is at most 64 (RFC 5280; \
+             OpenSSL and CAs refuse longer ones)\n",
+        ),
+        (
+            &["gencert", "--ca", "x.test"],
+            2,
+            "tlskit: error: a CA certificate takes no names; give its name with --cn\n",
+        ),
         (
             &["gencert", "--cert", "same.pem", "--key", "same.pem"],
             1,
-            "named twice",
+            "tlskit: error: 'same.pem' is named twice as an output file\n",
         ),
     ];
     let before = dir.entries();
     for (args, want_code, want) in cases {
-        let out = dir.run(args);
-        let err = stderr(&out);
-        assert_eq!(code(&out), *want_code, "{args:?}: {err}");
-        assert!(err.contains(want), "{args:?}: expected {want:?} in {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        if *want_code == 1 || !err.starts_with("error:") {
-            assert!(err.starts_with("tlskit: error: "), "{err}");
-            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        }
+        dir.expect(args, *want_code, "", want);
+    }
+    // The name of the temporary file in these two changes from run to run.
+    for (args, want) in [
+        (
+            ["gencert", "--out", "not-a-dir/x"],
+            "tlskit: error: cannot write in directory 'not-a-dir': Not a directory (os error 20)",
+        ),
+        (
+            ["gencert", "--out", "no/such/dir/x"],
+            "tlskit: error: cannot write in directory 'no/such/dir': No such file or directory",
+        ),
+    ] {
+        let err = stderr(&dir.exits(&args, 1));
+        assert!(
+            err.starts_with(want),
+            "{args:?}: expected {want:?} in {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
     }
     assert_eq!(dir.entries(), before, "failed runs must not write anything");
 }
@@ -724,20 +747,26 @@ fn bad_input_gets_one_clear_line() {
 #[test]
 fn quiet_prints_nothing_and_text_names_the_next_step() {
     let dir = Dir::new();
-    let out = dir.run(&["gencert", "-q", "--out", "q"]);
-    assert_eq!(code(&out), 0);
-    assert!(stdout(&out).is_empty());
-    let text = dir.ok(&["gencert", "--out", "t", "--color", "never"]);
-    assert!(
-        text.contains("Wrote t.pem (certificate) and t-key.pem (private key, mode 0600)"),
-        "{text}"
+    dir.expect(&["gencert", "-q", "--out", "q"], 0, "", "");
+    // No colour with --color never.
+    dir.expect(
+        &["gencert", "--out", "t", "--color", "never"],
+        0,
+        "
+Wrote t.pem (certificate) and t-key.pem (private key, mode 0600)
+  subject:       CN=localhost
+  issuer:        CN=localhost (self-signed)
+  SANs:          DNS:localhost, IP:127.0.0.1, IP:::1
+  key:           ECDSA P-256
+  valid:         <time> to <time> (expires in 30 days)
+  SHA-256:       <hex:32>
+  SPKI pin:      sha256//<pin>
+Next:
+  tlskit serve --cert t.pem --key t-key.pem
+  tlskit connect localhost:4433 --pin sha256//<pin>
+",
+        "",
     );
-    assert!(
-        text.contains("tlskit serve --cert t.pem --key t-key.pem"),
-        "{text}"
-    );
-    assert!(text.contains("SPKI pin:"), "{text}");
-    assert!(!text.contains('\x1b'), "no colour with --color never");
     let coloured = dir.ok(&["gencert", "--out", "c", "--color", "always"]);
     assert!(coloured.contains('\x1b'), "colour with --color always");
 }
@@ -761,26 +790,35 @@ fn an_expired_or_future_issuer_is_warned_about_as_such() {
     ca("old", "-400d");
     ca("future", "+10d");
     ca("short", "-1d");
-    let warn = |issuer: &str, out: &str| {
-        let o = dir.run(&["gencert", "x.test", "--issuer", issuer, "--out", out, "-q"]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
-        stderr(&o)
+    let warns = |issuer: &str, out: &str, stderr: &str| {
+        dir.expect(
+            &["gencert", "x.test", "--issuer", issuer, "--out", out, "-q"],
+            0,
+            "",
+            stderr,
+        );
     };
-    let old = warn("old.pem", "a");
-    assert!(
-        old.contains("the issuer expired") && !old.contains("outlives"),
-        "{old}"
+    // Expired: that warning alone (not also "outlives").
+    warns(
+        "old.pem",
+        "a",
+        "tlskit: warning: the issuer expired <time>: clients reject every certificate it signs; \
+         make a new CA with: tlskit gencert --ca\n",
     );
-    let future = warn("future.pem", "b");
-    assert!(
-        future.contains("the issuer is not valid before"),
-        "{future}"
+    warns(
+        "future.pem",
+        "b",
+        "tlskit: warning: the issuer is not valid before <time>: until then clients reject the \
+         certificates it signs\n\
+         tlskit: warning: the certificate outlives its issuer, which expires <time>; clients \
+         will reject it after that\n",
     );
     // Valid now, but ends before the leaf does: the one warning that applies.
-    let short = warn("short.pem", "c");
-    assert!(
-        short.contains("outlives its issuer") && !short.contains("expired"),
-        "{short}"
+    warns(
+        "short.pem",
+        "c",
+        "tlskit: warning: the certificate outlives its issuer, which expires <time>; clients will \
+         reject it after that\n",
     );
     let v = json(&dir, &["gencert", "y.test", "--issuer", "old.pem"]);
     assert!(
@@ -826,8 +864,7 @@ fn the_printed_connect_step_works() {
         );
         let step = next[1].replace(":4433", &format!(":{}", served.port));
         let args: Vec<&str> = step.split_whitespace().skip(1).collect();
-        let o = dir.run(&args);
-        assert_eq!(code(&o), 0, "{name}: `{step}` failed: {}", stderr(&o));
+        dir.exits(&args, 0);
         served.terminate(Duration::from_secs(20));
     }
     // E-mail addresses only: no host to connect to, so no connect step.
