@@ -448,7 +448,8 @@ fn usage_errors_exit_2() {
     let dir = Dir::new();
     for args in [
         &["serve", "--listen", "nonsense"][..],
-        &["serve", "--www", "--alpn", "h2"],
+        // --www speaks h2 and http/1.x, nothing else.
+        &["serve", "--www", "--alpn", "spdy/3.1"],
         &["serve", "--handshake-timeout", "0"],
         &["serve", "--client-auth", "optional"],
         &["serve", "--tls12", "--tls13"],
@@ -595,7 +596,7 @@ fn read_response(tls: &mut Tls, head_only: bool) -> (String, String) {
 fn www_answers_http_1_1_with_keep_alive_pipelining_and_correct_lengths() {
     let dir = Dir::new();
     let srv = spawn_serve(&dir, &["--www"]);
-    assert_eq!(srv.ready["alpn"], serde_json::json!(["http/1.1"]));
+    assert_eq!(srv.ready["alpn"], serde_json::json!(["h2", "http/1.1"]));
     let cfg = client_config(&srv.pin, &["http/1.1"], Versions::Both);
     let mut tls = connect(srv.port, cfg.clone());
     assert_eq!(tls.conn.alpn_protocol(), Some(&b"http/1.1"[..]));
