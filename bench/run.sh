@@ -557,8 +557,9 @@ if want 5 && have hyperfine; then
   fi
   hyper 5 "openssl s_client" "wall time" \
     "openssl s_client -connect 127.0.0.1:$port -servername localhost -CAfile srv.pem -verify_return_error -verify_hostname localhost"
+  # HTTP/1.1, as recorded before serve --www offered h2 (curl would pick it).
   have curl && hyper 5 "curl" "wall time" \
-    "curl -so /dev/null --cacert srv.pem --resolve localhost:$port:127.0.0.1 https://localhost:$port/"
+    "curl -so /dev/null --http1.1 --cacert srv.pem --resolve localhost:$port:127.0.0.1 https://localhost:$port/"
   stop "$SERVER_PID"
 fi
 

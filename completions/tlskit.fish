@@ -72,7 +72,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The cert
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-ca -d 'Ask clients for a certificate issued by a CA in FILE (PEM bundle); required unless --client-auth optional' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l client-auth -d 'Whether clients must present a certificate [default: required]' -r -f -a "required\t'The handshake fails without a valid certificate'
 optional\t'A client may send none; one it sends must verify'"
-complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN protocols, comma-separated, in the server\'s order of preference [default: none; http/1.1 with --www]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN protocols, comma-separated, in the server\'s order of preference [default: none; h2,http/1.1 with --www]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp-response -d 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one. It must be a successful response; one about another certificate, saying revoked or unknown, or out of date is served with a warning' -r -F
@@ -85,7 +85,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l grace -d 'Second
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer HTTP/1.1 requests with a page describing the client\'s handshake (JSON when the request accepts application/json) instead of echoing'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer HTTP requests (HTTP/2 when the client picks h2 by ALPN, else HTTP/1.1) with a page describing the client\'s handshake (JSON when the request accepts application/json) instead of echoing'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'

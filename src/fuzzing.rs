@@ -203,15 +203,21 @@ pub fn starttls(data: &[u8]) {
     }
 }
 
-/// `serve --www`'s request reader: `data` is what a client sends on one
-/// connection (the first byte sets how much arrives per read), answered
-/// request by request as the server does.
+/// `serve --www`'s HTTP/1.1 side (hyper and the request handler): `data`
+/// is what a client sends on one connection (the first byte sets how much
+/// arrives per write), answered request by request as the server does.
+/// Every response must be well formed, with a status the server means to
+/// send, and what the page shows of the request must be escaped.
 pub fn www(data: &[u8]) {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use crate::server::log::ConnRecord;
-    use crate::server::www::{self, HttpError, MAX_BODY, MAX_HEAD};
+    use crate::server::www::{self, Activity, Conn, Outcome};
+    use crate::server::Phase;
     use crate::tls::handshake::HandshakeInfo;
 
-    let Some((&chunk, mut input)) = data.split_first() else {
+    let Some((&chunk, input)) = data.split_first() else {
         return;
     };
     let chunk = usize::from(chunk) * 64 + 1;
@@ -224,74 +230,90 @@ pub fn www(data: &[u8]) {
         alpn: Some("http/1.1".to_string()),
         handshake_kind: crate::tls::handshake::Kind::Full,
     };
-    let mut buf: Vec<u8> = Vec::new();
-    let mut number = 0u64;
-    let check = |bytes: &[u8]| {
-        let end = www::head_end(bytes).expect("a response has a complete head");
-        let head = std::str::from_utf8(&bytes[..end]).expect("a response head is UTF-8");
-        assert!(head.starts_with("HTTP/1.1 "), "{head:?}");
-        for line in head.split("\r\n") {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime");
+    let output = runtime.block_on(async {
+        let (_tx, mut phase) = tokio::sync::watch::channel(Phase::Running);
+        let conn = Arc::new(Conn::new(&rec, info, None, phase.clone()));
+        let activity = Activity::new();
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        let (mut from_server, mut to_server) = tokio::io::split(client);
+        let serve = async {
+            let outcome = www::run(server, false, conn.clone(), &activity, &mut phase).await;
+            assert!(
+                matches!(outcome, Outcome::Finished(_)),
+                "the conversation ended otherwise than by HTTP"
+            );
+        };
+        let send = async {
+            for piece in input.chunks(chunk) {
+                if to_server.write_all(piece).await.is_err() {
+                    return;
+                }
+            }
+            let _ = to_server.shutdown().await;
+        };
+        let receive = async {
+            let mut out = Vec::new();
+            let _ = from_server.read_to_end(&mut out).await;
+            out
+        };
+        let ((), (), out) = tokio::join!(serve, send, receive);
+        (out, conn.requests())
+    });
+    let (output, requests) = output;
+    check_www_responses(&output, requests);
+}
+
+/// Checks a stream of HTTP/1.1 responses: each head well formed, each
+/// status one the server sends, as many pages (200, 404, 405) as it counted.
+fn check_www_responses(mut rest: &[u8], requests: u64) {
+    let mut answered = 0;
+    while !rest.is_empty() {
+        let end = rest
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| i + 4)
+            .expect("a response has a complete head");
+        let head = std::str::from_utf8(&rest[..end]).expect("a response head is UTF-8");
+        assert!(
+            head.starts_with("HTTP/1.1 ") || head.starts_with("HTTP/1.0 "),
+            "{head:?}"
+        );
+        let status: u16 = head[9..12].parse().expect("a status code");
+        assert!(
+            matches!(status, 200 | 400 | 404 | 405 | 408 | 413 | 431),
+            "unexpected status {status}: {head:?}"
+        );
+        if matches!(status, 200 | 404 | 405) {
+            answered += 1;
+        }
+        for line in head.trim_end_matches("\r\n").split("\r\n") {
             assert!(
                 !line.contains(['\r', '\n']),
                 "a bare CR or LF in the response head: {head:?}"
             );
         }
+        let len: usize = head
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .map(|v| v.parse().expect("a numeric Content-Length"))
+            .unwrap_or(0);
+        rest = &rest[end..];
+        // A HEAD response announces a length and sends no body.
+        if rest.is_empty() || rest.starts_with(b"HTTP/1.") {
+            continue;
+        }
+        assert!(rest.len() >= len, "a body shorter than its Content-Length");
         // What the page shows of the request is escaped.
-        if let Ok(body) = std::str::from_utf8(&bytes[end..]) {
+        if let Ok(body) = std::str::from_utf8(&rest[..len]) {
             assert_terminal_safe(body.trim_end_matches('\n'), "www page");
         }
-    };
-    loop {
-        // Read a head, as `read_head` does: at most MAX_HEAD bytes, then 431.
-        let head_len = loop {
-            if let Some(n) = www::head_end(&buf) {
-                break n;
-            }
-            if buf.len() >= MAX_HEAD {
-                let err = HttpError {
-                    status: 431,
-                    detail: format!("the request head is over {MAX_HEAD} bytes"),
-                };
-                check(&www::error_response(&err));
-                return;
-            }
-            if input.is_empty() {
-                return;
-            }
-            let n = input.len().min(chunk).min(MAX_HEAD - buf.len());
-            buf.extend_from_slice(&input[..n]);
-            input = &input[n..];
-        };
-        assert!(head_len <= buf.len());
-        let parsed = www::parse_head(&buf[..head_len]);
-        buf.drain(..head_len);
-        let req = match parsed {
-            Ok(req) if req.content_length > MAX_BODY => return,
-            Ok(req) => req,
-            Err(err) => {
-                assert!(
-                    matches!(err.status, 400 | 413 | 431 | 501 | 505),
-                    "unexpected status {}",
-                    err.status
-                );
-                check(&www::error_response(&err));
-                return;
-            }
-        };
-        // Skip the body: first what is buffered, then the input.
-        let in_buf = (buf.len() as u64).min(req.content_length) as usize;
-        buf.drain(..in_buf);
-        let left = (req.content_length - in_buf as u64) as usize;
-        if left > input.len() {
-            return;
-        }
-        input = &input[left..];
-        number += 1;
-        check(&www::answer(&req, &rec, &info, number, req.keep_alive));
-        if !req.keep_alive {
-            return;
-        }
+        rest = &rest[len..];
     }
+    assert_eq!(answered, requests, "responses and counted requests differ");
 }
 
 /// The pin-store reader: parses `data` as a store file; what parses must

@@ -63,8 +63,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 
-    /// Answer HTTP/1.1 requests with a page describing the client's handshake (JSON when the
-    /// request accepts application/json) instead of echoing.
+    /// Answer HTTP requests (HTTP/2 when the client picks h2 by ALPN, else HTTP/1.1) with a page
+    /// describing the client's handshake (JSON when the request accepts application/json)
+    /// instead of echoing.
     #[arg(long)]
     pub www: bool,
 
@@ -78,7 +79,7 @@ pub struct Args {
     pub client_auth: Option<ClientAuthMode>,
 
     /// ALPN protocols, comma-separated, in the server's order of preference
-    /// [default: none; http/1.1 with --www].
+    /// [default: none; h2,http/1.1 with --www].
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub alpn: Vec<String>,
 
@@ -811,18 +812,18 @@ fn alpn_list(args: &Args) -> Result<Vec<String>> {
     if args.www {
         if let Some(other) = list
             .iter()
-            .find(|a| !matches!(a.as_str(), "http/1.1" | "http/1.0"))
+            .find(|a| !matches!(a.as_str(), "h2" | "http/1.1" | "http/1.0"))
         {
             return Err(exit::fail(
                 Code::Usage,
                 format!(
-                    "--www speaks HTTP/1.1 only, so --alpn may hold only http/1.1 and http/1.0, not '{}'",
+                    "--www speaks HTTP/2 and HTTP/1.1, so --alpn may hold only h2, http/1.1 and http/1.0, not '{}'",
                     sanitize(other)
                 ),
             ));
         }
         if list.is_empty() {
-            list.push("http/1.1".into());
+            list = vec!["h2".into(), "http/1.1".into()];
         }
     }
     Ok(list)

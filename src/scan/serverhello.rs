@@ -6,6 +6,11 @@
 //! Everything here comes from the peer: every length is checked against what
 //! is left, every total is capped, and any input, however malformed or
 //! truncated, gives an error rather than a panic.
+//!
+//! Written by hand: rustls parses only what it would itself negotiate (TLS
+//! 1.2 and 1.3, its own suites), and scan must read SSL 3.0 to TLS 1.1 hellos
+//! and any suite or group a server picks; no maintained crate reads a
+//! server's first flight with those bounds.
 
 use std::fmt;
 

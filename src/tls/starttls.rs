@@ -5,6 +5,12 @@
 //! byte of the TLS handshake that follows is consumed), caps line length,
 //! line count and total bytes, and turns the server's refusal into an error
 //! that quotes what the server said (sanitized). Time is bounded by the caller.
+//!
+//! Written by hand: the protocol crates that exist are whole clients that
+//! read ahead (a buffered reader would swallow the first bytes of the TLS
+//! handshake), and LDAP's ExtendedResponse is read with a lenient BER reader
+//! because servers send BER that DER parsers such as x509-parser's refuse
+//! (Active Directory writes every length in the four-byte long form).
 
 use std::fmt;
 use std::str::FromStr;

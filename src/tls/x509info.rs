@@ -1,13 +1,17 @@
 //! Everything a certificate, key or CSR says, as data: what `inspect`
-//! prints and what `--json` gives. Extensions are decoded field by field;
-//! embedded SCTs are parsed here, strictly, from the extension bytes.
+//! prints and what `--json` gives. x509-parser decodes the extensions,
+//! embedded SCT lists included; this module turns them into report fields
+//! and adds the checks a strict reading of the SCT list needs.
 
 use anyhow::Result;
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension, X509Extension};
+use x509_parser::extensions::{
+    CtVersion, DistributionPointName, GeneralName, ParsedExtension, SignedCertificateTimestamp,
+    X509Extension,
+};
 use x509_parser::oid_registry::Oid;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
@@ -321,7 +325,11 @@ pub fn describe_parsed(cert: &X509Certificate<'_>, der: &[u8], now: OffsetDateTi
 fn add_extension(d: &mut CertDetails, ext: &X509Extension<'_>) {
     let oid = ext.oid.to_id_string();
     if oid == OID_SCT_LIST {
-        match parse_sct_extension(ext.value) {
+        let scts = match ext.parsed_extension() {
+            ParsedExtension::SCT(list) => scts_of(list, ext.value),
+            _ => parse_sct_extension(ext.value),
+        };
+        match scts {
             Ok(scts) => d.scts = scts,
             Err(e) => d.malformed_extensions.push(format!("SCT list: {e}")),
         }
@@ -497,81 +505,82 @@ pub fn policy_name(oid: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses the value of the embedded SCT list extension.
+/// Parses the value of the embedded SCT list extension: a DER OCTET STRING
+/// holding a TLS-encoded `SignedCertificateTimestampList` (RFC 6962 §3.3).
 ///
-/// The extension value is a DER OCTET STRING holding a TLS-encoded
-/// `SignedCertificateTimestampList` (RFC 6962 section 3.3): a 16-bit total
-/// length, then SCTs each with a 16-bit length. Every length is checked
-/// against what is left, nothing may trail, and the 16-bit lengths bound the
-/// work: at most 64 KiB is ever read.
+/// x509-parser reads the list; tlskit adds what it leaves unchecked, for a
+/// strict reading: every byte accounted for (nothing after the list, inside
+/// an SCT after its signature, or in a half-parsed last entry), version 1
+/// only, a signature present, a timestamp a date can hold.
 pub fn parse_sct_extension(value: &[u8]) -> Result<Vec<Sct>> {
-    let (rest, inner) =
-        <&[u8]>::from_der(value).map_err(|_| anyhow::anyhow!("not a DER OCTET STRING"))?;
+    use x509_parser::extensions::parse_ct_signed_certificate_timestamp_list;
+    let (rest, list) = parse_ct_signed_certificate_timestamp_list(value)
+        .map_err(|_| anyhow::anyhow!("not a well-formed SCT list (RFC 6962 section 3.3)"))?;
     if !rest.is_empty() {
         anyhow::bail!("trailing bytes after the OCTET STRING");
     }
-    parse_sct_list(inner)
+    scts_of(&list, value)
 }
 
 /// Parses a TLS-encoded `SignedCertificateTimestampList` (also what a
 /// server sends in the TLS extension or OCSP staple).
 pub fn parse_sct_list(data: &[u8]) -> Result<Vec<Sct>> {
-    let mut r = Reader(data);
-    let mut list = Reader(r.vec16().ok_or_else(|| anyhow::anyhow!("list length"))?);
-    if !r.0.is_empty() {
-        anyhow::bail!("trailing bytes after the list");
-    }
-    if list.0.is_empty() {
-        anyhow::bail!("empty list (RFC 6962 requires at least one SCT)");
-    }
-    let mut scts = Vec::new();
-    while !list.0.is_empty() {
-        let n = scts.len() + 1;
-        let body = list
-            .vec16()
-            .ok_or_else(|| anyhow::anyhow!("SCT #{n}: length runs past the list"))?;
-        if body.is_empty() {
-            anyhow::bail!("SCT #{n} is empty");
-        }
-        scts.push(parse_sct(body).map_err(|e| anyhow::anyhow!("SCT #{n}: {e}"))?);
-    }
-    Ok(scts)
+    use x509_parser::asn1_rs::{OctetString, ToDer};
+    let wrapped = OctetString::new(data)
+        .to_der_vec()
+        .map_err(|_| anyhow::anyhow!("list too long"))?;
+    parse_sct_extension(&wrapped)
 }
 
-fn parse_sct(body: &[u8]) -> Result<Sct> {
-    let mut r = Reader(body);
-    let short = || anyhow::anyhow!("truncated");
-    let version = r.u8().ok_or_else(short)?;
-    if version != 0 {
+/// The report form of SCTs x509-parser read from the extension value `value`.
+fn scts_of(list: &[SignedCertificateTimestamp<'_>], value: &[u8]) -> Result<Vec<Sct>> {
+    // x509-parser stops at the first entry it cannot read and ignores bytes
+    // left inside an entry or after the list: the lengths must add up exactly.
+    let (_, inner) =
+        <&[u8]>::from_der(value).map_err(|_| anyhow::anyhow!("not a DER OCTET STRING"))?;
+    let encoded: usize = list
+        .iter()
+        .map(|s| 2 + 1 + 32 + 8 + 2 + s.extensions.0.len() + 2 + 2 + s.signature.data.len())
+        .sum();
+    if list.is_empty() {
+        anyhow::bail!("empty list (RFC 6962 requires at least one SCT)");
+    }
+    if inner.len() != 2 + encoded {
+        let stray = inner.len().abs_diff(2 + encoded);
+        anyhow::bail!("{stray} bytes of the list are not a well-formed SCT");
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| sct(s).map_err(|e| anyhow::anyhow!("SCT #{}: {e}", i + 1)))
+        .collect()
+}
+
+fn sct(s: &SignedCertificateTimestamp<'_>) -> Result<Sct> {
+    if s.version != CtVersion::V1 {
         anyhow::bail!(
             "unknown SCT version {} (only v1 is defined)",
-            u16::from(version) + 1
+            u16::from(s.version.0) + 1
         );
     }
-    let log_id = r.take(32).ok_or_else(short)?;
-    let timestamp_ms = r.u64().ok_or_else(short)?;
-    let _extensions = r.vec16().ok_or_else(short)?;
-    let hash = r.u8().ok_or_else(short)?;
-    let sig = r.u8().ok_or_else(short)?;
-    let signature = r.vec16().ok_or_else(short)?;
-    if signature.is_empty() {
+    if s.signature.data.is_empty() {
         anyhow::bail!("empty signature");
     }
-    if !r.0.is_empty() {
-        anyhow::bail!("trailing bytes");
-    }
     use base64::Engine;
-    let timestamp = i128::from(timestamp_ms)
+    let timestamp = i128::from(s.timestamp)
         .checked_mul(1_000_000)
         .and_then(|ns| OffsetDateTime::from_unix_timestamp_nanos(ns).ok())
         .map(certinfo::rfc3339)
         .ok_or_else(|| anyhow::anyhow!("timestamp out of range"))?;
     Ok(Sct {
         version: 1,
-        log_id: base64::engine::general_purpose::STANDARD.encode(log_id),
+        log_id: base64::engine::general_purpose::STANDARD.encode(s.id.key_id),
         timestamp,
-        timestamp_ms,
-        signature_algorithm: format!("{}-{}", sig_alg_name(sig), hash_alg_name(hash)),
+        timestamp_ms: s.timestamp,
+        signature_algorithm: format!(
+            "{}-{}",
+            sig_alg_name(s.signature.sign_alg_id),
+            hash_alg_name(s.signature.hash_alg_id)
+        ),
     })
 }
 
@@ -595,38 +604,6 @@ fn sig_alg_name(s: u8) -> String {
         2 => "dsa".into(),
         3 => "ecdsa".into(),
         other => format!("sig{other}"),
-    }
-}
-
-/// A bounds-checked reader of TLS-encoded bytes.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Some(head)
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        let b: [u8; 8] = self.take(8)?.try_into().ok()?;
-        Some(u64::from_be_bytes(b))
-    }
-
-    fn vec16(&mut self) -> Option<&'a [u8]> {
-        let n = self.u16()?;
-        self.take(n.into())
     }
 }
 
@@ -805,14 +782,31 @@ mod tests {
         assert!(parse_sct_list(&list(&[])).is_err());
         let e = parse_sct_list(&list(&[sct_bytes(1, 5)])).unwrap_err();
         assert!(e.to_string().contains("unknown SCT version 2"), "{e}");
+        // x509-parser ignores bytes after an SCT's signature; the lengths must add up.
         let mut inner_trailing = sct_bytes(0, 5);
         inner_trailing.push(9);
-        assert!(parse_sct_list(&list(&[inner_trailing])).is_err());
+        let e = parse_sct_list(&list(&[inner_trailing])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("1 bytes of the list are not a well-formed SCT"),
+            "{e}"
+        );
         assert!(
             parse_sct_extension(&good).is_err(),
             "not wrapped in an OCTET STRING"
         );
         assert!(parse_sct_list(&list(&[sct_bytes(0, u64::MAX)])).is_err());
+        // A good SCT, then bytes that are no SCT within the list's length.
+        let mut body = list(&[sct_bytes(0, 5)])[2..].to_vec();
+        body.extend([0, 1, 2]);
+        let mut junk = (body.len() as u16).to_be_bytes().to_vec();
+        junk.extend(body);
+        assert!(parse_sct_list(&junk).is_err());
+        let mut unsigned = sct_bytes(0, 5);
+        unsigned.truncate(unsigned.len() - 4);
+        unsigned.extend([0, 0]); // a signature of no bytes
+        let e = parse_sct_list(&list(&[unsigned])).unwrap_err();
+        assert!(e.to_string().contains("empty signature"), "{e}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -394,10 +395,11 @@ fn usage_errors_exit_2() {
             &["serve", "--listen", "nonsense"][..],
             "tlskit: error: --listen 'nonsense': expected HOST:PORT, [::1]:PORT or a port number\n",
         ),
+        // --www speaks h2 and http/1.x, nothing else.
         (
-            &["serve", "--www", "--alpn", "h2"],
-            "tlskit: error: --www speaks HTTP/1.1 only, so --alpn may hold only http/1.1 and \
-             http/1.0, not 'h2'\n",
+            &["serve", "--www", "--alpn", "spdy/3.1"],
+            "tlskit: error: --www speaks HTTP/2 and HTTP/1.1, so --alpn may hold only h2, \
+             http/1.1 and http/1.0, not 'spdy/3.1'\n",
         ),
         (
             &["serve", "--handshake-timeout", "0"],
@@ -553,7 +555,7 @@ fn read_response(tls: &mut Tls, head_only: bool) -> (String, String) {
 fn www_answers_http_1_1_with_keep_alive_pipelining_and_correct_lengths() {
     let dir = Dir::new();
     let srv = spawn_serve(&dir, &["--www"]);
-    assert_eq!(srv.ready["alpn"], serde_json::json!(["http/1.1"]));
+    assert_eq!(srv.ready["alpn"], serde_json::json!(["h2", "http/1.1"]));
     let cfg = client_config(&srv.pin, &["http/1.1"], Versions::Both);
     let mut tls = connect(srv.port, cfg.clone());
     assert_eq!(tls.conn.alpn_protocol(), Some(&b"http/1.1"[..]));
@@ -631,6 +633,55 @@ fn www_answers_http_1_1_with_keep_alive_pipelining_and_correct_lengths() {
     let (head, _) = read_response(&mut tls, false);
     assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
     assert!(head.contains("Connection: close\r\n"), "{head}");
+}
+
+/// SIGTERM with --www: an idle keep-alive connection is closed at once
+/// (close_notify), while a request under way is answered, with
+/// `Connection: close`, and then closed; the server exits when it is done.
+#[test]
+fn www_drains_on_sigterm_answering_the_request_under_way() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--www", "--grace", "30"]);
+    let cfg = client_config(&srv.pin, &["http/1.1"], Versions::Both);
+    let mut idle = connect(srv.port, cfg.clone());
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let (head, _) = read_response(&mut idle, false);
+    assert!(head.contains("Connection: keep-alive\r\n"), "{head}");
+    // A request whose body has not arrived yet.
+    let mut busy = connect(srv.port, cfg);
+    busy.write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n")
+        .unwrap();
+    busy.flush().unwrap();
+    // Not an assertion: gives the server the moment it needs to read that head.
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = srv.bg.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let shutdown = srv.event("shutdown", SECS(20));
+    assert_eq!(shutdown["open_connections"], 2, "{shutdown}");
+    let mut rest = Vec::new();
+    assert_eq!(idle.read_to_end(&mut rest).expect("close_notify"), 0);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "shutdown", "{rec}");
+    assert_eq!(rec["requests"], 1, "{rec}");
+    busy.write_all(b"hello").unwrap();
+    let (head, _) = read_response(&mut busy, false);
+    assert!(head.starts_with("HTTP/1.1 405 "), "{head}");
+    assert!(head.contains("Connection: close\r\n"), "{head}");
+    assert_eq!(busy.read_to_end(&mut rest).expect("close_notify"), 0);
+    let rec = srv.event("connection", SECS(20));
+    assert_eq!(rec["end"], "closed", "{rec}");
+    assert_eq!(
+        rec["reason"], "answered, and closed because the server is shutting down",
+        "{rec}"
+    );
+    let summary = srv.event("summary", SECS(20));
+    assert_eq!(summary["aborted_at_shutdown"], 0, "{summary}");
+    assert!(srv.bg.wait(SECS(20)).expect("serve exits").success());
 }
 
 #[test]
