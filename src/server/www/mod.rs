@@ -502,6 +502,10 @@ fn ending(outcome: Outcome, conn: &Conn, activity: &Activity, sh: &Shared) -> En
         Outcome::Finished(Ok(())) if activity.eof() => {
             return Ending::new(End::Closed, "the client sent close_notify")
         }
+        // HTTP/2 ends without an error when the client says GOAWAY.
+        Outcome::Finished(Ok(())) if conn.info.alpn.as_deref() == Some("h2") => {
+            return Ending::new(End::Closed, "the client closed HTTP/2 (GOAWAY)")
+        }
         Outcome::Finished(Ok(())) => {
             return Ending::new(
                 End::Closed,
