@@ -25,6 +25,12 @@ use crate::tls::files;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 
+/// After a TLS 1.3 handshake in which the server asked for our certificate,
+/// how long to wait for its verdict (a ticket, data, or an alert) before
+/// forwarding: long enough for a refusal to be logged as one, short enough
+/// not to delay every connection to a server that sends no tickets.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// What verifies the target's certificate.
 #[derive(Debug, Clone)]
 pub enum Roots {
@@ -231,7 +237,7 @@ impl PreparedClient {
             }
         };
         let opts = DialOptions::new(self.opts.target.clone(), limits.connect_timeout);
-        let dialed = match dial::dial(config, &observations, &opts).await {
+        let dialed = match dial::dial_settling(config, &observations, &opts, SETTLE).await {
             Ok(d) => d,
             Err(f) => {
                 // The same sentence `tlskit connect` gives; the local client is closed at once.
