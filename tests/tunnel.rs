@@ -1190,3 +1190,58 @@ fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn a_thousand_connections_with_echoed_data_all_pass_and_nothing_is_lost() {
+    let dir = Dir::new();
+    // An echo target with a thread per connection.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let eport = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(1000) {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let target = format!("127.0.0.1:{eport}");
+    let mut tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "--json",
+        "bench",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--connections",
+        "1000",
+        "--concurrency",
+        "250",
+        "--bytes",
+        "4k",
+        "--timeout",
+        "30",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    tunnel.signal("-TERM");
+    let summary = tunnel.event("summary", SECS(30));
+    assert_eq!(summary["connections"], 1000, "{summary}");
+    assert_eq!(summary["ok"], 1000, "{summary}");
+    assert_eq!(summary["bytes_up"], 1000 * 4096, "{summary}");
+    assert_eq!(summary["bytes_down"], 1000 * 4096, "{summary}");
+    assert!(tunnel.bg.wait(SECS(20)).expect("exit").success());
+}
