@@ -1245,3 +1245,107 @@ fn a_thousand_connections_with_echoed_data_all_pass_and_nothing_is_lost() {
     assert_eq!(summary["bytes_down"], 1000 * 4096, "{summary}");
     assert!(tunnel.bg.wait(SECS(20)).expect("exit").success());
 }
+
+#[test]
+fn out_of_file_descriptors_the_tunnel_says_so_and_recovers() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    // Room for the runtime and a handful of connections only.
+    let script = format!(
+        "ulimit -n 40 && exec '{}' --json tunnel server --listen 127.0.0.1:0 --target {target} --handshake-timeout 30",
+        util::bin().display()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &script]).current_dir(dir.path());
+    util::scrub(&mut cmd);
+    let bg = Background::spawn(cmd);
+    let first: Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let port: u16 = first["addr"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let tunnel = Tunnel {
+        port,
+        ready: serde_json::from_str(&bg.line(SECS(20))).unwrap(),
+        bg,
+    };
+    // Silent connections hold a descriptor each until the descriptors run out.
+    let held: Vec<TcpStream> = (0..60)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let warning = tunnel.event("warning", SECS(20));
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("accepting a connection failed"),
+        "{warning}"
+    );
+    drop(held);
+    // Once they are gone, the tunnel serves again.
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + SECS(30);
+    loop {
+        let out = dir.run(&[
+            "connect",
+            &format!("localhost:{port}"),
+            "--pin",
+            &pin,
+            "--send",
+            "ping",
+        ]);
+        if code(&out) == 0 && stdout(&out) == "ping" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still not serving: {}",
+            stderr(&out)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_target_that_closes_at_once_closes_the_client() {
+    let dir = Dir::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tport = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(1) {
+            drop(s);
+        }
+    });
+    let target = format!("127.0.0.1:{tport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--send",
+        "hi",
+    ]);
+    assert_eq!(stdout(&out), "", "{}", stderr(&out));
+    let rec = tunnel.event("connection", SECS(10));
+    assert!(
+        rec["outcome"] == "closed" || rec["outcome"] == "error",
+        "{rec}"
+    );
+    assert_eq!(rec["bytes_down"], 0, "{rec}");
+}
