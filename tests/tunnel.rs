@@ -1349,3 +1349,89 @@ fn a_target_that_closes_at_once_closes_the_client() {
     );
     assert_eq!(rec["bytes_down"], 0, "{rec}");
 }
+
+#[test]
+fn allow_rules_by_dns_name_and_pin_and_the_certificate_checks_in_the_handshake() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "worker", "-q", "--out", "worker",
+    ]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "app",
+        "-q",
+        "--out",
+        "old",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+    ]);
+    // A certificate for servers only (extended key usage serverAuth), from the same CA.
+    let have_openssl = have("openssl");
+    if have_openssl {
+        util::sh(
+            dir.path(),
+            "printf 'extendedKeyUsage=serverAuth\\nbasicConstraints=CA:FALSE\\n' > eku.ext && \
+             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout eku-key.pem \
+               -subj /CN=worker -out eku.csr 2>/dev/null && \
+             openssl x509 -req -in eku.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 5 \
+               -extfile eku.ext -out eku.pem 2>/dev/null",
+        );
+    }
+    let app_pin = dir.ok(&["pin", "app.pem"]).trim().to_string();
+    assert!(app_pin.starts_with("sha256//"), "{app_pin}");
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-dns",
+            "worker",
+            "--allow-pin",
+            &app_pin,
+        ],
+    );
+    assert_eq!(tunnel.ready["allow"][0], "dns:worker", "{}", tunnel.ready);
+    let upstream = format!("localhost:{}", tunnel.port);
+    for (cert, outcome, reason) in [
+        ("app", "closed", None),
+        ("worker", "closed", None),
+        ("intruder", "denied", Some("matches no --allow-cn")),
+        // A certificate for servers only is not for client authentication.
+        ("eku", "handshake_failed", Some("clientAuth")),
+        ("old", "handshake_failed", Some("expired")),
+    ] {
+        if cert == "eku" && !have_openssl {
+            continue;
+        }
+        let (c, k) = (format!("{cert}.pem"), format!("{cert}-key.pem"));
+        let out = dir.run(&[
+            "connect", &upstream, "--ca", "ca.pem", "--cert", &c, "--key", &k, "--send", "echo me",
+        ]);
+        let rec = tunnel.event("connection", SECS(10));
+        assert_eq!(rec["outcome"], outcome, "{cert}: {rec}");
+        match reason {
+            None => assert_eq!(stdout(&out), "echo me", "{cert}: {}", stderr(&out)),
+            Some(r) => {
+                assert_ne!(code(&out), 0, "{cert} got through");
+                assert!(rec["reason"].as_str().unwrap().contains(r), "{cert}: {rec}");
+            }
+        }
+    }
+}
