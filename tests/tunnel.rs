@@ -284,9 +284,16 @@ fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
     );
     let rec = server.event("connection", SECS(10));
     assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["resumed"], false, "{rec}");
     let rec = client.event("connection", SECS(10));
     assert_eq!(rec["outcome"], "closed", "{rec}");
     assert_eq!(rec["version"], "TLSv1.3", "{rec}");
+    // The tunnel client keeps its sessions: later connections resume, and the
+    // server still knows who the client is.
+    let rec = server.event("connection", SECS(10));
+    let rec3 = server.event("connection", SECS(10));
+    assert!(rec["resumed"] == true || rec3["resumed"] == true, "{rec} {rec3}");
+    assert_eq!(rec3["client"]["cn"], "app", "{rec3}");
 }
 
 #[test]

@@ -198,6 +198,9 @@ pub fn connection_line(rec: &ConnRecord) -> String {
     if let Some(alpn) = &rec.alpn {
         s.push_str(&format!(" alpn={}", sanitize(alpn)));
     }
+    if rec.resumed == Some(true) {
+        s.push_str(" resumed");
+    }
     s.push_str(&format!(
         " up={} down={} {}",
         rec.bytes_up,
@@ -302,6 +305,7 @@ mod tests {
             version: Some("TLSv1.3".into()),
             suite: Some("TLS_AES_256_GCM_SHA384".into()),
             alpn: None,
+            resumed: Some(false),
             bytes_up: 10,
             bytes_down: 20,
             duration_ms: 1500,

@@ -257,6 +257,8 @@ pub struct ConnRecord {
     pub suite: Option<String>,
     /// ALPN protocol agreed on the TLS side.
     pub alpn: Option<String>,
+    /// Whether the TLS session was resumed (no certificate exchanged).
+    pub resumed: Option<bool>,
     /// Bytes from the client to the target.
     pub bytes_up: u64,
     /// Bytes from the target to the client.
@@ -279,6 +281,7 @@ impl ConnRecord {
             version: None,
             suite: None,
             alpn: None,
+            resumed: None,
             bytes_up: 0,
             bytes_down: 0,
             duration_ms: 0,

@@ -296,6 +296,7 @@ impl PreparedServer {
             rec.version = Some(info.protocol);
             rec.suite = Some(info.cipher_suite);
             rec.alpn = info.alpn;
+            rec.resumed = Some(session.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
             rec.client = session
                 .peer_certificates()
                 .and_then(|c| c.first())
