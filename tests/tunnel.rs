@@ -292,7 +292,10 @@ fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
     // server still knows who the client is.
     let rec = server.event("connection", SECS(10));
     let rec3 = server.event("connection", SECS(10));
-    assert!(rec["resumed"] == true || rec3["resumed"] == true, "{rec} {rec3}");
+    assert!(
+        rec["resumed"] == true || rec3["resumed"] == true,
+        "{rec} {rec3}"
+    );
     assert_eq!(rec3["client"]["cn"], "app", "{rec3}");
 }
 
@@ -875,11 +878,17 @@ fn text_mode_starts_with_listening_and_warns_when_anyone_may_pass() {
     assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
     let port: u16 = first.rsplit(':').next().unwrap().parse().unwrap();
     let mut banner = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         banner.push(bg.line(SECS(10)));
     }
     let banner = banner.join("\n");
     assert!(banner.contains("SPKI pin:"), "{banner}");
+    assert!(
+        banner.contains(&format!(
+            "tlskit tunnel client --listen 127.0.0.1:0 --target 127.0.0.1:{port} --pin sha256//"
+        )),
+        "{banner}"
+    );
     assert!(banner.contains("anyone (no --client-ca)"), "{banner}");
     // Through the tunnel with TLS 1.2 and TLS 1.3.
     let url = format!("https://localhost:{port}/hello.txt");
