@@ -707,14 +707,15 @@ where
         .await;
     let _ = phase_tx.send(Phase::Draining);
     let mut grace_ends = Instant::now() + grace;
+    let mut control_open = true;
     while !tasks.is_empty() {
         tokio::select! {
             Some(done) = tasks.join_next() => lost_task(done, events),
-            c = control.recv() => match c {
+            c = control.recv(), if control_open => match c {
                 // A second stop: no more waiting.
                 Some(Control::Stop(_)) => grace_ends = Instant::now(),
                 Some(Control::Reload) => events.important(reload()).await,
-                None => {}
+                None => control_open = false,
             },
             _ = tokio::time::sleep_until(grace_ends) => break,
         }
