@@ -1451,3 +1451,62 @@ fn allow_rules_by_dns_name_and_pin_and_the_certificate_checks_in_the_handshake()
         }
     }
 }
+
+#[test]
+fn tunnel_client_reloads_its_trust_and_forgets_sessions_made_under_the_old_one() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+        ],
+    );
+    std::fs::copy(dir.join("ca.pem"), dir.join("trust.pem")).unwrap();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "trust.pem",
+        ],
+    );
+    let echo_once = || {
+        let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let _ = s.write_all(b"ping");
+        let _ = s.shutdown(Shutdown::Write);
+        let mut got = String::new();
+        let _ = s.read_to_string(&mut got);
+        got
+    };
+    assert_eq!(echo_once(), "ping");
+    assert_eq!(echo_once(), "ping");
+    client.event("connection", SECS(10));
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["resumed"], true, "{rec}");
+    // Trust another CA from now on: the kept session must not be resumed.
+    std::fs::copy(dir.join("other-ca.pem"), dir.join("trust.pem")).unwrap();
+    client.signal("-HUP");
+    client.event("reloaded", SECS(10));
+    assert_eq!(echo_once(), "");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+}
