@@ -1510,3 +1510,41 @@ fn tunnel_client_reloads_its_trust_and_forgets_sessions_made_under_the_old_one()
     let rec = client.event("connection", SECS(10));
     assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
 }
+
+#[test]
+fn sixty_four_mib_each_way_through_the_tunnel_server_come_back_intact() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // bench checks that exactly what it sent came back (SHA-256 of each stream).
+    let out = dir.run(&[
+        "--json",
+        "bench",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--connections",
+        "2",
+        "--concurrency",
+        "2",
+        "--bytes",
+        "32m",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    for _ in 0..2 {
+        let rec = tunnel.event("connection", SECS(30));
+        assert_eq!(rec["outcome"], "closed", "{rec}");
+        assert_eq!(rec["bytes_up"], rec["bytes_down"], "{rec}");
+        assert!(rec["bytes_up"].as_u64().unwrap() >= 32 << 20, "{rec}");
+    }
+}
