@@ -789,7 +789,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__client)
-            opts="-l -q -h -V --listen --connect-timeout --handshake-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -804,10 +804,6 @@ _tlskit() {
                     return 0
                     ;;
                 --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --handshake-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -931,7 +927,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__server)
-            opts="-l -q -h -V --listen --connect-timeout --handshake-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -946,10 +942,6 @@ _tlskit() {
                     return 0
                     ;;
                 --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --handshake-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -982,6 +974,10 @@ _tlskit() {
                     return 0
                     ;;
                 --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --handshake-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

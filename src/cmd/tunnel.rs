@@ -55,10 +55,6 @@ pub struct CommonArgs {
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub connect_timeout: Duration,
 
-    /// Seconds a client's TLS handshake may take, from accept to Finished (server mode).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
-    pub handshake_timeout: Duration,
-
     /// Close a connection on which nothing moved either way for this long; 0 means never.
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_timeout_or_zero)]
     pub idle_timeout: Duration,
@@ -89,7 +85,8 @@ pub struct CommonArgs {
     pub algorithms: super::AlgorithmArgs,
 
     /// Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics
-    /// (connections open and total, bytes, failures by outcome, seconds to certificate expiry).
+    /// (connections open and total, bytes, failures by outcome, and in server mode the seconds
+    /// until the certificate expires).
     #[arg(long, value_name = "ADDR")]
     pub status: Option<String>,
 }
@@ -113,6 +110,11 @@ pub struct ServerArgs {
     /// Where plaintext goes: HOST:PORT or unix:PATH.
     #[arg(long, value_name = "TARGET")]
     pub target: String,
+
+    /// Seconds a client's TLS handshake may take, from accept to Finished (defeats clients
+    /// that stall).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub handshake_timeout: Duration,
 
     /// Allow a target that is not on this machine (not loopback, localhost or a Unix socket).
     #[arg(long)]
@@ -225,7 +227,7 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
         algorithms,
         alpn,
         proxy_protocol: a.proxy_protocol,
-        limits: limits(&a.common),
+        limits: limits(&a.common, a.handshake_timeout),
     };
     let prepared = PreparedServer::prepare(opts)?;
     let status = status_addrs(&a.common)?;
@@ -261,7 +263,8 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
         alpn,
         versions,
         algorithms,
-        limits: limits(&a.common),
+        // The handshake with the target is bounded by --connect-timeout.
+        limits: limits(&a.common, a.common.connect_timeout),
     };
     let prepared = PreparedClient::prepare(opts)?;
     let status = status_addrs(&a.common)?;
@@ -298,10 +301,10 @@ fn tls_choices(c: &CommonArgs) -> Result<Choices> {
     Ok((versions, algorithms, alpn))
 }
 
-fn limits(c: &CommonArgs) -> Limits {
+fn limits(c: &CommonArgs, handshake_timeout: Duration) -> Limits {
     Limits {
         connect_timeout: c.connect_timeout,
-        handshake_timeout: c.handshake_timeout,
+        handshake_timeout,
         idle_timeout: Some(c.idle_timeout).filter(|d| !d.is_zero()),
         max_connections: c.max_connections as usize,
         grace: c.grace,

@@ -127,6 +127,21 @@ fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
                 )?;
                 field(out, "SHA-256", &c.sha256_fingerprint)?;
                 field(out, "SPKI pin", c.spki_pin.to_string().bold())?;
+                if r.ephemeral {
+                    // The ephemeral certificate covers 127.0.0.1 and ::1: dial one of those.
+                    let dial = r
+                        .addr
+                        .replace("0.0.0.0:", "127.0.0.1:")
+                        .replace("[::]:", "[::1]:");
+                    field(
+                        out,
+                        "connect",
+                        format!(
+                            "tlskit tunnel client --listen 127.0.0.1:0 --target {dial} --pin {}",
+                            c.spki_pin
+                        ),
+                    )?;
+                }
             }
             let clients = if !r.client_auth {
                 "anyone (no --client-ca)".red().to_string()
@@ -197,6 +212,9 @@ pub fn connection_line(rec: &ConnRecord) -> String {
     }
     if let Some(alpn) = &rec.alpn {
         s.push_str(&format!(" alpn={}", sanitize(alpn)));
+    }
+    if rec.resumed == Some(true) {
+        s.push_str(" resumed");
     }
     s.push_str(&format!(
         " up={} down={} {}",
@@ -302,6 +320,7 @@ mod tests {
             version: Some("TLSv1.3".into()),
             suite: Some("TLS_AES_256_GCM_SHA384".into()),
             alpn: None,
+            resumed: Some(false),
             bytes_up: 10,
             bytes_down: 20,
             duration_ms: 1500,

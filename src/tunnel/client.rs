@@ -25,6 +25,12 @@ use crate::tls::files;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 
+/// After a TLS 1.3 handshake in which the server asked for our certificate,
+/// how long to wait for its verdict (a ticket, data, or an alert) before
+/// forwarding: long enough for a refusal to be logged as one, short enough
+/// not to delay every connection to a server that sends no tickets.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// What verifies the target's certificate.
 #[derive(Debug, Clone)]
 pub enum Roots {
@@ -63,10 +69,27 @@ struct Loaded {
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 }
 
+/// A client config with the record its verifier fills in during a handshake.
+type Config = (Arc<rustls::ClientConfig>, crate::tls::verify::Observations);
+
+/// Configs not in use, each good for one handshake at a time. Reusing them
+/// lets connections resume TLS sessions with the target (rustls resumes only
+/// with the config that made the session); a reload empties the pool.
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Config>,
+    /// Bumped on reload: configs made before it are not returned to the pool.
+    generation: u64,
+}
+
+/// At most this many idle configs are kept.
+const POOL_MAX: usize = 64;
+
 /// A client tunnel with its files loaded, ready to run.
 pub struct PreparedClient {
     opts: ClientTunnel,
     current: RwLock<Arc<Loaded>>,
+    pool: std::sync::Mutex<Pool>,
 }
 
 impl PreparedClient {
@@ -76,14 +99,35 @@ impl PreparedClient {
         let prepared = PreparedClient {
             opts,
             current: RwLock::new(Arc::new(loaded)),
+            pool: Default::default(),
         };
         // Fail now, not at the first connection, if the files do not fit together.
         prepared.client_config()?;
         Ok(prepared)
     }
 
-    /// A fresh config per connection: each records its own handshake, so
-    /// that a failure is explained with what that handshake saw.
+    /// A config from the pool, or a new one, and the pool's generation.
+    fn take_config(&self) -> Result<(Config, u64)> {
+        let generation = {
+            let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = pool.idle.pop() {
+                return Ok((c, pool.generation));
+            }
+            pool.generation
+        };
+        Ok((self.client_config()?, generation))
+    }
+
+    /// Returns a config after its handshake, unless a reload came in between.
+    fn give_back(&self, config: Config, generation: u64) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.generation == generation && pool.idle.len() < POOL_MAX {
+            pool.idle.push(config);
+        }
+    }
+
+    /// A new config. Each one records its own handshake, so that a failure is
+    /// explained with what that handshake saw: one handshake at a time per config.
     fn client_config(
         &self,
     ) -> Result<(Arc<rustls::ClientConfig>, crate::tls::verify::Observations)> {
@@ -202,6 +246,9 @@ impl PreparedClient {
         match load(&self.opts) {
             Ok(loaded) => {
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+                let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+                pool.idle.clear();
+                pool.generation += 1;
                 Event::Reloaded { certificate: None }
             }
             Err(e) => Event::ReloadFailed {
@@ -223,7 +270,7 @@ impl PreparedClient {
         let _ = tcp.set_nodelay(true);
         let server_name = self.opts.target.server_name_str();
         rec.sni = self.opts.target.name_is_dns().then(|| server_name.clone());
-        let (config, observations) = match self.client_config() {
+        let ((config, observations), generation) = match self.take_config() {
             Ok(c) => c,
             Err(e) => {
                 rec.ended(Outcome::Error, format!("{e:#}"));
@@ -231,7 +278,9 @@ impl PreparedClient {
             }
         };
         let opts = DialOptions::new(self.opts.target.clone(), limits.connect_timeout);
-        let dialed = match dial::dial(config, &observations, &opts).await {
+        let result = dial::dial_settling(config.clone(), &observations, &opts, SETTLE).await;
+        self.give_back((config, observations), generation);
+        let dialed = match result {
             Ok(d) => d,
             Err(f) => {
                 // The same sentence `tlskit connect` gives; the local client is closed at once.
@@ -248,6 +297,9 @@ impl PreparedClient {
             rec.suite = Some(h.cipher_suite.clone());
             rec.alpn = h.alpn.clone();
         }
+        rec.resumed = Some(
+            dialed.stream.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+        );
         let mut tcp = tcp;
         if !dialed.early_data.is_empty() {
             if let Err(e) = tcp.write_all(&dialed.early_data).await {

@@ -16,8 +16,12 @@ use tokio::time::Instant;
 
 use super::Phase;
 
-/// Bytes read (and written) at once, per direction.
-const BUF: usize = 16 * 1024;
+/// The most read (and written) at once, per direction.
+const BUF_MAX: usize = 16 * 1024;
+
+/// What a direction holds while traffic is light (or none): an idle
+/// connection costs two of these, not two of [`BUF_MAX`].
+const BUF_MIN: usize = 2 * 1024;
 
 /// Which way bytes were going when something failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +146,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut buf = vec![0u8; BUF];
+    let mut buf = vec![0u8; BUF_MIN];
     loop {
         let n = match from.read(&mut buf).await {
             Ok(0) => break,
@@ -156,6 +160,12 @@ where
         to.flush().await.map_err(|e| (to_side, e))?;
         count.fetch_add(n as u64, Ordering::Relaxed);
         last.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
+        // Bulk traffic fills the buffer: let it grow. Light traffic: give the memory back.
+        if n == buf.len() && buf.len() < BUF_MAX {
+            buf.resize(buf.len() * 2, 0);
+        } else if n < BUF_MIN / 2 && buf.len() > BUF_MIN {
+            buf = vec![0u8; BUF_MIN];
+        }
     }
     // Pass the end on; the other direction keeps flowing. A peer that is
     // already gone makes this fail, which changes nothing.

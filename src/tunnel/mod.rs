@@ -257,6 +257,8 @@ pub struct ConnRecord {
     pub suite: Option<String>,
     /// ALPN protocol agreed on the TLS side.
     pub alpn: Option<String>,
+    /// Whether the TLS session was resumed (no certificate exchanged).
+    pub resumed: Option<bool>,
     /// Bytes from the client to the target.
     pub bytes_up: u64,
     /// Bytes from the target to the client.
@@ -279,6 +281,7 @@ impl ConnRecord {
             version: None,
             suite: None,
             alpn: None,
+            resumed: None,
             bytes_up: 0,
             bytes_down: 0,
             duration_ms: 0,
@@ -704,14 +707,15 @@ where
         .await;
     let _ = phase_tx.send(Phase::Draining);
     let mut grace_ends = Instant::now() + grace;
+    let mut control_open = true;
     while !tasks.is_empty() {
         tokio::select! {
             Some(done) = tasks.join_next() => lost_task(done, events),
-            c = control.recv() => match c {
+            c = control.recv(), if control_open => match c {
                 // A second stop: no more waiting.
                 Some(Control::Stop(_)) => grace_ends = Instant::now(),
                 Some(Control::Reload) => events.important(reload()).await,
-                None => {}
+                None => control_open = false,
             },
             _ = tokio::time::sleep_until(grace_ends) => break,
         }

@@ -19,7 +19,7 @@ use super::allow::{self, AllowRules, AllowingVerifier};
 use super::forward::{self, Moved};
 use super::{
     human_duration, run_loop, target_error, Conn, ConnRecord, Control, Event, Events, Limits, Mode,
-    Outcome, Ready, Stats, Summary, Target,
+    Outcome, Phase, Ready, Stats, Summary, Target,
 };
 use crate::text::sanitize;
 use crate::tls::algorithms::Algorithms;
@@ -240,10 +240,26 @@ impl PreparedServer {
         let _ = tcp.set_nodelay(true);
         let config = current(&self.current).config.clone();
         let deadline = started + limits.handshake_timeout;
-        let (result, refusal) = allow::watching(tokio::time::timeout_at(
-            deadline,
-            handshake(tcp, config, &mut rec),
-        ))
+        // The handshake deadline, or the end of the grace period, whichever comes first.
+        let stopping = phase.clone();
+        let limit = async move {
+            let mut stopping = stopping;
+            let stopped = async {
+                if stopping.wait_for(|p| *p >= Phase::Stopping).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => {}
+                _ = stopped => {}
+            }
+        };
+        let (result, refusal) = allow::watching(async {
+            tokio::select! {
+                r = handshake(tcp, config, &mut rec) => Ok(r),
+                _ = limit => Err(()),
+            }
+        })
         .await;
         let mut tls = match (result, refusal) {
             (_, Some((why, who))) => {
@@ -251,7 +267,14 @@ impl PreparedServer {
                 rec.ended(Outcome::Denied, why);
                 return done(rec, started);
             }
-            (Err(_), None) => {
+            (Err(()), None) if *phase.borrow() >= Phase::Stopping => {
+                rec.ended(
+                    Outcome::CutOff,
+                    "still in the TLS handshake when the grace period ended (--grace)",
+                );
+                return done(rec, started);
+            }
+            (Err(()), None) => {
                 rec.ended(
                     Outcome::HandshakeTimeout,
                     format!(
@@ -273,6 +296,7 @@ impl PreparedServer {
             rec.version = Some(info.protocol);
             rec.suite = Some(info.cipher_suite);
             rec.alpn = info.alpn;
+            rec.resumed = Some(session.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
             rec.client = session
                 .peer_certificates()
                 .and_then(|c| c.first())

@@ -284,9 +284,19 @@ fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
     );
     let rec = server.event("connection", SECS(10));
     assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["resumed"], false, "{rec}");
     let rec = client.event("connection", SECS(10));
     assert_eq!(rec["outcome"], "closed", "{rec}");
     assert_eq!(rec["version"], "TLSv1.3", "{rec}");
+    // The tunnel client keeps its sessions: later connections resume, and the
+    // server still knows who the client is.
+    let rec = server.event("connection", SECS(10));
+    let rec3 = server.event("connection", SECS(10));
+    assert!(
+        rec["resumed"] == true || rec3["resumed"] == true,
+        "{rec} {rec3}"
+    );
+    assert_eq!(rec3["client"]["cn"], "app", "{rec3}");
 }
 
 #[test]
@@ -868,11 +878,17 @@ fn text_mode_starts_with_listening_and_warns_when_anyone_may_pass() {
     assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
     let port: u16 = first.rsplit(':').next().unwrap().parse().unwrap();
     let mut banner = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         banner.push(bg.line(SECS(10)));
     }
     let banner = banner.join("\n");
     assert!(banner.contains("SPKI pin:"), "{banner}");
+    assert!(
+        banner.contains(&format!(
+            "tlskit tunnel client --listen 127.0.0.1:0 --target 127.0.0.1:{port} --pin sha256//"
+        )),
+        "{banner}"
+    );
     assert!(banner.contains("anyone (no --client-ca)"), "{banner}");
     // Through the tunnel with TLS 1.2 and TLS 1.3.
     let url = format!("https://localhost:{port}/hello.txt");
@@ -1189,4 +1205,346 @@ fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
         &pin,
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn a_thousand_connections_with_echoed_data_all_pass_and_nothing_is_lost() {
+    let dir = Dir::new();
+    // An echo target with a thread per connection.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let eport = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(1000) {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let target = format!("127.0.0.1:{eport}");
+    let mut tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "--json",
+        "bench",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--connections",
+        "1000",
+        "--concurrency",
+        "250",
+        "--bytes",
+        "4k",
+        "--timeout",
+        "30",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    tunnel.signal("-TERM");
+    let summary = tunnel.event("summary", SECS(30));
+    assert_eq!(summary["connections"], 1000, "{summary}");
+    assert_eq!(summary["ok"], 1000, "{summary}");
+    assert_eq!(summary["bytes_up"], 1000 * 4096, "{summary}");
+    assert_eq!(summary["bytes_down"], 1000 * 4096, "{summary}");
+    assert!(tunnel.bg.wait(SECS(20)).expect("exit").success());
+}
+
+#[test]
+fn out_of_file_descriptors_the_tunnel_says_so_and_recovers() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    // Room for the runtime and a handful of connections only.
+    let script = format!(
+        "ulimit -n 40 && exec '{}' --json tunnel server --listen 127.0.0.1:0 --target {target} --handshake-timeout 30",
+        util::bin().display()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &script]).current_dir(dir.path());
+    util::scrub(&mut cmd);
+    let bg = Background::spawn(cmd);
+    let first: Value = serde_json::from_str(&bg.line(SECS(20))).unwrap();
+    let port: u16 = first["addr"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let tunnel = Tunnel {
+        port,
+        ready: serde_json::from_str(&bg.line(SECS(20))).unwrap(),
+        bg,
+    };
+    // Silent connections hold a descriptor each until the descriptors run out.
+    let held: Vec<TcpStream> = (0..60)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let warning = tunnel.event("warning", SECS(20));
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("accepting a connection failed"),
+        "{warning}"
+    );
+    drop(held);
+    // Once they are gone, the tunnel serves again.
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + SECS(30);
+    loop {
+        let out = dir.run(&[
+            "connect",
+            &format!("localhost:{port}"),
+            "--pin",
+            &pin,
+            "--send",
+            "ping",
+        ]);
+        if code(&out) == 0 && stdout(&out) == "ping" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still not serving: {}",
+            stderr(&out)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_target_that_closes_at_once_closes_the_client() {
+    let dir = Dir::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tport = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(1) {
+            drop(s);
+        }
+    });
+    let target = format!("127.0.0.1:{tport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.run(&[
+        "connect",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--send",
+        "hi",
+    ]);
+    assert_eq!(stdout(&out), "", "{}", stderr(&out));
+    let rec = tunnel.event("connection", SECS(10));
+    assert!(
+        rec["outcome"] == "closed" || rec["outcome"] == "error",
+        "{rec}"
+    );
+    assert_eq!(rec["bytes_down"], 0, "{rec}");
+}
+
+#[test]
+fn allow_rules_by_dns_name_and_pin_and_the_certificate_checks_in_the_handshake() {
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&[
+        "gencert", "--client", "--issuer", "ca.pem", "worker", "-q", "--out", "worker",
+    ]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--issuer",
+        "ca.pem",
+        "app",
+        "-q",
+        "--out",
+        "old",
+        "--not-before",
+        "-40d",
+        "--days",
+        "10",
+    ]);
+    // A certificate for servers only (extended key usage serverAuth), from the same CA.
+    let have_openssl = have("openssl");
+    if have_openssl {
+        util::sh(
+            dir.path(),
+            "printf 'extendedKeyUsage=serverAuth\\nbasicConstraints=CA:FALSE\\n' > eku.ext && \
+             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout eku-key.pem \
+               -subj /CN=worker -out eku.csr 2>/dev/null && \
+             openssl x509 -req -in eku.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 5 \
+               -extfile eku.ext -out eku.pem 2>/dev/null",
+        );
+    }
+    let app_pin = dir.ok(&["pin", "app.pem"]).trim().to_string();
+    assert!(app_pin.starts_with("sha256//"), "{app_pin}");
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-dns",
+            "worker",
+            "--allow-pin",
+            &app_pin,
+        ],
+    );
+    assert_eq!(tunnel.ready["allow"][0], "dns:worker", "{}", tunnel.ready);
+    let upstream = format!("localhost:{}", tunnel.port);
+    for (cert, outcome, reason) in [
+        ("app", "closed", None),
+        ("worker", "closed", None),
+        ("intruder", "denied", Some("matches no --allow-cn")),
+        // A certificate for servers only is not for client authentication.
+        ("eku", "handshake_failed", Some("clientAuth")),
+        ("old", "handshake_failed", Some("expired")),
+    ] {
+        if cert == "eku" && !have_openssl {
+            continue;
+        }
+        let (c, k) = (format!("{cert}.pem"), format!("{cert}-key.pem"));
+        let out = dir.run(&[
+            "connect", &upstream, "--ca", "ca.pem", "--cert", &c, "--key", &k, "--send", "echo me",
+        ]);
+        let rec = tunnel.event("connection", SECS(10));
+        assert_eq!(rec["outcome"], outcome, "{cert}: {rec}");
+        match reason {
+            None => assert_eq!(stdout(&out), "echo me", "{cert}: {}", stderr(&out)),
+            Some(r) => {
+                assert_ne!(code(&out), 0, "{cert} got through");
+                assert!(rec["reason"].as_str().unwrap().contains(r), "{cert}: {rec}");
+            }
+        }
+    }
+}
+
+#[test]
+fn tunnel_client_reloads_its_trust_and_forgets_sessions_made_under_the_old_one() {
+    let dir = Dir::new();
+    pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+        ],
+    );
+    std::fs::copy(dir.join("ca.pem"), dir.join("trust.pem")).unwrap();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "trust.pem",
+        ],
+    );
+    let echo_once = || {
+        let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        let _ = s.write_all(b"ping");
+        let _ = s.shutdown(Shutdown::Write);
+        let mut got = String::new();
+        let _ = s.read_to_string(&mut got);
+        got
+    };
+    assert_eq!(echo_once(), "ping");
+    assert_eq!(echo_once(), "ping");
+    client.event("connection", SECS(10));
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["resumed"], true, "{rec}");
+    // Trust another CA from now on: the kept session must not be resumed.
+    std::fs::copy(dir.join("other-ca.pem"), dir.join("trust.pem")).unwrap();
+    client.signal("-HUP");
+    client.event("reloaded", SECS(10));
+    assert_eq!(echo_once(), "");
+    let rec = client.event("connection", SECS(10));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+}
+
+#[test]
+fn sixty_four_mib_each_way_through_the_tunnel_server_come_back_intact() {
+    let dir = Dir::new();
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let tunnel = Tunnel::start(
+        &dir,
+        &["server", "--listen", "127.0.0.1:0", "--target", &target],
+    );
+    let pin = tunnel.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // bench checks that exactly what it sent came back (SHA-256 of each stream).
+    let out = dir.run(&[
+        "--json",
+        "bench",
+        &format!("localhost:{}", tunnel.port),
+        "--pin",
+        &pin,
+        "--connections",
+        "2",
+        "--concurrency",
+        "2",
+        "--bytes",
+        "32m",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    for _ in 0..2 {
+        let rec = tunnel.event("connection", SECS(30));
+        assert_eq!(rec["outcome"], "closed", "{rec}");
+        assert_eq!(rec["bytes_up"], rec["bytes_down"], "{rec}");
+        assert!(rec["bytes_up"].as_u64().unwrap() >= 32 << 20, "{rec}");
+    }
 }
