@@ -5,6 +5,15 @@
 //!
 //! `cargo test --test it MODULE` runs one module (`connect`, `serve`, ...);
 //! `cargo test --test it MODULE::NAME` one test.
+//!
+//! Every module runs in the same process, on libtest's parallel threads, so
+//! no test may change process-wide state that another could observe: no
+//! `set_var`, no `set_current_dir`, no umask (run such things in a child
+//! process, as the tests do through `sh`). What is process-wide today and
+//! harmless: `hostile_serve` raises the soft limit on open files (only
+//! ever up), the fuzz targets switch `colored` off (no test renders with
+//! colour in-process), and `util::skip` keeps its list for the summary
+//! printed at exit.
 
 mod util;
 
