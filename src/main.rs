@@ -41,9 +41,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// A command line clap refused (or `--help`/`--version`): clap prints it and
-/// exits; with `--json`, a usage error also gets its JSON document on stdout,
-/// as every other failure does.
+/// A command line clap refused (or `--help`/`--version`): an error is said as
+/// every other one is, one line `tlskit: error: <sentence> (see 'tlskit CMD --help')`,
+/// and with `--json` also as the JSON document on stdout. Help and version
+/// are clap's to print.
 fn usage_error(err: clap::Error) -> ! {
     use clap::error::ErrorKind;
     let is_error = !matches!(
@@ -52,21 +53,24 @@ fn usage_error(err: clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     );
-    let wants_json = std::env::args_os()
+    if !is_error {
+        err.exit()
+    }
+    let args: Vec<String> = std::env::args_os()
         .skip(1)
-        .take_while(|a| a != "--")
-        .any(|a| a == "--json");
-    if is_error && wants_json {
-        let rendered = err.render().to_string();
-        let first = rendered.lines().next().unwrap_or_default();
-        let message = first.strip_prefix("error: ").unwrap_or(first);
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let wants_json = args.iter().take_while(|a| *a != "--").any(|a| a == "--json");
+    let usage = tlskit::cli::UsageError::from_clap(&err, &args);
+    eprintln!("tlskit: error: {}", output::sanitize(&usage.to_string()));
+    if wants_json {
         let _ = output::write_error_document(
             &mut std::io::stdout().lock(),
-            message,
+            &usage.message,
             exit::Code::Usage.as_u8(),
         );
     }
-    err.exit()
+    std::process::exit(exit::Code::Usage.as_u8().into())
 }
 
 /// Over a file-size limit (`ulimit -f`) the kernel would kill tlskit with

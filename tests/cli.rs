@@ -235,3 +235,41 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
     assert_eq!(code(&out), 2);
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
+
+/// The parser's errors follow the documented format too: one line,
+/// `tlskit: error: <sentence>`, naming what is missing, with no tip that
+/// would change the meaning (`-- -5` would make `-5` a NAME), and a help
+/// command that runs as printed.
+#[test]
+fn parser_errors_are_one_line_in_the_documented_format() {
+    let dir = Dir::new();
+    let cases: [(&[&str], &str); 4] = [
+        (&["gencert", "--days", "-5"], "'-5' after --days: --days does not accept a negative number"),
+        (&["connect"], "a required argument is missing: <TARGET>"),
+        (&["connect", "x:1", "--timeout", "abc"], "invalid value 'abc' for '--timeout <SECS>'"),
+        (&["connect", "x:1", "--tiemout", "3"], "did you mean '--timeout'?"),
+    ];
+    for (args, said) in cases {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with("tlskit: error: "), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(!err.contains("-- -5"), "{args:?}: {err}");
+        // The help it points to runs.
+        let help = err
+            .rsplit_once("(see '")
+            .and_then(|(_, h)| h.strip_suffix("')\n"))
+            .unwrap_or_else(|| panic!("{args:?}: no help hint in {err}"));
+        let words: Vec<&str> = help.split_whitespace().collect();
+        assert_eq!(words[0], "tlskit", "{help}");
+        dir.ok(&words[1..]);
+    }
+    let out = dir.run(&["--json", "connect"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        doc["error"]["message"],
+        "a required argument is missing: <TARGET>"
+    );
+}
