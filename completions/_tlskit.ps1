@@ -153,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it')
             [CompletionResult]::new('--forget', '--forget', [CompletionResultType]::ParameterName, 'Remove a server from the pin store')
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI, instead of the host')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Servers: verify the chain against the CA certificates in FILE instead of Mozilla''s roots (a chain that does not verify is still pinned, with a note)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--chain', '--chain', [CompletionResultType]::ParameterName, 'Pin every certificate of the chain, labelled (to keep an intermediate as a backup pin)')

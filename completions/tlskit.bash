@@ -517,7 +517,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__pin)
-            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --timeout --color --json --quiet --help --version"
+            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --ca --timeout --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +536,10 @@ _tlskit() {
                     return 0
                     ;;
                 --servername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

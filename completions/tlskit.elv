@@ -145,6 +145,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --expect 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl''s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it'
             cand --forget 'Remove a server from the pin store'
             cand --servername 'Servers: the name to send as SNI, instead of the host'
+            cand --ca 'Servers: verify the chain against the CA certificates in FILE instead of Mozilla''s roots (a chain that does not verify is still pinned, with a note)'
             cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --chain 'Pin every certificate of the chain, labelled (to keep an intermediate as a backup pin)'

@@ -151,6 +151,7 @@ all\t'Every form, labelled'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l servername -d 'Servers: the name to send as SNI, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l ca -d 'Servers: verify the chain against the CA certificates in FILE instead of Mozilla\'s roots (a chain that does not verify is still pinned, with a note)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'

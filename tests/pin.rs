@@ -603,3 +603,28 @@ fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
     assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
     assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
 }
+
+/// The note `pin` prints for a chain that does not verify names only flags
+/// `pin` has: `--ca FILE` (now a pin flag), never `--pin`; and giving the CA
+/// as it says makes the note go.
+#[test]
+fn the_note_on_an_unverified_chain_names_flags_pin_has() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "--out", "leaf", "-q"]);
+    let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = dir.run(&["pin", &target]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--ca FILE"), "{}", stderr(&out));
+    let out = dir.run(&["pin", &target, "--ca", "ca.pem"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("did not verify"), "{}", stderr(&out));
+
+    // A self-signed server: the advice names --ca (the certificate itself), not --pin.
+    let served = util::spawn_serve(&dir, &[]);
+    let out = dir.run(&["pin", &format!("localhost:{}", served.port)]);
+    let err = stderr(&out);
+    assert!(err.contains("--ca FILE"), "{err}");
+    assert!(!err.contains("--pin"), "{err}");
+}

@@ -920,6 +920,16 @@ fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> S
     cmd
 }
 
+/// A path as one shell word: quoted when it holds anything a shell would split or expand.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@,=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", sanitize(text).replace('\'', "'\\''"))
+    }
+}
+
 /// The URL of the status page: the dialled address when the connect command
 /// needs `--connect-to` (curl -k checks the pin, not the name).
 fn browse_url(connect: &str) -> String {
@@ -1047,13 +1057,30 @@ fn banner(
             }
         ),
     )?;
+    if let (Some(ca), "required" | "optional") = (&args.client_ca, setup.client_auth) {
+        // The connect command (and curl) name client.pem: this makes it, from a CA
+        // that `tlskit gencert --ca` made (its key beside it).
+        field(
+            out,
+            "client cert",
+            format!(
+                "tlskit gencert client@example.test --client --issuer {} --out client",
+                shell_word(&ca.display().to_string())
+            ),
+        )?;
+    }
     field(out, "connect", connect.bold())?;
     if args.www {
+        let client = if setup.client_auth == "required" {
+            " --cert client.pem --key client-key.pem"
+        } else {
+            ""
+        };
         field(
             out,
             "browse",
             format!(
-                "curl -k --pinnedpubkey {} {}",
+                "curl -k --pinnedpubkey {}{client} {}",
                 leaf.spki_pin,
                 browse_url(&connect)
             ),

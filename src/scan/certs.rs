@@ -80,7 +80,7 @@ pub fn check(
             chain: chain.to_vec(),
             ..Observed::default()
         };
-        without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name))
+        explain::without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name))
     });
     let summaries: Vec<CertSummary> = chain
         .iter()
@@ -102,16 +102,6 @@ pub fn check(
         ocsp,
         ocsp_error,
         findings: findings(chain, roots),
-    }
-}
-
-/// scan has no `--pin` (a pin would not change what a client without it sees):
-/// the advice `connect` gives for a self-signed certificate names only `--ca`,
-/// which takes the certificate itself.
-fn without_pin_advice(why: String) -> String {
-    match why.find(" or --pin ") {
-        Some(i) => format!("{} (the certificate itself)", &why[..i]),
-        None => why,
     }
 }
 

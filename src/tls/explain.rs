@@ -62,6 +62,15 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
     }
 }
 
+/// For a command with no `--pin` (scan, pin): the advice given for a
+/// self-signed certificate names only `--ca`, which takes the certificate itself.
+pub fn without_pin_advice(why: String) -> String {
+    match why.find(" or --pin ") {
+        Some(i) => format!("{} (the certificate itself)", &why[..i]),
+        None => why,
+    }
+}
+
 /// A sentence for what the server and tlskit have no common ground on.
 pub fn describe_incompatible(why: &rustls::PeerIncompatible) -> String {
     use rustls::PeerIncompatible as P;
