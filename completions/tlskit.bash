@@ -559,7 +559,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --servername --connect-to --starttls --timeout --concurrency --ca --system-roots --min-grade --color --json --quiet --help --version"
+            opts="-q -h -V --servername --connect-to --starttls --timeout --concurrency --ca --system-roots --pin --min-grade --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +586,10 @@ _tlskit() {
                     return 0
                     ;;
                 --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -166,6 +166,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --timeout 'Bound on each probe (TCP connect + STARTTLS + the server''s answer), in seconds'
             cand --concurrency 'Probes in flight at once (kept small so that scanning a server is polite)'
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
+            cand --pin 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A CA''s pin matches only when the server''s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed'
             cand --min-grade 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'

@@ -265,9 +265,9 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     assert_eq!(r["certificate"]["verified"], false);
     let why = r["certificate"]["verification_error"].as_str().unwrap();
     assert!(why.contains("self-signed"), "{why}");
-    // The advice names a flag scan has: --ca takes the self-signed certificate itself.
+    // The advice names flags scan has: --ca (the certificate itself) or --pin.
     assert!(why.contains("--ca"), "{why}");
-    assert!(!stdout(&out).contains("--pin"), "{}", stdout(&out));
+    assert!(why.contains(&format!("--pin {}", served.pin)), "{why}");
     // Without colour the grade is plain text in the value column (the padding
     // is for the coloured badge only).
     let port = served.port.to_string();
@@ -944,4 +944,30 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
     );
     assert_eq!(r["certificate"]["verified"], true);
     assert_eq!(r["negotiated"]["protocol"], "TLSv1.3");
+}
+
+/// The advice for serve's ephemeral certificate runs as printed: `scan --pin`
+/// with the pin serve prints vouches for it as `connect --pin` does, so the
+/// default serve is graded on its merits (it could never get above F); a pin
+/// that matches nothing leaves it not verified, with every probe still run.
+#[test]
+fn a_pin_vouches_for_the_certificate_as_in_connect() {
+    let dir = Dir::new();
+    pki(&dir);
+    let served = util::spawn_serve(&dir, &[]);
+    let (r, out) = scan(&dir, served.port, &["--pin", &served.pin]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["verified"], true, "{r:#}");
+    assert_eq!(r["certificate"]["trusted_by_pin"], true, "{r:#}");
+    assert!(!cap_codes(&r).contains(&"cert-not-verified".to_string()), "{r:#}");
+    assert_ne!(r["grade"], "F", "{r:#}");
+
+    let wrong = format!("sha256//{}", "A".repeat(43) + "=");
+    let (r, out) = scan(&dir, served.port, &["--pin", &wrong]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["verified"], false, "{r:#}");
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let why = r["certificate"]["verification_error"].as_str().unwrap();
+    assert!(why.contains("matches the pin"), "{why}");
+    assert!(accepted_versions(&r).contains("TLSv1.3"), "{r:#}");
 }

@@ -99,6 +99,20 @@ pub struct TrustArgs {
     #[arg(long, short = 'k')]
     pub insecure: bool,
 
+    #[command(flatten)]
+    pub pin: PinArgs,
+}
+
+impl TrustArgs {
+    /// The `--pin` values, parsed (a usage error when one is malformed).
+    pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
+        self.pin.pins()
+    }
+}
+
+/// `--pin`: an SPKI pin that vouches for a server (connect, bench, scan).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PinArgs {
     /// Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl's form),
     /// pin-sha256="…" or 64 hex digits. Repeat, or separate with ';', to allow several. A
     /// CA's pin matches only when the server's certificate chains up to that CA. A
@@ -107,7 +121,7 @@ pub struct TrustArgs {
     pub pin: Vec<String>,
 }
 
-impl TrustArgs {
+impl PinArgs {
     /// The `--pin` values, parsed (a usage error when one is malformed).
     pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
         let mut pins = Vec::new();

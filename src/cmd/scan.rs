@@ -28,6 +28,7 @@ use crate::tls::target::{self, Target};
 Examples:
   tlskit scan example.com                        versions, suites, groups, certificate, grade
   tlskit scan localhost:4433 --ca ca.pem         trust a local CA for the certificate verdict
+  tlskit scan localhost:4433 --pin sha256//…     trust a key (serve prints its pin)
   tlskit scan example.com --min-grade A          exit 8 when the grade is below A (for CI)
   tlskit scan mail.example.com --starttls smtp   (port 25 by default)
   tlskit scan example.com --json > scan.json
@@ -65,6 +66,9 @@ pub struct Args {
     #[command(flatten)]
     pub roots: super::RootArgs,
 
+    #[command(flatten)]
+    pub pin: super::PinArgs,
+
     /// Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
     pub min_grade: Option<Grade>,
@@ -98,6 +102,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None => (target.host.clone(), target.port),
     };
     let (roots, _) = args.roots.load()?;
+    let pins = args.pin.pins()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -113,6 +118,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             target: target.clone(),
             address: (addr.ip().to_string(), addr.port()),
             roots,
+            pins: pins.clone(),
             starttls,
         };
         let data = if progress {
@@ -523,6 +529,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         None => writeln!(out, "{} {}", "Certificate".bold(), "none obtained".red())?,
         Some(c) => {
             let verdict = match &c.verification_error {
+                None if c.trusted_by_pin => {
+                    format!("{} (by --pin)", "verified".green().bold())
+                }
                 None => "verified".green().bold().to_string(),
                 Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
             };
