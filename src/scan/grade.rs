@@ -457,6 +457,7 @@ mod tests {
                 source: ChainSource::Handshake,
                 chain: Vec::new(),
                 verified: true,
+                trusted_by_pin: false,
                 verification_error: None,
                 ocsp: None,
                 ocsp_error: None,
