@@ -272,4 +272,5 @@ fn parser_errors_are_one_line_in_the_documented_format() {
         doc["error"]["message"],
         "a required argument is missing: <TARGET>"
     );
+    assert_eq!(doc["error"]["kind"], "usage", "{doc}");
 }

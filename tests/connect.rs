@@ -2131,3 +2131,64 @@ fn a_refusal_names_the_flag_that_restricted_the_offer() {
         );
     }
 }
+
+/// A STARTTLS server that resets the connection in the middle of the
+/// exchange: the error names the protocol and the stage (it was a bare
+/// "Connection reset by peer (os error 104)"), and is a network failure.
+#[test]
+fn a_starttls_reset_names_the_protocol_and_the_stage() {
+    let dir = Dir::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.write_all(b"220 mx.test ESMTP\r\n");
+            let mut buf = [0u8; 256];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            // SO_LINGER 0: close with a reset.
+            let sock = socket2_linger_zero(&s);
+            drop(s);
+            sock
+        }
+    });
+    let out = dir.run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--starttls",
+        "smtp",
+        "--timeout",
+        "10",
+    ]);
+    server.join().unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("smtp: the server reset the connection"), "{err}");
+    assert!(err.contains("before TLS began"), "{err}");
+
+    // In JSON, every failure has a machine-readable kind beside its sentence.
+    let port = util::free_port();
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--json"]);
+    assert_eq!(code(&out), 3);
+    let r = json(&out);
+    assert_eq!(r["error"]["kind"], "network", "{r}");
+    assert_eq!(r["error"]["stage"], "connect", "{r}");
+}
+
+/// Sets SO_LINGER to zero on `s`, so that closing it sends a reset.
+fn socket2_linger_zero(s: &std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads one linger struct of the size given, on a socket we own.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}

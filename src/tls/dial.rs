@@ -272,13 +272,11 @@ pub async fn dial_settling(
                 return Err(fail(report, e));
             }
             Ok(Err(e)) => {
-                let code = if e
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| error::is_network_io(io.kind()))
-                {
-                    Failure::Network
-                } else {
-                    Failure::Handshake
+                // A network failure (marked, or an I/O error) stays one; a
+                // refusal or a reply that makes no sense is a handshake failure.
+                let code = match error::kind_of(&e) {
+                    Some(Failure::Network) => Failure::Network,
+                    _ => Failure::Handshake,
                 };
                 return Err(fail(report, error::tag(code, e)));
             }
