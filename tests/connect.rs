@@ -2192,3 +2192,36 @@ fn socket2_linger_zero(s: &std::net::TcpStream) {
         );
     }
 }
+
+/// IPv6 addresses with a zone (`[fe80::1%eth0]:443`, `[::1%1]:443`) are
+/// accepted and dialled where the system resolver accepts them; the address
+/// without its zone is what the certificate is verified against. A zone
+/// that is empty or not an interface name is a usage error.
+#[test]
+fn ipv6_zone_ids_are_accepted_where_the_os_accepts_them() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    // SAFETY: if_nametoindex reads a NUL-terminated string.
+    let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
+    if lo == 0 {
+        eprintln!("skipped: no interface named lo");
+        return;
+    }
+    let dir = Dir::new();
+    let served = util::spawn_serve_on(&dir, "[::1]:0", &[]);
+    let t = format!("[::1%{lo}]:{}", served.port);
+    let r = ok_json(&dir, &["connect", &t, "--pin", &served.pin, "--no-io"]);
+    assert_eq!(r["server_name"], "::1", "{r}");
+    assert_eq!(r["verification"]["verified"], true, "{r}");
+    // pin and bench take the same form.
+    let out = dir.run(&["pin", &t]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&served.pin), "{}", stdout(&out));
+
+    for bad in ["[fe80::1%]:1", "[fe80::1%a/b]:1", "[::1%%1]:1"] {
+        let out = dir.run(&["connect", bad]);
+        assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
+    }
+}

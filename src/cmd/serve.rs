@@ -198,6 +198,21 @@ pub fn listen_addrs(text: &str) -> Result<Vec<SocketAddr>> {
     if let Ok(port) = t.parse::<u16>() {
         return Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]);
     }
+    // An IPv6 address with a zone (`[fe80::1%eth0]:8443`): the system resolver
+    // turns an interface name into its index, where the OS accepts it.
+    if let Some((inside, port)) = t
+        .strip_prefix('[')
+        .and_then(|r| r.split_once("]:"))
+        .filter(|(inside, _)| inside.contains('%'))
+    {
+        let port: u16 = port.parse().map_err(|_| usage())?;
+        let addrs: Vec<SocketAddr> = (inside, port)
+            .to_socket_addrs()
+            .with_context(|| format!("--listen: '{}'", sanitize(inside)))
+            .map_err(|e| exit::tag(Code::Network, e))?
+            .collect();
+        return Ok(addrs);
+    }
     let Some((host, port)) = t.rsplit_once(':') else {
         return Err(usage());
     };
