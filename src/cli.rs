@@ -106,10 +106,11 @@ impl UsageError {
             }
         }
         use clap::CommandFactory;
-        let sub = args
-            .iter()
-            .take_while(|a| *a != "--")
-            .find(|a| Cli::command().get_subcommands().any(|c| c.get_name() == a.as_str()));
+        let sub = args.iter().take_while(|a| *a != "--").find(|a| {
+            Cli::command()
+                .get_subcommands()
+                .any(|c| c.get_name() == a.as_str())
+        });
         let help = match sub {
             Some(sub) => format!("tlskit {sub} --help"),
             None => "tlskit --help".to_string(),
@@ -135,9 +136,8 @@ impl UsageError {
             }
             ErrorKind::UnknownArgument => {
                 let arg = context(ContextKind::InvalidArg).unwrap_or_default();
-                let negative = arg.len() > 1
-                    && arg.starts_with('-')
-                    && arg[1..].parse::<f64>().is_ok();
+                let negative =
+                    arg.len() > 1 && arg.starts_with('-') && arg[1..].parse::<f64>().is_ok();
                 if negative {
                     // clap's tip, `-- -5`, would make it a positional argument.
                     let before = args

@@ -60,7 +60,10 @@ fn usage_error(err: clap::Error) -> ! {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let wants_json = args.iter().take_while(|a| *a != "--").any(|a| a == "--json");
+    let wants_json = args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json");
     let usage = tlskit::cli::UsageError::from_clap(&err, &args);
     eprintln!("tlskit: error: {}", output::sanitize(&usage.to_string()));
     if wants_json {

@@ -1031,7 +1031,14 @@ fn a_server_that_dies_or_refuses_everyone_stops_the_run() {
     // Serves 20 connections, then exits: the rest are refused.
     let served = spawn_serve(
         &dir,
-        &["--cert", "srv.pem", "--key", "srv-key.pem", "--max-accept", "20"],
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--max-accept",
+            "20",
+        ],
     );
     let (code, r, err) = bench_localhost(&dir, &served.addr, &["-d", "120", "-c", "2"]);
     assert_eq!(code, 3, "{err}\n{r:#}");
@@ -1041,12 +1048,22 @@ fn a_server_that_dies_or_refuses_everyone_stops_the_run() {
     // Stopped within a few hundred failures, not after two minutes of them
     // (the accept queue's leftovers may fail otherwise first, and break the run of 100).
     assert!(n(&r, "/connections/failed") < 1000, "{r:#}");
-    assert!(err.contains("stopped early: the last 100 connections all failed the same way"), "{err}");
+    assert!(
+        err.contains("stopped early: the last 100 connections all failed the same way"),
+        "{err}"
+    );
 
     // Every handshake refused for want of a client certificate.
     let served = spawn_serve(
         &dir,
-        &["--cert", "srv.pem", "--key", "srv-key.pem", "--client-ca", "ca.pem"],
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
     );
     let (code, r, err) = bench_localhost(&dir, &served.addr, &["-d", "120", "-c", "2", "--tls12"]);
     assert_eq!(code, 4, "{err}\n{r:#}");

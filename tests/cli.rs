@@ -244,10 +244,19 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
 fn parser_errors_are_one_line_in_the_documented_format() {
     let dir = Dir::new();
     let cases: [(&[&str], &str); 4] = [
-        (&["gencert", "--days", "-5"], "'-5' after --days: --days does not accept a negative number"),
+        (
+            &["gencert", "--days", "-5"],
+            "'-5' after --days: --days does not accept a negative number",
+        ),
         (&["connect"], "a required argument is missing: <TARGET>"),
-        (&["connect", "x:1", "--timeout", "abc"], "invalid value 'abc' for '--timeout <SECS>'"),
-        (&["connect", "x:1", "--tiemout", "3"], "did you mean '--timeout'?"),
+        (
+            &["connect", "x:1", "--timeout", "abc"],
+            "invalid value 'abc' for '--timeout <SECS>'",
+        ),
+        (
+            &["connect", "x:1", "--tiemout", "3"],
+            "did you mean '--timeout'?",
+        ),
     ];
     for (args, said) in cases {
         let out = dir.run(args);

@@ -2123,7 +2123,11 @@ fn a_refusal_names_the_flag_that_restricted_the_offer() {
         args.extend_from_slice(client_flags);
         let out = dir.run(&args);
         assert_eq!(code(&out), 4, "{client_flags:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(said), "{client_flags:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(said),
+            "{client_flags:?}: {}",
+            stderr(&out)
+        );
         assert!(
             !stderr(&out).contains("TLS 1.2 or 1.3"),
             "{client_flags:?}: {}",
@@ -2146,9 +2150,8 @@ fn a_starttls_reset_names_the_protocol_and_the_stage() {
             let mut buf = [0u8; 256];
             let _ = std::io::Read::read(&mut s, &mut buf);
             // SO_LINGER 0: close with a reset.
-            let sock = socket2_linger_zero(&s);
+            linger_zero(&s);
             drop(s);
-            sock
         }
     });
     let out = dir.run(&[
@@ -2162,7 +2165,10 @@ fn a_starttls_reset_names_the_protocol_and_the_stage() {
     server.join().unwrap();
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("smtp: the server reset the connection"), "{err}");
+    assert!(
+        err.contains("smtp: the server reset the connection"),
+        "{err}"
+    );
     assert!(err.contains("before TLS began"), "{err}");
 
     // In JSON, every failure has a machine-readable kind beside its sentence.
@@ -2175,7 +2181,7 @@ fn a_starttls_reset_names_the_protocol_and_the_stage() {
 }
 
 /// Sets SO_LINGER to zero on `s`, so that closing it sends a reset.
-fn socket2_linger_zero(s: &std::net::TcpStream) {
+fn linger_zero(s: &std::net::TcpStream) {
     use std::os::fd::AsRawFd;
     let linger = libc::linger {
         l_onoff: 1,

@@ -708,7 +708,9 @@ fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
     let dir = Dir::new();
     let served = spawn_serve(&dir, &["--handshake-timeout", "10"]);
     // Handshake record, one message of type 0x45 with a 4-byte body.
-    let not_hello = [0x16, 0x03, 0x01, 0x00, 0x08, 0x45, 0x00, 0x00, 0x04, 0, 0, 0, 0];
+    let not_hello = [
+        0x16, 0x03, 0x01, 0x00, 0x08, 0x45, 0x00, 0x00, 0x04, 0, 0, 0, 0,
+    ];
     let got = answer_to(served.port, &not_hello);
     assert_eq!(
         got,
@@ -720,7 +722,9 @@ fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
     assert_eq!(rec["failure"], "protocol_violation", "{rec}");
 
     // A ClientHello whose body is garbage: rustls itself queues decode_error.
-    let garbled = [0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0xff, 0, 0, 0];
+    let garbled = [
+        0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0xff, 0, 0, 0,
+    ];
     let got = answer_to(served.port, &garbled);
     assert_eq!(got.len(), 7, "{got:02x?}");
     assert_eq!(got[..2], [0x15, 0x03], "{got:02x?}");

@@ -975,7 +975,15 @@ fn a_ca_among_the_inputs_completes_and_verifies_the_chain() {
     let dir = Dir::new();
     dir.ok(&["gencert", "--ca", "--cn", "Same CA", "--out", "ca", "-q"]);
     dir.ok(&["gencert", "--ca", "--cn", "Same CA", "--out", "other", "-q"]);
-    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "--out", "leaf", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
     if have("openssl") {
         let out = sh(dir.path(), "openssl verify -CAfile ca.pem leaf.pem");
         assert!(out.contains("leaf.pem: OK"), "{out}");

@@ -548,7 +548,10 @@ fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
     let out = with_store(&dir, &["pin", &target, "--trust"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let meta = std::fs::symlink_metadata(dir.join("pins")).unwrap();
-    assert!(meta.file_type().is_symlink(), "the link was replaced by a file");
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
     let real = dir.read("dotfiles/pins");
     assert!(real.starts_with(&format!("{target} {pin_a} ")), "{real}");
     // A second server goes into the same real file, through the link.
@@ -560,7 +563,10 @@ fn a_store_behind_a_symlink_stays_one_store_and_a_huge_one_is_refused() {
         .file_type()
         .is_symlink());
     assert_eq!(dir.read("dotfiles/pins").lines().count(), 2);
-    assert!(!dir.join("pins.lock").exists(), "the lock is beside the real file");
+    assert!(
+        !dir.join("pins.lock").exists(),
+        "the lock is beside the real file"
+    );
 
     // Over the cap: a clear error, exit 1, nothing read.
     let big = std::fs::File::create(dir.join("dotfiles/pins")).unwrap();
@@ -587,14 +593,25 @@ fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("was not recorded"), "{err}");
-    assert!(err.contains("other.test"), "names what it is valid for: {err}");
+    assert!(
+        err.contains("other.test"),
+        "names what it is valid for: {err}"
+    );
     assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
     // Its pin is still printed: only the recording is refused.
     let pin = dir.ok(&["pin", "other.pem"]).trim().to_string();
     assert!(stdout(&out).contains(&pin), "{}", stdout(&out));
 
     dir.ok(&[
-        "gencert", "localhost", "--out", "old", "--not-before", "2001-01-01", "--days", "1", "-q",
+        "gencert",
+        "localhost",
+        "--out",
+        "old",
+        "--not-before",
+        "2001-01-01",
+        "--days",
+        "1",
+        "-q",
     ]);
     let served = util::spawn_serve(&dir, &["--cert", "old.pem", "--key", "old-key.pem"]);
     let target = format!("localhost:{}", served.port);
@@ -611,7 +628,15 @@ fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
 fn the_note_on_an_unverified_chain_names_flags_pin_has() {
     let dir = Dir::new();
     dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
-    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "--out", "leaf", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
     let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
     let target = format!("localhost:{}", served.port);
     let out = dir.run(&["pin", &target]);

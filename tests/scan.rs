@@ -959,7 +959,10 @@ fn a_pin_vouches_for_the_certificate_as_in_connect() {
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     assert_eq!(r["certificate"]["verified"], true, "{r:#}");
     assert_eq!(r["certificate"]["trusted_by_pin"], true, "{r:#}");
-    assert!(!cap_codes(&r).contains(&"cert-not-verified".to_string()), "{r:#}");
+    assert!(
+        !cap_codes(&r).contains(&"cert-not-verified".to_string()),
+        "{r:#}"
+    );
     assert_ne!(r["grade"], "F", "{r:#}");
 
     let wrong = format!("sha256//{}", "A".repeat(43) + "=");

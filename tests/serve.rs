@@ -1189,7 +1189,9 @@ fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
         close(tls);
         rounds
     });
-    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    done_rx
+        .recv_timeout(SECS(20))
+        .expect("the transfer started");
     sigint(&srv);
     let shutdown = srv.event("shutdown", SECS(20));
     assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
@@ -1221,7 +1223,9 @@ fn sigint_lets_an_active_transfer_finish_and_counts_one_cut_off() {
             }
         }
     });
-    done_rx.recv_timeout(SECS(20)).expect("the transfer started");
+    done_rx
+        .recv_timeout(SECS(20))
+        .expect("the transfer started");
     sigint(&srv);
     let rec = srv.event("connection", SECS(30));
     assert_eq!(rec["end"], "shutdown", "{rec}");
@@ -1279,7 +1283,13 @@ fn sighup_reloads_the_certificate_or_keeps_the_old_one_and_says_why() {
     signal(&srv, "-HUP");
     let ev = srv.event("reload", SECS(20));
     assert_eq!(ev["outcome"], "kept_old", "{ev}");
-    assert!(ev["reason"].as_str().unwrap_or_default().contains("ephemeral"), "{ev}");
+    assert!(
+        ev["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ephemeral"),
+        "{ev}"
+    );
     close(connect(srv.port, pinned(&srv.pin)));
     let _ = srv.event("connection", SECS(20));
     assert!(srv.terminate(SECS(20)).success());
@@ -1314,7 +1324,15 @@ fn an_oversized_certificate_or_chain_is_named_with_the_limit() {
     args.extend(many_names("n", 6000));
     args.extend(["--out", "big", "-q"].map(String::from));
     dir.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let out = dir.run(&["serve", "--cert", "big.pem", "--key", "big-key.pem", "--listen", "127.0.0.1:0"]);
+    let out = dir.run(&[
+        "serve",
+        "--cert",
+        "big.pem",
+        "--key",
+        "big-key.pem",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("certificate #1 is"), "{err}");
@@ -1365,7 +1383,14 @@ fn every_command_the_banner_prints_runs_as_printed() {
     let dir = Dir::new();
     dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
     let mut cmd = dir.tlskit(&[
-        "serve", "--www", "--client-ca", "ca.pem", "--listen", "127.0.0.1:0", "--color", "never",
+        "serve",
+        "--www",
+        "--client-ca",
+        "ca.pem",
+        "--listen",
+        "127.0.0.1:0",
+        "--color",
+        "never",
     ]);
     cmd.env("NO_COLOR", "1");
     let server = Background::spawn(cmd);
@@ -1381,7 +1406,10 @@ fn every_command_the_banner_prints_runs_as_printed() {
     assert!(printed[0].starts_with("tlskit gencert "), "{printed:?}");
     assert!(printed[1].starts_with("tlskit connect "), "{printed:?}");
     assert!(printed[2].starts_with("curl "), "{printed:?}");
-    assert!(printed[2].contains("--cert client.pem --key client-key.pem"), "{printed:?}");
+    assert!(
+        printed[2].contains("--cert client.pem --key client-key.pem"),
+        "{printed:?}"
+    );
     for line in &printed {
         if line.starts_with("curl") && !util::have("curl") {
             eprintln!("SKIPPED: curl is not installed: {line}");

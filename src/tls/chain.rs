@@ -270,11 +270,13 @@ impl TrustStore {
 
     /// The anchor that is `cert` itself (same subject and key), if any.
     pub fn anchor_for(&self, cert: &X509Certificate<'_>) -> Option<&Anchor> {
-        self.by_subject.get(cert.subject().as_raw()).and_then(|ids| {
-            ids.iter()
-                .map(|&i| &self.anchors[i])
-                .find(|a| a.spki == cert.public_key().raw)
-        })
+        self.by_subject
+            .get(cert.subject().as_raw())
+            .and_then(|ids| {
+                ids.iter()
+                    .map(|&i| &self.anchors[i])
+                    .find(|a| a.spki == cert.public_key().raw)
+            })
     }
 
     /// Number of anchors.

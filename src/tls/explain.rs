@@ -243,7 +243,7 @@ fn describe_alert(alert: AlertDescription, observed: &Observed) -> String {
         | AlertDescription::IllegalParameter => observed.offered.restriction(),
         _ => None,
     }
-    .filter(|_| !(observed.client_cert_requested && !observed.client_cert_sent))
+    .filter(|_| !observed.client_cert_requested || observed.client_cert_sent)
     .map(|r| format!("; note: {r}"))
     .unwrap_or_default();
     if why.is_empty() {
