@@ -479,7 +479,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --key --expires-within --ca --servername --timeout --pem --color --json --quiet --help --version"
+            opts="-q -h -V --key --expires-within --ca --servername --starttls --timeout --pem --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,6 +501,10 @@ _tlskit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -517,7 +521,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__pin)
-            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --ca --timeout --color --json --quiet --help --version"
+            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --ca --starttls --timeout --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +545,10 @@ _tlskit() {
                     ;;
                 --ca)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

@@ -133,6 +133,13 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check 
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l starttls -d 'Servers: speak this protocol\'s plaintext upgrade before TLS (a server given without a port gets the protocol\'s port)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -152,6 +159,13 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l servername -d 'Servers: the name to send as SNI, instead of the host' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l ca -d 'Servers: verify the chain against the CA certificates in FILE instead of Mozilla\'s roots (a chain that does not verify is still pinned, with a note)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l starttls -d 'Servers: speak this protocol\'s plaintext upgrade before TLS (a server given without a port gets the protocol\'s port)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'

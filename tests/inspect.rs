@@ -1007,3 +1007,14 @@ fn a_ca_among_the_inputs_completes_and_verifies_the_chain() {
     let r = json(&dir, &["leaf.pem"]);
     assert_eq!(r["inputs"][0]["chain"]["end"]["status"], "issuer_not_found");
 }
+
+/// `inspect --starttls smtp`: the chain of a server behind a plaintext upgrade.
+#[test]
+fn starttls_inspects_a_server_behind_a_plaintext_upgrade() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let front = util::smtp_starttls_front(served.port, 1);
+    let r = json(&dir, &[&format!("localhost:{front}"), "--starttls", "smtp"]);
+    let cert = first_cert(&r);
+    assert_eq!(cert["spki_pin"], served.pin.as_str(), "{r:#}");
+}

@@ -653,3 +653,20 @@ fn the_note_on_an_unverified_chain_names_flags_pin_has() {
     assert!(err.contains("--ca FILE"), "{err}");
     assert!(!err.contains("--pin"), "{err}");
 }
+
+/// `pin --starttls smtp`: the pin of a server behind a plaintext upgrade,
+/// without `connect --showcerts | pin -`.
+#[test]
+fn starttls_pins_a_server_behind_a_plaintext_upgrade() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let front = util::smtp_starttls_front(served.port, 2);
+    let target = format!("localhost:{front}");
+    let out = dir.run(&["pin", &target, "--starttls", "smtp", "-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), served.pin);
+    // Without it, the greeting is not TLS: said so, with the flag to use.
+    let out = dir.run(&["pin", &target]);
+    assert_ne!(code(&out), 0);
+    assert!(stderr(&out).contains("--starttls"), "{}", stderr(&out));
+}

@@ -61,6 +61,9 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
 
+    #[command(flatten)]
+    pub starttls: super::StartTlsArgs,
+
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
@@ -215,6 +218,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         server_name: args.servername.clone(),
         timeout: args.timeout,
         roots: ca_certs,
+        starttls: args.starttls.starttls,
     };
     let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {

@@ -62,6 +62,15 @@ impl RootArgs {
     }
 }
 
+/// `--starttls` for commands that read a server's chain (inspect, pin).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StartTlsArgs {
+    /// Servers: speak this protocol's plaintext upgrade before TLS (a server given without a
+    /// port gets the protocol's port).
+    #[arg(long, value_name = "PROTO", value_enum)]
+    pub starttls: Option<crate::tls::starttls::StartTls>,
+}
+
 /// `--cert` and `--key`: the client certificate for mutual TLS.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct IdentityArgs {

@@ -92,6 +92,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub ca: Option<std::path::PathBuf>,
 
+    #[command(flatten)]
+    pub starttls: super::StartTlsArgs,
+
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
@@ -231,6 +234,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         server_name: args.servername.clone(),
         timeout: args.timeout,
         roots,
+        starttls: args.starttls.starttls,
     };
     let mut targets = Vec::with_capacity(sources.len());
     for src in &sources {
