@@ -555,7 +555,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --key --expires-within --ca --servername --timeout --pem --color --json --quiet --help --version"
+            opts="-q -h -V --key --expires-within --ca --servername --starttls --timeout --pem --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -577,6 +577,10 @@ _tlskit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -593,7 +597,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__pin)
-            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --timeout --color --json --quiet --help --version"
+            opts="-q -h -V --format --chain --expect --trust --list --forget --servername --ca --starttls --timeout --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +619,14 @@ _tlskit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -631,7 +643,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --min-grade --details --format --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --details --format --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,6 +678,10 @@ _tlskit() {
                     return 0
                     ;;
                 --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -134,6 +134,13 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check 
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l starttls -d 'Servers: speak this protocol\'s plaintext upgrade before TLS (a server given without a port gets the protocol\'s port)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -152,6 +159,14 @@ all\t'Every form, labelled'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l expect -d 'Exit 0 when a pin matches one of these, 6 otherwise (repeatable; curl\'s `sha256//a;sha256//b` lists, HPKP and hex forms are accepted too). With --chain, a pin on a CA certificate counts only if the first certificate chains up to it' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l forget -d 'Remove a server from the pin store' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l servername -d 'Servers: the name to send as SNI, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l ca -d 'Servers: verify the chain against the CA certificates in FILE instead of Mozilla\'s roots (a chain that does not verify is still pinned, with a note)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l starttls -d 'Servers: speak this protocol\'s plaintext upgrade before TLS (a server given without a port gets the protocol\'s port)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -177,6 +192,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once over all targets' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Probes in flight at once for one target (kept small so that scanning a server is polite, and so that one slow server cannot take every slot)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l format -d 'Output format: text, or prometheus (node_exporter\'s textfile collector). --json prints JSON (one object per line with several targets)' -r -f -a "text\t'A report (one target) or a summary table (several)'
 prometheus\t'The Prometheus text exposition format'"

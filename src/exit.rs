@@ -48,6 +48,22 @@ impl Code {
         self as u8
     }
 
+    /// The kind of outcome, one word, as JSON error documents give it
+    /// (`network`, `handshake`, `verification`, …).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Code::Success => "success",
+            Code::Error => "error",
+            Code::Usage => "usage",
+            Code::Network => "network",
+            Code::Handshake => "handshake",
+            Code::Verification => "verification",
+            Code::PinMismatch => "pin",
+            Code::Expiring => "expiring",
+            Code::GradeTooLow => "grade",
+        }
+    }
+
     /// What the code means, in a few words.
     pub fn meaning(self) -> &'static str {
         match self {

@@ -43,10 +43,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// A command line clap refused (or `--help`/`--version`). Help and version
-/// are printed by clap; an error is printed as every other error is, on one
-/// line (`tlskit: error: --groups: unknown key-exchange group 'x' …`), and
-/// with `--json` also as the JSON error document on stdout.
+/// A command line clap refused (or `--help`/`--version`): an error is said as
+/// every other one is, one line `tlskit: error: <sentence> (see 'tlskit CMD --help')`,
+/// and with `--json` also as the JSON document on stdout. Help and version
+/// are clap's to print.
 fn usage_error(err: clap::Error) -> ! {
     use clap::error::ErrorKind;
     if matches!(
@@ -57,19 +57,19 @@ fn usage_error(err: clap::Error) -> ! {
     ) {
         err.exit()
     }
-    let message = usage_message(&err);
     let args: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
-        .take_while(|a| a != "--")
         .collect();
-    let wants_json = args.iter().any(|a| a == "--json");
-    // The --color choice as given, if clap got far enough to read it or not.
-    let choice = args
+    let before_dashes = || args.iter().take_while(|a| *a != "--");
+    let wants_json = before_dashes().any(|a| a == "--json");
+    // The --color choice as given (clap may have stopped before reading it).
+    let flags: Vec<&String> = before_dashes().collect();
+    let choice = flags
         .iter()
         .enumerate()
         .find_map(|(i, a)| match a.strip_prefix("--color") {
-            Some("") => args.get(i + 1).map(String::as_str),
+            Some("") => flags.get(i + 1).map(|s| s.as_str()),
             Some(v) => v.strip_prefix('='),
             None => None,
         });
@@ -83,74 +83,20 @@ fn usage_error(err: clap::Error) -> ! {
             }
         },
     };
+    let usage = tlskit::cli::UsageError::from_clap(&err, &args);
     eprintln!(
         "tlskit: {} {}",
         style.paint(output::Tone::Bad, "error:"),
-        output::sanitize(&message)
+        output::sanitize(&usage.to_string())
     );
     if wants_json {
         let _ = output::write_error_document(
             &mut std::io::stdout().lock(),
-            &message,
+            &usage.message,
             exit::Code::Usage.as_u8(),
         );
     }
-    std::process::exit(i32::from(exit::Code::Usage.as_u8()))
-}
-
-/// One sentence for a usage error: the flag and what is wrong with its value
-/// (the value parser's own sentence), the missing arguments by name, or
-/// clap's own first line; never clap's advice to write `-- -5`, which would
-/// turn a flag's value into a positional argument.
-fn usage_message(err: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let flag = match err.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(s)) => s.split_whitespace().next().map(str::to_string),
-        _ => None,
-    };
-    let source = std::error::Error::source(err).map(|e| e.to_string());
-    match (err.kind(), flag, source) {
-        (ErrorKind::ValueValidation, Some(flag), Some(why)) => format!("{flag}: {why}"),
-        (ErrorKind::MissingRequiredArgument, _, _) => {
-            let missing: Vec<String> = match err.get(ContextKind::InvalidArg) {
-                Some(ContextValue::Strings(v)) => v.clone(),
-                Some(ContextValue::String(s)) => vec![s.clone()],
-                _ => Vec::new(),
-            };
-            if missing.is_empty() {
-                first_line(err)
-            } else {
-                format!("missing required argument: {}", missing.join(", "))
-            }
-        }
-        (ErrorKind::UnknownArgument, Some(flag), _)
-            if flag.starts_with('-') && flag[1..].parse::<f64>().is_ok() =>
-        {
-            format!("unexpected argument '{flag}' (a negative number is not a valid value here)")
-        }
-        (ErrorKind::InvalidValue, _, _) => {
-            let mut m = first_line(err);
-            if let Some(ContextValue::Strings(valid)) = err.get(ContextKind::ValidValue) {
-                m.push_str(&format!(" (possible values: {})", valid.join(", ")));
-            }
-            m
-        }
-        (ErrorKind::UnknownArgument, _, _) => {
-            let mut m = first_line(err);
-            if let Some(ContextValue::String(similar)) = err.get(ContextKind::SuggestedArg) {
-                m.push_str(&format!("; did you mean '{similar}'?"));
-            }
-            m
-        }
-        _ => first_line(err),
-    }
-}
-
-/// clap's message without its `error: ` prefix, first line only.
-fn first_line(err: &clap::Error) -> String {
-    let rendered = err.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
-    first.strip_prefix("error: ").unwrap_or(first).to_string()
+    std::process::exit(exit::Code::Usage.as_u8().into())
 }
 
 /// Over a file-size limit (`ulimit -f`) the kernel would kill tlskit with

@@ -304,6 +304,25 @@ impl Failure {
     }
 }
 
+/// After this many connections in a row fail the same way (and none
+/// succeeds between them), the run stops: the server is down or refuses
+/// every client alike, and hammering it on proves nothing.
+pub const GIVE_UP_AFTER: u64 = 100;
+
+/// Why a run stopped before its limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct GaveUp {
+    /// How many connections in a row failed the same way.
+    pub after: u64,
+    /// Their kind.
+    pub kind: FailureKind,
+    /// Their reason, as in `failures`.
+    pub reason: String,
+    /// What kind of failure this is, for the caller's exit code.
+    #[serde(skip)]
+    pub failure: Kind,
+}
+
 /// Failures of one kind and reason.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailureCount {
@@ -381,6 +400,8 @@ pub struct Outcome {
     pub first_failure: Option<(Kind, String)>,
     /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
+    /// Stopped early because every recent connection failed the same way.
+    pub gave_up: Option<GaveUp>,
 }
 
 #[derive(Default)]
@@ -395,6 +416,9 @@ struct Stats {
     negotiated: Option<HandshakeInfo>,
     failures: HashMap<(FailureKind, String), FailureCount>,
     last_end: Option<Instant>,
+    /// The latest run of identical failures, and its length.
+    streak: Option<((FailureKind, String), u64)>,
+    gave_up: Option<GaveUp>,
 }
 
 struct Shared {
@@ -445,6 +469,7 @@ impl Shared {
                 st.connection.record(s.total_us);
                 st.bytes += s.bytes;
                 st.last_end = Some(now);
+                st.streak = None;
             }
             Err(f) => {
                 self.live.failed.fetch_add(1, Ordering::Relaxed);
@@ -452,6 +477,20 @@ impl Shared {
                 st.failed += 1;
                 st.last_end = Some(now);
                 let key = (f.kind, f.reason);
+                let run = match st.streak.take() {
+                    Some((k, n)) if k == key => n + 1,
+                    _ => 1,
+                };
+                st.streak = Some((key.clone(), run));
+                if run >= GIVE_UP_AFTER && st.gave_up.is_none() {
+                    st.gave_up = Some(GaveUp {
+                        after: run,
+                        kind: key.0,
+                        reason: key.1.clone(),
+                        failure: f.code,
+                    });
+                    self.stop.store(true, Ordering::Relaxed);
+                }
                 if let Some(c) = st.failures.get_mut(&key) {
                     c.count += 1;
                     if seq < c.first_seq {
@@ -637,6 +676,7 @@ pub async fn run(
         failures,
         first_failure,
         interrupted: interrupted.load(Ordering::Relaxed),
+        gave_up: st.gave_up,
     }
 }
 
@@ -887,10 +927,11 @@ fn echo_failure(e: EchoError, size: u64) -> Failure {
                 &received[..16]
             ),
         ),
+        // Nothing differed: the connection ended early, a network failure.
         EchoError::Short { received, notified } => Failure::new(
-            FailureKind::DataMismatch,
+            FailureKind::Closed,
             "echo cut short",
-            Kind::Data,
+            Kind::Network,
             format!(
                 "the server closed the connection{} after echoing {received} of {size} bytes",
                 if notified { "" } else { " (without close_notify)" }

@@ -339,6 +339,8 @@ pub struct Report {
     pub failures: Vec<FailureLine>,
     /// Stopped early by Ctrl-C or SIGTERM.
     pub interrupted: bool,
+    /// Stopped early because every recent connection failed the same way.
+    pub gave_up: Option<crate::bench::GaveUp>,
     /// The exit code of this run.
     pub exit_code: u8,
 }
@@ -507,6 +509,23 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             "warning:".yellow().bold()
         );
     }
+    if let Some(g) = &outcome.gave_up {
+        let example = outcome
+            .failures
+            .iter()
+            .find(|f| f.kind == g.kind && f.reason == g.reason)
+            .map_or(g.reason.as_str(), |f| f.example.as_str());
+        return Err(exit::fail(
+            exit::code_for(g.failure),
+            format!(
+                "stopped early: the last {} connections all failed the same way ({}: {}); {} succeeded before",
+                g.after,
+                g.kind.name(),
+                sanitize(example),
+                outcome.succeeded
+            ),
+        ));
+    }
     if outcome.succeeded > 0 {
         return Ok(Code::Success);
     }
@@ -629,7 +648,9 @@ fn build_report(
         (None, true) => Mode::ResumedHandshakes,
         (None, false) => Mode::FullHandshakes,
     };
-    let exit_code = if o.succeeded > 0 {
+    let exit_code = if let Some(g) = &o.gave_up {
+        exit::code_for(g.failure)
+    } else if o.succeeded > 0 {
         Code::Success
     } else {
         o.first_failure
@@ -688,6 +709,7 @@ fn build_report(
             })
             .collect(),
         interrupted: o.interrupted,
+        gave_up: o.gave_up.clone(),
         exit_code: exit_code.as_u8(),
     }
 }
@@ -815,6 +837,13 @@ fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
     }
     if r.interrupted {
         conns.push_str(", interrupted");
+    }
+    if let Some(g) = &r.gave_up {
+        conns.push_str(&format!(
+            ", stopped early: the last {} failed the same way ({})",
+            thousands(g.after),
+            g.kind.name()
+        ));
     }
     field(out, "connections", conns)?;
     if r.connections.succeeded == 0 {

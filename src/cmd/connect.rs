@@ -205,6 +205,8 @@ pub struct ErrorReport {
     pub message: String,
     /// The exit code.
     pub exit_code: u8,
+    /// The failure's kind, one word (`network`, `handshake`, `verification`, `pin`, …).
+    pub kind: &'static str,
     /// How far the dial got.
     pub stage: Stage,
 }
@@ -604,6 +606,7 @@ impl Session<'_> {
             report.error = Some(ErrorReport {
                 message: format!("{:#}", f.error),
                 exit_code: code.as_u8(),
+                kind: code.kind(),
                 stage: f.report.stage,
             });
             let stdout = std::io::stdout();

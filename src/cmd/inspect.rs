@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use colored::Colorize;
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
@@ -59,6 +60,9 @@ pub struct Args {
     /// Servers: the name to send as SNI and verify, instead of the host.
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
+
+    #[command(flatten)]
+    pub starttls: super::StartTlsArgs,
 
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
@@ -214,6 +218,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         server_name: args.servername.clone(),
         timeout: args.timeout,
         roots: ca_certs,
+        starttls: args.starttls.starttls,
     };
     let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
@@ -222,9 +227,38 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             "'-' (standard input) can be given only once",
         ));
     }
-    let mut inputs = Vec::with_capacity(sources.len());
+    let mut loaded = Vec::with_capacity(sources.len());
     for src in &sources {
-        inputs.push(inspect_source(src, &live, &store, now)?);
+        loaded.push(source::load(src, &live)?);
+    }
+    // A CA certificate given beside others completes and verifies their
+    // chains, as `openssl verify -CAfile ca.pem leaf.pem` does.
+    let given: Vec<(usize, String, CertificateDer<'static>)> = loaded
+        .iter()
+        .zip(&sources)
+        .enumerate()
+        .flat_map(|(n, (l, src))| {
+            l.items.iter().filter_map(move |item| match item {
+                Item::Certificate(c) => Some((n, plain_name(src), c.clone())),
+                _ => None,
+            })
+        })
+        .collect();
+    let mut inputs = Vec::with_capacity(sources.len());
+    for (n, (src, l)) in sources.iter().zip(loaded).enumerate() {
+        let others: Vec<(String, CertificateDer<'static>)> = given
+            .iter()
+            .filter(|(m, _, _)| *m != n)
+            .map(|(_, name, c)| (name.clone(), c.clone()))
+            .collect();
+        let input_store;
+        let store = if others.is_empty() {
+            &store
+        } else {
+            input_store = store.with_inputs(&others);
+            &input_store
+        };
+        inputs.push(inspect_source(src, l, store, now)?);
     }
 
     let key_check = match &args.key {
@@ -310,14 +344,22 @@ fn finish(report: &Report) -> Result<Code> {
     Ok(Code::Success)
 }
 
+/// An input as the user wrote it (`ca.pem`, `-`, `host:443`), unquoted.
+fn plain_name(src: &Source) -> String {
+    match src {
+        Source::File(p) => p.display().to_string(),
+        Source::Stdin => "-".to_string(),
+        Source::Server(t) => t.clone(),
+    }
+}
+
 fn inspect_source(
     src: &Source,
-    live: &LiveOptions,
+    loaded: source::Loaded,
     store: &TrustStore,
     now: OffsetDateTime,
 ) -> Result<InputReport> {
     let name = src.name();
-    let loaded = source::load(src, live)?;
     let kind = match src {
         Source::Stdin => "stdin",
         Source::File(_) => "file",
@@ -642,6 +684,7 @@ fn render_input(out: &mut dyn Write, input: &InputReport, store: StoreKind) -> s
             None => match store {
                 StoreKind::Webpki => "verified (Mozilla's roots)",
                 StoreKind::Custom => "verified (the --ca certificates)",
+                StoreKind::Input => "verified (a CA given among the inputs)",
             }
             .green()
             .to_string(),
@@ -901,8 +944,22 @@ fn render_chain(
     let store_name = match store {
         StoreKind::Webpki => "Mozilla's roots",
         StoreKind::Custom => "the --ca certificates",
+        StoreKind::Input => "the CAs given among the inputs",
     };
     let end = match &chain.end {
+        Some(ChainEnd::TrustedRoot {
+            root,
+            given_in: Some(input),
+            index,
+            ..
+        }) => format!(
+            "{}{}, a CA given in '{}' on the command line (trusted as openssl verify -CAfile would)",
+            index.map(|i| format!("#{i} ")).unwrap_or_default(),
+            sanitize(root),
+            sanitize(input)
+        )
+        .green()
+        .to_string(),
         Some(ChainEnd::TrustedRoot {
             root,
             index: Some(i),

@@ -64,6 +64,15 @@ impl RootArgs {
     }
 }
 
+/// `--starttls` for commands that read a server's chain (inspect, pin).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StartTlsArgs {
+    /// Servers: speak this protocol's plaintext upgrade before TLS (a server given without a
+    /// port gets the protocol's port).
+    #[arg(long, value_name = "PROTO", value_enum)]
+    pub starttls: Option<crate::tls::starttls::StartTls>,
+}
+
 /// `--cert` and `--key`: the client certificate for mutual TLS.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct IdentityArgs {
@@ -101,6 +110,20 @@ pub struct TrustArgs {
     #[arg(long, short = 'k')]
     pub insecure: bool,
 
+    #[command(flatten)]
+    pub pin: PinArgs,
+}
+
+impl TrustArgs {
+    /// The `--pin` values, parsed (a usage error when one is malformed).
+    pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
+        self.pin.pins()
+    }
+}
+
+/// `--pin`: an SPKI pin that vouches for a server (connect, bench, scan).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PinArgs {
     /// Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl's form),
     /// pin-sha256="…" or 64 hex digits. Repeat, or separate with ';', to allow several. A
     /// CA's pin matches only when the server's certificate chains up to that CA. A
@@ -109,7 +132,7 @@ pub struct TrustArgs {
     pub pin: Vec<values::PinList>,
 }
 
-impl TrustArgs {
+impl PinArgs {
     /// The `--pin` values (parsed by clap: a malformed one is a usage error).
     pub fn pins(&self) -> anyhow::Result<Vec<Pin>> {
         Ok(self.pin.iter().flat_map(|l| l.0.iter().cloned()).collect())

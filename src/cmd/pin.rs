@@ -87,6 +87,14 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
 
+    /// Servers: verify the chain against the CA certificates in FILE instead of Mozilla's
+    /// roots (a chain that does not verify is still pinned, with a note).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub starttls: super::StartTlsArgs,
+
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
@@ -218,10 +226,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             ));
         }
     }
+    let roots = match &args.ca {
+        Some(path) => Some(crate::tls::files::load_certs(path).context("--ca")?),
+        None => None,
+    };
     let live = LiveOptions {
         server_name: args.servername.clone(),
         timeout: args.timeout,
-        roots: None,
+        roots,
+        starttls: args.starttls.starttls,
     };
     let mut targets = Vec::with_capacity(sources.len());
     for src in &sources {
@@ -427,7 +440,11 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
             Source::Server(_) => "server",
         },
         verified: served.as_ref().map(|s| s.verdict.is_ok()),
-        verification_error: served.as_ref().and_then(|s| s.verdict.clone().err()),
+        // pin has --ca but no --pin: the advice names only what it has.
+        verification_error: served
+            .as_ref()
+            .and_then(|s| s.verdict.clone().err())
+            .map(crate::tls::explain::without_pin_advice),
         pins,
         expect_matched: None,
         trust: None,

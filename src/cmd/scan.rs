@@ -29,6 +29,7 @@ use crate::tls::starttls::StartTls;
 Examples:
   tlskit scan example.com                        versions, suites, groups, certificates, grade
   tlskit scan localhost:4433 --ca ca.pem         trust a local CA for the certificate verdict
+  tlskit scan localhost:4433 --pin sha256//…     trust a key (serve prints its pin)
   tlskit scan example.com --min-grade A          exit 8 when the grade is below A (for CI)
   tlskit scan mail.example.com --starttls smtp   (port 25 by default)
   tlskit scan example.com --json > scan.json
@@ -82,6 +83,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub roots: super::RootArgs,
+
+    #[command(flatten)]
+    pub pin: super::PinArgs,
 
     /// Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
@@ -172,6 +176,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     // One target named as an argument keeps the single-report output.
     let many = specs.len() > 1 || args.targets_file.is_some();
     let (roots, _) = args.roots.load()?;
+    let pins = args.pin.pins()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -185,7 +190,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let show_progress = std::io::stderr().is_terminal() && !ctx.quiet;
     let total = specs.len();
     let specs = Arc::new(specs);
-    let work = fleet::scan_all(specs, roots, limits, shared.clone(), progress.clone());
+    let work = fleet::scan_all(specs, roots, pins, limits, shared.clone(), progress.clone());
     let outcomes = rt.block_on(async {
         if show_progress {
             with_progress(&shared, &progress, total, work).await

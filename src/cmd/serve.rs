@@ -199,6 +199,21 @@ pub fn listen_addrs(text: &str) -> Result<Vec<SocketAddr>> {
     if let Ok(port) = t.parse::<u16>() {
         return Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]);
     }
+    // An IPv6 address with a zone (`[fe80::1%eth0]:8443`): the system resolver
+    // turns an interface name into its index, where the OS accepts it.
+    if let Some((inside, port)) = t
+        .strip_prefix('[')
+        .and_then(|r| r.split_once("]:"))
+        .filter(|(inside, _)| inside.contains('%'))
+    {
+        let port: u16 = port.parse().map_err(|_| usage())?;
+        let addrs: Vec<SocketAddr> = (inside, port)
+            .to_socket_addrs()
+            .with_context(|| format!("--listen: '{}'", sanitize(inside)))
+            .map_err(|e| exit::tag(Code::Network, e))?
+            .collect();
+        return Ok(addrs);
+    }
     let Some((host, port)) = t.rsplit_once(':') else {
         return Err(usage());
     };
@@ -929,6 +944,16 @@ fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> S
     cmd
 }
 
+/// A path as one shell word: quoted when it holds anything a shell would split or expand.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@,=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", sanitize(text).replace('\'', "'\\''"))
+    }
+}
+
 /// The URL of the status page: the dialled address when the connect command
 /// needs `--connect-to` (curl -k checks the pin, not the name).
 fn browse_url(connect: &str) -> String {
@@ -1056,13 +1081,30 @@ fn banner(
             }
         ),
     )?;
+    if let (Some(ca), "required" | "optional") = (&args.client_ca, setup.client_auth) {
+        // The connect command (and curl) name client.pem: this makes it, from a CA
+        // that `tlskit gencert --ca` made (its key beside it).
+        field(
+            out,
+            "client cert",
+            format!(
+                "tlskit gencert client@example.test --client --issuer {} --out client",
+                shell_word(&ca.display().to_string())
+            ),
+        )?;
+    }
     field(out, "connect", connect.bold())?;
     if args.www {
+        let client = if setup.client_auth == "required" {
+            " --cert client.pem --key client-key.pem"
+        } else {
+            ""
+        };
         field(
             out,
             "browse",
             format!(
-                "curl -k --pinnedpubkey {} {}",
+                "curl -k --pinnedpubkey {}{client} {}",
                 leaf.spki_pin,
                 browse_url(&connect)
             ),

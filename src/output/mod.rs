@@ -146,11 +146,18 @@ pub fn write_error_document(out: &mut dyn Write, message: &str, code: u8) -> io:
     struct Error<'a> {
         message: &'a str,
         exit_code: u8,
+        /// The failure's kind, one word (`network`, `usage`, …).
+        kind: &'static str,
     }
+    let kind = crate::exit::Code::ALL
+        .into_iter()
+        .find(|c| c.as_u8() == code)
+        .map_or("error", crate::exit::Code::kind);
     let line = json::to_line(&Doc {
         error: Error {
             message,
             exit_code: code,
+            kind,
         },
     })?;
     writeln!(out, "{line}")

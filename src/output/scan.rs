@@ -255,6 +255,9 @@ fn key_kind_name(k: KeyKind) -> &'static str {
 /// key kind in the title (a server with several certificates).
 fn certificate(out: &mut dyn Write, c: &CertReport, kind: bool) -> std::io::Result<()> {
     let verdict = match &c.verification_error {
+        None if c.trusted_by_pin => {
+            format!("{} (by --pin)", "verified".green().bold())
+        }
         None => "verified".green().bold().to_string(),
         Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
     };

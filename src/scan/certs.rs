@@ -16,7 +16,8 @@ use crate::tls::chain::{self, TrustStore};
 use crate::tls::config::{self, TrustRoots};
 use crate::tls::lint::{self, Finding};
 use crate::tls::ocsp::{self, OcspSummary};
-use crate::tls::verify::Observed;
+use crate::tls::pin::Pin;
+use crate::tls::verify::{Observed, RecordingVerifier};
 use crate::tls::{explain, x509info};
 
 /// Days before expiry from which an expiring certificate is worth a warning.
@@ -45,6 +46,8 @@ pub struct CertReport {
     pub chain: Vec<CertSummary>,
     /// Whether it verified for the server name against the trust anchors.
     pub verified: bool,
+    /// Whether a `--pin`, not a CA, vouched for it.
+    pub trusted_by_pin: bool,
     /// Why it did not verify, in a sentence.
     pub verification_error: Option<String>,
     /// The stapled OCSP response, when there was one.
@@ -73,19 +76,29 @@ pub fn check(
     ocsp_der: &[u8],
     observed: Option<&Observed>,
     roots: &TrustRoots,
+    pins: &[Pin],
     server_name: &ServerName<'static>,
 ) -> CertReport {
     let name = crate::tls::target::server_name_text(server_name);
-    let verdict = match observed.and_then(|o| o.verdict.clone()) {
-        Some(v) => v,
-        None => verify_chain(chain, ocsp_der, roots, server_name),
+    let mut trusted_by_pin = false;
+    let verdict = if !pins.is_empty() {
+        // Judged as connect --pin judges it (the handshakes did not enforce pins,
+        // so that a wrong pin still lets every probe run).
+        let (v, by_pin) = verify_pinned(chain, ocsp_der, roots, pins, server_name);
+        trusted_by_pin = by_pin;
+        v
+    } else {
+        match observed.and_then(|o| o.verdict.clone()) {
+            Some(v) => v,
+            None => verify_chain(chain, ocsp_der, roots, server_name),
+        }
     };
     let verification_error = verdict.as_ref().err().map(|e| {
         let seen = Observed {
             chain: chain.to_vec(),
             ..Observed::default()
         };
-        let why = without_pin_advice(explain::describe_error(e, observed.unwrap_or(&seen), &name));
+        let why = explain::describe_error(e, observed.unwrap_or(&seen), &name);
         match sha1_signed(chain) {
             Some(which) => format!(
                 "{which} is signed with SHA-1, which no client accepts any more: have it re-issued with SHA-256 ({why})"
@@ -115,6 +128,7 @@ pub fn check(
         }),
         chain: summaries,
         verified: verdict.is_ok(),
+        trusted_by_pin,
         verification_error,
         ocsp,
         ocsp_error,
@@ -144,14 +158,34 @@ fn sha1_signed(chain: &[CertificateDer<'static>]) -> Option<String> {
     })
 }
 
-/// scan has no `--pin` (a pin would not change what a client without it sees):
-/// the advice `connect` gives for a self-signed certificate names only `--ca`,
-/// which takes the certificate itself.
-fn without_pin_advice(why: String) -> String {
-    match why.find(" or --pin ") {
-        Some(i) => format!("{} (the certificate itself)", &why[..i]),
-        None => why,
-    }
+/// The verdict with pins, and whether the pin alone vouched for the chain.
+fn verify_pinned(
+    chain: &[CertificateDer<'static>],
+    ocsp_der: &[u8],
+    roots: &TrustRoots,
+    pins: &[Pin],
+    server_name: &ServerName<'static>,
+) -> (Result<(), rustls::Error>, bool) {
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return (Err(rustls::Error::NoCertificatesPresented), false);
+    };
+    let inner = match config::root_store(roots)
+        .map_err(|e| rustls::Error::General(format!("{e:#}")))
+        .and_then(|store| {
+            WebPkiServerVerifier::builder_with_provider(Arc::new(store), crate::tls::provider())
+                .build()
+                .map_err(|e| rustls::Error::General(e.to_string()))
+        }) {
+        Ok(v) => v,
+        Err(e) => return (Err(e), false),
+    };
+    let observed = crate::tls::verify::Observations::default();
+    let verifier = RecordingVerifier::new(inner, pins.to_vec(), None, observed.clone());
+    let verdict = verifier
+        .verify_server_cert(leaf, intermediates, server_name, ocsp_der, UnixTime::now())
+        .map(|_| ());
+    let by_pin = crate::tls::verify::lock(&observed).trusted_by_pin;
+    (verdict, by_pin)
 }
 
 fn verify_chain(

@@ -208,6 +208,7 @@ pub struct Progress {
 pub async fn scan_one(
     spec: &TargetSpec,
     roots: TrustRoots,
+    pins: Vec<crate::tls::pin::Pin>,
     per_target: usize,
     shared: Arc<Shared>,
 ) -> Outcome {
@@ -243,6 +244,7 @@ pub async fn scan_one(
         target: spec.target.clone(),
         address: (addr.ip().to_string(), addr.port()),
         roots,
+        pins,
         starttls: spec.starttls,
     };
     let data = engine::run(&ep, &setup).await;
@@ -261,6 +263,7 @@ pub async fn scan_one(
 pub async fn scan_all(
     specs: Arc<Vec<TargetSpec>>,
     roots: TrustRoots,
+    pins: Vec<crate::tls::pin::Pin>,
     limits: Limits,
     shared: Arc<Shared>,
     progress: Arc<Progress>,
@@ -273,16 +276,17 @@ pub async fn scan_all(
     ));
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..specs.len() {
-        let (specs, roots, shared, progress, gate) = (
+        let (specs, roots, pins, shared, progress, gate) = (
             specs.clone(),
             roots.clone(),
+            pins.clone(),
             shared.clone(),
             progress.clone(),
             in_flight.clone(),
         );
         tasks.spawn(async move {
             let _turn = gate.acquire_owned().await.ok();
-            let out = scan_one(&specs[i], roots, per_target, shared).await;
+            let out = scan_one(&specs[i], roots, pins, per_target, shared).await;
             if out.is_err() {
                 progress.failed.fetch_add(1, Ordering::Relaxed);
             }

@@ -460,6 +460,7 @@ pub(crate) mod tests {
                 expires_in_seconds: None,
                 chain: Vec::new(),
                 verified: true,
+                trusted_by_pin: false,
                 verification_error: None,
                 ocsp: None,
                 ocsp_error: None,

@@ -424,6 +424,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             &o.ocsp,
             Some(o),
             &setup.roots,
+            &setup.pins,
             &setup.target.server_name,
         )),
         (None, Some(f)) if !f.certs.is_empty() => {
@@ -438,6 +439,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
                 f.ocsp.as_deref().unwrap_or_default(),
                 None,
                 &setup.roots,
+                &setup.pins,
                 &setup.target.server_name,
             ))
         }
@@ -464,6 +466,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             &o.ocsp,
             Some(o),
             &setup.roots,
+            &setup.pins,
             &setup.target.server_name,
         ));
     }

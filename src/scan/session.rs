@@ -32,6 +32,10 @@ pub struct TlsSetup {
     pub address: (String, u16),
     /// Trust anchors for the verdict.
     pub roots: TrustRoots,
+    /// SPKI pins that vouch for the certificate as `connect --pin` does (a
+    /// pin that matches nothing makes the verdict "not verified"; every probe
+    /// still runs).
+    pub pins: Vec<crate::tls::pin::Pin>,
     /// A plaintext preamble before TLS.
     pub starttls: Option<StartTls>,
 }

@@ -411,6 +411,9 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
             let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
         }
         rec.ended(end.end, end.reason);
+        if end.failure.is_some() {
+            rec.failure = end.failure;
+        }
     }
     // Still busy when the grace period ended (or a second signal cut it short): cut off.
     if rec.end == End::Shutdown && *phase.borrow() >= Phase::Stopping {
@@ -429,6 +432,8 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, sh: &Shared) {
 pub(crate) struct Ending {
     pub end: End,
     pub reason: String,
+    /// A short, stable key when the connection failed (as for handshakes).
+    pub failure: Option<String>,
     /// Whether to send close_notify (not after a transport error).
     pub close_notify: bool,
 }
@@ -438,6 +443,7 @@ impl Ending {
         Ending {
             end,
             reason: reason.into(),
+            failure: None,
             close_notify: !matches!(end, End::Error),
         }
     }
@@ -448,29 +454,46 @@ impl Ending {
             return Ending {
                 end: End::Closed,
                 reason: "the client closed TCP without close_notify".into(),
+                failure: None,
                 close_notify: false,
             };
         }
-        let reason = match tls_error(e) {
-            Some(t) => format!("TLS error: {t}"),
-            None => format!("I/O error: {e}"),
+        let (failure, reason) = match tls_error(e) {
+            Some(_) => {
+                let (key, reason) = describe_handshake_error(e);
+                (key, reason)
+            }
+            None => match e.kind() {
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => (
+                    "reset".to_string(),
+                    "the client reset the connection".to_string(),
+                ),
+                io::ErrorKind::BrokenPipe => (
+                    "reset".to_string(),
+                    "the client went away while data was being sent to it".to_string(),
+                ),
+                _ => ("io_error".to_string(), format!("I/O error: {e}")),
+            },
         };
         Ending {
             end: End::Error,
             reason,
+            failure: Some(failure),
             close_notify: false,
         }
     }
 
     pub(crate) fn idle(sh: &Shared, waiting_for: &str) -> Ending {
         let secs = sh.settings.idle_timeout.unwrap_or_default();
-        Ending::new(
+        let mut ending = Ending::new(
             End::Timeout,
             format!(
                 "idle timeout: {waiting_for} for {}",
                 log::human_duration(secs.as_millis() as u64)
             ),
-        )
+        );
+        ending.failure = Some("idle_timeout".into());
+        ending
     }
 
     pub(crate) fn shutdown() -> Ending {
@@ -636,7 +659,7 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
                 }
                 C::Revoked => "it is revoked".into(),
                 C::BadEncoding => "it does not parse".into(),
-                other => format!("{other:?}"),
+                other => crate::tls::explain::debug_words(other),
             };
             (
                 "bad_client_certificate",
@@ -694,7 +717,10 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
                 _ => {
                     return (
                         "incompatible".into(),
-                        format!("nothing in common with the client: {p:?}"),
+                        format!(
+                            "nothing in common with the client: {}",
+                            crate::tls::explain::debug_words(p)
+                        ),
                     )
                 }
             };
@@ -704,17 +730,30 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
             "not_tls",
             "the client does not speak TLS (plain HTTP or another protocol on this port?)".into(),
         ),
+        E::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => (
+            "malformed",
+            "the client sent a handshake message over the 64 KiB limit".into(),
+        ),
         E::InvalidMessage(m) => (
             "malformed",
-            format!("the client sent a malformed TLS message ({m:?})"),
+            format!(
+                "the client sent a malformed TLS message ({})",
+                crate::tls::explain::debug_words(m)
+            ),
         ),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => (
             "protocol_violation",
-            format!("the client broke the protocol: {tls}"),
+            format!(
+                "the client broke the protocol: it sent {}",
+                crate::tls::explain::error_words(tls)
+            ),
         ),
         E::PeerMisbehaved(p) => (
             "protocol_violation",
-            format!("the client broke the protocol: {p:?}"),
+            format!(
+                "the client broke the protocol: {}",
+                crate::tls::explain::debug_words(p)
+            ),
         ),
         E::DecryptError => (
             "decrypt_error",
@@ -724,7 +763,10 @@ pub fn describe_handshake_error(e: &io::Error) -> (String, String) {
             "protocol_violation",
             "the client sent an oversized record".into(),
         ),
-        other => ("tls_error", format!("TLS error: {other}")),
+        other => (
+            "tls_error",
+            format!("TLS error: {}", crate::tls::explain::error_words(other)),
+        ),
     };
     (key.to_string(), text)
 }

@@ -155,6 +155,9 @@ pub struct Anchor {
     pub subject: Vec<u8>,
     /// The DER SubjectPublicKeyInfo, with its SEQUENCE header.
     pub spki: Vec<u8>,
+    /// The input it was given in, for a CA certificate given beside the
+    /// certificates it judges (`inspect leaf.pem ca.pem`); `None` from the store.
+    pub given_in: Option<String>,
 }
 
 impl Anchor {
@@ -174,6 +177,8 @@ pub enum StoreKind {
     Webpki,
     /// Certificates the user gave with `--ca`.
     Custom,
+    /// A CA certificate given among the inputs (`inspect leaf.pem ca.pem`).
+    Input,
 }
 
 /// A set of trust anchors, indexed by subject.
@@ -221,6 +226,7 @@ impl TrustStore {
             .map(|ta| Anchor {
                 subject: der_sequence(ta.subject.as_ref()),
                 spki: der_sequence(ta.subject_public_key_info.as_ref()),
+                given_in: None,
             })
             .collect();
         TrustStore::from_anchors(StoreKind::Webpki, anchors)
@@ -235,9 +241,42 @@ impl TrustStore {
             anchors.push(Anchor {
                 subject: cert.subject().as_raw().to_vec(),
                 spki: cert.public_key().raw.to_vec(),
+                given_in: None,
             });
         }
         Ok(TrustStore::from_anchors(StoreKind::Custom, anchors))
+    }
+
+    /// This store plus CA certificates given among the inputs, as
+    /// `openssl verify -CAfile` trusts them: `(input name, certificate)`.
+    /// Certificates that are not CAs, or do not parse, are left out.
+    pub fn with_inputs(&self, extra: &[(String, CertificateDer<'_>)]) -> TrustStore {
+        let mut anchors = self.anchors.clone();
+        for (name, der) in extra {
+            let Ok(cert) = super::x509info::parse_cert(der) else {
+                continue;
+            };
+            if !cert.is_ca() {
+                continue;
+            }
+            anchors.push(Anchor {
+                subject: cert.subject().as_raw().to_vec(),
+                spki: cert.public_key().raw.to_vec(),
+                given_in: Some(name.clone()),
+            });
+        }
+        TrustStore::from_anchors(self.kind, anchors)
+    }
+
+    /// The anchor that is `cert` itself (same subject and key), if any.
+    pub fn anchor_for(&self, cert: &X509Certificate<'_>) -> Option<&Anchor> {
+        self.by_subject
+            .get(cert.subject().as_raw())
+            .and_then(|ids| {
+                ids.iter()
+                    .map(|&i| &self.anchors[i])
+                    .find(|a| a.spki == cert.public_key().raw)
+            })
     }
 
     /// Number of anchors.
@@ -319,6 +358,9 @@ pub enum ChainEnd {
         index: Option<usize>,
         /// Which store.
         store: StoreKind,
+        /// The input that gave the anchor, when it was a CA among the inputs.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        given_in: Option<String>,
     },
     /// It ends at a self-signed certificate that is not in the trust store.
     UntrustedRoot {
@@ -497,7 +539,12 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
                 ChainEnd::TrustedRoot {
                     root: anchor.name(),
                     index: None,
-                    store: store.kind,
+                    store: if anchor.given_in.is_some() {
+                        StoreKind::Input
+                    } else {
+                        store.kind
+                    },
+                    given_in: anchor.given_in.clone(),
                 }
             } else if self_issued(cert) {
                 ChainEnd::UntrustedRoot {
@@ -513,10 +560,16 @@ pub fn analyze(certs: &[X509Certificate<'_>], store: &TrustStore) -> ChainReport
         },
         |pos| {
             let i = path[pos];
+            let given_in = store.anchor_for(&certs[i]).and_then(|a| a.given_in.clone());
             Some(ChainEnd::TrustedRoot {
                 root: certs[i].subject().to_string(),
                 index: Some(i),
-                store: store.kind,
+                store: if given_in.is_some() {
+                    StoreKind::Input
+                } else {
+                    store.kind
+                },
+                given_in,
             })
         },
     );

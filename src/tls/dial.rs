@@ -272,13 +272,11 @@ pub async fn dial_settling(
                 return Err(fail(report, e));
             }
             Ok(Err(e)) => {
-                let code = if e
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| error::is_network_io(io.kind()))
-                {
-                    Failure::Network
-                } else {
-                    Failure::Handshake
+                // A network failure (marked, or an I/O error) stays one; a
+                // refusal or a reply that makes no sense is a handshake failure.
+                let code = match error::kind_of(&e) {
+                    Some(Failure::Network) => Failure::Network,
+                    _ => Failure::Handshake,
                 };
                 return Err(fail(report, error::tag(code, e)));
             }
@@ -523,7 +521,11 @@ pub struct FetchedChain {
 /// Verification against the webpki roots still runs and is recorded in
 /// `verdict`. Builds its own single-threaded runtime, so call it from
 /// synchronous code only. Fails (exit codes 3/4) only when no chain was seen.
-pub fn fetch_chain(target: &Target, timeout: Duration) -> Result<FetchedChain> {
+pub fn fetch_chain(
+    target: &Target,
+    timeout: Duration,
+    starttls: Option<StartTls>,
+) -> Result<FetchedChain> {
     let opts = ClientOptions {
         accept_unverified: Some(super::danger::accept_unverified()),
         ..ClientOptions::default()
@@ -533,7 +535,8 @@ pub fn fetch_chain(target: &Target, timeout: Duration) -> Result<FetchedChain> {
         .enable_all()
         .build()
         .context("starting the network runtime")?;
-    let dial_opts = DialOptions::new(target.clone(), timeout);
+    let mut dial_opts = DialOptions::new(target.clone(), timeout);
+    dial_opts.starttls = starttls;
     let result = rt.block_on(async {
         match dial(config, &observations, &dial_opts).await {
             Ok(mut d) => {

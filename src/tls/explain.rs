@@ -57,8 +57,19 @@ pub fn describe_error(err: &Error, observed: &Observed, server_name: &str) -> St
                 None => what,
             }
         }
-        Error::PeerMisbehaved(why) => format!("the server broke the TLS protocol: {why:?}"),
+        Error::PeerMisbehaved(why) => {
+            format!("the server broke the TLS protocol: {}", debug_words(why))
+        }
         other => format!("TLS handshake failed: {other}"),
+    }
+}
+
+/// For a command with no `--pin` (scan, pin): the advice given for a
+/// self-signed certificate names only `--ca`, which takes the certificate itself.
+pub fn without_pin_advice(why: String) -> String {
+    match why.find(" or --pin ") {
+        Some(i) => format!("{} (the certificate itself)", &why[..i]),
+        None => why,
     }
 }
 
@@ -90,6 +101,25 @@ pub fn describe_incompatible(why: &rustls::PeerIncompatible) -> String {
     }
 }
 
+/// A rustls error as words, for the brackets after a sentence: no Debug
+/// names (`HandshakePayloadTooLarge` → "handshake payload too large").
+pub fn error_words(err: &Error) -> String {
+    match err {
+        Error::InvalidMessage(m) => debug_words(m),
+        Error::PeerMisbehaved(p) => debug_words(p),
+        Error::PeerIncompatible(p) => describe_incompatible(p),
+        Error::AlertReceived(a) => format!("alert {}", alert_name(&format!("{a:?}"))),
+        Error::InappropriateMessage { got_type, .. } => {
+            format!("an unexpected {} message", debug_words(got_type))
+        }
+        Error::InappropriateHandshakeMessage { got_type, .. } => {
+            format!("an unexpected {} handshake message", debug_words(got_type))
+        }
+        Error::InvalidCertificate(c) => debug_words(c),
+        other => other.to_string(),
+    }
+}
+
 /// A rustls enum's Debug name as lower-case words, for the rare variant no
 /// sentence was written for: `TooManyKeyUpdateRequests` → "too many key
 /// update requests". Fields (if any) are dropped.
@@ -118,15 +148,18 @@ fn describe_invalid_message(m: &rustls::InvalidMessage, err: &Error) -> String {
     match m {
         // Bytes that are not even a TLS record header: a plaintext service, most likely.
         M::InvalidContentType | M::UnknownProtocolVersion => format!(
-            "the server did not answer with TLS ({err}); is this a TLS port? A plaintext service that upgrades needs --starttls PROTO (tlskit connect and scan have it)"
+            "the server did not answer with TLS ({}); is this a TLS port? A plaintext service that upgrades needs --starttls PROTO (tlskit connect and scan have it)",
+            error_words(err)
         ),
         M::MessageTooLarge => format!(
-            "the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({err})"
+            "the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({})",
+            error_words(err)
         ),
         M::HandshakePayloadTooLarge | M::CertificatePayloadTooLarge => format!(
-            "the server sent a handshake message too large to accept (over 64 KiB: an endless or absurd certificate chain?) ({err})"
+            "the server sent a handshake message too large to accept (over 64 KiB: an endless or absurd certificate chain?) ({})",
+            error_words(err)
         ),
-        _ => format!("the server sent a malformed TLS message ({err})"),
+        _ => format!("the server sent a malformed TLS message ({})", error_words(err)),
     }
 }
 
@@ -135,12 +168,12 @@ pub fn describe_data_error(err: &Error) -> String {
     use rustls::InvalidMessage as M;
     match err {
         Error::InvalidMessage(M::InvalidContentType | M::UnknownProtocolVersion) => {
-            format!("the server sent bytes that are not TLS records after the handshake ({err})")
+            format!("the server sent bytes that are not TLS records after the handshake ({})", error_words(err))
         }
         Error::InvalidMessage(M::MessageTooLarge) | Error::PeerSentOversizedRecord => {
-            format!("the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({err})")
+            format!("the server sent a TLS record larger than the protocol allows (over 16 KiB of payload) ({})", error_words(err))
         }
-        Error::InvalidMessage(_) => format!("the server sent a malformed TLS message ({err})"),
+        Error::InvalidMessage(_) => format!("the server sent a malformed TLS message ({})", error_words(err)),
         Error::DecryptError => {
             "a record from the server did not decrypt: the data on the connection was corrupted or injected".to_string()
         }
@@ -148,7 +181,9 @@ pub fn describe_data_error(err: &Error) -> String {
             "the server sent the alert {}",
             alert_name(&format!("{alert:?}"))
         ),
-        Error::PeerMisbehaved(why) => format!("the server broke the TLS protocol: {why:?}"),
+        Error::PeerMisbehaved(why) => {
+            format!("the server broke the TLS protocol: {}", debug_words(why))
+        }
         other => format!("TLS error: {other}"),
     }
 }
@@ -353,7 +388,10 @@ pub fn describe_cert_error(
             }
             describe_webpki(&inner.to_string(), leaf)
         }
-        other => format!("the server's certificate did not verify: {other:?}"),
+        other => format!(
+            "the server's certificate did not verify: {}",
+            debug_words(other)
+        ),
     }
 }
 

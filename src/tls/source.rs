@@ -72,6 +72,8 @@ pub struct LiveOptions {
     pub timeout: Duration,
     /// Verify against these CA certificates instead of Mozilla's roots.
     pub roots: Option<Vec<rustls_pki_types::CertificateDer<'static>>>,
+    /// Speak this protocol's plaintext upgrade before TLS (its port is the default).
+    pub starttls: Option<super::starttls::StartTls>,
 }
 
 /// What a live server presented.
@@ -140,11 +142,15 @@ fn with_host_hint(err: anyhow::Error, path: &Path) -> anyhow::Error {
 }
 
 fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
-    let mut target = super::target::Target::parse(text)?;
+    let default_port = live.starttls.map_or(
+        super::target::DEFAULT_PORT,
+        super::starttls::StartTls::default_port,
+    );
+    let mut target = super::target::Target::parse_with_default_port(text, default_port)?;
     if let Some(name) = &live.server_name {
         target = target.with_server_name(name)?;
     }
-    let fetched = super::dial::fetch_chain(&target, live.timeout)?;
+    let fetched = super::dial::fetch_chain(&target, live.timeout, live.starttls)?;
     let report = &fetched.report;
     let verdict = match &live.roots {
         None => fetched.verdict.clone(),

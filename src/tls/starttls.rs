@@ -154,7 +154,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Reader<'_, S> {
             );
         }
         let mut b = [0u8; 1];
-        let n = self.io.read(&mut b).await?;
+        let n = self
+            .io
+            .read(&mut b)
+            .await
+            .map_err(|e| self.io_error(e, "while waiting for the server's reply"))?;
         if n == 0 {
             bail!(
                 "{}: the server closed the connection before TLS began",
@@ -217,9 +221,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Reader<'_, S> {
     }
 
     async fn send(&mut self, data: &[u8]) -> Result<()> {
-        self.io.write_all(data).await?;
-        self.io.flush().await?;
-        Ok(())
+        let sent = async {
+            self.io.write_all(data).await?;
+            self.io.flush().await
+        };
+        sent.await
+            .map_err(|e| self.io_error(e, "while sending to the server"))
+    }
+
+    /// A failed read or write, with the protocol and the stage (a bare
+    /// "Connection reset by peer" says neither); still a network failure.
+    fn io_error(&self, e: std::io::Error, doing: &str) -> anyhow::Error {
+        use std::io::ErrorKind as K;
+        let what = match e.kind() {
+            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
+                "the server reset the connection".to_string()
+            }
+            K::UnexpectedEof => "the server closed the connection".to_string(),
+            _ => format!("the connection failed ({e})"),
+        };
+        crate::tls::error::tag(
+            crate::tls::error::Failure::Network,
+            anyhow::Error::new(e).context(format!(
+                "{}: {what} {doing}, before TLS began (in the STARTTLS exchange)",
+                self.proto
+            )),
+        )
     }
 }
 

@@ -137,10 +137,16 @@ pub fn split_host_port(text: &str, default_port: u16) -> Result<(String, u16)> {
         let Some((inside, after)) = rest.split_once(']') else {
             bail!("'{shown}': '[' without a closing ']'");
         };
-        if inside.parse::<std::net::Ipv6Addr>().is_err() {
+        // In a URL the zone's '%' is written %25 (RFC 6874).
+        let inside = if t.contains("://") {
+            inside.replacen("%25", "%", 1)
+        } else {
+            inside.to_string()
+        };
+        if !is_ipv6(&inside) {
             bail!(
                 "'{shown}': '{}' in brackets is not an IPv6 address",
-                sanitize(inside)
+                sanitize(&inside)
             );
         }
         let port = match after {
@@ -150,10 +156,10 @@ pub fn split_host_port(text: &str, default_port: u16) -> Result<(String, u16)> {
                 None => bail!("'{shown}': expected ':PORT' after ']'"),
             },
         };
-        (inside.to_string(), port)
+        (inside, port)
     } else if authority.matches(':').count() > 1 {
         // A bare IPv6 address: every colon belongs to it.
-        if authority.parse::<std::net::Ipv6Addr>().is_err() {
+        if !is_ipv6(authority) {
             bail!("'{shown}' is not a target: write an IPv6 address with a port as [ADDRESS]:PORT");
         }
         // `::1:443` is an address, and also ::1 with port 443: refuse to guess
@@ -184,6 +190,28 @@ pub fn split_host_port(text: &str, default_port: u16) -> Result<(String, u16)> {
     Ok((host, port))
 }
 
+/// Whether `text` is an IPv6 address, with or without a zone
+/// (`fe80::1%eth0`, `::1%1`): the zone is an interface name or index, which
+/// the system resolver checks when the target is dialled.
+fn is_ipv6(text: &str) -> bool {
+    let (addr, zone) = split_zone(text);
+    addr.parse::<std::net::Ipv6Addr>().is_ok()
+        && zone.is_none_or(|z| {
+            !z.is_empty()
+                && z.len() <= 64
+                && z.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        })
+}
+
+/// `fe80::1%eth0` → (`fe80::1`, `Some("eth0")`).
+pub fn split_zone(host: &str) -> (&str, Option<&str>) {
+    match host.split_once('%') {
+        Some((addr, zone)) => (addr, Some(zone)),
+        None => (host, None),
+    }
+}
+
 fn parse_port(p: &str) -> std::result::Result<u16, String> {
     if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("'{}' is not a port number", sanitize(p)));
@@ -197,6 +225,11 @@ fn parse_port(p: &str) -> std::result::Result<u16, String> {
 /// The server name for a host: an IP address, or a DNS name (a trailing dot is dropped).
 pub fn server_name(host: &str) -> Result<ServerName<'static>> {
     let h = host.trim_start_matches('[').trim_end_matches(']');
+    // A zone says which interface to dial; the certificate names the address.
+    let (addr, zone) = split_zone(h);
+    if let (Ok(ip), Some(_)) = (addr.parse::<std::net::Ipv6Addr>(), zone) {
+        return Ok(ServerName::IpAddress(IpAddr::V6(ip).into()));
+    }
     if let Ok(ip) = h.parse::<IpAddr>() {
         return Ok(ServerName::IpAddress(ip.into()));
     }
@@ -229,6 +262,19 @@ mod tests {
         assert_eq!(hp("2001:db8::1"), ("2001:db8::1".into(), 443));
         assert_eq!(hp("fe80::1234"), ("fe80::1234".into(), 443));
         assert_eq!(hp("[::1:443]"), ("::1:443".into(), 443));
+        assert_eq!(hp("[fe80::1%eth0]:443"), ("fe80::1%eth0".into(), 443));
+        assert_eq!(hp("[::1%1]:8443"), ("::1%1".into(), 8443));
+        assert_eq!(hp("fe80::1%eth0"), ("fe80::1%eth0".into(), 443));
+        assert_eq!(
+            hp("https://[fe80::1%25eth0]:8443/"),
+            ("fe80::1%eth0".into(), 8443)
+        );
+        assert!(split_host_port("[fe80::1%]:1", 443).is_err());
+        assert!(split_host_port("[fe80::1%a b]:1", 443).is_err());
+        assert_eq!(
+            server_name("fe80::1%eth0").unwrap(),
+            server_name("fe80::1").unwrap()
+        );
         assert_eq!(hp("127.0.0.1:1"), ("127.0.0.1".into(), 1));
         assert_eq!(hp("https://example.com/a/b?c"), ("example.com".into(), 443));
         assert_eq!(hp("HTTPS://example.com:9/"), ("example.com".into(), 9));

@@ -608,7 +608,7 @@ fn bad_arguments_are_usage_errors() {
         let long = long.split(' ').next().unwrap_or(long);
         assert_eq!(
             stderr(&out),
-            format!("tlskit: error: {long}: {why}\n"),
+            format!("tlskit: error: {long}: {why} (see 'tlskit bench --help')\n"),
             "{flag} {value}"
         );
     }
@@ -628,7 +628,7 @@ fn bad_arguments_are_usage_errors() {
             2,
             "",
             &format!(
-                "tlskit: error: the argument {}\n",
+                "tlskit: error: the argument {} (see 'tlskit bench --help')\n",
                 conflict.split("\n\n").next().unwrap_or(conflict)
             ),
         );
@@ -638,7 +638,7 @@ fn bad_arguments_are_usage_errors() {
         2,
         "",
         "tlskit: error: --pin: 'nope' is not a pin: expected sha256//<base64 of 32 bytes> \
-         (curl's --pinnedpubkey form)\n",
+         (curl's --pinnedpubkey form) (see 'tlskit bench --help')\n",
     );
 }
 
@@ -1019,9 +1019,11 @@ fn an_echo_cut_short_without_close_notify_says_how_much_came_back() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     });
     let (code, r, _) = bench_localhost(&dir, &server.addr, &["--bytes", "64k", "-n", "1"]);
-    assert_eq!(code, 1, "{r:#}");
+    // No byte differed: the connection ended early, a network failure (exit 3).
+    assert_eq!(code, 3, "{r:#}");
     let f = &r["failures"][0];
-    assert_eq!(f["kind"], "data_mismatch", "{r:#}");
+    assert_eq!(f["kind"], "closed", "{r:#}");
+    assert_eq!(f["exit_code"], 3, "{r:#}");
     assert_eq!(f["reason"], "echo cut short", "{r:#}");
     let example = f["example"].as_str().unwrap();
     assert!(
@@ -1137,4 +1139,56 @@ fn server_pid_reports_the_servers_cpu_per_connection() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A server that goes away in the middle of a run: once the last
+/// `GIVE_UP_AFTER` (100) connections have all failed the same way, the run
+/// stops and says so (it went on refusing for the whole `-d`: 189,044
+/// connections in 5 s). A server that refuses every client alike (no client
+/// certificate) stops the run the same way.
+#[test]
+fn a_server_that_dies_or_refuses_everyone_stops_the_run() {
+    let dir = dir_with_client_cert();
+    // Serves 20 connections, then exits: the rest are refused.
+    let served = spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--max-accept",
+            "20",
+        ],
+    );
+    let (code, r, err) = bench_localhost(&dir, &served.addr, &["-d", "120", "-c", "2"]);
+    assert_eq!(code, 3, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 20, "{r:#}");
+    assert_eq!(r["gave_up"]["kind"], "refused", "{r:#}");
+    assert_eq!(n(&r, "/gave_up/after"), 100, "{r:#}");
+    // Stopped within a few hundred failures, not after two minutes of them
+    // (the accept queue's leftovers may fail otherwise first, and break the run of 100).
+    assert!(n(&r, "/connections/failed") < 1000, "{r:#}");
+    assert!(
+        err.contains("stopped early: the last 100 connections all failed the same way"),
+        "{err}"
+    );
+
+    // Every handshake refused for want of a client certificate.
+    let served = spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let (code, r, err) = bench_localhost(&dir, &served.addr, &["-d", "120", "-c", "2", "--tls12"]);
+    assert_eq!(code, 4, "{err}\n{r:#}");
+    assert_eq!(r["gave_up"]["kind"], "handshake", "{r:#}");
+    assert!(n(&r, "/connections/failed") < 1000, "{r:#}");
+    assert!(err.contains("--cert FILE --key FILE"), "{err}");
 }

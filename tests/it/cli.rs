@@ -62,7 +62,7 @@ fn version_and_usage_errors() {
         &["--bogus"],
         2,
         "",
-        "tlskit: error: unexpected argument '--bogus' found\n",
+        "tlskit: error: unexpected argument '--bogus' found (see 'tlskit --help')\n",
     );
     // No subcommand is a usage error, with the short help on stderr.
     let out = dir.exits(&[], 2);
@@ -78,7 +78,7 @@ fn version_and_usage_errors() {
         2,
         "",
         "tlskit: error: invalid value 'sometimes' for '--color <WHEN>' \
-         (possible values: auto, always, never)\n",
+         (possible values: auto, always, never) (see 'tlskit gencert --help')\n",
     );
 }
 
@@ -264,46 +264,63 @@ fn with_json_a_usage_error_from_the_parser_is_a_json_document_too() {
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
 
+/// The parser's errors follow the documented format too: one line,
+/// `tlskit: error: <sentence>`, naming what is missing, with no tip that
+/// would change the meaning (`-- -5` would make `-5` a NAME), and a help
+/// command that runs as printed.
 #[test]
-fn usage_errors_are_one_sentence_in_the_documented_format() {
+fn parser_errors_are_one_line_in_the_documented_format() {
     let dir = Dir::new();
     let cases: &[(&[&str], &str)] = &[
         (
             &["connect", "127.0.0.1:9", "--groups", "ffdhe2048"],
-            "tlskit: error: --groups: unknown key-exchange group 'ffdhe2048'",
+            "--groups: unknown key-exchange group 'ffdhe2048'",
         ),
         (
             &["connect", "127.0.0.1:9", "--pin", "md5//x"],
-            "tlskit: error: --pin: 'md5//x' is not a pin",
-        ),
-        (&["connect"], "tlskit: error: missing required argument: <TARGET>"),
-        (
-            &["gencert", "--days", "-5"],
-            "tlskit: error: unexpected argument '-5' (a negative number is not a valid value here)",
+            "--pin: 'md5//x' is not a pin",
         ),
         (
             &["gencert", "--color", "sometimes"],
-            "tlskit: error: invalid value 'sometimes' for '--color <WHEN>' (possible values: auto, always, never)",
+            "invalid value 'sometimes' for '--color <WHEN>' (possible values: auto, always, never)",
+        ),
+        (&["connect", "x", "--insecur"], "did you mean '--insecure'?"),
+        (
+            &["gencert", "--days", "-5"],
+            "'-5' after --days: --days does not accept a negative number",
+        ),
+        (&["connect"], "a required argument is missing: <TARGET>"),
+        (
+            &["connect", "x:1", "--timeout", "abc"],
+            "--timeout: 'abc' is not a number of seconds",
         ),
         (
-            &["connect", "x", "--insecur"],
-            "tlskit: error: unexpected argument '--insecur' found; did you mean '--insecure'?",
+            &["connect", "x:1", "--tiemout", "3"],
+            "did you mean '--timeout'?",
         ),
     ];
-    for (args, start) in cases {
+    for &(args, said) in cases {
         let out = dir.run(args);
         assert_eq!(code(&out), 2, "{args:?}");
         let err = stderr(&out);
-        assert!(err.starts_with(start), "{args:?}: {err}");
+        assert!(err.starts_with("tlskit: error: "), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
         assert!(!err.contains("-- -5"), "{args:?}: {err}");
-        assert!(stdout(&out).is_empty(), "{args:?}");
+        // The help it points to runs.
+        let help = err
+            .rsplit_once("(see '")
+            .and_then(|(_, h)| h.strip_suffix("')\n"))
+            .unwrap_or_else(|| panic!("{args:?}: no help hint in {err}"));
+        let words: Vec<&str> = help.split_whitespace().collect();
+        assert_eq!(words[0], "tlskit", "{help}");
+        dir.ok(&words[1..]);
     }
-    // With --json the same sentence is the error document's message.
     let out = dir.run(&["--json", "connect"]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
         doc["error"]["message"],
-        "missing required argument: <TARGET>"
+        "a required argument is missing: <TARGET>"
     );
+    assert_eq!(doc["error"]["kind"], "usage", "{doc}");
 }

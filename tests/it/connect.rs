@@ -1367,13 +1367,14 @@ fn bad_targets_are_usage_errors() {
         2,
         "",
         "tlskit: error: --pin: 'md5//x' is not a pin: expected sha256//<base64 of 32 bytes> \
-         (curl's --pinnedpubkey form)\n",
+         (curl's --pinnedpubkey form) (see 'tlskit connect --help')\n",
     );
     dir.expect(
         &["connect", "localhost", "--timeout", "0"],
         2,
         "",
-        "tlskit: error: --timeout: must be more than 0 and at most 86400 seconds\n",
+        "tlskit: error: --timeout: must be more than 0 and at most 86400 seconds \
+         (see 'tlskit connect --help')\n",
     );
 }
 
@@ -1726,7 +1727,7 @@ fn fetch_chain_for_inspect_and_pin() {
     };
     tlskit::tls::install_provider();
     let target = tlskit::tls::target::Target::parse(&format!("localhost:{port}")).unwrap();
-    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10)).unwrap();
+    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10), None).unwrap();
     assert_eq!(fetched.chain.len(), 1);
     let expected = tlskit::tls::files::load_certs(&dir.join("self.pem")).unwrap();
     assert_eq!(fetched.chain[0], expected[0]);
@@ -1736,7 +1737,7 @@ fn fetch_chain_for_inspect_and_pin() {
 
     let closed =
         tlskit::tls::target::Target::parse(&format!("127.0.0.1:{}", util::free_port())).unwrap();
-    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5)).unwrap_err();
+    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5), None).unwrap_err();
     assert_eq!(
         tlskit::exit::classify(&err),
         tlskit::exit::Code::Network,
@@ -2069,5 +2070,101 @@ fn a_refusal_names_the_flag_that_restricted_the_offer() {
             "{client_flags:?}: {}",
             stderr(&out)
         );
+    }
+}
+
+/// A STARTTLS server that resets the connection in the middle of the
+/// exchange: the error names the protocol and the stage (it was a bare
+/// "Connection reset by peer (os error 104)"), and is a network failure.
+#[test]
+fn a_starttls_reset_names_the_protocol_and_the_stage() {
+    let dir = Dir::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.write_all(b"220 mx.test ESMTP\r\n");
+            let mut buf = [0u8; 256];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            // SO_LINGER 0: close with a reset.
+            linger_zero(&s);
+            drop(s);
+        }
+    });
+    let out = dir.run(&[
+        "connect",
+        &format!("127.0.0.1:{port}"),
+        "--starttls",
+        "smtp",
+        "--timeout",
+        "10",
+    ]);
+    server.join().unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("smtp: the server reset the connection"),
+        "{err}"
+    );
+    assert!(err.contains("before TLS began"), "{err}");
+
+    // In JSON, every failure has a machine-readable kind beside its sentence.
+    let port = util::free_port();
+    let out = dir.run(&["connect", &format!("127.0.0.1:{port}"), "--json"]);
+    assert_eq!(code(&out), 3);
+    let r = json(&out);
+    assert_eq!(r["error"]["kind"], "network", "{r}");
+    assert_eq!(r["error"]["stage"], "connect", "{r}");
+}
+
+/// Sets SO_LINGER to zero on `s`, so that closing it sends a reset.
+fn linger_zero(s: &std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads one linger struct of the size given, on a socket we own.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
+
+/// IPv6 addresses with a zone (`[fe80::1%eth0]:443`, `[::1%1]:443`) are
+/// accepted and dialled where the system resolver accepts them; the address
+/// without its zone is what the certificate is verified against. A zone
+/// that is empty or not an interface name is a usage error.
+#[test]
+fn ipv6_zone_ids_are_accepted_where_the_os_accepts_them() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    // SAFETY: if_nametoindex reads a NUL-terminated string.
+    let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
+    if lo == 0 {
+        eprintln!("skipped: no interface named lo");
+        return;
+    }
+    let dir = Dir::new();
+    let served = util::spawn_serve_on(&dir, "[::1]:0", &[]);
+    let t = format!("[::1%{lo}]:{}", served.port);
+    let r = ok_json(&dir, &["connect", &t, "--pin", &served.pin, "--no-io"]);
+    assert_eq!(r["server_name"], "::1", "{r}");
+    assert_eq!(r["verification"]["verified"], true, "{r}");
+    // pin and bench take the same form.
+    let out = dir.run(&["pin", &t]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&served.pin), "{}", stdout(&out));
+
+    for bad in ["[fe80::1%]:1", "[fe80::1%a/b]:1", "[::1%%1]:1"] {
+        let out = dir.run(&["connect", bad]);
+        assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
     }
 }

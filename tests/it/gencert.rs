@@ -632,13 +632,14 @@ fn bad_input_gets_one_clear_line() {
         (
             &["gencert", "--days", "0"],
             2,
-            "tlskit: error: --days: 0 is not in 1..=36500\n",
+            "tlskit: error: --days: 0 is not in 1..=36500 (see 'tlskit gencert --help')\n",
         ),
         (
             &["gencert", "--key-type", "dsa"],
             2,
             "tlskit: error: invalid value 'dsa' for '--key-type <TYPE>' \
-             (possible values: p256, p384, ed25519, rsa2048, rsa3072, rsa4096)\n",
+             (possible values: p256, p384, ed25519, rsa2048, rsa3072, rsa4096) \
+             (see 'tlskit gencert --help')\n",
         ),
         (
             &["gencert", "--not-before", "yesterday"],

@@ -682,3 +682,36 @@ fn a_first_message_that_is_not_a_client_hello_gets_an_alert() {
     assert_eq!(got[..2], [0x15, 0x03], "{got:02x?}");
     assert_eq!(got[6], 0x32, "decode_error: {got:02x?}");
 }
+
+/// Whether `text` holds a Rust-style Debug name (`InvalidEmptyPayload`):
+/// a lower-case letter followed by an upper-case one.
+fn has_debug_name(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// What the log says of a failure is a sentence, never a rustls Debug name,
+/// and every failed connection has a machine-readable `failure` kind, in the
+/// handshake (an empty handshake record) and after it (a reset mid-echo).
+#[test]
+fn failures_are_logged_in_words_with_a_kind() {
+    let dir = Dir::new();
+    let served = spawn_serve(&dir, &["--handshake-timeout", "10"]);
+    let _ = answer_to(served.port, &[0x16, 0x03, 0x01, 0x00, 0x00]);
+    let rec = served.event("connection", SECS(20));
+    assert_eq!(rec["failure"], "malformed", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("invalid empty payload"), "{rec}");
+    assert!(!has_debug_name(reason), "{rec}");
+
+    let cfg = pinned(&served.pin);
+    let mut tls = connect(served.port, cfg);
+    echo_once(&mut tls, b"before the reset");
+    reset(tls.sock);
+    let rec = served.event("connection", SECS(20));
+    assert_eq!(rec["end"], "error", "{rec}");
+    assert_eq!(rec["failure"], "reset", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert_eq!(reason, "the client reset the connection", "{rec}");
+}

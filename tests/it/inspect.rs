@@ -980,3 +980,56 @@ fn pem_without_a_certificate_is_an_error() {
         );
     }
 }
+
+/// `inspect leaf.pem ca.pem`: the CA given beside the leaf completes and
+/// verifies its chain, as `openssl verify -CAfile ca.pem leaf.pem` does; a CA
+/// of the same name whose key did not sign it does not; the CA's own input
+/// is judged as before.
+#[test]
+fn a_ca_among_the_inputs_completes_and_verifies_the_chain() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--cn", "Same CA", "--out", "ca", "-q"]);
+    dir.ok(&["gencert", "--ca", "--cn", "Same CA", "--out", "other", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
+    if have("openssl") {
+        let out = sh(dir.path(), "openssl verify -CAfile ca.pem leaf.pem");
+        assert!(out.contains("leaf.pem: OK"), "{out}");
+    }
+    let r = json(&dir, &["leaf.pem", "ca.pem"]);
+    let end = &r["inputs"][0]["chain"]["end"];
+    assert_eq!(end["status"], "trusted_root", "{end}");
+    assert_eq!(end["store"], "input", "{end}");
+    assert_eq!(end["given_in"], "ca.pem", "{end}");
+    assert_eq!(r["inputs"][1]["chain"]["end"]["status"], "untrusted_root");
+    let text = dir.ok(&["inspect", "leaf.pem", "ca.pem", "--color", "never"]);
+    assert!(
+        text.contains("ends at CN=Same CA, a CA given in 'ca.pem' on the command line"),
+        "{text}"
+    );
+
+    // The same name, another key: it did not sign the leaf.
+    let r = json(&dir, &["leaf.pem", "other.pem"]);
+    assert_eq!(r["inputs"][0]["chain"]["end"]["status"], "issuer_not_found");
+    // Alone, as before.
+    let r = json(&dir, &["leaf.pem"]);
+    assert_eq!(r["inputs"][0]["chain"]["end"]["status"], "issuer_not_found");
+}
+
+/// `inspect --starttls smtp`: the chain of a server behind a plaintext upgrade.
+#[test]
+fn starttls_inspects_a_server_behind_a_plaintext_upgrade() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let front = util::smtp_starttls_front(served.port, 1);
+    let r = json(&dir, &[&format!("localhost:{front}"), "--starttls", "smtp"]);
+    let cert = first_cert(&r);
+    assert_eq!(cert["spki_pin"], served.pin.as_str(), "{r:#}");
+}

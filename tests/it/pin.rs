@@ -634,3 +634,53 @@ fn trust_refuses_a_certificate_for_another_name_or_out_of_date() {
     assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
     assert!(!dir.join("pins").exists() || !dir.read("pins").contains("localhost"));
 }
+
+/// The note `pin` prints for a chain that does not verify names only flags
+/// `pin` has: `--ca FILE` (now a pin flag), never `--pin`; and giving the CA
+/// as it says makes the note go.
+#[test]
+fn the_note_on_an_unverified_chain_names_flags_pin_has() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--out",
+        "leaf",
+        "-q",
+    ]);
+    let served = util::spawn_serve(&dir, &["--cert", "leaf.pem", "--key", "leaf-key.pem"]);
+    let target = format!("localhost:{}", served.port);
+    let out = dir.run(&["pin", &target]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--ca FILE"), "{}", stderr(&out));
+    let out = dir.run(&["pin", &target, "--ca", "ca.pem"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("did not verify"), "{}", stderr(&out));
+
+    // A self-signed server: the advice names --ca (the certificate itself), not --pin.
+    let served = util::spawn_serve(&dir, &[]);
+    let out = dir.run(&["pin", &format!("localhost:{}", served.port)]);
+    let err = stderr(&out);
+    assert!(err.contains("--ca FILE"), "{err}");
+    assert!(!err.contains("--pin"), "{err}");
+}
+
+/// `pin --starttls smtp`: the pin of a server behind a plaintext upgrade,
+/// without `connect --showcerts | pin -`.
+#[test]
+fn starttls_pins_a_server_behind_a_plaintext_upgrade() {
+    let dir = Dir::new();
+    let served = util::spawn_serve(&dir, &[]);
+    let front = util::smtp_starttls_front(served.port, 2);
+    let target = format!("localhost:{front}");
+    let out = dir.run(&["pin", &target, "--starttls", "smtp", "-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), served.pin);
+    // Without it, the greeting is not TLS: said so, with the flag to use.
+    let out = dir.run(&["pin", &target]);
+    assert_ne!(code(&out), 0);
+    assert!(stderr(&out).contains("--starttls"), "{}", stderr(&out));
+}

@@ -256,9 +256,9 @@ fn serve_without_a_trusted_chain_is_f_and_min_grade_fails() {
     assert_eq!(r["certificate"]["verified"], false);
     let why = r["certificate"]["verification_error"].as_str().unwrap();
     assert!(why.contains("self-signed"), "{why}");
-    // The advice names a flag scan has: --ca takes the self-signed certificate itself.
+    // The advice names flags scan has: --ca (the certificate itself) or --pin.
     assert!(why.contains("--ca"), "{why}");
-    assert!(!stdout(&out).contains("--pin"), "{}", stdout(&out));
+    assert!(why.contains(&format!("--pin {}", served.pin)), "{why}");
     // Without colour the grade is plain text in the value column (the padding
     // is for the coloured badge only).
     let port = served.port.to_string();
@@ -851,7 +851,8 @@ fn usage_and_network_errors() {
         &["scan", "127.0.0.1:1", "--min-grade", "E"],
         2,
         "",
-        "tlskit: error: --min-grade: 'E' is not a grade: use A+, A, A-, B, C, D or F\n",
+        "tlskit: error: --min-grade: 'E' is not a grade: use A+, A, A-, B, C, D or F \
+         (see 'tlskit scan --help')\n",
     );
 
     let port = util::free_port();
@@ -1382,4 +1383,33 @@ fn one_slow_target_cannot_take_every_probe_slot() {
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     assert_eq!(c.peak.lock().unwrap().1, 1);
     assert_eq!(d.peak.lock().unwrap().1, 1);
+}
+
+/// The advice for serve's ephemeral certificate runs as printed: `scan --pin`
+/// with the pin serve prints vouches for it as `connect --pin` does, so the
+/// default serve is graded on its merits (it could never get above F); a pin
+/// that matches nothing leaves it not verified, with every probe still run.
+#[test]
+fn a_pin_vouches_for_the_certificate_as_in_connect() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    let served = util::spawn_serve(&dir, &[]);
+    let (r, out) = scan(&dir, served.port, &["--pin", &served.pin]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["verified"], true, "{r:#}");
+    assert_eq!(r["certificate"]["trusted_by_pin"], true, "{r:#}");
+    assert!(
+        !cap_codes(&r).contains(&"cert-not-verified".to_string()),
+        "{r:#}"
+    );
+    assert_ne!(r["grade"], "F", "{r:#}");
+
+    let wrong = format!("sha256//{}", "A".repeat(43) + "=");
+    let (r, out) = scan(&dir, served.port, &["--pin", &wrong]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(r["certificate"]["verified"], false, "{r:#}");
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let why = r["certificate"]["verification_error"].as_str().unwrap();
+    assert!(why.contains("matches the pin"), "{why}");
+    assert!(accepted_versions(&r).contains("TLSv1.3"), "{r:#}");
 }

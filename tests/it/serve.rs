@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::util::*;
+use crate::util::{self, *};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tlskit::tls::config::{self, ClientOptions, Identity, TrustRoots, Versions};
@@ -403,15 +403,17 @@ fn usage_errors_exit_2() {
         ),
         (
             &["serve", "--handshake-timeout", "0"],
-            "tlskit: error: --handshake-timeout: must be more than 0\n",
+            "tlskit: error: --handshake-timeout: must be more than 0 (see 'tlskit serve --help')\n",
         ),
         (
             &["serve", "--client-auth", "optional"],
-            "tlskit: error: missing required argument: --client-ca <FILE>\n",
+            "tlskit: error: a required argument is missing: --client-ca <FILE> \
+             (see 'tlskit serve --help')\n",
         ),
         (
             &["serve", "--tls12", "--tls13"],
-            "tlskit: error: the argument '--tls12' cannot be used with '--tls13'\n",
+            "tlskit: error: the argument '--tls12' cannot be used with '--tls13' \
+             (see 'tlskit serve --help')\n",
         ),
     ] {
         dir.expect(args, 2, "", err);
@@ -1373,4 +1375,73 @@ fn an_oversized_certificate_or_chain_is_named_with_the_limit() {
         "{warnings}"
     );
     assert!(srv.terminate(SECS(20)).success());
+}
+
+/// Runs a command line tlskit printed, as a user pasting it would: through
+/// `sh`, in `dir`, with this build's tlskit first on PATH.
+fn run_printed(dir: &Dir, line: &str) -> std::process::Output {
+    let bin_dir = util::bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("sh");
+    cmd.current_dir(dir.path())
+        .args(["-c", line])
+        .env("PATH", path)
+        .stdin(std::process::Stdio::null());
+    util::scrub(&mut cmd);
+    util::run_bounded(cmd, SECS(60))
+}
+
+/// Every command line serve's banner prints runs as printed: with
+/// `--client-ca`, the line that makes client.pem, the connect command, and
+/// the curl line (which used to lack the client certificate).
+#[test]
+fn every_command_the_banner_prints_runs_as_printed() {
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--out", "ca", "-q"]);
+    let mut cmd = dir.tlskit(&[
+        "serve",
+        "--www",
+        "--client-ca",
+        "ca.pem",
+        "--listen",
+        "127.0.0.1:0",
+        "--color",
+        "never",
+    ]);
+    cmd.env("NO_COLOR", "1");
+    let server = Background::spawn(cmd);
+    let mut printed = Vec::new();
+    while printed.len() < 3 {
+        let line = server.line(SECS(20));
+        for tool in ["tlskit ", "curl "] {
+            if let Some(at) = line.find(tool) {
+                printed.push(line[at..].trim().to_string());
+            }
+        }
+    }
+    assert!(printed[0].starts_with("tlskit gencert "), "{printed:?}");
+    assert!(printed[1].starts_with("tlskit connect "), "{printed:?}");
+    assert!(printed[2].starts_with("curl "), "{printed:?}");
+    assert!(
+        printed[2].contains("--cert client.pem --key client-key.pem"),
+        "{printed:?}"
+    );
+    for line in &printed {
+        if line.starts_with("curl") && !util::have("curl") {
+            eprintln!("SKIPPED: curl is not installed: {line}");
+            continue;
+        }
+        let out = run_printed(&dir, line);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{line}\nstdout: {}\nstderr: {}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
 }

@@ -960,3 +960,48 @@ pub fn close(mut tls: Tls) {
     let mut sink = [0u8; 256];
     while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
 }
+
+/// A faithful SMTP STARTTLS front for a TLS server on `backend` (a running
+/// `tlskit serve`): greets, answers EHLO with STARTTLS, says 220 to
+/// STARTTLS, then relays the bytes both ways. Serves `connections` clients,
+/// one at a time. Returns its port.
+pub fn smtp_starttls_front(backend: u16, connections: usize) -> u16 {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for _ in 0..connections {
+            let Ok((client, _)) = listener.accept() else {
+                return;
+            };
+            let _ = client.set_read_timeout(Some(Duration::from_secs(20)));
+            let mut reader = BufReader::new(client.try_clone().expect("clone"));
+            let mut w = client.try_clone().expect("clone");
+            let mut line = String::new();
+            let _ = w.write_all(b"220 mx.test ESMTP fake\r\n");
+            let _ = reader.read_line(&mut line);
+            let _ = w.write_all(b"250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+            line.clear();
+            let _ = reader.read_line(&mut line);
+            if !line.trim().eq_ignore_ascii_case("STARTTLS") {
+                continue;
+            }
+            let _ = w.write_all(b"220 2.0.0 go ahead\r\n");
+            let Ok(server) = TcpStream::connect(("127.0.0.1", backend)) else {
+                continue;
+            };
+            let _ = server.set_read_timeout(Some(Duration::from_secs(20)));
+            let (mut s_read, mut c_write) = (server.try_clone().expect("clone"), w);
+            let up = std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_read, &mut c_write);
+                let _ = c_write.shutdown(std::net::Shutdown::Write);
+            });
+            let mut s_write = server;
+            let _ = std::io::copy(&mut reader, &mut s_write);
+            let _ = s_write.shutdown(std::net::Shutdown::Write);
+            let _ = up.join();
+        }
+    });
+    port
+}

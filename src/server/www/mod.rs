@@ -550,6 +550,7 @@ fn ending(outcome: Outcome, conn: &Conn, activity: &Activity, sh: &Shared) -> En
         None => Ending {
             end: End::Error,
             reason: format!("HTTP error: {e}"),
+            failure: Some("http_error".to_string()),
             close_notify: false,
         },
     }
