@@ -1396,3 +1396,183 @@ fn one_slow_target_cannot_take_every_probe_slot() {
     assert_eq!(c.peak.lock().unwrap().1, 1);
     assert_eq!(d.peak.lock().unwrap().1, 1);
 }
+
+// ---------------------------------------------------------------- policies
+
+/// The issue keys sslyze lists under its Mozilla compliance check.
+fn sslyze_mozilla_issues(sslyze: &PathBuf, dir: &Dir, port: u16, level: &str) -> BTreeSet<String> {
+    let mut cmd = Command::new(sslyze);
+    cmd.current_dir(dir.path()).args([
+        "--sni",
+        "localhost",
+        "--certinfo_ca_file",
+        "ca.pem",
+        "--mozilla_config",
+        level,
+        &format!("127.0.0.1:{port}"),
+    ]);
+    let out = util::run_bounded(cmd, Duration::from_secs(180));
+    let text = stdout(&out);
+    let compliance = text.split("COMPLIANCE AGAINST").nth(1).unwrap_or_else(|| {
+        panic!(
+            "no compliance section from sslyze: {text}\n{}",
+            stderr(&out)
+        )
+    });
+    compliance
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("* "))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Our violations under sslyze's names for them.
+fn ours_as_sslyze(r: &Value) -> BTreeSet<String> {
+    r["policy"]["violations"]
+        .as_array()
+        .expect("policy violations")
+        .iter()
+        .map(|v| {
+            let key = match (v["rule"].as_str().unwrap(), v["requirement"].as_str()) {
+                ("versions", _) => "tls_versions",
+                ("tls13_suites", _) => "ciphersuites",
+                ("suites", _) => "ciphers",
+                ("groups", _) => "tls_curves",
+                ("dh_bits", _) => "dh_param_size",
+                ("rsa_bits", _) => "rsa_key_size",
+                ("certificate_types", _) => "certificate_types",
+                ("certificate_curves", _) => "certificate_curves",
+                ("certificate_signatures", _) => "certificate_signatures",
+                ("certificate_lifetime", _) => "maximum_certificate_lifespan",
+                ("required", Some("verified-chain")) => "certificate_path_validation",
+                ("required", Some("no-compression")) => "tls_vulnerability_compression",
+                ("required", Some("secure-renegotiation")) => "tls_vulnerability_renegotiation",
+                ("required", Some("downgrade-protection")) => "tls_vulnerability_fallback_scsv",
+                ("required", Some("extended-master-secret")) => {
+                    "tls_vulnerability_extended_master_secret"
+                }
+                other => panic!("unmapped violation {other:?}"),
+            };
+            key.to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn mozilla_policies_agree_with_sslyze() {
+    let Some(sslyze) = sslyze() else { return };
+    let dir = Dir::new();
+    pki(&dir);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let mut servers = vec![("tlskit serve", served.port, None)];
+    if let Some(s) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa-key.pem",
+            "-dcert",
+            "ec.pem",
+            "-dkey",
+            "ec-key.pem",
+        ],
+    ) {
+        servers.push(("openssl, two certificates, defaults", s.1, Some(s.0)));
+    }
+    if let Some(s) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "ec.pem",
+            "-key",
+            "ec-key.pem",
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+            "-groups",
+            "X25519:P-256",
+        ],
+    ) {
+        servers.push(("openssl, TLS 1.2 only, intermediate suites", s.1, Some(s.0)));
+    }
+    for (what, port, _server) in &servers {
+        for level in ["intermediate", "modern"] {
+            let policy = format!("mozilla-{level}");
+            let (r, out) = scan(&dir, *port, &["--policy", &policy]);
+            assert_eq!(
+                r["policy"]["policy"],
+                format!("Mozilla {level} (server-side TLS 5.7)")
+            );
+            let ours = ours_as_sslyze(&r);
+            assert_eq!(code(&out), if ours.is_empty() { 0 } else { 8 }, "{what}");
+            let theirs = sslyze_mozilla_issues(&sslyze, &dir, *port, level);
+            assert_eq!(ours, theirs, "{what}, {level}: {}", r["policy"]);
+        }
+    }
+}
+
+#[test]
+fn a_toml_policy_gates_with_exit_8_and_says_what_to_change() {
+    let dir = Dir::new();
+    pki(&dir);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    std::fs::write(
+        dir.join("ours.toml"),
+        "name = \"ours\"\n\
+         versions = [\"TLSv1.3\"]\n\
+         max_certificate_days = 7\n\
+         require = [\"ocsp-staple\", \"post-quantum\", \"tls13\"]\n",
+    )
+    .unwrap();
+    let target = format!("127.0.0.1:{}", served.port);
+    let args = [
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--policy",
+        "ours.toml",
+        "--color",
+        "never",
+    ];
+    let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(60));
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let text = stdout(&out);
+    let section = text
+        .split("Policy ours: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(section.starts_with("3 violations\n"), "{section}");
+    assert!(
+        section.contains("  ✗ TLSv1.2 accepted\n    change: disable TLSv1.2; allow only TLSv1.3\n"),
+        "{section}"
+    );
+    assert!(
+        section.contains("change: issue certificates valid for at most 7 days"),
+        "{section}"
+    );
+    assert!(
+        section.contains("  ✗ no OCSP response stapled\n    change: turn on OCSP stapling\n"),
+        "{section}"
+    );
+    assert!(
+        stderr(&out).contains("3 violations of ours (--policy)"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(dir.join("bad.toml"), "versions = [\"TLSv1.9\"]\n").unwrap();
+    let out = dir.run(&["scan", &target, "--policy", "bad.toml"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown version 'TLSv1.9'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["scan", &target, "--policy", "mozilla-ancient"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}

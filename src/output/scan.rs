@@ -10,6 +10,7 @@ use super::{field, sanitize};
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
 use crate::scan::grade::Grade;
+use crate::scan::policy::PolicyVerdict;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
 use crate::scan::session::KeyKind;
@@ -235,11 +236,44 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     for c in &r.additional_certificates {
         certificate(out, c, true)?;
     }
+    if let Some(p) = &r.policy {
+        policy(out, p)?;
+    }
     writeln!(
         out,
         "{}",
         format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0).dimmed()
     )?;
+    Ok(())
+}
+
+/// A policy's verdict: compliant, or each violation with what to change.
+fn policy(out: &mut dyn Write, p: &PolicyVerdict) -> std::io::Result<()> {
+    let n = p.violations.len();
+    let state = if n == 0 {
+        "compliant".green().to_string()
+    } else {
+        format!("{n} violation{}", if n == 1 { "" } else { "s" })
+            .red()
+            .bold()
+            .to_string()
+    };
+    writeln!(out, "{} {}: {state}", "Policy".bold(), sanitize(&p.policy))?;
+    for v in &p.violations {
+        writeln!(out, "  {} {}", "✗".red(), sanitize(&v.found))?;
+        writeln!(out, "    {} {}", "change:".dimmed(), sanitize(&v.fix))?;
+    }
+    Ok(())
+}
+
+/// After a summary table: each target's policy violations.
+pub fn policy_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(p) = r.policy.as_ref().filter(|p| !p.violations.is_empty()) {
+            writeln!(out, "{}", sanitize(&r.target).bold())?;
+            policy(out, p)?;
+        }
+    }
     Ok(())
 }
 

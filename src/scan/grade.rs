@@ -449,6 +449,8 @@ pub(crate) mod tests {
             },
             secure_renegotiation: Some(true),
             compression: Some(false),
+            extended_master_secret: Some(true),
+            policy: None,
             downgrade_protection: Some(Downgrade {
                 protected: true,
                 mechanism: DowngradeMechanism::Tls13Sentinel,
@@ -458,6 +460,7 @@ pub(crate) mod tests {
                 source: ChainSource::Handshake,
                 key_kind: None,
                 expires_in_seconds: None,
+                lifetime_days: None,
                 chain: Vec::new(),
                 verified: true,
                 verification_error: None,

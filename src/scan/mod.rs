@@ -8,6 +8,7 @@ pub mod engine;
 pub mod enumerate;
 pub mod fleet;
 pub mod grade;
+pub mod policy;
 pub mod probe;
 pub mod registry;
 pub mod report;
