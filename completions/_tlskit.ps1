@@ -178,6 +178,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots')
             [CompletionResult]::new('--min-grade', '--min-grade', [CompletionResultType]::ParameterName, 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla''s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: text, or prometheus (node_exporter''s textfile collector). --json prints JSON (one object per line with several targets)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--system-roots', '--system-roots', [CompletionResultType]::ParameterName, 'Trust the platform''s certificate store instead of the embedded Mozilla roots')

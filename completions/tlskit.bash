@@ -555,7 +555,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --min-grade --policy --details --format --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --min-grade --policy --baseline --details --format --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +598,10 @@ _tlskit() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -169,6 +169,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
             cand --min-grade 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)'
             cand --policy 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla''s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation'
+            cand --baseline 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed'
             cand --format 'Output format: text, or prometheus (node_exporter''s textfile collector). --json prints JSON (one object per line with several targets)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'

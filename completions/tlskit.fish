@@ -178,6 +178,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Pr
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l policy -d 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla\'s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l baseline -d 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l format -d 'Output format: text, or prometheus (node_exporter\'s textfile collector). --json prints JSON (one object per line with several targets)' -r -f -a "text\t'A report (one target) or a summary table (several)'
 prometheus\t'The Prometheus text exposition format'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'

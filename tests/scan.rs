@@ -964,10 +964,14 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
 
 /// `openssl s_server` on a free port with `cert_args` for its certificates.
 fn openssl_server_with(dir: &Dir, cert_args: &[&str]) -> Option<(Background, u16)> {
+    openssl_server_on(dir, util::free_port(), cert_args)
+}
+
+/// `openssl s_server` on `port`.
+fn openssl_server_on(dir: &Dir, port: u16, cert_args: &[&str]) -> Option<(Background, u16)> {
     if !util::have("openssl") {
         return None;
     }
-    let port = util::free_port();
     let mut cmd = Command::new("sh");
     cmd.current_dir(dir.path())
         .arg("-c")
@@ -1575,4 +1579,94 @@ fn a_toml_policy_gates_with_exit_8_and_says_what_to_change() {
     );
     let out = dir.run(&["scan", &target, "--policy", "mozilla-ancient"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- baselines
+
+#[test]
+fn a_baseline_lists_regressions_with_exit_8_and_improvements_with_exit_0() {
+    let dir = Dir::new();
+    pki(&dir);
+    let modern = ["-cert", "ec.pem", "-key", "ec-key.pem"];
+    let Some((server, port)) = openssl_server_with(&dir, &modern) else {
+        return;
+    };
+    // The baseline: TLS 1.3 and 1.2.
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::write(dir.join("base.json"), stdout(&out)).unwrap();
+    assert_eq!(
+        accepted_versions(&r),
+        BTreeSet::from(["TLSv1.2".into(), "TLSv1.3".into()])
+    );
+
+    // The same server again: no change.
+    let (r, out) = scan(&dir, port, &["--baseline", "base.json"]);
+    assert_eq!(code(&out), 0, "{}", r["baseline"]);
+    assert_eq!(
+        r["baseline"]["changes"],
+        serde_json::json!([]),
+        "{}",
+        r["baseline"]
+    );
+
+    // TLS 1.3 turned off: a regression, exit 8, said in the text.
+    drop(server);
+    let no13 = [&modern[..], &["-no_tls1_3"]].concat();
+    let Some((server, _)) = openssl_server_on(&dir, port, &no13) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{port}");
+    let args = [
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--baseline",
+        "base.json",
+        "--color",
+        "never",
+    ];
+    let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(60));
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Since the baseline: "), "{text}");
+    assert!(
+        text.contains("  regression  TLSv1.3 no longer accepted\n"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("since the baseline (--baseline)"),
+        "{}",
+        stderr(&out)
+    );
+    let (r, _) = scan(&dir, port, &[]);
+    std::fs::write(
+        dir.join("old.json"),
+        serde_json::to_string(&r).unwrap() + "\n",
+    )
+    .unwrap();
+
+    // Back on: an improvement against that (as JSON Lines), exit 0.
+    drop(server);
+    let Some((_server, _)) = openssl_server_on(&dir, port, &modern) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &["--baseline", "old.json"]);
+    assert_eq!(code(&out), 0, "{}", r["baseline"]);
+    let changes = r["baseline"]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["direction"] == "improvement" && c["what"] == "TLSv1.3 accepted (was not)"),
+        "{}",
+        r["baseline"]
+    );
+    assert!(
+        changes.iter().all(|c| c["direction"] != "regression"),
+        "{}",
+        r["baseline"]
+    );
 }

@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 
 use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
+use crate::scan::baseline;
 use crate::scan::fleet::{
     self, Limits, Outcome, Progress, ScanFailure, TargetSettings, TargetSpec,
 };
@@ -92,6 +93,11 @@ pub struct Args {
     /// mozilla-old (Mozilla's server-side TLS 5.7) or a TOML FILE; exit 8 on any violation.
     #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<String>,
+
+    /// Compare with FILE, an earlier --json output (one document or JSON Lines): list what
+    /// changed per target; exit 8 when anything regressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// With several targets, print each full report after the summary table.
     #[arg(long)]
@@ -202,6 +208,19 @@ fn load_policy(arg: &str) -> Result<Policy> {
 /// Runs `tlskit scan`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--baseline: reading '{}'", path.display()))?;
+            Some(baseline::load(&text).map_err(|e| {
+                fail(
+                    Failure::Input,
+                    format!("--baseline '{}': {e:#}", path.display()),
+                )
+            })?)
+        }
+        None => None,
+    };
     let specs = read_targets(&args)?;
     // One target named as an argument keeps the single-report output.
     let many = specs.len() > 1 || args.targets_file.is_some();
@@ -234,6 +253,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             r.policy = Some(p.check(r));
         }
     }
+    if let Some(base) = &baseline {
+        for r in outcomes.iter_mut().filter_map(|o| o.as_mut().ok()) {
+            let now = serde_json::to_value(&*r).context("comparing with the baseline")?;
+            r.baseline = Some(baseline::diff(base.get(&r.target), &now));
+        }
+    }
 
     let codes: Vec<Code> = outcomes
         .iter()
@@ -262,6 +287,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         let mut out = std::io::BufWriter::new(stdout.lock());
         output::scan::summary_table(&mut out, &outcomes)?;
         output::scan::policy_summary(&mut out, &outcomes)?;
+        output::scan::baseline_summary(&mut out, &outcomes)?;
         if args.details {
             for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
                 writeln!(out)?;
@@ -309,6 +335,20 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
                 p.violations.len(),
                 if p.violations.len() == 1 { "" } else { "s" },
                 p.policy
+            );
+        }
+        code = Code::GradeTooLow;
+    }
+    if let Some(b) = report.baseline.as_ref().filter(|b| b.regressed()) {
+        if !ctx.quiet {
+            let n = b
+                .changes
+                .iter()
+                .filter(|c| c.direction == baseline::Direction::Regression)
+                .count();
+            eprintln!(
+                "tlskit: {n} regression{} since the baseline (--baseline)",
+                if n == 1 { "" } else { "s" }
             );
         }
         code = Code::GradeTooLow;

@@ -7,6 +7,7 @@ use colored::{ColoredString, Colorize};
 
 use super::cert::summary as render_cert;
 use super::{field, sanitize};
+use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
 use crate::scan::grade::Grade;
@@ -239,6 +240,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     if let Some(p) = &r.policy {
         policy(out, p)?;
     }
+    if let Some(b) = &r.baseline {
+        baseline(out, b)?;
+    }
     writeln!(
         out,
         "{}",
@@ -262,6 +266,54 @@ fn policy(out: &mut dyn Write, p: &PolicyVerdict) -> std::io::Result<()> {
     for v in &p.violations {
         writeln!(out, "  {} {}", "✗".red(), sanitize(&v.found))?;
         writeln!(out, "    {} {}", "change:".dimmed(), sanitize(&v.fix))?;
+    }
+    Ok(())
+}
+
+/// The changes since a baseline, regressions first.
+fn baseline(out: &mut dyn Write, b: &BaselineDiff) -> std::io::Result<()> {
+    let count = |d: Direction| b.changes.iter().filter(|c| c.direction == d).count();
+    let (worse, better) = (count(Direction::Regression), count(Direction::Improvement));
+    let other = b.changes.len() - worse - better;
+    let head = if !b.in_baseline {
+        "not in the baseline".dimmed().to_string()
+    } else if b.changes.is_empty() {
+        "no change".green().to_string()
+    } else {
+        let w = format!("{worse} regression{}", if worse == 1 { "" } else { "s" });
+        let w = if worse > 0 {
+            w.red().bold().to_string()
+        } else {
+            w
+        };
+        format!(
+            "{w}, {better} improvement{}, {other} other change{}",
+            if better == 1 { "" } else { "s" },
+            if other == 1 { "" } else { "s" }
+        )
+    };
+    writeln!(out, "{} {head}", "Since the baseline:".bold())?;
+    if !b.in_baseline {
+        return Ok(());
+    }
+    for c in &b.changes {
+        let label = match c.direction {
+            Direction::Regression => "regression ".red().bold(),
+            Direction::Improvement => "improvement".green(),
+            Direction::Neutral => "change     ".normal(),
+        };
+        writeln!(out, "  {label} {}", sanitize(&c.what))?;
+    }
+    Ok(())
+}
+
+/// After a summary table: each target's changes since the baseline.
+pub fn baseline_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(b) = r.baseline.as_ref().filter(|b| !b.changes.is_empty()) {
+            writeln!(out, "{}", sanitize(&r.target).bold())?;
+            baseline(out, b)?;
+        }
     }
     Ok(())
 }

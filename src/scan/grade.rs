@@ -451,6 +451,7 @@ pub(crate) mod tests {
             compression: Some(false),
             extended_master_secret: Some(true),
             policy: None,
+            baseline: None,
             downgrade_protection: Some(Downgrade {
                 protected: true,
                 mechanism: DowngradeMechanism::Tls13Sentinel,

@@ -2,6 +2,7 @@
 //! group a server accepts, real rustls handshakes for what only a completed
 //! handshake shows, and the grade. No clap and no printing here.
 
+pub mod baseline;
 pub mod certs;
 pub mod clienthello;
 pub mod engine;

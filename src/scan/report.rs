@@ -233,6 +233,9 @@ pub struct Report {
     /// The verdict of `--policy`, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<super::policy::PolicyVerdict>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::baseline::BaselineDiff>,
     /// Downgrade protection.
     pub downgrade_protection: Option<Downgrade>,
     /// The certificate.
@@ -546,6 +549,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         compression,
         extended_master_secret,
         policy: None,
+        baseline: None,
         downgrade_protection,
         certificate,
         additional_certificates,
