@@ -1670,3 +1670,242 @@ fn a_baseline_lists_regressions_with_exit_8_and_improvements_with_exit_0() {
         r["baseline"]
     );
 }
+
+// ---------------------------------------------------------------- safe probes
+
+/// How a fake TLS 1.2 server misbehaves.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Flaw {
+    /// None: an oversized heartbeat is dropped, an early CCS refused.
+    Patched,
+    /// Answers a heartbeat with 16 KiB of "memory".
+    Heartbleed,
+    /// Takes an early CCS, then fails to decrypt what follows.
+    CcsInjection,
+    /// Closes on a hello with GREASE suites.
+    GreaseIntolerant,
+    /// Closes on a legacy_version above TLS 1.2.
+    VersionIntolerant,
+    /// Closes on an extension it does not know.
+    ExtensionIntolerant,
+}
+
+/// A parsed ClientHello: legacy_version, suites, extension types.
+fn parse_client_hello(body: &[u8]) -> Option<(u16, Vec<u16>, Vec<u16>)> {
+    let b = body.get(4..)?;
+    let version = u16::from_be_bytes([*b.first()?, *b.get(1)?]);
+    let mut p = 34;
+    p += 1 + usize::from(*b.get(p)?);
+    let slen = usize::from(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
+    let suites = b
+        .get(p + 2..p + 2 + slen)?
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    p += 2 + slen;
+    p += 1 + usize::from(*b.get(p)?);
+    let mut exts = Vec::new();
+    if let (Some(hi), Some(lo)) = (b.get(p), b.get(p + 1)) {
+        let end = p + 2 + usize::from(u16::from_be_bytes([*hi, *lo]));
+        p += 2;
+        while p + 4 <= end.min(b.len()) {
+            exts.push(u16::from_be_bytes([b[p], b[p + 1]]));
+            p += 4 + usize::from(u16::from_be_bytes([b[p + 2], b[p + 3]]));
+        }
+    }
+    Some((version, suites, exts))
+}
+
+/// Reads one record: (type, body).
+fn read_record(sock: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut head = [0u8; 5];
+    sock.read_exact(&mut head).ok()?;
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+    sock.read_exact(&mut body).ok()?;
+    Some((head[0], body))
+}
+
+fn tls_record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ, 3, 3];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+fn serve_flawed(mut sock: TcpStream, flaw: Flaw) {
+    let _ = sock.set_read_timeout(Some(Duration::from_secs(3)));
+    let alert = |sock: &mut TcpStream, d: u8| {
+        let _ = sock.write_all(&tls_record(21, &[2, d]));
+    };
+    let Some((22, hello)) = read_record(&mut sock) else {
+        return;
+    };
+    let Some((version, suites, exts)) = parse_client_hello(&hello) else {
+        return;
+    };
+    let intolerant = match flaw {
+        Flaw::GreaseIntolerant => suites.contains(&0x0A0A),
+        Flaw::VersionIntolerant => version > 0x0303,
+        Flaw::ExtensionIntolerant => exts.contains(&0xFF42),
+        _ => false,
+    };
+    if intolerant {
+        return;
+    }
+    // TLS 1.2 only: a TLS 1.3 hello (supported_versions) or an older one is refused.
+    if exts.contains(&43) || version < 0x0303 {
+        return alert(&mut sock, 70);
+    }
+    let Some(suite) = [0x009Cu16, 0x003C].into_iter().find(|s| suites.contains(s)) else {
+        return alert(&mut sock, 40);
+    };
+    let mut sh = vec![3, 3];
+    sh.extend_from_slice(&[0x42; 32]);
+    sh.push(0);
+    sh.extend_from_slice(&suite.to_be_bytes());
+    sh.push(0);
+    let mut e = vec![0xFF, 0x01, 0, 1, 0];
+    if flaw == Flaw::Heartbleed && exts.contains(&15) {
+        e.extend_from_slice(&[0, 15, 0, 1, 1]);
+    }
+    sh.extend_from_slice(&(e.len() as u16).to_be_bytes());
+    sh.extend_from_slice(&e);
+    let mut flight = vec![2, 0, 0, sh.len() as u8];
+    flight.extend_from_slice(&sh);
+    flight.extend_from_slice(&[14, 0, 0, 0]);
+    if sock.write_all(&tls_record(22, &flight)).is_err() {
+        return;
+    }
+    let mut ccs_taken = false;
+    while let Some((typ, _)) = read_record(&mut sock) {
+        match (typ, flaw) {
+            (24, Flaw::Heartbleed) => {
+                let _ = sock.write_all(&tls_record(24, &[0x41; 16384 + 19]));
+            }
+            (24, _) => {}
+            (20, Flaw::CcsInjection) => ccs_taken = true,
+            (20, _) => return alert(&mut sock, 10),
+            (22, _) if ccs_taken => return alert(&mut sock, 20),
+            _ => return alert(&mut sock, 10),
+        }
+    }
+}
+
+/// A fake TLS 1.2 server with `flaw` on a loopback port, stopped on drop.
+struct FlawedServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl FlawedServer {
+    fn start(flaw: Flaw) -> FlawedServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut accepted = 0;
+            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline && accepted < 500 {
+                match listener.accept() {
+                    Ok((sock, _)) => {
+                        accepted += 1;
+                        let _ = sock.set_nonblocking(false);
+                        std::thread::spawn(move || serve_flawed(sock, flaw));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FlawedServer { port, stop }
+    }
+}
+
+impl Drop for FlawedServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The verdict of each safe probe against a fake server with `flaw`.
+fn safe_verdicts(flaw: Flaw) -> (BTreeSet<(String, String)>, Value) {
+    let dir = Dir::new();
+    let server = FlawedServer::start(flaw);
+    let target = format!("127.0.0.1:{}", server.port);
+    let out = util::run_bounded(
+        dir.tlskit(&["scan", &target, "--timeout", "2", "--json"]),
+        Duration::from_secs(60),
+    );
+    let r: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{flaw:?}: no JSON ({e}): {}", stderr(&out)));
+    let verdicts = r["safe_probes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{flaw:?}: {r}"))
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (verdicts, r)
+}
+
+#[test]
+fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
+    let all = [
+        "heartbleed",
+        "ccs_injection",
+        "grease_intolerance",
+        "version_intolerance",
+        "extension_intolerance",
+    ];
+    let (patched, r) = safe_verdicts(Flaw::Patched);
+    let expect = |bad: Option<&str>| -> BTreeSet<(String, String)> {
+        all.iter()
+            .map(|c| {
+                let v = if Some(*c) == bad {
+                    "vulnerable"
+                } else {
+                    "not_vulnerable"
+                };
+                (c.to_string(), v.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(patched, expect(None), "{}", r["safe_probes"]);
+    for (flaw, check, cap) in [
+        (Flaw::Heartbleed, "heartbleed", "heartbleed"),
+        (Flaw::CcsInjection, "ccs_injection", "ccs-injection"),
+        (
+            Flaw::GreaseIntolerant,
+            "grease_intolerance",
+            "grease-intolerance",
+        ),
+        (
+            Flaw::VersionIntolerant,
+            "version_intolerance",
+            "version-intolerance",
+        ),
+        (
+            Flaw::ExtensionIntolerant,
+            "extension_intolerance",
+            "extension-intolerance",
+        ),
+    ] {
+        let (got, r) = safe_verdicts(flaw);
+        assert_eq!(got, expect(Some(check)), "{flaw:?}: {}", r["safe_probes"]);
+        assert!(
+            cap_codes(&r).contains(&cap.to_string()),
+            "{flaw:?}: {}",
+            r["grade_caps"]
+        );
+        let leaked = serde_json::to_string(&r).unwrap();
+        assert!(
+            !leaked.contains("AAAAAAAA"),
+            "leaked memory must not be kept"
+        );
+    }
+}

@@ -14,6 +14,7 @@ use crate::scan::grade::Grade;
 use crate::scan::policy::PolicyVerdict;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
+use crate::scan::safe::{SafeCheck, SafeVerdict};
 use crate::scan::session::KeyKind;
 
 /// The grade as a coloured badge (padded inside its background), or plain
@@ -228,6 +229,35 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             "downgrade",
             format!("{} ({how})", yes_no(Some(d.protected), true)),
         )?;
+    }
+
+    if !r.safe_probes.is_empty() {
+        writeln!(out, "{}", "Safe probes".bold())?;
+        for f in &r.safe_probes {
+            let name = match f.check {
+                SafeCheck::Heartbleed => "Heartbleed",
+                SafeCheck::CcsInjection => "CCS injection",
+                SafeCheck::GreaseIntolerance => "GREASE",
+                SafeCheck::VersionIntolerance => "versions",
+                SafeCheck::ExtensionIntolerance => "extensions",
+            };
+            let intolerance = !matches!(f.check, SafeCheck::Heartbleed | SafeCheck::CcsInjection);
+            let verdict = match (f.verdict, intolerance) {
+                (SafeVerdict::Vulnerable, false) => "VULNERABLE".red().bold(),
+                (SafeVerdict::Vulnerable, true) => "intolerant".yellow(),
+                (SafeVerdict::NotVulnerable, false) => "not vulnerable".green(),
+                (SafeVerdict::NotVulnerable, true) => "tolerant".green(),
+                (SafeVerdict::Unknown, _) => "unknown".dimmed(),
+            };
+            field(
+                out,
+                name,
+                format!(
+                    "{verdict} {}",
+                    format!("({})", sanitize(&f.detail)).dimmed()
+                ),
+            )?;
+        }
     }
 
     match &r.certificate {

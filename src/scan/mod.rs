@@ -13,5 +13,6 @@ pub mod policy;
 pub mod probe;
 pub mod registry;
 pub mod report;
+pub mod safe;
 pub mod serverhello;
 pub mod session;

@@ -230,6 +230,9 @@ pub struct Report {
     pub compression: Option<bool>,
     /// The extended master secret (RFC 7627) on TLS 1.2 and older.
     pub extended_master_secret: Option<bool>,
+    /// Safe probes for classic flaws: Heartbleed, CCS injection, GREASE,
+    /// version and extension intolerance.
+    pub safe_probes: Vec<super::safe::SafeFinding>,
     /// The verdict of `--policy`, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<super::policy::PolicyVerdict>,
@@ -548,6 +551,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         secure_renegotiation,
         compression,
         extended_master_secret,
+        safe_probes: data.safe.clone(),
         policy: None,
         baseline: None,
         downgrade_protection,
