@@ -1229,6 +1229,9 @@ fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
     assert!(text.contains("nothing listens on that port"), "{text}");
     assert!(text.contains("no probe got an answer"), "{text}");
     assert_eq!(lines[4], "3 targets: 1 graded, 2 not graded");
+    // No progress line when stderr is not a terminal.
+    assert!(!stderr(&out).contains("scanning"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\r'), "{}", stderr(&out));
 
     // --details adds the full reports.
     let out = util::run_bounded(
