@@ -125,6 +125,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;inspect'= {
+            cand --targets 'Also inspect the servers listed in FILE, one per line with # comments (a scan --targets file; its per-line settings are not used here); - for standard input'
             cand --key 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not'
             cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'

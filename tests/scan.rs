@@ -1912,3 +1912,43 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
         );
     }
 }
+
+// ---------------------------------------------------------------- inspect, many servers
+
+#[test]
+fn inspect_targets_file_with_expires_within_lists_each_expiring_server() {
+    let dir = Dir::new();
+    pki(&dir);
+    let a = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let b = util::spawn_serve(&dir, &["--cert", "rsa.pem", "--key", "rsa-key.pem"]);
+    std::fs::write(
+        dir.join("servers.txt"),
+        format!(
+            "# the same targets file as scan's\n127.0.0.1:{}\n127.0.0.1:{} servername=localhost\n",
+            a.port, b.port
+        ),
+    )
+    .unwrap();
+    let base = [
+        "inspect",
+        "--targets",
+        "servers.txt",
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "-q",
+    ];
+    // The test certificates are valid for 30 days.
+    let out = dir.run(&[&base[..], &["--expires-within", "60d"]].concat());
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    for port in [a.port, b.port] {
+        assert!(
+            stderr(&out).contains(&format!("expiring: 127.0.0.1:{port} #0 CN=localhost")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = dir.run(&[&base[..], &["--expires-within", "10d"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
