@@ -66,7 +66,7 @@ run() {
   before=$(ticks)
   /usr/bin/time -f "$name: wall %e s, client CPU %U s user + %S s sys" "$@" > "$name.out" 2> "$name.time" || true
   after=$(ticks)
-  echo "$(tail -1 "$name.time"), server CPU $(( (after - before) * 100 / hz ))e-2 s"
+  echo "$(tail -1 "$name.time"), server CPU $(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s"
 }
 run tlskit "$TLSKIT" scan --targets tlskit.txt --ca ca.pem --json
 echo "  $(grep -c '"grade"' tlskit.out) of $N targets graded"
