@@ -1952,3 +1952,31 @@ fn inspect_targets_file_with_expires_within_lists_each_expiring_server() {
     let out = dir.run(&[&base[..], &["--expires-within", "10d"]].concat());
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn a_progress_line_counts_targets_on_a_terminal() {
+    if !util::have("script") {
+        return;
+    }
+    let dir = Dir::new();
+    let silent = FakeServer::start(Fake::Silent);
+    let closed = FakeServer::start(Fake::Close);
+    // `script` runs the scan on a pseudo-terminal, as a user would see it.
+    let line = format!(
+        "{} scan 127.0.0.1:{} 127.0.0.1:{} --timeout 1 --color never",
+        util::bin().display(),
+        silent.port,
+        closed.port
+    );
+    let mut cmd = Command::new("script");
+    cmd.current_dir(dir.path())
+        .args(["-qec", &line, "/dev/null"]);
+    let out = util::run_bounded(cmd, Duration::from_secs(60));
+    let seen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(seen.contains("\r\x1b[K  scanning: "), "{seen:?}");
+    assert!(seen.contains("/2 targets, "), "{seen:?}");
+    assert!(
+        seen.contains("2 targets: 0 graded, 2 not graded"),
+        "{seen:?}"
+    );
+}
