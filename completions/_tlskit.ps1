@@ -133,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;inspect' {
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'Also inspect the servers listed in FILE, one per line with # comments (a scan --targets file; its per-line settings are not used here); - for standard input')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not')
             [CompletionResult]::new('--expires-within', '--expires-within', [CompletionResultType]::ParameterName, 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Judge where chains end against these CA certificates instead of Mozilla''s roots')
@@ -182,6 +183,8 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A CA''s pin matches only when the server''s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed')
             [CompletionResult]::new('--min-grade', '--min-grade', [CompletionResultType]::ParameterName, 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla''s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: text, or prometheus (node_exporter''s textfile collector). --json prints JSON (one object per line with several targets)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--system-roots', '--system-roots', [CompletionResultType]::ParameterName, 'Trust the platform''s certificate store instead of the embedded Mozilla roots')

@@ -555,12 +555,16 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --key --expires-within --ca --servername --starttls --timeout --pem --color --json --quiet --help --version"
+            opts="-q -h -V --targets --key --expires-within --ca --servername --starttls --timeout --pem --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -643,7 +647,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --details --format --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --policy --baseline --details --format --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +690,14 @@ _tlskit() {
                     return 0
                     ;;
                 --min-grade)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

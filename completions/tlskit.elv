@@ -126,6 +126,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;inspect'= {
+            cand --targets 'Also inspect the servers listed in FILE, one per line with # comments (a scan --targets file; its per-line settings are not used here); - for standard input'
             cand --key 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not'
             cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
@@ -173,6 +174,8 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
             cand --pin 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A CA''s pin matches only when the server''s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed'
             cand --min-grade 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)'
+            cand --policy 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla''s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation'
+            cand --baseline 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed'
             cand --format 'Output format: text, or prometheus (node_exporter''s textfile collector). --json prints JSON (one object per line with several targets)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'

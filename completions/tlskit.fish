@@ -130,6 +130,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l targets -d 'Also inspect the servers listed in FILE, one per line with # comments (a scan --targets file; its per-line settings are not used here); - for standard input' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
@@ -194,6 +195,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Pr
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l policy -d 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla\'s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l baseline -d 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l format -d 'Output format: text, or prometheus (node_exporter\'s textfile collector). --json prints JSON (one object per line with several targets)' -r -f -a "text\t'A report (one target) or a summary table (several)'
 prometheus\t'The Prometheus text exposition format'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'

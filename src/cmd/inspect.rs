@@ -40,8 +40,13 @@ Examples:
 pub struct Args {
     /// Files (PEM with any number of sections, or DER), `-` for standard input, or
     /// servers: HOST:PORT, [IPv6]:PORT, https://HOST/.
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_name = "INPUT", required_unless_present = "targets_file")]
     pub inputs: Vec<String>,
+
+    /// Also inspect the servers listed in FILE, one per line with # comments (a scan
+    /// --targets file; its per-line settings are not used here); - for standard input.
+    #[arg(long = "targets", value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
 
     /// Check that this private key belongs to the certificate (the leaf of each input, or
     /// the request of an input without certificates); exit 1 when it does not.
@@ -71,6 +76,31 @@ pub struct Args {
     /// Print the certificates as PEM instead of the report (to save a server's chain).
     #[arg(long)]
     pub pem: bool,
+}
+
+/// The servers named in a targets file (the first word of each line).
+fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("--targets: reading standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("--targets: reading '{}'", path.display()))?
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        match crate::scan::fleet::parse_line(line) {
+            Ok(Some((target, _))) => out.push(target),
+            Ok(None) => {}
+            Err(e) => bail!("--targets '{}', line {}: {e:#}", path.display(), n + 1),
+        }
+    }
+    if out.is_empty() {
+        bail!("--targets '{}' names no server", path.display());
+    }
+    Ok(out)
 }
 
 fn parse_duration(s: &str) -> Result<time::Duration> {
@@ -220,7 +250,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         roots: ca_certs,
         starttls: args.starttls.starttls,
     };
-    let sources: Vec<Source> = args.inputs.iter().map(|t| Source::classify(t)).collect();
+    let mut inputs_given = args.inputs.clone();
+    if let Some(path) = &args.targets_file {
+        inputs_given.extend(read_targets_file(path)?);
+    }
+    let sources: Vec<Source> = inputs_given.iter().map(|t| Source::classify(t)).collect();
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
         return Err(exit::fail(
             Code::Usage,

@@ -14,10 +14,12 @@ use anyhow::{Context, Result};
 
 use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
+use crate::scan::baseline;
 use crate::scan::fleet::{
     self, Limits, Outcome, Progress, ScanFailure, TargetSettings, TargetSpec,
 };
 use crate::scan::grade::Grade;
+use crate::scan::policy::Policy;
 use crate::scan::probe::Shared;
 use crate::scan::report::{ProtocolEntry, Report};
 use crate::tls::error::{fail, Failure};
@@ -90,6 +92,16 @@ pub struct Args {
     /// Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
     pub min_grade: Option<Grade>,
+
+    /// Check each server against a policy: mozilla-modern, mozilla-intermediate,
+    /// mozilla-old (Mozilla's server-side TLS 5.7) or a TOML FILE; exit 8 on any violation.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub policy: Option<String>,
+
+    /// Compare with FILE, an earlier --json output (one document or JSON Lines): list what
+    /// changed per target; exit 8 when anything regressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// With several targets, print each full report after the summary table.
     #[arg(long)]
@@ -170,8 +182,49 @@ fn read_targets(args: &Args) -> Result<Vec<TargetSpec>> {
     Ok(specs)
 }
 
+/// The policy named by `--policy`: a built-in name or a TOML file.
+fn load_policy(arg: &str) -> Result<Policy> {
+    if let Some(p) = Policy::builtin(arg) {
+        return Ok(p);
+    }
+    if arg.starts_with("mozilla-") && !std::path::Path::new(arg).exists() {
+        return Err(fail(
+            Failure::Argument,
+            format!(
+                "--policy: '{}' is not mozilla-modern, mozilla-intermediate or mozilla-old (nor a file)",
+                sanitize(arg)
+            ),
+        ));
+    }
+    let text = std::fs::read_to_string(arg)
+        .with_context(|| format!("--policy: reading '{}'", sanitize(arg)))?;
+    let stem = std::path::Path::new(arg)
+        .file_name()
+        .map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned());
+    Policy::from_toml(&text, &stem).map_err(|e| {
+        fail(
+            Failure::Input,
+            format!("--policy '{}': {e:#}", sanitize(arg)),
+        )
+    })
+}
+
 /// Runs `tlskit scan`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    let policy = args.policy.as_deref().map(load_policy).transpose()?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--baseline: reading '{}'", path.display()))?;
+            Some(baseline::load(&text).map_err(|e| {
+                fail(
+                    Failure::Input,
+                    format!("--baseline '{}': {e:#}", path.display()),
+                )
+            })?)
+        }
+        None => None,
+    };
     let specs = read_targets(&args)?;
     // One target named as an argument keeps the single-report output.
     let many = specs.len() > 1 || args.targets_file.is_some();
@@ -199,6 +252,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
     });
     rt.shutdown_background();
+    let mut outcomes = outcomes;
+    if let Some(p) = &policy {
+        for r in outcomes.iter_mut().filter_map(|o| o.as_mut().ok()) {
+            r.policy = Some(p.check(r));
+        }
+    }
+    if let Some(base) = &baseline {
+        for r in outcomes.iter_mut().filter_map(|o| o.as_mut().ok()) {
+            let now = serde_json::to_value(&*r).context("comparing with the baseline")?;
+            r.baseline = Some(baseline::diff(base.get(&r.target), &now));
+        }
+    }
 
     let codes: Vec<Code> = outcomes
         .iter()
@@ -226,6 +291,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         output::scan::summary_table(&mut out, &outcomes)?;
+        output::scan::policy_summary(&mut out, &outcomes)?;
+        output::scan::baseline_summary(&mut out, &outcomes)?;
         if args.details {
             for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
                 writeln!(out)?;
@@ -265,6 +332,32 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
         None => return Err(fail(Failure::Argument, "no target given")),
     };
     ctx.emit(&report, |out| output::scan::render(out, &report, ctx.quiet))?;
+    let mut code = Code::Success;
+    if let Some(p) = report.policy.as_ref().filter(|p| !p.violations.is_empty()) {
+        if !ctx.quiet {
+            eprintln!(
+                "tlskit: {} violation{} of {} (--policy)",
+                p.violations.len(),
+                if p.violations.len() == 1 { "" } else { "s" },
+                p.policy
+            );
+        }
+        code = Code::GradeTooLow;
+    }
+    if let Some(b) = report.baseline.as_ref().filter(|b| b.regressed()) {
+        if !ctx.quiet {
+            let n = b
+                .changes
+                .iter()
+                .filter(|c| c.direction == baseline::Direction::Regression)
+                .count();
+            eprintln!(
+                "tlskit: {n} regression{} since the baseline (--baseline)",
+                if n == 1 { "" } else { "s" }
+            );
+        }
+        code = Code::GradeTooLow;
+    }
     if let Some(min) = min_grade {
         if report.grade < min {
             if !ctx.quiet {
@@ -276,7 +369,7 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
             return Ok(Code::GradeTooLow);
         }
     }
-    Ok(Code::Success)
+    Ok(code)
 }
 
 /// The exit code one target alone would give.
@@ -284,6 +377,7 @@ fn code_of(o: &Outcome, min_grade: Option<Grade>) -> Code {
     match o {
         Err(f) => exit::classify(&f.error),
         Ok(r) if min_grade.is_some_and(|m| r.grade < m) => Code::GradeTooLow,
+        Ok(r) if r.policy.as_ref().is_some_and(|p| !p.violations.is_empty()) => Code::GradeTooLow,
         Ok(_) => Code::Success,
     }
 }

@@ -7,11 +7,14 @@ use colored::{ColoredString, Colorize};
 
 use super::cert::summary as render_cert;
 use super::{field, sanitize};
+use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
 use crate::scan::grade::Grade;
+use crate::scan::policy::PolicyVerdict;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
+use crate::scan::safe::{SafeCheck, SafeVerdict};
 use crate::scan::session::KeyKind;
 
 /// The grade as a coloured badge (padded inside its background), or plain
@@ -228,6 +231,35 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         )?;
     }
 
+    if !r.safe_probes.is_empty() {
+        writeln!(out, "{}", "Safe probes".bold())?;
+        for f in &r.safe_probes {
+            let name = match f.check {
+                SafeCheck::Heartbleed => "Heartbleed",
+                SafeCheck::CcsInjection => "CCS injection",
+                SafeCheck::GreaseIntolerance => "GREASE",
+                SafeCheck::VersionIntolerance => "versions",
+                SafeCheck::ExtensionIntolerance => "extensions",
+            };
+            let intolerance = !matches!(f.check, SafeCheck::Heartbleed | SafeCheck::CcsInjection);
+            let verdict = match (f.verdict, intolerance) {
+                (SafeVerdict::Vulnerable, false) => "VULNERABLE".red().bold(),
+                (SafeVerdict::Vulnerable, true) => "intolerant".yellow(),
+                (SafeVerdict::NotVulnerable, false) => "not vulnerable".green(),
+                (SafeVerdict::NotVulnerable, true) => "tolerant".green(),
+                (SafeVerdict::Unknown, _) => "unknown".dimmed(),
+            };
+            field(
+                out,
+                name,
+                format!(
+                    "{verdict} {}",
+                    format!("({})", sanitize(&f.detail)).dimmed()
+                ),
+            )?;
+        }
+    }
+
     match &r.certificate {
         None => writeln!(out, "{} {}", "Certificate".bold(), "none obtained".red())?,
         Some(c) => certificate(out, c, !r.additional_certificates.is_empty())?,
@@ -235,11 +267,95 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     for c in &r.additional_certificates {
         certificate(out, c, true)?;
     }
+    if let Some(p) = &r.policy {
+        policy(out, p)?;
+    }
+    if let Some(b) = &r.baseline {
+        baseline(out, b)?;
+    }
     writeln!(
         out,
         "{}",
         format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0).dimmed()
     )?;
+    Ok(())
+}
+
+/// A policy's verdict: compliant, or each violation with what to change.
+fn policy(out: &mut dyn Write, p: &PolicyVerdict) -> std::io::Result<()> {
+    let n = p.violations.len();
+    let state = if n == 0 {
+        "compliant".green().to_string()
+    } else {
+        format!("{n} violation{}", if n == 1 { "" } else { "s" })
+            .red()
+            .bold()
+            .to_string()
+    };
+    writeln!(out, "{} {}: {state}", "Policy".bold(), sanitize(&p.policy))?;
+    for v in &p.violations {
+        writeln!(out, "  {} {}", "✗".red(), sanitize(&v.found))?;
+        writeln!(out, "    {} {}", "change:".dimmed(), sanitize(&v.fix))?;
+    }
+    Ok(())
+}
+
+/// The changes since a baseline, regressions first.
+fn baseline(out: &mut dyn Write, b: &BaselineDiff) -> std::io::Result<()> {
+    let count = |d: Direction| b.changes.iter().filter(|c| c.direction == d).count();
+    let (worse, better) = (count(Direction::Regression), count(Direction::Improvement));
+    let other = b.changes.len() - worse - better;
+    let head = if !b.in_baseline {
+        "not in the baseline".dimmed().to_string()
+    } else if b.changes.is_empty() {
+        "no change".green().to_string()
+    } else {
+        let w = format!("{worse} regression{}", if worse == 1 { "" } else { "s" });
+        let w = if worse > 0 {
+            w.red().bold().to_string()
+        } else {
+            w
+        };
+        format!(
+            "{w}, {better} improvement{}, {other} other change{}",
+            if better == 1 { "" } else { "s" },
+            if other == 1 { "" } else { "s" }
+        )
+    };
+    writeln!(out, "{} {head}", "Since the baseline:".bold())?;
+    if !b.in_baseline {
+        return Ok(());
+    }
+    for c in &b.changes {
+        let label = match c.direction {
+            Direction::Regression => "regression ".red().bold(),
+            Direction::Improvement => "improvement".green(),
+            Direction::Neutral => "change     ".normal(),
+        };
+        writeln!(out, "  {label} {}", sanitize(&c.what))?;
+    }
+    Ok(())
+}
+
+/// After a summary table: each target's changes since the baseline.
+pub fn baseline_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(b) = r.baseline.as_ref().filter(|b| !b.changes.is_empty()) {
+            writeln!(out, "{}", sanitize(&r.target).bold())?;
+            baseline(out, b)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a summary table: each target's policy violations.
+pub fn policy_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(p) = r.policy.as_ref().filter(|p| !p.violations.is_empty()) {
+            writeln!(out, "{}", sanitize(&r.target).bold())?;
+            policy(out, p)?;
+        }
+    }
     Ok(())
 }
 

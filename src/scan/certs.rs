@@ -42,6 +42,8 @@ pub struct CertReport {
     pub key_kind: Option<KeyKind>,
     /// Seconds from the scan to the leaf's notAfter (negative once expired).
     pub expires_in_seconds: Option<i64>,
+    /// The leaf's validity period in whole days (notBefore to notAfter).
+    pub lifetime_days: Option<i64>,
     /// The chain as presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether it verified for the server name against the trust anchors.
@@ -125,6 +127,11 @@ pub fn check(
             let cert = x509info::parse_cert(c).ok()?;
             let now = OffsetDateTime::now_utc().unix_timestamp();
             Some(cert.validity().not_after.timestamp() - now)
+        }),
+        lifetime_days: chain.first().and_then(|c| {
+            let cert = x509info::parse_cert(c).ok()?;
+            let v = cert.validity();
+            Some((v.not_after.timestamp() - v.not_before.timestamp()) / 86_400)
         }),
         chain: summaries,
         verified: verdict.is_ok(),

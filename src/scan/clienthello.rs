@@ -86,6 +86,12 @@ pub struct HelloSpec {
     pub random: [u8; 32],
     /// legacy_session_id: 32 random bytes in TLS 1.3 (middlebox compatibility), else empty.
     pub session_id: Vec<u8>,
+    /// A legacy_version other than the version's (a version-intolerance probe).
+    pub legacy_version: Option<u16>,
+    /// Versions listed before TLS 1.3 in supported_versions (unknown or GREASE values).
+    pub extra_versions: Vec<u16>,
+    /// Extensions added after the usual ones (unknown, GREASE or heartbeat).
+    pub extra_extensions: Vec<(u16, Vec<u8>)>,
 }
 
 impl HelloSpec {
@@ -112,6 +118,9 @@ impl HelloSpec {
             offer_compression: false,
             random,
             session_id,
+            legacy_version: None,
+            extra_versions: Vec::new(),
+            extra_extensions: Vec::new(),
         }
     }
 
@@ -140,9 +149,10 @@ impl HelloSpec {
     }
 
     fn handshake_body(&self) -> Vec<u8> {
-        let legacy_version = match self.version {
-            Version::Tls13 => 0x0303,
-            v => v.wire(),
+        let legacy_version = match (self.legacy_version, self.version) {
+            (Some(v), _) => v,
+            (None, Version::Tls13) => 0x0303,
+            (None, v) => v.wire(),
         };
         let mut b = Vec::with_capacity(128 + 2 * self.suites.len());
         put_u16(&mut b, legacy_version);
@@ -211,7 +221,13 @@ impl HelloSpec {
             put_ext(&mut e, ext::STATUS_REQUEST, &[1, 0, 0, 0, 0]);
         }
         if self.version == Version::Tls13 {
-            put_ext(&mut e, ext::SUPPORTED_VERSIONS, &[2, 0x03, 0x04]);
+            let mut versions = Vec::new();
+            for v in self.extra_versions.iter().chain(std::iter::once(&0x0304)) {
+                put_u16(&mut versions, *v);
+            }
+            let mut sv = vec![versions.len().min(254) as u8];
+            sv.extend_from_slice(&versions);
+            put_ext(&mut e, ext::SUPPORTED_VERSIONS, &sv);
             // An empty client_shares list: the server must say which group it wants.
             put_ext(&mut e, ext::KEY_SHARE, &[0, 0]);
             put_ext(&mut e, ext::PSK_KEY_EXCHANGE_MODES, &[1, 1]); // psk_dhe_ke
@@ -222,6 +238,9 @@ impl HelloSpec {
             if self.session_ticket {
                 put_ext(&mut e, ext::SESSION_TICKET, &[]);
             }
+        }
+        for (typ, data) in &self.extra_extensions {
+            put_ext(&mut e, *typ, data);
         }
         // Some servers (old F5 BIG-IP) hang on hellos of 256 to 511 bytes;
         // pad past them as browsers do (RFC 7685).

@@ -35,6 +35,8 @@ pub struct ScanData {
     pub tls12_resumes_by_id: Option<bool>,
     /// Whether a TLS 1.2 session resumes by ticket.
     pub tls12_resumes_by_ticket: Option<bool>,
+    /// The safe probes for classic flaws.
+    pub safe: Vec<super::safe::SafeFinding>,
     /// Probes and handshakes sent.
     pub probes: usize,
     /// Wall time of the scan.
@@ -152,7 +154,8 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
                 None
             }
         };
-        let (s13, s12, s11, s10, s3, g13, gec, fb, id, ticket) = tokio::join!(
+        let safe = super::safe::run(ep, &accepted);
+        let (s13, s12, s11, s10, s3, g13, gec, fb, id, ticket, safe) = tokio::join!(
             chain(Version::Tls13),
             chain(Version::Tls12),
             chain(Version::Tls11),
@@ -163,9 +166,10 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
             fallback,
             by_id,
             by_ticket,
+            safe,
         );
         let suites: Vec<SuiteList> = [s13, s12, s11, s10, s3].into_iter().flatten().collect();
-        (versions, suites, g13, gec, fb, id, ticket)
+        (versions, suites, g13, gec, fb, id, ticket, safe)
     };
     let main = async {
         let main = session::main_handshake(ep, setup).await;
@@ -216,7 +220,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         }
         (Some(facts), None, alpn, by_kind)
     };
-    let ((versions, suites, g13, gec, fb, id, ticket), (main, main_error, alpn, by_key_kind)) =
+    let ((versions, suites, g13, gec, fb, id, ticket, safe), (main, main_error, alpn, by_key_kind)) =
         tokio::join!(raw, main);
     ScanData {
         versions,
@@ -230,6 +234,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         alpn,
         tls12_resumes_by_id: id,
         tls12_resumes_by_ticket: ticket,
+        safe,
         probes: ep.probes_sent(),
         elapsed: started.elapsed(),
     }

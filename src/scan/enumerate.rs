@@ -103,7 +103,7 @@ pub async fn probe_version<P: Prober>(p: &P, v: Version) -> Support {
 }
 
 /// Whether an answer accepts `v` with one of the offered suites (and groups, for TLS 1.3).
-fn classify(v: Version, answer: Answer, suites: &[u16], groups: &[u16]) -> Support {
+pub(crate) fn classify(v: Version, answer: Answer, suites: &[u16], groups: &[u16]) -> Support {
     match answer {
         Answer::Hello(flight) => {
             let h = &flight.hello;

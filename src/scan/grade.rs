@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::registry::{Cipher, Strength, Version};
 use super::report::{GroupSectionKind, Report};
+use super::safe::{SafeCheck, SafeVerdict};
 
 /// A grade, worst first so that `min` picks the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -337,6 +338,21 @@ pub fn grade(r: &Report) -> Verdict {
         }
     }
 
+    for f in r
+        .safe_probes
+        .iter()
+        .filter(|f| f.verdict == SafeVerdict::Vulnerable)
+    {
+        let (grade, code) = match f.check {
+            SafeCheck::Heartbleed => (Grade::F, "heartbleed"),
+            SafeCheck::CcsInjection => (Grade::F, "ccs-injection"),
+            SafeCheck::GreaseIntolerance => (Grade::AMinus, "grease-intolerance"),
+            SafeCheck::VersionIntolerance => (Grade::AMinus, "version-intolerance"),
+            SafeCheck::ExtensionIntolerance => (Grade::AMinus, "extension-intolerance"),
+        };
+        cap(grade, code, f.detail.clone());
+    }
+
     let mut grade = caps.iter().map(|c| c.grade).min().unwrap_or(Grade::APlus);
     if grade == Grade::APlus && !pq_for_pq_clients(r) {
         // A+ asks for more than the absence of faults.
@@ -449,6 +465,10 @@ pub(crate) mod tests {
             },
             secure_renegotiation: Some(true),
             compression: Some(false),
+            extended_master_secret: Some(true),
+            safe_probes: Vec::new(),
+            policy: None,
+            baseline: None,
             downgrade_protection: Some(Downgrade {
                 protected: true,
                 mechanism: DowngradeMechanism::Tls13Sentinel,
@@ -458,6 +478,7 @@ pub(crate) mod tests {
                 source: ChainSource::Handshake,
                 key_kind: None,
                 expires_in_seconds: None,
+                lifetime_days: None,
                 chain: Vec::new(),
                 verified: true,
                 trusted_by_pin: false,

@@ -2,14 +2,17 @@
 //! group a server accepts, real rustls handshakes for what only a completed
 //! handshake shows, and the grade. No clap and no printing here.
 
+pub mod baseline;
 pub mod certs;
 pub mod clienthello;
 pub mod engine;
 pub mod enumerate;
 pub mod fleet;
 pub mod grade;
+pub mod policy;
 pub mod probe;
 pub mod registry;
 pub mod report;
+pub mod safe;
 pub mod serverhello;
 pub mod session;

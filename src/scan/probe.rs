@@ -276,6 +276,123 @@ impl Endpoint {
     }
 }
 
+/// What a server sent after one step of a follow-up (records by header only:
+/// their contents, which may be leaked memory, are never kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Heard {
+    /// Each record: content type, length, and the first two bytes (an alert's level and description).
+    pub records: Vec<(u8, usize, [u8; 2])>,
+    /// The server closed the connection.
+    pub closed: bool,
+}
+
+impl Heard {
+    /// The description of the first alert heard.
+    pub fn alert(&self) -> Option<u8> {
+        self.records
+            .iter()
+            .find(|(t, len, _)| *t == 21 && *len >= 2)
+            .map(|(_, _, b)| b[1])
+    }
+}
+
+/// The most bytes a follow-up reads after the flight.
+const FOLLOW_UP_LIMIT: usize = 256 * 1024;
+
+impl Endpoint {
+    /// Sends `hello`, reads the first flight to its end, then sends each of
+    /// `steps` in turn, listening `listen` after each for what the server
+    /// does; stops after a step the server answered or closed on. The
+    /// safe-probe checks (Heartbleed, CCS injection) are built on this.
+    pub async fn follow_up(
+        &self,
+        mut hello: HelloSpec,
+        steps: &[Vec<u8>],
+        listen: Duration,
+    ) -> (Answer, Vec<Heard>) {
+        let _slot = self.slot().await;
+        if hello.server_name.is_none() {
+            hello.server_name = self.sni.clone();
+        }
+        let work = async {
+            let mut stream = match self.open().await {
+                Ok(s) => s,
+                Err(a) => return (a, Vec::new()),
+            };
+            if let Err(e) = stream.write_all(&hello.to_records()).await {
+                return (io_answer(&e, None), Vec::new());
+            }
+            let mut reader = AnswerReader::new(Want::Flight);
+            let mut buf = vec![0u8; 16 * 1024];
+            let answer = loop {
+                let n = match stream.read(&mut buf).await {
+                    Ok(0) => break reader.closed(),
+                    Ok(n) => n,
+                    Err(e) => break reader.io_error(&e),
+                };
+                if let Some(done) = reader.feed(&buf[..n]) {
+                    break done;
+                }
+            };
+            let complete = matches!(&answer, Answer::Hello(f) if f.complete);
+            let mut heard = Vec::new();
+            if !complete {
+                return (answer, heard);
+            }
+            let mut pending: Vec<u8> = Vec::new();
+            let mut total = 0usize;
+            for step in steps {
+                let mut h = Heard::default();
+                if stream.write_all(step).await.is_err() {
+                    h.closed = true;
+                    heard.push(h);
+                    break;
+                }
+                let until = tokio::time::Instant::now() + listen;
+                loop {
+                    match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+                        Err(_) => break,
+                        Ok(Ok(0)) | Ok(Err(_)) => {
+                            h.closed = true;
+                            break;
+                        }
+                        Ok(Ok(n)) => {
+                            total += n;
+                            pending.extend_from_slice(&buf[..n]);
+                            // Whole records only, by header; contents dropped at once.
+                            while pending.len() >= 5 {
+                                let len = usize::from(u16::from_be_bytes([pending[3], pending[4]]));
+                                let first = [
+                                    pending.get(5).copied().unwrap_or(0),
+                                    pending.get(6).copied().unwrap_or(0),
+                                ];
+                                if pending.len() < 5 + len {
+                                    break;
+                                }
+                                h.records.push((pending[0], len, first));
+                                pending.drain(..5 + len);
+                            }
+                            if total > FOLLOW_UP_LIMIT {
+                                break;
+                            }
+                        }
+                    }
+                }
+                let answered = h.closed || !h.records.is_empty();
+                heard.push(h);
+                if answered {
+                    break;
+                }
+            }
+            (answer, heard)
+        };
+        match tokio::time::timeout(self.timeout + listen * steps.len() as u32, work).await {
+            Ok(r) => r,
+            Err(_) => (Answer::Timeout, Vec::new()),
+        }
+    }
+}
+
 /// Turns the bytes a server sends after a ClientHello, as they arrive, into
 /// an [`Answer`]: the I/O-free core of a probe (also driven by the
 /// `serverhello` fuzz target).

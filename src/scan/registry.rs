@@ -677,6 +677,25 @@ pub fn suite(id: u16) -> Option<&'static Suite> {
         .or_else(|| LEGACY_SUITES.iter().find(|s| s.id == id))
 }
 
+/// The suite with this IANA or OpenSSL name (case-insensitive).
+pub fn suite_by_name(name: &str) -> Option<&'static Suite> {
+    TLS13_SUITES.iter().chain(LEGACY_SUITES.iter()).find(|s| {
+        s.name.eq_ignore_ascii_case(name)
+            || (s.openssl != "-" && s.openssl.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The group with this name (case-insensitive; `P-256` and `prime256v1` too).
+pub fn group_by_name(name: &str) -> Option<&'static Group> {
+    let name = match name.to_ascii_lowercase().as_str() {
+        "p-256" | "p256" | "prime256v1" => "secp256r1".to_string(),
+        "p-384" | "p384" => "secp384r1".to_string(),
+        "p-521" | "p521" => "secp521r1".to_string(),
+        other => other.to_string(),
+    };
+    GROUPS.iter().find(|g| g.name.eq_ignore_ascii_case(&name))
+}
+
 /// The suites a probe of `v` may offer, in registry order.
 pub fn suites_for(v: Version) -> Vec<&'static Suite> {
     match v {

@@ -228,6 +228,17 @@ pub struct Report {
     pub secure_renegotiation: Option<bool>,
     /// TLS compression (CRIME).
     pub compression: Option<bool>,
+    /// The extended master secret (RFC 7627) on TLS 1.2 and older.
+    pub extended_master_secret: Option<bool>,
+    /// Safe probes for classic flaws: Heartbleed, CCS injection, GREASE,
+    /// version and extension intolerance.
+    pub safe_probes: Vec<super::safe::SafeFinding>,
+    /// The verdict of `--policy`, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<super::policy::PolicyVerdict>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::baseline::BaselineDiff>,
     /// Downgrade protection.
     pub downgrade_protection: Option<Downgrade>,
     /// The certificate.
@@ -399,6 +410,11 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             .is_some()
     });
     let compression = legacy.map(|f| f.hello.compression != 0);
+    let extended_master_secret = legacy.map(|f| {
+        f.hello
+            .extension(super::clienthello::ext::EXTENDED_MASTER_SECRET)
+            .is_some()
+    });
 
     let downgrade_protection = if data.accepts(Version::Tls13) {
         data.support(Version::Tls12)
@@ -537,6 +553,10 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         client_certificate,
         secure_renegotiation,
         compression,
+        extended_master_secret,
+        safe_probes: data.safe.clone(),
+        policy: None,
+        baseline: None,
         downgrade_protection,
         certificate,
         additional_certificates,

@@ -244,7 +244,7 @@ where
 
 /// The kinds of key a server certificate can have, each asked for by
 /// offering only its signature schemes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyKind {
     /// RSA (PKCS#1 and PSS signatures).

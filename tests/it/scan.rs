@@ -952,10 +952,14 @@ fn starttls_smtp_server_is_scanned_through_its_preamble() {
 
 /// `openssl s_server` on a free port with `cert_args` for its certificates.
 fn openssl_server_with(dir: &Dir, cert_args: &[&str]) -> Option<(Background, u16)> {
+    openssl_server_on(dir, util::free_port(), cert_args)
+}
+
+/// `openssl s_server` on `port`.
+fn openssl_server_on(dir: &Dir, port: u16, cert_args: &[&str]) -> Option<(Background, u16)> {
     if !util::have("openssl") {
         return None;
     }
-    let port = util::free_port();
     let mut cmd = Command::new("sh");
     cmd.current_dir(dir.path())
         .arg("-c")
@@ -1213,6 +1217,9 @@ fn many_targets_summary_worst_first_json_lines_prometheus_and_exit_code() {
     assert!(text.contains("nothing listens on that port"), "{text}");
     assert!(text.contains("no probe got an answer"), "{text}");
     assert_eq!(lines[4], "3 targets: 1 graded, 2 not graded");
+    // No progress line when stderr is not a terminal.
+    assert!(!stderr(&out).contains("scanning"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\r'), "{}", stderr(&out));
 
     // --details adds the full reports.
     let out = util::run_bounded(
@@ -1412,4 +1419,581 @@ fn a_pin_vouches_for_the_certificate_as_in_connect() {
     let why = r["certificate"]["verification_error"].as_str().unwrap();
     assert!(why.contains("matches the pin"), "{why}");
     assert!(accepted_versions(&r).contains("TLSv1.3"), "{r:#}");
+}
+
+// ---------------------------------------------------------------- policies
+
+/// The issue keys sslyze lists under its Mozilla compliance check.
+fn sslyze_mozilla_issues(sslyze: &PathBuf, dir: &Dir, port: u16, level: &str) -> BTreeSet<String> {
+    let mut cmd = Command::new(sslyze);
+    cmd.current_dir(dir.path()).args([
+        "--sni",
+        "localhost",
+        "--certinfo_ca_file",
+        "ca.pem",
+        "--mozilla_config",
+        level,
+        &format!("127.0.0.1:{port}"),
+    ]);
+    let out = util::run_bounded(cmd, Duration::from_secs(180));
+    let text = stdout(&out);
+    let compliance = text.split("COMPLIANCE AGAINST").nth(1).unwrap_or_else(|| {
+        panic!(
+            "no compliance section from sslyze: {text}\n{}",
+            stderr(&out)
+        )
+    });
+    compliance
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("* "))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Our violations under sslyze's names for them.
+fn ours_as_sslyze(r: &Value) -> BTreeSet<String> {
+    r["policy"]["violations"]
+        .as_array()
+        .expect("policy violations")
+        .iter()
+        .map(|v| {
+            let key = match (v["rule"].as_str().unwrap(), v["requirement"].as_str()) {
+                ("versions", _) => "tls_versions",
+                ("tls13_suites", _) => "ciphersuites",
+                ("suites", _) => "ciphers",
+                ("groups", _) => "tls_curves",
+                ("dh_bits", _) => "dh_param_size",
+                ("rsa_bits", _) => "rsa_key_size",
+                ("certificate_types", _) => "certificate_types",
+                ("certificate_curves", _) => "certificate_curves",
+                ("certificate_signatures", _) => "certificate_signatures",
+                ("certificate_lifetime", _) => "maximum_certificate_lifespan",
+                ("required", Some("verified-chain")) => "certificate_path_validation",
+                ("required", Some("no-compression")) => "tls_vulnerability_compression",
+                ("required", Some("secure-renegotiation")) => "tls_vulnerability_renegotiation",
+                ("required", Some("downgrade-protection")) => "tls_vulnerability_fallback_scsv",
+                ("required", Some("extended-master-secret")) => {
+                    "tls_vulnerability_extended_master_secret"
+                }
+                other => panic!("unmapped violation {other:?}"),
+            };
+            key.to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn mozilla_policies_agree_with_sslyze() {
+    let Some(sslyze) = sslyze() else { return };
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let mut servers = vec![("tlskit serve", served.port, None)];
+    if let Some(s) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa-key.pem",
+            "-dcert",
+            "ec.pem",
+            "-dkey",
+            "ec-key.pem",
+        ],
+    ) {
+        servers.push(("openssl, two certificates, defaults", s.1, Some(s.0)));
+    }
+    if let Some(s) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "ec.pem",
+            "-key",
+            "ec-key.pem",
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+            "-groups",
+            "X25519:P-256",
+        ],
+    ) {
+        servers.push(("openssl, TLS 1.2 only, intermediate suites", s.1, Some(s.0)));
+    }
+    for (what, port, _server) in &servers {
+        for level in ["intermediate", "modern"] {
+            let policy = format!("mozilla-{level}");
+            let (r, out) = scan(&dir, *port, &["--policy", &policy]);
+            assert_eq!(
+                r["policy"]["policy"],
+                format!("Mozilla {level} (server-side TLS 5.7)")
+            );
+            let ours = ours_as_sslyze(&r);
+            assert_eq!(code(&out), if ours.is_empty() { 0 } else { 8 }, "{what}");
+            let theirs = sslyze_mozilla_issues(&sslyze, &dir, *port, level);
+            assert_eq!(ours, theirs, "{what}, {level}: {}", r["policy"]);
+        }
+    }
+}
+
+#[test]
+fn a_toml_policy_gates_with_exit_8_and_says_what_to_change() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    let served = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    std::fs::write(
+        dir.join("ours.toml"),
+        "name = \"ours\"\n\
+         versions = [\"TLSv1.3\"]\n\
+         max_certificate_days = 7\n\
+         require = [\"ocsp-staple\", \"post-quantum\", \"tls13\"]\n",
+    )
+    .unwrap();
+    let target = format!("127.0.0.1:{}", served.port);
+    let args = [
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--policy",
+        "ours.toml",
+        "--color",
+        "never",
+    ];
+    let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(60));
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let text = stdout(&out);
+    let section = text
+        .split("Policy ours: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(section.starts_with("3 violations\n"), "{section}");
+    assert!(
+        section.contains("  ✗ TLSv1.2 accepted\n    change: disable TLSv1.2; allow only TLSv1.3\n"),
+        "{section}"
+    );
+    assert!(
+        section.contains("change: issue certificates valid for at most 7 days"),
+        "{section}"
+    );
+    assert!(
+        section.contains("  ✗ no OCSP response stapled\n    change: turn on OCSP stapling\n"),
+        "{section}"
+    );
+    assert!(
+        stderr(&out).contains("3 violations of ours (--policy)"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(dir.join("bad.toml"), "versions = [\"TLSv1.9\"]\n").unwrap();
+    let out = dir.run(&["scan", &target, "--policy", "bad.toml"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown version 'TLSv1.9'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dir.run(&["scan", &target, "--policy", "mozilla-ancient"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- baselines
+
+#[test]
+fn a_baseline_lists_regressions_with_exit_8_and_improvements_with_exit_0() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    let modern = ["-cert", "ec.pem", "-key", "ec-key.pem"];
+    let Some((server, port)) = openssl_server_with(&dir, &modern) else {
+        return;
+    };
+    // The baseline: TLS 1.3 and 1.2.
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::write(dir.join("base.json"), stdout(&out)).unwrap();
+    assert_eq!(
+        accepted_versions(&r),
+        BTreeSet::from(["TLSv1.2".into(), "TLSv1.3".into()])
+    );
+
+    // The same server again: no change.
+    let (r, out) = scan(&dir, port, &["--baseline", "base.json"]);
+    assert_eq!(code(&out), 0, "{}", r["baseline"]);
+    assert_eq!(
+        r["baseline"]["changes"],
+        serde_json::json!([]),
+        "{}",
+        r["baseline"]
+    );
+
+    // TLS 1.3 turned off: a regression, exit 8, said in the text.
+    drop(server);
+    let no13 = [&modern[..], &["-no_tls1_3"]].concat();
+    let Some((server, _)) = openssl_server_on(&dir, port, &no13) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{port}");
+    let args = [
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--baseline",
+        "base.json",
+        "--color",
+        "never",
+    ];
+    let out = util::run_bounded(dir.tlskit(&args), Duration::from_secs(60));
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Since the baseline: "), "{text}");
+    assert!(
+        text.contains("  regression  TLSv1.3 no longer accepted\n"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("since the baseline (--baseline)"),
+        "{}",
+        stderr(&out)
+    );
+    let (r, _) = scan(&dir, port, &[]);
+    std::fs::write(
+        dir.join("old.json"),
+        serde_json::to_string(&r).unwrap() + "\n",
+    )
+    .unwrap();
+
+    // Back on: an improvement against that (as JSON Lines), exit 0.
+    drop(server);
+    let Some((_server, _)) = openssl_server_on(&dir, port, &modern) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &["--baseline", "old.json"]);
+    assert_eq!(code(&out), 0, "{}", r["baseline"]);
+    let changes = r["baseline"]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["direction"] == "improvement" && c["what"] == "TLSv1.3 accepted (was not)"),
+        "{}",
+        r["baseline"]
+    );
+    assert!(
+        changes.iter().all(|c| c["direction"] != "regression"),
+        "{}",
+        r["baseline"]
+    );
+}
+
+// ---------------------------------------------------------------- safe probes
+
+/// How a fake TLS 1.2 server misbehaves.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Flaw {
+    /// None: an oversized heartbeat is dropped, an early CCS refused.
+    Patched,
+    /// Answers a heartbeat with 16 KiB of "memory".
+    Heartbleed,
+    /// Takes an early CCS, then fails to decrypt what follows.
+    CcsInjection,
+    /// Closes on a hello with GREASE suites.
+    GreaseIntolerant,
+    /// Closes on a legacy_version above TLS 1.2.
+    VersionIntolerant,
+    /// Closes on an extension it does not know.
+    ExtensionIntolerant,
+}
+
+/// A parsed ClientHello: legacy_version, suites, extension types.
+fn parse_client_hello(body: &[u8]) -> Option<(u16, Vec<u16>, Vec<u16>)> {
+    let b = body.get(4..)?;
+    let version = u16::from_be_bytes([*b.first()?, *b.get(1)?]);
+    let mut p = 34;
+    p += 1 + usize::from(*b.get(p)?);
+    let slen = usize::from(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
+    let suites = b
+        .get(p + 2..p + 2 + slen)?
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    p += 2 + slen;
+    p += 1 + usize::from(*b.get(p)?);
+    let mut exts = Vec::new();
+    if let (Some(hi), Some(lo)) = (b.get(p), b.get(p + 1)) {
+        let end = p + 2 + usize::from(u16::from_be_bytes([*hi, *lo]));
+        p += 2;
+        while p + 4 <= end.min(b.len()) {
+            exts.push(u16::from_be_bytes([b[p], b[p + 1]]));
+            p += 4 + usize::from(u16::from_be_bytes([b[p + 2], b[p + 3]]));
+        }
+    }
+    Some((version, suites, exts))
+}
+
+/// Reads one record: (type, body).
+fn read_record(sock: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut head = [0u8; 5];
+    sock.read_exact(&mut head).ok()?;
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+    sock.read_exact(&mut body).ok()?;
+    Some((head[0], body))
+}
+
+fn tls_record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ, 3, 3];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+fn serve_flawed(mut sock: TcpStream, flaw: Flaw) {
+    let _ = sock.set_read_timeout(Some(Duration::from_secs(3)));
+    let alert = |sock: &mut TcpStream, d: u8| {
+        let _ = sock.write_all(&tls_record(21, &[2, d]));
+    };
+    let Some((22, hello)) = read_record(&mut sock) else {
+        return;
+    };
+    let Some((version, suites, exts)) = parse_client_hello(&hello) else {
+        return;
+    };
+    let intolerant = match flaw {
+        Flaw::GreaseIntolerant => suites.contains(&0x0A0A),
+        Flaw::VersionIntolerant => version > 0x0303,
+        Flaw::ExtensionIntolerant => exts.contains(&0xFF42),
+        _ => false,
+    };
+    if intolerant {
+        return;
+    }
+    // TLS 1.2 only: a TLS 1.3 hello (supported_versions) or an older one is refused.
+    if exts.contains(&43) || version < 0x0303 {
+        return alert(&mut sock, 70);
+    }
+    let Some(suite) = [0x009Cu16, 0x003C].into_iter().find(|s| suites.contains(s)) else {
+        return alert(&mut sock, 40);
+    };
+    let mut sh = vec![3, 3];
+    sh.extend_from_slice(&[0x42; 32]);
+    sh.push(0);
+    sh.extend_from_slice(&suite.to_be_bytes());
+    sh.push(0);
+    let mut e = vec![0xFF, 0x01, 0, 1, 0];
+    if flaw == Flaw::Heartbleed && exts.contains(&15) {
+        e.extend_from_slice(&[0, 15, 0, 1, 1]);
+    }
+    sh.extend_from_slice(&(e.len() as u16).to_be_bytes());
+    sh.extend_from_slice(&e);
+    let mut flight = vec![2, 0, 0, sh.len() as u8];
+    flight.extend_from_slice(&sh);
+    flight.extend_from_slice(&[14, 0, 0, 0]);
+    if sock.write_all(&tls_record(22, &flight)).is_err() {
+        return;
+    }
+    let mut ccs_taken = false;
+    while let Some((typ, _)) = read_record(&mut sock) {
+        match (typ, flaw) {
+            (24, Flaw::Heartbleed) => {
+                let _ = sock.write_all(&tls_record(24, &[0x41; 16384 + 19]));
+            }
+            (24, _) => {}
+            (20, Flaw::CcsInjection) => ccs_taken = true,
+            (20, _) => return alert(&mut sock, 10),
+            (22, _) if ccs_taken => return alert(&mut sock, 20),
+            _ => return alert(&mut sock, 10),
+        }
+    }
+}
+
+/// A fake TLS 1.2 server with `flaw` on a loopback port, stopped on drop.
+struct FlawedServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl FlawedServer {
+    fn start(flaw: Flaw) -> FlawedServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut accepted = 0;
+            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline && accepted < 500 {
+                match listener.accept() {
+                    Ok((sock, _)) => {
+                        accepted += 1;
+                        let _ = sock.set_nonblocking(false);
+                        std::thread::spawn(move || serve_flawed(sock, flaw));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FlawedServer { port, stop }
+    }
+}
+
+impl Drop for FlawedServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The verdict of each safe probe against a fake server with `flaw`.
+fn safe_verdicts(flaw: Flaw) -> (BTreeSet<(String, String)>, Value) {
+    let dir = Dir::new();
+    let server = FlawedServer::start(flaw);
+    let target = format!("127.0.0.1:{}", server.port);
+    let out = util::run_bounded(
+        dir.tlskit(&["scan", &target, "--timeout", "2", "--json"]),
+        Duration::from_secs(60),
+    );
+    let r: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{flaw:?}: no JSON ({e}): {}", stderr(&out)));
+    let verdicts = r["safe_probes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{flaw:?}: {r}"))
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (verdicts, r)
+}
+
+#[test]
+fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
+    let all = [
+        "heartbleed",
+        "ccs_injection",
+        "grease_intolerance",
+        "version_intolerance",
+        "extension_intolerance",
+    ];
+    let (patched, r) = safe_verdicts(Flaw::Patched);
+    let expect = |bad: Option<&str>| -> BTreeSet<(String, String)> {
+        all.iter()
+            .map(|c| {
+                let v = if Some(*c) == bad {
+                    "vulnerable"
+                } else {
+                    "not_vulnerable"
+                };
+                (c.to_string(), v.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(patched, expect(None), "{}", r["safe_probes"]);
+    for (flaw, check, cap) in [
+        (Flaw::Heartbleed, "heartbleed", "heartbleed"),
+        (Flaw::CcsInjection, "ccs_injection", "ccs-injection"),
+        (
+            Flaw::GreaseIntolerant,
+            "grease_intolerance",
+            "grease-intolerance",
+        ),
+        (
+            Flaw::VersionIntolerant,
+            "version_intolerance",
+            "version-intolerance",
+        ),
+        (
+            Flaw::ExtensionIntolerant,
+            "extension_intolerance",
+            "extension-intolerance",
+        ),
+    ] {
+        let (got, r) = safe_verdicts(flaw);
+        assert_eq!(got, expect(Some(check)), "{flaw:?}: {}", r["safe_probes"]);
+        assert!(
+            cap_codes(&r).contains(&cap.to_string()),
+            "{flaw:?}: {}",
+            r["grade_caps"]
+        );
+        let leaked = serde_json::to_string(&r).unwrap();
+        assert!(
+            !leaked.contains("AAAAAAAA"),
+            "leaked memory must not be kept"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- inspect, many servers
+
+#[test]
+fn inspect_targets_file_with_expires_within_lists_each_expiring_server() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    let a = util::spawn_serve(&dir, &["--cert", "ec.pem", "--key", "ec-key.pem"]);
+    let b = util::spawn_serve(&dir, &["--cert", "rsa.pem", "--key", "rsa-key.pem"]);
+    std::fs::write(
+        dir.join("servers.txt"),
+        format!(
+            "# the same targets file as scan's\n127.0.0.1:{}\n127.0.0.1:{} servername=localhost\n",
+            a.port, b.port
+        ),
+    )
+    .unwrap();
+    let base = [
+        "inspect",
+        "--targets",
+        "servers.txt",
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "-q",
+    ];
+    // The test certificates are valid for 30 days.
+    let out = dir.run(&[&base[..], &["--expires-within", "60d"]].concat());
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    for port in [a.port, b.port] {
+        assert!(
+            stderr(&out).contains(&format!("expiring: 127.0.0.1:{port} #0 CN=localhost")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = dir.run(&[&base[..], &["--expires-within", "10d"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn a_progress_line_counts_targets_on_a_terminal() {
+    if !util::have("script") {
+        return;
+    }
+    let dir = Dir::new();
+    let silent = FakeServer::start(Fake::Silent);
+    let closed = FakeServer::start(Fake::Close);
+    // `script` runs the scan on a pseudo-terminal, as a user would see it.
+    let line = format!(
+        "{} scan 127.0.0.1:{} 127.0.0.1:{} --timeout 1 --color never",
+        util::bin().display(),
+        silent.port,
+        closed.port
+    );
+    let mut cmd = Command::new("script");
+    cmd.current_dir(dir.path())
+        .args(["-qec", &line, "/dev/null"]);
+    let out = util::run_bounded(cmd, Duration::from_secs(60));
+    let seen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(seen.contains("\r\x1b[K  scanning: "), "{seen:?}");
+    assert!(seen.contains("/2 targets, "), "{seen:?}");
+    assert!(
+        seen.contains("2 targets: 0 graded, 2 not graded"),
+        "{seen:?}"
+    );
 }
