@@ -244,7 +244,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -502,7 +502,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -548,7 +548,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -582,7 +582,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

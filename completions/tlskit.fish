@@ -112,7 +112,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -139,7 +144,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -165,7 +175,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -185,7 +200,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound on each probe (TCP connect + STARTTLS + the server\'s answer), in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once (kept small so that scanning a server is polite)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
