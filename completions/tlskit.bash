@@ -95,7 +95,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__bench)
-            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
+            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --starttls --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +159,10 @@ _tlskit() {
                     ;;
                 --connect-to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --groups)

@@ -111,6 +111,11 @@ pub struct Args {
     #[arg(long, value_name = "ADDR")]
     pub connect_to: Option<String>,
 
+    /// Speak this protocol's plaintext upgrade before TLS on every connection (a target
+    /// without a port gets the protocol's).
+    #[arg(long, value_name = "PROTO", value_enum)]
+    pub starttls: Option<crate::tls::starttls::StartTls>,
+
     /// Offer TLS 1.2 only.
     #[arg(long, conflicts_with = "tls13")]
     pub tls12: bool,
@@ -315,7 +320,11 @@ pub struct FailureLine {
 
 /// Runs `tlskit bench`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
-    let mut target = Target::parse(&args.target)?;
+    let default_port = args.starttls.map_or(
+        crate::tls::target::DEFAULT_PORT,
+        crate::tls::starttls::StartTls::default_port,
+    );
+    let mut target = Target::parse_with_default_port(&args.target, default_port)?;
     if let Some(name) = &args.servername {
         target = target.with_server_name(name)?;
     }
@@ -405,6 +414,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
             resume: args.resume,
+            starttls: args.starttls.map(|p| (p, target.server_name_str())),
         };
         let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
