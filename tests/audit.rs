@@ -28,10 +28,10 @@ fn venv_bin(name: &str) -> Option<PathBuf> {
             path.display()
         );
     }
-    eprintln!(
-        "SKIPPED: {name} is not installed (python3 -m venv target/sslyze-venv && \
+    util::skip(format!(
+        "{name} is not installed (python3 -m venv target/sslyze-venv && \
          target/sslyze-venv/bin/pip install sslyze tlslite-ng)"
-    );
+    ));
     None
 }
 

@@ -2011,7 +2011,7 @@ fn unusable_group_and_suite_choices_are_usage_errors() {
 #[test]
 fn ipv6_loopback_target_is_dialled_and_verified_by_address() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        util::skip("this machine has no IPv6 loopback");
         return;
     }
     let dir = Dir::new();
@@ -2241,13 +2241,13 @@ fn linger_zero(s: &std::net::TcpStream) {
 #[test]
 fn ipv6_zone_ids_are_accepted_where_the_os_accepts_them() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        util::skip("this machine has no IPv6 loopback");
         return;
     }
     // SAFETY: if_nametoindex reads a NUL-terminated string.
     let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
     if lo == 0 {
-        eprintln!("skipped: no interface named lo");
+        util::skip("no interface named lo");
         return;
     }
     let dir = Dir::new();

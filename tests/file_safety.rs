@@ -35,7 +35,7 @@ impl Tmpfs {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("cannot mount a tmpfs under CI=true (CI runs as root)");
             }
-            eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+            util::skip("cannot mount a tmpfs here (not root?)");
             return None;
         }
         Some(Tmpfs { _dir: dir, path })
@@ -358,7 +358,7 @@ fn can_strace() -> bool {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("strace cannot trace under CI=true (ptrace not permitted?)");
         }
-        eprintln!("SKIPPED: strace cannot trace here (ptrace not permitted?)");
+        util::skip("strace cannot trace here (ptrace not permitted?)");
     }
     ok
 }

@@ -517,7 +517,7 @@ fn sslyze() -> Option<PathBuf> {
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("sslyze is missing under CI=true: .ci/run must install it into target/sslyze-venv");
     }
-    eprintln!("SKIPPED: sslyze is not installed (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze)");
+    util::skip("sslyze is not installed (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze)");
     None
 }
 

@@ -131,7 +131,7 @@ fn client_config_unverified() -> Arc<ClientConfig> {
 #[test]
 fn no_arguments_listens_on_127_0_0_1_port_4433() {
     if std::net::TcpListener::bind("127.0.0.1:4433").is_err() {
-        eprintln!("SKIPPED: port 4433 is in use on this machine");
+        util::skip("port 4433 is in use on this machine");
         return;
     }
     let dir = Dir::new();
@@ -139,7 +139,7 @@ fn no_arguments_listens_on_127_0_0_1_port_4433() {
     let first = bg.line(SECS(20));
     if first.is_empty() || !first.starts_with("listening on") {
         // Someone took the port between the check and the start.
-        eprintln!("SKIPPED: serve could not bind 127.0.0.1:4433: {first:?}");
+        util::skip(format!("serve could not bind 127.0.0.1:4433: {first:?}"));
         return;
     }
     assert_eq!(first, "listening on 127.0.0.1:4433");
@@ -801,7 +801,7 @@ fn keylog_file_and_sslkeylogfile_receive_the_session_secrets() {
 #[test]
 fn ipv6_listen_address_and_a_certificate_chain() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("SKIPPED: no IPv6 loopback here");
+        util::skip("no IPv6 loopback here");
         return;
     }
     let dir = Dir::new();
@@ -900,7 +900,7 @@ fn the_printed_connect_command_works_for_every_loopback_listen_form() {
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
         forms.push("[::1]:0");
     } else {
-        eprintln!("SKIPPED [::1]: no IPv6 loopback on this machine");
+        util::skip("[::1]: no IPv6 loopback on this machine");
     }
     for listen in forms {
         let mut srv = spawn_serve_on(&dir, listen, &["--max-accept", "1"]);
@@ -948,7 +948,7 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
             .and_then(|s| s.trim().parse::<u32>().ok())
             .unwrap_or(1024);
     if unprivileged_start <= 1 || (root && !have("setpriv")) {
-        eprintln!("SKIPPED the privileged-port half: binding port 1 needs no privilege here");
+        util::skip("the privileged-port half: binding port 1 needs no privilege here");
         return;
     }
     let mut cmd = if root {
@@ -966,7 +966,9 @@ fn a_port_in_use_or_privileged_says_what_to_do_and_exits_3() {
     let out = run_bounded(cmd, SECS(20));
     let err = stderr(&out);
     if !err.starts_with("tlskit:") {
-        eprintln!("SKIPPED the privileged-port half: could not run tlskit as nobody: {err}");
+        util::skip(format!(
+            "the privileged-port half: could not run tlskit as nobody: {err}"
+        ));
         return;
     }
     assert_eq!(code(&out), 3, "{err}");
@@ -1412,7 +1414,7 @@ fn every_command_the_banner_prints_runs_as_printed() {
     );
     for line in &printed {
         if line.starts_with("curl") && !util::have("curl") {
-            eprintln!("SKIPPED: curl is not installed: {line}");
+            util::skip(format!("curl is not installed: {line}"));
             continue;
         }
         let out = run_printed(&dir, line);

@@ -153,9 +153,46 @@ pub fn have(program: &str) -> bool {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("peer '{program}' is missing under CI=true: .ci/run must install it");
         }
-        eprintln!("SKIPPED: peer '{program}' is not installed");
+        skip(format!("peer '{program}' is not installed"));
     }
     found
+}
+
+/// What this test binary skipped, for the summary printed when it exits.
+static SKIPPED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Says that (part of) a test did not run, and why: at once, and again in a
+/// one-line summary when the test binary exits, so that a run without
+/// `--nocapture` still shows what it did not test.
+pub fn skip(why: impl std::fmt::Display) {
+    let why = why.to_string();
+    eprintln!("SKIPPED: {why}");
+    let mut list = SKIPPED.lock().unwrap_or_else(|p| p.into_inner());
+    if list.is_empty() {
+        // SAFETY: registers a plain `extern "C" fn()` to run at process exit.
+        unsafe {
+            libc::atexit(print_skipped);
+        }
+    }
+    if !list.contains(&why) {
+        list.push(why);
+    }
+}
+
+extern "C" fn print_skipped() {
+    let list = SKIPPED.lock().unwrap_or_else(|p| p.into_inner());
+    if !list.is_empty() {
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let name = exe.split('-').next().unwrap_or_default();
+        eprintln!(
+            "\nSKIPPED in tests/{name}.rs ({}): {}",
+            list.len(),
+            list.join("; ")
+        );
+    }
 }
 
 /// A child process killed when dropped.
