@@ -125,7 +125,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__bench)
-            opts="-c -d -n -k -q -h -V --floor --server-pid --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
+            opts="-c -d -n -k -q -h -V --floor --server-pid --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --starttls --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +193,10 @@ _tlskit() {
                     ;;
                 --connect-to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --starttls)
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --groups)
@@ -278,7 +282,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -582,7 +586,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -628,7 +632,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -666,7 +670,7 @@ _tlskit() {
                     return 0
                     ;;
                 --starttls)
-                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap lmtp nntp sieve irc mysql" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

@@ -205,6 +205,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --key 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)'
             cand --servername 'Send NAME as SNI and verify the certificate against it (the host is still dialled)'
             cand --connect-to 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target''s address, keeping its name (like curl''s --connect-to)'
+            cand --starttls 'Speak this protocol''s plaintext upgrade before TLS on every connection (a target without a port gets the protocol''s)'
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
             cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'

@@ -113,7 +113,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -141,7 +146,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -167,7 +177,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -188,7 +203,12 @@ pop3\t'POP3 (STLS); port 110'
 ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
-ldap\t'LDAP (StartTLS extended operation); port 389'"
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l timeout -d 'Bound on each probe (TCP connect + STARTTLS + the server\'s answer), in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'Probes in flight at once over all targets' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Probes in flight at once for one target (kept small so that scanning a server is polite, and so that one slow server cannot take every slot)' -r
@@ -221,6 +241,18 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l cert -d 'Client 
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l key -d 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l starttls -d 'Speak this protocol\'s plaintext upgrade before TLS on every connection (a target without a port gets the protocol\'s)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
+imap\t'IMAP (STARTTLS); port 143'
+pop3\t'POP3 (STLS); port 110'
+ftp\t'FTP (AUTH TLS); port 21'
+xmpp\t'XMPP client stream (<starttls/>); port 5222'
+postgres\t'PostgreSQL (SSLRequest); port 5432'
+ldap\t'LDAP (StartTLS extended operation); port 389'
+lmtp\t'LMTP (LHLO, STARTTLS); port 24'
+nntp\t'NNTP (STARTTLS); port 119'
+sieve\t'ManageSieve (STARTTLS); port 4190'
+irc\t'IRC (STARTTLS, numeric 670); port 6667'
+mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'

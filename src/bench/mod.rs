@@ -234,6 +234,9 @@ pub struct Plan {
     /// Resumption is on: the first connection finishes (and brings its
     /// session ticket) before any other starts.
     pub resume: bool,
+    /// Speak this protocol's plaintext upgrade on every connection before TLS,
+    /// with the server's name where the protocol names it.
+    pub starttls: Option<(crate::tls::starttls::StartTls, String)>,
 }
 
 /// The kinds of failure counted separately.
@@ -735,6 +738,44 @@ async fn one(
         Ok(Ok(s)) => s,
     };
     let _ = tcp.set_nodelay(true);
+    let mut tcp = tcp;
+    if let Some((proto, name)) = &plan.starttls {
+        let talk = crate::tls::starttls::negotiate(&mut tcp, *proto, name);
+        match tokio::time::timeout_at(deadline, talk).await {
+            Err(_) => {
+                return Err(Failure::new(
+                    FailureKind::Timeout,
+                    "starttls",
+                    Kind::Network,
+                    format!(
+                        "timed out after {secs} s in the {proto} STARTTLS exchange with {addr}"
+                    ),
+                ))
+            }
+            Ok(Err(e)) => {
+                let network = crate::tls::error::kind_of(&e) == Some(Kind::Network);
+                return Err(Failure::new(
+                    if network {
+                        FailureKind::Closed
+                    } else {
+                        FailureKind::Handshake
+                    },
+                    if network {
+                        format!("{proto} exchange failed")
+                    } else {
+                        format!("{proto} refused")
+                    },
+                    if network {
+                        Kind::Network
+                    } else {
+                        Kind::Handshake
+                    },
+                    format!("{e:#}"),
+                ));
+            }
+            Ok(Ok(_)) => {}
+        }
+    }
     let chunk = echo::chunk_for(plan.concurrency);
 
     let handshake = shared.connector.connect(

@@ -124,6 +124,11 @@ pub struct Args {
     #[arg(long, value_name = "ADDR")]
     pub connect_to: Option<String>,
 
+    /// Speak this protocol's plaintext upgrade before TLS on every connection (a target
+    /// without a port gets the protocol's).
+    #[arg(long, value_name = "PROTO", value_enum)]
+    pub starttls: Option<crate::tls::starttls::StartTls>,
+
     /// Offer TLS 1.2 only.
     #[arg(long, conflicts_with = "tls13")]
     pub tls12: bool,
@@ -367,7 +372,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         return Err(exit::fail(Code::Usage, "a TARGET is needed (or --floor)"));
     };
     bench::cpu::check(&args.server_pid)?;
-    let mut target = Target::parse(target_text)?;
+    let default_port = args.starttls.map_or(
+        crate::tls::target::DEFAULT_PORT,
+        crate::tls::starttls::StartTls::default_port,
+    );
+    let mut target = Target::parse_with_default_port(target_text, default_port)?;
     if let Some(name) = &args.servername {
         target = target.with_server_name(name)?;
     }
@@ -457,6 +466,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             bytes: body,
             window: args.window.unwrap_or(u64::MAX),
             resume: args.resume,
+            starttls: args.starttls.map(|p| (p, target.server_name_str())),
         };
         let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));

@@ -71,6 +71,11 @@ impl ValueEnum for StartTls {
             StartTls::Xmpp => "XMPP client stream (<starttls/>); port 5222",
             StartTls::Postgres => "PostgreSQL (SSLRequest); port 5432",
             StartTls::Ldap => "LDAP (StartTLS extended operation); port 389",
+            StartTls::Lmtp => "LMTP (LHLO, STARTTLS); port 24",
+            StartTls::Nntp => "NNTP (STARTTLS); port 119",
+            StartTls::Sieve => "ManageSieve (STARTTLS); port 4190",
+            StartTls::Irc => "IRC (STARTTLS, numeric 670); port 6667",
+            StartTls::Mysql => "MySQL/MariaDB (SSLRequest); port 3306",
         };
         Some(PossibleValue::new(self.name()).help(help))
     }

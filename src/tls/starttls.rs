@@ -45,11 +45,21 @@ pub enum StartTls {
     Postgres,
     /// LDAP (RFC 4511): StartTLS extended operation, resultCode 0.
     Ldap,
+    /// LMTP (RFC 2033): LHLO, STARTTLS, 220.
+    Lmtp,
+    /// NNTP (RFC 4642): STARTTLS, 382.
+    Nntp,
+    /// ManageSieve (RFC 5804): capabilities, STARTTLS, OK.
+    Sieve,
+    /// IRC (the IRCv3 STARTTLS extension): STARTTLS, numeric 670.
+    Irc,
+    /// MySQL and MariaDB: the server's handshake, an SSLRequest packet.
+    Mysql,
 }
 
 impl StartTls {
     /// Every protocol, in the order shown in help.
-    pub const ALL: [StartTls; 7] = [
+    pub const ALL: [StartTls; 12] = [
         StartTls::Smtp,
         StartTls::Imap,
         StartTls::Pop3,
@@ -57,6 +67,11 @@ impl StartTls {
         StartTls::Xmpp,
         StartTls::Postgres,
         StartTls::Ldap,
+        StartTls::Lmtp,
+        StartTls::Nntp,
+        StartTls::Sieve,
+        StartTls::Irc,
+        StartTls::Mysql,
     ];
 
     /// The protocol's name on the command line.
@@ -69,6 +84,11 @@ impl StartTls {
             StartTls::Xmpp => "xmpp",
             StartTls::Postgres => "postgres",
             StartTls::Ldap => "ldap",
+            StartTls::Lmtp => "lmtp",
+            StartTls::Nntp => "nntp",
+            StartTls::Sieve => "sieve",
+            StartTls::Irc => "irc",
+            StartTls::Mysql => "mysql",
         }
     }
 
@@ -82,6 +102,11 @@ impl StartTls {
             StartTls::Xmpp => 5222,
             StartTls::Postgres => 5432,
             StartTls::Ldap => 389,
+            StartTls::Lmtp => 24,
+            StartTls::Nntp => 119,
+            StartTls::Sieve => 4190,
+            StartTls::Irc => 6667,
+            StartTls::Mysql => 3306,
         }
     }
 }
@@ -131,6 +156,11 @@ where
         StartTls::Xmpp => xmpp(&mut r, server_name).await?,
         StartTls::Postgres => postgres(&mut r).await?,
         StartTls::Ldap => ldap(&mut r).await?,
+        StartTls::Lmtp => lmtp(&mut r).await?,
+        StartTls::Nntp => nntp(&mut r).await?,
+        StartTls::Sieve => sieve(&mut r).await?,
+        StartTls::Irc => irc(&mut r).await?,
+        StartTls::Mysql => mysql(&mut r).await?,
     };
     Ok(Preamble {
         protocol: Some(proto),
@@ -305,6 +335,179 @@ async fn smtp<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Resul
         ));
     }
     Ok(format!("220 {first}"))
+}
+
+async fn lmtp<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {
+    let (code, greeting) = r.coded_reply().await?;
+    let first = greeting.first().cloned().unwrap_or_default();
+    if code != 220 {
+        return Err(refused(r.proto, "the session", &format!("{code} {first}")));
+    }
+    r.send(b"LHLO tlskit.invalid\r\n").await?;
+    let (code, caps) = r.coded_reply().await?;
+    if code != 250 {
+        return Err(refused(
+            r.proto,
+            "LHLO",
+            &format!("{code} {}", caps.first().map_or("", String::as_str)),
+        ));
+    }
+    if !caps
+        .iter()
+        .skip(1)
+        .any(|c| c.trim().eq_ignore_ascii_case("STARTTLS"))
+    {
+        bail!(
+            "lmtp: the server does not offer STARTTLS (its LHLO reply lists: {})",
+            sanitize(&caps.iter().skip(1).cloned().collect::<Vec<_>>().join(", "))
+        );
+    }
+    r.send(b"STARTTLS\r\n").await?;
+    let (code, reply) = r.coded_reply().await?;
+    if code != 220 {
+        return Err(refused(
+            r.proto,
+            "STARTTLS",
+            &format!("{code} {}", reply.join(" ")),
+        ));
+    }
+    Ok(format!("220 {first}"))
+}
+
+async fn nntp<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {
+    let greeting = r.line().await?;
+    // 200: posting allowed, 201: not; anything else refuses the session.
+    if !(greeting.starts_with("200") || greeting.starts_with("201")) {
+        return Err(refused(r.proto, "the session", &greeting));
+    }
+    r.send(b"STARTTLS\r\n").await?;
+    let reply = r.line().await?;
+    if !reply.starts_with("382") {
+        return Err(refused(r.proto, "STARTTLS", &reply));
+    }
+    Ok(greeting)
+}
+
+/// ManageSieve: the greeting is capability lines ended by `OK …`.
+async fn sieve_response<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut Reader<'_, S>,
+    what: &str,
+) -> Result<(Vec<String>, String)> {
+    let mut lines = Vec::new();
+    for _ in 0..MAX_LINES {
+        let line = r.line().await?;
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("OK") {
+            return Ok((lines, line));
+        }
+        if upper.starts_with("NO") || upper.starts_with("BYE") {
+            return Err(refused(r.proto, what, &line));
+        }
+        lines.push(line);
+    }
+    bail!("sieve: no OK within {MAX_LINES} lines")
+}
+
+async fn sieve<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {
+    let (caps, ok) = sieve_response(r, "the session").await?;
+    if !caps
+        .iter()
+        .any(|c| c.trim().eq_ignore_ascii_case("\"STARTTLS\""))
+    {
+        bail!("sieve: the server does not offer STARTTLS in its capabilities");
+    }
+    r.send(b"STARTTLS\r\n").await?;
+    sieve_response(r, "STARTTLS").await?;
+    Ok(caps
+        .iter()
+        .find(|c| c.to_ascii_uppercase().starts_with("\"IMPLEMENTATION\""))
+        .cloned()
+        .unwrap_or(ok))
+}
+
+async fn irc<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {
+    // The client speaks first; the server may send NOTICEs before it answers.
+    r.send(b"STARTTLS\r\n").await?;
+    for _ in 0..MAX_LINES {
+        let line = r.line().await?;
+        let mut words = line.split(' ');
+        let first = words.next().unwrap_or_default();
+        let numeric = if first.starts_with(':') {
+            words.next().unwrap_or_default()
+        } else {
+            first
+        };
+        match numeric {
+            "670" => return Ok(line),
+            "691" | "421" | "451" => return Err(refused(r.proto, "STARTTLS", &line)),
+            "ERROR" => return Err(refused(r.proto, "the session", &line)),
+            _ => continue,
+        }
+    }
+    bail!("irc: no answer to STARTTLS within {MAX_LINES} lines")
+}
+
+/// MySQL capability flags used here.
+const MYSQL_CLIENT_LONG_PASSWORD: u32 = 0x0000_0001;
+const MYSQL_CLIENT_PROTOCOL_41: u32 = 0x0000_0200;
+const MYSQL_CLIENT_SSL: u32 = 0x0000_0800;
+const MYSQL_CLIENT_SECURE_CONNECTION: u32 = 0x0000_8000;
+
+async fn mysql<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {
+    // The server's initial handshake packet: 3-byte length, sequence number, payload.
+    let mut header = [0u8; 4];
+    for b in &mut header {
+        *b = r.byte().await?;
+    }
+    let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+    if len == 0 || len > 4096 {
+        bail!("mysql: the server's first packet has an implausible length ({len} bytes)");
+    }
+    let mut payload = Vec::with_capacity(len);
+    for _ in 0..len {
+        payload.push(r.byte().await?);
+    }
+    if payload[0] == 0xff {
+        // An error packet: code (2 bytes), then a message ('#' and a SQL state first, sometimes).
+        let text = String::from_utf8_lossy(payload.get(3..).unwrap_or_default()).into_owned();
+        return Err(refused(r.proto, "the session", &text));
+    }
+    if payload[0] != 10 {
+        bail!(
+            "mysql: the server's handshake has protocol version {} (10 expected): is this MySQL?",
+            payload[0]
+        );
+    }
+    let nul = payload[1..]
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| anyhow::anyhow!("mysql: the server's handshake is malformed"))?;
+    let version = String::from_utf8_lossy(&payload[1..1 + nul]).into_owned();
+    // After the version: connection id (4), auth data (8), filler (1), capabilities (2).
+    let at = 1 + nul + 1 + 4 + 8 + 1;
+    let caps = payload
+        .get(at..at + 2)
+        .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]])))
+        .ok_or_else(|| anyhow::anyhow!("mysql: the server's handshake is cut short"))?;
+    if caps & MYSQL_CLIENT_SSL == 0 {
+        return Err(refused(
+            r.proto,
+            "TLS",
+            &format!("server {version} does not offer SSL (no CLIENT_SSL capability)"),
+        ));
+    }
+    // SSLRequest: capabilities, max packet size, character set (utf8), 23 zero bytes.
+    let flags = MYSQL_CLIENT_LONG_PASSWORD
+        | MYSQL_CLIENT_PROTOCOL_41
+        | MYSQL_CLIENT_SSL
+        | MYSQL_CLIENT_SECURE_CONNECTION;
+    let mut request = vec![32, 0, 0, header[3].wrapping_add(1)];
+    request.extend_from_slice(&flags.to_le_bytes());
+    request.extend_from_slice(&(16u32 << 20).to_le_bytes());
+    request.push(0x21);
+    request.extend_from_slice(&[0u8; 23]);
+    r.send(&request).await?;
+    Ok(format!("server {version}"))
 }
 
 async fn ftp<S: AsyncRead + AsyncWrite + Unpin>(r: &mut Reader<'_, S>) -> Result<String> {

@@ -1192,3 +1192,52 @@ fn a_server_that_dies_or_refuses_everyone_stops_the_run() {
     assert!(n(&r, "/connections/failed") < 1000, "{r:#}");
     assert!(err.contains("--cert FILE --key FILE"), "{err}");
 }
+
+/// `bench --starttls smtp`: every connection speaks the plaintext upgrade
+/// first (through a faithful SMTP front to tlskit serve); a server that
+/// refuses the upgrade fails each connection as a handshake failure (exit 4).
+#[test]
+fn starttls_benchmarks_a_server_behind_a_plaintext_upgrade() {
+    let dir = Dir::new();
+    let served = spawn_serve(&dir, &[]);
+    let front = util::smtp_starttls_front(served.port, 6);
+    let target = format!("localhost:{front}");
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &target,
+            "--starttls",
+            "smtp",
+            "--pin",
+            &served.pin,
+            "-n",
+            "3",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{r:#}");
+    assert_eq!(n(&r, "/connections/succeeded"), 3, "{r:#}");
+
+    // IMAP spoken to an SMTP server: refused at its greeting.
+    let (code, r, err) = bench(
+        &dir,
+        &[
+            &target,
+            "--starttls",
+            "imap",
+            "--pin",
+            &served.pin,
+            "-n",
+            "3",
+            "-c",
+            "1",
+        ],
+    );
+    assert_eq!(code, 4, "{err}\n{r:#}");
+    assert_eq!(r["failures"][0]["reason"], "imap refused", "{r:#}");
+    assert!(
+        err.contains("imap: the server refused the session"),
+        "{err}"
+    );
+}

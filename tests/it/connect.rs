@@ -1468,6 +1468,36 @@ def preamble(c):
             c.sendall(b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00")
         else:
             c.sendall(b"\x30\x1b\x02\x01\x01\x78\x16\x0a\x01\x34\x04\x00\x04\x0funwilling today")
+    elif proto == "lmtp":
+        c.sendall(b"220 lmtp.test LMTP ready\r\n")
+        assert line(c).startswith("LHLO ")
+        c.sendall(b"250-lmtp.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 ENHANCEDSTATUSCODES\r\n")
+        assert line(c) == "STARTTLS"
+        c.sendall(b"220 2.0.0 Ready to start TLS\r\n" if ok else b"454 4.7.0 TLS not available\r\n")
+    elif proto == "nntp":
+        c.sendall(b"200 news.test InterNetNews server ready\r\n")
+        assert line(c) == "STARTTLS"
+        c.sendall(b"382 Continue with TLS negotiation\r\n" if ok else b"580 Can not initiate TLS negotiation\r\n")
+    elif proto == "sieve":
+        c.sendall(b'"IMPLEMENTATION" "Dovecot Pigeonhole"\r\n"SIEVE" "fileinto"\r\n"STARTTLS"\r\n"VERSION" "1.0"\r\nOK "Dovecot ready."\r\n')
+        assert line(c) == "STARTTLS"
+        c.sendall(b'OK "Begin TLS negotiation now."\r\n' if ok else b'NO "TLS is not available"\r\n')
+    elif proto == "irc":
+        assert line(c) == "STARTTLS"
+        c.sendall(b":irc.test NOTICE * :*** Looking up your hostname...\r\n")
+        c.sendall(b":irc.test 670 * :STARTTLS successful, proceed with TLS handshake\r\n" if ok
+                  else b":irc.test 691 * :STARTTLS failed (Internal server error)\r\n")
+    elif proto == "mysql":
+        # MariaDB's initial handshake (protocol 10); CLIENT_SSL (0x0800) offered unless refusing.
+        caps = 0xffff if ok else 0xf7ff
+        payload = (b"\x0a" + b"10.11.6-MariaDB-test\x00" + b"\x01\x00\x00\x00" + b"abcdefgh" + b"\x00"
+                   + caps.to_bytes(2, "little") + b"\x21" + b"\x02\x00" + b"\xff\x81" + b"\x15"
+                   + b"\x00" * 10 + b"ijklmnopqrst\x00" + b"mysql_native_password\x00")
+        c.sendall(len(payload).to_bytes(3, "little") + b"\x00" + payload)
+        if ok:
+            req = exactly(c, 36)
+            assert req[:4] == b"\x20\x00\x00\x01", req
+            assert int.from_bytes(req[4:8], "little") & 0x0800, req
     return ok
 
 def handle(c):
@@ -1518,6 +1548,11 @@ fn starttls_each_protocol() {
         ("xmpp", "<stream:stream"),
         ("postgres", "S (the server accepts TLS)"),
         ("ldap", "resultCode 0 (success)"),
+        ("lmtp", "220 lmtp.test LMTP ready"),
+        ("nntp", "200 news.test InterNetNews server ready"),
+        ("sieve", "\"IMPLEMENTATION\" \"Dovecot Pigeonhole\""),
+        ("irc", ":irc.test 670 * :STARTTLS successful"),
+        ("mysql", "server 10.11.6-MariaDB-test"),
     ];
     for (proto, greeting) in greetings {
         let Some((_server, port)) = starttls_server(&dir, proto, "ok") else {
@@ -1910,7 +1945,7 @@ fn unusable_group_and_suite_choices_are_usage_errors() {
 #[test]
 fn ipv6_loopback_target_is_dialled_and_verified_by_address() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        util::skip("IPv6 loopback", "this machine has no IPv6 loopback");
         return;
     }
     let dir = Dir::new();
@@ -2143,13 +2178,13 @@ fn linger_zero(s: &std::net::TcpStream) {
 #[test]
 fn ipv6_zone_ids_are_accepted_where_the_os_accepts_them() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("skipped: this machine has no IPv6 loopback");
+        util::skip("IPv6 loopback", "this machine has no IPv6 loopback");
         return;
     }
     // SAFETY: if_nametoindex reads a NUL-terminated string.
     let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
     if lo == 0 {
-        eprintln!("skipped: no interface named lo");
+        util::skip("interface lo", "no interface named lo");
         return;
     }
     let dir = Dir::new();
