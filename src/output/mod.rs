@@ -13,6 +13,7 @@ pub mod json {
     }
 }
 
+pub mod ca;
 pub mod cert;
 pub mod serve;
 pub mod style;

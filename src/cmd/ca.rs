@@ -1,0 +1,268 @@
+//! `tlskit ca`: the CA home (init, show), and the CA operations gencert
+//! shares with it (finding the issuer, intermediates, signing a CSR).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::gencert::{self, Report, WrittenFile};
+use crate::atomic::{self, FileSet};
+use crate::exit::{self, Code};
+use crate::output::Ctx;
+use crate::pki::constraints::{Constraints, IpNet};
+use crate::pki::csr;
+use crate::pki::home::{self, InitOptions, Layout};
+use crate::tls::certgen::{self, CaIssuer, CaLimits, CertSpec, KeyType, Profile};
+use crate::tls::certinfo::CertSummary;
+use crate::tls::error::{tag, Failure};
+use crate::tls::files;
+
+/// Arguments of `tlskit ca`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+The CA home is $TLSKIT_CA_HOME, else $XDG_DATA_HOME/tlskit/ca, else ~/.local/share/tlskit/ca.
+
+Examples:
+  tlskit ca init                                  root + intermediate for localhost, .test, 127.0.0.0/8, ::1
+  tlskit ca init --permit-dns .test,.internal --permit-ip 10.0.0.0/8
+  tlskit gencert app.test --issuer                a leaf from the CA home
+  tlskit ca show")]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+/// The `ca` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Make a root and a name-constrained intermediate in the CA home.
+    Init(InitArgs),
+    /// Show the CA home: its CAs, name constraints, pins and files.
+    Show,
+}
+
+/// Arguments of `tlskit ca init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The CA's name: its certificates are "NAME root" and "NAME intermediate"
+    /// [default: tlskit local CA and 8 random hex digits].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// DNS names the CA may sign for, comma-separated: `.test` (or `test`) allows test and
+    /// every name under it [default: localhost,.test].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub permit_dns: Vec<String>,
+
+    /// IP networks the CA may sign for, comma-separated [default: 127.0.0.0/8,::1/128].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub permit_ip: Vec<String>,
+
+    /// Make a CA that may sign for any name (not recommended: once trusted, it can
+    /// impersonate any site).
+    #[arg(long, conflicts_with_all = ["permit_dns", "permit_ip"])]
+    pub no_constraints: bool,
+
+    /// Write the root's key to FILE instead of the CA home, to be moved offline: it is
+    /// never needed to issue certificates.
+    #[arg(long, value_name = "FILE")]
+    pub offline_root: Option<PathBuf>,
+
+    /// Key algorithm of the root and the intermediate.
+    #[arg(long, value_enum, default_value_t = KeyType::P256, value_name = "TYPE")]
+    pub key_type: KeyType,
+
+    /// Days of validity of the root (the intermediate: at most 3650).
+    #[arg(long, value_name = "N", default_value_t = 3650,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub days: u32,
+
+    /// Replace an existing CA home.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `tlskit ca`.
+pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    match args.action {
+        Action::Init(a) => init(a, ctx),
+        Action::Show => {
+            let report = home::show(&Layout::default_home()?)?;
+            ctx.emit(&report, |out| crate::output::ca::show(out, &report))?;
+            Ok(Code::Success)
+        }
+    }
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> Result<Code> {
+    let usage = |e: anyhow::Error| exit::tag(Code::Usage, e);
+    let constraints = if args.no_constraints {
+        Constraints::default()
+    } else {
+        let dns = if args.permit_dns.is_empty() {
+            vec!["localhost".to_string(), "test".to_string()]
+        } else {
+            args.permit_dns
+                .iter()
+                .map(|d| Constraints::parse_dns(d).context("--permit-dns"))
+                .collect::<Result<_>>()
+                .map_err(usage)?
+        };
+        let ip = if args.permit_ip.is_empty() {
+            vec![IpNet::parse("127.0.0.0/8")?, IpNet::parse("::1")?]
+        } else {
+            args.permit_ip
+                .iter()
+                .map(|n| IpNet::parse(n).context("--permit-ip"))
+                .collect::<Result<_>>()
+                .map_err(usage)?
+        };
+        Constraints {
+            permitted_dns: dns,
+            permitted_ip: ip,
+            ..Constraints::default()
+        }
+    };
+    let name = match args.name {
+        Some(n) if n.trim().is_empty() || n.chars().any(char::is_control) => {
+            return Err(exit::fail(
+                Code::Usage,
+                "--name must be non-empty printable text",
+            ))
+        }
+        Some(n) => n,
+        None => certgen::unique_ca_name()?,
+    };
+    let report = home::init(&InitOptions {
+        layout: Layout::default_home()?,
+        name,
+        constraints,
+        offline_root: args.offline_root,
+        key_type: args.key_type,
+        days: args.days,
+        force: args.force,
+    })?;
+    if report.constraints.is_empty() {
+        crate::output::on_stderr(|| {
+            eprintln!("tlskit: warning: this CA may sign for any name: once trusted, it can impersonate any site")
+        });
+    }
+    if ctx.quiet && !ctx.json {
+        return Ok(Code::Success);
+    }
+    ctx.emit(&report, |out| crate::output::ca::init(out, &report))?;
+    Ok(Code::Success)
+}
+
+/// The CA `gencert --issuer [FILE]` signs with, and the file a client should trust.
+pub(crate) fn resolve_issuer(
+    path: Option<&Path>,
+    key: Option<&Path>,
+) -> Result<(CaIssuer, PathBuf)> {
+    match path {
+        Some(p) => Ok((gencert::load_issuer(p, key)?, p.to_path_buf())),
+        None => {
+            let layout = Layout::default_home()?;
+            let ca = home::issuer(&layout).context("--issuer without a file uses the CA home")?;
+            Ok((ca, layout.root))
+        }
+    }
+}
+
+/// Checks that `ca` may sign what `spec` describes; the limits of a CA it makes.
+pub(crate) fn check_issue(ca: &CaIssuer, spec: &CertSpec, pathlen: Option<u8>) -> Result<CaLimits> {
+    if spec.profile == Profile::Ca {
+        let want = pathlen.unwrap_or(0);
+        match ca.pathlen {
+            Some(0) => anyhow::bail!(
+                "the issuer may sign only leaves (its pathlen is 0), not another CA; \
+                 make a root that may with: tlskit gencert --ca --pathlen 1"
+            ),
+            Some(n) if u32::from(want) >= n => {
+                anyhow::bail!("--pathlen {want} is not below the issuer's pathlen ({n})")
+            }
+            _ => {}
+        }
+        return Ok(CaLimits {
+            pathlen: want,
+            constraints: ca.constraints.clone(),
+        });
+    }
+    for name in &spec.names {
+        ca.constraints.check(name)?;
+    }
+    Ok(CaLimits::default())
+}
+
+/// The PEM a certificate signed by `ca` is followed by: the CA itself unless it
+/// is a root, then its own intermediates.
+pub(crate) fn chain_pem(ca: &CaIssuer) -> String {
+    let mut certs = Vec::new();
+    if !ca.is_root {
+        certs.push(ca.cert_der.clone());
+    }
+    certs.extend(ca.chain.iter().cloned());
+    files::certs_to_pem(&certs)
+}
+
+/// `gencert --sign-csr`: signs a request with `ca`, taking only its names.
+pub(crate) fn sign_csr(
+    path: &Path,
+    ca: &CaIssuer,
+    spec: &CertSpec,
+    args: &gencert::Args,
+    mut warnings: Vec<String>,
+) -> Result<(Report, Code)> {
+    let shown = path.display().to_string();
+    let data = files::read_input(path).with_context(|| format!("reading '{shown}'"))?;
+    let request = csr::parse(&data).with_context(|| format!("the request '{shown}'"))?;
+    for name in &request.names {
+        ca.constraints
+            .check(name)
+            .map_err(|e| tag(Failure::Input, e.context(format!("the request '{shown}'"))))?;
+    }
+    let spec = CertSpec {
+        names: request.names.clone(),
+        common_name: None,
+        key_type: request.key_type,
+        profile: spec.profile,
+        not_before: spec.not_before,
+        not_after: spec.not_after,
+    };
+    let (cert_path, _) = gencert::output_paths(args, &spec);
+    atomic::check_targets([cert_path.as_path()], args.force)?;
+    let der = certgen::sign_public_key(&spec, request.public_key(), ca)?;
+    let pem = format!(
+        "{}{}",
+        files::der_to_pem("CERTIFICATE", &der),
+        chain_pem(ca)
+    );
+    let mut set = FileSet::new(args.force);
+    set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
+    set.commit()?;
+    warnings.extend(request.ignored.iter().map(|i| i.describe().to_string()));
+    let summary = CertSummary::from_der(&der)?;
+    Ok((
+        Report {
+            files: vec![WrittenFile {
+                path: cert_path.display().to_string(),
+                kind: if ca.is_root && ca.chain.is_empty() {
+                    "certificate"
+                } else {
+                    "certificate_chain"
+                },
+                mode: format!("{:04o}", atomic::PUBLIC),
+            }],
+            profile: spec.profile,
+            certificate: Some(summary),
+            csr: None,
+            next: vec![format!(
+                "send {} back to whoever made the request; it goes with their key",
+                gencert::quote(&cert_path)
+            )],
+            warnings,
+        },
+        Code::Success,
+    ))
+}
