@@ -106,3 +106,301 @@ fn intermediate_chain_verifies_with_openssl_and_serves_to_curl() {
     );
     drop(srv);
 }
+
+/// A root that may sign intermediates, and an intermediate under it.
+fn two_level_ca(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "--pathlen", "1", "--out", "root", "-q"]);
+    dir.ok(&[
+        "gencert", "--ca", "--issuer", "root.pem", "--out", "inter", "-q",
+    ]);
+}
+
+const OPENSSL_CSR: &str = "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout req-key.pem -out req.csr -subj /CN=app.test \
+    -addext subjectAltName=DNS:app.test,DNS:www.app.test";
+
+#[test]
+fn sign_csr_from_openssl_verifies_and_serves_to_curl() {
+    let dir = Dir::new();
+    two_level_ca(&dir);
+    sh(dir.path(), &format!("{OPENSSL_CSR} 2>/dev/null"));
+    let out = dir.run(&[
+        "--json",
+        "gencert",
+        "--sign-csr",
+        "req.csr",
+        "--issuer",
+        "inter.pem",
+        "--out",
+        "signed",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["certificate"]["sans"],
+        serde_json::json!(["DNS:app.test", "DNS:www.app.test"])
+    );
+    assert_eq!(
+        report["files"].as_array().unwrap().len(),
+        1,
+        "no key is written"
+    );
+    assert_eq!(pem_count(&dir.read("signed.pem")), 2);
+    let v = sh(
+        dir.path(),
+        "openssl verify -CAfile root.pem -untrusted inter.pem signed.pem",
+    );
+    assert!(v.contains("OK"), "{v}");
+    // The same request in DER signs too.
+    sh(
+        dir.path(),
+        "openssl req -in req.csr -outform DER -out req.der",
+    );
+    dir.ok(&[
+        "gencert",
+        "--sign-csr",
+        "req.der",
+        "--issuer",
+        "inter.pem",
+        "--out",
+        "der",
+        "-q",
+    ]);
+    if !have("curl") {
+        return;
+    }
+    let srv = spawn_serve(
+        &dir,
+        &["--www", "--cert", "signed.pem", "--key", "req-key.pem"],
+    );
+    assert!(curl_ok(&dir, srv.port, "root.pem"));
+}
+
+#[test]
+fn csr_asking_for_ca_true_and_key_usages_is_stripped() {
+    let dir = Dir::new();
+    two_level_ca(&dir);
+    sh(
+        dir.path(),
+        &format!(
+            "{OPENSSL_CSR} -addext basicConstraints=critical,CA:TRUE \
+             -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null"
+        ),
+    );
+    let out = dir.run(&[
+        "gencert",
+        "--sign-csr",
+        "req.csr",
+        "--issuer",
+        "inter.pem",
+        "--out",
+        "s",
+        "-q",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("asked to be a CA (CA:TRUE); it was not copied"),
+        "{}",
+        stderr(&out)
+    );
+    let text = sh(dir.path(), "openssl x509 -in s.pem -noout -text");
+    assert!(text.contains("CA:FALSE"), "{text}");
+    assert!(!text.contains("Certificate Sign"), "{text}");
+    // And openssl refuses to use it as a CA.
+    let (c, msg) = sh_status(
+        &dir,
+        "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout e-key.pem \
+         -subj /CN=evil.test -out e.csr 2>/dev/null && \
+         openssl x509 -req -in e.csr -CA s.pem -CAkey req-key.pem -CAcreateserial -out e.pem 2>&1 && \
+         cat s.pem inter.pem > both.pem && openssl verify -CAfile root.pem -untrusted both.pem e.pem",
+    );
+    assert_ne!(c, 0, "{msg}");
+}
+
+#[test]
+fn bad_csrs_are_refused_with_a_sentence_and_nothing_written() {
+    let dir = Dir::new();
+    two_level_ca(&dir);
+    sh(
+        dir.path(),
+        &format!("{OPENSSL_CSR} 2>/dev/null && openssl req -in req.csr -outform DER -out req.der"),
+    );
+    // Alter the request's subject: it still parses, but its signature no longer matches.
+    sh(
+        dir.path(),
+        "python3 -c \"d=open('req.der','rb').read(); open('altered.der','wb').write(d.replace(b'app.test', b'app.tesu', 1))\"",
+    );
+    std::fs::write(dir.join("garbage.csr"), "not a request\n").unwrap();
+    let before = dir.entries();
+    for (file, why) in [
+        ("altered.der", "its signature does not verify"),
+        ("garbage.csr", "not a certificate request"),
+        ("missing.csr", "missing.csr"),
+    ] {
+        let out = dir.run(&[
+            "gencert",
+            "--sign-csr",
+            file,
+            "--issuer",
+            "inter.pem",
+            "--out",
+            "x",
+        ]);
+        assert_eq!(code(&out), 1, "{file}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("tlskit: error: ") && err.contains(why),
+            "{file}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert_eq!(dir.entries(), before);
+}
+
+/// `openssl req` + `openssl x509 -req` under the CA home's intermediate: what
+/// another tool signs without looking at the constraints.
+fn forced_by_openssl(dir: &Dir, name: &str, out: &str) {
+    sh(
+        dir.path(),
+        &format!(
+            "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout {out}-key.pem \
+             -subj /CN={name} -addext subjectAltName=DNS:{name} -out {out}.csr 2>/dev/null && \
+             printf 'subjectAltName=DNS:{name}\\nbasicConstraints=critical,CA:FALSE\\n' > ext.cnf && \
+             openssl x509 -req -in {out}.csr -CA home/intermediate.pem -CAkey home/intermediate-key.pem \
+             -CAcreateserial -extfile ext.cnf -days 5 -out {out}.pem 2>/dev/null"
+        ),
+    );
+}
+
+#[test]
+fn ca_home_name_constraints_hold_for_openssl_and_tlskit() {
+    let dir = Dir::new();
+    home_ok(
+        &dir,
+        &["ca", "init", "--name", "Dev", "--permit-dns", ".test", "-q"],
+    );
+    let out = with_home(&dir, &["gencert", "app.test", "--issuer"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(pem_count(&dir.read("app.test.pem")), 2);
+    let v = sh(
+        dir.path(),
+        "openssl verify -CAfile home/root.pem -untrusted home/intermediate.pem app.test.pem",
+    );
+    assert!(v.contains("OK"), "{v}");
+    // tlskit refuses a name outside the constraints...
+    let out = with_home(&dir, &["gencert", "example.com", "--issuer"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(
+            "'example.com' is outside the CA's name constraints (it may sign only DNS test;"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("example.com.pem").exists());
+    // ...and a certificate another tool forced through is rejected by OpenSSL.
+    forced_by_openssl(&dir, "example.com", "forced");
+    forced_by_openssl(&dir, "ok.test", "allowed");
+    let (c, msg) = sh_status(
+        &dir,
+        "openssl verify -CAfile home/root.pem -untrusted home/intermediate.pem forced.pem",
+    );
+    assert_ne!(c, 0, "{msg}");
+    assert!(msg.contains("permitted subtree violation"), "{msg}");
+    let v = sh(
+        dir.path(),
+        "openssl verify -CAfile home/root.pem -untrusted home/intermediate.pem allowed.pem",
+    );
+    assert!(v.contains("OK"), "{v}");
+
+    // ca show, as JSON: the constraints, the pins and the files.
+    let show: serde_json::Value =
+        serde_json::from_str(&home_ok(&dir, &["--json", "ca", "show"])).unwrap();
+    assert_eq!(
+        show["constraints"]["permitted_dns"],
+        serde_json::json!(["test"])
+    );
+    assert_eq!(show["root"]["subject"], "CN=Dev root");
+    assert_eq!(show["intermediate"]["subject"], "CN=Dev intermediate");
+    assert!(show["root"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256//"));
+    assert_eq!(show["root_key_present"], true);
+    let text = home_ok(&dir, &["ca", "show"]);
+    assert!(
+        text.contains("may sign for:  DNS test; IP 127.0.0.0/8, ::1/128"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ca_init_twice_and_offline_root() {
+    let dir = Dir::new();
+    home_ok(
+        &dir,
+        &["ca", "init", "--offline-root", "root-key.pem", "-q"],
+    );
+    assert!(dir.join("root-key.pem").exists());
+    assert!(!dir.join("home/root-key.pem").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| std::fs::metadata(dir.join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("home"), 0o700);
+        assert_eq!(mode("home/intermediate-key.pem"), 0o600);
+        assert_eq!(mode("root-key.pem"), 0o600);
+    }
+    let show = home_ok(&dir, &["ca", "show"]);
+    assert!(show.contains("offline (not in the CA home)"), "{show}");
+    let root = dir.read("home/root.pem");
+    let out = with_home(&dir, &["ca", "init"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("there is a CA here already; nothing was changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(dir.read("home/root.pem"), root);
+}
+
+#[test]
+fn a_missing_half_written_or_exposed_ca_home_is_refused() {
+    let dir = Dir::new();
+    let out = with_home(&dir, &["ca", "show"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("there is no CA home at"),
+        "{}",
+        stderr(&out)
+    );
+    let out = with_home(&dir, &["gencert", "app.test", "--issuer"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(dir.entries(), Vec::<String>::new());
+
+    home_ok(&dir, &["ca", "init", "-q"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = dir.join("home/intermediate-key.pem");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = with_home(&dir, &["gencert", "app.test", "--issuer"]);
+        assert_eq!(code(&out), 1);
+        assert!(
+            stderr(&out).contains("is readable by others (mode 0644); fix it with: chmod 600"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!dir.join("app.test.pem").exists());
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::remove_file(dir.join("home/intermediate.pem")).unwrap();
+    let out = with_home(&dir, &["ca", "show"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("is incomplete (intermediate.pem missing)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(dir.entries(), ["home"]);
+}
