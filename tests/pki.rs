@@ -404,3 +404,81 @@ fn a_missing_half_written_or_exposed_ca_home_is_refused() {
     );
     assert_eq!(dir.entries(), ["home"]);
 }
+
+#[test]
+fn p12_reads_with_openssl_and_its_password_only() {
+    let dir = Dir::new();
+    two_level_ca(&dir);
+    std::fs::write(dir.join("pw"), "s3cret\n").unwrap();
+    std::fs::write(dir.join("wrong"), "nope\n").unwrap();
+    dir.ok(&[
+        "gencert",
+        "app.test",
+        "--issuer",
+        "inter.pem",
+        "--p12",
+        "app.p12",
+        "--p12-password-file",
+        "pw",
+        "-q",
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("app.p12"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let info = sh(
+        dir.path(),
+        "openssl pkcs12 -info -in app.p12 -passin file:pw -nodes 2>&1",
+    );
+    assert!(info.contains("subject=CN = app.test"), "{info}");
+    assert!(info.contains("BEGIN PRIVATE KEY"), "{info}");
+    assert_eq!(pem_count(&info), 2, "leaf and intermediate: {info}");
+    let (c, _) = sh_status(
+        &dir,
+        "openssl pkcs12 -info -in app.p12 -passin file:wrong -nokeys",
+    );
+    assert_ne!(c, 0, "a wrong password must fail");
+
+    // An empty password file is refused, and nothing is written.
+    std::fs::write(dir.join("empty"), "").unwrap();
+    let before = dir.entries();
+    let out = dir.run(&[
+        "gencert",
+        "b.test",
+        "--p12",
+        "b.p12",
+        "--p12-password-file",
+        "empty",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("is empty; put a password in it, or use --p12-no-password"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(dir.entries(), before);
+    // No password source and no terminal: a usage error.
+    let out = dir.run(&["gencert", "b.test", "--p12", "b.p12"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(dir.entries(), before);
+    // --p12-no-password: an empty password, as asked.
+    dir.ok(&[
+        "gencert",
+        "c.test",
+        "--p12",
+        "c.p12",
+        "--p12-no-password",
+        "-q",
+    ]);
+    let info = sh(
+        dir.path(),
+        "openssl pkcs12 -info -in c.p12 -passin pass: -nokeys 2>&1",
+    );
+    assert!(info.contains("subject=CN = c.test"), "{info}");
+}

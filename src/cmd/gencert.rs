@@ -105,6 +105,24 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["issuer", "cert"])]
     pub csr: Option<PathBuf>,
 
+    /// Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows,
+    /// Java, browsers and Android), mode 0600.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csr", "sign_csr"])]
+    pub p12: Option<PathBuf>,
+
+    /// The PKCS#12 password: the first line of FILE [default: asked on the terminal].
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "p12",
+        conflicts_with = "p12_no_password"
+    )]
+    pub p12_password_file: Option<PathBuf>,
+
+    /// Write the PKCS#12 file with an empty password: whoever has the file has the key.
+    #[arg(long, requires = "p12")]
+    pub p12_no_password: bool,
+
     /// Replace existing files.
     #[arg(long)]
     pub force: bool,
@@ -223,6 +241,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     };
     // Refuse before generating anything (RSA keys take a while).
     atomic::check_targets([cert_path.as_path(), key_path.as_path()], args.force)?;
+    let p12 = match &args.p12 {
+        Some(path) => {
+            atomic::check_targets([path.as_path()], args.force)?;
+            let password =
+                super::ca::p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+            Some((path.clone(), password))
+        }
+        None => None,
+    };
 
     let mut set = FileSet::new(args.force);
     let report = if args.csr.is_some() {
@@ -258,14 +285,32 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);
         let summary = CertSummary::from_der(&generated.cert_der)?;
+        if let Some((path, password)) = &p12 {
+            let mut certs = vec![generated.cert_der.clone()];
+            if let Some(ca) = &issuer {
+                certs.push(ca.cert_der.clone());
+                certs.extend(ca.chain.iter().cloned());
+            }
+            let alias = spec.cn().unwrap_or_else(|| "tlskit".into());
+            let der = crate::pki::p12::encode(&certs, &generated.key_der, password, &alias)?;
+            set.add(path, der, atomic::PRIVATE);
+        }
         set.commit()?;
         let kind = if chain.is_empty() {
             "certificate"
         } else {
             "certificate_chain"
         };
+        let mut files = written(&cert_path, kind, &key_path);
+        if let Some((path, _)) = &p12 {
+            files.push(WrittenFile {
+                path: path.display().to_string(),
+                kind: "pkcs12",
+                mode: format!("{:04o}", atomic::PRIVATE),
+            });
+        }
         Report {
-            files: written(&cert_path, kind, &key_path),
+            files,
             profile,
             next: next_steps(
                 trust_file.as_deref(),
@@ -543,6 +588,7 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         .map(|f| {
             let what = match f.kind {
                 "private_key" => format!("private key, mode {}", f.mode),
+                "pkcs12" => format!("PKCS#12, mode {}", f.mode),
                 other => other.replace('_', " "),
             };
             format!("{} ({what})", sanitize(&f.path).bold())
