@@ -482,3 +482,227 @@ fn p12_reads_with_openssl_and_its_password_only() {
     );
     assert!(info.contains("subject=CN = c.test"), "{info}");
 }
+
+/// tlskit with the CA home in the test directory and HOME set to `home`.
+fn with_env(
+    dir: &Dir,
+    args: &[&str],
+    home: &std::path::Path,
+    path: Option<&str>,
+) -> std::process::Output {
+    let mut cmd = dir.tlskit(args);
+    cmd.env("TLSKIT_CA_HOME", dir.join("home"))
+        .env("HOME", home);
+    if let Some(p) = path {
+        cmd.env("PATH", p);
+    }
+    run_bounded(cmd, Duration::from_secs(60))
+}
+
+#[test]
+fn nss_install_uninstall_and_status_in_a_throwaway_home() {
+    if !have("certutil") {
+        return;
+    }
+    let dir = Dir::new();
+    let user = dir.join("user");
+    let profile = user.join(".mozilla/firefox/abcd.default-release");
+    std::fs::create_dir_all(&profile).unwrap();
+    sh(
+        dir.path(),
+        &format!("certutil -N --empty-password -d sql:{}", profile.display()),
+    );
+    home_ok(&dir, &["ca", "init", "--name", "Throwaway", "-q"]);
+    let out = with_env(&dir, &["ca", "install", "--nss"], &user, None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("installed in") && text.contains("undo: certutil -D -d sql:"),
+        "{text}"
+    );
+    for db in [user.join(".pki/nssdb"), profile.clone()] {
+        let list = sh(dir.path(), &format!("certutil -L -d sql:{}", db.display()));
+        assert!(list.contains("Throwaway root"), "{}: {list}", db.display());
+    }
+    let out = with_env(&dir, &["--json", "ca", "status"], &user, None);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nss: Vec<&serde_json::Value> = status["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["store"] == "nss")
+        .collect();
+    assert_eq!(nss.len(), 2, "{status}");
+    assert!(nss.iter().all(|s| s["trusted"] == true), "{status}");
+    // Installing again changes nothing.
+    let again = with_env(&dir, &["--json", "ca", "install", "--nss"], &user, None);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(again["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["outcome"] == "already_installed"));
+    let out = with_env(&dir, &["ca", "uninstall", "--nss"], &user, None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let list = sh(
+        dir.path(),
+        &format!("certutil -L -d sql:{}", profile.display()),
+    );
+    assert!(!list.contains("Throwaway root"), "{list}");
+}
+
+#[test]
+fn missing_tools_are_named_with_their_debian_package() {
+    let dir = Dir::new();
+    home_ok(&dir, &["ca", "init", "-q"]);
+    let user = dir.join("user");
+    for (flag, package) in [
+        ("--nss", "libnss3-tools"),
+        ("--java", "default-jre-headless"),
+    ] {
+        let out = with_env(&dir, &["ca", "install", flag], &user, Some("/nonexistent"));
+        assert_eq!(code(&out), 1, "{flag}");
+        assert!(
+            stderr(&out).contains(&format!("it comes with the Debian package {package}")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!user.exists(), "nothing was created");
+}
+
+#[test]
+fn java_install_into_a_keystore_file() {
+    if !have("keytool") {
+        return;
+    }
+    let dir = Dir::new();
+    home_ok(&dir, &["ca", "init", "--name", "JavaDev", "-q"]);
+    let user = dir.join("user");
+    let out = with_env(
+        &dir,
+        &["ca", "install", "--java", "--java-keystore", "ks.p12"],
+        &user,
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let list = sh(
+        dir.path(),
+        "keytool -list -keystore ks.p12 -storepass changeit",
+    );
+    assert!(list.to_lowercase().contains("javadev root"), "{list}");
+    let out = with_env(
+        &dir,
+        &["ca", "uninstall", "--java", "--java-keystore", "ks.p12"],
+        &user,
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let list = sh(
+        dir.path(),
+        "keytool -list -keystore ks.p12 -storepass changeit",
+    );
+    assert!(!list.to_lowercase().contains("javadev root"), "{list}");
+}
+
+#[test]
+fn ca_export_p12_holds_the_intermediate_key_and_root() {
+    let dir = Dir::new();
+    home_ok(&dir, &["ca", "init", "--name", "Exp", "-q"]);
+    std::fs::write(dir.join("pw"), "pass phrase\n").unwrap();
+    home_ok(
+        &dir,
+        &[
+            "ca",
+            "export",
+            "--p12",
+            "ca.p12",
+            "--p12-password-file",
+            "pw",
+            "-q",
+        ],
+    );
+    let info = sh(
+        dir.path(),
+        "openssl pkcs12 -info -in ca.p12 -passin file:pw -nodes 2>&1",
+    );
+    assert!(info.contains("subject=CN = Exp intermediate"), "{info}");
+    assert!(info.contains("subject=CN = Exp root"), "{info}");
+    assert!(info.contains("BEGIN PRIVATE KEY"), "{info}");
+}
+
+/// The system store, changed only inside a private mount namespace with
+/// tmpfs copies over /etc/ssl/certs and /usr/local/share/ca-certificates:
+/// curl trusts the CA without --cacert after install, and not after uninstall.
+#[test]
+fn system_store_install_makes_curl_trust_and_uninstall_undoes_it() {
+    if !have("curl") || !have("update-ca-certificates") {
+        return;
+    }
+    let probe = Command::new("unshare")
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            "mount -t tmpfs tmpfs /usr/local/share/ca-certificates",
+        ])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: cannot make a private mount namespace here (unshare -m needs root)");
+        if std::env::var_os("CI").is_some_and(|v| v == "true") {
+            panic!("unshare -m is needed under CI");
+        }
+        return;
+    }
+    let dir = Dir::new();
+    home_ok(&dir, &["ca", "init", "--name", "Sys", "-q"]);
+    home_ok(&dir, &["gencert", "app.test", "--issuer", "-q"]);
+    let srv = spawn_serve(
+        &dir,
+        &[
+            "--www",
+            "--cert",
+            "app.test.pem",
+            "--key",
+            "app.test-key.pem",
+        ],
+    );
+    let port = srv.port;
+    let script = format!(
+        "set -e
+stage=$PWD/stage; mkdir -p $stage/certs $stage/local
+cp -a /etc/ssl/certs/. $stage/certs/; cp -a /usr/local/share/ca-certificates/. $stage/local/
+mount -t tmpfs tmpfs /etc/ssl/certs; cp -a $stage/certs/. /etc/ssl/certs/
+mount -t tmpfs tmpfs /usr/local/share/ca-certificates; cp -a $stage/local/. /usr/local/share/ca-certificates/
+get() {{ curl -sS --max-time 10 --resolve app.test:{port}:127.0.0.1 https://app.test:{port}/ >/dev/null 2>&1 && echo $1=ok || echo $1=fail; }}
+get before
+\"$TLSKIT\" ca install --system
+get installed
+\"$TLSKIT\" ca status | grep -q 'trusted  ' && echo status=ok
+\"$TLSKIT\" ca uninstall --system
+get removed
+"
+    );
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-m", "sh", "-c", &script])
+        .current_dir(dir.path())
+        .env("TLSKIT", bin())
+        .env("TLSKIT_CA_HOME", dir.join("home"));
+    let out = run_bounded(cmd, Duration::from_secs(120));
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(text.contains("before=fail"), "{text}");
+    assert!(text.contains("installed=ok"), "{text}");
+    assert!(text.contains("status=ok"), "{text}");
+    assert!(text.contains("removed=fail"), "{text}");
+    assert!(
+        text.contains("undo: tlskit ca uninstall --system"),
+        "{text}"
+    );
+    // The machine's own store never saw it.
+    let bundle = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    let root = dir.read("home/root.pem");
+    let body: String = root.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!bundle.lines().collect::<String>().contains(&body));
+    drop(srv);
+}

@@ -40,6 +40,50 @@ pub enum Action {
     Init(InitArgs),
     /// Show the CA home: its CAs, name constraints, pins and files.
     Show,
+    /// Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere).
+    Export(ExportArgs),
+    /// Trust the CA home's root: the system store (as root), NSS (Chromium, Firefox),
+    /// Java [default: the system store when run as root, and NSS when certutil is
+    /// installed].
+    Install(StoreArgs),
+    /// Remove the CA home's root from the trust stores it was installed in.
+    Uninstall(StoreArgs),
+    /// Say where the CA home's root is trusted.
+    Status(StoreArgs),
+}
+
+/// Which trust stores.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only).
+    #[arg(long)]
+    pub system: bool,
+    /// The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil).
+    #[arg(long)]
+    pub nss: bool,
+    /// A Java keystore (keytool): the JDK's cacerts unless --java-keystore.
+    #[arg(long)]
+    pub java: bool,
+    /// The Java keystore to change instead of the JDK's cacerts (password changeit).
+    #[arg(long, value_name = "FILE", requires = "java")]
+    pub java_keystore: Option<PathBuf>,
+}
+
+/// Arguments of `tlskit ca export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The PKCS#12 file to write (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub p12: PathBuf,
+    /// The PKCS#12 password: the first line of FILE [default: asked on the terminal].
+    #[arg(long, value_name = "FILE", conflicts_with = "p12_no_password")]
+    pub p12_password_file: Option<PathBuf>,
+    /// Write the PKCS#12 file with an empty password.
+    #[arg(long)]
+    pub p12_no_password: bool,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `tlskit ca init`.
@@ -92,7 +136,126 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             ctx.emit(&report, |out| crate::output::ca::show(out, &report))?;
             Ok(Code::Success)
         }
+        Action::Export(a) => export(a, ctx),
+        Action::Install(a) => stores(a, ctx, StoreAction::Install),
+        Action::Uninstall(a) => stores(a, ctx, StoreAction::Uninstall),
+        Action::Status(a) => stores(a, ctx, StoreAction::Status),
     }
+}
+
+fn export(args: ExportArgs, ctx: &Ctx) -> Result<Code> {
+    let layout = Layout::default_home()?;
+    let ca = home::issuer(&layout)?;
+    atomic::check_targets([args.p12.as_path()], args.force)?;
+    let password = p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+    let key = files::load_key(&layout.intermediate_key)?;
+    let mut certs = vec![ca.cert_der.clone()];
+    certs.extend(files::load_certs(&layout.root)?);
+    let der = crate::pki::p12::encode(&certs, &key, &password, "tlskit intermediate")?;
+    atomic::write_file(&args.p12, &der, atomic::PRIVATE, args.force)?;
+    let report = crate::output::ca::Exported {
+        path: args.p12.display().to_string(),
+        certificates: certs.len(),
+    };
+    if !(ctx.quiet && !ctx.json) {
+        ctx.emit(&report, |out| crate::output::ca::exported(out, &report))?;
+    }
+    Ok(Code::Success)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StoreAction {
+    Install,
+    Uninstall,
+    Status,
+}
+
+fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
+    use crate::pki::trust::{self, Store, Target};
+    let layout = Layout::default_home()?;
+    home::check(&layout)?;
+    let root = CertSummary::from_der(&files::load_certs(&layout.root)?.swap_remove(0))?;
+    let nickname = root
+        .subject
+        .strip_prefix("CN=")
+        .unwrap_or(&root.subject)
+        .to_string();
+    let target = Target {
+        root_pem: layout.root.clone(),
+        nickname,
+        home: std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+        java_keystore: args.java_keystore.clone(),
+    };
+    if action == StoreAction::Status {
+        let report = crate::output::ca::TrustStatus {
+            root: root.subject.clone(),
+            stores: trust::status(&target)?,
+        };
+        ctx.emit(&report, |out| crate::output::ca::status(out, &report))?;
+        return Ok(Code::Success);
+    }
+    let mut notes = Vec::new();
+    let chosen: Vec<Store> = if args.system || args.nss || args.java {
+        [
+            (args.system, Store::System),
+            (args.nss, Store::Nss),
+            (args.java, Store::Java),
+        ]
+        .into_iter()
+        .filter_map(|(on, s)| on.then_some(s))
+        .collect()
+    } else {
+        let mut v = Vec::new();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            v.push(Store::System);
+        } else {
+            notes.push(
+                "the system store was left alone: it needs root (sudo tlskit ca install --system)"
+                    .to_string(),
+            );
+        }
+        if trust::have("certutil") {
+            v.push(Store::Nss);
+        } else {
+            notes.push("NSS (Chromium, Firefox) was left alone: certutil is not installed (Debian package libnss3-tools)".to_string());
+        }
+        v
+    };
+    let mut warnings = Vec::new();
+    if action == StoreAction::Install {
+        let root_der = files::load_certs(&layout.root)?.swap_remove(0);
+        let (_, parsed) = x509_parser::parse_x509_certificate(&root_der)
+            .map_err(|e| anyhow::anyhow!("'{}' does not parse: {e}", layout.root.display()))?;
+        if Constraints::of_cert(&parsed)?.is_empty() {
+            warnings.push(
+                "this CA has no name constraints: once trusted, it can impersonate any site"
+                    .to_string(),
+            );
+        }
+    }
+    let mut changes = Vec::new();
+    for store in chosen {
+        changes.extend(match action {
+            StoreAction::Install => trust::install(&target, store)?,
+            _ => trust::uninstall(&target, store)?,
+        });
+    }
+    let report = crate::output::ca::TrustChanges {
+        root: root.subject,
+        changes,
+        notes,
+        warnings,
+    };
+    for w in &report.warnings {
+        crate::output::on_stderr(|| eprintln!("tlskit: warning: {w}"));
+    }
+    if !(ctx.quiet && !ctx.json) {
+        ctx.emit(&report, |out| crate::output::ca::changes(out, &report))?;
+    }
+    Ok(Code::Success)
 }
 
 fn init(args: InitArgs, ctx: &Ctx) -> Result<Code> {

@@ -6,6 +6,7 @@ pub mod constraints;
 pub mod csr;
 pub mod home;
 pub mod p12;
+pub mod trust;
 
 /// Whether a certificate names itself as its issuer (a root, for our purposes).
 pub fn is_self_issued(der: &[u8]) -> bool {
