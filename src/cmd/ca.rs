@@ -157,7 +157,7 @@ fn export(args: ExportArgs, ctx: &Ctx) -> Result<Code> {
         path: args.p12.display().to_string(),
         certificates: certs.len(),
     };
-    if !(ctx.quiet && !ctx.json) {
+    if !ctx.quiet || ctx.json {
         ctx.emit(&report, |out| crate::output::ca::exported(out, &report))?;
     }
     Ok(Code::Success)
@@ -252,7 +252,7 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
     for w in &report.warnings {
         crate::output::on_stderr(|| eprintln!("tlskit: warning: {w}"));
     }
-    if !(ctx.quiet && !ctx.json) {
+    if !ctx.quiet || ctx.json {
         ctx.emit(&report, |out| crate::output::ca::changes(out, &report))?;
     }
     Ok(Code::Success)
