@@ -282,6 +282,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Judge where chains end against these CA certificates instead of Mozilla''s roots')
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI and verify, instead of the host')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)')
+            [CompletionResult]::new('--p12-password-file', '--p12-password-file', [CompletionResultType]::ParameterName, 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--pem', '--pem', [CompletionResultType]::ParameterName, 'Print the certificates as PEM instead of the report (to save a server''s chain)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')

@@ -941,7 +941,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --key --expires-within --ca --servername --timeout --pem --color --json --quiet --help --version"
+            opts="-q -h -V --key --expires-within --ca --servername --timeout --pem --p12-password-file --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +964,10 @@ _tlskit() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -260,6 +260,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
             cand --servername 'Servers: the name to send as SNI and verify, instead of the host'
             cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
+            cand --p12-password-file 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --pem 'Print the certificates as PEM instead of the report (to save a server''s chain)'
             cand --json 'Print one JSON document on stdout instead of text'

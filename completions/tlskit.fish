@@ -232,6 +232,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l p12-password-file -d 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"

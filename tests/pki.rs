@@ -467,6 +467,20 @@ fn p12_reads_with_openssl_and_its_password_only() {
     let out = dir.run(&["gencert", "b.test", "--p12", "b.p12"]);
     assert_eq!(code(&out), 2);
     assert_eq!(dir.entries(), before);
+    // inspect reads it back with the password, and refuses the wrong one.
+    let shown = dir.ok(&["inspect", "app.p12", "--p12-password-file", "pw"]);
+    assert!(
+        shown.contains("app.p12: a chain of 2 certificates"),
+        "{shown}"
+    );
+    assert!(shown.contains("CN=app.test"), "{shown}");
+    let out = dir.run(&["inspect", "app.p12", "--p12-password-file", "wrong"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("a PKCS#12 (.p12/.pfx) archive whose password is not the one given"),
+        "{}",
+        stderr(&out)
+    );
     // --p12-no-password: an empty password, as asked.
     dir.ok(&[
         "gencert",

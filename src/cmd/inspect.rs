@@ -67,6 +67,10 @@ pub struct Args {
     /// Print the certificates as PEM instead of the report (to save a server's chain).
     #[arg(long)]
     pub pem: bool,
+
+    /// The password of PKCS#12 inputs: the first line of FILE [default: an empty password].
+    #[arg(long, value_name = "FILE")]
+    pub p12_password_file: Option<PathBuf>,
 }
 
 fn parse_duration(s: &str) -> Result<time::Duration> {
@@ -224,6 +228,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     let mut inputs = Vec::with_capacity(sources.len());
     for src in &sources {
+        if let Source::File(path) = src {
+            let data = files::read_input(path)?;
+            if crate::pki::p12::looks_like_p12(&data) {
+                inputs.push(inspect_p12(
+                    path,
+                    &data,
+                    args.p12_password_file.as_deref(),
+                    &store,
+                    now,
+                )?);
+                continue;
+            }
+        }
         inputs.push(inspect_source(src, &live, &store, now)?);
     }
 
@@ -308,6 +325,23 @@ fn finish(report: &Report) -> Result<Code> {
         }
     }
     Ok(Code::Success)
+}
+
+/// A PKCS#12 file: its certificates and key, opened with the password.
+fn inspect_p12(
+    path: &std::path::Path,
+    data: &[u8],
+    password_file: Option<&std::path::Path>,
+    store: &TrustStore,
+    now: OffsetDateTime,
+) -> Result<InputReport> {
+    let shown = path.display().to_string();
+    let password = match password_file {
+        Some(f) => super::ca::p12_password(Some(f), false)?,
+        None => String::new(),
+    };
+    let items = crate::pki::p12::decode(data, &password).with_context(|| format!("'{shown}'"))?;
+    inspect_items(&shown, "file", shown.clone(), items, None, store, now)
 }
 
 fn inspect_source(
