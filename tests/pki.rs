@@ -586,6 +586,40 @@ fn missing_tools_are_named_with_their_debian_package() {
 }
 
 #[test]
+fn an_unconstrained_ca_is_warned_about_before_install() {
+    let dir = Dir::new();
+    let out = with_home(&dir, &["ca", "init", "--no-constraints", "-q"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("this CA may sign for any name"),
+        "{}",
+        stderr(&out)
+    );
+    let user = dir.join("user");
+    let out = with_env(
+        &dir,
+        &["ca", "install", "--nss"],
+        &user,
+        Some("/nonexistent"),
+    );
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("tlskit: warning: this CA has no name constraints: once trusted, it can impersonate any site"),
+        "{err}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap_or("")
+            .contains("certutil is not installed"),
+        "{err}"
+    );
+}
+
+#[test]
 fn java_install_into_a_keystore_file() {
     if !have("keytool") {
         return;

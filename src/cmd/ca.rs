@@ -236,6 +236,10 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
             );
         }
     }
+    // Said before anything changes, so that it can still be stopped.
+    for w in &warnings {
+        crate::output::on_stderr(|| eprintln!("tlskit: warning: {w}"));
+    }
     let mut changes = Vec::new();
     for store in chosen {
         changes.extend(match action {
@@ -249,9 +253,6 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
         notes,
         warnings,
     };
-    for w in &report.warnings {
-        crate::output::on_stderr(|| eprintln!("tlskit: warning: {w}"));
-    }
     if !ctx.quiet || ctx.json {
         ctx.emit(&report, |out| crate::output::ca::changes(out, &report))?;
     }
