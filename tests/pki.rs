@@ -754,3 +754,64 @@ get removed
     assert!(!bundle.lines().collect::<String>().contains(&body));
     drop(srv);
 }
+
+/// Headless Chromium with a throwaway HOME and profile, loading `url` with
+/// app.test mapped to loopback; returns (DOM, stderr).
+fn chromium(dir: &Dir, user: &std::path::Path, port: u16, profile: &str) -> (String, String) {
+    let mut c = Command::new("chromium");
+    c.args([
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--host-resolver-rules=MAP app.test 127.0.0.1",
+    ])
+    .arg(format!("--user-data-dir={}", dir.join(profile).display()))
+    .arg("--dump-dom")
+    .arg(format!("https://app.test:{port}/"))
+    .current_dir(dir.path());
+    scrub(&mut c);
+    c.env("HOME", user);
+    let out = run_bounded(c, Duration::from_secs(90));
+    (stdout(&out), stderr(&out))
+}
+
+/// After `ca install --nss` into a throwaway HOME, Chromium loads `serve --www`
+/// with a certificate from the CA home, with no extra flags; after `ca
+/// uninstall` it refuses the same server.
+#[test]
+fn chromium_trusts_the_ca_through_nss_and_stops_after_uninstall() {
+    if !have("chromium") || !have("certutil") {
+        return;
+    }
+    let dir = Dir::new();
+    let user = dir.join("user");
+    std::fs::create_dir_all(&user).unwrap();
+    home_ok(&dir, &["ca", "init", "-q"]);
+    home_ok(&dir, &["gencert", "app.test", "--issuer", "-q"]);
+    let out = with_env(&dir, &["ca", "install", "--nss", "-q"], &user, None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let srv = spawn_serve(
+        &dir,
+        &[
+            "--www",
+            "--cert",
+            "app.test.pem",
+            "--key",
+            "app.test-key.pem",
+        ],
+    );
+    let (dom, err) = chromium(&dir, &user, srv.port, "profile1");
+    assert!(
+        dom.contains("your TLS connection") && dom.contains("SNI:            app.test"),
+        "{dom}\n{err}"
+    );
+    let out = with_env(&dir, &["ca", "uninstall", "--nss", "-q"], &user, None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (dom, err) = chromium(&dir, &user, srv.port, "profile2");
+    assert!(!dom.contains("your TLS connection"), "{dom}");
+    assert!(err.contains("ERR_CERT_AUTHORITY_INVALID"), "{err}");
+}
