@@ -815,3 +815,60 @@ fn chromium_trusts_the_ca_through_nss_and_stops_after_uninstall() {
     assert!(!dom.contains("your TLS connection"), "{dom}");
     assert!(err.contains("ERR_CERT_AUTHORITY_INVALID"), "{err}");
 }
+
+/// As an unprivileged user, `ca install --system` is refused with a sentence
+/// and nothing changes; as root, a CA home of another user is refused.
+#[cfg(unix)]
+#[test]
+fn system_install_needs_root_and_a_home_of_another_user_is_refused() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc_geteuid() } != 0 || !have("setpriv") {
+        eprintln!("SKIPPED: needs root and setpriv to act as another user");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let script = format!(
+        "export TLSKIT_CA_HOME=$PWD/home; '{bin}' ca init -q && '{bin}' ca install --system",
+        bin = bin().display()
+    );
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "sh",
+        "-c",
+        &script,
+    ])
+    .current_dir(dir.path());
+    scrub(&mut cmd);
+    let out = run_bounded(cmd, Duration::from_secs(60));
+    if !dir.join("home/root.pem").exists() {
+        eprintln!(
+            "SKIPPED: the unprivileged user cannot run the test binary here: {}",
+            stderr(&out)
+        );
+        return;
+    }
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "tlskit: error: the system store is changed only by root: run sudo tlskit ca install --system (nothing was changed)"
+    );
+    // Back as root: that home belongs to uid 65534.
+    let out = with_home(&dir, &["ca", "show"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("belongs to another user (uid 65534)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(unix)]
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
