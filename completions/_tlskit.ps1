@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('gencert', 'gencert', [CompletionResultType]::ParameterValue, 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR')
-            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA home: a root and a name-constrained intermediate (init, show)')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA: a root and a name-constrained intermediate, and trust-store install')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to a TLS server and report what was negotiated and verified')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show certificates, keys and CSRs from files or live hosts')
@@ -380,7 +380,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
         }
         'tlskit;help' {
             [CompletionResult]::new('gencert', 'gencert', [CompletionResultType]::ParameterValue, 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR')
-            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA home: a root and a name-constrained intermediate (init, show)')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA: a root and a name-constrained intermediate, and trust-store install')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to a TLS server and report what was negotiated and verified')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show certificates, keys and CSRs from files or live hosts')

@@ -27,7 +27,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
-            cand ca 'A local CA home: a root and a name-constrained intermediate (init, show)'
+            cand ca 'A local CA: a root and a name-constrained intermediate, and trust-store install'
             cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
             cand connect 'Connect to a TLS server and report what was negotiated and verified'
             cand inspect 'Show certificates, keys and CSRs from files or live hosts'
@@ -353,7 +353,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         }
         &'tlskit;help'= {
             cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
-            cand ca 'A local CA home: a root and a name-constrained intermediate (init, show)'
+            cand ca 'A local CA: a root and a name-constrained intermediate, and trust-store install'
             cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
             cand connect 'Connect to a TLS server and report what was negotiated and verified'
             cand inspect 'Show certificates, keys and CSRs from files or live hosts'
