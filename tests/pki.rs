@@ -375,6 +375,23 @@ fn ca_init_twice_and_offline_root() {
         stderr(&out)
     );
     assert_eq!(dir.read("home/root.pem"), root);
+    // Replaced with --force, with the root key in the home, then offline again:
+    // the old key does not stay behind.
+    home_ok(&dir, &["ca", "init", "--force", "-q"]);
+    assert!(dir.join("home/root-key.pem").exists());
+    assert_ne!(dir.read("home/root.pem"), root);
+    home_ok(
+        &dir,
+        &[
+            "ca",
+            "init",
+            "--force",
+            "--offline-root",
+            "root-key.pem",
+            "-q",
+        ],
+    );
+    assert!(!dir.join("home/root-key.pem").exists());
 }
 
 #[test]

@@ -190,6 +190,15 @@ pub fn init(opts: &InitOptions) -> Result<InitReport> {
         }
         return Err(e);
     }
+    // A replaced home whose new root key went offline must not keep the old one.
+    if opts.offline_root.is_some() && l.root_key.exists() {
+        std::fs::remove_file(&l.root_key).map_err(|e| {
+            input(format!(
+                "the old root key '{}' could not be removed: {e}",
+                l.root_key.display()
+            ))
+        })?;
+    }
     Ok(InitReport {
         home: l.clone(),
         offline_root_key: opts.offline_root.clone(),
