@@ -326,6 +326,31 @@ fn ca_home_name_constraints_hold_for_openssl_and_tlskit() {
     );
     assert!(v.contains("OK"), "{v}");
 
+    // rustls (tlskit connect) rejects it too, served with its chain; the allowed one connects.
+    sh(dir.path(), "cat forced.pem home/intermediate.pem > forced-chain.pem && cat allowed.pem home/intermediate.pem > allowed-chain.pem");
+    for (name, chain, want) in [("example.com", "forced", 5), ("ok.test", "allowed", 0)] {
+        let srv = spawn_serve(
+            &dir,
+            &[
+                "--cert",
+                &format!("{chain}-chain.pem"),
+                "--key",
+                &format!("{chain}-key.pem"),
+            ],
+        );
+        let target = format!("{name}:{}", srv.port);
+        let out = dir.run(&[
+            "connect",
+            &target,
+            "--connect-to",
+            "127.0.0.1",
+            "--ca",
+            "home/root.pem",
+            "--send",
+            "x",
+        ]);
+        assert_eq!(code(&out), want, "{name}: {}{}", stdout(&out), stderr(&out));
+    }
     // ca show, as JSON: the constraints, the pins and the files.
     let show: serde_json::Value =
         serde_json::from_str(&home_ok(&dir, &["--json", "ca", "show"])).unwrap();
