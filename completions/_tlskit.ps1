@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('gencert', 'gencert', [CompletionResultType]::ParameterValue, 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA: a root and a name-constrained intermediate, and trust-store install')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to a TLS server and report what was negotiated and verified')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show certificates, keys and CSRs from files or live hosts')
@@ -49,12 +50,17 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write PREFIX.pem and PREFIX-key.pem')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Write the certificate to FILE (with --key)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Write the private key to FILE')
-            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Sign with this CA certificate instead of self-signing')
+            [CompletionResult]::new('--pathlen', '--pathlen', [CompletionResultType]::ParameterName, 'How many CAs may follow this one below it (basicConstraints pathlen) [default: 0]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Sign with this CA certificate instead of self-signing; without FILE, with the CA home''s intermediate (tlskit ca init). The certificate file then holds the certificate followed by the issuer''s intermediates, as servers send them')
+            [CompletionResult]::new('--sign-csr', '--sign-csr', [CompletionResultType]::ParameterName, 'Sign the PKCS#10 request in FILE (PEM or DER) with --issuer: its signature is checked and only its names are copied (never CA:TRUE nor key usages)')
             [CompletionResult]::new('--issuer-key', '--issuer-key', [CompletionResultType]::ParameterName, 'The issuer''s private key [default: the -key.pem beside the issuer]')
             [CompletionResult]::new('--csr', '--csr', [CompletionResultType]::ParameterName, 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)')
+            [CompletionResult]::new('--p12', '--p12', [CompletionResultType]::ParameterName, 'Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows, Java, browsers and Android), mode 0600')
+            [CompletionResult]::new('--p12-password-file', '--p12-password-file', [CompletionResultType]::ParameterName, 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
-            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem. With --issuer, an intermediate under that CA, carrying its name constraints')
             [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)')
+            [CompletionResult]::new('--p12-no-password', '--p12-no-password', [CompletionResultType]::ParameterName, 'Write the PKCS#12 file with an empty password: whoever has the file has the key')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace existing files')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
@@ -63,6 +69,145 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make a root and a name-constrained intermediate in the CA home')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the CA home: its CAs, name constraints, pins and files')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the CA home''s root from the trust stores it was installed in')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say where the CA home''s root is trusted')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tlskit;ca;init' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The CA''s name: its certificates are "NAME root" and "NAME intermediate" [default: tlskit local CA and 8 random hex digits]')
+            [CompletionResult]::new('--permit-dns', '--permit-dns', [CompletionResultType]::ParameterName, 'DNS names the CA may sign for, comma-separated: `.test` (or `test`) allows test and every name under it [default: localhost,.test]')
+            [CompletionResult]::new('--permit-ip', '--permit-ip', [CompletionResultType]::ParameterName, 'IP networks the CA may sign for, comma-separated [default: 127.0.0.0/8,::1/128]')
+            [CompletionResult]::new('--offline-root', '--offline-root', [CompletionResultType]::ParameterName, 'Write the root''s key to FILE instead of the CA home, to be moved offline: it is never needed to issue certificates')
+            [CompletionResult]::new('--key-type', '--key-type', [CompletionResultType]::ParameterName, 'Key algorithm of the root and the intermediate')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Days of validity of the root (the intermediate: at most 3650)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--no-constraints', '--no-constraints', [CompletionResultType]::ParameterName, 'Make a CA that may sign for any name (not recommended: once trusted, it can impersonate any site)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing CA home')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;show' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;export' {
+            [CompletionResult]::new('--p12', '--p12', [CompletionResultType]::ParameterName, 'The PKCS#12 file to write (mode 0600)')
+            [CompletionResult]::new('--p12-password-file', '--p12-password-file', [CompletionResultType]::ParameterName, 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--p12-no-password', '--p12-no-password', [CompletionResultType]::ParameterName, 'Write the PKCS#12 file with an empty password')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;install' {
+            [CompletionResult]::new('--java-keystore', '--java-keystore', [CompletionResultType]::ParameterName, 'The Java keystore to change instead of the JDK''s cacerts (password changeit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)')
+            [CompletionResult]::new('--nss', '--nss', [CompletionResultType]::ParameterName, 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)')
+            [CompletionResult]::new('--java', '--java', [CompletionResultType]::ParameterName, 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;uninstall' {
+            [CompletionResult]::new('--java-keystore', '--java-keystore', [CompletionResultType]::ParameterName, 'The Java keystore to change instead of the JDK''s cacerts (password changeit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)')
+            [CompletionResult]::new('--nss', '--nss', [CompletionResultType]::ParameterName, 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)')
+            [CompletionResult]::new('--java', '--java', [CompletionResultType]::ParameterName, 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;status' {
+            [CompletionResult]::new('--java-keystore', '--java-keystore', [CompletionResultType]::ParameterName, 'The Java keystore to change instead of the JDK''s cacerts (password changeit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)')
+            [CompletionResult]::new('--nss', '--nss', [CompletionResultType]::ParameterName, 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)')
+            [CompletionResult]::new('--java', '--java', [CompletionResultType]::ParameterName, 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tlskit;ca;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make a root and a name-constrained intermediate in the CA home')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the CA home: its CAs, name constraints, pins and files')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the CA home''s root from the trust stores it was installed in')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say where the CA home''s root is trusted')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tlskit;ca;help;init' {
+            break
+        }
+        'tlskit;ca;help;show' {
+            break
+        }
+        'tlskit;ca;help;export' {
+            break
+        }
+        'tlskit;ca;help;install' {
+            break
+        }
+        'tlskit;ca;help;uninstall' {
+            break
+        }
+        'tlskit;ca;help;status' {
+            break
+        }
+        'tlskit;ca;help;help' {
             break
         }
         'tlskit;serve' {
@@ -140,6 +285,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI and verify, instead of the host')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Servers: speak this protocol''s plaintext upgrade before TLS (a server given without a port gets the protocol''s port)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)')
+            [CompletionResult]::new('--p12-password-file', '--p12-password-file', [CompletionResultType]::ParameterName, 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--pem', '--pem', [CompletionResultType]::ParameterName, 'Print the certificates as PEM instead of the report (to save a server''s chain)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)')
@@ -342,6 +488,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
         }
         'tlskit;help' {
             [CompletionResult]::new('gencert', 'gencert', [CompletionResultType]::ParameterValue, 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'A local CA: a root and a name-constrained intermediate, and trust-store install')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to a TLS server and report what was negotiated and verified')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show certificates, keys and CSRs from files or live hosts')
@@ -354,6 +501,33 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;help;gencert' {
+            break
+        }
+        'tlskit;help;ca' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make a root and a name-constrained intermediate in the CA home')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the CA home: its CAs, name constraints, pins and files')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the CA home''s root from the trust stores it was installed in')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say where the CA home''s root is trusted')
+            break
+        }
+        'tlskit;help;ca;init' {
+            break
+        }
+        'tlskit;help;ca;show' {
+            break
+        }
+        'tlskit;help;ca;export' {
+            break
+        }
+        'tlskit;help;ca;install' {
+            break
+        }
+        'tlskit;help;ca;uninstall' {
+            break
+        }
+        'tlskit;help;ca;status' {
             break
         }
         'tlskit;help;serve' {

@@ -19,6 +19,9 @@ _tlskit() {
             tlskit,bench)
                 cmd="tlskit__subcmd__bench"
                 ;;
+            tlskit,ca)
+                cmd="tlskit__subcmd__ca"
+                ;;
             tlskit,connect)
                 cmd="tlskit__subcmd__connect"
                 ;;
@@ -46,8 +49,53 @@ _tlskit() {
             tlskit,tunnel)
                 cmd="tlskit__subcmd__tunnel"
                 ;;
+            tlskit__subcmd__ca,export)
+                cmd="tlskit__subcmd__ca__subcmd__export"
+                ;;
+            tlskit__subcmd__ca,help)
+                cmd="tlskit__subcmd__ca__subcmd__help"
+                ;;
+            tlskit__subcmd__ca,init)
+                cmd="tlskit__subcmd__ca__subcmd__init"
+                ;;
+            tlskit__subcmd__ca,install)
+                cmd="tlskit__subcmd__ca__subcmd__install"
+                ;;
+            tlskit__subcmd__ca,show)
+                cmd="tlskit__subcmd__ca__subcmd__show"
+                ;;
+            tlskit__subcmd__ca,status)
+                cmd="tlskit__subcmd__ca__subcmd__status"
+                ;;
+            tlskit__subcmd__ca,uninstall)
+                cmd="tlskit__subcmd__ca__subcmd__uninstall"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,export)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__export"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,help)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__help"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,init)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__init"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,install)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__install"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,show)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__show"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,status)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__status"
+                ;;
+            tlskit__subcmd__ca__subcmd__help,uninstall)
+                cmd="tlskit__subcmd__ca__subcmd__help__subcmd__uninstall"
+                ;;
             tlskit__subcmd__help,bench)
                 cmd="tlskit__subcmd__help__subcmd__bench"
+                ;;
+            tlskit__subcmd__help,ca)
+                cmd="tlskit__subcmd__help__subcmd__ca"
                 ;;
             tlskit__subcmd__help,connect)
                 cmd="tlskit__subcmd__help__subcmd__connect"
@@ -75,6 +123,24 @@ _tlskit() {
                 ;;
             tlskit__subcmd__help,tunnel)
                 cmd="tlskit__subcmd__help__subcmd__tunnel"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,export)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__export"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,init)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__init"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,install)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__install"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,show)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__show"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,status)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__status"
+                ;;
+            tlskit__subcmd__help__subcmd__ca,uninstall)
+                cmd="tlskit__subcmd__help__subcmd__ca__subcmd__uninstall"
                 ;;
             tlskit__subcmd__help__subcmd__tunnel,client)
                 cmd="tlskit__subcmd__help__subcmd__tunnel__subcmd__client"
@@ -107,7 +173,7 @@ _tlskit() {
 
     case "${cmd}" in
         tlskit)
-            opts="-q -h -V --color --json --quiet --help --version gencert serve connect inspect pin scan bench tunnel generate help"
+            opts="-q -h -V --color --json --quiet --help --version gencert ca serve connect inspect pin scan bench tunnel generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +284,288 @@ _tlskit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tlskit__subcmd__ca)
+            opts="-q -h -V --color --json --quiet --help --version init show export install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__export)
+            opts="-q -h -V --p12 --p12-password-file --p12-no-password --force --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --p12)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help)
+            opts="init show export install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__init)
+            opts="-q -h -V --name --permit-dns --permit-ip --no-constraints --offline-root --key-type --days --force --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --permit-dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --permit-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --offline-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-type)
+                    COMPREPLY=($(compgen -W "p256 p384 ed25519 rsa2048 rsa3072 rsa4096" -- "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__install)
+            opts="-q -h -V --system --nss --java --java-keystore --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --java-keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__show)
+            opts="-q -h -V --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__status)
+            opts="-q -h -V --system --nss --java --java-keystore --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --java-keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__ca__subcmd__uninstall)
+            opts="-q -h -V --system --nss --java --java-keystore --color --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --java-keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tlskit__subcmd__connect)
             opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -297,7 +645,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__gencert)
-            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --issuer --issuer-key --client --csr --force --color --json --quiet --help --version"
+            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --pathlen --issuer --sign-csr --issuer-key --client --csr --p12 --p12-password-file --p12-no-password --force --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,7 +679,15 @@ _tlskit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --pathlen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-csr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -340,6 +696,14 @@ _tlskit() {
                     return 0
                     ;;
                 --csr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -377,7 +741,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__help)
-            opts="gencert serve connect inspect pin scan bench tunnel generate help"
+            opts="gencert ca serve connect inspect pin scan bench tunnel generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +757,104 @@ _tlskit() {
         tlskit__subcmd__help__subcmd__bench)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca)
+            opts="init show export install uninstall status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tlskit__subcmd__help__subcmd__ca__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -559,7 +1021,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --targets --key --expires-within --ca --servername --starttls --timeout --pem --color --json --quiet --help --version"
+            opts="-q -h -V --targets --key --expires-within --ca --servername --starttls --timeout --pem --p12-password-file --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +1052,10 @@ _tlskit() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --p12-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+            cand ca 'A local CA: a root and a name-constrained intermediate, and trust-store install'
             cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
             cand connect 'Connect to a TLS server and report what was negotiated and verified'
             cand inspect 'Show certificates, keys and CSRs from files or live hosts'
@@ -45,12 +46,17 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --out 'Write PREFIX.pem and PREFIX-key.pem'
             cand --cert 'Write the certificate to FILE (with --key)'
             cand --key 'Write the private key to FILE'
-            cand --issuer 'Sign with this CA certificate instead of self-signing'
+            cand --pathlen 'How many CAs may follow this one below it (basicConstraints pathlen) [default: 0]'
+            cand --issuer 'Sign with this CA certificate instead of self-signing; without FILE, with the CA home''s intermediate (tlskit ca init). The certificate file then holds the certificate followed by the issuer''s intermediates, as servers send them'
+            cand --sign-csr 'Sign the PKCS#10 request in FILE (PEM or DER) with --issuer: its signature is checked and only its names are copied (never CA:TRUE nor key usages)'
             cand --issuer-key 'The issuer''s private key [default: the -key.pem beside the issuer]'
             cand --csr 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)'
+            cand --p12 'Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows, Java, browsers and Android), mode 0600'
+            cand --p12-password-file 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
-            cand --ca 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem'
+            cand --ca 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem. With --issuer, an intermediate under that CA, carrying its name constraints'
             cand --client 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
+            cand --p12-no-password 'Write the PKCS#12 file with an empty password: whoever has the file has the key'
             cand --force 'Replace existing files'
             cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
@@ -59,6 +65,130 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'tlskit;ca'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Make a root and a name-constrained intermediate in the CA home'
+            cand show 'Show the CA home: its CAs, name constraints, pins and files'
+            cand export 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+            cand install 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+            cand uninstall 'Remove the CA home''s root from the trust stores it was installed in'
+            cand status 'Say where the CA home''s root is trusted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;ca;init'= {
+            cand --name 'The CA''s name: its certificates are "NAME root" and "NAME intermediate" [default: tlskit local CA and 8 random hex digits]'
+            cand --permit-dns 'DNS names the CA may sign for, comma-separated: `.test` (or `test`) allows test and every name under it [default: localhost,.test]'
+            cand --permit-ip 'IP networks the CA may sign for, comma-separated [default: 127.0.0.0/8,::1/128]'
+            cand --offline-root 'Write the root''s key to FILE instead of the CA home, to be moved offline: it is never needed to issue certificates'
+            cand --key-type 'Key algorithm of the root and the intermediate'
+            cand --days 'Days of validity of the root (the intermediate: at most 3650)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --no-constraints 'Make a CA that may sign for any name (not recommended: once trusted, it can impersonate any site)'
+            cand --force 'Replace an existing CA home'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;show'= {
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;export'= {
+            cand --p12 'The PKCS#12 file to write (mode 0600)'
+            cand --p12-password-file 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --p12-no-password 'Write the PKCS#12 file with an empty password'
+            cand --force 'Replace an existing file'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;install'= {
+            cand --java-keystore 'The Java keystore to change instead of the JDK''s cacerts (password changeit)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --system 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+            cand --nss 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+            cand --java 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;uninstall'= {
+            cand --java-keystore 'The Java keystore to change instead of the JDK''s cacerts (password changeit)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --system 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+            cand --nss 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+            cand --java 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;status'= {
+            cand --java-keystore 'The Java keystore to change instead of the JDK''s cacerts (password changeit)'
+            cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --system 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+            cand --nss 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+            cand --java 'A Java keystore (keytool): the JDK''s cacerts unless --java-keystore'
+            cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+            cand -q 'Print only what was asked for: no summaries, hints or progress'
+            cand --quiet 'Print only what was asked for: no summaries, hints or progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tlskit;ca;help'= {
+            cand init 'Make a root and a name-constrained intermediate in the CA home'
+            cand show 'Show the CA home: its CAs, name constraints, pins and files'
+            cand export 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+            cand install 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+            cand uninstall 'Remove the CA home''s root from the trust stores it was installed in'
+            cand status 'Say where the CA home''s root is trusted'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tlskit;ca;help;init'= {
+        }
+        &'tlskit;ca;help;show'= {
+        }
+        &'tlskit;ca;help;export'= {
+        }
+        &'tlskit;ca;help;install'= {
+        }
+        &'tlskit;ca;help;uninstall'= {
+        }
+        &'tlskit;ca;help;status'= {
+        }
+        &'tlskit;ca;help;help'= {
         }
         &'tlskit;serve'= {
             cand -l 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one'
@@ -133,6 +263,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --servername 'Servers: the name to send as SNI and verify, instead of the host'
             cand --starttls 'Servers: speak this protocol''s plaintext upgrade before TLS (a server given without a port gets the protocol''s port)'
             cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
+            cand --p12-password-file 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --pem 'Print the certificates as PEM instead of the report (to save a server''s chain)'
             cand --json 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
@@ -323,6 +454,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         }
         &'tlskit;help'= {
             cand gencert 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+            cand ca 'A local CA: a root and a name-constrained intermediate, and trust-store install'
             cand serve 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
             cand connect 'Connect to a TLS server and report what was negotiated and verified'
             cand inspect 'Show certificates, keys and CSRs from files or live hosts'
@@ -334,6 +466,26 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tlskit;help;gencert'= {
+        }
+        &'tlskit;help;ca'= {
+            cand init 'Make a root and a name-constrained intermediate in the CA home'
+            cand show 'Show the CA home: its CAs, name constraints, pins and files'
+            cand export 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+            cand install 'Trust the CA home''s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+            cand uninstall 'Remove the CA home''s root from the trust stores it was installed in'
+            cand status 'Say where the CA home''s root is trusted'
+        }
+        &'tlskit;help;ca;init'= {
+        }
+        &'tlskit;help;ca;show'= {
+        }
+        &'tlskit;help;ca;export'= {
+        }
+        &'tlskit;help;ca;install'= {
+        }
+        &'tlskit;help;ca;uninstall'= {
+        }
+        &'tlskit;help;ca;status'= {
         }
         &'tlskit;help;serve'= {
         }

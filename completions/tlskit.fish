@@ -32,6 +32,7 @@ complete -c tlskit -n "__fish_tlskit_needs_command" -s q -l quiet -d 'Print only
 complete -c tlskit -n "__fish_tlskit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_needs_command" -s V -l version -d 'Print version'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "ca" -d 'A local CA: a root and a name-constrained intermediate, and trust-store install'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
 complete -c tlskit -n "__fish_tlskit_needs_command" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
@@ -53,19 +54,116 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l not-before -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l out -d 'Write PREFIX.pem and PREFIX-key.pem' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l cert -d 'Write the certificate to FILE (with --key)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l key -d 'Write the private key to FILE' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer -d 'Sign with this CA certificate instead of self-signing' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l pathlen -d 'How many CAs may follow this one below it (basicConstraints pathlen) [default: 0]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer -d 'Sign with this CA certificate instead of self-signing; without FILE, with the CA home\'s intermediate (tlskit ca init). The certificate file then holds the certificate followed by the issuer\'s intermediates, as servers send them' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l sign-csr -d 'Sign the PKCS#10 request in FILE (PEM or DER) with --issuer: its signature is checked and only its names are copied (never CA:TRUE nor key usages)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer-key -d 'The issuer\'s private key [default: the -key.pem beside the issuer]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l csr -d 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12 -d 'Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows, Java, browsers and Android), mode 0600' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12-password-file -d 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca -d 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca -d 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem. With --issuer, an intermediate under that CA, carrying its name constraints'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l client -d 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12-no-password -d 'Write the PKCS#12 file with an empty password: whoever has the file has the key'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l force -d 'Replace existing files'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "init" -d 'Make a root and a name-constrained intermediate in the CA home'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "show" -d 'Show the CA home: its CAs, name constraints, pins and files'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "export" -d 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "install" -d 'Trust the CA home\'s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "uninstall" -d 'Remove the CA home\'s root from the trust stores it was installed in'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "status" -d 'Say where the CA home\'s root is trusted'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and not __fish_seen_subcommand_from init show export install uninstall status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l name -d 'The CA\'s name: its certificates are "NAME root" and "NAME intermediate" [default: tlskit local CA and 8 random hex digits]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l permit-dns -d 'DNS names the CA may sign for, comma-separated: `.test` (or `test`) allows test and every name under it [default: localhost,.test]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l permit-ip -d 'IP networks the CA may sign for, comma-separated [default: 127.0.0.0/8,::1/128]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l offline-root -d 'Write the root\'s key to FILE instead of the CA home, to be moved offline: it is never needed to issue certificates' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l key-type -d 'Key algorithm of the root and the intermediate' -r -f -a "p256\t'ECDSA on NIST P-256 (default: small, fast, universally supported)'
+p384\t'ECDSA on NIST P-384'
+ed25519\t'Ed25519 (not accepted by browsers for TLS)'
+rsa2048\t'RSA, 2048-bit modulus'
+rsa3072\t'RSA, 3072-bit modulus'
+rsa4096\t'RSA, 4096-bit modulus'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l days -d 'Days of validity of the root (the intermediate: at most 3650)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l no-constraints -d 'Make a CA that may sign for any name (not recommended: once trusted, it can impersonate any site)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing CA home'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from show" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from show" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l p12 -d 'The PKCS#12 file to write (mode 0600)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l p12-password-file -d 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l p12-no-password -d 'Write the PKCS#12 file with an empty password'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l force -d 'Replace an existing file'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l java-keystore -d 'The Java keystore to change instead of the JDK\'s cacerts (password changeit)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l system -d 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l nss -d 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l java -d 'A Java keystore (keytool): the JDK\'s cacerts unless --java-keystore'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l java-keystore -d 'The Java keystore to change instead of the JDK\'s cacerts (password changeit)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l system -d 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l nss -d 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l java -d 'A Java keystore (keytool): the JDK\'s cacerts unless --java-keystore'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l java-keystore -d 'The Java keystore to change instead of the JDK\'s cacerts (password changeit)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l system -d 'The system store: /usr/local/share/ca-certificates and update-ca-certificates (root only)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l nss -d 'The NSS databases of Chromium (~/.pki/nssdb) and of each Firefox profile (certutil)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l java -d 'A Java keystore (keytool): the JDK\'s cacerts unless --java-keystore'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "init" -d 'Make a root and a name-constrained intermediate in the CA home'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the CA home: its CAs, name constraints, pins and files'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "install" -d 'Trust the CA home\'s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove the CA home\'s root from the trust stores it was installed in'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say where the CA home\'s root is trusted'
+complete -c tlskit -n "__fish_tlskit_using_subcommand ca; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s l -l listen -d 'Where to listen: HOST:PORT, [::1]:PORT, or just a port (on 127.0.0.1). Port 0 picks a free port; the first line of output shows the real one' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l cert -d 'Certificate chain: PEM, leaf first, then intermediates (or one DER certificate) [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l key -d 'The certificate\'s private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) [default: the key in the --cert file, which may hold both, as for `openssl s_server -cert`]' -r -F
@@ -153,6 +251,7 @@ sieve\t'ManageSieve (STARTTLS); port 4190'
 irc\t'IRC (STARTTLS, numeric 670); port 6667'
 mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l p12-password-file -d 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -343,15 +442,22 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -l json -d 'Prin
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "pin" -d 'Compute, check and remember SPKI pins'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "tunnel" -d 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert serve connect inspect pin scan bench tunnel generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "gencert" -d 'Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "ca" -d 'A local CA: a root and a name-constrained intermediate, and trust-store install'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "serve" -d 'Run a concurrent TLS echo or status-page server (ephemeral certificate by default)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "connect" -d 'Connect to a TLS server and report what was negotiated and verified'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "inspect" -d 'Show certificates, keys and CSRs from files or live hosts'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "pin" -d 'Compute, check and remember SPKI pins'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "scan" -d 'Audit a server for legacy protocols, weak suites and certificate problems'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "bench" -d 'Load-test a TLS endpoint: handshakes per second, resumption, throughput'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "tunnel" -d 'Put TLS and mTLS in front of a TCP service, or reach a TLS service through a local port'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and not __fish_seen_subcommand_from gencert ca serve connect inspect pin scan bench tunnel generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "init" -d 'Make a root and a name-constrained intermediate in the CA home'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "show" -d 'Show the CA home: its CAs, name constraints, pins and files'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "export" -d 'Write the intermediate, its key and the root as PKCS#12 (to sign elsewhere)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "install" -d 'Trust the CA home\'s root: the system store (as root), NSS (Chromium, Firefox), Java [default: the system store when run as root, and NSS when certutil is installed]'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "uninstall" -d 'Remove the CA home\'s root from the trust stores it was installed in'
+complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from ca" -f -a "status" -d 'Say where the CA home\'s root is trusted'
 complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from tunnel" -f -a "server" -d 'Accept TLS (and mTLS) and forward plaintext to a TCP or Unix-socket service'
 complete -c tlskit -n "__fish_tlskit_using_subcommand help; and __fish_seen_subcommand_from tunnel" -f -a "client" -d 'Accept plaintext locally and forward it over verified TLS to a server'

@@ -53,6 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a CSR.
     Gencert(cmd::gencert::Args),
+    /// A local CA: a root and a name-constrained intermediate, and trust-store install.
+    Ca(cmd::ca::Args),
     /// Run a concurrent TLS echo or status-page server (ephemeral certificate by default).
     Serve(cmd::serve::Args),
     /// Connect to a TLS server and report what was negotiated and verified.

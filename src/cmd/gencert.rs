@@ -28,6 +28,10 @@ Examples:
   tlskit gencert example.test '*.example.test' 10.0.0.1
   tlskit gencert --ca --cn 'My Dev CA'            ca.pem + ca-key.pem
   tlskit gencert localhost --issuer ca.pem        a leaf signed by that CA
+  tlskit gencert app.test --issuer                a leaf from the CA home (tlskit ca init)
+  tlskit gencert --ca --pathlen 1 --out root      a root that may sign intermediates
+  tlskit gencert --ca --issuer root.pem --out inter    an intermediate under it
+  tlskit gencert --sign-csr app.csr --issuer      sign someone else's request
   tlskit gencert alice@example.test --client --issuer ca.pem
   tlskit gencert example.test --csr example.csr   a request for a real CA
   tlskit gencert --not-before -40d --days 10      an already-expired certificate, for testing")]
@@ -68,12 +72,26 @@ pub struct Args {
     pub key: Option<PathBuf>,
 
     /// Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem.
-    #[arg(long, conflicts_with_all = ["client", "issuer", "csr"])]
+    /// With --issuer, an intermediate under that CA, carrying its name constraints.
+    #[arg(long, conflicts_with_all = ["client", "csr", "sign_csr"])]
     pub ca: bool,
 
-    /// Sign with this CA certificate instead of self-signing.
-    #[arg(long, value_name = "FILE")]
-    pub issuer: Option<PathBuf>,
+    /// How many CAs may follow this one below it (basicConstraints pathlen) [default: 0].
+    #[arg(long, value_name = "N", requires = "ca",
+          value_parser = clap::value_parser!(u8).range(0..=8))]
+    pub pathlen: Option<u8>,
+
+    /// Sign with this CA certificate instead of self-signing; without FILE, with the CA
+    /// home's intermediate (tlskit ca init). The certificate file then holds the
+    /// certificate followed by the issuer's intermediates, as servers send them.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub issuer: Option<Option<PathBuf>>,
+
+    /// Sign the PKCS#10 request in FILE (PEM or DER) with --issuer: its signature is
+    /// checked and only its names are copied (never CA:TRUE nor key usages).
+    #[arg(long, value_name = "FILE", requires = "issuer",
+          conflicts_with_all = ["ca", "csr", "names", "cn", "key"])]
+    pub sign_csr: Option<PathBuf>,
 
     /// The issuer's private key [default: the -key.pem beside the issuer].
     #[arg(long, value_name = "FILE", requires = "issuer")]
@@ -86,6 +104,24 @@ pub struct Args {
     /// Write a PKCS#10 request to FILE instead of a certificate (and its key beside it).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["issuer", "cert"])]
     pub csr: Option<PathBuf>,
+
+    /// Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows,
+    /// Java, browsers and Android), mode 0600.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csr", "sign_csr"])]
+    pub p12: Option<PathBuf>,
+
+    /// The PKCS#12 password: the first line of FILE [default: asked on the terminal].
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "p12",
+        conflicts_with = "p12_no_password"
+    )]
+    pub p12_password_file: Option<PathBuf>,
+
+    /// Write the PKCS#12 file with an empty password: whoever has the file has the key.
+    #[arg(long, requires = "p12")]
+    pub p12_no_password: bool,
 
     /// Replace existing files.
     #[arg(long)]
@@ -157,9 +193,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 
     let (cert_path, key_path) = output_paths(&args, &spec);
     let mut warnings = Vec::new();
-    let issuer = match &args.issuer {
-        Some(path) => Some(load_issuer(path, args.issuer_key.as_deref())?),
-        None => None,
+    let (issuer, trust_file) = match &args.issuer {
+        Some(path) => {
+            let (ca, trust) =
+                super::ca::resolve_issuer(path.as_deref(), args.issuer_key.as_deref())?;
+            (Some(ca), Some(trust))
+        }
+        None => (None, None),
     };
     if let Some(ca) = &issuer {
         if ca.not_after <= now {
@@ -180,8 +220,36 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             ));
         }
     }
+    // Without --days, nothing outlives its issuer: clients would reject it then.
+    let mut spec = spec;
+    if let (Some(ca), None) = (&issuer, args.days) {
+        if ca.not_after > spec.not_before && ca.not_after < spec.not_after {
+            spec.not_after = ca.not_after;
+        }
+    }
+    if let (Some(csr), Some(ca)) = (&args.sign_csr, &issuer) {
+        let (report, code) = super::ca::sign_csr(csr, ca, &spec, &args, warnings)?;
+        return finish(ctx, &report, code);
+    }
+    let limits = match &issuer {
+        Some(ca) => super::ca::check_issue(ca, &spec, args.pathlen)
+            .map_err(|e| exit::tag(Code::Usage, e))?,
+        None => certgen::CaLimits {
+            pathlen: args.pathlen.unwrap_or(0),
+            ..Default::default()
+        },
+    };
     // Refuse before generating anything (RSA keys take a while).
     atomic::check_targets([cert_path.as_path(), key_path.as_path()], args.force)?;
+    let p12 = match &args.p12 {
+        Some(path) => {
+            atomic::check_targets([path.as_path()], args.force)?;
+            let password =
+                super::ca::p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+            Some((path.clone(), password))
+        }
+        None => None,
+    };
 
     let mut set = FileSet::new(args.force);
     let report = if args.csr.is_some() {
@@ -208,29 +276,68 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             warnings,
         }
     } else {
-        let generated = certgen::generate(&spec, issuer.as_ref())?;
-        set.add(&cert_path, generated.pem.as_bytes(), atomic::PUBLIC);
+        let generated = certgen::generate_limited(&spec, &limits, issuer.as_ref())?;
+        let chain = issuer
+            .as_ref()
+            .map(super::ca::chain_pem)
+            .unwrap_or_default();
+        let pem = format!("{}{chain}", generated.pem);
+        set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);
         let summary = CertSummary::from_der(&generated.cert_der)?;
+        if let Some((path, password)) = &p12 {
+            let mut certs = vec![generated.cert_der.clone()];
+            if let Some(ca) = &issuer {
+                certs.push(ca.cert_der.clone());
+                certs.extend(ca.chain.iter().cloned());
+            }
+            let alias = spec.cn().unwrap_or_else(|| "tlskit".into());
+            let der = crate::pki::p12::encode(&certs, &generated.key_der, password, &alias)?;
+            set.add(path, der, atomic::PRIVATE);
+        }
         set.commit()?;
+        let kind = if chain.is_empty() {
+            "certificate"
+        } else {
+            "certificate_chain"
+        };
+        let mut files = written(&cert_path, kind, &key_path);
+        if let Some((path, _)) = &p12 {
+            files.push(WrittenFile {
+                path: path.display().to_string(),
+                kind: "pkcs12",
+                mode: format!("{:04o}", atomic::PRIVATE),
+            });
+        }
         Report {
-            files: written(&cert_path, "certificate", &key_path),
+            files,
             profile,
-            next: next_steps(&args, profile, &cert_path, &key_path, &summary),
+            next: next_steps(
+                trust_file.as_deref(),
+                profile,
+                &cert_path,
+                &key_path,
+                &summary,
+            ),
             certificate: Some(summary),
             csr: None,
             warnings,
         }
     };
 
+    finish(ctx, &report, Code::Success)
+}
+
+/// Prints the warnings and the report.
+pub(crate) fn finish(ctx: &Ctx, report: &Report, code: Code) -> Result<Code> {
     for w in &report.warnings {
         output::on_stderr(|| eprintln!("tlskit: {} {}", "warning:".yellow().bold(), w));
     }
     if ctx.quiet && !ctx.json {
-        return Ok(Code::Success);
+        return Ok(code);
     }
-    ctx.emit(&report, |out| render(out, &report))?;
-    Ok(Code::Success)
+    ctx.emit(report, |out| render(out, report))?;
+    Ok(code)
 }
 
 /// Validates what the command line asks for: the profile, the names and the validity.
@@ -254,7 +361,7 @@ fn check_args(
     if profile == Profile::Ca && !names.is_empty() {
         bail!("a CA certificate takes no names; give its name with --cn");
     }
-    if names.is_empty() && profile == Profile::Server {
+    if names.is_empty() && profile == Profile::Server && args.sign_csr.is_none() {
         names = CertSpec::localhost_names();
     }
     if let Some(cn) = &args.cn {
@@ -269,7 +376,11 @@ fn check_args(
             );
         }
     }
-    if profile == Profile::Client && names.is_empty() && args.cn.is_none() {
+    if profile == Profile::Client
+        && names.is_empty()
+        && args.cn.is_none()
+        && args.sign_csr.is_none()
+    {
         bail!("a client certificate needs an identity: give a name (alice@example.test) or --cn");
     }
 
@@ -307,7 +418,7 @@ fn name_label(n: &Name) -> String {
     }
 }
 
-fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> {
+pub(crate) fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> {
     vec![
         WrittenFile {
             path: main.display().to_string(),
@@ -336,7 +447,7 @@ fn file_stem(name: &str) -> String {
         .collect()
 }
 
-fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
+pub(crate) fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
     let prefix = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(match spec.profile {
             Profile::Ca => "ca".to_string(),
@@ -379,24 +490,32 @@ fn default_issuer_key(issuer: &Path) -> PathBuf {
     issuer.with_file_name(format!("{stem}-key.{ext}"))
 }
 
-fn load_issuer(cert_path: &Path, key_path: Option<&Path>) -> Result<CaIssuer> {
+/// Loads a CA and its key from files; the certificates after the first in the
+/// CA's file (its own intermediates, roots left out) become its chain.
+pub(crate) fn load_issuer(cert_path: &Path, key_path: Option<&Path>) -> Result<CaIssuer> {
     let key_path = key_path
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_issuer_key(cert_path));
-    let cert = files::load_certs(cert_path)
-        .context("reading the issuer certificate")?
-        .swap_remove(0);
+    let mut certs = files::load_certs(cert_path).context("reading the issuer certificate")?;
+    let cert = certs.remove(0);
+    let chain: Vec<_> = certs
+        .into_iter()
+        .filter(|c| !crate::pki::is_self_issued(c))
+        .collect();
     let key = files::load_key(&key_path).with_context(|| {
         format!(
             "reading the issuer key (give it with --issuer-key if it is not '{}')",
             key_path.display()
         )
     })?;
-    CaIssuer::new(cert, &key).with_context(|| format!("using '{}' as issuer", cert_path.display()))
+    let mut ca = CaIssuer::new(cert, &key)
+        .with_context(|| format!("using '{}' as issuer", cert_path.display()))?;
+    ca.chain = chain;
+    Ok(ca)
 }
 
 fn next_steps(
-    args: &Args,
+    issuer: Option<&Path>,
     profile: Profile,
     cert: &Path,
     key: &Path,
@@ -411,7 +530,7 @@ fn next_steps(
         ],
         Profile::Client => vec![format!("tlskit connect HOST:PORT --cert {c} --key {k}")],
         Profile::Server => {
-            let trust = match &args.issuer {
+            let trust = match issuer {
                 Some(ca) => format!("--ca {}", quote(ca)),
                 None => format!("--pin {}", summary.spki_pin),
             };
@@ -451,7 +570,7 @@ fn connect_target(sans: &[String]) -> Option<String> {
 }
 
 /// Quotes a path for a shell command line when it needs it.
-fn quote(p: &Path) -> String {
+pub(crate) fn quote(p: &Path) -> String {
     let s = p.display().to_string();
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "./_-@:+=".contains(c))
@@ -469,6 +588,7 @@ fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         .map(|f| {
             let what = match f.kind {
                 "private_key" => format!("private key, mode {}", f.mode),
+                "pkcs12" => format!("PKCS#12, mode {}", f.mode),
                 other => other.replace('_', " "),
             };
             format!("{} ({what})", sanitize(&f.path).bold())

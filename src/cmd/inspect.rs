@@ -76,6 +76,10 @@ pub struct Args {
     /// Print the certificates as PEM instead of the report (to save a server's chain).
     #[arg(long)]
     pub pem: bool,
+
+    /// The password of PKCS#12 inputs: the first line of FILE [default: an empty password].
+    #[arg(long, value_name = "FILE")]
+    pub p12_password_file: Option<PathBuf>,
 }
 
 /// The servers named in a targets file (the first word of each line).
@@ -263,6 +267,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     }
     let mut loaded = Vec::with_capacity(sources.len());
     for src in &sources {
+        if let Source::File(path) = src {
+            let data = files::read_input(path)?;
+            if crate::pki::p12::looks_like_p12(&data) {
+                let password = match args.p12_password_file.as_deref() {
+                    Some(f) => super::ca::p12_password(Some(f), false)?,
+                    None => String::new(),
+                };
+                let items = crate::pki::p12::decode(&data, &password)
+                    .with_context(|| format!("'{}'", path.display()))?;
+                loaded.push(source::Loaded {
+                    items,
+                    served: None,
+                });
+                continue;
+            }
+        }
         loaded.push(source::load(src, &live)?);
     }
     // A CA certificate given beside others completes and verifies their

@@ -1,6 +1,7 @@
 //! One module per subcommand: its clap `Args` and its `run`.
 
 pub mod bench;
+pub mod ca;
 pub mod connect;
 pub mod gencert;
 pub mod inspect;
@@ -26,6 +27,7 @@ use crate::tls::pin::Pin;
 pub fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Code> {
     match command {
         Command::Gencert(args) => gencert::run(args, ctx),
+        Command::Ca(args) => ca::run(args, ctx),
         Command::Serve(args) => serve::run(args, ctx),
         Command::Connect(args) => connect::run(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),

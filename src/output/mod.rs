@@ -14,6 +14,7 @@ pub mod json {
 }
 
 pub mod bench;
+pub mod ca;
 pub mod cert;
 pub mod scan;
 pub mod serve;

@@ -351,6 +351,15 @@ pub struct CaIssuer {
     issuer: Issuer<'static, KeyPair>,
     /// The CA certificate, DER.
     pub cert_der: CertificateDer<'static>,
+    /// The certificates between this CA and its root (root excluded), which a
+    /// certificate it signs is served with.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// Whether the CA is a root (self-issued).
+    pub is_root: bool,
+    /// Its basicConstraints pathlen: how many CAs may follow it (`None`: any number).
+    pub pathlen: Option<u32>,
+    /// The names it may sign for.
+    pub constraints: crate::pki::constraints::Constraints,
     /// The CA's start of validity.
     pub not_before: OffsetDateTime,
     /// The CA's end of validity.
@@ -382,10 +391,22 @@ impl CaIssuer {
             .map_err(|e| anyhow::anyhow!("the issuer key cannot sign: {e}"))?;
         let not_before = parsed.validity().not_before.to_datetime();
         let not_after = parsed.validity().not_after.to_datetime();
+        let pathlen = parsed
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .and_then(|bc| bc.value.path_len_constraint);
+        let constraints = crate::pki::constraints::Constraints::of_cert(&parsed)
+            .context("reading the issuer certificate")?;
+        let is_root = parsed.subject().as_raw() == parsed.issuer().as_raw();
         let issuer = Issuer::from_ca_cert_der(&cert, key_pair)
             .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
         Ok(CaIssuer {
             issuer,
+            chain: Vec::new(),
+            is_root,
+            pathlen,
+            constraints,
             cert_der: cert,
             not_before,
             not_after,
@@ -407,9 +428,32 @@ pub struct Generated {
     pub spki_der: Vec<u8>,
 }
 
+/// What a CA may do beyond the defaults: how many CAs may follow it, and
+/// which names it and the CAs below it may sign for.
+#[derive(Debug, Clone, Default)]
+pub struct CaLimits {
+    /// basicConstraints pathlen (0: it signs only leaves).
+    pub pathlen: u8,
+    /// Name constraints (none when empty).
+    pub constraints: crate::pki::constraints::Constraints,
+}
+
 /// Makes a certificate: self-signed when `issuer` is `None`.
 pub fn generate(spec: &CertSpec, issuer: Option<&CaIssuer>) -> Result<Generated> {
+    generate_limited(spec, &CaLimits::default(), issuer)
+}
+
+/// Makes a certificate with CA limits (ignored unless `spec` is a CA).
+pub fn generate_limited(
+    spec: &CertSpec,
+    limits: &CaLimits,
+    issuer: Option<&CaIssuer>,
+) -> Result<Generated> {
     let mut params = spec.params()?;
+    if spec.profile == Profile::Ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(limits.pathlen));
+        params.name_constraints = limits.constraints.to_rcgen();
+    }
     let key = spec.key_type.generate()?;
     let cert = match issuer {
         Some(ca) => {
@@ -426,6 +470,21 @@ pub fn generate(spec: &CertSpec, issuer: Option<&CaIssuer>) -> Result<Generated>
         key_der: PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
         spki_der: rcgen::PublicKeyData::subject_public_key_info(&key),
     })
+}
+
+/// Signs a certificate for a public key someone else holds (a CSR's): `spec`
+/// says what the certificate is, never the request.
+pub fn sign_public_key(
+    spec: &CertSpec,
+    public_key: &impl rcgen::PublicKeyData,
+    issuer: &CaIssuer,
+) -> Result<CertificateDer<'static>> {
+    let mut params = spec.params()?;
+    params.use_authority_key_identifier_extension = true;
+    let cert = params
+        .signed_by(public_key, &issuer.issuer)
+        .context("signing the certificate")?;
+    Ok(cert.der().clone())
 }
 
 /// Makes a PKCS#10 request (and its key) for a real CA to sign.

@@ -14,6 +14,7 @@ fn help_documents_every_subcommand_and_exit_code() {
         "
   gencert  Generate a self-signed certificate, a local CA, a CA-issued or client certificate, or a
            CSR
+  ca       A local CA: a root and a name-constrained intermediate, and trust-store install
   serve    Run a concurrent TLS echo or status-page server (ephemeral certificate by default)
   connect  Connect to a TLS server and report what was negotiated and verified
   inspect  Show certificates, keys and CSRs from files or live hosts

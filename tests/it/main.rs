@@ -30,6 +30,7 @@ mod hostile_serve;
 mod hostile_server;
 mod inspect;
 mod pin;
+mod pki;
 mod scan;
 mod serve;
 mod serve_peers;

@@ -76,6 +76,8 @@ pub fn scrub(cmd: &mut Command) {
         "NO_COLOR",
         "SSLKEYLOGFILE",
         "TLSKIT_PIN_STORE",
+        "TLSKIT_CA_HOME",
+        "XDG_DATA_HOME",
         "CLICOLOR_FORCE",
         "RUST_LOG",
     ] {

@@ -1,0 +1,171 @@
+//! Renderers of `tlskit ca` reports.
+
+use std::io::Write;
+
+use colored::Colorize;
+
+use super::{field, sanitize};
+use crate::pki::home::{InitReport, Layout, ShowReport};
+
+fn files(out: &mut dyn Write, home: &Layout, root_key: Option<&str>) -> std::io::Result<()> {
+    field(out, "CA home", sanitize(&home.dir.display().to_string()))?;
+    field(out, "root", sanitize(&home.root.display().to_string()))?;
+    field(
+        out,
+        "root key",
+        sanitize(root_key.unwrap_or(&home.root_key.display().to_string())),
+    )?;
+    field(
+        out,
+        "intermediate",
+        sanitize(&home.intermediate.display().to_string()),
+    )?;
+    field(
+        out,
+        "signing key",
+        sanitize(&home.intermediate_key.display().to_string()),
+    )
+}
+
+/// `ca init`.
+pub fn init(out: &mut dyn Write, r: &InitReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} a CA in {}",
+        "Made".green().bold(),
+        sanitize(&r.home.dir.display().to_string()).bold()
+    )?;
+    let offline = r.offline_root_key.as_ref().map(|p| {
+        format!(
+            "{} (move it offline: it is not needed to issue)",
+            p.display()
+        )
+    });
+    files(out, &r.home, offline.as_deref())?;
+    field(out, "may sign for", r.constraints.describe())?;
+    field(out, "root pin", &r.root.spki_pin)?;
+    field(out, "root SHA-256", &r.root.sha256_fingerprint)?;
+    writeln!(out, "{}", "Next:".bold())?;
+    writeln!(out, "  tlskit gencert app.test --issuer")?;
+    writeln!(out, "  tlskit ca show")
+}
+
+/// `ca show`.
+pub fn show(out: &mut dyn Write, r: &ShowReport) -> std::io::Result<()> {
+    let offline = (!r.root_key_present).then(|| "offline (not in the CA home)".to_string());
+    files(out, &r.home, offline.as_deref())?;
+    field(out, "may sign for", r.constraints.describe())?;
+    writeln!(out, "{}", "Root:".bold())?;
+    super::cert::summary(out, &r.root)?;
+    writeln!(out, "{}", "Intermediate:".bold())?;
+    super::cert::summary(out, &r.intermediate)
+}
+
+/// What `ca export` wrote.
+#[derive(Debug, serde::Serialize)]
+pub struct Exported {
+    /// The PKCS#12 file.
+    pub path: String,
+    /// How many certificates it holds (intermediate, root).
+    pub certificates: usize,
+}
+
+/// `ca export`.
+pub fn exported(out: &mut dyn Write, r: &Exported) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {} (PKCS#12, mode 0600): the intermediate, its key and the root",
+        "Wrote".green().bold(),
+        sanitize(&r.path).bold()
+    )
+}
+
+/// What `ca install` / `ca uninstall` did.
+#[derive(Debug, serde::Serialize)]
+pub struct TrustChanges {
+    /// The root's subject.
+    pub root: String,
+    /// Each store location and what happened there.
+    pub changes: Vec<crate::pki::trust::Change>,
+    /// Stores left alone, and why.
+    pub notes: Vec<String>,
+    /// Things worth knowing.
+    pub warnings: Vec<String>,
+}
+
+/// Where the root is trusted.
+#[derive(Debug, serde::Serialize)]
+pub struct TrustStatus {
+    /// The root's subject.
+    pub root: String,
+    /// Each store location.
+    pub stores: Vec<crate::pki::trust::Status>,
+}
+
+fn store_name(s: crate::pki::trust::Store) -> &'static str {
+    use crate::pki::trust::Store;
+    match s {
+        Store::System => "system",
+        Store::Nss => "NSS",
+        Store::Java => "Java",
+    }
+}
+
+/// `ca install` and `ca uninstall`.
+pub fn changes(out: &mut dyn Write, r: &TrustChanges) -> std::io::Result<()> {
+    use crate::pki::trust::Outcome;
+    writeln!(
+        out,
+        "{} {}",
+        "Root:".bold(),
+        super::cert::subject_text(&r.root)
+    )?;
+    for c in &r.changes {
+        let what = match c.outcome {
+            Outcome::Installed => "installed in".green().to_string(),
+            Outcome::AlreadyInstalled => "already in".to_string(),
+            Outcome::Removed => "removed from".yellow().to_string(),
+            Outcome::NotInstalled => "was not in".to_string(),
+        };
+        writeln!(
+            out,
+            "  {what} {} ({})",
+            sanitize(&c.location),
+            store_name(c.store)
+        )?;
+        if !c.undo.is_empty() {
+            writeln!(out, "    undo: {}", sanitize(&c.undo))?;
+        }
+    }
+    if r.changes.is_empty() {
+        writeln!(out, "  no store was changed")?;
+    }
+    for n in &r.notes {
+        writeln!(out, "  note: {}", sanitize(n))?;
+    }
+    Ok(())
+}
+
+/// `ca status`.
+pub fn status(out: &mut dyn Write, r: &TrustStatus) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        "Root:".bold(),
+        super::cert::subject_text(&r.root)
+    )?;
+    for s in &r.stores {
+        let mark = if s.trusted {
+            "trusted    ".green().to_string()
+        } else {
+            "not trusted".to_string()
+        };
+        writeln!(
+            out,
+            "  {mark}  {} ({})",
+            sanitize(&s.location),
+            store_name(s.store)
+        )?;
+    }
+    Ok(())
+}
