@@ -185,7 +185,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__connect)
-            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
+            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --check-revocation --fetch-intermediates --offline --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,6 +209,10 @@ _tlskit() {
                     ;;
                 --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --cert)

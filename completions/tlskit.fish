@@ -97,6 +97,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
@@ -119,6 +121,8 @@ never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l fetch-intermediates -d 'When the server sent no intermediate and its certificate names its issuer (caIssuers), fetch it and verify again, to tell whether the chain is only incomplete (a fetched certificate is never trusted as a root)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tofu -d 'Trust on first use: on first contact record the server\'s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'

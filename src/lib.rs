@@ -10,6 +10,7 @@ pub mod fuzzing;
 pub mod generate;
 pub mod output;
 pub mod pinstore;
+pub mod revocation;
 pub mod scan;
 pub mod server;
 pub mod text;

@@ -15,6 +15,7 @@ pub mod json {
 
 pub mod bench;
 pub mod cert;
+pub mod revocation;
 pub mod serve;
 pub mod style;
 

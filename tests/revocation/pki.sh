@@ -1,0 +1,45 @@
+# Builds the test PKI with `openssl ca`: a root, an intermediate, and leaves
+# whose AIA and CRL distribution points name the loopback servers ($WWW, $OCSP,
+# $FIXED, $DEAD). Run in the test's directory.
+set -e
+# openssl expands every ${ENV::X} of the config on load: give each a value.
+export CRLNAME=${CRLNAME:-int.crl} OCSPURL=${OCSPURL:-http://127.0.0.1:$DEAD/} ISSUERURL=${ISSUERURL:-http://127.0.0.1:$WWW/int.der} CRLURL=${CRLURL:-http://127.0.0.1:$WWW/int.crl}
+for d in root int; do mkdir -p $d; : > $d/index.txt; echo 1000 > $d/serial; echo 1000 > $d/crlnumber; done
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+key root/key.pem
+openssl req -x509 -new -key root/key.pem -out root/cert.pem -days 30 -subj "/CN=Test Root" -config ca.cnf -extensions v3_root
+key int/key.pem
+openssl req -new -key int/key.pem -out int.csr -subj "/CN=Test Intermediate" -config ca.cnf
+openssl ca -batch -config ca.cnf -name root_ca -in int.csr -out int/cert.pem -extensions v3_int -notext 2>/dev/null
+leaf() {
+  key "$1-key.pem"
+  openssl req -new -key "$1-key.pem" -out "$1.csr" -subj "/CN=$1" -config ca.cnf
+  openssl ca -batch -config ca.cnf -name int_ca -in "$1.csr" -out "$1.pem" -extensions "$2" -notext 2>/dev/null
+  cat "$1.pem" int/cert.pem > "$1-chain.pem"
+}
+leaf good v3_leaf
+leaf revoked v3_leaf
+leaf staple v3_leaf_staple
+OCSPURL=http://127.0.0.1:$DEAD/ leaf down v3_leaf_ocsp
+OCSPURL=http://127.0.0.1:$FIXED/ leaf other v3_leaf_ocsp
+CRLNAME=stale.crl leaf stale v3_leaf_crl
+CRLNAME=root.crl leaf foreign v3_leaf_crl
+ISSUERURL=http://127.0.0.1:$WWW/int.der leaf lonely v3_leaf_issuers
+ISSUERURL=http://127.0.0.1:$OCSP/html leaf html v3_leaf_issuers
+ISSUERURL=http://127.0.0.1:$OCSP/loop leaf loop v3_leaf_issuers
+ISSUERURL=http://127.0.0.1:$OCSP/trickle leaf trickle v3_leaf_issuers
+ISSUERURL=file:///etc/passwd leaf file v3_leaf_issuers
+CRLURL=http://127.0.0.1:$OCSP/huge leaf huge v3_leaf_crlurl
+openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+mkdir -p www
+openssl ca -batch -config ca.cnf -name int_ca -gencrl -out int-crl.pem 2>/dev/null
+openssl crl -in int-crl.pem -outform DER -out www/int.crl
+openssl ca -batch -config ca.cnf -name root_ca -gencrl -out www/root.crl 2>/dev/null
+openssl ca -batch -config ca.cnf -name int_ca -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200108000000Z -out www/stale.crl 2>/dev/null
+openssl x509 -in int/cert.pem -outform DER -out www/int.der
+# OCSP responses made ahead: the good leaf's (what the "fixed" responder
+# answers for any certificate) and the revoked leaf's (to staple).
+for c in good revoked staple; do
+  openssl ocsp -issuer int/cert.pem -cert $c.pem -no_nonce -reqout $c-req.der
+  openssl ocsp -index int/index.txt -CA int/cert.pem -rsigner int/cert.pem -rkey int/key.pem -reqin $c-req.der -respout $c-ocsp.der -ndays 1 2>/dev/null
+done
