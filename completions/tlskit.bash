@@ -267,7 +267,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__gencert)
-            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --issuer --issuer-key --client --csr --force --color --json --quiet --help --version"
+            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --issuer --issuer-key --client --csr --must-staple --ocsp-url --crl-url --ca-issuers-url --force --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +310,18 @@ _tlskit() {
                     return 0
                     ;;
                 --csr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-issuers-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

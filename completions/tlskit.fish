@@ -55,11 +55,15 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l key -d 'Write 
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer -d 'Sign with this CA certificate instead of self-signing' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer-key -d 'The issuer\'s private key [default: the -key.pem beside the issuer]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l csr -d 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ocsp-url -d 'Name this OCSP responder in the certificate (AIA), e.g. the issuer\'s `openssl ocsp` responder' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l crl-url -d 'Name this CRL distribution point in the certificate' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca-issuers-url -d 'Name where the issuer\'s certificate is published (AIA caIssuers), so that clients can fetch a missing intermediate' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca -d 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l client -d 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l must-staple -d 'Mark the certificate must-staple (TLS Feature status_request): clients that honour it refuse a server that does not staple a good OCSP response'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l force -d 'Replace existing files'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'

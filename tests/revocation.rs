@@ -460,3 +460,139 @@ fn bad_intermediate_urls_fail_cleanly() {
         assert!(stderr(&out).contains(expect), "{leaf}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn gencert_must_staple_and_urls_with_serve_stapling() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--cn", "Staple CA"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--must-staple",
+        "--ocsp-url",
+        "http://127.0.0.1:9/ocsp",
+        "--crl-url",
+        "http://127.0.0.1:9/ca.crl",
+        "--ca-issuers-url",
+        "http://127.0.0.1:9/ca.der",
+    ]);
+    // openssl reads the extensions back.
+    let text = util::sh(dir.path(), "openssl x509 -in localhost.pem -noout -text");
+    for want in [
+        "TLS Feature",
+        "status_request",
+        "OCSP - URI:http://127.0.0.1:9/ocsp",
+        "CA Issuers - URI:http://127.0.0.1:9/ca.der",
+        "URI:http://127.0.0.1:9/ca.crl",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    // A CA-signed response from openssl ocsp, with an index written by hand.
+    util::sh(
+        dir.path(),
+        "serial=$(openssl x509 -in localhost.pem -noout -serial | cut -d= -f2); \
+         printf 'V\\t301231235959Z\\t\\t%s\\tunknown\\t/CN=localhost\\n' \"$serial\" > index.txt; \
+         openssl ocsp -issuer ca.pem -cert localhost.pem -no_nonce -reqout req.der; \
+         openssl ocsp -index index.txt -CA ca.pem -rsigner ca.pem -rkey ca-key.pem -reqin req.der -respout resp.der -ndays 1 2>/dev/null",
+    );
+    // Without a staple: must-staple fails the connection.
+    let bare = util::spawn_serve(
+        &dir,
+        &["--cert", "localhost.pem", "--key", "localhost-key.pem"],
+    );
+    let out = dir.run(&[
+        "connect",
+        &bare.addr,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("must-staple"), "{}", stderr(&out));
+    // With the response stapled by tlskit serve: verified, and good from the staple.
+    let stapling = util::spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--ocsp-response",
+            "resp.der",
+        ],
+    );
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        &stapling.addr,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--no-io",
+        "--check-revocation=require",
+        "--offline",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(statuses(&doc), vec![pair("good", "staple")], "{doc}");
+    assert_eq!(
+        doc["revocation"]["certificates"][0]["serial"]
+            .as_str()
+            .map(|s| s.contains(':')),
+        Some(true)
+    );
+}
+
+#[test]
+fn responder_signatures_issuer_delegated_and_forged() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("other", &[]);
+    // The "fixed" responder answers with whatever good-ocsp.der holds at the time.
+    std::fs::copy(
+        pki.dir.join("other-by-root.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
+    assert!(
+        err.contains(
+            "not signed by the certificate's issuer nor by a responder the issuer authorised"
+        ),
+        "{err}"
+    );
+
+    std::fs::copy(
+        pki.dir.join("other-delegated.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}\n{doc}");
+    assert_eq!(statuses(&doc)[0], pair("good", "ocsp"), "{doc}");
+    let signer = &doc["revocation"]["certificates"][0]["signer"];
+    assert_eq!(signer, "CN=Test OCSP Responder", "{doc}");
+
+    std::fs::copy(
+        pki.dir.join("other-ocsp.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}\n{doc}");
+    assert_eq!(statuses(&doc)[0], pair("good", "ocsp"), "{doc}");
+    assert_eq!(
+        doc["revocation"]["certificates"][0]["signer"], "issuer",
+        "{doc}"
+    );
+}

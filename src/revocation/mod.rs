@@ -145,6 +145,8 @@ pub struct CertRevocation {
     pub this_update: Option<String>,
     /// The answer's nextUpdate.
     pub next_update: Option<String>,
+    /// Who signed the OCSP answer: `issuer`, or a delegated responder's subject.
+    pub signer: Option<String>,
     /// Why the status is unknown.
     pub unknown_reason: Option<UnknownReason>,
     /// The same, as a sentence.
@@ -389,6 +391,7 @@ async fn check_one(
         reason: None,
         this_update: None,
         next_update: None,
+        signer: None,
         unknown_reason: None,
         detail: None,
         attempts: Vec::new(),
@@ -407,6 +410,7 @@ async fn check_one(
         report.reason = a.reason;
         report.this_update = Some(a.this_update);
         report.next_update = a.next_update;
+        report.signer = Some(a.signer);
     };
     if i == 0 && !chain.staple.is_empty() {
         match ocsp::verify(&chain.staple, cert, &issuer, now) {

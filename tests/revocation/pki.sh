@@ -39,7 +39,14 @@ openssl ca -batch -config ca.cnf -name int_ca -gencrl -crl_lastupdate 2020010100
 openssl x509 -in int/cert.pem -outform DER -out www/int.der
 # OCSP responses made ahead: the good leaf's (what the "fixed" responder
 # answers for any certificate) and the revoked leaf's (to staple).
-for c in good revoked staple; do
+for c in good revoked staple other; do
   openssl ocsp -issuer int/cert.pem -cert $c.pem -no_nonce -reqout $c-req.der
   openssl ocsp -index int/index.txt -CA int/cert.pem -rsigner int/cert.pem -rkey int/key.pem -reqin $c-req.der -respout $c-ocsp.der -ndays 1 2>/dev/null
 done
+# The "other" leaf's answers signed by someone else: the root (not its issuer,
+# not authorised), and a responder the intermediate delegated OCSP signing to.
+key responder-key.pem
+openssl req -new -key responder-key.pem -out responder.csr -subj "/CN=Test OCSP Responder" -config ca.cnf
+openssl ca -batch -config ca.cnf -name int_ca -in responder.csr -out responder.pem -extensions v3_ocsp -notext 2>/dev/null
+openssl ocsp -index int/index.txt -CA int/cert.pem -rsigner root/cert.pem -rkey root/key.pem -reqin other-req.der -respout other-by-root.der -ndays 1 2>/dev/null
+openssl ocsp -index int/index.txt -CA int/cert.pem -rsigner responder.pem -rkey responder-key.pem -reqin other-req.der -respout other-delegated.der -ndays 1 2>/dev/null
