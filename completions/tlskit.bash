@@ -621,7 +621,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__serve)
-            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --ocsp --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,6 +665,10 @@ _tlskit() {
                     ;;
                 --ocsp-response)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp)
+                    COMPREPLY=($(compgen -W "auto" -- "${cur}"))
                     return 0
                     ;;
                 --keylog)

@@ -74,6 +74,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
             cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
             cand --ocsp-response 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one. It must be a successful response; one about another certificate, saying revoked or unknown, or out of date is served with a warning'
+            cand --ocsp '`auto`: fetch the certificate''s OCSP response from the responder it names (the issuer must follow it in --cert), staple it, and refresh it halfway to its nextUpdate; a failed refresh keeps the last good response until it expires. Only a checked, good response about this certificate is ever stapled'
             cand --keylog 'Append session secrets to FILE in NSS key log format, so Wireshark can decrypt [default: the file named by SSLKEYLOGFILE, if set]'
             cand --max-connections 'Connections open at once; more are closed at once and counted'
             cand --handshake-timeout 'Seconds the whole handshake may take, from accept to Finished (defeats slowloris). Fractions and units work: 2.5, 500ms, 1m'

@@ -596,3 +596,73 @@ fn responder_signatures_issuer_delegated_and_forged() {
         "{doc}"
     );
 }
+
+#[test]
+fn serve_ocsp_auto_staples_what_the_responder_says() {
+    let Some(pki) = pki() else { return };
+    let mut served = util::spawn_serve(
+        &pki.dir,
+        &[
+            "--cert",
+            "good-chain.pem",
+            "--key",
+            "good-key.pem",
+            "--ocsp",
+            "auto",
+        ],
+    );
+    // openssl s_client -status shows the staple.
+    let mut s_client = Command::new("openssl");
+    s_client.current_dir(pki.dir.path()).args([
+        "s_client",
+        "-connect",
+        &served.addr,
+        "-servername",
+        "localhost",
+        "-CAfile",
+        "root/cert.pem",
+        "-status",
+    ]);
+    let out = util::run_bounded(s_client, Duration::from_secs(20));
+    let text = stdout(&out);
+    assert!(text.contains("OCSP Response Status: successful"), "{text}");
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // And connect believes it, without fetching anything itself (the
+    // intermediate's status then stays unknown: a warning).
+    let (rc, doc, err) = pki.connect_json(served.port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(statuses(&doc)[0], pair("good", "staple"), "{doc}");
+    served.terminate(Duration::from_secs(10));
+    let err = served.stderr();
+    assert!(
+        err.contains("ocsp: stapling a good response from http://127.0.0.1:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_ocsp_auto_never_staples_a_revoked_response() {
+    let Some(pki) = pki() else { return };
+    util::sh(
+        pki.dir.path(),
+        "cat revoked.pem int/cert.pem > revoked-chain.pem",
+    );
+    let mut served = util::spawn_serve(
+        &pki.dir,
+        &[
+            "--cert",
+            "revoked-chain.pem",
+            "--key",
+            "revoked-key.pem",
+            "--ocsp",
+            "auto",
+        ],
+    );
+    let (rc, doc, err) = pki.connect_json(served.port, &[]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(doc["ocsp"]["stapled"], false, "{doc}");
+    served.terminate(Duration::from_secs(10));
+    let err = served.stderr();
+    assert!(err.contains("such a response is never stapled"), "{err}");
+    assert!(err.contains("stapling nothing"), "{err}");
+}

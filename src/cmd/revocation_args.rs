@@ -240,3 +240,91 @@ pub fn chain_to_save<'a>(
         _ => presented,
     }
 }
+
+/// `serve --ocsp`: how the served certificate's OCSP response is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OcspMode {
+    /// Fetch it from the responder the certificate names, and keep it fresh.
+    Auto,
+}
+
+/// How long one OCSP fetch of `serve --ocsp auto` may take.
+const STAPLE_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sets up `serve --ocsp auto`: a resolver that staples checked responses,
+/// installed in `config`, and the first fetch made now (so the first client
+/// already gets a staple). Returns the refresher to run on the server's runtime.
+pub fn start_stapling(
+    identity: crate::tls::config::Identity,
+    config: &mut Arc<rustls::ServerConfig>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(revocation::staple::Live, Duration)> {
+    use revocation::staple::{self, Live, Stapler};
+    let source = staple::source_for(&identity.chain).map_err(|why| {
+        exit::fail(
+            Code::Usage,
+            format!("--ocsp auto: {}", crate::text::sanitize(&why)),
+        )
+    })?;
+    let key = identity.certified_key()?;
+    let stapler = Stapler::new(key);
+    let mut with_stapler = rustls::ServerConfig::clone(config);
+    with_stapler.cert_resolver = stapler.clone();
+    *config = Arc::new(with_stapler);
+    let mut live = Live::new(
+        stapler,
+        source,
+        Options {
+            timeout: STAPLE_FETCH_TIMEOUT,
+            offline: false,
+        },
+    );
+    let first = runtime.block_on(live.refresh());
+    // Before "listening": stdout's first line belongs to the listening address,
+    // so the start-up fetch is reported on stderr, as start-up warnings are.
+    log_staple(&first, false);
+    Ok((live, Duration::from_secs(first.next_fetch_secs.max(1))))
+}
+
+/// Logs one fetch of `serve --ocsp auto`: a JSON line on stdout with --json,
+/// else a line on stderr.
+pub fn log_staple(e: &revocation::staple::StapleEvent, json: bool) {
+    use revocation::staple::Outcome;
+    use std::io::Write as _;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            event: &'static str,
+            #[serde(flatten)]
+            fetch: &'a revocation::staple::StapleEvent,
+        }
+        if let Ok(line) = crate::output::json::to_line(&Line {
+            event: "ocsp",
+            fetch: e,
+        }) {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+        return;
+    }
+    let url = crate::text::sanitize(&e.url);
+    let why = crate::text::sanitize(e.detail.as_deref().unwrap_or("")).into_owned();
+    let until = e.next_update.as_deref().unwrap_or("no nextUpdate");
+    let line = match e.outcome {
+        Outcome::Stapled => format!(
+            "ocsp: stapling a good response from {url} (valid until {until}); next fetch in {} s",
+            e.next_fetch_secs
+        ),
+        Outcome::KeptPrevious => format!(
+            "ocsp: fetching from {url} failed ({why}); still stapling the last good response (valid until {until}); retry in {} s",
+            e.next_fetch_secs
+        ),
+        Outcome::NoStaple => format!(
+            "ocsp: fetching from {url} failed ({why}); stapling nothing; retry in {} s",
+            e.next_fetch_secs
+        ),
+    };
+    crate::output::on_stderr(|| eprintln!("tlskit: {line}"));
+}

@@ -8,6 +8,7 @@ pub mod aia;
 pub mod crl;
 pub mod fetch;
 pub mod ocsp;
+pub mod staple;
 
 use std::sync::Arc;
 use std::time::Duration;
