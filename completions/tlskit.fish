@@ -126,8 +126,8 @@ never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
-complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l fetch-intermediates -d 'When the server sent no intermediate and its certificate names its issuer (caIssuers), fetch it and verify again, to tell whether the chain is only incomplete (a fetched certificate is never trusted as a root)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l fetch-intermediates -d 'When the server sent no intermediate and its certificate names its issuer (caIssuers), fetch it and verify again, to tell whether the chain is only incomplete (a fetched certificate is never trusted as a root)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tofu -d 'Trust on first use: on first contact record the server\'s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
@@ -143,10 +143,13 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l pem -d 'Print the certificates as PEM instead of the report (to save a server\'s chain)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -666,3 +666,49 @@ fn serve_ocsp_auto_never_staples_a_revoked_response() {
     assert!(err.contains("such a response is never stapled"), "{err}");
     assert!(err.contains("stapling nothing"), "{err}");
 }
+
+#[test]
+fn inspect_server_checks_revocation() {
+    let Some(pki) = pki() else { return };
+    let (_good, good_port) = pki.server("good", &[]);
+    let target = format!("127.0.0.1:{good_port}");
+    let out = pki.dir.run(&[
+        "--json",
+        "inspect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation=require",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(
+        statuses(&doc["inputs"][0]),
+        vec![pair("good", "ocsp"), pair("good", "crl")]
+    );
+
+    let (_revoked, revoked_port) = pki.server("revoked", &[]);
+    let target = format!("127.0.0.1:{revoked_port}");
+    let out = pki.dir.run(&[
+        "inspect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("CN=revoked: REVOKED (revoked on "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("reason: key_compromise"),
+        "{}",
+        stderr(&out)
+    );
+}

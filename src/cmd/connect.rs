@@ -744,7 +744,7 @@ impl Session<'_> {
         if let Some(o) = ocsp
             .summary
             .as_ref()
-            .filter(|_| self.args.revocation.check_revocation.is_none())
+            .filter(|_| self.args.revocation.check.check_revocation.is_none())
         {
             if o.matches_leaf && o.cert_status.as_deref() == Some("revoked") {
                 warnings.push(

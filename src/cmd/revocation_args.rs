@@ -25,9 +25,9 @@ pub enum RevocationMode {
     Require,
 }
 
-/// The revocation and chain-completion flags (connect).
+/// `--check-revocation` and `--offline` (connect, inspect).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct RevocationArgs {
+pub struct CheckArgs {
     /// Check whether each certificate of the chain was revoked: the stapled OCSP response,
     /// else the certificate's OCSP responder, else its CRL. Revoked fails (exit 5);
     /// =require also fails when the status cannot be learned.
@@ -41,15 +41,22 @@ pub struct RevocationArgs {
     )]
     pub check_revocation: Option<RevocationMode>,
 
+    /// Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// The revocation and chain-completion flags (connect).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RevocationArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+
     /// When the server sent no intermediate and its certificate names its issuer
     /// (caIssuers), fetch it and verify again, to tell whether the chain is only
     /// incomplete (a fetched certificate is never trusted as a root).
     #[arg(long)]
     pub fetch_intermediates: bool,
-
-    /// Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use.
-    #[arg(long)]
-    pub offline: bool,
 }
 
 /// What the checks after a successful handshake found.
@@ -93,7 +100,7 @@ pub async fn after_verify(
         }
         out.warnings.push(sentence);
     }
-    let Some(mode) = args.check_revocation else {
+    let Some(mode) = args.check.check_revocation else {
         return Ok(out);
     };
     if !verified || observed.trusted_by_pin {
@@ -108,11 +115,27 @@ pub async fn after_verify(
         roots: roots(&trust.roots)?,
         server_name: server_name(name)?,
     };
-    let opts = Options {
-        timeout,
-        offline: args.offline,
-    };
-    let report = revocation::check(&chain, opts).await;
+    let report = revocation::check(
+        &chain,
+        Options {
+            timeout,
+            offline: args.check.offline,
+        },
+    )
+    .await;
+    let (failure, warnings) = judge(&report, mode);
+    out.failure = failure;
+    out.warnings.extend(warnings);
+    out.report = Some(report);
+    Ok(out)
+}
+
+/// What a report means under `mode`: the failure (exit 5) and the warnings.
+pub fn judge(
+    report: &RevocationReport,
+    mode: RevocationMode,
+) -> (Option<anyhow::Error>, Vec<String>) {
+    let mut out = AfterVerify::default();
     if let Some(revoked) = report.revoked() {
         out.failure = Some(exit::fail(Code::Verification, revoked.revoked_sentence()));
     } else {
@@ -126,8 +149,39 @@ pub async fn after_verify(
             out.warnings.extend(unknown);
         }
     }
-    out.report = Some(report);
-    Ok(out)
+    (out.failure, out.warnings)
+}
+
+/// `inspect HOST:PORT --check-revocation`: checks a chain a server presented
+/// (and that verified against `ca`, or Mozilla's roots), on a runtime of its own.
+pub fn check_presented(
+    args: &CheckArgs,
+    ca: Option<&[CertificateDer<'static>]>,
+    chain: Vec<CertificateDer<'static>>,
+    name: &str,
+    timeout: Duration,
+) -> Result<RevocationReport> {
+    let roots = match ca {
+        Some(certs) => config::TrustRoots::Certs(certs.to_vec()),
+        None => config::TrustRoots::Webpki,
+    };
+    let chain = Chain {
+        certs: chain,
+        staple: Vec::new(),
+        roots: Arc::new(config::root_store(&roots)?),
+        server_name: server_name(name)?,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let report = rt.block_on(revocation::check(
+        &chain,
+        Options {
+            timeout,
+            offline: args.offline,
+        },
+    ));
+    Ok(report)
 }
 
 /// Whether a failed handshake failed because the issuer is unknown.
@@ -194,7 +248,7 @@ pub async fn missing_intermediate(
     };
     let opts = Options {
         timeout,
-        offline: args.offline,
+        offline: args.check.offline,
     };
     let completion = aia::complete(&observed.chain, roots, &name, opts).await;
     let e = if completion.verifies {
