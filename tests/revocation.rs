@@ -712,3 +712,55 @@ fn inspect_server_checks_revocation() {
         stderr(&out)
     );
 }
+
+#[test]
+fn revoked_intermediate_fails() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = openssl_server(
+        pki.dir.path(),
+        "orphan.pem",
+        "orphan-key.pem",
+        &["-cert_chain", "int2/cert.pem"],
+    );
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 5, "{err}\n{doc}");
+    assert_eq!(
+        statuses(&doc),
+        vec![pair("good", "crl"), pair("revoked", "crl")],
+        "{doc}"
+    );
+    assert!(
+        err.contains(
+            "chain certificate #1 (CN=Revoked Intermediate, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("reason: key_compromise"), "{err}");
+}
+
+#[test]
+fn trickling_responder_is_cut_by_the_timeout() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("slow", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let out = pki.dir.run(&[
+        "connect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--no-io",
+        "--check-revocation=require",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    // The trickle lasts two minutes: only the timeout ends this within
+    // run's 60-second bound.
+    assert!(
+        stderr(&out).contains("took longer than 2.0 s"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -26,9 +26,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(b"<html><body>Not found</body></html>", "text/html")
         elif self.path.startswith("/trickle"):
             self.send_response(200)
-            self.send_header("Content-Length", "100000")
+            self.send_header("Content-Length", "1000")
             self.end_headers()
-            for _ in range(60):
+            for _ in range(120):
                 self.wfile.write(b"0")
                 self.wfile.flush()
                 time.sleep(1)
@@ -51,6 +51,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         req = self.rfile.read(n)
+        if self.path != "/":
+            return self.do_GET()
         if mode == "fixed":
             with open(sys.argv[2], "rb") as f:
                 body = f.read()
