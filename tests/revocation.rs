@@ -764,3 +764,33 @@ fn trickling_responder_is_cut_by_the_timeout() {
         stderr(&out)
     );
 }
+
+#[test]
+fn scan_checks_revocation() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let out = pki.dir.run(&[
+        "--json",
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert!(doc["grade"].is_string(), "{doc}");
+    assert_eq!(
+        statuses(&doc),
+        vec![pair("revoked", "ocsp"), pair("good", "crl")],
+        "{doc}"
+    );
+    assert!(
+        stderr(&out).contains("reason: key_compromise"),
+        "{}",
+        stderr(&out)
+    );
+}

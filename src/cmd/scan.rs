@@ -68,6 +68,18 @@ pub struct Args {
     /// Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
     pub min_grade: Option<Grade>,
+
+    #[command(flatten)]
+    pub revocation: super::revocation_args::CheckArgs,
+}
+
+/// The scan report, with the revocation report beside it (with --check-revocation).
+#[derive(Debug, serde::Serialize)]
+struct WithRevocation<'a> {
+    #[serde(flatten)]
+    scan: &'a Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<&'a crate::revocation::RevocationReport>,
 }
 
 fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
@@ -98,6 +110,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None => (target.host.clone(), target.port),
     };
     let (roots, _) = args.roots.load()?;
+    let revocation_roots = args
+        .revocation
+        .check_revocation
+        .map(|_| crate::tls::config::root_store(&roots))
+        .transpose()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -120,15 +137,31 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         } else {
             engine::run(&ep, &setup).await
         };
-        Ok::<_, anyhow::Error>(report::build(
-            &data,
-            &setup,
-            &shown_target,
-            &addr.to_string(),
+        // --check-revocation: the chain of the main handshake, if it verified.
+        let observed = data.main.as_ref().map(|m| &m.first.observed);
+        let revocation = match (revocation_roots, observed) {
+            (Some(roots), Some(o)) if matches!(o.verdict, Some(Ok(()))) => {
+                let chain = crate::revocation::Chain {
+                    certs: o.chain.clone(),
+                    staple: o.ocsp.clone(),
+                    roots: std::sync::Arc::new(roots),
+                    server_name: setup.target.server_name.clone(),
+                };
+                let opts = crate::revocation::Options {
+                    timeout: args.timeout,
+                    offline: args.revocation.offline,
+                };
+                Some(crate::revocation::check(&chain, opts).await)
+            }
+            _ => None,
+        };
+        Ok::<_, anyhow::Error>((
+            report::build(&data, &setup, &shown_target, &addr.to_string()),
+            revocation,
         ))
     });
     rt.shutdown_background();
-    let report = match result {
+    let (report, revocation) = match result {
         Ok(r) => r,
         Err(e) => {
             if ctx.json {
@@ -137,7 +170,46 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             return Err(e);
         }
     };
-    ctx.emit(&report, |out| render(out, &report, ctx.quiet))?;
+    let revocation_failure = match (args.revocation.check_revocation, &revocation) {
+        (Some(mode), Some(r)) => {
+            let (failure, warnings) = super::revocation_args::judge(r, mode);
+            for w in warnings {
+                crate::output::on_stderr(|| {
+                    eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(&w))
+                });
+            }
+            failure
+        }
+        (Some(mode), None) => {
+            let why = "the server's chain did not verify, so its revocation status was not checked";
+            if mode == super::revocation_args::RevocationMode::Require {
+                Some(exit::fail(
+                    Code::Verification,
+                    format!("{why} (--check-revocation=require)"),
+                ))
+            } else {
+                crate::output::on_stderr(|| {
+                    eprintln!("tlskit: {} {why}", "warning:".yellow().bold())
+                });
+                None
+            }
+        }
+        _ => None,
+    };
+    let doc = WithRevocation {
+        scan: &report,
+        revocation: revocation.as_ref(),
+    };
+    ctx.emit(&doc, |out| {
+        render(out, &report, ctx.quiet)?;
+        match &revocation {
+            Some(r) => crate::output::revocation::render(out, r),
+            None => Ok(()),
+        }
+    })?;
+    if let Some(e) = revocation_failure {
+        return Err(e);
+    }
 
     if !report.any_accepted() {
         let unknown = report.protocols.iter().all(|p| p.accepted.is_none());
