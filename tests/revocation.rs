@@ -794,3 +794,18 @@ fn scan_checks_revocation() {
         stderr(&out)
     );
 }
+
+#[test]
+fn intermediates_as_pkcs7_and_pem_are_read() {
+    let Some(pki) = pki() else { return };
+    for leaf in ["p7", "pem"] {
+        let (_s, port) = leaf_only(&pki, leaf);
+        let out = pki.connect(port, &["--fetch-intermediates"]);
+        assert_eq!(code(&out), 5, "{leaf}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the server's chain is incomplete"),
+            "{leaf}: {}",
+            stderr(&out)
+        );
+    }
+}

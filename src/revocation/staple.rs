@@ -261,6 +261,55 @@ impl Live {
 mod tests {
     use super::*;
 
+    fn live_with_dead_responder() -> Live {
+        let ca = rcgen::KeyPair::generate().unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let certified = CertifiedKey::from_der(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+            &crate::tls::provider(),
+        )
+        .unwrap();
+        // Port 9 (discard) on loopback: nothing listens there in a test.
+        let source = Source {
+            leaf: leaf.der().clone(),
+            issuer: Issuer {
+                name: Vec::new(),
+                spki: rcgen::PublicKeyData::subject_public_key_info(&ca),
+            },
+            url: "http://127.0.0.1:9/".into(),
+        };
+        Live::new(
+            Stapler::new(certified),
+            source,
+            Options {
+                timeout: Duration::from_secs(2),
+                offline: false,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_the_last_good_response_until_it_expires() {
+        let mut live = live_with_dead_responder();
+        let now = OffsetDateTime::now_utc();
+        live.stapler.set(Some(vec![0x30, 0x00]));
+        live.valid_until = Some(now + time::Duration::hours(1));
+        let e = live.refresh().await;
+        assert!(matches!(e.outcome, Outcome::KeptPrevious), "{e:?}");
+        assert_eq!(live.stapler.current(), Some(vec![0x30, 0x00]));
+        assert!(e.next_fetch_secs <= RETRY.as_secs());
+        // Once its nextUpdate has passed, it is no longer stapled.
+        live.valid_until = Some(now - time::Duration::seconds(1));
+        let e = live.refresh().await;
+        assert!(matches!(e.outcome, Outcome::NoStaple), "{e:?}");
+        assert_eq!(live.stapler.current(), None);
+    }
+
     #[test]
     fn refresh_halfway_within_bounds() {
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();

@@ -34,6 +34,8 @@ ISSUERURL=http://127.0.0.1:$OCSP/html leaf html v3_leaf_issuers
 ISSUERURL=http://127.0.0.1:$OCSP/loop leaf loop v3_leaf_issuers
 ISSUERURL=http://127.0.0.1:$OCSP/trickle leaf trickle v3_leaf_issuers
 ISSUERURL=file:///etc/passwd leaf file v3_leaf_issuers
+ISSUERURL=http://127.0.0.1:$WWW/int.p7c leaf p7 v3_leaf_issuers
+ISSUERURL=http://127.0.0.1:$WWW/int.pem leaf pem v3_leaf_issuers
 CRLURL=http://127.0.0.1:$OCSP/huge leaf huge v3_leaf_crlurl
 # A leaf of the revoked intermediate, itself not revoked (its CRL: int2.crl).
 key orphan-key.pem
@@ -49,6 +51,8 @@ openssl ca -batch -config ca.cnf -name root_ca -gencrl -out www/root.crl 2>/dev/
 openssl ca -batch -config ca.cnf -name int2_ca -gencrl -out www/int2.crl 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200108000000Z -out www/stale.crl 2>/dev/null
 openssl x509 -in int/cert.pem -outform DER -out www/int.der
+openssl crl2pkcs7 -nocrl -certfile int/cert.pem -outform DER -out www/int.p7c
+cp int/cert.pem www/int.pem
 # OCSP responses made ahead: the good leaf's (what the "fixed" responder
 # answers for any certificate) and the revoked leaf's (to staple).
 for c in good revoked staple other; do
