@@ -217,9 +217,15 @@ async fn once(uri: &Uri, post: Option<&Post>, limit: usize) -> Result<Step, Fetc
     let stream = tokio::net::TcpStream::connect((host_bare, port))
         .await
         .map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    "connection refused (nothing listens there)".to_string()
+                }
+                _ => e.to_string(),
+            };
             err(
                 FetchFailure::Unreachable,
-                format!("cannot reach {shown}: {e}"),
+                format!("cannot reach {shown}: {why}"),
             )
         })?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
