@@ -809,3 +809,14 @@ fn intermediates_as_pkcs7_and_pem_are_read() {
         );
     }
 }
+
+#[test]
+fn forged_crl_in_the_issuers_name_is_not_believed() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("forged", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
+}

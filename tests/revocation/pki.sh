@@ -29,6 +29,7 @@ OCSPURL=http://127.0.0.1:$DEAD/ leaf down v3_leaf_ocsp
 OCSPURL=http://127.0.0.1:$FIXED/ leaf other v3_leaf_ocsp
 CRLNAME=stale.crl leaf stale v3_leaf_crl
 CRLNAME=root.crl leaf foreign v3_leaf_crl
+CRLNAME=forged.crl leaf forged v3_leaf_crl
 ISSUERURL=http://127.0.0.1:$WWW/int.der leaf lonely v3_leaf_issuers
 ISSUERURL=http://127.0.0.1:$OCSP/html leaf html v3_leaf_issuers
 ISSUERURL=http://127.0.0.1:$OCSP/loop leaf loop v3_leaf_issuers
@@ -49,6 +50,10 @@ openssl ca -batch -config ca.cnf -name int_ca -gencrl -out int-crl.pem 2>/dev/nu
 openssl crl -in int-crl.pem -outform DER -out www/int.crl
 openssl ca -batch -config ca.cnf -name root_ca -gencrl -out www/root.crl 2>/dev/null
 openssl ca -batch -config ca.cnf -name int2_ca -gencrl -out www/int2.crl 2>/dev/null
+# A CRL in the intermediate's name, signed by another key: a forgery.
+key fake-key.pem
+openssl req -x509 -new -key fake-key.pem -out fake.pem -days 30 -subj "/CN=Test Intermediate" -config ca.cnf -extensions v3_root
+openssl ca -batch -config ca.cnf -name int_ca -gencrl -cert fake.pem -keyfile fake-key.pem -out www/forged.crl 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200108000000Z -out www/stale.crl 2>/dev/null
 openssl x509 -in int/cert.pem -outform DER -out www/int.der
 openssl crl2pkcs7 -nocrl -certfile int/cert.pem -outform DER -out www/int.p7c
