@@ -303,6 +303,7 @@ fn stapled_revoked_response_fails() {
         "{err}"
     );
     assert_eq!(doc["error"]["exit_code"], 5, "{doc}");
+    assert_eq!(doc["verification"]["verified"], false, "{doc}");
 }
 
 #[test]

@@ -541,6 +541,9 @@ impl Session<'_> {
         report.revocation = checked.report;
         report.warnings.extend(checked.warnings);
         if let Some(e) = &checked.failure {
+            // Revoked, must-staple unstapled, or (=require) unknown: not verified after all.
+            report.verification.verified = false;
+            report.verification.error = Some(format!("{e:#}"));
             report.error = Some(ErrorReport {
                 message: format!("{e:#}"),
                 exit_code: exit::classify(e).as_u8(),
