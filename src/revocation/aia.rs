@@ -247,6 +247,53 @@ pub async fn complete(
 mod tests {
     use super::*;
 
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag];
+        let n = content.len();
+        if n < 0x80 {
+            v.push(n as u8);
+        } else {
+            v.push(0x82);
+            v.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        v.extend_from_slice(content);
+        v
+    }
+
+    #[test]
+    fn pkcs7_certs_only_and_its_truncations() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["a.test".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der = cert.der().to_vec();
+        // ContentInfo { signedData, [0] SignedData { 1, {}, { data }, [0] { cert } } }
+        let signed_data_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+        let data_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+        let signed = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[1]),
+                tlv(0x31, &[]),
+                tlv(0x30, &tlv(0x06, &data_oid)),
+                tlv(0xa0, &der),
+                tlv(0x31, &[]),
+            ]
+            .concat(),
+        );
+        let p7 = tlv(
+            0x30,
+            &[tlv(0x06, &signed_data_oid), tlv(0xa0, &signed)].concat(),
+        );
+        let certs = parse_certs(&p7, None).unwrap();
+        assert_eq!(certs.len(), 1);
+        assert_eq!(certs[0].as_ref(), der.as_slice());
+        for n in 0..p7.len() {
+            let _ = parse_certs(&p7[..n], None);
+        }
+    }
+
     #[test]
     fn html_is_not_a_certificate() {
         let e = parse_certs(b"<html><body>hi</body></html>", Some("text/html")).unwrap_err();
