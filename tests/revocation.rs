@@ -375,6 +375,20 @@ fn missing_intermediate_is_named_and_fetched() {
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("the server's chain is incomplete: the server sent no intermediate; with the issuer it names fetched, CN=Test Intermediate (SHA-256 "), "{err}");
+    let (rc, doc, _) = pki.connect_json(port, &["--fetch-intermediates"]);
+    assert_eq!(rc, 5);
+    let fetched = &doc["fetched_intermediates"];
+    assert_eq!(fetched["verifies"], true, "{doc}");
+    assert_eq!(
+        fetched["fetched"][0]["subject"], "CN=Test Intermediate",
+        "{doc}"
+    );
+    assert!(
+        fetched["fetched"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/int.der")),
+        "{doc}"
+    );
     let saved = pki.dir.read("full.pem");
     assert_eq!(saved.matches("BEGIN CERTIFICATE").count(), 2, "{saved}");
     // The saved chain is what the server should send: openssl verifies it.
