@@ -567,7 +567,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__connect)
-            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
+            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --check-revocation --offline --fetch-intermediates --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +591,10 @@ _tlskit() {
                     ;;
                 --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --cert)
@@ -645,7 +649,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__gencert)
-            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --pathlen --issuer --sign-csr --issuer-key --client --csr --p12 --p12-password-file --p12-no-password --force --color --json --quiet --help --version"
+            opts="-q -h -V --cn --key-type --days --not-before --out --cert --key --ca --pathlen --issuer --sign-csr --issuer-key --client --csr --p12 --p12-password-file --p12-no-password --must-staple --ocsp-url --crl-url --ca-issuers-url --force --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +708,18 @@ _tlskit() {
                     return 0
                     ;;
                 --p12-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-issuers-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1021,7 +1037,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__inspect)
-            opts="-q -h -V --targets --key --expires-within --ca --servername --starttls --timeout --pem --p12-password-file --color --json --quiet --help --version"
+            opts="-q -h -V --targets --key --expires-within --ca --servername --starttls --timeout --pem --p12-password-file --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,6 +1073,10 @@ _tlskit() {
                     ;;
                 --p12-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1187,7 +1207,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__serve)
-            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --ocsp --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1231,6 +1251,10 @@ _tlskit() {
                     ;;
                 --ocsp-response)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp)
+                    COMPREPLY=($(compgen -W "auto" -- "${cur}"))
                     return 0
                     ;;
                 --keylog)

@@ -61,12 +61,16 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l issuer-key -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l csr -d 'Write a PKCS#10 request to FILE instead of a certificate (and its key beside it)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12 -d 'Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows, Java, browsers and Android), mode 0600' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12-password-file -d 'The PKCS#12 password: the first line of FILE [default: asked on the terminal]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ocsp-url -d 'Name this OCSP responder in the certificate (AIA), e.g. the issuer\'s `openssl ocsp` responder' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l crl-url -d 'Name this CRL distribution point in the certificate' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca-issuers-url -d 'Name where the issuer\'s certificate is published (AIA caIssuers), so that clients can fetch a missing intermediate' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l ca -d 'Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem. With --issuer, an intermediate under that CA, carrying its name constraints'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l client -d 'Make a client certificate for mTLS (clientAuth only; the CN is the identity)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l p12-no-password -d 'Write the PKCS#12 file with an empty password: whoever has the file has the key'
+complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l must-staple -d 'Mark the certificate must-staple (TLS Feature status_request): clients that honour it refuse a server that does not staple a good OCSP response'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l force -d 'Replace existing files'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand gencert" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
@@ -174,6 +178,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l alpn -d 'ALPN pr
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp-response -d 'Staple this DER OCSP response (as written by `openssl ocsp -respout`) for clients that ask for one. It must be a successful response; one about another certificate, saying revoked or unknown, or out of date is served with a warning' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l ocsp -d '`auto`: fetch the certificate\'s OCSP response from the responder it names (the issuer must follow it in --cert), staple it, and refresh it halfway to its nextUpdate; a failed refresh keeps the last good response until it expires. Only a checked, good response about this certificate is ever stapled' -r -f -a "auto\t'Fetch it from the responder the certificate names, and keep it fresh'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l keylog -d 'Append session secrets to FILE in NSS key log format, so Wireshark can decrypt [default: the file named by SSLKEYLOGFILE, if set]' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once and counted' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l handshake-timeout -d 'Seconds the whole handshake may take, from accept to Finished (defeats slowloris). Fractions and units work: 2.5, 500ms, 1m' -r
@@ -196,6 +201,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l cert -d 'Client certificate (PEM chain) for mutual TLS' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l key -d 'Private key of the client certificate' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l alpn -d 'ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1)' -r
@@ -223,6 +230,8 @@ never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-sni -d 'Send no SNI (the name is still verified)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l fetch-intermediates -d 'When the server sent no intermediate and its certificate names its issuer (caIssuers), fetch it and verify again, to tell whether the chain is only incomplete (a fetched certificate is never trusted as a root)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tofu -d 'Trust on first use: on first contact record the server\'s pin in the pin store ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a server whose key changed. The name and dates are still checked'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls13 -d 'Offer TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offer TLS 1.2 only'
@@ -252,10 +261,13 @@ irc\t'IRC (STARTTLS, numeric 670); port 6667'
 mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l timeout -d 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l p12-password-file -d 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l pem -d 'Print the certificates as PEM instead of the report (to save a server\'s chain)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -11,6 +11,7 @@ pub mod generate;
 pub mod output;
 pub mod pinstore;
 pub mod pki;
+pub mod revocation;
 pub mod scan;
 pub mod server;
 pub mod text;

@@ -70,6 +70,9 @@ pub struct Args {
     #[command(flatten)]
     pub trust: super::TrustArgs,
 
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
+
     /// Trust on first use: on first contact record the server's pin in the pin store
     /// ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a
     /// server whose key changed. The name and dates are still checked.
@@ -243,6 +246,12 @@ pub struct Report {
     /// What `--tofu` found or recorded (absent without --tofu).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tofu: Option<TofuReport>,
+    /// Revocation status per certificate (with --check-revocation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::revocation::RevocationReport>,
+    /// The issuers fetched for an incomplete chain (with --fetch-intermediates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_intermediates: Option<crate::revocation::aia::Completion>,
     /// Things worth knowing.
     pub warnings: Vec<String>,
     /// Set when the connection failed.
@@ -452,7 +461,20 @@ impl Session<'_> {
                     Err(_) => return self.failed(f),
                 }
             }
-            Err(f) => return self.failed(f),
+            Err(mut f) => {
+                // An unknown issuer may be an intermediate the server forgot to send.
+                let (error, completion) = super::revocation_args::missing_intermediate(
+                    &self.args.revocation,
+                    &self.args.trust,
+                    &f.report.observed,
+                    &f.report.server_name,
+                    self.args.timeout,
+                    f.error,
+                )
+                .await;
+                f.error = error;
+                return self.failed_with(f, completion);
+            }
         };
         let observations = &observations;
         let tofu = match self.tofu {
@@ -510,6 +532,28 @@ impl Session<'_> {
         let mut report = self.build_report(&conn.report, reconnect);
         report.tofu = tofu;
         report.warnings.splice(0..0, extra_warnings);
+        let checked = super::revocation_args::after_verify(
+            &self.args.revocation,
+            &self.args.trust,
+            &conn.report.observed,
+            &conn.report.server_name,
+            self.args.timeout,
+        )
+        .await?;
+        report.revocation = checked.report;
+        report.warnings.extend(checked.warnings);
+        if let Some(e) = &checked.failure {
+            // Revoked, must-staple unstapled, or (=require) unknown: not verified after all.
+            report.verification.verified = false;
+            report.verification.error = Some(format!("{e:#}"));
+            let code = exit::classify(e);
+            report.error = Some(ErrorReport {
+                message: format!("{e:#}"),
+                exit_code: code.as_u8(),
+                kind: code.kind(),
+                stage: conn.report.stage,
+            });
+        }
         if let Some(path) = &self.args.save_chain {
             let pem = files::certs_to_pem(&conn.report.observed.chain);
             crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
@@ -538,6 +582,10 @@ impl Session<'_> {
             let mut out = std::io::stdout().lock();
             out.write_all(files::certs_to_pem(&conn.report.observed.chain).as_bytes())?;
             out.flush()?;
+        }
+        if let Some(e) = checked.failure {
+            let _ = tokio::time::timeout(Duration::from_secs(1), conn.stream.shutdown()).await;
+            return Err(e);
         }
 
         if !data_mode || conn.peer_closed {
@@ -572,7 +620,15 @@ impl Session<'_> {
                 .is_some_and(|leaf| explain::weak_key_of(leaf).is_some())
     }
 
-    fn failed(&self, mut f: DialFailure) -> Result<Code> {
+    fn failed(&self, f: DialFailure) -> Result<Code> {
+        self.failed_with(f, None)
+    }
+
+    fn failed_with(
+        &self,
+        mut f: DialFailure,
+        completion: Option<crate::revocation::aia::Completion>,
+    ) -> Result<Code> {
         if let Some(changed) = self.tofu.and_then(|t| key_changed(t, &f)) {
             f.error = anyhow::Error::new(changed);
         }
@@ -583,8 +639,13 @@ impl Session<'_> {
         if !presented.is_empty() {
             let pem = files::certs_to_pem(presented);
             if let Some(path) = &self.args.save_chain {
+                // With --fetch-intermediates, the chain the server should send.
+                let to_save = files::certs_to_pem(super::revocation_args::chain_to_save(
+                    presented,
+                    completion.as_ref(),
+                ));
                 if let Err(e) =
-                    crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
+                    crate::atomic::write_file(path, to_save.as_bytes(), crate::atomic::PUBLIC, true)
                 {
                     output::on_stderr(|| {
                         eprintln!(
@@ -603,6 +664,7 @@ impl Session<'_> {
         }
         if self.ctx.json {
             let mut report = self.build_report(&f.report, None);
+            report.fetched_intermediates = completion;
             report.error = Some(ErrorReport {
                 message: format!("{:#}", f.error),
                 exit_code: code.as_u8(),
@@ -687,7 +749,11 @@ impl Session<'_> {
                     .to_string(),
             );
         }
-        if let Some(o) = &ocsp.summary {
+        if let Some(o) = ocsp
+            .summary
+            .as_ref()
+            .filter(|_| self.args.revocation.check.check_revocation.is_none())
+        {
             if o.matches_leaf && o.cert_status.as_deref() == Some("revoked") {
                 warnings.push(
                     "the server's own stapled OCSP response says its certificate is REVOKED (tlskit does not check the response's signature nor fail on it; browsers that read staples refuse such a server)"
@@ -738,6 +804,8 @@ impl Session<'_> {
             chain,
             reconnect,
             tofu: None,
+            revocation: None,
+            fetched_intermediates: None,
             warnings,
             error: None,
         }
@@ -1085,6 +1153,9 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             )
         };
         field(out, "reconnect", text)?;
+    }
+    if let Some(rev) = &r.revocation {
+        crate::output::revocation::render(out, rev)?;
     }
     render_chain(out, &r.chain)
 }

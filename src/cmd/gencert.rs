@@ -123,9 +123,35 @@ pub struct Args {
     #[arg(long, requires = "p12")]
     pub p12_no_password: bool,
 
+    /// Mark the certificate must-staple (TLS Feature status_request): clients that honour
+    /// it refuse a server that does not staple a good OCSP response.
+    #[arg(long, conflicts_with = "csr")]
+    pub must_staple: bool,
+
+    /// Name this OCSP responder in the certificate (AIA), e.g. the issuer's
+    /// `openssl ocsp` responder.
+    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
+    pub ocsp_url: Option<String>,
+
+    /// Name this CRL distribution point in the certificate.
+    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
+    pub crl_url: Option<String>,
+
+    /// Name where the issuer's certificate is published (AIA caIssuers), so that
+    /// clients can fetch a missing intermediate.
+    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
+    pub ca_issuers_url: Option<String>,
+
     /// Replace existing files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// An http:// URL, as certificates name responders and CRLs (RFC 5280).
+fn http_url(text: &str) -> Result<String, String> {
+    crate::revocation::fetch::check_url(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.message)
 }
 
 /// One file written.
@@ -276,7 +302,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             warnings,
         }
     } else {
-        let generated = certgen::generate_limited(&spec, &limits, issuer.as_ref())?;
+        let revocation = certgen::Revocation {
+            must_staple: args.must_staple,
+            ocsp_url: args.ocsp_url.clone(),
+            ca_issuers_url: args.ca_issuers_url.clone(),
+            crl_url: args.crl_url.clone(),
+        };
+        let generated = certgen::generate_full(&spec, &limits, issuer.as_ref(), &revocation)?;
         let chain = issuer
             .as_ref()
             .map(super::ca::chain_pem)

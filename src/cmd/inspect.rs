@@ -80,6 +80,9 @@ pub struct Args {
     /// The password of PKCS#12 inputs: the first line of FILE [default: an empty password].
     #[arg(long, value_name = "FILE")]
     pub p12_password_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub revocation: super::revocation_args::CheckArgs,
 }
 
 /// The servers named in a targets file (the first word of each line).
@@ -167,6 +170,9 @@ pub struct InputReport {
     pub skipped: Vec<String>,
     /// What looks wrong.
     pub findings: Vec<Finding>,
+    /// Servers, with --check-revocation: each certificate's revocation status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::revocation::RevocationReport>,
     #[serde(skip)]
     ders: Vec<Vec<u8>>,
     #[serde(skip)]
@@ -315,6 +321,31 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         inputs.push(inspect_source(src, l, store, now)?);
     }
 
+    let mut revocation_failure = None;
+    if let Some(mode) = args.revocation.check_revocation {
+        for input in inputs.iter_mut() {
+            let Some(server) = input.server.as_ref().filter(|s| s.verified) else {
+                continue;
+            };
+            let chain = input.ders.iter().map(|d| d.clone().into()).collect();
+            let report = super::revocation_args::check_presented(
+                &args.revocation,
+                live.roots.as_deref(),
+                chain,
+                &server.server_name,
+                args.timeout,
+            )?;
+            let (failure, warnings) = super::revocation_args::judge(&report, mode);
+            for w in warnings {
+                output::on_stderr(|| {
+                    eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(&w))
+                });
+            }
+            revocation_failure = revocation_failure.or(failure);
+            input.revocation = Some(report);
+        }
+    }
+
     let key_check = match &args.key {
         Some(path) => Some(check_key(path, &inputs)?),
         None => None,
@@ -341,6 +372,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         out.flush()?;
     } else if ctx.json || !ctx.quiet {
         ctx.emit(&report, |out| render(out, &report))?;
+    }
+    if let Some(e) = revocation_failure {
+        return Err(e);
     }
     if ctx.quiet && !ctx.json && !args.pem {
         // Quiet: the findings still matter, on stderr.
@@ -564,6 +598,7 @@ pub fn inspect_items(
         csrs,
         skipped,
         findings,
+        revocation: None,
         ders: certs_der,
         csr_ders,
     })
@@ -760,6 +795,9 @@ fn render_input(out: &mut dyn Write, input: &InputReport, store: StoreKind) -> s
         if chain.shape != Shape::Single || input.kind == "server" || chain.end.is_some() {
             render_chain(out, chain, &input.certificates, store)?;
         }
+    }
+    if let Some(r) = &input.revocation {
+        crate::output::revocation::render(out, r)?;
     }
     for (i, k) in input.private_keys.iter().enumerate() {
         writeln!(out, "{} {}", "Private key".bold(), format!("#{i}").dimmed())?;

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod gencert;
 pub mod inspect;
 pub mod pin;
+pub mod revocation_args;
 pub mod scan;
 pub mod serve;
 pub mod tunnel;

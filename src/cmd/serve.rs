@@ -104,6 +104,19 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub ocsp_response: Option<PathBuf>,
 
+    /// `auto`: fetch the certificate's OCSP response from the responder it names (the
+    /// issuer must follow it in --cert), staple it, and refresh it halfway to its
+    /// nextUpdate; a failed refresh keeps the last good response until it expires.
+    /// Only a checked, good response about this certificate is ever stapled.
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        conflicts_with = "ocsp_response",
+        requires = "cert"
+    )]
+    pub ocsp: Option<super::revocation_args::OcspMode>,
+
     /// Append session secrets to FILE in NSS key log format, so Wireshark can decrypt
     /// [default: the file named by SSLKEYLOGFILE, if set].
     #[arg(long, value_name = "FILE")]
@@ -305,6 +318,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .thread_name("tlskit-serve")
         .build()
         .context("starting the async runtime")?;
+    if args.ocsp.is_some() {
+        if let Some(cert) = &args.cert {
+            let identity = load_identity(cert, args.key.as_deref())?;
+            let (live, first) =
+                super::revocation_args::start_stapling(identity, &mut setup.config, &runtime)?;
+            let json = ctx.json;
+            runtime.spawn(live.run(first, move |e| super::revocation_args::log_staple(e, json)));
+            setup.ocsp = true;
+        }
+    }
     runtime.block_on(serve_async(Arc::new(args), addrs, setup, ctx))
 }
 

@@ -16,6 +16,7 @@ pub mod json {
 pub mod bench;
 pub mod ca;
 pub mod cert;
+pub mod revocation;
 pub mod scan;
 pub mod serve;
 pub mod style;

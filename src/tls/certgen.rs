@@ -438,9 +438,83 @@ pub struct CaLimits {
     pub constraints: crate::pki::constraints::Constraints,
 }
 
+/// Revocation-related extensions a certificate may carry: where its issuer
+/// answers OCSP, publishes CRLs and its own certificate, and must-staple.
+#[derive(Debug, Clone, Default)]
+pub struct Revocation {
+    /// The TLS Feature extension with status_request (RFC 7633, "must-staple").
+    pub must_staple: bool,
+    /// AIA id-ad-ocsp: the OCSP responder's URL.
+    pub ocsp_url: Option<String>,
+    /// AIA id-ad-caIssuers: where the issuer's certificate is published.
+    pub ca_issuers_url: Option<String>,
+    /// CRL distribution point URL.
+    pub crl_url: Option<String>,
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut v = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        v.push(n as u8);
+    } else if n < 0x100 {
+        v.extend_from_slice(&[0x81, n as u8]);
+    } else {
+        v.push(0x82);
+        v.extend_from_slice(&(n.min(0xffff) as u16).to_be_bytes());
+    }
+    v.extend_from_slice(content);
+    v
+}
+
+impl Revocation {
+    fn apply(&self, params: &mut CertificateParams) -> Result<()> {
+        for url in [&self.ocsp_url, &self.ca_issuers_url, &self.crl_url]
+            .into_iter()
+            .flatten()
+        {
+            if !url.is_ascii() || url.len() > 2000 || url.chars().any(|c| c.is_ascii_control()) {
+                bail!("a URL in a certificate is ASCII, without control characters, at most 2000 characters");
+            }
+        }
+        let mut access = Vec::new();
+        // id-ad-ocsp 1.3.6.1.5.5.7.48.1 and id-ad-caIssuers 1.3.6.1.5.5.7.48.2;
+        // accessLocation is a GeneralName uniformResourceIdentifier ([6] IA5String).
+        for (arc, url) in [(1u8, &self.ocsp_url), (2u8, &self.ca_issuers_url)] {
+            if let Some(url) = url {
+                let oid = der(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, arc]);
+                access.extend(der(0x30, &[oid, der(0x86, url.as_bytes())].concat()));
+            }
+        }
+        if !access.is_empty() {
+            params
+                .custom_extensions
+                .push(rcgen::CustomExtension::from_oid_content(
+                    &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+                    der(0x30, &access),
+                ));
+        }
+        if let Some(url) = &self.crl_url {
+            params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
+        if self.must_staple {
+            // TLS Feature: SEQUENCE OF INTEGER { 5 (status_request) }.
+            params
+                .custom_extensions
+                .push(rcgen::CustomExtension::from_oid_content(
+                    &[1, 3, 6, 1, 5, 5, 7, 1, 24],
+                    vec![0x30, 0x03, 0x02, 0x01, 0x05],
+                ));
+        }
+        Ok(())
+    }
+}
+
 /// Makes a certificate: self-signed when `issuer` is `None`.
 pub fn generate(spec: &CertSpec, issuer: Option<&CaIssuer>) -> Result<Generated> {
-    generate_limited(spec, &CaLimits::default(), issuer)
+    generate_full(spec, &CaLimits::default(), issuer, &Revocation::default())
 }
 
 /// Makes a certificate with CA limits (ignored unless `spec` is a CA).
@@ -449,11 +523,32 @@ pub fn generate_limited(
     limits: &CaLimits,
     issuer: Option<&CaIssuer>,
 ) -> Result<Generated> {
+    generate_full(spec, limits, issuer, &Revocation::default())
+}
+
+/// Like [`generate`], with revocation-related extensions.
+pub fn generate_with(
+    spec: &CertSpec,
+    issuer: Option<&CaIssuer>,
+    revocation: &Revocation,
+) -> Result<Generated> {
+    generate_full(spec, &CaLimits::default(), issuer, revocation)
+}
+
+/// Makes a certificate with CA limits (ignored unless `spec` is a CA) and
+/// revocation-related extensions.
+pub fn generate_full(
+    spec: &CertSpec,
+    limits: &CaLimits,
+    issuer: Option<&CaIssuer>,
+    revocation: &Revocation,
+) -> Result<Generated> {
     let mut params = spec.params()?;
     if spec.profile == Profile::Ca {
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(limits.pathlen));
         params.name_constraints = limits.constraints.to_rcgen();
     }
+    revocation.apply(&mut params)?;
     let key = spec.key_type.generate()?;
     let cert = match issuer {
         Some(ca) => {

@@ -62,6 +62,7 @@ fn bad<T>(why: &str) -> R<T> {
 struct Tlv<'a> {
     tag: u8,
     content: &'a [u8],
+    raw: &'a [u8],
 }
 
 /// A cursor over consecutive DER elements.
@@ -83,6 +84,7 @@ impl<'a> Der<'a> {
     }
 
     fn next(&mut self) -> R<Tlv<'a>> {
+        let start = self.rest;
         let (&tag, after) = match self.rest.split_first() {
             Some(x) => x,
             None => return bad("unexpected end of data"),
@@ -117,10 +119,15 @@ impl<'a> Der<'a> {
         }
         let (content, rest) = after.split_at(len);
         self.rest = rest;
-        Ok(Tlv { tag, content })
+        let raw = &start[..start.len() - rest.len()];
+        Ok(Tlv { tag, content, raw })
     }
 
     fn expect(&mut self, tag: u8, what: &str) -> R<&'a [u8]> {
+        Ok(self.expect_tlv(tag, what)?.content)
+    }
+
+    fn expect_tlv(&mut self, tag: u8, what: &str) -> R<Tlv<'a>> {
         let t = self.next()?;
         if t.tag != tag {
             return Err(OcspError(format!(
@@ -128,7 +135,7 @@ impl<'a> Der<'a> {
                 t.tag
             )));
         }
-        Ok(t.content)
+        Ok(t)
     }
 
     fn end(&self, what: &str) -> R<()> {
@@ -165,8 +172,120 @@ pub fn is_before(rfc3339_time: &str, now: OffsetDateTime) -> bool {
         .is_ok_and(|t| t < now)
 }
 
+/// The response status of an OCSP response (RFC 6960 OCSPResponseStatus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseStatus {
+    /// The response holds statuses.
+    Successful,
+    /// The responder could not read the request.
+    MalformedRequest,
+    /// The responder failed.
+    InternalError,
+    /// The responder asks to be asked later.
+    TryLater,
+    /// The responder wants signed requests.
+    SigRequired,
+    /// The responder does not answer for this certificate.
+    Unauthorized,
+}
+
+impl ResponseStatus {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseStatus::Successful => "successful",
+            ResponseStatus::MalformedRequest => "malformed_request",
+            ResponseStatus::InternalError => "internal_error",
+            ResponseStatus::TryLater => "try_later",
+            ResponseStatus::SigRequired => "sig_required",
+            ResponseStatus::Unauthorized => "unauthorized",
+        }
+    }
+}
+
+/// A basic OCSP response taken apart, with the raw pieces its signature covers:
+/// what a verifier needs ([`crate::revocation`] checks it).
+#[derive(Debug, Clone)]
+pub struct Basic<'a> {
+    /// The responder's status.
+    pub status: ResponseStatus,
+    /// The DER `ResponseData` the signature covers (empty unless successful).
+    pub tbs: &'a [u8],
+    /// The DER `AlgorithmIdentifier` of the signature.
+    pub signature_algorithm: &'a [u8],
+    /// The BIT STRING content of the signature (first byte: unused bits).
+    pub signature: &'a [u8],
+    /// Certificates the responder included (a delegated responder's), DER.
+    pub certs: Vec<&'a [u8]>,
+    /// When the response was signed, RFC 3339.
+    pub produced_at: Option<String>,
+    /// Each single response.
+    pub singles: Vec<SingleResponse>,
+}
+
+/// One certificate's status in a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SingleResponse {
+    /// The CertID's hash algorithm OID content (DER, without tag).
+    pub hash_oid: Vec<u8>,
+    /// Hash of the issuer's DER name.
+    pub issuer_name_hash: Vec<u8>,
+    /// Hash of the issuer's public key bits.
+    pub issuer_key_hash: Vec<u8>,
+    /// The serial number, as encoded.
+    pub serial: Vec<u8>,
+    /// `good`, `revoked` or `unknown`.
+    pub status: String,
+    /// Start of validity, RFC 3339.
+    pub this_update: String,
+    /// End of validity, RFC 3339.
+    pub next_update: Option<String>,
+    /// When revoked.
+    pub revocation_time: Option<String>,
+    /// The CRL reason name, when revoked with one.
+    pub revocation_reason: Option<String>,
+}
+
+impl SingleResponse {
+    /// Whether this is about the certificate with this raw serial.
+    pub fn serial_is(&self, serial: &[u8]) -> bool {
+        strip_zeros(serial) == strip_zeros(&self.serial)
+    }
+}
+
 /// Parses a DER OCSP response; `leaf_serial` (the raw serial bytes) picks the single response shown.
 pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
+    let basic = parse_basic(der)?;
+    let mut summary = OcspSummary {
+        response_status: basic.status.name().to_string(),
+        cert_status: None,
+        produced_at: basic.produced_at.clone(),
+        this_update: None,
+        next_update: None,
+        revocation_time: None,
+        revocation_reason: None,
+        matches_leaf: false,
+        responses: basic.singles.len(),
+    };
+    if basic.status != ResponseStatus::Successful {
+        return Ok(summary);
+    }
+    let matching = leaf_serial.and_then(|s| basic.singles.iter().find(|r| r.serial_is(s)));
+    let Some(single) = matching.or(basic.singles.first()) else {
+        return bad("no single response");
+    };
+    summary.matches_leaf = matching.is_some();
+    summary.cert_status = Some(single.status.clone());
+    summary.this_update = Some(single.this_update.clone());
+    summary.next_update = single.next_update.clone();
+    summary.revocation_time = single.revocation_time.clone();
+    summary.revocation_reason = single.revocation_reason.clone();
+    Ok(summary)
+}
+
+/// Takes a DER OCSP response apart (strictly; the signature is not checked here).
+pub fn parse_basic(der: &[u8]) -> R<Basic<'_>> {
     if der.len() > MAX_RESPONSE {
         return bad("larger than 64 KiB");
     }
@@ -174,30 +293,26 @@ pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
     let resp = top.expect(SEQUENCE, "OCSPResponse")?;
     top.end("the OCSPResponse")?;
     let mut resp = Der::new(resp);
-    let status = resp.expect(ENUMERATED, "responseStatus")?;
-    let response_status = match status {
-        [0] => "successful",
-        [1] => "malformed_request",
-        [2] => "internal_error",
-        [3] => "try_later",
-        [5] => "sig_required",
-        [6] => "unauthorized",
+    let status = match resp.expect(ENUMERATED, "responseStatus")? {
+        [0] => ResponseStatus::Successful,
+        [1] => ResponseStatus::MalformedRequest,
+        [2] => ResponseStatus::InternalError,
+        [3] => ResponseStatus::TryLater,
+        [5] => ResponseStatus::SigRequired,
+        [6] => ResponseStatus::Unauthorized,
         _ => return bad("unknown responseStatus"),
-    }
-    .to_string();
-    let mut summary = OcspSummary {
-        response_status,
-        cert_status: None,
-        produced_at: None,
-        this_update: None,
-        next_update: None,
-        revocation_time: None,
-        revocation_reason: None,
-        matches_leaf: false,
-        responses: 0,
     };
-    if status != [0] {
-        return Ok(summary);
+    let mut out = Basic {
+        status,
+        tbs: &[],
+        signature_algorithm: &[],
+        signature: &[],
+        certs: Vec::new(),
+        produced_at: None,
+        singles: Vec::new(),
+    };
+    if status != ResponseStatus::Successful {
+        return Ok(out);
     }
     // responseBytes [0] EXPLICIT SEQUENCE { responseType OID, response OCTET STRING }
     let bytes = resp.expect(0xa0, "responseBytes")?;
@@ -217,16 +332,27 @@ pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
     let basic = basic_outer.expect(SEQUENCE, "BasicOCSPResponse")?;
     basic_outer.end("the BasicOCSPResponse")?;
     let mut basic = Der::new(basic);
-    let tbs = basic.expect(SEQUENCE, "ResponseData")?;
-    basic.expect(SEQUENCE, "signatureAlgorithm")?;
-    basic.expect(0x03, "signature")?;
+    let tbs_tlv = basic.expect_tlv(SEQUENCE, "ResponseData")?;
+    out.tbs = tbs_tlv.raw;
+    out.signature_algorithm = basic.expect_tlv(SEQUENCE, "signatureAlgorithm")?.raw;
+    out.signature = basic.expect(0x03, "signature")?;
     if basic.peek_tag() == Some(0xa0) {
-        basic.next()?;
+        let mut wrapper = Der::new(basic.expect(0xa0, "certs")?);
+        let list = wrapper.expect(SEQUENCE, "certs")?;
+        wrapper.end("certs")?;
+        let mut list = Der::new(list);
+        while !list.is_empty() {
+            if out.certs.len() >= 16 {
+                return bad("too many responder certificates");
+            }
+            out.certs
+                .push(list.expect_tlv(SEQUENCE, "Certificate")?.raw);
+        }
     }
     basic.end("the BasicOCSPResponse fields")?;
 
     // ResponseData ::= SEQUENCE { version [0] OPTIONAL, responderID, producedAt, responses, responseExtensions [1] OPTIONAL }
-    let mut tbs = Der::new(tbs);
+    let mut tbs = Der::new(tbs_tlv.content);
     if tbs.peek_tag() == Some(0xa0) {
         tbs.next()?;
     }
@@ -234,7 +360,7 @@ pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
         0xa1 | 0xa2 => {}
         _ => return bad("bad responderID"),
     }
-    summary.produced_at = Some(time(tbs.expect(GENERALIZED_TIME, "producedAt")?)?);
+    out.produced_at = Some(time(tbs.expect(GENERALIZED_TIME, "producedAt")?)?);
     let responses = tbs.expect(SEQUENCE, "responses")?;
     if tbs.peek_tag() == Some(0xa1) {
         tbs.next()?;
@@ -242,37 +368,17 @@ pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
     tbs.end("the ResponseData")?;
 
     let mut responses = Der::new(responses);
-    let mut chosen: Option<(Single, bool)> = None;
     while !responses.is_empty() {
-        summary.responses += 1;
-        if summary.responses > 1000 {
+        if out.singles.len() >= 1000 {
             return bad("too many single responses");
         }
-        let single = single(responses.expect(SEQUENCE, "SingleResponse")?)?;
-        let matches = leaf_serial.is_some_and(|s| strip_zeros(s) == strip_zeros(&single.serial));
-        if chosen.is_none() || (matches && !chosen.as_ref().is_some_and(|c| c.1)) {
-            chosen = Some((single, matches));
-        }
+        out.singles
+            .push(single(responses.expect(SEQUENCE, "SingleResponse")?)?);
     }
-    let Some((single, matches)) = chosen else {
+    if out.singles.is_empty() {
         return bad("no single response");
-    };
-    summary.matches_leaf = matches;
-    summary.cert_status = Some(single.status);
-    summary.this_update = Some(single.this_update);
-    summary.next_update = single.next_update;
-    summary.revocation_time = single.revocation_time;
-    summary.revocation_reason = single.revocation_reason;
-    Ok(summary)
-}
-
-struct Single {
-    serial: Vec<u8>,
-    status: String,
-    this_update: String,
-    next_update: Option<String>,
-    revocation_time: Option<String>,
-    revocation_reason: Option<String>,
+    }
+    Ok(out)
 }
 
 fn strip_zeros(b: &[u8]) -> &[u8] {
@@ -281,13 +387,14 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
 }
 
 /// SingleResponse ::= SEQUENCE { certID, certStatus, thisUpdate, nextUpdate [0] OPTIONAL, singleExtensions [1] OPTIONAL }
-fn single(data: &[u8]) -> R<Single> {
+fn single(data: &[u8]) -> R<SingleResponse> {
     let mut d = Der::new(data);
     let cert_id = d.expect(SEQUENCE, "CertID")?;
     let mut id = Der::new(cert_id);
-    id.expect(SEQUENCE, "hashAlgorithm")?;
-    id.expect(OCTET_STRING, "issuerNameHash")?;
-    id.expect(OCTET_STRING, "issuerKeyHash")?;
+    let mut alg = Der::new(id.expect(SEQUENCE, "hashAlgorithm")?);
+    let hash_oid = alg.expect(OID, "hash algorithm")?.to_vec();
+    let issuer_name_hash = id.expect(OCTET_STRING, "issuerNameHash")?.to_vec();
+    let issuer_key_hash = id.expect(OCTET_STRING, "issuerKeyHash")?.to_vec();
     let serial = id.expect(INTEGER, "serialNumber")?.to_vec();
     id.end("the CertID")?;
     let status = d.next()?;
@@ -322,7 +429,10 @@ fn single(data: &[u8]) -> R<Single> {
         d.next()?;
     }
     d.end("the SingleResponse")?;
-    Ok(Single {
+    Ok(SingleResponse {
+        hash_oid,
+        issuer_name_hash,
+        issuer_key_hash,
         serial,
         status: status.to_string(),
         this_update,
@@ -399,7 +509,10 @@ mod tests {
         let cert_id = tlv(
             SEQUENCE,
             &[
-                tlv(SEQUENCE, &tlv(0x05, &[])),
+                tlv(
+                    SEQUENCE,
+                    &[tlv(OID, &[0x2b, 0x0e, 0x03, 0x02, 0x1a]), tlv(0x05, &[])].concat(),
+                ),
                 tlv(OCTET_STRING, &[1; 20]),
                 tlv(OCTET_STRING, &[2; 20]),
                 tlv(INTEGER, &[0x00, 0x99]),

@@ -31,6 +31,7 @@ mod hostile_server;
 mod inspect;
 mod pin;
 mod pki;
+mod revocation;
 mod scan;
 mod serve;
 mod serve_peers;

@@ -1,0 +1,810 @@
+//! Revocation, missing intermediates and must-staple against real peers, all
+//! on 127.0.0.1: a CA made with `openssl ca` (index, serials, `-revoke`,
+//! `-gencrl`), an OCSP responder answering through `openssl ocsp`, CRLs and
+//! the intermediate served by `python3 -m http.server`, and `openssl s_server`
+//! and `tlskit serve` as the TLS servers.
+
+use crate::util;
+
+use std::process::Command;
+use std::time::Duration;
+
+use crate::util::{code, have, openssl_server, stderr, stdout, Background, Dir};
+
+/// The test PKI and the servers its certificates name.
+struct Pki {
+    dir: Dir,
+    /// `python3 -m http.server` over www/ (CRLs, the intermediate).
+    _www: Background,
+    /// The OCSP responder (and the misbehaving distribution points).
+    _ocsp: Background,
+    /// A responder that answers every request with the good leaf's response.
+    _fixed: Background,
+}
+
+fn python_port(bg: &Background) -> u16 {
+    // http.server prints "Serving HTTP on 127.0.0.1 port N (…"; responder.py prints N.
+    let line = bg.line(Duration::from_secs(20));
+    let word = line
+        .split_whitespace()
+        .find_map(|w| w.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    util::wait_for_port(word, Duration::from_secs(10));
+    word
+}
+
+fn pki() -> Option<Pki> {
+    if !have("openssl") || !have("python3") {
+        return None;
+    }
+    let dir = Dir::new();
+    for (name, text) in [
+        ("ca.cnf", include_str!("revocation_fixtures/ca.cnf")),
+        (
+            "responder.py",
+            include_str!("revocation_fixtures/responder.py"),
+        ),
+        ("pki.sh", include_str!("revocation_fixtures/pki.sh")),
+    ] {
+        std::fs::write(dir.join(name), text).expect("writing fixture");
+    }
+    std::fs::create_dir_all(dir.join("www")).expect("www");
+    let mut www = Command::new("python3");
+    www.current_dir(dir.path()).args([
+        "-u",
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        "www",
+        "0",
+    ]);
+    let www = Background::spawn(www);
+    let www_port = python_port(&www);
+    let mut ocsp = Command::new("python3");
+    ocsp.current_dir(dir.path())
+        .args(["-u", "responder.py", "ocsp"]);
+    let ocsp = Background::spawn(ocsp);
+    let ocsp_port = python_port(&ocsp);
+    let mut fixed = Command::new("python3");
+    fixed
+        .current_dir(dir.path())
+        .args(["-u", "responder.py", "fixed", "good-ocsp.der"]);
+    let fixed = Background::spawn(fixed);
+    let fixed_port = python_port(&fixed);
+    let dead = util::free_port();
+    let mut sh = Command::new("sh");
+    sh.arg("pki.sh")
+        .current_dir(dir.path())
+        .env("WWW", www_port.to_string())
+        .env("OCSP", ocsp_port.to_string())
+        .env("FIXED", fixed_port.to_string())
+        .env("DEAD", dead.to_string());
+    let out = util::run_bounded(sh, Duration::from_secs(120));
+    assert!(out.status.success(), "pki.sh: {}", stderr(&out));
+    Some(Pki {
+        dir,
+        _www: www,
+        _ocsp: ocsp,
+        _fixed: fixed,
+    })
+}
+
+impl Pki {
+    /// `openssl s_server` with LEAF's chain (leaf + intermediate).
+    fn server(&self, leaf: &str, extra: &[&str]) -> (Background, u16) {
+        let mut args = vec!["-cert_chain", "int/cert.pem"];
+        args.extend_from_slice(extra);
+        openssl_server(
+            self.dir.path(),
+            &format!("{leaf}.pem"),
+            &format!("{leaf}-key.pem"),
+            &args,
+        )
+    }
+
+    fn connect(&self, port: u16, extra: &[&str]) -> std::process::Output {
+        let target = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "connect",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "root/cert.pem",
+            "--no-io",
+            "--timeout",
+            "5",
+        ];
+        args.extend_from_slice(extra);
+        self.dir.run(&args)
+    }
+
+    fn connect_json(&self, port: u16, extra: &[&str]) -> (i32, serde_json::Value, String) {
+        let mut args = vec!["--json"];
+        args.extend_from_slice(extra);
+        // --json is global: it goes before the subcommand.
+        let target = format!("127.0.0.1:{port}");
+        let mut all = vec![
+            "--json",
+            "connect",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "root/cert.pem",
+            "--no-io",
+            "--timeout",
+            "5",
+        ];
+        all.extend_from_slice(extra);
+        let out = self.dir.run(&all);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out))
+            .unwrap_or_else(|e| panic!("JSON: {e}\n{}\n{}", stdout(&out), stderr(&out)));
+        (code(&out), doc, stderr(&out))
+    }
+}
+
+fn statuses(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["revocation"]["certificates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no revocation report: {doc}"))
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap_or("?").to_string(),
+                c["source"].as_str().unwrap_or("none").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+#[test]
+fn good_leaf_by_ocsp_and_intermediate_by_crl() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("good", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}\n{doc}");
+    assert_eq!(
+        statuses(&doc),
+        vec![pair("good", "ocsp"), pair("good", "crl")],
+        "{doc}"
+    );
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert!(leaf["next_update"].is_string(), "{leaf}");
+    // The text report names each certificate's answer.
+    let out = pki.connect(port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Revocation (leaf first):"), "{text}");
+    assert!(
+        text.contains("CN=good: good (per OCSP responder http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CN=Test Intermediate: good (per CRL http://127.0.0.1:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn revoked_leaf_fails_with_date_and_reason() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &[]);
+    let out = pki.connect(port, &["--check-revocation"]);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "tlskit: error: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("reason: key_compromise"), "{err}");
+    assert!(err.contains("OCSP responder at http://127.0.0.1:"), "{err}");
+    // Without the flag, the same server passes: nothing asked about revocation.
+    let plain = pki.connect(port, &[]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+}
+
+#[test]
+fn responder_down_is_unknown_a_warning_and_require_fails() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("down", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "unreachable", "{leaf}");
+    assert!(
+        err.contains("warning: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    assert!(err.contains("cannot reach http://127.0.0.1:"), "{err}");
+    let out = pki.connect(port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("(--check-revocation=require)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn response_about_another_certificate_is_not_believed() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("other", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "other_certificate", "{leaf}");
+    assert!(
+        err.contains("the response is about another certificate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn expired_crl_is_unknown() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("stale", &[]);
+    let out = pki.connect(port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the CRL expired at 2020-01-08T00:00:00Z"),
+        "{err}"
+    );
+}
+
+#[test]
+fn crl_from_another_issuer_is_unknown() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("foreign", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["unknown_reason"], "crl_wrong_issuer", "{leaf}");
+    assert!(err.contains("the CRL is issued by CN=Test Root, not by the certificate's issuer CN=Test Intermediate"), "{err}");
+}
+
+#[test]
+fn huge_crl_is_cut_off() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("huge", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["unknown_reason"], "too_large", "{leaf}");
+    assert!(err.contains("sent more than 10485760 bytes"), "{err}");
+}
+
+#[test]
+fn stapled_revoked_response_fails() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &["-status_file", "revoked-ocsp.der"]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 5, "{err}\n{doc}");
+    assert_eq!(statuses(&doc)[0], pair("revoked", "staple"), "{doc}");
+    assert_eq!(
+        doc["revocation"]["certificates"][0]["reason"],
+        "key_compromise"
+    );
+    assert!(
+        err.contains("according to the stapled OCSP response"),
+        "{err}"
+    );
+    assert_eq!(doc["error"]["exit_code"], 5, "{doc}");
+    assert_eq!(doc["verification"]["verified"], false, "{doc}");
+}
+
+#[test]
+fn offline_fetches_nothing() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "offline", "{leaf}");
+    assert_eq!(doc["revocation"]["offline"], true);
+}
+
+#[test]
+fn good_leaf_served_by_tlskit_serve() {
+    let Some(pki) = pki() else { return };
+    let served = util::spawn_serve(
+        &pki.dir,
+        &["--cert", "good-chain.pem", "--key", "good-key.pem"],
+    );
+    let (rc, doc, err) = pki.connect_json(served.port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(
+        statuses(&doc),
+        vec![pair("good", "ocsp"), pair("good", "crl")],
+        "{doc}"
+    );
+}
+
+#[test]
+fn must_staple_without_a_staple_fails_and_with_one_passes() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("staple", &[]);
+    let out = pki.connect(port, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("marked must-staple (TLS Feature status_request) but the server stapled no OCSP response"),
+        "{}",
+        stderr(&out)
+    );
+    drop(_s);
+    let (_s2, port2) = pki.server("staple", &["-status_file", "staple-ocsp.der"]);
+    let (rc, doc, err) = pki.connect_json(port2, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(statuses(&doc)[0], pair("good", "staple"), "{doc}");
+}
+
+fn leaf_only(pki: &Pki, leaf: &str) -> (Background, u16) {
+    openssl_server(
+        pki.dir.path(),
+        &format!("{leaf}.pem"),
+        &format!("{leaf}-key.pem"),
+        &[],
+    )
+}
+
+#[test]
+fn missing_intermediate_is_named_and_fetched() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = leaf_only(&pki, "lonely");
+    let out = pki.connect(port, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the server sent no intermediate; the certificate names its issuer at http://127.0.0.1:"), "{err}");
+    assert!(err.contains("--fetch-intermediates"), "{err}");
+
+    let out = pki.connect(port, &["--fetch-intermediates", "--save-chain", "full.pem"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the server's chain is incomplete: the server sent no intermediate; with the issuer it names fetched, CN=Test Intermediate (SHA-256 "), "{err}");
+    let (rc, doc, _) = pki.connect_json(port, &["--fetch-intermediates"]);
+    assert_eq!(rc, 5);
+    let fetched = &doc["fetched_intermediates"];
+    assert_eq!(fetched["verifies"], true, "{doc}");
+    assert_eq!(
+        fetched["fetched"][0]["subject"], "CN=Test Intermediate",
+        "{doc}"
+    );
+    assert!(
+        fetched["fetched"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/int.der")),
+        "{doc}"
+    );
+    let saved = pki.dir.read("full.pem");
+    assert_eq!(saved.matches("BEGIN CERTIFICATE").count(), 2, "{saved}");
+    // The saved chain is what the server should send: openssl verifies it.
+    let verify = Command::new("openssl")
+        .current_dir(pki.dir.path())
+        .args([
+            "verify",
+            "-CAfile",
+            "root/cert.pem",
+            "-untrusted",
+            "full.pem",
+            "lonely.pem",
+        ])
+        .output()
+        .expect("openssl verify");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    // And the server, fixed, verifies.
+    let (_fixed, fixed_port) = openssl_server(
+        pki.dir.path(),
+        "lonely.pem",
+        "lonely-key.pem",
+        &["-cert_chain", "int/cert.pem"],
+    );
+    let out = pki.connect(fixed_port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn a_fetched_intermediate_is_never_an_anchor() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = leaf_only(&pki, "lonely");
+    // Trusting only the intermediate's own issuer's sibling: a root nobody chains to.
+    util::sh(
+        pki.dir.path(),
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other-key.pem -out other-root.pem -days 2 -subj /CN=Other -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null",
+    );
+    let target = format!("127.0.0.1:{port}");
+    let out = pki.dir.run(&[
+        "connect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "other-root.pem",
+        "--no-io",
+        "--fetch-intermediates",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did not complete the chain"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_intermediate_urls_fail_cleanly() {
+    let Some(pki) = pki() else { return };
+    for (leaf, expect) in [
+        ("html", "it served HTML, not a certificate"),
+        ("loop", "redirected more than 3 times"),
+        ("trickle", "took longer than 2.0 s"),
+        ("file", "uses file://, and only http:// URLs are fetched"),
+    ] {
+        let (_s, port) = leaf_only(&pki, leaf);
+        let target = format!("127.0.0.1:{port}");
+        let out = pki.dir.run(&[
+            "connect",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "root/cert.pem",
+            "--no-io",
+            "--fetch-intermediates",
+            "--timeout",
+            "2",
+        ]);
+        assert_eq!(code(&out), 5, "{leaf}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expect), "{leaf}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn gencert_must_staple_and_urls_with_serve_stapling() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    dir.ok(&["gencert", "--ca", "--cn", "Staple CA"]);
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--issuer",
+        "ca.pem",
+        "--must-staple",
+        "--ocsp-url",
+        "http://127.0.0.1:9/ocsp",
+        "--crl-url",
+        "http://127.0.0.1:9/ca.crl",
+        "--ca-issuers-url",
+        "http://127.0.0.1:9/ca.der",
+    ]);
+    // openssl reads the extensions back.
+    let text = util::sh(dir.path(), "openssl x509 -in localhost.pem -noout -text");
+    for want in [
+        "TLS Feature",
+        "status_request",
+        "OCSP - URI:http://127.0.0.1:9/ocsp",
+        "CA Issuers - URI:http://127.0.0.1:9/ca.der",
+        "URI:http://127.0.0.1:9/ca.crl",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    // A CA-signed response from openssl ocsp, with an index written by hand.
+    util::sh(
+        dir.path(),
+        "serial=$(openssl x509 -in localhost.pem -noout -serial | cut -d= -f2); \
+         printf 'V\\t301231235959Z\\t\\t%s\\tunknown\\t/CN=localhost\\n' \"$serial\" > index.txt; \
+         openssl ocsp -issuer ca.pem -cert localhost.pem -no_nonce -reqout req.der; \
+         openssl ocsp -index index.txt -CA ca.pem -rsigner ca.pem -rkey ca-key.pem -reqin req.der -respout resp.der -ndays 1 2>/dev/null",
+    );
+    // Without a staple: must-staple fails the connection.
+    let bare = util::spawn_serve(
+        &dir,
+        &["--cert", "localhost.pem", "--key", "localhost-key.pem"],
+    );
+    let out = dir.run(&[
+        "connect",
+        &bare.addr,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--no-io",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("must-staple"), "{}", stderr(&out));
+    // With the response stapled by tlskit serve: verified, and good from the staple.
+    let stapling = util::spawn_serve(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--ocsp-response",
+            "resp.der",
+        ],
+    );
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        &stapling.addr,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--no-io",
+        "--check-revocation=require",
+        "--offline",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(statuses(&doc), vec![pair("good", "staple")], "{doc}");
+    assert_eq!(
+        doc["revocation"]["certificates"][0]["serial"]
+            .as_str()
+            .map(|s| s.contains(':')),
+        Some(true)
+    );
+}
+
+#[test]
+fn responder_signatures_issuer_delegated_and_forged() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("other", &[]);
+    // The "fixed" responder answers with whatever good-ocsp.der holds at the time.
+    std::fs::copy(
+        pki.dir.join("other-by-root.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
+    assert!(
+        err.contains(
+            "not signed by the certificate's issuer nor by a responder the issuer authorised"
+        ),
+        "{err}"
+    );
+
+    std::fs::copy(
+        pki.dir.join("other-delegated.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}\n{doc}");
+    assert_eq!(statuses(&doc)[0], pair("good", "ocsp"), "{doc}");
+    let signer = &doc["revocation"]["certificates"][0]["signer"];
+    assert_eq!(signer, "CN=Test OCSP Responder", "{doc}");
+
+    std::fs::copy(
+        pki.dir.join("other-ocsp.der"),
+        pki.dir.join("good-ocsp.der"),
+    )
+    .expect("copy");
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation=require"]);
+    assert_eq!(rc, 0, "{err}\n{doc}");
+    assert_eq!(statuses(&doc)[0], pair("good", "ocsp"), "{doc}");
+    assert_eq!(
+        doc["revocation"]["certificates"][0]["signer"], "issuer",
+        "{doc}"
+    );
+}
+
+#[test]
+fn serve_ocsp_auto_staples_what_the_responder_says() {
+    let Some(pki) = pki() else { return };
+    let mut served = util::spawn_serve(
+        &pki.dir,
+        &[
+            "--cert",
+            "good-chain.pem",
+            "--key",
+            "good-key.pem",
+            "--ocsp",
+            "auto",
+        ],
+    );
+    // openssl s_client -status shows the staple.
+    let mut s_client = Command::new("openssl");
+    s_client.current_dir(pki.dir.path()).args([
+        "s_client",
+        "-connect",
+        &served.addr,
+        "-servername",
+        "localhost",
+        "-CAfile",
+        "root/cert.pem",
+        "-status",
+    ]);
+    let out = util::run_bounded(s_client, Duration::from_secs(20));
+    let text = stdout(&out);
+    assert!(text.contains("OCSP Response Status: successful"), "{text}");
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // And connect believes it, without fetching anything itself (the
+    // intermediate's status then stays unknown: a warning).
+    let (rc, doc, err) = pki.connect_json(served.port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(statuses(&doc)[0], pair("good", "staple"), "{doc}");
+    served.terminate(Duration::from_secs(10));
+    let err = served.stderr();
+    assert!(
+        err.contains("ocsp: stapling a good response from http://127.0.0.1:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_ocsp_auto_never_staples_a_revoked_response() {
+    let Some(pki) = pki() else { return };
+    util::sh(
+        pki.dir.path(),
+        "cat revoked.pem int/cert.pem > revoked-chain.pem",
+    );
+    let mut served = util::spawn_serve(
+        &pki.dir,
+        &[
+            "--cert",
+            "revoked-chain.pem",
+            "--key",
+            "revoked-key.pem",
+            "--ocsp",
+            "auto",
+        ],
+    );
+    let (rc, doc, err) = pki.connect_json(served.port, &[]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(doc["ocsp"]["stapled"], false, "{doc}");
+    served.terminate(Duration::from_secs(10));
+    let err = served.stderr();
+    assert!(err.contains("such a response is never stapled"), "{err}");
+    assert!(err.contains("stapling nothing"), "{err}");
+}
+
+#[test]
+fn inspect_server_checks_revocation() {
+    let Some(pki) = pki() else { return };
+    let (_good, good_port) = pki.server("good", &[]);
+    let target = format!("127.0.0.1:{good_port}");
+    let out = pki.dir.run(&[
+        "--json",
+        "inspect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation=require",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(
+        statuses(&doc["inputs"][0]),
+        vec![pair("good", "ocsp"), pair("good", "crl")]
+    );
+
+    let (_revoked, revoked_port) = pki.server("revoked", &[]);
+    let target = format!("127.0.0.1:{revoked_port}");
+    let out = pki.dir.run(&[
+        "inspect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("CN=revoked: REVOKED (revoked on "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("reason: key_compromise"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn revoked_intermediate_fails() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = openssl_server(
+        pki.dir.path(),
+        "orphan.pem",
+        "orphan-key.pem",
+        &["-cert_chain", "int2/cert.pem"],
+    );
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 5, "{err}\n{doc}");
+    assert_eq!(
+        statuses(&doc),
+        vec![pair("good", "crl"), pair("revoked", "crl")],
+        "{doc}"
+    );
+    assert!(
+        err.contains(
+            "chain certificate #1 (CN=Revoked Intermediate, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("reason: key_compromise"), "{err}");
+}
+
+#[test]
+fn trickling_responder_is_cut_by_the_timeout() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("slow", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let out = pki.dir.run(&[
+        "connect",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--no-io",
+        "--check-revocation=require",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    // The trickle lasts two minutes: only the timeout ends this within
+    // run's 60-second bound.
+    assert!(
+        stderr(&out).contains("took longer than 2.0 s"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn intermediates_as_pkcs7_and_pem_are_read() {
+    let Some(pki) = pki() else { return };
+    for leaf in ["p7", "pem"] {
+        let (_s, port) = leaf_only(&pki, leaf);
+        let out = pki.connect(port, &["--fetch-intermediates"]);
+        assert_eq!(code(&out), 5, "{leaf}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the server's chain is incomplete"),
+            "{leaf}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn forged_crl_in_the_issuers_name_is_not_believed() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("forged", &[]);
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation"]);
+    assert_eq!(rc, 0, "{err}");
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
+}
