@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod dtls;
 pub mod gencert;
 pub mod inspect;
 pub mod pin;

@@ -13,6 +13,8 @@ pub mod json {
     }
 }
 
+pub mod dtls;
+
 pub use crate::text::{plural_days, sanitize, sanitize_bytes};
 
 use std::io::{self, Write};
