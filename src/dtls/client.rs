@@ -336,6 +336,18 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
         report.client_certificate.requested = Some(info.certificate_request);
     }
     if let Err(e) = result {
+        // A throwaway certificate went out because the server asked for one.
+        let e = if info.certificate_request
+            && !report.client_certificate.offered
+            && error::kind_of(&e) == Some(Failure::Handshake)
+        {
+            error::fail(
+                Failure::Handshake,
+                format!("{e:#}: the server asked for a client certificate and refused the connection without one; give one with --cert FILE --key FILE"),
+            )
+        } else {
+            e
+        };
         bail!(e);
     }
     report.timings.handshake_ms = Some(super::ms(started));

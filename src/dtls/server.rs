@@ -435,19 +435,9 @@ async fn drive(
         for p in &packets {
             peer.info.observe(p);
         }
-        if peer.info.server_hello && !was_proven {
-            peer.proven = true;
-        }
-        // An unproven peer gets one answer per datagram it sends, never a
-        // retransmission: a forged source address must not make us a reflector.
-        if peer.proven || !timer {
-            for p in &packets {
-                let _ = socket.send_to(p, addr).await;
-            }
-        }
-        if peer.connected && peer.rec.handshake.is_none() {
-            peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
-        }
+        // Judge a client certificate before anything that answers it goes out
+        // (dimpl has already queued its Finished): a refused client must not
+        // see the handshake complete.
         if let Some(der) = cert {
             if let Some(verifier) = &server.client_verifier {
                 let leaf = CertificateDer::from(der);
@@ -460,6 +450,19 @@ async fn drive(
                     .ok()
                     .map(|s| crate::text::sanitize(&s.subject).into_owned());
             }
+        }
+        if peer.info.server_hello && !was_proven {
+            peer.proven = true;
+        }
+        // An unproven peer gets one answer per datagram it sends, never a
+        // retransmission: a forged source address must not make us a reflector.
+        if peer.proven || !timer {
+            for p in &packets {
+                let _ = socket.send_to(p, addr).await;
+            }
+        }
+        if peer.connected && peer.rec.handshake.is_none() {
+            peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
         }
         if closed {
             return Step::End(End::Closed, Some("the client sent close_notify".into()));
@@ -503,12 +506,31 @@ async fn reject(peer: &mut Peer, addr: SocketAddr, socket: &UdpSocket, e: &rustl
 }
 
 fn client_cert_reason(e: &rustls::Error, leaf: &CertificateDer<'static>) -> String {
-    let observed = crate::tls::verify::Observed {
-        chain: vec![leaf.clone()],
-        ..Default::default()
+    use rustls::CertificateError as C;
+    let summary = crate::tls::certinfo::CertSummary::from_der(leaf).ok();
+    let subject = summary.as_ref().map_or("?".to_string(), |s| {
+        crate::text::sanitize(&s.subject).into_owned()
+    });
+    let issuer = summary.as_ref().map_or("?".to_string(), |s| {
+        crate::text::sanitize(&s.issuer).into_owned()
+    });
+    let why = match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            format!("was issued by {issuer}, which is not a CA in --client-ca")
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "has expired".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "is not valid yet".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::InvalidPurpose | C::InvalidPurposeContext { .. }) => {
+            "is not meant for client authentication (its extendedKeyUsage lacks clientAuth)"
+                .to_string()
+        }
+        other => format!("did not verify ({other})"),
     };
-    let sentence = crate::tls::explain::describe_error(e, &observed, "");
-    format!("the client's certificate: {sentence}")
+    format!("the client's certificate ({subject}) {why}")
 }
 
 fn failed(peer: &Peer, e: &dimpl::Error) -> Step {
