@@ -298,6 +298,10 @@ pub async fn serve(
                     let step = if let Some(d) = deadline(peer, opts).filter(|d| *d <= now) {
                         let _ = d;
                         if peer.connected {
+                            // Say goodbye: a peer waiting for the server to close must hear it.
+                            if peer.dtls.close().is_ok() {
+                                let _ = drive(peer, addr, &socket, &mut out, &server, false).await;
+                            }
                             Step::End(End::IdleTimeout, Some(format!("no datagram for {}", human(opts.idle_timeout.unwrap_or_default()))))
                         } else {
                             Step::End(End::HandshakeTimeout, Some(format!("the handshake did not finish within {}", human(opts.handshake_timeout))))
@@ -443,6 +447,8 @@ async fn drive(
                 let leaf = CertificateDer::from(der);
                 if let Err(e) = verifier.verify_client_cert(&leaf, &[], UnixTime::now()) {
                     let reason = client_cert_reason(&e, &leaf);
+                    // dimpl may count the handshake done already; the client never sees it so.
+                    peer.connected = false;
                     reject(peer, addr, socket, &e).await;
                     return Step::End(End::CertificateRejected, Some(reason));
                 }
