@@ -181,7 +181,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__connect)
-            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --color --json --quiet --help --version"
+            opts="-k -q -h -V --servername --no-sni --connect-to --timeout --ca --system-roots --insecure --pin --tofu --cert --key --alpn --tls13 --tls12 --groups --suites --keylog --reconnect --send --read-timeout --no-io --showcerts --save-chain --starttls --dtls --mtu --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +245,10 @@ _tlskit() {
                     ;;
                 --starttls)
                     COMPREPLY=($(compgen -W "smtp imap pop3 ftp xmpp postgres ldap" -- "${cur}"))
+                    return 0
+                    ;;
+                --mtu)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -601,7 +605,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__serve)
-            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --dtls --mtu --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +672,10 @@ _tlskit() {
                     return 0
                     ;;
                 --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mtu)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -81,6 +81,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l handshake-timeou
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l idle-timeout -d 'Seconds a connection may wait for the client to send, or to take what it is sent; 0 means no limit' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-accept -d 'Stop accepting after N connections, wait for them to finish, and exit 0 (like `openssl s_server -naccept`)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l mtu -d 'With --dtls: the largest datagram to send, in bytes [default: 1232]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -88,6 +89,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer H
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l dtls -d 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (see `tlskit help serve` and the README\'s DTLS section)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,6 +115,7 @@ ftp\t'FTP (AUTH TLS); port 21'
 xmpp\t'XMPP client stream (<starttls/>); port 5222'
 postgres\t'PostgreSQL (SSLRequest); port 5432'
 ldap\t'LDAP (StartTLS extended operation); port 389'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l mtu -d 'With --dtls: the largest datagram to send, in bytes [default: 1232]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -125,6 +128,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offe
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l reconnect -d 'Connect a second time, resuming the first session, and report whether it resumed'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-io -d 'Only handshake and report; no data'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l showcerts -d 'Write the presented chain as PEM to stdout (the report goes to stderr)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l dtls -d 'Speak DTLS (TLS over UDP) instead: each read of standard input (up to the MTU) is one datagram, and each datagram received is written out. --tls12/--tls13 pick DTLS 1.2/1.3'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -44,7 +44,7 @@ fn run_with_input(dir: &Dir, input: &str, program: &str, args: &[&str]) -> Outpu
     std::fs::write(dir.join("stdin.txt"), input).unwrap();
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(format!("exec \"$0\" \"$@\" < stdin.txt"))
+        .arg("exec \"$0\" \"$@\" < stdin.txt")
         .arg(program)
         .args(args)
         .current_dir(dir.path());
