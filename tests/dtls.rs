@@ -649,3 +649,151 @@ fn garbage_and_a_client_hello_flood_leave_the_server_serving() {
         "{summary}"
     );
 }
+
+/// A loopback UDP relay between one client and `server` that drops, duplicates
+/// and reorders datagrams in both directions, by a fixed pseudo-random
+/// sequence (no timing involved), until `stop` is set or a minute passes.
+fn lossy_relay(
+    server: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (u16, std::thread::JoinHandle<[u64; 3]>) {
+    use std::sync::atomic::Ordering;
+    let front = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let back = UdpSocket::bind("127.0.0.1:0").unwrap();
+    back.connect(server).unwrap();
+    let port = front.local_addr().unwrap().port();
+    for s in [&front, &back] {
+        s.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+    }
+    let handle = std::thread::spawn(move || {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut roll = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % 100
+        };
+        let (mut dropped, mut duplicated, mut reordered) = (0, 0, 0);
+        let mut client = None;
+        // A datagram held back, per direction, to be sent after the next one.
+        let mut held: [Option<Vec<u8>>; 2] = [None, None];
+        let deadline = Instant::now() + SECS(60);
+        let mut buf = vec![0u8; 65_536];
+        while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+            for dir in 0..2 {
+                let got = if dir == 0 {
+                    front.recv_from(&mut buf).map(|(n, a)| {
+                        client = Some(a);
+                        n
+                    })
+                } else {
+                    back.recv(&mut buf)
+                };
+                let Ok(n) = got else { continue };
+                let Some(to) = client else { continue };
+                let send = |d: &[u8]| {
+                    let _ = if dir == 0 {
+                        back.send(d)
+                    } else {
+                        front.send_to(d, to)
+                    };
+                };
+                let d = buf[..n].to_vec();
+                match roll() {
+                    0..=19 => dropped += 1,
+                    20..=29 => {
+                        duplicated += 1;
+                        send(&d);
+                        send(&d);
+                    }
+                    30..=39 if held[dir].is_none() => {
+                        reordered += 1;
+                        held[dir] = Some(d);
+                        continue;
+                    }
+                    _ => send(&d),
+                }
+                if let Some(h) = held[dir].take() {
+                    send(&h);
+                }
+            }
+        }
+        [dropped, duplicated, reordered]
+    });
+    (port, handle)
+}
+
+#[test]
+fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_repeat_data() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &[]);
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let (port, relay) = lossy_relay(served.addr.parse().unwrap(), stop.clone());
+    let mut cmd = dir.tlskit(&[
+        "connect",
+        "--dtls",
+        &format!("localhost:{port}"),
+        "--pin",
+        &served.pin,
+        "--timeout",
+        "40",
+        "--read-timeout",
+        "2",
+        "--json",
+    ]);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let sent: Vec<String> = (0..40).map(|i| format!("datagram-{i:02}\n")).collect();
+    let writer = {
+        let sent = sent.clone();
+        std::thread::spawn(move || {
+            for line in sent {
+                // One write per datagram: a pause lets the reader take each alone.
+                if stdin.write_all(line.as_bytes()).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(30));
+            }
+        })
+    };
+    let limit = Instant::now() + SECS(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < limit, "connect --dtls did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = writer.join();
+    let out = child.wait_with_output().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let [dropped, duplicated, reordered] = relay.join().unwrap();
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert!(
+        dropped > 0 && duplicated > 0 && reordered > 0,
+        "the relay did nothing: {dropped} {duplicated} {reordered}"
+    );
+    let report = report_on_stderr(&out);
+    assert_eq!(report["handshake"]["protocol"], "DTLSv1.3", "{report}");
+    let text = stdout(&out);
+    let mut seen = std::collections::HashSet::new();
+    for line in text.lines() {
+        let line = format!("{line}\n");
+        assert!(
+            sent.contains(&line),
+            "a corrupted datagram: {line:?}\n{text}"
+        );
+        assert!(
+            seen.insert(line.clone()),
+            "delivered twice: {line:?}\n{text}"
+        );
+    }
+    assert!(!seen.is_empty(), "no echo came back through the relay");
+    assert!(served.terminate(SECS(10)).success());
+    let assoc = served.event("association", SECS(10));
+    assert!(
+        assoc["datagrams_in"].as_u64().unwrap() <= 40,
+        "a duplicated record reached the server twice: {assoc}"
+    );
+}
