@@ -680,7 +680,7 @@ fn lossy_relay(
         let deadline = Instant::now() + SECS(60);
         let mut buf = vec![0u8; 65_536];
         while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
-            for dir in 0..2 {
+            for (dir, hold) in held.iter_mut().enumerate() {
                 let got = if dir == 0 {
                     front.recv_from(&mut buf).map(|(n, a)| {
                         client = Some(a);
@@ -706,14 +706,14 @@ fn lossy_relay(
                         send(&d);
                         send(&d);
                     }
-                    30..=39 if held[dir].is_none() => {
+                    30..=39 if hold.is_none() => {
                         reordered += 1;
-                        held[dir] = Some(d);
+                        *hold = Some(d);
                         continue;
                     }
                     _ => send(&d),
                 }
-                if let Some(h) = held[dir].take() {
+                if let Some(h) = hold.take() {
                     send(&h);
                 }
             }
