@@ -95,7 +95,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__bench)
-            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --tls12 --tls13 --groups --suites --color --json --quiet --help --version"
+            opts="-c -d -n -k -q -h -V --concurrency --duration --connections --resume --bytes --window --timeout --ca --system-roots --insecure --pin --cert --key --servername --connect-to --tls12 --tls13 --groups --suites --dtls --datagrams --datagram-size --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +166,14 @@ _tlskit() {
                     return 0
                     ;;
                 --suites)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datagrams)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datagram-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

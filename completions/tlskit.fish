@@ -201,6 +201,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'S
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l datagrams -d 'With --dtls: datagrams echoed on each association (of --datagram-size bytes)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l datagram-size -d 'With --dtls --datagrams: bytes per datagram (at most the MTU less the record overhead)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -209,6 +211,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls12 -d 'Offer TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls13 -d 'Offer TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l dtls -d 'Benchmark a DTLS server (UDP) instead: handshakes per second, and with --datagrams an echo where every datagram must come back intact (losses are counted)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'

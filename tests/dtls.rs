@@ -168,7 +168,7 @@ fn dtls12_tlskit_to_tlskit_in_text() {
             "5",
         ],
     );
-    assert_ne!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(code(&out), 6, "{}", all_output(&out));
     assert!(served.terminate(SECS(10)).success());
 }
 
@@ -796,4 +796,47 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
         assoc["datagrams_in"].as_u64().unwrap() <= 40,
         "a duplicated record reached the server twice: {assoc}"
     );
+}
+
+#[test]
+fn bench_dtls_counts_handshakes_and_checks_every_echo() {
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &[]);
+    let out = dir.run(&[
+        "bench",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--pin",
+        &served.pin,
+        "-n",
+        "10",
+        "-c",
+        "2",
+        "--datagrams",
+        "20",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["handshakes"], 10, "{r}");
+    assert_eq!(r["failed"], 0, "{r}");
+    assert_eq!(r["datagrams_sent"], 200, "{r}");
+    assert_eq!(r["datagrams_corrupted"], 0, "{r}");
+    let back = r["datagrams_echoed"].as_u64().unwrap() + r["datagrams_lost"].as_u64().unwrap();
+    assert_eq!(
+        back, 200,
+        "every datagram is either back intact or counted lost: {r}"
+    );
+    // A wrong pin: no handshake completes, and the exit code says why.
+    let out = dir.run(&[
+        "bench",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--pin",
+        "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "-n",
+        "2",
+    ]);
+    assert_eq!(code(&out), 6, "{}", all_output(&out));
+    assert!(served.terminate(SECS(10)).success());
 }

@@ -261,10 +261,11 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
             loop {
                 match dtls.poll_output(&mut buf) {
                     Output::Packet(p) => {
-                        report.flights.datagrams_sent += 1;
-                        if timer_fired {
+                        // dimpl may emit the very first ClientHello on a timer: not a resend.
+                        if timer_fired && report.flights.datagrams_sent > 0 {
                             report.flights.retransmissions += 1;
                         }
+                        report.flights.datagrams_sent += 1;
                         send(&socket, p).await?;
                     }
                     Output::BufferTooSmall { needed } => buf.resize(needed, 0),
@@ -511,6 +512,68 @@ impl Connection {
             let _ = self.drain(output, &mut stats).await;
         }
         Ok(stats)
+    }
+
+    /// Sends one datagram of application data.
+    pub async fn send(&mut self, data: &[u8]) -> anyhow::Result<()> {
+        self.dtls
+            .send_application_data(data)
+            .map_err(|e| data_error(&e))?;
+        let mut ignore = |_: &[u8]| Ok(());
+        let mut stats = DataStats::default();
+        self.drain(&mut ignore, &mut stats).await?;
+        Ok(())
+    }
+
+    /// The next datagram of application data, or `None` when none comes
+    /// within `wait` (or the server closed).
+    pub async fn recv(&mut self, wait: Duration) -> anyhow::Result<Option<Vec<u8>>> {
+        let until = tokio::time::Instant::now() + wait;
+        let mut rbuf = vec![0u8; 65_536];
+        loop {
+            if let Some(d) = self.early.pop() {
+                return Ok(Some(d));
+            }
+            let mut got = Vec::new();
+            let mut stats = DataStats::default();
+            let next_timer = {
+                let mut take = |d: &[u8]| {
+                    got.push(d.to_vec());
+                    Ok(())
+                };
+                self.drain(&mut take, &mut stats).await?
+            };
+            // Keep arrival order: the first datagram is returned, the rest wait.
+            got.reverse();
+            self.early.extend(got);
+            if let Some(d) = self.early.pop() {
+                return Ok(Some(d));
+            }
+            if stats.closed_by_server {
+                return Ok(None);
+            }
+            let timer = next_timer.map(tokio::time::Instant::from_std);
+            tokio::select! {
+                r = self.socket.recv(&mut rbuf) => {
+                    let n = r.map_err(|e| receive_error(&e, "the server"))?;
+                    self.dtls.handle_timeout(Instant::now()).map_err(|e| data_error(&e))?;
+                    self.dtls.handle_packet(&rbuf[..n]).map_err(|e| data_error(&e))?;
+                }
+                _ = sleep_until(timer) => {
+                    self.dtls.handle_timeout(Instant::now()).map_err(|e| data_error(&e))?;
+                }
+                _ = tokio::time::sleep_until(until) => return Ok(None),
+            }
+        }
+    }
+
+    /// Closes with close_notify.
+    pub async fn close(mut self) {
+        if self.dtls.close().is_ok() {
+            let mut ignore = |_: &[u8]| Ok(());
+            let mut stats = DataStats::default();
+            let _ = self.drain(&mut ignore, &mut stats).await;
+        }
     }
 
     /// Sends what dimpl has queued and delivers what it decrypted; returns its next timer.

@@ -7,6 +7,7 @@
 //! (`crate::tls::verify`, `crate::tls::explain`). dimpl signs with ECDSA
 //! P-256 and P-384 keys only, so an identity is checked for that up front.
 
+pub mod bench;
 pub mod client;
 pub mod server;
 pub mod wire;

@@ -179,3 +179,49 @@ pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         format!("{} in, {} out", s.bytes_in, s.bytes_out),
     )
 }
+
+/// The report of `tlskit bench --dtls`.
+pub fn render_bench(
+    out: &mut dyn Write,
+    r: &crate::dtls::bench::BenchReport,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {:.1} DTLS handshakes/s ({} completed, {} failed, in {:.2} s)",
+        "bench:".bold(),
+        r.handshakes_per_s,
+        r.handshakes,
+        r.failed,
+        r.elapsed_s
+    )?;
+    if let (Some(p50), Some(p99)) = (r.handshake_p50_ms, r.handshake_p99_ms) {
+        field(
+            out,
+            "handshake",
+            format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
+        )?;
+    }
+    field(out, "retransmitted", r.retransmissions)?;
+    if r.datagrams_sent > 0 {
+        let corrupted = if r.datagrams_corrupted == 0 {
+            "0 corrupted".green().to_string()
+        } else {
+            format!("{} CORRUPTED", r.datagrams_corrupted)
+                .red()
+                .bold()
+                .to_string()
+        };
+        field(
+            out,
+            "echo",
+            format!(
+                "{} sent, {} back intact ({:.1}/s), {} lost, {corrupted}",
+                r.datagrams_sent, r.datagrams_echoed, r.datagrams_per_s, r.datagrams_lost
+            ),
+        )?;
+    }
+    if let Some(f) = &r.first_failure {
+        field(out, "first failure", sanitize(f))?;
+    }
+    Ok(())
+}
