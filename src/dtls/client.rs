@@ -184,9 +184,7 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
     };
     let cert = match opts.identity {
         Some(id) => super::dtls_identity(id).map_err(|e| e.context("--cert")),
-        // dimpl needs a certificate even when the server never asks for one.
-        None => dimpl::certificate::generate_self_signed_certificate()
-            .map_err(|e| anyhow::anyhow!("making a throwaway certificate: {e}")),
+        None => throwaway_certificate(),
     };
     let cert = match cert {
         Ok(c) => c,
@@ -362,6 +360,16 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
         early,
         peer_closed,
     })
+}
+
+/// dimpl needs a certificate even when the server never asks for one: one
+/// throwaway self-signed certificate per process (made once: `bench` would
+/// otherwise spend a key generation on every association).
+fn throwaway_certificate() -> anyhow::Result<dimpl::DtlsCertificate> {
+    static MADE: std::sync::OnceLock<Option<dimpl::DtlsCertificate>> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| dimpl::certificate::generate_self_signed_certificate().ok())
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("making a throwaway client certificate failed"))
 }
 
 /// A verifier for one connection, and the record it fills in.
