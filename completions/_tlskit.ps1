@@ -181,6 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--min-grade', '--min-grade', [CompletionResultType]::ParameterName, 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--system-roots', '--system-roots', [CompletionResultType]::ParameterName, 'Trust the platform''s certificate store instead of the embedded Mozilla roots')
+            [CompletionResult]::new('--dtls', '--dtls', [CompletionResultType]::ParameterName, 'Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites per version that tlskit''s DTLS can offer')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')

@@ -567,7 +567,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --servername --connect-to --starttls --timeout --concurrency --ca --system-roots --min-grade --color --json --quiet --help --version"
+            opts="-q -h -V --servername --connect-to --starttls --timeout --concurrency --ca --system-roots --min-grade --dtls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

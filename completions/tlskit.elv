@@ -172,6 +172,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --min-grade 'Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
+            cand --dtls 'Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites per version that tlskit''s DTLS can offer'
             cand --json 'Print one JSON document on stdout instead of text'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
             cand --quiet 'Print only what was asked for: no summaries, hints or progress'

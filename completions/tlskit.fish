@@ -183,6 +183,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l dtls -d 'Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites per version that tlskit\'s DTLS can offer'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

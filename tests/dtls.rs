@@ -921,3 +921,67 @@ fn socat_dtls_server_and_client() {
     assert_eq!(assoc["protocol"], "DTLSv1.2", "{assoc}");
     assert!(served.terminate(SECS(10)).success());
 }
+
+#[test]
+fn scan_dtls_finds_versions_and_suites() {
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(&dir, &["--tls12"]);
+    let out = dir.run(&[
+        "scan",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--timeout",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["versions"][0]["version"], "DTLSv1.3");
+    assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+    assert_eq!(r["versions"][1]["version"], "DTLSv1.2");
+    assert_eq!(
+        r["versions"][1]["suites"].as_array().unwrap().len(),
+        3,
+        "{r}"
+    );
+    assert!(served.terminate(SECS(10)).success());
+
+    if !have("openssl") {
+        return;
+    }
+    // openssl s_server limited to one suite: exactly that one is found.
+    let port = free_udp_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        "localhost.pem",
+        "-key",
+        "localhost-key.pem",
+        "-cipher",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+    ]);
+    let server = Background::spawn_stdin_open(cmd);
+    wait_for_line(&server, "ACCEPT", SECS(10));
+    let out = dir.run(&[
+        "scan",
+        "--dtls",
+        &format!("localhost:{port}"),
+        "--timeout",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["versions"][1]["accepted"], true, "{r}");
+    assert_eq!(
+        r["versions"][1]["suites"],
+        serde_json::json!(["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]),
+        "{r}"
+    );
+    assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+}

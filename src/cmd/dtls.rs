@@ -406,6 +406,7 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         pins: pins.clone(),
         accept_unverified: args.trust.insecure.then(danger::accept_unverified),
         identity,
+        suites: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -646,6 +647,7 @@ pub fn bench(args: super::bench::Args, ctx: &Ctx) -> Result<Code> {
         pins: pins.clone(),
         accept_unverified: insecure.then(danger::accept_unverified),
         identity: None,
+        suites: None,
     };
     let opts = crate::dtls::bench::BenchOptions {
         concurrency: args.concurrency as usize,
@@ -686,5 +688,33 @@ pub fn bench(args: super::bench::Args, ctx: &Ctx) -> Result<Code> {
                 .unwrap_or_else(|| "no DTLS handshake completed".to_string()),
         ));
     }
+    Ok(Code::Success)
+}
+
+/// Runs `tlskit scan --dtls`.
+pub fn scan(args: super::scan::Args, ctx: &Ctx) -> Result<Code> {
+    let mut target = Target::parse_with_default_port(&args.target, DEFAULT_PORT)?;
+    if let Some(name) = &args.servername {
+        target = target.with_server_name(name)?;
+    }
+    let connect_to = args
+        .connect_to
+        .as_deref()
+        .map(|c| crate::tls::dial::parse_connect_to(c, target.port))
+        .transpose()?;
+    let opts = crate::dtls::scan::ScanOptions {
+        target,
+        connect_to,
+        timeout: args.timeout,
+        mtu: DEFAULT_MTU,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let report = rt.block_on(crate::dtls::scan::scan(&opts));
+    rt.shutdown_background();
+    let report = report?;
+    ctx.emit(&report, |out| output::dtls::render_scan(out, &report))?;
     Ok(Code::Success)
 }

@@ -68,6 +68,11 @@ pub struct Args {
     /// Exit with code 8 when the grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
     pub min_grade: Option<Grade>,
+
+    /// Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites
+    /// per version that tlskit's DTLS can offer.
+    #[arg(long, conflicts_with = "starttls")]
+    pub dtls: bool,
 }
 
 fn parse_secs(s: &str) -> std::result::Result<Duration, String> {
@@ -87,6 +92,9 @@ fn parse_grade(s: &str) -> std::result::Result<Grade, String> {
 
 /// Runs `tlskit scan`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    if args.dtls {
+        return super::dtls::scan(args, ctx);
+    }
     let starttls: Option<StartTls> = args.starttls;
     let default_port = starttls.map_or(target::DEFAULT_PORT, StartTls::default_port);
     let mut target = Target::parse_with_default_port(&args.target, default_port)?;

@@ -46,6 +46,8 @@ pub struct ClientOptions {
     pub accept_unverified: Option<AcceptUnverified>,
     /// The client certificate offered when the server asks for one.
     pub identity: Option<Identity>,
+    /// Offer only these cipher suites (IANA numbers) instead of all dimpl has.
+    pub suites: Option<Vec<u16>>,
 }
 
 /// Which step a connection reached.
@@ -190,7 +192,7 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
         Ok(c) => c,
         Err(e) => bail!(e),
     };
-    let config = match super::dimpl_config(opts.mtu, opts.timeout, false) {
+    let config = match super::dimpl_config(opts.mtu, opts.timeout, false, opts.suites.as_deref()) {
         Ok(c) => c,
         Err(e) => bail!(e),
     };

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod client;
+pub mod scan;
 pub mod server;
 pub mod wire;
 
@@ -188,12 +189,28 @@ fn dimpl_config(
     mtu: usize,
     handshake_timeout: Duration,
     require_client_certificate: bool,
+    suites: Option<&[u16]>,
 ) -> Result<Arc<dimpl::Config>> {
-    let config = dimpl::Config::builder()
+    let mut builder = dimpl::Config::builder()
         .mtu(mtu)
         .handshake_timeout(handshake_timeout)
         .require_client_certificate(require_client_certificate)
-        .use_server_cookie(true)
+        .use_server_cookie(true);
+    if let Some(suites) = suites {
+        let (v13, v12): (Vec<u16>, Vec<u16>) = suites.iter().partition(|s| *s >> 8 == 0x13);
+        let v12: Vec<_> = v12
+            .into_iter()
+            .map(dimpl::crypto::Dtls12CipherSuite::from_u16)
+            .collect();
+        let v13: Vec<_> = v13
+            .into_iter()
+            .map(dimpl::crypto::Dtls13CipherSuite::from_u16)
+            .collect();
+        builder = builder
+            .dtls12_cipher_suites(&v12)
+            .dtls13_cipher_suites(&v13);
+    }
+    let config = builder
         .build()
         .map_err(|e| error::fail(Failure::Input, format!("DTLS settings: {e}")))?;
     Ok(Arc::new(config))

@@ -95,7 +95,12 @@ pub fn prepare(opts: ServerOptions) -> anyhow::Result<Server> {
             Some(v)
         }
     };
-    let config = super::dimpl_config(opts.mtu, opts.handshake_timeout, client_verifier.is_some())?;
+    let config = super::dimpl_config(
+        opts.mtu,
+        opts.handshake_timeout,
+        client_verifier.is_some(),
+        None,
+    )?;
     Ok(Server {
         cert,
         config,

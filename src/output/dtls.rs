@@ -225,3 +225,34 @@ pub fn render_bench(
     }
     Ok(())
 }
+
+/// The report of `tlskit scan --dtls`.
+pub fn render_scan(out: &mut dyn Write, r: &crate::dtls::scan::ScanReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {} (DTLS)",
+        "Scan of".bold(),
+        sanitize(&r.target).bold()
+    )?;
+    for v in &r.versions {
+        let text = match v.accepted {
+            Some(true) => format!("{} ({})", "accepted".green().bold(), v.suites.join(", ")),
+            Some(false) => format!(
+                "{}{}",
+                "not accepted".yellow(),
+                v.note
+                    .as_deref()
+                    .map(|n| format!(" ({})", sanitize(n)))
+                    .unwrap_or_default()
+            ),
+            None => v
+                .note
+                .as_deref()
+                .map(sanitize)
+                .unwrap_or_default()
+                .into_owned(),
+        };
+        field(out, v.version, text)?;
+    }
+    Ok(())
+}
