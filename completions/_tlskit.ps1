@@ -87,7 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--tls13', '--tls13', [CompletionResultType]::ParameterName, 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)')
             [CompletionResult]::new('--tls12', '--tls12', [CompletionResultType]::ParameterName, 'Accept TLS 1.2 only (to test clients)')
             [CompletionResult]::new('--no-tickets', '--no-tickets', [CompletionResultType]::ParameterName, 'Issue no session tickets and cache no sessions: every handshake is a full one')
-            [CompletionResult]::new('--dtls', '--dtls', [CompletionResultType]::ParameterName, 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (see `tlskit help serve` and the README''s DTLS section)')
+            [CompletionResult]::new('--dtls', '--dtls', [CompletionResultType]::ParameterName, 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (the README''s DTLS section says what else differs)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what was asked for: no summaries, hints or progress')

@@ -82,7 +82,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --tls13 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
             cand --tls12 'Accept TLS 1.2 only (to test clients)'
             cand --no-tickets 'Issue no session tickets and cache no sessions: every handshake is a full one'
-            cand --dtls 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (see `tlskit help serve` and the README''s DTLS section)'
+            cand --dtls 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (the README''s DTLS section says what else differs)'
             cand --json 'Print one JSON document on stdout instead of text'
             cand -q 'Print only what was asked for: no summaries, hints or progress'
             cand --quiet 'Print only what was asked for: no summaries, hints or progress'

@@ -89,7 +89,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer H
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'
-complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l dtls -d 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (see `tlskit help serve` and the README\'s DTLS section)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l dtls -d 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (the README\'s DTLS section says what else differs)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of text'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

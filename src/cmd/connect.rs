@@ -810,7 +810,7 @@ fn parse_alpn(list: Option<&str>) -> Result<Vec<Vec<u8>>> {
 }
 
 /// A distinguished name as text (RFC 4514 style), or hex when it does not parse.
-pub(crate) fn dn_text(der: &[u8]) -> String {
+fn dn_text(der: &[u8]) -> String {
     use x509_parser::prelude::FromDer;
     match x509_parser::x509::X509Name::from_der(der) {
         Ok((_, name)) => name.to_string(),

@@ -127,7 +127,7 @@ pub struct Args {
     pub grace: Duration,
 
     /// Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA
-    /// certificates only (see `tlskit help serve` and the README's DTLS section).
+    /// certificates only (the README's DTLS section says what else differs).
     #[arg(long)]
     pub dtls: bool,
 

@@ -1,7 +1,7 @@
 //! `scan --dtls`: which DTLS versions a server accepts, and which suites per
 //! version, by one handshake per (version, suite) that dimpl can offer
 //! (DTLS 1.2: ECDHE-ECDSA with AES-GCM or ChaCha20-Poly1305; DTLS 1.3: the
-//! three AEAD suites). All probes run at once, each bound by the timeout.
+//! three AEAD suites), one at a time, each bound by the timeout.
 
 use std::time::Duration;
 
@@ -53,52 +53,57 @@ pub struct ScanReport {
     pub versions: Vec<VersionResult>,
 }
 
-/// Probes every (version, suite) pair at once.
+/// One handshake offering only `suites` of `version`.
+async fn probe(opts: &ScanOptions, version: Versions, suites: &[u16]) -> anyhow::Result<()> {
+    let client = ClientOptions {
+        target: opts.target.clone(),
+        connect_to: opts.connect_to.clone(),
+        timeout: opts.timeout,
+        mtu: opts.mtu,
+        versions: version,
+        roots: TrustRoots::Webpki,
+        pins: Vec::new(),
+        accept_unverified: Some(crate::tls::danger::accept_unverified()),
+        identity: None,
+        suites: Some(suites.to_vec()),
+    };
+    let conn = client::connect(client).await.map_err(|f| f.error)?;
+    conn.close().await;
+    Ok(())
+}
+
+/// Probes each version with all its suites, then each suite of an accepted
+/// version alone. One handshake at a time: many DTLS servers (openssl
+/// s_server among them) serve one peer at a time and drop the others.
 pub async fn scan(opts: &ScanOptions) -> anyhow::Result<ScanReport> {
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut results: Vec<(Versions, u16, anyhow::Result<()>)> = Vec::new();
+    let mut version_failures = Vec::new();
+    // DTLS 1.2 first: a DTLS 1.2-only server may stay stuck on an unanswerable
+    // DTLS 1.3 ClientHello (openssl s_server does, until its peer times out).
     for (version, suites) in [
-        (Versions::Dtls13, &DTLS13_SUITES[..]),
         (Versions::Dtls12, &DTLS12_SUITES[..]),
+        (Versions::Dtls13, &DTLS13_SUITES[..]),
     ] {
-        for &suite in suites {
-            let client = ClientOptions {
-                target: opts.target.clone(),
-                connect_to: opts.connect_to.clone(),
-                timeout: opts.timeout,
-                mtu: opts.mtu,
-                versions: version,
-                roots: TrustRoots::Webpki,
-                pins: Vec::new(),
-                accept_unverified: Some(crate::tls::danger::accept_unverified()),
-                identity: None,
-                suites: Some(vec![suite]),
-            };
-            tasks.spawn(async move {
-                let outcome = match client::connect(client).await {
-                    Ok(conn) => {
-                        conn.close().await;
-                        Ok(())
-                    }
-                    Err(f) => Err(f.error),
-                };
-                (version, suite, outcome)
-            });
+        if let Err(e) = probe(opts, version, suites).await {
+            version_failures.push((version, e));
+            continue;
         }
-    }
-    let mut results = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        results
-            .push(done.map_err(|e| error::fail(Failure::Input, format!("a probe failed: {e}")))?);
+        for &suite in suites {
+            results.push((version, suite, probe(opts, version, &[suite]).await));
+        }
     }
     // A port that refuses (ICMP) or answers no probe at all is a network failure, not a finding.
-    if results.iter().all(|(_, _, r)| {
-        r.as_ref()
-            .err()
-            .is_some_and(|e| error::kind_of(e) == Some(Failure::Network))
-    }) {
-        if let Some((_, _, Err(e))) = results.pop() {
+    if results.is_empty()
+        && version_failures
+            .iter()
+            .all(|(_, e)| error::kind_of(e) == Some(Failure::Network))
+    {
+        if let Some((_, e)) = version_failures.pop() {
             return Err(e);
         }
+    }
+    for (version, e) in version_failures {
+        results.push((version, 0, Err(e)));
     }
     let mut versions = Vec::new();
     for (version, name, order) in [
@@ -108,12 +113,15 @@ pub async fn scan(opts: &ScanOptions) -> anyhow::Result<ScanReport> {
         let mut suites = Vec::new();
         let mut note = None;
         for suite in order {
-            match results.iter().find(|(v, s, _)| *v == version && s == suite) {
-                Some((_, _, Ok(()))) => suites.push(super::wire::suite_name(*suite)),
-                Some((_, _, Err(e))) => {
-                    note.get_or_insert_with(|| format!("{e:#}"));
-                }
-                None => {}
+            if let Some((_, _, Ok(()))) =
+                results.iter().find(|(v, s, _)| *v == version && s == suite)
+            {
+                suites.push(super::wire::suite_name(*suite));
+            }
+        }
+        for (_, _, r) in results.iter().filter(|(v, _, _)| *v == version) {
+            if let Err(e) = r {
+                note.get_or_insert_with(|| format!("{e:#}"));
             }
         }
         let accepted = !suites.is_empty();

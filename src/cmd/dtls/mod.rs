@@ -12,6 +12,12 @@ use serde::Serialize;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+mod bench;
+mod scan;
+
+pub use bench::bench;
+pub use scan::scan;
+
 use super::connect::{self, ChainCert, StdinMode, Verification};
 use super::serve;
 use crate::dtls::client::{
@@ -614,107 +620,4 @@ fn spawn_stdin_reader(chunk: usize) -> mpsc::Receiver<Vec<u8>> {
         }
     });
     rx
-}
-
-/// Runs `tlskit bench --dtls`.
-pub fn bench(args: super::bench::Args, ctx: &Ctx) -> Result<Code> {
-    refuse(&[
-        ("--groups", args.algorithms.groups.is_some()),
-        ("--suites", args.algorithms.suites.is_some()),
-        ("--cert", args.identity.cert.is_some()),
-    ])?;
-    let mut target = Target::parse_with_default_port(&args.target, DEFAULT_PORT)?;
-    if let Some(name) = &args.servername {
-        target = target.with_server_name(name)?;
-    }
-    let connect_to = args
-        .connect_to
-        .as_deref()
-        .map(|c| crate::tls::dial::parse_connect_to(c, target.port))
-        .transpose()?;
-    let pins = args.trust.pins()?;
-    let (roots, _) = args.trust.roots.load()?;
-    let insecure = args.trust.insecure;
-    let timeout = Duration::from_secs_f64(args.timeout);
-    let versions = versions(args.tls12, args.tls13);
-    let make = move || ClientOptions {
-        target: target.clone(),
-        connect_to: connect_to.clone(),
-        timeout,
-        mtu: DEFAULT_MTU,
-        versions,
-        roots: roots.clone(),
-        pins: pins.clone(),
-        accept_unverified: insecure.then(danger::accept_unverified),
-        identity: None,
-        suites: None,
-    };
-    let opts = crate::dtls::bench::BenchOptions {
-        concurrency: args.concurrency as usize,
-        duration: Duration::from_secs_f64(args.duration.unwrap_or(if args.connections.is_some() {
-            3600.0
-        } else {
-            5.0
-        })),
-        associations: args.connections,
-        datagrams: args.datagrams,
-        size: usize::from(args.datagram_size),
-        echo_wait: Duration::from_secs(1),
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")?;
-    let report = rt.block_on(crate::dtls::bench::run(make, opts))?;
-    rt.shutdown_background();
-    ctx.emit(&report, |out| output::dtls::render_bench(out, &report))?;
-    if report.datagrams_corrupted > 0 {
-        return Err(crate::tls::error::fail(
-            crate::tls::error::Failure::Data,
-            format!(
-                "{} echoed datagrams came back different from what was sent",
-                report.datagrams_corrupted
-            ),
-        ));
-    }
-    if report.handshakes == 0 {
-        return Err(crate::tls::error::fail(
-            report
-                .first_failure_kind
-                .unwrap_or(crate::tls::error::Failure::Network),
-            report
-                .first_failure
-                .clone()
-                .unwrap_or_else(|| "no DTLS handshake completed".to_string()),
-        ));
-    }
-    Ok(Code::Success)
-}
-
-/// Runs `tlskit scan --dtls`.
-pub fn scan(args: super::scan::Args, ctx: &Ctx) -> Result<Code> {
-    let mut target = Target::parse_with_default_port(&args.target, DEFAULT_PORT)?;
-    if let Some(name) = &args.servername {
-        target = target.with_server_name(name)?;
-    }
-    let connect_to = args
-        .connect_to
-        .as_deref()
-        .map(|c| crate::tls::dial::parse_connect_to(c, target.port))
-        .transpose()?;
-    let opts = crate::dtls::scan::ScanOptions {
-        target,
-        connect_to,
-        timeout: args.timeout,
-        mtu: DEFAULT_MTU,
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")?;
-    let report = rt.block_on(crate::dtls::scan::scan(&opts));
-    rt.shutdown_background();
-    let report = report?;
-    ctx.emit(&report, |out| output::dtls::render_scan(out, &report))?;
-    Ok(Code::Success)
 }
