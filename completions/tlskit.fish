@@ -185,6 +185,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l handshake-timeou
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l idle-timeout -d 'Seconds a connection may wait for the client to send, or to take what it is sent; 0 means no limit' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l max-accept -d 'Stop accepting after N connections, wait for them to finish, and exit 0 (like `openssl s_server -naccept`)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l grace -d 'Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l mtu -d 'With --dtls: the largest datagram to send, in bytes [default: 1232]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -192,6 +193,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l www -d 'Answer H
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls13 -d 'Accept TLS 1.3 only (the default accepts 1.2 and 1.3)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l tls12 -d 'Accept TLS 1.2 only (to test clients)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l no-tickets -d 'Issue no session tickets and cache no sessions: every handshake is a full one'
+complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l dtls -d 'Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA certificates only (the README\'s DTLS section says what else differs)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -224,6 +226,7 @@ nntp\t'NNTP (STARTTLS); port 119'
 sieve\t'ManageSieve (STARTTLS); port 4190'
 irc\t'IRC (STARTTLS, numeric 670); port 6667'
 mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l mtu -d 'With --dtls: the largest datagram to send, in bytes [default: 1232]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -238,6 +241,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l tls12 -d 'Offe
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l reconnect -d 'Connect a second time, resuming the first session, and report whether it resumed'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l no-io -d 'Only handshake and report; no data'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l showcerts -d 'Write the presented chain as PEM to stdout (the report goes to stderr)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l dtls -d 'Speak DTLS (TLS over UDP) instead: each read of standard input (up to the MTU) is one datagram, and each datagram received is written out. --tls12/--tls13 pick DTLS 1.2/1.3'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -335,6 +339,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l details -d 'With several targets, print each full report after the summary table'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l dtls -d 'Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites per version that tlskit\'s DTLS can offer'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -366,6 +371,8 @@ irc\t'IRC (STARTTLS, numeric 670); port 6667'
 mysql\t'MySQL/MariaDB (SSLRequest); port 3306'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l groups -d 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l datagrams -d 'With --dtls: datagrams echoed on each association (of --datagram-size bytes)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l datagram-size -d 'With --dtls --datagrams: bytes per datagram (at most the MTU less the record overhead)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -375,6 +382,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls12 -d 'Offer TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l tls13 -d 'Offer TLS 1.3 only'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l dtls -d 'Benchmark a DTLS server (UDP) instead: handshakes per second, and with --datagrams an echo where every datagram must come back intact (losses are counted)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod bench;
 pub mod cli;
 pub mod cmd;
+pub mod dtls;
 pub mod exit;
 pub mod fuzzing;
 pub mod generate;

@@ -139,6 +139,20 @@ pub struct Args {
 
     #[command(flatten)]
     pub algorithms: super::AlgorithmArgs,
+
+    /// Benchmark a DTLS server (UDP) instead: handshakes per second, and with --datagrams an
+    /// echo where every datagram must come back intact (losses are counted).
+    #[arg(long, conflicts_with_all = ["resume", "bytes"])]
+    pub dtls: bool,
+
+    /// With --dtls: datagrams echoed on each association (of --datagram-size bytes).
+    #[arg(long, value_name = "N", requires = "dtls", default_value_t = 0)]
+    pub datagrams: u64,
+
+    /// With --dtls --datagrams: bytes per datagram (at most the MTU less the record overhead).
+    #[arg(long, value_name = "BYTES", requires = "dtls", default_value_t = 512,
+          value_parser = clap::value_parser!(u16).range(16..))]
+    pub datagram_size: u16,
 }
 
 /// Parses seconds: `5`, `0.5`, `5s`, `500ms`, `2m`.
@@ -371,6 +385,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let Some(target_text) = args.target.as_deref() else {
         return Err(exit::fail(Code::Usage, "a TARGET is needed (or --floor)"));
     };
+    if args.dtls {
+        return super::dtls::bench(args, ctx);
+    }
     bench::cpu::check(&args.server_pid)?;
     let default_port = args.starttls.map_or(
         crate::tls::target::DEFAULT_PORT,

@@ -135,6 +135,16 @@ pub struct Args {
     /// Speak this protocol's plaintext upgrade before TLS.
     #[arg(long, value_name = "PROTO", value_enum)]
     pub starttls: Option<StartTls>,
+
+    /// Speak DTLS (TLS over UDP) instead: each read of standard input (up to the MTU) is one
+    /// datagram, and each datagram received is written out. --tls12/--tls13 pick DTLS 1.2/1.3.
+    #[arg(long, conflicts_with_all = ["starttls", "reconnect", "tofu", "alpn", "keylog"])]
+    pub dtls: bool,
+
+    /// With --dtls: the largest datagram to send, in bytes [default: 1232].
+    #[arg(long, value_name = "BYTES", requires = "dtls",
+          value_parser = clap::value_parser!(u16).range(256..))]
+    pub mtu: Option<u16>,
 }
 
 /// The client-certificate part of the report.
@@ -260,7 +270,7 @@ pub struct Report {
 
 /// How stdin is to be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StdinMode {
+pub(crate) enum StdinMode {
     /// At end of file or closed: handshake and report only.
     Closed,
     /// A terminal, a pipe or a file with data: carry it to the server.
@@ -269,6 +279,9 @@ enum StdinMode {
 
 /// Runs `tlskit connect`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    if args.dtls {
+        return super::dtls::connect(args, ctx);
+    }
     let starttls: Option<StartTls> = args.starttls;
     let default_port = starttls.map_or(crate::tls::target::DEFAULT_PORT, StartTls::default_port);
     let mut target = Target::parse_with_default_port(&args.target, default_port)?;
@@ -877,7 +890,7 @@ fn dn_text(der: &[u8]) -> String {
     }
 }
 
-fn stdin_mode_now() -> StdinMode {
+pub(crate) fn stdin_mode_now() -> StdinMode {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         return StdinMode::Data;
@@ -1012,7 +1025,7 @@ fn sending(e: &std::io::Error) -> anyhow::Error {
     dial::data_error(e).context("sending to the server")
 }
 
-fn trust_label(t: &str) -> &'static str {
+pub(crate) fn trust_label(t: &str) -> &'static str {
     match t {
         "ca-file" => "the --ca file",
         "system" => "the system trust store",

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod ca;
 pub mod connect;
+pub mod dtls;
 pub mod gencert;
 pub mod inspect;
 pub mod pin;

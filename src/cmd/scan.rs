@@ -111,6 +111,11 @@ pub struct Args {
     /// prints JSON (one object per line with several targets).
     #[arg(long, value_name = "FORMAT", value_enum, default_value = "text")]
     pub format: ScanFormat,
+
+    /// Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites
+    /// per version that tlskit's DTLS can offer.
+    #[arg(long, conflicts_with = "starttls")]
+    pub dtls: bool,
 }
 
 /// How `scan` prints its results.
@@ -211,6 +216,9 @@ fn load_policy(arg: &str) -> Result<Policy> {
 
 /// Runs `tlskit scan`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    if args.dtls {
+        return super::dtls::scan(args, ctx);
+    }
     let policy = args.policy.as_deref().map(load_policy).transpose()?;
     let baseline = match &args.baseline {
         Some(path) => {

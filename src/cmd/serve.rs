@@ -145,6 +145,16 @@ pub struct Args {
     /// Seconds open connections get to finish after SIGINT/SIGTERM (a second signal cuts it short).
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_timeout_or_zero)]
     pub grace: Duration,
+
+    /// Serve DTLS (TLS over UDP) instead: an echo of each datagram, DTLS 1.3 and 1.2, ECDSA
+    /// certificates only (the README's DTLS section says what else differs).
+    #[arg(long)]
+    pub dtls: bool,
+
+    /// With --dtls: the largest datagram to send, in bytes [default: 1232].
+    #[arg(long, value_name = "BYTES", requires = "dtls",
+          value_parser = clap::value_parser!(u16).range(256..))]
+    pub mtu: Option<u16>,
 }
 
 /// Whether a client certificate is required.
@@ -296,6 +306,9 @@ struct Ready<'a> {
 
 /// Runs `tlskit serve`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
+    if args.dtls {
+        return super::dtls::serve(args, ctx);
+    }
     let addrs = listen_addrs(&args.listen)?;
     let mut setup = prepare(&args)?;
     let wanted = u64::from(args.max_connections);
@@ -458,6 +471,39 @@ fn forward_signals(
     Ok(rx)
 }
 
+/// Forwards each SIGINT and SIGTERM as its name (for servers that do not
+/// reload: `serve --dtls`).
+pub(crate) fn forward_stop_signals() -> Result<mpsc::UnboundedReceiver<&'static str>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+        tokio::spawn(async move {
+            loop {
+                let name = tokio::select! {
+                    Some(()) = int.recv() => "SIGINT",
+                    Some(()) = term.recv() => "SIGTERM",
+                    else => break,
+                };
+                if tx.send(name).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if tx.send("Ctrl-C").is_err() {
+                break;
+            }
+        }
+    });
+    Ok(rx)
+}
+
 /// Reads `--cert`/`--key` (and the other files) again for SIGHUP, as at start-up.
 fn reload(args: &Args, ephemeral: bool) -> std::result::Result<server::Reloaded, String> {
     if ephemeral {
@@ -500,7 +546,7 @@ fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
 }
 
 /// A failed bind as a network error (exit 3) that says what to do about it.
-fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
+pub(crate) fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
     let port = addr.port();
     let hint = match e.kind() {
         std::io::ErrorKind::AddrInUse => format!(
@@ -645,13 +691,13 @@ fn prepare(args: &Args) -> Result<Setup> {
 }
 
 /// Prints a start-up warning and keeps it for the `ready` event.
-fn warn(warnings: &mut Vec<String>, w: String) {
+pub(crate) fn warn(warnings: &mut Vec<String>, w: String) {
     eprintln!("tlskit: warning: {w}");
     warnings.push(w);
 }
 
 /// Loads the chain and key and checks, now rather than at the first handshake, that they match.
-fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
+pub(crate) fn load_identity(cert: &Path, key: Option<&Path>) -> Result<Identity> {
     let chain = files::load_certs(cert).context("reading --cert")?;
     let key_der = match key {
         Some(key) => files::load_key(key).context("reading --key")?,
@@ -809,7 +855,7 @@ fn tls12_suites_fit_key(
 }
 
 /// Problems with a server certificate that clients will trip over.
-fn certificate_warnings(leaf: &CertSummary) -> Vec<String> {
+pub(crate) fn certificate_warnings(leaf: &CertSummary) -> Vec<String> {
     let mut w = Vec::new();
     if leaf.days_left < 0 {
         w.push(format!(
@@ -934,7 +980,7 @@ pub fn check_ocsp_response(
 /// `localhost` only for 127.0.0.1, where every resolver sends it. The name
 /// verified is one the certificate covers; when that is not the dialled
 /// address, `--connect-to` keeps the two apart.
-fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
+pub(crate) fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -16,6 +16,8 @@ pub mod json {
 pub mod bench;
 pub mod ca;
 pub mod cert;
+pub mod dtls;
+pub mod lines;
 pub mod revocation;
 pub mod scan;
 pub mod serve;

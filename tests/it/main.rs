@@ -21,6 +21,7 @@ mod audit;
 mod bench;
 mod cli;
 mod connect;
+mod dtls;
 mod file_safety;
 mod fuzz_regressions;
 mod fuzz_smoke;

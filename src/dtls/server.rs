@@ -1,0 +1,628 @@
+//! The DTLS echo server: one UDP socket, one dimpl endpoint per peer address,
+//! all driven by one task.
+//!
+//! A new address costs state only when its first datagram is a ClientHello,
+//! and until the peer has answered the cookie challenge (a HelloVerifyRequest
+//! in DTLS 1.2, a HelloRetryRequest in DTLS 1.3) it is held in a small,
+//! separately bounded pool: a flood of ClientHellos from forged addresses
+//! evicts only other unproven peers, is never answered more than once per
+//! datagram (the challenge is not retransmitted), and never reaches the
+//! associations of peers that proved their address.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dimpl::{Dtls, DtlsCertificate, Output};
+use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::server::danger::ClientCertVerifier;
+use rustls::server::WebPkiClientVerifier;
+use serde::Serialize;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use super::wire::{self, HelloInfo};
+use super::{Negotiated, Version, Versions};
+use crate::tls::config::Identity;
+use crate::tls::error::{self, Failure};
+
+/// At most this many peers may wait in the cookie exchange at once (fewer
+/// when `max_connections` is smaller).
+pub const MAX_UNPROVEN: usize = 256;
+
+/// What the server is asked to do.
+#[derive(Debug)]
+pub struct ServerOptions {
+    /// The server's certificate (the leaf is sent) and its ECDSA key.
+    pub identity: Identity,
+    /// Require a client certificate issued by one of these CAs.
+    pub client_cas: Option<Vec<CertificateDer<'static>>>,
+    /// Versions to accept.
+    pub versions: Versions,
+    /// Largest datagram to send.
+    pub mtu: usize,
+    /// From the first ClientHello to the end of the handshake.
+    pub handshake_timeout: Duration,
+    /// Longest silence from a peer after its handshake (`None`: no limit).
+    pub idle_timeout: Option<Duration>,
+    /// Peers held at once (associations and handshakes).
+    pub max_connections: usize,
+    /// Stop admitting peers after this many associations, and return when they end.
+    pub max_accept: Option<u64>,
+}
+
+/// A server ready to run: the identity checked, the settings built.
+pub struct Server {
+    cert: DtlsCertificate,
+    config: Arc<dimpl::Config>,
+    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    opts: ServerOptions,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server").field("opts", &self.opts).finish()
+    }
+}
+
+/// Checks the identity (an ECDSA P-256 or P-384 key that matches) and the client CAs.
+pub fn prepare(opts: ServerOptions) -> anyhow::Result<Server> {
+    let identity = Identity {
+        chain: opts.identity.chain.clone(),
+        key: opts.identity.key.clone_key(),
+    };
+    let cert = super::dtls_identity(identity)?;
+    let client_verifier = match &opts.client_cas {
+        None => None,
+        Some(cas) => {
+            let mut store = rustls::RootCertStore::empty();
+            let (added, _) = store.add_parsable_certificates(cas.iter().cloned());
+            if added == 0 {
+                return Err(error::fail(
+                    Failure::Input,
+                    "the client CA file holds no usable CA certificate",
+                ));
+            }
+            let v = WebPkiClientVerifier::builder_with_provider(
+                Arc::new(store),
+                crate::tls::provider(),
+            )
+            .build()
+            .map_err(|e| {
+                error::fail(Failure::Input, format!("building the client verifier: {e}"))
+            })?;
+            Some(v)
+        }
+    };
+    let config = super::dimpl_config(
+        opts.mtu,
+        opts.handshake_timeout,
+        client_verifier.is_some(),
+        None,
+    )?;
+    Ok(Server {
+        cert,
+        config,
+        client_verifier,
+        opts,
+    })
+}
+
+/// How an association ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum End {
+    /// The peer sent close_notify.
+    Closed,
+    /// The handshake did not finish within the handshake timeout.
+    HandshakeTimeout,
+    /// The handshake failed; the reason says why.
+    HandshakeFailed,
+    /// The client's certificate did not verify.
+    CertificateRejected,
+    /// The peer was silent for the idle timeout.
+    IdleTimeout,
+    /// A DTLS error after the handshake.
+    Error,
+    /// The server was stopped.
+    Shutdown,
+}
+
+impl End {
+    /// The words used in the log line.
+    pub fn label(self) -> &'static str {
+        match self {
+            End::Closed => "closed",
+            End::HandshakeTimeout => "handshake timeout",
+            End::HandshakeFailed => "handshake failed",
+            End::CertificateRejected => "certificate rejected",
+            End::IdleTimeout => "idle timeout",
+            End::Error => "error",
+            End::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// One association (a peer that proved its address), logged when it ends.
+#[derive(Debug, Clone, Serialize)]
+pub struct Association {
+    /// Always `association`.
+    pub event: &'static str,
+    /// When its first ClientHello arrived (RFC 3339, UTC).
+    pub time: String,
+    /// The peer's address and port.
+    pub peer: String,
+    /// What was negotiated (absent when the handshake failed before the ServerHello).
+    #[serde(flatten)]
+    pub handshake: Option<Negotiated>,
+    /// Whether the handshake completed.
+    pub established: bool,
+    /// Subject of the verified client certificate, sanitized.
+    pub client_subject: Option<String>,
+    /// Application datagrams received.
+    pub datagrams_in: u64,
+    /// Application datagrams sent.
+    pub datagrams_out: u64,
+    /// Application bytes received.
+    pub bytes_in: u64,
+    /// Application bytes sent.
+    pub bytes_out: u64,
+    /// From the first ClientHello to the end, milliseconds.
+    pub duration_ms: u64,
+    /// How it ended.
+    pub end: End,
+    /// Why, in words.
+    pub reason: Option<String>,
+}
+
+/// What the server did, when it stops.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Always `summary`.
+    pub event: &'static str,
+    /// `SIGINT`, `SIGTERM`, or absent after `--max-accept`.
+    pub stopped_by: Option<&'static str>,
+    /// How long it ran, milliseconds.
+    pub uptime_ms: u64,
+    /// Peers that proved their address (answered the cookie challenge).
+    pub associations: u64,
+    /// Completed handshakes.
+    pub handshakes: u64,
+    /// Associations whose handshake failed or timed out.
+    pub handshake_failures: u64,
+    /// Cookie challenges sent to peers that never answered (forged or lost).
+    pub unanswered_challenges: u64,
+    /// New peers turned away because the table was full of associations.
+    pub refused: u64,
+    /// Datagrams from unknown addresses that were not a ClientHello (dropped, no state kept).
+    pub stray_datagrams: u64,
+    /// Most peers held at once (associations and handshakes).
+    pub peak_peers: u64,
+    /// Application bytes received.
+    pub bytes_in: u64,
+    /// Application bytes sent.
+    pub bytes_out: u64,
+}
+
+struct Peer {
+    dtls: Dtls,
+    rec: Association,
+    started: Instant,
+    last_seen: Instant,
+    timer: Option<Instant>,
+    connected: bool,
+    /// The peer answered the cookie challenge: a real ServerHello went out.
+    proven: bool,
+    info: HelloInfo,
+    verdict_pending: bool,
+}
+
+enum Step {
+    Keep,
+    End(End, Option<String>),
+}
+
+/// Runs the server until `stop` yields (a signal's name) or `--max-accept`
+/// associations have ended; `on_event` gets each association as it ends.
+pub async fn serve(
+    socket: UdpSocket,
+    server: Server,
+    on_event: &mut (dyn FnMut(&Association) + Send),
+    mut stop: mpsc::UnboundedReceiver<&'static str>,
+) -> Summary {
+    let started = Instant::now();
+    let opts = &server.opts;
+    let max_peers = opts.max_connections.max(1);
+    let max_unproven = MAX_UNPROVEN.min(max_peers);
+    let mut peers: HashMap<SocketAddr, Peer> = HashMap::new();
+    let mut summary = Summary {
+        event: "summary",
+        ..Summary::default()
+    };
+    let mut rbuf = vec![0u8; 65_536];
+    let mut out = vec![0u8; opts.mtu.max(2048)];
+    let mut admitting = true;
+    loop {
+        if !admitting && peers.values().all(|p| !p.proven) {
+            break;
+        }
+        let wake = next_wake(&peers, opts);
+        tokio::select! {
+            got = socket.recv_from(&mut rbuf) => {
+                let Ok((n, from)) = got else {
+                    // ICMP errors from earlier sends surface here: nothing to do.
+                    continue;
+                };
+                let now = Instant::now();
+                let datagram = &rbuf[..n];
+                if !peers.contains_key(&from) {
+                    if !admitting || !wire::starts_with_client_hello(datagram) {
+                        summary.stray_datagrams += 1;
+                        continue;
+                    }
+                    if !make_room(&mut peers, max_peers, max_unproven, &mut summary) {
+                        summary.refused += 1;
+                        continue;
+                    }
+                    let mut dtls = super::endpoint(opts.versions, server.config.clone(), server.cert.clone(), now);
+                    let _ = dtls.handle_timeout(now);
+                    peers.insert(from, Peer {
+                        dtls,
+                        rec: new_record(from),
+                        started: now,
+                        last_seen: now,
+                        timer: None,
+                        connected: false,
+                        proven: false,
+                        info: HelloInfo::default(),
+                        verdict_pending: false,
+                    });
+                    summary.peak_peers = summary.peak_peers.max(peers.len() as u64);
+                }
+                let Some(peer) = peers.get_mut(&from) else { continue };
+                peer.last_seen = now;
+                let mut step = match peer.dtls.handle_timeout(now).and_then(|()| peer.dtls.handle_packet(datagram)) {
+                    Ok(()) => Step::Keep,
+                    Err(e) => failed(peer, &e),
+                };
+                if let Step::Keep = step {
+                    step = drive(peer, from, &socket, &mut out, &server, false).await;
+                }
+                finish_step(&mut peers, from, step, &mut summary, on_event, opts, &mut admitting);
+            }
+            _ = sleep_until(wake) => {
+                let now = Instant::now();
+                let due: Vec<SocketAddr> = peers
+                    .iter()
+                    .filter(|(_, p)| p.timer.is_some_and(|t| t <= now) || deadline(p, opts).is_some_and(|d| d <= now))
+                    .map(|(a, _)| *a)
+                    .collect();
+                for addr in due {
+                    let Some(peer) = peers.get_mut(&addr) else { continue };
+                    let step = if let Some(d) = deadline(peer, opts).filter(|d| *d <= now) {
+                        let _ = d;
+                        if peer.connected {
+                            // Say goodbye: a peer waiting for the server to close must hear it.
+                            if peer.dtls.close().is_ok() {
+                                let _ = drive(peer, addr, &socket, &mut out, &server, false).await;
+                            }
+                            Step::End(End::IdleTimeout, Some(format!("no datagram for {}", human(opts.idle_timeout.unwrap_or_default()))))
+                        } else {
+                            Step::End(End::HandshakeTimeout, Some(format!("the handshake did not finish within {}", human(opts.handshake_timeout))))
+                        }
+                    } else {
+                        match peer.dtls.handle_timeout(now) {
+                            Ok(()) => drive(peer, addr, &socket, &mut out, &server, true).await,
+                            Err(e) => failed(peer, &e),
+                        }
+                    };
+                    finish_step(&mut peers, addr, step, &mut summary, on_event, opts, &mut admitting);
+                }
+            }
+            sig = stop.recv() => {
+                summary.stopped_by = sig;
+                let addrs: Vec<SocketAddr> = peers.keys().copied().collect();
+                for addr in addrs {
+                    if let Some(peer) = peers.get_mut(&addr) {
+                        if peer.connected && peer.dtls.close().is_ok() {
+                            let _ = drive(peer, addr, &socket, &mut out, &server, false).await;
+                        }
+                    }
+                    finish_step(&mut peers, addr, Step::End(End::Shutdown, Some("the server is stopping".into())), &mut summary, on_event, opts, &mut admitting);
+                }
+                break;
+            }
+        }
+    }
+    summary.uptime_ms = started.elapsed().as_millis() as u64;
+    summary
+}
+
+/// Makes room for one more new (unproven) peer; false when every slot holds an association.
+fn make_room(
+    peers: &mut HashMap<SocketAddr, Peer>,
+    max_peers: usize,
+    max_unproven: usize,
+    summary: &mut Summary,
+) -> bool {
+    let unproven = peers.values().filter(|p| !p.proven).count();
+    if peers.len() < max_peers && unproven < max_unproven {
+        return true;
+    }
+    // Evict the unproven peer that has waited longest: a forged address never answers.
+    let oldest = peers
+        .iter()
+        .filter(|(_, p)| !p.proven)
+        .min_by_key(|(_, p)| p.started)
+        .map(|(a, _)| *a);
+    match oldest {
+        Some(addr) => {
+            peers.remove(&addr);
+            summary.unanswered_challenges += 1;
+            true
+        }
+        None => false,
+    }
+}
+
+fn finish_step(
+    peers: &mut HashMap<SocketAddr, Peer>,
+    addr: SocketAddr,
+    step: Step,
+    summary: &mut Summary,
+    on_event: &mut (dyn FnMut(&Association) + Send),
+    opts: &ServerOptions,
+    admitting: &mut bool,
+) {
+    let Step::End(end, reason) = step else {
+        return;
+    };
+    let Some(mut peer) = peers.remove(&addr) else {
+        return;
+    };
+    if !peer.proven {
+        // Never an association: a challenge unanswered, or noise that looked like a ClientHello.
+        summary.unanswered_challenges += 1;
+        return;
+    }
+    peer.rec.end = end;
+    peer.rec.reason = reason;
+    peer.rec.duration_ms = peer.started.elapsed().as_millis() as u64;
+    peer.rec.established = peer.connected;
+    if peer.rec.handshake.is_none() && peer.info.server_hello {
+        peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
+    }
+    summary.associations += 1;
+    if peer.connected {
+        summary.handshakes += 1;
+    } else {
+        summary.handshake_failures += 1;
+    }
+    summary.bytes_in += peer.rec.bytes_in;
+    summary.bytes_out += peer.rec.bytes_out;
+    on_event(&peer.rec);
+    if opts.max_accept.is_some_and(|n| summary.associations >= n) {
+        *admitting = false;
+    }
+}
+
+/// Sends what dimpl has queued, echoes what it decrypted, verifies a client
+/// certificate when one arrives; `timer` says a retransmission timer fired.
+async fn drive(
+    peer: &mut Peer,
+    addr: SocketAddr,
+    socket: &UdpSocket,
+    out: &mut Vec<u8>,
+    server: &Server,
+    timer: bool,
+) -> Step {
+    loop {
+        let mut packets: Vec<Vec<u8>> = Vec::new();
+        let mut echo: Vec<Vec<u8>> = Vec::new();
+        let mut closed = false;
+        let mut cert: Option<Vec<u8>> = None;
+        loop {
+            match peer.dtls.poll_output(out) {
+                Output::Packet(p) => packets.push(p.to_vec()),
+                Output::BufferTooSmall { needed } => out.resize(needed, 0),
+                Output::Timeout(t) => {
+                    peer.timer = Some(t);
+                    break;
+                }
+                Output::Connected => {
+                    peer.connected = true;
+                    peer.verdict_pending = false;
+                }
+                Output::PeerCert(der) => cert = Some(der.to_vec()),
+                Output::ApplicationData(d) => echo.push(d.to_vec()),
+                Output::CloseNotify => closed = true,
+                _ => {}
+            }
+        }
+        let was_proven = peer.proven;
+        for p in &packets {
+            peer.info.observe(p);
+        }
+        // Judge a client certificate before anything that answers it goes out
+        // (dimpl has already queued its Finished): a refused client must not
+        // see the handshake complete.
+        if let Some(der) = cert {
+            if let Some(verifier) = &server.client_verifier {
+                let leaf = CertificateDer::from(der);
+                if let Err(e) = verifier.verify_client_cert(&leaf, &[], UnixTime::now()) {
+                    let reason = client_cert_reason(&e, &leaf);
+                    // dimpl may count the handshake done already; the client never sees it so.
+                    peer.connected = false;
+                    reject(peer, addr, socket, &e).await;
+                    return Step::End(End::CertificateRejected, Some(reason));
+                }
+                peer.rec.client_subject = crate::tls::certinfo::CertSummary::from_der(&leaf)
+                    .ok()
+                    .map(|s| crate::text::sanitize(&s.subject).into_owned());
+            }
+        }
+        if peer.info.server_hello && !was_proven {
+            peer.proven = true;
+        }
+        // An unproven peer gets one answer per datagram it sends, never a
+        // retransmission: a forged source address must not make us a reflector.
+        if peer.proven || !timer {
+            for p in &packets {
+                let _ = socket.send_to(p, addr).await;
+            }
+        }
+        if peer.connected && peer.rec.handshake.is_none() {
+            peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
+        }
+        if closed {
+            return Step::End(End::Closed, Some("the client sent close_notify".into()));
+        }
+        if echo.is_empty() {
+            return Step::Keep;
+        }
+        for d in echo {
+            peer.rec.datagrams_in += 1;
+            peer.rec.bytes_in += d.len() as u64;
+            match peer.dtls.send_application_data(&d) {
+                Ok(_) => {
+                    peer.rec.datagrams_out += 1;
+                    peer.rec.bytes_out += d.len() as u64;
+                }
+                Err(e) => return failed(peer, &e),
+            }
+        }
+    }
+}
+
+/// Tells a DTLS 1.2 client why its certificate was refused: the server has
+/// not switched to encryption yet, so a plaintext alert is what it expects.
+/// (In DTLS 1.3 the alert would have to be encrypted; the peer times out instead.)
+async fn reject(peer: &mut Peer, addr: SocketAddr, socket: &UdpSocket, e: &rustls::Error) {
+    if peer.info.dtls13 {
+        let _ = peer.dtls.close();
+        return;
+    }
+    let description: u8 = match e {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => 48,
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. },
+        ) => 45,
+        _ => 42,
+    };
+    let _ = socket
+        .send_to(&wire::plaintext_alert(description), addr)
+        .await;
+    let _ = peer.dtls.close();
+}
+
+fn client_cert_reason(e: &rustls::Error, leaf: &CertificateDer<'static>) -> String {
+    use rustls::CertificateError as C;
+    let summary = crate::tls::certinfo::CertSummary::from_der(leaf).ok();
+    let subject = summary.as_ref().map_or("?".to_string(), |s| {
+        crate::text::sanitize(&s.subject).into_owned()
+    });
+    let issuer = summary.as_ref().map_or("?".to_string(), |s| {
+        crate::text::sanitize(&s.issuer).into_owned()
+    });
+    let why = match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            format!("was issued by {issuer}, which is not a CA in --client-ca")
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "has expired".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "is not valid yet".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::InvalidPurpose | C::InvalidPurposeContext { .. }) => {
+            "is not meant for client authentication (its extendedKeyUsage lacks clientAuth)"
+                .to_string()
+        }
+        other => format!("did not verify ({other})"),
+    };
+    format!("the client's certificate ({subject}) {why}")
+}
+
+fn failed(peer: &Peer, e: &dimpl::Error) -> Step {
+    let (_, sentence) = super::describe(e);
+    let end = if peer.connected {
+        End::Error
+    } else if matches!(e, dimpl::Error::Timeout(_)) {
+        End::HandshakeTimeout
+    } else {
+        End::HandshakeFailed
+    };
+    Step::End(end, Some(sentence))
+}
+
+/// When a peer must go: its handshake or idle deadline.
+fn deadline(p: &Peer, opts: &ServerOptions) -> Option<Instant> {
+    if p.connected {
+        opts.idle_timeout.map(|d| p.last_seen + d)
+    } else {
+        Some(p.started + opts.handshake_timeout)
+    }
+}
+
+fn next_wake(peers: &HashMap<SocketAddr, Peer>, opts: &ServerOptions) -> Option<Instant> {
+    peers
+        .values()
+        .flat_map(|p| [p.timer, deadline(p, opts)])
+        .flatten()
+        .min()
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(tokio::time::Instant::from_std(t)).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn new_record(peer: SocketAddr) -> Association {
+    Association {
+        event: "association",
+        time: now_rfc3339(),
+        peer: peer.to_string(),
+        handshake: None,
+        established: false,
+        client_subject: None,
+        datagrams_in: 0,
+        datagrams_out: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        duration_ms: 0,
+        end: End::Closed,
+        reason: None,
+    }
+}
+
+fn now_rfc3339() -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&fmt).unwrap_or_else(|_| now.to_string())
+}
+
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{} s", (d.as_secs_f64() * 10.0).round() / 10.0)
+    }
+}
+
+impl Server {
+    /// The negotiable versions.
+    pub fn versions(&self) -> Versions {
+        self.opts.versions
+    }
+}
+
+/// The version an association used, for callers that only have the record.
+pub fn version_of(a: &Association) -> Option<Version> {
+    a.handshake.as_ref().map(|h| h.protocol)
+}

@@ -1,0 +1,985 @@
+//! `serve --dtls` and `connect --dtls` against each other and against real
+//! DTLS peers nobody here wrote: openssl s_server / s_client -dtls1_2 and
+//! gnutls-cli --udp (OpenSSL 3.0 and GnuTLS speak no DTLS 1.3, so DTLS 1.3
+//! is tested tlskit against tlskit), plus hostile input: garbage datagrams,
+//! a ClientHello flood from many ports, an RSA key, a closed port.
+
+use std::io::Write;
+use std::net::UdpSocket;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+/// A local CA with a localhost leaf and a client certificate for alice; a
+/// second CA with a client certificate for mallory.
+fn pki(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "localhost", "--issuer", "ca.pem", "-q"]);
+    dir.ok(&[
+        "gencert", "--client", "--cn", "alice", "--out", "alice", "--issuer", "ca.pem", "-q",
+    ]);
+    dir.ok(&[
+        "gencert", "--ca", "--out", "other", "--cn", "Other CA", "-q",
+    ]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--cn",
+        "mallory",
+        "--out",
+        "mallory",
+        "--issuer",
+        "other.pem",
+        "-q",
+    ]);
+}
+
+/// Runs `program args...` in `dir` with stdin from `input` (at most 30 s).
+fn run_with_input(dir: &Dir, input: &str, program: &str, args: &[&str]) -> Output {
+    std::fs::write(dir.join("stdin.txt"), input).unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$0\" \"$@\" < stdin.txt")
+        .arg(program)
+        .args(args)
+        .current_dir(dir.path());
+    scrub(&mut cmd);
+    run_bounded(cmd, SECS(30))
+}
+
+/// `tlskit ARGS` with `input` on stdin.
+fn tlskit_with_input(dir: &Dir, input: &str, args: &[&str]) -> Output {
+    let bin = bin();
+    run_with_input(dir, input, bin.to_str().unwrap(), args)
+}
+
+fn serve_dtls(dir: &Dir, args: &[&str]) -> Served {
+    let mut all = vec!["--dtls"];
+    all.extend_from_slice(args);
+    spawn_serve(dir, &all)
+}
+
+/// A UDP port nothing listens on right now.
+fn free_udp_port() -> u16 {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.local_addr().unwrap().port()
+}
+
+fn all_output(out: &Output) -> String {
+    format!("{}\n{}", stdout(out), stderr(out))
+}
+
+/// The JSON report `connect --dtls --json` writes to stderr in data mode.
+fn report_on_stderr(out: &Output) -> serde_json::Value {
+    let err = stderr(out);
+    serde_json::from_str(&err)
+        .unwrap_or_else(|e| panic!("stderr is not one JSON report: {e}\n{err}"))
+}
+
+#[test]
+fn dtls13_tlskit_to_tlskit_echoes_and_reports() {
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &[]);
+    let target = format!("localhost:{}", served.port);
+    let out = tlskit_with_input(
+        &dir,
+        "one datagram\n",
+        &[
+            "connect",
+            "--dtls",
+            &target,
+            "--pin",
+            &served.pin,
+            "--json",
+            "--read-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "one datagram\n");
+    let report = report_on_stderr(&out);
+    assert_eq!(report["transport"], "udp");
+    assert_eq!(report["handshake"]["protocol"], "DTLSv1.3");
+    assert_eq!(report["handshake"]["cookie_exchange"], true, "{report}");
+    assert!(
+        report["handshake"]["cipher_suite"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("TLS_AES_") || s.starts_with("TLS_CHACHA20")),
+        "{report}"
+    );
+    assert_eq!(report["verification"]["verified"], true);
+    assert_eq!(report["verification"]["trust"], "pin");
+    assert_eq!(report["chain"][0]["spki_pin"], served.pin.as_str());
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.3");
+    assert_eq!(assoc["end"], "closed", "{assoc}");
+    assert_eq!(assoc["bytes_in"], 13);
+    assert_eq!(assoc["bytes_out"], 13);
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn dtls12_tlskit_to_tlskit_in_text() {
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &["--tls12"]);
+    let target = format!("localhost:{}", served.port);
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &[
+            "connect",
+            "--dtls",
+            &target,
+            "--pin",
+            &served.pin,
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let text = stdout(&out);
+    assert!(text.contains("protocol:      DTLSv1.2"), "{text}");
+    assert!(
+        text.contains("cipher suite:  TLS_ECDHE_ECDSA_WITH_"),
+        "{text}"
+    );
+    assert!(
+        text.contains("verification:  OK (trusted by the pin"),
+        "{text}"
+    );
+    assert!(text.contains("client cert:   not requested"), "{text}");
+    // A DTLS 1.3-only client cannot talk to a DTLS 1.2-only server.
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &[
+            "connect",
+            "--dtls",
+            "--tls13",
+            &target,
+            "--pin",
+            &served.pin,
+            "--timeout",
+            "5",
+        ],
+    );
+    // dimpl drops the association without an alert: the client times out (exit 3).
+    assert_eq!(code(&out), 3, "{}", all_output(&out));
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn openssl_s_client_echoes_through_serve_dtls() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--idle-timeout",
+            "2",
+        ],
+    );
+    let target = format!("127.0.0.1:{}", served.port);
+    let out = run_with_input(
+        &dir,
+        "ping from openssl\n",
+        "openssl",
+        &[
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &target,
+            "-CAfile",
+            "ca.pem",
+            "-verify_return_error",
+            "-verify_hostname",
+            "localhost",
+            "-ign_eof",
+        ],
+    );
+    let text = all_output(&out);
+    assert!(text.contains("Verification: OK"), "{text}");
+    assert!(text.contains("Protocol  : DTLSv1.2"), "{text}");
+    // The echo comes back after the session details.
+    let echoed = stdout(&out)
+        .split("---")
+        .last()
+        .unwrap_or_default()
+        .contains("ping from openssl");
+    assert!(echoed, "{text}");
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.2", "{assoc}");
+    assert_eq!(assoc["bytes_in"], 18, "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn tlskit_and_openssl_s_server_carry_datagrams_both_ways() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let port = free_udp_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        "localhost.pem",
+        "-key",
+        "localhost-key.pem",
+    ]);
+    let mut server = Background::spawn_stdin_open(cmd);
+    wait_for_line(&server, "ACCEPT", SECS(10));
+    let target = format!("localhost:{port}");
+    let mut client = dir.tlskit(&[
+        "connect",
+        "--dtls",
+        &target,
+        "--ca",
+        "ca.pem",
+        "--send",
+        "hello-from-tlskit\n",
+        "--read-timeout",
+        "5",
+    ]);
+    client.stderr(std::process::Stdio::null());
+    let client = Background::spawn(client);
+    wait_for_line(&server, "hello-from-tlskit", SECS(20));
+    let stdin = server.child.stdin.as_mut().expect("s_server stdin");
+    stdin.write_all(b"hello-from-openssl\n").unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(client.line(SECS(20)), "hello-from-openssl");
+}
+
+/// Waits for a line of `bg` containing `needle`.
+fn wait_for_line(bg: &Background, needle: &str, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match bg
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(line) if line.contains(needle) => return,
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    panic!("no line with {needle:?} within {limit:?}; saw {seen:?}");
+}
+
+#[test]
+fn mtls_accepts_a_client_of_the_ca_and_refuses_another() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--idle-timeout",
+            "2",
+        ],
+    );
+    assert_eq!(served.ready["client_auth"], "required");
+    let target = format!("127.0.0.1:{}", served.port);
+    let s_client = |cert: &str, key: &str| {
+        run_with_input(
+            &dir,
+            "ping with a certificate\n",
+            "openssl",
+            &[
+                "s_client",
+                "-dtls1_2",
+                "-connect",
+                &target,
+                "-CAfile",
+                "ca.pem",
+                "-verify_return_error",
+                "-cert",
+                cert,
+                "-key",
+                key,
+                "-ign_eof",
+            ],
+        )
+    };
+    let ok = s_client("alice.pem", "alice-key.pem");
+    assert!(
+        stdout(&ok).contains("ping with a certificate"),
+        "{}",
+        all_output(&ok)
+    );
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["client_subject"], "CN=alice", "{assoc}");
+    assert_eq!(assoc["established"], true);
+
+    let refused = s_client("mallory.pem", "mallory-key.pem");
+    assert_ne!(code(&refused), 0, "{}", all_output(&refused));
+    assert!(
+        all_output(&refused).contains("alert unknown ca"),
+        "{}",
+        all_output(&refused)
+    );
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["end"], "certificate_rejected", "{assoc}");
+    assert_eq!(assoc["established"], false, "{assoc}");
+    let reason = assoc["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("(CN=mallory) was issued by CN=Other CA, which is not a CA in --client-ca"),
+        "{reason}"
+    );
+
+    // tlskit's own client over DTLS 1.2: with alice's certificate it is served,
+    // without one it is told to give one.
+    let target = format!("localhost:{}", served.port);
+    let out = tlskit_with_input(
+        &dir,
+        "mine\n",
+        &[
+            "connect",
+            "--dtls",
+            "--tls12",
+            &target,
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice-key.pem",
+            "--read-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "mine\n");
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &["connect", "--dtls", "--tls12", &target, "--ca", "ca.pem"],
+    );
+    assert_eq!(code(&out), 4, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("give one with --cert FILE --key FILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn a_wrong_name_is_refused_with_exit_5_and_a_wrong_pin_with_exit_6() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let port = free_udp_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        "localhost.pem",
+        "-key",
+        "localhost-key.pem",
+    ]);
+    let server = Background::spawn_stdin_open(cmd);
+    wait_for_line(&server, "ACCEPT", SECS(10));
+    let target = format!("127.0.0.1:{port}");
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &[
+            "connect",
+            "--dtls",
+            &target,
+            "--servername",
+            "wrong.example",
+            "--ca",
+            "ca.pem",
+            "--timeout",
+            "10",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("valid for localhost but not for wrong.example"),
+        "{}",
+        stderr(&out)
+    );
+    drop(server);
+
+    let mut served = serve_dtls(&dir, &[]);
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &[
+            "connect",
+            "--dtls",
+            &format!("localhost:{}", served.port),
+            "--pin",
+            "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ],
+    );
+    assert_eq!(code(&out), 6, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains(&served.pin),
+        "the refusal names the pin seen: {}",
+        stderr(&out)
+    );
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn gnutls_cli_echoes_through_serve_dtls() {
+    if !have("gnutls-cli") {
+        return;
+    }
+    // gnutls-serv cannot be bound to loopback (it listens on every
+    // interface), so only gnutls' client is used here.
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(
+        &dir,
+        &["--cert", "localhost.pem", "--key", "localhost-key.pem"],
+    );
+    let port = served.port.to_string();
+    let out = run_with_input(
+        &dir,
+        "from gnutls\n",
+        "gnutls-cli",
+        &["--udp", "--x509cafile", "ca.pem", "-p", &port, "localhost"],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert!(stdout(&out).contains("from gnutls"), "{}", all_output(&out));
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.2", "{assoc}");
+    assert_eq!(assoc["bytes_in"], 12, "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn an_rsa_key_is_refused_with_a_sentence() {
+    let dir = Dir::new();
+    dir.ok(&[
+        "gencert",
+        "localhost",
+        "--key-type",
+        "rsa2048",
+        "--out",
+        "rsa",
+        "-q",
+    ]);
+    let out = dir.run(&[
+        "serve",
+        "--dtls",
+        "--listen",
+        "127.0.0.1:0",
+        "--cert",
+        "rsa.pem",
+        "--key",
+        "rsa-key.pem",
+    ]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("DTLS here needs an ECDSA key (P-256 or P-384), and this is an RSA key; `tlskit gencert` makes an ECDSA P-256 certificate and key"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).is_empty(),
+        "nothing was served: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_closed_udp_port_is_refused_with_exit_3_not_a_timeout() {
+    let dir = Dir::new();
+    let port = free_udp_port();
+    let out = tlskit_with_input(
+        &dir,
+        "",
+        &[
+            "connect",
+            "--dtls",
+            &format!("127.0.0.1:{port}"),
+            "--timeout",
+            "20",
+            "--insecure",
+        ],
+    );
+    assert_eq!(code(&out), 3, "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(err.contains("nothing listens on that UDP port"), "{err}");
+    assert!(!err.contains("timed out"), "{err}");
+}
+
+/// The first datagram `connect --dtls` sends: a real ClientHello to replay.
+fn capture_client_hello(dir: &Dir) -> Vec<u8> {
+    let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sink.set_read_timeout(Some(SECS(10))).unwrap();
+    let port = sink.local_addr().unwrap().port();
+    let mut cmd = dir.tlskit(&[
+        "connect",
+        "--dtls",
+        &format!("127.0.0.1:{port}"),
+        "--insecure",
+        "--timeout",
+        "3",
+    ]);
+    cmd.stdin(std::process::Stdio::null());
+    let _client = Background::spawn(cmd);
+    let mut buf = [0u8; 4096];
+    let (n, _) = sink.recv_from(&mut buf).expect("a ClientHello");
+    buf[..n].to_vec()
+}
+
+#[test]
+fn garbage_and_a_client_hello_flood_leave_the_server_serving() {
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &["--max-connections", "32"]);
+    let server = format!("127.0.0.1:{}", served.port);
+    let hello = capture_client_hello(&dir);
+    assert_eq!(hello[0], 22, "a handshake record");
+
+    // Garbage, truncated and oversized records from one port: no answer, no state.
+    let noise = UdpSocket::bind("127.0.0.1:0").unwrap();
+    noise
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut oversized = vec![22, 0xfe, 0xfd];
+    oversized.resize(60_000, 0);
+    for d in [
+        b"garbage".to_vec(),
+        vec![0u8; 1],
+        hello[..20].to_vec(),
+        vec![23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 1, 0, 5, 1, 2, 3, 4, 5],
+        oversized,
+    ] {
+        noise.send_to(&d, &server).unwrap();
+    }
+
+    // 400 ClientHellos from 400 ports: each gets at most one answer, no larger
+    // than what it sent (a cookie challenge, not the certificate).
+    let flood: Vec<UdpSocket> = (0..400)
+        .map(|_| UdpSocket::bind("127.0.0.1:0").unwrap())
+        .collect();
+    for s in &flood {
+        s.send_to(&hello, &server).unwrap();
+    }
+    let mut answered = 0;
+    let mut buf = [0u8; 65_536];
+    for s in &flood {
+        s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let mut replies = 0;
+        while let Ok(n) = s.recv(&mut buf) {
+            replies += 1;
+            assert!(
+                n <= hello.len(),
+                "a reply of {n} bytes to a ClientHello of {}",
+                hello.len()
+            );
+        }
+        assert!(replies <= 1, "{replies} replies to one ClientHello");
+        answered += replies;
+    }
+    assert!(answered > 0, "the server answered no ClientHello");
+    let mut buf = [0u8; 64];
+    assert!(noise.recv(&mut buf).is_err(), "noise was answered");
+
+    // A real client still gets through.
+    let out = tlskit_with_input(
+        &dir,
+        "still here\n",
+        &[
+            "connect",
+            "--dtls",
+            &format!("localhost:{}", served.port),
+            "--pin",
+            &served.pin,
+            "--read-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "still here\n");
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["end"], "closed", "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+    let summary = served.event("summary", SECS(10));
+    assert_eq!(summary["associations"], 1, "{summary}");
+    assert!(
+        summary["peak_peers"].as_u64().unwrap() <= 32,
+        "the peer table grew past --max-connections: {summary}"
+    );
+    // The kernel drops what the server cannot read in time; of what it read,
+    // every peer beyond the table's room was a challenge never answered.
+    assert!(
+        summary["unanswered_challenges"].as_u64().unwrap() > 0,
+        "{summary}"
+    );
+    assert!(
+        summary["stray_datagrams"].as_u64().unwrap() >= 4,
+        "{summary}"
+    );
+}
+
+/// A loopback UDP relay between one client and `server` that drops, duplicates
+/// and reorders datagrams in both directions, by a fixed pseudo-random
+/// sequence (no timing involved), until `stop` is set or a minute passes.
+fn lossy_relay(
+    server: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (u16, std::thread::JoinHandle<[u64; 3]>) {
+    use std::sync::atomic::Ordering;
+    let front = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let back = UdpSocket::bind("127.0.0.1:0").unwrap();
+    back.connect(server).unwrap();
+    let port = front.local_addr().unwrap().port();
+    for s in [&front, &back] {
+        s.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+    }
+    let handle = std::thread::spawn(move || {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut roll = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % 100
+        };
+        let (mut dropped, mut duplicated, mut reordered) = (0, 0, 0);
+        let mut client = None;
+        // A datagram held back, per direction, to be sent after the next one.
+        let mut held: [Option<Vec<u8>>; 2] = [None, None];
+        let deadline = Instant::now() + SECS(60);
+        let mut buf = vec![0u8; 65_536];
+        while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+            for (dir, hold) in held.iter_mut().enumerate() {
+                let got = if dir == 0 {
+                    front.recv_from(&mut buf).map(|(n, a)| {
+                        client = Some(a);
+                        n
+                    })
+                } else {
+                    back.recv(&mut buf)
+                };
+                let Ok(n) = got else { continue };
+                let Some(to) = client else { continue };
+                let send = |d: &[u8]| {
+                    let _ = if dir == 0 {
+                        back.send(d)
+                    } else {
+                        front.send_to(d, to)
+                    };
+                };
+                let d = buf[..n].to_vec();
+                match roll() {
+                    0..=19 => dropped += 1,
+                    20..=29 => {
+                        duplicated += 1;
+                        send(&d);
+                        send(&d);
+                    }
+                    30..=39 if hold.is_none() => {
+                        reordered += 1;
+                        *hold = Some(d);
+                        continue;
+                    }
+                    _ => send(&d),
+                }
+                if let Some(h) = hold.take() {
+                    send(&h);
+                }
+            }
+        }
+        [dropped, duplicated, reordered]
+    });
+    (port, handle)
+}
+
+#[test]
+fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_repeat_data() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &[]);
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let (port, relay) = lossy_relay(served.addr.parse().unwrap(), stop.clone());
+    let mut cmd = dir.tlskit(&[
+        "connect",
+        "--dtls",
+        &format!("localhost:{port}"),
+        "--pin",
+        &served.pin,
+        "--timeout",
+        "40",
+        "--read-timeout",
+        "2",
+        "--json",
+    ]);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let sent: Vec<String> = (0..40).map(|i| format!("datagram-{i:02}\n")).collect();
+    let writer = {
+        let sent = sent.clone();
+        std::thread::spawn(move || {
+            for line in sent {
+                // One write per datagram: a pause lets the reader take each alone.
+                if stdin.write_all(line.as_bytes()).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(30));
+            }
+        })
+    };
+    let limit = Instant::now() + SECS(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < limit, "connect --dtls did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = writer.join();
+    let out = child.wait_with_output().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let [dropped, duplicated, reordered] = relay.join().unwrap();
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert!(
+        dropped > 0 && duplicated > 0 && reordered > 0,
+        "the relay did nothing: {dropped} {duplicated} {reordered}"
+    );
+    let report = report_on_stderr(&out);
+    assert_eq!(report["handshake"]["protocol"], "DTLSv1.3", "{report}");
+    let text = stdout(&out);
+    let mut seen = std::collections::HashSet::new();
+    for line in text.lines() {
+        let line = format!("{line}\n");
+        assert!(
+            sent.contains(&line),
+            "a corrupted datagram: {line:?}\n{text}"
+        );
+        assert!(
+            seen.insert(line.clone()),
+            "delivered twice: {line:?}\n{text}"
+        );
+    }
+    assert!(!seen.is_empty(), "no echo came back through the relay");
+    assert!(served.terminate(SECS(10)).success());
+    let assoc = served.event("association", SECS(10));
+    assert!(
+        assoc["datagrams_in"].as_u64().unwrap() <= 40,
+        "a duplicated record reached the server twice: {assoc}"
+    );
+}
+
+#[test]
+fn bench_dtls_counts_handshakes_and_checks_every_echo() {
+    let dir = Dir::new();
+    let mut served = serve_dtls(&dir, &[]);
+    let out = dir.run(&[
+        "bench",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--pin",
+        &served.pin,
+        "-n",
+        "10",
+        "-c",
+        "2",
+        "--datagrams",
+        "20",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["handshakes"], 10, "{r}");
+    assert_eq!(r["failed"], 0, "{r}");
+    assert_eq!(r["datagrams_sent"], 200, "{r}");
+    assert_eq!(r["datagrams_corrupted"], 0, "{r}");
+    let back = r["datagrams_echoed"].as_u64().unwrap() + r["datagrams_lost"].as_u64().unwrap();
+    assert_eq!(
+        back, 200,
+        "every datagram is either back intact or counted lost: {r}"
+    );
+    // A wrong pin: no handshake completes, and the exit code says why.
+    let out = dir.run(&[
+        "bench",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--pin",
+        "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "-n",
+        "2",
+    ]);
+    assert_eq!(code(&out), 6, "{}", all_output(&out));
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn socat_dtls_server_and_client() {
+    if !have("socat") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    // socat's OPENSSL-DTLS-SERVER echoing through cat, tlskit as the client.
+    let port = free_udp_port();
+    let mut cmd = Command::new("socat");
+    cmd.current_dir(dir.path()).args([
+        &format!(
+            "OPENSSL-DTLS-SERVER:{port},bind=127.0.0.1,cert=localhost.pem,key=localhost-key.pem,verify=0"
+        ),
+        "EXEC:cat",
+    ]);
+    let server = Background::spawn(cmd);
+    // socat binds at once but says nothing: retry until the first association works.
+    let target = format!("localhost:{port}");
+    let mut out = None;
+    for _ in 0..20 {
+        let o = tlskit_with_input(
+            &dir,
+            "",
+            &[
+                "connect",
+                "--dtls",
+                &target,
+                "--ca",
+                "ca.pem",
+                "--send",
+                "via socat\n",
+                "--read-timeout",
+                "2",
+                "--timeout",
+                "5",
+            ],
+        );
+        if code(&o) != 3 {
+            out = Some(o);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = out.expect("socat never answered");
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "via socat\n");
+    drop(server);
+
+    // socat's OPENSSL-DTLS-CLIENT, verifying the name, against serve --dtls.
+    let mut served = serve_dtls(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--idle-timeout",
+            "2",
+        ],
+    );
+    let out = run_with_input(
+        &dir,
+        "from socat\n",
+        "socat",
+        &[
+            "-",
+            &format!(
+                "OPENSSL-DTLS-CLIENT:127.0.0.1:{},cafile=ca.pem,commonname=localhost",
+                served.port
+            ),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "from socat\n");
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.2", "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
+fn scan_dtls_finds_versions_and_suites() {
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(&dir, &["--tls12"]);
+    let out = dir.run(&[
+        "scan",
+        "--dtls",
+        &format!("localhost:{}", served.port),
+        "--timeout",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["versions"][0]["version"], "DTLSv1.3");
+    assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+    assert_eq!(r["versions"][1]["version"], "DTLSv1.2");
+    assert_eq!(
+        r["versions"][1]["suites"].as_array().unwrap().len(),
+        3,
+        "{r}"
+    );
+    assert!(served.terminate(SECS(10)).success());
+
+    if !have("openssl") {
+        return;
+    }
+    // openssl s_server limited to one suite: exactly that one is found.
+    let port = free_udp_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        "localhost.pem",
+        "-key",
+        "localhost-key.pem",
+        "-cipher",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+    ]);
+    let server = Background::spawn_stdin_open(cmd);
+    wait_for_line(&server, "ACCEPT", SECS(10));
+    let out = dir.run(&[
+        "scan",
+        "--dtls",
+        &format!("localhost:{port}"),
+        "--timeout",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["versions"][1]["accepted"], true, "{r}");
+    assert_eq!(
+        r["versions"][1]["suites"],
+        serde_json::json!(["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]),
+        "{r}"
+    );
+    assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+}
