@@ -16,6 +16,7 @@ pub mod json {
 pub mod bench;
 pub mod cert;
 pub mod inspect;
+pub mod pin;
 pub mod scan;
 pub mod serve;
 pub mod style;
