@@ -15,6 +15,7 @@ pub mod json {
 
 pub mod bench;
 pub mod cert;
+pub mod gencert;
 pub mod inspect;
 pub mod pin;
 pub mod scan;
