@@ -278,3 +278,60 @@ pub fn forgotten(out: &mut dyn Write, report: &ForgetReport) -> std::io::Result<
         report.forgotten.host_port, report.forgotten.pin, report.forgotten.recorded_at
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            targets: vec![TargetPins {
+                source: "cert.pem".into(),
+                kind: "file",
+                verified: None,
+                verification_error: None,
+                pins: vec![PinEntry::new(
+                    Some(0),
+                    "leaf",
+                    Some("CN=a".into()),
+                    Pin::of_spki(b"key"),
+                )],
+                expect_matched: Some(true),
+                trust: None,
+                host_port: None,
+                server_name: None,
+                certs: Vec::new(),
+            }],
+            expected: Vec::new(),
+        }
+    }
+
+    fn text(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn colour_comes_from_the_style_and_labels_are_padded_inside_it() {
+        let r = report();
+        let plain = text(|out| render(out, &r, Format::All, false, Style::PLAIN));
+        assert!(plain.contains("\n  curl:   sha256//"), "{plain}");
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let on = Style { color: true };
+        let coloured = text(|out| render(out, &r, Format::All, false, on));
+        assert!(
+            coloured.starts_with("\x1b[1mcert.pem\x1b[0m \x1b[2m#0 leaf CN=a\x1b[0m\n"),
+            "{coloured}"
+        );
+        assert!(
+            coloured.contains("\n  \x1b[2mcurl:  \x1b[0m sha256//"),
+            "{coloured}"
+        );
+        let status = text(|out| status(out, &r, on));
+        assert_eq!(
+            status,
+            "tlskit: cert.pem: \x1b[1;32mmatches an expected pin\x1b[0m\n"
+        );
+    }
+}

@@ -85,6 +85,11 @@ mod tests {
         assert_eq!(on.paint(Tone::Bad, "error:"), "\x1b[1;31merror:\x1b[0m");
         assert_eq!(on.paint(Tone::Good, "ok"), "\x1b[32mok\x1b[0m");
         assert_eq!(on.paint(Tone::Accent, "pin"), "\x1b[1;36mpin\x1b[0m");
+        // colored's `.red()`, `.green().bold()`, `.yellow().bold()`, `.dimmed()`.
+        assert_eq!(on.paint(Tone::BadSoft, "x"), "\x1b[31mx\x1b[0m");
+        assert_eq!(on.paint(Tone::GoodStrong, "x"), "\x1b[1;32mx\x1b[0m");
+        assert_eq!(on.paint(Tone::WarnStrong, "x"), "\x1b[1;33mx\x1b[0m");
+        assert_eq!(on.paint(Tone::Dim, ""), "\x1b[2m\x1b[0m");
         let inner = on.paint(Tone::Good, "in");
         assert_eq!(
             on.paint(Tone::Strong, format!("a {inner} b")),
