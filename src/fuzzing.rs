@@ -18,7 +18,8 @@ use std::task::{Context, Poll};
 use time::OffsetDateTime;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::cmd::inspect::{self, Report};
+use crate::cmd::inspect;
+use crate::output::inspect::Report;
 use crate::output::sanitize;
 use crate::tls::chain::TrustStore;
 use crate::tls::files::{self, Item};
@@ -114,7 +115,8 @@ fn render_inspect(items: Vec<Item>, served: Option<Served>, store: &TrustStore) 
         expiry_check,
     };
     let mut text = Vec::new();
-    inspect::render(&mut text, &report).expect("writing to a Vec cannot fail");
+    crate::output::inspect::render(&mut text, &report, crate::output::Style::PLAIN)
+        .expect("writing to a Vec cannot fail");
     let text = String::from_utf8(text).expect("the text report is UTF-8");
     assert_terminal_safe(&text, "inspect report");
     let mut json = Vec::new();

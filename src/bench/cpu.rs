@@ -7,6 +7,20 @@ use std::time::Duration;
 
 use crate::tls::error::{fail, Failure};
 
+/// User and system CPU time of this process so far, all threads (what
+/// `bench` reports as the client's CPU).
+pub fn own_times() -> (Duration, Duration) {
+    // SAFETY: getrusage writes a plain struct we own; RUSAGE_SELF is always valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+    };
+    (tv(ru.ru_utime), tv(ru.ru_stime))
+}
+
 /// User + system CPU time of `pids` and all their descendants (threads
 /// included: the kernel sums them per process), as of now. Children that
 /// have exited and been reaped (socat forks one per connection) count

@@ -10,23 +10,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use colored::Colorize;
-use serde::Serialize;
 
 use crate::bench::echo::{self, MAX_BYTES};
-use crate::bench::histogram::LatencySummary;
-use crate::bench::{self, FailureCount, Kinds, Live, Outcome, Plan};
+use crate::bench::{self, Live, Outcome, Plan};
 use crate::exit::{self, Code};
-use crate::output::{self, field, sanitize, Ctx};
+use crate::output::bench::{mib, render};
+pub use crate::output::bench::{
+    ClientCpu, Counts, FailureLine, Latency, Limits, Mode, Report, ServerCpu, Throughput,
+};
+use crate::output::{self, sanitize, Ctx};
 use crate::tls::config::{self, ClientOptions, Versions};
-use crate::tls::handshake::HandshakeInfo;
 use crate::tls::target::Target;
 use crate::tls::{danger, dial};
 
 /// Default run length when neither --duration nor --connections is given.
 const DEFAULT_SECS: f64 = 5.0;
 /// The longest run.
-const MAX_SECS: f64 = 3600.0;
+const MAX_SECS: f64 = output::bench::MAX_SECS;
 /// The most connections one run may open.
 const MAX_CONNECTIONS: u64 = 100_000_000;
 /// The most connections open at once.
@@ -205,89 +205,6 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
     Ok(v)
 }
 
-/// What was measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Full handshakes (client resumption off).
-    FullHandshakes,
-    /// Handshakes with resumption on.
-    ResumedHandshakes,
-    /// Echo throughput.
-    Echo,
-}
-
-/// The limits the run was given.
-#[derive(Debug, Serialize)]
-pub struct Limits {
-    /// Connections open at once.
-    pub concurrency: usize,
-    /// No connection started after this many seconds.
-    pub duration_s: f64,
-    /// No connection started after this many.
-    pub connections: Option<u64>,
-    /// Per-connection timeout, seconds.
-    pub timeout_s: f64,
-    /// Echo size per connection.
-    pub bytes_per_connection: Option<u64>,
-    /// Echo bytes allowed in flight (`null`: no limit but TCP's).
-    pub window: Option<u64>,
-}
-
-/// How many connections ended how.
-#[derive(Debug, Serialize)]
-pub struct Counts {
-    /// Completed: handshake, echo if asked, close.
-    pub succeeded: u64,
-    /// Failed (see `failures`).
-    pub failed: u64,
-    /// Cut off by Ctrl-C or the hard time limit.
-    pub unfinished: u64,
-}
-
-/// Echo throughput.
-#[derive(Debug, Serialize)]
-pub struct Throughput {
-    /// Bytes echoed and verified (each counted once, not per direction).
-    pub bytes: u64,
-    /// Mebibytes (2^20) echoed per second of the run.
-    pub mib_per_s: f64,
-}
-
-/// Latency distributions, milliseconds.
-#[derive(Debug, Serialize)]
-pub struct Latency {
-    /// TCP connect + TLS handshake.
-    pub handshake: Option<LatencySummary>,
-    /// The whole connection, through the echo and the close.
-    pub connection: Option<LatencySummary>,
-}
-
-/// The load generator's own CPU use: when it nears the machine's cores, the
-/// client, not the server, is the limit.
-#[derive(Debug, Serialize)]
-pub struct ClientCpu {
-    /// User CPU seconds.
-    pub user_s: f64,
-    /// System CPU seconds.
-    pub system_s: f64,
-    /// (user + system) ÷ elapsed: cores kept busy on average.
-    pub cores: f64,
-}
-
-/// The server's CPU during the run (`--server-pid`), read from /proc.
-#[derive(Debug, Serialize)]
-pub struct ServerCpu {
-    /// The processes measured (with their threads and children).
-    pub pids: Vec<u32>,
-    /// User + system CPU seconds they used during the run.
-    pub total_s: f64,
-    /// Microseconds of server CPU per successful connection (handshake, echo, close).
-    pub per_connection_us: Option<f64>,
-    /// Milliseconds of server CPU per MiB echoed (with --bytes).
-    pub per_mib_ms: Option<f64>,
-}
-
 impl ServerCpu {
     fn new(pids: &[u32], used: Duration, connections: u64, bytes: u64) -> ServerCpu {
         let secs = used.as_secs_f64();
@@ -302,84 +219,13 @@ impl ServerCpu {
     }
 }
 
-/// User and system CPU time of this process so far, all threads.
-fn cpu_times() -> (Duration, Duration) {
-    // SAFETY: getrusage writes a plain struct we own; RUSAGE_SELF is always valid.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
-        return (Duration::ZERO, Duration::ZERO);
-    }
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
-    };
-    (tv(ru.ru_utime), tv(ru.ru_stime))
-}
-
-/// What `tlskit bench` reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// The target as given.
-    pub target: String,
-    /// The address dialled.
-    pub address: String,
-    /// The name sent as SNI and verified.
-    pub server_name: String,
-    /// What was measured.
-    pub mode: Mode,
-    /// Certificate checking: `verified`, or `insecure` (report-only).
-    pub verification: &'static str,
-    /// The limits.
-    pub limits: Limits,
-    /// Seconds from the first connection's start to the last one's end.
-    pub elapsed_s: f64,
-    /// Connections by outcome.
-    pub connections: Counts,
-    /// Successful handshakes by kind.
-    pub handshakes: Kinds,
-    /// Successful connections (each one handshake) per second.
-    pub handshakes_per_s: f64,
-    /// Resumed handshakes per second (with --resume).
-    pub resumed_per_s: Option<f64>,
-    /// Echo throughput (with --bytes).
-    pub throughput: Option<Throughput>,
-    /// Latency percentiles.
-    pub latency_ms: Latency,
-    /// tlskit bench's own CPU time during the run (all its threads).
-    pub client_cpu: ClientCpu,
-    /// The server's CPU during the run, with --server-pid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub server_cpu: Option<ServerCpu>,
-    /// Milliseconds spent before the run making the echo body and its SHA-256
-    /// (with --bytes; not part of `elapsed_s`).
-    pub prepare_ms: Option<f64>,
-    /// What the first successful handshake negotiated.
-    pub negotiated: Option<HandshakeInfo>,
-    /// Failures by kind, most frequent first.
-    pub failures: Vec<FailureLine>,
-    /// Stopped early by Ctrl-C or SIGTERM.
-    pub interrupted: bool,
-    /// Stopped early because every recent connection failed the same way.
-    pub gave_up: Option<crate::bench::GaveUp>,
-    /// The exit code of this run.
-    pub exit_code: u8,
-}
-
-/// One line of the failures table: the engine's count and the exit code that
-/// kind of failure ends the run with.
-#[derive(Debug, Clone, Serialize)]
-pub struct FailureLine {
-    /// Kind, reason, count and example sentence.
-    #[serde(flatten)]
-    pub count: FailureCount,
-    /// The exit code this failure maps to.
-    pub exit_code: u8,
-}
-
 /// Runs `tlskit bench`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     if args.floor {
         let floor = bench::floor::measure()?;
-        ctx.emit(&floor, |out| output::bench::floor(out, &floor))?;
+        ctx.emit(&floor, |out| {
+            output::bench::floor(out, &floor, ctx.stdout_style())
+        })?;
         return Ok(Code::Success);
     }
     let Some(target_text) = args.target.as_deref() else {
@@ -422,12 +268,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         bench::GroupMemory::resumption()
     };
     if args.trust.insecure && !ctx.quiet {
-        eprintln!(
-            "tlskit: {} {}",
-            "warning:".red().bold(),
-            "--insecure: certificate errors are ignored; anyone on the path could impersonate this server"
-                .red()
-        );
+        eprintln!("{}", output::bench::insecure_warning(ctx.stderr_style()));
     }
 
     let duration = match (args.duration, args.connections) {
@@ -487,11 +328,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         };
         let interrupt = async move { sigint.recv().await };
         let ticker = progress.then(|| tokio::spawn(show_progress(live.clone(), args.bytes)));
-        let (user0, sys0) = cpu_times();
+        let (user0, sys0) = bench::cpu::own_times();
         let server0 = bench::cpu::total(&args.server_pid)?;
         let outcome = bench::run(plan, live.clone(), interrupt).await;
         let server1 = bench::cpu::total(&args.server_pid)?;
-        let (user1, sys1) = cpu_times();
+        let (user1, sys1) = bench::cpu::own_times();
         if let Some(t) = ticker {
             t.abort();
             eprint!("\r\x1b[2K");
@@ -525,15 +366,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         ));
     }
     report.prepare_ms = prepared.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0);
-    ctx.emit(&report, |out| render(out, &report, ctx))?;
+    ctx.emit(&report, |out| {
+        render(out, &report, ctx.quiet, ctx.stdout_style())
+    })?;
     if args.resume
         && report.connections.succeeded > 0
         && report.handshakes.resumed == 0
         && !ctx.quiet
     {
         eprintln!(
-            "tlskit: {} no session was resumed: does the server issue session tickets or keep session IDs?",
-            "warning:".yellow().bold()
+            "{}",
+            output::bench::nothing_resumed_warning(ctx.stderr_style())
         );
     }
     if let Some(g) = &outcome.gave_up {
@@ -638,18 +481,8 @@ async fn show_progress(live: Arc<Live>, bytes: Option<u64>) {
         let secs = start.elapsed().as_secs_f64();
         let ok = live.ok.load(Ordering::Relaxed);
         let failed = live.failed.load(Ordering::Relaxed);
-        let rate = if bytes.is_some() {
-            let echoed = live.bytes.load(Ordering::Relaxed);
-            let per_s = (echoed as f64 / secs.max(1e-3)) as u64;
-            format!("{} echoed, {}/s", mib(echoed), mib(per_s))
-        } else {
-            format!("{} handshakes/s", decimal(ok as f64 / secs.max(1e-3)))
-        };
-        eprint!(
-            "\r\x1b[2K  {secs:5.1} s  {} ok  {} failed  {rate}",
-            thousands(ok),
-            thousands(failed)
-        );
+        let echoed = bytes.map(|_| live.bytes.load(Ordering::Relaxed));
+        eprint!("{}", output::bench::progress_line(secs, ok, failed, echoed));
         let _ = std::io::stderr().flush();
     }
 }
@@ -745,218 +578,6 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `1547.25` → `1,547.3`.
-fn decimal(v: f64) -> String {
-    let tenths = (v * 10.0).round().max(0.0) as u64;
-    format!("{}.{}", thousands(tenths / 10), tenths % 10)
-}
-
-/// A size for people: `1,000 bytes`, `3.0 KiB`, `1.0 MiB`, `256 MiB` (an
-/// echo of a few bytes is not `0.0 MiB`).
-fn mib(bytes: u64) -> String {
-    if bytes < 1024 {
-        return format!(
-            "{} byte{}",
-            thousands(bytes),
-            if bytes == 1 { "" } else { "s" }
-        );
-    }
-    if bytes < 1 << 20 {
-        return format!("{:.1} KiB", bytes as f64 / 1024.0);
-    }
-    let m = bytes as f64 / 1048576.0;
-    if m >= 100.0 {
-        format!("{m:.0} MiB")
-    } else {
-        format!("{m:.1} MiB")
-    }
-}
-
-fn percentiles(s: &LatencySummary) -> String {
-    format!(
-        "p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
-        s.p50, s.p90, s.p99, s.max
-    )
-}
-
-/// The headline figure: handshakes/s, or MiB/s in echo mode.
-fn headline(r: &Report) -> String {
-    match &r.throughput {
-        Some(t) => format!("{:.1} MiB/s", t.mib_per_s),
-        None => format!("{:.1} handshakes/s", r.handshakes_per_s),
-    }
-}
-
-fn render(out: &mut dyn Write, r: &Report, ctx: &Ctx) -> std::io::Result<()> {
-    if ctx.quiet {
-        return writeln!(out, "{}", headline(r));
-    }
-    let what = match r.mode {
-        Mode::FullHandshakes => "full handshakes".to_string(),
-        Mode::ResumedHandshakes => "resumed handshakes".to_string(),
-        Mode::Echo => format!(
-            "echo of {} per connection",
-            mib(r.limits.bytes_per_connection.unwrap_or(0))
-        ),
-    };
-    let mut limit = match r.limits.connections {
-        Some(1) => "1 connection".to_string(),
-        Some(n) => format!("{} connections", thousands(n)),
-        None => format!("{} s", r.limits.duration_s),
-    };
-    // Both given: the duration may stop the run before the count is reached.
-    if r.limits.connections.is_some() && r.limits.duration_s < MAX_SECS {
-        limit.push_str(&format!(" within {} s", r.limits.duration_s));
-    }
-    // Fewer connections than --concurrency never run more than their number at once.
-    let at_once = r.limits.connections.map_or(r.limits.concurrency, |n| {
-        r.limits.concurrency.min(n as usize)
-    });
-    writeln!(
-        out,
-        "{} {} ({})",
-        "bench".bold(),
-        sanitize(&r.target),
-        sanitize(&r.server_name)
-    )?;
-    field(out, "mode", format!("{what}, {at_once} at a time, {limit}"))?;
-    field(out, "address", &r.address)?;
-    if let Some(n) = &r.negotiated {
-        let mut parts = vec![n.protocol.clone(), n.cipher_suite.clone()];
-        if n.group.is_some() {
-            parts.push(n.group_display());
-        }
-        field(out, "negotiated", parts.join(", "))?;
-    }
-    if r.verification == "insecure" {
-        field(out, "verification", "OFF (--insecure)".red().bold())?;
-    }
-    let failed = if r.connections.failed > 0 {
-        format!("{} failed", thousands(r.connections.failed))
-            .red()
-            .to_string()
-    } else {
-        "0 failed".to_string()
-    };
-    let mut conns = format!(
-        "{} succeeded, {failed} in {:.2} s",
-        thousands(r.connections.succeeded),
-        r.elapsed_s
-    );
-    if r.connections.unfinished > 0 {
-        conns.push_str(&format!(
-            " ({} cut off)",
-            thousands(r.connections.unfinished)
-        ));
-    }
-    if r.interrupted {
-        conns.push_str(", interrupted");
-    }
-    if let Some(g) = &r.gave_up {
-        conns.push_str(&format!(
-            ", stopped early: the last {} failed the same way ({})",
-            thousands(g.after),
-            g.kind.name()
-        ));
-    }
-    field(out, "connections", conns)?;
-    if r.connections.succeeded == 0 {
-        return render_failures(out, r);
-    }
-    let k = &r.handshakes;
-    let mut kinds = vec![format!("{} full", thousands(k.full))];
-    if k.full_with_hello_retry_request > 0 {
-        kinds.push(format!(
-            "{} full after HelloRetryRequest",
-            thousands(k.full_with_hello_retry_request)
-        ));
-    }
-    if r.mode == Mode::ResumedHandshakes || k.resumed > 0 {
-        kinds.push(format!("{} resumed", thousands(k.resumed)));
-    }
-    field(out, "handshakes", kinds.join(", "))?;
-    match &r.throughput {
-        Some(t) => field(
-            out,
-            "throughput",
-            format!(
-                "{} echoed and verified (SHA-256), {}",
-                mib(t.bytes),
-                format!("{} MiB/s", decimal(t.mib_per_s)).bold()
-            ),
-        )?,
-        None => {
-            let mut rate = format!("{} handshakes/s", decimal(r.handshakes_per_s))
-                .bold()
-                .to_string();
-            if let Some(res) = r.resumed_per_s {
-                rate.push_str(&format!(" ({} resumed/s)", decimal(res)));
-            }
-            field(out, "rate", rate)?;
-        }
-    }
-    if let Some(s) = &r.latency_ms.handshake {
-        field(out, "handshake", percentiles(s))?;
-    }
-    if let Some(s) = &r.latency_ms.connection {
-        field(out, "connection", percentiles(s))?;
-    }
-    let c = &r.client_cpu;
-    field(
-        out,
-        "client CPU",
-        format!(
-            "{:.2} s user, {:.2} s system: {:.2} cores busy on average",
-            c.user_s, c.system_s, c.cores
-        ),
-    )?;
-    if let Some(sc) = &r.server_cpu {
-        let mut parts = vec![format!("{:.2} s", sc.total_s)];
-        if let Some(us) = sc.per_connection_us {
-            parts.push(format!("{} µs per connection", decimal(us)));
-        }
-        if let Some(ms) = sc.per_mib_ms {
-            parts.push(format!("{ms:.2} ms per MiB echoed"));
-        }
-        let pids: Vec<String> = sc.pids.iter().map(u32::to_string).collect();
-        field(
-            out,
-            "server CPU",
-            format!("{} (pid {})", parts.join(", "), pids.join(", ")),
-        )?;
-    }
-    render_failures(out, r)
-}
-
-fn render_failures(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    if !r.failures.is_empty() {
-        writeln!(out, "  {}", "failures:".dimmed())?;
-        for f in &r.failures {
-            writeln!(
-                out,
-                "  {:>10}  {}: {}",
-                thousands(f.count.count),
-                f.count.kind.name().red(),
-                sanitize(&f.count.example)
-            )?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -987,20 +608,5 @@ mod tests {
         assert!(parse_secs("61m").is_err());
         assert!(parse_secs("NaN").is_err());
         assert!(parse_secs("soon").is_err());
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(decimal(1547.25), "1,547.3");
-        assert_eq!(decimal(0.04), "0.0");
-        assert_eq!(mib(1), "1 byte");
-        assert_eq!(mib(1000), "1,000 bytes");
-        assert_eq!(mib(65_537), "64.0 KiB");
-        assert_eq!(mib(3 << 20), "3.0 MiB");
-        assert_eq!(mib(256 << 20), "256 MiB");
     }
 }

@@ -1,19 +1,17 @@
 //! `tlskit gencert`: self-signed leaves, a local CA, CA-issued server and
 //! client certificates, and CSRs, written atomically with keys at mode 0600.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use colored::Colorize;
-use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::atomic::{self, FileSet};
 use crate::exit::{self, Code};
-use crate::output::{self, field, sanitize, Ctx};
+pub use crate::output::gencert::{CsrSummary, Report, WrittenFile};
+use crate::output::{self, sanitize, Ctx};
 use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
-use crate::tls::certinfo::{self, CertSummary, KeyInfo};
+use crate::tls::certinfo::{self, CertSummary};
 use crate::tls::files;
 use crate::tls::pin::Pin;
 
@@ -152,47 +150,6 @@ fn http_url(text: &str) -> Result<String, String> {
     crate::revocation::fetch::check_url(text)
         .map(|_| text.to_string())
         .map_err(|e| e.message)
-}
-
-/// One file written.
-#[derive(Debug, Serialize)]
-pub struct WrittenFile {
-    /// Where.
-    pub path: String,
-    /// `certificate`, `private_key` or `csr`.
-    pub kind: &'static str,
-    /// Unix mode, octal.
-    pub mode: String,
-}
-
-/// Summary of a CSR.
-#[derive(Debug, Serialize)]
-pub struct CsrSummary {
-    /// Requested subject.
-    pub subject: String,
-    /// Requested SANs.
-    pub sans: Vec<String>,
-    /// Public key.
-    pub key: KeyInfo,
-    /// SPKI pin of the key, usable before the certificate exists.
-    pub spki_pin: Pin,
-}
-
-/// What `gencert` reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// Files written.
-    pub files: Vec<WrittenFile>,
-    /// `server`, `client` or `ca`.
-    pub profile: Profile,
-    /// The certificate made (absent for a CSR).
-    pub certificate: Option<CertSummary>,
-    /// The request made (with --csr).
-    pub csr: Option<CsrSummary>,
-    /// Commands to run next.
-    pub next: Vec<String>,
-    /// Things worth knowing that did not stop the command.
-    pub warnings: Vec<String>,
 }
 
 /// Runs `tlskit gencert`.
@@ -363,12 +320,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 /// Prints the warnings and the report.
 pub(crate) fn finish(ctx: &Ctx, report: &Report, code: Code) -> Result<Code> {
     for w in &report.warnings {
-        output::on_stderr(|| eprintln!("tlskit: {} {}", "warning:".yellow().bold(), w));
+        eprintln!("{}", output::gencert::warning_line(w, ctx.stderr_style()));
     }
     if ctx.quiet && !ctx.json {
         return Ok(code);
     }
-    ctx.emit(report, |out| render(out, report))?;
+    ctx.emit(report, |out| {
+        output::gencert::render(out, report, ctx.stdout_style())
+    })?;
     Ok(code)
 }
 
@@ -611,40 +570,6 @@ pub(crate) fn quote(p: &Path) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
-}
-
-fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
-    let files: Vec<String> = report
-        .files
-        .iter()
-        .map(|f| {
-            let what = match f.kind {
-                "private_key" => format!("private key, mode {}", f.mode),
-                "pkcs12" => format!("PKCS#12, mode {}", f.mode),
-                other => other.replace('_', " "),
-            };
-            format!("{} ({what})", sanitize(&f.path).bold())
-        })
-        .collect();
-    writeln!(out, "{} {}", "Wrote".green().bold(), files.join(" and "))?;
-    if let Some(cert) = &report.certificate {
-        output::cert::summary(out, cert)?;
-    }
-    if let Some(csr) = &report.csr {
-        field(out, "subject", output::cert::subject_text(&csr.subject))?;
-        if !csr.sans.is_empty() {
-            field(out, "SANs", sanitize(&csr.sans.join(", ")))?;
-        }
-        field(out, "key", &csr.key)?;
-        field(out, "SPKI pin", &csr.spki_pin)?;
-    }
-    if !report.next.is_empty() {
-        writeln!(out, "{}", "Next:".bold())?;
-        for n in &report.next {
-            writeln!(out, "  {}", sanitize(n))?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -7,23 +7,22 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use colored::Colorize;
 use rustls::pki_types::CertificateDer;
-use serde::Serialize;
 use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::exit::{self, Code};
-use crate::output::{self, sanitize, Ctx};
-use crate::tls::chain::{self, ChainEnd, ChainReport, LinkStatus, Shape, StoreKind, TrustStore};
-use crate::tls::files::{self, Item};
-use crate::tls::lint::{self, Finding, Role};
-use crate::tls::pin::Pin;
-use crate::tls::source::{self, LiveOptions, Served, Source};
-use crate::tls::x509info::{
-    self, CertDetails, CsrDetails, PrivateKeyDetails, PublicKeyDetails, Validity,
+use crate::output::inspect::{expiring_line, finding_line};
+pub use crate::output::inspect::{
+    render, CertEntry, Expiring, ExpiryCheck, InputReport, KeyCheck, KeyMatch, Report, ServerInfo,
 };
+use crate::output::Ctx;
+use crate::tls::chain::{self, ChainReport, TrustStore};
+use crate::tls::files::{self, Item};
+use crate::tls::lint::{self, Finding};
+use crate::tls::source::{self, LiveOptions, Served, Source};
+use crate::tls::x509info::{self, CertDetails};
 use crate::when::parse_secs;
 
 /// Arguments of `tlskit inspect`.
@@ -112,135 +111,6 @@ fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>> {
 
 fn parse_duration(s: &str) -> Result<time::Duration> {
     crate::when::parse_duration(s)
-}
-
-/// One certificate in the report.
-#[derive(Debug, Serialize)]
-pub struct CertEntry {
-    /// Position in its input (0: first presented).
-    pub index: usize,
-    /// What it is for, as far as tlskit can tell.
-    pub role: Role,
-    /// Whether it is itself a trust anchor of the store used.
-    pub in_trust_store: bool,
-    /// Every detail.
-    #[serde(flatten)]
-    pub details: CertDetails,
-}
-
-/// What a live server did.
-#[derive(Debug, Serialize)]
-pub struct ServerInfo {
-    /// The target dialled.
-    pub target: String,
-    /// The address that answered.
-    pub address: Option<String>,
-    /// The name verified against.
-    pub server_name: String,
-    /// Whether the chain verified (Mozilla's roots, the server name).
-    pub verified: bool,
-    /// Why not.
-    pub verification_error: Option<String>,
-    /// Negotiated protocol.
-    pub protocol: Option<String>,
-    /// Negotiated cipher suite.
-    pub cipher_suite: Option<String>,
-}
-
-/// Everything read from one input.
-#[derive(Debug, Serialize)]
-pub struct InputReport {
-    /// The input as named.
-    pub source: String,
-    /// `file`, `stdin` or `server`.
-    pub kind: &'static str,
-    /// Set for a live server.
-    pub server: Option<ServerInfo>,
-    /// Certificates, in the order presented.
-    pub certificates: Vec<CertEntry>,
-    /// How the certificates relate (absent when there are none).
-    pub chain: Option<ChainReport>,
-    /// Private keys (described by their public half only).
-    pub private_keys: Vec<PrivateKeyDetails>,
-    /// Bare public keys.
-    pub public_keys: Vec<PublicKeyDetails>,
-    /// Certificate signing requests.
-    pub csrs: Vec<CsrDetails>,
-    /// PEM sections present but not inspected (a CRL, …).
-    pub skipped: Vec<String>,
-    /// What looks wrong.
-    pub findings: Vec<Finding>,
-    /// Servers, with --check-revocation: each certificate's revocation status.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revocation: Option<crate::revocation::RevocationReport>,
-    #[serde(skip)]
-    ders: Vec<Vec<u8>>,
-    #[serde(skip)]
-    csr_ders: Vec<Vec<u8>>,
-}
-
-/// The result of `--key`.
-#[derive(Debug, Serialize)]
-pub struct KeyCheck {
-    /// The key file.
-    pub key: String,
-    /// The key's pin.
-    pub key_pin: Pin,
-    /// One result per input with a certificate.
-    pub results: Vec<KeyMatch>,
-}
-
-/// Whether the key belongs to one input's leaf.
-#[derive(Debug, Serialize)]
-pub struct KeyMatch {
-    /// The input.
-    pub source: String,
-    /// What the key was checked against: `certificate` (the leaf), or `request`
-    /// (the first CSR, for an input without certificates).
-    pub kind: &'static str,
-    /// The certificate's (or request's) subject.
-    pub subject: String,
-    /// The certificate's (or request's) pin.
-    pub certificate_pin: Pin,
-    /// Whether they belong together.
-    pub matches: bool,
-}
-
-/// One certificate that expires within the threshold.
-#[derive(Debug, Serialize)]
-pub struct Expiring {
-    /// The input.
-    pub source: String,
-    /// Index within it.
-    pub index: usize,
-    /// Subject.
-    pub subject: String,
-    /// notAfter.
-    pub not_after: String,
-    /// Days left (negative: expired).
-    pub days_left: i64,
-}
-
-/// The result of `--expires-within`.
-#[derive(Debug, Serialize)]
-pub struct ExpiryCheck {
-    /// The threshold, in seconds.
-    pub within_seconds: i64,
-    /// Certificates inside it.
-    pub expiring: Vec<Expiring>,
-}
-
-/// What `inspect` reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// One entry per input, in command-line order.
-    pub inputs: Vec<InputReport>,
-    /// The trust store chains were judged against.
-    pub trust_store: StoreKind,
-    /// With `--key`.
-    pub key_check: Option<KeyCheck>,
-    /// With `--expires-within`.
-    pub expiry_check: Option<ExpiryCheck>,
 }
 
 /// Runs `tlskit inspect`.
@@ -337,9 +207,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             )?;
             let (failure, warnings) = super::revocation_args::judge(&report, mode);
             for w in warnings {
-                output::on_stderr(|| {
-                    eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(&w))
-                });
+                eprintln!(
+                    "{}",
+                    crate::output::gencert::warning_line(
+                        &crate::text::sanitize(&w),
+                        ctx.stderr_style()
+                    )
+                );
             }
             revocation_failure = revocation_failure.or(failure);
             input.revocation = Some(report);
@@ -371,7 +245,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
         out.flush()?;
     } else if ctx.json || !ctx.quiet {
-        ctx.emit(&report, |out| render(out, &report))?;
+        ctx.emit(&report, |out| render(out, &report, ctx.stdout_style()))?;
     }
     if let Some(e) = revocation_failure {
         return Err(e);
@@ -380,16 +254,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         // Quiet: the findings still matter, on stderr.
         for input in &report.inputs {
             for f in &input.findings {
-                output::on_stderr(|| eprintln!("{}", finding_line(&input.source, f)));
+                eprintln!("{}", finding_line(&input.source, f, ctx.stderr_style()));
             }
         }
     }
-    finish(&report)
+    finish(&report, ctx)
 }
 
 /// The exit status, after the report is out: a key mismatch is an error,
 /// an expiring certificate is exit 7.
-fn finish(report: &Report) -> Result<Code> {
+fn finish(report: &Report, ctx: &Ctx) -> Result<Code> {
     if let Some(check) = &report.key_check {
         if let Some(bad) = check.results.iter().find(|r| !r.matches) {
             let what = if bad.kind == "request" {
@@ -411,20 +285,7 @@ fn finish(report: &Report) -> Result<Code> {
     if let Some(check) = &report.expiry_check {
         if !check.expiring.is_empty() {
             for e in &check.expiring {
-                let when = if e.days_left < 0 {
-                    format!("expired {}", e.not_after)
-                } else {
-                    format!("expires {} (in {} days)", e.not_after, e.days_left)
-                };
-                output::on_stderr(|| {
-                    eprintln!(
-                        "tlskit: {} {} #{} {}: {when}",
-                        "expiring:".yellow().bold(),
-                        sanitize(&e.source),
-                        e.index,
-                        sanitize(&e.subject)
-                    )
-                });
+                eprintln!("{}", expiring_line(e, ctx.stderr_style()));
             }
             return Ok(Code::Expiring);
         }
@@ -684,399 +545,4 @@ pub fn expiry(inputs: &[InputReport], within: time::Duration) -> ExpiryCheck {
         within_seconds: limit,
         expiring,
     }
-}
-
-// ---------------------------------------------------------------- rendering
-
-const WIDTH: usize = 17;
-
-/// `label: value`, with the value (which a file or peer controls) sanitized.
-fn kv(out: &mut dyn Write, label: &str, value: &str) -> std::io::Result<()> {
-    kv_raw(out, label, &sanitize(value))
-}
-
-/// `label: value` for a value tlskit built (and sanitized) itself.
-fn kv_raw(out: &mut dyn Write, label: &str, value: &str) -> std::io::Result<()> {
-    writeln!(out, "  {:<WIDTH$} {}", format!("{label}:").dimmed(), value)
-}
-
-/// Continuation lines of a multi-value field.
-fn kv_list(out: &mut dyn Write, label: &str, values: &[String]) -> std::io::Result<()> {
-    for (i, v) in values.iter().enumerate() {
-        kv(out, if i == 0 { label } else { "" }, v)?;
-    }
-    Ok(())
-}
-
-fn crit(critical: bool) -> &'static str {
-    if critical {
-        " (critical)"
-    } else {
-        ""
-    }
-}
-
-/// Writes the text report (what `tlskit inspect` prints without `--json`).
-pub fn render(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
-    for (n, input) in report.inputs.iter().enumerate() {
-        if n > 0 {
-            writeln!(out)?;
-        }
-        render_input(out, input, report.trust_store)?;
-    }
-    if let Some(check) = &report.key_check {
-        writeln!(out)?;
-        for r in &check.results {
-            let verdict = if r.matches {
-                "matches".green().bold()
-            } else {
-                "DOES NOT MATCH".red().bold()
-            };
-            writeln!(
-                out,
-                "{} {} {verdict} {} ({})",
-                "Key".bold(),
-                sanitize(&check.key),
-                sanitize(&r.source),
-                sanitize(&r.subject)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn render_input(out: &mut dyn Write, input: &InputReport, store: StoreKind) -> std::io::Result<()> {
-    let count = input.certificates.len();
-    let what = match input.chain.as_ref().map(|c| c.shape) {
-        _ if count == 0 => String::new(),
-        Some(Shape::Collection) => format!("{count} unrelated certificates (a bundle)"),
-        Some(Shape::Chain) => format!("a chain of {count} certificates"),
-        _ => "1 certificate".to_string(),
-    };
-    let title = match input.kind {
-        "server" => format!("Server {}", sanitize(&input.source)),
-        "stdin" => "Standard input".to_string(),
-        _ => sanitize(&input.source).into_owned(),
-    };
-    writeln!(
-        out,
-        "{}{}",
-        title.bold(),
-        if what.is_empty() {
-            String::new()
-        } else {
-            format!(": {what}")
-        }
-    )?;
-    if let Some(s) = &input.server {
-        let verdict = match &s.verification_error {
-            None => match store {
-                StoreKind::Webpki => "verified (Mozilla's roots)",
-                StoreKind::Custom => "verified (the --ca certificates)",
-                StoreKind::Input => "verified (a CA given among the inputs)",
-            }
-            .green()
-            .to_string(),
-            Some(e) => format!("{} {}", "NOT verified:".red().bold(), sanitize(e)),
-        };
-        kv_raw(out, "verification", &verdict)?;
-        if let Some(a) = &s.address {
-            kv(out, "address", a)?;
-        }
-        kv(out, "server name", &s.server_name)?;
-        if let (Some(p), Some(c)) = (&s.protocol, &s.cipher_suite) {
-            kv(out, "negotiated", &format!("{p}, {c}"))?;
-        }
-    }
-    for cert in &input.certificates {
-        render_cert(out, cert)?;
-    }
-    if let Some(chain) = &input.chain {
-        if chain.shape != Shape::Single || input.kind == "server" || chain.end.is_some() {
-            render_chain(out, chain, &input.certificates, store)?;
-        }
-    }
-    if let Some(r) = &input.revocation {
-        crate::output::revocation::render(out, r)?;
-    }
-    for (i, k) in input.private_keys.iter().enumerate() {
-        writeln!(out, "{} {}", "Private key".bold(), format!("#{i}").dimmed())?;
-        kv(out, "key", &k.key.to_string())?;
-        kv(out, "format", k.format)?;
-        kv(out, "SPKI pin", &k.spki_pin.to_string())?;
-    }
-    for (i, k) in input.public_keys.iter().enumerate() {
-        writeln!(out, "{} {}", "Public key".bold(), format!("#{i}").dimmed())?;
-        kv(out, "key", &k.key.to_string())?;
-        kv(out, "SPKI pin", &k.spki_pin.to_string())?;
-    }
-    for (i, c) in input.csrs.iter().enumerate() {
-        writeln!(
-            out,
-            "{} {}",
-            "Certificate request".bold(),
-            format!("#{i}").dimmed()
-        )?;
-        kv(out, "subject", &c.subject)?;
-        if !c.sans.is_empty() {
-            kv(out, "SANs", &join(&c.sans))?;
-        }
-        kv(out, "key", &c.key.to_string())?;
-        let sig = if c.signature_valid {
-            format!("{} (valid)", sanitize(&c.signature_algorithm))
-        } else {
-            format!(
-                "{} {}",
-                sanitize(&c.signature_algorithm),
-                "(DOES NOT VERIFY)".red()
-            )
-        };
-        kv_raw(out, "signature", &sig)?;
-        kv(out, "SPKI pin", &c.spki_pin.to_string())?;
-    }
-    if !input.skipped.is_empty() {
-        kv(out, "skipped", &input.skipped.join(", "))?;
-    }
-    if !input.findings.is_empty() {
-        writeln!(out, "{}", "Findings:".bold())?;
-        for f in &input.findings {
-            let at = f.certificate.map(|c| format!("#{c} ")).unwrap_or_default();
-            writeln!(
-                out,
-                "  {} {at}{}: {}",
-                "warning:".yellow().bold(),
-                f.code,
-                sanitize(&f.message)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn finding_line(source: &str, f: &Finding) -> String {
-    let at = f.certificate.map(|c| format!(" #{c}")).unwrap_or_default();
-    format!(
-        "tlskit: {} {}{at}: {}: {}",
-        "warning:".yellow().bold(),
-        sanitize(source),
-        f.code,
-        sanitize(&f.message)
-    )
-}
-
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn render_cert(out: &mut dyn Write, cert: &CertEntry) -> std::io::Result<()> {
-    let d = &cert.details;
-    let role = match cert.role {
-        Role::Server => "server",
-        Role::Client => "client",
-        Role::Ca => "CA",
-        Role::Other => "other",
-    };
-    let mut tags = vec![role.to_string()];
-    if d.self_signed {
-        tags.push("self-signed".into());
-    }
-    if cert.in_trust_store {
-        tags.push("in trust store".into());
-    }
-    writeln!(
-        out,
-        "{} {} {}",
-        format!("#{}", cert.index).bold(),
-        sanitize(&d.subject).bold(),
-        format!("[{}]", tags.join(", ")).dimmed()
-    )?;
-    kv(out, "subject", &d.subject)?;
-    kv(out, "issuer", &d.issuer)?;
-    kv(out, "serial", &d.serial)?;
-    let days_for_colour = match d.validity {
-        Validity::Valid => d.days_left,
-        _ => -1,
-    };
-    let when = output::days_left_colored(
-        output::describe_validity(d.days_left, d.days_until_valid),
-        days_for_colour,
-    );
-    kv_raw(
-        out,
-        "valid",
-        &format!("{} to {} ({when})", d.not_before, d.not_after),
-    )?;
-    if !d.sans.is_empty() {
-        kv(out, "SANs", &join(&d.sans))?;
-    }
-    kv(out, "key", &d.key.to_string())?;
-    kv(out, "signature", &d.signature_algorithm)?;
-    if let Some(bc) = &d.basic_constraints {
-        let text = match (bc.ca, bc.path_len) {
-            (true, Some(n)) => format!("CA:TRUE, pathlen:{n}"),
-            (true, None) => "CA:TRUE".to_string(),
-            (false, _) => "CA:FALSE".to_string(),
-        };
-        kv(
-            out,
-            "basic constr.",
-            &format!("{text}{}", crit(bc.critical)),
-        )?;
-    }
-    if let Some(ku) = &d.key_usage {
-        kv(
-            out,
-            "key usage",
-            &format!("{}{}", ku.usages.join(", "), crit(ku.critical)),
-        )?;
-    }
-    if let Some(eku) = &d.extended_key_usage {
-        kv(
-            out,
-            "ext. key usage",
-            &format!("{}{}", eku.purposes.join(", "), crit(eku.critical)),
-        )?;
-    }
-    if let Some(ski) = &d.subject_key_id {
-        kv(out, "subject key id", ski)?;
-    }
-    if let Some(aki) = &d.authority_key_id {
-        kv(out, "auth. key id", aki)?;
-    }
-    if let Some(aia) = &d.authority_info_access {
-        kv_list(out, "OCSP", &aia.ocsp)?;
-        kv_list(out, "CA issuers", &aia.ca_issuers)?;
-    }
-    kv_list(out, "CRL", &d.crl_distribution_points)?;
-    let policies: Vec<String> = d
-        .policies
-        .iter()
-        .map(|p| match p.name {
-            Some(n) => format!("{} ({n})", p.oid),
-            None => p.oid.clone(),
-        })
-        .collect();
-    kv_list(out, "policies", &policies)?;
-    let scts: Vec<String> = d
-        .scts
-        .iter()
-        .map(|s| format!("{}  log {}", s.timestamp, s.log_id))
-        .collect();
-    kv_list(out, "SCTs", &scts)?;
-    let others: Vec<String> = d
-        .other_extensions
-        .iter()
-        .map(|e| {
-            let name = e.name.clone().unwrap_or_else(|| e.oid.clone());
-            format!("{name}{}", crit(e.critical))
-        })
-        .collect();
-    if !others.is_empty() {
-        kv(out, "other ext.", &others.join(", "))?;
-    }
-    for m in &d.malformed_extensions {
-        kv_raw(out, "malformed ext.", &sanitize(m).red().to_string())?;
-    }
-    kv(out, "SHA-256", &d.sha256_fingerprint)?;
-    kv(out, "SHA-1", &d.sha1_fingerprint)?;
-    kv(out, "SPKI pin", &d.spki_pin.to_string())
-}
-
-fn render_chain(
-    out: &mut dyn Write,
-    chain: &ChainReport,
-    certs: &[CertEntry],
-    store: StoreKind,
-) -> std::io::Result<()> {
-    let subject = |i: usize| {
-        certs
-            .get(i)
-            .map(|c| sanitize(&c.details.subject).into_owned())
-            .unwrap_or_default()
-    };
-    writeln!(out, "{}", "Chain:".bold())?;
-    if chain.shape == Shape::Collection {
-        let anchors = chain.in_trust_store.iter().filter(|t| **t).count();
-        writeln!(
-            out,
-            "  no certificate issued another; {anchors} of {} are in the trust store",
-            certs.len()
-        )?;
-        return Ok(());
-    }
-    for link in &chain.links {
-        let status = match &link.signed_by_next {
-            LinkStatus::Signed => format!("signed by #{}", link.next).green().to_string(),
-            LinkStatus::NotIssuer => format!("NOT issued by #{}", link.next).red().to_string(),
-            LinkStatus::BadSignature => format!(
-                "names #{} as issuer, but its signature does NOT verify",
-                link.next
-            )
-            .red()
-            .to_string(),
-            LinkStatus::Unchecked(why) => format!("issued by #{} ({why})", link.next)
-                .yellow()
-                .to_string(),
-        };
-        writeln!(out, "  #{} {}: {status}", link.index, subject(link.index))?;
-    }
-    if !chain.in_order {
-        let order: Vec<String> = chain.path.iter().map(|i| format!("#{i}")).collect();
-        writeln!(
-            out,
-            "  {} {}",
-            "out of order; issuing order:".yellow(),
-            order.join(" -> ")
-        )?;
-    }
-    let store_name = match store {
-        StoreKind::Webpki => "Mozilla's roots",
-        StoreKind::Custom => "the --ca certificates",
-        StoreKind::Input => "the CAs given among the inputs",
-    };
-    let end = match &chain.end {
-        Some(ChainEnd::TrustedRoot {
-            root,
-            given_in: Some(input),
-            index,
-            ..
-        }) => format!(
-            "{}{}, a CA given in '{}' on the command line (trusted as openssl verify -CAfile would)",
-            index.map(|i| format!("#{i} ")).unwrap_or_default(),
-            sanitize(root),
-            sanitize(input)
-        )
-        .green()
-        .to_string(),
-        Some(ChainEnd::TrustedRoot {
-            root,
-            index: Some(i),
-            ..
-        }) => format!("#{i} {}, in {store_name}", sanitize(root))
-            .green()
-            .to_string(),
-        Some(ChainEnd::TrustedRoot {
-            root, index: None, ..
-        }) => format!("{} from {store_name} (not sent)", sanitize(root))
-            .green()
-            .to_string(),
-        Some(ChainEnd::UntrustedRoot { root, index }) => format!(
-            "#{index} {}, a self-signed root NOT in {store_name}",
-            sanitize(root)
-        )
-        .yellow()
-        .to_string(),
-        Some(ChainEnd::IssuerNotFound { index, issuer }) => format!(
-            "#{index}, whose issuer {} is neither in the input nor in {store_name}",
-            sanitize(issuer)
-        )
-        .yellow()
-        .to_string(),
-        None => "unknown".to_string(),
-    };
-    writeln!(out, "  {} {end}", "ends at".dimmed())
 }

@@ -2,39 +2,21 @@
 //! curl's `sha256//` form (and hex, base64, HPKP, TLSA); checking them with
 //! `--expect`; remembering them on first use with `--trust`.
 
-use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use colored::Colorize;
-use serde::Serialize;
 
 use crate::exit::{self, Code};
-use crate::output::{sanitize, Ctx};
+pub use crate::output::pin::{
+    ForgetReport, Format, ListReport, PinEntry, Report, TargetPins, TrustResult,
+};
+use crate::output::{self, sanitize, Ctx};
 use crate::pinstore::{self, PinStore, Tofu};
 use crate::tls::files::Item;
 use crate::tls::pin::Pin;
 use crate::tls::source::{self, LiveOptions, Source};
 use crate::tls::{verify, x509info};
 use crate::when::parse_secs;
-
-/// How to write a pin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// `sha256//BASE64`, for curl's --pinnedpubkey (and tlskit's --pin).
-    Curl,
-    /// Lower-case hex of the SHA-256.
-    Hex,
-    /// Base64 of the SHA-256.
-    Base64,
-    /// `pin-sha256="BASE64"`, as in an HTTP Public-Key-Pins header.
-    Hpkp,
-    /// A DANE TLSA record (SPKI, SHA-256): `3 1 1 HEX` for a server's own
-    /// certificate, `2 1 1 HEX` for a CA's.
-    Tlsa,
-    /// Every form, labelled.
-    All,
-}
 
 /// Arguments of `tlskit pin`.
 #[derive(Debug, clap::Args)]
@@ -98,105 +80,6 @@ pub struct Args {
     /// Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
-}
-
-/// One pinned key, in every form.
-#[derive(Debug, Serialize)]
-pub struct PinEntry {
-    /// Position in the chain (certificates only).
-    pub index: Option<usize>,
-    /// `leaf`, `intermediate`, `root`, `private key`, `certificate request` or `public key`.
-    pub label: &'static str,
-    /// The certificate's or request's subject.
-    pub subject: Option<String>,
-    /// `sha256//BASE64`.
-    pub pin: Pin,
-    /// Hex.
-    pub hex: String,
-    /// Base64.
-    pub base64: String,
-    /// HPKP form.
-    pub hpkp: String,
-    /// TLSA record data: `3 1 1 HEX` (DANE-EE) for a leaf, key or request, `2 1 1 HEX` (DANE-TA) for a CA.
-    pub tlsa: String,
-}
-
-impl PinEntry {
-    fn new(index: Option<usize>, label: &'static str, subject: Option<String>, pin: Pin) -> Self {
-        PinEntry {
-            index,
-            label,
-            subject,
-            hex: pin.hex(),
-            base64: pin.base64(),
-            hpkp: pin.hpkp(),
-            // A CA's key is a trust anchor (DANE-TA, 2 1 1), anything else the server's own (3 1 1).
-            tlsa: match label {
-                "root" | "intermediate" => pin.tlsa_ta(),
-                _ => pin.tlsa(),
-            },
-            pin,
-        }
-    }
-
-    fn formatted(&self, format: Format) -> String {
-        match format {
-            Format::Curl | Format::All => self.pin.to_string(),
-            Format::Hex => self.hex.clone(),
-            Format::Base64 => self.base64.clone(),
-            Format::Hpkp => self.hpkp.clone(),
-            Format::Tlsa => self.tlsa.clone(),
-        }
-    }
-}
-
-/// What happened in the pin store for one server.
-#[derive(Debug, Serialize)]
-pub struct TrustResult {
-    /// `recorded` (first use) or `matched`.
-    pub status: &'static str,
-    /// The store key.
-    pub host_port: String,
-    /// When the pin was recorded.
-    pub recorded_at: String,
-    /// The store file.
-    pub store: String,
-}
-
-/// The pins of one target.
-#[derive(Debug, Serialize)]
-pub struct TargetPins {
-    /// The target as named.
-    pub source: String,
-    /// `file`, `stdin` or `server`.
-    pub kind: &'static str,
-    /// Servers: whether the chain verified against Mozilla's roots.
-    pub verified: Option<bool>,
-    /// Servers: why not.
-    pub verification_error: Option<String>,
-    /// The pins (the leaf's, or every certificate's with --chain).
-    pub pins: Vec<PinEntry>,
-    /// With --expect: whether one of them matched.
-    pub expect_matched: Option<bool>,
-    /// With --trust.
-    pub trust: Option<TrustResult>,
-    #[serde(skip)]
-    host_port: Option<String>,
-    /// Servers: the name the certificate was checked against.
-    #[serde(skip)]
-    server_name: Option<String>,
-    /// The certificates, in the order given (to judge a pin on a CA of the chain).
-    #[serde(skip)]
-    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
-}
-
-/// What `pin` reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// One entry per target.
-    pub targets: Vec<TargetPins>,
-    /// The pins expected (with --expect).
-    pub expected: Vec<Pin>,
 }
 
 /// Runs `tlskit pin`.
@@ -293,19 +176,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let report = Report { targets, expected };
     for t in &report.targets {
         if let (Some(err), false) = (&t.verification_error, ctx.quiet || ctx.json) {
-            crate::output::on_stderr(|| {
-                eprintln!(
-                    "tlskit: {} {}: the chain did not verify ({}); these are the pins of what it presented",
-                    "note:".cyan().bold(),
-                    sanitize(&t.source),
-                    sanitize(err)
-                )
-            });
+            eprintln!(
+                "{}",
+                output::pin::unverified_note(&t.source, err, ctx.stderr_style())
+            );
         }
     }
-    ctx.emit(&report, |out| render(out, &report, args.format, args.chain))?;
+    ctx.emit(&report, |out| {
+        output::pin::render(out, &report, args.format, args.chain, ctx.stdout_style())
+    })?;
     if !ctx.quiet && !ctx.json {
-        crate::output::on_stderr(|| report_status(&report));
+        output::pin::status(&mut std::io::stderr().lock(), &report, ctx.stderr_style())?;
     }
     if let Some(e) = trust_error {
         return Err(e);
@@ -470,100 +351,6 @@ fn first_use_check(t: &TargetPins) -> std::result::Result<(), String> {
     })
 }
 
-fn render(
-    out: &mut dyn Write,
-    report: &Report,
-    format: Format,
-    chain: bool,
-) -> std::io::Result<()> {
-    let many = report.targets.len() > 1;
-    for t in &report.targets {
-        let source = sanitize(&t.source);
-        if format == Format::All {
-            for p in &t.pins {
-                let what = match (&p.index, &p.subject) {
-                    (Some(i), Some(s)) => format!("#{i} {} {}", p.label, sanitize(s)),
-                    _ => p.label.to_string(),
-                };
-                writeln!(out, "{} {}", source.bold(), what.dimmed())?;
-                for (label, value) in [
-                    ("curl", p.pin.to_string()),
-                    ("hex", p.hex.clone()),
-                    ("base64", p.base64.clone()),
-                    ("hpkp", p.hpkp.clone()),
-                    ("tlsa", p.tlsa.clone()),
-                ] {
-                    writeln!(out, "  {:<7} {value}", format!("{label}:").dimmed())?;
-                }
-            }
-        } else if chain {
-            if many {
-                writeln!(out, "{}", source.bold())?;
-            }
-            for p in &t.pins {
-                let subject = p.subject.as_deref().map(sanitize).unwrap_or_default();
-                writeln!(
-                    out,
-                    "{}  {}",
-                    p.formatted(format),
-                    format!("#{} {} {subject}", p.index.unwrap_or(0), p.label).dimmed()
-                )?;
-            }
-        } else {
-            for p in &t.pins {
-                if many {
-                    writeln!(out, "{}  {source}", p.formatted(format))?;
-                } else {
-                    writeln!(out, "{}", p.formatted(format))?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `--expect` and `--trust` outcomes, on stderr so that stdout stays just the pins.
-fn report_status(report: &Report) {
-    for t in &report.targets {
-        let source = sanitize(&t.source);
-        if let Some(m) = t.expect_matched {
-            let verdict = if m {
-                "matches an expected pin".green().bold()
-            } else {
-                "matches NO expected pin".red().bold()
-            };
-            eprintln!("tlskit: {source}: {verdict}");
-        }
-        if let Some(tr) = &t.trust {
-            let msg = match tr.status {
-                "recorded" => format!(
-                    "first use: recorded the pin of {} in '{}'",
-                    tr.host_port,
-                    sanitize(&tr.store)
-                )
-                .green()
-                .to_string(),
-                _ => format!(
-                    "the pin of {} matches the one recorded at {}",
-                    tr.host_port, tr.recorded_at
-                )
-                .green()
-                .to_string(),
-            };
-            eprintln!("tlskit: {msg}");
-        }
-    }
-}
-
-/// The pin store as listed.
-#[derive(Debug, Serialize)]
-pub struct ListReport {
-    /// The store file.
-    pub store: String,
-    /// Its entries.
-    pub entries: Vec<pinstore::Entry>,
-}
-
 fn list(ctx: &Ctx) -> Result<Code> {
     let store = PinStore::open_default()?;
     let report = ListReport {
@@ -573,22 +360,8 @@ fn list(ctx: &Ctx) -> Result<Code> {
     if report.entries.is_empty() && !ctx.json && !ctx.quiet {
         eprintln!("tlskit: no pins recorded in '{}'", sanitize(&report.store));
     }
-    ctx.emit(&report, |out| {
-        for e in &report.entries {
-            writeln!(out, "{} {} {}", e.host_port, e.pin, e.recorded_at)?;
-        }
-        Ok(())
-    })?;
+    ctx.emit(&report, |out| output::pin::list(out, &report))?;
     Ok(Code::Success)
-}
-
-/// What `--forget` did.
-#[derive(Debug, Serialize)]
-pub struct ForgetReport {
-    /// The store file.
-    pub store: String,
-    /// The entry removed.
-    pub forgotten: pinstore::Entry,
 }
 
 fn forget(text: &str, ctx: &Ctx) -> Result<Code> {
@@ -606,13 +379,7 @@ fn forget(text: &str, ctx: &Ctx) -> Result<Code> {
         forgotten: entry,
     };
     if ctx.json || !ctx.quiet {
-        ctx.emit(&report, |out| {
-            writeln!(
-                out,
-                "forgot {} {} (recorded at {})",
-                report.forgotten.host_port, report.forgotten.pin, report.forgotten.recorded_at
-            )
-        })?;
+        ctx.emit(&report, |out| output::pin::forgotten(out, &report))?;
     }
     Ok(Code::Success)
 }

@@ -17,7 +17,10 @@ pub mod bench;
 pub mod ca;
 pub mod cert;
 pub mod dtls;
+pub mod gencert;
+pub mod inspect;
 pub mod lines;
+pub mod pin;
 pub mod revocation;
 pub mod scan;
 pub mod serve;
@@ -178,6 +181,36 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
 /// Writes one aligned `label: value` line.
 pub fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
     writeln!(out, "  {:<14} {}", format!("{label}:").dimmed(), value)
+}
+
+/// [`field`] with colour as a value: the label dimmed when `style` says so.
+pub fn field_styled(
+    out: &mut dyn Write,
+    style: Style,
+    label: &str,
+    value: impl std::fmt::Display,
+) -> io::Result<()> {
+    let label = format!("{:<14}", format!("{label}:"));
+    writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
+}
+
+/// The style `colored`'s global switch stands for now, for renderers still
+/// called from commands that set it.
+pub fn global_style() -> Style {
+    Style {
+        color: colored::control::SHOULD_COLORIZE.should_colorize(),
+    }
+}
+
+/// How soon a date is: the tone of "days left" figures.
+pub fn days_left_tone(days_left: i64) -> Tone {
+    if days_left < 0 {
+        Tone::Bad
+    } else if days_left < 30 {
+        Tone::Warn
+    } else {
+        Tone::Good
+    }
 }
 
 /// How soon a date is: colour for "days left" figures.

@@ -4,6 +4,8 @@
 
 use std::fmt::Display;
 
+const RESET: &str = "\x1b[0m";
+
 /// Whether the stream a renderer writes to gets colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
@@ -20,6 +22,14 @@ pub enum Tone {
     Warn,
     /// Wrong: bold red.
     Bad,
+    /// Wrong, in a line that says so already: red, not bold.
+    BadSoft,
+    /// Fine, and the point of the line: bold green.
+    GoodStrong,
+    /// Worth a look, as a label (`warning:`): bold yellow.
+    WarnStrong,
+    /// A name to notice (a new pin): bold cyan.
+    Accent,
     /// Secondary (labels, times): dimmed.
     Dim,
     /// A heading: bold.
@@ -32,6 +42,10 @@ impl Tone {
             Tone::Good => "32",
             Tone::Warn => "33",
             Tone::Bad => "1;31",
+            Tone::BadSoft => "31",
+            Tone::GoodStrong => "1;32",
+            Tone::WarnStrong => "1;33",
+            Tone::Accent => "1;36",
             Tone::Dim => "2",
             Tone::Strong => "1",
         }
@@ -42,13 +56,21 @@ impl Style {
     /// No colour, whatever the stream is.
     pub const PLAIN: Style = Style { color: false };
 
-    /// `text` in the colour of `tone` (as is when colour is off).
+    /// `text` in the colour of `tone` (as is when colour is off). A reset
+    /// inside `text` (a painted part) is followed by this tone again, so the
+    /// rest of `text` keeps its colour, as `colored` does.
     pub fn paint(self, tone: Tone, text: impl Display) -> String {
-        if self.color {
-            format!("\x1b[{}m{text}\x1b[0m", tone.sgr())
-        } else {
-            text.to_string()
+        if !self.color {
+            return text.to_string();
         }
+        let sgr = tone.sgr();
+        let text = text.to_string();
+        let text = if text.contains(RESET) {
+            text.replace(RESET, &format!("{RESET}\x1b[{sgr}m"))
+        } else {
+            text
+        };
+        format!("\x1b[{sgr}m{text}{RESET}")
     }
 }
 
@@ -62,5 +84,16 @@ mod tests {
         let on = Style { color: true };
         assert_eq!(on.paint(Tone::Bad, "error:"), "\x1b[1;31merror:\x1b[0m");
         assert_eq!(on.paint(Tone::Good, "ok"), "\x1b[32mok\x1b[0m");
+        assert_eq!(on.paint(Tone::Accent, "pin"), "\x1b[1;36mpin\x1b[0m");
+        // colored's `.red()`, `.green().bold()`, `.yellow().bold()`, `.dimmed()`.
+        assert_eq!(on.paint(Tone::BadSoft, "x"), "\x1b[31mx\x1b[0m");
+        assert_eq!(on.paint(Tone::GoodStrong, "x"), "\x1b[1;32mx\x1b[0m");
+        assert_eq!(on.paint(Tone::WarnStrong, "x"), "\x1b[1;33mx\x1b[0m");
+        assert_eq!(on.paint(Tone::Dim, ""), "\x1b[2m\x1b[0m");
+        let inner = on.paint(Tone::Good, "in");
+        assert_eq!(
+            on.paint(Tone::Strong, format!("a {inner} b")),
+            "\x1b[1ma \x1b[32min\x1b[0m\x1b[1m b\x1b[0m"
+        );
     }
 }
