@@ -1,27 +1,36 @@
 //! Moving bytes both ways between the two sides of a tunnel.
 //!
-//! Each direction has one fixed buffer and writes what it read before it
-//! reads again: a side that does not take data stops the other side from
-//! sending (backpressure), and memory per connection stays bounded. When one
-//! side finishes sending (FIN, or close_notify), the other side's write half
-//! is shut down and the opposite direction keeps flowing (half-close).
+//! One task polls both directions. Each read goes into a scratch buffer on
+//! the stack of that poll and is handed straight to the other side's writer;
+//! only bytes that writer cannot take yet are copied to the heap, and that
+//! copy is dropped once written. An idle connection therefore holds no
+//! forwarding buffer at all, and a side that does not take data stops the
+//! other side from sending (backpressure: nothing more is read while a
+//! leftover is waiting). When one side finishes sending (FIN, or
+//! close_notify), the other side's write half is shut down and the opposite
+//! direction keeps flowing (half-close).
 
+use std::future::Future;
 use std::io;
+use std::mem::MaybeUninit;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::Phase;
 
-/// The most read (and written) at once, per direction.
-const BUF_MAX: usize = 16 * 1024;
+/// The most read at once, per direction: two full TLS records, so that the
+/// TLS side encrypts (and sends) two records per system call in bulk.
+const SCRATCH: usize = 32 * 1024;
 
-/// What a direction holds while traffic is light (or none): an idle
-/// connection costs two of these, not two of [`BUF_MAX`].
-const BUF_MIN: usize = 2 * 1024;
+/// Reads (each followed by its writes) one direction makes before it lets
+/// the other direction and the rest of the runtime have a turn.
+const ROUNDS: usize = 16;
 
 /// Which way bytes were going when something failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,28 +76,9 @@ where
     T: AsyncRead + AsyncWrite + Unpin,
 {
     let start = Instant::now();
-    let (cr, cw) = tokio::io::split(client);
-    let (tr, tw) = tokio::io::split(target);
-    let up = pump(
-        cr,
-        tw,
-        &moved.up,
-        &moved.last,
-        start,
-        Side::Client,
-        Side::Target,
-    );
-    let down = pump(
-        tr,
-        cw,
-        &moved.down,
-        &moved.last,
-        start,
-        Side::Target,
-        Side::Client,
-    );
-    tokio::pin!(up, down);
-    let (mut up_done, mut down_done) = (false, false);
+    let (mut client, mut target) = (client, target);
+    let mut up = Direction::new(Side::Client, Side::Target);
+    let mut down = Direction::new(Side::Target, Side::Client);
     let idle_check = async {
         let Some(limit) = idle else {
             return std::future::pending::<()>().await;
@@ -109,66 +99,182 @@ where
         }
     };
     tokio::pin!(stopping);
-    loop {
-        tokio::select! {
-            r = &mut up, if !up_done => {
-                up_done = true;
-                if let Err((side, e)) = r {
-                    return Ended::Failed(side, e);
-                }
+    std::future::poll_fn(|cx| {
+        // Lives on the stack for this poll only: never part of the connection's state.
+        let mut scratch = [MaybeUninit::<u8>::uninit(); SCRATCH];
+        let counters = Counters {
+            last: &moved.last,
+            start,
+        };
+        if !up.done {
+            if let Poll::Ready(Err((side, e))) = up.poll(
+                cx,
+                &mut client,
+                &mut target,
+                &mut scratch,
+                &moved.up,
+                &counters,
+            ) {
+                return Poll::Ready(Ended::Failed(side, e));
             }
-            r = &mut down, if !down_done => {
-                down_done = true;
-                if let Err((side, e)) = r {
-                    return Ended::Failed(side, e);
-                }
+        }
+        if !down.done {
+            if let Poll::Ready(Err((side, e))) = down.poll(
+                cx,
+                &mut target,
+                &mut client,
+                &mut scratch,
+                &moved.down,
+                &counters,
+            ) {
+                return Poll::Ready(Ended::Failed(side, e));
             }
-            _ = &mut idle_check => return Ended::Idle,
-            _ = &mut stopping => return Ended::CutOff,
         }
-        if up_done && down_done {
-            return Ended::Done;
+        if up.done && down.done {
+            return Poll::Ready(Ended::Done);
         }
+        if idle_check.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Ended::Idle);
+        }
+        if stopping.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Ended::CutOff);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// When anything last moved (either way), for the idle timeout.
+struct Counters<'a> {
+    last: &'a AtomicU64,
+    start: Instant,
+}
+
+/// One direction's state between polls.
+struct Direction {
+    /// Bytes read that the writer has not taken yet (empty, and unallocated, when caught up).
+    leftover: Vec<u8>,
+    /// How much of `leftover` is written.
+    pos: usize,
+    /// The reader has ended.
+    eof: bool,
+    /// Bytes were written since the last flush.
+    unflushed: bool,
+    /// The writer is shut down: this direction is finished.
+    done: bool,
+    from: Side,
+    to: Side,
+}
+
+impl Direction {
+    fn new(from: Side, to: Side) -> Direction {
+        Direction {
+            leftover: Vec::new(),
+            pos: 0,
+            eof: false,
+            unflushed: false,
+            done: false,
+            from,
+            to,
+        }
+    }
+
+    /// Moves what can be moved now; `Ready(Ok)` once the direction is finished.
+    fn poll<R, W>(
+        &mut self,
+        cx: &mut Context<'_>,
+        from: &mut R,
+        to: &mut W,
+        scratch: &mut [MaybeUninit<u8>],
+        count: &AtomicU64,
+        counters: &Counters<'_>,
+    ) -> Poll<Result<(), (Side, io::Error)>>
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin,
+    {
+        let to_side = self.to;
+        for _ in 0..ROUNDS {
+            // What the writer could not take last time goes first.
+            while self.pos < self.leftover.len() {
+                let n = match Pin::new(&mut *to).poll_write(cx, &self.leftover[self.pos..]) {
+                    Poll::Ready(Ok(n)) => n,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err((to_side, e))),
+                    Poll::Pending => return Poll::Pending,
+                };
+                if n == 0 {
+                    return Poll::Ready(Err((to_side, io::ErrorKind::WriteZero.into())));
+                }
+                self.pos += n;
+                self.unflushed = true;
+                moved(count, counters, n);
+            }
+            if !self.leftover.is_empty() {
+                self.leftover = Vec::new();
+                self.pos = 0;
+            }
+            if self.eof {
+                // Pass the end on; the other direction keeps flowing. A peer
+                // that is already gone makes this fail, which changes nothing.
+                if let Poll::Ready(r) = Pin::new(&mut *to).poll_shutdown(cx) {
+                    let _ = r;
+                    self.done = true;
+                    return Poll::Ready(Ok(()));
+                }
+                return Poll::Pending;
+            }
+            let mut buf = ReadBuf::uninit(scratch);
+            match Pin::new(&mut *from).poll_read(cx, &mut buf) {
+                Poll::Pending => {
+                    // Nothing more to read for now: push out what was written.
+                    if self.unflushed {
+                        match Pin::new(&mut *to).poll_flush(cx) {
+                            Poll::Ready(Ok(())) => self.unflushed = false,
+                            Poll::Ready(Err(e)) => return Poll::Ready(Err((to_side, e))),
+                            Poll::Pending => {}
+                        }
+                    }
+                    return Poll::Pending;
+                }
+                Poll::Ready(Ok(())) if buf.filled().is_empty() => self.eof = true,
+                Poll::Ready(Ok(())) => {
+                    let data = buf.filled();
+                    let mut off = 0;
+                    while off < data.len() {
+                        match Pin::new(&mut *to).poll_write(cx, &data[off..]) {
+                            Poll::Ready(Ok(0)) => {
+                                return Poll::Ready(Err((to_side, io::ErrorKind::WriteZero.into())))
+                            }
+                            Poll::Ready(Ok(n)) => off += n,
+                            Poll::Ready(Err(e)) => return Poll::Ready(Err((to_side, e))),
+                            Poll::Pending => {
+                                // Kept until the writer takes it; nothing more is read meanwhile.
+                                self.leftover = data[off..].to_vec();
+                                break;
+                            }
+                        }
+                    }
+                    if off > 0 {
+                        self.unflushed = true;
+                        moved(count, counters, off);
+                    }
+                }
+                // A TLS peer that closes TCP without close_notify: its data is
+                // all here (rustls checked every record); treat it as the end.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => self.eof = true,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err((self.from, e))),
+            }
+        }
+        // Busy: give others a turn, and come back at once.
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
-/// Copies `from` to `to` until `from` ends, then shuts `to`'s write half.
-async fn pump<R, W>(
-    mut from: R,
-    mut to: W,
-    count: &AtomicU64,
-    last: &AtomicU64,
-    start: Instant,
-    from_side: Side,
-    to_side: Side,
-) -> Result<(), (Side, io::Error)>
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
-    let mut buf = vec![0u8; BUF_MIN];
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) => break,
-            Ok(n) => n,
-            // A TLS peer that closes TCP without close_notify: its data is
-            // all here (rustls checked every record); treat it as the end.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err((from_side, e)),
-        };
-        to.write_all(&buf[..n]).await.map_err(|e| (to_side, e))?;
-        to.flush().await.map_err(|e| (to_side, e))?;
-        count.fetch_add(n as u64, Ordering::Relaxed);
-        last.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
-        // Bulk traffic fills the buffer: let it grow. Light traffic: give the memory back.
-        if n == buf.len() && buf.len() < BUF_MAX {
-            buf.resize(buf.len() * 2, 0);
-        } else if n < BUF_MIN / 2 && buf.len() > BUF_MIN {
-            buf = vec![0u8; BUF_MIN];
-        }
-    }
-    // Pass the end on; the other direction keeps flowing. A peer that is
-    // already gone makes this fail, which changes nothing.
-    let _ = to.shutdown().await;
-    Ok(())
+fn moved(count: &AtomicU64, counters: &Counters<'_>, n: usize) {
+    count.fetch_add(n as u64, Ordering::Relaxed);
+    counters.last.store(
+        counters.start.elapsed().as_millis() as u64,
+        Ordering::Relaxed,
+    );
 }
