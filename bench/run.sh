@@ -511,33 +511,55 @@ fi
 
 # ---------------------------------------------------------------- 4: memory per idle connection
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# The RSS of a server and its worker processes (nginx), in KiB.
+rss_tree() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1"); do
+    total=$((total + $(rss_kib "$p" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 if want 4; then
-  say "4: RSS of tlskit serve with idle connections"
-  for n in $IDLE_COUNTS; do
-    for ((rep = 1; rep <= (QUICK ? 1 : 3); rep++)); do
-      port=$(free_port)
-      start_server tlskit echo "$port"
-      # One connection first, so that lazily built state (runtime threads, buffers) is in the baseline.
-      python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" 1 srv.pem </dev/null >/dev/null
-      sleep 0.3
-      base=$(rss_kib "$SERVER_PID")
-      coproc HOLD { python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" "$n" srv.pem; }
-      hold_pid=$HOLD_PID
-      PIDS+=("$hold_pid")
-      ready=""
-      read -r -t 150 ready <&"${HOLD[0]}" || true
-      if [[ $ready == "ready $n" ]]; then
-        sleep 1
-        held=$(rss_kib "$SERVER_PID")
-        per=$(python3 -c "print(round(($held - $base) / $n, 2))")
-        record 4 "$n idle connections" "KiB per connection" "$rep" "$per" "KiB" \
-          "{\"rss_before_kib\": $base, \"rss_with_kib\": $held}"
-      else
-        say "item 4: holding $n connections failed ($ready)"
-      fi
-      stop "$hold_pid"
-      stop "$SERVER_PID"
+  say "4: RSS per idle connection: tlskit serve, tlskit tunnel server, nginx"
+  IDLE_SERVERS=(tlskit)
+  "$TLSKIT" tunnel --help >/dev/null 2>&1 && have socat && IDLE_SERVERS+=(tunnel)
+  have nginx && IDLE_SERVERS+=(nginx)
+  for s in "${IDLE_SERVERS[@]}"; do
+    case $s in tlskit) name="tlskit serve" ;; tunnel) name="tlskit tunnel server" ;; nginx) name="nginx" ;; esac
+    [[ $s == tunnel ]] && start_echo_target
+    for n in $IDLE_COUNTS; do
+      for ((rep = 1; rep <= (QUICK ? 1 : 3); rep++)); do
+        port=$(free_port)
+        case $s in
+          tlskit) start_server tlskit echo "$port" ;;
+          *) start_cost_server "$s" "$port" on ;;
+        esac
+        # One connection first, so that lazily built state (runtime threads, buffers) is in the baseline.
+        python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" 1 srv.pem </dev/null >/dev/null
+        sleep 0.3
+        base=$(rss_tree "$SERVER_PID")
+        coproc HOLD { python3 "$ROOT/bench/hold.py" 127.0.0.1 "$port" "$n" srv.pem; }
+        hold_pid=$HOLD_PID
+        PIDS+=("$hold_pid")
+        ready=""
+        read -r -t 150 ready <&"${HOLD[0]}" || true
+        if [[ $ready == "ready $n" ]]; then
+          sleep 1
+          held=$(rss_tree "$SERVER_PID")
+          per=$(python3 -c "print(round(($held - $base) / $n, 2))")
+          # The first server keeps the row name it always had, so old records still compare.
+          row="$n idle connections"
+          [[ $s != tlskit ]] && row="$name, $n idle connections"
+          record 4 "$row" "KiB per connection" "$rep" "$per" "KiB" \
+            "{\"rss_before_kib\": $base, \"rss_with_kib\": $held}"
+        else
+          say "item 4 ($name): holding $n connections failed ($ready)"
+        fi
+        stop "$hold_pid"
+        stop "$SERVER_PID"
+      done
     done
+    [[ $s == tunnel ]] && stop "$ECHO_PID"
   done
 fi
 

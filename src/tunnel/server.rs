@@ -29,6 +29,7 @@ use crate::tls::config::{self, ClientAuth, Identity, KeyLogTo, ServerOptions, Ve
 use crate::tls::error::{fail, tag, Failure};
 use crate::tls::files;
 use crate::tls::handshake::HandshakeInfo;
+use crate::tls::readahead::ReadAhead;
 
 /// Everything a server tunnel is asked to do.
 #[derive(Debug, Clone)]
@@ -254,12 +255,14 @@ impl PreparedServer {
                 _ = stopped => {}
             }
         };
-        let (result, refusal) = allow::watching(async {
+        // Boxed, here and below: the handshake's state is freed once it is
+        // done, instead of staying part of every idle connection's task.
+        let (result, refusal) = Box::pin(allow::watching(async {
             tokio::select! {
                 r = handshake(tcp, config, &mut rec) => Ok(r),
                 _ = limit => Err(()),
             }
-        })
+        }))
         .await;
         let mut tls = match (result, refusal) {
             (_, Some((why, who))) => {
@@ -304,30 +307,34 @@ impl PreparedServer {
         }
 
         // Only now, with the client authenticated, is the target dialled.
-        let target =
-            match tokio::time::timeout(limits.connect_timeout, self.opts.target.connect()).await {
-                Ok(Ok(t)) => t,
-                Ok(Err(e)) => {
-                    rec.ended(
-                        Outcome::TargetUnreachable,
-                        target_error(&self.opts.target, &e),
-                    );
-                    close_promptly(&mut tls).await;
-                    return done(rec, started);
-                }
-                Err(_) => {
-                    rec.ended(
-                        Outcome::TargetUnreachable,
-                        format!(
-                            "cannot reach the target {}: no answer within {} (--connect-timeout)",
-                            self.opts.target,
-                            human_duration(limits.connect_timeout.as_millis() as u64)
-                        ),
-                    );
-                    close_promptly(&mut tls).await;
-                    return done(rec, started);
-                }
-            };
+        let target = match Box::pin(tokio::time::timeout(
+            limits.connect_timeout,
+            self.opts.target.connect(),
+        ))
+        .await
+        {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
+                rec.ended(
+                    Outcome::TargetUnreachable,
+                    target_error(&self.opts.target, &e),
+                );
+                close_promptly(&mut tls).await;
+                return done(rec, started);
+            }
+            Err(_) => {
+                rec.ended(
+                    Outcome::TargetUnreachable,
+                    format!(
+                        "cannot reach the target {}: no answer within {} (--connect-timeout)",
+                        self.opts.target,
+                        human_duration(limits.connect_timeout.as_millis() as u64)
+                    ),
+                );
+                close_promptly(&mut tls).await;
+                return done(rec, started);
+            }
+        };
         let mut target = target;
         if self.opts.proxy_protocol {
             let header = super::proxy_protocol::header_v2(peer, local);
@@ -355,7 +362,7 @@ fn done(mut rec: ConnRecord, started: Instant) -> ConnRecord {
 }
 
 /// Sends close_notify, but never waits long for a client that does not read.
-async fn close_promptly(tls: &mut tokio_rustls::server::TlsStream<TcpStream>) {
+async fn close_promptly(tls: &mut tokio_rustls::server::TlsStream<ReadAhead<TcpStream>>) {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), tls.shutdown()).await;
 }
 
@@ -368,8 +375,10 @@ async fn handshake(
     tcp: TcpStream,
     config: Arc<ServerConfig>,
     rec: &mut ConnRecord,
-) -> std::io::Result<tokio_rustls::server::TlsStream<TcpStream>> {
-    let start = LazyConfigAcceptor::new(Acceptor::default(), tcp).await?;
+) -> std::io::Result<tokio_rustls::server::TlsStream<ReadAhead<TcpStream>>> {
+    // Read ahead: a bulk client's records arrive in a few large reads, not
+    // 4 KiB at a time; the buffer exists only while it holds data.
+    let start = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp)).await?;
     rec.sni = start
         .client_hello()
         .server_name()
