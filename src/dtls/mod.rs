@@ -194,6 +194,10 @@ fn dimpl_config(
     let mut builder = dimpl::Config::builder()
         .mtu(mtu)
         .handshake_timeout(handshake_timeout)
+        // dimpl gives up a flight after 4 retries by default, and retransmissions
+        // that duplicated datagrams trigger use the same budget: on a lossy path
+        // the handshake failed long before --timeout. The timeout bounds it.
+        .flight_retries(12)
         .require_client_certificate(require_client_certificate)
         .use_server_cookie(true);
     if let Some(suites) = suites {

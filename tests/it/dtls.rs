@@ -724,6 +724,25 @@ fn lossy_relay(
 
 #[test]
 fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_repeat_data() {
+    // At most three runs: each checks every datagram that came back; one run
+    // must get its handshake and echo through.
+    let mut why = Vec::new();
+    for _ in 0..3 {
+        match lossy_run() {
+            Ok(()) => return,
+            Err(e) => why.push(e),
+        }
+    }
+    panic!(
+        "no run got through the lossy relay:\n{}",
+        why.join("\n---\n")
+    );
+}
+
+/// One run through the lossy relay. Corruption and double delivery fail the
+/// test at once; a run whose handshake or echo did not get through (on a
+/// loaded machine 20 % loss both ways can outlast the timeouts) says why.
+fn lossy_run() -> Result<(), String> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = Dir::new();
     let mut served = serve_dtls(&dir, &[]);
@@ -738,7 +757,7 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
         "--timeout",
         "40",
         "--read-timeout",
-        "2",
+        "6",
         "--json",
     ]);
     cmd.stdin(std::process::Stdio::piped())
@@ -768,7 +787,9 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
     let out = child.wait_with_output().unwrap();
     stop.store(true, Ordering::Relaxed);
     let [dropped, duplicated, reordered] = relay.join().unwrap();
-    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    if code(&out) != 0 {
+        return Err(all_output(&out));
+    }
     assert!(
         dropped > 0 && duplicated > 0 && reordered > 0,
         "the relay did nothing: {dropped} {duplicated} {reordered}"
@@ -788,13 +809,17 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
             "delivered twice: {line:?}\n{text}"
         );
     }
-    assert!(!seen.is_empty(), "no echo came back through the relay");
-    assert!(served.terminate(SECS(10)).success());
+    if seen.is_empty() {
+        return Err(format!("no echo came back through the relay\n{text}"));
+    }
+    let status = served.terminate(SECS(10));
+    assert!(status.success(), "serve: {status:?}\n{}", served.stderr());
     let assoc = served.event("association", SECS(10));
     assert!(
         assoc["datagrams_in"].as_u64().unwrap() <= 40,
         "a duplicated record reached the server twice: {assoc}"
     );
+    Ok(())
 }
 
 #[test]
