@@ -61,7 +61,7 @@ impl Tofu {
 }
 
 /// A server presented a key other than the one recorded on first contact.
-/// `crate::exit::classify` maps it to exit code 6.
+/// Its failure kind is `Pin` (exit code 6).
 #[derive(Debug, Clone)]
 pub struct PinChanged {
     /// The server.
@@ -529,7 +529,10 @@ mod tests {
         let err = store.check_or_record("h:1", &b).unwrap_err();
         let changed = err.downcast_ref::<PinChanged>().unwrap();
         assert_eq!((&changed.old, &changed.new), (&a, &b));
-        assert_eq!(crate::exit::classify(&err), crate::exit::Code::PinMismatch);
+        assert_eq!(
+            crate::tls::error::kind_of(&err),
+            Some(crate::tls::error::Failure::Pin)
+        );
         assert!(
             err.to_string().contains(&a.to_string()) && err.to_string().contains(&b.to_string())
         );

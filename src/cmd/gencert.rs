@@ -320,7 +320,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 /// Prints the warnings and the report.
 pub(crate) fn finish(ctx: &Ctx, report: &Report, code: Code) -> Result<Code> {
     for w in &report.warnings {
-        eprintln!("{}", output::gencert::warning_line(w, ctx.stderr_style()));
+        eprintln!("{}", output::warning_line(w, ctx.stderr_style()));
     }
     if ctx.quiet && !ctx.json {
         return Ok(code);

@@ -207,13 +207,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             )?;
             let (failure, warnings) = super::revocation_args::judge(&report, mode);
             for w in warnings {
-                eprintln!(
-                    "{}",
-                    crate::output::gencert::warning_line(
-                        &crate::text::sanitize(&w),
-                        ctx.stderr_style()
-                    )
-                );
+                eprintln!("{}", crate::output::warning_line(&w, ctx.stderr_style()));
             }
             revocation_failure = revocation_failure.or(failure);
             input.revocation = Some(report);

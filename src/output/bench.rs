@@ -474,9 +474,9 @@ pub fn insecure_warning(style: Style) -> String {
 
 /// The warning printed on stderr when `--resume` resumed nothing.
 pub fn nothing_resumed_warning(style: Style) -> String {
-    format!(
-        "tlskit: {} no session was resumed: does the server issue session tickets or keep session IDs?",
-        style.paint(Tone::WarnStrong, "warning:")
+    super::warning_line(
+        "no session was resumed: does the server issue session tickets or keep session IDs?",
+        style,
     )
 }
 

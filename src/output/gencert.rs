@@ -95,12 +95,3 @@ pub fn render(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
     }
     Ok(())
 }
-
-/// A warning printed on stderr (the report's `warnings`).
-pub fn warning_line(warning: &str, style: Style) -> String {
-    format!(
-        "tlskit: {} {}",
-        style.paint(Tone::WarnStrong, "warning:"),
-        warning
-    )
-}

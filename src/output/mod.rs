@@ -128,6 +128,16 @@ pub fn on_stderr<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// `tlskit: warning: TEXT`, the one form of a warning on stderr; TEXT (which
+/// may hold what a peer or file controls) is escaped.
+pub fn warning_line(text: &str, style: Style) -> String {
+    format!(
+        "tlskit: {} {}",
+        style.paint(Tone::WarnStrong, "warning:"),
+        sanitize(text)
+    )
+}
+
 /// Set once a JSON document or line has been made for the output.
 static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
 

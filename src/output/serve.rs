@@ -221,11 +221,7 @@ fn write_events(rx: Receiver<Event>, format: Format) {
                 }
                 Event::Warning(text) => {
                     let _ = out.flush();
-                    eprintln!(
-                        "tlskit: {} {}",
-                        format.stderr.paint(Tone::Warn, "warning:"),
-                        sanitize(&text)
-                    );
+                    eprintln!("{}", super::warning_line(&text, format.stderr));
                     None
                 }
                 Event::Connection(rec) if format.json => super::json::to_line(&*rec).ok(),

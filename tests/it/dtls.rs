@@ -649,8 +649,8 @@ fn garbage_and_a_client_hello_flood_leave_the_server_serving() {
     );
 }
 
-/// A loopback UDP relay between one client and `server` that drops, duplicates
-/// and reorders datagrams in both directions, by a fixed pseudo-random
+/// A loopback UDP relay between one client and `server` that drops (10 %),
+/// duplicates (10 %) and reorders (10 %) datagrams in both directions, by a fixed pseudo-random
 /// sequence (no timing involved), until `stop` is set or a minute passes.
 fn lossy_relay(
     server: std::net::SocketAddr,
@@ -699,7 +699,7 @@ fn lossy_relay(
                 };
                 let d = buf[..n].to_vec();
                 match roll() {
-                    0..=19 => dropped += 1,
+                    0..=9 => dropped += 1,
                     20..=29 => {
                         duplicated += 1;
                         send(&d);
@@ -741,7 +741,7 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
 
 /// One run through the lossy relay. Corruption and double delivery fail the
 /// test at once; a run whose handshake or echo did not get through (on a
-/// loaded machine 20 % loss both ways can outlast the timeouts) says why.
+/// loaded machine loss both ways can outlast the timeouts) says why.
 fn lossy_run() -> Result<(), String> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = Dir::new();
@@ -765,7 +765,10 @@ fn lossy_run() -> Result<(), String> {
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let sent: Vec<String> = (0..40).map(|i| format!("datagram-{i:02}\n")).collect();
+    // Spread over about 12 s: data sent before the server has the client's
+    // last handshake flight is lost like any other datagram, and under
+    // loss that flight may need a few retransmissions (1 s, 2 s, 4 s…).
+    let sent: Vec<String> = (0..60).map(|i| format!("datagram-{i:02}\n")).collect();
     let writer = {
         let sent = sent.clone();
         std::thread::spawn(move || {
@@ -774,7 +777,7 @@ fn lossy_run() -> Result<(), String> {
                 if stdin.write_all(line.as_bytes()).is_err() {
                     break;
                 }
-                std::thread::sleep(Duration::from_millis(30));
+                std::thread::sleep(Duration::from_millis(200));
             }
         })
     };
@@ -816,7 +819,7 @@ fn lossy_run() -> Result<(), String> {
     assert!(status.success(), "serve: {status:?}\n{}", served.stderr());
     let assoc = served.event("association", SECS(10));
     assert!(
-        assoc["datagrams_in"].as_u64().unwrap() <= 40,
+        assoc["datagrams_in"].as_u64().unwrap() <= sent.len() as u64,
         "a duplicated record reached the server twice: {assoc}"
     );
     Ok(())
@@ -1007,4 +1010,21 @@ fn scan_dtls_finds_versions_and_suites() {
         "{r}"
     );
     assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+}
+
+#[test]
+fn dtls_scan_and_bench_need_exactly_one_target() {
+    let dir = Dir::new();
+    dir.expect(
+        &["scan", "--dtls", "127.0.0.1:1", "127.0.0.1:2"],
+        2,
+        "",
+        "tlskit: error: scan --dtls takes one TARGET (and no --targets file)\n",
+    );
+    dir.expect(
+        &["bench", "--dtls"],
+        2,
+        "",
+        "tlskit: error: a required argument is missing: <TARGET> (see 'tlskit bench --help')\n",
+    );
 }

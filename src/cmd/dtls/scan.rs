@@ -10,18 +10,13 @@ use crate::tls::target::Target;
 
 /// Runs `tlskit scan --dtls`.
 pub fn scan(args: crate::cmd::scan::Args, ctx: &Ctx) -> Result<Code> {
-    let [one] = args.targets.as_slice() else {
+    let (Some(one), 1, None) = (args.targets.first(), args.targets.len(), &args.targets_file)
+    else {
         return Err(crate::exit::fail(
             Code::Usage,
             "scan --dtls takes one TARGET (and no --targets file)",
         ));
     };
-    if args.targets_file.is_some() {
-        return Err(crate::exit::fail(
-            Code::Usage,
-            "scan --dtls takes one TARGET (and no --targets file)",
-        ));
-    }
     let mut target = Target::parse_with_default_port(one, DEFAULT_PORT)?;
     if let Some(name) = &args.servername {
         target = target.with_server_name(name)?;
