@@ -23,12 +23,9 @@ pub struct Algorithms {
 impl Algorithms {
     /// The aws-lc-rs provider restricted to these groups and suites.
     pub fn provider(&self) -> Arc<CryptoProvider> {
-        let mut p = aws_lc_rs::default_provider();
+        let mut p = super::provider::aws_lc(self.suites.as_deref());
         if let Some(groups) = &self.groups {
             p.kx_groups = groups.clone();
-        }
-        if let Some(suites) = &self.suites {
-            p.cipher_suites = suites.clone();
         }
         Arc::new(p)
     }

@@ -17,6 +17,7 @@ pub mod handshake;
 pub mod lint;
 pub mod ocsp;
 pub mod pin;
+pub mod provider;
 pub mod readahead;
 pub mod source;
 pub mod starttls;
@@ -28,9 +29,9 @@ use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 
-/// The one crypto provider tlskit uses: aws-lc-rs.
+/// The one crypto provider tlskit uses: aws-lc-rs (see [`provider`]).
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    provider::shared()
 }
 
 /// Installs aws-lc-rs as the process-wide default provider.
@@ -39,5 +40,5 @@ pub fn provider() -> Arc<CryptoProvider> {
 /// dependency tree can never make rustls panic over an ambiguous default.
 pub fn install_provider() {
     // An error only means a provider is installed already, which is fine.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _ = provider::aws_lc(None).install_default();
 }
