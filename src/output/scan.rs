@@ -3,10 +3,8 @@
 
 use std::io::Write;
 
-use colored::{ColoredString, Colorize};
-
-use super::cert::summary as render_cert;
-use super::{field, sanitize};
+use super::cert::summary_styled as render_cert;
+use super::{days_left_tone, field_styled, sanitize, Style, Tone};
 use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
@@ -19,56 +17,52 @@ use crate::scan::session::KeyKind;
 
 /// The grade as a coloured badge (padded inside its background), or plain
 /// text, aligned with the other values, when colour is off.
-fn grade_colored(g: Grade) -> String {
-    if !colored::control::SHOULD_COLORIZE.should_colorize() {
+fn grade_badge(g: Grade, style: Style) -> String {
+    if !style.color {
         return g.to_string();
     }
-    let s = format!(" {g} ");
-    match g {
-        Grade::APlus | Grade::A => s.black().on_green().bold(),
-        Grade::AMinus | Grade::B => s.black().on_yellow().bold(),
-        _ => s.white().on_red().bold(),
-    }
-    .to_string()
+    let tone = match g {
+        Grade::APlus | Grade::A => Tone::BadgeGood,
+        Grade::AMinus | Grade::B => Tone::BadgeWarn,
+        _ => Tone::BadgeBad,
+    };
+    style.paint(tone, format!(" {g} "))
 }
 
-fn yes_no(v: Option<bool>, good: bool) -> ColoredString {
+fn yes_no(v: Option<bool>, good: bool, style: Style) -> String {
     match v {
-        Some(x) if x == good => (if x { "yes" } else { "no" }).green(),
-        Some(x) => (if x { "yes" } else { "no" }).red(),
-        None => "unknown".dimmed(),
+        Some(x) if x == good => style.paint(Tone::Good, if x { "yes" } else { "no" }),
+        Some(x) => style.paint(Tone::BadSoft, if x { "yes" } else { "no" }),
+        None => style.paint(Tone::Dim, "unknown"),
     }
 }
 
-fn plain(v: Option<bool>) -> ColoredString {
+fn plain(v: Option<bool>, style: Style) -> String {
     match v {
-        Some(true) => "yes".normal(),
-        Some(false) => "no".normal(),
-        None => "unknown".dimmed(),
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => style.paint(Tone::Dim, "unknown"),
     }
 }
 
 /// Writes the report as text.
-pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<()> {
+pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std::io::Result<()> {
+    let field =
+        |out: &mut dyn Write, label: &str, value: String| field_styled(out, style, label, value);
     writeln!(
         out,
         "{} {} ({}, {})",
-        "Scanned".bold(),
-        sanitize(&r.target).bold(),
+        style.paint(Tone::Strong, "Scanned"),
+        style.paint(Tone::Strong, sanitize(&r.target)),
         r.address,
         sanitize(&r.server_name)
     )?;
-    writeln!(
-        out,
-        "  {:<14} {}",
-        "grade:".dimmed(),
-        grade_colored(r.grade)
-    )?;
+    field(out, "grade", grade_badge(r.grade, style))?;
     for c in &r.grade_caps {
         writeln!(
             out,
             "    {} {}",
-            format!("{:<2}", c.grade).bold(),
+            style.paint(Tone::Strong, format!("{:<2}", c.grade)),
             sanitize(&c.reason)
         )?;
     }
@@ -76,18 +70,20 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         return Ok(());
     }
 
-    writeln!(out, "{}", "Protocols".bold())?;
+    writeln!(out, "{}", style.paint(Tone::Strong, "Protocols"))?;
     for p in &r.protocols {
         let good = !p.version.deprecated();
         let state = match p.accepted {
-            Some(true) if good => "accepted".green(),
-            Some(true) => "accepted".red().bold(),
-            Some(false) if good && p.version == Version::Tls13 => "not accepted".yellow(),
-            Some(false) => "not accepted".normal(),
-            None => "unknown".yellow(),
+            Some(true) if good => style.paint(Tone::Good, "accepted"),
+            Some(true) => style.paint(Tone::Bad, "accepted"),
+            Some(false) if good && p.version == Version::Tls13 => {
+                style.paint(Tone::Warn, "not accepted")
+            }
+            Some(false) => "not accepted".to_string(),
+            None => style.paint(Tone::Warn, "unknown"),
         };
         let detail = match (&p.detail, p.accepted) {
-            (Some(d), Some(false) | None) => format!(" ({})", sanitize(d)).dimmed().to_string(),
+            (Some(d), Some(false) | None) => style.paint(Tone::Dim, format!(" ({})", sanitize(d))),
             _ => String::new(),
         };
         writeln!(out, "  {:<14} {state}{detail}", p.version.name())?;
@@ -102,15 +98,15 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         writeln!(
             out,
             "{} {} ({} suites, {order})",
-            "Cipher suites".bold(),
-            s.version.name().bold(),
+            style.paint(Tone::Strong, "Cipher suites"),
+            style.paint(Tone::Strong, s.version.name()),
             s.suites.len()
         )?;
         for e in &s.suites {
             let strength = match e.strength {
-                Strength::Strong => "strong".green(),
-                Strength::Weak => "weak".yellow(),
-                Strength::Insecure => "insecure".red().bold(),
+                Strength::Strong => style.paint(Tone::Good, "strong"),
+                Strength::Weak => style.paint(Tone::Warn, "weak"),
+                Strength::Insecure => style.paint(Tone::Bad, "insecure"),
             };
             let kx = match (&e.group, e.dh_bits) {
                 (Some(g), _) => sanitize(g).into_owned(),
@@ -120,7 +116,12 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             writeln!(out, "  {:<48} {:<18} {strength}", e.name, kx)?;
         }
         if let Some(why) = &s.incomplete {
-            writeln!(out, "  {} {}", "incomplete:".yellow(), sanitize(why))?;
+            writeln!(
+                out,
+                "  {} {}",
+                style.paint(Tone::Warn, "incomplete:"),
+                sanitize(why)
+            )?;
         }
     }
 
@@ -135,15 +136,15 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             Some(false) => "client's order",
             None => "order not determined",
         };
-        writeln!(out, "{} ({order})", title.bold())?;
+        writeln!(out, "{} ({order})", style.paint(Tone::Strong, title))?;
         let names: Vec<String> = g
             .groups
             .iter()
             .map(|e| {
                 if e.post_quantum {
-                    format!("{} (post-quantum)", e.name).green().to_string()
+                    style.paint(Tone::Good, format!("{} (post-quantum)", e.name))
                 } else if e.security_bits < 112 {
-                    e.name.red().to_string()
+                    style.paint(Tone::BadSoft, &e.name)
                 } else {
                     e.name.clone()
                 }
@@ -159,11 +160,16 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             }
         )?;
         if let Some(why) = &g.incomplete {
-            writeln!(out, "  {} {}", "incomplete:".yellow(), sanitize(why))?;
+            writeln!(
+                out,
+                "  {} {}",
+                style.paint(Tone::Warn, "incomplete:"),
+                sanitize(why)
+            )?;
         }
     }
 
-    writeln!(out, "{}", "Features".bold())?;
+    writeln!(out, "{}", style.paint(Tone::Strong, "Features"))?;
     if let Some(n) = &r.negotiated {
         field(
             out,
@@ -174,33 +180,39 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         field(
             out,
             "handshake",
-            format!("{} {}", "failed:".red(), sanitize(e)),
+            format!("{} {}", style.paint(Tone::BadSoft, "failed:"), sanitize(e)),
         )?;
     }
     let alpn: Vec<String> = r
         .alpn
         .iter()
-        .map(|a| format!("{} {}", a.protocol, plain(a.accepted)))
+        .map(|a| format!("{} {}", a.protocol, plain(a.accepted, style)))
         .collect();
     field(out, "ALPN", alpn.join(", "))?;
-    field(out, "OCSP stapling", plain(r.ocsp_stapling))?;
+    field(out, "OCSP stapling", plain(r.ocsp_stapling, style))?;
     let res = &r.resumption;
     let mut parts = Vec::new();
     if res.tls13_tickets.is_some() {
-        parts.push(format!("TLS 1.3 tickets {}", plain(res.tls13_tickets)));
+        parts.push(format!(
+            "TLS 1.3 tickets {}",
+            plain(res.tls13_tickets, style)
+        ));
     }
     if res.tls12_session_ids.is_some() || res.tls12_tickets.is_some() {
         parts.push(format!(
             "TLS 1.2 session IDs {}",
-            plain(res.tls12_session_ids)
+            plain(res.tls12_session_ids, style)
         ));
-        parts.push(format!("TLS 1.2 tickets {}", plain(res.tls12_tickets)));
+        parts.push(format!(
+            "TLS 1.2 tickets {}",
+            plain(res.tls12_tickets, style)
+        ));
     }
     field(
         out,
         "resumption",
         if parts.is_empty() {
-            "unknown".dimmed().to_string()
+            style.paint(Tone::Dim, "unknown")
         } else {
             parts.join(", ")
         },
@@ -210,14 +222,18 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         (Some(true), Some(true)) => "required".to_string(),
         (Some(true), _) => "requested (optional)".to_string(),
         (Some(false), _) => "not requested".to_string(),
-        (None, _) => "unknown".dimmed().to_string(),
+        (None, _) => style.paint(Tone::Dim, "unknown"),
     };
     field(out, "client cert", client)?;
     if r.secure_renegotiation.is_some() {
-        field(out, "secure reneg.", yes_no(r.secure_renegotiation, true))?;
+        field(
+            out,
+            "secure reneg.",
+            yes_no(r.secure_renegotiation, true, style),
+        )?;
     }
     if r.compression.is_some() {
-        field(out, "compression", yes_no(r.compression, false))?;
+        field(out, "compression", yes_no(r.compression, false, style))?;
     }
     if let Some(d) = &r.downgrade_protection {
         let how = match d.mechanism {
@@ -227,12 +243,12 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         field(
             out,
             "downgrade",
-            format!("{} ({how})", yes_no(Some(d.protected), true)),
+            format!("{} ({how})", yes_no(Some(d.protected), true, style)),
         )?;
     }
 
     if !r.safe_probes.is_empty() {
-        writeln!(out, "{}", "Safe probes".bold())?;
+        writeln!(out, "{}", style.paint(Tone::Strong, "Safe probes"))?;
         for f in &r.safe_probes {
             let name = match f.check {
                 SafeCheck::Heartbleed => "Heartbleed",
@@ -243,76 +259,99 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             };
             let intolerance = !matches!(f.check, SafeCheck::Heartbleed | SafeCheck::CcsInjection);
             let verdict = match (f.verdict, intolerance) {
-                (SafeVerdict::Vulnerable, false) => "VULNERABLE".red().bold(),
-                (SafeVerdict::Vulnerable, true) => "intolerant".yellow(),
-                (SafeVerdict::NotVulnerable, false) => "not vulnerable".green(),
-                (SafeVerdict::NotVulnerable, true) => "tolerant".green(),
-                (SafeVerdict::Unknown, _) => "unknown".dimmed(),
+                (SafeVerdict::Vulnerable, false) => style.paint(Tone::Bad, "VULNERABLE"),
+                (SafeVerdict::Vulnerable, true) => style.paint(Tone::Warn, "intolerant"),
+                (SafeVerdict::NotVulnerable, false) => style.paint(Tone::Good, "not vulnerable"),
+                (SafeVerdict::NotVulnerable, true) => style.paint(Tone::Good, "tolerant"),
+                (SafeVerdict::Unknown, _) => style.paint(Tone::Dim, "unknown"),
             };
             field(
                 out,
                 name,
                 format!(
                     "{verdict} {}",
-                    format!("({})", sanitize(&f.detail)).dimmed()
+                    style.paint(Tone::Dim, format!("({})", sanitize(&f.detail)))
                 ),
             )?;
         }
     }
 
     match &r.certificate {
-        None => writeln!(out, "{} {}", "Certificate".bold(), "none obtained".red())?,
-        Some(c) => certificate(out, c, !r.additional_certificates.is_empty())?,
+        None => writeln!(
+            out,
+            "{} {}",
+            style.paint(Tone::Strong, "Certificate"),
+            style.paint(Tone::BadSoft, "none obtained")
+        )?,
+        Some(c) => certificate(out, c, !r.additional_certificates.is_empty(), style)?,
     }
     for c in &r.additional_certificates {
-        certificate(out, c, true)?;
+        certificate(out, c, true, style)?;
     }
     if let Some(p) = &r.policy {
-        policy(out, p)?;
+        policy(out, p, style)?;
     }
     if let Some(b) = &r.baseline {
-        baseline(out, b)?;
+        baseline(out, b, style)?;
     }
     writeln!(
         out,
         "{}",
-        format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0).dimmed()
+        style.paint(
+            Tone::Dim,
+            format!("{} probes in {:.2} s", r.probes, r.elapsed_ms / 1000.0)
+        )
     )?;
     Ok(())
 }
 
 /// A policy's verdict: compliant, or each violation with what to change.
-fn policy(out: &mut dyn Write, p: &PolicyVerdict) -> std::io::Result<()> {
+fn policy(out: &mut dyn Write, p: &PolicyVerdict, style: Style) -> std::io::Result<()> {
     let n = p.violations.len();
     let state = if n == 0 {
-        "compliant".green().to_string()
+        style.paint(Tone::Good, "compliant")
     } else {
-        format!("{n} violation{}", if n == 1 { "" } else { "s" })
-            .red()
-            .bold()
-            .to_string()
+        style.paint(
+            Tone::Bad,
+            format!("{n} violation{}", if n == 1 { "" } else { "s" }),
+        )
     };
-    writeln!(out, "{} {}: {state}", "Policy".bold(), sanitize(&p.policy))?;
+    writeln!(
+        out,
+        "{} {}: {state}",
+        style.paint(Tone::Strong, "Policy"),
+        sanitize(&p.policy)
+    )?;
     for v in &p.violations {
-        writeln!(out, "  {} {}", "✗".red(), sanitize(&v.found))?;
-        writeln!(out, "    {} {}", "change:".dimmed(), sanitize(&v.fix))?;
+        writeln!(
+            out,
+            "  {} {}",
+            style.paint(Tone::BadSoft, "✗"),
+            sanitize(&v.found)
+        )?;
+        writeln!(
+            out,
+            "    {} {}",
+            style.paint(Tone::Dim, "change:"),
+            sanitize(&v.fix)
+        )?;
     }
     Ok(())
 }
 
 /// The changes since a baseline, regressions first.
-fn baseline(out: &mut dyn Write, b: &BaselineDiff) -> std::io::Result<()> {
+fn baseline(out: &mut dyn Write, b: &BaselineDiff, style: Style) -> std::io::Result<()> {
     let count = |d: Direction| b.changes.iter().filter(|c| c.direction == d).count();
     let (worse, better) = (count(Direction::Regression), count(Direction::Improvement));
     let other = b.changes.len() - worse - better;
     let head = if !b.in_baseline {
-        "not in the baseline".dimmed().to_string()
+        style.paint(Tone::Dim, "not in the baseline")
     } else if b.changes.is_empty() {
-        "no change".green().to_string()
+        style.paint(Tone::Good, "no change")
     } else {
         let w = format!("{worse} regression{}", if worse == 1 { "" } else { "s" });
         let w = if worse > 0 {
-            w.red().bold().to_string()
+            style.paint(Tone::Bad, w)
         } else {
             w
         };
@@ -322,15 +361,19 @@ fn baseline(out: &mut dyn Write, b: &BaselineDiff) -> std::io::Result<()> {
             if other == 1 { "" } else { "s" }
         )
     };
-    writeln!(out, "{} {head}", "Since the baseline:".bold())?;
+    writeln!(
+        out,
+        "{} {head}",
+        style.paint(Tone::Strong, "Since the baseline:")
+    )?;
     if !b.in_baseline {
         return Ok(());
     }
     for c in &b.changes {
         let label = match c.direction {
-            Direction::Regression => "regression ".red().bold(),
-            Direction::Improvement => "improvement".green(),
-            Direction::Neutral => "change     ".normal(),
+            Direction::Regression => style.paint(Tone::Bad, "regression "),
+            Direction::Improvement => style.paint(Tone::Good, "improvement"),
+            Direction::Neutral => "change     ".to_string(),
         };
         writeln!(out, "  {label} {}", sanitize(&c.what))?;
     }
@@ -338,22 +381,30 @@ fn baseline(out: &mut dyn Write, b: &BaselineDiff) -> std::io::Result<()> {
 }
 
 /// After a summary table: each target's changes since the baseline.
-pub fn baseline_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+pub fn baseline_summary(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
     for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
         if let Some(b) = r.baseline.as_ref().filter(|b| !b.changes.is_empty()) {
-            writeln!(out, "{}", sanitize(&r.target).bold())?;
-            baseline(out, b)?;
+            writeln!(out, "{}", style.paint(Tone::Strong, sanitize(&r.target)))?;
+            baseline(out, b, style)?;
         }
     }
     Ok(())
 }
 
 /// After a summary table: each target's policy violations.
-pub fn policy_summary(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+pub fn policy_summary(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
     for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
         if let Some(p) = r.policy.as_ref().filter(|p| !p.violations.is_empty()) {
-            writeln!(out, "{}", sanitize(&r.target).bold())?;
-            policy(out, p)?;
+            writeln!(out, "{}", style.paint(Tone::Strong, sanitize(&r.target)))?;
+            policy(out, p, style)?;
         }
     }
     Ok(())
@@ -369,34 +420,43 @@ fn key_kind_name(k: KeyKind) -> &'static str {
 
 /// One certificate with its verdict, chain and findings; `kind` names its
 /// key kind in the title (a server with several certificates).
-fn certificate(out: &mut dyn Write, c: &CertReport, kind: bool) -> std::io::Result<()> {
+fn certificate(
+    out: &mut dyn Write,
+    c: &CertReport,
+    kind: bool,
+    style: Style,
+) -> std::io::Result<()> {
     let verdict = match &c.verification_error {
         None if c.trusted_by_pin => {
-            format!("{} (by --pin)", "verified".green().bold())
+            format!("{} (by --pin)", style.paint(Tone::GoodStrong, "verified"))
         }
-        None => "verified".green().bold().to_string(),
-        Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
+        None => style.paint(Tone::GoodStrong, "verified"),
+        Some(why) => format!(
+            "{} {}",
+            style.paint(Tone::Bad, "NOT VERIFIED:"),
+            style.paint(Tone::BadSoft, sanitize(why))
+        ),
     };
     let title = match c.key_kind.filter(|_| kind) {
         Some(k) => format!("Certificate ({})", key_kind_name(k)),
         None => "Certificate".to_string(),
     };
-    writeln!(out, "{} {verdict}", title.bold())?;
+    writeln!(out, "{} {verdict}", style.paint(Tone::Strong, title))?;
     if let Some(leaf) = c.chain.first() {
-        render_cert(out, leaf)?;
+        render_cert(out, leaf, style)?;
     }
     if c.chain.len() > 1 {
         let issuers: Vec<String> = c.chain[1..]
             .iter()
             .map(|s| sanitize(&s.subject).into_owned())
             .collect();
-        field(out, "chain", issuers.join(" <- "))?;
+        field_styled(out, style, "chain", issuers.join(" <- "))?;
     }
     for f in &c.findings {
         writeln!(
             out,
             "  {} {}: {}",
-            "finding".yellow(),
+            style.paint(Tone::Warn, "finding"),
             f.code,
             sanitize(&f.message)
         )?;
@@ -450,7 +510,11 @@ fn clip(text: &str, max: usize) -> String {
 
 /// The summary of many targets, worst first: target, grade, versions,
 /// certificate expiry and the worst finding (or why there is no grade).
-pub fn summary_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+pub fn summary_table(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
     struct Row {
         rank: usize,
         target: String,
@@ -499,24 +563,26 @@ pub fn summary_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Resu
     writeln!(
         out,
         "{}",
-        format!(
-            "{:<wt$}  {:<wg$}  {:<wv$}  {:<we$}  WORST FINDING",
-            "TARGET", "GRADE", "VERSIONS", "EXPIRY"
+        style.paint(
+            Tone::Strong,
+            format!(
+                "{:<wt$}  {:<wg$}  {:<wv$}  {:<we$}  WORST FINDING",
+                "TARGET", "GRADE", "VERSIONS", "EXPIRY"
+            )
         )
-        .bold()
     )?;
     for r in &rows {
         let grade = format!("{:<wg$}", r.grade);
         let grade = match r.grade_plain {
-            Some(Grade::APlus | Grade::A) => grade.green(),
-            Some(Grade::AMinus | Grade::B) => grade.yellow(),
-            _ => grade.red().bold(),
+            Some(Grade::APlus | Grade::A) => style.paint(Tone::Good, grade),
+            Some(Grade::AMinus | Grade::B) => style.paint(Tone::Warn, grade),
+            _ => style.paint(Tone::Bad, grade),
         };
         let expiry = format!("{:<we$}", r.expiry.0);
         let expiry = if r.expiry.1 == i64::MAX {
-            expiry.normal()
+            expiry
         } else {
-            super::days_left_colored(expiry, r.expiry.1)
+            style.paint(days_left_tone(r.expiry.1), expiry)
         };
         writeln!(
             out,
@@ -530,12 +596,14 @@ pub fn summary_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Resu
     writeln!(
         out,
         "{}",
-        format!(
-            "{} targets: {} graded, {failed} not graded",
-            outcomes.len(),
-            outcomes.len() - failed
+        style.paint(
+            Tone::Dim,
+            format!(
+                "{} targets: {} graded, {failed} not graded",
+                outcomes.len(),
+                outcomes.len() - failed
+            )
         )
-        .dimmed()
     )
 }
 
@@ -636,11 +704,10 @@ mod tests {
 
     #[test]
     fn a_model_report_renders_in_full_without_colour() {
-        colored::control::set_override(false);
         let mut r = crate::scan::grade::tests::model();
         r.grade = Grade::A;
         let mut out = Vec::new();
-        render(&mut out, &r, false).unwrap();
+        render(&mut out, &r, false, Style::PLAIN).unwrap();
         let text = String::from_utf8(out).unwrap();
         let want = "\
 Scanned t:443 (192.0.2.1:443, t)
@@ -660,6 +727,75 @@ Cipher suites TLSv1.3 (3 suites, no server preference: follows the client)
         );
         assert!(text.contains("Groups (TLS 1.3) (client's order)\n  X25519, secp256r1, X25519MLKEM768 (post-quantum)\n"), "{text}");
         assert!(text.ends_with("0 probes in 0.00 s\n"), "{text}");
+    }
+
+    const ON: Style = Style { color: true };
+
+    #[test]
+    fn colour_paints_the_badge_headings_and_verdicts_and_nothing_when_off() {
+        let mut r = crate::scan::grade::tests::model();
+        r.grade = Grade::A;
+        let mut out = Vec::new();
+        render(&mut out, &r, false, ON).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let want = "\
+\x1b[1mScanned\x1b[0m \x1b[1mt:443\x1b[0m (192.0.2.1:443, t)
+  \x1b[2mgrade:        \x1b[0m \x1b[1;42;30m A \x1b[0m
+\x1b[1mProtocols\x1b[0m
+  TLSv1.3        \x1b[32maccepted\x1b[0m
+  TLSv1.2        \x1b[32maccepted\x1b[0m
+  TLSv1.1        not accepted
+";
+        assert!(text.starts_with(want), "{text:?}");
+        assert!(
+            text.contains(
+                "  \x1b[2mdowngrade:    \x1b[0m \x1b[32myes\x1b[0m (TLS 1.3 downgrade sentinel)\n"
+            ),
+            "{text:?}"
+        );
+        assert!(
+            text.ends_with("\x1b[2m0 probes in 0.00 s\x1b[0m\n"),
+            "{text:?}"
+        );
+        // The same report without colour has no escape sequence at all.
+        let mut plain = Vec::new();
+        render(&mut plain, &r, false, Style::PLAIN).unwrap();
+        assert!(!plain.contains(&0x1b));
+        r.grade = Grade::F;
+        let mut out = Vec::new();
+        render(&mut out, &r, true, ON).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("  \x1b[2mgrade:        \x1b[0m \x1b[1;41;37m F \x1b[0m\n"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn the_summary_table_colours_grades_and_dims_the_count() {
+        let mut r = crate::scan::grade::tests::model();
+        r.grade = Grade::B;
+        let outcomes = [Ok(r)];
+        let mut plain = Vec::new();
+        summary_table(&mut plain, &outcomes, Style::PLAIN).unwrap();
+        let plain = String::from_utf8(plain).unwrap();
+        assert!(
+            plain.starts_with("TARGET  GRADE  VERSIONS  EXPIRY"),
+            "{plain}"
+        );
+        assert!(
+            plain.ends_with("\n1 targets: 1 graded, 0 not graded\n"),
+            "{plain}"
+        );
+        let mut on = Vec::new();
+        summary_table(&mut on, &outcomes, ON).unwrap();
+        let on = String::from_utf8(on).unwrap();
+        assert!(on.starts_with("\x1b[1mTARGET  GRADE"), "{on:?}");
+        assert!(on.contains("t:443   \x1b[33mB    \x1b[0m  "), "{on:?}");
+        assert!(
+            on.ends_with("\n\x1b[2m1 targets: 1 graded, 0 not graded\x1b[0m\n"),
+            "{on:?}"
+        );
     }
 
     #[test]
