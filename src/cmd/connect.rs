@@ -1168,7 +1168,7 @@ pub fn render(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         field(out, "reconnect", text)?;
     }
     if let Some(rev) = &r.revocation {
-        crate::output::revocation::render(out, rev)?;
+        crate::output::revocation::render(out, rev, crate::output::global_style())?;
     }
     render_chain(out, &r.chain)
 }

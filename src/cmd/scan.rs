@@ -298,13 +298,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     } else {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        output::scan::summary_table(&mut out, &outcomes)?;
-        output::scan::policy_summary(&mut out, &outcomes)?;
-        output::scan::baseline_summary(&mut out, &outcomes)?;
+        let style = ctx.stdout_style();
+        output::scan::summary_table(&mut out, &outcomes, style)?;
+        output::scan::policy_summary(&mut out, &outcomes, style)?;
+        output::scan::baseline_summary(&mut out, &outcomes, style)?;
         if args.details {
             for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
                 writeln!(out)?;
-                output::scan::render(&mut out, r, ctx.quiet)?;
+                output::scan::render(&mut out, r, ctx.quiet, style)?;
             }
         }
         out.flush()?;
@@ -339,7 +340,9 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
         }
         None => return Err(fail(Failure::Argument, "no target given")),
     };
-    ctx.emit(&report, |out| output::scan::render(out, &report, ctx.quiet))?;
+    ctx.emit(&report, |out| {
+        output::scan::render(out, &report, ctx.quiet, ctx.stdout_style())
+    })?;
     let mut code = Code::Success;
     if let Some(p) = report.policy.as_ref().filter(|p| !p.violations.is_empty()) {
         if !ctx.quiet {

@@ -330,6 +330,7 @@ where
     let (events, mut rx) = Events::channel(4096);
     let json = ctx.json;
     let quiet = ctx.quiet;
+    let (style, err_style) = (ctx.stdout_style(), ctx.stderr_style());
     let renderer = std::thread::spawn(move || {
         let stdout = std::io::stdout();
         while let Some(event) = rx.blocking_recv() {
@@ -337,10 +338,9 @@ where
             let written = if json {
                 output::tunnel::json_line(&mut out, &event)
             } else {
-                let _ = output::on_stderr(|| {
-                    output::tunnel::stderr_lines(&mut std::io::stderr().lock(), &event)
-                });
-                output::tunnel::text(&mut out, &event, quiet)
+                let _ =
+                    output::tunnel::stderr_lines(&mut std::io::stderr().lock(), &event, err_style);
+                output::tunnel::text(&mut out, &event, quiet, style)
             };
             // A closed stdout ends the log, not the tunnel.
             if written.and_then(|_| out.flush()).is_err() {
@@ -364,7 +364,7 @@ where
         if ctx.json {
             writeln!(out, "{}", output::json::to_line(&summary)?)?;
         } else {
-            output::tunnel::summary(&mut out, &summary)?;
+            output::tunnel::summary(&mut out, &summary, ctx.stdout_style())?;
         }
         out.flush()?;
     }

@@ -271,7 +271,7 @@ fn render_input(
         }
     }
     if let Some(r) = &input.revocation {
-        crate::output::revocation::render(out, r)?;
+        crate::output::revocation::render(out, r, style)?;
     }
     for (i, k) in input.private_keys.iter().enumerate() {
         writeln!(

@@ -34,6 +34,12 @@ pub enum Tone {
     Dim,
     /// A heading: bold.
     Strong,
+    /// A good grade as a badge: bold black on green.
+    BadgeGood,
+    /// A middling grade as a badge: bold black on yellow.
+    BadgeWarn,
+    /// A bad grade as a badge: bold white on red.
+    BadgeBad,
 }
 
 impl Tone {
@@ -48,6 +54,10 @@ impl Tone {
             Tone::Accent => "1;36",
             Tone::Dim => "2",
             Tone::Strong => "1",
+            // colored's order: attributes, then background, then foreground.
+            Tone::BadgeGood => "1;42;30",
+            Tone::BadgeWarn => "1;43;30",
+            Tone::BadgeBad => "1;41;37",
         }
     }
 }
@@ -90,6 +100,10 @@ mod tests {
         assert_eq!(on.paint(Tone::GoodStrong, "x"), "\x1b[1;32mx\x1b[0m");
         assert_eq!(on.paint(Tone::WarnStrong, "x"), "\x1b[1;33mx\x1b[0m");
         assert_eq!(on.paint(Tone::Dim, ""), "\x1b[2m\x1b[0m");
+        // `.black().on_green().bold()` and the like, for scan's grade badge.
+        assert_eq!(on.paint(Tone::BadgeGood, " A "), "\x1b[1;42;30m A \x1b[0m");
+        assert_eq!(on.paint(Tone::BadgeWarn, "B"), "\x1b[1;43;30mB\x1b[0m");
+        assert_eq!(on.paint(Tone::BadgeBad, "F"), "\x1b[1;41;37mF\x1b[0m");
         let inner = on.paint(Tone::Good, "in");
         assert_eq!(
             on.paint(Tone::Strong, format!("a {inner} b")),

@@ -4,9 +4,7 @@
 
 use std::io::{self, Write};
 
-use colored::Colorize;
-
-use super::{field, sanitize};
+use super::{field_styled, sanitize, Style, Tone};
 use crate::tunnel::{human_duration, ConnRecord, Event, Mode, Outcome, Ready, Summary};
 
 /// Writes one event as a JSON line.
@@ -16,20 +14,20 @@ pub fn json_line(out: &mut dyn Write, event: &Event) -> io::Result<()> {
 }
 
 /// Writes what of an event belongs on stderr (warnings, a failed reload), in
-/// text mode; call it with colour as decided for stderr.
-pub fn stderr_lines(err: &mut dyn Write, event: &Event) -> io::Result<()> {
+/// text mode; `style` is the one decided for stderr.
+pub fn stderr_lines(err: &mut dyn Write, event: &Event, style: Style) -> io::Result<()> {
     match event {
         Event::Ready(ready) => {
             for w in &ready.warnings {
-                warning(err, w)?;
+                warning(err, w, style)?;
             }
             Ok(())
         }
-        Event::Warning { message } => warning(err, message),
+        Event::Warning { message } => warning(err, message, style),
         Event::ReloadFailed { reason } => writeln!(
             err,
             "tlskit: {} {}",
-            "reload failed:".red().bold(),
+            style.paint(Tone::Bad, "reload failed:"),
             sanitize(reason)
         ),
         _ => Ok(()),
@@ -38,22 +36,22 @@ pub fn stderr_lines(err: &mut dyn Write, event: &Event) -> io::Result<()> {
 
 /// Writes one event as text on stdout (the log). With `quiet`, only
 /// `listening on`, the connection lines and reloads are written.
-pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
+pub fn text(out: &mut dyn Write, event: &Event, quiet: bool, style: Style) -> io::Result<()> {
     match event {
         Event::Listening { addr } => writeln!(out, "listening on {addr}"),
         Event::Ready(ready) => {
             if quiet {
                 return Ok(());
             }
-            banner(out, ready)
+            banner(out, ready, style)
         }
-        Event::Connection(rec) => writeln!(out, "{}", connection_line(rec)),
+        Event::Connection(rec) => writeln!(out, "{}", connection_line(rec, style)),
         Event::Warning { .. } => Ok(()),
         Event::Reloaded { certificate } => match certificate {
             Some(c) => writeln!(
                 out,
                 "{}: now serving {} (SHA-256 {}, {})",
-                "reloaded".green(),
+                style.paint(Tone::Good, "reloaded"),
                 sanitize(&c.subject),
                 c.sha256_fingerprint,
                 c.spki_pin
@@ -61,13 +59,13 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
             None => writeln!(
                 out,
                 "{}: certificate and CA files read again",
-                "reloaded".green()
+                style.paint(Tone::Good, "reloaded")
             ),
         },
         Event::ReloadFailed { reason } => writeln!(
             out,
             "{} {}",
-            "reload failed:".red().bold(),
+            style.paint(Tone::Bad, "reload failed:"),
             sanitize(reason)
         ),
         Event::Shutdown {
@@ -88,8 +86,9 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
             if quiet {
                 return Ok(());
             }
-            field(
+            field_styled(
                 out,
+                style,
                 "status",
                 format!("http://{addr}/ (JSON), http://{addr}/metrics (Prometheus)"),
             )
@@ -97,16 +96,18 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
     }
 }
 
-fn warning(err: &mut dyn Write, message: &str) -> io::Result<()> {
+fn warning(err: &mut dyn Write, message: &str, style: Style) -> io::Result<()> {
     writeln!(
         err,
         "tlskit: {} {}",
-        "warning:".red().bold(),
-        sanitize(message).red()
+        style.paint(Tone::Bad, "warning:"),
+        style.paint(Tone::BadSoft, sanitize(message))
     )
 }
 
-fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
+fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
+    let field =
+        |out: &mut dyn Write, label: &str, value: String| field_styled(out, style, label, value);
     match r.mode {
         Mode::Server => {
             field(
@@ -125,8 +126,8 @@ fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
                     "certificate",
                     format!("{}{origin}", sanitize(&c.subject)),
                 )?;
-                field(out, "SHA-256", &c.sha256_fingerprint)?;
-                field(out, "SPKI pin", c.spki_pin.to_string().bold())?;
+                field(out, "SHA-256", c.sha256_fingerprint.clone())?;
+                field(out, "SPKI pin", style.paint(Tone::Strong, &c.spki_pin))?;
                 if r.ephemeral {
                     // The ephemeral certificate covers 127.0.0.1 and ::1: dial one of those.
                     let dial = r
@@ -144,7 +145,7 @@ fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
                 }
             }
             let clients = if !r.client_auth {
-                "anyone (no --client-ca)".red().to_string()
+                style.paint(Tone::BadSoft, "anyone (no --client-ca)")
             } else if r.allow.is_empty() {
                 "any certificate from --client-ca".to_string()
             } else {
@@ -169,7 +170,7 @@ fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
                 )?;
             }
             if r.client_auth {
-                field(out, "client certificate", "sent when asked (--cert)")?;
+                field(out, "client certificate", "sent when asked (--cert)".into())?;
             }
         }
     }
@@ -189,14 +190,18 @@ fn banner(out: &mut dyn Write, r: &Ready) -> io::Result<()> {
 }
 
 /// One connection as one line of text.
-pub fn connection_line(rec: &ConnRecord) -> String {
-    let label = outcome_label(rec.outcome);
-    let outcome = match rec.outcome {
-        Outcome::Closed => label.green(),
-        Outcome::IdleTimeout | Outcome::CutOff | Outcome::Busy => label.yellow(),
-        _ => label.red().bold(),
+pub fn connection_line(rec: &ConnRecord, style: Style) -> String {
+    let tone = match rec.outcome {
+        Outcome::Closed => Tone::Good,
+        Outcome::IdleTimeout | Outcome::CutOff | Outcome::Busy => Tone::Warn,
+        _ => Tone::Bad,
     };
-    let mut s = format!("{} {} {outcome}", rec.time.dimmed(), sanitize(&rec.peer));
+    let mut s = format!(
+        "{} {} {}",
+        style.paint(Tone::Dim, &rec.time),
+        sanitize(&rec.peer),
+        style.paint(tone, outcome_label(rec.outcome))
+    );
     if let Some(id) = &rec.client {
         let who = match &id.cn {
             Some(cn) => format!("CN={cn}"),
@@ -244,7 +249,9 @@ pub fn outcome_label(o: Outcome) -> &'static str {
 }
 
 /// The summary as text.
-pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+pub fn summary(out: &mut dyn Write, s: &Summary, style: Style) -> io::Result<()> {
+    let field =
+        |out: &mut dyn Write, label: &str, value: String| field_styled(out, style, label, value);
     let why = match &s.stopped_by {
         Some(sig) => format!("on {sig}"),
         None => "at the end of its input".into(),
@@ -252,7 +259,7 @@ pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     writeln!(
         out,
         "{} {why}, up {}",
-        "stopped".bold(),
+        style.paint(Tone::Strong, "stopped"),
         human_duration(s.duration_ms)
     )?;
     let mut conns = format!("{} ({} ok", s.connections, s.ok);
@@ -273,11 +280,13 @@ pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         field(
             out,
             "log",
-            format!(
-                "{} connection lines dropped (stdout was not read fast enough)",
-                s.dropped_events
-            )
-            .yellow(),
+            style.paint(
+                Tone::Warn,
+                format!(
+                    "{} connection lines dropped (stdout was not read fast enough)",
+                    s.dropped_events
+                ),
+            ),
         )?;
     }
     Ok(())
@@ -288,27 +297,8 @@ mod tests {
     use super::*;
     use crate::tunnel::PeerIdentity;
 
-    /// Removes the colour codes a terminal would get (CSI ... m).
-    fn strip_colour(s: &str) -> String {
-        let mut out = String::new();
-        let mut chars = s.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\u{1b}' && chars.peek() == Some(&'[') {
-                for d in chars.by_ref() {
-                    if d == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn a_connection_line_says_who_what_and_how_it_ended() {
-        let rec = ConnRecord {
+    fn record() -> ConnRecord {
+        ConnRecord {
             time: "2026-01-01T00:00:00Z".into(),
             peer: "127.0.0.1:5000".into(),
             client: Some(PeerIdentity {
@@ -326,8 +316,13 @@ mod tests {
             duration_ms: 1500,
             outcome: Outcome::TargetUnreachable,
             reason: Some("cannot reach the target 127.0.0.1:1: connection refused".into()),
-        };
-        let line = strip_colour(&connection_line(&rec));
+        }
+    }
+
+    #[test]
+    fn a_connection_line_says_who_what_and_how_it_ended() {
+        let rec = record();
+        let line = connection_line(&rec, Style::PLAIN);
         assert!(!line.contains('\u{1b}'), "{line}");
         assert!(
             line.starts_with(
@@ -336,5 +331,92 @@ mod tests {
             "{line}"
         );
         assert!(line.ends_with(" sni=localhost TLSv1.3 TLS_AES_256_GCM_SHA384 up=10 down=20 1.5 s: cannot reach the target 127.0.0.1:1: connection refused"), "{line}");
+    }
+
+    const ON: Style = Style { color: true };
+
+    #[test]
+    fn colour_marks_the_time_and_the_outcome_only_when_asked() {
+        let mut rec = record();
+        rec.outcome = Outcome::Closed;
+        rec.reason = None;
+        let plain = connection_line(&rec, Style::PLAIN);
+        assert!(
+            plain.starts_with("2026-01-01T00:00:00Z 127.0.0.1:5000 closed "),
+            "{plain}"
+        );
+        let coloured = connection_line(&rec, ON);
+        assert!(
+            coloured.starts_with(
+                "\x1b[2m2026-01-01T00:00:00Z\x1b[0m 127.0.0.1:5000 \x1b[32mclosed\x1b[0m client="
+            ),
+            "{coloured:?}"
+        );
+        rec.outcome = Outcome::Busy;
+        assert!(connection_line(&rec, ON).contains(" \x1b[33mbusy\x1b[0m"));
+        rec.outcome = Outcome::Denied;
+        assert!(connection_line(&rec, ON).contains(" \x1b[1;31mdenied\x1b[0m"));
+    }
+
+    fn summary_text(s: &Summary, style: Style) -> String {
+        let mut out = Vec::new();
+        summary(&mut out, s, style).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_summary_in_both_styles() {
+        let s = Summary {
+            event: "summary",
+            stopped_by: Some("SIGTERM".into()),
+            duration_ms: 2500,
+            connections: 3,
+            ok: 2,
+            failed: [(Outcome::Busy, 1)].into_iter().collect(),
+            bytes_up: 10,
+            bytes_down: 20,
+            dropped_events: 4,
+        };
+        assert_eq!(
+            summary_text(&s, Style::PLAIN),
+            "stopped on SIGTERM, up 2.5 s
+  connections:   3 (2 ok, 1 busy)
+  bytes:         10 up (client to target), 20 down
+  log:           4 connection lines dropped (stdout was not read fast enough)
+"
+        );
+        assert_eq!(
+            summary_text(&s, ON),
+            "\x1b[1mstopped\x1b[0m on SIGTERM, up 2.5 s
+  \x1b[2mconnections:  \x1b[0m 3 (2 ok, 1 busy)
+  \x1b[2mbytes:        \x1b[0m 10 up (client to target), 20 down
+  \x1b[2mlog:          \x1b[0m \x1b[33m4 connection lines dropped (stdout was not read fast enough)\x1b[0m
+"
+        );
+    }
+
+    #[test]
+    fn warnings_and_failed_reloads_on_stderr_are_red_when_coloured() {
+        let mut err = Vec::new();
+        let event = Event::Warning {
+            message: "odd\x1b[0m".into(),
+        };
+        stderr_lines(&mut err, &event, Style::PLAIN).unwrap();
+        stderr_lines(&mut err, &event, ON).unwrap();
+        stderr_lines(
+            &mut err,
+            &Event::ReloadFailed {
+                reason: "no key".into(),
+            },
+            ON,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "tlskit: warning: odd\\e[0m
+tlskit: \x1b[1;31mwarning:\x1b[0m \x1b[31modd\\e[0m\x1b[0m
+tlskit: \x1b[1;31mreload failed:\x1b[0m no key
+"
+        );
     }
 }

@@ -36,7 +36,8 @@ use log::{ConnRecord, End, Event, Events, Stats, Summary};
 pub type Stream = TlsStream<ReadAhead<TcpStream>>;
 
 /// What the server does with a connection once the handshake is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Write back every byte read.
     Echo,

@@ -1,5 +1,6 @@
-//! `serve`'s events on screen: one line per connection (text or a JSON line),
-//! the shutdown notice, warnings on stderr and the closing summary.
+//! `serve`'s events on screen: the first lines and the banner ([`banner`]),
+//! one line per connection (text or a JSON line), the shutdown notice,
+//! warnings on stderr and the closing summary.
 //!
 //! The server queues its events; [`EventWriter`] drains the queue on a thread
 //! of its own and writes them in batches, so a slow reader of stdout never
@@ -8,6 +9,10 @@
 use std::io::Write;
 use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
+
+mod banner;
+
+pub use banner::{banner, connect_command, startup_warning, write_listening, write_ready, Ready};
 
 use super::style::{Style, Tone};
 use crate::server::log::{ConnRecord, End, Event, Reload, Shutdown, Summary};

@@ -1,0 +1,344 @@
+//! `scan` of many targets: the summary table, each target's policy
+//! violations and changes since the baseline after it, and the Prometheus
+//! exposition of the results.
+
+use std::io::Write;
+
+use super::{baseline, policy};
+use crate::output::{days_left_tone, describe_validity, sanitize, Style, Tone};
+use crate::scan::certs::CertReport;
+use crate::scan::fleet::Outcome;
+use crate::scan::grade::Grade;
+use crate::scan::report::Report;
+use crate::scan::session::KeyKind;
+
+/// After a summary table: each target's changes since the baseline.
+pub fn baseline_summary(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(b) = r.baseline.as_ref().filter(|b| !b.changes.is_empty()) {
+            writeln!(out, "{}", style.paint(Tone::Strong, sanitize(&r.target)))?;
+            baseline(out, b, style)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a summary table: each target's policy violations.
+pub fn policy_summary(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        if let Some(p) = r.policy.as_ref().filter(|p| !p.violations.is_empty()) {
+            writeln!(out, "{}", style.paint(Tone::Strong, sanitize(&r.target)))?;
+            policy(out, p, style)?;
+        }
+    }
+    Ok(())
+}
+
+/// "1.3 1.2": the accepted versions, newest first.
+fn versions_short(r: &Report) -> String {
+    let v: Vec<&str> = r
+        .protocols
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .map(|p| p.version.name().trim_start_matches("TLSv"))
+        .collect();
+    if v.is_empty() {
+        "-".to_string()
+    } else {
+        v.join(" ")
+    }
+}
+
+/// Every certificate of a report: the main one and the others.
+fn all_certificates(r: &Report) -> impl Iterator<Item = &CertReport> {
+    r.certificate.iter().chain(r.additional_certificates.iter())
+}
+
+/// When the soonest-expiring certificate expires, in words.
+fn soonest_expiry(r: &Report) -> (String, i64) {
+    let leaf = all_certificates(r)
+        .filter_map(|c| c.chain.first())
+        .min_by_key(|c| c.days_left);
+    match leaf {
+        Some(c) => (
+            describe_validity(c.days_left, c.days_until_valid),
+            c.days_left,
+        ),
+        None => ("-".to_string(), i64::MAX),
+    }
+}
+
+/// Cuts `text` to at most `max` characters, marking the cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// The summary of many targets, worst first: target, grade, versions,
+/// certificate expiry and the worst finding (or why there is no grade).
+pub fn summary_table(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    style: Style,
+) -> std::io::Result<()> {
+    struct Row {
+        rank: usize,
+        target: String,
+        grade: String,
+        grade_plain: Option<Grade>,
+        versions: String,
+        expiry: (String, i64),
+        worst: String,
+    }
+    let mut rows: Vec<Row> = outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(r) => Row {
+                rank: 1 + Grade::ALL.len()
+                    - Grade::ALL.iter().position(|g| *g == r.grade).unwrap_or(0),
+                target: sanitize(&r.target).into_owned(),
+                grade: r.grade.to_string(),
+                grade_plain: Some(r.grade),
+                versions: versions_short(r),
+                expiry: soonest_expiry(r),
+                worst: r
+                    .grade_caps
+                    .first()
+                    .map_or_else(|| "none".to_string(), |c| sanitize(&c.reason).into_owned()),
+            },
+            Err(f) => Row {
+                rank: 0,
+                target: sanitize(&f.target).into_owned(),
+                grade: "error".to_string(),
+                grade_plain: None,
+                versions: "-".to_string(),
+                expiry: ("-".to_string(), i64::MAX),
+                worst: sanitize(&format!("{:#}", f.error)).into_owned(),
+            },
+        })
+        .collect();
+    // Worst first: no grade, then F up to A+; in the given order within each.
+    rows.sort_by_key(|r| (r.rank, r.expiry.1));
+    let width = |f: &dyn Fn(&Row) -> usize, title: &str| {
+        rows.iter().map(f).max().unwrap_or(0).max(title.len())
+    };
+    let wt = width(&|r| r.target.chars().count(), "TARGET");
+    let wg = width(&|r| r.grade.len(), "GRADE");
+    let wv = width(&|r| r.versions.len(), "VERSIONS");
+    let we = width(&|r| r.expiry.0.len(), "EXPIRY");
+    writeln!(
+        out,
+        "{}",
+        style.paint(
+            Tone::Strong,
+            format!(
+                "{:<wt$}  {:<wg$}  {:<wv$}  {:<we$}  WORST FINDING",
+                "TARGET", "GRADE", "VERSIONS", "EXPIRY"
+            )
+        )
+    )?;
+    for r in &rows {
+        let grade = format!("{:<wg$}", r.grade);
+        let grade = match r.grade_plain {
+            Some(Grade::APlus | Grade::A) => style.paint(Tone::Good, grade),
+            Some(Grade::AMinus | Grade::B) => style.paint(Tone::Warn, grade),
+            _ => style.paint(Tone::Bad, grade),
+        };
+        let expiry = format!("{:<we$}", r.expiry.0);
+        let expiry = if r.expiry.1 == i64::MAX {
+            expiry
+        } else {
+            style.paint(days_left_tone(r.expiry.1), expiry)
+        };
+        writeln!(
+            out,
+            "{:<wt$}  {grade}  {:<wv$}  {expiry}  {}",
+            r.target,
+            r.versions,
+            clip(&r.worst, 100)
+        )?;
+    }
+    let failed = outcomes.iter().filter(|o| o.is_err()).count();
+    writeln!(
+        out,
+        "{}",
+        style.paint(
+            Tone::Dim,
+            format!(
+                "{} targets: {} graded, {failed} not graded",
+                outcomes.len(),
+                outcomes.len() - failed
+            )
+        )
+    )
+}
+
+/// The grade as a number for metrics: 7 for A+ down to 1 for F.
+pub fn grade_number(g: Grade) -> usize {
+    Grade::ALL.len()
+        - Grade::ALL
+            .iter()
+            .position(|x| *x == g)
+            .unwrap_or(Grade::ALL.len() - 1)
+}
+
+/// A Prometheus label value: sanitized, with `\`, `"` and newlines escaped.
+fn label(v: &str) -> String {
+    sanitize(v)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The results in the Prometheus text exposition format, for node_exporter's
+/// textfile collector: per target, whether it was scanned, its grade as a
+/// number, the versions it accepts and seconds to each certificate's expiry.
+pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    let target = |o: &Outcome| match o {
+        Ok(r) => label(&r.target),
+        Err(f) => label(&f.target),
+    };
+    writeln!(
+        out,
+        "# HELP tlskit_scan_success Whether the target was scanned and graded (1) or not (0)."
+    )?;
+    writeln!(out, "# TYPE tlskit_scan_success gauge")?;
+    for o in outcomes {
+        writeln!(
+            out,
+            "tlskit_scan_success{{target=\"{}\"}} {}",
+            target(o),
+            u8::from(o.is_ok())
+        )?;
+    }
+    writeln!(
+        out,
+        "# HELP tlskit_scan_grade The grade as a number: 7 A+, 6 A, 5 A-, 4 B, 3 C, 2 D, 1 F."
+    )?;
+    writeln!(out, "# TYPE tlskit_scan_grade gauge")?;
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        writeln!(
+            out,
+            "tlskit_scan_grade{{target=\"{}\",grade=\"{}\"}} {}",
+            label(&r.target),
+            r.grade,
+            grade_number(r.grade)
+        )?;
+    }
+    writeln!(out, "# HELP tlskit_scan_version_accepted Whether the target accepts the protocol version (1) or not (0).")?;
+    writeln!(out, "# TYPE tlskit_scan_version_accepted gauge")?;
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        for p in r.protocols.iter().filter(|p| p.accepted.is_some()) {
+            writeln!(
+                out,
+                "tlskit_scan_version_accepted{{target=\"{}\",version=\"{}\"}} {}",
+                label(&r.target),
+                p.version.name(),
+                u8::from(p.accepted == Some(true))
+            )?;
+        }
+    }
+    writeln!(out, "# HELP tlskit_scan_certificate_expiry_seconds Seconds until the certificate's notAfter (negative once expired).")?;
+    writeln!(out, "# TYPE tlskit_scan_certificate_expiry_seconds gauge")?;
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        for c in all_certificates(r) {
+            let Some(secs) = c.expires_in_seconds else {
+                continue;
+            };
+            let key = c.key_kind.map_or("unknown", key_kind_label);
+            writeln!(
+                out,
+                "tlskit_scan_certificate_expiry_seconds{{target=\"{}\",key=\"{key}\"}} {secs}",
+                label(&r.target)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn key_kind_label(k: KeyKind) -> &'static str {
+    match k {
+        KeyKind::Rsa => "rsa",
+        KeyKind::Ecdsa => "ecdsa",
+        KeyKind::Ed25519 => "ed25519",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ON: Style = Style { color: true };
+
+    #[test]
+    fn the_summary_table_colours_grades_and_dims_the_count() {
+        let mut r = crate::scan::grade::tests::model();
+        r.grade = Grade::B;
+        let outcomes = [Ok(r)];
+        let mut plain = Vec::new();
+        summary_table(&mut plain, &outcomes, Style::PLAIN).unwrap();
+        let plain = String::from_utf8(plain).unwrap();
+        assert!(
+            plain.starts_with("TARGET  GRADE  VERSIONS  EXPIRY"),
+            "{plain}"
+        );
+        assert!(
+            plain.ends_with("\n1 targets: 1 graded, 0 not graded\n"),
+            "{plain}"
+        );
+        let mut on = Vec::new();
+        summary_table(&mut on, &outcomes, ON).unwrap();
+        let on = String::from_utf8(on).unwrap();
+        assert!(on.starts_with("\x1b[1mTARGET  GRADE"), "{on:?}");
+        assert!(on.contains("t:443   \x1b[33mB    \x1b[0m  "), "{on:?}");
+        assert!(
+            on.ends_with("\n\x1b[2m1 targets: 1 graded, 0 not graded\x1b[0m\n"),
+            "{on:?}"
+        );
+    }
+
+    #[test]
+    fn grades_as_numbers_and_escaped_labels() {
+        assert_eq!(grade_number(Grade::APlus), 7);
+        assert_eq!(grade_number(Grade::A), 6);
+        assert_eq!(grade_number(Grade::F), 1);
+        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+
+    #[test]
+    fn prometheus_groups_each_metric() {
+        let mut r = crate::scan::grade::tests::model();
+        r.grade = Grade::A;
+        let mut out = Vec::new();
+        prometheus(&mut out, &[Ok(r)]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("tlskit_scan_success{target=\"t:443\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tlskit_scan_grade{target=\"t:443\",grade=\"A\"} 6\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tlskit_scan_version_accepted{target=\"t:443\",version=\"TLSv1.3\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tlskit_scan_version_accepted{target=\"t:443\",version=\"SSLv3\"} 0\n"),
+            "{text}"
+        );
+    }
+}
