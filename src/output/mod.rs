@@ -16,6 +16,7 @@ pub mod json {
 pub mod bench;
 pub mod ca;
 pub mod cert;
+pub mod connect;
 pub mod dtls;
 pub mod gencert;
 pub mod inspect;

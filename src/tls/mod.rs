@@ -17,6 +17,7 @@ pub mod handshake;
 pub mod lint;
 pub mod ocsp;
 pub mod pin;
+pub mod pump;
 pub mod readahead;
 pub mod source;
 pub mod starttls;
