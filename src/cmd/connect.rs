@@ -14,19 +14,18 @@ use tokio::sync::mpsc;
 use super::stdin::{self, StdinMode};
 use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
-use crate::pinstore::{self, PinStore};
+use crate::pinstore::FirstUse;
 use crate::report::connect::{
     Context as ReportContext, ErrorReport, Reconnect, Report, TofuReport,
 };
 use crate::report::Trust;
 use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, Versions};
-use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Dialed, Stage};
-use crate::tls::handshake::Kind as HandshakeKind;
+use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Stage};
 use crate::tls::pin::Pin;
 use crate::tls::pump::{self, Input};
+use crate::tls::resume;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
-use crate::tls::verify::Observed;
 use crate::tls::{danger, explain, files};
 use crate::when::parse_secs;
 
@@ -163,20 +162,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         .as_deref()
         .map(|c| dial::parse_connect_to(c, target.port))
         .transpose()?;
-    let pins = args.trust.pins()?;
-    let tofu = if args.tofu {
-        let store = PinStore::open_default()?;
-        let host_port = pinstore::store_key(&target.host, target.port);
-        let entry = store.get(&host_port)?;
-        Some(TofuStore {
-            store,
-            host_port,
-            entry,
-        })
-    } else {
-        None
-    };
-    let mut pins = pins;
+    let mut pins = args.trust.pins()?;
+    let tofu = args
+        .tofu
+        .then(|| FirstUse::open(&target.host, target.port))
+        .transpose()?;
     if let Some(entry) = tofu.as_ref().and_then(|t| t.entry.as_ref()) {
         pins.push(entry.pin.clone());
     }
@@ -190,14 +180,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     // Decide early how stdin is used, and start reading it so that an empty
     // pipe is known to be empty by the time the handshake is done.
     let wants_stdin = !args.no_io && args.send.is_none();
-    let mut stdin_rx = None;
-    let mut stdin_mode = StdinMode::Closed;
-    if wants_stdin {
-        stdin_mode = stdin::mode_now();
-        if stdin_mode == StdinMode::Data {
-            stdin_rx = Some(stdin::spawn_reader(16 * 1024, 4));
-        }
-    }
+    let stdin_rx = (wants_stdin && stdin::mode_now() == StdinMode::Data)
+        .then(|| stdin::spawn_reader(16 * 1024, 4));
 
     let dial_opts = DialOptions {
         target: target.clone(),
@@ -217,7 +201,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         pins: &pins,
         tofu: tofu.as_ref(),
     };
-    let result = rt.block_on(session.go(config, &observations, dial_opts, stdin_rx, stdin_mode));
+    let result = rt.block_on(session.go(config, &observations, dial_opts, stdin_rx));
     rt.shutdown_background();
     result
 }
@@ -227,14 +211,7 @@ struct Session<'a> {
     ctx: &'a Ctx,
     trust: Trust,
     pins: &'a [Pin],
-    tofu: Option<&'a TofuStore>,
-}
-
-/// `--tofu`: the store, the server's key in it, and what it held before this connection.
-struct TofuStore {
-    store: PinStore,
-    host_port: String,
-    entry: Option<pinstore::Entry>,
+    tofu: Option<&'a FirstUse>,
 }
 
 /// Whether to accept a weak RSA key (only ever with --insecure, in a TLS 1.2 retry).
@@ -297,8 +274,7 @@ impl Session<'_> {
         config: Arc<rustls::ClientConfig>,
         observations: &crate::tls::verify::Observations,
         dial_opts: DialOptions,
-        mut stdin_rx: Option<mpsc::Receiver<Vec<u8>>>,
-        mut stdin_mode: StdinMode,
+        stdin_rx: Option<mpsc::Receiver<Vec<u8>>>,
     ) -> Result<Code> {
         let mut extra_warnings = Vec::new();
         let (mut config, mut observations) = (config, observations.clone());
@@ -339,55 +315,23 @@ impl Session<'_> {
         };
         let observations = &observations;
         let tofu = match self.tofu {
-            Some(t) => Some(record_tofu(t, &first.report.observed)?),
+            Some(t) => {
+                let leaf = (first.report.observed.chain.first())
+                    .context("--tofu: the server presented no certificate")?;
+                Some(TofuReport::of(t.record(leaf)?, &t.store))
+            }
             None => None,
         };
-        let mut reconnect = None;
-        let mut conn = first;
+        let (mut conn, mut reconnect) = (first, None);
         if self.args.reconnect {
-            let mut old = conn;
-            let tickets_received = {
-                let state = old.stream.get_ref().1;
-                (state.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
-                    .then(|| state.tls13_tickets_received() as usize)
-            };
-            let _ = tokio::time::timeout(Duration::from_secs(1), old.stream.shutdown()).await;
-            // The second connection resumes or not; it need not wait for a ticket of its own.
-            let again_opts = DialOptions {
-                await_ticket: false,
-                ..dial_opts.clone()
-            };
-            let again = match dial::dial(config, observations, &again_opts).await {
-                Ok(d) => d,
+            match resume::reconnect(conn, config, observations, &dial_opts).await {
+                Ok((again, test)) => (conn, reconnect) = (again, Some(test)),
                 Err(f) => return self.failed(f),
-            };
-            let kind = again
-                .report
-                .handshake
-                .as_ref()
-                .map_or(HandshakeKind::Unknown, |h| h.handshake_kind);
-            reconnect = Some(Reconnect {
-                resumed: kind == HandshakeKind::Resumed,
-                handshake_kind: kind,
-                timings: again.report.timings.clone(),
-                tickets_received,
-            });
-            // The first connection saw the certificates; a resumed one sees none.
-            conn = Dialed {
-                report: old.report,
-                ..again
-            };
-        }
-
-        let mut first_chunk = None;
-        if let Some(rx) = stdin_rx.as_mut() {
-            match rx.try_recv() {
-                Err(mpsc::error::TryRecvError::Disconnected) => stdin_mode = StdinMode::Closed,
-                Ok(chunk) => first_chunk = Some(chunk),
-                Err(mpsc::error::TryRecvError::Empty) => {}
             }
         }
-        let data_mode = self.args.send.is_some() || stdin_mode == StdinMode::Data;
+
+        let (stdin_rx, first_chunk) = stdin::take_ready(stdin_rx);
+        let data_mode = self.args.send.is_some() || stdin_rx.is_some();
         let pem_to_stdout = self.args.showcerts && self.args.save_chain.is_none() && !self.ctx.json;
 
         let mut report = self.build_report(&conn.report, reconnect);
@@ -407,13 +351,7 @@ impl Session<'_> {
             // Revoked, must-staple unstapled, or (=require) unknown: not verified after all.
             report.verification.verified = false;
             report.verification.error = Some(format!("{e:#}"));
-            let code = exit::classify(e);
-            report.error = Some(ErrorReport {
-                message: format!("{e:#}"),
-                exit_code: code.as_u8(),
-                kind: code.kind(),
-                stage: conn.report.stage,
-            });
+            report.error = Some(error_report(e, conn.report.stage));
         }
         if let Some(path) = &self.args.save_chain {
             let pem = files::certs_to_pem(&conn.report.observed.chain);
@@ -424,22 +362,12 @@ impl Session<'_> {
         for w in &report.warnings {
             eprintln!("{}", output::warning_line(w, err_style));
         }
-        let to_stderr = data_mode || pem_to_stdout;
-        if !self.ctx.quiet || self.ctx.json {
-            if to_stderr {
-                let stderr = std::io::stderr();
-                let mut err = stderr.lock();
-                if self.ctx.json {
-                    output::write_json(&mut err, &report)?;
-                } else {
-                    output::connect::render(&mut err, &report, err_style)?;
-                }
-            } else {
-                let style = self.ctx.stdout_style();
-                self.ctx
-                    .emit(&report, |out| output::connect::render(out, &report, style))?;
-            }
-        }
+        output::connect::emit(
+            self.ctx,
+            data_mode || pem_to_stdout,
+            &report,
+            |out, style| output::connect::render(out, &report, style),
+        )?;
         if pem_to_stdout {
             let mut out = std::io::stdout().lock();
             out.write_all(files::certs_to_pem(&conn.report.observed.chain).as_bytes())?;
@@ -497,10 +425,10 @@ impl Session<'_> {
         mut f: DialFailure,
         completion: Option<crate::revocation::aia::Completion>,
     ) -> Result<Code> {
-        if let Some(changed) = self.tofu.and_then(|t| key_changed(t, &f)) {
+        let leaf = f.report.observed.chain.first().map(|c| c.as_ref());
+        if let Some(changed) = self.tofu.and_then(|t| t.key_changed(&f.error, leaf)) {
             f.error = anyhow::Error::new(changed);
         }
-        let code = exit::classify(&f.error);
         // Like `s_client -showcerts`: the chain a refused server presented is what
         // one wants to look at (or to trust), so --showcerts and --save-chain still write it.
         let presented = &f.report.observed.chain;
@@ -528,12 +456,7 @@ impl Session<'_> {
         if self.ctx.json {
             let mut report = self.build_report(&f.report, None);
             report.fetched_intermediates = completion;
-            report.error = Some(ErrorReport {
-                message: format!("{:#}", f.error),
-                exit_code: code.as_u8(),
-                kind: code.kind(),
-                stage: f.report.stage,
-            });
+            report.error = Some(error_report(&f.error, f.report.stage));
             let stdout = std::io::stdout();
             output::write_json(&mut stdout.lock(), &report)?;
         } else if !self.ctx.quiet && !f.report.observed.chain.is_empty() {
@@ -562,33 +485,15 @@ impl Session<'_> {
     }
 }
 
-/// Records the leaf's pin on first contact, or confirms the recorded one.
-fn record_tofu(t: &TofuStore, observed: &Observed) -> Result<TofuReport> {
-    let leaf = observed
-        .chain
-        .first()
-        .context("--tofu: the server presented no certificate")?;
-    let pin = Pin::of_cert(leaf)?;
-    // check_or_record re-reads the store under its lock: another process may
-    // have recorded this server since we looked.
-    let found = t.store.check_or_record(&t.host_port, &pin)?;
-    Ok(TofuReport::of(found, &t.store))
-}
-
-/// A pin mismatch under `--tofu` means the server's key changed since it was recorded.
-fn key_changed(t: &TofuStore, f: &DialFailure) -> Option<pinstore::PinChanged> {
-    let entry = t.entry.as_ref()?;
-    if exit::classify(&f.error) != Code::PinMismatch {
-        return None;
+/// A failure as the JSON report has it.
+fn error_report(e: &anyhow::Error, stage: Stage) -> ErrorReport {
+    let code = exit::classify(e);
+    ErrorReport {
+        message: format!("{e:#}"),
+        exit_code: code.as_u8(),
+        kind: code.kind(),
+        stage,
     }
-    let new = Pin::of_cert(f.report.observed.chain.first()?).ok()?;
-    Some(pinstore::PinChanged {
-        host_port: t.host_port.clone(),
-        old: entry.pin.clone(),
-        new,
-        recorded_at: entry.recorded_at.clone(),
-        store: t.store.path().to_path_buf(),
-    })
 }
 
 /// Writes the server's data to stdout as it comes.

@@ -69,3 +69,18 @@ pub(crate) fn spawn_reader(chunk: usize, queue: usize) -> mpsc::Receiver<Vec<u8>
     });
     rx
 }
+
+/// What stdin has delivered by now (after the handshake): `None` for the
+/// channel when stdin already ended empty, so there is nothing to carry.
+pub(crate) fn take_ready(
+    rx: Option<mpsc::Receiver<Vec<u8>>>,
+) -> (Option<mpsc::Receiver<Vec<u8>>>, Option<Vec<u8>>) {
+    let Some(mut rx) = rx else {
+        return (None, None);
+    };
+    match rx.try_recv() {
+        Ok(chunk) => (Some(rx), Some(chunk)),
+        Err(mpsc::error::TryRecvError::Empty) => (Some(rx), None),
+        Err(mpsc::error::TryRecvError::Disconnected) => (None, None),
+    }
+}

@@ -8,9 +8,10 @@ use serde::Serialize;
 use super::{ChainCert, Trust, Verification};
 use crate::pinstore;
 use crate::tls::dial::{DialReport, Stage, Timings};
-use crate::tls::handshake::{HandshakeInfo, Kind as HandshakeKind};
+use crate::tls::handshake::HandshakeInfo;
 use crate::tls::ocsp::{self, OcspSummary};
 use crate::tls::pin::Pin;
+pub use crate::tls::resume::Reconnect;
 use crate::tls::starttls::Preamble;
 
 /// The client-certificate part of the report.
@@ -34,20 +35,6 @@ pub struct OcspReport {
     pub summary: Option<OcspSummary>,
     /// Why the stapled bytes could not be read.
     pub parse_error: Option<String>,
-}
-
-/// The second connection of `--reconnect`.
-#[derive(Debug, Serialize)]
-pub struct Reconnect {
-    /// Whether the session was resumed.
-    pub resumed: bool,
-    /// `full`, `full_with_hello_retry_request` or `resumed`.
-    pub handshake_kind: HandshakeKind,
-    /// Its timings.
-    pub timings: Timings,
-    /// TLS 1.3 session tickets the first connection received (`null` for TLS 1.2,
-    /// where rustls does not tell): 0 means the server offered nothing to resume.
-    pub tickets_received: Option<usize>,
 }
 
 /// A failure, in the JSON document.

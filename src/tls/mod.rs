@@ -19,6 +19,7 @@ pub mod ocsp;
 pub mod pin;
 pub mod pump;
 pub mod readahead;
+pub mod resume;
 pub mod source;
 pub mod starttls;
 pub mod target;

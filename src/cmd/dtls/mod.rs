@@ -321,20 +321,9 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         for w in &report.warnings {
             eprintln!("{}", output::warning_line(w, err_style));
         }
-        if !ctx.quiet || ctx.json {
-            if data_mode || pem_to_stdout {
-                let mut err = std::io::stderr().lock();
-                if ctx.json {
-                    output::write_json(&mut err, &report)?;
-                } else {
-                    output::dtls::render_connect(&mut err, &report, err_style)?;
-                }
-            } else {
-                ctx.emit(&report, |out| {
-                    output::dtls::render_connect(out, &report, ctx.stdout_style())
-                })?;
-            }
-        }
+        output::connect::emit(ctx, data_mode || pem_to_stdout, &report, |out, style| {
+            output::dtls::render_connect(out, &report, style)
+        })?;
         if !data_mode {
             return conn
                 .exchange(None, &mut |_| Ok(()), Duration::from_millis(1))

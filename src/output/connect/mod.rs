@@ -5,10 +5,15 @@
 
 use std::io::Write;
 
-use super::cert::summary_styled;
-use super::{field_styled, sanitize, Style, Tone};
+mod chain;
+
+pub use chain::{render_chain, render_failed};
+
+use serde::Serialize;
+
+use super::{field_styled, sanitize, Ctx, Style, Tone};
 use crate::report::connect::{OcspReport, Reconnect, Report, TofuReport, TofuState};
-use crate::report::{ChainCert, Trust, Verification};
+use crate::report::{Trust, Verification};
 use crate::tls::handshake::Kind as HandshakeKind;
 
 /// How the report names what vouched for a verified chain.
@@ -31,6 +36,30 @@ pub fn insecure_warning(style: Style) -> String {
             "--insecure: the certificate is not verified; anyone on the path could impersonate this server"
         )
     )
+}
+
+/// Writes a connect report (TLS or DTLS): JSON with `--json`, else `text`
+/// in the style of the stream; nothing with `-q`. `to_stderr` when stdout
+/// carries the server's data or the PEM chain.
+pub fn emit<T: Serialize>(
+    ctx: &Ctx,
+    to_stderr: bool,
+    report: &T,
+    text: impl FnOnce(&mut dyn Write, Style) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if ctx.quiet && !ctx.json {
+        return Ok(());
+    }
+    if !to_stderr {
+        return ctx.emit(report, |out| text(out, ctx.stdout_style()));
+    }
+    let mut err = std::io::stderr().lock();
+    if ctx.json {
+        super::write_json(&mut err, report)?;
+    } else {
+        text(&mut err, ctx.stderr_style())?;
+    }
+    Ok(())
 }
 
 fn ms(v: Option<f64>) -> Option<String> {
@@ -244,48 +273,5 @@ fn ocsp_text(o: &OcspReport, style: Style) -> String {
     format!("{} ({})", style.paint(tone, status), parts.join(", "))
 }
 
-/// The chain as the server sent it, each certificate summarised.
-pub fn render_chain(out: &mut dyn Write, chain: &[ChainCert], style: Style) -> std::io::Result<()> {
-    let n = chain.len();
-    writeln!(
-        out,
-        "{}",
-        style.paint(
-            Tone::Strong,
-            format!(
-                "Certificate chain ({n} certificate{}, as sent by the server):",
-                if n == 1 { "" } else { "s" }
-            )
-        )
-    )?;
-    for (i, c) in chain.iter().enumerate() {
-        let role = if i == 0 { "server" } else { "chain" };
-        writeln!(
-            out,
-            " {} {role}",
-            style.paint(Tone::Strong, format!("#{i}"))
-        )?;
-        summary_styled(out, &c.summary, style)?;
-    }
-    Ok(())
-}
-
-/// What a failed handshake shows (on stderr, before the error): the chain the
-/// server presented, which is usually the quickest way to see why.
-pub fn render_failed(
-    out: &mut dyn Write,
-    target: &str,
-    address: Option<&str>,
-    chain: &[ChainCert],
-    style: Style,
-) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} {} ({}) {}",
-        style.paint(Tone::Strong, "Handshake with"),
-        style.paint(Tone::Strong, sanitize(target)),
-        address.unwrap_or("?"),
-        style.paint(Tone::Strong, "failed.")
-    )?;
-    render_chain(out, chain, style)
-}
+#[cfg(test)]
+mod tests;
