@@ -369,9 +369,7 @@ impl Session<'_> {
             |out, style| output::connect::render(out, &report, style),
         )?;
         if pem_to_stdout {
-            let mut out = std::io::stdout().lock();
-            out.write_all(files::certs_to_pem(&conn.report.observed.chain).as_bytes())?;
-            out.flush()?;
+            write_stdout(files::certs_to_pem(&conn.report.observed.chain).as_bytes())?;
         }
         if let Some(e) = checked.failure {
             let _ = tokio::time::timeout(Duration::from_secs(1), conn.stream.shutdown()).await;
@@ -448,9 +446,7 @@ impl Session<'_> {
                 }
             }
             if self.args.showcerts && self.args.save_chain.is_none() && !self.ctx.json {
-                let mut out = std::io::stdout().lock();
-                out.write_all(pem.as_bytes())?;
-                out.flush()?;
+                write_stdout(pem.as_bytes())?;
             }
         }
         if self.ctx.json {

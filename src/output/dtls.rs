@@ -350,3 +350,48 @@ pub fn render_scan(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtls::{Negotiated, Version};
+
+    fn association(end: End) -> Association {
+        Association {
+            event: "association",
+            time: "12:00:00".to_string(),
+            peer: "127.0.0.1:5000".to_string(),
+            handshake: Some(Negotiated {
+                protocol: Version::Dtls13,
+                cipher_suite: Some("TLS_AES_128_GCM_SHA256".to_string()),
+                group: Some("X25519".to_string()),
+                cookie_exchange: true,
+            }),
+            established: true,
+            client_subject: Some("CN=client\x1b]".to_string()),
+            datagrams_in: 2,
+            bytes_in: 20,
+            datagrams_out: 3,
+            bytes_out: 30,
+            duration_ms: 1500,
+            end,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn association_lines_plain_and_coloured() {
+        let a = association(End::Closed);
+        assert_eq!(
+            association_line(&a, Style::PLAIN),
+            "12:00:00 127.0.0.1:5000 closed DTLSv1.3 TLS_AES_128_GCM_SHA256 X25519 client=CN=client\\e] in=2/20B out=3/30B 1.5s"
+        );
+        let on = Style { color: true };
+        assert!(association_line(&a, on)
+            .starts_with("\x1b[2m12:00:00\x1b[0m 127.0.0.1:5000 \x1b[32mclosed\x1b[0m DTLSv1.3 "));
+        let mut failed = association(End::HandshakeFailed);
+        failed.reason = Some("bad record".to_string());
+        assert!(association_line(&failed, on).contains("\x1b[1;31mhandshake failed\x1b[0m"));
+        assert!(association_line(&failed, on).ends_with(": bad record"));
+    }
+}
