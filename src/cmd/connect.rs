@@ -316,8 +316,8 @@ impl Session<'_> {
         let observations = &observations;
         let tofu = match self.tofu {
             Some(t) => {
-                let leaf = (first.report.observed.chain.first())
-                    .context("--tofu: the server presented no certificate")?;
+                let leaf = first.report.observed.chain.first();
+                let leaf = leaf.context("--tofu: the server presented no certificate")?;
                 Some(TofuReport::of(t.record(leaf)?, &t.store))
             }
             None => None,

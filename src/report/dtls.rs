@@ -117,6 +117,16 @@ pub enum ClientAuth {
     Off,
 }
 
+impl ClientAuth {
+    /// The name as JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientAuth::Required => "required",
+            ClientAuth::Off => "off",
+        }
+    }
+}
+
 /// The `ready` event of `serve --dtls`.
 #[derive(Debug, Serialize)]
 pub struct Ready<'a> {

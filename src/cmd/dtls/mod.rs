@@ -159,15 +159,11 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
             }
             out.flush()?;
             if !ctx.quiet {
-                let connect = serve::connect_command(
-                    addr,
-                    &leaf,
-                    match client_auth {
-                        ClientAuth::Required => "required",
-                        ClientAuth::Off => "off",
-                    },
-                )
-                .replacen("tlskit connect ", "tlskit connect --dtls ", 1);
+                let connect = serve::connect_command(addr, &leaf, client_auth.name()).replacen(
+                    "tlskit connect ",
+                    "tlskit connect --dtls ",
+                    1,
+                );
                 let ready = Ready {
                     event: "ready",
                     addr: addr.to_string(),
