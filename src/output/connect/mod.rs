@@ -5,16 +5,16 @@
 
 use std::io::Write;
 
-mod chain;
-
-pub use chain::{render_chain, render_failed};
-
 use serde::Serialize;
 
 use super::{field_styled, sanitize, Ctx, Style, Tone};
 use crate::report::connect::{OcspReport, Reconnect, Report, TofuReport, TofuState};
 use crate::report::{Trust, Verification};
 use crate::tls::handshake::Kind as HandshakeKind;
+
+mod chain;
+
+pub use chain::{render_chain, render_failed};
 
 /// How the report names what vouched for a verified chain.
 pub fn trust_label(t: Trust) -> &'static str {
