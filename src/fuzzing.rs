@@ -51,7 +51,6 @@ fn webpki_store() -> &'static TrustStore {
 /// `files::parse_items`, then the x509info/chain/lint builders, then the
 /// text renderer and the JSON serializer.
 pub fn files(data: &[u8]) {
-    colored::control::set_override(false);
     let Ok(items) = files::parse_items(data, "fuzz input") else {
         return;
     };

@@ -16,6 +16,7 @@ const ENGINES: &[&str] = &[
     "dtls",
     "revocation",
     "pki",
+    "report",
     "pinstore.rs",
 ];
 

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod output;
 pub mod pinstore;
 pub mod pki;
+pub mod report;
 pub mod revocation;
 pub mod scan;
 pub mod server;

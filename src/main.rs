@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use colored::Colorize;
 use tlskit::{cli::Cli, exit, output};
 
 fn main() -> ExitCode {
@@ -16,7 +15,6 @@ fn main() -> ExitCode {
     };
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     let color_stderr = cli.color.enabled(std::io::stderr().is_terminal());
-    output::set_color(color, color_stderr);
     let ctx = output::Ctx {
         json: cli.json,
         quiet: cli.quiet,
@@ -28,7 +26,8 @@ fn main() -> ExitCode {
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let message = output::sanitize(&format!("{err:#}")).into_owned();
-            output::on_stderr(|| eprintln!("tlskit: {} {message}", "error:".red().bold()));
+            let error = ctx.stderr_style().paint(output::Tone::Bad, "error:");
+            eprintln!("tlskit: {error} {message}");
             let code = exit::classify(&err);
             // A script that asked for JSON gets a document on failure too.
             if ctx.json && !output::json_written() {

@@ -220,6 +220,57 @@ pub struct PinStore {
     path: PathBuf,
 }
 
+/// Trust on first use for one server, as `connect --tofu` does it: the
+/// store, the server's key in it, and what it held before this connection.
+#[derive(Debug)]
+pub struct FirstUse {
+    /// The store.
+    pub store: PinStore,
+    /// The server's key in it, `host:port`.
+    pub host_port: String,
+    /// What the store held for the server before this connection.
+    pub entry: Option<Entry>,
+}
+
+impl FirstUse {
+    /// Looks the server up in the default store.
+    pub fn open(host: &str, port: u16) -> Result<FirstUse> {
+        let store = PinStore::open_default()?;
+        let host_port = store_key(host, port);
+        let entry = store.get(&host_port)?;
+        Ok(FirstUse {
+            store,
+            host_port,
+            entry,
+        })
+    }
+
+    /// Records the pin of `leaf` on first contact, or confirms the recorded one.
+    pub fn record(&self, leaf: &[u8]) -> Result<Tofu> {
+        let pin = Pin::of_cert(leaf)?;
+        // check_or_record re-reads the store under its lock: another process may
+        // have recorded this server since it was looked up.
+        self.store.check_or_record(&self.host_port, &pin)
+    }
+
+    /// A pin mismatch (`err`) after the server was recorded means its key
+    /// changed: the old and the new pin, for a sentence and exit code 6.
+    pub fn key_changed(&self, err: &anyhow::Error, leaf: Option<&[u8]>) -> Option<PinChanged> {
+        let entry = self.entry.as_ref()?;
+        if crate::tls::error::kind_of(err) != Some(crate::tls::error::Failure::Pin) {
+            return None;
+        }
+        let new = Pin::of_cert(leaf?).ok()?;
+        Some(PinChanged {
+            host_port: self.host_port.clone(),
+            old: entry.pin.clone(),
+            new,
+            recorded_at: entry.recorded_at.clone(),
+            store: self.store.path().to_path_buf(),
+        })
+    }
+}
+
 /// Trust on first use against the default store: records `pin` for
 /// `host_port` on first contact; afterwards returns [`Tofu::Matched`], or a
 /// [`PinChanged`] error (exit 6) when the server's key changed.

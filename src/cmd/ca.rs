@@ -133,7 +133,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         Action::Init(a) => init(a, ctx),
         Action::Show => {
             let report = home::show(&Layout::default_home()?)?;
-            ctx.emit(&report, |out| crate::output::ca::show(out, &report))?;
+            ctx.emit(&report, |out| {
+                crate::output::ca::show(out, &report, ctx.stdout_style())
+            })?;
             Ok(Code::Success)
         }
         Action::Export(a) => export(a, ctx),
@@ -158,7 +160,9 @@ fn export(args: ExportArgs, ctx: &Ctx) -> Result<Code> {
         certificates: certs.len(),
     };
     if !ctx.quiet || ctx.json {
-        ctx.emit(&report, |out| crate::output::ca::exported(out, &report))?;
+        ctx.emit(&report, |out| {
+            crate::output::ca::exported(out, &report, ctx.stdout_style())
+        })?;
     }
     Ok(Code::Success)
 }
@@ -193,7 +197,9 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
             root: root.subject.clone(),
             stores: trust::status(&target)?,
         };
-        ctx.emit(&report, |out| crate::output::ca::status(out, &report))?;
+        ctx.emit(&report, |out| {
+            crate::output::ca::status(out, &report, ctx.stdout_style())
+        })?;
         return Ok(Code::Success);
     }
     let mut notes = Vec::new();
@@ -238,7 +244,7 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
     }
     // Said before anything changes, so that it can still be stopped.
     for w in &warnings {
-        crate::output::on_stderr(|| eprintln!("tlskit: warning: {w}"));
+        eprintln!("{}", crate::output::warning_line(w, ctx.stderr_style()));
     }
     let mut changes = Vec::new();
     for store in chosen {
@@ -254,7 +260,9 @@ fn stores(args: StoreArgs, ctx: &Ctx, action: StoreAction) -> Result<Code> {
         warnings,
     };
     if !ctx.quiet || ctx.json {
-        ctx.emit(&report, |out| crate::output::ca::changes(out, &report))?;
+        ctx.emit(&report, |out| {
+            crate::output::ca::changes(out, &report, ctx.stdout_style())
+        })?;
     }
     Ok(Code::Success)
 }
@@ -308,14 +316,20 @@ fn init(args: InitArgs, ctx: &Ctx) -> Result<Code> {
         force: args.force,
     })?;
     if report.constraints.is_empty() {
-        crate::output::on_stderr(|| {
-            eprintln!("tlskit: warning: this CA may sign for any name: once trusted, it can impersonate any site")
-        });
+        eprintln!(
+            "{}",
+            crate::output::warning_line(
+                "this CA may sign for any name: once trusted, it can impersonate any site",
+                ctx.stderr_style()
+            )
+        );
     }
     if ctx.quiet && !ctx.json {
         return Ok(Code::Success);
     }
-    ctx.emit(&report, |out| crate::output::ca::init(out, &report))?;
+    ctx.emit(&report, |out| {
+        crate::output::ca::init(out, &report, ctx.stdout_style())
+    })?;
     Ok(Code::Success)
 }
 
@@ -485,10 +499,8 @@ pub(crate) fn p12_password(file: Option<&Path>, none: bool) -> Result<String> {
 /// Reads one line from the terminal with echo off.
 fn prompt(label: &str) -> Result<String> {
     use std::io::Write as _;
-    crate::output::on_stderr(|| {
-        eprint!("{label}");
-        let _ = std::io::stderr().flush();
-    });
+    eprint!("{label}");
+    let _ = std::io::stderr().flush();
     // SAFETY: termios is plain data; tcgetattr fills it, and it is only used
     // again to restore the terminal as it was.
     let mut saved: libc::termios = unsafe { std::mem::zeroed() };
@@ -503,7 +515,7 @@ fn prompt(label: &str) -> Result<String> {
     if have {
         unsafe { libc::tcsetattr(0, libc::TCSANOW, &saved) };
     }
-    crate::output::on_stderr(|| eprintln!());
+    eprintln!();
     read.context("reading the password")?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

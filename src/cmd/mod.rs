@@ -10,6 +10,7 @@ pub mod pin;
 pub mod revocation_args;
 pub mod scan;
 pub mod serve;
+mod stdin;
 pub mod tunnel;
 pub mod values;
 
@@ -20,6 +21,7 @@ use anyhow::Context as _;
 use crate::cli::Command;
 use crate::exit::{self, Code};
 use crate::output::Ctx;
+use crate::report::Trust;
 use crate::tls::algorithms::{self, Algorithms};
 use crate::tls::config::{Identity, TrustRoots, Versions};
 use crate::tls::files;
@@ -55,15 +57,15 @@ pub struct RootArgs {
 }
 
 impl RootArgs {
-    /// The roots, and their name in reports: `ca-file`, `system` or `webpki-roots`.
-    pub fn load(&self) -> anyhow::Result<(TrustRoots, &'static str)> {
+    /// The roots, and what they are, as reports name them.
+    pub fn load(&self) -> anyhow::Result<(TrustRoots, Trust)> {
         Ok(match &self.ca {
             Some(path) => (
                 TrustRoots::Certs(files::load_certs(path).context("--ca")?),
-                "ca-file",
+                Trust::CaFile,
             ),
-            None if self.system_roots => (TrustRoots::System, "system"),
-            None => (TrustRoots::Webpki, "webpki-roots"),
+            None if self.system_roots => (TrustRoots::System, Trust::System),
+            None => (TrustRoots::Webpki, Trust::WebpkiRoots),
         })
     }
 }

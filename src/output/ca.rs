@@ -2,38 +2,54 @@
 
 use std::io::Write;
 
-use colored::Colorize;
-
-use super::{field, sanitize};
+use super::{field_styled, sanitize, Style, Tone};
 use crate::pki::home::{InitReport, Layout, ShowReport};
 
-fn files(out: &mut dyn Write, home: &Layout, root_key: Option<&str>) -> std::io::Result<()> {
-    field(out, "CA home", sanitize(&home.dir.display().to_string()))?;
-    field(out, "root", sanitize(&home.root.display().to_string()))?;
-    field(
+fn files(
+    out: &mut dyn Write,
+    style: Style,
+    home: &Layout,
+    root_key: Option<&str>,
+) -> std::io::Result<()> {
+    field_styled(
         out,
+        style,
+        "CA home",
+        sanitize(&home.dir.display().to_string()),
+    )?;
+    field_styled(
+        out,
+        style,
+        "root",
+        sanitize(&home.root.display().to_string()),
+    )?;
+    field_styled(
+        out,
+        style,
         "root key",
         sanitize(root_key.unwrap_or(&home.root_key.display().to_string())),
     )?;
-    field(
+    field_styled(
         out,
+        style,
         "intermediate",
         sanitize(&home.intermediate.display().to_string()),
     )?;
-    field(
+    field_styled(
         out,
+        style,
         "signing key",
         sanitize(&home.intermediate_key.display().to_string()),
     )
 }
 
 /// `ca init`.
-pub fn init(out: &mut dyn Write, r: &InitReport) -> std::io::Result<()> {
+pub fn init(out: &mut dyn Write, r: &InitReport, style: Style) -> std::io::Result<()> {
     writeln!(
         out,
         "{} a CA in {}",
-        "Made".green().bold(),
-        sanitize(&r.home.dir.display().to_string()).bold()
+        style.paint(Tone::GoodStrong, "Made"),
+        style.paint(Tone::Strong, sanitize(&r.home.dir.display().to_string()))
     )?;
     let offline = r.offline_root_key.as_ref().map(|p| {
         format!(
@@ -41,24 +57,24 @@ pub fn init(out: &mut dyn Write, r: &InitReport) -> std::io::Result<()> {
             p.display()
         )
     });
-    files(out, &r.home, offline.as_deref())?;
-    field(out, "may sign for", r.constraints.describe())?;
-    field(out, "root pin", &r.root.spki_pin)?;
-    field(out, "root SHA-256", &r.root.sha256_fingerprint)?;
-    writeln!(out, "{}", "Next:".bold())?;
+    files(out, style, &r.home, offline.as_deref())?;
+    field_styled(out, style, "may sign for", r.constraints.describe())?;
+    field_styled(out, style, "root pin", &r.root.spki_pin)?;
+    field_styled(out, style, "root SHA-256", &r.root.sha256_fingerprint)?;
+    writeln!(out, "{}", style.paint(Tone::Strong, "Next:"))?;
     writeln!(out, "  tlskit gencert app.test --issuer")?;
     writeln!(out, "  tlskit ca show")
 }
 
 /// `ca show`.
-pub fn show(out: &mut dyn Write, r: &ShowReport) -> std::io::Result<()> {
+pub fn show(out: &mut dyn Write, r: &ShowReport, style: Style) -> std::io::Result<()> {
     let offline = (!r.root_key_present).then(|| "offline (not in the CA home)".to_string());
-    files(out, &r.home, offline.as_deref())?;
-    field(out, "may sign for", r.constraints.describe())?;
-    writeln!(out, "{}", "Root:".bold())?;
-    super::cert::summary(out, &r.root)?;
-    writeln!(out, "{}", "Intermediate:".bold())?;
-    super::cert::summary(out, &r.intermediate)
+    files(out, style, &r.home, offline.as_deref())?;
+    field_styled(out, style, "may sign for", r.constraints.describe())?;
+    writeln!(out, "{}", style.paint(Tone::Strong, "Root:"))?;
+    super::cert::summary(out, &r.root, style)?;
+    writeln!(out, "{}", style.paint(Tone::Strong, "Intermediate:"))?;
+    super::cert::summary(out, &r.intermediate, style)
 }
 
 /// What `ca export` wrote.
@@ -71,12 +87,12 @@ pub struct Exported {
 }
 
 /// `ca export`.
-pub fn exported(out: &mut dyn Write, r: &Exported) -> std::io::Result<()> {
+pub fn exported(out: &mut dyn Write, r: &Exported, style: Style) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {} (PKCS#12, mode 0600): the intermediate, its key and the root",
-        "Wrote".green().bold(),
-        sanitize(&r.path).bold()
+        style.paint(Tone::GoodStrong, "Wrote"),
+        style.paint(Tone::Strong, sanitize(&r.path))
     )
 }
 
@@ -112,19 +128,19 @@ fn store_name(s: crate::pki::trust::Store) -> &'static str {
 }
 
 /// `ca install` and `ca uninstall`.
-pub fn changes(out: &mut dyn Write, r: &TrustChanges) -> std::io::Result<()> {
+pub fn changes(out: &mut dyn Write, r: &TrustChanges, style: Style) -> std::io::Result<()> {
     use crate::pki::trust::Outcome;
     writeln!(
         out,
         "{} {}",
-        "Root:".bold(),
+        style.paint(Tone::Strong, "Root:"),
         super::cert::subject_text(&r.root)
     )?;
     for c in &r.changes {
         let what = match c.outcome {
-            Outcome::Installed => "installed in".green().to_string(),
+            Outcome::Installed => style.paint(Tone::Good, "installed in"),
             Outcome::AlreadyInstalled => "already in".to_string(),
-            Outcome::Removed => "removed from".yellow().to_string(),
+            Outcome::Removed => style.paint(Tone::Warn, "removed from"),
             Outcome::NotInstalled => "was not in".to_string(),
         };
         writeln!(
@@ -147,16 +163,16 @@ pub fn changes(out: &mut dyn Write, r: &TrustChanges) -> std::io::Result<()> {
 }
 
 /// `ca status`.
-pub fn status(out: &mut dyn Write, r: &TrustStatus) -> std::io::Result<()> {
+pub fn status(out: &mut dyn Write, r: &TrustStatus, style: Style) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {}",
-        "Root:".bold(),
+        style.paint(Tone::Strong, "Root:"),
         super::cert::subject_text(&r.root)
     )?;
     for s in &r.stores {
         let mark = if s.trusted {
-            "trusted    ".green().to_string()
+            style.paint(Tone::Good, "trusted    ")
         } else {
             "not trusted".to_string()
         };

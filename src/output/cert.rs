@@ -17,18 +17,8 @@ pub fn subject_text(subject: &str) -> String {
 }
 
 /// The text form of a certificate summary: what gencert prints after writing
-/// one, and each certificate of connect's and scan's chains (colour as
-/// `colored`'s global switch says; see [`summary_styled`]).
-pub fn summary(out: &mut dyn Write, cert: &CertSummary) -> std::io::Result<()> {
-    summary_styled(out, cert, super::global_style())
-}
-
-/// [`summary`] with colour as a value.
-pub fn summary_styled(
-    out: &mut dyn Write,
-    cert: &CertSummary,
-    style: Style,
-) -> std::io::Result<()> {
+/// one, and each certificate of connect's and scan's chains.
+pub fn summary(out: &mut dyn Write, cert: &CertSummary, style: Style) -> std::io::Result<()> {
     let field = |out: &mut dyn Write, label: &str, value: &dyn std::fmt::Display| {
         field_styled(out, style, label, value)
     };

@@ -3,13 +3,12 @@
 
 use std::io::Write;
 
-use colored::Colorize;
-
-use super::{field, sanitize};
-use crate::cmd::connect::{trust_label, ChainCert};
-use crate::cmd::dtls::ConnectReport;
+use super::cert::summary;
+use super::connect::verdict;
+use super::{field_styled as field, sanitize, Style, Tone};
 use crate::dtls::server::{Association, End, Summary};
-use crate::output::cert::summary as render_cert;
+use crate::report::dtls::{ClientAuth, ConnectReport, Ready};
+use crate::report::ChainCert;
 use crate::server::log::human_duration;
 
 fn ms(v: Option<f64>) -> Option<String> {
@@ -17,12 +16,12 @@ fn ms(v: Option<f64>) -> Option<String> {
 }
 
 /// The report of `tlskit connect --dtls`.
-pub fn render_connect(out: &mut dyn Write, r: &ConnectReport) -> std::io::Result<()> {
+pub fn render_connect(out: &mut dyn Write, r: &ConnectReport, style: Style) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {} ({} over UDP)",
-        "Connected to".green().bold(),
-        sanitize(&r.target).bold(),
+        style.paint(Tone::GoodStrong, "Connected to"),
+        style.paint(Tone::Strong, sanitize(&r.target)),
         r.address.as_deref().unwrap_or("?")
     )?;
     let mut steps = Vec::new();
@@ -32,30 +31,37 @@ pub fn render_connect(out: &mut dyn Write, r: &ConnectReport) -> std::io::Result
     if let Some(v) = ms(r.timings.handshake_ms) {
         steps.push(format!("DTLS {v}"));
     }
-    field(out, "timings", steps.join(", "))?;
+    field(out, style, "timings", steps.join(", "))?;
     if let Some(h) = &r.handshake {
-        field(out, "protocol", h.protocol.name())?;
+        field(out, style, "protocol", h.protocol.name())?;
         field(
             out,
+            style,
             "cipher suite",
             h.cipher_suite.as_deref().unwrap_or("unknown"),
         )?;
-        field(out, "key exchange", h.group.as_deref().unwrap_or("unknown"))?;
+        field(
+            out,
+            style,
+            "key exchange",
+            h.group.as_deref().unwrap_or("unknown"),
+        )?;
         let cookie = if h.cookie_exchange {
             "yes (the server made us prove our address before it answered in full)"
         } else {
             "no (the server answered in full without checking our address)"
         };
-        field(out, "cookie", cookie)?;
+        field(out, style, "cookie", cookie)?;
     }
     let f = &r.flights;
     let resent = if f.retransmissions == 0 {
         "none resent".to_string()
     } else {
-        format!("{} resent", f.retransmissions).yellow().to_string()
+        style.paint(Tone::Warn, format!("{} resent", f.retransmissions))
     };
     field(
         out,
+        style,
         "datagrams",
         format!(
             "{} sent, {} received in the handshake, {resent}; MTU {} bytes",
@@ -70,53 +76,130 @@ pub fn render_connect(out: &mut dyn Write, r: &ConnectReport) -> std::io::Result
         None if cc.offered => "offered if requested (DTLS 1.3 encrypts the request)".to_string(),
         None => "not known (DTLS 1.3 encrypts the request)".to_string(),
     };
-    field(out, "client cert", client)?;
-    let v = &r.verification;
-    let verdict = if v.verified && v.trust == "pin" {
-        format!(
-            "{} (trusted by the pin: no trusted CA signed this certificate)",
-            "OK".green().bold()
-        )
-    } else if v.verified {
-        let pin = if v.pin_matched == Some(true) {
-            ", pin matched"
-        } else {
-            ""
-        };
-        format!(
-            "{} (trusted via {}{pin})",
-            "OK".green().bold(),
-            trust_label(v.trust)
-        )
-    } else {
-        let why = v.error.as_deref().unwrap_or("not checked");
-        format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red())
-    };
-    field(out, "verification", verdict)?;
-    render_chain(out, &r.chain)
+    field(out, style, "client cert", client)?;
+    field(out, style, "verification", verdict(&r.verification, style))?;
+    render_chain(out, &r.chain, style)
 }
 
 /// The server's certificate as DTLS shows it (the leaf only).
-pub fn render_chain(out: &mut dyn Write, chain: &[ChainCert]) -> std::io::Result<()> {
+pub fn render_chain(out: &mut dyn Write, chain: &[ChainCert], style: Style) -> std::io::Result<()> {
     writeln!(
         out,
         "{}",
-        "Server certificate (DTLS here sees the leaf only):".bold()
+        style.paint(
+            Tone::Strong,
+            "Server certificate (DTLS here sees the leaf only):"
+        )
     )?;
     for c in chain {
-        render_cert(out, &c.summary)?;
+        summary(out, &c.summary, style)?;
     }
     Ok(())
 }
 
-/// One line per association, as `serve` logs a connection.
-pub fn association_line(a: &Association) -> String {
-    let outcome = match a.end {
-        End::Closed => a.end.label().green(),
-        End::IdleTimeout | End::Shutdown | End::HandshakeTimeout => a.end.label().yellow(),
-        End::HandshakeFailed | End::CertificateRejected | End::Error => a.end.label().red().bold(),
+/// What a failed DTLS handshake shows (on stderr, before the error): the
+/// certificate the server presented.
+pub fn render_failed(
+    out: &mut dyn Write,
+    target: &str,
+    address: Option<&str>,
+    chain: &[ChainCert],
+    style: Style,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {} ({}) {}",
+        style.paint(Tone::Strong, "DTLS handshake with"),
+        style.paint(Tone::Strong, sanitize(target)),
+        address.unwrap_or("?"),
+        style.paint(Tone::Strong, "failed.")
+    )?;
+    render_chain(out, chain, style)
+}
+
+/// What `serve --dtls` prints once it listens: its certificate, what it
+/// serves, its limits, and the command that connects to it.
+pub fn render_banner(out: &mut dyn Write, r: &Ready<'_>, style: Style) -> std::io::Result<()> {
+    let leaf = r.certificate;
+    let origin = if r.ephemeral {
+        "ephemeral: made at start-up, in memory only"
+    } else if leaf.self_issued {
+        "self-signed"
+    } else {
+        "CA-issued"
     };
-    let mut s = format!("{} {} {}", a.time.dimmed(), sanitize(&a.peer), outcome);
+    field(
+        out,
+        style,
+        "certificate",
+        format!("{} ({origin})", sanitize(&leaf.subject)),
+    )?;
+    if !leaf.sans.is_empty() {
+        field(out, style, "SANs", sanitize(&leaf.sans.join(", ")))?;
+    }
+    field(out, style, "key", &leaf.key)?;
+    field(
+        out,
+        style,
+        "valid until",
+        format!(
+            "{} ({})",
+            leaf.not_after,
+            style.paint(
+                super::days_left_tone(leaf.days_left),
+                super::describe_validity(leaf.days_left, leaf.days_until_valid)
+            )
+        ),
+    )?;
+    field(out, style, "SHA-256", &leaf.sha256_fingerprint)?;
+    field(
+        out,
+        style,
+        "SPKI pin",
+        style.paint(Tone::Strong, &leaf.spki_pin),
+    )?;
+    let clients = match r.client_auth {
+        ClientAuth::Required => "client certificates required",
+        ClientAuth::Off => "no client certificates",
+    };
+    field(
+        out,
+        style,
+        "serving",
+        format!(
+            "DTLS echo, {}, {clients}, datagrams up to {} bytes, cookie exchange on",
+            r.versions.join(" and "),
+            r.mtu
+        ),
+    )?;
+    field(
+        out,
+        style,
+        "limits",
+        format!(
+            "{} peers, handshake {}, idle {}",
+            r.max_connections,
+            human_duration(r.handshake_timeout_ms),
+            r.idle_timeout_ms
+                .map_or("unlimited".to_string(), human_duration)
+        ),
+    )?;
+    field(out, style, "connect", style.paint(Tone::Strong, &r.connect))
+}
+
+/// One line per association, as `serve` logs a connection.
+pub fn association_line(a: &Association, style: Style) -> String {
+    let tone = match a.end {
+        End::Closed => Tone::Good,
+        End::IdleTimeout | End::Shutdown | End::HandshakeTimeout => Tone::Warn,
+        End::HandshakeFailed | End::CertificateRejected | End::Error => Tone::Bad,
+    };
+    let mut s = format!(
+        "{} {} {}",
+        style.paint(Tone::Dim, &a.time),
+        sanitize(&a.peer),
+        style.paint(tone, a.end.label())
+    );
     if let Some(h) = &a.handshake {
         s.push_str(&format!(
             " {} {} {}",
@@ -146,7 +229,7 @@ pub fn association_line(a: &Association) -> String {
 }
 
 /// The closing summary of `serve --dtls`.
-pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
+pub fn render_summary(out: &mut dyn Write, s: &Summary, style: Style) -> std::io::Result<()> {
     let why = match s.stopped_by {
         Some(sig) => format!("on {sig}"),
         None => "after --max-accept associations".to_string(),
@@ -154,11 +237,12 @@ pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {why}, up {}",
-        "stopped".bold(),
+        style.paint(Tone::Strong, "stopped"),
         human_duration(s.uptime_ms)
     )?;
     field(
         out,
+        style,
         "associations",
         format!(
             "{} ({} handshakes completed, {} failed; peak {} peers at once)",
@@ -167,6 +251,7 @@ pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     )?;
     field(
         out,
+        style,
         "turned away",
         format!(
             "{} cookie challenges unanswered, {} refused (table full), {} stray datagrams",
@@ -175,6 +260,7 @@ pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     )?;
     field(
         out,
+        style,
         "bytes",
         format!("{} in, {} out", s.bytes_in, s.bytes_out),
     )
@@ -184,11 +270,12 @@ pub fn render_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
 pub fn render_bench(
     out: &mut dyn Write,
     r: &crate::dtls::bench::BenchReport,
+    style: Style,
 ) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {:.1} DTLS handshakes/s ({} completed, {} failed, in {:.2} s)",
-        "bench:".bold(),
+        style.paint(Tone::Strong, "bench:"),
         r.handshakes_per_s,
         r.handshakes,
         r.failed,
@@ -197,22 +284,21 @@ pub fn render_bench(
     if let (Some(p50), Some(p99)) = (r.handshake_p50_ms, r.handshake_p99_ms) {
         field(
             out,
+            style,
             "handshake",
             format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
         )?;
     }
-    field(out, "retransmitted", r.retransmissions)?;
+    field(out, style, "retransmitted", r.retransmissions)?;
     if r.datagrams_sent > 0 {
         let corrupted = if r.datagrams_corrupted == 0 {
-            "0 corrupted".green().to_string()
+            style.paint(Tone::Good, "0 corrupted")
         } else {
-            format!("{} CORRUPTED", r.datagrams_corrupted)
-                .red()
-                .bold()
-                .to_string()
+            style.paint(Tone::Bad, format!("{} CORRUPTED", r.datagrams_corrupted))
         };
         field(
             out,
+            style,
             "echo",
             format!(
                 "{} sent, {} back intact ({:.1}/s), {} lost, {corrupted}",
@@ -221,25 +307,33 @@ pub fn render_bench(
         )?;
     }
     if let Some(f) = &r.first_failure {
-        field(out, "first failure", sanitize(f))?;
+        field(out, style, "first failure", sanitize(f))?;
     }
     Ok(())
 }
 
 /// The report of `tlskit scan --dtls`.
-pub fn render_scan(out: &mut dyn Write, r: &crate::dtls::scan::ScanReport) -> std::io::Result<()> {
+pub fn render_scan(
+    out: &mut dyn Write,
+    r: &crate::dtls::scan::ScanReport,
+    style: Style,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {} (DTLS)",
-        "Scan of".bold(),
-        sanitize(&r.target).bold()
+        style.paint(Tone::Strong, "Scan of"),
+        style.paint(Tone::Strong, sanitize(&r.target))
     )?;
     for v in &r.versions {
         let text = match v.accepted {
-            Some(true) => format!("{} ({})", "accepted".green().bold(), v.suites.join(", ")),
+            Some(true) => format!(
+                "{} ({})",
+                style.paint(Tone::GoodStrong, "accepted"),
+                v.suites.join(", ")
+            ),
             Some(false) => format!(
                 "{}{}",
-                "not accepted".yellow(),
+                style.paint(Tone::Warn, "not accepted"),
                 v.note
                     .as_deref()
                     .map(|n| format!(" ({})", sanitize(n)))
@@ -252,7 +346,52 @@ pub fn render_scan(out: &mut dyn Write, r: &crate::dtls::scan::ScanReport) -> st
                 .unwrap_or_default()
                 .into_owned(),
         };
-        field(out, v.version, text)?;
+        field(out, style, v.version, text)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtls::{Negotiated, Version};
+
+    fn association(end: End) -> Association {
+        Association {
+            event: "association",
+            time: "12:00:00".to_string(),
+            peer: "127.0.0.1:5000".to_string(),
+            handshake: Some(Negotiated {
+                protocol: Version::Dtls13,
+                cipher_suite: Some("TLS_AES_128_GCM_SHA256".to_string()),
+                group: Some("X25519".to_string()),
+                cookie_exchange: true,
+            }),
+            established: true,
+            client_subject: Some("CN=client\x1b]".to_string()),
+            datagrams_in: 2,
+            bytes_in: 20,
+            datagrams_out: 3,
+            bytes_out: 30,
+            duration_ms: 1500,
+            end,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn association_lines_plain_and_coloured() {
+        let a = association(End::Closed);
+        assert_eq!(
+            association_line(&a, Style::PLAIN),
+            "12:00:00 127.0.0.1:5000 closed DTLSv1.3 TLS_AES_128_GCM_SHA256 X25519 client=CN=client\\e] in=2/20B out=3/30B 1.5s"
+        );
+        let on = Style { color: true };
+        assert!(association_line(&a, on)
+            .starts_with("\x1b[2m12:00:00\x1b[0m 127.0.0.1:5000 \x1b[32mclosed\x1b[0m DTLSv1.3 "));
+        let mut failed = association(End::HandshakeFailed);
+        failed.reason = Some("bad record".to_string());
+        assert!(association_line(&failed, on).contains("\x1b[1;31mhandshake failed\x1b[0m"));
+        assert!(association_line(&failed, on).ends_with(": bad record"));
+    }
 }

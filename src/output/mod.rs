@@ -16,6 +16,7 @@ pub mod json {
 pub mod bench;
 pub mod ca;
 pub mod cert;
+pub mod connect;
 pub mod dtls;
 pub mod gencert;
 pub mod inspect;
@@ -33,7 +34,6 @@ pub use style::{Style, Tone};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use colored::{ColoredString, Colorize};
 use serde::Serialize;
 
 /// When to colour output.
@@ -106,28 +106,6 @@ impl Ctx {
     }
 }
 
-/// Whether colour is on for stdout and for stderr: decided once, in main,
-/// per stream, so that `2>log` on a terminal writes no escape sequences to the
-/// log (and a report sent to stderr on a terminal is coloured).
-static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
-static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
-
-/// Records the colour decision for each stream and turns colour on or off for
-/// stdout (the default target of `colored`).
-pub fn set_color(stdout: bool, stderr: bool) {
-    STDOUT_COLOR.store(stdout, Ordering::Relaxed);
-    STDERR_COLOR.store(stderr, Ordering::Relaxed);
-    colored::control::set_override(stdout);
-}
-
-/// Runs `f`, which writes to stderr, with colour as decided for stderr.
-pub fn on_stderr<R>(f: impl FnOnce() -> R) -> R {
-    colored::control::set_override(STDERR_COLOR.load(Ordering::Relaxed));
-    let r = f();
-    colored::control::set_override(STDOUT_COLOR.load(Ordering::Relaxed));
-    r
-}
-
 /// `tlskit: warning: TEXT`, the one form of a warning on stderr; TEXT (which
 /// may hold what a peer or file controls) is escaped.
 pub fn warning_line(text: &str, style: Style) -> String {
@@ -188,12 +166,8 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
     out.write_all(b"\n")
 }
 
-/// Writes one aligned `label: value` line.
-pub fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
-    writeln!(out, "  {:<14} {}", format!("{label}:").dimmed(), value)
-}
-
-/// [`field`] with colour as a value: the label dimmed when `style` says so.
+/// Writes one aligned `label: value` line, the label dimmed when `style`
+/// says so.
 pub fn field_styled(
     out: &mut dyn Write,
     style: Style,
@@ -204,14 +178,6 @@ pub fn field_styled(
     writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
 }
 
-/// The style `colored`'s global switch stands for now, for renderers still
-/// called from commands that set it.
-pub fn global_style() -> Style {
-    Style {
-        color: colored::control::SHOULD_COLORIZE.should_colorize(),
-    }
-}
-
 /// How soon a date is: the tone of "days left" figures.
 pub fn days_left_tone(days_left: i64) -> Tone {
     if days_left < 0 {
@@ -220,17 +186,6 @@ pub fn days_left_tone(days_left: i64) -> Tone {
         Tone::Warn
     } else {
         Tone::Good
-    }
-}
-
-/// How soon a date is: colour for "days left" figures.
-pub fn days_left_colored(text: String, days_left: i64) -> ColoredString {
-    if days_left < 0 {
-        text.red().bold()
-    } else if days_left < 30 {
-        text.yellow()
-    } else {
-        text.green()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-const RESET: &str = "\x1b[0m";
+use colored::{ColoredString, Colorize};
 
 /// Whether the stream a renderer writes to gets colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,21 +43,21 @@ pub enum Tone {
 }
 
 impl Tone {
-    fn sgr(self) -> &'static str {
+    /// `text` in this tone's colour, by `colored`.
+    fn colored(self, text: &str) -> ColoredString {
         match self {
-            Tone::Good => "32",
-            Tone::Warn => "33",
-            Tone::Bad => "1;31",
-            Tone::BadSoft => "31",
-            Tone::GoodStrong => "1;32",
-            Tone::WarnStrong => "1;33",
-            Tone::Accent => "1;36",
-            Tone::Dim => "2",
-            Tone::Strong => "1",
-            // colored's order: attributes, then background, then foreground.
-            Tone::BadgeGood => "1;42;30",
-            Tone::BadgeWarn => "1;43;30",
-            Tone::BadgeBad => "1;41;37",
+            Tone::Good => text.green(),
+            Tone::Warn => text.yellow(),
+            Tone::Bad => text.red().bold(),
+            Tone::BadSoft => text.red(),
+            Tone::GoodStrong => text.green().bold(),
+            Tone::WarnStrong => text.yellow().bold(),
+            Tone::Accent => text.cyan().bold(),
+            Tone::Dim => text.dimmed(),
+            Tone::Strong => text.bold(),
+            Tone::BadgeGood => text.black().on_green().bold(),
+            Tone::BadgeWarn => text.black().on_yellow().bold(),
+            Tone::BadgeBad => text.white().on_red().bold(),
         }
     }
 }
@@ -66,21 +66,19 @@ impl Style {
     /// No colour, whatever the stream is.
     pub const PLAIN: Style = Style { color: false };
 
-    /// `text` in the colour of `tone` (as is when colour is off). A reset
-    /// inside `text` (a painted part) is followed by this tone again, so the
-    /// rest of `text` keeps its colour, as `colored` does.
+    /// `text` in the colour of `tone` (as is when colour is off). A painted
+    /// part inside `text` is followed by this tone again, so the rest of
+    /// `text` keeps its colour.
     pub fn paint(self, tone: Tone, text: impl Display) -> String {
-        if !self.color {
-            return text.to_string();
-        }
-        let sgr = tone.sgr();
         let text = text.to_string();
-        let text = if text.contains(RESET) {
-            text.replace(RESET, &format!("{RESET}\x1b[{sgr}m"))
-        } else {
-            text
-        };
-        format!("\x1b[{sgr}m{text}{RESET}")
+        if !self.color {
+            return text;
+        }
+        // The decision is this value's, made per stream: `colored`'s own
+        // switch (which reads the environment and stdout) is held on, and
+        // `colored` only writes the sequences.
+        colored::control::set_override(true);
+        tone.colored(&text).to_string()
     }
 }
 

@@ -69,7 +69,9 @@ pub fn bench(args: crate::cmd::bench::Args, ctx: &Ctx) -> Result<Code> {
         .context("starting the network runtime")?;
     let report = rt.block_on(crate::dtls::bench::run(make, opts))?;
     rt.shutdown_background();
-    ctx.emit(&report, |out| output::dtls::render_bench(out, &report))?;
+    ctx.emit(&report, |out| {
+        output::dtls::render_bench(out, &report, ctx.stdout_style())
+    })?;
     if report.datagrams_corrupted > 0 {
         return Err(crate::tls::error::fail(
             crate::tls::error::Failure::Data,

@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use colored::Colorize;
 use serde::Serialize;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
@@ -18,20 +17,22 @@ mod scan;
 pub use bench::bench;
 pub use scan::scan;
 
-use super::connect::{self, ChainCert, StdinMode, Verification};
+use super::connect;
 use super::serve;
-use crate::dtls::client::{
-    self, ClientCertificate, ClientOptions, ClientReport, Flights, Stage, Timings,
-};
+use super::stdin::{self, StdinMode};
+use crate::dtls::client::{self, ClientOptions};
 use crate::dtls::server::{self, ServerOptions};
-use crate::dtls::{Negotiated, Versions, DEFAULT_MTU};
+use crate::dtls::{Versions, DEFAULT_MTU};
 use crate::exit::{self, Code};
-use crate::output::{self, field, sanitize, Ctx};
+use crate::output::{self, Ctx};
+use crate::report::dtls::{
+    ClientAuth, ConnectReport, Context as ReportContext, ErrorReport, Ready,
+};
 use crate::tls::certgen;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::config::Identity;
 use crate::tls::target::Target;
-use crate::tls::{danger, explain, files};
+use crate::tls::{danger, files};
 
 /// The port `connect --dtls` uses when none is given: `serve --dtls`'s default.
 pub const DEFAULT_PORT: u16 = 4433;
@@ -62,26 +63,6 @@ fn versions(tls12: bool, tls13: bool) -> Versions {
         (false, true) => Versions::Dtls13,
         _ => Versions::Both,
     }
-}
-
-/// The `ready` event of `serve --dtls`.
-#[derive(Debug, Serialize)]
-struct Ready<'a> {
-    event: &'static str,
-    addr: String,
-    transport: &'static str,
-    certificate: &'a CertSummary,
-    ephemeral: bool,
-    mode: &'static str,
-    versions: Vec<&'static str>,
-    client_auth: &'static str,
-    mtu: usize,
-    max_connections: u32,
-    handshake_timeout_ms: u64,
-    idle_timeout_ms: Option<u64>,
-    max_accept: Option<u64>,
-    connect: String,
-    warnings: &'a [String],
 }
 
 /// Runs `tlskit serve --dtls`.
@@ -129,9 +110,9 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
         .map(|p| files::load_certs(p).context("reading --client-ca"))
         .transpose()?;
     let client_auth = if client_cas.is_some() {
-        "required"
+        ClientAuth::Required
     } else {
-        "off"
+        ClientAuth::Off
     };
     let mtu = args.mtu.map_or(DEFAULT_MTU, usize::from);
     let versions = versions(args.tls12, args.tls13);
@@ -178,7 +159,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
             }
             out.flush()?;
             if !ctx.quiet {
-                let connect = serve::connect_command(addr, &leaf, client_auth).replacen(
+                let connect = serve::connect_command(addr, &leaf, client_auth.name()).replacen(
                     "tlskit connect ",
                     "tlskit connect --dtls ",
                     1,
@@ -204,7 +185,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
                 if ctx.json {
                     writeln!(out, "{}", output::json::to_line(&ready)?)?;
                 } else {
-                    banner(&mut out, &ready, &leaf)?;
+                    output::dtls::render_banner(&mut out, &ready, ctx.stdout_style())?;
                 }
                 out.flush()?;
             }
@@ -215,7 +196,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
                 logger.line(if ctx.json {
                     output::json::to_line(a).unwrap_or_default()
                 } else {
-                    output::dtls::association_line(a)
+                    output::dtls::association_line(a, ctx.stdout_style())
                 });
             };
             server::serve(socket, prepared, &mut on_event, signals).await
@@ -227,7 +208,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
             if ctx.json {
                 writeln!(out, "{}", output::json::to_line(&summary)?)?;
             } else {
-                output::dtls::render_summary(&mut out, &summary)?;
+                output::dtls::render_summary(&mut out, &summary, ctx.stdout_style())?;
             }
             out.flush()?;
         }
@@ -260,109 +241,6 @@ fn bind(addrs: &[SocketAddr]) -> Result<UdpSocket> {
     }
 }
 
-fn banner(out: &mut dyn Write, r: &Ready<'_>, leaf: &CertSummary) -> std::io::Result<()> {
-    let origin = if r.ephemeral {
-        "ephemeral: made at start-up, in memory only"
-    } else if leaf.self_issued {
-        "self-signed"
-    } else {
-        "CA-issued"
-    };
-    field(
-        out,
-        "certificate",
-        format!("{} ({origin})", sanitize(&leaf.subject)),
-    )?;
-    if !leaf.sans.is_empty() {
-        field(out, "SANs", sanitize(&leaf.sans.join(", ")))?;
-    }
-    field(out, "key", &leaf.key)?;
-    field(
-        out,
-        "valid until",
-        format!(
-            "{} ({})",
-            leaf.not_after,
-            output::days_left_colored(
-                output::describe_validity(leaf.days_left, leaf.days_until_valid),
-                leaf.days_left
-            )
-        ),
-    )?;
-    field(out, "SHA-256", &leaf.sha256_fingerprint)?;
-    field(out, "SPKI pin", leaf.spki_pin.to_string().bold())?;
-    let clients = if r.client_auth == "required" {
-        "client certificates required"
-    } else {
-        "no client certificates"
-    };
-    field(
-        out,
-        "serving",
-        format!(
-            "DTLS echo, {}, {clients}, datagrams up to {} bytes, cookie exchange on",
-            r.versions.join(" and "),
-            r.mtu
-        ),
-    )?;
-    field(
-        out,
-        "limits",
-        format!(
-            "{} peers, handshake {}, idle {}",
-            r.max_connections,
-            crate::server::log::human_duration(r.handshake_timeout_ms),
-            r.idle_timeout_ms
-                .map_or("unlimited".to_string(), crate::server::log::human_duration)
-        ),
-    )?;
-    field(out, "connect", r.connect.as_str().bold())
-}
-
-/// What `tlskit connect --dtls` reports.
-#[derive(Debug, Serialize)]
-pub struct ConnectReport {
-    /// The target as given.
-    pub target: String,
-    /// Always `udp`.
-    pub transport: &'static str,
-    /// The address the datagrams went to.
-    pub address: Option<String>,
-    /// Every address the name resolved to.
-    pub resolved: Vec<String>,
-    /// The name verified (DTLS here sends no SNI).
-    pub server_name: String,
-    /// Step timings in milliseconds.
-    pub timings: Timings,
-    /// What was negotiated.
-    pub handshake: Option<Negotiated>,
-    /// Handshake datagrams and retransmissions.
-    pub flights: Flights,
-    /// The largest datagram sent.
-    pub mtu: usize,
-    /// Client certificate request and answer.
-    pub client_certificate: ClientCertificate,
-    /// The verification result.
-    pub verification: Verification,
-    /// The server's certificate (DTLS here sees the leaf only).
-    pub chain: Vec<ChainCert>,
-    /// Things worth knowing.
-    pub warnings: Vec<String>,
-    /// Set when the connection failed.
-    pub error: Option<ErrorReport>,
-}
-
-/// A failure, in the JSON document.
-#[derive(Debug, Serialize)]
-pub struct ErrorReport {
-    /// The sentence printed on stderr.
-    pub message: String,
-    /// The exit code.
-    pub exit_code: u8,
-    /// How far the connection got.
-    pub stage: Stage,
-}
-
 /// Runs `tlskit connect --dtls`.
 pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
     refuse(&[
@@ -387,19 +265,21 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         }),
         _ => None,
     };
+    let err_style = ctx.stderr_style();
     if args.trust.insecure {
-        output::on_stderr(|| {
-            eprintln!(
-                "tlskit: {} {}",
-                "warning:".red().bold(),
-                "--insecure: the certificate is not verified; anyone on the path could impersonate this server".red()
-            )
-        });
+        eprintln!("{}", output::connect::insecure_warning(err_style));
     }
     let mtu = args.mtu.map_or(DEFAULT_MTU, usize::from);
     let wants_stdin = !args.no_io && args.send.is_none();
-    let stdin_rx = (wants_stdin && connect::stdin_mode_now() == StdinMode::Data)
-        .then(|| spawn_stdin_reader(crate::dtls::max_payload(mtu)));
+    let stdin_rx = (wants_stdin && stdin::mode_now() == StdinMode::Data)
+        .then(|| stdin::spawn_reader(crate::dtls::max_payload(mtu), 16));
+    let report_cx = ReportContext {
+        roots: trust,
+        pinned: !pins.is_empty(),
+        insecure: args.trust.insecure,
+        client_cert_given: args.cert.is_some(),
+        with_pem: args.showcerts && ctx.json,
+    };
     let opts = ClientOptions {
         target,
         connect_to,
@@ -407,7 +287,7 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         mtu,
         versions: versions(args.tls12, args.tls13),
         roots,
-        pins: pins.clone(),
+        pins,
         accept_unverified: args.trust.insecure.then(danger::accept_unverified),
         identity,
         suites: None,
@@ -419,10 +299,9 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
     let result = rt.block_on(async {
         let conn = match client::connect(opts).await {
             Ok(c) => c,
-            Err(f) => return failed(&args, ctx, trust, !pins.is_empty(), f),
+            Err(f) => return failed(&args, ctx, &report_cx, f),
         };
-        let mut report = build_report(&args, trust, !pins.is_empty(), &conn.report);
-        report.chain = chain(&args, ctx, &conn.report);
+        let report = ConnectReport::of(&conn.report, &report_cx);
         let data_mode = args.send.is_some() || stdin_rx.is_some();
         let pem_to_stdout = args.showcerts && args.save_chain.is_none() && !ctx.json;
         if pem_to_stdout {
@@ -435,23 +314,12 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
             crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true)
                 .with_context(|| format!("--save-chain '{}'", path.display()))?;
         }
-        output::on_stderr(|| {
-            for w in &report.warnings {
-                eprintln!("tlskit: {} {}", "warning:".yellow().bold(), sanitize(w));
-            }
-        });
-        if !ctx.quiet || ctx.json {
-            if data_mode || pem_to_stdout {
-                let mut err = std::io::stderr().lock();
-                if ctx.json {
-                    output::write_json(&mut err, &report)?;
-                } else {
-                    output::on_stderr(|| output::dtls::render_connect(&mut err, &report))?;
-                }
-            } else {
-                ctx.emit(&report, |out| output::dtls::render_connect(out, &report))?;
-            }
+        for w in &report.warnings {
+            eprintln!("{}", output::warning_line(w, err_style));
         }
+        output::connect::emit(ctx, data_mode || pem_to_stdout, &report, |out, style| {
+            output::dtls::render_connect(out, &report, style)
+        })?;
         if !data_mode {
             return conn
                 .exchange(None, &mut |_| Ok(()), Duration::from_millis(1))
@@ -479,89 +347,10 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
     result
 }
 
-fn verification(
-    args: &connect::Args,
-    trust: &'static str,
-    pinned: bool,
-    r: &ClientReport,
-) -> Verification {
-    let obs = &r.observed;
-    let (verified, error) = match &obs.verdict {
-        Some(Ok(())) => (true, None),
-        Some(Err(e)) => (false, Some(explain::describe_error(e, obs, &r.server_name))),
-        None => (false, None),
-    };
-    Verification {
-        verified,
-        insecure: args.trust.insecure,
-        trust: if obs.trusted_by_pin { "pin" } else { trust },
-        error,
-        pin_matched: if pinned { obs.pin_matched } else { None },
-    }
-}
-
-fn chain(args: &connect::Args, ctx: &Ctx, r: &ClientReport) -> Vec<ChainCert> {
-    r.observed
-        .chain
-        .iter()
-        .filter_map(|der| {
-            CertSummary::from_der(der).ok().map(|summary| ChainCert {
-                summary,
-                pem: (args.showcerts && ctx.json).then(|| files::der_to_pem("CERTIFICATE", der)),
-            })
-        })
-        .collect()
-}
-
-fn build_report(
-    args: &connect::Args,
-    trust: &'static str,
-    pinned: bool,
-    r: &ClientReport,
-) -> ConnectReport {
-    let mut warnings = Vec::new();
-    let summary = r
-        .observed
-        .chain
-        .first()
-        .and_then(|c| CertSummary::from_der(c).ok());
-    if let Some(s) = &summary {
-        if s.days_left >= 0 && s.days_left < 30 && s.days_until_valid <= 0 {
-            warnings.push(format!(
-                "the server's certificate expires in {} days",
-                s.days_left
-            ));
-        }
-    }
-    if args.cert.is_some() && r.client_certificate.requested == Some(false) {
-        warnings.push(
-            "--cert was given, but the server did not ask for a client certificate, so none was sent"
-                .to_string(),
-        );
-    }
-    ConnectReport {
-        target: r.target.clone(),
-        transport: "udp",
-        address: r.address.clone(),
-        resolved: r.resolved.clone(),
-        server_name: r.server_name.clone(),
-        timings: r.timings.clone(),
-        handshake: r.handshake.clone(),
-        flights: r.flights.clone(),
-        mtu: r.mtu,
-        client_certificate: r.client_certificate.clone(),
-        verification: verification(args, trust, pinned, r),
-        chain: Vec::new(),
-        warnings,
-        error: None,
-    }
-}
-
 fn failed(
     args: &connect::Args,
     ctx: &Ctx,
-    trust: &'static str,
-    pinned: bool,
+    report_cx: &ReportContext,
     f: client::Failed,
 ) -> Result<Code> {
     let code = exit::classify(&f.error);
@@ -572,50 +361,22 @@ fn failed(
             let _ = crate::atomic::write_file(path, pem.as_bytes(), crate::atomic::PUBLIC, true);
         }
     }
-    let certs = chain(args, ctx, &f.report);
+    let mut report = ConnectReport::of(&f.report, report_cx);
     if ctx.json {
-        let mut report = build_report(args, trust, pinned, &f.report);
-        report.chain = certs;
         report.error = Some(ErrorReport {
             message: format!("{:#}", f.error),
             exit_code: code.as_u8(),
             stage: f.report.stage,
         });
         output::write_json(&mut std::io::stdout().lock(), &report)?;
-    } else if !ctx.quiet && !certs.is_empty() {
-        let mut err = std::io::stderr().lock();
-        output::on_stderr(|| {
-            writeln!(
-                err,
-                "{} {} ({}) {}",
-                "DTLS handshake with".bold(),
-                sanitize(&f.report.target).bold(),
-                f.report.address.as_deref().unwrap_or("?"),
-                "failed.".bold()
-            )?;
-            output::dtls::render_chain(&mut err, &certs)
-        })?;
+    } else if !ctx.quiet && !report.chain.is_empty() {
+        output::dtls::render_failed(
+            &mut std::io::stderr().lock(),
+            &f.report.target,
+            f.report.address.as_deref(),
+            &report.chain,
+            ctx.stderr_style(),
+        )?;
     }
     Err(f.error)
-}
-
-/// Reads stdin on its own thread, one read (at most `chunk` bytes) per datagram.
-fn spawn_stdin_reader(chunk: usize) -> mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel(16);
-    std::thread::spawn(move || {
-        use std::io::Read;
-        let mut stdin = std::io::stdin().lock();
-        let mut buf = vec![0u8; chunk];
-        loop {
-            match stdin.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if tx.blocking_send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    rx
 }

@@ -39,6 +39,8 @@ pub fn scan(args: crate::cmd::scan::Args, ctx: &Ctx) -> Result<Code> {
     let report = rt.block_on(crate::dtls::scan::scan(&opts));
     rt.shutdown_background();
     let report = report?;
-    ctx.emit(&report, |out| output::dtls::render_scan(out, &report))?;
+    ctx.emit(&report, |out| {
+        output::dtls::render_scan(out, &report, ctx.stdout_style())
+    })?;
     Ok(Code::Success)
 }

@@ -8,7 +8,7 @@ mod fleet;
 
 pub use fleet::{baseline_summary, grade_number, policy_summary, prometheus, summary_table};
 
-use super::cert::summary_styled as render_cert;
+use super::cert::summary as render_cert;
 use super::{field_styled, sanitize, Style, Tone};
 use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
