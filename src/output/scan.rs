@@ -240,6 +240,7 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
                 SafeCheck::GreaseIntolerance => "GREASE",
                 SafeCheck::VersionIntolerance => "versions",
                 SafeCheck::ExtensionIntolerance => "extensions",
+                SafeCheck::RecordSizeLimit => "record size",
             };
             let intolerance = !matches!(f.check, SafeCheck::Heartbleed | SafeCheck::CcsInjection);
             let verdict = match (f.verdict, intolerance) {
@@ -266,6 +267,29 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     }
     for c in &r.additional_certificates {
         certificate(out, c, true)?;
+    }
+    for n in &r.certificates_by_name {
+        let name = sanitize(&n.sni);
+        match &n.certificate {
+            Some(c) => {
+                let same = if n.same_as_main {
+                    " (the main one)"
+                } else {
+                    ""
+                };
+                certificate_titled(out, c, &format!("Certificate for SNI {name}{same}"))?;
+            }
+            None => writeln!(
+                out,
+                "{} {}",
+                format!("Certificate for SNI {name}").bold(),
+                format!(
+                    "none obtained: {}",
+                    sanitize(n.error.as_deref().unwrap_or("no answer"))
+                )
+                .red()
+            )?,
+        }
     }
     if let Some(p) = &r.policy {
         policy(out, p)?;
@@ -370,16 +394,21 @@ fn key_kind_name(k: KeyKind) -> &'static str {
 /// One certificate with its verdict, chain and findings; `kind` names its
 /// key kind in the title (a server with several certificates).
 fn certificate(out: &mut dyn Write, c: &CertReport, kind: bool) -> std::io::Result<()> {
+    let title = match c.key_kind.filter(|_| kind) {
+        Some(k) => format!("Certificate ({})", key_kind_name(k)),
+        None => "Certificate".to_string(),
+    };
+    certificate_titled(out, c, &title)
+}
+
+/// One certificate under `title`.
+fn certificate_titled(out: &mut dyn Write, c: &CertReport, title: &str) -> std::io::Result<()> {
     let verdict = match &c.verification_error {
         None if c.trusted_by_pin => {
             format!("{} (by --pin)", "verified".green().bold())
         }
         None => "verified".green().bold().to_string(),
         Some(why) => format!("{} {}", "NOT VERIFIED:".red().bold(), sanitize(why).red()),
-    };
-    let title = match c.key_kind.filter(|_| kind) {
-        Some(k) => format!("Certificate ({})", key_kind_name(k)),
-        None => "Certificate".to_string(),
     };
     writeln!(out, "{} {verdict}", title.bold())?;
     if let Some(leaf) = c.chain.first() {

@@ -27,6 +27,8 @@ pub struct ScanData {
     /// Handshakes that offered one kind of key only (the kinds other than
     /// the main handshake's certificate): a server's other certificates.
     pub by_key_kind: Vec<(KeyKind, Outcome)>,
+    /// The handshake for each name asked for by SNI (`--sni`), in the order asked.
+    pub by_name: Vec<(crate::tls::target::Target, Result<Outcome, String>)>,
     /// Why the main handshake could not even be set up.
     pub main_error: Option<String>,
     /// ALPN protocols and whether each is accepted (`None`: unknown).
@@ -220,8 +222,22 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         }
         (Some(facts), None, alpn, by_kind)
     };
-    let ((versions, suites, g13, gec, fb, id, ticket, safe), (main, main_error, alpn, by_key_kind)) =
-        tokio::join!(raw, main);
+    // One handshake per name, one after another (a few names; each holds a slot).
+    let named = async {
+        let mut out = Vec::with_capacity(setup.names.len());
+        for t in &setup.names {
+            let o = session::certificate_for_name(ep, setup, t)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            out.push((t.clone(), o));
+        }
+        out
+    };
+    let (
+        (versions, suites, g13, gec, fb, id, ticket, safe),
+        (main, main_error, alpn, by_key_kind),
+        by_name,
+    ) = tokio::join!(raw, main, named);
     ScanData {
         versions,
         suites,
@@ -230,6 +246,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         fallback_scsv: fb,
         main,
         by_key_kind,
+        by_name,
         main_error,
         alpn,
         tls12_resumes_by_id: id,

@@ -246,10 +246,27 @@ pub struct Report {
     /// The server's other certificates (another kind of key, found by
     /// offering only that kind's signature schemes), each judged in full.
     pub additional_certificates: Vec<CertReport>,
+    /// The certificate presented for each name asked for by SNI (`--sni`), each
+    /// verified against its name and judged in full (absent when none was asked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates_by_name: Vec<NamedCertificate>,
     /// Probes and handshakes sent.
     pub probes: usize,
     /// Wall time, milliseconds.
     pub elapsed_ms: f64,
+}
+
+/// The certificate a server presents for one name sent as SNI.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedCertificate {
+    /// The name sent as SNI (and verified against).
+    pub sni: String,
+    /// Whether it is the certificate of the main handshake (the target's own name).
+    pub same_as_main: bool,
+    /// The certificate, its chain, verdict and findings, when the server sent one.
+    pub certificate: Option<CertReport>,
+    /// Why no certificate was obtained, when none was.
+    pub error: Option<String>,
 }
 
 impl Report {
@@ -486,6 +503,49 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             &setup.target.server_name,
         ));
     }
+    let main_leaf = observed.and_then(|o| o.chain.first()).map(|c| c.as_ref());
+    let certificates_by_name = data
+        .by_name
+        .iter()
+        .map(|(t, out)| {
+            let sni = t.server_name_str();
+            match out {
+                Ok(o) if !o.observed.chain.is_empty() => {
+                    let obs = &o.observed;
+                    NamedCertificate {
+                        same_as_main: main_leaf == obs.chain.first().map(|c| c.as_ref()),
+                        certificate: Some(certs::check(
+                            ChainSource::Handshake,
+                            &obs.chain,
+                            &obs.ocsp,
+                            Some(obs),
+                            &setup.roots,
+                            &setup.pins,
+                            &t.server_name,
+                        )),
+                        error: None,
+                        sni,
+                    }
+                }
+                Ok(o) => NamedCertificate {
+                    sni,
+                    same_as_main: false,
+                    certificate: None,
+                    error: Some(
+                        o.error
+                            .clone()
+                            .unwrap_or_else(|| "the server sent no certificate".to_string()),
+                    ),
+                },
+                Err(e) => NamedCertificate {
+                    sni,
+                    same_as_main: false,
+                    certificate: None,
+                    error: Some(e.clone()),
+                },
+            }
+        })
+        .collect();
     let ocsp_stapling = match (observed, legacy) {
         (Some(o), _) => Some(!o.ocsp.is_empty()),
         (None, Some(f)) if f.complete => Some(f.ocsp.is_some()),
@@ -560,6 +620,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         downgrade_protection,
         certificate,
         additional_certificates,
+        certificates_by_name,
         probes: data.probes,
         elapsed_ms: (data.elapsed.as_secs_f64() * 1e5).round() / 100.0,
     };
