@@ -1,7 +1,9 @@
-//! `--starttls mysql|lmtp|sieve` against the real Debian servers, beside the
-//! faithful fakes of `connect::starttls_each_protocol`: MariaDB
+//! `--starttls mysql|lmtp|sieve|irc` against the real Debian servers, beside
+//! the faithful fakes of `connect::starttls_each_protocol`: MariaDB
 //! (`mariadb-server`), Dovecot's LMTP (`dovecot-lmtpd`) and ManageSieve
-//! (`dovecot-managesieved`) services.
+//! (`dovecot-managesieved`) services, and InspIRCd (`inspircd`). NNTP has no
+//! test against a real server: INN (`inn2`) pulls in a mail transport agent
+//! and a news spool to set up, so it stays with its fake.
 //!
 //! How they run here (each an unprivileged-port instance of its own, on
 //! loopback, configured in the test's temp dir; nothing system-wide is
@@ -19,6 +21,12 @@
 //!   root-owned directories). Up in well under a second. The master must get
 //!   SIGTERM, not SIGKILL: it stops its children (log, config, lmtp,
 //!   managesieve-login) only when asked; the guard below does that.
+//! - InspIRCd 3: `inspircd --nofork --runasroot --nolog --config=DIR/inspircd.conf`
+//!   with a `clients` bind on a free loopback port, the `ssl_gnutls` module
+//!   (an `sslprofile` with the test's certificate), `starttls` (pointing at
+//!   that profile) and `cap`; a 1 s DNS timeout against 127.0.0.1 keeps its
+//!   host lookups local. Up in about 0.2 s. It crashes on SIGTERM in Debian's
+//!   3.15 (a core dump), so it is stopped with SIGKILL: one process, nothing left.
 //!
 //! `.ci/run` installs the three packages; elsewhere a missing server is a
 //! skip with a notice.
@@ -33,9 +41,11 @@ use crate::util::{self, code, stderr, stdout, Dir};
 
 const LEAF: &[(&str, &[&str])] = &[("leaf", &["localhost", "127.0.0.1"])];
 
-/// A server process stopped with SIGTERM (then SIGKILL after 5 s) when dropped.
+/// A server process stopped with SIGTERM (then SIGKILL after 5 s) when dropped, or with
+/// SIGKILL at once when `kill_at_once`.
 struct Server {
     child: Child,
+    kill_at_once: bool,
 }
 
 impl Server {
@@ -46,6 +56,7 @@ impl Server {
             .stderr(log);
         Server {
             child: cmd.spawn().expect("spawning the server"),
+            kill_at_once: false,
         }
     }
 
@@ -74,6 +85,11 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.kill_at_once {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return;
+        }
         // SAFETY: a plain kill(2) of our own child's PID.
         unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -191,6 +207,45 @@ service anvil {{
     let mut server = Server::spawn(cmd, &log);
     server.ready(&[lmtp, sieve], &log);
     Some((server, lmtp, sieve))
+}
+
+/// InspIRCd with STARTTLS on a client port; its port.
+fn inspircd(dir: &Dir) -> Option<(Server, u16)> {
+    if !have_file("/usr/sbin/inspircd", "inspircd") {
+        return None;
+    }
+    let port = util::free_port();
+    let d = dir.path().display();
+    std::fs::write(dir.join("motd"), "tlskit test\n").expect("motd");
+    let conf = format!(
+        r#"<server name="irc.test" description="tlskit test" network="Test">
+<admin name="test" nick="test" email="test@irc.test">
+<bind address="127.0.0.1" port="{port}" type="clients">
+<connect allow="*" timeout="60" localmax="100" globalmax="100">
+<module name="ssl_gnutls">
+<module name="starttls">
+<module name="cap">
+<sslprofile name="Clients" provider="gnutls" certfile="{d}/leaf.pem" keyfile="{d}/leaf-key.pem" hash="sha256" requestclientcert="no">
+<starttls provider="Clients">
+<pid file="{d}/inspircd.pid">
+<dns server="127.0.0.1" timeout="1">
+<files motd="{d}/motd">
+<options>
+<security>
+<performance>
+"#
+    );
+    let conf_path = dir.join("inspircd.conf");
+    std::fs::write(&conf_path, conf).expect("inspircd.conf");
+    let mut cmd = Command::new("/usr/sbin/inspircd");
+    cmd.current_dir(dir.path())
+        .args(["--nofork", "--runasroot", "--nolog"])
+        .arg(format!("--config={}", conf_path.display()));
+    let log = dir.join("inspircd.out");
+    let mut server = Server::spawn(cmd, &log);
+    server.kill_at_once = true;
+    server.ready(&[port], &log);
+    Some((server, port))
 }
 
 /// `connect --starttls PROTO --json` to 127.0.0.1:PORT as localhost, verified with the test CA.
@@ -342,4 +397,16 @@ fn connect_starttls_lmtp_and_sieve_to_dovecot() {
     let r: Value = serde_json::from_str(&stdout(&out)).expect("scan JSON");
     assert!(r["grade"].is_string(), "{r}");
     assert_eq!(r["certificate"]["verified"], true, "{}", r["certificate"]);
+}
+
+#[test]
+fn connect_starttls_irc_to_inspircd() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("IRC Test CA"), LEAF);
+    let Some((_server, port)) = inspircd(&dir) else {
+        return;
+    };
+    let r = connect_json(&dir, "irc", port);
+    // The server's 670 numeric (RPL_STARTTLS) is the greeting shown.
+    assert_upgraded(&r, "irc", ":irc.test 670 ");
 }
