@@ -468,6 +468,12 @@ impl Policy {
             .certificate
             .iter()
             .chain(r.additional_certificates.iter())
+            .chain(
+                r.certificates_by_name
+                    .iter()
+                    .filter(|n| !n.same_as_main)
+                    .filter_map(|n| n.certificate.as_ref()),
+            )
             .collect();
         if let Some(types) = &self.certificate_types {
             let kinds: Vec<KeyKind> = certs.iter().filter_map(|c| c.key_kind).collect();
