@@ -166,7 +166,15 @@ impl TargetSpec {
         };
         let mut names: Vec<Target> = Vec::new();
         for name in wanted {
-            let t = target.clone().with_server_name(name)?;
+            let t = target.clone().with_server_name(name).map_err(|_| {
+                fail(
+                    Failure::Argument,
+                    format!(
+                        "--sni (names=): '{}' is not a valid host name",
+                        sanitize(name)
+                    ),
+                )
+            })?;
             if !names.iter().any(|n| n.server_name == t.server_name) {
                 names.push(t);
             }
@@ -409,5 +417,38 @@ mod tests {
         assert!(parse_line("a.test starttls=gopher").is_err());
         assert!(parse_line("a.test color=blue").is_err());
         assert!(parse_line("a.test loose").is_err());
+    }
+
+    #[test]
+    fn names_to_ask_for_by_sni_come_from_the_line_or_the_flags() {
+        let (t, s) =
+            parse_line("10.0.0.8:443 servername=www.test names=api.test,static.test,api.test")
+                .unwrap()
+                .unwrap();
+        let flags = TargetSettings {
+            names: vec!["flag.test".to_string()],
+            ..TargetSettings::default()
+        };
+        let spec = TargetSpec::new(&t, &s, &flags, Duration::from_secs(5)).unwrap();
+        let names: Vec<String> = spec.names.iter().map(|n| n.server_name_str()).collect();
+        assert_eq!(
+            names,
+            ["api.test", "static.test"],
+            "the line's names, once each"
+        );
+        assert_eq!(spec.names[0].port, 443);
+        let spec = TargetSpec::new(
+            "10.0.0.8",
+            &TargetSettings::default(),
+            &flags,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        assert_eq!(spec.names[0].server_name_str(), "flag.test");
+        let bad = TargetSettings {
+            names: vec!["not a name".to_string()],
+            ..TargetSettings::default()
+        };
+        assert!(TargetSpec::new("a.test", &bad, &flags, Duration::from_secs(5)).is_err());
     }
 }
