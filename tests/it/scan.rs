@@ -2171,6 +2171,22 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         "{text}"
     );
     assert!(text.contains("  subject:       CN=b.test\n"), "{text}");
+    // Prometheus: the expiry of b.test's own certificate, labelled with the name (a name
+    // served the main certificate adds no series).
+    let prom = dir.ok(&[&base[..], &["--format", "prometheus"]].concat());
+    let expiry: Vec<&str> = prom
+        .lines()
+        .filter(|l| l.starts_with("tlskit_scan_certificate_expiry_seconds{"))
+        .map(|l| l.rsplit_once(' ').map_or(l, |(series, _)| series))
+        .collect();
+    assert_eq!(
+        expiry,
+        [
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"ecdsa\"}}"),
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"rsa\",sni=\"b.test\"}}"),
+        ],
+        "{prom}"
+    );
 }
 
 /// The detail of the record-size finding of a scan report.
