@@ -270,6 +270,12 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
     }
     for n in &r.certificates_by_name {
         let name = sanitize(&n.sni);
+        // With several certificates for the name, each title names its kind of key.
+        let kind =
+            |c: &CertReport| match c.key_kind.filter(|_| !n.additional_certificates.is_empty()) {
+                Some(k) => format!(" ({})", key_kind_name(k)),
+                None => String::new(),
+            };
         match &n.certificate {
             Some(c) => {
                 let same = if n.same_as_main {
@@ -277,7 +283,8 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
                 } else {
                     ""
                 };
-                certificate_titled(out, c, &format!("Certificate for SNI {name}{same}"))?;
+                let title = format!("Certificate for SNI {name}{}{same}", kind(c));
+                certificate_titled(out, c, &title)?;
             }
             None => writeln!(
                 out,
@@ -289,6 +296,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
                 )
                 .red()
             )?,
+        }
+        for c in &n.additional_certificates {
+            certificate_titled(out, c, &format!("Certificate for SNI {name}{}", kind(c)))?;
         }
     }
     if let Some(p) = &r.policy {
@@ -455,10 +465,12 @@ fn all_certificates(r: &Report) -> impl Iterator<Item = &CertReport> {
 
 /// The certificates served for names asked for by SNI that differ from the main one.
 fn named_certificates(r: &Report) -> impl Iterator<Item = (&str, &CertReport)> {
-    r.certificates_by_name
-        .iter()
-        .filter(|n| !n.same_as_main)
-        .filter_map(|n| Some((n.sni.as_str(), n.certificate.as_ref()?)))
+    r.certificates_by_name.iter().flat_map(|n| {
+        let main = n.certificate.as_ref().filter(|_| !n.same_as_main);
+        main.into_iter()
+            .chain(n.additional_certificates.iter())
+            .map(move |c| (n.sni.as_str(), c))
+    })
 }
 
 /// When the soonest-expiring certificate expires, in words.

@@ -27,8 +27,8 @@ pub struct ScanData {
     /// Handshakes that offered one kind of key only (the kinds other than
     /// the main handshake's certificate): a server's other certificates.
     pub by_key_kind: Vec<(KeyKind, Outcome)>,
-    /// The handshake for each name asked for by SNI (`--sni`), in the order asked.
-    pub by_name: Vec<(crate::tls::target::Target, Result<Outcome, String>)>,
+    /// The handshakes for each name asked for by SNI (`--sni`), in the order asked.
+    pub by_name: Vec<NamedData>,
     /// Why the main handshake could not even be set up.
     pub main_error: Option<String>,
     /// ALPN protocols and whether each is accepted (`None`: unknown).
@@ -43,6 +43,18 @@ pub struct ScanData {
     pub probes: usize,
     /// Wall time of the scan.
     pub elapsed: Duration,
+}
+
+/// What the handshakes for one name (sent as SNI) found.
+#[derive(Debug, Clone)]
+pub struct NamedData {
+    /// The target with that name.
+    pub target: crate::tls::target::Target,
+    /// The handshake offering every kind of key, or why it could not be set up.
+    pub main: Result<Outcome, String>,
+    /// Handshakes for that name offering one other kind of key only: the name's other
+    /// certificates (a server block with an RSA and an ECDSA certificate).
+    pub by_key_kind: Vec<(KeyKind, Outcome)>,
 }
 
 impl ScanData {
@@ -222,14 +234,37 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         }
         (Some(facts), None, alpn, by_kind)
     };
-    // One handshake per name, one after another (a few names; each holds a slot).
+    // Each name in turn (a few names; each handshake holds a slot): its certificate,
+    // then one handshake per other kind of key, as for the target's own name.
     let named = async {
         let mut out = Vec::with_capacity(setup.names.len());
         for t in &setup.names {
-            let o = session::certificate_for_name(ep, setup, t)
+            let named = setup.for_name(t);
+            let main = session::certificate_for_name(ep, &named)
                 .await
                 .map_err(|e| format!("{e:#}"));
-            out.push((t.clone(), o));
+            let kind = main
+                .as_ref()
+                .ok()
+                .and_then(|o| o.observed.chain.first())
+                .and_then(|c| KeyKind::of_certificate(c));
+            let other = |k: KeyKind| {
+                let named = &named;
+                async move {
+                    if kind.is_none() || kind == Some(k) {
+                        return None;
+                    }
+                    let out = session::certificate_of_kind(ep, named, k).await.ok()?;
+                    (!out.observed.chain.is_empty()).then_some((k, out))
+                }
+            };
+            let [k1, k2, k3] = KeyKind::ALL;
+            let (o1, o2, o3) = tokio::join!(other(k1), other(k2), other(k3));
+            out.push(NamedData {
+                target: t.clone(),
+                main,
+                by_key_kind: [o1, o2, o3].into_iter().flatten().collect(),
+            });
         }
         out
     };

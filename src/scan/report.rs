@@ -267,6 +267,9 @@ pub struct NamedCertificate {
     pub certificate: Option<CertReport>,
     /// Why no certificate was obtained, when none was.
     pub error: Option<String>,
+    /// The name's other certificates (another kind of key, found as for the target's
+    /// own name), each judged in full.
+    pub additional_certificates: Vec<CertReport>,
 }
 
 impl Report {
@@ -507,42 +510,54 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
     let certificates_by_name = data
         .by_name
         .iter()
-        .map(|(t, out)| {
-            let sni = t.server_name_str();
-            match out {
-                Ok(o) if !o.observed.chain.is_empty() => {
-                    let obs = &o.observed;
-                    NamedCertificate {
-                        same_as_main: main_leaf == obs.chain.first().map(|c| c.as_ref()),
-                        certificate: Some(certs::check(
-                            ChainSource::Handshake,
-                            &obs.chain,
-                            &obs.ocsp,
-                            Some(obs),
-                            &setup.roots,
-                            &setup.pins,
-                            &t.server_name,
-                        )),
-                        error: None,
-                        sni,
-                    }
+        .map(|named| {
+            let t = &named.target;
+            let check = |o: &crate::tls::verify::Observed| {
+                certs::check(
+                    ChainSource::Handshake,
+                    &o.chain,
+                    &o.ocsp,
+                    Some(o),
+                    &setup.roots,
+                    &setup.pins,
+                    &t.server_name,
+                )
+            };
+            let own_leaf = named
+                .main
+                .as_ref()
+                .ok()
+                .and_then(|o| o.observed.chain.first())
+                .map(|c| c.as_ref());
+            let mut seen: Vec<&[u8]> = own_leaf.into_iter().collect();
+            let mut additional_certificates = Vec::new();
+            for (_, out) in &named.by_key_kind {
+                let Some(leaf) = out.observed.chain.first() else {
+                    continue;
+                };
+                if !seen.contains(&leaf.as_ref()) {
+                    seen.push(leaf.as_ref());
+                    additional_certificates.push(check(&out.observed));
                 }
-                Ok(o) => NamedCertificate {
-                    sni,
-                    same_as_main: false,
-                    certificate: None,
-                    error: Some(
+            }
+            let (certificate, error) = match &named.main {
+                Ok(o) if !o.observed.chain.is_empty() => (Some(check(&o.observed)), None),
+                Ok(o) => (
+                    None,
+                    Some(
                         o.error
                             .clone()
                             .unwrap_or_else(|| "the server sent no certificate".to_string()),
                     ),
-                },
-                Err(e) => NamedCertificate {
-                    sni,
-                    same_as_main: false,
-                    certificate: None,
-                    error: Some(e.clone()),
-                },
+                ),
+                Err(e) => (None, Some(e.clone())),
+            };
+            NamedCertificate {
+                sni: t.server_name_str(),
+                same_as_main: own_leaf.is_some() && own_leaf == main_leaf,
+                certificate,
+                error,
+                additional_certificates,
             }
         })
         .collect();

@@ -378,21 +378,23 @@ pub async fn certificate_of_kind(
 
 /// A handshake that sends `target`'s name as SNI: the certificate the server presents
 /// for that name (verified against it, recorded whether or not it verifies).
-pub async fn certificate_for_name(
-    ep: &Endpoint,
-    setup: &TlsSetup,
-    target: &crate::tls::target::Target,
-) -> anyhow::Result<Outcome> {
-    let named = TlsSetup {
-        target: target.clone(),
-        address: setup.address.clone(),
-        roots: setup.roots.clone(),
-        pins: setup.pins.clone(),
-        starttls: setup.starttls,
-        names: Vec::new(),
-    };
-    let c = client(&named, Versions::Both, &[], Tls12Resumption::Disabled)?;
-    Ok(handshake(ep, &named, &c).await)
+pub async fn certificate_for_name(ep: &Endpoint, named: &TlsSetup) -> anyhow::Result<Outcome> {
+    let c = client(named, Versions::Both, &[], Tls12Resumption::Disabled)?;
+    Ok(handshake(ep, named, &c).await)
+}
+
+impl TlsSetup {
+    /// The same setup for another name (sent as SNI and verified against).
+    pub fn for_name(&self, target: &crate::tls::target::Target) -> TlsSetup {
+        TlsSetup {
+            target: target.clone(),
+            address: self.address.clone(),
+            roots: self.roots.clone(),
+            pins: self.pins.clone(),
+            starttls: self.starttls,
+            names: Vec::new(),
+        }
+    }
 }
 
 /// Whether the server accepts `proto` when it is the only ALPN protocol offered.

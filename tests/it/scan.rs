@@ -1992,8 +1992,8 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
 
 // ---------------------------------------------------------------- certificates by SNI
 
-/// nginx with two server blocks on one loopback port, each with its own certificate
-/// (a.test: ECDSA, the default; b.test: RSA), run from a config in `dir` (its own pid
+/// nginx with two server blocks on one loopback port, each with its own certificates
+/// (a.test: ECDSA, the default; b.test: RSA and ECDSA), run from a config in `dir` (its own pid
 /// file and logs; a worker that is the master's child). Stopped (SIGTERM to the master,
 /// which stops its worker) when dropped.
 struct Nginx {
@@ -2031,6 +2031,8 @@ http {{
     server_name b.test;
     ssl_certificate {d}/b.pem;
     ssl_certificate_key {d}/b-key.pem;
+    ssl_certificate {d}/b-ec.pem;
+    ssl_certificate_key {d}/b-ec-key.pem;
     return 200 \"b\";
   }}
 }}
@@ -2077,6 +2079,7 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         &[
             ("a", &["a.test"]),
             ("b", &["b.test", "--key-type", "rsa2048"]),
+            ("b-ec", &["b.test"]),
         ],
     );
     let Some(nginx) = Nginx::start(&dir) else {
@@ -2120,7 +2123,8 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         })
         .collect();
     assert_eq!(by_name.len(), 3, "{}", r["certificates_by_name"]);
-    // b.test: its own server block's RSA certificate, verified against b.test.
+    // b.test: its own server block's certificates, ECDSA (chosen first, as the client
+    // prefers ECDSA signatures) and RSA, each verified against b.test.
     assert_eq!(
         (
             &by_name[0].0[..],
@@ -2128,9 +2132,19 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
             &by_name[0].2[..],
             &by_name[0].3[..]
         ),
-        ("b.test", false, "CN=b.test", "rsa")
+        ("b.test", false, "CN=b.test", "ecdsa")
     );
     assert_eq!(by_name[0].4, Value::Null);
+    let b_more = &r["certificates_by_name"][0]["additional_certificates"];
+    assert_eq!(b_more.as_array().map(Vec::len), Some(1), "{b_more}");
+    assert_eq!(b_more[0]["key_kind"], "rsa", "{b_more}");
+    assert_eq!(b_more[0]["chain"][0]["subject"], "CN=b.test", "{b_more}");
+    assert_eq!(b_more[0]["verified"], true, "{b_more}");
+    // a.test has one certificate: nothing more for it.
+    assert_eq!(
+        r["certificates_by_name"][1]["additional_certificates"],
+        serde_json::json!([])
+    );
     assert_eq!(
         (&by_name[1].0[..], by_name[1].1, &by_name[1].2[..]),
         ("a.test", true, "CN=a.test")
@@ -2164,14 +2178,15 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         titles,
         [
             "Certificate verified",
-            "Certificate for SNI b.test verified",
+            "Certificate for SNI b.test (ECDSA) verified",
+            "Certificate for SNI b.test (RSA) verified",
             "Certificate for SNI a.test (the main one) verified",
             "Certificate for SNI c.test (the main one) NOT VERIFIED: the server's certificate is valid for a.test but not for c.test",
         ],
         "{text}"
     );
     assert!(text.contains("  subject:       CN=b.test\n"), "{text}");
-    // Prometheus: the expiry of b.test's own certificate, labelled with the name (a name
+    // Prometheus: the expiry of b.test's own certificates, labelled with the name (a name
     // served the main certificate adds no series).
     let prom = dir.ok(&[&base[..], &["--format", "prometheus"]].concat());
     let expiry: Vec<&str> = prom
@@ -2183,6 +2198,7 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         expiry,
         [
             format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"ecdsa\"}}"),
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"ecdsa\",sni=\"b.test\"}}"),
             format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"rsa\",sni=\"b.test\"}}"),
         ],
         "{prom}"
