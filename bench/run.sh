@@ -10,11 +10,14 @@
 #                 connections; writes target/bench/PERFORMANCE-quick.md unless --out
 #   --reps N      repetitions of each throughput measurement (default 5)
 #   --secs S      length of each handshake run in seconds (default 4)
-#   --only LIST   items to run, e.g. 1,3,9 (default: all nine; 9 is the server cost
-#                 per operation against nginx, stunnel and the crypto floor)
+#   --only LIST   items to run, e.g. 1,3,9 (default: all ten; 9 is the server cost
+#                 per operation against nginx, stunnel and the crypto floor; 10 the scan
+#                 of 100 loopback targets against sslyze --targets_in, bench/scan-fleet.sh)
 #   --no-install  do not apt-get/pip install missing peers; skip what is missing
 #   --wait-quiet LOAD  first wait (at most an hour) until the 1-minute load average
 #                 is at most LOAD: on a shared machine, numbers taken under load are noise
+#   TLSKIT=PATH   (environment) use this binary instead of building a release one: for
+#                 checking the script, not for the record
 #
 # See "## bench" in README.md for what each item measures.
 set -euo pipefail
@@ -28,7 +31,7 @@ IDLE_COUNTS="1000 5000"
 QUICK=0
 OUT=""
 INSTALL=1
-ONLY="9,1,2,3,4,5,6,7,8"
+ONLY="9,1,2,3,4,5,6,7,8,10"
 WAIT_QUIET=""
 while (($#)); do
   case "$1" in
@@ -85,9 +88,14 @@ for p in openssl python3 ss; do
 done
 
 # ---------------------------------------------------------------- build
-say "building tlskit (release)"
-cargo build --release --locked -q
-TLSKIT=$ROOT/target/release/tlskit
+if [[ -n ${TLSKIT:-} ]]; then
+  TLSKIT=$(realpath "$TLSKIT")
+  say "using $TLSKIT (not a release build: not for the record)"
+else
+  say "building tlskit (release)"
+  cargo build --release --locked -q
+  TLSKIT=$ROOT/target/release/tlskit
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tlskit-bench.XXXXXX")
 RESULTS=$WORK/results.jsonl
@@ -622,6 +630,20 @@ if want 7 && have hyperfine && [[ -r $BUNDLE ]]; then
   hyper 7 "openssl storeutl -text" "$ncerts certificates" "openssl storeutl -noout -text -certs $BUNDLE"
 fi
 
+# find_sslyze: sets SSLYZE to an sslyze (from the environment, target/sslyze-venv, or a venv
+# in the cache, installed there unless --no-install); empty when there is none.
+find_sslyze() {
+  SSLYZE=${SSLYZE:-}
+  local venv=${XDG_CACHE_HOME:-$HOME/.cache}/tlskit-bench/venv
+  if [[ -z $SSLYZE && -x $ROOT/target/sslyze-venv/bin/sslyze ]]; then SSLYZE=$ROOT/target/sslyze-venv/bin/sslyze; fi
+  if [[ -z $SSLYZE && ! -x $venv/bin/sslyze ]] && ((INSTALL)); then
+    say "installing sslyze into $venv"
+    { python3 -m venv "$venv" && "$venv/bin/pip" install -q sslyze; } >/dev/null 2>&1 || true
+  fi
+  if [[ -z $SSLYZE && -x $venv/bin/sslyze ]]; then SSLYZE=$venv/bin/sslyze; fi
+  return 0
+}
+
 # ---------------------------------------------------------------- 8: scanning a legacy server
 if want 8; then
   # A legacy server: TLS 1.0 to 1.2, every suite OpenSSL 3.0 still has, an RSA-2048 leaf from a CA
@@ -655,14 +677,7 @@ if want 8; then
     else
       SKIPPED+=("item 8, testssl.sh: not installed")
     fi
-    SSLYZE=${SSLYZE:-}
-    VENV=${XDG_CACHE_HOME:-$HOME/.cache}/tlskit-bench/venv
-    if [[ -z $SSLYZE && -x $ROOT/target/sslyze-venv/bin/sslyze ]]; then SSLYZE=$ROOT/target/sslyze-venv/bin/sslyze; fi
-    if [[ -z $SSLYZE && ! -x $VENV/bin/sslyze ]] && ((INSTALL)); then
-      say "installing sslyze into $VENV"
-      { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q sslyze; } >/dev/null 2>&1 || true
-    fi
-    [[ -z $SSLYZE && -x $VENV/bin/sslyze ]] && SSLYZE=$VENV/bin/sslyze
+    find_sslyze
     if [[ -n $SSLYZE ]]; then
       hyper 8 "sslyze" "legacy s_server" \
         "$SSLYZE --quiet --sni localhost --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --mozilla_config disable 127.0.0.1:$port"
@@ -673,6 +688,19 @@ if want 8; then
     HWARMUP=3
   fi
   stop "$SERVER_PID"
+fi
+
+# ---------------------------------------------------------------- 10: a fleet scan
+if want 10; then
+  # 100 loopback TLS servers (one Python process on 100 ports): tlskit scan --targets beside
+  # sslyze --targets_in, once each (bench/scan-fleet.sh, which records wall time and CPU).
+  find_sslyze
+  if [[ -z $SSLYZE ]]; then
+    SKIPPED+=("item 10, sslyze: not installed")
+  fi
+  say "10: fleet scan of 100 loopback targets vs sslyze --targets_in"
+  TLSKIT=$TLSKIT SSLYZE=${SSLYZE:-/nonexistent} RESULTS=$RESULTS N=100 \
+    "$ROOT/bench/scan-fleet.sh" >&2 || SKIPPED+=("item 10: bench/scan-fleet.sh failed")
 fi
 
 # ---------------------------------------------------------------- the record

@@ -8,16 +8,21 @@
 # time and CPU of each client, and the CPU each cost the server.
 #
 # Usage: bench/scan-fleet.sh        (N=100 by default)
-# Needs: python3, a release build (made here), sslyze in target/sslyze-venv
-#   (python3 -m venv target/sslyze-venv && target/sslyze-venv/bin/pip install sslyze).
+# Needs: python3, a release build (made here unless TLSKIT names a binary), sslyze in
+#   target/sslyze-venv or SSLYZE (python3 -m venv target/sslyze-venv &&
+#   target/sslyze-venv/bin/pip install sslyze).
+# RESULTS=FILE appends each measurement as a JSON line (item 10 of bench/run.sh, which
+#   sets TLSKIT, SSLYZE and RESULTS and turns the lines into a table in docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-100}
-TLSKIT=$PWD/target/release/tlskit
 SSLYZE=${SSLYZE:-$PWD/target/sslyze-venv/bin/sslyze}
-
-cargo build --release --quiet
+RESULTS=${RESULTS:-}
+if [ -z "${TLSKIT:-}" ]; then
+  TLSKIT=$PWD/target/release/tlskit
+  cargo build --release --quiet
+fi
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -60,18 +65,32 @@ sed 's/^\(.*\)$/localhost:\1{127.0.0.1}/' ports.txt > sslyze.txt
 
 ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
+# run NAME ROW CMD...: runs CMD once under /usr/bin/time; prints and (with RESULTS) records
+# its wall time, its CPU (user + system) and the CPU it cost the server.
 run() {
-  local name=$1; shift
-  local before after
+  local name=$1 row=$2; shift 2
+  local before after wall cpu srv
   before=$(ticks)
-  /usr/bin/time -f "$name: wall %e s, client CPU %U s user + %S s sys" "$@" > "$name.out" 2> "$name.time" || true
+  /usr/bin/time -f "%e %U %S" -o "$name.time" "$@" > "$name.out" 2> "$name.err" || true
   after=$(ticks)
-  echo "$(tail -1 "$name.time"), server CPU $(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s"
+  # (time puts "Command exited with non-zero status N" first: sslyze exits 1 on a failed profile)
+  read -r wall user sys < <(tail -1 "$name.time")
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  srv=$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
+  echo "$name: wall $wall s, client CPU $cpu s ($user s user + $sys s sys), server CPU $srv s"
+  if [ -n "$RESULTS" ]; then
+    local col value
+    for col in wall client_cpu server_cpu; do
+      case $col in wall) value=$wall ;; client_cpu) value=$cpu ;; server_cpu) value=$srv ;; esac
+      printf '{"item":"10","row":"%s","col":"%s","rep":0,"value":%s,"unit":"s","extra":{"targets":%s}}\n' \
+        "$row" "$col" "$value" "$N" >> "$RESULTS"
+    done
+  fi
 }
-run tlskit "$TLSKIT" scan --targets tlskit.txt --ca ca.pem --json
+run tlskit "tlskit scan --targets" "$TLSKIT" scan --targets tlskit.txt --ca ca.pem --json
 echo "  $(grep -c '"grade"' tlskit.out) of $N targets graded"
 if [ -x "$SSLYZE" ]; then
-  run sslyze "$SSLYZE" --targets_in sslyze.txt --certinfo_ca_file ca.pem --mozilla_config intermediate
+  run sslyze "sslyze --targets_in" "$SSLYZE" --targets_in sslyze.txt --certinfo_ca_file ca.pem --mozilla_config intermediate
 else
   echo "sslyze: not installed, skipped"
 fi

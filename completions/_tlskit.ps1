@@ -333,8 +333,9 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;scan' {
-            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS) and # comments; - for stdin')
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin')
             [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against [default: the target''s host]')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead')
             [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Speak this protocol''s plaintext upgrade before every probe')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each probe (TCP connect + STARTTLS + the server''s answer), in seconds')

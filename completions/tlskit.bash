@@ -1149,7 +1149,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --sni --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1160,10 @@ _tlskit() {
                     return 0
                     ;;
                 --servername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

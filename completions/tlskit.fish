@@ -309,8 +309,9 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -l json -d 'Print JSO
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l targets -d 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS) and # comments; - for stdin' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l targets -d 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l sni -d 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l starttls -d 'Speak this protocol\'s plaintext upgrade before every probe' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
 imap\t'IMAP (STARTTLS); port 143'

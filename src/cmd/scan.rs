@@ -34,6 +34,7 @@ Examples:
   tlskit scan localhost:4433 --pin sha256//…     trust a key (serve prints its pin)
   tlskit scan example.com --min-grade A          exit 8 when the grade is below A (for CI)
   tlskit scan mail.example.com --starttls smtp   (port 25 by default)
+  tlskit scan 192.0.2.7 --sni a.example --sni b.example   the certificate served for each name
   tlskit scan example.com --json > scan.json
   tlskit scan a.example b.example:8443           a summary table, worst first
   tlskit scan --targets hosts.txt --json         one JSON object per target per line
@@ -41,6 +42,7 @@ Examples:
 
 A targets file has one target per line, optionally followed by settings, and # comments:
   mail.example.org:25 starttls=smtp servername=mx.example.org timeout=10
+  web.example.org names=www.example.org,api.example.org
 
 SSL 3.0 to TLS 1.2 are probed with hand-built ClientHellos (no handshake is completed, so
 suites tlskit never negotiates are still found); TLS 1.3 groups and suites are enumerated
@@ -52,13 +54,20 @@ pub struct Args {
     pub targets: Vec<String>,
 
     /// Read targets from FILE, one per line with optional settings (starttls=PROTO,
-    /// servername=NAME, connect-to=HOST[:PORT], timeout=SECS) and # comments; - for stdin.
+    /// servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments;
+    /// FILE may be - for stdin.
     #[arg(long = "targets", value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
     /// The name to send as SNI and verify the certificate against [default: the target's host].
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
+
+    /// Also ask for the certificate the server presents for NAME (sent as SNI, verified
+    /// against NAME): each is reported with its chain and findings. Repeatable; a targets
+    /// file line may say names=NAME,NAME instead.
+    #[arg(long = "sni", value_name = "NAME")]
+    pub sni: Vec<String>,
 
     /// Dial this HOST[:PORT] instead, keeping the target's name for SNI and verification.
     #[arg(long, value_name = "ADDR")]
@@ -149,6 +158,7 @@ fn read_targets(args: &Args) -> Result<Vec<TargetSpec>> {
         servername: args.servername.clone(),
         connect_to: args.connect_to.clone(),
         timeout: None,
+        names: args.sni.clone(),
     };
     let mut specs = Vec::new();
     for t in &args.targets {

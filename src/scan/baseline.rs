@@ -353,6 +353,61 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
         }
     }
 
+    // Certificates asked for by name (--sni), matched by name.
+    let named = |r: &Value| -> BTreeMap<String, Value> {
+        r["certificates_by_name"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| Some((n["sni"].as_str()?.to_string(), n["certificate"].clone())))
+            .collect()
+    };
+    let (na, nb) = (named(old), named(new));
+    for (name, c) in &nb {
+        let Some(before) = na.get(name) else {
+            continue; // a name not asked for in the baseline: nothing to compare
+        };
+        let (was, leaf) = (&before["chain"][0], &c["chain"][0]);
+        match (before.is_object(), c.is_object()) {
+            (true, false) => {
+                add(
+                    Regression,
+                    format!("no certificate for SNI {name} any more"),
+                );
+                continue;
+            }
+            (false, true) => add(Improvement, format!("a certificate for SNI {name} now")),
+            (false, false) => continue,
+            (true, true) => {}
+        }
+        if before.is_object() && was["sha256_fingerprint"] != leaf["sha256_fingerprint"] {
+            add(
+                Neutral,
+                format!(
+                    "the certificate for SNI {name} changed: issuer {}, expires {} (was {}, {})",
+                    leaf["issuer"].as_str().unwrap_or("?"),
+                    leaf["not_after"].as_str().unwrap_or("?"),
+                    was["issuer"].as_str().unwrap_or("?"),
+                    was["not_after"].as_str().unwrap_or("?"),
+                ),
+            );
+        }
+        match (before["verified"] == true, c["verified"] == true) {
+            (true, false) => add(
+                Regression,
+                format!(
+                    "the certificate for SNI {name} no longer verifies: {}",
+                    c["verification_error"].as_str().unwrap_or("")
+                ),
+            ),
+            (false, true) if before.is_object() => add(
+                Improvement,
+                format!("the certificate for SNI {name} verifies now"),
+            ),
+            _ => {}
+        }
+    }
+
     // ALPN.
     let alpn = |r: &Value| -> BTreeSet<String> {
         r["alpn"]
@@ -500,6 +555,46 @@ mod tests {
             .iter()
             .any(|c| c.direction == Direction::Neutral
                 && c.what.starts_with("the rsa certificate changed")));
+    }
+
+    #[test]
+    fn certificates_by_name_are_compared_name_by_name() {
+        let cert = |fp: &str, verified: bool| {
+            json!({"key_kind": "ecdsa", "verified": verified, "findings": [],
+                "verification_error": if verified { Value::Null } else { json!("valid for a.test but not for b.test") },
+                "chain": [{"sha256_fingerprint": fp, "issuer": "CN=CA", "not_after": "2030", "key": {"algorithm": "ECDSA", "bits": 256}}]})
+        };
+        let mut old = report();
+        old["certificates_by_name"] = json!([
+            {"sni": "b.test", "same_as_main": false, "certificate": cert("B1", true)},
+            {"sni": "c.test", "same_as_main": false, "certificate": cert("C1", true)}
+        ]);
+        let mut new = report();
+        new["certificates_by_name"] = json!([
+            {"sni": "b.test", "same_as_main": true, "certificate": cert("AA", false)},
+            {"sni": "c.test", "same_as_main": false, "certificate": Value::Null, "error": "timed out"},
+            {"sni": "d.test", "same_as_main": false, "certificate": cert("D1", true)}
+        ]);
+        let d = diff(Some(&old), &new);
+        let all: Vec<(Direction, &str)> = d
+            .changes
+            .iter()
+            .map(|c| (c.direction, c.what.as_str()))
+            .collect();
+        assert_eq!(
+            all,
+            vec![
+                (
+                    Direction::Regression,
+                    "the certificate for SNI b.test no longer verifies: valid for a.test but not for b.test"
+                ),
+                (Direction::Regression, "no certificate for SNI c.test any more"),
+                (
+                    Direction::Neutral,
+                    "the certificate for SNI b.test changed: issuer CN=CA, expires 2030 (was CN=CA, 2030)"
+                ),
+            ]
+        );
     }
 
     #[test]

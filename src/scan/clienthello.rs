@@ -25,6 +25,8 @@ pub mod ext {
     pub const ALPN: u16 = 16;
     /// padding (RFC 7685).
     pub const PADDING: u16 = 21;
+    /// record_size_limit (RFC 8449).
+    pub const RECORD_SIZE_LIMIT: u16 = 28;
     /// extended_master_secret (RFC 7627).
     pub const EXTENDED_MASTER_SECRET: u16 = 23;
     /// session_ticket (RFC 5077).
@@ -92,6 +94,10 @@ pub struct HelloSpec {
     pub extra_versions: Vec<u16>,
     /// Extensions added after the usual ones (unknown, GREASE or heartbeat).
     pub extra_extensions: Vec<(u16, Vec<u8>)>,
+    /// TLS 1.3 key shares (group, public key). Empty, as probes send it, the server must
+    /// answer with a HelloRetryRequest; with a share it sends its encrypted flight, whose
+    /// record sizes the record-size probe reads (it never decrypts them).
+    pub key_shares: Vec<(u16, Vec<u8>)>,
 }
 
 impl HelloSpec {
@@ -121,16 +127,29 @@ impl HelloSpec {
             legacy_version: None,
             extra_versions: Vec::new(),
             extra_extensions: Vec::new(),
+            key_shares: Vec::new(),
         }
     }
 
-    /// The ClientHello as records, ready to write to the socket.
-    pub fn to_records(&self) -> Vec<u8> {
+    /// The ClientHello handshake message (type, length, body), before it is put in records.
+    pub fn message(&self) -> Vec<u8> {
         let body = self.handshake_body();
         let mut msg = Vec::with_capacity(body.len() + 4);
         msg.push(1); // client_hello
         put_u24(&mut msg, body.len());
         msg.extend_from_slice(&body);
+        msg
+    }
+
+    /// The ClientHello as records, ready to write to the socket.
+    pub fn to_records(&self) -> Vec<u8> {
+        self.to_records_of(MAX_FRAGMENT)
+    }
+
+    /// The ClientHello in records of at most `fragment` bytes each (at least 1). Above
+    /// 16384, the protocol's limit, a record larger than a server may accept can be made.
+    pub fn to_records_of(&self, fragment: usize) -> Vec<u8> {
+        let msg = self.message();
         // SSL 3.0 servers expect 0x0300 in the record; everyone else gets
         // 0x0301, which the most servers accept (RFC 8446 §5.1).
         let record_version = if self.version == Version::Ssl3 {
@@ -138,8 +157,9 @@ impl HelloSpec {
         } else {
             0x0301
         };
-        let mut out = Vec::with_capacity(msg.len() + 5 * (1 + msg.len() / MAX_FRAGMENT));
-        for chunk in msg.chunks(MAX_FRAGMENT) {
+        let fragment = fragment.clamp(1, usize::from(u16::MAX));
+        let mut out = Vec::with_capacity(msg.len() + 5 * (1 + msg.len() / fragment));
+        for chunk in msg.chunks(fragment) {
             out.push(22); // handshake
             put_u16(&mut out, record_version);
             put_u16(&mut out, chunk.len());
@@ -228,8 +248,16 @@ impl HelloSpec {
             let mut sv = vec![versions.len().min(254) as u8];
             sv.extend_from_slice(&versions);
             put_ext(&mut e, ext::SUPPORTED_VERSIONS, &sv);
-            // An empty client_shares list: the server must say which group it wants.
-            put_ext(&mut e, ext::KEY_SHARE, &[0, 0]);
+            // An empty client_shares list (unless shares are given): the server must say
+            // which group it wants.
+            let mut shares = Vec::new();
+            for (group, key) in &self.key_shares {
+                put_u16(&mut shares, *group);
+                put_vec16(&mut shares, key);
+            }
+            let mut ks = Vec::new();
+            put_vec16(&mut ks, &shares);
+            put_ext(&mut e, ext::KEY_SHARE, &ks);
             put_ext(&mut e, ext::PSK_KEY_EXCHANGE_MODES, &[1, 1]); // psk_dhe_ke
         } else {
             put_ext(&mut e, ext::EC_POINT_FORMATS, &[1, 0]); // uncompressed

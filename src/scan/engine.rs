@@ -27,6 +27,8 @@ pub struct ScanData {
     /// Handshakes that offered one kind of key only (the kinds other than
     /// the main handshake's certificate): a server's other certificates.
     pub by_key_kind: Vec<(KeyKind, Outcome)>,
+    /// The handshakes for each name asked for by SNI (`--sni`), in the order asked.
+    pub by_name: Vec<NamedData>,
     /// Why the main handshake could not even be set up.
     pub main_error: Option<String>,
     /// ALPN protocols and whether each is accepted (`None`: unknown).
@@ -41,6 +43,18 @@ pub struct ScanData {
     pub probes: usize,
     /// Wall time of the scan.
     pub elapsed: Duration,
+}
+
+/// What the handshakes for one name (sent as SNI) found.
+#[derive(Debug, Clone)]
+pub struct NamedData {
+    /// The target with that name.
+    pub target: crate::tls::target::Target,
+    /// The handshake offering every kind of key, or why it could not be set up.
+    pub main: Result<Outcome, String>,
+    /// Handshakes for that name offering one other kind of key only: the name's other
+    /// certificates (a server block with an RSA and an ECDSA certificate).
+    pub by_key_kind: Vec<(KeyKind, Outcome)>,
 }
 
 impl ScanData {
@@ -220,8 +234,45 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         }
         (Some(facts), None, alpn, by_kind)
     };
-    let ((versions, suites, g13, gec, fb, id, ticket, safe), (main, main_error, alpn, by_key_kind)) =
-        tokio::join!(raw, main);
+    // Each name in turn (a few names; each handshake holds a slot): its certificate,
+    // then one handshake per other kind of key, as for the target's own name.
+    let named = async {
+        let mut out = Vec::with_capacity(setup.names.len());
+        for t in &setup.names {
+            let named = setup.for_name(t);
+            let main = session::certificate_for_name(ep, &named)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            let kind = main
+                .as_ref()
+                .ok()
+                .and_then(|o| o.observed.chain.first())
+                .and_then(|c| KeyKind::of_certificate(c));
+            let other = |k: KeyKind| {
+                let named = &named;
+                async move {
+                    if kind.is_none() || kind == Some(k) {
+                        return None;
+                    }
+                    let out = session::certificate_of_kind(ep, named, k).await.ok()?;
+                    (!out.observed.chain.is_empty()).then_some((k, out))
+                }
+            };
+            let [k1, k2, k3] = KeyKind::ALL;
+            let (o1, o2, o3) = tokio::join!(other(k1), other(k2), other(k3));
+            out.push(NamedData {
+                target: t.clone(),
+                main,
+                by_key_kind: [o1, o2, o3].into_iter().flatten().collect(),
+            });
+        }
+        out
+    };
+    let (
+        (versions, suites, g13, gec, fb, id, ticket, safe),
+        (main, main_error, alpn, by_key_kind),
+        by_name,
+    ) = tokio::join!(raw, main, named);
     ScanData {
         versions,
         suites,
@@ -230,6 +281,7 @@ pub async fn run(ep: &Endpoint, setup: &TlsSetup) -> ScanData {
         fallback_scsv: fb,
         main,
         by_key_kind,
+        by_name,
         main_error,
         alpn,
         tls12_resumes_by_id: id,

@@ -35,6 +35,9 @@ pub struct TargetSpec {
     pub starttls: Option<StartTls>,
     /// Bound on each probe of this target.
     pub timeout: Duration,
+    /// More names to ask the server for (SNI), each the target with that name: the
+    /// certificate presented for each is reported beside the main one.
+    pub names: Vec<Target>,
 }
 
 /// What a line of a targets file (or a target argument) sets besides the target.
@@ -48,6 +51,8 @@ pub struct TargetSettings {
     pub connect_to: Option<String>,
     /// `timeout=SECS`.
     pub timeout: Option<Duration>,
+    /// `names=NAME,NAME…`: more names to ask for a certificate by SNI.
+    pub names: Vec<String>,
 }
 
 /// One line of a targets file: `None` for a blank line or a `#` comment,
@@ -67,7 +72,7 @@ pub fn parse_line(line: &str) -> Result<Option<(String, TargetSettings)>> {
             return Err(fail(
                 Failure::Input,
                 format!(
-                    "'{}' is not a setting (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS)",
+                    "'{}' is not a setting (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME…)",
                     sanitize(word)
                 ),
             ));
@@ -92,6 +97,12 @@ pub fn parse_line(line: &str) -> Result<Option<(String, TargetSettings)>> {
             }
             "servername" | "sni" => settings.servername = Some(value.to_string()),
             "connect-to" | "connect_to" => settings.connect_to = Some(value.to_string()),
+            "names" => settings.names.extend(
+                value
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string),
+            ),
             "timeout" => {
                 let secs: f64 = value
                     .parse()
@@ -112,7 +123,7 @@ pub fn parse_line(line: &str) -> Result<Option<(String, TargetSettings)>> {
                 return Err(fail(
                     Failure::Input,
                     format!(
-                        "unknown setting '{}' (starttls, servername, connect-to, timeout)",
+                        "unknown setting '{}' (starttls, servername, connect-to, timeout, names)",
                         sanitize(other)
                     ),
                 ))
@@ -148,7 +159,28 @@ impl TargetSpec {
             Some(c) => Some(dial::parse_connect_to(c, target.port)?),
             None => None,
         };
+        let wanted = if settings.names.is_empty() {
+            &defaults.names
+        } else {
+            &settings.names
+        };
+        let mut names: Vec<Target> = Vec::new();
+        for name in wanted {
+            let t = target.clone().with_server_name(name).map_err(|_| {
+                fail(
+                    Failure::Argument,
+                    format!(
+                        "--sni (names=): '{}' is not a valid host name",
+                        sanitize(name)
+                    ),
+                )
+            })?;
+            if !names.iter().any(|n| n.server_name == t.server_name) {
+                names.push(t);
+            }
+        }
         Ok(TargetSpec {
+            names,
             shown: target.to_string(),
             target,
             connect_to,
@@ -246,6 +278,7 @@ pub async fn scan_one(
         roots,
         pins,
         starttls: spec.starttls,
+        names: spec.names.clone(),
     };
     let data = engine::run(&ep, &setup).await;
     let report = report::build(&data, &setup, &spec.shown, &addr.to_string());
@@ -384,5 +417,38 @@ mod tests {
         assert!(parse_line("a.test starttls=gopher").is_err());
         assert!(parse_line("a.test color=blue").is_err());
         assert!(parse_line("a.test loose").is_err());
+    }
+
+    #[test]
+    fn names_to_ask_for_by_sni_come_from_the_line_or_the_flags() {
+        let (t, s) =
+            parse_line("10.0.0.8:443 servername=www.test names=api.test,static.test,api.test")
+                .unwrap()
+                .unwrap();
+        let flags = TargetSettings {
+            names: vec!["flag.test".to_string()],
+            ..TargetSettings::default()
+        };
+        let spec = TargetSpec::new(&t, &s, &flags, Duration::from_secs(5)).unwrap();
+        let names: Vec<String> = spec.names.iter().map(|n| n.server_name_str()).collect();
+        assert_eq!(
+            names,
+            ["api.test", "static.test"],
+            "the line's names, once each"
+        );
+        assert_eq!(spec.names[0].port, 443);
+        let spec = TargetSpec::new(
+            "10.0.0.8",
+            &TargetSettings::default(),
+            &flags,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        assert_eq!(spec.names[0].server_name_str(), "flag.test");
+        let bad = TargetSettings {
+            names: vec!["not a name".to_string()],
+            ..TargetSettings::default()
+        };
+        assert!(TargetSpec::new("a.test", &bad, &flags, Duration::from_secs(5)).is_err());
     }
 }

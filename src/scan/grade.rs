@@ -349,6 +349,7 @@ pub fn grade(r: &Report) -> Verdict {
             SafeCheck::GreaseIntolerance => (Grade::AMinus, "grease-intolerance"),
             SafeCheck::VersionIntolerance => (Grade::AMinus, "version-intolerance"),
             SafeCheck::ExtensionIntolerance => (Grade::AMinus, "extension-intolerance"),
+            SafeCheck::RecordSizeLimit => (Grade::AMinus, "record-size-intolerance"),
         };
         cap(grade, code, f.detail.clone());
     }
@@ -474,6 +475,7 @@ pub(crate) mod tests {
                 mechanism: DowngradeMechanism::Tls13Sentinel,
             }),
             additional_certificates: Vec::new(),
+            certificates_by_name: Vec::new(),
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
                 key_kind: None,

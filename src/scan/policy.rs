@@ -468,6 +468,10 @@ impl Policy {
             .certificate
             .iter()
             .chain(r.additional_certificates.iter())
+            .chain(r.certificates_by_name.iter().flat_map(|n| {
+                let main = n.certificate.as_ref().filter(|_| !n.same_as_main);
+                main.into_iter().chain(n.additional_certificates.iter())
+            }))
             .collect();
         if let Some(types) = &self.certificate_types {
             let kinds: Vec<KeyKind> = certs.iter().filter_map(|c| c.key_kind).collect();

@@ -393,6 +393,97 @@ impl Endpoint {
     }
 }
 
+impl Endpoint {
+    /// Sends `bytes`, a ClientHello already put in records by the caller (split, or in one
+    /// record of a chosen size), and reads the answer as [`Prober::ask`] does.
+    pub async fn ask_bytes(&self, bytes: &[u8], want: Want) -> Answer {
+        let _slot = self.slot().await;
+        match tokio::time::timeout(self.timeout, self.exchange(bytes, want)).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::Timeout,
+        }
+    }
+
+    /// Sends `bytes` (a ClientHello in records), reads the answer, and goes on reading
+    /// until the server is quiet for `listen`, closes, or has sent 256 KiB: the type and
+    /// length of every record it sent, the ServerHello's included (contents dropped; a
+    /// TLS 1.3 flight after the ServerHello is encrypted and only its sizes count).
+    pub async fn record_sizes(&self, bytes: &[u8], listen: Duration) -> (Answer, Vec<(u8, usize)>) {
+        let _slot = self.slot().await;
+        let work = async {
+            let mut stream = match self.open().await {
+                Ok(s) => s,
+                Err(a) => return (a, Vec::new()),
+            };
+            if let Err(e) = stream.write_all(bytes).await {
+                return (io_answer(&e, None), Vec::new());
+            }
+            // The reader until the answer is known; then only record headers are kept.
+            let mut reader = Some(AnswerReader::new(Want::Hello));
+            let mut answer = None;
+            let mut records = Vec::new();
+            let mut pending: Vec<u8> = Vec::new();
+            let mut total = 0usize;
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let read = match reader {
+                    Some(_) => stream.read(&mut buf).await,
+                    None => match tokio::time::timeout(listen, stream.read(&mut buf)).await {
+                        Ok(r) => r,
+                        Err(_) => break,
+                    },
+                };
+                let n = match read {
+                    Ok(0) => {
+                        if let Some(r) = reader.take() {
+                            answer = Some(r.closed());
+                        }
+                        break;
+                    }
+                    Ok(n) => n,
+                    Err(e) => {
+                        if let Some(r) = reader.take() {
+                            answer = Some(r.io_error(&e));
+                        }
+                        break;
+                    }
+                };
+                total += n;
+                pending.extend_from_slice(&buf[..n]);
+                while pending.len() >= 5 {
+                    let len = usize::from(u16::from_be_bytes([pending[3], pending[4]]));
+                    if pending.len() < 5 + len {
+                        break;
+                    }
+                    records.push((pending[0], len));
+                    pending.drain(..5 + len);
+                }
+                if let Some(r) = reader.as_mut() {
+                    if let Some(done) = r.feed(&buf[..n]) {
+                        reader = None;
+                        let hello = matches!(done, Answer::Hello(_));
+                        answer = Some(done);
+                        if !hello {
+                            break;
+                        }
+                    }
+                }
+                if total > FOLLOW_UP_LIMIT {
+                    break;
+                }
+            }
+            let answer = answer.unwrap_or_else(|| {
+                Answer::Malformed("more than 256 KiB without a ServerHello".to_string())
+            });
+            (answer, records)
+        };
+        match tokio::time::timeout(self.timeout + listen, work).await {
+            Ok(r) => r,
+            Err(_) => (Answer::Timeout, Vec::new()),
+        }
+    }
+}
+
 /// Turns the bytes a server sends after a ClientHello, as they arrive, into
 /// an [`Answer`]: the I/O-free core of a probe (also driven by the
 /// `serverhello` fuzz target).

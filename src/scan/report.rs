@@ -246,10 +246,30 @@ pub struct Report {
     /// The server's other certificates (another kind of key, found by
     /// offering only that kind's signature schemes), each judged in full.
     pub additional_certificates: Vec<CertReport>,
+    /// The certificate presented for each name asked for by SNI (`--sni`), each
+    /// verified against its name and judged in full (absent when none was asked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates_by_name: Vec<NamedCertificate>,
     /// Probes and handshakes sent.
     pub probes: usize,
     /// Wall time, milliseconds.
     pub elapsed_ms: f64,
+}
+
+/// The certificate a server presents for one name sent as SNI.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedCertificate {
+    /// The name sent as SNI (and verified against).
+    pub sni: String,
+    /// Whether it is the certificate of the main handshake (the target's own name).
+    pub same_as_main: bool,
+    /// The certificate, its chain, verdict and findings, when the server sent one.
+    pub certificate: Option<CertReport>,
+    /// Why no certificate was obtained, when none was.
+    pub error: Option<String>,
+    /// The name's other certificates (another kind of key, found as for the target's
+    /// own name), each judged in full.
+    pub additional_certificates: Vec<CertReport>,
 }
 
 impl Report {
@@ -486,6 +506,61 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
             &setup.target.server_name,
         ));
     }
+    let main_leaf = observed.and_then(|o| o.chain.first()).map(|c| c.as_ref());
+    let certificates_by_name = data
+        .by_name
+        .iter()
+        .map(|named| {
+            let t = &named.target;
+            let check = |o: &crate::tls::verify::Observed| {
+                certs::check(
+                    ChainSource::Handshake,
+                    &o.chain,
+                    &o.ocsp,
+                    Some(o),
+                    &setup.roots,
+                    &setup.pins,
+                    &t.server_name,
+                )
+            };
+            let own_leaf = named
+                .main
+                .as_ref()
+                .ok()
+                .and_then(|o| o.observed.chain.first())
+                .map(|c| c.as_ref());
+            let mut seen: Vec<&[u8]> = own_leaf.into_iter().collect();
+            let mut additional_certificates = Vec::new();
+            for (_, out) in &named.by_key_kind {
+                let Some(leaf) = out.observed.chain.first() else {
+                    continue;
+                };
+                if !seen.contains(&leaf.as_ref()) {
+                    seen.push(leaf.as_ref());
+                    additional_certificates.push(check(&out.observed));
+                }
+            }
+            let (certificate, error) = match &named.main {
+                Ok(o) if !o.observed.chain.is_empty() => (Some(check(&o.observed)), None),
+                Ok(o) => (
+                    None,
+                    Some(
+                        o.error
+                            .clone()
+                            .unwrap_or_else(|| "the server sent no certificate".to_string()),
+                    ),
+                ),
+                Err(e) => (None, Some(e.clone())),
+            };
+            NamedCertificate {
+                sni: t.server_name_str(),
+                same_as_main: own_leaf.is_some() && own_leaf == main_leaf,
+                certificate,
+                error,
+                additional_certificates,
+            }
+        })
+        .collect();
     let ocsp_stapling = match (observed, legacy) {
         (Some(o), _) => Some(!o.ocsp.is_empty()),
         (None, Some(f)) if f.complete => Some(f.ocsp.is_some()),
@@ -560,6 +635,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         downgrade_protection,
         certificate,
         additional_certificates,
+        certificates_by_name,
         probes: data.probes,
         elapsed_ms: (data.elapsed.as_secs_f64() * 1e5).round() / 100.0,
     };

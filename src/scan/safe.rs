@@ -3,14 +3,15 @@
 //! headers only (a leaking server's memory is never kept), and closes.
 //! Heartbleed (a heartbeat request claiming more than it carries, right
 //! after the first flight, as testssl does), CCS injection (an early
-//! ChangeCipherSpec), and tolerance of GREASE, unknown versions and
-//! unknown extensions.
+//! ChangeCipherSpec), tolerance of GREASE, unknown versions and unknown
+//! extensions, and the handling of record sizes (a split hello, records of
+//! the largest and of too large a size, and RFC 8449's record_size_limit).
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-use super::clienthello::HelloSpec;
+use super::clienthello::{ext, HelloSpec};
 use super::enumerate::{self, group_ids, suite_ids, Support};
 use super::probe::{Answer, Endpoint, Prober, Want};
 use super::registry::Version;
@@ -30,6 +31,11 @@ pub enum SafeCheck {
     VersionIntolerance,
     /// Extensions the server does not know, and a large hello.
     ExtensionIntolerance,
+    /// Record sizes: a ClientHello split over small records, a record of the largest
+    /// size (2^14 bytes), one over it, and the record_size_limit extension (RFC 8449):
+    /// answered within its range, and the limit kept in TLS 1.3's encrypted flight by a
+    /// server that announces it.
+    RecordSizeLimit,
 }
 
 /// The outcome of a check.
@@ -280,6 +286,268 @@ pub async fn extensions(ep: &Endpoint, v: Version) -> SafeFinding {
     .await
 }
 
+/// The record_size_limit offered: 512 bytes, above RFC 8449's minimum of 64 and
+/// the smallest limit GnuTLS takes without a special priority string.
+pub const OFFERED_LIMIT: u16 = 512;
+/// What TLS 1.3's AEADs add to a record's plaintext (the tag; the content type
+/// byte and padding count inside the limit, RFC 8449 §4). Only suites with a
+/// 16-byte tag are offered when the sizes are measured.
+const AEAD_TAG: usize = 16;
+/// The fragment size of the split ClientHello.
+pub const SPLIT_FRAGMENT: usize = 64;
+/// The largest record a peer must accept (RFC 8446 §5.1, RFC 5246 §6.2.1).
+const MAX_RECORD: usize = 16384;
+
+/// What the record-size probes saw, before it is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSizeFacts {
+    /// The version the probes offered.
+    pub version: Version,
+    /// The hello split in records of [`SPLIT_FRAGMENT`] bytes: `Ok` when accepted, else why
+    /// not; `None` when the probe got no answer either way (so for the other two).
+    pub split: Option<Result<(), String>>,
+    /// The hello in one record of exactly 2^14 bytes.
+    pub full: Option<Result<(), String>>,
+    /// The hello in one record of 2^14 + 1 bytes: `Some(true)` refused (with how), `Some(false)` accepted.
+    pub oversized: (Option<bool>, String),
+    /// The hello offering record_size_limit = [`OFFERED_LIMIT`].
+    pub limit_hello: Option<Result<(), String>>,
+    /// The record_size_limit a TLS 1.2 (or older) ServerHello answered with: `None` not
+    /// tested, `Some(None)` not answered (RFC 8449 not supported), `Some(Some(n))` the value.
+    pub announced: Option<Option<u16>>,
+    /// The largest encrypted record of the TLS 1.3 flight sent after a hello that offered
+    /// the limit with a usable key share (`None`: not measured).
+    pub tls13_largest: Option<usize>,
+}
+
+/// Whether a probe's answer is an acceptance: `Ok`, or the refusal in words; `None` when the
+/// answer says nothing either way (a timeout, a failed connection).
+fn accepted(support: Support) -> Option<Result<(), String>> {
+    match support {
+        Support::Accepted(_) => Some(Ok(())),
+        Support::Refused(why) => Some(Err(why)),
+        Support::Unknown(_) => None,
+    }
+}
+
+/// Judges the record-size facts: intolerance of a split or full-size hello, an
+/// out-of-range or unkept record_size_limit make the server vulnerable (clients that
+/// send such records, or rely on the limit, fail); accepting an oversized record is
+/// lenient and only reported.
+pub fn judge_record_size(f: &RecordSizeFacts) -> SafeFinding {
+    let limit_max = if f.version == Version::Tls13 {
+        MAX_RECORD + 1
+    } else {
+        MAX_RECORD
+    };
+    let mut flaws: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(Err(why)) = &f.split {
+        flaws.push(format!(
+            "a ClientHello split into records of {SPLIT_FRAGMENT} bytes is refused ({why})"
+        ));
+    }
+    if let Some(Err(why)) = &f.full {
+        flaws.push(format!(
+            "a ClientHello in one record of 16384 bytes, the largest allowed, is refused ({why})"
+        ));
+    }
+    if let Some(Err(why)) = &f.limit_hello {
+        flaws.push(format!(
+            "a hello offering record_size_limit is refused ({why})"
+        ));
+    }
+    let announced = f.announced.flatten();
+    match announced {
+        Some(n) if usize::from(n) < 64 || usize::from(n) > limit_max => flaws.push(format!(
+            "the ServerHello announces a record_size_limit of {n}, outside 64 to {limit_max} (RFC 8449 §4)"
+        )),
+        Some(n) => notes.push(format!("record_size_limit supported (the server's own limit: {n})")),
+        None if f.announced.is_some() => notes.push("record_size_limit not supported".to_string()),
+        None => {}
+    }
+    let kept = usize::from(OFFERED_LIMIT) + AEAD_TAG;
+    match (f.tls13_largest, announced) {
+        (Some(n), Some(_)) if n > kept => flaws.push(format!(
+            "the server announces record_size_limit, yet its TLS 1.3 flight has an encrypted record of {n} bytes where {OFFERED_LIMIT} was asked for (at most {kept} with the tag)"
+        )),
+        (Some(n), _) if n <= kept => notes.push(format!(
+            "TLS 1.3 records kept within the {OFFERED_LIMIT}-byte limit asked for"
+        )),
+        (Some(n), _) => notes.push(format!(
+            "TLS 1.3 records up to {n} bytes: the {OFFERED_LIMIT}-byte limit is not applied"
+        )),
+        (None, _) => {}
+    }
+    match &f.oversized {
+        (Some(true), how) => notes.push(format!("a record of 16385 bytes is refused ({how})")),
+        (Some(false), _) => notes.push(
+            "a record of 16385 bytes is accepted (RFC 8446 §5.1 asks for record_overflow; lenient, harmless to clients)"
+                .to_string(),
+        ),
+        (None, _) => {}
+    }
+    let unknown = [&f.split, &f.full, &f.limit_hello]
+        .iter()
+        .any(|r| r.is_none());
+    let (verdict, detail) = if !flaws.is_empty() {
+        let mut d = flaws.join("; ");
+        d.push_str(": clients that send such records, or rely on the limit, fail");
+        (SafeVerdict::Vulnerable, d)
+    } else if unknown {
+        (
+            SafeVerdict::Unknown,
+            "a record-size probe got no answer".to_string(),
+        )
+    } else {
+        let mut d = format!(
+            "split, full-size and record_size_limit hellos are accepted ({})",
+            f.version.name()
+        );
+        if !notes.is_empty() {
+            d.push_str("; ");
+            d.push_str(&notes.join("; "));
+        }
+        (SafeVerdict::NotVulnerable, d)
+    };
+    finding(SafeCheck::RecordSizeLimit, verdict, detail)
+}
+
+/// A hello of `v` padded (RFC 7685) so that its handshake message is exactly `size` bytes.
+fn padded_hello(ep: &Endpoint, v: Version, size: usize) -> Option<HelloSpec> {
+    let base = |pad: usize| {
+        let mut h = HelloSpec::new(v, suite_ids(v), group_ids(v));
+        h.server_name = ep.sni.clone();
+        h.extra_extensions.push((ext::PADDING, vec![0u8; pad]));
+        h
+    };
+    let probe = 1000;
+    let without = base(probe).message().len().checked_sub(probe)?;
+    let hello = base(size.checked_sub(without)?);
+    (hello.message().len() == size).then_some(hello)
+}
+
+/// A TLS 1.3 key share for `group` (X25519 or P-256): a fresh public key; the private
+/// half is dropped, as the flight it brings is only measured.
+fn key_share(group: u16) -> Option<(u16, Vec<u8>)> {
+    use aws_lc_rs::agreement::{EphemeralPrivateKey, ECDH_P256, X25519};
+    let alg = match group {
+        0x001D => &X25519,
+        0x0017 => &ECDH_P256,
+        _ => return None,
+    };
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let key = EphemeralPrivateKey::generate(alg, &rng).ok()?;
+    let public = key.compute_public_key().ok()?;
+    Some((group, public.as_ref().to_vec()))
+}
+
+/// The record-size probes against version `v` (the newest accepted); `tls12` when TLS 1.2
+/// is accepted too (its ServerHello shows whether record_size_limit is supported).
+pub async fn record_size(ep: &Endpoint, v: Version, tls12: bool) -> SafeFinding {
+    let want = if v == Version::Tls13 {
+        Want::Hello
+    } else {
+        Want::Flight
+    };
+    let plain = || {
+        let mut h = HelloSpec::new(v, suite_ids(v), group_ids(v));
+        h.server_name = ep.sni.clone();
+        h
+    };
+    let judge_bytes = |hello: HelloSpec, fragment: usize| async move {
+        let (suites, groups) = (hello.suites.clone(), hello.groups.clone());
+        let answer = ep.ask_bytes(&hello.to_records_of(fragment), want).await;
+        enumerate::classify(v, answer, &suites, &groups)
+    };
+    let split = judge_bytes(plain(), SPLIT_FRAGMENT);
+    let full = async {
+        match padded_hello(ep, v, MAX_RECORD) {
+            Some(h) => judge_bytes(h, MAX_RECORD).await,
+            None => Support::Unknown("no full-size hello could be made".to_string()),
+        }
+    };
+    let oversized = async {
+        let Some(h) = padded_hello(ep, v, MAX_RECORD + 1) else {
+            return (None, String::new());
+        };
+        match ep.ask_bytes(&h.to_records_of(MAX_RECORD + 1), want).await {
+            Answer::Hello(_) => (Some(false), String::new()),
+            Answer::Timeout | Answer::Unreachable(_) => (None, String::new()),
+            other => (Some(true), other.describe()),
+        }
+    };
+    let limit = OFFERED_LIMIT.to_be_bytes().to_vec();
+    let with_limit = async {
+        let mut h = plain();
+        h.extra_extensions
+            .push((ext::RECORD_SIZE_LIMIT, limit.clone()));
+        if v != Version::Tls13 {
+            let (suites, groups) = (h.suites.clone(), h.groups.clone());
+            let answer = ep.ask(h, want).await;
+            let announced = announced_limit(&answer);
+            let ok = enumerate::classify(v, answer, &suites, &groups);
+            return (ok, Some(announced), None);
+        }
+        // TLS 1.3: real key shares for X25519 and P-256, so that the server sends its
+        // encrypted flight (a server that wants another group asks for it, and the sizes
+        // are not measured). Every group and suite stays offered, so that acceptance means
+        // what it does for the other probes; no TLS 1.3 suite adds more than 16 bytes.
+        h.key_shares = [0x001D, 0x0017].into_iter().filter_map(key_share).collect();
+        let (suites, groups) = (h.suites.clone(), h.groups.clone());
+        let (answer, records) = ep.record_sizes(&h.to_records(), listen(ep)).await;
+        let full_flight = matches!(&answer, Answer::Hello(f) if !f.hello.is_hrr);
+        let largest = full_flight
+            .then(|| {
+                records
+                    .iter()
+                    .filter(|(t, _)| *t == 23)
+                    .map(|(_, len)| *len)
+                    .max()
+            })
+            .flatten();
+        let ok = enumerate::classify(v, answer, &suites, &groups);
+        (ok, None, largest)
+    };
+    let tls12_announced = async {
+        if v != Version::Tls13 || !tls12 {
+            return None;
+        }
+        let mut h = HelloSpec::new(
+            Version::Tls12,
+            suite_ids(Version::Tls12),
+            group_ids(Version::Tls12),
+        );
+        h.server_name = ep.sni.clone();
+        h.extra_extensions
+            .push((ext::RECORD_SIZE_LIMIT, limit.clone()));
+        match ep.ask(h, Want::Hello).await {
+            a @ Answer::Hello(_) => Some(announced_limit(&a)),
+            _ => None,
+        }
+    };
+    let (split, full, oversized, (limit_ok, announced, largest), announced12) =
+        tokio::join!(split, full, oversized, with_limit, tls12_announced);
+    judge_record_size(&RecordSizeFacts {
+        version: v,
+        split: accepted(split),
+        full: accepted(full),
+        oversized,
+        limit_hello: accepted(limit_ok),
+        announced: announced.or(announced12),
+        tls13_largest: largest,
+    })
+}
+
+/// The record_size_limit of a ServerHello (`None` when it has none or it is malformed).
+fn announced_limit(answer: &Answer) -> Option<u16> {
+    let data = answer.hello()?.extension(ext::RECORD_SIZE_LIMIT)?;
+    match data {
+        [a, b] => Some(u16::from_be_bytes([*a, *b])),
+        _ => Some(0),
+    }
+}
+
 /// Every safe probe that applies to the versions the server accepts.
 pub async fn run(ep: &Endpoint, accepted: &[Version]) -> Vec<SafeFinding> {
     let legacy = accepted
@@ -297,11 +565,17 @@ pub async fn run(ep: &Endpoint, accepted: &[Version]) -> Vec<SafeFinding> {
             None => Vec::new(),
         }
     };
+    let tls12 = accepted.contains(&Version::Tls12);
     let on_best = async {
         match best {
             Some(v) => {
-                let (a, b, c) = tokio::join!(grease(ep, v), versions(ep, v), extensions(ep, v));
-                vec![a, b, c]
+                let (a, b, c, d) = tokio::join!(
+                    grease(ep, v),
+                    versions(ep, v),
+                    extensions(ep, v),
+                    record_size(ep, v, tls12)
+                );
+                vec![a, b, c, d]
             }
             None => Vec::new(),
         }
@@ -309,4 +583,90 @@ pub async fn run(ep: &Endpoint, accepted: &[Version]) -> Vec<SafeFinding> {
     let (mut a, b) = tokio::join!(on_legacy, on_best);
     a.extend(b);
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> RecordSizeFacts {
+        RecordSizeFacts {
+            version: Version::Tls13,
+            split: Some(Ok(())),
+            full: Some(Ok(())),
+            oversized: (Some(true), "alert record_overflow".to_string()),
+            limit_hello: Some(Ok(())),
+            announced: Some(Some(16384)),
+            tls13_largest: Some(528),
+        }
+    }
+
+    #[test]
+    fn a_limit_announced_and_kept_is_fine() {
+        let f = judge_record_size(&facts());
+        assert_eq!(f.verdict, SafeVerdict::NotVulnerable, "{}", f.detail);
+        assert_eq!(f.severity, Severity::Low);
+    }
+
+    #[test]
+    fn a_limit_announced_and_not_kept_in_tls13_is_a_flaw() {
+        let f = judge_record_size(&RecordSizeFacts {
+            tls13_largest: Some(529),
+            ..facts()
+        });
+        assert_eq!(f.verdict, SafeVerdict::Vulnerable);
+        assert!(
+            f.detail.contains("an encrypted record of 529 bytes"),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn large_records_without_rfc_8449_are_not_a_flaw() {
+        let f = judge_record_size(&RecordSizeFacts {
+            announced: Some(None),
+            tls13_largest: Some(1700),
+            oversized: (Some(false), String::new()),
+            ..facts()
+        });
+        assert_eq!(f.verdict, SafeVerdict::NotVulnerable, "{}", f.detail);
+        assert!(f.detail.contains("the 512-byte limit is not applied"));
+        assert!(f.detail.contains("a record of 16385 bytes is accepted"));
+    }
+
+    #[test]
+    fn limits_outside_the_range_and_silence_are_judged() {
+        for bad in [63, 16386] {
+            let f = judge_record_size(&RecordSizeFacts {
+                announced: Some(Some(bad)),
+                tls13_largest: None,
+                ..facts()
+            });
+            assert_eq!(f.verdict, SafeVerdict::Vulnerable, "{bad}");
+        }
+        // 16385 is allowed in TLS 1.3 (the content type byte), not in TLS 1.2.
+        let tls13 = judge_record_size(&RecordSizeFacts {
+            announced: Some(Some(16385)),
+            ..facts()
+        });
+        assert_eq!(
+            tls13.verdict,
+            SafeVerdict::NotVulnerable,
+            "{}",
+            tls13.detail
+        );
+        let tls12 = judge_record_size(&RecordSizeFacts {
+            version: Version::Tls12,
+            announced: Some(Some(16385)),
+            tls13_largest: None,
+            ..facts()
+        });
+        assert_eq!(tls12.verdict, SafeVerdict::Vulnerable);
+        let silent = judge_record_size(&RecordSizeFacts {
+            split: None,
+            ..facts()
+        });
+        assert_eq!(silent.verdict, SafeVerdict::Unknown);
+    }
 }

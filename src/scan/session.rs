@@ -38,6 +38,8 @@ pub struct TlsSetup {
     pub pins: Vec<crate::tls::pin::Pin>,
     /// A plaintext preamble before TLS.
     pub starttls: Option<StartTls>,
+    /// More names to ask for a certificate by SNI (each the target with that name).
+    pub names: Vec<crate::tls::target::Target>,
 }
 
 /// One handshake's outcome.
@@ -372,6 +374,27 @@ pub async fn certificate_of_kind(
         observed: c.observed,
     };
     Ok(handshake(ep, setup, &limited).await)
+}
+
+/// A handshake that sends `target`'s name as SNI: the certificate the server presents
+/// for that name (verified against it, recorded whether or not it verifies).
+pub async fn certificate_for_name(ep: &Endpoint, named: &TlsSetup) -> anyhow::Result<Outcome> {
+    let c = client(named, Versions::Both, &[], Tls12Resumption::Disabled)?;
+    Ok(handshake(ep, named, &c).await)
+}
+
+impl TlsSetup {
+    /// The same setup for another name (sent as SNI and verified against).
+    pub fn for_name(&self, target: &crate::tls::target::Target) -> TlsSetup {
+        TlsSetup {
+            target: target.clone(),
+            address: self.address.clone(),
+            roots: self.roots.clone(),
+            pins: self.pins.clone(),
+            starttls: self.starttls,
+            names: Vec::new(),
+        }
+    }
 }
 
 /// Whether the server accepts `proto` when it is the only ALPN protocol offered.

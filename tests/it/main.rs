@@ -36,5 +36,6 @@ mod revocation;
 mod scan;
 mod serve;
 mod serve_peers;
+mod starttls_servers;
 mod terminal_safety;
 mod tunnel;

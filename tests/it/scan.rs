@@ -1708,6 +1708,12 @@ enum Flaw {
     VersionIntolerant,
     /// Closes on an extension it does not know.
     ExtensionIntolerant,
+    /// Closes when the ClientHello does not fit in its first record.
+    SplitIntolerant,
+    /// Closes on a record over 4 KiB (as some middleboxes do), the largest allowed included.
+    LargeRecordIntolerant,
+    /// Answers record_size_limit (RFC 8449) with 16, below the minimum of 64.
+    BadRecordSizeLimit,
 }
 
 /// A parsed ClientHello: legacy_version, suites, extension types.
@@ -1757,9 +1763,33 @@ fn serve_flawed(mut sock: TcpStream, flaw: Flaw) {
     let alert = |sock: &mut TcpStream, d: u8| {
         let _ = sock.write_all(&tls_record(21, &[2, d]));
     };
-    let Some((22, hello)) = read_record(&mut sock) else {
-        return;
-    };
+    // The ClientHello, reassembled from as many records as it takes (RFC 8446 §5.1).
+    let mut hello = Vec::new();
+    loop {
+        let Some((22, body)) = read_record(&mut sock) else {
+            return;
+        };
+        if body.len() > 16384 {
+            return alert(&mut sock, 22); // record_overflow
+        }
+        if flaw == Flaw::LargeRecordIntolerant && body.len() > 4096 {
+            return;
+        }
+        let first = hello.is_empty();
+        hello.extend_from_slice(&body);
+        let need = match hello.get(1..4) {
+            Some(l) => {
+                4 + usize::from(u16::from_be_bytes([l[1], l[2]])) + (usize::from(l[0]) << 16)
+            }
+            None => usize::MAX,
+        };
+        if hello.len() >= need {
+            break;
+        }
+        if flaw == Flaw::SplitIntolerant && first {
+            return;
+        }
+    }
     let Some((version, suites, exts)) = parse_client_hello(&hello) else {
         return;
     };
@@ -1787,6 +1817,16 @@ fn serve_flawed(mut sock: TcpStream, flaw: Flaw) {
     let mut e = vec![0xFF, 0x01, 0, 1, 0];
     if flaw == Flaw::Heartbleed && exts.contains(&15) {
         e.extend_from_slice(&[0, 15, 0, 1, 1]);
+    }
+    if exts.contains(&28) {
+        // record_size_limit: the fake's own limit, 2^14 (or an illegal 16).
+        let limit: u16 = if flaw == Flaw::BadRecordSizeLimit {
+            16
+        } else {
+            16384
+        };
+        e.extend_from_slice(&[0, 28, 0, 2]);
+        e.extend_from_slice(&limit.to_be_bytes());
     }
     sh.extend_from_slice(&(e.len() as u16).to_be_bytes());
     sh.extend_from_slice(&e);
@@ -1881,6 +1921,7 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
         "grease_intolerance",
         "version_intolerance",
         "extension_intolerance",
+        "record_size_limit",
     ];
     let (patched, r) = safe_verdicts(Flaw::Patched);
     let expect = |bad: Option<&str>| -> BTreeSet<(String, String)> {
@@ -1896,6 +1937,10 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
             .collect()
     };
     assert_eq!(patched, expect(None), "{}", r["safe_probes"]);
+    assert_eq!(
+        record_size_detail(&r),
+        "split, full-size and record_size_limit hellos are accepted (TLSv1.2); record_size_limit supported (the server's own limit: 16384); a record of 16385 bytes is refused (alert record_overflow)"
+    );
     for (flaw, check, cap) in [
         (Flaw::Heartbleed, "heartbleed", "heartbleed"),
         (Flaw::CcsInjection, "ccs_injection", "ccs-injection"),
@@ -1914,6 +1959,21 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
             "extension_intolerance",
             "extension-intolerance",
         ),
+        (
+            Flaw::SplitIntolerant,
+            "record_size_limit",
+            "record-size-intolerance",
+        ),
+        (
+            Flaw::LargeRecordIntolerant,
+            "record_size_limit",
+            "record-size-intolerance",
+        ),
+        (
+            Flaw::BadRecordSizeLimit,
+            "record_size_limit",
+            "record-size-intolerance",
+        ),
     ] {
         let (got, r) = safe_verdicts(flaw);
         assert_eq!(got, expect(Some(check)), "{flaw:?}: {}", r["safe_probes"]);
@@ -1928,6 +1988,302 @@ fn safe_probes_find_each_flaw_of_a_fake_server_and_nothing_on_a_patched_one() {
             "leaked memory must not be kept"
         );
     }
+}
+
+// ---------------------------------------------------------------- certificates by SNI
+
+/// nginx with two server blocks on one loopback port, each with its own certificates
+/// (a.test: ECDSA, the default; b.test: RSA and ECDSA), run from a config in `dir` (its own pid
+/// file and logs; a worker that is the master's child). Stopped (SIGTERM to the master,
+/// which stops its worker) when dropped.
+struct Nginx {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Nginx {
+    fn start(dir: &Dir) -> Option<Nginx> {
+        if !util::have("nginx") {
+            return None;
+        }
+        let port = util::free_port();
+        let d = dir.path().display();
+        std::fs::create_dir(dir.join("nginx-tmp")).unwrap();
+        let conf = format!(
+            "worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/nginx-tmp; proxy_temp_path {d}/nginx-tmp; fastcgi_temp_path {d}/nginx-tmp;
+  uwsgi_temp_path {d}/nginx-tmp; scgi_temp_path {d}/nginx-tmp;
+  server {{
+    listen 127.0.0.1:{port} ssl default_server;
+    server_name a.test;
+    ssl_certificate {d}/a.pem;
+    ssl_certificate_key {d}/a-key.pem;
+    return 200 \"a\";
+  }}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    server_name b.test;
+    ssl_certificate {d}/b.pem;
+    ssl_certificate_key {d}/b-key.pem;
+    ssl_certificate {d}/b-ec.pem;
+    ssl_certificate_key {d}/b-ec-key.pem;
+    return 200 \"b\";
+  }}
+}}
+"
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .arg("-e")
+            .arg(dir.join("nginx-error.log"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting nginx");
+        util::wait_for_port(port, Duration::from_secs(10));
+        Some(Nginx { child, port })
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SAFETY: a plain kill(2) of our own child's PID.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
+    let dir = Dir::new();
+    util::pki(
+        &dir,
+        Some("Scan Test CA"),
+        &[
+            ("a", &["a.test"]),
+            ("b", &["b.test", "--key-type", "rsa2048"]),
+            ("b-ec", &["b.test"]),
+        ],
+    );
+    let Some(nginx) = Nginx::start(&dir) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{}", nginx.port);
+    let base = [
+        "scan",
+        target.as_str(),
+        "--servername",
+        "a.test",
+        "--ca",
+        "ca.pem",
+        "--sni",
+        "b.test",
+        "--sni",
+        "a.test",
+        "--sni",
+        "c.test",
+    ];
+    let out = util::run_bounded(
+        dir.tlskit(&[&base[..], &["--json"]].concat()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).expect("scan JSON");
+    assert_eq!(r["certificate"]["chain"][0]["subject"], "CN=a.test");
+    let by_name: Vec<(String, bool, String, String, Value)> = r["certificates_by_name"]
+        .as_array()
+        .expect("certificates_by_name")
+        .iter()
+        .map(|n| {
+            let c = &n["certificate"];
+            (
+                n["sni"].as_str().unwrap().to_string(),
+                n["same_as_main"].as_bool().unwrap(),
+                c["chain"][0]["subject"].as_str().unwrap_or("").to_string(),
+                c["key_kind"].as_str().unwrap_or("").to_string(),
+                c["verification_error"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(by_name.len(), 3, "{}", r["certificates_by_name"]);
+    // b.test: its own server block's certificates, ECDSA (chosen first, as the client
+    // prefers ECDSA signatures) and RSA, each verified against b.test.
+    assert_eq!(
+        (
+            &by_name[0].0[..],
+            by_name[0].1,
+            &by_name[0].2[..],
+            &by_name[0].3[..]
+        ),
+        ("b.test", false, "CN=b.test", "ecdsa")
+    );
+    assert_eq!(by_name[0].4, Value::Null);
+    let b_more = &r["certificates_by_name"][0]["additional_certificates"];
+    assert_eq!(b_more.as_array().map(Vec::len), Some(1), "{b_more}");
+    assert_eq!(b_more[0]["key_kind"], "rsa", "{b_more}");
+    assert_eq!(b_more[0]["chain"][0]["subject"], "CN=b.test", "{b_more}");
+    assert_eq!(b_more[0]["verified"], true, "{b_more}");
+    // a.test has one certificate: nothing more for it.
+    assert_eq!(
+        r["certificates_by_name"][1]["additional_certificates"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        (&by_name[1].0[..], by_name[1].1, &by_name[1].2[..]),
+        ("a.test", true, "CN=a.test")
+    );
+    // c.test: no server block, so nginx's default server answers, and the name fails.
+    assert_eq!(
+        (&by_name[2].0[..], by_name[2].1, &by_name[2].2[..]),
+        ("c.test", true, "CN=a.test")
+    );
+    assert_eq!(
+        by_name[2].4,
+        "the server's certificate is valid for a.test but not for c.test"
+    );
+    // Each name's certificate is judged in full: findings and chain come with it.
+    for n in r["certificates_by_name"].as_array().unwrap() {
+        assert!(n["certificate"]["findings"].is_array(), "{n}");
+        assert!(
+            n["certificate"]["chain"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty()),
+            "{n}"
+        );
+    }
+    // The text form: a section per name, after the main certificate.
+    let text = dir.ok(&[&base[..], &["--color", "never"]].concat());
+    let titles: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Certificate"))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Certificate verified",
+            "Certificate for SNI b.test (ECDSA) verified",
+            "Certificate for SNI b.test (RSA) verified",
+            "Certificate for SNI a.test (the main one) verified",
+            "Certificate for SNI c.test (the main one) NOT VERIFIED: the server's certificate is valid for a.test but not for c.test",
+        ],
+        "{text}"
+    );
+    assert!(text.contains("  subject:       CN=b.test\n"), "{text}");
+    // Prometheus: the expiry of b.test's own certificates, labelled with the name (a name
+    // served the main certificate adds no series).
+    let prom = dir.ok(&[&base[..], &["--format", "prometheus"]].concat());
+    let expiry: Vec<&str> = prom
+        .lines()
+        .filter(|l| l.starts_with("tlskit_scan_certificate_expiry_seconds{"))
+        .map(|l| l.rsplit_once(' ').map_or(l, |(series, _)| series))
+        .collect();
+    assert_eq!(
+        expiry,
+        [
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"ecdsa\"}}"),
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"ecdsa\",sni=\"b.test\"}}"),
+            format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"rsa\",sni=\"b.test\"}}"),
+        ],
+        "{prom}"
+    );
+}
+
+/// The detail of the record-size finding of a scan report.
+fn record_size_detail(r: &Value) -> String {
+    r["safe_probes"]
+        .as_array()
+        .expect("safe_probes")
+        .iter()
+        .find(|f| f["check"] == "record_size_limit")
+        .and_then(|f| f["detail"].as_str())
+        .unwrap_or_else(|| panic!("no record_size_limit finding: {}", r["safe_probes"]))
+        .to_string()
+}
+
+/// The record-size probe against real servers, which handle records right: OpenSSL 3.0
+/// (no RFC 8449) and GnuTLS (RFC 8449, the limit kept in its encrypted TLS 1.3 flight).
+#[test]
+fn record_size_probe_against_openssl_and_gnutls() {
+    let dir = Dir::new();
+    util::pki(&dir, Some("Scan Test CA"), LEAVES);
+    if let Some((_server, port)) = openssl_server(&dir, &[]) {
+        let (r, out) = scan(&dir, port, &[]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let finding = r["safe_probes"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["check"] == "record_size_limit"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(finding["verdict"], "not_vulnerable", "{finding}");
+        assert_eq!(finding["severity"], "low", "{finding}");
+        // The RSA leaf makes the Certificate record larger than the 512 bytes asked for.
+        let detail = record_size_detail(&r);
+        assert!(
+            detail.starts_with("split, full-size and record_size_limit hellos are accepted (TLSv1.3); record_size_limit not supported; TLS 1.3 records up to ")
+                && detail.ends_with(" bytes: the 512-byte limit is not applied; a record of 16385 bytes is refused (alert record_overflow)"),
+            "{detail}"
+        );
+        assert!(!cap_codes(&r).contains(&"record-size-intolerance".to_string()));
+    }
+    if !util::have("gnutls-serv") || !util::have("unshare") {
+        return;
+    }
+    // gnutls-serv listens on every interface: run it, and the scan, in a network namespace
+    // of their own, where loopback is the only interface.
+    let script = r#"
+        ip link set lo up || exit 97
+        gnutls-serv --port 4433 --x509certfile rsa.pem --x509keyfile rsa-key.pem >gnutls.log 2>&1 &
+        srv=$!
+        i=0
+        while ! (exec 3<>/dev/tcp/127.0.0.1/4433) 2>/dev/null; do
+            i=$((i + 1)); [ $i -gt 200 ] && { kill $srv; exit 98; }; sleep 0.05
+        done
+        "$TLSKIT" scan 127.0.0.1:4433 --servername localhost --ca ca.pem --json >gnutls-scan.json
+        rc=$?
+        kill $srv
+        wait $srv 2>/dev/null
+        exit $rc
+    "#;
+    let mut cmd = Command::new("unshare");
+    cmd.current_dir(dir.path())
+        .env("TLSKIT", util::bin())
+        .args(["-n", "bash", "-c", script]);
+    let out = util::run_bounded(cmd, Duration::from_secs(60));
+    if !out.status.success() && !dir.join("gnutls-scan.json").exists() {
+        // No permission for a network namespace here (a container without CAP_SYS_ADMIN).
+        util::skip("unshare -n", &stderr(&out));
+        return;
+    }
+    assert_eq!(
+        code(&out),
+        0,
+        "{}
+{}",
+        stderr(&out),
+        dir.read("gnutls.log")
+    );
+    let r: Value = serde_json::from_str(&dir.read("gnutls-scan.json")).expect("scan JSON");
+    assert_eq!(
+        record_size_detail(&r),
+        "split, full-size and record_size_limit hellos are accepted (TLSv1.3); record_size_limit supported (the server's own limit: 16384); TLS 1.3 records kept within the 512-byte limit asked for; a record of 16385 bytes is refused (alert record_overflow)"
+    );
 }
 
 // ---------------------------------------------------------------- inspect, many servers

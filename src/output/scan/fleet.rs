@@ -62,9 +62,20 @@ fn all_certificates(r: &Report) -> impl Iterator<Item = &CertReport> {
     r.certificate.iter().chain(r.additional_certificates.iter())
 }
 
+/// The certificates served for names asked for by SNI that differ from the main one.
+fn named_certificates(r: &Report) -> impl Iterator<Item = (&str, &CertReport)> {
+    r.certificates_by_name.iter().flat_map(|n| {
+        let main = n.certificate.as_ref().filter(|_| !n.same_as_main);
+        main.into_iter()
+            .chain(n.additional_certificates.iter())
+            .map(move |c| (n.sni.as_str(), c))
+    })
+}
+
 /// When the soonest-expiring certificate expires, in words.
 fn soonest_expiry(r: &Report) -> (String, i64) {
     let leaf = all_certificates(r)
+        .chain(named_certificates(r).map(|(_, c)| c))
         .filter_map(|c| c.chain.first())
         .min_by_key(|c| c.days_left);
     match leaf {
@@ -262,6 +273,19 @@ pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<
                 out,
                 "tlskit_scan_certificate_expiry_seconds{{target=\"{}\",key=\"{key}\"}} {secs}",
                 label(&r.target)
+            )?;
+        }
+        // Certificates served for other names (--sni), labelled with the name.
+        for (sni, c) in named_certificates(r) {
+            let Some(secs) = c.expires_in_seconds else {
+                continue;
+            };
+            let key = c.key_kind.map_or("unknown", key_kind_label);
+            writeln!(
+                out,
+                "tlskit_scan_certificate_expiry_seconds{{target=\"{}\",key=\"{key}\",sni=\"{}\"}} {secs}",
+                label(&r.target),
+                label(sni)
             )?;
         }
     }

@@ -260,6 +260,7 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
                 SafeCheck::GreaseIntolerance => "GREASE",
                 SafeCheck::VersionIntolerance => "versions",
                 SafeCheck::ExtensionIntolerance => "extensions",
+                SafeCheck::RecordSizeLimit => "record size",
             };
             let intolerance = !matches!(f.check, SafeCheck::Heartbleed | SafeCheck::CcsInjection);
             let verdict = match (f.verdict, intolerance) {
@@ -291,6 +292,42 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
     }
     for c in &r.additional_certificates {
         certificate(out, c, true, style)?;
+    }
+    for n in &r.certificates_by_name {
+        let name = sanitize(&n.sni);
+        // With several certificates for the name, each title names its kind of key.
+        let kind =
+            |c: &CertReport| match c.key_kind.filter(|_| !n.additional_certificates.is_empty()) {
+                Some(k) => format!(" ({})", key_kind_name(k)),
+                None => String::new(),
+            };
+        match &n.certificate {
+            Some(c) => {
+                let same = if n.same_as_main {
+                    " (the main one)"
+                } else {
+                    ""
+                };
+                let title = format!("Certificate for SNI {name}{}{same}", kind(c));
+                certificate_titled(out, c, &title, style)?;
+            }
+            None => writeln!(
+                out,
+                "{} {}",
+                style.paint(Tone::Strong, format!("Certificate for SNI {name}")),
+                style.paint(
+                    Tone::BadSoft,
+                    format!(
+                        "none obtained: {}",
+                        sanitize(n.error.as_deref().unwrap_or("no answer"))
+                    )
+                )
+            )?,
+        }
+        for c in &n.additional_certificates {
+            let title = format!("Certificate for SNI {name}{}", kind(c));
+            certificate_titled(out, c, &title, style)?;
+        }
     }
     if let Some(p) = &r.policy {
         policy(out, p, style)?;
@@ -400,6 +437,20 @@ fn certificate(
     kind: bool,
     style: Style,
 ) -> std::io::Result<()> {
+    let title = match c.key_kind.filter(|_| kind) {
+        Some(k) => format!("Certificate ({})", key_kind_name(k)),
+        None => "Certificate".to_string(),
+    };
+    certificate_titled(out, c, &title, style)
+}
+
+/// One certificate under `title`.
+fn certificate_titled(
+    out: &mut dyn Write,
+    c: &CertReport,
+    title: &str,
+    style: Style,
+) -> std::io::Result<()> {
     let verdict = match &c.verification_error {
         None if c.trusted_by_pin => {
             format!("{} (by --pin)", style.paint(Tone::GoodStrong, "verified"))
@@ -410,10 +461,6 @@ fn certificate(
             style.paint(Tone::Bad, "NOT VERIFIED:"),
             style.paint(Tone::BadSoft, sanitize(why))
         ),
-    };
-    let title = match c.key_kind.filter(|_| kind) {
-        Some(k) => format!("Certificate ({})", key_kind_name(k)),
-        None => "Certificate".to_string(),
     };
     writeln!(out, "{} {verdict}", style.paint(Tone::Strong, title))?;
     if let Some(leaf) = c.chain.first() {
