@@ -25,7 +25,16 @@ pub enum RevocationMode {
     Require,
 }
 
-/// `--check-revocation` and `--offline` (connect, inspect).
+impl From<RevocationMode> for revocation::Mode {
+    fn from(m: RevocationMode) -> revocation::Mode {
+        match m {
+            RevocationMode::Warn => revocation::Mode::Warn,
+            RevocationMode::Require => revocation::Mode::Require,
+        }
+    }
+}
+
+/// `--check-revocation` and `--offline` (connect, inspect, scan, tunnel client).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CheckArgs {
     /// Check whether each certificate of the chain was revoked: the stapled OCSP response,

@@ -18,7 +18,7 @@ use crate::tls::config::Versions;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 use crate::tunnel::allow::AllowRules;
-use crate::tunnel::client::{ClientTunnel, PreparedClient, Roots};
+use crate::tunnel::client::{ClientTunnel, PreparedClient, RevocationCheck, Roots};
 use crate::tunnel::server::{PreparedServer, ServerTunnel};
 use crate::tunnel::{Control, Events, Limits, Summary, Target};
 
@@ -166,7 +166,9 @@ Examples:
   tlskit tunnel client --listen 8080 --target 127.0.0.1:8443 --pin sha256//…
 
 Each local connection opens its own verified TLS connection; a server that fails
-verification closes the local connection, and the log says why, as tlskit connect does.")]
+verification closes the local connection, and the log says why, as tlskit connect does.
+With --check-revocation the server's chain is checked (its staple, else OCSP, else CRL)
+before anything is forwarded; answers are reused until their nextUpdate.")]
 pub struct ClientArgs {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -189,6 +191,9 @@ pub struct ClientArgs {
 
     #[command(flatten)]
     pub identity: super::IdentityArgs,
+
+    #[command(flatten)]
+    pub revocation: super::revocation_args::CheckArgs,
 }
 
 /// Runs `tlskit tunnel`.
@@ -265,6 +270,11 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
         algorithms,
         // The handshake with the target is bounded by --connect-timeout.
         limits: limits(&a.common, a.common.connect_timeout),
+        revocation: a.revocation.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.revocation.offline,
+            timeout: a.common.connect_timeout,
+        }),
     };
     let prepared = PreparedClient::prepare(opts)?;
     let status = status_addrs(&a.common)?;

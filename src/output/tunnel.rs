@@ -237,6 +237,7 @@ pub fn outcome_label(o: Outcome) -> &'static str {
         Outcome::HandshakeTimeout => "handshake-timeout",
         Outcome::Busy => "busy",
         Outcome::TargetUnreachable => "target-unreachable",
+        Outcome::RevocationRefused => "revocation-refused",
         Outcome::IdleTimeout => "idle-timeout",
         Outcome::CutOff => "cut-off",
         Outcome::Error => "error",

@@ -808,3 +808,142 @@ fn forged_crl_in_the_issuers_name_is_not_believed() {
     assert_eq!(leaf["status"], "unknown", "{leaf}");
     assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
 }
+
+/// A running `tlskit --json tunnel …` in the PKI's directory and its port.
+fn tunnel(pki: &Pki, args: &[&str]) -> (Background, u16) {
+    let mut all = vec!["--json", "tunnel"];
+    all.extend_from_slice(args);
+    let bg = Background::spawn(pki.dir.tlskit(&all));
+    let first: serde_json::Value =
+        serde_json::from_str(&bg.line(Duration::from_secs(30))).expect("first line is JSON");
+    assert_eq!(first["event"], "listening", "{first}");
+    let port = first["addr"]
+        .as_str()
+        .and_then(|a| a.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    (bg, port)
+}
+
+/// The next JSON event of `kind` from a background tlskit, skipping others.
+fn event(bg: &Background, kind: &str, limit: Duration) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = bg
+            .lines
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        if v["event"] == kind {
+            return v;
+        }
+    }
+}
+
+/// Sends an HTTP request to 127.0.0.1:port and reads until the end.
+fn http_through(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(b"GET / HTTP/1.0\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn client_tunnel(pki: &Pki, upstream: u16, extra: &[&str]) -> (Background, u16) {
+    let target = format!("127.0.0.1:{upstream}");
+    let mut args = vec![
+        "client",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--connect-timeout",
+        "10",
+    ];
+    args.extend_from_slice(extra);
+    tunnel(pki, &args)
+}
+
+fn ocsp_requests(pki: &Pki) -> usize {
+    std::fs::read_to_string(pki.dir.join("ocsp-requests.log"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn tunnel_client_refuses_a_revoked_upstream_before_forwarding() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &[]);
+    // Without the check, the request goes through: the refusal below is the check's.
+    let (plain, local) = client_tunnel(&pki, port, &[]);
+    assert!(http_through(local).starts_with("HTTP/1.0 200"));
+    let rec = event(&plain, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    drop(plain);
+    let (checked, local) = client_tunnel(&pki, port, &["--check-revocation"]);
+    let got = http_through(local);
+    assert_eq!(got, "", "the client got an answer from a revoked server");
+    let rec = event(&checked, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "refused to forward: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the OCSP responder at http://127.0.0.1:"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn tunnel_client_reuses_a_good_answer_until_its_next_update() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("good", &[]);
+    let (t, local) = client_tunnel(&pki, port, &["--check-revocation=require"]);
+    for i in 0..3 {
+        let got = http_through(local);
+        assert!(got.starts_with("HTTP/1.0 200"), "connection {i}: {got:?}");
+        let rec = event(&t, "connection", Duration::from_secs(20));
+        assert_eq!(rec["outcome"], "closed", "{rec}");
+    }
+    // The leaf's answer (valid for a day) was fetched once for three connections.
+    assert_eq!(ocsp_requests(&pki), 1);
+}
+
+#[test]
+fn tunnel_client_with_the_responder_down_warns_or_with_require_refuses() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("down", &[]);
+    let (warned, local) = client_tunnel(&pki, port, &["--check-revocation"]);
+    assert!(http_through(local).starts_with("HTTP/1.0 200"));
+    let w = event(&warned, "warning", Duration::from_secs(20));
+    let message = w["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the revocation status of the server's certificate (CN=down"),
+        "{w}"
+    );
+    drop(warned);
+    let (required, local) = client_tunnel(&pki, port, &["--check-revocation=require"]);
+    assert_eq!(http_through(local), "");
+    let rec = event(&required, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("(--check-revocation=require)"), "{reason}");
+}
