@@ -7,7 +7,8 @@ use colored::Colorize;
 use crate::revocation::{CertRevocation, RevocationReport, Status};
 use crate::text::sanitize;
 
-fn line(c: &CertRevocation) -> String {
+/// One certificate's answer: status, then date and reason or source and validity.
+pub fn status_line(c: &CertRevocation) -> String {
     let status = match c.status {
         Status::Good => "good".green().bold(),
         Status::Revoked => "REVOKED".red().bold(),
@@ -61,7 +62,7 @@ pub fn render(out: &mut dyn Write, r: &RevocationReport) -> io::Result<()> {
             " {} {}: {}",
             format!("#{}", c.position).bold(),
             sanitize(&c.subject),
-            line(c)
+            status_line(c)
         )?;
     }
     Ok(())

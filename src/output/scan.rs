@@ -7,6 +7,7 @@ use colored::{ColoredString, Colorize};
 
 use super::cert::summary as render_cert;
 use super::{field, sanitize};
+use crate::revocation::Status;
 use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
@@ -14,6 +15,7 @@ use crate::scan::grade::Grade;
 use crate::scan::policy::PolicyVerdict;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
+use crate::scan::revocation::RevocationFinding;
 use crate::scan::safe::{SafeCheck, SafeVerdict};
 use crate::scan::session::KeyKind;
 
@@ -184,6 +186,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
         .collect();
     field(out, "ALPN", alpn.join(", "))?;
     field(out, "OCSP stapling", plain(r.ocsp_stapling))?;
+    if let Some(f) = &r.revocation {
+        field(out, "Revocation", revocation_text(f))?;
+    }
     let res = &r.resumption;
     let mut parts = Vec::new();
     if res.tls13_tickets.is_some() {
@@ -438,6 +443,15 @@ fn soonest_expiry(r: &Report) -> (String, i64) {
     }
 }
 
+/// `--check-revocation`'s finding about the leaf, on one line.
+fn revocation_text(f: &RevocationFinding) -> String {
+    match (&f.leaf, &f.sentence) {
+        (Some(leaf), _) => super::revocation::status_line(leaf),
+        (None, Some(s)) => format!("{} ({})", "not checked".yellow().bold(), sanitize(s)),
+        (None, None) => "not checked".yellow().bold().to_string(),
+    }
+}
+
 /// Cuts `text` to at most `max` characters, marking the cut.
 fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -474,7 +488,9 @@ pub fn summary_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Resu
                 worst: r
                     .grade_caps
                     .first()
-                    .map_or_else(|| "none".to_string(), |c| sanitize(&c.reason).into_owned()),
+                    .map(|c| c.reason.as_str())
+                    .or_else(|| r.revocation.as_ref().and_then(|f| f.sentence.as_deref()))
+                    .map_or_else(|| "none".to_string(), |w| sanitize(w).into_owned()),
             },
             Err(f) => Row {
                 rank: 0,
@@ -602,6 +618,36 @@ pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<
                 p.version.name(),
                 u8::from(p.accepted == Some(true))
             )?;
+        }
+    }
+    let checked: Vec<(&Report, &RevocationFinding)> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter_map(|r| Some((r, r.revocation.as_ref()?)))
+        .collect();
+    if !checked.is_empty() {
+        writeln!(out, "# HELP tlskit_scan_revocation_known Whether the certificate's revocation status could be learned (1) or not (0) (--check-revocation).")?;
+        writeln!(out, "# TYPE tlskit_scan_revocation_known gauge")?;
+        for (r, f) in &checked {
+            let known = matches!(f.status, Some(Status::Good | Status::Revoked));
+            writeln!(
+                out,
+                "tlskit_scan_revocation_known{{target=\"{}\"}} {}",
+                label(&r.target),
+                u8::from(known)
+            )?;
+        }
+        writeln!(out, "# HELP tlskit_scan_certificate_revoked Whether the certificate is revoked (1) or not (0), where its status is known.")?;
+        writeln!(out, "# TYPE tlskit_scan_certificate_revoked gauge")?;
+        for (r, f) in &checked {
+            if let Some(s @ (Status::Good | Status::Revoked)) = f.status {
+                writeln!(
+                    out,
+                    "tlskit_scan_certificate_revoked{{target=\"{}\"}} {}",
+                    label(&r.target),
+                    u8::from(s == Status::Revoked)
+                )?;
+            }
         }
     }
     writeln!(out, "# HELP tlskit_scan_certificate_expiry_seconds Seconds until the certificate's notAfter (negative once expired).")?;

@@ -194,7 +194,17 @@ pub fn grade(r: &Report) -> Verdict {
                     format!("the certificate does not verify: {why}"),
                 );
             }
-            if c.revoked() {
+            let checked = r.revocation.as_ref().filter(|f| f.revoked());
+            if let Some(finding) = checked {
+                cap(
+                    Grade::F,
+                    "cert-revoked",
+                    finding
+                        .sentence
+                        .clone()
+                        .unwrap_or_else(|| "the certificate is revoked".into()),
+                );
+            } else if c.revoked() {
                 cap(
                     Grade::F,
                     "cert-revoked",
@@ -474,6 +484,7 @@ pub(crate) mod tests {
                 mechanism: DowngradeMechanism::Tls13Sentinel,
             }),
             additional_certificates: Vec::new(),
+            revocation: None,
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
                 key_kind: None,

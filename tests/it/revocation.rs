@@ -947,3 +947,214 @@ fn tunnel_client_with_the_responder_down_warns_or_with_require_refuses() {
     );
     assert!(reason.ends_with("(--check-revocation=require)"), "{reason}");
 }
+
+/// `tlskit serve` with LEAF's chain (leaf + intermediate), on `listen`.
+fn serve_leaf(pki: &Pki, leaf: &str, listen: &str) -> util::Served {
+    util::spawn_serve_on(
+        &pki.dir,
+        listen,
+        &[
+            "--cert",
+            &format!("{leaf}-chain.pem"),
+            "--key",
+            &format!("{leaf}-key.pem"),
+        ],
+    )
+}
+
+fn scan(pki: &Pki, targets: &[String], extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&str> = vec!["scan"];
+    args.extend(targets.iter().map(String::as_str));
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--timeout",
+        "5",
+    ]);
+    args.extend_from_slice(extra);
+    pki.dir.run(&args)
+}
+
+#[test]
+fn scan_finds_a_revoked_leaf_critical_grade_f_policy_and_exit_5() {
+    let Some(pki) = pki() else { return };
+    let served = serve_leaf(&pki, "revoked", "127.0.0.1:0");
+    let target = vec![served.addr.clone()];
+    // Without the flag nothing is asked: no finding, exit 0.
+    let plain = scan(&pki, &target, &[]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    assert!(!stdout(&plain).contains("Revocation"), "{}", stdout(&plain));
+    std::fs::write(
+        pki.dir.join("p.toml"),
+        "name = \"rev\"\nrequire = [\"not-revoked\"]\n",
+    )
+    .unwrap();
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&["scan", &served.addr]);
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation",
+        "--policy",
+        "p.toml",
+    ]);
+    let out = pki.dir.run(&args);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let f = &doc["revocation"];
+    assert_eq!(f["severity"], "critical", "{f}");
+    assert_eq!(f["status"], "revoked", "{f}");
+    assert_eq!(f["leaf"]["source"], "ocsp", "{f}");
+    assert_eq!(f["leaf"]["reason"], "key_compromise", "{f}");
+    assert_eq!(doc["grade"], "F", "{doc}");
+    assert!(
+        doc["grade_caps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "cert-revoked"),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["policy"]["violations"][0]["requirement"], "not-revoked",
+        "{doc}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "tlskit: error: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    // The text report has the line.
+    let text = scan(&pki, &target, &["--check-revocation"]);
+    assert_eq!(code(&text), 5);
+    let report = stdout(&text);
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("Revocation"))
+        .unwrap_or_else(|| panic!("no Revocation line:\n{report}"));
+    assert!(line.contains("REVOKED (revoked on 20"), "{line}");
+    assert!(
+        line.contains("reason key_compromise, per OCSP responder http://127.0.0.1:"),
+        "{line}"
+    );
+}
+
+#[test]
+fn scan_fleet_reports_revocation_in_json_lines_prometheus_and_the_baseline() {
+    let Some(pki) = pki() else { return };
+    let good = serve_leaf(&pki, "good", "127.0.0.1:0");
+    let port = util::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut changing = serve_leaf(&pki, "good", &listen);
+    let targets = vec![good.addr.clone(), listen.clone()];
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&["scan", &targets[0], &targets[1]]);
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation=require",
+    ]);
+    let out = pki.dir.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = stdout(&out);
+    for line in lines.lines() {
+        let doc: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        assert_eq!(doc["revocation"]["status"], "good", "{doc}");
+        assert_eq!(doc["revocation"]["severity"], "ok", "{doc}");
+        assert_eq!(doc["revocation"]["mode"], "require", "{doc}");
+    }
+    assert_eq!(lines.lines().count(), 2);
+    std::fs::write(pki.dir.join("base.jsonl"), &lines).unwrap();
+    // The second server now presents a revoked certificate.
+    changing.terminate(Duration::from_secs(10));
+    let _revoked = serve_leaf(&pki, "revoked", &listen);
+    let prom = scan(
+        &pki,
+        &targets,
+        &["--check-revocation", "--format", "prometheus"],
+    );
+    assert_eq!(code(&prom), 5, "{}", stderr(&prom));
+    let text = stdout(&prom);
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"{}\"}} 0\n",
+            targets[0]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"{listen}\"}} 1\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_revocation_known{{target=\"{listen}\"}} 1\n"
+        )),
+        "{text}"
+    );
+    let err = stderr(&prom);
+    assert!(
+        err.contains(&format!(
+            "tlskit: {listen}: the server's certificate (CN=revoked, serial 10:01) was revoked on"
+        )),
+        "{err}"
+    );
+    // Against the baseline, the revoked leaf is a regression; the summary table names it.
+    let base = scan(
+        &pki,
+        &targets,
+        &["--check-revocation", "--baseline", "base.jsonl"],
+    );
+    assert_eq!(code(&base), 5, "{}", stderr(&base));
+    let table = stdout(&base);
+    assert!(
+        table.contains("the certificate is now revoked (was good)"),
+        "{table}"
+    );
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&listen))
+        .unwrap_or_else(|| panic!("no row for {listen}:\n{table}"));
+    assert!(row.contains(" F "), "{row}");
+    assert!(row.contains("was revoked on"), "{row}");
+}
+
+#[test]
+fn scan_with_the_responder_down_warns_or_with_require_fails() {
+    let Some(pki) = pki() else { return };
+    let served = serve_leaf(&pki, "down", "127.0.0.1:0");
+    let target = vec![served.addr.clone()];
+    let warned = scan(&pki, &target, &["--check-revocation"]);
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    let err = stderr(&warned);
+    assert!(
+        err.contains("tlskit: warning: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    let text = stdout(&warned);
+    assert!(
+        text.contains("unknown (OCSP responder http://127.0.0.1:"),
+        "{text}"
+    );
+    let required = scan(&pki, &target, &["--check-revocation=require"]);
+    assert_eq!(code(&required), 5, "{}", stderr(&required));
+    let err = stderr(&required);
+    assert!(
+        err.contains("tlskit: error: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("(--check-revocation=require)"),
+        "{err}"
+    );
+}
