@@ -352,7 +352,6 @@ pub fn start_stapling(
 /// Logs one fetch of `serve --ocsp auto`: a JSON line on stdout with --json,
 /// else a line on stderr.
 pub fn log_staple(e: &revocation::staple::StapleEvent, json: bool) {
-    use revocation::staple::Outcome;
     use std::io::Write as _;
     if json {
         #[derive(serde::Serialize)]
@@ -372,22 +371,6 @@ pub fn log_staple(e: &revocation::staple::StapleEvent, json: bool) {
         }
         return;
     }
-    let url = crate::text::sanitize(&e.url);
-    let why = crate::text::sanitize(e.detail.as_deref().unwrap_or("")).into_owned();
-    let until = e.next_update.as_deref().unwrap_or("no nextUpdate");
-    let line = match e.outcome {
-        Outcome::Stapled => format!(
-            "ocsp: stapling a good response from {url} (valid until {until}); next fetch in {} s",
-            e.next_fetch_secs
-        ),
-        Outcome::KeptPrevious => format!(
-            "ocsp: fetching from {url} failed ({why}); still stapling the last good response (valid until {until}); retry in {} s",
-            e.next_fetch_secs
-        ),
-        Outcome::NoStaple => format!(
-            "ocsp: fetching from {url} failed ({why}); stapling nothing; retry in {} s",
-            e.next_fetch_secs
-        ),
-    };
+    let line = crate::output::revocation::staple_line(e);
     crate::output::on_stderr(|| eprintln!("tlskit: {line}"));
 }

@@ -19,7 +19,7 @@ use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 use crate::tunnel::allow::AllowRules;
 use crate::tunnel::client::{ClientTunnel, PreparedClient, RevocationCheck, Roots};
-use crate::tunnel::server::{PreparedServer, ServerTunnel};
+use crate::tunnel::server::{PreparedServer, ServerTunnel, Stapling};
 use crate::tunnel::{Control, Events, Limits, Summary, Target};
 
 /// The listen backlog: room for a burst of clients connecting at once.
@@ -100,9 +100,11 @@ Examples:
   tlskit tunnel server --listen 8443 --target unix:/run/app.sock --client-ca ca.pem \\
       --allow-uri spiffe://example.org/web
   tlskit tunnel server --listen 127.0.0.1:0 --target 127.0.0.1:8080   ephemeral certificate
+  tlskit tunnel server --listen 8443 --target 127.0.0.1:8080 --cert chain.pem --key k.pem \\
+      --ocsp auto --client-ca ca.pem --crl ca.crl
 
-SIGHUP reloads --cert, --key and --client-ca (a file that fails to load keeps the old ones);
-SIGINT/SIGTERM stop accepting and give open connections --grace to finish.")]
+SIGHUP reloads --cert, --key, --client-ca, --crl and --ocsp FILE (a file that fails to load
+keeps the old ones); SIGINT/SIGTERM stop accepting and give open connections --grace to finish.")]
 pub struct ServerArgs {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -155,6 +157,27 @@ pub struct ServerArgs {
     /// real address (HAProxy, nginx and others read it).
     #[arg(long)]
     pub proxy_protocol: bool,
+
+    /// Staple an OCSP response: `auto` fetches it from the responder the certificate names
+    /// (its issuer must follow it in --cert) and refreshes it halfway to its nextUpdate,
+    /// keeping the last good one while a refresh fails; FILE staples a DER response (read
+    /// again on reload). Only a checked, good answer about this certificate is stapled.
+    #[arg(long, value_name = "auto|FILE", value_parser = parse_stapling)]
+    pub ocsp: Option<Stapling>,
+
+    /// Refuse client certificates this CRL lists (PEM or DER, signed by their issuer;
+    /// repeatable; read again on reload). The client's own certificate is checked; one whose
+    /// issuer has no CRL among these passes.
+    #[arg(long, value_name = "FILE", requires = "client_ca")]
+    pub crl: Vec<PathBuf>,
+}
+
+fn parse_stapling(text: &str) -> std::result::Result<Stapling, String> {
+    match text {
+        "" => Err("give auto or a file".into()),
+        "auto" => Ok(Stapling::Auto),
+        path => Ok(Stapling::File(PathBuf::from(path))),
+    }
 }
 
 /// Arguments of `tlskit tunnel client`.
@@ -233,6 +256,8 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
         alpn,
         proxy_protocol: a.proxy_protocol,
         limits: limits(&a.common, a.handshake_timeout),
+        ocsp: a.ocsp.clone(),
+        client_crls: a.crl.clone(),
     };
     let prepared = PreparedServer::prepare(opts)?;
     let status = status_addrs(&a.common)?;

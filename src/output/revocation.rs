@@ -67,3 +67,26 @@ pub fn render(out: &mut dyn Write, r: &RevocationReport) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// One fetch of live OCSP stapling (`serve --ocsp auto`, `tunnel server
+/// --ocsp auto`), as a log line without the `tlskit: ` prefix.
+pub fn staple_line(e: &crate::revocation::staple::StapleEvent) -> String {
+    use crate::revocation::staple::Outcome;
+    let url = sanitize(&e.url);
+    let why = sanitize(e.detail.as_deref().unwrap_or("")).into_owned();
+    let until = e.next_update.as_deref().unwrap_or("no nextUpdate");
+    match e.outcome {
+        Outcome::Stapled => format!(
+            "ocsp: stapling a good response from {url} (valid until {until}); next fetch in {} s",
+            e.next_fetch_secs
+        ),
+        Outcome::KeptPrevious => format!(
+            "ocsp: fetching from {url} failed ({why}); still stapling the last good response (valid until {until}); retry in {} s",
+            e.next_fetch_secs
+        ),
+        Outcome::NoStaple => format!(
+            "ocsp: fetching from {url} failed ({why}); stapling nothing; retry in {} s",
+            e.next_fetch_secs
+        ),
+    }
+}

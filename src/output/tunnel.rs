@@ -26,6 +26,7 @@ pub fn stderr_lines(err: &mut dyn Write, event: &Event) -> io::Result<()> {
             Ok(())
         }
         Event::Warning { message } => warning(err, message),
+        Event::Ocsp(e) => writeln!(err, "tlskit: {}", super::revocation::staple_line(e)),
         Event::ReloadFailed { reason } => writeln!(
             err,
             "tlskit: {} {}",
@@ -48,7 +49,7 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool) -> io::Result<()> {
             banner(out, ready)
         }
         Event::Connection(rec) => writeln!(out, "{}", connection_line(rec)),
-        Event::Warning { .. } => Ok(()),
+        Event::Warning { .. } | Event::Ocsp(_) => Ok(()),
         Event::Reloaded { certificate } => match certificate {
             Some(c) => writeln!(
                 out,

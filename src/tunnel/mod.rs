@@ -373,6 +373,8 @@ pub enum Event {
         /// The bound address.
         addr: String,
     },
+    /// One fetch of the served certificate's OCSP response (`--ocsp auto`).
+    Ocsp(crate::revocation::staple::StapleEvent),
 }
 
 /// The end of a run.

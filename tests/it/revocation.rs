@@ -1158,3 +1158,144 @@ fn scan_with_the_responder_down_warns_or_with_require_fails() {
         "{err}"
     );
 }
+
+/// `openssl s_client -status` against 127.0.0.1:port, with optional extra arguments.
+fn s_client_status(pki: &Pki, port: u16, extra: &[&str]) -> String {
+    let mut s_client = Command::new("openssl");
+    s_client
+        .current_dir(pki.dir.path())
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            "localhost",
+            "-CAfile",
+            "root/cert.pem",
+            "-status",
+        ])
+        .args(extra);
+    let out = util::run_bounded(s_client, Duration::from_secs(20));
+    stdout(&out)
+}
+
+fn server_tunnel(pki: &Pki, leaf: &str, extra: &[&str]) -> (Background, u16) {
+    let chain = format!("{leaf}-chain.pem");
+    let key = format!("{leaf}-key.pem");
+    let mut args = vec![
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "127.0.0.1:9",
+        "--connect-timeout",
+        "2",
+        "--cert",
+        &chain,
+        "--key",
+        &key,
+    ];
+    args.extend_from_slice(extra);
+    tunnel(pki, &args)
+}
+
+#[test]
+fn tunnel_server_ocsp_auto_staples_what_the_responder_says() {
+    let Some(pki) = pki() else { return };
+    // Without --ocsp nothing is stapled.
+    let (plain, port) = server_tunnel(&pki, "good", &[]);
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP response: no response sent"), "{text}");
+    drop(plain);
+    let (t, port) = server_tunnel(&pki, "good", &["--ocsp", "auto"]);
+    // The first fetch is logged before the tunnel is ready.
+    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    assert_eq!(fetched["outcome"], "stapled", "{fetched}");
+    assert_eq!(fetched["status"], "good", "{fetched}");
+    assert!(fetched["next_update"].is_string(), "{fetched}");
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP Response Status: successful"), "{text}");
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // And tlskit connect believes the staple without fetching anything.
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(statuses(&doc)[0], pair("good", "staple"), "{doc}");
+}
+
+#[test]
+fn tunnel_server_ocsp_auto_never_staples_a_revoked_response_and_file_staples_a_good_one() {
+    let Some(pki) = pki() else { return };
+    let (t, port) = server_tunnel(&pki, "revoked", &["--ocsp", "auto"]);
+    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    assert_eq!(fetched["outcome"], "no_staple", "{fetched}");
+    assert!(
+        fetched["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("such a response is never stapled"),
+        "{fetched}"
+    );
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP response: no response sent"), "{text}");
+    drop(t);
+    // A response from a file: the good leaf's is stapled as it is.
+    let (_f, port) = server_tunnel(&pki, "good", &["--ocsp", "good-ocsp.der"]);
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // The revoked leaf's own (revoked) response is refused at start.
+    let out = pki.dir.run(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "127.0.0.1:9",
+        "--cert",
+        "revoked-chain.pem",
+        "--key",
+        "revoked-key.pem",
+        "--ocsp",
+        "revoked-ocsp.der",
+    ]);
+    assert_ne!(code(&out), 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("tlskit: error: --ocsp 'revoked-ocsp.der': the response says the certificate is revoked; it is not stapled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn tunnel_server_refuses_a_client_certificate_its_crl_lists() {
+    let Some(pki) = pki() else { return };
+    let client = |port: u16, who: &str| {
+        let cert = format!("{who}.pem");
+        let key = format!("{who}-key.pem");
+        s_client_status(
+            &pki,
+            port,
+            &["-cert", &cert, "-key", &key, "-cert_chain", "int/cert.pem"],
+        );
+    };
+    // Without --crl, mallory's certificate passes the handshake (the target is down).
+    let (plain, port) = server_tunnel(&pki, "good", &["--client-ca", "root/cert.pem"]);
+    client(port, "mallory");
+    let rec = event(&plain, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    drop(plain);
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &["--client-ca", "root/cert.pem", "--crl", "www/int.crl"],
+    );
+    client(port, "alice");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    client(port, "mallory");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(
+        rec["reason"], "the client certificate was refused: it has been revoked",
+        "{rec}"
+    );
+}
