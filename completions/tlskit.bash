@@ -1149,7 +1149,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --check-revocation --offline --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1189,6 +1189,10 @@ _tlskit() {
                     ;;
                 --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --min-grade)
@@ -1327,7 +1331,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__client)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1395,6 +1399,10 @@ _tlskit() {
                     ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1465,7 +1473,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__server)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1544,6 +1552,14 @@ _tlskit() {
                     return 0
                     ;;
                 --allow-pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
