@@ -118,7 +118,7 @@ pub struct Args {
 
     /// Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites
     /// per version that tlskit's DTLS can offer.
-    #[arg(long, conflicts_with = "starttls")]
+    #[arg(long, conflicts_with_all = ["starttls", "check_revocation"])]
     pub dtls: bool,
 }
 
