@@ -1473,7 +1473,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__server)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1561,6 +1561,10 @@ _tlskit() {
                     ;;
                 --crl)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --color)

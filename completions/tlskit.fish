@@ -420,6 +420,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-pin -d 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l ocsp -d 'Staple an OCSP response: `auto` fetches it from the responder the certificate names (its issuer must follow it in --cert) and refreshes it halfway to its nextUpdate, keeping the last good one while a refresh fails; FILE staples a DER response (read again on reload). Only a checked, good answer about this certificate is stapled' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l crl -d 'Refuse client certificates this CRL lists (PEM or DER, signed by their issuer; repeatable; read again on reload). The client\'s own certificate is checked; one whose issuer has no CRL among these passes' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l check-revocation -d 'After the handshake, before the target is dialled, check each client certificate for revocation: its OCSP responder, else its CRL distribution point (answers reused until their nextUpdate). Revoked is refused; =require also refuses an unknown status' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -427,6 +429,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls12 -d 'TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-remote-target -d 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l proxy-protocol -d 'Send a PROXY protocol v2 header to the target first, so that it learns the client\'s real address (HAProxy, nginx and others read it)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l offline -d 'With --check-revocation: fetch nothing (a status is then unknown)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -122,7 +122,7 @@ pub async fn after_verify(
         certs: observed.chain.clone(),
         staple: observed.ocsp.clone(),
         roots: roots(&trust.roots)?,
-        server_name: server_name(name)?,
+        server_name: Some(server_name(name)?),
     };
     let report = revocation::check(
         &chain,
@@ -178,7 +178,7 @@ pub fn check_presented(
         certs: chain,
         staple: Vec::new(),
         roots: Arc::new(config::root_store(&roots)?),
-        server_name: server_name(name)?,
+        server_name: Some(server_name(name)?),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -170,6 +170,24 @@ pub struct ServerArgs {
     /// issuer has no CRL among these passes.
     #[arg(long, value_name = "FILE", requires = "client_ca")]
     pub crl: Vec<PathBuf>,
+
+    /// After the handshake, before the target is dialled, check each client certificate for
+    /// revocation: its OCSP responder, else its CRL distribution point (answers reused until
+    /// their nextUpdate). Revoked is refused; =require also refuses an unknown status.
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "warn",
+        requires = "client_ca"
+    )]
+    pub check_revocation: Option<super::revocation_args::RevocationMode>,
+
+    /// With --check-revocation: fetch nothing (a status is then unknown).
+    #[arg(long, requires = "check_revocation")]
+    pub offline: bool,
 }
 
 fn parse_stapling(text: &str) -> std::result::Result<Stapling, String> {
@@ -258,6 +276,11 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
         limits: limits(&a.common, a.handshake_timeout),
         ocsp: a.ocsp.clone(),
         client_crls: a.crl.clone(),
+        revocation: a.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.offline,
+            timeout: a.common.connect_timeout,
+        }),
     };
     let prepared = PreparedServer::prepare(opts)?;
     let status = status_addrs(&a.common)?;

@@ -154,12 +154,17 @@ pub struct CertRevocation {
     pub detail: Option<String>,
     /// Sources tried before the one that answered (or all of them, when unknown).
     pub attempts: Vec<Attempt>,
+    /// A client's certificate (mTLS), for the sentences.
+    #[serde(skip)]
+    pub of_client: bool,
 }
 
 impl CertRevocation {
     /// Whose certificate this is, for a sentence.
     pub fn who(&self) -> String {
-        let role = if self.position == 0 {
+        let role = if self.position == 0 && self.of_client {
+            "the client's certificate".to_string()
+        } else if self.position == 0 {
             "the server's certificate".to_string()
         } else {
             format!("chain certificate #{}", self.position)
@@ -239,8 +244,9 @@ pub struct Chain {
     pub staple: Vec<u8>,
     /// The trust anchors it verified against.
     pub roots: Arc<RootCertStore>,
-    /// The name it verified for.
-    pub server_name: ServerName<'static>,
+    /// The name it verified for; `None` for a client's certificate (verified
+    /// for clientAuth, with no name).
+    pub server_name: Option<ServerName<'static>>,
 }
 
 /// The issuer of a certificate: its subject name and public key, both DER.
@@ -407,6 +413,7 @@ async fn check_one(
         unknown_reason: None,
         detail: None,
         attempts: Vec::new(),
+        of_client: chain.server_name.is_none(),
     };
     let Some(issuer) = find_issuer(cert, &chain.certs[i + 1..], &chain.roots) else {
         report.unknown_reason = Some(UnknownReason::IssuerNotFound);
@@ -549,7 +556,14 @@ async fn ask_crl(
             detail: e.message,
         })?;
     let crl = crl::decode(&fetched.body)?;
-    crl::check(crl, &chain.certs, i, &chain.roots, &chain.server_name, now)
+    crl::check(
+        crl,
+        &chain.certs,
+        i,
+        &chain.roots,
+        chain.server_name.as_ref(),
+        now,
+    )
 }
 
 /// What an unknown status means to the caller.
@@ -691,6 +705,7 @@ mod judge_tests {
             unknown_reason: None,
             detail: Some("no answer".into()),
             attempts: Vec::new(),
+            of_client: false,
         }
     }
 

@@ -115,7 +115,7 @@ pub async fn check(
         certs,
         staple,
         roots,
-        server_name: setup.target.server_name.clone(),
+        server_name: Some(setup.target.server_name.clone()),
     };
     let opts = revocation::Options {
         timeout: check.timeout,

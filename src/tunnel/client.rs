@@ -392,7 +392,7 @@ impl PreparedClient {
             certs,
             staple: observed.ocsp.clone(),
             roots: loaded.store.clone(),
-            server_name,
+            server_name: Some(server_name),
         };
         let (report, cached) = self
             .revocation

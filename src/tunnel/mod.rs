@@ -214,8 +214,9 @@ pub enum Outcome {
     Busy,
     /// The target could not be reached (refused, timed out, no such socket).
     TargetUnreachable,
-    /// The target's certificate is revoked, or its status unknown under
-    /// `--check-revocation=require` (client mode): nothing was forwarded.
+    /// The peer's certificate (the target's in client mode, the client's in
+    /// server mode) is revoked, or its status unknown under
+    /// `--check-revocation=require`: nothing was forwarded.
     RevocationRefused,
     /// Nothing moved either way for `--idle-timeout`.
     IdleTimeout,

@@ -59,6 +59,9 @@ pub struct ServerTunnel {
     pub ocsp: Option<Stapling>,
     /// CRL files client certificates are checked against (with `client_ca`).
     pub client_crls: Vec<PathBuf>,
+    /// Check each client certificate for revocation (its OCSP responder, else
+    /// its CRL) after the handshake, before the target is dialled.
+    pub revocation: Option<crate::tunnel::client::RevocationCheck>,
 }
 
 /// Where the stapled OCSP response comes from.
@@ -78,6 +81,8 @@ struct Loaded {
     config: Arc<ServerConfig>,
     /// With `--ocsp auto`: the resolver that staples, and where responses come from.
     stapling: Option<(Arc<Stapler>, staple::Source)>,
+    /// The client CAs as a store, for checking OCSP and CRL answers.
+    client_roots: Option<Arc<rustls::RootCertStore>>,
     leaf: CertSummary,
     /// The leaf's notAfter, seconds since the epoch.
     not_after: Option<i64>,
@@ -94,6 +99,8 @@ pub struct PreparedServer {
     events: std::sync::OnceLock<Events>,
     /// The task refreshing the staple of the certificate served now.
     refresher: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// Revocation answers about client certificates, reused while valid.
+    revocation: revocation::Cache,
 }
 
 impl PreparedServer {
@@ -143,6 +150,7 @@ impl PreparedServer {
             warnings,
             events: Default::default(),
             refresher: Default::default(),
+            revocation: Default::default(),
         })
     }
 
@@ -391,6 +399,15 @@ impl PreparedServer {
                 .and_then(|c| allow::identity_of(c));
         }
 
+        // A revoked client certificate: refused before the target is dialled.
+        if let Some(check) = self.opts.revocation {
+            if let Err(why) = self.check_client(&tls, check).await {
+                rec.ended(Outcome::RevocationRefused, why);
+                close_promptly(&mut tls).await;
+                return done(rec, started);
+            }
+        }
+
         // Only now, with the client authenticated, is the target dialled.
         let target = match Box::pin(tokio::time::timeout(
             limits.connect_timeout,
@@ -438,6 +455,53 @@ impl PreparedServer {
         rec.bytes_down = moved.down.load(std::sync::atomic::Ordering::Relaxed);
         super::forward_ending(&mut rec, ended, limits);
         done(rec, started)
+    }
+}
+
+impl PreparedServer {
+    /// Checks the client's certificate for revocation (cached while the
+    /// answers are valid): an error sentence when the connection must be
+    /// refused, a warning event when a fresh check leaves it unknown.
+    async fn check_client(
+        &self,
+        tls: &tokio_rustls::server::TlsStream<ReadAhead<TcpStream>>,
+        check: crate::tunnel::client::RevocationCheck,
+    ) -> std::result::Result<(), String> {
+        let certs: Vec<CertificateDer<'static>> = match tls.get_ref().1.peer_certificates() {
+            Some(c) if !c.is_empty() => c.iter().map(|c| c.clone().into_owned()).collect(),
+            _ => return Ok(()),
+        };
+        let Some(roots) = current(&self.current).client_roots.clone() else {
+            return Ok(());
+        };
+        let chain = revocation::Chain {
+            certs,
+            staple: Vec::new(),
+            roots,
+            server_name: None,
+        };
+        let opts = revocation::Options {
+            timeout: check.timeout,
+            offline: check.offline,
+        };
+        let (report, cached) = self.revocation.check(&chain, opts).await;
+        let (severity, sentences) = report.judge(check.mode);
+        match severity {
+            revocation::Severity::Ok => Ok(()),
+            revocation::Severity::Warning => {
+                if let (false, Some(events)) = (cached, self.events.get()) {
+                    for s in sentences {
+                        events.send(Event::Warning { message: s });
+                    }
+                }
+                Ok(())
+            }
+            revocation::Severity::Failure => Err(format!(
+                "{} (--check-revocation=require)",
+                sentences.join("; ")
+            )),
+            revocation::Severity::Critical => Err(sentences.join("; ")),
+        }
     }
 }
 
@@ -507,6 +571,12 @@ fn load(
             files::load_certs(path)
                 .with_context(|| format!("reading --client-ca '{}'", path.display()))?,
         ),
+    };
+    let client_roots = match &client_auth {
+        ClientAuth::Required(cas) if opts.revocation.is_some() => Some(Arc::new(
+            config::root_store(&config::TrustRoots::Certs(cas.clone()))?,
+        )),
+        _ => None,
     };
     let rules = opts.allow.clone();
     let mut crls = Vec::new();
@@ -585,6 +655,7 @@ fn load(
     Ok(Loaded {
         config,
         stapling,
+        client_roots,
         leaf,
         not_after,
     })

@@ -1299,3 +1299,40 @@ fn tunnel_server_refuses_a_client_certificate_its_crl_lists() {
         "{rec}"
     );
 }
+
+#[test]
+fn tunnel_server_check_revocation_refuses_a_client_its_crl_distribution_point_lists() {
+    let Some(pki) = pki() else { return };
+    let client = |port: u16, who: &str| {
+        let cert = format!("{who}.pem");
+        let key = format!("{who}-key.pem");
+        s_client_status(
+            &pki,
+            port,
+            &["-cert", &cert, "-key", &key, "-cert_chain", "int/cert.pem"],
+        );
+    };
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &["--client-ca", "root/cert.pem", "--check-revocation=require"],
+    );
+    // alice is good: the handshake and the check pass, and the (down) target is dialled.
+    client(port, "alice");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    client(port, "mallory");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["client"]["cn"], "mallory", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("the client's certificate (CN=mallory, serial "),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the CRL at http://127.0.0.1:"),
+        "{reason}"
+    );
+}
