@@ -1149,7 +1149,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__scan)
-            opts="-q -h -V --targets --servername --sni --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
+            opts="-q -h -V --targets --servername --sni --connect-to --starttls --timeout --concurrency --per-target --ca --system-roots --pin --check-revocation --offline --min-grade --policy --baseline --details --format --dtls --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1193,6 +1193,10 @@ _tlskit() {
                     ;;
                 --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --min-grade)
@@ -1331,7 +1335,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__client)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1399,6 +1403,10 @@ _tlskit() {
                     ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1469,7 +1477,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__server)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1549,6 +1557,18 @@ _tlskit() {
                     ;;
                 --allow-pin)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-revocation)
+                    COMPREPLY=($(compgen -W "warn require" -- "${cur}"))
                     return 0
                     ;;
                 --color)

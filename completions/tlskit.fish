@@ -330,6 +330,8 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l concurrency -d 'P
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l per-target -d 'Probes in flight at once for one target (kept small so that scanning a server is polite, and so that one slow server cannot take every slot)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l min-grade -d 'Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l policy -d 'Check each server against a policy: mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla\'s server-side TLS 5.7) or a TOML FILE; exit 8 on any violation' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l baseline -d 'Compare with FILE, an earlier --json output (one document or JSON Lines): list what changed per target; exit 8 when anything regressed' -r -F
@@ -339,6 +341,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l color -d 'When to
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l details -d 'With several targets, print each full report after the summary table'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l dtls -d 'Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites per version that tlskit\'s DTLS can offer'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
@@ -416,6 +419,10 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-dns -d 'Let through client certificates with this DNS subject alternative name' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-uri -d 'Let through client certificates with this URI subject alternative name (a SPIFFE ID…)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-pin -d 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l ocsp -d 'Staple an OCSP response: `auto` fetches it from the responder the certificate names (its issuer must follow it in --cert) and refreshes it halfway to its nextUpdate, keeping the last good one while a refresh fails; FILE staples a DER response (read again on reload). Only a checked, good answer about this certificate is stapled' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l crl -d 'Refuse client certificates this CRL lists (PEM or DER, signed by their issuer; repeatable; read again on reload). The client\'s own certificate is checked; one whose issuer has no CRL among these passes' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l check-revocation -d 'After the handshake, before the target is dialled, check each client certificate for revocation: its OCSP responder, else its CRL distribution point (answers reused until their nextUpdate). Revoked is refused; =require also refuses an unknown status' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
@@ -423,6 +430,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls12 -d 'TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-remote-target -d 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l proxy-protocol -d 'Send a PROXY protocol v2 header to the target first, so that it learns the client\'s real address (HAProxy, nginx and others read it)'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l offline -d 'With --check-revocation: fetch nothing (a status is then unknown)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -442,12 +450,15 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l pin -d 'Require an SPKI pin on the server\'s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l cert -d 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l key -d 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l check-revocation -d 'Check whether each certificate of the chain was revoked: the stapled OCSP response, else the certificate\'s OCSP responder, else its CRL. Revoked fails (exit 5); =require also fails when the status cannot be learned' -r -f -a "warn\t'Unknown is a warning; revoked fails (exit 5)'
+require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls13 -d 'TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls12 -d 'TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l offline -d 'Fetch nothing (no OCSP, CRL or intermediate downloads), for air-gapped use'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l json -d 'Print JSON on stdout instead of text: one document (serve: one JSON object per line, for each event)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -s h -l help -d 'Print help (see more with \'--help\')'

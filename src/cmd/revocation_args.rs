@@ -25,7 +25,16 @@ pub enum RevocationMode {
     Require,
 }
 
-/// `--check-revocation` and `--offline` (connect, inspect).
+impl From<RevocationMode> for revocation::Mode {
+    fn from(m: RevocationMode) -> revocation::Mode {
+        match m {
+            RevocationMode::Warn => revocation::Mode::Warn,
+            RevocationMode::Require => revocation::Mode::Require,
+        }
+    }
+}
+
+/// `--check-revocation` and `--offline` (connect, inspect, scan, tunnel client).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CheckArgs {
     /// Check whether each certificate of the chain was revoked: the stapled OCSP response,
@@ -113,7 +122,7 @@ pub async fn after_verify(
         certs: observed.chain.clone(),
         staple: observed.ocsp.clone(),
         roots: roots(&trust.roots)?,
-        server_name: server_name(name)?,
+        server_name: Some(server_name(name)?),
     };
     let report = revocation::check(
         &chain,
@@ -169,7 +178,7 @@ pub fn check_presented(
         certs: chain,
         staple: Vec::new(),
         roots: Arc::new(config::root_store(&roots)?),
-        server_name: server_name(name)?,
+        server_name: Some(server_name(name)?),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

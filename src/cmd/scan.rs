@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 
 use crate::exit::{self, Code};
 use crate::output::{self, sanitize, Ctx};
+use crate::revocation::Severity;
 use crate::scan::baseline;
 use crate::scan::fleet::{
     self, Limits, Outcome, Progress, ScanFailure, TargetSettings, TargetSpec,
@@ -98,6 +99,9 @@ pub struct Args {
     #[command(flatten)]
     pub pin: super::PinArgs,
 
+    #[command(flatten)]
+    pub revocation: super::revocation_args::CheckArgs,
+
     /// Exit with code 8 when a grade is below GRADE (A+, A, A-, B, C, D, F).
     #[arg(long, value_name = "GRADE", value_parser = parse_grade)]
     pub min_grade: Option<Grade>,
@@ -123,7 +127,7 @@ pub struct Args {
 
     /// Scan a DTLS server (UDP) instead: which of DTLS 1.3 and 1.2 it accepts, and the suites
     /// per version that tlskit's DTLS can offer.
-    #[arg(long, conflicts_with = "starttls")]
+    #[arg(long, conflicts_with_all = ["starttls", "check_revocation"])]
     pub dtls: bool,
 }
 
@@ -261,7 +265,23 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let show_progress = std::io::stderr().is_terminal() && !ctx.quiet;
     let total = specs.len();
     let specs = Arc::new(specs);
-    let work = fleet::scan_all(specs, roots, pins, limits, shared.clone(), progress.clone());
+    let revocation = args
+        .revocation
+        .check_revocation
+        .map(|mode| crate::scan::revocation::Check {
+            mode: mode.into(),
+            offline: args.revocation.offline,
+            timeout: args.timeout,
+        });
+    let work = fleet::scan_all(
+        specs,
+        roots,
+        pins,
+        limits,
+        shared.clone(),
+        progress.clone(),
+        revocation,
+    );
     let outcomes = rt.block_on(async {
         if show_progress {
             with_progress(&shared, &progress, total, work).await
@@ -283,6 +303,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
     }
 
+    revocation_warnings(ctx, &outcomes, many);
     let codes: Vec<Code> = outcomes
         .iter()
         .map(|o| code_of(o, args.min_grade))
@@ -387,8 +408,20 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
                     report.grade
                 );
             }
-            return Ok(Code::GradeTooLow);
+            code = Code::GradeTooLow;
         }
+    }
+    if let Some(f) = report
+        .revocation
+        .as_ref()
+        .filter(|_| revocation_fails(&report))
+    {
+        let sentence = f.sentence.clone().unwrap_or_default();
+        let sentence = match f.severity {
+            Severity::Failure => format!("{sentence} (--check-revocation=require)"),
+            _ => sentence,
+        };
+        return Err(exit::fail(Code::Verification, sentence));
     }
     Ok(code)
 }
@@ -397,9 +430,52 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
 fn code_of(o: &Outcome, min_grade: Option<Grade>) -> Code {
     match o {
         Err(f) => exit::classify(&f.error),
+        Ok(r) if revocation_fails(r) => Code::Verification,
         Ok(r) if min_grade.is_some_and(|m| r.grade < m) => Code::GradeTooLow,
         Ok(r) if r.policy.as_ref().is_some_and(|p| !p.violations.is_empty()) => Code::GradeTooLow,
         Ok(_) => Code::Success,
+    }
+}
+
+/// Whether `--check-revocation` fails this target: revoked, or (with
+/// `=require`) a status that could not be learned.
+fn revocation_fails(r: &Report) -> bool {
+    r.revocation
+        .as_ref()
+        .is_some_and(|f| f.severity >= Severity::Failure)
+}
+
+/// The warnings of `--check-revocation` for each target, on stderr.
+fn revocation_warnings(ctx: &Ctx, outcomes: &[Outcome], many: bool) {
+    if ctx.quiet {
+        return;
+    }
+    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
+        let Some(f) = &r.revocation else { continue };
+        let Some(sentence) = f.sentence.as_deref() else {
+            continue;
+        };
+        let text = if many {
+            format!("{}: {sentence}", r.target)
+        } else {
+            sentence.to_string()
+        };
+        match f.severity {
+            Severity::Ok => {}
+            Severity::Warning => {
+                eprintln!("{}", output::warning_line(&text, ctx.stderr_style()))
+            }
+            // One target: the error line from main says it; many: say it here.
+            Severity::Failure | Severity::Critical if many => {
+                let suffix = if f.severity == Severity::Failure {
+                    " (--check-revocation=require)"
+                } else {
+                    ""
+                };
+                eprintln!("tlskit: {}{suffix}", sanitize(&text))
+            }
+            Severity::Failure | Severity::Critical => {}
+        }
     }
 }
 

@@ -18,8 +18,8 @@ use crate::tls::config::Versions;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 use crate::tunnel::allow::AllowRules;
-use crate::tunnel::client::{ClientTunnel, PreparedClient, Roots};
-use crate::tunnel::server::{PreparedServer, ServerTunnel};
+use crate::tunnel::client::{ClientTunnel, PreparedClient, RevocationCheck, Roots};
+use crate::tunnel::server::{PreparedServer, ServerTunnel, Stapling};
 use crate::tunnel::{Control, Events, Limits, Summary, Target};
 
 /// The listen backlog: room for a burst of clients connecting at once.
@@ -100,9 +100,11 @@ Examples:
   tlskit tunnel server --listen 8443 --target unix:/run/app.sock --client-ca ca.pem \\
       --allow-uri spiffe://example.org/web
   tlskit tunnel server --listen 127.0.0.1:0 --target 127.0.0.1:8080   ephemeral certificate
+  tlskit tunnel server --listen 8443 --target 127.0.0.1:8080 --cert chain.pem --key k.pem \\
+      --ocsp auto --client-ca ca.pem --crl ca.crl
 
-SIGHUP reloads --cert, --key and --client-ca (a file that fails to load keeps the old ones);
-SIGINT/SIGTERM stop accepting and give open connections --grace to finish.")]
+SIGHUP reloads --cert, --key, --client-ca, --crl and --ocsp FILE (a file that fails to load
+keeps the old ones); SIGINT/SIGTERM stop accepting and give open connections --grace to finish.")]
 pub struct ServerArgs {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -155,6 +157,45 @@ pub struct ServerArgs {
     /// real address (HAProxy, nginx and others read it).
     #[arg(long)]
     pub proxy_protocol: bool,
+
+    /// Staple an OCSP response: `auto` fetches it from the responder the certificate names
+    /// (its issuer must follow it in --cert) and refreshes it halfway to its nextUpdate,
+    /// keeping the last good one while a refresh fails; FILE staples a DER response (read
+    /// again on reload). Only a checked, good answer about this certificate is stapled.
+    #[arg(long, value_name = "auto|FILE", value_parser = parse_stapling)]
+    pub ocsp: Option<Stapling>,
+
+    /// Refuse client certificates this CRL lists (PEM or DER, signed by their issuer;
+    /// repeatable; read again on reload). The client's own certificate is checked; one whose
+    /// issuer has no CRL among these passes.
+    #[arg(long, value_name = "FILE", requires = "client_ca")]
+    pub crl: Vec<PathBuf>,
+
+    /// After the handshake, before the target is dialled, check each client certificate for
+    /// revocation: its OCSP responder, else its CRL distribution point (answers reused until
+    /// their nextUpdate). Revoked is refused; =require also refuses an unknown status.
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "warn",
+        requires = "client_ca"
+    )]
+    pub check_revocation: Option<super::revocation_args::RevocationMode>,
+
+    /// With --check-revocation: fetch nothing (a status is then unknown).
+    #[arg(long, requires = "check_revocation")]
+    pub offline: bool,
+}
+
+fn parse_stapling(text: &str) -> std::result::Result<Stapling, String> {
+    match text {
+        "" => Err("give auto or a file".into()),
+        "auto" => Ok(Stapling::Auto),
+        path => Ok(Stapling::File(PathBuf::from(path))),
+    }
 }
 
 /// Arguments of `tlskit tunnel client`.
@@ -166,7 +207,9 @@ Examples:
   tlskit tunnel client --listen 8080 --target 127.0.0.1:8443 --pin sha256//…
 
 Each local connection opens its own verified TLS connection; a server that fails
-verification closes the local connection, and the log says why, as tlskit connect does.")]
+verification closes the local connection, and the log says why, as tlskit connect does.
+With --check-revocation the server's chain is checked (its staple, else OCSP, else CRL)
+before anything is forwarded; answers are reused until their nextUpdate.")]
 pub struct ClientArgs {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -189,6 +232,9 @@ pub struct ClientArgs {
 
     #[command(flatten)]
     pub identity: super::IdentityArgs,
+
+    #[command(flatten)]
+    pub revocation: super::revocation_args::CheckArgs,
 }
 
 /// Runs `tlskit tunnel`.
@@ -228,6 +274,13 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
         alpn,
         proxy_protocol: a.proxy_protocol,
         limits: limits(&a.common, a.handshake_timeout),
+        ocsp: a.ocsp.clone(),
+        client_crls: a.crl.clone(),
+        revocation: a.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.offline,
+            timeout: a.common.connect_timeout,
+        }),
     };
     let prepared = PreparedServer::prepare(opts)?;
     let status = status_addrs(&a.common)?;
@@ -265,6 +318,11 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
         algorithms,
         // The handshake with the target is bounded by --connect-timeout.
         limits: limits(&a.common, a.common.connect_timeout),
+        revocation: a.revocation.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.revocation.offline,
+            timeout: a.common.connect_timeout,
+        }),
     };
     let prepared = PreparedClient::prepare(opts)?;
     let status = status_addrs(&a.common)?;

@@ -8,7 +8,8 @@ use crate::revocation::staple::{Outcome, StapleEvent};
 use crate::revocation::{CertRevocation, RevocationReport, Status};
 use crate::text::sanitize;
 
-fn line(c: &CertRevocation, style: Style) -> String {
+/// One certificate's answer: status, then date and reason or source and validity.
+pub fn status_line(c: &CertRevocation, style: Style) -> String {
     let status = match c.status {
         Status::Good => style.paint(Tone::GoodStrong, "good"),
         Status::Revoked => style.paint(Tone::Bad, "REVOKED"),
@@ -62,14 +63,15 @@ pub fn render(out: &mut dyn Write, r: &RevocationReport, style: Style) -> io::Re
             " {} {}: {}",
             style.paint(Tone::Strong, format!("#{}", c.position)),
             sanitize(&c.subject),
-            line(c, style)
+            status_line(c, style)
         )?;
     }
     Ok(())
 }
 
-/// One fetch of `serve --ocsp auto` as a line of text (without the
-/// `tlskit: ` that starts it on stderr); uncoloured.
+/// One fetch of live OCSP stapling (`serve --ocsp auto`, `tunnel server
+/// --ocsp auto`), as a log line without the `tlskit: ` that starts it on
+/// stderr; uncoloured.
 pub fn staple_line(e: &StapleEvent) -> String {
     let url = sanitize(&e.url);
     let why = sanitize(e.detail.as_deref().unwrap_or("")).into_owned();
@@ -111,6 +113,7 @@ mod tests {
             unknown_reason: None,
             detail: Some("the responder did not answer".into()),
             attempts: Vec::new(),
+            of_client: false,
         }
     }
 

@@ -24,6 +24,7 @@ pub fn stderr_lines(err: &mut dyn Write, event: &Event, style: Style) -> io::Res
             Ok(())
         }
         Event::Warning { message } => warning(err, message, style),
+        Event::Ocsp(e) => writeln!(err, "tlskit: {}", super::revocation::staple_line(e)),
         Event::ReloadFailed { reason } => writeln!(
             err,
             "tlskit: {} {}",
@@ -46,7 +47,7 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool, style: Style) -> io
             banner(out, ready, style)
         }
         Event::Connection(rec) => writeln!(out, "{}", connection_line(rec, style)),
-        Event::Warning { .. } => Ok(()),
+        Event::Warning { .. } | Event::Ocsp(_) => Ok(()),
         Event::Reloaded { certificate } => match certificate {
             Some(c) => writeln!(
                 out,
@@ -242,6 +243,7 @@ pub fn outcome_label(o: Outcome) -> &'static str {
         Outcome::HandshakeTimeout => "handshake-timeout",
         Outcome::Busy => "busy",
         Outcome::TargetUnreachable => "target-unreachable",
+        Outcome::RevocationRefused => "revocation-refused",
         Outcome::IdleTimeout => "idle-timeout",
         Outcome::CutOff => "cut-off",
         Outcome::Error => "error",

@@ -10,6 +10,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
+use rustls::server::WebPkiClientVerifier;
 use rustls::{CertificateError, Error, RootCertStore};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
@@ -63,13 +64,14 @@ fn rfc3339(t: x509_parser::time::ASN1Time) -> String {
 }
 
 /// Checks `chain[index]` against `crl`, verifying the whole chain (leaf first)
-/// against `roots` the way the handshake did, with the list added.
+/// against `roots` the way the handshake did, with the list added: for
+/// `server_name`, or as a client's certificate when there is none.
 pub fn check(
     crl: CertificateRevocationListDer<'static>,
     chain: &[CertificateDer<'static>],
     index: usize,
     roots: &Arc<RootCertStore>,
-    server_name: &ServerName<'static>,
+    server_name: Option<&ServerName<'static>>,
     now: UnixTime,
 ) -> Result<Answer, Rejected> {
     let (_, parsed) = CertificateRevocationList::from_der(crl.as_ref())
@@ -91,21 +93,44 @@ pub fn check(
     }
     let this_update = rfc3339(parsed.last_update());
     let next_update = parsed.next_update().map(rfc3339);
-    let mut builder =
-        WebPkiServerVerifier::builder_with_provider(roots.clone(), crate::tls::provider())
-            .with_crls([CertificateRevocationListDer::from(crl.as_ref().to_vec())])
-            .allow_unknown_revocation_status()
-            .enforce_revocation_expiration();
-    if index == 0 {
-        builder = builder.only_check_end_entity_revocation();
-    }
-    let verifier = builder.build().map_err(|e| {
+    let list = || [CertificateRevocationListDer::from(crl.as_ref().to_vec())];
+    let unusable = |e: rustls::server::VerifierBuilderError| {
         reject(
             UnknownReason::BadResponse,
             format!("the CRL is not usable: {e}"),
         )
-    })?;
-    let result = verifier.verify_server_cert(&chain[0], &chain[1..], server_name, &[], now);
+    };
+    let result = match server_name {
+        Some(name) => {
+            let mut builder =
+                WebPkiServerVerifier::builder_with_provider(roots.clone(), crate::tls::provider())
+                    .with_crls(list())
+                    .allow_unknown_revocation_status()
+                    .enforce_revocation_expiration();
+            if index == 0 {
+                builder = builder.only_check_end_entity_revocation();
+            }
+            let verifier = builder.build().map_err(unusable)?;
+            verifier
+                .verify_server_cert(&chain[0], &chain[1..], name, &[], now)
+                .map(|_| ())
+        }
+        // A client's certificate: verified for clientAuth, as the handshake did.
+        None => {
+            let mut builder =
+                WebPkiClientVerifier::builder_with_provider(roots.clone(), crate::tls::provider())
+                    .with_crls(list())
+                    .allow_unknown_revocation_status()
+                    .enforce_revocation_expiration();
+            if index == 0 {
+                builder = builder.only_check_end_entity_revocation();
+            }
+            let verifier = builder.build().map_err(unusable)?;
+            verifier
+                .verify_client_cert(&chain[0], &chain[1..], now)
+                .map(|_| ())
+        }
+    };
     match result {
         Ok(_) => Ok(Answer {
             status: Status::Good,

@@ -154,12 +154,17 @@ pub struct CertRevocation {
     pub detail: Option<String>,
     /// Sources tried before the one that answered (or all of them, when unknown).
     pub attempts: Vec<Attempt>,
+    /// A client's certificate (mTLS), for the sentences.
+    #[serde(skip)]
+    pub of_client: bool,
 }
 
 impl CertRevocation {
     /// Whose certificate this is, for a sentence.
     pub fn who(&self) -> String {
-        let role = if self.position == 0 {
+        let role = if self.position == 0 && self.of_client {
+            "the client's certificate".to_string()
+        } else if self.position == 0 {
             "the server's certificate".to_string()
         } else {
             format!("chain certificate #{}", self.position)
@@ -239,8 +244,9 @@ pub struct Chain {
     pub staple: Vec<u8>,
     /// The trust anchors it verified against.
     pub roots: Arc<RootCertStore>,
-    /// The name it verified for.
-    pub server_name: ServerName<'static>,
+    /// The name it verified for; `None` for a client's certificate (verified
+    /// for clientAuth, with no name).
+    pub server_name: Option<ServerName<'static>>,
 }
 
 /// The issuer of a certificate: its subject name and public key, both DER.
@@ -371,6 +377,17 @@ pub async fn check(chain: &Chain, opts: Options) -> RevocationReport {
     }
 }
 
+/// Checks the first certificate of the chain only (the server's own); `None`
+/// when there is none or it is self-signed.
+pub async fn check_leaf(chain: &Chain, opts: Options) -> Option<CertRevocation> {
+    let der = chain.certs.first()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    if cert.subject().as_raw() == cert.issuer().as_raw() {
+        return None;
+    }
+    Some(check_one(chain, 0, &cert, opts).await)
+}
+
 fn now_pair() -> (OffsetDateTime, UnixTime) {
     (OffsetDateTime::now_utc(), UnixTime::now())
 }
@@ -396,6 +413,7 @@ async fn check_one(
         unknown_reason: None,
         detail: None,
         attempts: Vec::new(),
+        of_client: chain.server_name.is_none(),
     };
     let Some(issuer) = find_issuer(cert, &chain.certs[i + 1..], &chain.roots) else {
         report.unknown_reason = Some(UnknownReason::IssuerNotFound);
@@ -538,5 +556,193 @@ async fn ask_crl(
             detail: e.message,
         })?;
     let crl = crl::decode(&fetched.body)?;
-    crl::check(crl, &chain.certs, i, &chain.roots, &chain.server_name, now)
+    crl::check(
+        crl,
+        &chain.certs,
+        i,
+        &chain.roots,
+        chain.server_name.as_ref(),
+        now,
+    )
+}
+
+/// What an unknown status means to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Unknown is a warning; revoked fails.
+    Warn,
+    /// Unknown fails too.
+    Require,
+}
+
+/// How bad a revocation finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Every certificate checked is good.
+    Ok,
+    /// A status could not be learned (the plain flag).
+    Warning,
+    /// A status could not be learned and `require` asks for one.
+    Failure,
+    /// A certificate is revoked.
+    Critical,
+}
+
+impl RevocationReport {
+    /// The severity under `mode`, and the sentences that explain it (the
+    /// revoked certificate, or every unknown one).
+    pub fn judge(&self, mode: Mode) -> (Severity, Vec<String>) {
+        if let Some(revoked) = self.revoked() {
+            return (Severity::Critical, vec![revoked.revoked_sentence()]);
+        }
+        let unknown: Vec<String> = self.unknown().map(|c| c.unknown_sentence()).collect();
+        match (unknown.is_empty(), mode) {
+            (true, _) => (Severity::Ok, Vec::new()),
+            (false, Mode::Warn) => (Severity::Warning, unknown),
+            (false, Mode::Require) => (Severity::Failure, unknown),
+        }
+    }
+
+    /// Until when this report may be reused: the earliest nextUpdate of its
+    /// answers (an hour for an answer without one, at most a day), and only
+    /// [`UNKNOWN_TTL`] when a status is unknown, so that a responder that is
+    /// back is asked again soon.
+    pub fn reusable_for(&self, now: OffsetDateTime) -> Duration {
+        let mut secs: i64 = 24 * 3600;
+        for c in &self.certificates {
+            let left = match c.status {
+                Status::Unknown => UNKNOWN_TTL.as_secs() as i64,
+                _ => c
+                    .next_update
+                    .as_deref()
+                    .and_then(|t| {
+                        OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .map_or(3600, |t| (t - now).whole_seconds()),
+            };
+            secs = secs.min(left);
+        }
+        Duration::from_secs(secs.max(0) as u64)
+    }
+}
+
+/// How long a report with an unknown status is reused.
+pub const UNKNOWN_TTL: Duration = Duration::from_secs(30);
+
+/// Revocation reports by chain, each reused while its answers are valid, so
+/// that a client dialling the same server for every connection (a tunnel)
+/// does not fetch per connection. Bounded in size.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: tokio::sync::Mutex<std::collections::HashMap<Vec<u8>, CacheEntry>>,
+}
+
+#[derive(Debug)]
+struct CacheEntry {
+    report: Arc<RevocationReport>,
+    until: std::time::Instant,
+}
+
+/// At most this many chains are remembered.
+const CACHE_MAX: usize = 256;
+
+impl Cache {
+    /// The cached report for `chain` while it is valid, else a fresh check
+    /// (stored for next time). The second value says whether it was cached.
+    /// One check runs at a time: connections that arrive while the first one
+    /// fetches wait for its answer instead of fetching again.
+    pub async fn check(&self, chain: &Chain, opts: Options) -> (Arc<RevocationReport>, bool) {
+        let mut key = Vec::new();
+        for c in &chain.certs {
+            key.extend_from_slice(&(c.len() as u32).to_be_bytes());
+            key.extend_from_slice(c);
+        }
+        key.extend_from_slice(&chain.staple);
+        let mut map = self.entries.lock().await;
+        let now = std::time::Instant::now();
+        if let Some(e) = map.get(&key).filter(|e| e.until > now) {
+            return (e.report.clone(), true);
+        }
+        let report = Arc::new(check(chain, opts).await);
+        let ttl = report.reusable_for(OffsetDateTime::now_utc());
+        map.retain(|_, e| e.until > now);
+        if map.len() >= CACHE_MAX {
+            map.clear();
+        }
+        if !ttl.is_zero() {
+            map.insert(
+                key,
+                CacheEntry {
+                    report: report.clone(),
+                    until: std::time::Instant::now() + ttl,
+                },
+            );
+        }
+        (report, false)
+    }
+}
+
+#[cfg(test)]
+mod judge_tests {
+    use super::*;
+
+    fn entry(status: Status, next_update: Option<&str>) -> CertRevocation {
+        CertRevocation {
+            position: 0,
+            subject: "CN=x".into(),
+            serial: "01".into(),
+            status,
+            source: None,
+            url: None,
+            revoked_at: None,
+            reason: None,
+            this_update: None,
+            next_update: next_update.map(str::to_string),
+            signer: None,
+            unknown_reason: None,
+            detail: Some("no answer".into()),
+            attempts: Vec::new(),
+            of_client: false,
+        }
+    }
+
+    fn report(c: Vec<CertRevocation>) -> RevocationReport {
+        RevocationReport {
+            certificates: c,
+            offline: false,
+        }
+    }
+
+    #[test]
+    fn severities() {
+        let good = report(vec![entry(Status::Good, None)]);
+        assert_eq!(good.judge(Mode::Require).0, Severity::Ok);
+        let unknown = report(vec![entry(Status::Unknown, None)]);
+        assert_eq!(unknown.judge(Mode::Warn).0, Severity::Warning);
+        assert_eq!(unknown.judge(Mode::Require).0, Severity::Failure);
+        let revoked = report(vec![
+            entry(Status::Revoked, None),
+            entry(Status::Unknown, None),
+        ]);
+        assert_eq!(revoked.judge(Mode::Warn).0, Severity::Critical);
+    }
+
+    #[test]
+    fn reuse_follows_next_update() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let in_2h = crate::tls::certinfo::rfc3339(now + time::Duration::hours(2));
+        let r = report(vec![entry(Status::Good, Some(&in_2h))]);
+        assert_eq!(r.reusable_for(now), Duration::from_secs(7200));
+        let r = report(vec![
+            entry(Status::Good, Some(&in_2h)),
+            entry(Status::Unknown, None),
+        ]);
+        assert_eq!(r.reusable_for(now), UNKNOWN_TTL);
+        let past = crate::tls::certinfo::rfc3339(now - time::Duration::hours(1));
+        let r = report(vec![entry(Status::Good, Some(&past))]);
+        assert_eq!(r.reusable_for(now), Duration::ZERO);
+    }
 }

@@ -231,6 +231,25 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
         }
     }
 
+    // Revocation (when both scans checked it): a leaf that became revoked
+    // is a regression, whatever else changed.
+    if let (Some(a), Some(b)) = (
+        old["revocation"]["status"].as_str(),
+        new["revocation"]["status"].as_str(),
+    ) {
+        match (a, b) {
+            (x, "revoked") if x != "revoked" => add(
+                Regression,
+                format!("the certificate is now revoked (was {x})"),
+            ),
+            ("revoked", y) if y != "revoked" => add(
+                Improvement,
+                format!("the certificate is no longer revoked (now {y})"),
+            ),
+            _ => {}
+        }
+    }
+
     // Versions: a deprecated one added (or TLS 1.3 lost) is a regression.
     let (va, vb) = (accepted_versions(old), accepted_versions(new));
     for v in vb.difference(&va) {
@@ -595,6 +614,24 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_leaf_that_becomes_revoked_is_a_regression() {
+        let mut old = report();
+        old["revocation"] = json!({"status": "good", "severity": "ok"});
+        let mut new = report();
+        new["revocation"] = json!({"status": "revoked", "severity": "critical"});
+        let d = diff(Some(&old), &new);
+        assert!(d.regressed(), "{d:?}");
+        assert!(d
+            .changes
+            .iter()
+            .any(|c| c.direction == Direction::Regression
+                && c.what == "the certificate is now revoked (was good)"));
+        assert!(!diff(Some(&new), &old).regressed());
+        // A scan without --check-revocation says nothing about it.
+        assert!(diff(Some(&old), &report()).changes.is_empty());
     }
 
     #[test]

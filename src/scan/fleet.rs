@@ -243,6 +243,7 @@ pub async fn scan_one(
     pins: Vec<crate::tls::pin::Pin>,
     per_target: usize,
     shared: Arc<Shared>,
+    revocation: Option<super::revocation::Check>,
 ) -> Outcome {
     let failure = |stage: Stage, error: anyhow::Error| ScanFailure {
         target: spec.shown.clone(),
@@ -281,7 +282,14 @@ pub async fn scan_one(
         names: spec.names.clone(),
     };
     let data = engine::run(&ep, &setup).await;
-    let report = report::build(&data, &setup, &spec.shown, &addr.to_string());
+    let mut report = report::build(&data, &setup, &spec.shown, &addr.to_string());
+    if let Some(check) = revocation.filter(|_| report.any_accepted()) {
+        report.revocation = Some(super::revocation::check(&data, &report, &setup, check).await);
+        // A revoked certificate caps the grade: grade again with the finding.
+        let verdict = super::grade::grade(&report);
+        report.grade = verdict.grade;
+        report.grade_caps = verdict.caps;
+    }
     match report.no_tls_error() {
         Some(e) => Err(ScanFailure {
             probed: Some(Box::new(report)),
@@ -300,6 +308,7 @@ pub async fn scan_all(
     limits: Limits,
     shared: Arc<Shared>,
     progress: Arc<Progress>,
+    revocation: Option<super::revocation::Check>,
 ) -> Vec<Outcome> {
     let per_target = limits.per_target.min(limits.concurrency).max(1);
     // Targets in flight: enough to keep every probe slot busy, no more (a
@@ -319,7 +328,7 @@ pub async fn scan_all(
         );
         tasks.spawn(async move {
             let _turn = gate.acquire_owned().await.ok();
-            let out = scan_one(&specs[i], roots, pins, per_target, shared).await;
+            let out = scan_one(&specs[i], roots, pins, per_target, shared, revocation).await;
             if out.is_err() {
                 progress.failed.fetch_add(1, Ordering::Relaxed);
             }

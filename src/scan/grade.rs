@@ -194,7 +194,17 @@ pub fn grade(r: &Report) -> Verdict {
                     format!("the certificate does not verify: {why}"),
                 );
             }
-            if c.revoked() {
+            let checked = r.revocation.as_ref().filter(|f| f.revoked());
+            if let Some(finding) = checked {
+                cap(
+                    Grade::F,
+                    "cert-revoked",
+                    finding
+                        .sentence
+                        .clone()
+                        .unwrap_or_else(|| "the certificate is revoked".into()),
+                );
+            } else if c.revoked() {
                 cap(
                     Grade::F,
                     "cert-revoked",
@@ -476,6 +486,7 @@ pub(crate) mod tests {
             }),
             additional_certificates: Vec::new(),
             certificates_by_name: Vec::new(),
+            revocation: None,
             certificate: Some(CertReport {
                 source: ChainSource::Handshake,
                 key_kind: None,

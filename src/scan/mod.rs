@@ -13,6 +13,7 @@ pub mod policy;
 pub mod probe;
 pub mod registry;
 pub mod report;
+pub mod revocation;
 pub mod safe;
 pub mod serverhello;
 pub mod session;

@@ -34,6 +34,8 @@ pub enum Requirement {
     DowngradeProtection,
     /// The extended master secret (RFC 7627) below TLS 1.3.
     ExtendedMasterSecret,
+    /// The certificate is not revoked (judged only with `--check-revocation`).
+    NotRevoked,
 }
 
 /// A policy as written in a TOML file (every rule optional).
@@ -614,6 +616,12 @@ fn unmet(req: Requirement, r: &Report) -> Option<(String, String)> {
         },
         Requirement::ExtendedMasterSecret => (r.extended_master_secret == Some(false)).then(|| {
             ("no extended master secret (RFC 7627)".to_string(), "upgrade the TLS library so that it supports the extended master secret".to_string())
+        }),
+        Requirement::NotRevoked => r.revocation.as_ref().filter(|f| f.revoked()).map(|f| {
+            (
+                f.sentence.clone().unwrap_or_else(|| "the certificate is revoked".to_string()),
+                "replace the certificate with a new one (new key) from the CA".to_string(),
+            )
         }),
     }
 }

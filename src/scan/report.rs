@@ -243,6 +243,9 @@ pub struct Report {
     pub downgrade_protection: Option<Downgrade>,
     /// The certificate.
     pub certificate: Option<CertReport>,
+    /// Whether the certificate was revoked (`--check-revocation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<super::revocation::RevocationFinding>,
     /// The server's other certificates (another kind of key, found by
     /// offering only that kind's signature schemes), each judged in full.
     pub additional_certificates: Vec<CertReport>,
@@ -634,6 +637,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
         baseline: None,
         downgrade_protection,
         certificate,
+        revocation: None,
         additional_certificates,
         certificates_by_name,
         probes: data.probes,

@@ -268,6 +268,18 @@ pub fn server_config_wrapping(
     opts: ServerOptions,
     wrap: impl FnOnce(Arc<dyn ClientCertVerifier>) -> Arc<dyn ClientCertVerifier>,
 ) -> Result<Arc<ServerConfig>> {
+    server_config_with_crls(opts, Vec::new(), wrap)
+}
+
+/// Like [`server_config_wrapping`], with CRLs that client certificates are
+/// checked against (rustls' own CRL support: signature, scope, serials). Only
+/// the client's own certificate is checked, and one whose issuer has no CRL
+/// among `crls` passes, as it would without them.
+pub fn server_config_with_crls(
+    opts: ServerOptions,
+    crls: Vec<rustls::pki_types::CertificateRevocationListDer<'static>>,
+    wrap: impl FnOnce(Arc<dyn ClientCertVerifier>) -> Arc<dyn ClientCertVerifier>,
+) -> Result<Arc<ServerConfig>> {
     let provider = opts.algorithms.provider();
     let mut key = opts.identity.certified_key()?;
     key.ocsp = opts.ocsp.filter(|o| !o.is_empty());
@@ -285,6 +297,12 @@ pub fn server_config_wrapping(
             let mut vb = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider);
             if matches!(opts.client_auth, ClientAuth::Optional(_)) {
                 vb = vb.allow_unauthenticated();
+            }
+            if !crls.is_empty() {
+                vb = vb
+                    .with_crls(crls)
+                    .only_check_end_entity_revocation()
+                    .allow_unknown_revocation_status();
             }
             builder.with_client_cert_verifier(wrap(
                 vb.build().context("building the client verifier")?,

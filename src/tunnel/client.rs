@@ -17,6 +17,7 @@ use super::{
     run_loop, Conn, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, Ready, Stats,
     Summary,
 };
+use crate::revocation;
 use crate::tls::algorithms::Algorithms;
 use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, TrustRoots, Versions};
 use crate::tls::dial::{self, DialOptions};
@@ -61,11 +62,26 @@ pub struct ClientTunnel {
     pub algorithms: Algorithms,
     /// Limits and timeouts (`connect_timeout` bounds TCP + TLS to the target).
     pub limits: Limits,
+    /// Check the target's chain for revocation before forwarding anything.
+    pub revocation: Option<RevocationCheck>,
+}
+
+/// `--check-revocation`: how the target's chain is checked at each connection.
+#[derive(Debug, Clone, Copy)]
+pub struct RevocationCheck {
+    /// Whether an unknown status refuses the connection.
+    pub mode: revocation::Mode,
+    /// Fetch nothing (only a stapled response can answer).
+    pub offline: bool,
+    /// The bound on each fetch.
+    pub timeout: std::time::Duration,
 }
 
 /// The files as loaded; replaced whole on reload.
 struct Loaded {
     roots: TrustRoots,
+    /// The same anchors as a store, for checking OCSP and CRL answers.
+    store: Arc<rustls::RootCertStore>,
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 }
 
@@ -90,6 +106,10 @@ pub struct PreparedClient {
     opts: ClientTunnel,
     current: RwLock<Arc<Loaded>>,
     pool: std::sync::Mutex<Pool>,
+    /// Revocation answers, reused while valid.
+    revocation: revocation::Cache,
+    /// Where warnings go (set when the tunnel runs).
+    events: std::sync::OnceLock<Events>,
 }
 
 impl PreparedClient {
@@ -100,6 +120,8 @@ impl PreparedClient {
             opts,
             current: RwLock::new(Arc::new(loaded)),
             pool: Default::default(),
+            revocation: Default::default(),
+            events: Default::default(),
         };
         // Fail now, not at the first connection, if the files do not fit together.
         prepared.client_config()?;
@@ -196,6 +218,7 @@ impl PreparedClient {
             }))
             .await;
         let stats = Arc::new(Stats::default());
+        let _ = self.events.set(events.clone());
         let shared = Arc::new(self);
         let status_task = status.map(|listener| {
             let addr = listener
@@ -300,6 +323,16 @@ impl PreparedClient {
         rec.resumed = Some(
             dialed.stream.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
         );
+        // Before a byte of the client is read: a revoked target gets nothing.
+        if let Some(check) = self.opts.revocation {
+            if let Err(why) = self.check_revocation(&dialed, check).await {
+                rec.ended(Outcome::RevocationRefused, why);
+                let mut stream = dialed.stream;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), stream.shutdown())
+                    .await;
+                return done(rec, started);
+            }
+        }
         let mut tcp = tcp;
         if !dialed.early_data.is_empty() {
             if let Err(e) = tcp.write_all(&dialed.early_data).await {
@@ -318,6 +351,82 @@ impl PreparedClient {
         rec.bytes_down += moved.down.load(std::sync::atomic::Ordering::Relaxed);
         super::forward_ending(&mut rec, ended, limits);
         done(rec, started)
+    }
+}
+
+impl PreparedClient {
+    /// Checks the target's chain (cached while its answers are valid): an
+    /// error sentence when the connection must be refused; a warning event
+    /// when a fresh check leaves a status unknown.
+    async fn check_revocation(
+        &self,
+        dialed: &dial::Dialed,
+        check: RevocationCheck,
+    ) -> std::result::Result<(), String> {
+        let observed = &dialed.report.observed;
+        if observed.trusted_by_pin {
+            return Ok(());
+        }
+        // A resumed session carries the chain of the handshake that made it.
+        let certs: Vec<CertificateDer<'static>> =
+            match dialed.stream.get_ref().1.peer_certificates() {
+                Some(c) if !c.is_empty() => c.iter().map(|c| c.clone().into_owned()).collect(),
+                _ => observed.chain.clone(),
+            };
+        if certs.is_empty() {
+            return match check.mode {
+                revocation::Mode::Require => Err(
+                    "the target's certificate could not be checked for revocation (no chain seen) (--check-revocation=require)"
+                        .into(),
+                ),
+                revocation::Mode::Warn => Ok(()),
+            };
+        }
+        let loaded = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let server_name = self.opts.target.server_name.clone();
+        let chain = revocation::Chain {
+            certs,
+            staple: observed.ocsp.clone(),
+            roots: loaded.store.clone(),
+            server_name: Some(server_name),
+        };
+        let (report, cached) = self
+            .revocation
+            .check(
+                &chain,
+                revocation::Options {
+                    timeout: check.timeout,
+                    offline: check.offline,
+                },
+            )
+            .await;
+        let (severity, sentences) = report.judge(check.mode);
+        match severity {
+            revocation::Severity::Ok => Ok(()),
+            revocation::Severity::Warning => {
+                if !cached {
+                    if let Some(events) = self.events.get() {
+                        for s in sentences {
+                            events.send(Event::Warning {
+                                message: format!("target {}: {s}", self.opts.target),
+                            });
+                        }
+                    }
+                }
+                Ok(())
+            }
+            revocation::Severity::Failure => Err(format!(
+                "refused to forward: {} (--check-revocation=require)",
+                sentences.join("; ")
+            )),
+            revocation::Severity::Critical => {
+                Err(format!("refused to forward: {}", sentences.join("; ")))
+            }
+        }
     }
 }
 
@@ -350,5 +459,10 @@ fn load(opts: &ClientTunnel) -> Result<Loaded> {
             files::load_key(key).with_context(|| format!("reading --key '{}'", key.display()))?,
         )),
     };
-    Ok(Loaded { roots, identity })
+    let store = Arc::new(config::root_store(&roots)?);
+    Ok(Loaded {
+        roots,
+        store,
+        identity,
+    })
 }

@@ -214,6 +214,10 @@ pub enum Outcome {
     Busy,
     /// The target could not be reached (refused, timed out, no such socket).
     TargetUnreachable,
+    /// The peer's certificate (the target's in client mode, the client's in
+    /// server mode) is revoked, or its status unknown under
+    /// `--check-revocation=require`: nothing was forwarded.
+    RevocationRefused,
     /// Nothing moved either way for `--idle-timeout`.
     IdleTimeout,
     /// Still open when the grace period after a stop ended.
@@ -370,6 +374,8 @@ pub enum Event {
         /// The bound address.
         addr: String,
     },
+    /// One fetch of the served certificate's OCSP response (`--ocsp auto`).
+    Ocsp(crate::revocation::staple::StapleEvent),
 }
 
 /// The end of a run.

@@ -21,6 +21,7 @@ use super::{
     human_duration, run_loop, target_error, Conn, ConnRecord, Control, Event, Events, Limits, Mode,
     Outcome, Phase, Ready, Stats, Summary, Target,
 };
+use crate::revocation::{self, staple, staple::Stapler};
 use crate::text::sanitize;
 use crate::tls::algorithms::Algorithms;
 use crate::tls::certgen;
@@ -54,11 +55,34 @@ pub struct ServerTunnel {
     pub proxy_protocol: bool,
     /// Limits and timeouts.
     pub limits: Limits,
+    /// OCSP stapling.
+    pub ocsp: Option<Stapling>,
+    /// CRL files client certificates are checked against (with `client_ca`).
+    pub client_crls: Vec<PathBuf>,
+    /// Check each client certificate for revocation (its OCSP responder, else
+    /// its CRL) after the handshake, before the target is dialled.
+    pub revocation: Option<crate::tunnel::client::RevocationCheck>,
 }
+
+/// Where the stapled OCSP response comes from.
+#[derive(Debug, Clone)]
+pub enum Stapling {
+    /// Fetched from the responder the certificate names, refreshed before nextUpdate.
+    Auto,
+    /// A DER response in this file (read again on reload).
+    File(PathBuf),
+}
+
+/// How long one OCSP fetch of `--ocsp auto` may take.
+const STAPLE_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The TLS side as loaded from files; replaced whole on reload.
 struct Loaded {
     config: Arc<ServerConfig>,
+    /// With `--ocsp auto`: the resolver that staples, and where responses come from.
+    stapling: Option<(Arc<Stapler>, staple::Source)>,
+    /// The client CAs as a store, for checking OCSP and CRL answers.
+    client_roots: Option<Arc<rustls::RootCertStore>>,
     leaf: CertSummary,
     /// The leaf's notAfter, seconds since the epoch.
     not_after: Option<i64>,
@@ -71,6 +95,12 @@ pub struct PreparedServer {
     ephemeral: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>,
     current: Arc<RwLock<Arc<Loaded>>>,
     warnings: Vec<String>,
+    /// Where OCSP fetches are logged (set when the tunnel runs).
+    events: std::sync::OnceLock<Events>,
+    /// The task refreshing the staple of the certificate served now.
+    refresher: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// Revocation answers about client certificates, reused while valid.
+    revocation: revocation::Cache,
 }
 
 impl PreparedServer {
@@ -118,6 +148,9 @@ impl PreparedServer {
             ephemeral,
             current: Arc::new(RwLock::new(Arc::new(loaded))),
             warnings,
+            events: Default::default(),
+            refresher: Default::default(),
+            revocation: Default::default(),
         })
     }
 
@@ -142,6 +175,14 @@ impl PreparedServer {
         events
             .important(Event::Listening { addr: addr.clone() })
             .await;
+        let _ = self.events.set(events.clone());
+        // The first fetch before the first client: it already gets a staple.
+        if let Some(mut live) = self.live() {
+            let first = live.refresh().await;
+            let wait = std::time::Duration::from_secs(first.next_fetch_secs.max(1));
+            events.important(Event::Ocsp(first)).await;
+            self.spawn_refresher(live, wait);
+        }
         let l = &self.opts.limits;
         events
             .important(Event::Ready(Ready {
@@ -202,6 +243,10 @@ impl PreparedServer {
             }
         }
         watched.extend(shared.opts.client_ca.iter().cloned());
+        watched.extend(shared.opts.client_crls.iter().cloned());
+        if let Some(Stapling::File(path)) = &shared.opts.ocsp {
+            watched.push(path.clone());
+        }
         let summary = run_loop(
             listener, watched, &limits, stats, &events, control, handle, reload,
         )
@@ -209,7 +254,48 @@ impl PreparedServer {
         if let Some((_, task)) = status_task {
             task.abort();
         }
+        if let Some(task) = shared
+            .refresher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
         summary
+    }
+
+    /// With `--ocsp auto`: the refresher of the certificate served now.
+    fn live(&self) -> Option<staple::Live> {
+        let (stapler, source) = current(&self.current).stapling.clone()?;
+        Some(staple::Live::new(
+            stapler,
+            source,
+            revocation::Options {
+                timeout: STAPLE_FETCH_TIMEOUT,
+                offline: false,
+            },
+        ))
+    }
+
+    /// Leaves `live` refreshing its staple before each nextUpdate (the first
+    /// fetch after `wait`), replacing the previous certificate's refresher.
+    fn spawn_refresher(&self, live: staple::Live, wait: std::time::Duration) {
+        let events = self.events.get().cloned();
+        let log = move |e: &staple::StapleEvent| {
+            if let Some(events) = &events {
+                events.send(Event::Ocsp(e.clone()));
+            }
+        };
+        let task = tokio::spawn(live.run(wait, log)).abort_handle();
+        let old = self
+            .refresher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(task);
+        if let Some(old) = old {
+            old.abort();
+        }
     }
 
     /// Loads the files again; on failure the old configuration stays.
@@ -217,7 +303,14 @@ impl PreparedServer {
         match load(&self.opts, self.ephemeral.as_ref()) {
             Ok(loaded) => {
                 let leaf = loaded.leaf.clone();
+                let stapling = loaded.stapling.is_some();
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+                if stapling {
+                    // The new certificate's staple is fetched at once, in the background.
+                    if let Some(live) = self.live() {
+                        self.spawn_refresher(live, std::time::Duration::ZERO);
+                    }
+                }
                 Event::Reloaded {
                     certificate: Some(leaf),
                 }
@@ -306,6 +399,15 @@ impl PreparedServer {
                 .and_then(|c| allow::identity_of(c));
         }
 
+        // A revoked client certificate: refused before the target is dialled.
+        if let Some(check) = self.opts.revocation {
+            if let Err(why) = self.check_client(&tls, check).await {
+                rec.ended(Outcome::RevocationRefused, why);
+                close_promptly(&mut tls).await;
+                return done(rec, started);
+            }
+        }
+
         // Only now, with the client authenticated, is the target dialled.
         let target = match Box::pin(tokio::time::timeout(
             limits.connect_timeout,
@@ -353,6 +455,53 @@ impl PreparedServer {
         rec.bytes_down = moved.down.load(std::sync::atomic::Ordering::Relaxed);
         super::forward_ending(&mut rec, ended, limits);
         done(rec, started)
+    }
+}
+
+impl PreparedServer {
+    /// Checks the client's certificate for revocation (cached while the
+    /// answers are valid): an error sentence when the connection must be
+    /// refused, a warning event when a fresh check leaves it unknown.
+    async fn check_client(
+        &self,
+        tls: &tokio_rustls::server::TlsStream<ReadAhead<TcpStream>>,
+        check: crate::tunnel::client::RevocationCheck,
+    ) -> std::result::Result<(), String> {
+        let certs: Vec<CertificateDer<'static>> = match tls.get_ref().1.peer_certificates() {
+            Some(c) if !c.is_empty() => c.iter().map(|c| c.clone().into_owned()).collect(),
+            _ => return Ok(()),
+        };
+        let Some(roots) = current(&self.current).client_roots.clone() else {
+            return Ok(());
+        };
+        let chain = revocation::Chain {
+            certs,
+            staple: Vec::new(),
+            roots,
+            server_name: None,
+        };
+        let opts = revocation::Options {
+            timeout: check.timeout,
+            offline: check.offline,
+        };
+        let (report, cached) = self.revocation.check(&chain, opts).await;
+        let (severity, sentences) = report.judge(check.mode);
+        match severity {
+            revocation::Severity::Ok => Ok(()),
+            revocation::Severity::Warning => {
+                if let (false, Some(events)) = (cached, self.events.get()) {
+                    for s in sentences {
+                        events.send(Event::Warning { message: s });
+                    }
+                }
+                Ok(())
+            }
+            revocation::Severity::Failure => Err(format!(
+                "{} (--check-revocation=require)",
+                sentences.join("; ")
+            )),
+            revocation::Severity::Critical => Err(sentences.join("; ")),
+        }
     }
 }
 
@@ -423,18 +572,58 @@ fn load(
                 .with_context(|| format!("reading --client-ca '{}'", path.display()))?,
         ),
     };
+    let client_roots = match &client_auth {
+        ClientAuth::Required(cas) if opts.revocation.is_some() => Some(Arc::new(
+            config::root_store(&config::TrustRoots::Certs(cas.clone()))?,
+        )),
+        _ => None,
+    };
     let rules = opts.allow.clone();
-    let config = config::server_config_wrapping(
+    let mut crls = Vec::new();
+    for path in &opts.client_crls {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading --crl '{}'", path.display()))?;
+        let crl = revocation::crl::decode(&bytes).map_err(|r| {
+            fail(
+                Failure::Input,
+                format!("--crl '{}': {}", path.display(), sanitize(&r.detail)),
+            )
+        })?;
+        crls.push(crl);
+    }
+    let ocsp_file = match &opts.ocsp {
+        Some(Stapling::File(path)) => Some(read_staple(path, &identity.chain)?),
+        _ => None,
+    };
+    let stapling = match &opts.ocsp {
+        Some(Stapling::Auto) => {
+            let source = staple::source_for(&identity.chain).map_err(|why| {
+                fail(
+                    Failure::Argument,
+                    format!("--ocsp auto: {}", sanitize(&why)),
+                )
+            })?;
+            let key = Identity {
+                chain: identity.chain.clone(),
+                key: identity.key.clone_key(),
+            }
+            .certified_key()?;
+            Some((Stapler::new(key), source))
+        }
+        _ => None,
+    };
+    let config = config::server_config_with_crls(
         ServerOptions {
             identity,
             client_auth,
             alpn: opts.alpn.clone(),
             versions: opts.versions,
             tickets: true,
-            ocsp: None,
+            ocsp: ocsp_file,
             keylog: KeyLogTo::Off,
             algorithms: opts.algorithms.clone(),
         },
+        crls,
         |inner| Arc::new(AllowingVerifier::new(inner, rules)),
     )
     .map_err(|e| match &opts.cert {
@@ -454,11 +643,76 @@ fn load(
     )
     .ok()
     .map(|t| t.unix_timestamp());
+    // With --ocsp auto the stapler presents the certificate (and its staple).
+    let config = match &stapling {
+        Some((stapler, _)) => {
+            let mut with_stapler = ServerConfig::clone(&config);
+            with_stapler.cert_resolver = stapler.clone();
+            Arc::new(with_stapler)
+        }
+        None => config,
+    };
     Ok(Loaded {
         config,
+        stapling,
+        client_roots,
         leaf,
         not_after,
     })
+}
+
+/// Reads `--ocsp FILE`: a DER OCSP response that must be a checked, good
+/// answer about the served certificate (signed by its issuer, when the chain
+/// holds it), within its validity: a client would reject anything else.
+fn read_staple(path: &std::path::Path, chain: &[CertificateDer<'static>]) -> Result<Vec<u8>> {
+    let der =
+        std::fs::read(path).with_context(|| format!("reading --ocsp '{}'", path.display()))?;
+    let bad = |why: String| {
+        fail(
+            Failure::Input,
+            format!("--ocsp '{}': {why}", path.display()),
+        )
+    };
+    let leaf = chain
+        .first()
+        .ok_or_else(|| bad("there is no certificate to staple it for".into()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf)
+        .map_err(|_| bad("the certificate does not parse".into()))?;
+    let now = time::OffsetDateTime::now_utc();
+    match revocation::find_issuer(&cert, &chain[1..], &rustls::RootCertStore::empty()) {
+        Some(issuer) => {
+            let answer = revocation::ocsp::verify(&der, &cert, &issuer, now)
+                .map_err(|r| bad(sanitize(&r.detail).into_owned()))?;
+            if answer.status != revocation::Status::Good {
+                return Err(bad(format!(
+                    "the response says the certificate is {}; it is not stapled",
+                    if answer.status == revocation::Status::Revoked {
+                        "revoked"
+                    } else {
+                        "unknown"
+                    }
+                )));
+            }
+        }
+        None => {
+            let s = crate::tls::ocsp::parse_for_leaf(&der, Some(leaf.as_ref()))
+                .map_err(|e| bad(format!("not an OCSP response: {e}")))?;
+            if !s.matches_leaf || s.cert_status.as_deref() != Some("good") {
+                return Err(bad(
+                    "the response is not a good answer about this certificate".into(),
+                ));
+            }
+            if s.next_update
+                .as_deref()
+                .is_some_and(|t| crate::tls::ocsp::is_before(t, now))
+            {
+                return Err(bad(
+                    "the response has expired (its nextUpdate has passed)".into()
+                ));
+            }
+        }
+    }
+    Ok(der)
 }
 
 /// Why a client's handshake failed, in a sentence about the client.

@@ -164,12 +164,13 @@ pub fn prometheus(s: &Status) -> String {
     out
 }
 
-const ALL_FAILURES: [Outcome; 8] = [
+const ALL_FAILURES: [Outcome; 9] = [
     Outcome::HandshakeFailed,
     Outcome::Denied,
     Outcome::HandshakeTimeout,
     Outcome::Busy,
     Outcome::TargetUnreachable,
+    Outcome::RevocationRefused,
     Outcome::IdleTimeout,
     Outcome::CutOff,
     Outcome::Error,

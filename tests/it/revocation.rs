@@ -808,3 +808,531 @@ fn forged_crl_in_the_issuers_name_is_not_believed() {
     assert_eq!(leaf["status"], "unknown", "{leaf}");
     assert_eq!(leaf["unknown_reason"], "bad_signature", "{leaf}");
 }
+
+/// A running `tlskit --json tunnel …` in the PKI's directory and its port.
+fn tunnel(pki: &Pki, args: &[&str]) -> (Background, u16) {
+    let mut all = vec!["--json", "tunnel"];
+    all.extend_from_slice(args);
+    let bg = Background::spawn(pki.dir.tlskit(&all));
+    let first: serde_json::Value =
+        serde_json::from_str(&bg.line(Duration::from_secs(30))).expect("first line is JSON");
+    assert_eq!(first["event"], "listening", "{first}");
+    let port = first["addr"]
+        .as_str()
+        .and_then(|a| a.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    (bg, port)
+}
+
+/// The next JSON event of `kind` from a background tlskit, skipping others.
+fn event(bg: &Background, kind: &str, limit: Duration) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = bg
+            .lines
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        if v["event"] == kind {
+            return v;
+        }
+    }
+}
+
+/// Sends an HTTP request to 127.0.0.1:port and reads until the end.
+fn http_through(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(b"GET / HTTP/1.0\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn client_tunnel(pki: &Pki, upstream: u16, extra: &[&str]) -> (Background, u16) {
+    let target = format!("127.0.0.1:{upstream}");
+    let mut args = vec![
+        "client",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--connect-timeout",
+        "10",
+    ];
+    args.extend_from_slice(extra);
+    tunnel(pki, &args)
+}
+
+fn ocsp_requests(pki: &Pki) -> usize {
+    std::fs::read_to_string(pki.dir.join("ocsp-requests.log"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn tunnel_client_refuses_a_revoked_upstream_before_forwarding() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("revoked", &[]);
+    // Without the check, the request goes through: the refusal below is the check's.
+    let (plain, local) = client_tunnel(&pki, port, &[]);
+    assert!(http_through(local).starts_with("HTTP/1.0 200"));
+    let rec = event(&plain, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    drop(plain);
+    let (checked, local) = client_tunnel(&pki, port, &["--check-revocation"]);
+    let got = http_through(local);
+    assert_eq!(got, "", "the client got an answer from a revoked server");
+    let rec = event(&checked, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "refused to forward: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the OCSP responder at http://127.0.0.1:"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn tunnel_client_reuses_a_good_answer_until_its_next_update() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("good", &[]);
+    let (t, local) = client_tunnel(&pki, port, &["--check-revocation=require"]);
+    for i in 0..3 {
+        let got = http_through(local);
+        assert!(got.starts_with("HTTP/1.0 200"), "connection {i}: {got:?}");
+        let rec = event(&t, "connection", Duration::from_secs(20));
+        assert_eq!(rec["outcome"], "closed", "{rec}");
+    }
+    // The leaf's answer (valid for a day) was fetched once for three connections.
+    assert_eq!(ocsp_requests(&pki), 1);
+}
+
+#[test]
+fn tunnel_client_with_the_responder_down_warns_or_with_require_refuses() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = pki.server("down", &[]);
+    let (warned, local) = client_tunnel(&pki, port, &["--check-revocation"]);
+    assert!(http_through(local).starts_with("HTTP/1.0 200"));
+    let w = event(&warned, "warning", Duration::from_secs(20));
+    let message = w["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the revocation status of the server's certificate (CN=down"),
+        "{w}"
+    );
+    drop(warned);
+    let (required, local) = client_tunnel(&pki, port, &["--check-revocation=require"]);
+    assert_eq!(http_through(local), "");
+    let rec = event(&required, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("(--check-revocation=require)"), "{reason}");
+}
+
+/// `tlskit serve` with LEAF's chain (leaf + intermediate), on `listen`.
+fn serve_leaf(pki: &Pki, leaf: &str, listen: &str) -> util::Served {
+    util::spawn_serve_on(
+        &pki.dir,
+        listen,
+        &[
+            "--cert",
+            &format!("{leaf}-chain.pem"),
+            "--key",
+            &format!("{leaf}-key.pem"),
+        ],
+    )
+}
+
+fn scan(pki: &Pki, targets: &[String], extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&str> = vec!["scan"];
+    args.extend(targets.iter().map(String::as_str));
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--timeout",
+        "5",
+    ]);
+    args.extend_from_slice(extra);
+    pki.dir.run(&args)
+}
+
+#[test]
+fn scan_finds_a_revoked_leaf_critical_grade_f_policy_and_exit_5() {
+    let Some(pki) = pki() else { return };
+    let served = serve_leaf(&pki, "revoked", "127.0.0.1:0");
+    let target = vec![served.addr.clone()];
+    // Without the flag nothing is asked: no finding, exit 0.
+    let plain = scan(&pki, &target, &[]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    assert!(!stdout(&plain).contains("Revocation"), "{}", stdout(&plain));
+    std::fs::write(
+        pki.dir.join("p.toml"),
+        "name = \"rev\"\nrequire = [\"not-revoked\"]\n",
+    )
+    .unwrap();
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&["scan", &served.addr]);
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation",
+        "--policy",
+        "p.toml",
+    ]);
+    let out = pki.dir.run(&args);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let f = &doc["revocation"];
+    assert_eq!(f["severity"], "critical", "{f}");
+    assert_eq!(f["status"], "revoked", "{f}");
+    assert_eq!(f["leaf"]["source"], "ocsp", "{f}");
+    assert_eq!(f["leaf"]["reason"], "key_compromise", "{f}");
+    assert_eq!(doc["grade"], "F", "{doc}");
+    assert!(
+        doc["grade_caps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "cert-revoked"),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["policy"]["violations"][0]["requirement"], "not-revoked",
+        "{doc}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "tlskit: error: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    // The text report has the line.
+    let text = scan(&pki, &target, &["--check-revocation"]);
+    assert_eq!(code(&text), 5);
+    let report = stdout(&text);
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("Revocation"))
+        .unwrap_or_else(|| panic!("no Revocation line:\n{report}"));
+    assert!(line.contains("REVOKED (revoked on 20"), "{line}");
+    assert!(
+        line.contains("reason key_compromise, per OCSP responder http://127.0.0.1:"),
+        "{line}"
+    );
+}
+
+#[test]
+fn scan_fleet_reports_revocation_in_json_lines_prometheus_and_the_baseline() {
+    let Some(pki) = pki() else { return };
+    let good = serve_leaf(&pki, "good", "127.0.0.1:0");
+    let port = util::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut changing = serve_leaf(&pki, "good", &listen);
+    let targets = vec![good.addr.clone(), listen.clone()];
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&["scan", &targets[0], &targets[1]]);
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--check-revocation=require",
+    ]);
+    let out = pki.dir.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = stdout(&out);
+    for line in lines.lines() {
+        let doc: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        assert_eq!(doc["revocation"]["status"], "good", "{doc}");
+        assert_eq!(doc["revocation"]["severity"], "ok", "{doc}");
+        assert_eq!(doc["revocation"]["mode"], "require", "{doc}");
+    }
+    assert_eq!(lines.lines().count(), 2);
+    std::fs::write(pki.dir.join("base.jsonl"), &lines).unwrap();
+    // The second server now presents a revoked certificate.
+    changing.terminate(Duration::from_secs(10));
+    let _revoked = serve_leaf(&pki, "revoked", &listen);
+    let prom = scan(
+        &pki,
+        &targets,
+        &["--check-revocation", "--format", "prometheus"],
+    );
+    assert_eq!(code(&prom), 5, "{}", stderr(&prom));
+    let text = stdout(&prom);
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"{}\"}} 0\n",
+            targets[0]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"{listen}\"}} 1\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tlskit_scan_revocation_known{{target=\"{listen}\"}} 1\n"
+        )),
+        "{text}"
+    );
+    let err = stderr(&prom);
+    assert!(
+        err.contains(&format!(
+            "tlskit: {listen}: the server's certificate (CN=revoked, serial 10:01) was revoked on"
+        )),
+        "{err}"
+    );
+    // Against the baseline, the revoked leaf is a regression; the summary table names it.
+    let base = scan(
+        &pki,
+        &targets,
+        &["--check-revocation", "--baseline", "base.jsonl"],
+    );
+    assert_eq!(code(&base), 5, "{}", stderr(&base));
+    let table = stdout(&base);
+    assert!(
+        table.contains("the certificate is now revoked (was good)"),
+        "{table}"
+    );
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&listen))
+        .unwrap_or_else(|| panic!("no row for {listen}:\n{table}"));
+    assert!(row.contains(" F "), "{row}");
+    assert!(row.contains("was revoked on"), "{row}");
+}
+
+#[test]
+fn scan_with_the_responder_down_warns_or_with_require_fails() {
+    let Some(pki) = pki() else { return };
+    let served = serve_leaf(&pki, "down", "127.0.0.1:0");
+    let target = vec![served.addr.clone()];
+    let warned = scan(&pki, &target, &["--check-revocation"]);
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    let err = stderr(&warned);
+    assert!(
+        err.contains("tlskit: warning: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    let text = stdout(&warned);
+    assert!(
+        text.contains("unknown (OCSP responder http://127.0.0.1:"),
+        "{text}"
+    );
+    let required = scan(&pki, &target, &["--check-revocation=require"]);
+    assert_eq!(code(&required), 5, "{}", stderr(&required));
+    let err = stderr(&required);
+    assert!(
+        err.contains("tlskit: error: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("(--check-revocation=require)"),
+        "{err}"
+    );
+}
+
+/// `openssl s_client -status` against 127.0.0.1:port, with optional extra arguments.
+fn s_client_status(pki: &Pki, port: u16, extra: &[&str]) -> String {
+    let mut s_client = Command::new("openssl");
+    s_client
+        .current_dir(pki.dir.path())
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            "localhost",
+            "-CAfile",
+            "root/cert.pem",
+            "-status",
+        ])
+        .args(extra);
+    let out = util::run_bounded(s_client, Duration::from_secs(20));
+    stdout(&out)
+}
+
+fn server_tunnel(pki: &Pki, leaf: &str, extra: &[&str]) -> (Background, u16) {
+    let chain = format!("{leaf}-chain.pem");
+    let key = format!("{leaf}-key.pem");
+    let mut args = vec![
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "127.0.0.1:9",
+        "--connect-timeout",
+        "2",
+        "--cert",
+        &chain,
+        "--key",
+        &key,
+    ];
+    args.extend_from_slice(extra);
+    tunnel(pki, &args)
+}
+
+#[test]
+fn tunnel_server_ocsp_auto_staples_what_the_responder_says() {
+    let Some(pki) = pki() else { return };
+    // Without --ocsp nothing is stapled.
+    let (plain, port) = server_tunnel(&pki, "good", &[]);
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP response: no response sent"), "{text}");
+    drop(plain);
+    let (t, port) = server_tunnel(&pki, "good", &["--ocsp", "auto"]);
+    // The first fetch is logged before the tunnel is ready.
+    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    assert_eq!(fetched["outcome"], "stapled", "{fetched}");
+    assert_eq!(fetched["status"], "good", "{fetched}");
+    assert!(fetched["next_update"].is_string(), "{fetched}");
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP Response Status: successful"), "{text}");
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // And tlskit connect believes the staple without fetching anything.
+    let (rc, doc, err) = pki.connect_json(port, &["--check-revocation", "--offline"]);
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(statuses(&doc)[0], pair("good", "staple"), "{doc}");
+}
+
+#[test]
+fn tunnel_server_ocsp_auto_never_staples_a_revoked_response_and_file_staples_a_good_one() {
+    let Some(pki) = pki() else { return };
+    let (t, port) = server_tunnel(&pki, "revoked", &["--ocsp", "auto"]);
+    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    assert_eq!(fetched["outcome"], "no_staple", "{fetched}");
+    assert!(
+        fetched["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("such a response is never stapled"),
+        "{fetched}"
+    );
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("OCSP response: no response sent"), "{text}");
+    drop(t);
+    // A response from a file: the good leaf's is stapled as it is.
+    let (_f, port) = server_tunnel(&pki, "good", &["--ocsp", "good-ocsp.der"]);
+    let text = s_client_status(&pki, port, &[]);
+    assert!(text.contains("Cert Status: good"), "{text}");
+    // The revoked leaf's own (revoked) response is refused at start.
+    let out = pki.dir.run(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        "127.0.0.1:9",
+        "--cert",
+        "revoked-chain.pem",
+        "--key",
+        "revoked-key.pem",
+        "--ocsp",
+        "revoked-ocsp.der",
+    ]);
+    assert_ne!(code(&out), 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("tlskit: error: --ocsp 'revoked-ocsp.der': the response says the certificate is revoked; it is not stapled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn tunnel_server_refuses_a_client_certificate_its_crl_lists() {
+    let Some(pki) = pki() else { return };
+    let client = |port: u16, who: &str| {
+        let cert = format!("{who}.pem");
+        let key = format!("{who}-key.pem");
+        s_client_status(
+            &pki,
+            port,
+            &["-cert", &cert, "-key", &key, "-cert_chain", "int/cert.pem"],
+        );
+    };
+    // Without --crl, mallory's certificate passes the handshake (the target is down).
+    let (plain, port) = server_tunnel(&pki, "good", &["--client-ca", "root/cert.pem"]);
+    client(port, "mallory");
+    let rec = event(&plain, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    drop(plain);
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &["--client-ca", "root/cert.pem", "--crl", "www/int.crl"],
+    );
+    client(port, "alice");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    client(port, "mallory");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(
+        rec["reason"], "the client certificate was refused: it has been revoked",
+        "{rec}"
+    );
+}
+
+#[test]
+fn tunnel_server_check_revocation_refuses_a_client_its_crl_distribution_point_lists() {
+    let Some(pki) = pki() else { return };
+    let client = |port: u16, who: &str| {
+        let cert = format!("{who}.pem");
+        let key = format!("{who}-key.pem");
+        s_client_status(
+            &pki,
+            port,
+            &["-cert", &cert, "-key", &key, "-cert_chain", "int/cert.pem"],
+        );
+    };
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &["--client-ca", "root/cert.pem", "--check-revocation=require"],
+    );
+    // alice is good: the handshake and the check pass, and the (down) target is dialled.
+    client(port, "alice");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    client(port, "mallory");
+    let rec = event(&t, "connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["client"]["cn"], "mallory", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("the client's certificate (CN=mallory, serial "),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the CRL at http://127.0.0.1:"),
+        "{reason}"
+    );
+}

@@ -6,10 +6,12 @@ use std::io::Write;
 
 use super::{baseline, policy};
 use crate::output::{days_left_tone, describe_validity, sanitize, Style, Tone};
+use crate::revocation::Status;
 use crate::scan::certs::CertReport;
 use crate::scan::fleet::Outcome;
 use crate::scan::grade::Grade;
 use crate::scan::report::Report;
+use crate::scan::revocation::RevocationFinding;
 use crate::scan::session::KeyKind;
 
 /// After a summary table: each target's changes since the baseline.
@@ -127,7 +129,9 @@ pub fn summary_table(
                 worst: r
                     .grade_caps
                     .first()
-                    .map_or_else(|| "none".to_string(), |c| sanitize(&c.reason).into_owned()),
+                    .map(|c| c.reason.as_str())
+                    .or_else(|| r.revocation.as_ref().and_then(|f| f.sentence.as_deref()))
+                    .map_or_else(|| "none".to_string(), |w| sanitize(w).into_owned()),
             },
             Err(f) => Row {
                 rank: 0,
@@ -259,6 +263,36 @@ pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<
                 p.version.name(),
                 u8::from(p.accepted == Some(true))
             )?;
+        }
+    }
+    let checked: Vec<(&Report, &RevocationFinding)> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter_map(|r| Some((r, r.revocation.as_ref()?)))
+        .collect();
+    if !checked.is_empty() {
+        writeln!(out, "# HELP tlskit_scan_revocation_known Whether the certificate's revocation status could be learned (1) or not (0) (--check-revocation).")?;
+        writeln!(out, "# TYPE tlskit_scan_revocation_known gauge")?;
+        for (r, f) in &checked {
+            let known = matches!(f.status, Some(Status::Good | Status::Revoked));
+            writeln!(
+                out,
+                "tlskit_scan_revocation_known{{target=\"{}\"}} {}",
+                label(&r.target),
+                u8::from(known)
+            )?;
+        }
+        writeln!(out, "# HELP tlskit_scan_certificate_revoked Whether the certificate is revoked (1) or not (0), where its status is known.")?;
+        writeln!(out, "# TYPE tlskit_scan_certificate_revoked gauge")?;
+        for (r, f) in &checked {
+            if let Some(s @ (Status::Good | Status::Revoked)) = f.status {
+                writeln!(
+                    out,
+                    "tlskit_scan_certificate_revoked{{target=\"{}\"}} {}",
+                    label(&r.target),
+                    u8::from(s == Status::Revoked)
+                )?;
+            }
         }
     }
     writeln!(out, "# HELP tlskit_scan_certificate_expiry_seconds Seconds until the certificate's notAfter (negative once expired).")?;

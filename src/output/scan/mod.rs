@@ -16,6 +16,7 @@ use crate::scan::grade::Grade;
 use crate::scan::policy::PolicyVerdict;
 use crate::scan::registry::{Strength, Version};
 use crate::scan::report::{DowngradeMechanism, GroupSectionKind, Report};
+use crate::scan::revocation::RevocationFinding;
 use crate::scan::safe::{SafeCheck, SafeVerdict};
 use crate::scan::session::KeyKind;
 
@@ -194,6 +195,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
         .collect();
     field(out, "ALPN", alpn.join(", "))?;
     field(out, "OCSP stapling", plain(r.ocsp_stapling, style))?;
+    if let Some(f) = &r.revocation {
+        field(out, "Revocation", revocation_text(f, style))?;
+    }
     let res = &r.resumption;
     let mut parts = Vec::new();
     if res.tls13_tickets.is_some() {
@@ -426,6 +430,19 @@ fn key_kind_name(k: KeyKind) -> &'static str {
         KeyKind::Rsa => "RSA",
         KeyKind::Ecdsa => "ECDSA",
         KeyKind::Ed25519 => "Ed25519",
+    }
+}
+
+/// `--check-revocation`'s finding about the leaf, on one line.
+fn revocation_text(f: &RevocationFinding, style: Style) -> String {
+    match (&f.leaf, &f.sentence) {
+        (Some(leaf), _) => super::revocation::status_line(leaf, style),
+        (None, Some(s)) => format!(
+            "{} ({})",
+            style.paint(Tone::WarnStrong, "not checked"),
+            sanitize(s)
+        ),
+        (None, None) => style.paint(Tone::WarnStrong, "not checked"),
     }
 }
 

@@ -44,6 +44,10 @@ openssl req -new -key orphan-key.pem -out orphan.csr -subj "/CN=orphan" -config 
 CRLNAME=int2.crl openssl ca -batch -config ca.cnf -name int2_ca -in orphan.csr -out orphan.pem -extensions v3_leaf_crl -notext 2>/dev/null
 cat orphan.pem int2/cert.pem > orphan-chain.pem
 OCSPURL=http://127.0.0.1:$OCSP/trickle leaf slow v3_leaf_ocsp
+# Client certificates for mTLS: alice in good standing, mallory revoked.
+leaf alice v3_client
+leaf mallory v3_client
+openssl ca -batch -config ca.cnf -name int_ca -revoke mallory.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 mkdir -p www
 openssl ca -batch -config ca.cnf -name int_ca -gencrl -out int-crl.pem 2>/dev/null

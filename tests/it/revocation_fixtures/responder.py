@@ -53,6 +53,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         req = self.rfile.read(n)
         if self.path != "/":
             return self.do_GET()
+        # One line per OCSP request, so that tests can count fetches.
+        with open("ocsp-requests.log", "a") as log:
+            log.write(mode + "\n")
         if mode == "fixed":
             with open(sys.argv[2], "rb") as f:
                 body = f.read()

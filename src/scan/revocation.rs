@@ -1,0 +1,139 @@
+//! `scan --check-revocation`: whether the scanned server's own certificate was
+//! revoked, asked of its staple, else the OCSP responder it names, else its
+//! CRL (the revocation engine), and judged as a finding with a severity:
+//! revoked is critical, an unknown status a warning (a failure when the
+//! caller requires an answer).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+use serde::Serialize;
+
+use super::engine::ScanData;
+use super::enumerate::Support;
+use super::report::Report;
+use super::session::TlsSetup;
+use crate::revocation::{self, CertRevocation, Mode, RevocationReport, Severity, Status};
+use crate::tls::config;
+
+/// What `--check-revocation` asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Check {
+    /// Whether an unknown status is a failure.
+    pub mode: Mode,
+    /// Fetch nothing (only a staple can answer).
+    pub offline: bool,
+    /// The bound on each fetch.
+    pub timeout: Duration,
+}
+
+/// The finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevocationFinding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// Whether an answer was required.
+    pub mode: Mode,
+    /// The leaf's status (absent when it could not be checked at all).
+    pub status: Option<Status>,
+    /// What the finding says, as a sentence (absent when the leaf is good).
+    pub sentence: Option<String>,
+    /// The engine's answer about the leaf: source, URL, dates, reason, attempts.
+    pub leaf: Option<CertRevocation>,
+}
+
+impl RevocationFinding {
+    fn unchecked(check: Check, why: &str) -> RevocationFinding {
+        RevocationFinding {
+            severity: match check.mode {
+                Mode::Warn => Severity::Warning,
+                Mode::Require => Severity::Failure,
+            },
+            mode: check.mode,
+            status: None,
+            sentence: Some(format!("revocation was not checked: {why}")),
+            leaf: None,
+        }
+    }
+
+    /// Whether the certificate is revoked.
+    pub fn revoked(&self) -> bool {
+        self.status == Some(Status::Revoked)
+    }
+}
+
+/// The chain and staple the scan saw: the main handshake's, else those of the
+/// plaintext Certificate message of a legacy probe.
+fn presented(data: &ScanData) -> Option<(Vec<CertificateDer<'static>>, Vec<u8>)> {
+    if let Some(o) = data
+        .main
+        .as_ref()
+        .map(|m| &m.first.observed)
+        .filter(|o| !o.chain.is_empty())
+    {
+        return Some((o.chain.clone(), o.ocsp.clone()));
+    }
+    let f = data
+        .best_legacy()
+        .and_then(|v| data.support(v))
+        .and_then(Support::flight)
+        .filter(|f| !f.certs.is_empty())?;
+    let chain = f
+        .certs
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    Some((chain, f.ocsp.clone().unwrap_or_default()))
+}
+
+/// Checks the leaf of the chain the scan saw, once it verified.
+pub async fn check(
+    data: &ScanData,
+    report: &Report,
+    setup: &TlsSetup,
+    check: Check,
+) -> RevocationFinding {
+    let verified = report
+        .certificate
+        .as_ref()
+        .is_some_and(|c| c.verified && !c.trusted_by_pin);
+    let Some((certs, staple)) = presented(data) else {
+        return RevocationFinding::unchecked(check, "no certificate could be obtained");
+    };
+    if !verified {
+        return RevocationFinding::unchecked(
+            check,
+            "the chain did not verify up to a trusted root",
+        );
+    }
+    let roots = match config::root_store(&setup.roots) {
+        Ok(r) => Arc::new(r),
+        Err(e) => return RevocationFinding::unchecked(check, &format!("{e:#}")),
+    };
+    let chain = revocation::Chain {
+        certs,
+        staple,
+        roots,
+        server_name: Some(setup.target.server_name.clone()),
+    };
+    let opts = revocation::Options {
+        timeout: check.timeout,
+        offline: check.offline,
+    };
+    let Some(leaf) = revocation::check_leaf(&chain, opts).await else {
+        return RevocationFinding::unchecked(check, "the certificate is self-signed");
+    };
+    let judged = RevocationReport {
+        certificates: vec![leaf.clone()],
+        offline: check.offline,
+    };
+    let (severity, sentences) = judged.judge(check.mode);
+    RevocationFinding {
+        severity,
+        mode: check.mode,
+        status: Some(leaf.status),
+        sentence: (!sentences.is_empty()).then(|| sentences.join("; ")),
+        leaf: Some(leaf),
+    }
+}
