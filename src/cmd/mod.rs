@@ -11,6 +11,7 @@ pub mod revocation_args;
 pub mod scan;
 pub mod serve;
 pub mod tunnel;
+pub mod tunnel_udp;
 pub mod values;
 
 use std::path::PathBuf;

@@ -114,7 +114,11 @@ pub fn association_line(a: &Association) -> String {
     let outcome = match a.end {
         End::Closed => a.end.label().green(),
         End::IdleTimeout | End::Shutdown | End::HandshakeTimeout => a.end.label().yellow(),
-        End::HandshakeFailed | End::CertificateRejected | End::Error => a.end.label().red().bold(),
+        End::HandshakeFailed
+        | End::CertificateRejected
+        | End::Denied
+        | End::TargetUnreachable
+        | End::Error => a.end.label().red().bold(),
     };
     let mut s = format!("{} {} {}", a.time.dimmed(), sanitize(&a.peer), outcome);
     if let Some(h) = &a.handshake {

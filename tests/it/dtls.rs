@@ -389,6 +389,84 @@ fn mtls_accepts_a_client_of_the_ca_and_refuses_another() {
 }
 
 #[test]
+fn dtls13_a_refused_client_certificate_gets_the_alert_and_exit_4() {
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let target = format!("localhost:{}", served.port);
+    let connect = |extra: &[&str]| {
+        let mut args = vec![
+            "connect",
+            "--dtls",
+            "--tls13",
+            &target,
+            "--ca",
+            "ca.pem",
+            "--timeout",
+            "20",
+        ];
+        args.extend_from_slice(extra);
+        tlskit_with_input(&dir, "ping\n", &args)
+    };
+    // A certificate from another CA: the server's encrypted unknown_ca alert
+    // arrives, and the handshake fails with exit 4 (not a timeout, exit 3).
+    let out = connect(&["--cert", "mallory.pem", "--key", "mallory-key.pem"]);
+    assert_eq!(code(&out), 4, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "", "no data went either way");
+    assert!(
+        stderr(&out).contains(
+            "tlskit: error: the peer sent the alert unknown_ca (the peer refused the certificate it was given)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.3", "{assoc}");
+    assert_eq!(assoc["end"], "certificate_rejected", "{assoc}");
+    assert_eq!(assoc["established"], false, "{assoc}");
+    assert_eq!(assoc["bytes_in"], 0, "{assoc}");
+
+    // No certificate at all: the same alert, and the hint to give one.
+    let out = connect(&[]);
+    assert_eq!(code(&out), 4, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("alert unknown_ca")
+            && stderr(&out).contains("give one with --cert FILE --key FILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        served.event("association", SECS(10))["end"],
+        "certificate_rejected"
+    );
+
+    // Alice's certificate still passes over DTLS 1.3.
+    let out = connect(&[
+        "--cert",
+        "alice.pem",
+        "--key",
+        "alice-key.pem",
+        "--read-timeout",
+        "1",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "ping\n");
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["client_subject"], "CN=alice", "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
 fn a_wrong_name_is_refused_with_exit_5_and_a_wrong_pin_with_exit_6() {
     if !have("openssl") {
         return;

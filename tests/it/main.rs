@@ -38,3 +38,4 @@ mod serve;
 mod serve_peers;
 mod terminal_safety;
 mod tunnel;
+mod tunnel_udp;
