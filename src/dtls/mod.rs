@@ -10,6 +10,7 @@
 pub mod alert;
 pub mod bench;
 pub mod client;
+pub mod legacy;
 pub mod scan;
 pub mod server;
 pub mod wire;

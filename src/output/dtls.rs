@@ -258,5 +258,8 @@ pub fn render_scan(out: &mut dyn Write, r: &crate::dtls::scan::ScanReport) -> st
         };
         field(out, v.version, text)?;
     }
+    for f in &r.findings {
+        field(out, "finding", sanitize(&f.message).red().bold())?;
+    }
     Ok(())
 }

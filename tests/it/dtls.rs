@@ -1091,6 +1091,64 @@ fn scan_dtls_finds_versions_and_suites() {
 }
 
 #[test]
+fn scan_dtls_finds_dtls10_where_openssl_allows_it_and_reports_it_as_deprecated() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let scan = |extra: &[&str]| {
+        let port = free_udp_port();
+        let mut args = vec![
+            "s_server".to_string(),
+            "-accept".to_string(),
+            format!("127.0.0.1:{port}"),
+            "-cert".into(),
+            "localhost.pem".into(),
+            "-key".into(),
+            "localhost-key.pem".into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(dir.path()).args(&args);
+        let server = Background::spawn_stdin_open(cmd);
+        wait_for_line(&server, "ACCEPT", SECS(10));
+        let target = format!("localhost:{port}");
+        let json = dir.run(&["scan", "--dtls", &target, "--timeout", "3", "--json"]);
+        assert_eq!(code(&json), 0, "{}", all_output(&json));
+        drop(server);
+        serde_json::from_str::<serde_json::Value>(&stdout(&json)).unwrap()
+    };
+    // OpenSSL 3.0 offers DTLS 1.0 only at security level 0.
+    let r = scan(&["-dtls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    assert_eq!(r["versions"][2]["version"], "DTLSv1.0", "{r}");
+    assert_eq!(r["versions"][2]["accepted"], true, "{r}");
+    assert_eq!(
+        r["versions"][2]["suites"],
+        serde_json::json!(["TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"]),
+        "{r}"
+    );
+    assert_eq!(r["versions"][1]["accepted"], false, "{r}");
+    assert_eq!(
+        r["findings"],
+        serde_json::json!([{
+            "kind": "deprecated_version",
+            "message": "DTLS 1.0 is accepted: it is deprecated by RFC 8996 (its TLS 1.1 base lacks modern AEAD suites); turn it off"
+        }]),
+        "{r}"
+    );
+    // A DTLS 1.2 server refuses the DTLS 1.0 ClientHello with protocol_version.
+    let r = scan(&["-dtls1_2"]);
+    assert_eq!(r["versions"][1]["accepted"], true, "{r}");
+    assert_eq!(r["versions"][2]["accepted"], false, "{r}");
+    assert_eq!(
+        r["versions"][2]["note"], "the server answered with the alert protocol_version",
+        "{r}"
+    );
+    assert_eq!(r["findings"], serde_json::json!([]), "{r}");
+}
+
+#[test]
 fn dtls_scan_and_bench_need_exactly_one_target() {
     let dir = Dir::new();
     dir.expect(
