@@ -314,7 +314,10 @@ async fn relay_control(
 
 /// One association's way to the target.
 struct Upstream {
-    socket: Arc<UdpSocket>,
+    /// Sends without waiting for the reactor: a tokio socket refuses to send
+    /// (WouldBlock) until the reactor has seen it writable, which would drop
+    /// the first datagram of every association.
+    sender: std::net::UdpSocket,
     reader: JoinHandle<()>,
 }
 
@@ -342,16 +345,15 @@ impl Handler for Forwarder {
 
     fn established(&mut self, peer: SocketAddr) -> Result<(), String> {
         // Only now, with the client authenticated, is the target addressed.
-        let socket = open_upstream(self.target).map_err(|e| {
+        let (sender, socket) = open_upstream(self.target).map_err(|e| {
             format!(
                 "cannot reach the target {}: {}",
                 sanitize(&self.target_text),
                 crate::tls::dial::describe_io(&e)
             )
         })?;
-        let socket = Arc::new(socket);
-        let reader = tokio::spawn(read_upstream(socket.clone(), peer, self.tx.clone()));
-        self.upstream.insert(peer, Upstream { socket, reader });
+        let reader = tokio::spawn(read_upstream(socket, peer, self.tx.clone()));
+        self.upstream.insert(peer, Upstream { sender, reader });
         self.stats.start();
         Ok(())
     }
@@ -360,7 +362,7 @@ impl Handler for Forwarder {
         if let Some(up) = self.upstream.get(&peer) {
             // A full socket buffer or an ICMP error from an earlier send loses
             // this datagram, as UDP would; the association goes on.
-            let _ = up.socket.try_send(&data);
+            let _ = up.sender.send(&data);
         }
         Vec::new()
     }
@@ -403,8 +405,9 @@ impl Handler for Forwarder {
     }
 }
 
-/// A UDP socket that talks to `target` only (and hears ICMP errors as such).
-fn open_upstream(target: SocketAddr) -> std::io::Result<UdpSocket> {
+/// A UDP socket that talks to `target` only (and hears ICMP errors as such),
+/// as a non-blocking std socket to send with and a tokio one to read with.
+fn open_upstream(target: SocketAddr) -> std::io::Result<(std::net::UdpSocket, UdpSocket)> {
     let local: SocketAddr = if target.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -413,12 +416,13 @@ fn open_upstream(target: SocketAddr) -> std::io::Result<UdpSocket> {
     let socket = std::net::UdpSocket::bind(local)?;
     socket.connect(target)?;
     socket.set_nonblocking(true)?;
-    UdpSocket::from_std(socket)
+    let sender = socket.try_clone()?;
+    Ok((sender, UdpSocket::from_std(socket)?))
 }
 
 /// Hands the target's datagrams for `peer` to the DTLS server.
 async fn read_upstream(
-    socket: Arc<UdpSocket>,
+    socket: UdpSocket,
     peer: SocketAddr,
     tx: mpsc::Sender<(SocketAddr, Vec<u8>)>,
 ) {
@@ -513,7 +517,19 @@ impl UdpClient {
         mut control: mpsc::UnboundedReceiver<Control>,
     ) -> Summary {
         let started = Instant::now();
-        let local = Arc::new(socket);
+        // A std clone sends the answers (see `Upstream::sender`).
+        let (local, sender) = match socket.into_std().and_then(|s| {
+            let sender = s.try_clone()?;
+            Ok((UdpSocket::from_std(s)?, sender))
+        }) {
+            Ok((l, s)) => (Arc::new(l), Arc::new(s)),
+            Err(e) => {
+                events.send(Event::Warning {
+                    message: format!("the listening socket cannot be used: {e}"),
+                });
+                return Stats::default().summary(started, None, events.dropped());
+            }
+        };
         let addr = local
             .local_addr()
             .map(|a| a.to_string())
@@ -590,7 +606,7 @@ impl UdpClient {
                     let _ = tx.try_send(data);
                     sessions.insert(src, tx);
                     stats.start();
-                    tasks.spawn(association(src, rx, local.clone(), self.client_options(), l.idle_timeout));
+                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout));
                 }
                 Some(done) = tasks.join_next() => {
                     if let Ok((src, rec)) = done {
@@ -643,7 +659,7 @@ impl UdpClient {
 async fn association(
     src: SocketAddr,
     mut rx: mpsc::Receiver<Vec<u8>>,
-    local: Arc<UdpSocket>,
+    local: Arc<std::net::UdpSocket>,
     opts: ClientOptions,
     idle: Option<Duration>,
 ) -> (SocketAddr, ConnRecord) {
@@ -668,7 +684,7 @@ async fn association(
     }
     let mut deliver = |d: &[u8]| {
         // A local client that went away loses the datagram, as UDP would.
-        let _ = local.try_send_to(d, src);
+        let _ = local.send_to(d, src);
     };
     let (moved, end) = conn.relay(&mut rx, &mut deliver, idle).await;
     rec.bytes_up = moved.bytes_up;

@@ -582,3 +582,68 @@ fn udp_refuses_what_only_tcp_has() {
         stderr(&out)
     );
 }
+
+#[test]
+fn server_tunnel_turns_away_associations_over_max_connections() {
+    if !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_echo, echo_port) = udp_echo();
+    let mut server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--max-connections",
+            "1",
+        ],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .expect("pin")
+        .to_string();
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--pin",
+            &pin,
+            "--connect-timeout",
+            "2",
+        ],
+    );
+    let first = UdpSocket::bind("127.0.0.1:0").unwrap();
+    echo_through(&first, client.port, &[b"first".to_vec()]);
+    // The one slot is taken: a second source's handshake gets no answer.
+    let second = UdpSocket::bind("127.0.0.1:0").unwrap();
+    second
+        .send_to(b"second", ("127.0.0.1", client.port))
+        .unwrap();
+    let rec = client.event("connection", SECS(20));
+    assert_eq!(
+        rec["peer"],
+        second.local_addr().unwrap().to_string(),
+        "{rec}"
+    );
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    // The first is still served.
+    echo_through(&first, client.port, &[b"still here".to_vec()]);
+    // Stopping closes the open association at once (close_notify, no --grace over UDP).
+    let summary = server.stop();
+    assert_eq!(summary["failed"]["cut_off"], 1, "{summary}");
+    assert!(
+        summary["failed"]["busy"].as_u64().unwrap_or_default() >= 1,
+        "{summary}"
+    );
+}
