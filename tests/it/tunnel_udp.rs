@@ -647,3 +647,62 @@ fn server_tunnel_turns_away_associations_over_max_connections() {
         "{summary}"
     );
 }
+
+#[test]
+fn gnutls_cli_reaches_a_udp_service_through_the_server_tunnel_with_mtls() {
+    if !have("gnutls-cli") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (echo, echo_port) = udp_echo();
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    std::fs::write(dir.join("stdin.txt"), "from gnutls\n").unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec gnutls-cli \"$@\" < stdin.txt")
+        .arg("gnutls-cli")
+        .args([
+            "--udp",
+            "--x509cafile",
+            "ca.pem",
+            "--x509certfile",
+            "app.pem",
+            "--x509keyfile",
+            "app-key.pem",
+            "-p",
+            &server.port.to_string(),
+            "localhost",
+        ])
+        .current_dir(dir.path());
+    let out = run_bounded(cmd, SECS(30));
+    let all = format!("{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 0, "{all}");
+    assert!(stdout(&out).contains("from gnutls"), "{all}");
+    // The target got the one datagram, unchanged in length.
+    let reached = echo_log(&echo, Duration::from_millis(300));
+    assert_eq!(reached.len(), 1, "{reached:?}");
+    assert_eq!(reached[0].1, 12, "{reached:?}");
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.2", "{rec}");
+    assert_eq!(rec["bytes_up"], 12, "{rec}");
+}
