@@ -678,7 +678,9 @@ fn gnutls_cli_reaches_a_udp_service_through_the_server_tunnel_with_mtls() {
     std::fs::write(dir.join("stdin.txt"), "from gnutls\n").unwrap();
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg("exec gnutls-cli \"$@\" < stdin.txt")
+        // gnutls-cli closes at the end of its input: keep it open a second,
+        // for the echo to come back from the target.
+        .arg("{ cat stdin.txt; sleep 1; } | gnutls-cli \"$@\"")
         .arg("gnutls-cli")
         .args([
             "--udp",
