@@ -426,6 +426,7 @@ require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l udp -d 'Carry UDP datagrams over DTLS instead of TCP over TLS: one DTLS association per client address, and in server mode one UDP socket to the target per association (ECDSA certificates only)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls13 -d 'TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l tls12 -d 'TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from server" -l allow-remote-target -d 'Allow a target that is not on this machine (not loopback, localhost or a Unix socket)'
@@ -455,6 +456,7 @@ require\t'Unknown fails too (exit 5)'"
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l udp -d 'Carry UDP datagrams over DTLS instead of TCP over TLS: one DTLS association per client address, and in server mode one UDP socket to the target per association (ECDSA certificates only)'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls13 -d 'TLS 1.3 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l tls12 -d 'TLS 1.2 only'
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'

@@ -12,6 +12,7 @@ pub mod scan;
 pub mod serve;
 mod stdin;
 pub mod tunnel;
+pub mod tunnel_udp;
 pub mod values;
 
 use std::path::PathBuf;

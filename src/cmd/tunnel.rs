@@ -73,6 +73,12 @@ pub struct CommonArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub alpn: Vec<String>,
 
+    /// Carry UDP datagrams over DTLS instead of TCP over TLS: one DTLS association per client
+    /// address, and in server mode one UDP socket to the target per association (ECDSA
+    /// certificates only).
+    #[arg(long)]
+    pub udp: bool,
+
     /// TLS 1.3 only.
     #[arg(long, conflicts_with = "tls12")]
     pub tls13: bool,
@@ -246,6 +252,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 }
 
 fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
+    if a.common.udp {
+        return super::tunnel_udp::run_server(a, ctx);
+    }
     let addrs = super::serve::listen_addrs(&a.common.listen)?;
     let target = Target::parse(&a.target)?;
     let mut pins = Vec::new();
@@ -290,6 +299,9 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
 }
 
 fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
+    if a.common.udp {
+        return super::tunnel_udp::run_client(a, ctx);
+    }
     let addrs = super::serve::listen_addrs(&a.common.listen)?;
     let mut target = TlsTarget::parse(&a.target)?;
     if let Some(name) = &a.servername {
@@ -331,7 +343,7 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     })
 }
 
-fn status_addrs(c: &CommonArgs) -> Result<Option<Vec<SocketAddr>>> {
+pub(super) fn status_addrs(c: &CommonArgs) -> Result<Option<Vec<SocketAddr>>> {
     c.status
         .as_deref()
         .map(|s| super::serve::listen_addrs(s).context("--status"))
@@ -359,7 +371,7 @@ fn tls_choices(c: &CommonArgs) -> Result<Choices> {
     Ok((versions, algorithms, alpn))
 }
 
-fn limits(c: &CommonArgs, handshake_timeout: Duration) -> Limits {
+pub(super) fn limits(c: &CommonArgs, handshake_timeout: Duration) -> Limits {
     Limits {
         connect_timeout: c.connect_timeout,
         handshake_timeout,

@@ -128,6 +128,32 @@ pub struct Failed {
     pub report: Box<ClientReport>,
 }
 
+/// What a relay carried.
+#[derive(Debug, Clone, Default)]
+pub struct Relayed {
+    /// Datagrams sent to the server.
+    pub datagrams_up: u64,
+    /// Their bytes.
+    pub bytes_up: u64,
+    /// Datagrams received from the server.
+    pub datagrams_down: u64,
+    /// Their bytes.
+    pub bytes_down: u64,
+}
+
+/// Why a relay ended.
+#[derive(Debug)]
+pub enum RelayEnd {
+    /// The server sent close_notify.
+    ServerClosed,
+    /// The input closed (the tunnel is stopping).
+    InputClosed,
+    /// Nothing moved either way for the idle time.
+    Idle,
+    /// A DTLS or network error.
+    Failed(anyhow::Error),
+}
+
 /// An established DTLS connection.
 pub struct Connection {
     socket: UdpSocket,
@@ -333,12 +359,35 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
         }
     }
     .await;
+    // DTLS 1.3: dimpl counts the handshake done once our Finished is out, but
+    // the server judges our certificate only when that flight arrives. Its
+    // first answer (the ACK, or the alert that refuses us) is awaited briefly.
+    let mut refused_late = false;
+    let result = match result {
+        Ok(()) if super::Version::of(&dtls) == Some(super::Version::Dtls13) => {
+            let until = deadline.min(tokio::time::Instant::now() + SETTLE);
+            let settled = settle(
+                &mut dtls,
+                &socket,
+                addr,
+                &mut buf,
+                &mut rbuf,
+                until,
+                &mut early,
+                &mut peer_closed,
+            )
+            .await;
+            refused_late = settled.is_err();
+            settled
+        }
+        other => other,
+    };
     if info.certificate_request || info.server_hello && !info.dtls13 {
         report.client_certificate.requested = Some(info.certificate_request);
     }
     if let Err(e) = result {
         // A throwaway certificate went out because the server asked for one.
-        let e = if info.certificate_request
+        let e = if (info.certificate_request || refused_late)
             && !report.client_certificate.offered
             && error::kind_of(&e) == Some(Failure::Handshake)
         {
@@ -362,6 +411,64 @@ pub async fn connect(opts: ClientOptions) -> Result<Connection, Failed> {
         early,
         peer_closed,
     })
+}
+
+/// The longest wait, after a DTLS 1.3 handshake, for the server's first answer.
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// Waits for the server's first datagram after a DTLS 1.3 handshake (or
+/// `until`), so that an alert refusing our certificate is an error of the
+/// handshake and not of the first read.
+#[allow(clippy::too_many_arguments)]
+async fn settle(
+    dtls: &mut Dtls,
+    socket: &UdpSocket,
+    addr: SocketAddr,
+    buf: &mut Vec<u8>,
+    rbuf: &mut [u8],
+    until: tokio::time::Instant,
+    early: &mut Vec<Vec<u8>>,
+    peer_closed: &mut bool,
+) -> anyhow::Result<()> {
+    loop {
+        let next_timer;
+        loop {
+            match dtls.poll_output(buf) {
+                Output::Packet(p) => send(socket, p).await?,
+                Output::BufferTooSmall { needed } => buf.resize(needed, 0),
+                Output::Timeout(t) => {
+                    next_timer = Some(t);
+                    break;
+                }
+                Output::ApplicationData(d) => early.push(d.to_vec()),
+                Output::CloseNotify => *peer_closed = true,
+                _ => {}
+            }
+        }
+        let timer = next_timer.map(tokio::time::Instant::from_std);
+        tokio::select! {
+            got = socket.recv(rbuf) => {
+                let n = got.map_err(|e| receive_error(&e, addr))?;
+                dtls.handle_timeout(Instant::now()).map_err(|e| super::dimpl_error(&e))?;
+                dtls.handle_packet(&rbuf[..n]).map_err(|e| super::dimpl_error(&e))?;
+                // Deliver what came with it, then stop waiting.
+                loop {
+                    match dtls.poll_output(buf) {
+                        Output::Packet(p) => send(socket, p).await?,
+                        Output::BufferTooSmall { needed } => buf.resize(needed, 0),
+                        Output::Timeout(_) => return Ok(()),
+                        Output::ApplicationData(d) => early.push(d.to_vec()),
+                        Output::CloseNotify => *peer_closed = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ = sleep_until(timer) => {
+                dtls.handle_timeout(Instant::now()).map_err(|e| super::dimpl_error(&e))?;
+            }
+            _ = tokio::time::sleep_until(until) => return Ok(()),
+        }
+    }
 }
 
 /// dimpl needs a certificate even when the server never asks for one: one
@@ -522,6 +629,97 @@ impl Connection {
             let _ = self.drain(output, &mut stats).await;
         }
         Ok(stats)
+    }
+
+    /// Carries datagrams both ways for a tunnel: each one from `input` goes
+    /// out as one datagram, each one received goes to `deliver`, until the
+    /// server closes, `input` closes, or nothing moved either way for `idle`.
+    /// Ends with close_notify unless the server closed first.
+    pub async fn relay(
+        mut self,
+        input: &mut mpsc::Receiver<Vec<u8>>,
+        deliver: &mut (dyn FnMut(&[u8]) + Send),
+        idle: Option<Duration>,
+    ) -> (Relayed, RelayEnd) {
+        let mut moved = Relayed::default();
+        let mut rbuf = vec![0u8; 65_536];
+        let addr = self
+            .socket
+            .peer_addr()
+            .map_or("the server".to_string(), |a| a.to_string());
+        let mut stats = DataStats::default();
+        let mut last_move = tokio::time::Instant::now();
+        let mut take = |d: &[u8], moved: &mut Relayed| {
+            moved.datagrams_down += 1;
+            moved.bytes_down += d.len() as u64;
+            deliver(d);
+        };
+        for d in std::mem::take(&mut self.early) {
+            take(&d, &mut moved);
+        }
+        let end = loop {
+            if self.peer_closed || stats.closed_by_server {
+                break RelayEnd::ServerClosed;
+            }
+            let mut got = Vec::new();
+            let next_timer = {
+                let mut keep = |d: &[u8]| {
+                    got.push(d.to_vec());
+                    Ok(())
+                };
+                match self.drain(&mut keep, &mut stats).await {
+                    Ok(t) => t,
+                    Err(e) => break RelayEnd::Failed(e),
+                }
+            };
+            if !got.is_empty() {
+                last_move = tokio::time::Instant::now();
+            }
+            for d in got {
+                take(&d, &mut moved);
+            }
+            if stats.closed_by_server {
+                continue;
+            }
+            let timer = next_timer.map(tokio::time::Instant::from_std);
+            let idle_at = idle.map(|d| last_move + d);
+            tokio::select! {
+                chunk = input.recv() => match chunk {
+                    Some(data) => {
+                        if let Err(e) = self.dtls.send_application_data(&data) {
+                            break RelayEnd::Failed(data_error(&e));
+                        }
+                        moved.datagrams_up += 1;
+                        moved.bytes_up += data.len() as u64;
+                        last_move = tokio::time::Instant::now();
+                    }
+                    None => break RelayEnd::InputClosed,
+                },
+                r = self.socket.recv(&mut rbuf) => {
+                    let step = r
+                        .map_err(|e| receive_error(&e, &addr))
+                        .and_then(|n| {
+                            self.dtls.handle_timeout(Instant::now()).map_err(|e| data_error(&e))?;
+                            self.dtls.handle_packet(&rbuf[..n]).map_err(|e| data_error(&e))
+                        });
+                    if let Err(e) = step {
+                        break RelayEnd::Failed(e);
+                    }
+                }
+                _ = sleep_until(timer) => {
+                    if let Err(e) = self.dtls.handle_timeout(Instant::now()) {
+                        break RelayEnd::Failed(data_error(&e));
+                    }
+                }
+                _ = sleep_until(idle_at) => break RelayEnd::Idle,
+            }
+        };
+        if !matches!(end, RelayEnd::ServerClosed | RelayEnd::Failed(_)) && self.dtls.close().is_ok()
+        {
+            let mut ignore = |_: &[u8]| Ok(());
+            let _ = self.drain(&mut ignore, &mut stats).await;
+        }
+        (moved, end)
     }
 
     /// Sends one datagram of application data.

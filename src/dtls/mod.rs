@@ -7,8 +7,10 @@
 //! (`crate::tls::verify`, `crate::tls::explain`). dimpl signs with ECDSA
 //! P-256 and P-384 keys only, so an identity is checked for that up front.
 
+pub mod alert;
 pub mod bench;
 pub mod client;
+pub mod legacy;
 pub mod scan;
 pub mod server;
 pub mod wire;
@@ -198,6 +200,7 @@ fn dimpl_config(
         // that duplicated datagrams trigger use the same budget: on a lossy path
         // the handshake failed long before --timeout. The timeout bounds it.
         .flight_retries(12)
+        .with_crypto_provider(alert::provider())
         .require_client_certificate(require_client_certificate)
         .use_server_cookie(true);
     if let Some(suites) = suites {

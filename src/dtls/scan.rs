@@ -1,13 +1,15 @@
 //! `scan --dtls`: which DTLS versions a server accepts, and which suites per
 //! version, by one handshake per (version, suite) that dimpl can offer
 //! (DTLS 1.2: ECDHE-ECDSA with AES-GCM or ChaCha20-Poly1305; DTLS 1.3: the
-//! three AEAD suites), one at a time, each bound by the timeout.
+//! three AEAD suites), one at a time, each bound by the timeout; DTLS 1.0
+//! by a hand-built ClientHello (`super::legacy`).
 
 use std::time::Duration;
 
 use serde::Serialize;
 
 use super::client::{self, ClientOptions};
+use super::legacy::Answer;
 use super::Versions;
 use crate::tls::config::TrustRoots;
 use crate::tls::error::{self, Failure};
@@ -44,6 +46,23 @@ pub struct VersionResult {
     pub note: Option<String>,
 }
 
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A deprecated protocol version is accepted.
+    DeprecatedVersion,
+}
+
+/// A problem the scan found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// What kind.
+    pub kind: FindingKind,
+    /// In words.
+    pub message: String,
+}
+
 /// What `scan --dtls` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
@@ -51,6 +70,8 @@ pub struct ScanReport {
     pub target: String,
     /// Newest first.
     pub versions: Vec<VersionResult>,
+    /// Problems found (empty: none).
+    pub findings: Vec<Finding>,
 }
 
 /// One handshake offering only `suites` of `version`.
@@ -78,12 +99,16 @@ async fn probe(opts: &ScanOptions, version: Versions, suites: &[u16]) -> anyhow:
 pub async fn scan(opts: &ScanOptions) -> anyhow::Result<ScanReport> {
     let mut results: Vec<(Versions, u16, anyhow::Result<()>)> = Vec::new();
     let mut version_failures = Vec::new();
-    // DTLS 1.2 first: a DTLS 1.2-only server may stay stuck on an unanswerable
+    let mut dtls10 = None;
+    // DTLS 1.2 first and 1.3 last: a server may stay stuck on an unanswerable
     // DTLS 1.3 ClientHello (openssl s_server does, until its peer times out).
     for (version, suites) in [
         (Versions::Dtls12, &DTLS12_SUITES[..]),
         (Versions::Dtls13, &DTLS13_SUITES[..]),
     ] {
+        if version == Versions::Dtls13 {
+            dtls10 = Some(probe_dtls10(opts).await);
+        }
         if let Err(e) = probe(opts, version, suites).await {
             version_failures.push((version, e));
             continue;
@@ -93,10 +118,14 @@ pub async fn scan(opts: &ScanOptions) -> anyhow::Result<ScanReport> {
         }
     }
     // A port that refuses (ICMP) or answers no probe at all is a network failure, not a finding.
+    let dtls10 = dtls10.unwrap_or_else(|| Err(anyhow::anyhow!("not probed")));
     if results.is_empty()
         && version_failures
             .iter()
             .all(|(_, e)| error::kind_of(e) == Some(Failure::Network))
+        && dtls10
+            .as_ref()
+            .is_err_and(|e| error::kind_of(e) == Some(Failure::Network))
     {
         if let Some((_, e)) = version_failures.pop() {
             return Err(e);
@@ -132,14 +161,67 @@ pub async fn scan(opts: &ScanOptions) -> anyhow::Result<ScanReport> {
             note: if accepted { None } else { note },
         });
     }
-    versions.push(VersionResult {
-        version: "DTLSv1.0",
-        accepted: None,
-        suites: Vec::new(),
-        note: Some("not probed: the DTLS library here speaks DTLS 1.2 and 1.3 only".to_string()),
-    });
+    let mut findings = Vec::new();
+    let v10 = match dtls10 {
+        Ok(Answer::Accepted(suite)) => {
+            findings.push(Finding {
+                kind: FindingKind::DeprecatedVersion,
+                message: "DTLS 1.0 is accepted: it is deprecated by RFC 8996 (its TLS 1.1 base lacks modern AEAD suites); turn it off".to_string(),
+            });
+            VersionResult {
+                version: "DTLSv1.0",
+                accepted: Some(true),
+                suites: vec![super::wire::suite_name(suite)],
+                note: Some(
+                    "the suite listed is the server's choice among the probe's CBC suites"
+                        .to_string(),
+                ),
+            }
+        }
+        other => VersionResult {
+            version: "DTLSv1.0",
+            accepted: Some(false),
+            suites: Vec::new(),
+            note: Some(match other {
+                Ok(Answer::Alert(d)) => format!(
+                    "the server answered with the alert {}",
+                    crate::tls::explain::alert_name(&format!(
+                        "{:?}",
+                        rustls::AlertDescription::from(d)
+                    ))
+                ),
+                Ok(Answer::OtherVersion(v)) => format!(
+                    "the server answered a DTLS 1.0 ClientHello with version {:02x}{:02x}",
+                    v[0], v[1]
+                ),
+                Ok(Answer::Silent) | Ok(Answer::Accepted(_)) => {
+                    "the server did not answer a DTLS 1.0 ClientHello with a ServerHello"
+                        .to_string()
+                }
+                Err(e) => format!("{e:#}"),
+            }),
+        },
+    };
+    versions.push(v10);
     Ok(ScanReport {
         target: opts.target.to_string(),
         versions,
+        findings,
     })
+}
+
+/// The DTLS 1.0 probe, at the address the other probes use.
+async fn probe_dtls10(opts: &ScanOptions) -> anyhow::Result<Answer> {
+    let (host, port) = opts
+        .connect_to
+        .clone()
+        .unwrap_or_else(|| (opts.target.host.clone(), opts.target.port));
+    let addr = tokio::time::timeout(opts.timeout, tokio::net::lookup_host((host.as_str(), port)))
+        .await
+        .map_err(|_| error::fail(Failure::Network, "timed out resolving the target"))?
+        .map_err(|e| error::fail(Failure::Network, format!("cannot resolve the target: {e}")))?
+        .next()
+        .ok_or_else(|| error::fail(Failure::Network, "the target resolves to no address"))?;
+    let name = opts.target.server_name_str();
+    super::legacy::probe(addr, Some(&name), opts.timeout).await
 }

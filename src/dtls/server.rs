@@ -109,6 +109,41 @@ pub fn prepare(opts: ServerOptions) -> anyhow::Result<Server> {
     })
 }
 
+/// What the server does with an association's data: echo it (`serve
+/// --dtls`) or forward it (`tunnel server --udp`).
+pub trait Handler: Send {
+    /// Judges a client certificate that verified against the client CAs;
+    /// `Err(reason)` refuses it with the alert access_denied.
+    fn admit_certificate(&mut self, _peer: SocketAddr, _leaf: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The handshake completed; `Err(reason)` ends the association at once.
+    fn established(&mut self, _peer: SocketAddr) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// One datagram of application data from the peer; returns the datagrams to send back.
+    fn data(&mut self, peer: SocketAddr, data: Vec<u8>) -> Vec<Vec<u8>>;
+
+    /// An association ended (called once for each peer that proved its address).
+    fn ended(&mut self, _peer: SocketAddr, _record: &Association) {}
+}
+
+/// The echo of `serve --dtls`: every datagram goes back as it came.
+#[derive(Debug, Default)]
+pub struct Echo;
+
+impl Handler for Echo {
+    fn data(&mut self, _peer: SocketAddr, data: Vec<u8>) -> Vec<Vec<u8>> {
+        vec![data]
+    }
+}
+
+/// Datagrams for peers that come from elsewhere (a tunnel's target): the
+/// peer's address and the data to send it.
+pub type Inbound = mpsc::Receiver<(SocketAddr, Vec<u8>)>;
+
 /// How an association ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,6 +156,10 @@ pub enum End {
     HandshakeFailed,
     /// The client's certificate did not verify.
     CertificateRejected,
+    /// The client's certificate verified but its identity is not allowed.
+    Denied,
+    /// The handshake completed but the association could not go on (a tunnel's target is unreachable).
+    TargetUnreachable,
     /// The peer was silent for the idle timeout.
     IdleTimeout,
     /// A DTLS error after the handshake.
@@ -137,6 +176,8 @@ impl End {
             End::HandshakeTimeout => "handshake timeout",
             End::HandshakeFailed => "handshake failed",
             End::CertificateRejected => "certificate rejected",
+            End::Denied => "denied",
+            End::TargetUnreachable => "target unreachable",
             End::IdleTimeout => "idle timeout",
             End::Error => "error",
             End::Shutdown => "shutdown",
@@ -216,6 +257,13 @@ struct Peer {
     proven: bool,
     info: HelloInfo,
     verdict_pending: bool,
+    /// The handler was told that the handshake completed.
+    admitted: bool,
+    /// dimpl counts the handshake done (a refused client may get this far in DTLS 1.3).
+    dimpl_connected: bool,
+    /// A DTLS 1.3 client certificate was refused: the alert to send once
+    /// dimpl has finished the handshake, and how the association ends.
+    refusal: Option<(u8, End, String)>,
 }
 
 enum Step {
@@ -223,11 +271,24 @@ enum Step {
     End(End, Option<String>),
 }
 
-/// Runs the server until `stop` yields (a signal's name) or `--max-accept`
+/// Runs the echo server until `stop` yields (a signal's name) or `--max-accept`
 /// associations have ended; `on_event` gets each association as it ends.
 pub async fn serve(
     socket: UdpSocket,
     server: Server,
+    on_event: &mut (dyn FnMut(&Association) + Send),
+    stop: mpsc::UnboundedReceiver<&'static str>,
+) -> Summary {
+    run(socket, server, &mut Echo, None, on_event, stop).await
+}
+
+/// Runs the server with `handler` deciding what becomes of the data, and
+/// `inbound` bringing datagrams to send to peers.
+pub async fn run(
+    socket: UdpSocket,
+    server: Server,
+    handler: &mut dyn Handler,
+    mut inbound: Option<Inbound>,
     on_event: &mut (dyn FnMut(&Association) + Send),
     mut stop: mpsc::UnboundedReceiver<&'static str>,
 ) -> Summary {
@@ -277,6 +338,9 @@ pub async fn serve(
                         proven: false,
                         info: HelloInfo::default(),
                         verdict_pending: false,
+                        admitted: false,
+                        dimpl_connected: false,
+                        refusal: None,
                     });
                     summary.peak_peers = summary.peak_peers.max(peers.len() as u64);
                 }
@@ -287,9 +351,9 @@ pub async fn serve(
                     Err(e) => failed(peer, &e),
                 };
                 if let Step::Keep = step {
-                    step = drive(peer, from, &socket, &mut out, &server, false).await;
+                    step = drive(peer, from, &socket, &mut out, &server, handler, false).await;
                 }
-                finish_step(&mut peers, from, step, &mut summary, on_event, opts, &mut admitting);
+                finish_step(&mut peers, from, step, &mut summary, handler, on_event, opts, &mut admitting);
             }
             _ = sleep_until(wake) => {
                 let now = Instant::now();
@@ -305,7 +369,7 @@ pub async fn serve(
                         if peer.connected {
                             // Say goodbye: a peer waiting for the server to close must hear it.
                             if peer.dtls.close().is_ok() {
-                                let _ = drive(peer, addr, &socket, &mut out, &server, false).await;
+                                let _ = drive(peer, addr, &socket, &mut out, &server, handler, false).await;
                             }
                             Step::End(End::IdleTimeout, Some(format!("no datagram for {}", human(opts.idle_timeout.unwrap_or_default()))))
                         } else {
@@ -313,12 +377,28 @@ pub async fn serve(
                         }
                     } else {
                         match peer.dtls.handle_timeout(now) {
-                            Ok(()) => drive(peer, addr, &socket, &mut out, &server, true).await,
+                            Ok(()) => drive(peer, addr, &socket, &mut out, &server, handler, true).await,
                             Err(e) => failed(peer, &e),
                         }
                     };
-                    finish_step(&mut peers, addr, step, &mut summary, on_event, opts, &mut admitting);
+                    finish_step(&mut peers, addr, step, &mut summary, handler, on_event, opts, &mut admitting);
                 }
+            }
+            Some((addr, data)) = next_inbound(&mut inbound) => {
+                let Some(peer) = peers.get_mut(&addr) else { continue };
+                if !peer.connected {
+                    continue;
+                }
+                peer.last_seen = Instant::now();
+                let step = match peer.dtls.send_application_data(&data) {
+                    Ok(_) => {
+                        peer.rec.datagrams_out += 1;
+                        peer.rec.bytes_out += data.len() as u64;
+                        drive(peer, addr, &socket, &mut out, &server, handler, false).await
+                    }
+                    Err(e) => failed(peer, &e),
+                };
+                finish_step(&mut peers, addr, step, &mut summary, handler, on_event, opts, &mut admitting);
             }
             sig = stop.recv() => {
                 summary.stopped_by = sig;
@@ -326,10 +406,10 @@ pub async fn serve(
                 for addr in addrs {
                     if let Some(peer) = peers.get_mut(&addr) {
                         if peer.connected && peer.dtls.close().is_ok() {
-                            let _ = drive(peer, addr, &socket, &mut out, &server, false).await;
+                            let _ = drive(peer, addr, &socket, &mut out, &server, handler, false).await;
                         }
                     }
-                    finish_step(&mut peers, addr, Step::End(End::Shutdown, Some("the server is stopping".into())), &mut summary, on_event, opts, &mut admitting);
+                    finish_step(&mut peers, addr, Step::End(End::Shutdown, Some("the server is stopping".into())), &mut summary, handler, on_event, opts, &mut admitting);
                 }
                 break;
             }
@@ -366,11 +446,13 @@ fn make_room(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish_step(
     peers: &mut HashMap<SocketAddr, Peer>,
     addr: SocketAddr,
     step: Step,
     summary: &mut Summary,
+    handler: &mut dyn Handler,
     on_event: &mut (dyn FnMut(&Association) + Send),
     opts: &ServerOptions,
     admitting: &mut bool,
@@ -401,45 +483,31 @@ fn finish_step(
     }
     summary.bytes_in += peer.rec.bytes_in;
     summary.bytes_out += peer.rec.bytes_out;
+    handler.ended(addr, &peer.rec);
     on_event(&peer.rec);
     if opts.max_accept.is_some_and(|n| summary.associations >= n) {
         *admitting = false;
     }
 }
 
-/// Sends what dimpl has queued, echoes what it decrypted, verifies a client
-/// certificate when one arrives; `timer` says a retransmission timer fired.
+/// Sends what dimpl has queued, hands what it decrypted to the handler (and
+/// sends its answers), verifies a client certificate when one arrives;
+/// `timer` says a retransmission timer fired.
 async fn drive(
     peer: &mut Peer,
     addr: SocketAddr,
     socket: &UdpSocket,
     out: &mut Vec<u8>,
     server: &Server,
+    handler: &mut dyn Handler,
     timer: bool,
 ) -> Step {
     loop {
         let mut packets: Vec<Vec<u8>> = Vec::new();
-        let mut echo: Vec<Vec<u8>> = Vec::new();
+        let mut data: Vec<Vec<u8>> = Vec::new();
         let mut closed = false;
         let mut cert: Option<Vec<u8>> = None;
-        loop {
-            match peer.dtls.poll_output(out) {
-                Output::Packet(p) => packets.push(p.to_vec()),
-                Output::BufferTooSmall { needed } => out.resize(needed, 0),
-                Output::Timeout(t) => {
-                    peer.timer = Some(t);
-                    break;
-                }
-                Output::Connected => {
-                    peer.connected = true;
-                    peer.verdict_pending = false;
-                }
-                Output::PeerCert(der) => cert = Some(der.to_vec()),
-                Output::ApplicationData(d) => echo.push(d.to_vec()),
-                Output::CloseNotify => closed = true,
-                _ => {}
-            }
-        }
+        poll(peer, out, &mut packets, &mut data, &mut closed, &mut cert);
         let was_proven = peer.proven;
         for p in &packets {
             peer.info.observe(p);
@@ -450,17 +518,57 @@ async fn drive(
         if let Some(der) = cert {
             if let Some(verifier) = &server.client_verifier {
                 let leaf = CertificateDer::from(der);
-                if let Err(e) = verifier.verify_client_cert(&leaf, &[], UnixTime::now()) {
-                    let reason = client_cert_reason(&e, &leaf);
-                    // dimpl may count the handshake done already; the client never sees it so.
-                    peer.connected = false;
-                    reject(peer, addr, socket, &e).await;
-                    return Step::End(End::CertificateRejected, Some(reason));
-                }
+                let verdict = match verifier.verify_client_cert(&leaf, &[], UnixTime::now()) {
+                    Err(e) => Err((
+                        alert_for(&e),
+                        End::CertificateRejected,
+                        client_cert_reason(&e, &leaf),
+                    )),
+                    Ok(_) => handler
+                        .admit_certificate(addr, &leaf)
+                        .map_err(|why| (ACCESS_DENIED, End::Denied, why)),
+                };
                 peer.rec.client_subject = crate::tls::certinfo::CertSummary::from_der(&leaf)
                     .ok()
                     .map(|s| crate::text::sanitize(&s.subject).into_owned());
+                if let Err((alert, end, reason)) = verdict {
+                    // dimpl may count the handshake done already; the client never sees it so.
+                    peer.connected = false;
+                    if !peer.info.dtls13 {
+                        // DTLS 1.2: the server has not switched to encryption
+                        // yet, so a plaintext alert is what the client expects.
+                        let _ = socket.send_to(&wire::plaintext_alert(alert), addr).await;
+                        let _ = peer.dtls.close();
+                        return Step::End(end, Some(reason));
+                    }
+                    peer.refusal = Some((alert, end, reason));
+                }
             }
+        }
+        if peer.refusal.is_some() {
+            // DTLS 1.3: the alert must be encrypted under the keys of the end
+            // of the handshake, so dimpl finishes it first; until then the
+            // client hears nothing (no ACK that it could take for a welcome).
+            if !peer.dimpl_connected {
+                return Step::Keep;
+            }
+            let Some((alert, end, reason)) = peer.refusal.take() else {
+                return Step::Keep;
+            };
+            super::alert::close_with(&mut peer.dtls, alert);
+            let mut alerts = Vec::new();
+            poll(
+                peer,
+                out,
+                &mut alerts,
+                &mut Vec::new(),
+                &mut false,
+                &mut None,
+            );
+            for p in &alerts {
+                let _ = socket.send_to(p, addr).await;
+            }
+            return Step::End(end, Some(reason));
         }
         if peer.info.server_hello && !was_proven {
             peer.proven = true;
@@ -475,45 +583,84 @@ async fn drive(
         if peer.connected && peer.rec.handshake.is_none() {
             peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
         }
+        if peer.connected && !peer.admitted {
+            peer.admitted = true;
+            if let Err(reason) = handler.established(addr) {
+                if peer.dtls.close().is_ok() {
+                    let mut bye = Vec::new();
+                    poll(peer, out, &mut bye, &mut Vec::new(), &mut false, &mut None);
+                    for p in &bye {
+                        let _ = socket.send_to(p, addr).await;
+                    }
+                }
+                return Step::End(End::TargetUnreachable, Some(reason));
+            }
+        }
         if closed {
             return Step::End(End::Closed, Some("the client sent close_notify".into()));
         }
-        if echo.is_empty() {
+        if data.is_empty() {
             return Step::Keep;
         }
-        for d in echo {
+        for d in data {
             peer.rec.datagrams_in += 1;
             peer.rec.bytes_in += d.len() as u64;
-            match peer.dtls.send_application_data(&d) {
-                Ok(_) => {
-                    peer.rec.datagrams_out += 1;
-                    peer.rec.bytes_out += d.len() as u64;
+            for reply in handler.data(addr, d) {
+                match peer.dtls.send_application_data(&reply) {
+                    Ok(_) => {
+                        peer.rec.datagrams_out += 1;
+                        peer.rec.bytes_out += reply.len() as u64;
+                    }
+                    Err(e) => return failed(peer, &e),
                 }
-                Err(e) => return failed(peer, &e),
             }
         }
     }
 }
 
-/// Tells a DTLS 1.2 client why its certificate was refused: the server has
-/// not switched to encryption yet, so a plaintext alert is what it expects.
-/// (In DTLS 1.3 the alert would have to be encrypted; the peer times out instead.)
-async fn reject(peer: &mut Peer, addr: SocketAddr, socket: &UdpSocket, e: &rustls::Error) {
-    if peer.info.dtls13 {
-        let _ = peer.dtls.close();
-        return;
+/// Takes what dimpl has to say until its next timer.
+fn poll(
+    peer: &mut Peer,
+    out: &mut Vec<u8>,
+    packets: &mut Vec<Vec<u8>>,
+    data: &mut Vec<Vec<u8>>,
+    closed: &mut bool,
+    cert: &mut Option<Vec<u8>>,
+) {
+    loop {
+        match peer.dtls.poll_output(out) {
+            Output::Packet(p) => packets.push(p.to_vec()),
+            Output::BufferTooSmall { needed } => out.resize(needed, 0),
+            Output::Timeout(t) => {
+                peer.timer = Some(t);
+                break;
+            }
+            Output::Connected => {
+                peer.dimpl_connected = true;
+                peer.connected = peer.refusal.is_none();
+                peer.verdict_pending = false;
+            }
+            Output::PeerCert(der) => *cert = Some(der.to_vec()),
+            // A refused client's data goes nowhere.
+            Output::ApplicationData(d) if peer.refusal.is_none() => data.push(d.to_vec()),
+            Output::CloseNotify => *closed = true,
+            _ => {}
+        }
     }
-    let description: u8 = match e {
+}
+
+/// access_denied: the certificate is fine but its holder may not pass.
+const ACCESS_DENIED: u8 = 49;
+
+/// The alert that tells a client why its certificate was refused.
+fn alert_for(e: &rustls::Error) -> u8 {
+    match e {
         rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => 48,
         rustls::Error::InvalidCertificate(
             rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. },
         ) => 45,
         _ => 42,
-    };
-    let _ = socket
-        .send_to(&wire::plaintext_alert(description), addr)
-        .await;
-    let _ = peer.dtls.close();
+    }
 }
 
 fn client_cert_reason(e: &rustls::Error, leaf: &CertificateDer<'static>) -> String {
@@ -571,6 +718,14 @@ fn next_wake(peers: &HashMap<SocketAddr, Peer>, opts: &ServerOptions) -> Option<
         .flat_map(|p| [p.timer, deadline(p, opts)])
         .flatten()
         .min()
+}
+
+/// The next datagram from elsewhere for a peer; never, without a source.
+async fn next_inbound(inbound: &mut Option<Inbound>) -> Option<(SocketAddr, Vec<u8>)> {
+    match inbound {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(t: Option<Instant>) {

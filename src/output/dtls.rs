@@ -192,7 +192,11 @@ pub fn association_line(a: &Association, style: Style) -> String {
     let tone = match a.end {
         End::Closed => Tone::Good,
         End::IdleTimeout | End::Shutdown | End::HandshakeTimeout => Tone::Warn,
-        End::HandshakeFailed | End::CertificateRejected | End::Error => Tone::Bad,
+        End::HandshakeFailed
+        | End::CertificateRejected
+        | End::Denied
+        | End::TargetUnreachable
+        | End::Error => Tone::Bad,
     };
     let mut s = format!(
         "{} {} {}",
@@ -347,6 +351,14 @@ pub fn render_scan(
                 .into_owned(),
         };
         field(out, style, v.version, text)?;
+    }
+    for f in &r.findings {
+        field(
+            out,
+            style,
+            "finding",
+            style.paint(Tone::Bad, sanitize(&f.message)),
+        )?;
     }
     Ok(())
 }

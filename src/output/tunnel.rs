@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::{field_styled, sanitize, Style, Tone};
-use crate::tunnel::{human_duration, ConnRecord, Event, Mode, Outcome, Ready, Summary};
+use crate::tunnel::{human_duration, ConnRecord, Event, Mode, Outcome, Ready, Summary, Transport};
 
 /// Writes one event as a JSON line.
 pub fn json_line(out: &mut dyn Write, event: &Event) -> io::Result<()> {
@@ -109,12 +109,20 @@ fn warning(err: &mut dyn Write, message: &str, style: Style) -> io::Result<()> {
 fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
     let field =
         |out: &mut dyn Write, label: &str, value: String| field_styled(out, style, label, value);
+    // (secure side, plaintext side) as the forwarding line names them.
+    let (secure, plain) = match r.transport {
+        Transport::Tcp => ("TLS", "plaintext"),
+        Transport::Udp => ("DTLS", "UDP"),
+    };
     match r.mode {
         Mode::Server => {
             field(
                 out,
                 "forwarding",
-                format!("TLS on {} to {}", r.addr, sanitize(&r.target)),
+                match r.transport {
+                    Transport::Tcp => format!("TLS on {} to {}", r.addr, sanitize(&r.target)),
+                    Transport::Udp => format!("DTLS on {} to UDP {}", r.addr, sanitize(&r.target)),
+                },
             )?;
             if let Some(c) = &r.certificate {
                 let origin = if r.ephemeral {
@@ -139,7 +147,12 @@ fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
                         out,
                         "connect",
                         format!(
-                            "tlskit tunnel client --listen 127.0.0.1:0 --target {dial} --pin {}",
+                            "tlskit tunnel client{} --listen 127.0.0.1:0 --target {dial} --pin {}",
+                            if r.transport == Transport::Udp {
+                                " --udp"
+                            } else {
+                                ""
+                            },
                             c.spki_pin
                         ),
                     )?;
@@ -161,7 +174,7 @@ fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
             field(
                 out,
                 "forwarding",
-                format!("plaintext on {} to TLS {}", r.addr, sanitize(&r.target)),
+                format!("{plain} on {} to {secure} {}", r.addr, sanitize(&r.target)),
             )?;
             if let Some(name) = &r.server_name {
                 field(

@@ -52,6 +52,19 @@ impl AllowRules {
         v
     }
 
+    /// Lets `id` pass, or says in a sentence why not.
+    pub fn check(&self, id: &PeerIdentity) -> Result<(), String> {
+        if self.allows(id) {
+            return Ok(());
+        }
+        let mut names: Vec<String> = id.cn.iter().map(|c| format!("CN={c}")).collect();
+        names.extend(id.sans.iter().cloned());
+        Err(format!(
+            "the client certificate ({}) matches no --allow-cn, --allow-dns, --allow-uri or --allow-pin rule",
+            sanitize(&names.join(", "))
+        ))
+    }
+
     /// Whether `id` may pass.
     pub fn allows(&self, id: &PeerIdentity) -> bool {
         if self.is_empty() {
@@ -160,15 +173,9 @@ impl ClientCertVerifier for AllowingVerifier {
         let Some(id) = identity_of(end_entity) else {
             return Err(Error::InvalidCertificate(CertificateError::BadEncoding));
         };
-        if self.rules.allows(&id) {
+        let Err(why) = self.rules.check(&id) else {
             return Ok(verified);
-        }
-        let mut names: Vec<String> = id.cn.iter().map(|c| format!("CN={c}")).collect();
-        names.extend(id.sans.iter().cloned());
-        let why = format!(
-            "the client certificate ({}) matches no --allow-cn, --allow-dns, --allow-uri or --allow-pin rule",
-            sanitize(&names.join(", "))
-        );
+        };
         let _ = REFUSAL.try_with(|r| *r.borrow_mut() = Some((why, id)));
         // rustls answers this with the access_denied alert.
         Err(Error::InvalidCertificate(

@@ -203,6 +203,7 @@ impl PreparedClient {
         events
             .important(Event::Ready(Ready {
                 mode: Mode::Client,
+                transport: super::Transport::Tcp,
                 addr,
                 target: self.opts.target.to_string(),
                 certificate: None,
@@ -436,7 +437,33 @@ fn done(mut rec: ConnRecord, started: Instant) -> ConnRecord {
 }
 
 fn load(opts: &ClientTunnel) -> Result<Loaded> {
-    let roots = match &opts.roots {
+    let roots = load_roots(&opts.roots)?;
+    let identity = match &opts.identity {
+        None => None,
+        Some((cert, key)) => Some(load_identity(cert, key)?),
+    };
+    let store = Arc::new(config::root_store(&roots)?);
+    Ok(Loaded {
+        roots,
+        store,
+        identity,
+    })
+}
+
+/// The certificate chain and key files of `--cert` and `--key`.
+pub(crate) fn load_identity(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    Ok((
+        files::load_certs(cert).with_context(|| format!("reading --cert '{}'", cert.display()))?,
+        files::load_key(key).with_context(|| format!("reading --key '{}'", key.display()))?,
+    ))
+}
+
+/// The trust anchors `roots` names, read now.
+pub(crate) fn load_roots(roots: &Roots) -> Result<TrustRoots> {
+    Ok(match roots {
         Roots::Webpki => TrustRoots::Webpki,
         Roots::File(path) => TrustRoots::Certs(
             files::load_certs(path)
@@ -450,19 +477,5 @@ fn load(opts: &ClientTunnel) -> Result<Loaded> {
             }
             TrustRoots::Certs(found.certs)
         }
-    };
-    let identity = match &opts.identity {
-        None => None,
-        Some((cert, key)) => Some((
-            files::load_certs(cert)
-                .with_context(|| format!("reading --cert '{}'", cert.display()))?,
-            files::load_key(key).with_context(|| format!("reading --key '{}'", key.display()))?,
-        )),
-    };
-    let store = Arc::new(config::root_store(&roots)?);
-    Ok(Loaded {
-        roots,
-        store,
-        identity,
     })
 }

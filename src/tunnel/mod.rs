@@ -12,6 +12,7 @@ mod forward;
 pub mod proxy_protocol;
 pub mod server;
 pub mod status;
+pub mod udp;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -198,6 +199,17 @@ pub enum Mode {
     Client,
 }
 
+/// What the tunnel carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// TLS over TCP, plaintext over TCP or a Unix socket.
+    #[default]
+    Tcp,
+    /// DTLS over UDP, plaintext over UDP.
+    Udp,
+}
+
 /// How one connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -306,6 +318,8 @@ impl ConnRecord {
 pub struct Ready {
     /// Server or client.
     pub mode: Mode,
+    /// TCP (TLS) or UDP (DTLS).
+    pub transport: Transport,
     /// The address listened on.
     pub addr: String,
     /// Where connections go.

@@ -187,6 +187,7 @@ impl PreparedServer {
         events
             .important(Event::Ready(Ready {
                 mode: Mode::Server,
+                transport: super::Transport::Tcp,
                 addr,
                 target: self.opts.target.to_string(),
                 certificate: Some(self.certificate()),

@@ -389,6 +389,84 @@ fn mtls_accepts_a_client_of_the_ca_and_refuses_another() {
 }
 
 #[test]
+fn dtls13_a_refused_client_certificate_gets_the_alert_and_exit_4() {
+    let dir = Dir::new();
+    pki(&dir);
+    let mut served = serve_dtls(
+        &dir,
+        &[
+            "--cert",
+            "localhost.pem",
+            "--key",
+            "localhost-key.pem",
+            "--client-ca",
+            "ca.pem",
+        ],
+    );
+    let target = format!("localhost:{}", served.port);
+    let connect = |extra: &[&str]| {
+        let mut args = vec![
+            "connect",
+            "--dtls",
+            "--tls13",
+            &target,
+            "--ca",
+            "ca.pem",
+            "--timeout",
+            "20",
+        ];
+        args.extend_from_slice(extra);
+        tlskit_with_input(&dir, "ping\n", &args)
+    };
+    // A certificate from another CA: the server's encrypted unknown_ca alert
+    // arrives, and the handshake fails with exit 4 (not a timeout, exit 3).
+    let out = connect(&["--cert", "mallory.pem", "--key", "mallory-key.pem"]);
+    assert_eq!(code(&out), 4, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "", "no data went either way");
+    assert!(
+        stderr(&out).contains(
+            "tlskit: error: the peer sent the alert unknown_ca (the peer refused the certificate it was given)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["protocol"], "DTLSv1.3", "{assoc}");
+    assert_eq!(assoc["end"], "certificate_rejected", "{assoc}");
+    assert_eq!(assoc["established"], false, "{assoc}");
+    assert_eq!(assoc["bytes_in"], 0, "{assoc}");
+
+    // No certificate at all: the same alert, and the hint to give one.
+    let out = connect(&[]);
+    assert_eq!(code(&out), 4, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("alert unknown_ca")
+            && stderr(&out).contains("give one with --cert FILE --key FILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        served.event("association", SECS(10))["end"],
+        "certificate_rejected"
+    );
+
+    // Alice's certificate still passes over DTLS 1.3.
+    let out = connect(&[
+        "--cert",
+        "alice.pem",
+        "--key",
+        "alice-key.pem",
+        "--read-timeout",
+        "1",
+    ]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(stdout(&out), "ping\n");
+    let assoc = served.event("association", SECS(10));
+    assert_eq!(assoc["client_subject"], "CN=alice", "{assoc}");
+    assert!(served.terminate(SECS(10)).success());
+}
+
+#[test]
 fn a_wrong_name_is_refused_with_exit_5_and_a_wrong_pin_with_exit_6() {
     if !have("openssl") {
         return;
@@ -649,7 +727,7 @@ fn garbage_and_a_client_hello_flood_leave_the_server_serving() {
     );
 }
 
-/// A loopback UDP relay between one client and `server` that drops (10 %),
+/// A loopback UDP relay between one client and `server` that drops (20 %),
 /// duplicates (10 %) and reorders (10 %) datagrams in both directions, by a fixed pseudo-random
 /// sequence (no timing involved), until `stop` is set or a minute passes.
 fn lossy_relay(
@@ -699,7 +777,7 @@ fn lossy_relay(
                 };
                 let d = buf[..n].to_vec();
                 match roll() {
-                    0..=9 => dropped += 1,
+                    0..=19 => dropped += 1,
                     20..=29 => {
                         duplicated += 1;
                         send(&d);
@@ -745,7 +823,12 @@ fn loss_duplication_and_reordering_neither_stop_the_handshake_nor_corrupt_or_rep
 fn lossy_run() -> Result<(), String> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = Dir::new();
-    let mut served = serve_dtls(&dir, &[]);
+    // The server's handshake deadline as long as the client's: dimpl doubles
+    // its retransmission timer each time (1, 2, 4, 8 s…), so within serve's
+    // default 10 s a flight gets three retransmissions, and at 20 % loss each
+    // way a handshake that needs a fourth was dropped by the server while the
+    // client went on trying until its own 40 s.
+    let mut served = serve_dtls(&dir, &["--handshake-timeout", "40"]);
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let (port, relay) = lossy_relay(served.addr.parse().unwrap(), stop.clone());
     let mut cmd = dir.tlskit(&[
@@ -1010,6 +1093,64 @@ fn scan_dtls_finds_versions_and_suites() {
         "{r}"
     );
     assert_eq!(r["versions"][0]["accepted"], false, "{r}");
+}
+
+#[test]
+fn scan_dtls_finds_dtls10_where_openssl_allows_it_and_reports_it_as_deprecated() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let scan = |extra: &[&str]| {
+        let port = free_udp_port();
+        let mut args = vec![
+            "s_server".to_string(),
+            "-accept".to_string(),
+            format!("127.0.0.1:{port}"),
+            "-cert".into(),
+            "localhost.pem".into(),
+            "-key".into(),
+            "localhost-key.pem".into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(dir.path()).args(&args);
+        let server = Background::spawn_stdin_open(cmd);
+        wait_for_line(&server, "ACCEPT", SECS(10));
+        let target = format!("localhost:{port}");
+        let json = dir.run(&["scan", "--dtls", &target, "--timeout", "3", "--json"]);
+        assert_eq!(code(&json), 0, "{}", all_output(&json));
+        drop(server);
+        serde_json::from_str::<serde_json::Value>(&stdout(&json)).unwrap()
+    };
+    // OpenSSL 3.0 offers DTLS 1.0 only at security level 0.
+    let r = scan(&["-dtls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    assert_eq!(r["versions"][2]["version"], "DTLSv1.0", "{r}");
+    assert_eq!(r["versions"][2]["accepted"], true, "{r}");
+    assert_eq!(
+        r["versions"][2]["suites"],
+        serde_json::json!(["TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"]),
+        "{r}"
+    );
+    assert_eq!(r["versions"][1]["accepted"], false, "{r}");
+    assert_eq!(
+        r["findings"],
+        serde_json::json!([{
+            "kind": "deprecated_version",
+            "message": "DTLS 1.0 is accepted: it is deprecated by RFC 8996 (its TLS 1.1 base lacks modern AEAD suites); turn it off"
+        }]),
+        "{r}"
+    );
+    // A DTLS 1.2 server refuses the DTLS 1.0 ClientHello with protocol_version.
+    let r = scan(&["-dtls1_2"]);
+    assert_eq!(r["versions"][1]["accepted"], true, "{r}");
+    assert_eq!(r["versions"][2]["accepted"], false, "{r}");
+    assert_eq!(
+        r["versions"][2]["note"], "the server answered with the alert protocol_version",
+        "{r}"
+    );
+    assert_eq!(r["findings"], serde_json::json!([]), "{r}");
 }
 
 #[test]

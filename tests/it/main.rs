@@ -39,3 +39,4 @@ mod serve_peers;
 mod starttls_servers;
 mod terminal_safety;
 mod tunnel;
+mod tunnel_udp;

@@ -1,0 +1,225 @@
+//! `tlskit tunnel server --udp` and `tunnel client --udp`: the same flags as
+//! the TCP tunnel, checked for what DTLS here can do, handed to
+//! `crate::tunnel::udp`; the log is rendered as the TCP tunnel's.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use super::tunnel::{limits, ClientArgs, CommonArgs, ServerArgs};
+use crate::dtls::{Versions, DEFAULT_MTU};
+use crate::exit::{self, Code};
+use crate::output::{self, Ctx};
+use crate::tls::pin::Pin;
+use crate::tls::target::Target as TlsTarget;
+use crate::tunnel::allow::AllowRules;
+use crate::tunnel::client::Roots;
+use crate::tunnel::udp::{UdpClient, UdpClientTunnel, UdpServer, UdpServerTunnel};
+use crate::tunnel::{Control, Events, Summary, Target};
+
+/// Runs `tunnel server --udp`.
+pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
+    refuse_tcp_only(&a.common, a.proxy_protocol)?;
+    let addrs = super::serve::listen_addrs(&a.common.listen)?;
+    let target = Target::parse(&a.target)?;
+    let mut pins = Vec::new();
+    for text in &a.allow_pin {
+        pins.extend(
+            Pin::parse_list(text).map_err(|e| exit::tag(Code::Usage, e.context("--allow-pin")))?,
+        );
+    }
+    let opts = UdpServerTunnel {
+        target,
+        allow_remote_target: a.allow_remote_target,
+        cert: a
+            .cert
+            .clone()
+            .map(|c| (c.clone(), a.key.clone().unwrap_or(c))),
+        client_ca: a.client_ca.clone(),
+        allow: AllowRules {
+            cn: a.allow_cn.clone(),
+            dns: a.allow_dns.clone(),
+            uri: a.allow_uri.clone(),
+            pin: pins,
+        },
+        versions: versions(&a.common),
+        mtu: DEFAULT_MTU,
+        limits: limits(&a.common, a.handshake_timeout),
+    };
+    let prepared = UdpServer::prepare(opts)?;
+    drive(&addrs, ctx, |socket, events, control| {
+        prepared.run(socket, events, control)
+    })
+}
+
+/// Runs `tunnel client --udp`.
+pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
+    refuse_tcp_only(&a.common, false)?;
+    let addrs = super::serve::listen_addrs(&a.common.listen)?;
+    let mut target = TlsTarget::parse(&a.target)?;
+    if let Some(name) = &a.servername {
+        target = target.with_server_name(name)?;
+    }
+    let mut pins = Vec::new();
+    for text in &a.pin {
+        pins.extend(Pin::parse_list(text).map_err(|e| exit::tag(Code::Usage, e.context("--pin")))?);
+    }
+    let roots = match &a.roots.ca {
+        Some(path) => Roots::File(path.clone()),
+        None if a.roots.system_roots => Roots::System,
+        None => Roots::Webpki,
+    };
+    let opts = UdpClientTunnel {
+        target,
+        roots,
+        pins,
+        identity: match (&a.identity.cert, &a.identity.key) {
+            (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+            _ => None,
+        },
+        versions: versions(&a.common),
+        mtu: DEFAULT_MTU,
+        // The DTLS handshake with the target is bounded by --connect-timeout.
+        limits: limits(&a.common, a.common.connect_timeout),
+    };
+    let prepared = UdpClient::prepare(opts)?;
+    drive(&addrs, ctx, |socket, events, control| {
+        prepared.run(socket, events, control)
+    })
+}
+
+/// Flags that mean something over TCP only are a usage error with --udp.
+fn refuse_tcp_only(c: &CommonArgs, proxy_protocol: bool) -> Result<()> {
+    let given = [
+        (!c.alpn.is_empty(), "--alpn"),
+        (c.status.is_some(), "--status"),
+        (c.algorithms.groups.is_some(), "--groups"),
+        (c.algorithms.suites.is_some(), "--suites"),
+        (proxy_protocol, "--proxy-protocol"),
+    ];
+    match given.iter().find(|(on, _)| *on) {
+        Some((_, flag)) => Err(exit::fail(
+            Code::Usage,
+            format!("{flag} is not available with --udp (DTLS here negotiates its own suites and groups, and has no ALPN, PROXY header or status endpoint)"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// --tls12 and --tls13 name the DTLS versions over UDP.
+fn versions(c: &CommonArgs) -> Versions {
+    match (c.tls12, c.tls13) {
+        (true, false) => Versions::Dtls12,
+        (false, true) => Versions::Dtls13,
+        _ => Versions::Both,
+    }
+}
+
+/// Starts the runtime, binds the UDP socket, wires the signals, renders the
+/// events as the TCP tunnel does, and runs the engine.
+fn drive<F, Fut>(addrs: &[SocketAddr], ctx: &Ctx, engine: F) -> Result<Code>
+where
+    F: FnOnce(UdpSocket, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
+    Fut: std::future::Future<Output = Summary>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("tlskit-tunnel")
+        .build()
+        .context("starting the async runtime")?;
+    let (events, mut rx) = Events::channel(4096);
+    let json = ctx.json;
+    let quiet = ctx.quiet;
+    let (style, err_style) = (ctx.stdout_style(), ctx.stderr_style());
+    let renderer = std::thread::spawn(move || {
+        let stdout = std::io::stdout();
+        while let Some(event) = rx.blocking_recv() {
+            let mut out = stdout.lock();
+            let written = if json {
+                output::tunnel::json_line(&mut out, &event)
+            } else {
+                let _ =
+                    output::tunnel::stderr_lines(&mut std::io::stderr().lock(), &event, err_style);
+                output::tunnel::text(&mut out, &event, quiet, style)
+            };
+            // A closed stdout ends the log, not the tunnel.
+            if written.and_then(|_| out.flush()).is_err() {
+                continue;
+            }
+        }
+    });
+    let summary = runtime.block_on(async {
+        // Signals first: a SIGTERM right after the first line must already be graceful.
+        let control = signals()?;
+        let socket = bind(addrs)?;
+        anyhow::Ok(engine(socket, events, control).await)
+    });
+    let _ = renderer.join();
+    let summary = summary?;
+    if !ctx.quiet {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        if ctx.json {
+            writeln!(out, "{}", output::json::to_line(&summary)?)?;
+        } else {
+            output::tunnel::summary(&mut out, &summary, ctx.stdout_style())?;
+        }
+        out.flush()?;
+    }
+    Ok(Code::Success)
+}
+
+/// SIGINT and SIGTERM stop the tunnel; SIGHUP asks for a reload.
+fn signals() -> Result<mpsc::UnboundedReceiver<Control>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+        let mut hup = signal(SignalKind::hangup()).context("handling SIGHUP")?;
+        tokio::spawn(async move {
+            loop {
+                let c = tokio::select! {
+                    Some(()) = int.recv() => Control::Stop("SIGINT"),
+                    Some(()) = term.recv() => Control::Stop("SIGTERM"),
+                    Some(()) = hup.recv() => Control::Reload,
+                    else => break,
+                };
+                if tx.send(c).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if tx.send(Control::Stop("Ctrl-C")).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// Binds the first address that works.
+fn bind(addrs: &[SocketAddr]) -> Result<UdpSocket> {
+    let mut last = None;
+    for addr in addrs {
+        match std::net::UdpSocket::bind(addr).and_then(|s| {
+            s.set_nonblocking(true)?;
+            UdpSocket::from_std(s)
+        }) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some((*addr, e)),
+        }
+    }
+    match last {
+        Some((addr, e)) => Err(super::serve::bind_error(addr, e)),
+        None => Err(exit::fail(Code::Usage, "--listen gave no address")),
+    }
+}

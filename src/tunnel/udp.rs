@@ -1,0 +1,706 @@
+//! The tunnel over UDP: DTLS in front of a plaintext UDP service
+//! ([`UdpServer`]), and a local UDP port in front of a DTLS service
+//! ([`UdpClient`]).
+//!
+//! UDP has no connections, so an association stands in for one. In server
+//! mode the DTLS engine of `serve --dtls` (`crate::dtls::server`) accepts the
+//! associations, cookie exchange and client certificates included, and each
+//! established one gets its own UDP socket to the target, so that the
+//! target's answers find their way back. In client mode each local source
+//! address gets its own DTLS association to the target. Both log one
+//! [`ConnRecord`] per association, like the TCP tunnel's connections.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
+
+use super::allow::{self, AllowRules};
+use super::client::Roots;
+use super::{
+    human_duration, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, PeerIdentity, Ready,
+    Stats, Summary, Target, Transport,
+};
+use crate::dtls::client::{self as dtls_client, ClientOptions, RelayEnd};
+use crate::dtls::server::{self as dtls_server, Association, End, Handler, ServerOptions};
+use crate::dtls::Versions;
+use crate::text::sanitize;
+use crate::tls::certgen;
+use crate::tls::certinfo::CertSummary;
+use crate::tls::config::{Identity, TrustRoots};
+use crate::tls::error::{fail, kind_of, Failure};
+use crate::tls::files;
+use crate::tls::pin::Pin;
+use crate::tls::target::Target as TlsTarget;
+
+/// Datagrams waiting for one association (a handshake in progress, a slow
+/// side); more are dropped, as UDP would.
+const QUEUE: usize = 256;
+
+/// Everything a UDP server tunnel is asked to do.
+#[derive(Debug, Clone)]
+pub struct UdpServerTunnel {
+    /// The plaintext UDP service.
+    pub target: Target,
+    /// Accept a target that is not on this machine.
+    pub allow_remote_target: bool,
+    /// The certificate chain and key files (`None`: an ephemeral certificate).
+    pub cert: Option<(PathBuf, PathBuf)>,
+    /// Require client certificates from these CAs.
+    pub client_ca: Option<PathBuf>,
+    /// Narrow which client certificates pass.
+    pub allow: AllowRules,
+    /// DTLS versions accepted.
+    pub versions: Versions,
+    /// Largest datagram sent.
+    pub mtu: usize,
+    /// Limits and timeouts (`connect_timeout` is unused: UDP connects at once).
+    pub limits: Limits,
+}
+
+/// A UDP server tunnel with its files loaded and target resolved.
+pub struct UdpServer {
+    opts: UdpServerTunnel,
+    server: dtls_server::Server,
+    target_addr: SocketAddr,
+    leaf: CertSummary,
+    ephemeral: bool,
+    warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for UdpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdpServer")
+            .field("opts", &self.opts)
+            .finish()
+    }
+}
+
+/// Checks that the target is a host and port, and whether it is local.
+fn udp_target(target: &Target, allow_remote: bool) -> Result<(String, u16)> {
+    let Target::Tcp { host, port } = target else {
+        return Err(fail(
+            Failure::Argument,
+            "--udp needs --target HOST:PORT (a Unix socket carries no datagrams here)",
+        ));
+    };
+    if !target.is_local() && !allow_remote {
+        return Err(fail(
+            Failure::Argument,
+            format!(
+                "--target {} is not on this machine: forwarding to another host makes a relay anyone who passes the DTLS check can use; add --allow-remote-target if that is what you want",
+                sanitize(&target.to_string())
+            ),
+        ));
+    }
+    Ok((host.clone(), *port))
+}
+
+/// Resolves a host and port to its first address.
+fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
+    (host, port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            fail(
+                Failure::Network,
+                format!("cannot resolve '{}': {e}", sanitize(host)),
+            )
+        })?
+        .next()
+        .ok_or_else(|| {
+            fail(
+                Failure::Network,
+                format!("'{}' resolves to no address", sanitize(host)),
+            )
+        })
+}
+
+impl UdpServer {
+    /// Checks the options, loads the files and resolves the target.
+    pub fn prepare(opts: UdpServerTunnel) -> Result<UdpServer> {
+        let (host, port) = udp_target(&opts.target, opts.allow_remote_target)?;
+        if opts.client_ca.is_none() && !opts.allow.is_empty() {
+            return Err(fail(
+                Failure::Argument,
+                "the --allow-* rules need --client-ca: without it no client presents a certificate to check",
+            ));
+        }
+        let target_addr = resolve(&host, port)?;
+        let (chain, key): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) = match &opts.cert
+        {
+            Some((cert, key)) => super::client::load_identity(cert, key)?,
+            None => {
+                let g =
+                    certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
+                (vec![g.cert_der], g.key_der)
+            }
+        };
+        let leaf = chain
+            .first()
+            .map(|c| CertSummary::from_der(c))
+            .transpose()
+            .context("reading the certificate")?
+            .ok_or_else(|| fail(Failure::Input, "the certificate file holds no certificate"))?;
+        let client_cas = opts
+            .client_ca
+            .as_ref()
+            .map(|p| {
+                files::load_certs(p)
+                    .with_context(|| format!("reading --client-ca '{}'", p.display()))
+            })
+            .transpose()?;
+        let mut warnings = Vec::new();
+        if opts.client_ca.is_none() {
+            warnings.push(format!(
+                "no --client-ca: anyone who can reach this port reaches {} (DTLS protects the traffic, but nobody is authenticated)",
+                sanitize(&opts.target.to_string())
+            ));
+        }
+        if leaf.days_left < 0 {
+            warnings.push(format!(
+                "the certificate expired on {}; clients will refuse it",
+                leaf.not_after
+            ));
+        }
+        if chain.len() > 1 {
+            warnings.push("DTLS here sends the server's own certificate only, not its intermediates: clients must trust its issuer directly".to_string());
+        }
+        let l = &opts.limits;
+        let server = dtls_server::prepare(ServerOptions {
+            identity: Identity { chain, key },
+            client_cas,
+            versions: opts.versions,
+            mtu: opts.mtu,
+            handshake_timeout: l.handshake_timeout,
+            idle_timeout: l.idle_timeout,
+            max_connections: l.max_connections,
+            max_accept: None,
+        })
+        .map_err(|e| match &opts.cert {
+            Some((cert, _)) => e.context(format!("--cert '{}'", cert.display())),
+            None => e,
+        })?;
+        Ok(UdpServer {
+            ephemeral: opts.cert.is_none(),
+            opts,
+            server,
+            target_addr,
+            leaf,
+            warnings,
+        })
+    }
+
+    /// Runs until a stop request; returns the summary.
+    pub async fn run(
+        self,
+        socket: UdpSocket,
+        events: Events,
+        control: mpsc::UnboundedReceiver<Control>,
+    ) -> Summary {
+        let started = Instant::now();
+        let addr = socket
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        events
+            .important(Event::Listening { addr: addr.clone() })
+            .await;
+        let l = &self.opts.limits;
+        events
+            .important(Event::Ready(Ready {
+                mode: Mode::Server,
+                transport: Transport::Udp,
+                addr,
+                target: self.opts.target.to_string(),
+                certificate: Some(self.leaf.clone()),
+                ephemeral: self.ephemeral,
+                client_auth: self.opts.client_ca.is_some(),
+                allow: self.opts.allow.describe(),
+                server_name: None,
+                max_connections: l.max_connections,
+                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
+                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
+                warnings: self.warnings.clone(),
+            }))
+            .await;
+        let stats = Arc::new(Stats::default());
+        let (stop_tx, stop_rx) = mpsc::unbounded_channel();
+        let (stopped_tx, mut stopped_rx) = tokio::sync::oneshot::channel::<&'static str>();
+        let relay = tokio::spawn(relay_control(
+            control,
+            stop_tx,
+            events.clone(),
+            stats.clone(),
+            stopped_tx,
+        ));
+        let (inbound_tx, inbound_rx) = mpsc::channel(4096);
+        let mut forwarder = Forwarder {
+            target: self.target_addr,
+            target_text: self.opts.target.to_string(),
+            allow: self.opts.allow.clone(),
+            tx: inbound_tx,
+            upstream: HashMap::new(),
+            identities: HashMap::new(),
+            events: events.clone(),
+            stats: stats.clone(),
+        };
+        let mut ignore = |_: &Association| {};
+        let dtls_summary = dtls_server::run(
+            socket,
+            self.server,
+            &mut forwarder,
+            Some(inbound_rx),
+            &mut ignore,
+            stop_rx,
+        )
+        .await;
+        relay.abort();
+        let stopped_by = stopped_rx.try_recv().ok();
+        let mut summary = stats.summary(started, stopped_by, events.dropped());
+        if dtls_summary.refused > 0 {
+            summary.connections += dtls_summary.refused;
+            *summary.failed.entry(Outcome::Busy).or_default() += dtls_summary.refused;
+        }
+        summary
+    }
+}
+
+/// Turns the tunnel's control requests into the DTLS server's stop signal.
+async fn relay_control(
+    mut control: mpsc::UnboundedReceiver<Control>,
+    stop: mpsc::UnboundedSender<&'static str>,
+    events: Events,
+    stats: Arc<Stats>,
+    stopped: tokio::sync::oneshot::Sender<&'static str>,
+) {
+    let mut stopped = Some(stopped);
+    while let Some(c) = control.recv().await {
+        match c {
+            Control::Stop(sig) => {
+                events
+                    .important(Event::Shutdown {
+                        signal: sig.to_string(),
+                        // Each one is closed at once, with close_notify.
+                        open_connections: stats.open(),
+                        grace_ms: 0,
+                    })
+                    .await;
+                if let Some(s) = stopped.take() {
+                    let _ = s.send(sig);
+                }
+                let _ = stop.send(sig);
+            }
+            Control::Reload => {
+                events
+                    .important(Event::ReloadFailed {
+                        reason:
+                            "a UDP tunnel does not reload its files yet; restart it to use new ones"
+                                .to_string(),
+                    })
+                    .await;
+            }
+        }
+    }
+}
+
+/// One association's way to the target.
+struct Upstream {
+    /// Sends without waiting for the reactor: a tokio socket refuses to send
+    /// (WouldBlock) until the reactor has seen it writable, which would drop
+    /// the first datagram of every association.
+    sender: std::net::UdpSocket,
+    reader: JoinHandle<()>,
+}
+
+/// The server tunnel's handler: allow rules, one target socket per association.
+struct Forwarder {
+    target: SocketAddr,
+    target_text: String,
+    allow: AllowRules,
+    tx: mpsc::Sender<(SocketAddr, Vec<u8>)>,
+    upstream: HashMap<SocketAddr, Upstream>,
+    identities: HashMap<SocketAddr, PeerIdentity>,
+    events: Events,
+    stats: Arc<Stats>,
+}
+
+impl Handler for Forwarder {
+    fn admit_certificate(&mut self, peer: SocketAddr, leaf: &[u8]) -> Result<(), String> {
+        let Some(id) = allow::identity_of(leaf) else {
+            return Err("the client certificate does not parse".to_string());
+        };
+        let verdict = self.allow.check(&id);
+        self.identities.insert(peer, id);
+        verdict
+    }
+
+    fn established(&mut self, peer: SocketAddr) -> Result<(), String> {
+        // Only now, with the client authenticated, is the target addressed.
+        let (sender, socket) = open_upstream(self.target).map_err(|e| {
+            format!(
+                "cannot reach the target {}: {}",
+                sanitize(&self.target_text),
+                crate::tls::dial::describe_io(&e)
+            )
+        })?;
+        let reader = tokio::spawn(read_upstream(socket, peer, self.tx.clone()));
+        self.upstream.insert(peer, Upstream { sender, reader });
+        self.stats.start();
+        Ok(())
+    }
+
+    fn data(&mut self, peer: SocketAddr, data: Vec<u8>) -> Vec<Vec<u8>> {
+        if let Some(up) = self.upstream.get(&peer) {
+            // A full socket buffer or an ICMP error from an earlier send loses
+            // this datagram, as UDP would; the association goes on.
+            let _ = up.sender.send(&data);
+        }
+        Vec::new()
+    }
+
+    fn ended(&mut self, peer: SocketAddr, a: &Association) {
+        let counted_open = match self.upstream.remove(&peer) {
+            Some(up) => {
+                up.reader.abort();
+                true
+            }
+            None => false,
+        };
+        let mut rec = ConnRecord::new(peer);
+        rec.client = self.identities.remove(&peer);
+        if let Some(h) = &a.handshake {
+            rec.version = Some(h.protocol.name().to_string());
+            rec.suite = h.cipher_suite.clone();
+        }
+        rec.bytes_up = a.bytes_in;
+        rec.bytes_down = a.bytes_out;
+        rec.duration_ms = a.duration_ms;
+        let reason = a.reason.clone().unwrap_or_default();
+        match a.end {
+            End::Closed => rec.ended(Outcome::Closed, ""),
+            End::HandshakeTimeout => rec.ended(Outcome::HandshakeTimeout, reason),
+            End::HandshakeFailed | End::CertificateRejected => {
+                rec.ended(Outcome::HandshakeFailed, reason)
+            }
+            End::Denied => rec.ended(Outcome::Denied, reason),
+            End::TargetUnreachable => rec.ended(Outcome::TargetUnreachable, reason),
+            End::IdleTimeout => {
+                rec.ended(Outcome::IdleTimeout, format!("{reason} (--idle-timeout)"))
+            }
+            End::Error => rec.ended(Outcome::Error, reason),
+            End::Shutdown => rec.ended(Outcome::CutOff, "the tunnel stopped"),
+        }
+        rec.time = super::now();
+        self.stats.finish(&rec, counted_open);
+        self.events.send(Event::Connection(rec));
+    }
+}
+
+/// A UDP socket that talks to `target` only (and hears ICMP errors as such),
+/// as a non-blocking std socket to send with and a tokio one to read with.
+fn open_upstream(target: SocketAddr) -> std::io::Result<(std::net::UdpSocket, UdpSocket)> {
+    let local: SocketAddr = if target.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = std::net::UdpSocket::bind(local)?;
+    socket.connect(target)?;
+    socket.set_nonblocking(true)?;
+    let sender = socket.try_clone()?;
+    Ok((sender, UdpSocket::from_std(socket)?))
+}
+
+/// Hands the target's datagrams for `peer` to the DTLS server.
+async fn read_upstream(
+    socket: UdpSocket,
+    peer: SocketAddr,
+    tx: mpsc::Sender<(SocketAddr, Vec<u8>)>,
+) {
+    let mut buf = vec![0u8; 65_536];
+    loop {
+        match socket.recv(&mut buf).await {
+            Ok(n) => {
+                if tx.send((peer, buf[..n].to_vec())).await.is_err() {
+                    return;
+                }
+            }
+            // ICMP port unreachable from an earlier datagram: the target may start later.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Everything a UDP client tunnel is asked to do.
+#[derive(Debug, Clone)]
+pub struct UdpClientTunnel {
+    /// The DTLS server, and the name verified.
+    pub target: TlsTarget,
+    /// Trust anchors.
+    pub roots: Roots,
+    /// SPKI pins (any match passes).
+    pub pins: Vec<Pin>,
+    /// Client certificate and key files.
+    pub identity: Option<(PathBuf, PathBuf)>,
+    /// DTLS versions offered.
+    pub versions: Versions,
+    /// Largest datagram sent.
+    pub mtu: usize,
+    /// Limits and timeouts (`connect_timeout` bounds the DTLS handshake).
+    pub limits: Limits,
+}
+
+/// A UDP client tunnel with its files loaded.
+#[derive(Debug)]
+pub struct UdpClient {
+    opts: UdpClientTunnel,
+    roots: TrustRoots,
+    identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+}
+
+impl UdpClient {
+    /// Loads the files and checks that the client certificate can sign DTLS.
+    pub fn prepare(opts: UdpClientTunnel) -> Result<UdpClient> {
+        let roots = super::client::load_roots(&opts.roots)?;
+        let identity = match &opts.identity {
+            None => None,
+            Some((cert, key)) => {
+                let (chain, key) = super::client::load_identity(cert, key)?;
+                crate::dtls::dtls_identity(Identity {
+                    chain: chain.clone(),
+                    key: key.clone_key(),
+                })
+                .map_err(|e| e.context(format!("--cert '{}'", cert.display())))?;
+                Some((chain, key))
+            }
+        };
+        Ok(UdpClient {
+            opts,
+            roots,
+            identity,
+        })
+    }
+
+    fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            target: self.opts.target.clone(),
+            connect_to: None,
+            timeout: self.opts.limits.connect_timeout,
+            mtu: self.opts.mtu,
+            versions: self.opts.versions,
+            roots: self.roots.clone(),
+            pins: self.opts.pins.clone(),
+            accept_unverified: None,
+            identity: self.identity.as_ref().map(|(chain, key)| Identity {
+                chain: chain.clone(),
+                key: key.clone_key(),
+            }),
+            suites: None,
+        }
+    }
+
+    /// Runs until a stop request; returns the summary.
+    pub async fn run(
+        self,
+        socket: UdpSocket,
+        events: Events,
+        mut control: mpsc::UnboundedReceiver<Control>,
+    ) -> Summary {
+        let started = Instant::now();
+        // A std clone sends the answers (see `Upstream::sender`).
+        let (local, sender) = match socket.into_std().and_then(|s| {
+            let sender = s.try_clone()?;
+            Ok((UdpSocket::from_std(s)?, sender))
+        }) {
+            Ok((l, s)) => (Arc::new(l), Arc::new(s)),
+            Err(e) => {
+                events.send(Event::Warning {
+                    message: format!("the listening socket cannot be used: {e}"),
+                });
+                return Stats::default().summary(started, None, events.dropped());
+            }
+        };
+        let addr = local
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        events
+            .important(Event::Listening { addr: addr.clone() })
+            .await;
+        let l = self.opts.limits.clone();
+        let mut warnings = Vec::new();
+        if !local.local_addr().is_ok_and(|a| a.ip().is_loopback()) {
+            warnings.push(format!(
+                "listening on {addr}, not on loopback: anyone who can reach it talks to {} with this tunnel's identity",
+                self.opts.target
+            ));
+        }
+        events
+            .important(Event::Ready(Ready {
+                mode: Mode::Client,
+                transport: Transport::Udp,
+                addr,
+                target: self.opts.target.to_string(),
+                certificate: None,
+                ephemeral: false,
+                client_auth: self.opts.identity.is_some(),
+                allow: Vec::new(),
+                server_name: Some(self.opts.target.server_name_str()),
+                max_connections: l.max_connections,
+                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
+                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
+                warnings,
+            }))
+            .await;
+        let stats = Arc::new(Stats::default());
+        let mut sessions: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>> = HashMap::new();
+        let mut tasks: JoinSet<(SocketAddr, ConnRecord)> = JoinSet::new();
+        // Sources turned away lately: one log line each, not one per datagram.
+        let mut turned_away: HashMap<SocketAddr, Instant> = HashMap::new();
+        let mut buf = vec![0u8; 65_536];
+        let mut stopped_by = None;
+        let finish = |mut rec: ConnRecord, stats: &Stats| {
+            rec.time = super::now();
+            stats.finish(&rec, true);
+            events.send(Event::Connection(rec));
+        };
+        loop {
+            tokio::select! {
+                got = local.recv_from(&mut buf) => {
+                    let Ok((n, src)) = got else { continue };
+                    let data = buf[..n].to_vec();
+                    if let Some(tx) = sessions.get(&src) {
+                        let _ = tx.try_send(data);
+                        continue;
+                    }
+                    if sessions.len() >= l.max_connections {
+                        let now = Instant::now();
+                        if turned_away.len() > 4096 {
+                            turned_away.retain(|_, t| now.duration_since(*t) < Duration::from_secs(10));
+                        }
+                        if turned_away.get(&src).is_none_or(|t| now.duration_since(*t) >= Duration::from_secs(10)) {
+                            turned_away.insert(src, now);
+                            let mut rec = ConnRecord::new(src);
+                            rec.ended(Outcome::Busy, format!(
+                                "{} associations open (--max-connections): datagrams from this address are dropped",
+                                l.max_connections
+                            ));
+                            rec.time = super::now();
+                            stats.finish(&rec, false);
+                            events.send(Event::Connection(rec));
+                        }
+                        continue;
+                    }
+                    let (tx, rx) = mpsc::channel(QUEUE);
+                    let _ = tx.try_send(data);
+                    sessions.insert(src, tx);
+                    stats.start();
+                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout));
+                }
+                Some(done) = tasks.join_next() => {
+                    if let Ok((src, rec)) = done {
+                        sessions.remove(&src);
+                        finish(rec, &stats);
+                    }
+                }
+                c = control.recv() => match c {
+                    Some(Control::Stop(sig)) => {
+                        stopped_by = Some(sig);
+                        break;
+                    }
+                    Some(Control::Reload) => {
+                        events.important(Event::ReloadFailed {
+                            reason: "a UDP tunnel does not reload its files yet; restart it to use new ones".to_string(),
+                        }).await;
+                    }
+                    None => break,
+                },
+            }
+        }
+        events
+            .important(Event::Shutdown {
+                signal: stopped_by.unwrap_or("end of input").to_string(),
+                open_connections: stats.open(),
+                grace_ms: l.grace.as_millis() as u64,
+            })
+            .await;
+        // Closing the queues ends each association with close_notify.
+        sessions.clear();
+        let grace_ends = Instant::now() + l.grace;
+        while !tasks.is_empty() {
+            tokio::select! {
+                Some(done) = tasks.join_next() => {
+                    if let Ok((_, rec)) = done {
+                        finish(rec, &stats);
+                    }
+                }
+                _ = tokio::time::sleep_until(grace_ends) => {
+                    tasks.shutdown().await;
+                    break;
+                }
+            }
+        }
+        stats.summary(started, stopped_by, events.dropped())
+    }
+}
+
+/// One local source's DTLS association: handshake, then datagrams both ways.
+async fn association(
+    src: SocketAddr,
+    mut rx: mpsc::Receiver<Vec<u8>>,
+    local: Arc<std::net::UdpSocket>,
+    opts: ClientOptions,
+    idle: Option<Duration>,
+) -> (SocketAddr, ConnRecord) {
+    let started = Instant::now();
+    // DTLS here sends no SNI: the name is only verified, so none is logged.
+    let mut rec = ConnRecord::new(src);
+    let conn = match dtls_client::connect(opts).await {
+        Ok(c) => c,
+        Err(f) => {
+            let outcome = match kind_of(&f.error) {
+                Some(Failure::Network) | None => Outcome::TargetUnreachable,
+                _ => Outcome::HandshakeFailed,
+            };
+            rec.ended(outcome, format!("{:#}", f.error));
+            rec.duration_ms = started.elapsed().as_millis() as u64;
+            return (src, rec);
+        }
+    };
+    if let Some(h) = &conn.report.handshake {
+        rec.version = Some(h.protocol.name().to_string());
+        rec.suite = h.cipher_suite.clone();
+    }
+    let mut deliver = |d: &[u8]| {
+        // A local client that went away loses the datagram, as UDP would.
+        let _ = local.send_to(d, src);
+    };
+    let (moved, end) = conn.relay(&mut rx, &mut deliver, idle).await;
+    rec.bytes_up = moved.bytes_up;
+    rec.bytes_down = moved.bytes_down;
+    match end {
+        RelayEnd::ServerClosed => rec.ended(Outcome::Closed, "the server closed the association"),
+        RelayEnd::InputClosed => rec.ended(Outcome::Closed, ""),
+        RelayEnd::Idle => rec.ended(
+            Outcome::IdleTimeout,
+            format!(
+                "nothing moved either way for {} (--idle-timeout)",
+                human_duration(idle.unwrap_or_default().as_millis() as u64)
+            ),
+        ),
+        RelayEnd::Failed(e) => rec.ended(Outcome::Error, format!("{e:#}")),
+    }
+    rec.duration_ms = started.elapsed().as_millis() as u64;
+    (src, rec)
+}

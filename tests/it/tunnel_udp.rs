@@ -1,0 +1,710 @@
+//! `tlskit tunnel server --udp` and `tunnel client --udp` with real peers:
+//! a Python UDP echo as the plaintext service (it logs every datagram it
+//! gets, so a test sees who reached it), `openssl s_client -dtls1_2` as a
+//! DTLS client of the server tunnel, `openssl s_server -dtls1_2` as the DTLS
+//! upstream of the client tunnel, and tlskit's client tunnel in front of its
+//! server tunnel over DTLS 1.3 (no Debian peer speaks DTLS 1.3).
+
+use std::net::UdpSocket;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::{code, have, run_bounded, stderr, stdout, Background, Dir};
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+/// A running `tlskit --json tunnel …`, killed when dropped.
+struct Tunnel {
+    bg: Background,
+    port: u16,
+    ready: Value,
+}
+
+impl Tunnel {
+    fn start(dir: &Dir, args: &[&str]) -> Tunnel {
+        let mut all = vec!["--json", "tunnel"];
+        all.extend_from_slice(args);
+        let bg = Background::spawn(dir.tlskit(&all));
+        let first: Value = serde_json::from_str(&bg.line(SECS(20))).expect("first line is JSON");
+        assert_eq!(first["event"], "listening", "{first}");
+        let port = first["addr"]
+            .as_str()
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let ready: Value = serde_json::from_str(&bg.line(SECS(20))).expect("ready is JSON");
+        assert_eq!(ready["event"], "ready", "{ready}");
+        assert_eq!(ready["transport"], "udp", "{ready}");
+        Tunnel { bg, port, ready }
+    }
+
+    /// The next event of `kind`, skipping others.
+    fn event(&self, kind: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .bg
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            if v["event"] == kind {
+                return v;
+            }
+        }
+    }
+
+    /// SIGTERM, then the summary line.
+    fn stop(&mut self) -> Value {
+        let pid = self.bg.child.id().to_string();
+        let ok = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let summary = self.event("summary", SECS(20));
+        let status = self.bg.wait(SECS(20)).expect("the tunnel exits");
+        assert!(status.success(), "{status:?}");
+        summary
+    }
+}
+
+/// A CA, a localhost server certificate from it, client certificates `app`
+/// and `intruder` from it, and `stranger` (also CN=app) from another CA.
+fn pki(dir: &Dir) {
+    dir.ok(&["gencert", "--ca", "-q"]);
+    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv"]);
+    for (cn, out, ca) in [
+        ("app", "app", "ca.pem"),
+        ("intruder", "intruder", "ca.pem"),
+        ("app", "stranger", "other-ca.pem"),
+    ] {
+        if ca == "other-ca.pem" {
+            dir.ok(&[
+                "gencert", "--ca", "-q", "--out", "other-ca", "--cn", "Other CA",
+            ]);
+        }
+        dir.ok(&[
+            "gencert", "--client", "--issuer", ca, cn, "-q", "--out", out,
+        ]);
+    }
+}
+
+/// A plaintext UDP echo service in Python on a loopback port; it prints
+/// `PORT` first, then `from SRCPORT LEN` for every datagram it echoes.
+fn udp_echo() -> (Background, u16) {
+    let script = r#"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+while True:
+    data, addr = s.recvfrom(65535)
+    print("from %d %d" % (addr[1], len(data)), flush=True)
+    s.sendto(data, addr)
+"#;
+    let mut cmd = Command::new("python3");
+    cmd.args(["-u", "-c", script]);
+    let bg = Background::spawn(cmd);
+    let port = bg.line(SECS(20)).trim().parse().expect("echo port");
+    (bg, port)
+}
+
+/// Every `from SRCPORT LEN` line the echo printed so far (waiting `settle` for stragglers).
+fn echo_log(echo: &Background, settle: Duration) -> Vec<(u16, usize)> {
+    let mut seen = Vec::new();
+    while let Ok(line) = echo.lines.recv_timeout(settle) {
+        let mut parts = line.split_whitespace().skip(1);
+        let port = parts.next().and_then(|p| p.parse().ok()).expect("port");
+        let len = parts.next().and_then(|p| p.parse().ok()).expect("len");
+        seen.push((port, len));
+    }
+    seen
+}
+
+/// Datagrams of many sizes holding every byte value.
+fn payloads() -> Vec<Vec<u8>> {
+    [1usize, 2, 17, 255, 256, 700, 1000, 1100]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (0..n).map(|j| ((j * 7 + i * 13) % 256) as u8).collect())
+        .collect()
+}
+
+/// Sends each payload from `socket` to `port` and expects it back byte for
+/// byte. A datagram whose answer is late is sent again (UDP), so a late
+/// answer to an earlier one may still arrive: it must equal that one.
+fn echo_through(socket: &UdpSocket, port: u16, payloads: &[Vec<u8>]) {
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = vec![0u8; 65_536];
+    for (i, p) in payloads.iter().enumerate() {
+        let mut answered = false;
+        'sends: for _ in 0..20 {
+            socket.send_to(p, ("127.0.0.1", port)).unwrap();
+            while let Ok((n, _)) = socket.recv_from(&mut buf) {
+                if buf[..n] == p[..] {
+                    answered = true;
+                    break 'sends;
+                }
+                assert!(
+                    payloads[..i].iter().any(|q| buf[..n] == q[..]),
+                    "a {n}-byte datagram came back that was never sent"
+                );
+            }
+        }
+        assert!(answered, "no echo of a {}-byte datagram", p.len());
+    }
+}
+
+#[test]
+fn tlskit_client_to_tlskit_server_over_dtls13_carries_datagrams_byte_for_byte() {
+    if !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (echo, echo_port) = udp_echo();
+    let mut server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--tls13",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    assert_eq!(server.ready["mode"], "server");
+    assert_eq!(server.ready["client_auth"], true);
+    let mut client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--tls13",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+        ],
+    );
+    // Two local sources: two associations, each with its own way to the target.
+    let payloads = payloads();
+    let total: usize = payloads.iter().map(Vec::len).sum();
+    let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+    echo_through(&a, client.port, &payloads);
+    echo_through(&b, client.port, &payloads[..2]);
+    echo_through(&a, client.port, &payloads[2..3]);
+    let reached = echo_log(&echo, Duration::from_millis(300));
+    let mut sources: Vec<u16> = reached.iter().map(|(p, _)| *p).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    assert_eq!(
+        sources.len(),
+        2,
+        "one target socket per association: {reached:?}"
+    );
+
+    let summary = client.stop();
+    assert_eq!(summary["connections"], 2, "{summary}");
+    assert_eq!(summary["ok"], 2, "{summary}");
+    let summary = server.stop();
+    assert_eq!(summary["connections"], 2, "{summary}");
+    let carried = summary["bytes_up"].as_u64().unwrap();
+    assert!(carried >= (total + 1 + 2 + 17) as u64, "{summary}");
+    assert_eq!(summary["bytes_up"], summary["bytes_down"], "{summary}");
+}
+
+#[test]
+fn server_tunnel_logs_one_line_per_association_with_the_client_and_version() {
+    if !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_echo, echo_port) = udp_echo();
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--idle-timeout",
+            "1",
+        ],
+    );
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+            "--idle-timeout",
+            "1",
+        ],
+    );
+    // One datagram, never resent (the handshake happens first; give it time),
+    // so that the counts below are exact.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(SECS(15))).unwrap();
+    s.send_to(b"ping", ("127.0.0.1", client.port)).unwrap();
+    let mut buf = [0u8; 64];
+    let (n, _) = s.recv_from(&mut buf).expect("the echo");
+    assert_eq!(&buf[..n], b"ping");
+    // Nothing more moves: both sides end the association on their idle timeout.
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.3", "{rec}");
+    assert_eq!(rec["bytes_up"], 4, "{rec}");
+    assert_eq!(rec["bytes_down"], 4, "{rec}");
+    assert!(
+        ["idle_timeout", "closed"].contains(&rec["outcome"].as_str().unwrap_or_default()),
+        "{rec}"
+    );
+    let rec = client.event("connection", SECS(20));
+    assert_eq!(rec["peer"], s.local_addr().unwrap().to_string(), "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.3", "{rec}");
+    assert_eq!(rec["bytes_up"], 4, "{rec}");
+    assert_eq!(rec["bytes_down"], 4, "{rec}");
+}
+
+/// `openssl ARGS` with `input` on stdin, at most 30 s.
+fn openssl_with_input(dir: &Dir, input: &str, args: &[&str]) -> Output {
+    std::fs::write(dir.join("stdin.txt"), input).unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec openssl \"$@\" < stdin.txt")
+        .arg("openssl")
+        .args(args)
+        .current_dir(dir.path());
+    run_bounded(cmd, SECS(30))
+}
+
+#[test]
+fn openssl_s_client_dtls12_is_served_and_refused_clients_never_reach_the_target() {
+    if !have("openssl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (echo, echo_port) = udp_echo();
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+            "--idle-timeout",
+            "2",
+        ],
+    );
+    let target = format!("127.0.0.1:{}", server.port);
+    let s_client = |who: &str| {
+        openssl_with_input(
+            &dir,
+            "through the tunnel\n",
+            &[
+                "s_client",
+                "-dtls1_2",
+                "-connect",
+                &target,
+                "-CAfile",
+                "ca.pem",
+                "-verify_return_error",
+                "-cert",
+                &format!("{who}.pem"),
+                "-key",
+                &format!("{who}-key.pem"),
+                "-ign_eof",
+            ],
+        )
+    };
+    let all = |o: &Output| format!("{}\n{}", stdout(o), stderr(o));
+
+    let ok = s_client("app");
+    assert!(
+        stdout(&ok).contains("through the tunnel"),
+        "the echo comes back: {}",
+        all(&ok)
+    );
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.2", "{rec}");
+    assert_eq!(rec["bytes_up"], 19, "{rec}");
+    assert_eq!(rec["bytes_down"], 19, "{rec}");
+    assert_eq!(echo_log(&echo, Duration::from_millis(300)).len(), 1);
+
+    // Issued by the CA but not allowed: access_denied, and no datagram reaches the target.
+    let denied = s_client("intruder");
+    assert_ne!(code(&denied), 0, "{}", all(&denied));
+    assert!(all(&denied).contains("access denied"), "{}", all(&denied));
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "denied", "{rec}");
+    assert_eq!(rec["client"]["cn"], "intruder", "{rec}");
+    assert_eq!(
+        rec["reason"],
+        "the client certificate (CN=intruder, DNS:intruder) matches no --allow-cn, --allow-dns, --allow-uri or --allow-pin rule"
+    );
+
+    // Another CA: unknown_ca.
+    let refused = s_client("stranger");
+    assert_ne!(code(&refused), 0, "{}", all(&refused));
+    assert!(all(&refused).contains("unknown ca"), "{}", all(&refused));
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    assert!(
+        echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a refused client reached the target"
+    );
+}
+
+#[test]
+fn client_tunnel_speaks_dtls12_to_openssl_s_server_both_ways() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let port = {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().port()
+    };
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        "srv.pem",
+        "-key",
+        "srv-key.pem",
+    ]);
+    let mut server = Background::spawn_stdin_open(cmd);
+    let deadline = Instant::now() + SECS(10);
+    while Instant::now() < deadline {
+        if server.line(SECS(10)).contains("ACCEPT") {
+            break;
+        }
+    }
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{port}"),
+            "--ca",
+            "ca.pem",
+        ],
+    );
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(SECS(10))).unwrap();
+    s.send_to(b"up the tunnel\n", ("127.0.0.1", client.port))
+        .unwrap();
+    // openssl prints what it decrypted on its stdout.
+    let deadline = Instant::now() + SECS(20);
+    let mut seen = Vec::new();
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "s_server never printed it: {seen:?}"
+        );
+        let line = server.line(SECS(20));
+        if line == "up the tunnel" {
+            break;
+        }
+        seen.push(line);
+    }
+    // And what it reads on stdin goes back as one datagram.
+    {
+        use std::io::Write;
+        let stdin = server.child.stdin.as_mut().expect("s_server stdin");
+        stdin.write_all(b"down the tunnel\n").unwrap();
+        stdin.flush().unwrap();
+    }
+    let mut buf = [0u8; 2048];
+    let (n, _) = s.recv_from(&mut buf).expect("the answer comes back");
+    assert_eq!(&buf[..n], b"down the tunnel\n");
+    drop(client);
+    let _ = server.child.stdin.take();
+    let _ = server.child.stdout.take().map(|_| Stdio::null());
+}
+
+#[test]
+fn client_tunnel_logs_a_server_that_fails_verification_and_delivers_nothing() {
+    let dir = Dir::new();
+    pki(&dir);
+    // A DTLS server tunnel with its ephemeral certificate, to be checked against a wrong pin.
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            "127.0.0.1:9",
+        ],
+    );
+    assert_eq!(server.ready["ephemeral"], true);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--pin",
+            "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ],
+    );
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(b"secret", ("127.0.0.1", client.port)).unwrap();
+    let rec = client.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("pin"), "{reason}");
+    s.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(s.recv_from(&mut buf).is_err(), "nothing comes back");
+}
+
+#[test]
+fn udp_refuses_what_only_tcp_has() {
+    let dir = Dir::new();
+    for (args, flag) in [
+        (
+            &[
+                "tunnel",
+                "server",
+                "--udp",
+                "--listen",
+                "0",
+                "--target",
+                "127.0.0.1:1",
+                "--proxy-protocol",
+            ][..],
+            "--proxy-protocol",
+        ),
+        (
+            &[
+                "tunnel",
+                "client",
+                "--udp",
+                "--listen",
+                "0",
+                "--target",
+                "127.0.0.1:1",
+                "--alpn",
+                "h2",
+            ][..],
+            "--alpn",
+        ),
+    ] {
+        let out = dir.run(args);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!("tlskit: error: {flag} is not available with --udp (DTLS here negotiates its own suites and groups, and has no ALPN, PROXY header or status endpoint)\n")
+        );
+    }
+    let out = dir.run(&[
+        "tunnel",
+        "server",
+        "--udp",
+        "--listen",
+        "0",
+        "--target",
+        "unix:/tmp/x.sock",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--udp needs --target HOST:PORT"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn server_tunnel_turns_away_associations_over_max_connections() {
+    if !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_echo, echo_port) = udp_echo();
+    let mut server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--max-connections",
+            "1",
+        ],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .expect("pin")
+        .to_string();
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--pin",
+            &pin,
+            "--connect-timeout",
+            "2",
+        ],
+    );
+    let first = UdpSocket::bind("127.0.0.1:0").unwrap();
+    echo_through(&first, client.port, &[b"first".to_vec()]);
+    // The one slot is taken: a second source's handshake gets no answer.
+    let second = UdpSocket::bind("127.0.0.1:0").unwrap();
+    second
+        .send_to(b"second", ("127.0.0.1", client.port))
+        .unwrap();
+    let rec = client.event("connection", SECS(20));
+    assert_eq!(
+        rec["peer"],
+        second.local_addr().unwrap().to_string(),
+        "{rec}"
+    );
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    // The first is still served.
+    echo_through(&first, client.port, &[b"still here".to_vec()]);
+    // Stopping closes the open association at once (close_notify, no --grace over UDP).
+    let summary = server.stop();
+    assert_eq!(summary["failed"]["cut_off"], 1, "{summary}");
+    assert!(
+        summary["failed"]["busy"].as_u64().unwrap_or_default() >= 1,
+        "{summary}"
+    );
+}
+
+#[test]
+fn gnutls_cli_reaches_a_udp_service_through_the_server_tunnel_with_mtls() {
+    if !have("gnutls-cli") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (echo, echo_port) = udp_echo();
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--allow-cn",
+            "app",
+        ],
+    );
+    std::fs::write(dir.join("stdin.txt"), "from gnutls\n").unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        // gnutls-cli closes at the end of its input: keep it open a second,
+        // for the echo to come back from the target.
+        .arg("{ cat stdin.txt; sleep 1; } | gnutls-cli \"$@\"")
+        .arg("gnutls-cli")
+        .args([
+            "--udp",
+            "--x509cafile",
+            "ca.pem",
+            "--x509certfile",
+            "app.pem",
+            "--x509keyfile",
+            "app-key.pem",
+            "-p",
+            &server.port.to_string(),
+            "localhost",
+        ])
+        .current_dir(dir.path());
+    let out = run_bounded(cmd, SECS(30));
+    let all = format!("{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 0, "{all}");
+    assert!(stdout(&out).contains("from gnutls"), "{all}");
+    // The target got the one datagram, unchanged in length.
+    let reached = echo_log(&echo, Duration::from_millis(300));
+    assert_eq!(reached.len(), 1, "{reached:?}");
+    assert_eq!(reached[0].1, 12, "{reached:?}");
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["client"]["cn"], "app", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.2", "{rec}");
+    assert_eq!(rec["bytes_up"], 12, "{rec}");
+}
