@@ -377,17 +377,6 @@ pub async fn check(chain: &Chain, opts: Options) -> RevocationReport {
     }
 }
 
-/// Checks the first certificate of the chain only (the server's own); `None`
-/// when there is none or it is self-signed.
-pub async fn check_leaf(chain: &Chain, opts: Options) -> Option<CertRevocation> {
-    let der = chain.certs.first()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    if cert.subject().as_raw() == cert.issuer().as_raw() {
-        return None;
-    }
-    Some(check_one(chain, 0, &cert, opts).await)
-}
-
 fn now_pair() -> (OffsetDateTime, UnixTime) {
     (OffsetDateTime::now_utc(), UnixTime::now())
 }

@@ -1,8 +1,9 @@
-//! `scan --check-revocation`: whether the scanned server's own certificate was
-//! revoked, asked of its staple, else the OCSP responder it names, else its
-//! CRL (the revocation engine), and judged as a finding with a severity:
-//! revoked is critical, an unknown status a warning (a failure when the
-//! caller requires an answer).
+//! `scan --check-revocation`: whether a certificate of the scanned server's
+//! chain (leaf first) was revoked, asked of the staple for the leaf, else the
+//! OCSP responder each certificate names, else its CRL (the revocation
+//! engine, as `connect` asks), and judged as one finding with a severity:
+//! any revoked certificate is critical, an unknown status a warning (a
+//! failure when the caller requires an answer).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,12 +36,16 @@ pub struct RevocationFinding {
     pub severity: Severity,
     /// Whether an answer was required.
     pub mode: Mode,
-    /// The leaf's status (absent when it could not be checked at all).
+    /// The chain's status: revoked when any certificate is, unknown when any
+    /// is, else good (absent when it could not be checked at all).
     pub status: Option<Status>,
     /// What the finding says, as a sentence (absent when the leaf is good).
     pub sentence: Option<String>,
     /// The engine's answer about the leaf: source, URL, dates, reason, attempts.
     pub leaf: Option<CertRevocation>,
+    /// The answer about each certificate checked, leaf first (the leaf's is
+    /// also `leaf`).
+    pub certificates: Vec<CertRevocation>,
 }
 
 impl RevocationFinding {
@@ -54,6 +59,7 @@ impl RevocationFinding {
             status: None,
             sentence: Some(format!("revocation was not checked: {why}")),
             leaf: None,
+            certificates: Vec::new(),
         }
     }
 
@@ -87,7 +93,7 @@ fn presented(data: &ScanData) -> Option<(Vec<CertificateDer<'static>>, Vec<u8>)>
     Some((chain, f.ocsp.clone().unwrap_or_default()))
 }
 
-/// Checks the leaf of the chain the scan saw, once it verified.
+/// Checks each certificate of the chain the scan saw, once it verified.
 pub async fn check(
     data: &ScanData,
     report: &Report,
@@ -121,19 +127,28 @@ pub async fn check(
         timeout: check.timeout,
         offline: check.offline,
     };
-    let Some(leaf) = revocation::check_leaf(&chain, opts).await else {
+    let judged: RevocationReport = revocation::check(&chain, opts).await;
+    if judged.certificates.is_empty() {
         return RevocationFinding::unchecked(check, "the certificate is self-signed");
-    };
-    let judged = RevocationReport {
-        certificates: vec![leaf.clone()],
-        offline: check.offline,
-    };
+    }
     let (severity, sentences) = judged.judge(check.mode);
+    let status = if judged.revoked().is_some() {
+        Status::Revoked
+    } else if judged.unknown().next().is_some() {
+        Status::Unknown
+    } else {
+        Status::Good
+    };
     RevocationFinding {
         severity,
         mode: check.mode,
-        status: Some(leaf.status),
+        status: Some(status),
         sentence: (!sentences.is_empty()).then(|| sentences.join("; ")),
-        leaf: Some(leaf),
+        leaf: judged
+            .certificates
+            .iter()
+            .find(|c| c.position == 0)
+            .cloned(),
+        certificates: judged.certificates,
     }
 }

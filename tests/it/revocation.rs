@@ -1336,3 +1336,59 @@ fn tunnel_server_check_revocation_refuses_a_client_its_crl_distribution_point_li
         "{reason}"
     );
 }
+
+#[test]
+fn scan_checks_every_certificate_of_the_chain_and_names_a_revoked_intermediate() {
+    let Some(pki) = pki() else { return };
+    let (_s, port) = openssl_server(
+        pki.dir.path(),
+        "orphan.pem",
+        "orphan-key.pem",
+        &["-cert_chain", "int2/cert.pem"],
+    );
+    let target = vec![format!("127.0.0.1:{port}")];
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&["scan", &target[0]]);
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--timeout",
+        "5",
+        "--check-revocation",
+    ]);
+    let out = pki.dir.run(&args);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let f = &doc["revocation"];
+    assert_eq!(f["status"], "revoked", "{f}");
+    assert_eq!(f["severity"], "critical", "{f}");
+    // The leaf itself is good; the intermediate above it is not.
+    assert_eq!(f["leaf"]["status"], "good", "{f}");
+    let statuses: Vec<(u64, String)> = f["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["position"].as_u64().unwrap(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![(0, "good".to_string()), (1, "revoked".to_string())],
+        "{f}"
+    );
+    let sentence = f["sentence"].as_str().unwrap_or_default();
+    assert!(sentence.contains("CN=Revoked Intermediate"), "{sentence}");
+    // The text report lists both, leaf first.
+    let text = scan(&pki, &target, &["--check-revocation"]);
+    let text_out = stdout(&text);
+    assert!(
+        text_out.contains("#0 good") && text_out.contains("#1 REVOKED"),
+        "{text_out}"
+    );
+}

@@ -436,6 +436,19 @@ fn key_kind_name(k: KeyKind) -> &'static str {
 /// `--check-revocation`'s finding about the leaf, on one line.
 fn revocation_text(f: &RevocationFinding, style: Style) -> String {
     match (&f.leaf, &f.sentence) {
+        // Several certificates checked: each, leaf first.
+        (Some(_), _) if f.certificates.len() > 1 => f
+            .certificates
+            .iter()
+            .map(|c| {
+                format!(
+                    "#{} {}",
+                    c.position,
+                    super::revocation::status_line(c, style)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         (Some(leaf), _) => super::revocation::status_line(leaf, style),
         (None, Some(s)) => format!(
             "{} ({})",
