@@ -31,7 +31,7 @@ IDLE_COUNTS="1000 5000"
 QUICK=0
 OUT=""
 INSTALL=1
-ONLY="9,1,2,3,4,5,6,7,8,10"
+ONLY="9,1,2,3,4,5,6,7,8,10,11"
 WAIT_QUIET=""
 while (($#)); do
   case "$1" in
@@ -134,6 +134,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- helpers
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_udp_port() { python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # wait_listen PORT: until something listens on 127.0.0.1:PORT (without connecting to it), at most 10 s.
 wait_listen() {
@@ -701,6 +702,64 @@ if want 10; then
   say "10: fleet scan of 100 loopback targets vs sslyze --targets_in"
   TLSKIT=$TLSKIT SSLYZE=${SSLYZE:-/nonexistent} RESULTS=$RESULTS N=100 \
     "$ROOT/bench/scan-fleet.sh" >&2 || SKIPPED+=("item 10: bench/scan-fleet.sh failed")
+fi
+
+if want 11; then
+  # DTLS over UDP: `tlskit serve --dtls` against `openssl s_server -dtls1_2` (one peer at a
+  # time: s_server serves associations one after the other), both loaded by the same
+  # `tlskit bench --dtls -c 1`; the server's CPU per handshake from /proc/PID/stat; then
+  # serve's echo of 512-byte datagrams, each checked. OpenSSL 3.0 has no DTLS 1.3.
+  say "11: DTLS handshakes and the server's CPU per handshake vs openssl s_server -dtls1_2"
+  dtls_cpu() { # PID -> clock ticks of user + system, threads included
+    awk '{print $14 + $15}' "/proc/$1/stat"
+  }
+  TICK=$(getconf CLK_TCK)
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for s in tlskit s_server; do
+      port=$(free_udp_port)
+      case $s in
+        tlskit)
+          setsid "$TLSKIT" serve --dtls --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+            --max-connections 8000 >/dev/null 2>&1 &
+          name="tlskit serve --dtls" ;;
+        s_server)
+          setsid openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem \
+            -quiet <hold-stdin >/dev/null 2>&1 &
+          name="openssl s_server -dtls1_2" ;;
+      esac
+      SERVER_PID=$!
+      PIDS+=("$SERVER_PID")
+      sleep 0.5
+      versions=(--tls12)
+      [[ $s == tlskit ]] && versions+=(--tls13)
+      for v in "${versions[@]}"; do
+        col="DTLS 1.2"
+        [[ $v == --tls13 ]] && col="DTLS 1.3"
+        c0=$(dtls_cpu "$SERVER_PID")
+        "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
+          -c 1 -d "$SECS" "$v" >d.json 2>d.err || true
+        c1=$(dtls_cpu "$SERVER_PID")
+        if [[ -s d.json ]] && [[ $(json d.json 'd["handshakes"]') != 0 ]]; then
+          n=$(json d.json 'd["handshakes"]')
+          record 11 "$name" "$col handshakes/s" "$rep" "$(json d.json 'd["handshakes_per_s"]')" "handshakes/s"
+          record 11 "$name" "$col server CPU per handshake" "$rep" \
+            "$(python3 -c "print(($c1 - $c0) * 1e6 / $TICK / $n)")" µs "{\"handshakes\": $n}"
+        else
+          say "item 11: $name ($col) failed: $(tail -1 d.err 2>/dev/null)"
+        fi
+      done
+      if [[ $s == tlskit ]]; then
+        "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
+          -c 4 -n 4 --datagrams 20000 --datagram-size 512 >e.json 2>e.err || true
+        if [[ -s e.json ]]; then
+          record 11 "$name" "echo datagrams/s" "$rep" "$(json e.json 'd["datagrams_per_s"]')" "datagrams/s" \
+            "$(json e.json '__import__("json").dumps({k: d[k] for k in ("datagrams_sent", "datagrams_echoed", "datagrams_lost", "datagrams_corrupted")})')"
+        fi
+      fi
+      stop "$SERVER_PID"
+    done
+    say "item 11: repetition $rep of $REPS done"
+  done
 fi
 
 # ---------------------------------------------------------------- the record
