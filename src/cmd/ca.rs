@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use super::gencert::{self, Report, WrittenFile};
 use crate::atomic::{self, FileSet};
 use crate::exit::{self, Code};
-use crate::output::Ctx;
+use crate::output::{self, Ctx};
 use crate::pki::constraints::{Constraints, IpNet};
 use crate::pki::csr;
 use crate::pki::home::{self, InitOptions, Layout};
@@ -437,7 +437,7 @@ pub(crate) fn sign_csr(
             csr: None,
             next: vec![format!(
                 "send {} back to whoever made the request; it goes with their key",
-                gencert::quote(&cert_path)
+                output::gencert::quote(&cert_path)
             )],
             warnings,
         },

@@ -10,6 +10,7 @@ use crate::atomic::{self, FileSet};
 use crate::exit::{self, Code};
 pub use crate::output::gencert::{CsrSummary, Report, WrittenFile};
 use crate::output::{self, sanitize, Ctx};
+use crate::pki;
 use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
 use crate::tls::certinfo::{self, CertSummary};
 use crate::tls::files;
@@ -241,13 +242,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);
         let csr = CsrSummary {
             subject: spec.subject(),
-            sans: spec.names.iter().map(name_label).collect(),
+            sans: spec.names.iter().map(Name::label).collect(),
             key: certinfo::key_info_of_spki_der(&generated.spki_der)?,
             spki_pin: Pin::of_spki(&generated.spki_der),
         };
         set.commit()?;
         Report {
-            files: written(&cert_path, "csr", &key_path),
+            files: output::gencert::written(&cert_path, "csr", &key_path),
             profile,
             certificate: None,
             csr: Some(csr),
@@ -290,7 +291,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         } else {
             "certificate_chain"
         };
-        let mut files = written(&cert_path, kind, &key_path);
+        let mut files = output::gencert::written(&cert_path, kind, &key_path);
         if let Some((path, _)) = &p12 {
             files.push(WrittenFile {
                 path: path.display().to_string(),
@@ -301,7 +302,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         Report {
             files,
             profile,
-            next: next_steps(
+            next: output::gencert::next_steps(
                 trust_file.as_deref(),
                 profile,
                 &cert_path,
@@ -401,50 +402,13 @@ fn check_args(
     Ok((profile, names, not_before, not_after))
 }
 
-fn name_label(n: &Name) -> String {
-    match n {
-        Name::Dns(s) => format!("DNS:{s}"),
-        Name::Ip(ip) => format!("IP:{ip}"),
-        Name::Email(s) => format!("email:{s}"),
-    }
-}
-
-pub(crate) fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> {
-    vec![
-        WrittenFile {
-            path: main.display().to_string(),
-            kind,
-            mode: format!("{:04o}", atomic::PUBLIC),
-        },
-        WrittenFile {
-            path: key.display().to_string(),
-            kind: "private_key",
-            mode: format!("{:04o}", atomic::PRIVATE),
-        },
-    ]
-}
-
-/// A file-name-safe form of a name: `*.example.test` becomes `_wildcard.example.test`.
-fn file_stem(name: &str) -> String {
-    let name = name.replacen("*.", "_wildcard.", 1);
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 pub(crate) fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
     let prefix = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(match spec.profile {
             Profile::Ca => "ca".to_string(),
             _ => match spec.names.first() {
-                Some(n) => file_stem(&n.to_string()),
-                None => file_stem(&spec.cn().unwrap_or_else(|| "tlskit".into())),
+                Some(n) => pki::file_stem(&n.to_string()),
+                None => pki::file_stem(&spec.cn().unwrap_or_else(|| "tlskit".into())),
             },
         })
     });
@@ -468,25 +432,12 @@ pub(crate) fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
     (main, key)
 }
 
-/// `ca.pem` → `ca-key.pem`; `ca.crt` → `ca-key.crt`; `ca` → `ca-key.pem`.
-fn default_issuer_key(issuer: &Path) -> PathBuf {
-    let stem = issuer
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = issuer
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "pem".into());
-    issuer.with_file_name(format!("{stem}-key.{ext}"))
-}
-
 /// Loads a CA and its key from files; the certificates after the first in the
 /// CA's file (its own intermediates, roots left out) become its chain.
 pub(crate) fn load_issuer(cert_path: &Path, key_path: Option<&Path>) -> Result<CaIssuer> {
     let key_path = key_path
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| default_issuer_key(cert_path));
+        .unwrap_or_else(|| pki::default_issuer_key(cert_path));
     let mut certs = files::load_certs(cert_path).context("reading the issuer certificate")?;
     let cert = certs.remove(0);
     let chain: Vec<_> = certs
@@ -503,91 +454,4 @@ pub(crate) fn load_issuer(cert_path: &Path, key_path: Option<&Path>) -> Result<C
         .with_context(|| format!("using '{}' as issuer", cert_path.display()))?;
     ca.chain = chain;
     Ok(ca)
-}
-
-fn next_steps(
-    issuer: Option<&Path>,
-    profile: Profile,
-    cert: &Path,
-    key: &Path,
-    summary: &CertSummary,
-) -> Vec<String> {
-    let (c, k) = (quote(cert), quote(key));
-    match profile {
-        Profile::Ca => vec![
-            format!("tlskit gencert localhost --issuer {c}"),
-            format!("tlskit gencert alice@example.test --client --issuer {c}"),
-            format!("tlskit serve --client-ca {c}   # require client certificates from this CA"),
-        ],
-        Profile::Client => vec![format!("tlskit connect HOST:PORT --cert {c} --key {k}")],
-        Profile::Server => {
-            let trust = match issuer {
-                Some(ca) => format!("--ca {}", quote(ca)),
-                None => format!("--pin {}", summary.spki_pin),
-            };
-            let mut next = vec![format!("tlskit serve --cert {c} --key {k}")];
-            if let Some(target) = connect_target(&summary.sans) {
-                next.push(format!("tlskit connect {target} {trust}"));
-            }
-            next
-        }
-    }
-}
-
-/// What to give `tlskit connect` to reach `tlskit serve` (127.0.0.1:4433) under a
-/// name the certificate holds: the name itself, dialled at 127.0.0.1 unless it
-/// is localhost or 127.0.0.1 (a wildcard stands for `www.`). `None` when the
-/// certificate names no host (e-mail addresses only).
-fn connect_target(sans: &[String]) -> Option<String> {
-    let host = sans.iter().find_map(|s| {
-        if let Some(dns) = s.strip_prefix("DNS:") {
-            return Some(match dns.strip_prefix("*.") {
-                Some(parent) => format!("www.{parent}"),
-                None => dns.to_string(),
-            });
-        }
-        let ip = s.strip_prefix("IP:")?;
-        Some(if ip.contains(':') {
-            format!("[{ip}]")
-        } else {
-            ip.to_string()
-        })
-    })?;
-    Some(if host == "localhost" || host == "127.0.0.1" {
-        format!("{host}:4433")
-    } else {
-        format!("{host}:4433 --connect-to 127.0.0.1")
-    })
-}
-
-/// Quotes a path for a shell command line when it needs it.
-pub(crate) fn quote(p: &Path) -> String {
-    let s = p.display().to_string();
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "./_-@:+=".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stems_and_keys() {
-        assert_eq!(file_stem("*.example.test"), "_wildcard.example.test");
-        assert_eq!(file_stem("::1"), "__1");
-        assert_eq!(
-            default_issuer_key(Path::new("dir/ca.pem")),
-            Path::new("dir/ca-key.pem")
-        );
-        assert_eq!(
-            default_issuer_key(Path::new("ca.crt")),
-            Path::new("ca-key.crt")
-        );
-        assert_eq!(quote(Path::new("a b.pem")), "'a b.pem'");
-    }
 }
