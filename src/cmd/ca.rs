@@ -149,7 +149,8 @@ fn export(args: ExportArgs, ctx: &Ctx) -> Result<Code> {
     let layout = Layout::default_home()?;
     let ca = home::issuer(&layout)?;
     atomic::check_targets([args.p12.as_path()], args.force)?;
-    let password = p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+    let password =
+        super::password::p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
     let key = files::load_key(&layout.intermediate_key)?;
     let mut certs = vec![ca.cert_der.clone()];
     certs.extend(files::load_certs(&layout.root)?);
@@ -373,17 +374,6 @@ pub(crate) fn check_issue(ca: &CaIssuer, spec: &CertSpec, pathlen: Option<u8>) -
     Ok(CaLimits::default())
 }
 
-/// The PEM a certificate signed by `ca` is followed by: the CA itself unless it
-/// is a root, then its own intermediates.
-pub(crate) fn chain_pem(ca: &CaIssuer) -> String {
-    let mut certs = Vec::new();
-    if !ca.is_root {
-        certs.push(ca.cert_der.clone());
-    }
-    certs.extend(ca.chain.iter().cloned());
-    files::certs_to_pem(&certs)
-}
-
 /// `gencert --sign-csr`: signs a request with `ca`, taking only its names.
 pub(crate) fn sign_csr(
     path: &Path,
@@ -414,7 +404,7 @@ pub(crate) fn sign_csr(
     let pem = format!(
         "{}{}",
         files::der_to_pem("CERTIFICATE", &der),
-        chain_pem(ca)
+        crate::pki::chain_pem(ca)
     );
     let mut set = FileSet::new(args.force);
     set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
@@ -443,79 +433,4 @@ pub(crate) fn sign_csr(
         },
         Code::Success,
     ))
-}
-
-/// The PKCS#12 password: from a file (its first line), none, or asked on the
-/// terminal; refused when there is no way to get one.
-pub(crate) fn p12_password(file: Option<&Path>, none: bool) -> Result<String> {
-    if none {
-        return Ok(String::new());
-    }
-    if let Some(path) = file {
-        let data = files::read_input(path)
-            .with_context(|| format!("reading the PKCS#12 password file '{}'", path.display()))?;
-        let text = String::from_utf8(data).map_err(|_| {
-            exit::fail(
-                Code::Error,
-                format!("the password file '{}' is not UTF-8 text", path.display()),
-            )
-        })?;
-        let line = text.lines().next().unwrap_or("").to_string();
-        if line.is_empty() {
-            return Err(exit::fail(
-                Code::Error,
-                format!(
-                    "the password file '{}' is empty; put a password in it, or use --p12-no-password for none",
-                    path.display()
-                ),
-            ));
-        }
-        return Ok(line);
-    }
-    // SAFETY: isatty only inspects a file descriptor.
-    if unsafe { libc::isatty(0) } != 1 {
-        return Err(exit::fail(
-            Code::Usage,
-            "--p12 needs --p12-password-file FILE or --p12-no-password (stdin is not a terminal to ask on)",
-        ));
-    }
-    let first = prompt("PKCS#12 password: ")?;
-    let second = prompt("again: ")?;
-    if first != second {
-        return Err(exit::fail(
-            Code::Usage,
-            "the two passwords differ; nothing was written",
-        ));
-    }
-    if first.is_empty() {
-        return Err(exit::fail(
-            Code::Usage,
-            "an empty password: use --p12-no-password to write a file without one",
-        ));
-    }
-    Ok(first)
-}
-
-/// Reads one line from the terminal with echo off.
-fn prompt(label: &str) -> Result<String> {
-    use std::io::Write as _;
-    eprint!("{label}");
-    let _ = std::io::stderr().flush();
-    // SAFETY: termios is plain data; tcgetattr fills it, and it is only used
-    // again to restore the terminal as it was.
-    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-    let have = unsafe { libc::tcgetattr(0, &mut saved) } == 0;
-    if have {
-        let mut quiet = saved;
-        quiet.c_lflag &= !libc::ECHO;
-        unsafe { libc::tcsetattr(0, libc::TCSANOW, &quiet) };
-    }
-    let mut line = String::new();
-    let read = std::io::stdin().read_line(&mut line);
-    if have {
-        unsafe { libc::tcsetattr(0, libc::TCSANOW, &saved) };
-    }
-    eprintln!();
-    read.context("reading the password")?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

@@ -228,8 +228,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let p12 = match &args.p12 {
         Some(path) => {
             atomic::check_targets([path.as_path()], args.force)?;
-            let password =
-                super::ca::p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+            let password = super::password::p12_password(
+                args.p12_password_file.as_deref(),
+                args.p12_no_password,
+            )?;
             Some((path.clone(), password))
         }
         None => None,
@@ -267,10 +269,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             crl_url: args.crl_url.clone(),
         };
         let generated = certgen::generate_full(&spec, &limits, issuer.as_ref(), &revocation)?;
-        let chain = issuer
-            .as_ref()
-            .map(super::ca::chain_pem)
-            .unwrap_or_default();
+        let chain = issuer.as_ref().map(pki::chain_pem).unwrap_or_default();
         let pem = format!("{}{chain}", generated.pem);
         set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
         set.add(&key_path, generated.key_pem.as_bytes(), atomic::PRIVATE);

@@ -146,7 +146,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             let data = files::read_input(path)?;
             if crate::pki::p12::looks_like_p12(&data) {
                 let password = match args.p12_password_file.as_deref() {
-                    Some(f) => super::ca::p12_password(Some(f), false)?,
+                    Some(f) => super::password::p12_password(Some(f), false)?,
                     None => String::new(),
                 };
                 let items = crate::pki::p12::decode(&data, &password)

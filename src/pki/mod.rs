@@ -44,6 +44,17 @@ pub fn default_issuer_key(issuer: &Path) -> PathBuf {
     issuer.with_file_name(format!("{stem}-key.{ext}"))
 }
 
+/// The PEM a certificate signed by `ca` is followed by: the CA itself unless it
+/// is a root, then its own intermediates.
+pub fn chain_pem(ca: &crate::tls::certgen::CaIssuer) -> String {
+    let mut certs = Vec::new();
+    if !ca.is_root {
+        certs.push(ca.cert_der.clone());
+    }
+    certs.extend(ca.chain.iter().cloned());
+    crate::tls::files::certs_to_pem(&certs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
