@@ -1,20 +1,17 @@
-//! `tlskit ca`: the CA home (init, show), and the CA operations gencert
-//! shares with it (finding the issuer, intermediates, signing a CSR).
+//! `tlskit ca`: the CA home (init, show, export) and installing its root in
+//! the trust stores. Issuing with a CA is `gencert`'s (`cmd/gencert/issue.rs`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::gencert::{self, Report, WrittenFile};
-use crate::atomic::{self, FileSet};
+use crate::atomic;
 use crate::exit::{self, Code};
-use crate::output::{self, Ctx};
+use crate::output::Ctx;
 use crate::pki::constraints::{Constraints, IpNet};
-use crate::pki::csr;
 use crate::pki::home::{self, InitOptions, Layout};
-use crate::tls::certgen::{self, CaIssuer, CaLimits, CertSpec, KeyType, Profile};
+use crate::tls::certgen::{self, KeyType};
 use crate::tls::certinfo::CertSummary;
-use crate::tls::error::{tag, Failure};
 use crate::tls::files;
 
 /// Arguments of `tlskit ca`.
@@ -332,105 +329,4 @@ fn init(args: InitArgs, ctx: &Ctx) -> Result<Code> {
         crate::output::ca::init(out, &report, ctx.stdout_style())
     })?;
     Ok(Code::Success)
-}
-
-/// The CA `gencert --issuer [FILE]` signs with, and the file a client should trust.
-pub(crate) fn resolve_issuer(
-    path: Option<&Path>,
-    key: Option<&Path>,
-) -> Result<(CaIssuer, PathBuf)> {
-    match path {
-        Some(p) => Ok((gencert::load_issuer(p, key)?, p.to_path_buf())),
-        None => {
-            let layout = Layout::default_home()?;
-            let ca = home::issuer(&layout).context("--issuer without a file uses the CA home")?;
-            Ok((ca, layout.root))
-        }
-    }
-}
-
-/// Checks that `ca` may sign what `spec` describes; the limits of a CA it makes.
-pub(crate) fn check_issue(ca: &CaIssuer, spec: &CertSpec, pathlen: Option<u8>) -> Result<CaLimits> {
-    if spec.profile == Profile::Ca {
-        let want = pathlen.unwrap_or(0);
-        match ca.pathlen {
-            Some(0) => anyhow::bail!(
-                "the issuer may sign only leaves (its pathlen is 0), not another CA; \
-                 make a root that may with: tlskit gencert --ca --pathlen 1"
-            ),
-            Some(n) if u32::from(want) >= n => {
-                anyhow::bail!("--pathlen {want} is not below the issuer's pathlen ({n})")
-            }
-            _ => {}
-        }
-        return Ok(CaLimits {
-            pathlen: want,
-            constraints: ca.constraints.clone(),
-        });
-    }
-    for name in &spec.names {
-        ca.constraints.check(name)?;
-    }
-    Ok(CaLimits::default())
-}
-
-/// `gencert --sign-csr`: signs a request with `ca`, taking only its names.
-pub(crate) fn sign_csr(
-    path: &Path,
-    ca: &CaIssuer,
-    spec: &CertSpec,
-    args: &gencert::Args,
-    mut warnings: Vec<String>,
-) -> Result<(Report, Code)> {
-    let shown = path.display().to_string();
-    let data = files::read_input(path).with_context(|| format!("reading '{shown}'"))?;
-    let request = csr::parse(&data).with_context(|| format!("the request '{shown}'"))?;
-    for name in &request.names {
-        ca.constraints
-            .check(name)
-            .map_err(|e| tag(Failure::Input, e.context(format!("the request '{shown}'"))))?;
-    }
-    let spec = CertSpec {
-        names: request.names.clone(),
-        common_name: None,
-        key_type: request.key_type,
-        profile: spec.profile,
-        not_before: spec.not_before,
-        not_after: spec.not_after,
-    };
-    let (cert_path, _) = gencert::output_paths(args, &spec);
-    atomic::check_targets([cert_path.as_path()], args.force)?;
-    let der = certgen::sign_public_key(&spec, request.public_key(), ca)?;
-    let pem = format!(
-        "{}{}",
-        files::der_to_pem("CERTIFICATE", &der),
-        crate::pki::chain_pem(ca)
-    );
-    let mut set = FileSet::new(args.force);
-    set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
-    set.commit()?;
-    warnings.extend(request.ignored.iter().map(|i| i.describe().to_string()));
-    let summary = CertSummary::from_der(&der)?;
-    Ok((
-        Report {
-            files: vec![WrittenFile {
-                path: cert_path.display().to_string(),
-                kind: if ca.is_root && ca.chain.is_empty() {
-                    "certificate"
-                } else {
-                    "certificate_chain"
-                },
-                mode: format!("{:04o}", atomic::PUBLIC),
-            }],
-            profile: spec.profile,
-            certificate: Some(summary),
-            csr: None,
-            next: vec![format!(
-                "send {} back to whoever made the request; it goes with their key",
-                output::gencert::quote(&cert_path)
-            )],
-            warnings,
-        },
-        Code::Success,
-    ))
 }

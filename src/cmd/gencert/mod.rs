@@ -1,8 +1,6 @@
 //! `tlskit gencert`: self-signed leaves, a local CA, CA-issued server and
 //! client certificates, and CSRs, written atomically with keys at mode 0600.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{bail, Context, Result};
 use time::{Duration, OffsetDateTime};
 
@@ -11,147 +9,15 @@ use crate::exit::{self, Code};
 pub use crate::output::gencert::{CsrSummary, Report, WrittenFile};
 use crate::output::{self, sanitize, Ctx};
 use crate::pki;
-use crate::tls::certgen::{self, CaIssuer, CertSpec, KeyType, Name, Profile};
+use crate::tls::certgen::{self, CertSpec, Name, Profile};
 use crate::tls::certinfo::{self, CertSummary};
-use crate::tls::files;
 use crate::tls::pin::Pin;
 
-const DEFAULT_LEAF_DAYS: u32 = 30;
-const DEFAULT_CA_DAYS: u32 = 3650;
+mod args;
+mod issue;
 
-/// Arguments of `tlskit gencert`.
-#[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Examples:
-  tlskit gencert                                  localhost.pem + localhost-key.pem, self-signed
-  tlskit gencert example.test '*.example.test' 10.0.0.1
-  tlskit gencert --ca --cn 'My Dev CA'            ca.pem + ca-key.pem
-  tlskit gencert localhost --issuer ca.pem        a leaf signed by that CA
-  tlskit gencert app.test --issuer                a leaf from the CA home (tlskit ca init)
-  tlskit gencert --ca --pathlen 1 --out root      a root that may sign intermediates
-  tlskit gencert --ca --issuer root.pem --out inter    an intermediate under it
-  tlskit gencert --sign-csr app.csr --issuer      sign someone else's request
-  tlskit gencert alice@example.test --client --issuer ca.pem
-  tlskit gencert example.test --csr example.csr   a request for a real CA
-  tlskit gencert --not-before -40d --days 10      an already-expired certificate, for testing")]
-pub struct Args {
-    /// Names the certificate is for: DNS names (`*.example.test` wildcards too), IPv4/IPv6
-    /// addresses, e-mail addresses. The first is the CN and the default file prefix.
-    /// Default for a server certificate: localhost 127.0.0.1 ::1.
-    #[arg(value_name = "NAMES")]
-    pub names: Vec<String>,
-
-    /// Subject common name, at most 64 characters (default: the first name that fits).
-    #[arg(long, value_name = "NAME")]
-    pub cn: Option<String>,
-
-    /// Key algorithm.
-    #[arg(long, value_enum, default_value_t = KeyType::P256, value_name = "TYPE")]
-    pub key_type: KeyType,
-
-    /// Days of validity [default: 30, or 3650 with --ca].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=36_500))]
-    pub days: Option<u32>,
-
-    /// Start of validity: YYYY-MM-DD, RFC 3339, or relative like -40d (with --days, makes
-    /// expired or not-yet-valid certificates for testing) [default: now, less 5 minutes].
-    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
-    pub not_before: Option<String>,
-
-    /// Write PREFIX.pem and PREFIX-key.pem.
-    #[arg(long, value_name = "PREFIX", conflicts_with = "cert")]
-    pub out: Option<PathBuf>,
-
-    /// Write the certificate to FILE (with --key).
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// Write the private key to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-
-    /// Make a local CA (CA:TRUE, pathlen 0, keyCertSign + cRLSign): ca.pem and ca-key.pem.
-    /// With --issuer, an intermediate under that CA, carrying its name constraints.
-    #[arg(long, conflicts_with_all = ["client", "csr", "sign_csr"])]
-    pub ca: bool,
-
-    /// How many CAs may follow this one below it (basicConstraints pathlen) [default: 0].
-    #[arg(long, value_name = "N", requires = "ca",
-          value_parser = clap::value_parser!(u8).range(0..=8))]
-    pub pathlen: Option<u8>,
-
-    /// Sign with this CA certificate instead of self-signing; without FILE, with the CA
-    /// home's intermediate (tlskit ca init). The certificate file then holds the
-    /// certificate followed by the issuer's intermediates, as servers send them.
-    #[arg(long, value_name = "FILE", num_args = 0..=1)]
-    pub issuer: Option<Option<PathBuf>>,
-
-    /// Sign the PKCS#10 request in FILE (PEM or DER) with --issuer: its signature is
-    /// checked and only its names are copied (never CA:TRUE nor key usages).
-    #[arg(long, value_name = "FILE", requires = "issuer",
-          conflicts_with_all = ["ca", "csr", "names", "cn", "key"])]
-    pub sign_csr: Option<PathBuf>,
-
-    /// The issuer's private key [default: the -key.pem beside the issuer].
-    #[arg(long, value_name = "FILE", requires = "issuer")]
-    pub issuer_key: Option<PathBuf>,
-
-    /// Make a client certificate for mTLS (clientAuth only; the CN is the identity).
-    #[arg(long)]
-    pub client: bool,
-
-    /// Write a PKCS#10 request to FILE instead of a certificate (and its key beside it).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["issuer", "cert"])]
-    pub csr: Option<PathBuf>,
-
-    /// Also write the key, the certificate and its chain as PKCS#12 to FILE (for Windows,
-    /// Java, browsers and Android), mode 0600.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["csr", "sign_csr"])]
-    pub p12: Option<PathBuf>,
-
-    /// The PKCS#12 password: the first line of FILE [default: asked on the terminal].
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "p12",
-        conflicts_with = "p12_no_password"
-    )]
-    pub p12_password_file: Option<PathBuf>,
-
-    /// Write the PKCS#12 file with an empty password: whoever has the file has the key.
-    #[arg(long, requires = "p12")]
-    pub p12_no_password: bool,
-
-    /// Mark the certificate must-staple (TLS Feature status_request): clients that honour
-    /// it refuse a server that does not staple a good OCSP response.
-    #[arg(long, conflicts_with = "csr")]
-    pub must_staple: bool,
-
-    /// Name this OCSP responder in the certificate (AIA), e.g. the issuer's
-    /// `openssl ocsp` responder.
-    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
-    pub ocsp_url: Option<String>,
-
-    /// Name this CRL distribution point in the certificate.
-    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
-    pub crl_url: Option<String>,
-
-    /// Name where the issuer's certificate is published (AIA caIssuers), so that
-    /// clients can fetch a missing intermediate.
-    #[arg(long, value_name = "URL", conflicts_with = "csr", value_parser = http_url)]
-    pub ca_issuers_url: Option<String>,
-
-    /// Replace existing files.
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// An http:// URL, as certificates name responders and CRLs (RFC 5280).
-fn http_url(text: &str) -> Result<String, String> {
-    crate::revocation::fetch::check_url(text)
-        .map(|_| text.to_string())
-        .map_err(|e| e.message)
-}
+pub use args::Args;
+use args::{DEFAULT_CA_DAYS, DEFAULT_LEAF_DAYS};
 
 /// Runs `tlskit gencert`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
@@ -175,12 +41,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         not_after,
     };
 
-    let (cert_path, key_path) = output_paths(&args, &spec);
+    let (cert_path, key_path) = issue::output_paths(&args, &spec);
     let mut warnings = Vec::new();
     let (issuer, trust_file) = match &args.issuer {
         Some(path) => {
-            let (ca, trust) =
-                super::ca::resolve_issuer(path.as_deref(), args.issuer_key.as_deref())?;
+            let (ca, trust) = issue::resolve_issuer(path.as_deref(), args.issuer_key.as_deref())?;
             (Some(ca), Some(trust))
         }
         None => (None, None),
@@ -212,12 +77,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
     }
     if let (Some(csr), Some(ca)) = (&args.sign_csr, &issuer) {
-        let (report, code) = super::ca::sign_csr(csr, ca, &spec, &args, warnings)?;
+        let (report, code) = issue::sign_csr(csr, ca, &spec, &args, warnings)?;
         return finish(ctx, &report, code);
     }
     let limits = match &issuer {
-        Some(ca) => super::ca::check_issue(ca, &spec, args.pathlen)
-            .map_err(|e| exit::tag(Code::Usage, e))?,
+        Some(ca) => {
+            issue::check_issue(ca, &spec, args.pathlen).map_err(|e| exit::tag(Code::Usage, e))?
+        }
         None => certgen::CaLimits {
             pathlen: args.pathlen.unwrap_or(0),
             ..Default::default()
@@ -399,58 +265,4 @@ fn check_args(
         None => (now - certgen::CLOCK_SKEW, now + Duration::days(days.into())),
     };
     Ok((profile, names, not_before, not_after))
-}
-
-pub(crate) fn output_paths(args: &Args, spec: &CertSpec) -> (PathBuf, PathBuf) {
-    let prefix = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from(match spec.profile {
-            Profile::Ca => "ca".to_string(),
-            _ => match spec.names.first() {
-                Some(n) => pki::file_stem(&n.to_string()),
-                None => pki::file_stem(&spec.cn().unwrap_or_else(|| "tlskit".into())),
-            },
-        })
-    });
-    let with_suffix = |suffix: &str| {
-        let mut s = prefix.clone().into_os_string();
-        s.push(suffix);
-        PathBuf::from(s)
-    };
-    let main = args
-        .csr
-        .clone()
-        .or_else(|| args.cert.clone())
-        .unwrap_or_else(|| with_suffix(".pem"));
-    let mut key = args.key.clone().unwrap_or_else(|| with_suffix("-key.pem"));
-    if let (Some(csr), None, None) = (&args.csr, &args.key, &args.out) {
-        // The key goes beside the request, wherever that is.
-        if let (Some(dir), Some(name)) = (csr.parent(), key.file_name()) {
-            key = dir.join(name);
-        }
-    }
-    (main, key)
-}
-
-/// Loads a CA and its key from files; the certificates after the first in the
-/// CA's file (its own intermediates, roots left out) become its chain.
-pub(crate) fn load_issuer(cert_path: &Path, key_path: Option<&Path>) -> Result<CaIssuer> {
-    let key_path = key_path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| pki::default_issuer_key(cert_path));
-    let mut certs = files::load_certs(cert_path).context("reading the issuer certificate")?;
-    let cert = certs.remove(0);
-    let chain: Vec<_> = certs
-        .into_iter()
-        .filter(|c| !crate::pki::is_self_issued(c))
-        .collect();
-    let key = files::load_key(&key_path).with_context(|| {
-        format!(
-            "reading the issuer key (give it with --issuer-key if it is not '{}')",
-            key_path.display()
-        )
-    })?;
-    let mut ca = CaIssuer::new(cert, &key)
-        .with_context(|| format!("using '{}' as issuer", cert_path.display()))?;
-    ca.chain = chain;
-    Ok(ca)
 }
