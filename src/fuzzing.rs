@@ -18,9 +18,9 @@ use std::task::{Context, Poll};
 use time::OffsetDateTime;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::cmd::inspect;
 use crate::output::inspect::Report;
 use crate::output::sanitize;
+use crate::report::inspect;
 use crate::tls::chain::TrustStore;
 use crate::tls::files::{self, Item};
 use crate::tls::source::Served;

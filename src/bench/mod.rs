@@ -1046,6 +1046,36 @@ fn words(debug: &str, sep: char) -> String {
     crate::text::snake_words(&ident, sep)
 }
 
+/// Resolves the host to dial (an IP address is taken as is), within `timeout`.
+pub async fn resolve(host: &str, port: u16, timeout: Duration) -> anyhow::Result<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let shown = crate::text::sanitize(host);
+    let found = match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
+        Err(_) => {
+            return Err(crate::tls::error::fail(
+                Kind::Network,
+                format!("timed out resolving '{shown}'"),
+            ))
+        }
+        Ok(Err(e)) => {
+            return Err(crate::tls::error::fail(
+                Kind::Network,
+                format!("cannot resolve '{shown}': {e}"),
+            ))
+        }
+        Ok(Ok(found)) => found.collect::<Vec<_>>(),
+    };
+    if found.is_empty() {
+        return Err(crate::tls::error::fail(
+            Kind::Network,
+            format!("'{shown}' resolves to no address"),
+        ));
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,20 +1,17 @@
-//! `tlskit ca`: the CA home (init, show), and the CA operations gencert
-//! shares with it (finding the issuer, intermediates, signing a CSR).
+//! `tlskit ca`: the CA home (init, show, export) and installing its root in
+//! the trust stores. Issuing with a CA is `gencert`'s (`cmd/gencert/issue.rs`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::gencert::{self, Report, WrittenFile};
-use crate::atomic::{self, FileSet};
+use crate::atomic;
 use crate::exit::{self, Code};
 use crate::output::Ctx;
 use crate::pki::constraints::{Constraints, IpNet};
-use crate::pki::csr;
 use crate::pki::home::{self, InitOptions, Layout};
-use crate::tls::certgen::{self, CaIssuer, CaLimits, CertSpec, KeyType, Profile};
+use crate::tls::certgen::{self, KeyType};
 use crate::tls::certinfo::CertSummary;
-use crate::tls::error::{tag, Failure};
 use crate::tls::files;
 
 /// Arguments of `tlskit ca`.
@@ -149,7 +146,8 @@ fn export(args: ExportArgs, ctx: &Ctx) -> Result<Code> {
     let layout = Layout::default_home()?;
     let ca = home::issuer(&layout)?;
     atomic::check_targets([args.p12.as_path()], args.force)?;
-    let password = p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
+    let password =
+        super::password::p12_password(args.p12_password_file.as_deref(), args.p12_no_password)?;
     let key = files::load_key(&layout.intermediate_key)?;
     let mut certs = vec![ca.cert_der.clone()];
     certs.extend(files::load_certs(&layout.root)?);
@@ -331,191 +329,4 @@ fn init(args: InitArgs, ctx: &Ctx) -> Result<Code> {
         crate::output::ca::init(out, &report, ctx.stdout_style())
     })?;
     Ok(Code::Success)
-}
-
-/// The CA `gencert --issuer [FILE]` signs with, and the file a client should trust.
-pub(crate) fn resolve_issuer(
-    path: Option<&Path>,
-    key: Option<&Path>,
-) -> Result<(CaIssuer, PathBuf)> {
-    match path {
-        Some(p) => Ok((gencert::load_issuer(p, key)?, p.to_path_buf())),
-        None => {
-            let layout = Layout::default_home()?;
-            let ca = home::issuer(&layout).context("--issuer without a file uses the CA home")?;
-            Ok((ca, layout.root))
-        }
-    }
-}
-
-/// Checks that `ca` may sign what `spec` describes; the limits of a CA it makes.
-pub(crate) fn check_issue(ca: &CaIssuer, spec: &CertSpec, pathlen: Option<u8>) -> Result<CaLimits> {
-    if spec.profile == Profile::Ca {
-        let want = pathlen.unwrap_or(0);
-        match ca.pathlen {
-            Some(0) => anyhow::bail!(
-                "the issuer may sign only leaves (its pathlen is 0), not another CA; \
-                 make a root that may with: tlskit gencert --ca --pathlen 1"
-            ),
-            Some(n) if u32::from(want) >= n => {
-                anyhow::bail!("--pathlen {want} is not below the issuer's pathlen ({n})")
-            }
-            _ => {}
-        }
-        return Ok(CaLimits {
-            pathlen: want,
-            constraints: ca.constraints.clone(),
-        });
-    }
-    for name in &spec.names {
-        ca.constraints.check(name)?;
-    }
-    Ok(CaLimits::default())
-}
-
-/// The PEM a certificate signed by `ca` is followed by: the CA itself unless it
-/// is a root, then its own intermediates.
-pub(crate) fn chain_pem(ca: &CaIssuer) -> String {
-    let mut certs = Vec::new();
-    if !ca.is_root {
-        certs.push(ca.cert_der.clone());
-    }
-    certs.extend(ca.chain.iter().cloned());
-    files::certs_to_pem(&certs)
-}
-
-/// `gencert --sign-csr`: signs a request with `ca`, taking only its names.
-pub(crate) fn sign_csr(
-    path: &Path,
-    ca: &CaIssuer,
-    spec: &CertSpec,
-    args: &gencert::Args,
-    mut warnings: Vec<String>,
-) -> Result<(Report, Code)> {
-    let shown = path.display().to_string();
-    let data = files::read_input(path).with_context(|| format!("reading '{shown}'"))?;
-    let request = csr::parse(&data).with_context(|| format!("the request '{shown}'"))?;
-    for name in &request.names {
-        ca.constraints
-            .check(name)
-            .map_err(|e| tag(Failure::Input, e.context(format!("the request '{shown}'"))))?;
-    }
-    let spec = CertSpec {
-        names: request.names.clone(),
-        common_name: None,
-        key_type: request.key_type,
-        profile: spec.profile,
-        not_before: spec.not_before,
-        not_after: spec.not_after,
-    };
-    let (cert_path, _) = gencert::output_paths(args, &spec);
-    atomic::check_targets([cert_path.as_path()], args.force)?;
-    let der = certgen::sign_public_key(&spec, request.public_key(), ca)?;
-    let pem = format!(
-        "{}{}",
-        files::der_to_pem("CERTIFICATE", &der),
-        chain_pem(ca)
-    );
-    let mut set = FileSet::new(args.force);
-    set.add(&cert_path, pem.as_bytes(), atomic::PUBLIC);
-    set.commit()?;
-    warnings.extend(request.ignored.iter().map(|i| i.describe().to_string()));
-    let summary = CertSummary::from_der(&der)?;
-    Ok((
-        Report {
-            files: vec![WrittenFile {
-                path: cert_path.display().to_string(),
-                kind: if ca.is_root && ca.chain.is_empty() {
-                    "certificate"
-                } else {
-                    "certificate_chain"
-                },
-                mode: format!("{:04o}", atomic::PUBLIC),
-            }],
-            profile: spec.profile,
-            certificate: Some(summary),
-            csr: None,
-            next: vec![format!(
-                "send {} back to whoever made the request; it goes with their key",
-                gencert::quote(&cert_path)
-            )],
-            warnings,
-        },
-        Code::Success,
-    ))
-}
-
-/// The PKCS#12 password: from a file (its first line), none, or asked on the
-/// terminal; refused when there is no way to get one.
-pub(crate) fn p12_password(file: Option<&Path>, none: bool) -> Result<String> {
-    if none {
-        return Ok(String::new());
-    }
-    if let Some(path) = file {
-        let data = files::read_input(path)
-            .with_context(|| format!("reading the PKCS#12 password file '{}'", path.display()))?;
-        let text = String::from_utf8(data).map_err(|_| {
-            exit::fail(
-                Code::Error,
-                format!("the password file '{}' is not UTF-8 text", path.display()),
-            )
-        })?;
-        let line = text.lines().next().unwrap_or("").to_string();
-        if line.is_empty() {
-            return Err(exit::fail(
-                Code::Error,
-                format!(
-                    "the password file '{}' is empty; put a password in it, or use --p12-no-password for none",
-                    path.display()
-                ),
-            ));
-        }
-        return Ok(line);
-    }
-    // SAFETY: isatty only inspects a file descriptor.
-    if unsafe { libc::isatty(0) } != 1 {
-        return Err(exit::fail(
-            Code::Usage,
-            "--p12 needs --p12-password-file FILE or --p12-no-password (stdin is not a terminal to ask on)",
-        ));
-    }
-    let first = prompt("PKCS#12 password: ")?;
-    let second = prompt("again: ")?;
-    if first != second {
-        return Err(exit::fail(
-            Code::Usage,
-            "the two passwords differ; nothing was written",
-        ));
-    }
-    if first.is_empty() {
-        return Err(exit::fail(
-            Code::Usage,
-            "an empty password: use --p12-no-password to write a file without one",
-        ));
-    }
-    Ok(first)
-}
-
-/// Reads one line from the terminal with echo off.
-fn prompt(label: &str) -> Result<String> {
-    use std::io::Write as _;
-    eprint!("{label}");
-    let _ = std::io::stderr().flush();
-    // SAFETY: termios is plain data; tcgetattr fills it, and it is only used
-    // again to restore the terminal as it was.
-    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-    let have = unsafe { libc::tcgetattr(0, &mut saved) } == 0;
-    if have {
-        let mut quiet = saved;
-        quiet.c_lflag &= !libc::ECHO;
-        unsafe { libc::tcsetattr(0, libc::TCSANOW, &quiet) };
-    }
-    let mut line = String::new();
-    let read = std::io::stdin().read_line(&mut line);
-    if have {
-        unsafe { libc::tcsetattr(0, libc::TCSANOW, &saved) };
-    }
-    eprintln!();
-    read.context("reading the password")?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

@@ -10,7 +10,6 @@ use anyhow::{bail, Context, Result};
 use rustls::pki_types::CertificateDer;
 use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::exit::{self, Code};
 use crate::output::inspect::{expiring_line, finding_line};
@@ -18,11 +17,11 @@ pub use crate::output::inspect::{
     render, CertEntry, Expiring, ExpiryCheck, InputReport, KeyCheck, KeyMatch, Report, ServerInfo,
 };
 use crate::output::Ctx;
-use crate::tls::chain::{self, ChainReport, TrustStore};
+use crate::report::inspect;
+use crate::tls::chain::TrustStore;
 use crate::tls::files::{self, Item};
-use crate::tls::lint::{self, Finding};
-use crate::tls::source::{self, LiveOptions, Served, Source};
-use crate::tls::x509info::{self, CertDetails};
+use crate::tls::source::{self, LiveOptions, Source};
+use crate::tls::x509info;
 use crate::when::parse_secs;
 
 /// Arguments of `tlskit inspect`.
@@ -147,7 +146,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             let data = files::read_input(path)?;
             if crate::pki::p12::looks_like_p12(&data) {
                 let password = match args.p12_password_file.as_deref() {
-                    Some(f) => super::ca::p12_password(Some(f), false)?,
+                    Some(f) => super::password::p12_password(Some(f), false)?,
                     None => String::new(),
                 };
                 let items = crate::pki::p12::decode(&data, &password)
@@ -218,7 +217,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         Some(path) => Some(check_key(path, &inputs)?),
         None => None,
     };
-    let expiry_check = args.expires_within.map(|within| expiry(&inputs, within));
+    let expiry_check = args
+        .expires_within
+        .map(|within| inspect::expiry(&inputs, within));
     let report = Report {
         inputs,
         trust_store: store.kind,
@@ -317,153 +318,14 @@ fn inspect_source(
             .map(|s| s.target.clone())
             .unwrap_or_else(|| name.clone()),
     };
-    inspect_items(&name, kind, shown, loaded.items, loaded.served, store, now)
-}
-
-/// Builds the report of one input from the objects read from it (`kind`:
-/// `file`, `stdin` or `server`; `name` is used in errors, `shown` in the report).
-pub fn inspect_items(
-    name: &str,
-    kind: &'static str,
-    shown: String,
-    items: Vec<Item>,
-    served_by: Option<Served>,
-    store: &TrustStore,
-    now: OffsetDateTime,
-) -> Result<InputReport> {
-    let served = served_by.is_some();
-    let mut certs_der = Vec::new();
-    let mut private_keys = Vec::new();
-    let mut public_keys = Vec::new();
-    let mut csrs = Vec::new();
-    let mut csr_ders = Vec::new();
-    let mut skipped = Vec::new();
-    let mut findings = Vec::new();
-    for item in items {
-        match item {
-            Item::Certificate(c) => certs_der.push(c.as_ref().to_vec()),
-            Item::PrivateKey(k) => {
-                let n = private_keys.len() + 1;
-                private_keys.push(
-                    x509info::describe_private_key(&k)
-                        .with_context(|| format!("{name}: private key #{n}"))?,
-                );
-            }
-            Item::PublicKey(spki) => {
-                let n = public_keys.len() + 1;
-                public_keys.push(
-                    x509info::describe_public_key(&spki)
-                        .with_context(|| format!("{name}: public key #{n}"))?,
-                );
-            }
-            Item::Csr(der) => {
-                let n = csrs.len() + 1;
-                let csr = x509info::describe_csr(der.as_ref())
-                    .with_context(|| format!("{name}: certificate request #{n}"))?;
-                if !csr.signature_valid {
-                    findings.push(Finding {
-                        certificate: None,
-                        code: "csr-signature",
-                        message: format!(
-                            "certificate request #{n}: its signature does not verify with its own key (altered, or not made with this key)"
-                        ),
-                    });
-                }
-                csrs.push(csr);
-                csr_ders.push(der.as_ref().to_vec());
-            }
-            Item::Other(what) => skipped.push(what.to_string()),
-        }
-    }
-    if certs_der.is_empty() && private_keys.is_empty() && public_keys.is_empty() && csrs.is_empty()
-    {
-        bail!(
-            "{name}: nothing to inspect (it holds {})",
-            if skipped.is_empty() {
-                "nothing".to_string()
-            } else {
-                skipped.join(", ")
-            }
-        );
-    }
-
-    let mut parsed = Vec::with_capacity(certs_der.len());
-    for (i, der) in certs_der.iter().enumerate() {
-        let cert = x509info::parse_cert(der).with_context(|| {
-            if certs_der.len() == 1 {
-                format!("{name}: the certificate does not parse")
-            } else {
-                format!("{name}: certificate #{i} does not parse")
-            }
-        })?;
-        parsed.push(cert);
-    }
-    let details: Vec<CertDetails> = parsed
-        .iter()
-        .zip(&certs_der)
-        .map(|(c, der)| x509info::describe_parsed(c, der, now))
-        .collect();
-    let chain = (!parsed.is_empty()).then(|| chain::analyze(&parsed, store));
-    let mut certificates = Vec::with_capacity(details.len());
-    for (i, d) in details.into_iter().enumerate() {
-        let (issuer_in_chain, on_path) = match &chain {
-            Some(c) => {
-                let pos = c.path.iter().position(|&p| p == i);
-                (pos.is_some_and(|p| p > 0), pos.is_some())
-            }
-            None => (false, false),
-        };
-        let role = lint::infer_role(&d, issuer_in_chain, served && i == 0);
-        let public = on_path && chain.as_ref().is_some_and(ChainReport::publicly_trusted);
-        findings.extend(lint::lint_cert(i, &d, role, public));
-        certificates.push(CertEntry {
-            index: i,
-            role,
-            in_trust_store: chain
-                .as_ref()
-                .is_some_and(|c| c.in_trust_store.get(i).copied().unwrap_or(false)),
-            details: d,
-        });
-    }
-    if let Some(c) = &chain {
-        let subjects: Vec<String> = certificates
-            .iter()
-            .map(|c| c.details.subject.clone())
-            .collect();
-        findings.extend(lint::lint_chain(c, &subjects, served));
-    }
-    findings.sort_by_key(|f| f.certificate.map_or(usize::MAX, |c| c));
-
-    Ok(InputReport {
-        kind,
-        source: shown,
-        server: served_by.map(|s| ServerInfo {
-            target: s.target,
-            address: s.address,
-            server_name: s.server_name,
-            verified: s.verdict.is_ok(),
-            verification_error: s.verdict.err(),
-            protocol: s.protocol,
-            cipher_suite: s.cipher_suite,
-        }),
-        certificates,
-        chain,
-        private_keys,
-        public_keys,
-        csrs,
-        skipped,
-        findings,
-        revocation: None,
-        ders: certs_der,
-        csr_ders,
-    })
+    inspect::inspect_items(&name, kind, shown, loaded.items, loaded.served, store, now)
 }
 
 fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck> {
     let key = files::load_key(path).context("--key")?;
     let details = x509info::describe_private_key(&key)
         .with_context(|| format!("--key '{}'", path.display()))?;
-    let key_bits = spki_bits(&details.spki_der)?;
+    let key_bits = inspect::spki_bits(&details.spki_der)?;
     let mut results = Vec::new();
     for input in inputs {
         if let Some(leaf_index) = input.chain.as_ref().and_then(|c| c.path.first().copied()) {
@@ -507,36 +369,4 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
         key_pin: details.spki_pin,
         results,
     })
-}
-
-/// The public key bits of a DER SubjectPublicKeyInfo (what must match, whatever the encoding of the parameters).
-fn spki_bits(spki_der: &[u8]) -> Result<Vec<u8>> {
-    let (_, spki) = SubjectPublicKeyInfo::from_der(spki_der)
-        .map_err(|e| anyhow::anyhow!("the key's public half does not parse: {e}"))?;
-    Ok(spki.subject_public_key.data.to_vec())
-}
-
-/// The certificates of `inputs` that expire within `within` (or have expired).
-pub fn expiry(inputs: &[InputReport], within: time::Duration) -> ExpiryCheck {
-    let limit = within.whole_seconds();
-    let expiring = inputs
-        .iter()
-        .flat_map(|input| {
-            input
-                .certificates
-                .iter()
-                .filter(move |c| c.details.seconds_left <= limit)
-                .map(move |c| Expiring {
-                    source: input.source.clone(),
-                    index: c.index,
-                    subject: c.details.subject.clone(),
-                    not_after: c.details.not_after.clone(),
-                    days_left: c.details.days_left,
-                })
-        })
-        .collect();
-    ExpiryCheck {
-        within_seconds: limit,
-        expiring,
-    }
 }

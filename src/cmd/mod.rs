@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dtls;
 pub mod gencert;
 pub mod inspect;
+mod password;
 pub mod pin;
 pub mod revocation_args;
 pub mod scan;

@@ -3,6 +3,7 @@
 //! what to run next.
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -94,4 +95,99 @@ pub fn render(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
         }
     }
     Ok(())
+}
+
+/// The certificate (or request) and its key, as files written.
+pub fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> {
+    vec![
+        WrittenFile {
+            path: main.display().to_string(),
+            kind,
+            mode: format!("{:04o}", crate::atomic::PUBLIC),
+        },
+        WrittenFile {
+            path: key.display().to_string(),
+            kind: "private_key",
+            mode: format!("{:04o}", crate::atomic::PRIVATE),
+        },
+    ]
+}
+
+/// What to run next with what was just made.
+pub fn next_steps(
+    issuer: Option<&Path>,
+    profile: Profile,
+    cert: &Path,
+    key: &Path,
+    summary: &CertSummary,
+) -> Vec<String> {
+    let (c, k) = (quote(cert), quote(key));
+    match profile {
+        Profile::Ca => vec![
+            format!("tlskit gencert localhost --issuer {c}"),
+            format!("tlskit gencert alice@example.test --client --issuer {c}"),
+            format!("tlskit serve --client-ca {c}   # require client certificates from this CA"),
+        ],
+        Profile::Client => vec![format!("tlskit connect HOST:PORT --cert {c} --key {k}")],
+        Profile::Server => {
+            let trust = match issuer {
+                Some(ca) => format!("--ca {}", quote(ca)),
+                None => format!("--pin {}", summary.spki_pin),
+            };
+            let mut next = vec![format!("tlskit serve --cert {c} --key {k}")];
+            if let Some(target) = connect_target(&summary.sans) {
+                next.push(format!("tlskit connect {target} {trust}"));
+            }
+            next
+        }
+    }
+}
+
+/// What to give `tlskit connect` to reach `tlskit serve` (127.0.0.1:4433) under a
+/// name the certificate holds: the name itself, dialled at 127.0.0.1 unless it
+/// is localhost or 127.0.0.1 (a wildcard stands for `www.`). `None` when the
+/// certificate names no host (e-mail addresses only).
+fn connect_target(sans: &[String]) -> Option<String> {
+    let host = sans.iter().find_map(|s| {
+        if let Some(dns) = s.strip_prefix("DNS:") {
+            return Some(match dns.strip_prefix("*.") {
+                Some(parent) => format!("www.{parent}"),
+                None => dns.to_string(),
+            });
+        }
+        let ip = s.strip_prefix("IP:")?;
+        Some(if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        })
+    })?;
+    Some(if host == "localhost" || host == "127.0.0.1" {
+        format!("{host}:4433")
+    } else {
+        format!("{host}:4433 --connect-to 127.0.0.1")
+    })
+}
+
+/// Quotes a path for a shell command line when it needs it.
+pub fn quote(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "./_-@:+=".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote(Path::new("a b.pem")), "'a b.pem'");
+        assert_eq!(quote(Path::new("dir/a.pem")), "dir/a.pem");
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod connect;
 pub mod dtls;
+pub mod inspect;
 
 use serde::Serialize;
 

@@ -124,6 +124,15 @@ impl std::fmt::Display for Name {
 }
 
 impl Name {
+    /// The name as a SAN is shown: `DNS:a.test`, `IP:::1`, `email:a@b.test`.
+    pub fn label(&self) -> String {
+        match self {
+            Name::Dns(s) => format!("DNS:{s}"),
+            Name::Ip(ip) => format!("IP:{ip}"),
+            Name::Email(s) => format!("email:{s}"),
+        }
+    }
+
     /// Parses a command-line name: an IP address (v6 may be bracketed), an
     /// e-mail address, or a DNS name (`*.` allowed as the whole first label).
     pub fn parse(text: &str) -> Result<Name> {

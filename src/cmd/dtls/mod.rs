@@ -258,13 +258,7 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         .transpose()?;
     let pins = args.trust.pins()?;
     let (roots, trust) = args.trust.roots.load()?;
-    let identity = match (&args.cert, &args.key) {
-        (Some(c), Some(k)) => Some(Identity {
-            chain: files::load_certs(c).context("--cert")?,
-            key: files::load_key(k).context("--key")?,
-        }),
-        _ => None,
-    };
+    let identity = args.identity.load()?;
     let err_style = ctx.stderr_style();
     if args.trust.insecure {
         eprintln!("{}", output::connect::insecure_warning(err_style));
@@ -277,7 +271,7 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         roots: trust,
         pinned: !pins.is_empty(),
         insecure: args.trust.insecure,
-        client_cert_given: args.cert.is_some(),
+        client_cert_given: args.identity.cert.is_some(),
         with_pem: args.showcerts && ctx.json,
     };
     let opts = ClientOptions {

@@ -3,148 +3,34 @@
 //! then, like `openssl s_client`, carry stdin to the server and its replies to stdout.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 use super::stdin::{self, StdinMode};
 use crate::exit::{self, Code};
-use crate::output::{self, sanitize, Ctx};
+use crate::output::{self, Ctx};
 use crate::pinstore::FirstUse;
 use crate::report::connect::{
     Context as ReportContext, ErrorReport, Reconnect, Report, TofuReport,
 };
 use crate::report::Trust;
-use crate::tls::config::{self, ClientOptions, Identity, KeyLogTo, Versions};
+use crate::tls::config;
 use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Stage};
 use crate::tls::pin::Pin;
 use crate::tls::pump::{self, Input};
 use crate::tls::resume;
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
-use crate::tls::{danger, explain, files};
-use crate::when::parse_secs;
+use crate::tls::{explain, files};
 
-/// Arguments of `tlskit connect`.
-#[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Examples:
-  tlskit connect example.com                       report, verified against the Mozilla roots
-  tlskit connect localhost:4433 --ca ca.pem        trust a local CA instead
-  tlskit connect localhost:4433 --pin sha256//...  trust one key (what `tlskit serve` prints)
-  tlskit connect https://example.com/ --alpn h2,http/1.1 --json
-  tlskit connect mail.example.com --starttls smtp  (port 25 by default)
-  tlskit connect example.com --send $'HEAD / HTTP/1.0\\r\\n\\r\\n' > reply.txt
-  tlskit connect example.com --showcerts -q > chain.pem
-  tlskit connect example.com --connect-to 192.0.2.10  test one backend, keep the name
+mod args;
 
-Without --no-io or --send, standard input goes to the server and its data to standard output
-(the report then goes to standard error); with stdin at end of file (</dev/null) tlskit only reports.")]
-pub struct Args {
-    /// The server: HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/… (port 443, or the
-    /// --starttls protocol's port, unless given).
-    #[arg(value_name = "TARGET")]
-    pub target: String,
-
-    /// The name to send as SNI and verify the certificate against [default: the target's host].
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
-
-    /// Send no SNI (the name is still verified).
-    #[arg(long)]
-    pub no_sni: bool,
-
-    /// Dial this HOST[:PORT] instead, keeping the target's name for SNI and verification.
-    #[arg(long, value_name = "ADDR")]
-    pub connect_to: Option<String>,
-
-    /// Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
-    pub timeout: Duration,
-
-    #[command(flatten)]
-    pub trust: super::TrustArgs,
-
-    #[command(flatten)]
-    pub revocation: super::revocation_args::RevocationArgs,
-
-    /// Trust on first use: on first contact record the server's pin in the pin store
-    /// ($TLSKIT_PIN_STORE) even if no CA vouches for it; afterwards refuse (exit 6) a
-    /// server whose key changed. The name and dates are still checked.
-    #[arg(long, conflicts_with_all = ["insecure", "pin"])]
-    pub tofu: bool,
-
-    /// Client certificate (PEM chain) for mutual TLS.
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// Private key of the client certificate.
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-
-    /// ALPN protocols to offer, comma-separated, in preference order (e.g. h2,http/1.1).
-    #[arg(long, value_name = "LIST")]
-    pub alpn: Option<String>,
-
-    /// Offer TLS 1.3 only.
-    #[arg(long, conflicts_with = "tls12")]
-    pub tls13: bool,
-
-    /// Offer TLS 1.2 only.
-    #[arg(long)]
-    pub tls12: bool,
-
-    #[command(flatten)]
-    pub algorithms: super::AlgorithmArgs,
-
-    /// Append the session secrets to FILE (NSS key log format, for Wireshark); SSLKEYLOGFILE
-    /// is honoured too.
-    #[arg(long, value_name = "FILE")]
-    pub keylog: Option<PathBuf>,
-
-    /// Connect a second time, resuming the first session, and report whether it resumed.
-    #[arg(long)]
-    pub reconnect: bool,
-
-    /// Send TEXT after the handshake and print the reply until the server closes or
-    /// --read-timeout passes without data.
-    #[arg(long, value_name = "TEXT", conflicts_with = "no_io")]
-    pub send: Option<String>,
-
-    /// With --send or piped input: stop after this many seconds without data from the server.
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
-    pub read_timeout: Duration,
-
-    /// Only handshake and report; no data.
-    #[arg(long)]
-    pub no_io: bool,
-
-    /// Write the presented chain as PEM to stdout (the report goes to stderr).
-    #[arg(long)]
-    pub showcerts: bool,
-
-    /// Write the presented chain as PEM to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub save_chain: Option<PathBuf>,
-
-    /// Speak this protocol's plaintext upgrade before TLS.
-    #[arg(long, value_name = "PROTO", value_enum)]
-    pub starttls: Option<StartTls>,
-
-    /// Speak DTLS (TLS over UDP) instead: each read of standard input (up to the MTU) is one
-    /// datagram, and each datagram received is written out. --tls12/--tls13 pick DTLS 1.2/1.3.
-    #[arg(long, conflicts_with_all = ["starttls", "reconnect", "tofu", "alpn", "keylog"])]
-    pub dtls: bool,
-
-    /// With --dtls: the largest datagram to send, in bytes [default: 1232].
-    #[arg(long, value_name = "BYTES", requires = "dtls",
-          value_parser = clap::value_parser!(u16).range(256..))]
-    pub mtu: Option<u16>,
-}
+pub use args::Args;
+use args::{client_options, Weak};
 
 /// Runs `tlskit connect`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
@@ -212,60 +98,6 @@ struct Session<'a> {
     trust: Trust,
     pins: &'a [Pin],
     tofu: Option<&'a FirstUse>,
-}
-
-/// Whether to accept a weak RSA key (only ever with --insecure, in a TLS 1.2 retry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Weak {
-    No,
-    RsaOverTls12,
-}
-
-/// The client options the flags ask for.
-fn client_options(
-    args: &Args,
-    pins: &[Pin],
-    weak: Weak,
-    trust_first_use: bool,
-) -> Result<(ClientOptions, Trust)> {
-    let alpn = parse_alpn(args.alpn.as_deref()).map_err(|e| exit::tag(Code::Usage, e))?;
-    let (roots, trust) = args.trust.roots.load()?;
-    let identity = match (&args.cert, &args.key) {
-        (Some(c), Some(k)) => Some(Identity {
-            chain: files::load_certs(c).context("--cert")?,
-            key: files::load_key(k).context("--key")?,
-        }),
-        _ => None,
-    };
-    let keylog = match &args.keylog {
-        Some(p) => KeyLogTo::File(p.clone()),
-        None if std::env::var_os("SSLKEYLOGFILE").is_some_and(|v| !v.is_empty()) => KeyLogTo::Env,
-        None => KeyLogTo::Off,
-    };
-    let versions = if weak == Weak::RsaOverTls12 {
-        Versions::Tls12
-    } else {
-        Versions::from_flags(args.tls12, args.tls13)
-    };
-    let accept_unverified = match (args.trust.insecure, weak) {
-        (false, _) => None,
-        (true, Weak::No) => Some(danger::accept_unverified()),
-        (true, Weak::RsaOverTls12) => Some(danger::accept_unverified().with_weak_rsa()),
-    };
-    let opts = ClientOptions {
-        roots,
-        accept_unverified,
-        pins: pins.to_vec(),
-        trust_first_use,
-        identity,
-        alpn,
-        versions,
-        no_sni: args.no_sni,
-        keylog,
-        algorithms: args.algorithms.algorithms(versions)?,
-        verify_once: false,
-    };
-    Ok((opts, trust))
 }
 
 impl Session<'_> {
@@ -473,7 +305,7 @@ impl Session<'_> {
             roots: self.trust,
             pinned: !self.pins.is_empty(),
             insecure: self.args.trust.insecure,
-            client_cert_given: self.args.cert.is_some(),
+            client_cert_given: self.args.identity.cert.is_some(),
             revocation_checked: self.args.revocation.check.check_revocation.is_some(),
             with_pem: self.args.showcerts && self.ctx.json,
         };
@@ -500,42 +332,4 @@ fn write_stdout(data: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(data)?;
     out.flush()
-}
-
-fn parse_alpn(list: Option<&str>) -> Result<Vec<Vec<u8>>> {
-    let Some(list) = list else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for p in list.split(',') {
-        let p = p.trim();
-        if p.is_empty() {
-            bail!("--alpn: empty protocol name in '{}'", sanitize(list));
-        }
-        if p.len() > 255 {
-            bail!("--alpn: a protocol name is at most 255 bytes");
-        }
-        out.push(p.as_bytes().to_vec());
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_and_alpn() {
-        assert_eq!(parse_secs("1.5").unwrap(), Duration::from_millis(1500));
-        assert!(parse_secs("0").is_err());
-        assert!(parse_secs("-1").is_err());
-        assert!(parse_secs("x").is_err());
-        assert!(parse_secs("NaN").is_err());
-        assert_eq!(
-            parse_alpn(Some("h2, http/1.1")).unwrap(),
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-        );
-        assert!(parse_alpn(Some("h2,,x")).is_err());
-        assert!(parse_alpn(None).unwrap().is_empty());
-    }
 }
