@@ -13,7 +13,6 @@ pub mod scan;
 pub mod serve;
 mod stdin;
 pub mod tunnel;
-pub mod tunnel_udp;
 pub mod values;
 
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use super::tunnel::{limits, ClientArgs, CommonArgs, ServerArgs};
+use super::{limits, ClientArgs, CommonArgs, ServerArgs};
 use crate::dtls::{Versions, DEFAULT_MTU};
 use crate::exit::{self, Code};
 use crate::output::{self, Ctx};
@@ -23,7 +23,7 @@ use crate::tunnel::{Control, Events, Summary, Target};
 /// Runs `tunnel server --udp`.
 pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
     refuse_tcp_only(&a.common, a.proxy_protocol)?;
-    let addrs = super::serve::listen_addrs(&a.common.listen)?;
+    let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let target = Target::parse(&a.target)?;
     let mut pins = Vec::new();
     for text in &a.allow_pin {
@@ -58,7 +58,7 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
 /// Runs `tunnel client --udp`.
 pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     refuse_tcp_only(&a.common, false)?;
-    let addrs = super::serve::listen_addrs(&a.common.listen)?;
+    let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let mut target = TlsTarget::parse(&a.target)?;
     if let Some(name) = &a.servername {
         target = target.with_server_name(name)?;
@@ -219,7 +219,7 @@ fn bind(addrs: &[SocketAddr]) -> Result<UdpSocket> {
         }
     }
     match last {
-        Some((addr, e)) => Err(super::serve::bind_error(addr, e)),
+        Some((addr, e)) => Err(crate::cmd::serve::bind_error(addr, e)),
         None => Err(exit::fail(Code::Usage, "--listen gave no address")),
     }
 }
