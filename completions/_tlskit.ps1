@@ -249,7 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             break
         }
         'tlskit;connect' {
-            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against [default: the target''s host]')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)')
             [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots')
@@ -294,7 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not')
             [CompletionResult]::new('--expires-within', '--expires-within', [CompletionResultType]::ParameterName, 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Judge where chains end against these CA certificates instead of Mozilla''s roots')
-            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Servers: the name to send as SNI and verify, instead of the host')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Servers: speak this protocol''s plaintext upgrade before TLS (a server given without a port gets the protocol''s port)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)')
             [CompletionResult]::new('--p12-password-file', '--p12-password-file', [CompletionResultType]::ParameterName, 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]')
@@ -334,7 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
         }
         'tlskit;scan' {
             [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin')
-            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against [default: the target''s host]')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead')
             [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Speak this protocol''s plaintext upgrade before every probe')
@@ -377,7 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A CA''s pin matches only when the server''s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)')
-            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'Send NAME as SNI and verify the certificate against it (the host is still dialled)')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)')
             [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target''s address, keeping its name (like curl''s --connect-to)')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Speak this protocol''s plaintext upgrade before TLS on every connection (a target without a port gets the protocol''s)')
             [CompletionResult]::new('--groups', '--groups', [CompletionResultType]::ParameterName, 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]')
@@ -467,7 +467,7 @@ Register-ArgumentCompleter -Native -CommandName 'tlskit' -ScriptBlock {
             [CompletionResult]::new('--suites', '--suites', [CompletionResultType]::ParameterName, 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, and in server mode the seconds until the certificate expires)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The TLS server: HOST:PORT or [IPv6]:PORT')
-            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against [default: the target''s host]')
+            [CompletionResult]::new('--servername', '--servername', [CompletionResultType]::ParameterName, 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Require an SPKI pin on the server''s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)')

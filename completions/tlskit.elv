@@ -228,7 +228,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;connect'= {
-            cand --servername 'The name to send as SNI and verify the certificate against [default: the target''s host]'
+            cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
             cand --connect-to 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification'
             cand --timeout 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds'
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
@@ -272,7 +272,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --key 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not'
             cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
-            cand --servername 'Servers: the name to send as SNI and verify, instead of the host'
+            cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
             cand --starttls 'Servers: speak this protocol''s plaintext upgrade before TLS (a server given without a port gets the protocol''s port)'
             cand --timeout 'Servers: bound on DNS + TCP connect + TLS handshake, in seconds (as for connect)'
             cand --p12-password-file 'The password of PKCS#12 inputs: the first line of FILE [default: an empty password]'
@@ -310,7 +310,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         }
         &'tlskit;scan'= {
             cand --targets 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin'
-            cand --servername 'The name to send as SNI and verify the certificate against [default: the target''s host]'
+            cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
             cand --sni 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead'
             cand --connect-to 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification'
             cand --starttls 'Speak this protocol''s plaintext upgrade before every probe'
@@ -352,7 +352,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --pin 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl''s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with '';'', to allow several. A CA''s pin matches only when the server''s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed'
             cand --cert 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)'
             cand --key 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)'
-            cand --servername 'Send NAME as SNI and verify the certificate against it (the host is still dialled)'
+            cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
             cand --connect-to 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target''s address, keeping its name (like curl''s --connect-to)'
             cand --starttls 'Speak this protocol''s plaintext upgrade before TLS on every connection (a target without a port gets the protocol''s)'
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
@@ -439,7 +439,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
             cand --status 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, and in server mode the seconds until the certificate expires)'
             cand --target 'The TLS server: HOST:PORT or [IPv6]:PORT'
-            cand --servername 'The name to send as SNI and verify the certificate against [default: the target''s host]'
+            cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
             cand --ca 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots'
             cand --pin 'Require an SPKI pin on the server''s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed'
             cand --cert 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)'

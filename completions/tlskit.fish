@@ -198,7 +198,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -l json -d 'Print J
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s q -l quiet -d 'Print only what was asked for: no summaries, hints or progress'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l timeout -d 'Bound on DNS + TCP connect + STARTTLS + TLS handshake, in seconds' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand connect" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
@@ -250,7 +250,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l targets -d 'Al
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l key -d 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l expires-within -d 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l ca -d 'Judge where chains end against these CA certificates instead of Mozilla\'s roots' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'Servers: the name to send as SNI and verify, instead of the host' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand inspect" -l starttls -d 'Servers: speak this protocol\'s plaintext upgrade before TLS (a server given without a port gets the protocol\'s port)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
 imap\t'IMAP (STARTTLS); port 143'
 pop3\t'POP3 (STLS); port 110'
@@ -310,7 +310,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s q -l quiet -d 'Pri
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l targets -d 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l sni -d 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l starttls -d 'Speak this protocol\'s plaintext upgrade before every probe' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
@@ -359,7 +359,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l ca -d 'Trust onl
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l pin -d 'Require an SPKI pin on some certificate of the chain: sha256//BASE64 (curl\'s form), pin-sha256="…" or 64 hex digits. Repeat, or separate with \';\', to allow several. A CA\'s pin matches only when the server\'s certificate chains up to that CA. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l cert -d 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l key -d 'Private key of the client certificate (PKCS#8, PKCS#1 or SEC1; PEM or DER)' -r -F
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'Send NAME as SNI and verify the certificate against it (the host is still dialled)' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l connect-to -d 'Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target\'s address, keeping its name (like curl\'s --connect-to)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l starttls -d 'Speak this protocol\'s plaintext upgrade before TLS on every connection (a target without a port gets the protocol\'s)' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
 imap\t'IMAP (STARTTLS); port 143'
@@ -446,7 +446,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_su
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l suites -d 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l status -d 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, and in server mode the seconds until the certificate expires)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l target -d 'The TLS server: HOST:PORT or [IPv6]:PORT' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l servername -d 'The name to send as SNI and verify the certificate against [default: the target\'s host]' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l ca -d 'Trust only the CA certificates in FILE (PEM bundle or DER) instead of the embedded Mozilla roots' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l pin -d 'Require an SPKI pin on the server\'s chain: sha256//BASE64, pin-sha256="…" or 64 hex digits. Repeat to allow several. A matching pin also trusts a certificate no CA signed' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand tunnel; and __fish_seen_subcommand_from client" -l cert -d 'Client certificate for mutual TLS: a PEM chain, leaf first (or DER)' -r -F

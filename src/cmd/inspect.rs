@@ -60,9 +60,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
 
-    /// Servers: the name to send as SNI and verify, instead of the host.
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
+    #[command(flatten)]
+    pub name: crate::cmd::ServerNameArgs,
 
     #[command(flatten)]
     pub starttls: super::StartTlsArgs,
@@ -124,7 +123,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         None => TrustStore::webpki(),
     };
     let live = LiveOptions {
-        server_name: args.servername.clone(),
+        server_name: args.name.servername.clone(),
         timeout: args.timeout,
         roots: ca_certs,
         starttls: args.starttls.starttls,

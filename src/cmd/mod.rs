@@ -197,3 +197,14 @@ impl AlgorithmArgs {
         Ok(Algorithms { groups, suites })
     }
 }
+
+/// `--servername`: one flag with one meaning for every command that dials a
+/// server and verifies its certificate (connect, inspect, scan, bench,
+/// tunnel client).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServerNameArgs {
+    /// The name to send as SNI and verify the certificate against, instead of the target's host
+    /// (which is still the one dialled).
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+}

@@ -96,9 +96,8 @@ pub struct Args {
     #[command(flatten)]
     pub identity: crate::cmd::IdentityArgs,
 
-    /// Send NAME as SNI and verify the certificate against it (the host is still dialled).
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
+    #[command(flatten)]
+    pub name: crate::cmd::ServerNameArgs,
 
     /// Dial ADDR (HOST, HOST:PORT or [IPv6]:PORT) instead of the target's address, keeping its
     /// name (like curl's --connect-to).

@@ -63,7 +63,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         crate::tls::starttls::StartTls::default_port,
     );
     let mut target = Target::parse_with_default_port(target_text, default_port)?;
-    if let Some(name) = &args.servername {
+    if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
     }
     let (dial_host, dial_port) = match &args.connect_to {

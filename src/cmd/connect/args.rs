@@ -36,9 +36,8 @@ pub struct Args {
     #[arg(value_name = "TARGET")]
     pub target: String,
 
-    /// The name to send as SNI and verify the certificate against [default: the target's host].
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
+    #[command(flatten)]
+    pub name: crate::cmd::ServerNameArgs,
 
     /// Send no SNI (the name is still verified).
     #[arg(long)]

@@ -40,7 +40,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
     let starttls: Option<StartTls> = args.starttls;
     let default_port = starttls.map_or(crate::tls::target::DEFAULT_PORT, StartTls::default_port);
     let mut target = Target::parse_with_default_port(&args.target, default_port)?;
-    if let Some(name) = &args.servername {
+    if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
     }
     let connect_to = args

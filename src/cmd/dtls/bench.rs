@@ -26,7 +26,7 @@ pub fn bench(args: crate::cmd::bench::Args, ctx: &Ctx) -> Result<Code> {
         ));
     };
     let mut target = Target::parse_with_default_port(target_text, DEFAULT_PORT)?;
-    if let Some(name) = &args.servername {
+    if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
     }
     let connect_to = args

@@ -248,7 +248,7 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         ("--suites", args.algorithms.suites.is_some()),
     ])?;
     let mut target = Target::parse_with_default_port(&args.target, DEFAULT_PORT)?;
-    if let Some(name) = &args.servername {
+    if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
     }
     let connect_to = args

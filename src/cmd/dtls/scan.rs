@@ -18,7 +18,7 @@ pub fn scan(args: crate::cmd::scan::Args, ctx: &Ctx) -> Result<Code> {
         ));
     };
     let mut target = Target::parse_with_default_port(one, DEFAULT_PORT)?;
-    if let Some(name) = &args.servername {
+    if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
     }
     let connect_to = args

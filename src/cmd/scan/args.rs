@@ -40,9 +40,8 @@ pub struct Args {
     #[arg(long = "targets", value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
-    /// The name to send as SNI and verify the certificate against [default: the target's host].
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
+    #[command(flatten)]
+    pub name: crate::cmd::ServerNameArgs,
 
     /// Also ask for the certificate the server presents for NAME (sent as SNI, verified
     /// against NAME): each is reported with its chain and findings. Repeatable; a targets

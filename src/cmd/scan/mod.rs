@@ -31,7 +31,7 @@ pub use args::{Args, ScanFormat};
 fn read_targets(args: &Args) -> Result<Vec<TargetSpec>> {
     let defaults = TargetSettings {
         starttls: args.starttls,
-        servername: args.servername.clone(),
+        servername: args.name.servername.clone(),
         connect_to: args.connect_to.clone(),
         timeout: None,
         names: args.sni.clone(),

@@ -204,9 +204,8 @@ pub struct ClientArgs {
     #[arg(long, value_name = "HOST:PORT")]
     pub target: String,
 
-    /// The name to send as SNI and verify the certificate against [default: the target's host].
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
+    #[command(flatten)]
+    pub name: crate::cmd::ServerNameArgs,
 
     #[command(flatten)]
     pub roots: crate::cmd::RootArgs,

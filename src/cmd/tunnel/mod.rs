@@ -90,7 +90,7 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     }
     let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let mut target = TlsTarget::parse(&a.target)?;
-    if let Some(name) = &a.servername {
+    if let Some(name) = &a.name.servername {
         target = target.with_server_name(name)?;
     }
     let mut pins = Vec::new();
