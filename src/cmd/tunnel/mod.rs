@@ -213,14 +213,18 @@ where
     });
     // The engine dropped its sender: the renderer drains the queue and ends.
     let _ = renderer.join();
-    let summary = summary?;
+    print_summary(&summary?, ctx)
+}
+
+/// The summary at the end (text or one JSON line), unless `--quiet`.
+pub(super) fn print_summary(summary: &Summary, ctx: &Ctx) -> Result<Code> {
     if !ctx.quiet {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         if ctx.json {
-            writeln!(out, "{}", output::json::to_line(&summary)?)?;
+            writeln!(out, "{}", output::json::to_line(summary)?)?;
         } else {
-            output::tunnel::summary(&mut out, &summary, ctx.stdout_style())?;
+            output::tunnel::summary(&mut out, summary, ctx.stdout_style())?;
         }
         out.flush()?;
     }
@@ -228,7 +232,7 @@ where
 }
 
 /// SIGINT and SIGTERM stop the tunnel; SIGHUP reloads its files.
-fn forward_signals() -> Result<mpsc::UnboundedReceiver<Control>> {
+pub(super) fn forward_signals() -> Result<mpsc::UnboundedReceiver<Control>> {
     let (tx, rx) = mpsc::unbounded_channel();
     #[cfg(unix)]
     {

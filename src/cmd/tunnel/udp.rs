@@ -153,57 +153,12 @@ where
     });
     let summary = runtime.block_on(async {
         // Signals first: a SIGTERM right after the first line must already be graceful.
-        let control = signals()?;
+        let control = super::forward_signals()?;
         let socket = bind(addrs)?;
         anyhow::Ok(engine(socket, events, control).await)
     });
     let _ = renderer.join();
-    let summary = summary?;
-    if !ctx.quiet {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        if ctx.json {
-            writeln!(out, "{}", output::json::to_line(&summary)?)?;
-        } else {
-            output::tunnel::summary(&mut out, &summary, ctx.stdout_style())?;
-        }
-        out.flush()?;
-    }
-    Ok(Code::Success)
-}
-
-/// SIGINT and SIGTERM stop the tunnel; SIGHUP asks for a reload.
-fn signals() -> Result<mpsc::UnboundedReceiver<Control>> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut int = signal(SignalKind::interrupt()).context("handling SIGINT")?;
-        let mut term = signal(SignalKind::terminate()).context("handling SIGTERM")?;
-        let mut hup = signal(SignalKind::hangup()).context("handling SIGHUP")?;
-        tokio::spawn(async move {
-            loop {
-                let c = tokio::select! {
-                    Some(()) = int.recv() => Control::Stop("SIGINT"),
-                    Some(()) = term.recv() => Control::Stop("SIGTERM"),
-                    Some(()) = hup.recv() => Control::Reload,
-                    else => break,
-                };
-                if tx.send(c).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    #[cfg(not(unix))]
-    tokio::spawn(async move {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if tx.send(Control::Stop("Ctrl-C")).is_err() {
-                break;
-            }
-        }
-    });
-    Ok(rx)
+    super::print_summary(&summary?, ctx)
 }
 
 /// Binds the first address that works.
