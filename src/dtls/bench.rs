@@ -60,6 +60,32 @@ pub struct BenchReport {
     pub datagrams_corrupted: u64,
     /// Intact echoes per second of wall time.
     pub datagrams_per_s: f64,
+    /// The server's own CPU during the run (`--server-pid`).
+    pub server_cpu: Option<ServerCpu>,
+}
+
+/// The server's CPU time over a run, read by the caller from the processes it was given.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerCpu {
+    /// The processes measured (with their threads and children).
+    pub pids: Vec<u32>,
+    /// User + system CPU seconds they used during the run.
+    pub total_s: f64,
+    /// Microseconds of server CPU per completed handshake (the echo included, when there is one).
+    pub per_handshake_us: Option<f64>,
+}
+
+impl ServerCpu {
+    /// The CPU `used` by `pids` over a run, shared out over its handshakes.
+    pub fn new(pids: &[u32], used: Duration, handshakes: u64) -> ServerCpu {
+        let secs = used.as_secs_f64();
+        ServerCpu {
+            pids: pids.to_vec(),
+            total_s: (secs * 1000.0).round() / 1000.0,
+            per_handshake_us: (handshakes > 0)
+                .then(|| (secs * 1e6 / handshakes as f64 * 10.0).round() / 10.0),
+        }
+    }
 }
 
 struct One {

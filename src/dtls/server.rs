@@ -50,6 +50,8 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// Stop admitting peers after this many associations, and return when they end.
     pub max_accept: Option<u64>,
+    /// After a stop request, how long open associations may go on (zero: closed at once).
+    pub grace: Duration,
 }
 
 /// A server ready to run: the identity checked, the settings built.
@@ -59,6 +61,9 @@ pub struct Server {
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     opts: ServerOptions,
 }
+
+/// Servers prepared from reloaded files, for a running server to take up.
+pub type Updates = mpsc::UnboundedReceiver<Server>;
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,6 +171,8 @@ pub enum End {
     Error,
     /// The server was stopped.
     Shutdown,
+    /// Still open when the grace period after a stop ended.
+    CutOff,
 }
 
 impl End {
@@ -181,6 +188,7 @@ impl End {
             End::IdleTimeout => "idle timeout",
             End::Error => "error",
             End::Shutdown => "shutdown",
+            End::CutOff => "cut off",
         }
     }
 }
@@ -279,21 +287,26 @@ pub async fn serve(
     on_event: &mut (dyn FnMut(&Association) + Send),
     stop: mpsc::UnboundedReceiver<&'static str>,
 ) -> Summary {
-    run(socket, server, &mut Echo, None, on_event, stop).await
+    run(socket, server, &mut Echo, None, on_event, stop, None).await
 }
 
-/// Runs the server with `handler` deciding what becomes of the data, and
-/// `inbound` bringing datagrams to send to peers.
+/// Runs the server with `handler` deciding what becomes of the data,
+/// `inbound` bringing datagrams to send to peers, and `updates` bringing a
+/// reloaded identity. A first stop request ends admissions and lets open
+/// associations go on for the grace period; a second one, or the end of the
+/// grace period, closes them.
 pub async fn run(
     socket: UdpSocket,
-    server: Server,
+    mut server: Server,
     handler: &mut dyn Handler,
     mut inbound: Option<Inbound>,
     on_event: &mut (dyn FnMut(&Association) + Send),
     mut stop: mpsc::UnboundedReceiver<&'static str>,
+    mut updates: Option<Updates>,
 ) -> Summary {
     let started = Instant::now();
     let opts = &server.opts;
+    let mut drain_until: Option<Instant> = None;
     let max_peers = opts.max_connections.max(1);
     let max_unproven = MAX_UNPROVEN.min(max_peers);
     let mut peers: HashMap<SocketAddr, Peer> = HashMap::new();
@@ -400,23 +413,80 @@ pub async fn run(
                 };
                 finish_step(&mut peers, addr, step, &mut summary, handler, on_event, opts, &mut admitting);
             }
+            Some(newer) = next_update(&mut updates) => {
+                // A reload: handshakes from now on use the new certificate, key
+                // and client CAs; open associations keep the session they have.
+                server.cert = newer.cert;
+                server.config = newer.config;
+                server.client_verifier = newer.client_verifier;
+            }
             sig = stop.recv() => {
-                summary.stopped_by = sig;
-                let addrs: Vec<SocketAddr> = peers.keys().copied().collect();
-                for addr in addrs {
-                    if let Some(peer) = peers.get_mut(&addr) {
-                        if peer.connected && peer.dtls.close().is_ok() {
-                            let _ = drive(peer, addr, &socket, &mut out, &server, handler, false).await;
-                        }
-                    }
-                    finish_step(&mut peers, addr, Step::End(End::Shutdown, Some("the server is stopping".into())), &mut summary, handler, on_event, opts, &mut admitting);
+                if summary.stopped_by.is_none() {
+                    summary.stopped_by = sig;
                 }
+                if sig.is_some() && drain_until.is_none() && !opts.grace.is_zero() {
+                    // No new peers; the associations open now may finish.
+                    admitting = false;
+                    drain_until = Some(Instant::now() + opts.grace);
+                    peers.retain(|_, p| p.proven);
+                    continue;
+                }
+                let reason = if drain_until.is_some() { "the server was told to stop at once" } else { "the server is stopping" };
+                close_all(&mut peers, &socket, &mut out, &server, handler, &mut summary, on_event, &mut admitting, End::Shutdown, reason).await;
+                break;
+            }
+            _ = sleep_until(drain_until) => {
+                let reason = format!("still open when the {} grace period ended", human(opts.grace));
+                close_all(&mut peers, &socket, &mut out, &server, handler, &mut summary, on_event, &mut admitting, End::CutOff, &reason).await;
                 break;
             }
         }
     }
     summary.uptime_ms = started.elapsed().as_millis() as u64;
     summary
+}
+
+/// Closes every association (close_notify to those established) and logs each.
+#[allow(clippy::too_many_arguments)]
+async fn close_all(
+    peers: &mut HashMap<SocketAddr, Peer>,
+    socket: &UdpSocket,
+    out: &mut Vec<u8>,
+    server: &Server,
+    handler: &mut dyn Handler,
+    summary: &mut Summary,
+    on_event: &mut (dyn FnMut(&Association) + Send),
+    admitting: &mut bool,
+    end: End,
+    reason: &str,
+) {
+    let addrs: Vec<SocketAddr> = peers.keys().copied().collect();
+    for addr in addrs {
+        if let Some(peer) = peers.get_mut(&addr) {
+            if peer.connected && peer.dtls.close().is_ok() {
+                let _ = drive(peer, addr, socket, out, server, handler, false).await;
+            }
+        }
+        let step = Step::End(end, Some(reason.to_string()));
+        finish_step(
+            peers,
+            addr,
+            step,
+            summary,
+            handler,
+            on_event,
+            &server.opts,
+            admitting,
+        );
+    }
+}
+
+/// The next reloaded identity; never, without a source.
+async fn next_update(updates: &mut Option<Updates>) -> Option<Server> {
+    match updates {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Makes room for one more new (unproven) peer; false when every slot holds an association.

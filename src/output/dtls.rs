@@ -191,7 +191,7 @@ pub fn render_banner(out: &mut dyn Write, r: &Ready<'_>, style: Style) -> std::i
 pub fn association_line(a: &Association, style: Style) -> String {
     let tone = match a.end {
         End::Closed => Tone::Good,
-        End::IdleTimeout | End::Shutdown | End::HandshakeTimeout => Tone::Warn,
+        End::IdleTimeout | End::Shutdown | End::CutOff | End::HandshakeTimeout => Tone::Warn,
         End::HandshakeFailed
         | End::CertificateRejected
         | End::Denied
@@ -312,6 +312,17 @@ pub fn render_bench(
     }
     if let Some(f) = &r.first_failure {
         field(out, style, "first failure", sanitize(f))?;
+    }
+    if let Some(cpu) = &r.server_cpu {
+        let per = cpu
+            .per_handshake_us
+            .map_or(String::new(), |us| format!(", {us:.1} µs per handshake"));
+        field(
+            out,
+            style,
+            "server CPU",
+            format!("{:.3} s{per}", cpu.total_s),
+        )?;
     }
     Ok(())
 }

@@ -628,6 +628,47 @@ fn files_state(paths: &[PathBuf]) -> Vec<Option<(u64, std::time::SystemTime)>> {
         .collect()
 }
 
+/// Notices when one of the certificate files changes (checked every
+/// [`WATCH_EVERY`]), for a reload without a signal.
+pub(crate) struct FileWatch {
+    paths: Vec<PathBuf>,
+    seen: Vec<Option<(u64, std::time::SystemTime)>>,
+    tick: tokio::time::Interval,
+}
+
+impl FileWatch {
+    /// Starts watching `paths` (none: [`FileWatch::changed`] never returns).
+    pub(crate) fn new(paths: Vec<PathBuf>) -> FileWatch {
+        let mut tick = tokio::time::interval(WATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        FileWatch {
+            seen: files_state(&paths),
+            paths,
+            tick,
+        }
+    }
+
+    /// Returns once a watched file differs from when it was last seen.
+    pub(crate) async fn changed(&mut self) {
+        if self.paths.is_empty() {
+            return std::future::pending().await;
+        }
+        loop {
+            self.tick.tick().await;
+            let now = files_state(&self.paths);
+            if now != self.seen {
+                self.seen = now;
+                return;
+            }
+        }
+    }
+
+    /// Takes the files as they are now as seen (after a reload on request).
+    pub(crate) fn mark(&mut self) {
+        self.seen = files_state(&self.paths);
+    }
+}
+
 /// Runs an accept loop until a stop request, then lets open connections
 /// finish within the grace period; every connection is handled by `handle`,
 /// which returns its record. `reload` answers a reload request, or a change
@@ -655,9 +696,7 @@ where
     let mut tasks = JoinSet::new();
     let mut stopped_by: Option<&'static str> = None;
     let mut last_accept_error = None;
-    let mut seen = files_state(&watched);
-    let mut watch_tick = tokio::time::interval(WATCH_EVERY);
-    watch_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut watch = FileWatch::new(watched);
     let spawn = |tasks: &mut JoinSet<()>, conn: Conn, slot: tokio::sync::OwnedSemaphorePermit| {
         stats.start();
         let fut = handle(conn);
@@ -695,16 +734,10 @@ where
                 Err(e) => accept_failed(e, &mut last_accept_error, events).await,
             },
             Some(done) = tasks.join_next() => lost_task(done, events),
-            _ = watch_tick.tick(), if !watched.is_empty() => {
-                let now = files_state(&watched);
-                if now != seen {
-                    seen = now;
-                    events.important(reload()).await;
-                }
-            }
+            _ = watch.changed() => events.important(reload()).await,
             c = control.recv() => match c {
                 Some(Control::Reload) => {
-                    seen = files_state(&watched);
+                    watch.mark();
                     events.important(reload()).await;
                 }
                 Some(Control::Stop(sig)) => {

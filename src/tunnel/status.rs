@@ -26,6 +26,21 @@ pub struct Status {
     pub certificate_expires_in_seconds: Option<i64>,
 }
 
+/// Starts serving the counters on `listener`: the address it listens on, and
+/// the task to abort at the end.
+pub(crate) fn start(
+    listener: TcpListener,
+    mode: Mode,
+    stats: Arc<Stats>,
+    expiry: Expiry,
+) -> (String, tokio::task::JoinHandle<()>) {
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    (addr, tokio::spawn(serve(listener, mode, stats, expiry)))
+}
+
 /// Serves status requests until the task is dropped.
 pub(crate) async fn serve(listener: TcpListener, mode: Mode, stats: Arc<Stats>, expiry: Expiry) {
     loop {

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::UdpSocket;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
@@ -72,7 +72,8 @@ pub struct UdpServer {
     server: dtls_server::Server,
     target_addr: SocketAddr,
     leaf: CertSummary,
-    ephemeral: bool,
+    /// The ephemeral certificate, made once (reloads keep it).
+    ephemeral: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
     warnings: Vec<String>,
 }
 
@@ -123,6 +124,65 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
         })
 }
 
+/// Loads the certificate, key and client CA files (or takes the ephemeral
+/// certificate) into a DTLS server; what `prepare` and each reload do.
+fn load_server(
+    opts: &UdpServerTunnel,
+    ephemeral: Option<&(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+) -> Result<(dtls_server::Server, CertSummary, usize)> {
+    let (chain, key): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) =
+        match (&opts.cert, ephemeral) {
+            (Some((cert, key)), _) => super::client::load_identity(cert, key)?,
+            (None, Some((chain, key))) => (chain.clone(), key.clone_key()),
+            (None, None) => {
+                let g =
+                    certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
+                (vec![g.cert_der], g.key_der)
+            }
+        };
+    let leaf = chain
+        .first()
+        .map(|c| CertSummary::from_der(c))
+        .transpose()
+        .context("reading the certificate")?
+        .ok_or_else(|| fail(Failure::Input, "the certificate file holds no certificate"))?;
+    let client_cas = opts
+        .client_ca
+        .as_ref()
+        .map(|p| {
+            files::load_certs(p).with_context(|| format!("reading --client-ca '{}'", p.display()))
+        })
+        .transpose()?;
+    let chain_len = chain.len();
+    let l = &opts.limits;
+    let server = dtls_server::prepare(ServerOptions {
+        identity: Identity { chain, key },
+        client_cas,
+        versions: opts.versions,
+        mtu: opts.mtu,
+        handshake_timeout: l.handshake_timeout,
+        idle_timeout: l.idle_timeout,
+        max_connections: l.max_connections,
+        max_accept: None,
+        grace: l.grace,
+    })
+    .map_err(|e| match &opts.cert {
+        Some((cert, _)) => e.context(format!("--cert '{}'", cert.display())),
+        None => e,
+    })?;
+    Ok((server, leaf, chain_len))
+}
+
+/// Seconds from the Unix epoch to a certificate's notAfter.
+fn not_after(leaf: &CertSummary) -> Option<i64> {
+    time::OffsetDateTime::parse(
+        &leaf.not_after,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .map(|t| t.unix_timestamp())
+}
+
 impl UdpServer {
     /// Checks the options, loads the files and resolves the target.
     pub fn prepare(opts: UdpServerTunnel) -> Result<UdpServer> {
@@ -134,29 +194,15 @@ impl UdpServer {
             ));
         }
         let target_addr = resolve(&host, port)?;
-        let (chain, key): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) = match &opts.cert
-        {
-            Some((cert, key)) => super::client::load_identity(cert, key)?,
+        let ephemeral = match &opts.cert {
+            Some(_) => None,
             None => {
                 let g =
                     certgen::ephemeral_localhost().context("making the ephemeral certificate")?;
-                (vec![g.cert_der], g.key_der)
+                Some((vec![g.cert_der], g.key_der))
             }
         };
-        let leaf = chain
-            .first()
-            .map(|c| CertSummary::from_der(c))
-            .transpose()
-            .context("reading the certificate")?
-            .ok_or_else(|| fail(Failure::Input, "the certificate file holds no certificate"))?;
-        let client_cas = opts
-            .client_ca
-            .as_ref()
-            .map(|p| {
-                files::load_certs(p)
-                    .with_context(|| format!("reading --client-ca '{}'", p.display()))
-            })
-            .transpose()?;
+        let (server, leaf, chain_len) = load_server(&opts, ephemeral.as_ref())?;
         let mut warnings = Vec::new();
         if opts.client_ca.is_none() {
             warnings.push(format!(
@@ -170,26 +216,11 @@ impl UdpServer {
                 leaf.not_after
             ));
         }
-        if chain.len() > 1 {
+        if chain_len > 1 {
             warnings.push("DTLS here sends the server's own certificate only, not its intermediates: clients must trust its issuer directly".to_string());
         }
-        let l = &opts.limits;
-        let server = dtls_server::prepare(ServerOptions {
-            identity: Identity { chain, key },
-            client_cas,
-            versions: opts.versions,
-            mtu: opts.mtu,
-            handshake_timeout: l.handshake_timeout,
-            idle_timeout: l.idle_timeout,
-            max_connections: l.max_connections,
-            max_accept: None,
-        })
-        .map_err(|e| match &opts.cert {
-            Some((cert, _)) => e.context(format!("--cert '{}'", cert.display())),
-            None => e,
-        })?;
         Ok(UdpServer {
-            ephemeral: opts.cert.is_none(),
+            ephemeral,
             opts,
             server,
             target_addr,
@@ -198,10 +229,25 @@ impl UdpServer {
         })
     }
 
-    /// Runs until a stop request; returns the summary.
+    /// The files a reload reads (watched for changes).
+    fn watched(&self) -> Vec<PathBuf> {
+        let mut watched = Vec::new();
+        if let Some((cert, key)) = &self.opts.cert {
+            watched.push(cert.clone());
+            if key != cert {
+                watched.push(key.clone());
+            }
+        }
+        watched.extend(self.opts.client_ca.iter().cloned());
+        watched
+    }
+
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
     pub async fn run(
         self,
         socket: UdpSocket,
+        status: Option<TcpListener>,
         events: Events,
         control: mpsc::UnboundedReceiver<Control>,
     ) -> Summary {
@@ -221,7 +267,7 @@ impl UdpServer {
                 addr,
                 target: self.opts.target.to_string(),
                 certificate: Some(self.leaf.clone()),
-                ephemeral: self.ephemeral,
+                ephemeral: self.ephemeral.is_some(),
                 client_auth: self.opts.client_ca.is_some(),
                 allow: self.opts.allow.describe(),
                 server_name: None,
@@ -233,14 +279,44 @@ impl UdpServer {
             }))
             .await;
         let stats = Arc::new(Stats::default());
+        let expires = Arc::new(std::sync::atomic::AtomicI64::new(
+            not_after(&self.leaf).unwrap_or(i64::MIN),
+        ));
+        let status_task = status.map(|listener| {
+            let expires = expires.clone();
+            let expiry: super::status::Expiry = Arc::new(move || {
+                let t = expires.load(std::sync::atomic::Ordering::Relaxed);
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                (t != i64::MIN).then(|| t - now)
+            });
+            super::status::start(listener, Mode::Server, stats.clone(), expiry)
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
         let (stop_tx, stop_rx) = mpsc::unbounded_channel();
+        let (update_tx, update_rx) = mpsc::unbounded_channel();
         let (stopped_tx, mut stopped_rx) = tokio::sync::oneshot::channel::<&'static str>();
+        let reloader = Reloader {
+            opts: self.opts.clone(),
+            ephemeral: self
+                .ephemeral
+                .as_ref()
+                .map(|(chain, key)| (chain.clone(), key.clone_key())),
+            updates: update_tx,
+            expires,
+        };
         let relay = tokio::spawn(relay_control(
             control,
             stop_tx,
             events.clone(),
             stats.clone(),
             stopped_tx,
+            self.opts.limits.grace,
+            super::FileWatch::new(self.watched()),
+            reloader,
         ));
         let (inbound_tx, inbound_rx) = mpsc::channel(4096);
         let mut forwarder = Forwarder {
@@ -261,9 +337,13 @@ impl UdpServer {
             Some(inbound_rx),
             &mut ignore,
             stop_rx,
+            Some(update_rx),
         )
         .await;
         relay.abort();
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
         let stopped_by = stopped_rx.try_recv().ok();
         let mut summary = stats.summary(started, stopped_by, events.dropped());
         if dtls_summary.refused > 0 {
@@ -274,40 +354,74 @@ impl UdpServer {
     }
 }
 
-/// Turns the tunnel's control requests into the DTLS server's stop signal.
+/// Reloads the server's files and hands the result to the running DTLS server.
+struct Reloader {
+    opts: UdpServerTunnel,
+    ephemeral: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    updates: mpsc::UnboundedSender<dtls_server::Server>,
+    /// The served certificate's notAfter, for the status page.
+    expires: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Reloader {
+    /// Loads the files again; on failure the old configuration stays.
+    fn reload(&self) -> Event {
+        match load_server(&self.opts, self.ephemeral.as_ref()) {
+            Ok((server, leaf, _)) => {
+                let _ = self.updates.send(server);
+                self.expires.store(
+                    not_after(&leaf).unwrap_or(i64::MIN),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Event::Reloaded {
+                    certificate: Some(leaf),
+                }
+            }
+            Err(e) => Event::ReloadFailed {
+                reason: format!("{e:#}; still serving the previous certificate and client CA"),
+            },
+        }
+    }
+}
+
+/// Turns the tunnel's control requests into the DTLS server's stop signal
+/// and reloads, and reloads when a watched file changes.
+#[allow(clippy::too_many_arguments)]
 async fn relay_control(
     mut control: mpsc::UnboundedReceiver<Control>,
     stop: mpsc::UnboundedSender<&'static str>,
     events: Events,
     stats: Arc<Stats>,
     stopped: tokio::sync::oneshot::Sender<&'static str>,
+    grace: Duration,
+    mut watch: super::FileWatch,
+    reloader: Reloader,
 ) {
     let mut stopped = Some(stopped);
-    while let Some(c) = control.recv().await {
-        match c {
-            Control::Stop(sig) => {
-                events
-                    .important(Event::Shutdown {
-                        signal: sig.to_string(),
-                        // Each one is closed at once, with close_notify.
-                        open_connections: stats.open(),
-                        grace_ms: 0,
-                    })
-                    .await;
-                if let Some(s) = stopped.take() {
-                    let _ = s.send(sig);
+    loop {
+        tokio::select! {
+            _ = watch.changed() => events.important(reloader.reload()).await,
+            c = control.recv() => match c {
+                Some(Control::Stop(sig)) => {
+                    if let Some(s) = stopped.take() {
+                        events
+                            .important(Event::Shutdown {
+                                signal: sig.to_string(),
+                                open_connections: stats.open(),
+                                grace_ms: grace.as_millis() as u64,
+                            })
+                            .await;
+                        let _ = s.send(sig);
+                    }
+                    // A second one cuts the grace period short.
+                    let _ = stop.send(sig);
                 }
-                let _ = stop.send(sig);
-            }
-            Control::Reload => {
-                events
-                    .important(Event::ReloadFailed {
-                        reason:
-                            "a UDP tunnel does not reload its files yet; restart it to use new ones"
-                                .to_string(),
-                    })
-                    .await;
-            }
+                Some(Control::Reload) => {
+                    watch.mark();
+                    events.important(reloader.reload()).await;
+                }
+                None => return,
+            },
         }
     }
 }
@@ -398,6 +512,7 @@ impl Handler for Forwarder {
             }
             End::Error => rec.ended(Outcome::Error, reason),
             End::Shutdown => rec.ended(Outcome::CutOff, "the tunnel stopped"),
+            End::CutOff => rec.ended(Outcome::CutOff, format!("{reason} (--grace)")),
         }
         rec.time = super::now();
         self.stats.finish(&rec, counted_open);
@@ -468,22 +583,34 @@ pub struct UdpClient {
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 }
 
+/// The client tunnel's files as loaded; replaced whole on reload.
+type ClientFiles = (
+    TrustRoots,
+    Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+);
+
+/// Reads the CA file and the client certificate (checked to sign DTLS).
+fn load_client_files(opts: &UdpClientTunnel) -> Result<ClientFiles> {
+    let roots = super::client::load_roots(&opts.roots)?;
+    let identity = match &opts.identity {
+        None => None,
+        Some((cert, key)) => {
+            let (chain, key) = super::client::load_identity(cert, key)?;
+            crate::dtls::dtls_identity(Identity {
+                chain: chain.clone(),
+                key: key.clone_key(),
+            })
+            .map_err(|e| e.context(format!("--cert '{}'", cert.display())))?;
+            Some((chain, key))
+        }
+    };
+    Ok((roots, identity))
+}
+
 impl UdpClient {
     /// Loads the files and checks that the client certificate can sign DTLS.
     pub fn prepare(opts: UdpClientTunnel) -> Result<UdpClient> {
-        let roots = super::client::load_roots(&opts.roots)?;
-        let identity = match &opts.identity {
-            None => None,
-            Some((cert, key)) => {
-                let (chain, key) = super::client::load_identity(cert, key)?;
-                crate::dtls::dtls_identity(Identity {
-                    chain: chain.clone(),
-                    key: key.clone_key(),
-                })
-                .map_err(|e| e.context(format!("--cert '{}'", cert.display())))?;
-                Some((chain, key))
-            }
-        };
+        let (roots, identity) = load_client_files(&opts)?;
         Ok(UdpClient {
             opts,
             roots,
@@ -509,10 +636,41 @@ impl UdpClient {
         }
     }
 
-    /// Runs until a stop request; returns the summary.
+    /// The files a reload reads (watched for changes).
+    fn watched(&self) -> Vec<PathBuf> {
+        let mut watched = Vec::new();
+        if let Roots::File(ca) = &self.opts.roots {
+            watched.push(ca.clone());
+        }
+        if let Some((cert, key)) = &self.opts.identity {
+            watched.extend([cert.clone(), key.clone()]);
+        }
+        watched
+    }
+
+    /// Loads the files again: associations from now on use them, open ones
+    /// keep theirs; on failure the old ones stay.
+    fn reload(&mut self) -> Event {
+        match load_client_files(&self.opts) {
+            Ok((roots, identity)) => {
+                self.roots = roots;
+                self.identity = identity;
+                Event::Reloaded { certificate: None }
+            }
+            Err(e) => Event::ReloadFailed {
+                reason: format!(
+                    "{e:#}; new associations still use the previous CA and client certificate"
+                ),
+            },
+        }
+    }
+
+    /// Runs until a stop request; returns the summary. `status`, when given,
+    /// serves the counters over HTTP.
     pub async fn run(
-        self,
+        mut self,
         socket: UdpSocket,
+        status: Option<TcpListener>,
         events: Events,
         mut control: mpsc::UnboundedReceiver<Control>,
     ) -> Summary {
@@ -564,6 +722,15 @@ impl UdpClient {
             }))
             .await;
         let stats = Arc::new(Stats::default());
+        let status_task = status.map(|listener| {
+            super::status::start(listener, Mode::Client, stats.clone(), Arc::new(|| None))
+        });
+        if let Some((addr, _)) = &status_task {
+            events
+                .important(Event::StatusListening { addr: addr.clone() })
+                .await;
+        }
+        let mut watch = super::FileWatch::new(self.watched());
         let mut sessions: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>> = HashMap::new();
         let mut tasks: JoinSet<(SocketAddr, ConnRecord)> = JoinSet::new();
         // Sources turned away lately: one log line each, not one per datagram.
@@ -575,13 +742,22 @@ impl UdpClient {
             stats.finish(&rec, true);
             events.send(Event::Connection(rec));
         };
+        // After a stop: when the grace period ends (open associations go on until then).
+        let mut grace_ends: Option<Instant> = None;
         loop {
+            if grace_ends.is_some() && tasks.is_empty() {
+                break;
+            }
             tokio::select! {
                 got = local.recv_from(&mut buf) => {
                     let Ok((n, src)) = got else { continue };
                     let data = buf[..n].to_vec();
                     if let Some(tx) = sessions.get(&src) {
                         let _ = tx.try_send(data);
+                        continue;
+                    }
+                    if grace_ends.is_some() {
+                        // Stopping: no new associations.
                         continue;
                     }
                     if sessions.len() >= l.max_connections {
@@ -614,44 +790,78 @@ impl UdpClient {
                         finish(rec, &stats);
                     }
                 }
+                _ = watch.changed() => events.important(self.reload()).await,
+                _ = sleep_until(grace_ends) => break,
                 c = control.recv() => match c {
+                    // A second stop: no more waiting.
+                    Some(Control::Stop(_)) if grace_ends.is_some() => break,
                     Some(Control::Stop(sig)) => {
                         stopped_by = Some(sig);
-                        break;
+                        events
+                            .important(Event::Shutdown {
+                                signal: sig.to_string(),
+                                open_connections: stats.open(),
+                                grace_ms: l.grace.as_millis() as u64,
+                            })
+                            .await;
+                        if l.grace.is_zero() {
+                            break;
+                        }
+                        grace_ends = Some(Instant::now() + l.grace);
                     }
                     Some(Control::Reload) => {
-                        events.important(Event::ReloadFailed {
-                            reason: "a UDP tunnel does not reload its files yet; restart it to use new ones".to_string(),
-                        }).await;
+                        watch.mark();
+                        events.important(self.reload()).await;
                     }
                     None => break,
                 },
             }
         }
-        events
-            .important(Event::Shutdown {
-                signal: stopped_by.unwrap_or("end of input").to_string(),
-                open_connections: stats.open(),
-                grace_ms: l.grace.as_millis() as u64,
-            })
-            .await;
-        // Closing the queues ends each association with close_notify.
+        if stopped_by.is_none() {
+            events
+                .important(Event::Shutdown {
+                    signal: "end of input".to_string(),
+                    open_connections: stats.open(),
+                    grace_ms: 0,
+                })
+                .await;
+        }
+        // Whatever is still open is cut now: closing its queue ends it with close_notify.
+        let cut: std::collections::HashSet<SocketAddr> = sessions.keys().copied().collect();
         sessions.clear();
-        let grace_ends = Instant::now() + l.grace;
+        let cut_reason = format!(
+            "still open when the {} grace period ended (--grace)",
+            human_duration(l.grace.as_millis() as u64)
+        );
+        let hard_stop = Instant::now() + Duration::from_secs(2);
         while !tasks.is_empty() {
             tokio::select! {
                 Some(done) = tasks.join_next() => {
-                    if let Ok((_, rec)) = done {
+                    if let Ok((src, mut rec)) = done {
+                        if cut.contains(&src) && rec.outcome.is_ok() {
+                            rec.ended(Outcome::CutOff, cut_reason.clone());
+                        }
                         finish(rec, &stats);
                     }
                 }
-                _ = tokio::time::sleep_until(grace_ends) => {
+                _ = tokio::time::sleep_until(hard_stop) => {
                     tasks.shutdown().await;
                     break;
                 }
             }
         }
+        if let Some((_, task)) = status_task {
+            task.abort();
+        }
         stats.summary(started, stopped_by, events.dropped())
+    }
+}
+
+/// Sleeps until `t`; never, without one.
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
     }
 }
 

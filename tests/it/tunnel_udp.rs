@@ -207,6 +207,8 @@ fn tlskit_client_to_tlskit_server_over_dtls13_carries_datagrams_byte_for_byte() 
             "app.pem",
             "--key",
             "app-key.pem",
+            "--grace",
+            "0",
         ],
     );
     // Two local sources: two associations, each with its own way to the target.
@@ -227,11 +229,14 @@ fn tlskit_client_to_tlskit_server_over_dtls13_carries_datagrams_byte_for_byte() 
         "one target socket per association: {reached:?}"
     );
 
+    // UDP gives no sign that a local source is done: with --grace 0 both
+    // associations are cut at the stop, each with close_notify to the server.
     let summary = client.stop();
     assert_eq!(summary["connections"], 2, "{summary}");
-    assert_eq!(summary["ok"], 2, "{summary}");
+    assert_eq!(summary["failed"]["cut_off"], 2, "{summary}");
     let summary = server.stop();
     assert_eq!(summary["connections"], 2, "{summary}");
+    assert_eq!(summary["ok"], 2, "{summary}");
     let carried = summary["bytes_up"].as_u64().unwrap();
     assert!(carried >= (total + 1 + 2 + 17) as u64, "{summary}");
     assert_eq!(summary["bytes_up"], summary["bytes_down"], "{summary}");
@@ -530,42 +535,71 @@ fn client_tunnel_logs_a_server_that_fails_verification_and_delivers_nothing() {
 #[test]
 fn udp_refuses_what_only_tcp_has() {
     let dir = Dir::new();
-    for (args, flag) in [
+    let server = [
+        "tunnel",
+        "server",
+        "--udp",
+        "--listen",
+        "0",
+        "--target",
+        "127.0.0.1:1",
+    ];
+    let client = [
+        "tunnel",
+        "client",
+        "--udp",
+        "--listen",
+        "0",
+        "--target",
+        "127.0.0.1:1",
+    ];
+    let revocation = "the UDP tunnel does not check revocation; use the TCP tunnel for that";
+    for (base, extra, expected) in [
         (
-            &[
-                "tunnel",
-                "server",
-                "--udp",
-                "--listen",
-                "0",
-                "--target",
-                "127.0.0.1:1",
-                "--proxy-protocol",
-            ][..],
-            "--proxy-protocol",
+            &server,
+            &["--proxy-protocol"][..],
+            "--proxy-protocol is not available with --udp: a PROXY header needs a stream to the target, and UDP has none".to_string(),
         ),
         (
-            &[
-                "tunnel",
-                "client",
-                "--udp",
-                "--listen",
-                "0",
-                "--target",
-                "127.0.0.1:1",
-                "--alpn",
-                "h2",
-            ][..],
-            "--alpn",
+            &client,
+            &["--alpn", "h2"][..],
+            "--alpn is not available with --udp: DTLS here carries no ALPN".to_string(),
+        ),
+        (
+            &server,
+            &["--ocsp", "auto"][..],
+            "--ocsp is not available with --udp: DTLS here sends no OCSP staple".to_string(),
+        ),
+        (
+            &server,
+            &["--client-ca", "ca.pem", "--crl", "ca.crl"][..],
+            format!("--crl is not available with --udp: {revocation}"),
+        ),
+        (
+            &client,
+            &["--check-revocation"][..],
+            format!("--check-revocation is not available with --udp: {revocation}"),
         ),
     ] {
-        let out = dir.run(args);
-        assert_eq!(code(&out), 2, "{}", stderr(&out));
-        assert_eq!(
-            stderr(&out),
-            format!("tlskit: error: {flag} is not available with --udp (DTLS here negotiates its own suites and groups, and has no ALPN, PROXY header or status endpoint)\n")
-        );
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let out = dir.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), format!("tlskit: error: {expected}\n"), "{args:?}");
     }
+    // --mtu is a DTLS setting: without --udp it is a usage error (clap's).
+    let out = dir.run(&[
+        "tunnel",
+        "server",
+        "--listen",
+        "0",
+        "--target",
+        "127.0.0.1:1",
+        "--mtu",
+        "600",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--udp"), "{}", stderr(&out));
     let out = dir.run(&[
         "tunnel",
         "server",
@@ -707,4 +741,289 @@ fn gnutls_cli_reaches_a_udp_service_through_the_server_tunnel_with_mtls() {
     assert_eq!(rec["client"]["cn"], "app", "{rec}");
     assert_eq!(rec["version"], "DTLSv1.2", "{rec}");
     assert_eq!(rec["bytes_up"], 12, "{rec}");
+}
+
+/// `openssl s_client -dtls1_2` to `port` with its stdin held open by the
+/// test: each line written goes out as one datagram, and what comes back is
+/// on its stdout. Closing stdin ends the association with close_notify.
+struct DtlsClient {
+    bg: Background,
+    stdin: Option<std::process::ChildStdin>,
+}
+
+impl DtlsClient {
+    fn start(dir: &Dir, port: u16) -> DtlsClient {
+        let mut cmd = Command::new("openssl");
+        cmd.args([
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-CAfile",
+            "ca.pem",
+            "-verify_return_error",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("openssl s_client");
+        let stdin = child.stdin.take();
+        let out = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        DtlsClient {
+            bg: Background { child, lines },
+            stdin,
+        }
+    }
+
+    /// Sends `text` and waits for it to come back (skipping s_client's own lines).
+    fn echo(&mut self, text: &str) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{text}").expect("write to s_client");
+        stdin.flush().expect("flush");
+        let deadline = Instant::now() + SECS(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.bg.lines.recv_timeout(left) {
+                Ok(line) if line == text => return,
+                Ok(_) => continue,
+                Err(e) => panic!("'{text}' did not come back through the tunnel: {e}"),
+            }
+        }
+    }
+
+    /// Closes stdin (s_client sends close_notify) and waits for it to exit.
+    fn close(&mut self) {
+        self.stdin.take();
+        assert!(self.bg.wait(SECS(20)).is_some(), "s_client exits");
+    }
+}
+
+/// The body of `curl -sS http://ADDR/PATH`.
+fn curl(addr: &str, path: &str) -> String {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "20", &format!("http://{addr}{path}")]);
+    let out = run_bounded(cmd, SECS(30));
+    assert_eq!(code(&out), 0, "curl {addr}{path}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// The SHA-256 fingerprint of the leaf that `connect --dtls` sees on `port`.
+fn served_fingerprint(dir: &Dir, port: u16) -> String {
+    let out = dir.run(&[
+        "--json",
+        "connect",
+        "--dtls",
+        &format!("127.0.0.1:{port}"),
+        "--ca",
+        "ca.pem",
+        "--servername",
+        "localhost",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("connect JSON");
+    report["chain"][0]["sha256_fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string()
+}
+
+/// Replaces `to` with `from`'s content through a rename (as deploy tools do).
+fn replace_file(dir: &Dir, from: &str, to: &str) {
+    let tmp = dir.join(&format!("{to}.new"));
+    std::fs::copy(dir.join(from), &tmp).unwrap();
+    std::fs::rename(tmp, dir.join(to)).unwrap();
+}
+
+#[test]
+fn server_tunnel_reloads_its_certificate_while_open_associations_keep_their_session() {
+    if !have("openssl") || !have("python3") || !have("curl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv2"]);
+    // The files the tunnel serves, replaced under it later.
+    replace_file(&dir, "srv.pem", "live.pem");
+    replace_file(&dir, "srv-key.pem", "live-key.pem");
+    let first = crate::util::openssl_fingerprint(&dir, "srv.pem", "sha256");
+    let second = crate::util::openssl_fingerprint(&dir, "srv2.pem", "sha256");
+    let (_echo, echo_port) = udp_echo();
+    let mut server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "live.pem",
+            "--key",
+            "live-key.pem",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let status = server.event("status_listening", SECS(20));
+    let status_addr = status["addr"].as_str().unwrap().to_string();
+    assert_eq!(served_fingerprint(&dir, server.port), first);
+    server.event("connection", SECS(20));
+
+    // An association opened before the reload.
+    let mut old = DtlsClient::start(&dir, server.port);
+    old.echo("before the reload");
+    let counters: Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
+    assert_eq!(counters["mode"], "server", "{counters}");
+    assert_eq!(counters["connections_open"], 1, "{counters}");
+    assert_eq!(counters["connections_total"], 2, "{counters}");
+
+    // SIGHUP with new files: the new certificate is served, the old association goes on.
+    replace_file(&dir, "srv2.pem", "live.pem");
+    replace_file(&dir, "srv2-key.pem", "live-key.pem");
+    let pid = server.bg.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let reloaded = server.event("reloaded", SECS(20));
+    assert_eq!(
+        reloaded["certificate"]["sha256_fingerprint"],
+        second.as_str()
+    );
+    old.echo("after the reload");
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    server.event("connection", SECS(20));
+
+    // A broken file (seen by the file watch, no signal): the last good one stays, and why is logged.
+    std::fs::write(dir.join("live.pem.new"), "not a certificate\n").unwrap();
+    std::fs::rename(dir.join("live.pem.new"), dir.join("live.pem")).unwrap();
+    let failed = server.event("reload_failed", SECS(30));
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("; still serving the previous certificate and client CA"),
+        "{failed}"
+    );
+    assert!(reason.contains("live.pem"), "{failed}");
+    old.echo("after the broken reload");
+    assert_eq!(served_fingerprint(&dir, server.port), second);
+    server.event("connection", SECS(20));
+
+    let metrics = curl(&status_addr, "/metrics");
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_open 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_connections_total 4\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\ntlskit_tunnel_certificate_expiry_seconds "),
+        "{metrics}"
+    );
+    old.close();
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    // The three lines above, each with its newline, went up and came back;
+    // an association's bytes are counted when it ends.
+    let up = "before the reload\nafter the reload\nafter the broken reload\n".len();
+    assert_eq!(rec["bytes_up"], up, "{rec}");
+    let metrics = curl(&status_addr, "/metrics");
+    for line in [
+        "tlskit_tunnel_connections_open 0".to_string(),
+        format!("tlskit_tunnel_bytes_total{{direction=\"up\"}} {up}"),
+        format!("tlskit_tunnel_bytes_total{{direction=\"down\"}} {up}"),
+    ] {
+        assert!(
+            metrics.contains(&format!("\n{line}\n")),
+            "{line}: {metrics}"
+        );
+    }
+    let summary = server.stop();
+    assert_eq!(summary["connections"], 4, "{summary}");
+    assert_eq!(summary["ok"], 4, "{summary}");
+}
+
+#[test]
+fn server_tunnel_grace_lets_an_open_association_finish_and_cuts_it_after() {
+    if !have("openssl") || !have("python3") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    let (_echo, echo_port) = udp_echo();
+    let target = format!("127.0.0.1:{echo_port}");
+    let common = [
+        "server",
+        "--udp",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--cert",
+        "srv.pem",
+        "--key",
+        "srv-key.pem",
+    ];
+
+    // Within the grace period the association carries on, then ends as it would.
+    let mut args = common.to_vec();
+    args.extend(["--grace", "60"]);
+    let mut server = Tunnel::start(&dir, &args);
+    let mut client = DtlsClient::start(&dir, server.port);
+    client.echo("before the stop");
+    let pid = server.bg.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let shutdown = server.event("shutdown", SECS(20));
+    assert_eq!(shutdown["open_connections"], 1, "{shutdown}");
+    assert_eq!(shutdown["grace_ms"], 60_000, "{shutdown}");
+    client.echo("during the grace period");
+    // No new association while stopping.
+    let late = dir.run(&[
+        "connect",
+        "--dtls",
+        &format!("127.0.0.1:{}", server.port),
+        "--ca",
+        "ca.pem",
+        "--servername",
+        "localhost",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code(&late), 3, "{}", stderr(&late));
+    client.close();
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    let summary = server.event("summary", SECS(20));
+    assert_eq!(summary["ok"], 1, "{summary}");
+    assert_eq!(summary["connections"], 1, "{summary}");
+    assert!(server.bg.wait(SECS(20)).expect("exits").success());
+
+    // A short grace period: the association still open when it ends is cut, and logged so.
+    let mut args = common.to_vec();
+    args.extend(["--grace", "1"]);
+    let mut server = Tunnel::start(&dir, &args);
+    let mut client = DtlsClient::start(&dir, server.port);
+    client.echo("before the stop");
+    let summary = server.stop();
+    assert_eq!(summary["failed"]["cut_off"], 1, "{summary}");
+    client.close();
 }

@@ -63,12 +63,22 @@ pub fn bench(args: crate::cmd::bench::Args, ctx: &Ctx) -> Result<Code> {
         size: usize::from(args.datagram_size),
         echo_wait: Duration::from_secs(1),
     };
+    crate::bench::cpu::check(&args.server_pid)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the network runtime")?;
-    let report = rt.block_on(crate::dtls::bench::run(make, opts))?;
+    let server0 = crate::bench::cpu::total(&args.server_pid)?;
+    let mut report = rt.block_on(crate::dtls::bench::run(make, opts))?;
+    let server1 = crate::bench::cpu::total(&args.server_pid)?;
     rt.shutdown_background();
+    if !args.server_pid.is_empty() {
+        report.server_cpu = Some(crate::dtls::bench::ServerCpu::new(
+            &args.server_pid,
+            server1.saturating_sub(server0),
+            report.handshakes,
+        ));
+    }
     ctx.emit(&report, |out| {
         output::dtls::render_bench(out, &report, ctx.stdout_style())
     })?;

@@ -125,6 +125,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
         idle_timeout: Some(args.idle_timeout).filter(|d| !d.is_zero()),
         max_connections: args.max_connections as usize,
         max_accept: args.max_accept,
+        grace: Duration::ZERO,
     })
     .map_err(|e| e.context(format!("--cert '{}'", cert_name(&args))))?;
 

@@ -59,6 +59,11 @@ pub struct CommonArgs {
     #[arg(long)]
     pub udp: bool,
 
+    /// With --udp: the largest datagram sent on the DTLS side, in bytes [default: 1232].
+    #[arg(long, value_name = "BYTES", requires = "udp",
+          value_parser = clap::value_parser!(u16).range(256..))]
+    pub mtu: Option<u16>,
+
     /// TLS 1.3 only.
     #[arg(long, conflicts_with = "tls12")]
     pub tls13: bool,

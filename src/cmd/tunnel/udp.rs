@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
-use tokio::net::UdpSocket;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 
 use super::{limits, ClientArgs, CommonArgs, ServerArgs};
@@ -22,7 +22,23 @@ use crate::tunnel::{Control, Events, Summary, Target};
 
 /// Runs `tunnel server --udp`.
 pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
-    refuse_tcp_only(&a.common, a.proxy_protocol)?;
+    refuse_tcp_only(
+        &a.common,
+        &[
+            (
+                a.proxy_protocol,
+                "--proxy-protocol",
+                "a PROXY header needs a stream to the target, and UDP has none",
+            ),
+            (a.ocsp.is_some(), "--ocsp", "DTLS here sends no OCSP staple"),
+            (!a.crl.is_empty(), "--crl", NO_REVOCATION),
+            (
+                a.check_revocation.is_some(),
+                "--check-revocation",
+                NO_REVOCATION,
+            ),
+        ],
+    )?;
     let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let target = Target::parse(&a.target)?;
     let mut pins = Vec::new();
@@ -46,18 +62,26 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
             pin: pins,
         },
         versions: versions(&a.common),
-        mtu: DEFAULT_MTU,
+        mtu: a.common.mtu.map_or(DEFAULT_MTU, usize::from),
         limits: limits(&a.common, a.handshake_timeout),
     };
     let prepared = UdpServer::prepare(opts)?;
-    drive(&addrs, ctx, |socket, events, control| {
-        prepared.run(socket, events, control)
+    let status = super::status_addrs(&a.common)?;
+    drive(&addrs, status, ctx, |socket, status, events, control| {
+        prepared.run(socket, status, events, control)
     })
 }
 
 /// Runs `tunnel client --udp`.
 pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
-    refuse_tcp_only(&a.common, false)?;
+    refuse_tcp_only(
+        &a.common,
+        &[(
+            a.revocation.check_revocation.is_some(),
+            "--check-revocation",
+            NO_REVOCATION,
+        )],
+    )?;
     let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let mut target = TlsTarget::parse(&a.target)?;
     if let Some(name) = &a.name.servername {
@@ -81,29 +105,36 @@ pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
             _ => None,
         },
         versions: versions(&a.common),
-        mtu: DEFAULT_MTU,
+        mtu: a.common.mtu.map_or(DEFAULT_MTU, usize::from),
         // The DTLS handshake with the target is bounded by --connect-timeout.
         limits: limits(&a.common, a.common.connect_timeout),
     };
     let prepared = UdpClient::prepare(opts)?;
-    drive(&addrs, ctx, |socket, events, control| {
-        prepared.run(socket, events, control)
+    let status = super::status_addrs(&a.common)?;
+    drive(&addrs, status, ctx, |socket, status, events, control| {
+        prepared.run(socket, status, events, control)
     })
 }
 
+/// A flag that means something over TCP only: whether it was given, its
+/// name, and why it does not apply to --udp.
+type TcpOnly = (bool, &'static str, &'static str);
+
+/// Why the revocation flags are refused with --udp.
+const NO_REVOCATION: &str = "the UDP tunnel does not check revocation; use the TCP tunnel for that";
+
 /// Flags that mean something over TCP only are a usage error with --udp.
-fn refuse_tcp_only(c: &CommonArgs, proxy_protocol: bool) -> Result<()> {
-    let given = [
-        (!c.alpn.is_empty(), "--alpn"),
-        (c.status.is_some(), "--status"),
-        (c.algorithms.groups.is_some(), "--groups"),
-        (c.algorithms.suites.is_some(), "--suites"),
-        (proxy_protocol, "--proxy-protocol"),
+fn refuse_tcp_only(c: &CommonArgs, mode_flags: &[TcpOnly]) -> Result<()> {
+    let suites = "DTLS here negotiates its own suites and groups";
+    let common: [TcpOnly; 3] = [
+        (!c.alpn.is_empty(), "--alpn", "DTLS here carries no ALPN"),
+        (c.algorithms.groups.is_some(), "--groups", suites),
+        (c.algorithms.suites.is_some(), "--suites", suites),
     ];
-    match given.iter().find(|(on, _)| *on) {
-        Some((_, flag)) => Err(exit::fail(
+    match common.iter().chain(mode_flags).find(|(on, _, _)| *on) {
+        Some((_, flag, why)) => Err(exit::fail(
             Code::Usage,
-            format!("{flag} is not available with --udp (DTLS here negotiates its own suites and groups, and has no ALPN, PROXY header or status endpoint)"),
+            format!("{flag} is not available with --udp: {why}"),
         )),
         None => Ok(()),
     }
@@ -120,9 +151,14 @@ fn versions(c: &CommonArgs) -> Versions {
 
 /// Starts the runtime, binds the UDP socket, wires the signals, renders the
 /// events as the TCP tunnel does, and runs the engine.
-fn drive<F, Fut>(addrs: &[SocketAddr], ctx: &Ctx, engine: F) -> Result<Code>
+fn drive<F, Fut>(
+    addrs: &[SocketAddr],
+    status: Option<Vec<SocketAddr>>,
+    ctx: &Ctx,
+    engine: F,
+) -> Result<Code>
 where
-    F: FnOnce(UdpSocket, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
+    F: FnOnce(UdpSocket, Option<TcpListener>, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
     Fut: std::future::Future<Output = Summary>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -155,7 +191,8 @@ where
         // Signals first: a SIGTERM right after the first line must already be graceful.
         let control = super::forward_signals()?;
         let socket = bind(addrs)?;
-        anyhow::Ok(engine(socket, events, control).await)
+        let status = status.as_deref().map(super::bind).transpose()?;
+        anyhow::Ok(engine(socket, status, events, control).await)
     });
     let _ = renderer.join();
     super::print_summary(&summary?, ctx)
