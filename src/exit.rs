@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::report::{ErrorKind, ErrorReport};
 use crate::tls::error::Failure;
 
 /// Every exit code tlskit can return.
@@ -50,17 +51,17 @@ impl Code {
 
     /// The kind of outcome, one word, as JSON error documents give it
     /// (`network`, `handshake`, `verification`, …).
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> ErrorKind {
         match self {
-            Code::Success => "success",
-            Code::Error => "error",
-            Code::Usage => "usage",
-            Code::Network => "network",
-            Code::Handshake => "handshake",
-            Code::Verification => "verification",
-            Code::PinMismatch => "pin",
-            Code::Expiring => "expiring",
-            Code::GradeTooLow => "grade",
+            Code::Success => ErrorKind::Success,
+            Code::Error => ErrorKind::Error,
+            Code::Usage => ErrorKind::Usage,
+            Code::Network => ErrorKind::Network,
+            Code::Handshake => ErrorKind::Handshake,
+            Code::Verification => ErrorKind::Verification,
+            Code::PinMismatch => ErrorKind::Pin,
+            Code::Expiring => ErrorKind::Expiring,
+            Code::GradeTooLow => ErrorKind::Grade,
         }
     }
 
@@ -101,6 +102,18 @@ pub fn help_table() -> String {
 /// [`classify`] reads every error the same way.
 pub fn tag(code: Code, err: impl Into<anyhow::Error>) -> anyhow::Error {
     crate::tls::error::tag(kind_for(code), err)
+}
+
+/// `err` as the `error` member of a JSON report: its sentence, exit code and
+/// kind, and `stage`, how far the command got.
+pub fn error_report<S>(err: &anyhow::Error, stage: S) -> ErrorReport<S> {
+    let code = classify(err);
+    ErrorReport {
+        message: format!("{err:#}"),
+        exit_code: code.as_u8(),
+        kind: code.kind(),
+        stage,
+    }
 }
 
 /// A new error with a message and an exit code (for commands).

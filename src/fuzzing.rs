@@ -85,7 +85,7 @@ pub fn files(data: &[u8]) {
             verdict: Err("fuzzing".to_string()),
             address: Some("127.0.0.1:443".to_string()),
             server_name: "fuzz.invalid".to_string(),
-            protocol: Some("TLSv1.3".to_string()),
+            protocol: Some(crate::tls::handshake::Protocol::Tls13),
             cipher_suite: Some("TLS_AES_128_GCM_SHA256".to_string()),
         };
         render_inspect(items, Some(served), &store);
@@ -93,7 +93,11 @@ pub fn files(data: &[u8]) {
 }
 
 fn render_inspect(items: Vec<Item>, served: Option<Served>, store: &TrustStore) {
-    let kind = if served.is_some() { "server" } else { "file" };
+    let kind = if served.is_some() {
+        crate::tls::source::SourceKind::Server
+    } else {
+        crate::tls::source::SourceKind::File
+    };
     let Ok(input) = inspect::inspect_items(
         "fuzz input",
         kind,
@@ -224,7 +228,7 @@ pub fn www(data: &[u8]) {
     let chunk = usize::from(chunk) * 64 + 1;
     let rec = ConnRecord::new(std::net::SocketAddr::from(([127, 0, 0, 1], 4433)));
     let info = HandshakeInfo {
-        protocol: "TLSv1.3".to_string(),
+        protocol: crate::tls::handshake::Protocol::Tls13,
         cipher_suite: "TLS_AES_128_GCM_SHA256".to_string(),
         group: Some("X25519MLKEM768".to_string()),
         post_quantum: true,
@@ -361,11 +365,14 @@ pub fn ocsp(data: &[u8]) {
     for serial in [None, Some(&data[..data.len().min(20)])] {
         match parse(data, serial) {
             Ok(summary) => {
-                if summary.response_status != "successful" {
+                if summary.response_status != crate::tls::ocsp::ResponseStatus::Successful {
                     assert!(summary.cert_status.is_none() && summary.responses == 0);
                 }
                 if summary.revocation_time.is_some() {
-                    assert_eq!(summary.cert_status.as_deref(), Some("revoked"));
+                    assert_eq!(
+                        summary.cert_status,
+                        Some(crate::tls::ocsp::CertStatus::Revoked)
+                    );
                 }
                 serde_json::to_string(&summary).expect("the summary serializes");
             }

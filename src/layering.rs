@@ -18,6 +18,7 @@ const ENGINES: &[&str] = &[
     "pki",
     "report",
     "pinstore.rs",
+    "listen.rs",
 ];
 
 /// What an engine may not name, and why.

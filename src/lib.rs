@@ -9,6 +9,7 @@ pub mod dtls;
 pub mod exit;
 pub mod fuzzing;
 pub mod generate;
+pub mod listen;
 pub mod output;
 pub mod pinstore;
 pub mod pki;

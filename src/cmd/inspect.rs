@@ -17,7 +17,7 @@ pub use crate::output::inspect::{
     render, CertEntry, Expiring, ExpiryCheck, InputReport, KeyCheck, KeyMatch, Report, ServerInfo,
 };
 use crate::output::Ctx;
-use crate::report::inspect;
+use crate::report::inspect::{self, KeyTarget};
 use crate::tls::chain::TrustStore;
 use crate::tls::files::{self, Item};
 use crate::tls::source::{self, LiveOptions, Source};
@@ -260,11 +260,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
 fn finish(report: &Report, ctx: &Ctx) -> Result<Code> {
     if let Some(check) = &report.key_check {
         if let Some(bad) = check.results.iter().find(|r| !r.matches) {
-            let what = if bad.kind == "request" {
-                "request"
-            } else {
-                "certificate"
-            };
+            let what = bad.kind.name();
             bail!(
                 "the private key '{}' does not belong to the {what} in {} ({}): \
                  the key's pin is {}, the {what}'s is {}",
@@ -303,11 +299,7 @@ fn inspect_source(
     now: OffsetDateTime,
 ) -> Result<InputReport> {
     let name = src.name();
-    let kind = match src {
-        Source::Stdin => "stdin",
-        Source::File(_) => "file",
-        Source::Server(_) => "server",
-    };
+    let kind = src.kind();
     let shown = match src {
         Source::File(p) => p.display().to_string(),
         Source::Stdin => "-".to_string(),
@@ -333,7 +325,7 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
             let entry = &input.certificates[leaf_index];
             results.push(KeyMatch {
                 source: input.source.clone(),
-                kind: "certificate",
+                kind: KeyTarget::Certificate,
                 subject: entry.details.subject.clone(),
                 certificate_pin: entry.details.spki_pin.clone(),
                 matches: cert.public_key().subject_public_key.data.as_ref() == key_bits.as_slice(),
@@ -347,7 +339,7 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
                     })?;
             results.push(KeyMatch {
                 source: input.source.clone(),
-                kind: "request",
+                kind: KeyTarget::Request,
                 subject: csr.subject.clone(),
                 certificate_pin: csr.spki_pin.clone(),
                 matches: req

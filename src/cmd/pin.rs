@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::exit::{self, Code};
 pub use crate::output::pin::{
-    ForgetReport, Format, ListReport, PinEntry, Report, TargetPins, TrustResult,
+    ForgetReport, Format, ListReport, PinEntry, Report, TargetPins, TrustResult, TrustStatus,
 };
 use crate::output::{self, sanitize, Ctx};
 use crate::pinstore::{self, PinStore, Tofu};
@@ -159,8 +159,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                     let e = tofu.entry();
                     t.trust = Some(TrustResult {
                         status: match tofu {
-                            Tofu::Recorded(_) => "recorded",
-                            Tofu::Matched(_) => "matched",
+                            Tofu::Recorded(_) => TrustStatus::Recorded,
+                            Tofu::Matched(_) => TrustStatus::Matched,
                         },
                         host_port: e.host_port.clone(),
                         recorded_at: e.recorded_at.clone(),
@@ -315,11 +315,7 @@ fn pins_of(src: &Source, live: &LiveOptions, chain: bool) -> Result<TargetPins> 
             (Source::File(p), _) => p.display().to_string(),
             _ => "-".to_string(),
         },
-        kind: match src {
-            Source::Stdin => "stdin",
-            Source::File(_) => "file",
-            Source::Server(_) => "server",
-        },
+        kind: src.kind(),
         verified: served.as_ref().map(|s| s.verdict.is_ok()),
         // pin has --ca but no --pin: the advice names only what it has.
         verification_error: served

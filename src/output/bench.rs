@@ -98,6 +98,16 @@ pub struct ServerCpu {
     pub per_mib_ms: Option<f64>,
 }
 
+/// Whether bench verified the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Checking {
+    /// Verified (and pinned, with --pin).
+    Verified,
+    /// Not checked (`--insecure`).
+    Insecure,
+}
+
 /// What `tlskit bench` reports.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -110,7 +120,7 @@ pub struct Report {
     /// What was measured.
     pub mode: Mode,
     /// Certificate checking: `verified`, or `insecure` (report-only).
-    pub verification: &'static str,
+    pub verification: Checking,
     /// The limits.
     pub limits: Limits,
     /// Seconds from the first connection's start to the last one's end.
@@ -256,13 +266,13 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
     )?;
     field(out, "address", &r.address)?;
     if let Some(n) = &r.negotiated {
-        let mut parts = vec![n.protocol.clone(), n.cipher_suite.clone()];
+        let mut parts = vec![n.protocol.to_string(), n.cipher_suite.clone()];
         if n.group.is_some() {
             parts.push(n.group_display());
         }
         field(out, "negotiated", &parts.join(", "))?;
     }
-    if r.verification == "insecure" {
+    if r.verification == Checking::Insecure {
         field(
             out,
             "verification",

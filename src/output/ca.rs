@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::cert::Cert;
 use super::{field_styled, sanitize, Style, Tone};
 use crate::pki::home::{InitReport, Layout, ShowReport};
 
@@ -72,9 +73,9 @@ pub fn show(out: &mut dyn Write, r: &ShowReport, style: Style) -> std::io::Resul
     files(out, style, &r.home, offline.as_deref())?;
     field_styled(out, style, "may sign for", r.constraints.describe())?;
     writeln!(out, "{}", style.paint(Tone::Strong, "Root:"))?;
-    super::cert::summary(out, &r.root, style)?;
+    super::cert::render(out, Cert::Summary(&r.root), style)?;
     writeln!(out, "{}", style.paint(Tone::Strong, "Intermediate:"))?;
-    super::cert::summary(out, &r.intermediate, style)
+    super::cert::render(out, Cert::Summary(&r.intermediate), style)
 }
 
 /// What `ca export` wrote.

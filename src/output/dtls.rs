@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::cert::summary;
+use super::cert::{self, Cert};
 use super::connect::verdict;
 use super::{field_styled as field, sanitize, Style, Tone};
 use crate::dtls::server::{Association, End, Summary};
@@ -92,29 +92,9 @@ pub fn render_chain(out: &mut dyn Write, chain: &[ChainCert], style: Style) -> s
         )
     )?;
     for c in chain {
-        summary(out, &c.summary, style)?;
+        cert::render(out, Cert::Summary(&c.summary), style)?;
     }
     Ok(())
-}
-
-/// What a failed DTLS handshake shows (on stderr, before the error): the
-/// certificate the server presented.
-pub fn render_failed(
-    out: &mut dyn Write,
-    target: &str,
-    address: Option<&str>,
-    chain: &[ChainCert],
-    style: Style,
-) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} {} ({}) {}",
-        style.paint(Tone::Strong, "DTLS handshake with"),
-        style.paint(Tone::Strong, sanitize(target)),
-        address.unwrap_or("?"),
-        style.paint(Tone::Strong, "failed.")
-    )?;
-    render_chain(out, chain, style)
 }
 
 /// What `serve --dtls` prints once it listens: its certificate, what it
@@ -160,6 +140,7 @@ pub fn render_banner(out: &mut dyn Write, r: &Ready<'_>, style: Style) -> std::i
     )?;
     let clients = match r.client_auth {
         ClientAuth::Required => "client certificates required",
+        ClientAuth::Optional => "client certificates optional",
         ClientAuth::Off => "no client certificates",
     };
     field(

@@ -1,5 +1,5 @@
 //! `gencert`'s report and its text form: the files written, the
-//! certificate (through [`super::cert::summary`]) or request made, and
+//! certificate (through [`super::cert::render`]) or request made, and
 //! what to run next.
 
 use std::io::Write;
@@ -78,7 +78,7 @@ pub fn render(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
         files.join(" and ")
     )?;
     if let Some(cert) = &report.certificate {
-        super::cert::summary(out, cert, style)?;
+        super::cert::render(out, super::cert::Cert::Summary(cert), style)?;
     }
     if let Some(csr) = &report.csr {
         field(out, "subject", &super::cert::subject_text(&csr.subject))?;

@@ -3,13 +3,15 @@
 
 use std::io::Write;
 
+use super::cert::Cert;
 use super::{sanitize, Style, Tone};
 pub use crate::report::inspect::{
-    CertEntry, Expiring, ExpiryCheck, InputReport, KeyCheck, KeyMatch, Report, ServerInfo,
+    CertEntry, Expiring, ExpiryCheck, InputReport, KeyCheck, KeyMatch, KeyTarget, Report,
+    ServerInfo,
 };
 use crate::tls::chain::{ChainEnd, ChainReport, LinkStatus, Shape, StoreKind};
 use crate::tls::lint::{Finding, Role};
-use crate::tls::x509info::Validity;
+use crate::tls::source::SourceKind;
 
 // ---------------------------------------------------------------- rendering
 
@@ -24,27 +26,6 @@ fn kv(out: &mut dyn Write, style: Style, label: &str, value: &str) -> std::io::R
 fn kv_raw(out: &mut dyn Write, style: Style, label: &str, value: &str) -> std::io::Result<()> {
     let label = format!("{:<WIDTH$}", format!("{label}:"));
     writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
-}
-
-/// Continuation lines of a multi-value field.
-fn kv_list(
-    out: &mut dyn Write,
-    style: Style,
-    label: &str,
-    values: &[String],
-) -> std::io::Result<()> {
-    for (i, v) in values.iter().enumerate() {
-        kv(out, style, if i == 0 { label } else { "" }, v)?;
-    }
-    Ok(())
-}
-
-fn crit(critical: bool) -> &'static str {
-    if critical {
-        " (critical)"
-    } else {
-        ""
-    }
 }
 
 /// Writes the text report (what `tlskit inspect` prints without `--json`).
@@ -90,9 +71,9 @@ fn render_input(
         _ => "1 certificate".to_string(),
     };
     let title = match input.kind {
-        "server" => format!("Server {}", sanitize(&input.source)),
-        "stdin" => "Standard input".to_string(),
-        _ => sanitize(&input.source).into_owned(),
+        SourceKind::Server => format!("Server {}", sanitize(&input.source)),
+        SourceKind::Stdin => "Standard input".to_string(),
+        SourceKind::File => sanitize(&input.source).into_owned(),
     };
     writeln!(
         out,
@@ -133,7 +114,7 @@ fn render_input(
         render_cert(out, cert, style)?;
     }
     if let Some(chain) = &input.chain {
-        if chain.shape != Shape::Single || input.kind == "server" || chain.end.is_some() {
+        if chain.shape != Shape::Single || input.kind == SourceKind::Server || chain.end.is_some() {
             render_chain(out, chain, &input.certificates, store, style)?;
         }
     }
@@ -262,104 +243,7 @@ fn render_cert(out: &mut dyn Write, cert: &CertEntry, style: Style) -> std::io::
         style.paint(Tone::Strong, sanitize(&d.subject)),
         style.paint(Tone::Dim, format!("[{}]", tags.join(", ")))
     )?;
-    kv(out, style, "subject", &d.subject)?;
-    kv(out, style, "issuer", &d.issuer)?;
-    kv(out, style, "serial", &d.serial)?;
-    let days_for_colour = match d.validity {
-        Validity::Valid => d.days_left,
-        _ => -1,
-    };
-    let valid = super::cert::validity_text(
-        style,
-        &d.not_before,
-        &d.not_after,
-        d.days_left,
-        d.days_until_valid,
-        days_for_colour,
-    );
-    kv_raw(out, style, "valid", &valid)?;
-    if !d.sans.is_empty() {
-        kv_raw(out, style, "SANs", &super::cert::sans_text(&d.sans))?;
-    }
-    kv(out, style, "key", &d.key.to_string())?;
-    kv(out, style, "signature", &d.signature_algorithm)?;
-    if let Some(bc) = &d.basic_constraints {
-        let text = match (bc.ca, bc.path_len) {
-            (true, Some(n)) => format!("CA:TRUE, pathlen:{n}"),
-            (true, None) => "CA:TRUE".to_string(),
-            (false, _) => "CA:FALSE".to_string(),
-        };
-        kv(
-            out,
-            style,
-            "basic constr.",
-            &format!("{text}{}", crit(bc.critical)),
-        )?;
-    }
-    if let Some(ku) = &d.key_usage {
-        kv(
-            out,
-            style,
-            "key usage",
-            &format!("{}{}", ku.usages.join(", "), crit(ku.critical)),
-        )?;
-    }
-    if let Some(eku) = &d.extended_key_usage {
-        kv(
-            out,
-            style,
-            "ext. key usage",
-            &format!("{}{}", eku.purposes.join(", "), crit(eku.critical)),
-        )?;
-    }
-    if let Some(ski) = &d.subject_key_id {
-        kv(out, style, "subject key id", ski)?;
-    }
-    if let Some(aki) = &d.authority_key_id {
-        kv(out, style, "auth. key id", aki)?;
-    }
-    if let Some(aia) = &d.authority_info_access {
-        kv_list(out, style, "OCSP", &aia.ocsp)?;
-        kv_list(out, style, "CA issuers", &aia.ca_issuers)?;
-    }
-    kv_list(out, style, "CRL", &d.crl_distribution_points)?;
-    let policies: Vec<String> = d
-        .policies
-        .iter()
-        .map(|p| match p.name {
-            Some(n) => format!("{} ({n})", p.oid),
-            None => p.oid.clone(),
-        })
-        .collect();
-    kv_list(out, style, "policies", &policies)?;
-    let scts: Vec<String> = d
-        .scts
-        .iter()
-        .map(|s| format!("{}  log {}", s.timestamp, s.log_id))
-        .collect();
-    kv_list(out, style, "SCTs", &scts)?;
-    let others: Vec<String> = d
-        .other_extensions
-        .iter()
-        .map(|e| {
-            let name = e.name.clone().unwrap_or_else(|| e.oid.clone());
-            format!("{name}{}", crit(e.critical))
-        })
-        .collect();
-    if !others.is_empty() {
-        kv(out, style, "other ext.", &others.join(", "))?;
-    }
-    for m in &d.malformed_extensions {
-        kv_raw(
-            out,
-            style,
-            "malformed ext.",
-            &style.paint(Tone::BadSoft, sanitize(m)),
-        )?;
-    }
-    kv(out, style, "SHA-256", &d.sha256_fingerprint)?;
-    kv(out, style, "SHA-1", &d.sha1_fingerprint)?;
-    kv(out, style, "SPKI pin", &d.spki_pin.to_string())
+    super::cert::render(out, Cert::Full(d), style)
 }
 
 fn render_chain(

@@ -142,12 +142,12 @@ pub fn write_error_document(out: &mut dyn Write, message: &str, code: u8) -> io:
         message: &'a str,
         exit_code: u8,
         /// The failure's kind, one word (`network`, `usage`, …).
-        kind: &'static str,
+        kind: crate::report::ErrorKind,
     }
     let kind = crate::exit::Code::ALL
         .into_iter()
         .find(|c| c.as_u8() == code)
-        .map_or("error", crate::exit::Code::kind);
+        .map_or(crate::report::ErrorKind::Error, crate::exit::Code::kind);
     let line = json::to_line(&Doc {
         error: Error {
             message,

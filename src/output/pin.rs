@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{sanitize, Style, Tone};
 use crate::pinstore;
 use crate::tls::pin::Pin;
+use crate::tls::source::SourceKind;
 
 /// How to write a pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -84,11 +85,21 @@ impl PinEntry {
     }
 }
 
+/// What `--trust` did with a server's pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustStatus {
+    /// First use: the pin was recorded.
+    Recorded,
+    /// The pin matched the one recorded.
+    Matched,
+}
+
 /// What happened in the pin store for one server.
 #[derive(Debug, Serialize)]
 pub struct TrustResult {
     /// `recorded` (first use) or `matched`.
-    pub status: &'static str,
+    pub status: TrustStatus,
     /// The store key.
     pub host_port: String,
     /// When the pin was recorded.
@@ -103,7 +114,7 @@ pub struct TargetPins {
     /// The target as named.
     pub source: String,
     /// `file`, `stdin` or `server`.
-    pub kind: &'static str,
+    pub kind: SourceKind,
     /// Servers: whether the chain verified against Mozilla's roots.
     pub verified: Option<bool>,
     /// Servers: why not.
@@ -230,7 +241,7 @@ pub fn status(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
         }
         if let Some(tr) = &t.trust {
             let msg = match tr.status {
-                "recorded" => style.paint(
+                TrustStatus::Recorded => style.paint(
                     Tone::Good,
                     format!(
                         "first use: recorded the pin of {} in '{}'",
@@ -238,7 +249,7 @@ pub fn status(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
                         sanitize(&tr.store)
                     ),
                 ),
-                _ => style.paint(
+                TrustStatus::Matched => style.paint(
                     Tone::Good,
                     format!(
                         "the pin of {} matches the one recorded at {}",
@@ -287,7 +298,7 @@ mod tests {
         Report {
             targets: vec![TargetPins {
                 source: "cert.pem".into(),
-                kind: "file",
+                kind: SourceKind::File,
                 verified: None,
                 verification_error: None,
                 pins: vec![PinEntry::new(

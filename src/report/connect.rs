@@ -9,7 +9,7 @@ use super::{ChainCert, Trust, Verification};
 use crate::pinstore;
 use crate::tls::dial::{DialReport, Stage, Timings};
 use crate::tls::handshake::HandshakeInfo;
-use crate::tls::ocsp::{self, OcspSummary};
+use crate::tls::ocsp::{self, CertStatus, OcspSummary};
 use crate::tls::pin::Pin;
 pub use crate::tls::resume::Reconnect;
 use crate::tls::starttls::Preamble;
@@ -38,18 +38,7 @@ pub struct OcspReport {
 }
 
 /// A failure, in the JSON document.
-#[derive(Debug, Serialize)]
-pub struct ErrorReport {
-    /// The sentence printed on stderr.
-    pub message: String,
-    /// The exit code.
-    pub exit_code: u8,
-    /// The failure's kind, one word (`network`, `handshake`, `verification`, `pin`, …),
-    /// as the exit-code table names it.
-    pub kind: &'static str,
-    /// How far the dial got.
-    pub stage: Stage,
-}
+pub type ErrorReport = super::ErrorReport<Stage>;
 
 /// What `--tofu` found in the pin store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,7 +163,7 @@ impl Report {
             );
         }
         if let Some(o) = ocsp.summary.as_ref().filter(|_| !cx.revocation_checked) {
-            if o.matches_leaf && o.cert_status.as_deref() == Some("revoked") {
+            if o.matches_leaf && o.cert_status == Some(CertStatus::Revoked) {
                 warnings.push(
                     "the server's own stapled OCSP response says its certificate is REVOKED (tlskit does not check the response's signature nor fail on it; browsers that read staples refuse such a server)"
                         .to_string(),

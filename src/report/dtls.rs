@@ -40,15 +40,7 @@ pub struct ConnectReport {
 }
 
 /// A failure, in the JSON document.
-#[derive(Debug, Serialize)]
-pub struct ErrorReport {
-    /// The sentence printed on stderr.
-    pub message: String,
-    /// The exit code.
-    pub exit_code: u8,
-    /// How far the connection got.
-    pub stage: Stage,
-}
+pub type ErrorReport = super::ErrorReport<Stage>;
 
 /// What the report needs to know beyond the association.
 #[derive(Debug, Clone, Copy)]
@@ -107,25 +99,7 @@ impl ConnectReport {
     }
 }
 
-/// Whether `serve --dtls` asks clients for a certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientAuth {
-    /// A certificate signed by a `--client-ca` is required.
-    Required,
-    /// No certificate is asked for.
-    Off,
-}
-
-impl ClientAuth {
-    /// The name as JSON spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            ClientAuth::Required => "required",
-            ClientAuth::Off => "off",
-        }
-    }
-}
+pub use super::ClientAuth;
 
 /// The `ready` event of `serve --dtls`.
 #[derive(Debug, Serialize)]

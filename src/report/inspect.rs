@@ -13,6 +13,7 @@ use crate::tls::files::Item;
 use crate::tls::lint::{self, Finding, Role};
 use crate::tls::pin::Pin;
 use crate::tls::source::Served;
+use crate::tls::source::SourceKind;
 use crate::tls::x509info::{self, CertDetails, CsrDetails, PrivateKeyDetails, PublicKeyDetails};
 
 /// One certificate in the report.
@@ -43,9 +44,29 @@ pub struct ServerInfo {
     /// Why not.
     pub verification_error: Option<String>,
     /// Negotiated protocol.
-    pub protocol: Option<String>,
+    pub protocol: Option<crate::tls::handshake::Protocol>,
     /// Negotiated cipher suite.
     pub cipher_suite: Option<String>,
+}
+
+/// What a `--key` was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyTarget {
+    /// The input's leaf certificate.
+    Certificate,
+    /// The input's first certificate request (an input without certificates).
+    Request,
+}
+
+impl KeyTarget {
+    /// The word a sentence uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyTarget::Certificate => "certificate",
+            KeyTarget::Request => "request",
+        }
+    }
 }
 
 /// Everything read from one input.
@@ -54,7 +75,7 @@ pub struct InputReport {
     /// The input as named.
     pub source: String,
     /// `file`, `stdin` or `server`.
-    pub kind: &'static str,
+    pub kind: SourceKind,
     /// Set for a live server.
     pub server: Option<ServerInfo>,
     /// Certificates, in the order presented.
@@ -100,7 +121,7 @@ pub struct KeyMatch {
     pub source: String,
     /// What the key was checked against: `certificate` (the leaf), or `request`
     /// (the first CSR, for an input without certificates).
-    pub kind: &'static str,
+    pub kind: KeyTarget,
     /// The certificate's (or request's) subject.
     pub subject: String,
     /// The certificate's (or request's) pin.
@@ -150,7 +171,7 @@ pub struct Report {
 /// `file`, `stdin` or `server`; `name` is used in errors, `shown` in the report).
 pub fn inspect_items(
     name: &str,
-    kind: &'static str,
+    kind: SourceKind,
     shown: String,
     items: Vec<Item>,
     served_by: Option<Served>,

@@ -13,6 +13,69 @@ use crate::tls::certinfo::CertSummary;
 use crate::tls::files;
 use crate::tls::verify::Observed;
 
+/// The kind of a failure, one word per exit code, as JSON error documents
+/// name it (the exit-code table gives it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Exit 0.
+    Success,
+    /// Exit 1: bad input, I/O, anything not covered below.
+    Error,
+    /// Exit 2: the command line.
+    Usage,
+    /// Exit 3: resolve, connect, timeout.
+    Network,
+    /// Exit 4: the TLS handshake.
+    Handshake,
+    /// Exit 5: certificate verification.
+    Verification,
+    /// Exit 6: a pin did not match.
+    Pin,
+    /// Exit 7: a certificate expires soon.
+    Expiring,
+    /// Exit 8: an audit fell below the grade asked for.
+    Grade,
+}
+
+/// A failure as a JSON report has it (`connect`'s, over TLS or DTLS);
+/// `S` is how far the dial got.
+#[derive(Debug, Serialize)]
+pub struct ErrorReport<S> {
+    /// The sentence printed on stderr.
+    pub message: String,
+    /// The exit code.
+    pub exit_code: u8,
+    /// The failure's kind, one word (`network`, `handshake`, `verification`,
+    /// `pin`, …), as the exit-code table names it.
+    pub kind: ErrorKind,
+    /// How far the dial got.
+    pub stage: S,
+}
+
+/// Whether a server (`serve`, `serve --dtls`) asks clients for a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// A certificate signed by a `--client-ca` is required.
+    Required,
+    /// A client may send none; one it sends must verify.
+    Optional,
+    /// No certificate is asked for.
+    Off,
+}
+
+impl ClientAuth {
+    /// The name as JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientAuth::Required => "required",
+            ClientAuth::Optional => "optional",
+            ClientAuth::Off => "off",
+        }
+    }
+}
+
 /// What vouched for a server's chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -11,7 +11,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
 use super::{Issuer, Status, UnknownReason};
-use crate::tls::ocsp::{parse_basic, ResponseStatus, SingleResponse};
+use crate::tls::ocsp::{parse_basic, CertStatus, ResponseStatus, SingleResponse};
 
 /// SHA-1 (1.3.14.3.2.26), the CertID hash every responder understands.
 const SHA1_OID: &[u8] = &[0x2b, 0x0e, 0x03, 0x02, 0x1a];
@@ -204,10 +204,10 @@ pub fn verify(
         }
         None => {}
     }
-    let status = match single.status.as_str() {
-        "good" => Status::Good,
-        "revoked" => Status::Revoked,
-        _ => {
+    let status = match single.status {
+        CertStatus::Good => Status::Good,
+        CertStatus::Revoked => Status::Revoked,
+        CertStatus::Unknown => {
             return Err(reject(
                 UnknownReason::ResponderUnknown,
                 "the responder does not know the certificate (status unknown)",

@@ -15,7 +15,7 @@ use crate::tls::certinfo::CertSummary;
 use crate::tls::chain::{self, TrustStore};
 use crate::tls::config::{self, TrustRoots};
 use crate::tls::lint::{self, Finding};
-use crate::tls::ocsp::{self, OcspSummary};
+use crate::tls::ocsp::{self, CertStatus, OcspSummary};
 use crate::tls::pin::Pin;
 use crate::tls::verify::{Observed, RecordingVerifier};
 use crate::tls::{explain, x509info};
@@ -65,7 +65,7 @@ impl CertReport {
     pub fn revoked(&self) -> bool {
         self.ocsp
             .as_ref()
-            .is_some_and(|o| o.matches_leaf && o.cert_status.as_deref() == Some("revoked"))
+            .is_some_and(|o| o.matches_leaf && o.cert_status == Some(CertStatus::Revoked))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `scan`'s engine: hand-built probes for every protocol version, suite and
 //! group a server accepts, real rustls handshakes for what only a completed
-//! handshake shows, and the grade. No clap and no printing here.
+//! handshake shows, and the grade. No flag parsing and no printing here.
 
 pub mod baseline;
 pub mod certs;

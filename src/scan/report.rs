@@ -11,7 +11,7 @@ use super::registry::{self, Cipher, GroupKind, Kx, Strength, Version};
 use super::serverhello::KxParams;
 use super::session::TlsSetup;
 use crate::tls::error::{fail, Failure};
-use crate::tls::handshake::HandshakeInfo;
+use crate::tls::handshake::{HandshakeInfo, Protocol};
 use crate::tls::starttls::StartTls;
 
 /// Whether one protocol version is accepted.
@@ -595,7 +595,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
                 m.first
                     .info
                     .as_ref()
-                    .is_some_and(|i| i.protocol == "TLSv1.3")
+                    .is_some_and(|i| i.protocol == Protocol::Tls13)
             })
             .and_then(|m| m.resumed),
         tls12_session_ids: data.tls12_resumes_by_id,

@@ -17,8 +17,8 @@ use super::probe::Endpoint;
 use crate::tls::config::{self, ClientOptions, TrustRoots, Versions};
 use crate::tls::dial::{self, DialOptions};
 use crate::tls::error::{self, Failure};
-use crate::tls::handshake::HandshakeInfo;
 use crate::tls::handshake::Kind;
+use crate::tls::handshake::{HandshakeInfo, Protocol};
 use crate::tls::starttls::StartTls;
 use crate::tls::target::Target;
 use crate::tls::verify::{Observations, Observed, RecordingVerifier};
@@ -182,7 +182,10 @@ pub async fn main_handshake(ep: &Endpoint, setup: &TlsSetup) -> anyhow::Result<M
     let first = handshake(ep, setup, &c).await;
     let resumable = first.completed()
         && (first.tls13_tickets > 0
-            || first.info.as_ref().is_some_and(|i| i.protocol != "TLSv1.3"));
+            || first
+                .info
+                .as_ref()
+                .is_some_and(|i| i.protocol != Protocol::Tls13));
     let resumed = if resumable {
         resumes(|| async {
             let second = handshake(ep, setup, &c).await;

@@ -7,7 +7,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct HandshakeInfo {
     /// `TLSv1.3` or `TLSv1.2`.
-    pub protocol: String,
+    pub protocol: Protocol,
     /// IANA name of the cipher suite.
     pub cipher_suite: String,
     /// Key-exchange group (`X25519MLKEM768`, `X25519`, `secp256r1`, …).
@@ -18,6 +18,37 @@ pub struct HandshakeInfo {
     pub alpn: Option<String>,
     /// `full`, `full_with_hello_retry_request` or `resumed`.
     pub handshake_kind: Kind,
+}
+
+/// The TLS version a handshake negotiated, named as OpenSSL and JSON name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Protocol {
+    /// TLS 1.3.
+    #[serde(rename = "TLSv1.3")]
+    Tls13,
+    /// TLS 1.2.
+    #[serde(rename = "TLSv1.2")]
+    Tls12,
+    /// Not known (the handshake is not complete; tlskit negotiates nothing else).
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Protocol {
+    /// The name as JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tls13 => "TLSv1.3",
+            Protocol::Tls12 => "TLSv1.2",
+            Protocol::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// How a handshake went, as JSON names it.
@@ -50,10 +81,10 @@ impl HandshakeInfo {
     /// Reads the negotiated parameters of a connection whose handshake is complete.
     pub fn from_state(state: &CommonState) -> HandshakeInfo {
         let protocol = match state.protocol_version() {
-            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-            Some(other) => format!("{other:?}"),
-            None => "unknown".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_3) => Protocol::Tls13,
+            Some(rustls::ProtocolVersion::TLSv1_2) => Protocol::Tls12,
+            // rustls negotiates nothing else.
+            _ => Protocol::Unknown,
         };
         let cipher_suite = state
             .negotiated_cipher_suite()

@@ -1,6 +1,6 @@
 //! The TLS core: loading certificates and keys, building rustls configs,
 //! generating certificates, fingerprints and pins, and describing what a
-//! handshake negotiated. No clap and no printing here: plain option structs
+//! handshake negotiated. No flag parsing and no printing here: plain option structs
 //! in, rustls configs and report structs out.
 
 pub mod algorithms;

@@ -19,9 +19,9 @@ const MAX_RESPONSE: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OcspSummary {
     /// `successful`, `malformed_request`, `internal_error`, `try_later`, `sig_required` or `unauthorized`.
-    pub response_status: String,
+    pub response_status: ResponseStatus,
     /// `good`, `revoked` or `unknown` for the server's certificate (absent unless successful).
-    pub cert_status: Option<String>,
+    pub cert_status: Option<CertStatus>,
     /// When the response was signed, RFC 3339.
     pub produced_at: Option<String>,
     /// Start of the status's validity.
@@ -204,6 +204,41 @@ impl ResponseStatus {
     }
 }
 
+impl std::fmt::Display for ResponseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a single response says of a certificate (RFC 6960 CertStatus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertStatus {
+    /// Not revoked.
+    Good,
+    /// Revoked.
+    Revoked,
+    /// The responder does not know the certificate.
+    Unknown,
+}
+
+impl CertStatus {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CertStatus::Good => "good",
+            CertStatus::Revoked => "revoked",
+            CertStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for CertStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A basic OCSP response taken apart, with the raw pieces its signature covers:
 /// what a verifier needs ([`crate::revocation`] checks it).
 #[derive(Debug, Clone)]
@@ -235,8 +270,8 @@ pub struct SingleResponse {
     pub issuer_key_hash: Vec<u8>,
     /// The serial number, as encoded.
     pub serial: Vec<u8>,
-    /// `good`, `revoked` or `unknown`.
-    pub status: String,
+    /// Good, revoked or unknown.
+    pub status: CertStatus,
     /// Start of validity, RFC 3339.
     pub this_update: String,
     /// End of validity, RFC 3339.
@@ -258,7 +293,7 @@ impl SingleResponse {
 pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
     let basic = parse_basic(der)?;
     let mut summary = OcspSummary {
-        response_status: basic.status.name().to_string(),
+        response_status: basic.status,
         cert_status: None,
         produced_at: basic.produced_at.clone(),
         this_update: None,
@@ -276,7 +311,7 @@ pub fn parse(der: &[u8], leaf_serial: Option<&[u8]>) -> R<OcspSummary> {
         return bad("no single response");
     };
     summary.matches_leaf = matching.is_some();
-    summary.cert_status = Some(single.status.clone());
+    summary.cert_status = Some(single.status);
     summary.this_update = Some(single.this_update.clone());
     summary.next_update = single.next_update.clone();
     summary.revocation_time = single.revocation_time.clone();
@@ -399,7 +434,7 @@ fn single(data: &[u8]) -> R<SingleResponse> {
     id.end("the CertID")?;
     let status = d.next()?;
     let (status, revocation_time, revocation_reason) = match status.tag {
-        0x80 if status.content.is_empty() => ("good", None, None),
+        0x80 if status.content.is_empty() => (CertStatus::Good, None, None),
         0xa1 => {
             let mut r = Der::new(status.content);
             let when = time(r.expect(GENERALIZED_TIME, "revocationTime")?)?;
@@ -411,9 +446,9 @@ fn single(data: &[u8]) -> R<SingleResponse> {
                 None
             };
             r.end("the RevokedInfo")?;
-            ("revoked", Some(when), reason)
+            (CertStatus::Revoked, Some(when), reason)
         }
-        0x82 => ("unknown", None, None),
+        0x82 => (CertStatus::Unknown, None, None),
         _ => return bad("bad certStatus"),
     };
     let this_update = time(d.expect(GENERALIZED_TIME, "thisUpdate")?)?;
@@ -434,7 +469,7 @@ fn single(data: &[u8]) -> R<SingleResponse> {
         issuer_name_hash,
         issuer_key_hash,
         serial,
-        status: status.to_string(),
+        status,
         this_update,
         next_update,
         revocation_time,
@@ -553,7 +588,7 @@ mod tests {
     #[test]
     fn good_and_revoked() {
         let good = parse(&response(&tlv(0x80, &[]), true), Some(&[0x99])).unwrap();
-        assert_eq!(good.cert_status.as_deref(), Some("good"));
+        assert_eq!(good.cert_status, Some(CertStatus::Good));
         assert_eq!(good.this_update.as_deref(), Some("2025-01-01T00:00:00Z"));
         assert_eq!(good.next_update.as_deref(), Some("2025-01-08T00:00:00Z"));
         assert_eq!(good.produced_at.as_deref(), Some("2025-01-01T12:00:00Z"));
@@ -567,12 +602,12 @@ mod tests {
             .concat(),
         );
         let revoked = parse(&response(&revoked_info, false), Some(&[0x01])).unwrap();
-        assert_eq!(revoked.cert_status.as_deref(), Some("revoked"));
+        assert_eq!(revoked.cert_status, Some(CertStatus::Revoked));
         assert_eq!(revoked.revocation_reason.as_deref(), Some("key_compromise"));
         assert_eq!(revoked.next_update, None);
         assert!(!revoked.matches_leaf);
         let unknown = parse(&response(&tlv(0x82, &[]), false), None).unwrap();
-        assert_eq!(unknown.cert_status.as_deref(), Some("unknown"));
+        assert_eq!(unknown.cert_status, Some(CertStatus::Unknown));
     }
 
     #[test]
@@ -580,7 +615,7 @@ mod tests {
         let try_later = tlv(SEQUENCE, &tlv(ENUMERATED, &[3]));
         assert_eq!(
             parse(&try_later, None).unwrap().response_status,
-            "try_later"
+            ResponseStatus::TryLater
         );
         let good = response(&tlv(0x80, &[]), true);
         // Every truncation fails cleanly.

@@ -19,7 +19,28 @@ pub enum Source {
     Server(String),
 }
 
+/// What kind of thing a [`Source`] is, as reports name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A file named on the command line.
+    File,
+    /// Standard input (`-`).
+    Stdin,
+    /// A live server (`host:port`).
+    Server,
+}
+
 impl Source {
+    /// What kind of source this is.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            Source::Stdin => SourceKind::Stdin,
+            Source::File(_) => SourceKind::File,
+            Source::Server(_) => SourceKind::Server,
+        }
+    }
+
     /// Decides what `text` names: an existing path is a file; a URL or
     /// `HOST:PORT` is a server; anything else is a file (which then fails to open).
     pub fn classify(text: &str) -> Source {
@@ -90,7 +111,7 @@ pub struct Served {
     /// The name verified against.
     pub server_name: String,
     /// Negotiated protocol and cipher suite, when the handshake completed.
-    pub protocol: Option<String>,
+    pub protocol: Option<crate::tls::handshake::Protocol>,
     /// Negotiated cipher suite.
     pub cipher_suite: Option<String>,
 }
@@ -163,7 +184,7 @@ fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
         verdict,
         address: report.address.clone(),
         server_name: report.server_name.clone(),
-        protocol: report.handshake.as_ref().map(|h| h.protocol.clone()),
+        protocol: report.handshake.as_ref().map(|h| h.protocol),
         cipher_suite: report.handshake.as_ref().map(|h| h.cipher_suite.clone()),
     };
     if fetched.chain.is_empty() {

@@ -25,25 +25,47 @@ pub const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 /// One subject alternative name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct San {
-    /// `dns`, `ip`, `email`, `uri`, `dirname`, `rid` or `othername`.
+    /// `dns`, `ip`, `email`, `uri`, `dirname`, `rid`, `othername` or `other`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: SanKind,
     /// The name; IP addresses written as addresses.
     pub value: String,
+}
+
+/// The kind of a subject alternative name (RFC 5280 GeneralName).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanKind {
+    /// dNSName.
+    Dns,
+    /// iPAddress.
+    Ip,
+    /// rfc822Name.
+    Email,
+    /// uniformResourceIdentifier.
+    Uri,
+    /// directoryName.
+    Dirname,
+    /// registeredID.
+    Rid,
+    /// otherName.
+    Othername,
+    /// A form x509-parser has no name for (x400Address, ediPartyName).
+    Other,
 }
 
 impl San {
     /// Converts an x509-parser general name.
     pub fn from_general_name(name: &GeneralName<'_>) -> San {
         let (kind, value) = match name {
-            GeneralName::DNSName(s) => ("dns", s.to_string()),
-            GeneralName::IPAddress(b) => ("ip", certinfo::format_ip(b)),
-            GeneralName::RFC822Name(s) => ("email", s.to_string()),
-            GeneralName::URI(s) => ("uri", s.to_string()),
-            GeneralName::DirectoryName(n) => ("dirname", n.to_string()),
-            GeneralName::RegisteredID(oid) => ("rid", oid.to_id_string()),
-            GeneralName::OtherName(oid, _) => ("othername", oid.to_id_string()),
-            other => ("other", format!("{other:?}")),
+            GeneralName::DNSName(s) => (SanKind::Dns, s.to_string()),
+            GeneralName::IPAddress(b) => (SanKind::Ip, certinfo::format_ip(b)),
+            GeneralName::RFC822Name(s) => (SanKind::Email, s.to_string()),
+            GeneralName::URI(s) => (SanKind::Uri, s.to_string()),
+            GeneralName::DirectoryName(n) => (SanKind::Dirname, n.to_string()),
+            GeneralName::RegisteredID(oid) => (SanKind::Rid, oid.to_id_string()),
+            GeneralName::OtherName(oid, _) => (SanKind::Othername, oid.to_id_string()),
+            other => (SanKind::Other, format!("{other:?}")),
         };
         San { kind, value }
     }
@@ -52,14 +74,14 @@ impl San {
 impl std::fmt::Display for San {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let label = match self.kind {
-            "dns" => "DNS",
-            "ip" => "IP",
-            "email" => "email",
-            "uri" => "URI",
-            "dirname" => "DirName",
-            "rid" => "RID",
-            "othername" => "othername",
-            _ => "other",
+            SanKind::Dns => "DNS",
+            SanKind::Ip => "IP",
+            SanKind::Email => "email",
+            SanKind::Uri => "URI",
+            SanKind::Dirname => "DirName",
+            SanKind::Rid => "RID",
+            SanKind::Othername => "othername",
+            SanKind::Other => "other",
         };
         write!(f, "{label}:{}", self.value)
     }
@@ -238,13 +260,15 @@ impl CertDetails {
     pub fn dns_names(&self) -> impl Iterator<Item = &str> {
         self.sans
             .iter()
-            .filter(|s| s.kind == "dns")
+            .filter(|s| s.kind == SanKind::Dns)
             .map(|s| s.value.as_str())
     }
 
     /// Whether the certificate names a host (a DNS or IP SAN).
     pub fn names_a_host(&self) -> bool {
-        self.sans.iter().any(|s| s.kind == "dns" || s.kind == "ip")
+        self.sans
+            .iter()
+            .any(|s| matches!(s.kind, SanKind::Dns | SanKind::Ip))
     }
 }
 
@@ -813,6 +837,6 @@ mod tests {
     fn san_display() {
         let s = San::from_general_name(&GeneralName::IPAddress(&[10, 0, 0, 1]));
         assert_eq!(s.to_string(), "IP:10.0.0.1");
-        assert_eq!(s.kind, "ip");
+        assert_eq!(s.kind, SanKind::Ip);
     }
 }

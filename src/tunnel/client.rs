@@ -317,7 +317,7 @@ impl PreparedClient {
             }
         };
         if let Some(h) = &dialed.report.handshake {
-            rec.version = Some(h.protocol.clone());
+            rec.version = Some(h.protocol.to_string());
             rec.suite = Some(h.cipher_suite.clone());
             rec.alpn = h.alpn.clone();
         }

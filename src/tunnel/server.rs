@@ -390,7 +390,7 @@ impl PreparedServer {
         {
             let (_, session) = tls.get_ref();
             let info = HandshakeInfo::from_state(session);
-            rec.version = Some(info.protocol);
+            rec.version = Some(info.protocol.to_string());
             rec.suite = Some(info.cipher_suite);
             rec.alpn = info.alpn;
             rec.resumed = Some(session.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
@@ -698,7 +698,7 @@ fn read_staple(path: &std::path::Path, chain: &[CertificateDer<'static>]) -> Res
         None => {
             let s = crate::tls::ocsp::parse_for_leaf(&der, Some(leaf.as_ref()))
                 .map_err(|e| bad(format!("not an OCSP response: {e}")))?;
-            if !s.matches_leaf || s.cert_status.as_deref() != Some("good") {
+            if !s.matches_leaf || s.cert_status != Some(crate::tls::ocsp::CertStatus::Good) {
                 return Err(bad(
                     "the response is not a good answer about this certificate".into(),
                 ));

@@ -58,11 +58,11 @@ const RICH_TEXT: &str = "
 rich.pem: 1 certificate
 #0 CN=www.example.test, O=Example [server, self-signed]
   subject:          CN=www.example.test, O=Example
-  issuer:           CN=www.example.test, O=Example
+  issuer:           CN=www.example.test, O=Example (self-signed)
   serial:           <hex:20>
-  valid:            <time> to <time> (expires in 90 days)
   SANs:             DNS:www.example.test, DNS:*.example.test, IP:10.0.0.1, IP:2001:db8::1, email:ops@example.test, URI:https://example.test/id
   key:              ECDSA P-384
+  valid:            <time> to <time> (expires in 90 days)
   signature:        ecdsa-with-SHA384
   basic constr.:    CA:FALSE (critical)
   key usage:        digitalSignature, keyEncipherment (critical)

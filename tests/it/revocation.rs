@@ -814,32 +814,8 @@ fn tunnel(pki: &Pki, args: &[&str]) -> (Background, u16) {
     let mut all = vec!["--json", "tunnel"];
     all.extend_from_slice(args);
     let bg = Background::spawn(pki.dir.tlskit(&all));
-    let first: serde_json::Value =
-        serde_json::from_str(&bg.line(Duration::from_secs(30))).expect("first line is JSON");
-    assert_eq!(first["event"], "listening", "{first}");
-    let port = first["addr"]
-        .as_str()
-        .and_then(|a| a.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .expect("port");
+    let (_, port) = bg.listening(Duration::from_secs(30));
     (bg, port)
-}
-
-/// The next JSON event of `kind` from a background tlskit, skipping others.
-fn event(bg: &Background, kind: &str, limit: Duration) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let line = bg
-            .lines
-            .recv_timeout(left)
-            .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
-        let v: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
-        if v["event"] == kind {
-            return v;
-        }
-    }
 }
 
 /// Sends an HTTP request to 127.0.0.1:port and reads until the end.
@@ -885,13 +861,13 @@ fn tunnel_client_refuses_a_revoked_upstream_before_forwarding() {
     // Without the check, the request goes through: the refusal below is the check's.
     let (plain, local) = client_tunnel(&pki, port, &[]);
     assert!(http_through(local).starts_with("HTTP/1.0 200"));
-    let rec = event(&plain, "connection", Duration::from_secs(20));
+    let rec = plain.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "closed", "{rec}");
     drop(plain);
     let (checked, local) = client_tunnel(&pki, port, &["--check-revocation"]);
     let got = http_through(local);
     assert_eq!(got, "", "the client got an answer from a revoked server");
-    let rec = event(&checked, "connection", Duration::from_secs(20));
+    let rec = checked.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
     assert_eq!(rec["bytes_up"], 0, "{rec}");
     let reason = rec["reason"].as_str().unwrap_or_default();
@@ -916,7 +892,7 @@ fn tunnel_client_reuses_a_good_answer_until_its_next_update() {
     for i in 0..3 {
         let got = http_through(local);
         assert!(got.starts_with("HTTP/1.0 200"), "connection {i}: {got:?}");
-        let rec = event(&t, "connection", Duration::from_secs(20));
+        let rec = t.event("connection", Duration::from_secs(20));
         assert_eq!(rec["outcome"], "closed", "{rec}");
     }
     // The leaf's answer (valid for a day) was fetched once for three connections.
@@ -929,7 +905,7 @@ fn tunnel_client_with_the_responder_down_warns_or_with_require_refuses() {
     let (_s, port) = pki.server("down", &[]);
     let (warned, local) = client_tunnel(&pki, port, &["--check-revocation"]);
     assert!(http_through(local).starts_with("HTTP/1.0 200"));
-    let w = event(&warned, "warning", Duration::from_secs(20));
+    let w = warned.event("warning", Duration::from_secs(20));
     let message = w["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("the revocation status of the server's certificate (CN=down"),
@@ -938,7 +914,7 @@ fn tunnel_client_with_the_responder_down_warns_or_with_require_refuses() {
     drop(warned);
     let (required, local) = client_tunnel(&pki, port, &["--check-revocation=require"]);
     assert_eq!(http_through(local), "");
-    let rec = event(&required, "connection", Duration::from_secs(20));
+    let rec = required.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
     let reason = rec["reason"].as_str().unwrap_or_default();
     assert!(
@@ -1209,7 +1185,7 @@ fn tunnel_server_ocsp_auto_staples_what_the_responder_says() {
     drop(plain);
     let (t, port) = server_tunnel(&pki, "good", &["--ocsp", "auto"]);
     // The first fetch is logged before the tunnel is ready.
-    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    let fetched = t.event("ocsp", Duration::from_secs(20));
     assert_eq!(fetched["outcome"], "stapled", "{fetched}");
     assert_eq!(fetched["status"], "good", "{fetched}");
     assert!(fetched["next_update"].is_string(), "{fetched}");
@@ -1226,7 +1202,7 @@ fn tunnel_server_ocsp_auto_staples_what_the_responder_says() {
 fn tunnel_server_ocsp_auto_never_staples_a_revoked_response_and_file_staples_a_good_one() {
     let Some(pki) = pki() else { return };
     let (t, port) = server_tunnel(&pki, "revoked", &["--ocsp", "auto"]);
-    let fetched = event(&t, "ocsp", Duration::from_secs(20));
+    let fetched = t.event("ocsp", Duration::from_secs(20));
     assert_eq!(fetched["outcome"], "no_staple", "{fetched}");
     assert!(
         fetched["detail"]
@@ -1280,7 +1256,7 @@ fn tunnel_server_refuses_a_client_certificate_its_crl_lists() {
     // Without --crl, mallory's certificate passes the handshake (the target is down).
     let (plain, port) = server_tunnel(&pki, "good", &["--client-ca", "root/cert.pem"]);
     client(port, "mallory");
-    let rec = event(&plain, "connection", Duration::from_secs(20));
+    let rec = plain.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
     drop(plain);
     let (t, port) = server_tunnel(
@@ -1289,10 +1265,10 @@ fn tunnel_server_refuses_a_client_certificate_its_crl_lists() {
         &["--client-ca", "root/cert.pem", "--crl", "www/int.crl"],
     );
     client(port, "alice");
-    let rec = event(&t, "connection", Duration::from_secs(20));
+    let rec = t.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
     client(port, "mallory");
-    let rec = event(&t, "connection", Duration::from_secs(20));
+    let rec = t.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
     assert_eq!(
         rec["reason"], "the client certificate was refused: it has been revoked",
@@ -1319,10 +1295,10 @@ fn tunnel_server_check_revocation_refuses_a_client_its_crl_distribution_point_li
     );
     // alice is good: the handshake and the check pass, and the (down) target is dialled.
     client(port, "alice");
-    let rec = event(&t, "connection", Duration::from_secs(20));
+    let rec = t.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
     client(port, "mallory");
-    let rec = event(&t, "connection", Duration::from_secs(20));
+    let rec = t.event("connection", Duration::from_secs(20));
     assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
     assert_eq!(rec["client"]["cn"], "mallory", "{rec}");
     let reason = rec["reason"].as_str().unwrap_or_default();

@@ -10,92 +10,10 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{code, have, stderr, stdout, wait_for_port, Background, Dir};
+use crate::util::{code, have, stderr, stdout, wait_for_port, Background, Dir, Tunnel};
 use serde_json::Value;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-
-/// A running `tlskit tunnel … --json`, killed when dropped.
-struct Tunnel {
-    bg: Background,
-    port: u16,
-    ready: Value,
-}
-
-impl Tunnel {
-    fn start(dir: &Dir, args: &[&str]) -> Tunnel {
-        let mut all = vec!["--json", "tunnel"];
-        all.extend_from_slice(args);
-        let bg = Background::spawn(dir.tlskit(&all));
-        let first: Value = serde_json::from_str(&bg.line(SECS(20))).expect("first line is JSON");
-        assert_eq!(first["event"], "listening", "{first}");
-        let port = first["addr"]
-            .as_str()
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse().ok())
-            .expect("port");
-        let ready: Value = serde_json::from_str(&bg.line(SECS(20))).expect("ready is JSON");
-        assert_eq!(ready["event"], "ready", "{ready}");
-        Tunnel { bg, port, ready }
-    }
-
-    /// The next event of `kind`, skipping others.
-    fn event(&self, kind: &str, limit: Duration) -> Value {
-        let deadline = Instant::now() + limit;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .bg
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
-            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
-            if v["event"] == kind {
-                return v;
-            }
-        }
-    }
-
-    fn signal(&self, sig: &str) {
-        let pid = self.bg.child.id().to_string();
-        let ok = Command::new("kill")
-            .args([sig, &pid])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
-    }
-
-    fn fingerprint(&self) -> String {
-        self.ready["certificate"]["sha256_fingerprint"]
-            .as_str()
-            .expect("fingerprint")
-            .to_string()
-    }
-}
-
-/// A CA, a server certificate for localhost from it, client certificates
-/// `app` and `intruder` from it, and `stranger` from another CA.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "-q"]);
-    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv"]);
-    dir.ok(&[
-        "gencert", "--client", "--issuer", "ca.pem", "app", "-q", "--out", "app",
-    ]);
-    dir.ok(&[
-        "gencert", "--client", "--issuer", "ca.pem", "intruder", "-q", "--out", "intruder",
-    ]);
-    dir.ok(&["gencert", "--ca", "-q", "--out", "other-ca"]);
-    dir.ok(&[
-        "gencert",
-        "--client",
-        "--issuer",
-        "other-ca.pem",
-        "app",
-        "-q",
-        "--out",
-        "stranger",
-    ]);
-}
 
 /// An own redis-server on a free loopback port, with nothing written to disk.
 fn redis(dir: &Dir) -> (Background, u16) {
@@ -165,7 +83,7 @@ fn redis_behind_the_tunnel_server_sees_only_allowed_clients() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_redis, rport) = redis(&dir);
     let target = format!("127.0.0.1:{rport}");
     let tunnel = Tunnel::start(
@@ -234,7 +152,7 @@ fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_redis, rport) = redis(&dir);
     let target = format!("127.0.0.1:{rport}");
     let server = Tunnel::start(
@@ -302,7 +220,7 @@ fn plain_redis_cli_through_tunnel_client_and_tunnel_server() {
 #[test]
 fn a_server_that_fails_verification_closes_the_local_connection_with_connects_reason() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let server = Tunnel::start(
         &dir,
         &[
@@ -420,7 +338,7 @@ fn stunnel_as_client_into_the_tunnel_server_and_tunnel_client_into_stunnel() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_redis, rport) = redis(&dir);
     let target = format!("127.0.0.1:{rport}");
     // stunnel (client, with a client certificate) -> tlskit tunnel server -> redis.
@@ -535,7 +453,7 @@ fn curl_with_a_client_certificate_fetches_64_mib_through_the_tunnel_intact() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     big_file(&dir, "big.bin", 64);
     let (_http, hport) = http_server(&dir);
     let target = format!("127.0.0.1:{hport}");
@@ -691,7 +609,7 @@ fn served_fingerprint(dir: &Dir, port: u16) -> String {
 #[test]
 fn sighup_reloads_the_certificate_and_keeps_connections_in_flight() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let eport = echo_target();
     let target = format!("127.0.0.1:{eport}");
     let server = Tunnel::start(
@@ -911,9 +829,7 @@ fn text_mode_starts_with_listening_and_warns_when_anyone_may_pass() {
     assert!(lines[0].contains(" sni=localhost TLSv1.2 "), "{lines:?}");
     assert!(lines[1].contains(" sni=localhost TLSv1.3 "), "{lines:?}");
     let mut bg = bg;
-    let _ = Command::new("kill")
-        .args(["-INT", &bg.child.id().to_string()])
-        .status();
+    bg.signal("-INT");
     assert!(bg.wait(SECS(20)).expect("exit on SIGINT").success());
     let mut err = String::new();
     bg.child
@@ -1073,7 +989,7 @@ fn http_get(addr: &str, path: &str) -> String {
 #[test]
 fn the_status_endpoint_counts_connections_failures_and_expiry() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let eport = echo_target();
     let target = format!("127.0.0.1:{eport}");
     let mut all = vec!["--json", "tunnel"];
@@ -1369,7 +1285,7 @@ fn a_target_that_closes_at_once_closes_the_client() {
 #[test]
 fn allow_rules_by_dns_name_and_pin_and_the_certificate_checks_in_the_handshake() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     dir.ok(&[
         "gencert", "--client", "--issuer", "ca.pem", "worker", "-q", "--out", "worker",
     ]);
@@ -1455,7 +1371,7 @@ fn allow_rules_by_dns_name_and_pin_and_the_certificate_checks_in_the_handshake()
 #[test]
 fn tunnel_client_reloads_its_trust_and_forgets_sessions_made_under_the_old_one() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let eport = echo_target();
     let target = format!("127.0.0.1:{eport}");
     let server = Tunnel::start(

@@ -9,88 +9,15 @@ use std::net::UdpSocket;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use crate::util::{code, have, run_bounded, stderr, stdout, Background, Dir};
+use crate::util::{self, code, have, run_bounded, stderr, stdout, Background, Dir, Tunnel};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
-/// A running `tlskit --json tunnel …`, killed when dropped.
-struct Tunnel {
-    bg: Background,
-    port: u16,
-    ready: Value,
-}
-
-impl Tunnel {
-    fn start(dir: &Dir, args: &[&str]) -> Tunnel {
-        let mut all = vec!["--json", "tunnel"];
-        all.extend_from_slice(args);
-        let bg = Background::spawn(dir.tlskit(&all));
-        let first: Value = serde_json::from_str(&bg.line(SECS(20))).expect("first line is JSON");
-        assert_eq!(first["event"], "listening", "{first}");
-        let port = first["addr"]
-            .as_str()
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse().ok())
-            .expect("port");
-        let ready: Value = serde_json::from_str(&bg.line(SECS(20))).expect("ready is JSON");
-        assert_eq!(ready["event"], "ready", "{ready}");
-        assert_eq!(ready["transport"], "udp", "{ready}");
-        Tunnel { bg, port, ready }
-    }
-
-    /// The next event of `kind`, skipping others.
-    fn event(&self, kind: &str, limit: Duration) -> Value {
-        let deadline = Instant::now() + limit;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .bg
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
-            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
-            if v["event"] == kind {
-                return v;
-            }
-        }
-    }
-
-    /// SIGTERM, then the summary line.
-    fn stop(&mut self) -> Value {
-        let pid = self.bg.child.id().to_string();
-        let ok = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
-        let summary = self.event("summary", SECS(20));
-        let status = self.bg.wait(SECS(20)).expect("the tunnel exits");
-        assert!(status.success(), "{status:?}");
-        summary
-    }
-}
-
-/// A CA, a localhost server certificate from it, client certificates `app`
-/// and `intruder` from it, and `stranger` (also CN=app) from another CA.
-fn pki(dir: &Dir) {
-    dir.ok(&["gencert", "--ca", "-q"]);
-    dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv"]);
-    for (cn, out, ca) in [
-        ("app", "app", "ca.pem"),
-        ("intruder", "intruder", "ca.pem"),
-        ("app", "stranger", "other-ca.pem"),
-    ] {
-        if ca == "other-ca.pem" {
-            dir.ok(&[
-                "gencert", "--ca", "-q", "--out", "other-ca", "--cn", "Other CA",
-            ]);
-        }
-        dir.ok(&[
-            "gencert", "--client", "--issuer", ca, cn, "-q", "--out", out,
-        ]);
-    }
+/// A running `tlskit --json tunnel … --udp`, killed when dropped.
+fn udp_tunnel(dir: &Dir, args: &[&str]) -> Tunnel {
+    let t = Tunnel::start(dir, args);
+    assert_eq!(t.ready["transport"], "udp", "{}", t.ready);
+    t
 }
 
 /// A plaintext UDP echo service in Python on a loopback port; it prints
@@ -167,9 +94,9 @@ fn tlskit_client_to_tlskit_server_over_dtls13_carries_datagrams_byte_for_byte() 
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (echo, echo_port) = udp_echo();
-    let mut server = Tunnel::start(
+    let mut server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -191,7 +118,7 @@ fn tlskit_client_to_tlskit_server_over_dtls13_carries_datagrams_byte_for_byte() 
     );
     assert_eq!(server.ready["mode"], "server");
     assert_eq!(server.ready["client_auth"], true);
-    let mut client = Tunnel::start(
+    let mut client = udp_tunnel(
         &dir,
         &[
             "client",
@@ -248,9 +175,9 @@ fn server_tunnel_logs_one_line_per_association_with_the_client_and_version() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_echo, echo_port) = udp_echo();
-    let server = Tunnel::start(
+    let server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -269,7 +196,7 @@ fn server_tunnel_logs_one_line_per_association_with_the_client_and_version() {
             "1",
         ],
     );
-    let client = Tunnel::start(
+    let client = udp_tunnel(
         &dir,
         &[
             "client",
@@ -331,9 +258,9 @@ fn openssl_s_client_dtls12_is_served_and_refused_clients_never_reach_the_target(
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (echo, echo_port) = udp_echo();
-    let server = Tunnel::start(
+    let server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -421,7 +348,7 @@ fn client_tunnel_speaks_dtls12_to_openssl_s_server_both_ways() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let port = {
         let s = UdpSocket::bind("127.0.0.1:0").unwrap();
         s.local_addr().unwrap().port()
@@ -444,7 +371,7 @@ fn client_tunnel_speaks_dtls12_to_openssl_s_server_both_ways() {
             break;
         }
     }
-    let client = Tunnel::start(
+    let client = udp_tunnel(
         &dir,
         &[
             "client",
@@ -493,9 +420,9 @@ fn client_tunnel_speaks_dtls12_to_openssl_s_server_both_ways() {
 #[test]
 fn client_tunnel_logs_a_server_that_fails_verification_and_delivers_nothing() {
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     // A DTLS server tunnel with its ephemeral certificate, to be checked against a wrong pin.
-    let server = Tunnel::start(
+    let server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -507,7 +434,7 @@ fn client_tunnel_logs_a_server_that_fails_verification_and_delivers_nothing() {
         ],
     );
     assert_eq!(server.ready["ephemeral"], true);
-    let client = Tunnel::start(
+    let client = udp_tunnel(
         &dir,
         &[
             "client",
@@ -623,9 +550,9 @@ fn server_tunnel_turns_away_associations_over_max_connections() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_echo, echo_port) = udp_echo();
-    let mut server = Tunnel::start(
+    let mut server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -642,7 +569,7 @@ fn server_tunnel_turns_away_associations_over_max_connections() {
         .as_str()
         .expect("pin")
         .to_string();
-    let client = Tunnel::start(
+    let client = udp_tunnel(
         &dir,
         &[
             "client",
@@ -688,9 +615,9 @@ fn gnutls_cli_reaches_a_udp_service_through_the_server_tunnel_with_mtls() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (echo, echo_port) = udp_echo();
-    let server = Tunnel::start(
+    let server = udp_tunnel(
         &dir,
         &[
             "server",
@@ -832,7 +759,7 @@ fn served_fingerprint(dir: &Dir, port: u16) -> String {
         "localhost",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report: Value = serde_json::from_str(&stdout(&out)).expect("connect JSON");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("connect JSON");
     report["chain"][0]["sha256_fingerprint"]
         .as_str()
         .expect("fingerprint")
@@ -852,7 +779,7 @@ fn server_tunnel_reloads_its_certificate_while_open_associations_keep_their_sess
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     dir.ok(&["gencert", "--issuer", "ca.pem", "-q", "--out", "srv2"]);
     // The files the tunnel serves, replaced under it later.
     replace_file(&dir, "srv.pem", "live.pem");
@@ -885,7 +812,7 @@ fn server_tunnel_reloads_its_certificate_while_open_associations_keep_their_sess
     // An association opened before the reload.
     let mut old = DtlsClient::start(&dir, server.port);
     old.echo("before the reload");
-    let counters: Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
+    let counters: serde_json::Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
     assert_eq!(counters["mode"], "server", "{counters}");
     assert_eq!(counters["connections_open"], 1, "{counters}");
     assert_eq!(counters["connections_total"], 2, "{counters}");
@@ -964,7 +891,7 @@ fn server_tunnel_grace_lets_an_open_association_finish_and_cuts_it_after() {
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     let (_echo, echo_port) = udp_echo();
     let target = format!("127.0.0.1:{echo_port}");
     let common = [

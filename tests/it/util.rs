@@ -226,8 +226,12 @@ pub struct Background {
 
 impl Background {
     /// Starts `cmd` with piped stdout, forwarding its lines to a channel.
-    pub fn spawn(mut cmd: Command) -> Background {
-        cmd.stdin(Stdio::null())
+    pub fn spawn(cmd: Command) -> Background {
+        Background::spawn_with_stdin(cmd, Stdio::null())
+    }
+
+    fn spawn_with_stdin(mut cmd: Command, stdin: Stdio) -> Background {
+        cmd.stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn background");
@@ -249,6 +253,50 @@ impl Background {
         self.lines
             .recv_timeout(limit)
             .unwrap_or_else(|e| panic!("no line from background process within {limit:?}: {e}"))
+    }
+
+    /// The next JSON line whose `event` is `kind` (a tlskit `--json` run),
+    /// skipping others, waiting at most `limit` in all.
+    pub fn event(&self, kind: &str, limit: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no '{kind}' event within {limit:?}: {e}"));
+            let v: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+            if v["event"] == kind {
+                return v;
+            }
+        }
+    }
+
+    /// The first line of a tlskit server run with `--json` (`serve`,
+    /// `tunnel`), which must be its `listening` event: the address and port.
+    pub fn listening(&self, limit: Duration) -> (String, u16) {
+        let first = self.line(limit);
+        let v: serde_json::Value =
+            serde_json::from_str(&first).unwrap_or_else(|e| panic!("first line {first:?}: {e}"));
+        assert_eq!(v["event"], "listening", "{first}");
+        let addr = v["addr"].as_str().expect("addr").to_string();
+        let port = addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        (addr, port)
+    }
+
+    /// Sends `signal` (`-TERM`, `-HUP`, …) to the process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let ok = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success(), "kill {signal} {pid}");
     }
 
     /// Waits for exit at most `limit`.
@@ -294,22 +342,8 @@ pub fn wait_for_port(port: u16, limit: Duration) {
 impl Background {
     /// Like [`Background::spawn`], but stdin stays open (an empty pipe) until
     /// the process is dropped: `openssl s_server` closes its connections at end of stdin.
-    pub fn spawn_stdin_open(mut cmd: Command) -> Background {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn background");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Background { child, lines: rx }
+    pub fn spawn_stdin_open(cmd: Command) -> Background {
+        Background::spawn_with_stdin(cmd, Stdio::piped())
     }
 }
 
@@ -383,16 +417,7 @@ pub fn spawn_serve_env(dir: &Dir, listen: &str, args: &[&str], env: &[(&str, &st
     let mut cmd = dir.tlskit(&all);
     cmd.envs(env.iter().copied());
     let bg = Background::spawn(cmd);
-    let first = bg.line(Duration::from_secs(20));
-    let listening: serde_json::Value =
-        serde_json::from_str(&first).unwrap_or_else(|e| panic!("first line {first:?}: {e}"));
-    assert_eq!(listening["event"], "listening", "{first}");
-    let addr = listening["addr"].as_str().expect("addr").to_string();
-    let port = addr
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("port");
+    let (addr, port) = bg.listening(Duration::from_secs(20));
     let second = bg.line(Duration::from_secs(20));
     let ready: serde_json::Value =
         serde_json::from_str(&second).unwrap_or_else(|e| panic!("second line {second:?}: {e}"));
@@ -418,19 +443,7 @@ pub fn spawn_serve_env(dir: &Dir, listen: &str, args: &[&str], env: &[(&str, &st
 impl Served {
     /// The next JSON line whose `event` is `kind`, skipping others (at most `limit`).
     pub fn event(&self, kind: &str, limit: Duration) -> serde_json::Value {
-        let deadline = Instant::now() + limit;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line =
-                self.bg.lines.recv_timeout(left).unwrap_or_else(|e| {
-                    panic!("no '{kind}' event from serve within {limit:?}: {e}")
-                });
-            let v: serde_json::Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
-            if v["event"] == kind {
-                return v;
-            }
-        }
+        self.bg.event(kind, limit)
     }
 
     /// The next `n` connection records (at most `limit` in all).
@@ -448,8 +461,7 @@ impl Served {
 
     /// Sends SIGTERM and waits for the exit status (at most `limit`).
     pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let pid = self.bg.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.bg.signal("-TERM");
         self.bg
             .wait(limit)
             .unwrap_or_else(|| panic!("serve did not exit within {limit:?} of SIGTERM"))
@@ -463,6 +475,88 @@ impl Served {
         }
         text
     }
+}
+
+/// A running `tlskit --json tunnel ARGS`, killed when dropped.
+pub struct Tunnel {
+    pub bg: Background,
+    /// The port it listens on, from the `listening` event.
+    pub port: u16,
+    /// The whole `ready` event.
+    pub ready: serde_json::Value,
+}
+
+impl Tunnel {
+    /// Starts `tlskit --json tunnel ARGS` in `dir` and reads its `listening`
+    /// and `ready` lines (at most 20 s each).
+    pub fn start(dir: &Dir, args: &[&str]) -> Tunnel {
+        let mut all = vec!["--json", "tunnel"];
+        all.extend_from_slice(args);
+        let bg = Background::spawn(dir.tlskit(&all));
+        let (_, port) = bg.listening(Duration::from_secs(20));
+        let ready: serde_json::Value =
+            serde_json::from_str(&bg.line(Duration::from_secs(20))).expect("ready is JSON");
+        assert_eq!(ready["event"], "ready", "{ready}");
+        Tunnel { bg, port, ready }
+    }
+
+    /// The next event of `kind`, skipping others.
+    pub fn event(&self, kind: &str, limit: Duration) -> serde_json::Value {
+        self.bg.event(kind, limit)
+    }
+
+    /// Sends `signal` (`-HUP`, `-TERM`, …).
+    pub fn signal(&self, signal: &str) {
+        self.bg.signal(signal)
+    }
+
+    /// SIGTERM, then the summary line; the tunnel must exit 0.
+    pub fn stop(&mut self) -> serde_json::Value {
+        self.signal("-TERM");
+        let summary = self.event("summary", Duration::from_secs(20));
+        let status = self
+            .bg
+            .wait(Duration::from_secs(20))
+            .expect("the tunnel exits");
+        assert!(status.success(), "{status:?}");
+        summary
+    }
+
+    /// The served certificate's SHA-256 fingerprint, from the `ready` event.
+    pub fn fingerprint(&self) -> String {
+        self.ready["certificate"]["sha256_fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string()
+    }
+}
+
+/// The tunnel tests' PKI in `dir`: a CA, a localhost server certificate
+/// `srv` from it, client certificates `app` and `intruder` from it, and
+/// `stranger` (also CN=app) from another CA, `other-ca` (CN=Other CA).
+pub fn tunnel_pki(dir: &Dir) {
+    pki(
+        dir,
+        None,
+        &[
+            ("srv", &[]),
+            ("app", &["--client", "app"]),
+            ("intruder", &["--client", "intruder"]),
+        ],
+    );
+    dir.ok(&[
+        "gencert", "--ca", "-q", "--out", "other-ca", "--cn", "Other CA",
+    ]);
+    dir.ok(&[
+        "gencert",
+        "--client",
+        "--issuer",
+        "other-ca.pem",
+        "app",
+        "-q",
+        "--out",
+        "stranger",
+    ]);
 }
 
 // ---------------------------------------------------------------- whole outputs

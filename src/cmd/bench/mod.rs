@@ -317,9 +317,9 @@ fn build_report(
         server_name: target.server_name_str(),
         mode,
         verification: if args.trust.insecure {
-            "insecure"
+            crate::output::bench::Checking::Insecure
         } else {
-            "verified"
+            crate::output::bench::Checking::Verified
         },
         limits: Limits {
             concurrency: args.concurrency as usize,

@@ -14,9 +14,7 @@ use super::stdin::{self, StdinMode};
 use crate::exit::{self, Code};
 use crate::output::{self, Ctx};
 use crate::pinstore::FirstUse;
-use crate::report::connect::{
-    Context as ReportContext, ErrorReport, Reconnect, Report, TofuReport,
-};
+use crate::report::connect::{Context as ReportContext, Reconnect, Report, TofuReport};
 use crate::report::Trust;
 use crate::tls::config;
 use crate::tls::dial::{self, DialFailure, DialOptions, DialReport, Stage};
@@ -183,7 +181,7 @@ impl Session<'_> {
             // Revoked, must-staple unstapled, or (=require) unknown: not verified after all.
             report.verification.verified = false;
             report.verification.error = Some(format!("{e:#}"));
-            report.error = Some(error_report(e, conn.report.stage));
+            report.error = Some(exit::error_report(e, conn.report.stage));
         }
         if let Some(path) = &self.args.save_chain {
             let pem = files::certs_to_pem(&conn.report.observed.chain);
@@ -284,13 +282,14 @@ impl Session<'_> {
         if self.ctx.json {
             let mut report = self.build_report(&f.report, None);
             report.fetched_intermediates = completion;
-            report.error = Some(error_report(&f.error, f.report.stage));
+            report.error = Some(exit::error_report(&f.error, f.report.stage));
             let stdout = std::io::stdout();
             output::write_json(&mut stdout.lock(), &report)?;
         } else if !self.ctx.quiet && !f.report.observed.chain.is_empty() {
             // Show what the server presented: it is usually the quickest way to see why.
             output::connect::render_failed(
                 &mut std::io::stderr().lock(),
+                output::connect::Transport::Tls,
                 &f.report.target,
                 f.report.address.as_deref(),
                 &crate::report::chain(&f.report.observed, false),
@@ -310,17 +309,6 @@ impl Session<'_> {
             with_pem: self.args.showcerts && self.ctx.json,
         };
         Report::of(d, &cx, reconnect)
-    }
-}
-
-/// A failure as the JSON report has it.
-fn error_report(e: &anyhow::Error, stage: Stage) -> ErrorReport {
-    let code = exit::classify(e);
-    ErrorReport {
-        message: format!("{e:#}"),
-        exit_code: code.as_u8(),
-        kind: code.kind(),
-        stage,
     }
 }
 

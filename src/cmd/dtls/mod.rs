@@ -3,12 +3,10 @@
 //! flags that mean nothing over DTLS refused with a sentence.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 mod bench;
@@ -25,9 +23,7 @@ use crate::dtls::server::{self, ServerOptions};
 use crate::dtls::{Versions, DEFAULT_MTU};
 use crate::exit::{self, Code};
 use crate::output::{self, Ctx};
-use crate::report::dtls::{
-    ClientAuth, ConnectReport, Context as ReportContext, ErrorReport, Ready,
-};
+use crate::report::dtls::{ClientAuth, ConnectReport, Context as ReportContext, Ready};
 use crate::tls::certgen;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::config::Identity;
@@ -135,7 +131,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
         .context("starting the network runtime")?;
     rt.block_on(async {
         let signals = serve::forward_stop_signals()?;
-        let socket = bind(&addrs)?;
+        let socket = crate::listen::udp(&addrs)?;
         let addr = socket
             .local_addr()
             .context("reading the listening address")?;
@@ -160,7 +156,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
             }
             out.flush()?;
             if !ctx.quiet {
-                let connect = serve::connect_command(addr, &leaf, client_auth.name()).replacen(
+                let connect = serve::connect_command(addr, &leaf, client_auth).replacen(
                     "tlskit connect ",
                     "tlskit connect --dtls ",
                     1,
@@ -222,23 +218,6 @@ fn cert_name(args: &serve::Args) -> String {
         (Some(k), _) => k.display().to_string(),
         (None, Some(c)) => c.display().to_string(),
         _ => "ephemeral".to_string(),
-    }
-}
-
-fn bind(addrs: &[SocketAddr]) -> Result<UdpSocket> {
-    let mut last = None;
-    for addr in addrs {
-        match std::net::UdpSocket::bind(addr).and_then(|s| {
-            s.set_nonblocking(true)?;
-            UdpSocket::from_std(s)
-        }) {
-            Ok(s) => return Ok(s),
-            Err(e) => last = Some((*addr, e)),
-        }
-    }
-    match last {
-        Some((addr, e)) => Err(serve::bind_error(addr, e)),
-        None => anyhow::bail!("--listen gave no address"),
     }
 }
 
@@ -348,7 +327,6 @@ fn failed(
     report_cx: &ReportContext,
     f: client::Failed,
 ) -> Result<Code> {
-    let code = exit::classify(&f.error);
     let presented = &f.report.observed.chain;
     if !presented.is_empty() {
         if let Some(path) = &args.save_chain {
@@ -358,15 +336,12 @@ fn failed(
     }
     let mut report = ConnectReport::of(&f.report, report_cx);
     if ctx.json {
-        report.error = Some(ErrorReport {
-            message: format!("{:#}", f.error),
-            exit_code: code.as_u8(),
-            stage: f.report.stage,
-        });
+        report.error = Some(exit::error_report(&f.error, f.report.stage));
         output::write_json(&mut std::io::stdout().lock(), &report)?;
     } else if !ctx.quiet && !report.chain.is_empty() {
-        output::dtls::render_failed(
+        output::connect::render_failed(
             &mut std::io::stderr().lock(),
+            output::connect::Transport::Dtls,
             &f.report.target,
             f.report.address.as_deref(),
             &report.chain,

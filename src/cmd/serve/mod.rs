@@ -11,11 +11,10 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
-use tokio::net::{TcpListener, TcpSocket};
+use anyhow::{Context, Result};
 use tokio::sync::mpsc;
 
-use crate::exit::{self, Code};
+use crate::exit::Code;
 use crate::output::{self, sanitize, Ctx};
 use crate::server::{self, limits, log, Mode, Settings};
 use crate::tls::config::Versions;
@@ -80,7 +79,7 @@ async fn serve_async(
 ) -> Result<Code> {
     // Signals first: a SIGTERM right after the first line must already be graceful.
     let signals = forward_signals(args.clone(), setup.ephemeral)?;
-    let listener = bind(&addrs)?;
+    let listener = crate::listen::tcp(&addrs, BACKLOG)?;
     let addr = listener
         .local_addr()
         .context("reading the listening address")?;
@@ -265,64 +264,4 @@ fn reload(args: &Args, ephemeral: bool) -> std::result::Result<server::Reloaded,
         subject: sanitize(&setup.leaf.subject).into_owned(),
         fingerprint: setup.leaf.sha256_fingerprint,
     })
-}
-
-/// Binds the first address that works, with SO_REUSEADDR and a deep backlog.
-fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
-    let mut last = None;
-    for addr in addrs {
-        let attempt = (|| {
-            let socket = if addr.is_ipv4() {
-                TcpSocket::new_v4()
-            } else {
-                TcpSocket::new_v6()
-            }?;
-            // A restarted server must not wait for the last run's TIME_WAIT sockets.
-            socket.set_reuseaddr(true)?;
-            socket.bind(*addr)?;
-            socket.listen(BACKLOG)
-        })();
-        match attempt {
-            Ok(listener) => return Ok(listener),
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    match last {
-        Some((addr, e)) => Err(bind_error(*addr, e)),
-        None => bail!("--listen gave no address"),
-    }
-}
-
-/// A failed bind as a network error (exit 3) that says what to do about it.
-pub(crate) fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
-    let port = addr.port();
-    let hint = match e.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "port {port} is already in use: another process listens there (`ss -ltnp 'sport = :{port}'` shows which); stop it, or choose another port (--listen {}:0 picks a free port)",
-            addr_host(addr)
-        ),
-        std::io::ErrorKind::PermissionDenied if port < 1024 => format!(
-            "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (`sudo setcap cap_net_bind_service=+ep \"$(command -v tlskit)\"`); or use a port from 1024 up, like {}:{}",
-            addr_host(addr),
-            8000 + port
-        ),
-        std::io::ErrorKind::AddrNotAvailable => {
-            format!("{} is not an address of this machine", addr.ip())
-        }
-        _ => {
-            return exit::tag(
-                Code::Network,
-                anyhow::Error::new(e).context(format!("listening on {addr}")),
-            )
-        }
-    };
-    exit::fail(Code::Network, format!("listening on {addr}: {hint}"))
-}
-
-/// The host part of `addr` as `--listen` takes it.
-fn addr_host(addr: SocketAddr) -> String {
-    match addr {
-        SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
-        SocketAddr::V4(v4) => v4.ip().to_string(),
-    }
 }

@@ -24,7 +24,7 @@ pub(super) struct Setup {
     pub(super) ephemeral: bool,
     pub(super) alpn: Vec<String>,
     pub(super) versions: Versions,
-    pub(super) client_auth: &'static str,
+    pub(super) client_auth: crate::report::ClientAuth,
     pub(super) ocsp: bool,
     pub(super) keylog: Option<String>,
     /// `--groups`, when given.
@@ -74,9 +74,9 @@ pub(super) fn prepare(args: &Args) -> Result<Setup> {
         }
     };
     let client_auth_name = match client_auth {
-        ClientAuth::Off => "off",
-        ClientAuth::Optional(_) => "optional",
-        ClientAuth::Required(_) => "required",
+        ClientAuth::Off => crate::report::ClientAuth::Off,
+        ClientAuth::Optional(_) => crate::report::ClientAuth::Optional,
+        ClientAuth::Required(_) => crate::report::ClientAuth::Required,
     };
 
     let alpn = alpn_list(args)?;
@@ -385,7 +385,7 @@ pub fn check_ocsp_response(
     }
     let s = ocsp::parse_for_leaf(der, Some(leaf))
         .map_err(|e| anyhow::anyhow!("not a DER OCSP response: {e}"))?;
-    if s.response_status != "successful" {
+    if s.response_status != ocsp::ResponseStatus::Successful {
         bail!(
             "the responder answered {}, not successful; a client would treat this staple as an error",
             s.response_status
@@ -400,15 +400,15 @@ pub fn check_ocsp_response(
             "the OCSP response is not about the served certificate (serial {serial}): clients will reject or ignore it"
         ));
     }
-    match s.cert_status.as_deref() {
-        Some("revoked") => warnings.push(format!(
+    match s.cert_status {
+        Some(ocsp::CertStatus::Revoked) => warnings.push(format!(
             "the OCSP response says the certificate was revoked{}",
             s.revocation_time
                 .as_deref()
                 .map(|t| format!(" at {t}"))
                 .unwrap_or_default()
         )),
-        Some("unknown") => warnings
+        Some(ocsp::CertStatus::Unknown) => warnings
             .push("the OCSP response says the responder does not know the certificate".into()),
         _ => {}
     }

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::exit::{self, Code};
@@ -207,6 +207,7 @@ where
     let summary = runtime.block_on(async {
         // Signals first: a SIGTERM right after the first line must already be graceful.
         let control = forward_signals()?;
+        let bind = |addrs: &[SocketAddr]| crate::listen::tcp(addrs, BACKLOG);
         let listener = bind(addrs)?;
         let status = status.as_deref().map(bind).transpose()?;
         anyhow::Ok(engine(listener, status, events, control).await)
@@ -263,34 +264,6 @@ pub(super) fn forward_signals() -> Result<mpsc::UnboundedReceiver<Control>> {
         }
     });
     Ok(rx)
-}
-
-/// Binds the first address that works, with SO_REUSEADDR and a deep backlog.
-fn bind(addrs: &[SocketAddr]) -> Result<TcpListener> {
-    let mut last = None;
-    for addr in addrs {
-        let attempt = (|| {
-            let socket = if addr.is_ipv4() {
-                TcpSocket::new_v4()
-            } else {
-                TcpSocket::new_v6()
-            }?;
-            socket.set_reuseaddr(true)?;
-            socket.bind(*addr)?;
-            socket.listen(BACKLOG)
-        })();
-        match attempt {
-            Ok(listener) => return Ok(listener),
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    match last {
-        Some((addr, e)) => Err(exit::tag(
-            Code::Network,
-            anyhow::Error::new(e).context(format!("listening on {addr}")),
-        )),
-        None => Err(exit::fail(Code::Usage, "--listen gave no address")),
-    }
 }
 
 #[cfg(test)]

@@ -190,28 +190,13 @@ where
     let summary = runtime.block_on(async {
         // Signals first: a SIGTERM right after the first line must already be graceful.
         let control = super::forward_signals()?;
-        let socket = bind(addrs)?;
-        let status = status.as_deref().map(super::bind).transpose()?;
+        let socket = crate::listen::udp(addrs)?;
+        let status = status
+            .as_deref()
+            .map(|addrs| crate::listen::tcp(addrs, super::BACKLOG))
+            .transpose()?;
         anyhow::Ok(engine(socket, status, events, control).await)
     });
     let _ = renderer.join();
     super::print_summary(&summary?, ctx)
-}
-
-/// Binds the first address that works.
-fn bind(addrs: &[SocketAddr]) -> Result<UdpSocket> {
-    let mut last = None;
-    for addr in addrs {
-        match std::net::UdpSocket::bind(addr).and_then(|s| {
-            s.set_nonblocking(true)?;
-            UdpSocket::from_std(s)
-        }) {
-            Ok(s) => return Ok(s),
-            Err(e) => last = Some((*addr, e)),
-        }
-    }
-    match last {
-        Some((addr, e)) => Err(crate::cmd::serve::bind_error(addr, e)),
-        None => Err(exit::fail(Code::Usage, "--listen gave no address")),
-    }
 }

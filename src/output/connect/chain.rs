@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::output::cert::summary;
+use crate::output::cert::{self, Cert};
 use crate::output::{sanitize, Style, Tone};
 use crate::report::ChainCert;
 
@@ -28,27 +28,46 @@ pub fn render_chain(out: &mut dyn Write, chain: &[ChainCert], style: Style) -> s
             " {} {role}",
             style.paint(Tone::Strong, format!("#{i}"))
         )?;
-        summary(out, &c.summary, style)?;
+        cert::render(out, Cert::Summary(&c.summary), style)?;
     }
     Ok(())
 }
 
-/// What a failed handshake shows (on stderr, before the error): the chain the
-/// server presented, which is usually the quickest way to see why.
+/// Which handshake failed: a TLS server's chain is shown whole, DTLS sees
+/// the leaf only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// TLS over TCP (`connect`).
+    Tls,
+    /// DTLS over UDP (`connect --dtls`).
+    Dtls,
+}
+
+/// What a failed handshake shows (on stderr, before the error): the
+/// certificates the server presented, which is usually the quickest way to
+/// see why.
 pub fn render_failed(
     out: &mut dyn Write,
+    transport: Transport,
     target: &str,
     address: Option<&str>,
     chain: &[ChainCert],
     style: Style,
 ) -> std::io::Result<()> {
+    let what = match transport {
+        Transport::Tls => "Handshake with",
+        Transport::Dtls => "DTLS handshake with",
+    };
     writeln!(
         out,
         "{} {} ({}) {}",
-        style.paint(Tone::Strong, "Handshake with"),
+        style.paint(Tone::Strong, what),
         style.paint(Tone::Strong, sanitize(target)),
         address.unwrap_or("?"),
         style.paint(Tone::Strong, "failed.")
     )?;
-    render_chain(out, chain, style)
+    match transport {
+        Transport::Tls => render_chain(out, chain, style),
+        Transport::Dtls => crate::output::dtls::render_chain(out, chain, style),
+    }
 }

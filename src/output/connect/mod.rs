@@ -11,10 +11,11 @@ use super::{field_styled, sanitize, Ctx, Style, Tone};
 use crate::report::connect::{OcspReport, Reconnect, Report, TofuReport, TofuState};
 use crate::report::{Trust, Verification};
 use crate::tls::handshake::Kind as HandshakeKind;
+use crate::tls::ocsp::CertStatus;
 
 mod chain;
 
-pub use chain::{render_chain, render_failed};
+pub use chain::{render_chain, render_failed, Transport};
 
 /// How the report names what vouched for a verified chain.
 pub fn trust_label(t: Trust) -> &'static str {
@@ -248,10 +249,10 @@ fn ocsp_text(o: &OcspReport, style: Style) -> String {
     let Some(status) = &s.cert_status else {
         return style.paint(Tone::Warn, format!("responder said {}", s.response_status));
     };
-    let tone = match status.as_str() {
-        "good" => Tone::GoodStrong,
-        "revoked" => Tone::Bad,
-        _ => Tone::WarnStrong,
+    let tone = match status {
+        CertStatus::Good => Tone::GoodStrong,
+        CertStatus::Revoked => Tone::Bad,
+        CertStatus::Unknown => Tone::WarnStrong,
     };
     let mut parts = Vec::new();
     if let Some(t) = &s.revocation_time {

@@ -6,7 +6,7 @@ use crate::report::ChainCert;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::dial::Timings;
 use crate::tls::handshake::HandshakeInfo;
-use crate::tls::ocsp::OcspSummary;
+use crate::tls::ocsp::{CertStatus, OcspSummary, ResponseStatus};
 use crate::tls::pin::Pin;
 
 const PIN: &str = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -44,7 +44,7 @@ fn report() -> Report {
         },
         starttls: None,
         handshake: Some(HandshakeInfo {
-            protocol: "TLSv1.3".to_string(),
+            protocol: crate::tls::handshake::Protocol::Tls13,
             cipher_suite: "TLS_AES_256_GCM_SHA384".to_string(),
             group: Some("X25519MLKEM768".to_string()),
             post_quantum: true,
@@ -59,8 +59,8 @@ fn report() -> Report {
         ocsp: OcspReport {
             stapled: true,
             summary: Some(OcspSummary {
-                response_status: "successful".to_string(),
-                cert_status: Some("good".to_string()),
+                response_status: ResponseStatus::Successful,
+                cert_status: Some(CertStatus::Good),
                 produced_at: None,
                 this_update: Some("2026-06-01T00:00:00Z".to_string()),
                 next_update: None,
@@ -241,7 +241,7 @@ fn failures_and_other_outcomes() {
 fn ocsp_statuses_and_responder_answers() {
     let mut o = report().ocsp;
     let s = o.summary.as_mut().expect("summary");
-    s.cert_status = Some("revoked".to_string());
+    s.cert_status = Some(CertStatus::Revoked);
     s.revocation_time = Some("2026-02-01T00:00:00Z".to_string());
     s.revocation_reason = Some("key_compromise".to_string());
     s.next_update = Some("2026-06-02T00:00:00Z".to_string());
@@ -251,7 +251,7 @@ fn ocsp_statuses_and_responder_answers() {
     );
     let s = o.summary.as_mut().expect("summary");
     s.cert_status = None;
-    s.response_status = "try_later".to_string();
+    s.response_status = ResponseStatus::TryLater;
     assert_eq!(ocsp_text(&o, Style::PLAIN), "responder said try_later");
     assert_eq!(
         ocsp_text(&o, COLOUR),
@@ -265,7 +265,7 @@ fn ocsp_statuses_and_responder_answers() {
 fn a_failed_handshake_shows_the_presented_chain() {
     let mut out = Vec::new();
     let chain = [cert("CN=evil\x07", 5)];
-    render_failed(&mut out, "host:443", None, &chain, COLOUR).expect("render");
+    render_failed(&mut out, Transport::Tls, "host:443", None, &chain, COLOUR).expect("render");
     let t = String::from_utf8(out).expect("utf-8");
     assert!(
         t.starts_with(

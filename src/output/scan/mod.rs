@@ -8,7 +8,7 @@ mod fleet;
 
 pub use fleet::{baseline_summary, grade_number, policy_summary, prometheus, summary_table};
 
-use super::cert::summary as render_cert;
+use super::cert::{self, Cert};
 use super::{field_styled, sanitize, Style, Tone};
 use crate::scan::baseline::{BaselineDiff, Direction};
 use crate::scan::certs::CertReport;
@@ -494,7 +494,7 @@ fn certificate_titled(
     };
     writeln!(out, "{} {verdict}", style.paint(Tone::Strong, title))?;
     if let Some(leaf) = c.chain.first() {
-        render_cert(out, leaf, style)?;
+        cert::render(out, Cert::Summary(leaf), style)?;
     }
     if c.chain.len() > 1 {
         let issuers: Vec<String> = c.chain[1..]

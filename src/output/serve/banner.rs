@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::super::style::{Style, Tone};
 use super::super::{days_left_tone, describe_validity, field_styled, json};
+use crate::report::ClientAuth;
 use crate::server::Mode;
 use crate::text::{human_duration, sanitize};
 use crate::tls::certinfo::CertSummary;
@@ -56,7 +57,7 @@ pub struct Ready<'a> {
     /// Session tickets are issued.
     pub session_tickets: bool,
     /// `off`, `optional` or `required`.
-    pub client_auth: &'static str,
+    pub client_auth: ClientAuth,
     /// An OCSP response is stapled.
     pub ocsp_stapling: bool,
     /// Where session secrets are written.
@@ -153,9 +154,9 @@ pub fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
         format!("ALPN {}", r.alpn.join(","))
     };
     let clients = match r.client_auth {
-        "required" => "client certificates required",
-        "optional" => "client certificates optional",
-        _ => "no client certificates",
+        ClientAuth::Required => "client certificates required",
+        ClientAuth::Optional => "client certificates optional",
+        ClientAuth::Off => "no client certificates",
     };
     field(
         out,
@@ -192,7 +193,7 @@ pub fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
             }
         ),
     )?;
-    if let (Some(ca), "required" | "optional") = (r.client_ca, r.client_auth) {
+    if let (Some(ca), ClientAuth::Required | ClientAuth::Optional) = (r.client_ca, r.client_auth) {
         // The connect command (and curl) name client.pem: this makes it, from a CA
         // that `tlskit gencert --ca` made (its key beside it).
         field(
@@ -206,7 +207,7 @@ pub fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
     }
     field(out, "connect", style.paint(Tone::Strong, &r.connect))?;
     if r.mode == Mode::Www {
-        let client = if r.client_auth == "required" {
+        let client = if r.client_auth == ClientAuth::Required {
             " --cert client.pem --key client-key.pem"
         } else {
             ""
@@ -231,7 +232,7 @@ pub fn banner(out: &mut dyn Write, r: &Ready, style: Style) -> io::Result<()> {
 /// `localhost` only for 127.0.0.1, where every resolver sends it. The name
 /// verified is one the certificate covers; when that is not the dialled
 /// address, `--connect-to` keeps the two apart.
-pub fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) -> String {
+pub fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: ClientAuth) -> String {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -258,7 +259,7 @@ pub fn connect_command(addr: SocketAddr, leaf: &CertSummary, client_auth: &str) 
         format!("{ip_host}:{port}")
     };
     let mut cmd = format!("tlskit connect {target} --pin {}", leaf.spki_pin);
-    if client_auth == "required" {
+    if client_auth == ClientAuth::Required {
         cmd.push_str(" --cert client.pem --key client-key.pem");
     }
     cmd
@@ -310,7 +311,7 @@ mod tests {
             versions: vec!["TLSv1.3", "TLSv1.2"],
             alpn,
             session_tickets: true,
-            client_auth: "off",
+            client_auth: ClientAuth::Off,
             ocsp_stapling: false,
             keylog: None,
             groups: None,
@@ -319,7 +320,7 @@ mod tests {
             handshake_timeout_ms: 10_000,
             idle_timeout_ms: None,
             max_accept: None,
-            connect: connect_command("127.0.0.1:4433".parse().unwrap(), leaf, "off"),
+            connect: connect_command("127.0.0.1:4433".parse().unwrap(), leaf, ClientAuth::Off),
             warnings: &[],
             client_ca: None,
             idle_timeout: Duration::ZERO,
@@ -395,7 +396,7 @@ mod tests {
         let leaf = leaf();
         let mut r = ready(&leaf, &[]);
         r.mode = Mode::Echo;
-        r.client_auth = "required";
+        r.client_auth = ClientAuth::Required;
         r.client_ca = Some(Path::new("my ca.pem"));
         r.session_tickets = false;
         r.idle_timeout = Duration::from_secs(90);
@@ -450,25 +451,25 @@ mod tests {
     #[test]
     fn connect_command_uses_a_name_the_certificate_covers() {
         let leaf = leaf();
-        let cmd = connect_command("127.0.0.1:4433".parse().unwrap(), &leaf, "off");
+        let cmd = connect_command("127.0.0.1:4433".parse().unwrap(), &leaf, ClientAuth::Off);
         assert_eq!(
             cmd,
             format!("tlskit connect localhost:4433 --pin {}", leaf.spki_pin)
         );
         // localhost may resolve to 127.0.0.1 only: [::1] is dialled as such.
-        let cmd = connect_command("[::1]:9".parse().unwrap(), &leaf, "required");
+        let cmd = connect_command("[::1]:9".parse().unwrap(), &leaf, ClientAuth::Required);
         assert!(
             cmd.starts_with("tlskit connect [::1]:9 --pin sha256//"),
             "{cmd}"
         );
         assert!(cmd.ends_with("--cert client.pem --key client-key.pem"));
         assert_eq!(browse_url(&cmd), "https://[::1]:9/");
-        let cmd = connect_command("[::]:9".parse().unwrap(), &leaf, "off");
+        let cmd = connect_command("[::]:9".parse().unwrap(), &leaf, ClientAuth::Off);
         assert!(cmd.starts_with("tlskit connect [::1]:9 --pin"), "{cmd}");
-        let cmd = connect_command("0.0.0.0:9".parse().unwrap(), &leaf, "off");
+        let cmd = connect_command("0.0.0.0:9".parse().unwrap(), &leaf, ClientAuth::Off);
         assert!(cmd.starts_with("tlskit connect localhost:9 --pin"), "{cmd}");
         // An address the certificate does not cover: its name, dialled at the address.
-        let cmd = connect_command("127.0.0.2:9".parse().unwrap(), &leaf, "off");
+        let cmd = connect_command("127.0.0.2:9".parse().unwrap(), &leaf, ClientAuth::Off);
         assert!(
             cmd.starts_with("tlskit connect localhost:9 --connect-to 127.0.0.2 --pin"),
             "{cmd}"

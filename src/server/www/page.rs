@@ -107,7 +107,7 @@ impl Page {
     pub fn text(&self) -> String {
         let h = &self.handshake;
         let mut rows: Vec<(&str, String)> = vec![
-            ("protocol", h.protocol.clone()),
+            ("protocol", h.protocol.to_string()),
             ("cipher suite", h.cipher_suite.clone()),
             ("key exchange", h.group_display()),
             ("SNI", self.sni.clone().unwrap_or_else(|| "none".into())),
