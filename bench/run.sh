@@ -705,18 +705,24 @@ if want 10; then
 fi
 
 if want 11; then
-  # DTLS over UDP: `tlskit serve --dtls` against `openssl s_server -dtls1_2` (one peer at a
-  # time: s_server serves associations one after the other), both loaded by the same
-  # `tlskit bench --dtls -c 1`; the server's CPU per handshake from /proc/PID/stat; then
-  # serve's echo of 512-byte datagrams, each checked. OpenSSL 3.0 has no DTLS 1.3.
-  say "11: DTLS handshakes and the server's CPU per handshake vs openssl s_server -dtls1_2"
-  dtls_cpu() { # PID -> clock ticks of user + system, threads included
-    awk '{print $14 + $15}' "/proc/$1/stat"
-  }
-  TICK=$(getconf CLK_TCK)
+  # DTLS over UDP: `tlskit serve --dtls` against `openssl s_server -dtls1_2` and `gnutls-serv
+  # --udp` (one peer at a time: both serve associations one after the other), all loaded by the
+  # same `tlskit bench --dtls -c 1 --server-pid PID`, which reads the server's CPU from
+  # /proc/PID/stat; then serve's echo of 512-byte datagrams, each checked. OpenSSL 3.0 and
+  # GnuTLS 3.7 have no DTLS 1.3. gnutls-serv binds every interface and has no option to
+  # bind loopback only, so it runs in a network namespace of its own (`unshare -n`, only its
+  # loopback up) and the client joins it (`nsenter --net`); without that, its row is skipped.
+  say "11: DTLS handshakes and the server's CPU per handshake vs openssl s_server -dtls1_2 and gnutls-serv --udp"
+  dtls_servers=(tlskit s_server)
+  if have gnutls-serv && have unshare && have nsenter && unshare -n true 2>/dev/null; then
+    dtls_servers+=(gnutls)
+  else
+    SKIPPED+=("item 11, gnutls-serv: needs gnutls-bin and a private network namespace (unshare -n, as root)")
+  fi
   for ((rep = 1; rep <= REPS; rep++)); do
-    for s in tlskit s_server; do
+    for s in "${dtls_servers[@]}"; do
       port=$(free_udp_port)
+      netns=()
       case $s in
         tlskit)
           setsid "$TLSKIT" serve --dtls --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
@@ -726,36 +732,54 @@ if want 11; then
           setsid openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -cert srv.pem -key srv-key.pem \
             -quiet <hold-stdin >/dev/null 2>&1 &
           name="openssl s_server -dtls1_2" ;;
+        gnutls)
+          # -a: no client certificate request (the other two ask for none; tlskit's client
+          # would answer one with a throwaway certificate, costing the server a verification).
+          # --noticket: no session ticket (the other two send none).
+          setsid unshare -n sh -c 'ip link set lo up && exec gnutls-serv --udp --echo -q -a --noticket -p "$0" \
+            --x509certfile srv.pem --x509keyfile srv-key.pem' "$port" <hold-stdin >/dev/null 2>&1 &
+          name="gnutls-serv --udp" ;;
       esac
       SERVER_PID=$!
       PIDS+=("$SERVER_PID")
       sleep 0.5
+      [[ $s == gnutls ]] && netns=(nsenter --net="/proc/$SERVER_PID/ns/net")
       versions=(--tls12)
       [[ $s == tlskit ]] && versions+=(--tls13)
       for v in "${versions[@]}"; do
         col="DTLS 1.2"
         [[ $v == --tls13 ]] && col="DTLS 1.3"
-        c0=$(dtls_cpu "$SERVER_PID")
-        "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
-          -c 1 -d "$SECS" "$v" >d.json 2>d.err || true
-        c1=$(dtls_cpu "$SERVER_PID")
+        "${netns[@]}" "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
+          -c 1 -d "$SECS" "$v" --server-pid "$SERVER_PID" >d.json 2>d.err || true
         if [[ -s d.json ]] && [[ $(json d.json 'd["handshakes"]') != 0 ]]; then
-          n=$(json d.json 'd["handshakes"]')
-          record 11 "$name" "$col handshakes/s" "$rep" "$(json d.json 'd["handshakes_per_s"]')" "handshakes/s"
+          record 11 "$name" "$col handshakes/s" "$rep" "$(json d.json 'd["handshakes_per_s"]')" "handshakes/s" \
+            "$(json d.json '__import__("json").dumps({k: d[k] for k in ("handshakes", "handshake_p50_ms", "retransmissions")})')"
           record 11 "$name" "$col server CPU per handshake" "$rep" \
-            "$(python3 -c "print(($c1 - $c0) * 1e6 / $TICK / $n)")" µs "{\"handshakes\": $n}"
+            "$(json d.json 'd["server_cpu"]["per_handshake_us"]')" µs "{\"handshakes\": $(json d.json 'd["handshakes"]')}"
         else
           say "item 11: $name ($col) failed: $(tail -1 d.err 2>/dev/null)"
         fi
       done
-      if [[ $s == tlskit ]]; then
-        "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
-          -c 4 -n 4 --datagrams 20000 --datagram-size 512 >e.json 2>e.err || true
+      # The echo: one association of 254-byte datagrams (what all can serve: gnutls-serv echoes
+      # at most 254 bytes at a time and splits a larger datagram in two), then, serve only, four
+      # associations of 512-byte ones (the other two serve one association at a time).
+      # s_server does not echo.
+      echoes=()
+      [[ $s != s_server ]] && echoes+=("1 254")
+      [[ $s == tlskit ]] && echoes+=("4 512")
+      for e in "${echoes[@]}"; do
+        read -r c size <<<"$e"
+        col="echo datagrams/s, 1 association, $size B"
+        ((c > 1)) && col="echo datagrams/s, $c associations, $size B"
+        "${netns[@]}" "$TLSKIT" --json bench --dtls "127.0.0.1:$port" --ca srv.pem --servername localhost \
+          -c "$c" -n "$c" --datagrams 20000 --datagram-size "$size" --tls12 >e.json 2>e.err || true
         if [[ -s e.json ]]; then
-          record 11 "$name" "echo datagrams/s" "$rep" "$(json e.json 'd["datagrams_per_s"]')" "datagrams/s" \
+          record 11 "$name" "$col" "$rep" "$(json e.json 'd["datagrams_per_s"]')" "datagrams/s" \
             "$(json e.json '__import__("json").dumps({k: d[k] for k in ("datagrams_sent", "datagrams_echoed", "datagrams_lost", "datagrams_corrupted")})')"
+        else
+          say "item 11: $name ($col) failed: $(tail -1 e.err 2>/dev/null)"
         fi
-      fi
+      done
       stop "$SERVER_PID"
     done
     say "item 11: repetition $rep of $REPS done"

@@ -222,18 +222,7 @@ impl PreparedClient {
         let _ = self.events.set(events.clone());
         let shared = Arc::new(self);
         let status_task = status.map(|listener| {
-            let addr = listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            let expiry: super::status::Expiry = Arc::new(|| None);
-            let task = tokio::spawn(super::status::serve(
-                listener,
-                Mode::Client,
-                stats.clone(),
-                expiry,
-            ));
-            (addr, task)
+            super::status::start(listener, Mode::Client, stats.clone(), Arc::new(|| None))
         });
         if let Some((addr, _)) = &status_task {
             events

@@ -205,22 +205,12 @@ impl PreparedServer {
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(self);
         let status_task = status.map(|listener| {
-            let addr = listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
             let slot = shared.current.clone();
             let expiry: super::status::Expiry = Arc::new(move || {
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();
                 current(&slot).not_after.map(|t| t - now)
             });
-            let task = tokio::spawn(super::status::serve(
-                listener,
-                Mode::Server,
-                stats.clone(),
-                expiry,
-            ));
-            (addr, task)
+            super::status::start(listener, Mode::Server, stats.clone(), expiry)
         });
         if let Some((addr, _)) = &status_task {
             events

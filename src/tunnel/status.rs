@@ -42,7 +42,7 @@ pub(crate) fn start(
 }
 
 /// Serves status requests until the task is dropped.
-pub(crate) async fn serve(listener: TcpListener, mode: Mode, stats: Arc<Stats>, expiry: Expiry) {
+async fn serve(listener: TcpListener, mode: Mode, stats: Arc<Stats>, expiry: Expiry) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;

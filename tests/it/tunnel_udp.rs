@@ -954,3 +954,131 @@ fn server_tunnel_grace_lets_an_open_association_finish_and_cuts_it_after() {
     assert_eq!(summary["failed"]["cut_off"], 1, "{summary}");
     client.close();
 }
+
+/// Sends `text` from `socket` through the client tunnel on `port` until it
+/// comes back (at most 20 tries), and returns whether it did.
+fn round_trip(socket: &UdpSocket, port: u16, text: &str) -> bool {
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 2048];
+    for _ in 0..20 {
+        socket
+            .send_to(text.as_bytes(), ("127.0.0.1", port))
+            .unwrap();
+        while let Ok((n, _)) = socket.recv_from(&mut buf) {
+            if &buf[..n] == text.as_bytes() {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn client_tunnel_reloads_its_ca_for_new_associations_and_counts_on_its_status_page() {
+    if !have("python3") || !have("curl") {
+        return;
+    }
+    let dir = Dir::new();
+    pki(&dir);
+    replace_file(&dir, "ca.pem", "trust.pem");
+    let (_echo, echo_port) = udp_echo();
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+        ],
+    );
+    let mut client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--ca",
+            "trust.pem",
+            "--status",
+            "127.0.0.1:0",
+            "--mtu",
+            "600",
+            "--grace",
+            "0",
+        ],
+    );
+    let status = client.event("status_listening", SECS(20));
+    let status_addr = status["addr"].as_str().unwrap().to_string();
+    let first = UdpSocket::bind("127.0.0.1:0").unwrap();
+    assert!(round_trip(&first, client.port, "first source"));
+    let counters: Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
+    assert_eq!(counters["mode"], "client", "{counters}");
+    assert_eq!(counters["connections_open"], 1, "{counters}");
+    assert_eq!(counters["certificate_expires_in_seconds"], Value::Null);
+
+    // A broken CA file: the reload fails and says so; new associations still verify.
+    std::fs::write(dir.join("trust.pem.new"), "garbage\n").unwrap();
+    std::fs::rename(dir.join("trust.pem.new"), dir.join("trust.pem")).unwrap();
+    let pid = client.bg.child.id().to_string();
+    let hup = || {
+        assert!(Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    hup();
+    let failed = client.event("reload_failed", SECS(20));
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("; new associations still use the previous CA and client certificate"),
+        "{failed}"
+    );
+    let second = UdpSocket::bind("127.0.0.1:0").unwrap();
+    assert!(round_trip(&second, client.port, "second source"));
+
+    // Another CA: new associations no longer verify the server, the open ones go on.
+    replace_file(&dir, "other-ca.pem", "trust.pem");
+    hup();
+    client.event("reloaded", SECS(20));
+    let third = UdpSocket::bind("127.0.0.1:0").unwrap();
+    third
+        .send_to(b"third source", ("127.0.0.1", client.port))
+        .unwrap();
+    let rec = client.event("connection", SECS(30));
+    assert_eq!(
+        rec["peer"],
+        third.local_addr().unwrap().to_string(),
+        "{rec}"
+    );
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert!(round_trip(&first, client.port, "first source, after"));
+
+    let metrics = curl(&status_addr, "/metrics");
+    for line in [
+        "tlskit_tunnel_connections_open 2",
+        "tlskit_tunnel_connections_total 3",
+        "tlskit_tunnel_connections_failed_total{outcome=\"handshake_failed\"} 1",
+    ] {
+        assert!(
+            metrics.contains(&format!("\n{line}\n")),
+            "{line}: {metrics}"
+        );
+    }
+    let summary = client.stop();
+    assert_eq!(summary["connections"], 3, "{summary}");
+    assert_eq!(summary["failed"]["cut_off"], 2, "{summary}");
+}
