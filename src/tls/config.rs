@@ -316,7 +316,11 @@ pub fn server_config_with_crls(
     if opts.tickets {
         config.ticketer =
             rustls::crypto::aws_lc_rs::Ticketer::new().context("creating the session ticketer")?;
-        config.send_tls13_tickets = 2;
+        // One ticket per connection, not rustls' (and OpenSSL's) two: each
+        // costs a fresh resumption secret, a random nonce and an encryption
+        // (callgrind: 5 % of a resumed handshake's instructions), and a client
+        // that resumes gets a new one every time, so one is all it uses.
+        config.send_tls13_tickets = 1;
     } else {
         config.send_tls13_tickets = 0;
         config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});

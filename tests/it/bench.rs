@@ -1042,8 +1042,8 @@ fn sigterm_stops_early_and_still_reports_as_ctrl_c_does() {
 
 #[test]
 fn resume_keeps_a_ticket_for_every_connection_open_at_once() {
-    // With 32 at a time, the 31 that start beside the first's 2 tickets are
-    // full; after that, every connection finds a ticket (each brings 2 back).
+    // With 32 at a time, the 31 that start beside the first (and its ticket)
+    // are full; after that, every connection finds a ticket (each brings one back).
     // rustls' own store keeps 8 per server, so more than 8 at once went full
     // again and again.
     let dir = dir_with_cert();

@@ -981,7 +981,7 @@ fn client_tunnel_reloads_its_ca_for_new_associations_and_counts_on_its_status_pa
         return;
     }
     let dir = Dir::new();
-    pki(&dir);
+    util::tunnel_pki(&dir);
     replace_file(&dir, "ca.pem", "trust.pem");
     let (_echo, echo_port) = udp_echo();
     let server = Tunnel::start(
@@ -1022,10 +1022,10 @@ fn client_tunnel_reloads_its_ca_for_new_associations_and_counts_on_its_status_pa
     let status_addr = status["addr"].as_str().unwrap().to_string();
     let first = UdpSocket::bind("127.0.0.1:0").unwrap();
     assert!(round_trip(&first, client.port, "first source"));
-    let counters: Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
+    let counters: serde_json::Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
     assert_eq!(counters["mode"], "client", "{counters}");
     assert_eq!(counters["connections_open"], 1, "{counters}");
-    assert_eq!(counters["certificate_expires_in_seconds"], Value::Null);
+    assert_eq!(counters["certificate_expires_in_seconds"], serde_json::Value::Null);
 
     // A broken CA file: the reload fails and says so; new associations still verify.
     std::fs::write(dir.join("trust.pem.new"), "garbage\n").unwrap();
