@@ -22,6 +22,10 @@ pub enum Cert<'a> {
     Full(&'a CertDetails),
 }
 
+/// The column of the full view's values (its labels are longer:
+/// "ext. key usage"); the summary's is [`super::FIELD_WIDTH`].
+pub const FULL_WIDTH: usize = 17;
+
 /// What every detail level shows, whichever model the certificate came in.
 struct Common<'a> {
     subject: &'a str,
@@ -82,15 +86,12 @@ pub fn subject_text(subject: &str) -> String {
 /// Writes `cert`'s fields, one `label: value` line each, at its detail level.
 /// Values a file or peer controls are sanitized here.
 pub fn render(out: &mut dyn Write, cert: Cert<'_>, style: Style) -> std::io::Result<()> {
-    // The full view has longer labels ("ext. key usage"); each level keeps
-    // its values in one column.
     let width = match cert {
-        Cert::Summary(_) => 14,
-        Cert::Full(_) => 17,
+        Cert::Summary(_) => super::FIELD_WIDTH,
+        Cert::Full(_) => FULL_WIDTH,
     };
     let field = |out: &mut dyn Write, label: &str, value: &dyn std::fmt::Display| {
-        let label = format!("{:<width$}", format!("{label}:"));
-        writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
+        super::field_aligned(out, style, width, label, value)
     };
     // Values from the certificate, sanitized.
     let text = |out: &mut dyn Write, label: &str, value: &str| field(out, label, &sanitize(value));

@@ -12,13 +12,29 @@ use crate::tls::certgen::Profile;
 use crate::tls::certinfo::{CertSummary, KeyInfo};
 use crate::tls::pin::Pin;
 
+/// What a written file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// The certificate alone.
+    Certificate,
+    /// The certificate followed by its issuers.
+    CertificateChain,
+    /// The private key.
+    PrivateKey,
+    /// A certificate signing request.
+    Csr,
+    /// A PKCS#12 bundle.
+    Pkcs12,
+}
+
 /// One file written.
 #[derive(Debug, Serialize)]
 pub struct WrittenFile {
     /// Where.
     pub path: String,
-    /// `certificate`, `private_key` or `csr`.
-    pub kind: &'static str,
+    /// `certificate`, `certificate_chain`, `private_key`, `csr` or `pkcs12`.
+    pub kind: FileKind,
     /// Unix mode, octal.
     pub mode: String,
 }
@@ -64,9 +80,11 @@ pub fn render(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
         .iter()
         .map(|f| {
             let what = match f.kind {
-                "private_key" => format!("private key, mode {}", f.mode),
-                "pkcs12" => format!("PKCS#12, mode {}", f.mode),
-                other => other.replace('_', " "),
+                FileKind::PrivateKey => format!("private key, mode {}", f.mode),
+                FileKind::Pkcs12 => format!("PKCS#12, mode {}", f.mode),
+                FileKind::Certificate => "certificate".to_string(),
+                FileKind::CertificateChain => "certificate chain".to_string(),
+                FileKind::Csr => "csr".to_string(),
             };
             format!("{} ({what})", style.paint(Tone::Strong, sanitize(&f.path)))
         })
@@ -98,7 +116,7 @@ pub fn render(out: &mut dyn Write, report: &Report, style: Style) -> std::io::Re
 }
 
 /// The certificate (or request) and its key, as files written.
-pub fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> {
+pub fn written(main: &Path, kind: FileKind, key: &Path) -> Vec<WrittenFile> {
     vec![
         WrittenFile {
             path: main.display().to_string(),
@@ -107,7 +125,7 @@ pub fn written(main: &Path, kind: &'static str, key: &Path) -> Vec<WrittenFile> 
         },
         WrittenFile {
             path: key.display().to_string(),
-            kind: "private_key",
+            kind: FileKind::PrivateKey,
             mode: format!("{:04o}", crate::atomic::PRIVATE),
         },
     ]

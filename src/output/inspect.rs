@@ -15,7 +15,8 @@ use crate::tls::source::SourceKind;
 
 // ---------------------------------------------------------------- rendering
 
-const WIDTH: usize = 17;
+/// The column of inspect's values: the full certificate view's.
+const WIDTH: usize = super::cert::FULL_WIDTH;
 
 /// `label: value`, with the value (which a file or peer controls) sanitized.
 fn kv(out: &mut dyn Write, style: Style, label: &str, value: &str) -> std::io::Result<()> {
@@ -24,8 +25,7 @@ fn kv(out: &mut dyn Write, style: Style, label: &str, value: &str) -> std::io::R
 
 /// `label: value` for a value tlskit built (and sanitized) itself.
 fn kv_raw(out: &mut dyn Write, style: Style, label: &str, value: &str) -> std::io::Result<()> {
-    let label = format!("{:<WIDTH$}", format!("{label}:"));
-    writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
+    super::field_aligned(out, style, WIDTH, label, value)
 }
 
 /// Writes the text report (what `tlskit inspect` prints without `--json`).

@@ -166,6 +166,9 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
     out.write_all(b"\n")
 }
 
+/// The column of a `label: value` line's value.
+pub const FIELD_WIDTH: usize = 14;
+
 /// Writes one aligned `label: value` line, the label dimmed when `style`
 /// says so.
 pub fn field_styled(
@@ -174,7 +177,19 @@ pub fn field_styled(
     label: &str,
     value: impl std::fmt::Display,
 ) -> io::Result<()> {
-    let label = format!("{:<14}", format!("{label}:"));
+    field_aligned(out, style, FIELD_WIDTH, label, value)
+}
+
+/// Like [`field_styled`], with the values in column `width` (for label sets
+/// longer than the usual ones).
+pub fn field_aligned(
+    out: &mut dyn Write,
+    style: Style,
+    width: usize,
+    label: &str,
+    value: impl std::fmt::Display,
+) -> io::Result<()> {
+    let label = format!("{:<width$}", format!("{label}:"));
     writeln!(out, "  {} {}", style.paint(Tone::Dim, label), value)
 }
 

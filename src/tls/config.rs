@@ -32,7 +32,7 @@ pub enum Versions {
 }
 
 impl Versions {
-    /// From `--tls12` and `--tls13` (clap keeps them apart; neither is both).
+    /// From `--tls12` and `--tls13` (the command line keeps them apart; neither is both).
     pub fn from_flags(tls12: bool, tls13: bool) -> Versions {
         match (tls12, tls13) {
             (true, false) => Versions::Tls12,

@@ -9,7 +9,7 @@ use crate::atomic::{self, FileSet};
 use crate::exit::Code;
 use crate::output::{
     self,
-    gencert::{Report, WrittenFile},
+    gencert::{FileKind, Report, WrittenFile},
 };
 use crate::pki::{
     self, csr,
@@ -155,9 +155,9 @@ pub(super) fn sign_csr(
             files: vec![WrittenFile {
                 path: cert_path.display().to_string(),
                 kind: if ca.is_root && ca.chain.is_empty() {
-                    "certificate"
+                    FileKind::Certificate
                 } else {
-                    "certificate_chain"
+                    FileKind::CertificateChain
                 },
                 mode: format!("{:04o}", atomic::PUBLIC),
             }],

@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::atomic::{self, FileSet};
 use crate::exit::{self, Code};
-pub use crate::output::gencert::{CsrSummary, Report, WrittenFile};
+pub use crate::output::gencert::{CsrSummary, FileKind, Report, WrittenFile};
 use crate::output::{self, sanitize, Ctx};
 use crate::pki;
 use crate::tls::certgen::{self, CertSpec, Name, Profile};
@@ -116,7 +116,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         };
         set.commit()?;
         Report {
-            files: output::gencert::written(&cert_path, "csr", &key_path),
+            files: output::gencert::written(&cert_path, FileKind::Csr, &key_path),
             profile,
             certificate: None,
             csr: Some(csr),
@@ -152,15 +152,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         }
         set.commit()?;
         let kind = if chain.is_empty() {
-            "certificate"
+            FileKind::Certificate
         } else {
-            "certificate_chain"
+            FileKind::CertificateChain
         };
         let mut files = output::gencert::written(&cert_path, kind, &key_path);
         if let Some((path, _)) = &p12 {
             files.push(WrittenFile {
                 path: path.display().to_string(),
-                kind: "pkcs12",
+                kind: FileKind::Pkcs12,
                 mode: format!("{:04o}", atomic::PRIVATE),
             });
         }

@@ -110,7 +110,7 @@ pub fn render(out: &mut dyn Write, r: &Report, style: Style) -> std::io::Result<
         )?;
     }
     if let Some(h) = &r.handshake {
-        field(out, style, "protocol", &h.protocol)?;
+        field(out, style, "protocol", h.protocol)?;
         field(out, style, "cipher suite", &h.cipher_suite)?;
         let group = if h.post_quantum {
             style.paint(Tone::Good, h.group_display())
