@@ -4,8 +4,9 @@
 //! its buffer back to 4 KiB after each record), so a 16 KiB record costs
 //! four or five `recv` calls. [`ReadAhead`] asks the socket for up to 64 KiB
 //! at once and hands it to rustls from memory: bulk transfers make a
-//! fraction of the system calls. The buffer exists only while it holds
-//! data, so an idle connection costs nothing extra. Writes pass straight through.
+//! fraction of the system calls. The buffer exists only while data is
+//! arriving (it is released when a read finds nothing waiting), so an idle
+//! connection costs nothing extra. Writes pass straight through.
 
 use std::io;
 use std::pin::Pin;
@@ -93,11 +94,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
         let n = out.remaining().min(this.buf.len() - this.pos);
         out.put_slice(&this.buf[this.pos..this.pos + n]);
         this.pos += n;
-        if this.pos == this.buf.len() {
-            // Drained: an idle connection keeps no buffer.
-            this.buf = Vec::new();
-            this.pos = 0;
-        }
+        // Drained, the buffer is kept for the next read (in bulk there is
+        // one at once); it is released when a read finds nothing waiting,
+        // so an idle connection keeps none.
         Poll::Ready(Ok(()))
     }
 }
