@@ -24,9 +24,6 @@ pub struct ReadAhead<S> {
     buf: Vec<u8>,
     pos: usize,
     size: usize,
-    /// How much the next socket read asks for: [`READ_AHEAD`] (or `size`,
-    /// if smaller) at first, `size` once a read has filled its buffer.
-    next: usize,
 }
 
 impl<S> ReadAhead<S> {
@@ -38,13 +35,11 @@ impl<S> ReadAhead<S> {
     /// Wraps `inner`, reading up to `size` bytes at once (a bulk client that
     /// is alone on its connection can afford more than a server with many).
     pub fn with_size(inner: S, size: usize) -> ReadAhead<S> {
-        let size = size.max(1);
         ReadAhead {
             inner,
             buf: Vec::new(),
             pos: 0,
-            size,
-            next: size.min(READ_AHEAD),
+            size: size.max(1),
         }
     }
 
@@ -72,11 +67,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                 return Pin::new(&mut this.inner).poll_read(cx, out);
             }
             this.buf.clear();
-            // A handshake or a quiet connection reads into READ_AHEAD bytes;
-            // only a sender that fills that (bulk) gets the full size.
-            if this.buf.capacity() < this.next {
-                this.buf = Vec::with_capacity(this.next);
-            }
+            this.buf.reserve_exact(this.size);
             let mut rb = ReadBuf::uninit(this.buf.spare_capacity_mut());
             let result = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
             let filled = rb.filled().len();
@@ -86,9 +77,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // `buf`'s spare capacity, were initialised by the read.
                     unsafe { this.buf.set_len(filled) };
                     this.pos = 0;
-                    if filled == this.buf.capacity() {
-                        this.next = this.size;
-                    }
                     if filled == 0 {
                         // End of stream: release the buffer.
                         this.buf = Vec::new();
@@ -99,7 +87,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // Nothing was read: keep no buffer while waiting.
                     this.buf = Vec::new();
                     this.pos = 0;
-                    this.next = this.size.min(READ_AHEAD);
                     return other;
                 }
             }
