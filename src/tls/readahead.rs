@@ -24,7 +24,15 @@ pub struct ReadAhead<S> {
     buf: Vec<u8>,
     pos: usize,
     size: usize,
+    /// How much the next socket read asks for: [`FIRST_READ`] (or `size`,
+    /// if smaller) at first, `size` once a read has filled its buffer.
+    next: usize,
 }
+
+/// What a handshake or a quiet connection reads at once: enough for a
+/// flight, and below the sizes `crate::allocator` aligns (aligned
+/// allocations made at every read would fragment the heap).
+const FIRST_READ: usize = 8 * 1024;
 
 impl<S> ReadAhead<S> {
     /// Wraps `inner`.
@@ -35,11 +43,13 @@ impl<S> ReadAhead<S> {
     /// Wraps `inner`, reading up to `size` bytes at once (a bulk client that
     /// is alone on its connection can afford more than a server with many).
     pub fn with_size(inner: S, size: usize) -> ReadAhead<S> {
+        let size = size.max(1);
         ReadAhead {
             inner,
             buf: Vec::new(),
             pos: 0,
-            size: size.max(1),
+            size,
+            next: size.min(FIRST_READ),
         }
     }
 
@@ -67,7 +77,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                 return Pin::new(&mut this.inner).poll_read(cx, out);
             }
             this.buf.clear();
-            this.buf.reserve_exact(this.size);
+            // Only a sender that fills a read (bulk) gets the full size.
+            if this.buf.capacity() < this.next {
+                this.buf = Vec::with_capacity(this.next);
+            }
             let mut rb = ReadBuf::uninit(this.buf.spare_capacity_mut());
             let result = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
             let filled = rb.filled().len();
@@ -77,6 +90,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // `buf`'s spare capacity, were initialised by the read.
                     unsafe { this.buf.set_len(filled) };
                     this.pos = 0;
+                    if filled == this.buf.capacity() {
+                        this.next = this.size;
+                    }
                     if filled == 0 {
                         // End of stream: release the buffer.
                         this.buf = Vec::new();
@@ -87,6 +103,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // Nothing was read: keep no buffer while waiting.
                     this.buf = Vec::new();
                     this.pos = 0;
+                    this.next = this.size.min(FIRST_READ);
                     return other;
                 }
             }
