@@ -1,6 +1,7 @@
 //! tlskit: a command-line TLS toolkit. The library holds everything the
 //! binary does, so that tests and benches can drive the same code.
 
+pub mod allocator;
 pub mod atomic;
 pub mod bench;
 pub mod cli;

@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use tlskit::{cli::Cli, exit, output};
 
+/// Large buffers on 64-byte boundaries: see `tlskit::allocator`.
+#[global_allocator]
+static ALLOCATOR: tlskit::allocator::Aligned = tlskit::allocator::Aligned;
+
 fn main() -> ExitCode {
     ignore_file_size_signal();
     tlskit::tls::install_provider();

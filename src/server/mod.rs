@@ -601,7 +601,8 @@ async fn handshake(
 ) -> Option<Stream> {
     let limit = sh.settings.handshake_timeout;
     let deadline = started + limit;
-    let mut acceptor = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp));
+    let mut acceptor =
+        LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::with_size(tcp, ECHO_CHUNK));
     let start = match wait(&mut acceptor, Some(deadline), phase, Phase::Stopping).await {
         Wait::Done(Ok(start)) => start,
         Wait::Done(Err(e)) => {
@@ -863,9 +864,13 @@ fn client_subject(conn: &rustls::ServerConnection) -> Option<String> {
     Some(sanitize(&cert.subject().to_string()).into_owned())
 }
 
-/// The most echoed at once: up to four TLS records' worth of plaintext,
-/// gathered from what has already arrived and written back with one system call.
-const ECHO_CHUNK: usize = 64 * 1024;
+/// The most echoed at once: up to sixteen TLS records' worth of plaintext,
+/// gathered from what has already arrived and written back with one system
+/// call. A connection gets this much room only once it sends in bulk.
+const ECHO_CHUNK: usize = 256 * 1024;
+
+/// The echo buffer of a connection that sends little: one record's plaintext.
+const ECHO_FIRST: usize = 16 * 1024;
 
 /// How long a connection may be quiet, once a signal has started the drain,
 /// before it counts as idle and closes (one still sending gets the whole
@@ -882,6 +887,9 @@ async fn echo(
     let idle = sh.settings.idle_timeout;
     // Allocated on first data: a connection that never sends costs no buffer.
     let mut chunk: Vec<u8> = Vec::new();
+    // rustls may hold a whole chunk's records (its default is 64 KiB), so
+    // that they leave in one `writev`.
+    stream.get_mut().1.set_buffer_limit(Some(ECHO_CHUNK));
     loop {
         // Once the server drains, a connection that keeps sending is a transfer
         // in progress: it gets the whole grace period. One quiet for
@@ -915,7 +923,13 @@ async fn echo(
             stream.flush().await
         };
         match wait(write, from_now(idle), phase, Phase::Stopping).await {
-            Wait::Done(Ok(())) => rec.bytes_out += n as u64,
+            Wait::Done(Ok(())) => {
+                rec.bytes_out += n as u64;
+                if n <= ECHO_FIRST && chunk.capacity() > ECHO_FIRST {
+                    // The bulk is over: give the large buffer back.
+                    chunk = Vec::new();
+                }
+            }
             Wait::Done(Err(e)) => return Ending::from_io(&e),
             Wait::TimedOut => return Ending::idle(sh, "the client took no data"),
             Wait::Stopped => return Ending::shutdown(),
@@ -933,10 +947,17 @@ fn take_arrived(stream: &mut Stream, chunk: &mut Vec<u8>) -> io::Result<()> {
     while chunk.len() < ECHO_CHUNK {
         match std::pin::Pin::new(&mut *stream).poll_fill_buf(&mut cx) {
             std::task::Poll::Ready(Ok(data)) if !data.is_empty() => {
-                if chunk.capacity() == 0 {
-                    chunk.reserve_exact(ECHO_CHUNK);
+                if chunk.len() == chunk.capacity() {
+                    // Room for one record at first; a sender that fills it
+                    // is sending in bulk and gets room for many.
+                    let room = if chunk.capacity() == 0 {
+                        ECHO_FIRST
+                    } else {
+                        ECHO_CHUNK - chunk.len()
+                    };
+                    chunk.reserve_exact(room);
                 }
-                let n = data.len().min(ECHO_CHUNK - chunk.len());
+                let n = data.len().min(chunk.capacity() - chunk.len());
                 chunk.extend_from_slice(&data[..n]);
                 std::pin::Pin::new(&mut *stream).consume(n);
             }

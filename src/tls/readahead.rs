@@ -4,8 +4,9 @@
 //! its buffer back to 4 KiB after each record), so a 16 KiB record costs
 //! four or five `recv` calls. [`ReadAhead`] asks the socket for up to 64 KiB
 //! at once and hands it to rustls from memory: bulk transfers make a
-//! fraction of the system calls. The buffer exists only while it holds
-//! data, so an idle connection costs nothing extra. Writes pass straight through.
+//! fraction of the system calls. The buffer exists only while data is
+//! arriving (it is released when a read finds nothing waiting), so an idle
+//! connection costs nothing extra. Writes pass straight through.
 
 use std::io;
 use std::pin::Pin;
@@ -23,7 +24,15 @@ pub struct ReadAhead<S> {
     buf: Vec<u8>,
     pos: usize,
     size: usize,
+    /// How much the next socket read asks for: [`FIRST_READ`] (or `size`,
+    /// if smaller) at first, `size` once a read has filled its buffer.
+    next: usize,
 }
+
+/// What a handshake or a quiet connection reads at once: enough for a
+/// flight, and below the sizes `crate::allocator` aligns (aligned
+/// allocations made at every read would fragment the heap).
+const FIRST_READ: usize = 8 * 1024;
 
 impl<S> ReadAhead<S> {
     /// Wraps `inner`.
@@ -34,11 +43,13 @@ impl<S> ReadAhead<S> {
     /// Wraps `inner`, reading up to `size` bytes at once (a bulk client that
     /// is alone on its connection can afford more than a server with many).
     pub fn with_size(inner: S, size: usize) -> ReadAhead<S> {
+        let size = size.max(1);
         ReadAhead {
             inner,
             buf: Vec::new(),
             pos: 0,
-            size: size.max(1),
+            size,
+            next: size.min(FIRST_READ),
         }
     }
 
@@ -66,7 +77,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                 return Pin::new(&mut this.inner).poll_read(cx, out);
             }
             this.buf.clear();
-            this.buf.reserve_exact(this.size);
+            // Only a sender that fills a read (bulk) gets the full size.
+            if this.buf.capacity() < this.next {
+                this.buf = Vec::with_capacity(this.next);
+            }
             let mut rb = ReadBuf::uninit(this.buf.spare_capacity_mut());
             let result = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
             let filled = rb.filled().len();
@@ -76,6 +90,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // `buf`'s spare capacity, were initialised by the read.
                     unsafe { this.buf.set_len(filled) };
                     this.pos = 0;
+                    if filled == this.buf.capacity() {
+                        this.next = this.size;
+                    }
                     if filled == 0 {
                         // End of stream: release the buffer.
                         this.buf = Vec::new();
@@ -86,6 +103,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
                     // Nothing was read: keep no buffer while waiting.
                     this.buf = Vec::new();
                     this.pos = 0;
+                    this.next = this.size.min(FIRST_READ);
                     return other;
                 }
             }
@@ -93,11 +111,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
         let n = out.remaining().min(this.buf.len() - this.pos);
         out.put_slice(&this.buf[this.pos..this.pos + n]);
         this.pos += n;
-        if this.pos == this.buf.len() {
-            // Drained: an idle connection keeps no buffer.
-            this.buf = Vec::new();
-            this.pos = 0;
-        }
+        // Drained, the buffer is kept for the next read (in bulk there is
+        // one at once); it is released when a read finds nothing waiting,
+        // so an idle connection keeps none.
         Poll::Ready(Ok(()))
     }
 }

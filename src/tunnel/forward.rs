@@ -1,15 +1,16 @@
 //! Moving bytes both ways between the two sides of a tunnel.
 //!
-//! One task polls both directions. Each read goes into a scratch buffer on
-//! the stack of that poll and is handed straight to the other side's writer;
-//! only bytes that writer cannot take yet are copied to the heap, and that
-//! copy is dropped once written. An idle connection therefore holds no
+//! One task polls both directions. Each read goes into a scratch buffer that
+//! belongs to the worker thread (lent to one poll at a time) and is handed
+//! straight to the other side's writer; only bytes that writer cannot take
+//! yet are copied to the heap, and that copy is dropped once written. An idle connection therefore holds no
 //! forwarding buffer at all, and a side that does not take data stops the
 //! other side from sending (backpressure: nothing more is read while a
 //! leftover is waiting). When one side finishes sending (FIN, or
 //! close_notify), the other side's write half is shut down and the opposite
 //! direction keeps flowing (half-close).
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io;
 use std::mem::MaybeUninit;
@@ -24,9 +25,30 @@ use tokio::time::Instant;
 
 use super::Phase;
 
-/// The most read at once, per direction: up to four full TLS records, so
-/// that each side makes one system call for several records in bulk.
-const SCRATCH: usize = 64 * 1024;
+/// The most read at once, per direction: up to sixteen full TLS records, so
+/// that in bulk each side makes one system call for many records (and the
+/// TLS side, given a send buffer as large, one `writev` for all of them).
+pub(crate) const SCRATCH: usize = 256 * 1024;
+
+thread_local! {
+    /// The scratch buffer of this worker thread: made on first use, then
+    /// lent to each poll in turn (a poll never waits, so one is enough).
+    static SCRATCH_BUF: RefCell<Box<[MaybeUninit<u8>]>> =
+        RefCell::new(Box::new_uninit_slice(0));
+}
+
+/// Runs `f` with the thread's scratch buffer (a fresh one, should it be lent out already).
+fn with_scratch<R>(f: impl FnOnce(&mut [MaybeUninit<u8>]) -> R) -> R {
+    SCRATCH_BUF.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < SCRATCH {
+                *buf = Box::new_uninit_slice(SCRATCH);
+            }
+            f(&mut buf)
+        }
+        Err(_) => f(&mut Box::new_uninit_slice(SCRATCH)),
+    })
+}
 
 /// Another read is tried while at least this much of the scratch buffer is free.
 const GATHER_ROOM: usize = 16 * 1024;
@@ -103,46 +125,42 @@ where
     };
     tokio::pin!(stopping);
     std::future::poll_fn(|cx| {
-        // Lives on the stack for this poll only: never part of the connection's state.
-        let mut scratch = [MaybeUninit::<u8>::uninit(); SCRATCH];
-        let counters = Counters {
-            last: &moved.last,
-            start,
-        };
-        if !up.done {
-            if let Poll::Ready(Err((side, e))) = up.poll(
-                cx,
-                &mut client,
-                &mut target,
-                &mut scratch,
-                &moved.up,
-                &counters,
-            ) {
-                return Poll::Ready(Ended::Failed(side, e));
+        // Lent for this poll only: never part of the connection's state.
+        with_scratch(|scratch| {
+            let counters = Counters {
+                last: &moved.last,
+                start,
+            };
+            if !up.done {
+                if let Poll::Ready(Err((side, e))) =
+                    up.poll(cx, &mut client, &mut target, scratch, &moved.up, &counters)
+                {
+                    return Poll::Ready(Ended::Failed(side, e));
+                }
             }
-        }
-        if !down.done {
-            if let Poll::Ready(Err((side, e))) = down.poll(
-                cx,
-                &mut target,
-                &mut client,
-                &mut scratch,
-                &moved.down,
-                &counters,
-            ) {
-                return Poll::Ready(Ended::Failed(side, e));
+            if !down.done {
+                if let Poll::Ready(Err((side, e))) = down.poll(
+                    cx,
+                    &mut target,
+                    &mut client,
+                    scratch,
+                    &moved.down,
+                    &counters,
+                ) {
+                    return Poll::Ready(Ended::Failed(side, e));
+                }
             }
-        }
-        if up.done && down.done {
-            return Poll::Ready(Ended::Done);
-        }
-        if idle_check.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Ended::Idle);
-        }
-        if stopping.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Ended::CutOff);
-        }
-        Poll::Pending
+            if up.done && down.done {
+                return Poll::Ready(Ended::Done);
+            }
+            if idle_check.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ended::Idle);
+            }
+            if stopping.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ended::CutOff);
+            }
+            Poll::Pending
+        })
     })
     .await
 }

@@ -440,6 +440,9 @@ impl PreparedServer {
                 return done(rec, started);
             }
         }
+        // rustls may hold as much ciphertext as one forwarding read makes
+        // (its default is 64 KiB), so that all of it leaves in one `writev`.
+        tls.get_mut().1.set_buffer_limit(Some(forward::SCRATCH));
         let moved = Moved::default();
         let ended = forward::forward(tls, target, limits.idle_timeout, &mut phase, &moved).await;
         rec.bytes_up = moved.up.load(std::sync::atomic::Ordering::Relaxed);
@@ -518,7 +521,11 @@ async fn handshake(
 ) -> std::io::Result<tokio_rustls::server::TlsStream<ReadAhead<TcpStream>>> {
     // Read ahead: a bulk client's records arrive in a few large reads, not
     // 4 KiB at a time; the buffer exists only while it holds data.
-    let start = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(tcp)).await?;
+    let start = LazyConfigAcceptor::new(
+        Acceptor::default(),
+        ReadAhead::with_size(tcp, forward::SCRATCH),
+    )
+    .await?;
     rec.sni = start
         .client_hello()
         .server_name()
