@@ -1025,7 +1025,10 @@ fn client_tunnel_reloads_its_ca_for_new_associations_and_counts_on_its_status_pa
     let counters: serde_json::Value = serde_json::from_str(&curl(&status_addr, "/")).unwrap();
     assert_eq!(counters["mode"], "client", "{counters}");
     assert_eq!(counters["connections_open"], 1, "{counters}");
-    assert_eq!(counters["certificate_expires_in_seconds"], serde_json::Value::Null);
+    assert_eq!(
+        counters["certificate_expires_in_seconds"],
+        serde_json::Value::Null
+    );
 
     // A broken CA file: the reload fails and says so; new associations still verify.
     std::fs::write(dir.join("trust.pem.new"), "garbage\n").unwrap();
