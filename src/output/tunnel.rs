@@ -322,7 +322,9 @@ mod tests {
                 pin: "sha256//x".into(),
             }),
             sni: Some("localhost".into()),
-            version: Some("TLSv1.3".into()),
+            version: Some(crate::tunnel::Version::Tls(
+                crate::tls::handshake::Protocol::Tls13,
+            )),
             suite: Some("TLS_AES_256_GCM_SHA384".into()),
             alpn: None,
             resumed: Some(false),

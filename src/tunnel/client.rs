@@ -306,7 +306,7 @@ impl PreparedClient {
             }
         };
         if let Some(h) = &dialed.report.handshake {
-            rec.version = Some(h.protocol.to_string());
+            rec.version = Some(super::Version::Tls(h.protocol));
             rec.suite = Some(h.cipher_suite.clone());
             rec.alpn = h.alpn.clone();
         }

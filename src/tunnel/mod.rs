@@ -256,6 +256,26 @@ pub struct PeerIdentity {
     pub pin: String,
 }
 
+/// The version a tunnelled connection negotiated: TLS for the TCP tunnel,
+/// DTLS for `--udp`. JSON spells it as connect does (`TLSv1.3`, `DTLSv1.2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Version {
+    /// The TCP tunnel's TLS version.
+    Tls(crate::tls::handshake::Protocol),
+    /// The UDP tunnel's DTLS version.
+    Dtls(crate::dtls::Version),
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Version::Tls(v) => v.name(),
+            Version::Dtls(v) => v.name(),
+        })
+    }
+}
+
 /// One connection, from accept to close.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnRecord {
@@ -267,8 +287,8 @@ pub struct ConnRecord {
     pub client: Option<PeerIdentity>,
     /// SNI: the name the client asked for (server mode), or sent (client mode).
     pub sni: Option<String>,
-    /// Protocol version of the TLS side.
-    pub version: Option<String>,
+    /// Protocol version of the TLS (or DTLS) side.
+    pub version: Option<Version>,
     /// Cipher suite of the TLS side.
     pub suite: Option<String>,
     /// ALPN protocol agreed on the TLS side.

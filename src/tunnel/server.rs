@@ -380,7 +380,7 @@ impl PreparedServer {
         {
             let (_, session) = tls.get_ref();
             let info = HandshakeInfo::from_state(session);
-            rec.version = Some(info.protocol.to_string());
+            rec.version = Some(super::Version::Tls(info.protocol));
             rec.suite = Some(info.cipher_suite);
             rec.alpn = info.alpn;
             rec.resumed = Some(session.handshake_kind() == Some(rustls::HandshakeKind::Resumed));

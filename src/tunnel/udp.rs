@@ -492,7 +492,7 @@ impl Handler for Forwarder {
         let mut rec = ConnRecord::new(peer);
         rec.client = self.identities.remove(&peer);
         if let Some(h) = &a.handshake {
-            rec.version = Some(h.protocol.name().to_string());
+            rec.version = Some(super::Version::Dtls(h.protocol));
             rec.suite = h.cipher_suite.clone();
         }
         rec.bytes_up = a.bytes_in;
@@ -889,7 +889,7 @@ async fn association(
         }
     };
     if let Some(h) = &conn.report.handshake {
-        rec.version = Some(h.protocol.name().to_string());
+        rec.version = Some(super::Version::Dtls(h.protocol));
         rec.suite = h.cipher_suite.clone();
     }
     let mut deliver = |d: &[u8]| {
