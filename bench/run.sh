@@ -15,7 +15,8 @@
 #                 of 100 loopback targets against sslyze --targets_in, bench/scan-fleet.sh)
 #   --no-install  do not apt-get/pip install missing peers; skip what is missing
 #   --wait-quiet LOAD  first wait (at most an hour) until the 1-minute load average
-#                 is at most LOAD: on a shared machine, numbers taken under load are noise
+#                 is at most LOAD, and before each item at most 6 minutes more: on a
+#                 shared machine, numbers taken under load are noise
 #   TLSKIT=PATH   (environment) use this binary instead of building a release one: for
 #                 checking the script, not for the record
 #
@@ -42,7 +43,7 @@ while (($#)); do
     --only) ONLY=$2; shift ;;
     --no-install) INSTALL=0 ;;
     --wait-quiet) WAIT_QUIET=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,9 +53,21 @@ if [[ -z $OUT ]]; then
 fi
 LOADS=()
 # want ITEM: whether to run ITEM (and, when so, notes the load average as it starts).
+# With --wait-quiet, an item first waits (at most 6 minutes) for the load to fall back:
+# closing thousands of held connections (item 4) raises the 1-minute average to 30-230
+# by itself, and it takes minutes to decay.
 want() {
   [[ ",$ONLY," == *",$1,"* ]] || return 1
-  [[ " ${LOADS[*]} " == *" $1="* ]] || LOADS+=("$1=$(cut -d' ' -f1 /proc/loadavg)")
+  [[ " ${LOADS[*]} " == *" $1="* ]] && return 0
+  if [[ -n $WAIT_QUIET ]]; then
+    local i
+    for ((i = 0; i < 36; i++)); do
+      awk -v max="$WAIT_QUIET" '{ exit !($1 <= max) }' /proc/loadavg && break
+      ((i == 0)) && say "item $1: waiting for the load ($(cut -d' ' -f1 /proc/loadavg)) to fall to $WAIT_QUIET"
+      sleep 10
+    done
+  fi
+  LOADS+=("$1=$(cut -d' ' -f1 /proc/loadavg)")
 }
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 
