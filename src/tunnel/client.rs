@@ -14,8 +14,7 @@ use tokio::time::Instant;
 
 use super::forward::{self, Moved};
 use super::{
-    run_loop, Conn, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, Ready, Stats,
-    Summary,
+    run_loop, Conn, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, Stats, Summary,
 };
 use crate::revocation;
 use crate::tls::algorithms::Algorithms;
@@ -193,31 +192,14 @@ impl PreparedClient {
             .important(Event::Listening { addr: addr.clone() })
             .await;
         let l = &self.opts.limits;
-        let mut warnings = Vec::new();
-        if !listener.local_addr().is_ok_and(|a| a.ip().is_loopback()) {
-            warnings.push(format!(
-                "listening on {addr}, not on loopback: anyone who can reach it talks to {} with this tunnel's identity",
-                self.opts.target
-            ));
-        }
-        events
-            .important(Event::Ready(Ready {
-                mode: Mode::Client,
-                transport: super::Transport::Tcp,
-                addr,
-                target: self.opts.target.to_string(),
-                certificate: None,
-                ephemeral: false,
-                client_auth: self.opts.identity.is_some(),
-                allow: Vec::new(),
-                server_name: Some(self.opts.target.server_name_str()),
-                max_connections: l.max_connections,
-                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
-                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
-                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
-                warnings,
-            }))
-            .await;
+        let ready = super::client_ready(
+            super::Transport::Tcp,
+            listener.local_addr(),
+            &self.opts.target,
+            self.opts.identity.is_some(),
+            l,
+        );
+        events.important(Event::Ready(ready)).await;
         let stats = Arc::new(Stats::default());
         let _ = self.events.set(events.clone());
         let shared = Arc::new(self);

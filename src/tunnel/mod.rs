@@ -333,6 +333,41 @@ impl ConnRecord {
     }
 }
 
+/// What a client tunnel (TCP or UDP) announces once it listens on `local`:
+/// the target it reaches, its limits, and a warning when the local port is
+/// open beyond loopback (whoever reaches it speaks with this tunnel's identity).
+fn client_ready(
+    transport: Transport,
+    local: io::Result<SocketAddr>,
+    target: &crate::tls::target::Target,
+    client_auth: bool,
+    l: &Limits,
+) -> Ready {
+    let mut warnings = Vec::new();
+    let addr = local.as_ref().map(|a| a.to_string()).unwrap_or_default();
+    if !local.is_ok_and(|a| a.ip().is_loopback()) {
+        warnings.push(format!(
+            "listening on {addr}, not on loopback: anyone who can reach it talks to {target} with this tunnel's identity"
+        ));
+    }
+    Ready {
+        mode: Mode::Client,
+        transport,
+        addr,
+        target: target.to_string(),
+        certificate: None,
+        ephemeral: false,
+        client_auth,
+        allow: Vec::new(),
+        server_name: Some(target.server_name_str()),
+        max_connections: l.max_connections,
+        handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+        connect_timeout_ms: l.connect_timeout.as_millis() as u64,
+        idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
+        warnings,
+    }
+}
+
 /// What is being served, sent once after [`Event::Listening`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Ready {
@@ -868,6 +903,50 @@ fn forward_ending(rec: &mut ConnRecord, ended: forward::Ended, limits: &Limits) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_tunnel_open_beyond_loopback_is_announced_with_a_warning() {
+        let target = crate::tls::target::Target::parse("db.example:5432").unwrap();
+        let limits = Limits {
+            connect_timeout: Duration::from_secs(5),
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: None,
+            max_connections: 8,
+            grace: Duration::from_secs(1),
+        };
+        for transport in [Transport::Tcp, Transport::Udp] {
+            let quiet = client_ready(
+                transport,
+                Ok("127.0.0.1:7000".parse().unwrap()),
+                &target,
+                true,
+                &limits,
+            );
+            assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
+            assert_eq!(quiet.addr, "127.0.0.1:7000");
+            assert_eq!(quiet.server_name.as_deref(), Some("db.example"));
+            assert!(quiet.client_auth);
+            let open = client_ready(
+                transport,
+                Ok("0.0.0.0:7000".parse().unwrap()),
+                &target,
+                false,
+                &limits,
+            );
+            assert_eq!(open.warnings.len(), 1);
+            assert!(
+                open.warnings[0].contains("not on loopback"),
+                "{:?}",
+                open.warnings
+            );
+            assert!(
+                open.warnings[0].contains("db.example:5432"),
+                "{:?}",
+                open.warnings
+            );
+            assert_eq!(open.transport, transport);
+        }
+    }
 
     #[test]
     fn targets_parse() {

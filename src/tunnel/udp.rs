@@ -696,31 +696,14 @@ impl UdpClient {
             .important(Event::Listening { addr: addr.clone() })
             .await;
         let l = self.opts.limits.clone();
-        let mut warnings = Vec::new();
-        if !local.local_addr().is_ok_and(|a| a.ip().is_loopback()) {
-            warnings.push(format!(
-                "listening on {addr}, not on loopback: anyone who can reach it talks to {} with this tunnel's identity",
-                self.opts.target
-            ));
-        }
-        events
-            .important(Event::Ready(Ready {
-                mode: Mode::Client,
-                transport: Transport::Udp,
-                addr,
-                target: self.opts.target.to_string(),
-                certificate: None,
-                ephemeral: false,
-                client_auth: self.opts.identity.is_some(),
-                allow: Vec::new(),
-                server_name: Some(self.opts.target.server_name_str()),
-                max_connections: l.max_connections,
-                handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
-                connect_timeout_ms: l.connect_timeout.as_millis() as u64,
-                idle_timeout_ms: l.idle_timeout.map(|d| d.as_millis() as u64),
-                warnings,
-            }))
-            .await;
+        let ready = super::client_ready(
+            Transport::Udp,
+            local.local_addr(),
+            &self.opts.target,
+            self.opts.identity.is_some(),
+            &l,
+        );
+        events.important(Event::Ready(ready)).await;
         let stats = Arc::new(Stats::default());
         let status_task = status.map(|listener| {
             super::status::start(listener, Mode::Client, stats.clone(), Arc::new(|| None))

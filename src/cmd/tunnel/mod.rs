@@ -79,9 +79,13 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
     };
     let prepared = PreparedServer::prepare(opts)?;
     let status = status_addrs(&a.common)?;
-    drive(&addrs, status, ctx, |listener, status, events, control| {
-        prepared.run(listener, status, events, control)
-    })
+    drive(
+        &addrs,
+        status,
+        ctx,
+        tcp,
+        |listener, status, events, control| prepared.run(listener, status, events, control),
+    )
 }
 
 fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
@@ -124,9 +128,13 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     };
     let prepared = PreparedClient::prepare(opts)?;
     let status = status_addrs(&a.common)?;
-    drive(&addrs, status, ctx, |listener, status, events, control| {
-        prepared.run(listener, status, events, control)
-    })
+    drive(
+        &addrs,
+        status,
+        ctx,
+        tcp,
+        |listener, status, events, control| prepared.run(listener, status, events, control),
+    )
 }
 
 pub(super) fn status_addrs(c: &CommonArgs) -> Result<Option<Vec<SocketAddr>>> {
@@ -167,15 +175,18 @@ pub(super) fn limits(c: &CommonArgs, handshake_timeout: Duration) -> Limits {
     }
 }
 
-/// Starts the runtime, binds, wires the signals, renders the events, and runs the engine.
-fn drive<F, Fut>(
+/// Starts the runtime, binds with `bind` (TCP or UDP) and the status
+/// endpoint, wires the signals, renders the events, and runs the engine.
+pub(super) fn drive<S, B, F, Fut>(
     addrs: &[SocketAddr],
     status: Option<Vec<SocketAddr>>,
     ctx: &Ctx,
+    bind: B,
     engine: F,
 ) -> Result<Code>
 where
-    F: FnOnce(TcpListener, Option<TcpListener>, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
+    B: FnOnce(&[SocketAddr]) -> Result<S>,
+    F: FnOnce(S, Option<TcpListener>, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
     Fut: std::future::Future<Output = Summary>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -207,14 +218,21 @@ where
     let summary = runtime.block_on(async {
         // Signals first: a SIGTERM right after the first line must already be graceful.
         let control = forward_signals()?;
-        let bind = |addrs: &[SocketAddr]| crate::listen::tcp(addrs, BACKLOG);
         let listener = bind(addrs)?;
-        let status = status.as_deref().map(bind).transpose()?;
+        let status = status
+            .as_deref()
+            .map(|addrs| crate::listen::tcp(addrs, BACKLOG))
+            .transpose()?;
         anyhow::Ok(engine(listener, status, events, control).await)
     });
     // The engine dropped its sender: the renderer drains the queue and ends.
     let _ = renderer.join();
     print_summary(&summary?, ctx)
+}
+
+/// The TCP tunnel's listener.
+fn tcp(addrs: &[SocketAddr]) -> Result<TcpListener> {
+    crate::listen::tcp(addrs, BACKLOG)
 }
 
 /// The summary at the end (text or one JSON line), unless `--quiet`.

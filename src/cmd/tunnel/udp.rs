@@ -2,23 +2,18 @@
 //! the TCP tunnel, checked for what DTLS here can do, handed to
 //! `crate::tunnel::udp`; the log is rendered as the TCP tunnel's.
 
-use std::io::Write;
-use std::net::SocketAddr;
-
-use anyhow::{Context, Result};
-use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::mpsc;
+use anyhow::Result;
 
 use super::{limits, ClientArgs, CommonArgs, ServerArgs};
 use crate::dtls::{Versions, DEFAULT_MTU};
 use crate::exit::{self, Code};
-use crate::output::{self, Ctx};
+use crate::output::Ctx;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 use crate::tunnel::allow::AllowRules;
 use crate::tunnel::client::Roots;
 use crate::tunnel::udp::{UdpClient, UdpClientTunnel, UdpServer, UdpServerTunnel};
-use crate::tunnel::{Control, Events, Summary, Target};
+use crate::tunnel::Target;
 
 /// Runs `tunnel server --udp`.
 pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
@@ -67,9 +62,13 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
     };
     let prepared = UdpServer::prepare(opts)?;
     let status = super::status_addrs(&a.common)?;
-    drive(&addrs, status, ctx, |socket, status, events, control| {
-        prepared.run(socket, status, events, control)
-    })
+    super::drive(
+        &addrs,
+        status,
+        ctx,
+        crate::listen::udp,
+        |socket, status, events, control| prepared.run(socket, status, events, control),
+    )
 }
 
 /// Runs `tunnel client --udp`.
@@ -111,9 +110,13 @@ pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     };
     let prepared = UdpClient::prepare(opts)?;
     let status = super::status_addrs(&a.common)?;
-    drive(&addrs, status, ctx, |socket, status, events, control| {
-        prepared.run(socket, status, events, control)
-    })
+    super::drive(
+        &addrs,
+        status,
+        ctx,
+        crate::listen::udp,
+        |socket, status, events, control| prepared.run(socket, status, events, control),
+    )
 }
 
 /// A flag that means something over TCP only: whether it was given, its
@@ -147,56 +150,4 @@ fn versions(c: &CommonArgs) -> Versions {
         (false, true) => Versions::Dtls13,
         _ => Versions::Both,
     }
-}
-
-/// Starts the runtime, binds the UDP socket, wires the signals, renders the
-/// events as the TCP tunnel does, and runs the engine.
-fn drive<F, Fut>(
-    addrs: &[SocketAddr],
-    status: Option<Vec<SocketAddr>>,
-    ctx: &Ctx,
-    engine: F,
-) -> Result<Code>
-where
-    F: FnOnce(UdpSocket, Option<TcpListener>, Events, mpsc::UnboundedReceiver<Control>) -> Fut,
-    Fut: std::future::Future<Output = Summary>,
-{
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("tlskit-tunnel")
-        .build()
-        .context("starting the async runtime")?;
-    let (events, mut rx) = Events::channel(4096);
-    let json = ctx.json;
-    let quiet = ctx.quiet;
-    let (style, err_style) = (ctx.stdout_style(), ctx.stderr_style());
-    let renderer = std::thread::spawn(move || {
-        let stdout = std::io::stdout();
-        while let Some(event) = rx.blocking_recv() {
-            let mut out = stdout.lock();
-            let written = if json {
-                output::tunnel::json_line(&mut out, &event)
-            } else {
-                let _ =
-                    output::tunnel::stderr_lines(&mut std::io::stderr().lock(), &event, err_style);
-                output::tunnel::text(&mut out, &event, quiet, style)
-            };
-            // A closed stdout ends the log, not the tunnel.
-            if written.and_then(|_| out.flush()).is_err() {
-                continue;
-            }
-        }
-    });
-    let summary = runtime.block_on(async {
-        // Signals first: a SIGTERM right after the first line must already be graceful.
-        let control = super::forward_signals()?;
-        let socket = crate::listen::udp(addrs)?;
-        let status = status
-            .as_deref()
-            .map(|addrs| crate::listen::tcp(addrs, super::BACKLOG))
-            .transpose()?;
-        anyhow::Ok(engine(socket, status, events, control).await)
-    });
-    let _ = renderer.join();
-    super::print_summary(&summary?, ctx)
 }
