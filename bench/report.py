@@ -154,6 +154,10 @@ def handshake_section(results, item, title, targets):
     return out
 
 
+# Servers that forward to a plaintext echo rather than echo themselves: their
+# floor per MiB is the relay's (four transfers per byte), not the echo's (two).
+FORWARDERS = {"stunnel4", "tlskit tunnel server"}
+
 COST_TARGETS = [
     # (column, server, peer or "floor", at most this ratio)
     ("full, X25519", "tlskit serve", "nginx", 0.35),
@@ -179,6 +183,38 @@ def cost_section(results):
         "full, default groups": floor.get("handshake_x25519mlkem768_us"),
         "per MiB echoed": (floor.get("aes256gcm_seal_open_per_mib_us") or 0) / 1000 or None,
     }
+    # The floor with loopback TCP's own cost added (present in runs since the
+    # floor measured it): per connection, and per MiB echoed or forwarded.
+    ms = lambda k: (floor.get(k) or 0) / 1000 or None
+    tcp_floors = {
+        "full, X25519": floor.get("handshake_x25519_with_tcp_us"),
+        "full, default groups": (floor.get("handshake_x25519mlkem768_us") or 0)
+        + (floor.get("tcp_connection_us") or 0) if floor.get("tcp_connection_us") else None,
+        "per MiB echoed": ms("echo_per_mib_with_tcp_us"),
+    }
+    relay_floor = ms("relay_per_mib_with_tcp_us")
+
+    def tcp_floor(server, col):
+        if col == "per MiB echoed" and server in FORWARDERS:
+            return relay_floor
+        return tcp_floors.get(col)
+
+    # The floor with loopback TCP's own cost added (present in runs since the
+    # floor measured it): per connection, and per MiB echoed or forwarded.
+    ms = lambda k: (floor.get(k) or 0) / 1000 or None
+    tcp_floors = {
+        "full, X25519": floor.get("handshake_x25519_with_tcp_us"),
+        "full, default groups": (floor.get("handshake_x25519mlkem768_us") or 0)
+        + (floor.get("tcp_connection_us") or 0) if floor.get("tcp_connection_us") else None,
+        "per MiB echoed": ms("echo_per_mib_with_tcp_us"),
+    }
+    relay_floor = ms("relay_per_mib_with_tcp_us")
+
+    def tcp_floor(server, col):
+        if col == "per MiB echoed" and server in FORWARDERS:
+            return relay_floor
+        return tcp_floors.get(col)
+
     rows = list(OrderedDict.fromkeys(k[0] for k in c))
     cols = list(OrderedDict.fromkeys(k[1] for k in c))
     units = {col: ("ms" if col.startswith("per MiB") else "µs") for col in cols}
@@ -194,7 +230,9 @@ def cost_section(results):
             cell = f"{v:,.1f} {units[col]}" if units[col] == "µs" else f"{v:.2f} {units[col]}"
             f = floors.get(col)
             if f:
-                cell += f" ({v / f:.2f}× floor)"
+                cell += f" ({v / f:.2f}× floor"
+                t = tcp_floor(r, col)
+                cell += f", {v / t:.2f}× with TCP)" if t else ")"
             groups = {str((x.get("extra") or {}).get("group")) for x in recs}
             if col.startswith("full") and groups:
                 cell += f" <sub>{', '.join(sorted(groups))}</sub>"
@@ -210,6 +248,18 @@ def cost_section(results):
             f"with X25519 at least {floors['full, X25519']} µs, with X25519MLKEM768 "
             f"{floors['full, default groups']} µs; AES-256-GCM seal + open "
             f"{floor.get('aes256gcm_seal_open_per_mib_us')} µs per MiB.",
+            "",
+        ]
+    if floor.get("tcp_connection_us"):
+        out += [
+            "With TCP: the same floor plus what loopback TCP alone costs a server's system calls "
+            "(`bench --floor`, both ends in one thread in lockstep, so nothing sleeps or polls): "
+            f"{floor.get('tcp_connection_us')} µs per connection with a handshake's traffic, "
+            f"{floor.get('tcp_echo_per_mib_us')} µs per MiB echoed, "
+            f"{floor.get('tcp_relay_per_mib_us')} µs per MiB forwarded both ways; together "
+            f"{floor.get('handshake_x25519_with_tcp_us')} µs per full X25519 handshake, "
+            f"{floor.get('echo_per_mib_with_tcp_us'):,} µs per MiB echoed (serve, socat) and "
+            f"{floor.get('relay_per_mib_with_tcp_us'):,} µs per MiB forwarded (stunnel4, tunnel).",
             "",
         ]
     out += [
@@ -235,7 +285,17 @@ def cost_section(results):
         if not theirs:
             continue
         r = med(m) / theirs
-        lines.append(f"- {col}: {mine} = {r:.2f}× {name} (target ≤ {want}×: {verdict(r <= want)})")
+        line = f"- {col}: {mine} = {r:.2f}× {name} (target ≤ {want}×: {verdict(r <= want)})"
+        if peer != "floor" and r > want and tcp_floor(mine, col):
+            t = tcp_floor(mine, col)
+            unit = "ms" if col.startswith("per MiB") else "µs"
+            line += (f"; {want}× {name} is {want * theirs:,.2f} {unit}, {want * theirs / t:.2f}× the floor "
+                     f"with TCP, where {mine} is at {med(m) / t:.2f}×")
+        if peer == "floor" and tcp_floor(mine, col):
+            t = tcp_floor(mine, col)
+            line += (f"; the floor with TCP is {t:,.2f} {'ms' if col.startswith('per MiB') else 'µs'}"
+                     f" = {t / theirs:.2f}× the crypto floor, and {mine} is {med(m) / t:.2f}× it")
+        lines.append(line)
     if lines:
         out += ["Targets:", ""] + lines + [""]
     return out

@@ -7,6 +7,11 @@
 //! Each operation is timed in batches on one thread, by that thread's CPU
 //! clock (other processes on a busy machine do not inflate it), and the
 //! median batch is kept.
+//!
+//! The same measurement adds the kernel's share ([`super::tcpfloor`]): what
+//! loopback TCP alone costs a server per connection and per MiB, so that the
+//! record can say how far each server is from what any server on this
+//! machine must spend.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +22,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use serde::Serialize;
 
+use super::tcpfloor::{self, TcpFloor};
 use crate::tls::error::{fail, Failure};
 
 /// What each operation costs, in microseconds of one core's CPU time.
@@ -37,6 +43,16 @@ pub struct Floor {
     pub handshake_x25519_us: f64,
     /// A full handshake with X25519MLKEM768: the above plus one encapsulation.
     pub handshake_x25519mlkem768_us: f64,
+    /// What loopback TCP costs a server with no TLS at all.
+    #[serde(flatten)]
+    pub tcp: TcpFloor,
+    /// A full X25519 handshake's cryptography and its connection's kernel
+    /// work: what a TLS server over loopback TCP cannot go below.
+    pub handshake_x25519_with_tcp_us: f64,
+    /// AES-256-GCM for one MiB plus echoing it through the kernel.
+    pub echo_per_mib_with_tcp_us: f64,
+    /// AES-256-GCM for one MiB plus forwarding it both ways, as a tunnel does.
+    pub relay_per_mib_with_tcp_us: f64,
 }
 
 /// How long each operation is measured (split into batches).
@@ -44,7 +60,7 @@ const PER_OPERATION: Duration = Duration::from_millis(400);
 /// Batches per operation; the median is kept.
 const BATCHES: usize = 7;
 
-/// Measures the floor (about three seconds of one core).
+/// Measures the floor (about four seconds of one core).
 pub fn measure() -> anyhow::Result<Floor> {
     let rng = SystemRandom::new();
     let broken = |what: &str| {
@@ -123,13 +139,25 @@ pub fn measure() -> anyhow::Result<Floor> {
         opened
     })?;
 
+    let tcp = tcpfloor::measure().map_err(|e| {
+        fail(
+            Failure::Network,
+            format!("measuring loopback TCP on 127.0.0.1 failed: {e}"),
+        )
+    })?;
+
     let round = |v: f64| (v * 100.0).round() / 100.0;
+    let aes = seal_open_record * records_per_mib as f64;
     Ok(Floor {
+        handshake_x25519_with_tcp_us: round(sign + keygen + agree + tcp.tcp_connection_us),
+        echo_per_mib_with_tcp_us: round(aes + tcp.tcp_echo_per_mib_us),
+        relay_per_mib_with_tcp_us: round(aes + tcp.tcp_relay_per_mib_us),
+        tcp,
         ecdsa_p256_sign_us: round(sign),
         x25519_keygen_us: round(keygen),
         x25519_agree_us: round(agree),
         mlkem768_encapsulate_us: round(encapsulate),
-        aes256gcm_seal_open_per_mib_us: round(seal_open_record * records_per_mib as f64),
+        aes256gcm_seal_open_per_mib_us: round(aes),
         handshake_x25519_us: round(sign + keygen + agree),
         handshake_x25519mlkem768_us: round(sign + keygen + agree + encapsulate),
     })
@@ -164,7 +192,7 @@ fn per_op(mut op: impl FnMut() -> bool) -> anyhow::Result<f64> {
 }
 
 /// This thread's CPU time so far.
-fn thread_cpu() -> Duration {
+pub(crate) fn thread_cpu() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

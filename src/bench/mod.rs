@@ -9,6 +9,7 @@ pub mod cpu;
 pub mod echo;
 pub mod floor;
 pub mod histogram;
+pub mod tcpfloor;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

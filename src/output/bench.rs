@@ -450,6 +450,62 @@ pub fn floor(out: &mut dyn Write, f: &Floor, style: Style) -> std::io::Result<()
             "{} (X25519MLKEM768: the above + one ML-KEM-768 encapsulation)",
             us(f.handshake_x25519mlkem768_us)
         ),
+    )?;
+    writeln!(
+        out,
+        "Loopback TCP with no TLS (this kernel, the server's system calls only):"
+    )?;
+    field_styled(
+        out,
+        style,
+        "connection",
+        format!(
+            "{} (accept, two reads, a write, an alert with the FIN, close)",
+            us(f.tcp.tcp_connection_us)
+        ),
+    )?;
+    field_styled(
+        out,
+        style,
+        "echo",
+        format!(
+            "{} per MiB read and written back",
+            us(f.tcp.tcp_echo_per_mib_us)
+        ),
+    )?;
+    field_styled(
+        out,
+        style,
+        "forwarding",
+        format!(
+            "{} per MiB through a relay, both ways",
+            us(f.tcp.tcp_relay_per_mib_us)
+        ),
+    )?;
+    writeln!(
+        out,
+        "Together, a TLS server over loopback TCP spends at least:"
+    )?;
+    field_styled(
+        out,
+        style,
+        "handshake",
+        format!(
+            "{} per full X25519 handshake",
+            us(f.handshake_x25519_with_tcp_us)
+        ),
+    )?;
+    field_styled(
+        out,
+        style,
+        "echo",
+        format!("{} per MiB echoed", us(f.echo_per_mib_with_tcp_us)),
+    )?;
+    field_styled(
+        out,
+        style,
+        "tunnel",
+        format!("{} per MiB forwarded", us(f.relay_per_mib_with_tcp_us)),
     )
 }
 

@@ -1102,6 +1102,24 @@ fn floor_is_measured_and_adds_up() {
     let parts = f("ecdsa_p256_sign_us") + f("x25519_keygen_us") + f("x25519_agree_us");
     assert!((f("handshake_x25519_us") - parts).abs() < 0.05, "{r:#}");
     assert!(f("handshake_x25519mlkem768_us") > f("handshake_x25519_us"));
+    // The kernel's share over loopback, and the sums the record uses.
+    for k in [
+        "tcp_connection_us",
+        "tcp_echo_per_mib_us",
+        "tcp_relay_per_mib_us",
+    ] {
+        assert!(f(k) > 0.0, "{k} in {r:#}");
+    }
+    let sum = f("handshake_x25519_us") + f("tcp_connection_us");
+    assert!(
+        (f("handshake_x25519_with_tcp_us") - sum).abs() < 0.05,
+        "{r:#}"
+    );
+    let aes = f("aes256gcm_seal_open_per_mib_us");
+    let sum = aes + f("tcp_echo_per_mib_us");
+    assert!((f("echo_per_mib_with_tcp_us") - sum).abs() < 0.05, "{r:#}");
+    let sum = aes + f("tcp_relay_per_mib_us");
+    assert!((f("relay_per_mib_with_tcp_us") - sum).abs() < 0.05, "{r:#}");
     // A target and --floor exclude each other; neither is a usage error.
     assert_eq!(code(&dir.run(&["bench", "--floor", "localhost:1"])), 2);
     assert_eq!(code(&dir.run(&["bench"])), 2);
