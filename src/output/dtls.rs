@@ -78,6 +78,9 @@ pub fn render_connect(out: &mut dyn Write, r: &ConnectReport, style: Style) -> s
     };
     field(out, style, "client cert", client)?;
     field(out, style, "verification", verdict(&r.verification, style))?;
+    if let Some(rev) = &r.revocation {
+        super::revocation::render(out, rev, style)?;
+    }
     render_chain(out, &r.chain, style)
 }
 

@@ -1368,3 +1368,164 @@ fn scan_checks_every_certificate_of_the_chain_and_names_a_revoked_intermediate()
         "{text_out}"
     );
 }
+
+/// `tlskit serve --dtls` with LEAF's certificate (DTLS sends the leaf only).
+fn serve_dtls_leaf(pki: &Pki, leaf: &str) -> util::Served {
+    let cert = format!("{leaf}.pem");
+    let key = format!("{leaf}-key.pem");
+    util::spawn_serve(&pki.dir, &["--dtls", "--cert", &cert, "--key", &key])
+}
+
+/// `openssl s_server -dtls1_2` with LEAF's certificate, on a free UDP port.
+fn openssl_dtls_server(pki: &Pki, leaf: &str) -> (Background, u16) {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free UDP port")
+        .port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(pki.dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        &format!("{leaf}.pem"),
+        "-key",
+        &format!("{leaf}-key.pem"),
+    ]);
+    let server = Background::spawn_stdin_open(cmd);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if server.line(Duration::from_secs(10)).contains("ACCEPT") {
+            break;
+        }
+    }
+    (server, port)
+}
+
+/// `tlskit [--json] connect --dtls` to 127.0.0.1:PORT, trusting the
+/// intermediate (the leaf's issuer: DTLS here sees no intermediates).
+fn connect_dtls(pki: &Pki, json: bool, port: u16, extra: &[&str]) -> std::process::Output {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = Vec::new();
+    if json {
+        args.push("--json");
+    }
+    args.extend_from_slice(&[
+        "connect",
+        "--dtls",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "int/cert.pem",
+        "--no-io",
+        "--timeout",
+        "5",
+    ]);
+    args.extend_from_slice(extra);
+    pki.dir.run(&args)
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("JSON: {e}\n{}\n{}", stdout(out), stderr(out)))
+}
+
+#[test]
+fn connect_dtls_checks_the_servers_leaf_good_and_revoked() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "good");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json_of(&out);
+    // The leaf only: its issuer is the --ca certificate that verified it.
+    assert_eq!(statuses(&doc), vec![pair("good", "ocsp")], "{doc}");
+    assert_eq!(doc["verification"]["verified"], true, "{doc}");
+    // The same in text: the report has the revocation line.
+    let out = connect_dtls(&pki, false, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Revocation (leaf first):\n #0 CN=good: good (per OCSP responder http://127.0.0.1:"),
+        "{text}"
+    );
+
+    // A revoked leaf, served by a peer nobody here wrote: exit 5, as TLS connect.
+    let (_s, port) = openssl_dtls_server(&pki, "revoked");
+    let out = connect_dtls(&pki, false, port, &["--check-revocation"]);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "tlskit: error: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("reason: key_compromise"), "{err}");
+    assert!(err.contains("OCSP responder at http://127.0.0.1:"), "{err}");
+}
+
+#[test]
+fn connect_dtls_revoked_in_json_and_unchecked_without_the_flag() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "revoked");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let doc = json_of(&out);
+    assert_eq!(statuses(&doc), vec![pair("revoked", "ocsp")], "{doc}");
+    assert_eq!(doc["verification"]["verified"], false, "{doc}");
+    assert_eq!(doc["error"]["exit_code"], 5, "{doc}");
+    // Without the flag nothing asks about revocation, and the server passes.
+    let out = connect_dtls(&pki, true, served.port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(json_of(&out).get("revocation").is_none());
+}
+
+#[test]
+fn connect_dtls_with_the_responder_down_warns_or_with_require_fails() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "down");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json_of(&out);
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "unreachable", "{leaf}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    let out = connect_dtls(&pki, false, served.port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{err}"
+    );
+    assert!(err.contains("(--check-revocation=require)"), "{err}");
+    // --offline: nothing is fetched, so =require fails for want of an answer.
+    let out = connect_dtls(
+        &pki,
+        true,
+        served.port,
+        &["--check-revocation=require", "--offline"],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(
+        json_of(&out)["revocation"]["certificates"][0]["unknown_reason"],
+        "offline"
+    );
+}
+
+#[test]
+fn connect_dtls_refuses_fetch_intermediates_with_a_sentence() {
+    let dir = Dir::new();
+    dir.expect(
+        &["connect", "--dtls", "127.0.0.1:9", "--fetch-intermediates"],
+        2,
+        "",
+        "tlskit: error: --fetch-intermediates does not apply to DTLS: tlskit's DTLS sees the server's own certificate only, so its issuer must be one of the --ca certificates\n",
+    );
+}
