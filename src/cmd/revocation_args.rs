@@ -112,8 +112,7 @@ pub async fn after_verify(
     let Some(leaf) = observed.chain.first() else {
         return Ok(out);
     };
-    if stapling == Stapling::Possible && revocation::must_staple(leaf) && observed.ocsp.is_empty()
-    {
+    if stapling == Stapling::Possible && revocation::must_staple(leaf) && observed.ocsp.is_empty() {
         let sentence = "the server's certificate is marked must-staple (TLS Feature status_request) but the server stapled no OCSP response".to_string();
         if verified && !trust.insecure {
             out.failure = Some(exit::fail(Code::Verification, sentence));

@@ -180,6 +180,7 @@ pub fn association_line(a: &Association, style: Style) -> String {
         | End::CertificateRejected
         | End::Denied
         | End::TargetUnreachable
+        | End::RevocationRefused
         | End::Error => Tone::Bad,
     };
     let mut s = format!(

@@ -1447,7 +1447,9 @@ fn connect_dtls_checks_the_servers_leaf_good_and_revoked() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("Revocation (leaf first):\n #0 CN=good: good (per OCSP responder http://127.0.0.1:"),
+        text.contains(
+            "Revocation (leaf first):\n #0 CN=good: good (per OCSP responder http://127.0.0.1:"
+        ),
         "{text}"
     );
 
@@ -1528,4 +1530,225 @@ fn connect_dtls_refuses_fetch_intermediates_with_a_sentence() {
         "",
         "tlskit: error: --fetch-intermediates does not apply to DTLS: tlskit's DTLS sees the server's own certificate only, so its issuer must be one of the --ca certificates\n",
     );
+}
+
+/// `tlskit tunnel server --udp` in front of a UDP echo, serving the good
+/// leaf, with client certificates from the intermediate (DTLS here carries
+/// the client's own certificate only, so its issuer is the --client-ca).
+fn udp_server_tunnel(pki: &Pki, echo_port: u16, extra: &[&str]) -> util::Tunnel {
+    let target = format!("127.0.0.1:{echo_port}");
+    let mut args = vec![
+        "server",
+        "--udp",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--cert",
+        "good.pem",
+        "--key",
+        "good-key.pem",
+        "--client-ca",
+        "int/cert.pem",
+        "--idle-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    util::Tunnel::start(&pki.dir, &args)
+}
+
+/// `openssl s_client -dtls1_2` as WHO through the tunnel on `port`, sending a line.
+fn dtls_client_as(pki: &Pki, port: u16, who: &str) -> String {
+    let target = format!("127.0.0.1:{port}");
+    let out = crate::tunnel_udp::openssl_with_input(
+        &pki.dir,
+        "through the tunnel\n",
+        &[
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &target,
+            "-CAfile",
+            "int/cert.pem",
+            "-cert",
+            &format!("{who}.pem"),
+            "-key",
+            &format!("{who}-key.pem"),
+            "-ign_eof",
+        ],
+    );
+    format!("{}\n{}", stdout(&out), stderr(&out))
+}
+
+#[test]
+fn udp_tunnel_server_check_revocation_refuses_a_revoked_client_before_the_target() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let mut t = udp_server_tunnel(&pki, echo_port, &["--check-revocation=require"]);
+    // mallory's certificate is revoked (its CRL distribution point says so):
+    // the handshake completes, then the association is closed, and the
+    // target hears nothing of it.
+    let seen = dtls_client_as(&pki, t.port, "mallory");
+    assert!(!seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["client"]["cn"], "mallory", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("the client's certificate (CN=mallory, serial "),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the CRL at http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+    // alice is good: her line reaches the target and comes back.
+    let seen = dtls_client_as(&pki, t.port, "alice");
+    assert!(seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["client"]["cn"], "alice", "{rec}");
+    assert_eq!(rec["bytes_up"], 19, "{rec}");
+    assert_eq!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).len(),
+        1
+    );
+    // The refusal is counted as the TCP tunnel counts it (the summary and --status share the counters).
+    let summary = t.stop();
+    assert_eq!(summary["connections"], 2, "{summary}");
+    assert_eq!(summary["failed"]["revocation_refused"], 1, "{summary}");
+}
+
+#[test]
+fn udp_tunnel_server_crl_refuses_a_listed_client_in_the_handshake() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let t = udp_server_tunnel(&pki, echo_port, &["--crl", "www/int.crl"]);
+    let seen = dtls_client_as(&pki, t.port, "mallory");
+    assert!(seen.contains("certificate revoked"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(
+        rec["reason"], "the client's certificate (CN=mallory) has been revoked (a --crl lists it)",
+        "{rec}"
+    );
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+    let seen = dtls_client_as(&pki, t.port, "alice");
+    assert!(seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["client"]["cn"], "alice", "{rec}");
+}
+
+/// `tlskit tunnel client --udp` in front of the DTLS server on `upstream`,
+/// trusting the intermediate (the leaf's issuer).
+fn udp_client_tunnel(pki: &Pki, upstream: u16, extra: &[&str]) -> util::Tunnel {
+    let target = format!("127.0.0.1:{upstream}");
+    let mut args = vec![
+        "client",
+        "--udp",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "int/cert.pem",
+        "--connect-timeout",
+        "10",
+        "--idle-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    util::Tunnel::start(&pki.dir, &args)
+}
+
+/// Whether `server` printed a line containing `needle` within `wait`.
+fn printed(server: &Background, needle: &str, wait: Duration) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match server.lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+#[test]
+fn udp_tunnel_client_check_revocation_forwards_nothing_to_a_revoked_server() {
+    let Some(pki) = pki() else { return };
+    let (server, port) = openssl_dtls_server(&pki, "revoked");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation"]);
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"secret-for-a-revoked-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    let rec = t.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "refused to forward: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("(according to the OCSP responder at http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(
+        !printed(
+            &server,
+            "secret-for-a-revoked-server",
+            Duration::from_secs(1)
+        ),
+        "the datagram reached a revoked server"
+    );
+}
+
+#[test]
+fn udp_tunnel_client_check_revocation_passes_a_good_server_and_require_refuses_unknown() {
+    let Some(pki) = pki() else { return };
+    let (server, port) = openssl_dtls_server(&pki, "good");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation=require"]);
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"hello-good-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    assert!(
+        printed(&server, "hello-good-server", Duration::from_secs(20)),
+        "the datagram did not reach a good server"
+    );
+    drop(t);
+    drop(server);
+    // The responder is down: =require refuses to forward.
+    let (server, port) = openssl_dtls_server(&pki, "down");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation=require"]);
+    local
+        .send_to(b"hello-unknown-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    let rec = t.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("(--check-revocation=require)"), "{reason}");
+    assert!(!printed(
+        &server,
+        "hello-unknown-server",
+        Duration::from_secs(1)
+    ));
 }

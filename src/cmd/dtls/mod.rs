@@ -115,6 +115,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
     let prepared = server::prepare(ServerOptions {
         identity,
         client_cas,
+        client_crls: Vec::new(),
         versions,
         mtu,
         handshake_timeout: args.handshake_timeout,
