@@ -1752,3 +1752,40 @@ fn udp_tunnel_client_check_revocation_passes_a_good_server_and_require_refuses_u
         Duration::from_secs(1)
     ));
 }
+
+#[test]
+fn udp_tunnel_server_check_revocation_over_dtls13_sends_certificate_revoked() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let server = udp_server_tunnel(&pki, echo_port, &["--tls13", "--check-revocation"]);
+    // tlskit's client tunnel as mallory (no Debian peer speaks DTLS 1.3).
+    let upstream = server.port;
+    let client = udp_client_tunnel(
+        &pki,
+        upstream,
+        &[
+            "--tls13",
+            "--cert",
+            "mallory.pem",
+            "--key",
+            "mallory-key.pem",
+        ],
+    );
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"from-a-revoked-client", ("127.0.0.1", client.port))
+        .expect("send");
+    let rec = server.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.3", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    // The client tunnel hears the alert and says so.
+    let rec = client.event("connection", Duration::from_secs(30));
+    assert_ne!(rec["outcome"], "closed", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("revoked"), "{rec}");
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+}
