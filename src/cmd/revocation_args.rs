@@ -88,6 +88,16 @@ fn roots(trust: &super::RootArgs) -> Result<Arc<rustls::RootCertStore>> {
     Ok(Arc::new(config::root_store(&roots)?))
 }
 
+/// Whether the protocol could have carried a stapled OCSP response: TLS can;
+/// DTLS here cannot (no status_request), so must-staple is not judged there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stapling {
+    /// The server could have stapled.
+    Possible,
+    /// Nothing can be stapled (DTLS).
+    Impossible,
+}
+
 /// Must-staple and revocation, once the chain verified.
 pub async fn after_verify(
     args: &RevocationArgs,
@@ -95,13 +105,14 @@ pub async fn after_verify(
     observed: &Observed,
     name: &str,
     timeout: Duration,
+    stapling: Stapling,
 ) -> Result<AfterVerify> {
     let mut out = AfterVerify::default();
     let verified = matches!(observed.verdict, Some(Ok(())));
     let Some(leaf) = observed.chain.first() else {
         return Ok(out);
     };
-    if revocation::must_staple(leaf) && observed.ocsp.is_empty() {
+    if stapling == Stapling::Possible && revocation::must_staple(leaf) && observed.ocsp.is_empty() {
         let sentence = "the server's certificate is marked must-staple (TLS Feature status_request) but the server stapled no OCSP response".to_string();
         if verified && !trust.insecure {
             out.failure = Some(exit::fail(Code::Verification, sentence));

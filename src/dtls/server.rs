@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dimpl::{Dtls, DtlsCertificate, Output};
-use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use serde::Serialize;
@@ -38,6 +38,8 @@ pub struct ServerOptions {
     pub identity: Identity,
     /// Require a client certificate issued by one of these CAs.
     pub client_cas: Option<Vec<CertificateDer<'static>>>,
+    /// Client certificates these CRLs list are refused in the handshake (with `client_cas`).
+    pub client_crls: Vec<CertificateRevocationListDer<'static>>,
     /// Versions to accept.
     pub versions: Versions,
     /// Largest datagram to send.
@@ -89,12 +91,19 @@ pub fn prepare(opts: ServerOptions) -> anyhow::Result<Server> {
                     "the client CA file holds no usable CA certificate",
                 ));
             }
-            let v = WebPkiClientVerifier::builder_with_provider(
+            let mut builder = WebPkiClientVerifier::builder_with_provider(
                 Arc::new(store),
                 crate::tls::provider(),
-            )
-            .build()
-            .map_err(|e| {
+            );
+            if !opts.client_crls.is_empty() {
+                // A CRL answers for the certificates its issuer signed; a client
+                // certificate no CRL covers is not refused for that.
+                builder = builder
+                    .with_crls(opts.client_crls.iter().cloned())
+                    .only_check_end_entity_revocation()
+                    .allow_unknown_revocation_status();
+            }
+            let v = builder.build().map_err(|e| {
                 error::fail(Failure::Input, format!("building the client verifier: {e}"))
             })?;
             Some(v)
@@ -123,7 +132,16 @@ pub trait Handler: Send {
         Ok(())
     }
 
-    /// The handshake completed; `Err(reason)` ends the association at once.
+    /// The handshake completed, before anything of the peer's is handed on:
+    /// [`Vetting::Wait`] holds the association (its data kept, up to a bound)
+    /// until a [`Verdict`] for `ticket` arrives on the verdicts channel, so
+    /// that a slow check (a revocation fetch) never holds up the other peers.
+    fn vet(&mut self, _ticket: Ticket) -> Vetting {
+        Vetting::Pass
+    }
+
+    /// The handshake completed (and passed [`Handler::vet`]); `Err(reason)`
+    /// ends the association at once.
     fn established(&mut self, _peer: SocketAddr) -> Result<(), String> {
         Ok(())
     }
@@ -134,6 +152,51 @@ pub trait Handler: Send {
     /// An association ended (called once for each peer that proved its address).
     fn ended(&mut self, _peer: SocketAddr, _record: &Association) {}
 }
+
+/// One association, as [`Handler::vet`] and its [`Verdict`] name it: the
+/// peer's address and a number no other association of the run has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ticket {
+    /// The peer's address.
+    pub peer: SocketAddr,
+    id: u64,
+}
+
+/// Whether an association may go on at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vetting {
+    /// Yes.
+    Pass,
+    /// Not yet: a [`Verdict`] will say.
+    Wait,
+}
+
+/// Why a vetted association is refused.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The alert sent (DTLS 1.3; a DTLS 1.2 peer gets close_notify).
+    pub alert: u8,
+    /// How the association ends.
+    pub end: End,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The answer to a [`Vetting::Wait`]: go on, or refuse.
+pub type Verdict = (Ticket, Result<(), Refusal>);
+
+/// Where verdicts arrive.
+pub type Verdicts = mpsc::UnboundedReceiver<Verdict>;
+
+/// The alert certificate_revoked.
+pub const CERTIFICATE_REVOKED: u8 = 44;
+
+/// The alert certificate_unknown: the certificate could not be accepted for
+/// a reason no other alert names (its revocation status is unknown).
+pub const CERTIFICATE_UNKNOWN: u8 = 46;
+
+/// Datagrams kept from a peer whose vetting is pending; more are dropped, as UDP would.
+const HELD_MAX: usize = 64;
 
 /// The echo of `serve --dtls`: every datagram goes back as it came.
 #[derive(Debug, Default)]
@@ -165,6 +228,9 @@ pub enum End {
     Denied,
     /// The handshake completed but the association could not go on (a tunnel's target is unreachable).
     TargetUnreachable,
+    /// The client's certificate was refused after the handshake: revoked, or
+    /// (when a status is required) of unknown revocation status.
+    RevocationRefused,
     /// The peer was silent for the idle timeout.
     IdleTimeout,
     /// A DTLS error after the handshake.
@@ -185,6 +251,7 @@ impl End {
             End::CertificateRejected => "certificate rejected",
             End::Denied => "denied",
             End::TargetUnreachable => "target unreachable",
+            End::RevocationRefused => "revocation refused",
             End::IdleTimeout => "idle timeout",
             End::Error => "error",
             End::Shutdown => "shutdown",
@@ -267,6 +334,14 @@ struct Peer {
     verdict_pending: bool,
     /// The handler was told that the handshake completed.
     admitted: bool,
+    /// This association's number (see [`Ticket`]).
+    id: u64,
+    /// The handler asked to wait for a verdict, which has not come yet.
+    vetting: bool,
+    /// The handler vetted the association (or a verdict let it through).
+    vetted: bool,
+    /// Application data received while vetting, handed on once it passes.
+    held: Vec<Vec<u8>>,
     /// dimpl counts the handshake done (a refused client may get this far in DTLS 1.3).
     dimpl_connected: bool,
     /// A DTLS 1.3 client certificate was refused: the alert to send once
@@ -287,23 +362,44 @@ pub async fn serve(
     on_event: &mut (dyn FnMut(&Association) + Send),
     stop: mpsc::UnboundedReceiver<&'static str>,
 ) -> Summary {
-    run(socket, server, &mut Echo, None, on_event, stop, None).await
+    let links = Links {
+        inbound: None,
+        verdicts: None,
+        updates: None,
+    };
+    run(socket, server, &mut Echo, links, on_event, stop).await
 }
 
-/// Runs the server with `handler` deciding what becomes of the data,
-/// `inbound` bringing datagrams to send to peers, and `updates` bringing a
-/// reloaded identity. A first stop request ends admissions and lets open
+/// What reaches a running server from elsewhere (each optional).
+#[derive(Default)]
+pub struct Links {
+    /// Datagrams to send to peers (a tunnel's target answering).
+    pub inbound: Option<Inbound>,
+    /// The verdicts that [`Vetting::Wait`] promised.
+    pub verdicts: Option<Verdicts>,
+    /// Reloaded identities.
+    pub updates: Option<Updates>,
+}
+
+/// Runs the server with `handler` deciding what becomes of the data, and
+/// `links` bringing datagrams to send to peers, verdicts and reloaded
+/// identities. A first stop request ends admissions and lets open
 /// associations go on for the grace period; a second one, or the end of the
 /// grace period, closes them.
 pub async fn run(
     socket: UdpSocket,
     mut server: Server,
     handler: &mut dyn Handler,
-    mut inbound: Option<Inbound>,
+    links: Links,
     on_event: &mut (dyn FnMut(&Association) + Send),
     mut stop: mpsc::UnboundedReceiver<&'static str>,
-    mut updates: Option<Updates>,
 ) -> Summary {
+    let Links {
+        mut inbound,
+        mut verdicts,
+        mut updates,
+    } = links;
+    let mut next_id: u64 = 0;
     let started = Instant::now();
     let opts = &server.opts;
     let mut drain_until: Option<Instant> = None;
@@ -341,6 +437,7 @@ pub async fn run(
                     }
                     let mut dtls = super::endpoint(opts.versions, server.config.clone(), server.cert.clone(), now);
                     let _ = dtls.handle_timeout(now);
+                    next_id += 1;
                     peers.insert(from, Peer {
                         dtls,
                         rec: new_record(from),
@@ -352,6 +449,10 @@ pub async fn run(
                         info: HelloInfo::default(),
                         verdict_pending: false,
                         admitted: false,
+                        id: next_id,
+                        vetting: false,
+                        vetted: false,
+                        held: Vec::new(),
                         dimpl_connected: false,
                         refusal: None,
                     });
@@ -410,6 +511,26 @@ pub async fn run(
                         drive(peer, addr, &socket, &mut out, &server, handler, false).await
                     }
                     Err(e) => failed(peer, &e),
+                };
+                finish_step(&mut peers, addr, step, &mut summary, handler, on_event, opts, &mut admitting);
+            }
+            Some((ticket, verdict)) = next_verdict(&mut verdicts) => {
+                let addr = ticket.peer;
+                let Some(peer) = peers.get_mut(&addr) else { continue };
+                if peer.id != ticket.id || !peer.vetting {
+                    // An association that ended meanwhile (the address may be another's now).
+                    continue;
+                }
+                peer.vetting = false;
+                let step = match verdict {
+                    Ok(()) => {
+                        peer.vetted = true;
+                        drive(peer, addr, &socket, &mut out, &server, handler, false).await
+                    }
+                    Err(refusal) => {
+                        refuse(peer, addr, &socket, &mut out, refusal.alert).await;
+                        Step::End(refusal.end, Some(refusal.reason))
+                    }
                 };
                 finish_step(&mut peers, addr, step, &mut summary, handler, on_event, opts, &mut admitting);
             }
@@ -478,6 +599,30 @@ async fn close_all(
             &server.opts,
             admitting,
         );
+    }
+}
+
+/// Ends an established association with `alert` (DTLS 1.3; close_notify in DTLS 1.2).
+async fn refuse(
+    peer: &mut Peer,
+    addr: SocketAddr,
+    socket: &UdpSocket,
+    out: &mut Vec<u8>,
+    alert: u8,
+) {
+    super::alert::close_with(&mut peer.dtls, alert);
+    let mut bye = Vec::new();
+    poll(peer, out, &mut bye, &mut Vec::new(), &mut false, &mut None);
+    for p in &bye {
+        let _ = socket.send_to(p, addr).await;
+    }
+}
+
+/// The next verdict; never, without a source.
+async fn next_verdict(verdicts: &mut Option<Verdicts>) -> Option<Verdict> {
+    match verdicts {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -653,7 +798,16 @@ async fn drive(
         if peer.connected && peer.rec.handshake.is_none() {
             peer.rec.handshake = Some(Negotiated::new(&peer.dtls, &peer.info));
         }
-        if peer.connected && !peer.admitted {
+        if peer.connected && !peer.admitted && !peer.vetted && !peer.vetting {
+            match handler.vet(Ticket {
+                peer: addr,
+                id: peer.id,
+            }) {
+                Vetting::Pass => peer.vetted = true,
+                Vetting::Wait => peer.vetting = true,
+            }
+        }
+        if peer.connected && !peer.admitted && peer.vetted {
             peer.admitted = true;
             if let Err(reason) = handler.established(addr) {
                 if peer.dtls.close().is_ok() {
@@ -668,6 +822,17 @@ async fn drive(
         }
         if closed {
             return Step::End(End::Closed, Some("the client sent close_notify".into()));
+        }
+        if peer.vetting {
+            // Nothing is handed on before the verdict; a little is kept for then.
+            let room = HELD_MAX.saturating_sub(peer.held.len());
+            peer.held.extend(data.into_iter().take(room));
+            return Step::Keep;
+        }
+        if !peer.held.is_empty() {
+            let mut held = std::mem::take(&mut peer.held);
+            held.append(&mut data);
+            data = held;
         }
         if data.is_empty() {
             return Step::Keep;
@@ -726,6 +891,7 @@ const ACCESS_DENIED: u8 = 49;
 fn alert_for(e: &rustls::Error) -> u8 {
     match e {
         rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => 48,
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Revoked) => CERTIFICATE_REVOKED,
         rustls::Error::InvalidCertificate(
             rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. },
         ) => 45,
@@ -748,6 +914,9 @@ fn client_cert_reason(e: &rustls::Error, leaf: &CertificateDer<'static>) -> Stri
         }
         rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
             "has expired".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::Revoked) => {
+            "has been revoked (a --crl lists it)".to_string()
         }
         rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
             "is not valid yet".to_string()

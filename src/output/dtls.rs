@@ -78,6 +78,9 @@ pub fn render_connect(out: &mut dyn Write, r: &ConnectReport, style: Style) -> s
     };
     field(out, style, "client cert", client)?;
     field(out, style, "verification", verdict(&r.verification, style))?;
+    if let Some(rev) = &r.revocation {
+        super::revocation::render(out, rev, style)?;
+    }
     render_chain(out, &r.chain, style)
 }
 
@@ -177,6 +180,7 @@ pub fn association_line(a: &Association, style: Style) -> String {
         | End::CertificateRejected
         | End::Denied
         | End::TargetUnreachable
+        | End::RevocationRefused
         | End::Error => Tone::Bad,
     };
     let mut s = format!(

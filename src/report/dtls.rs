@@ -33,6 +33,9 @@ pub struct ConnectReport {
     pub verification: Verification,
     /// The server's certificate (DTLS here sees the leaf only).
     pub chain: Vec<ChainCert>,
+    /// Revocation status of the server's certificate (with --check-revocation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::revocation::RevocationReport>,
     /// Things worth knowing.
     pub warnings: Vec<String>,
     /// Set when the connection failed.
@@ -93,6 +96,7 @@ impl ConnectReport {
                 cx.insecure,
             ),
             chain,
+            revocation: None,
             warnings,
             error: None,
         }

@@ -76,6 +76,51 @@ pub struct RevocationCheck {
     pub timeout: std::time::Duration,
 }
 
+/// What a tunnel's revocation check decided about one chain.
+#[derive(Debug)]
+pub(crate) enum Judged {
+    /// Go on; the sentences deserve a warning (a fresh check left a status unknown).
+    Pass(Vec<String>),
+    /// Refuse, and why.
+    Refuse {
+        /// A certificate is revoked (rather than of unknown status under =require).
+        revoked: bool,
+        /// The sentence.
+        reason: String,
+    },
+}
+
+impl RevocationCheck {
+    /// Checks `chain` (the answer cached in `cache` while valid) and judges
+    /// the report under the mode: the TCP and UDP tunnels' one rule.
+    pub(crate) async fn judge(
+        self,
+        cache: &revocation::Cache,
+        chain: &revocation::Chain,
+    ) -> Judged {
+        let opts = revocation::Options {
+            timeout: self.timeout,
+            offline: self.offline,
+        };
+        let (report, cached) = cache.check(chain, opts).await;
+        let (severity, sentences) = report.judge(self.mode);
+        match severity {
+            revocation::Severity::Ok => Judged::Pass(Vec::new()),
+            // A cached unknown was warned about when it was fetched.
+            revocation::Severity::Warning if cached => Judged::Pass(Vec::new()),
+            revocation::Severity::Warning => Judged::Pass(sentences),
+            revocation::Severity::Failure => Judged::Refuse {
+                revoked: false,
+                reason: format!("{} (--check-revocation=require)", sentences.join("; ")),
+            },
+            revocation::Severity::Critical => Judged::Refuse {
+                revoked: true,
+                reason: sentences.join("; "),
+            },
+        }
+    }
+}
+
 /// The files as loaded; replaced whole on reload.
 struct Loaded {
     roots: TrustRoots,
@@ -366,38 +411,18 @@ impl PreparedClient {
             roots: loaded.store.clone(),
             server_name: Some(server_name),
         };
-        let (report, cached) = self
-            .revocation
-            .check(
-                &chain,
-                revocation::Options {
-                    timeout: check.timeout,
-                    offline: check.offline,
-                },
-            )
-            .await;
-        let (severity, sentences) = report.judge(check.mode);
-        match severity {
-            revocation::Severity::Ok => Ok(()),
-            revocation::Severity::Warning => {
-                if !cached {
-                    if let Some(events) = self.events.get() {
-                        for s in sentences {
-                            events.send(Event::Warning {
-                                message: format!("target {}: {s}", self.opts.target),
-                            });
-                        }
+        match check.judge(&self.revocation, &chain).await {
+            Judged::Pass(warnings) => {
+                if let Some(events) = self.events.get() {
+                    for s in warnings {
+                        events.send(Event::Warning {
+                            message: format!("target {}: {s}", self.opts.target),
+                        });
                     }
                 }
                 Ok(())
             }
-            revocation::Severity::Failure => Err(format!(
-                "refused to forward: {} (--check-revocation=require)",
-                sentences.join("; ")
-            )),
-            revocation::Severity::Critical => {
-                Err(format!("refused to forward: {}", sentences.join("; ")))
-            }
+            Judged::Refuse { reason, .. } => Err(format!("refused to forward: {reason}")),
         }
     }
 }

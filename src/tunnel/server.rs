@@ -474,27 +474,16 @@ impl PreparedServer {
             roots,
             server_name: None,
         };
-        let opts = revocation::Options {
-            timeout: check.timeout,
-            offline: check.offline,
-        };
-        let (report, cached) = self.revocation.check(&chain, opts).await;
-        let (severity, sentences) = report.judge(check.mode);
-        match severity {
-            revocation::Severity::Ok => Ok(()),
-            revocation::Severity::Warning => {
-                if let (false, Some(events)) = (cached, self.events.get()) {
-                    for s in sentences {
+        match check.judge(&self.revocation, &chain).await {
+            crate::tunnel::client::Judged::Pass(warnings) => {
+                if let Some(events) = self.events.get() {
+                    for s in warnings {
                         events.send(Event::Warning { message: s });
                     }
                 }
                 Ok(())
             }
-            revocation::Severity::Failure => Err(format!(
-                "{} (--check-revocation=require)",
-                sentences.join("; ")
-            )),
-            revocation::Severity::Critical => Err(sentences.join("; ")),
+            crate::tunnel::client::Judged::Refuse { reason, .. } => Err(reason),
         }
     }
 }
@@ -577,18 +566,7 @@ fn load(
         _ => None,
     };
     let rules = opts.allow.clone();
-    let mut crls = Vec::new();
-    for path in &opts.client_crls {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading --crl '{}'", path.display()))?;
-        let crl = revocation::crl::decode(&bytes).map_err(|r| {
-            fail(
-                Failure::Input,
-                format!("--crl '{}': {}", path.display(), sanitize(&r.detail)),
-            )
-        })?;
-        crls.push(crl);
-    }
+    let crls = load_crls(&opts.client_crls)?;
     let ocsp_file = match &opts.ocsp {
         Some(Stapling::File(path)) => Some(read_staple(path, &identity.chain)?),
         _ => None,
@@ -657,6 +635,25 @@ fn load(
         leaf,
         not_after,
     })
+}
+
+/// Reads the `--crl` files (PEM or DER), for the TCP and UDP server tunnels.
+pub(crate) fn load_crls(
+    paths: &[PathBuf],
+) -> Result<Vec<rustls::pki_types::CertificateRevocationListDer<'static>>> {
+    let mut crls = Vec::new();
+    for path in paths {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading --crl '{}'", path.display()))?;
+        let crl = revocation::crl::decode(&bytes).map_err(|r| {
+            fail(
+                Failure::Input,
+                format!("--crl '{}': {}", path.display(), sanitize(&r.detail)),
+            )
+        })?;
+        crls.push(crl);
+    }
+    Ok(crls)
 }
 
 /// Reads `--ocsp FILE`: a DER OCSP response that must be a checked, good

@@ -24,14 +24,18 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
 use super::allow::{self, AllowRules};
-use super::client::Roots;
+use super::client::{Judged, RevocationCheck, Roots};
 use super::{
     human_duration, ConnRecord, Control, Event, Events, Limits, Mode, Outcome, PeerIdentity, Ready,
     Stats, Summary, Target, Transport,
 };
 use crate::dtls::client::{self as dtls_client, ClientOptions, RelayEnd};
-use crate::dtls::server::{self as dtls_server, Association, End, Handler, ServerOptions};
+use crate::dtls::server::{
+    self as dtls_server, Association, End, Handler, Refusal, ServerOptions, Ticket, Verdict,
+    Vetting,
+};
 use crate::dtls::Versions;
+use crate::revocation;
 use crate::text::sanitize;
 use crate::tls::certgen;
 use crate::tls::certinfo::CertSummary;
@@ -58,6 +62,11 @@ pub struct UdpServerTunnel {
     pub client_ca: Option<PathBuf>,
     /// Narrow which client certificates pass.
     pub allow: AllowRules,
+    /// CRL files client certificates are checked against in the handshake (with `client_ca`).
+    pub client_crls: Vec<PathBuf>,
+    /// Check each client certificate for revocation (its OCSP responder, else
+    /// its CRL) after the handshake, before the target is addressed.
+    pub revocation: Option<RevocationCheck>,
     /// DTLS versions accepted.
     pub versions: Versions,
     /// Largest datagram sent.
@@ -66,10 +75,15 @@ pub struct UdpServerTunnel {
     pub limits: Limits,
 }
 
+/// The client CAs as a store, for checking OCSP and CRL answers about client
+/// certificates (with `--check-revocation`); replaced on reload.
+type ClientRoots = Arc<std::sync::RwLock<Option<Arc<rustls::RootCertStore>>>>;
+
 /// A UDP server tunnel with its files loaded and target resolved.
 pub struct UdpServer {
     opts: UdpServerTunnel,
     server: dtls_server::Server,
+    client_roots: ClientRoots,
     target_addr: SocketAddr,
     leaf: CertSummary,
     /// The ephemeral certificate, made once (reloads keep it).
@@ -124,12 +138,21 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
         })
 }
 
-/// Loads the certificate, key and client CA files (or takes the ephemeral
-/// certificate) into a DTLS server; what `prepare` and each reload do.
+/// A DTLS server loaded from the files, and what else they give.
+struct LoadedServer {
+    server: dtls_server::Server,
+    leaf: CertSummary,
+    chain_len: usize,
+    /// The client CAs as a store, with `--check-revocation`.
+    client_roots: Option<Arc<rustls::RootCertStore>>,
+}
+
+/// Loads the certificate, key, client CA and CRL files (or takes the
+/// ephemeral certificate) into a DTLS server; what `prepare` and each reload do.
 fn load_server(
     opts: &UdpServerTunnel,
     ephemeral: Option<&(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
-) -> Result<(dtls_server::Server, CertSummary, usize)> {
+) -> Result<LoadedServer> {
     let (chain, key): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) =
         match (&opts.cert, ephemeral) {
             (Some((cert, key)), _) => super::client::load_identity(cert, key)?,
@@ -153,11 +176,19 @@ fn load_server(
             files::load_certs(p).with_context(|| format!("reading --client-ca '{}'", p.display()))
         })
         .transpose()?;
+    let client_roots = match &client_cas {
+        Some(cas) if opts.revocation.is_some() => Some(Arc::new(crate::tls::config::root_store(
+            &TrustRoots::Certs(cas.clone()),
+        )?)),
+        _ => None,
+    };
+    let client_crls = super::server::load_crls(&opts.client_crls)?;
     let chain_len = chain.len();
     let l = &opts.limits;
     let server = dtls_server::prepare(ServerOptions {
         identity: Identity { chain, key },
         client_cas,
+        client_crls,
         versions: opts.versions,
         mtu: opts.mtu,
         handshake_timeout: l.handshake_timeout,
@@ -170,7 +201,12 @@ fn load_server(
         Some((cert, _)) => e.context(format!("--cert '{}'", cert.display())),
         None => e,
     })?;
-    Ok((server, leaf, chain_len))
+    Ok(LoadedServer {
+        server,
+        leaf,
+        chain_len,
+        client_roots,
+    })
 }
 
 /// Seconds from the Unix epoch to a certificate's notAfter.
@@ -202,7 +238,12 @@ impl UdpServer {
                 Some((vec![g.cert_der], g.key_der))
             }
         };
-        let (server, leaf, chain_len) = load_server(&opts, ephemeral.as_ref())?;
+        let LoadedServer {
+            server,
+            leaf,
+            chain_len,
+            client_roots,
+        } = load_server(&opts, ephemeral.as_ref())?;
         let mut warnings = Vec::new();
         if opts.client_ca.is_none() {
             warnings.push(format!(
@@ -223,6 +264,7 @@ impl UdpServer {
             ephemeral,
             opts,
             server,
+            client_roots: Arc::new(std::sync::RwLock::new(client_roots)),
             target_addr,
             leaf,
             warnings,
@@ -239,6 +281,7 @@ impl UdpServer {
             }
         }
         watched.extend(self.opts.client_ca.iter().cloned());
+        watched.extend(self.opts.client_crls.iter().cloned());
         watched
     }
 
@@ -307,6 +350,7 @@ impl UdpServer {
                 .map(|(chain, key)| (chain.clone(), key.clone_key())),
             updates: update_tx,
             expires,
+            client_roots: self.client_roots.clone(),
         };
         let relay = tokio::spawn(relay_control(
             control,
@@ -319,7 +363,15 @@ impl UdpServer {
             reloader,
         ));
         let (inbound_tx, inbound_rx) = mpsc::channel(4096);
+        let (verdict_tx, verdict_rx) = mpsc::unbounded_channel();
         let mut forwarder = Forwarder {
+            revocation: self.opts.revocation.map(|check| ClientRevocation {
+                check,
+                cache: Default::default(),
+                roots: self.client_roots.clone(),
+                verdicts: verdict_tx,
+            }),
+            leaves: HashMap::new(),
             target: self.target_addr,
             target_text: self.opts.target.to_string(),
             allow: self.opts.allow.clone(),
@@ -334,10 +386,13 @@ impl UdpServer {
             socket,
             self.server,
             &mut forwarder,
-            Some(inbound_rx),
+            dtls_server::Links {
+                inbound: Some(inbound_rx),
+                verdicts: Some(verdict_rx),
+                updates: Some(update_rx),
+            },
             &mut ignore,
             stop_rx,
-            Some(update_rx),
         )
         .await;
         relay.abort();
@@ -361,14 +416,22 @@ struct Reloader {
     updates: mpsc::UnboundedSender<dtls_server::Server>,
     /// The served certificate's notAfter, for the status page.
     expires: Arc<std::sync::atomic::AtomicI64>,
+    /// Where the reloaded client CAs go, for the revocation checks.
+    client_roots: ClientRoots,
 }
 
 impl Reloader {
     /// Loads the files again; on failure the old configuration stays.
     fn reload(&self) -> Event {
         match load_server(&self.opts, self.ephemeral.as_ref()) {
-            Ok((server, leaf, _)) => {
+            Ok(LoadedServer {
+                server,
+                leaf,
+                client_roots,
+                ..
+            }) => {
                 let _ = self.updates.send(server);
+                *self.client_roots.write().unwrap_or_else(|p| p.into_inner()) = client_roots;
                 self.expires.store(
                     not_after(&leaf).unwrap_or(i64::MIN),
                     std::sync::atomic::Ordering::Relaxed,
@@ -435,8 +498,22 @@ struct Upstream {
     reader: JoinHandle<()>,
 }
 
-/// The server tunnel's handler: allow rules, one target socket per association.
+/// `--check-revocation` in server mode: what checks a client certificate
+/// once the handshake completed.
+struct ClientRevocation {
+    check: RevocationCheck,
+    /// Answers reused while valid.
+    cache: Arc<revocation::Cache>,
+    roots: ClientRoots,
+    /// Where each check's verdict goes (to the DTLS server's loop).
+    verdicts: mpsc::UnboundedSender<Verdict>,
+}
+
+/// The server tunnel's handler: allow rules, revocation, one target socket per association.
 struct Forwarder {
+    revocation: Option<ClientRevocation>,
+    /// Client certificates that passed the allow rules, until they are checked for revocation.
+    leaves: HashMap<SocketAddr, Vec<u8>>,
     target: SocketAddr,
     target_text: String,
     allow: AllowRules,
@@ -454,7 +531,59 @@ impl Handler for Forwarder {
         };
         let verdict = self.allow.check(&id);
         self.identities.insert(peer, id);
+        if verdict.is_ok() && self.revocation.is_some() {
+            self.leaves.insert(peer, leaf.to_vec());
+        }
         verdict
+    }
+
+    fn vet(&mut self, ticket: Ticket) -> Vetting {
+        let Some(rev) = &self.revocation else {
+            return Vetting::Pass;
+        };
+        // No client certificate (no --client-ca): nothing to check.
+        let Some(leaf) = self.leaves.remove(&ticket.peer) else {
+            return Vetting::Pass;
+        };
+        let roots = rev.roots.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(roots) = roots else {
+            return Vetting::Pass;
+        };
+        // DTLS here carries the client's own certificate only: its issuer is a --client-ca.
+        let chain = revocation::Chain {
+            certs: vec![CertificateDer::from(leaf)],
+            staple: Vec::new(),
+            roots,
+            server_name: None,
+        };
+        let (check, cache, verdicts, events) = (
+            rev.check,
+            rev.cache.clone(),
+            rev.verdicts.clone(),
+            self.events.clone(),
+        );
+        // The fetches run on their own task: the DTLS loop serves the other peers meanwhile.
+        tokio::spawn(async move {
+            let verdict = match check.judge(&cache, &chain).await {
+                Judged::Pass(warnings) => {
+                    for message in warnings {
+                        events.send(Event::Warning { message });
+                    }
+                    Ok(())
+                }
+                Judged::Refuse { revoked, reason } => Err(Refusal {
+                    alert: if revoked {
+                        dtls_server::CERTIFICATE_REVOKED
+                    } else {
+                        dtls_server::CERTIFICATE_UNKNOWN
+                    },
+                    end: End::RevocationRefused,
+                    reason,
+                }),
+            };
+            let _ = verdicts.send((ticket, verdict));
+        });
+        Vetting::Wait
     }
 
     fn established(&mut self, peer: SocketAddr) -> Result<(), String> {
@@ -489,6 +618,7 @@ impl Handler for Forwarder {
             }
             None => false,
         };
+        self.leaves.remove(&peer);
         let mut rec = ConnRecord::new(peer);
         rec.client = self.identities.remove(&peer);
         if let Some(h) = &a.handshake {
@@ -507,6 +637,7 @@ impl Handler for Forwarder {
             }
             End::Denied => rec.ended(Outcome::Denied, reason),
             End::TargetUnreachable => rec.ended(Outcome::TargetUnreachable, reason),
+            End::RevocationRefused => rec.ended(Outcome::RevocationRefused, reason),
             End::IdleTimeout => {
                 rec.ended(Outcome::IdleTimeout, format!("{reason} (--idle-timeout)"))
             }
@@ -573,6 +704,8 @@ pub struct UdpClientTunnel {
     pub mtu: usize,
     /// Limits and timeouts (`connect_timeout` bounds the DTLS handshake).
     pub limits: Limits,
+    /// Check the target's certificate for revocation before forwarding anything.
+    pub revocation: Option<RevocationCheck>,
 }
 
 /// A UDP client tunnel with its files loaded.
@@ -581,6 +714,60 @@ pub struct UdpClient {
     opts: UdpClientTunnel,
     roots: TrustRoots,
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    /// Revocation answers about the target's certificate, reused while valid.
+    cache: Arc<revocation::Cache>,
+}
+
+/// `--check-revocation` in client mode: what one association needs to check
+/// the target's certificate.
+struct TargetRevocation {
+    check: RevocationCheck,
+    cache: Arc<revocation::Cache>,
+    /// The trust anchors, as a store (the leaf's issuer is among them).
+    roots: Arc<rustls::RootCertStore>,
+    events: Events,
+}
+
+impl TargetRevocation {
+    /// Checks the target's certificate: the sentence when nothing may be
+    /// forwarded; a warning event when a fresh check leaves it unknown.
+    async fn check(
+        &self,
+        report: &dtls_client::ClientReport,
+        target: &TlsTarget,
+    ) -> std::result::Result<(), String> {
+        let observed = &report.observed;
+        if observed.trusted_by_pin {
+            return Ok(());
+        }
+        if observed.chain.is_empty() {
+            return match self.check.mode {
+                revocation::Mode::Require => Err(
+                    "refused to forward: the target's certificate could not be checked for revocation (no certificate seen) (--check-revocation=require)"
+                        .into(),
+                ),
+                revocation::Mode::Warn => Ok(()),
+            };
+        }
+        // DTLS here sees the leaf only: its issuer is one of the trust anchors.
+        let chain = revocation::Chain {
+            certs: observed.chain.clone(),
+            staple: Vec::new(),
+            roots: self.roots.clone(),
+            server_name: Some(target.server_name.clone()),
+        };
+        match self.check.judge(&self.cache, &chain).await {
+            Judged::Pass(warnings) => {
+                for s in warnings {
+                    self.events.send(Event::Warning {
+                        message: format!("target {target}: {s}"),
+                    });
+                }
+                Ok(())
+            }
+            Judged::Refuse { reason, .. } => Err(format!("refused to forward: {reason}")),
+        }
+    }
 }
 
 /// The client tunnel's files as loaded; replaced whole on reload.
@@ -615,6 +802,29 @@ impl UdpClient {
             opts,
             roots,
             identity,
+            cache: Default::default(),
+        })
+    }
+
+    /// What an association needs for `--check-revocation` (the anchors as loaded now).
+    fn target_revocation(&self, events: &Events) -> Option<TargetRevocation> {
+        let check = self.opts.revocation?;
+        let roots = match crate::tls::config::root_store(&self.roots) {
+            Ok(store) => Arc::new(store),
+            Err(e) => {
+                events.send(Event::Warning {
+                    message: format!(
+                        "the trust anchors cannot be used for revocation checks: {e:#}"
+                    ),
+                });
+                Arc::new(rustls::RootCertStore::empty())
+            }
+        };
+        Some(TargetRevocation {
+            check,
+            cache: self.cache.clone(),
+            roots,
+            events: events.clone(),
         })
     }
 
@@ -765,7 +975,8 @@ impl UdpClient {
                     let _ = tx.try_send(data);
                     sessions.insert(src, tx);
                     stats.start();
-                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout));
+                    let revocation = self.target_revocation(&events);
+                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout, revocation));
                 }
                 Some(done) = tasks.join_next() => {
                     if let Ok((src, rec)) = done {
@@ -855,8 +1066,10 @@ async fn association(
     local: Arc<std::net::UdpSocket>,
     opts: ClientOptions,
     idle: Option<Duration>,
+    revocation: Option<TargetRevocation>,
 ) -> (SocketAddr, ConnRecord) {
     let started = Instant::now();
+    let target = opts.target.clone();
     // DTLS here sends no SNI: the name is only verified, so none is logged.
     let mut rec = ConnRecord::new(src);
     let conn = match dtls_client::connect(opts).await {
@@ -874,6 +1087,16 @@ async fn association(
     if let Some(h) = &conn.report.handshake {
         rec.version = Some(super::Version::Dtls(h.protocol));
         rec.suite = h.cipher_suite.clone();
+    }
+    // Before a datagram of the client is sent on: a revoked target gets
+    // nothing (what came meanwhile waits in `rx`, and is dropped).
+    if let Some(rev) = &revocation {
+        if let Err(why) = rev.check(&conn.report, &target).await {
+            rec.ended(Outcome::RevocationRefused, why);
+            conn.close().await;
+            rec.duration_ms = started.elapsed().as_millis() as u64;
+            return (src, rec);
+        }
     }
     let mut deliver = |d: &[u8]| {
         // A local client that went away loses the datagram, as UDP would.

@@ -1368,3 +1368,424 @@ fn scan_checks_every_certificate_of_the_chain_and_names_a_revoked_intermediate()
         "{text_out}"
     );
 }
+
+/// `tlskit serve --dtls` with LEAF's certificate (DTLS sends the leaf only).
+fn serve_dtls_leaf(pki: &Pki, leaf: &str) -> util::Served {
+    let cert = format!("{leaf}.pem");
+    let key = format!("{leaf}-key.pem");
+    util::spawn_serve(&pki.dir, &["--dtls", "--cert", &cert, "--key", &key])
+}
+
+/// `openssl s_server -dtls1_2` with LEAF's certificate, on a free UDP port.
+fn openssl_dtls_server(pki: &Pki, leaf: &str) -> (Background, u16) {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free UDP port")
+        .port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(pki.dir.path()).args([
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        &format!("{leaf}.pem"),
+        "-key",
+        &format!("{leaf}-key.pem"),
+    ]);
+    let server = Background::spawn_stdin_open(cmd);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if server.line(Duration::from_secs(10)).contains("ACCEPT") {
+            break;
+        }
+    }
+    (server, port)
+}
+
+/// `tlskit [--json] connect --dtls` to 127.0.0.1:PORT, trusting the
+/// intermediate (the leaf's issuer: DTLS here sees no intermediates).
+fn connect_dtls(pki: &Pki, json: bool, port: u16, extra: &[&str]) -> std::process::Output {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = Vec::new();
+    if json {
+        args.push("--json");
+    }
+    args.extend_from_slice(&[
+        "connect",
+        "--dtls",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "int/cert.pem",
+        "--no-io",
+        "--timeout",
+        "5",
+    ]);
+    args.extend_from_slice(extra);
+    pki.dir.run(&args)
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("JSON: {e}\n{}\n{}", stdout(out), stderr(out)))
+}
+
+#[test]
+fn connect_dtls_checks_the_servers_leaf_good_and_revoked() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "good");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json_of(&out);
+    // The leaf only: its issuer is the --ca certificate that verified it.
+    assert_eq!(statuses(&doc), vec![pair("good", "ocsp")], "{doc}");
+    assert_eq!(doc["verification"]["verified"], true, "{doc}");
+    // The same in text: the report has the revocation line.
+    let out = connect_dtls(&pki, false, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Revocation (leaf first):\n #0 CN=good: good (per OCSP responder http://127.0.0.1:"
+        ),
+        "{text}"
+    );
+
+    // A revoked leaf, served by a peer nobody here wrote: exit 5, as TLS connect.
+    let (_s, port) = openssl_dtls_server(&pki, "revoked");
+    let out = connect_dtls(&pki, false, port, &["--check-revocation"]);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "tlskit: error: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("reason: key_compromise"), "{err}");
+    assert!(err.contains("OCSP responder at http://127.0.0.1:"), "{err}");
+}
+
+#[test]
+fn connect_dtls_revoked_in_json_and_unchecked_without_the_flag() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "revoked");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let doc = json_of(&out);
+    assert_eq!(statuses(&doc), vec![pair("revoked", "ocsp")], "{doc}");
+    assert_eq!(doc["verification"]["verified"], false, "{doc}");
+    assert_eq!(doc["error"]["exit_code"], 5, "{doc}");
+    // Without the flag nothing asks about revocation, and the server passes.
+    let out = connect_dtls(&pki, true, served.port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(json_of(&out).get("revocation").is_none());
+}
+
+#[test]
+fn connect_dtls_with_the_responder_down_warns_or_with_require_fails() {
+    let Some(pki) = pki() else { return };
+    let served = serve_dtls_leaf(&pki, "down");
+    let out = connect_dtls(&pki, true, served.port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json_of(&out);
+    let leaf = &doc["revocation"]["certificates"][0];
+    assert_eq!(leaf["status"], "unknown", "{leaf}");
+    assert_eq!(leaf["unknown_reason"], "unreachable", "{leaf}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the revocation status of the server's certificate (CN=down"),
+        "{err}"
+    );
+    let out = connect_dtls(&pki, false, served.port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{err}"
+    );
+    assert!(err.contains("(--check-revocation=require)"), "{err}");
+    // --offline: nothing is fetched, so =require fails for want of an answer.
+    let out = connect_dtls(
+        &pki,
+        true,
+        served.port,
+        &["--check-revocation=require", "--offline"],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(
+        json_of(&out)["revocation"]["certificates"][0]["unknown_reason"],
+        "offline"
+    );
+}
+
+#[test]
+fn connect_dtls_refuses_fetch_intermediates_with_a_sentence() {
+    let dir = Dir::new();
+    dir.expect(
+        &["connect", "--dtls", "127.0.0.1:9", "--fetch-intermediates"],
+        2,
+        "",
+        "tlskit: error: --fetch-intermediates does not apply to DTLS: tlskit's DTLS sees the server's own certificate only, so its issuer must be one of the --ca certificates\n",
+    );
+}
+
+/// `tlskit tunnel server --udp` in front of a UDP echo, serving the good
+/// leaf, with client certificates from the intermediate (DTLS here carries
+/// the client's own certificate only, so its issuer is the --client-ca).
+fn udp_server_tunnel(pki: &Pki, echo_port: u16, extra: &[&str]) -> util::Tunnel {
+    let target = format!("127.0.0.1:{echo_port}");
+    let mut args = vec![
+        "server",
+        "--udp",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--cert",
+        "good.pem",
+        "--key",
+        "good-key.pem",
+        "--client-ca",
+        "int/cert.pem",
+        "--idle-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    util::Tunnel::start(&pki.dir, &args)
+}
+
+/// `openssl s_client -dtls1_2` as WHO through the tunnel on `port`, sending a line.
+fn dtls_client_as(pki: &Pki, port: u16, who: &str) -> String {
+    let target = format!("127.0.0.1:{port}");
+    let out = crate::tunnel_udp::openssl_with_input(
+        &pki.dir,
+        "through the tunnel\n",
+        &[
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &target,
+            "-CAfile",
+            "int/cert.pem",
+            "-cert",
+            &format!("{who}.pem"),
+            "-key",
+            &format!("{who}-key.pem"),
+            "-ign_eof",
+        ],
+    );
+    format!("{}\n{}", stdout(&out), stderr(&out))
+}
+
+#[test]
+fn udp_tunnel_server_check_revocation_refuses_a_revoked_client_before_the_target() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let mut t = udp_server_tunnel(&pki, echo_port, &["--check-revocation=require"]);
+    // mallory's certificate is revoked (its CRL distribution point says so):
+    // the handshake completes, then the association is closed, and the
+    // target hears nothing of it.
+    let seen = dtls_client_as(&pki, t.port, "mallory");
+    assert!(!seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["client"]["cn"], "mallory", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("the client's certificate (CN=mallory, serial "),
+        "{reason}"
+    );
+    assert!(reason.contains("reason: key_compromise"), "{reason}");
+    assert!(
+        reason.contains("(according to the CRL at http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+    // alice is good: her line reaches the target and comes back.
+    let seen = dtls_client_as(&pki, t.port, "alice");
+    assert!(seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["client"]["cn"], "alice", "{rec}");
+    assert_eq!(rec["bytes_up"], 19, "{rec}");
+    assert_eq!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).len(),
+        1
+    );
+    // The refusal is counted as the TCP tunnel counts it (the summary and --status share the counters).
+    let summary = t.stop();
+    assert_eq!(summary["connections"], 2, "{summary}");
+    assert_eq!(summary["failed"]["revocation_refused"], 1, "{summary}");
+}
+
+#[test]
+fn udp_tunnel_server_crl_refuses_a_listed_client_in_the_handshake() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let t = udp_server_tunnel(&pki, echo_port, &["--crl", "www/int.crl"]);
+    let seen = dtls_client_as(&pki, t.port, "mallory");
+    assert!(seen.contains("certificate revoked"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(
+        rec["reason"], "the client's certificate (CN=mallory) has been revoked (a --crl lists it)",
+        "{rec}"
+    );
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+    let seen = dtls_client_as(&pki, t.port, "alice");
+    assert!(seen.contains("through the tunnel"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["client"]["cn"], "alice", "{rec}");
+}
+
+/// `tlskit tunnel client --udp` in front of the DTLS server on `upstream`,
+/// trusting the intermediate (the leaf's issuer).
+fn udp_client_tunnel(pki: &Pki, upstream: u16, extra: &[&str]) -> util::Tunnel {
+    let target = format!("127.0.0.1:{upstream}");
+    let mut args = vec![
+        "client",
+        "--udp",
+        "--listen",
+        "127.0.0.1:0",
+        "--target",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "int/cert.pem",
+        "--connect-timeout",
+        "10",
+        "--idle-timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    util::Tunnel::start(&pki.dir, &args)
+}
+
+/// Whether `server` printed a line containing `needle` within `wait`.
+fn printed(server: &Background, needle: &str, wait: Duration) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match server.lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+#[test]
+fn udp_tunnel_client_check_revocation_forwards_nothing_to_a_revoked_server() {
+    let Some(pki) = pki() else { return };
+    let (server, port) = openssl_dtls_server(&pki, "revoked");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation"]);
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"secret-for-a-revoked-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    let rec = t.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "refused to forward: the server's certificate (CN=revoked, serial 10:01) was revoked on 20"
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("(according to the OCSP responder at http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(
+        !printed(
+            &server,
+            "secret-for-a-revoked-server",
+            Duration::from_secs(1)
+        ),
+        "the datagram reached a revoked server"
+    );
+}
+
+#[test]
+fn udp_tunnel_client_check_revocation_passes_a_good_server_and_require_refuses_unknown() {
+    let Some(pki) = pki() else { return };
+    let (server, port) = openssl_dtls_server(&pki, "good");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation=require"]);
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"hello-good-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    assert!(
+        printed(&server, "hello-good-server", Duration::from_secs(20)),
+        "the datagram did not reach a good server"
+    );
+    drop(t);
+    drop(server);
+    // The responder is down: =require refuses to forward.
+    let (server, port) = openssl_dtls_server(&pki, "down");
+    let t = udp_client_tunnel(&pki, port, &["--check-revocation=require"]);
+    local
+        .send_to(b"hello-unknown-server\n", ("127.0.0.1", t.port))
+        .expect("send");
+    let rec = t.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("is unknown: OCSP responder http://127.0.0.1:"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("(--check-revocation=require)"), "{reason}");
+    assert!(!printed(
+        &server,
+        "hello-unknown-server",
+        Duration::from_secs(1)
+    ));
+}
+
+#[test]
+fn udp_tunnel_server_check_revocation_over_dtls13_sends_certificate_revoked() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let server = udp_server_tunnel(&pki, echo_port, &["--tls13", "--check-revocation"]);
+    // tlskit's client tunnel as mallory (no Debian peer speaks DTLS 1.3).
+    let upstream = server.port;
+    let client = udp_client_tunnel(
+        &pki,
+        upstream,
+        &[
+            "--tls13",
+            "--cert",
+            "mallory.pem",
+            "--key",
+            "mallory-key.pem",
+        ],
+    );
+    let local = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    local
+        .send_to(b"from-a-revoked-client", ("127.0.0.1", client.port))
+        .expect("send");
+    let rec = server.event("connection", Duration::from_secs(30));
+    assert_eq!(rec["outcome"], "revocation_refused", "{rec}");
+    assert_eq!(rec["version"], "DTLSv1.3", "{rec}");
+    assert_eq!(rec["bytes_up"], 0, "{rec}");
+    // The client tunnel hears the alert and says so.
+    let rec = client.event("connection", Duration::from_secs(30));
+    assert_ne!(rec["outcome"], "closed", "{rec}");
+    let reason = rec["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("revoked"), "{rec}");
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a revoked client reached the target"
+    );
+}

@@ -173,6 +173,7 @@ impl Session<'_> {
             &conn.report.observed,
             &conn.report.server_name,
             self.args.timeout,
+            super::revocation_args::Stapling::Possible,
         )
         .await?;
         report.revocation = checked.report;

@@ -115,6 +115,7 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
     let prepared = server::prepare(ServerOptions {
         identity,
         client_cas,
+        client_crls: Vec::new(),
         versions,
         mtu,
         handshake_timeout: args.handshake_timeout,
@@ -227,6 +228,12 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         ("--groups", args.algorithms.groups.is_some()),
         ("--suites", args.algorithms.suites.is_some()),
     ])?;
+    if args.revocation.fetch_intermediates {
+        return Err(exit::fail(
+            Code::Usage,
+            "--fetch-intermediates does not apply to DTLS: tlskit's DTLS sees the server's own certificate only, so its issuer must be one of the --ca certificates",
+        ));
+    }
     let mut target = Target::parse_with_default_port(&args.target, DEFAULT_PORT)?;
     if let Some(name) = &args.name.servername {
         target = target.with_server_name(name)?;
@@ -275,7 +282,26 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
             Ok(c) => c,
             Err(f) => return failed(&args, ctx, &report_cx, f),
         };
-        let report = ConnectReport::of(&conn.report, &report_cx);
+        let mut report = ConnectReport::of(&conn.report, &report_cx);
+        // --check-revocation: the leaf's issuer is the --ca certificate that
+        // verified it (DTLS here sees no intermediates), and nothing is stapled.
+        let checked = super::revocation_args::after_verify(
+            &args.revocation,
+            &args.trust,
+            &conn.report.observed,
+            &conn.report.server_name,
+            args.timeout,
+            super::revocation_args::Stapling::Impossible,
+        )
+        .await?;
+        report.revocation = checked.report;
+        report.warnings.extend(checked.warnings);
+        if let Some(e) = &checked.failure {
+            // Revoked, or (=require) unknown: not verified after all.
+            report.verification.verified = false;
+            report.verification.error = Some(format!("{e:#}"));
+            report.error = Some(exit::error_report(e, conn.report.stage));
+        }
         let data_mode = args.send.is_some() || stdin_rx.is_some();
         let pem_to_stdout = args.showcerts && args.save_chain.is_none() && !ctx.json;
         if pem_to_stdout {
@@ -294,6 +320,13 @@ pub fn connect(args: connect::Args, ctx: &Ctx) -> Result<Code> {
         output::connect::emit(ctx, data_mode || pem_to_stdout, &report, |out, style| {
             output::dtls::render_connect(out, &report, style)
         })?;
+        if let Some(e) = checked.failure {
+            // Nothing is sent to a server that failed the check; the association is closed.
+            let _ = conn
+                .exchange(None, &mut |_| Ok(()), Duration::from_millis(1))
+                .await;
+            return Err(e);
+        }
         if !data_mode {
             return conn
                 .exchange(None, &mut |_| Ok(()), Duration::from_millis(1))

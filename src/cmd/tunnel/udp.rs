@@ -11,7 +11,7 @@ use crate::output::Ctx;
 use crate::tls::pin::Pin;
 use crate::tls::target::Target as TlsTarget;
 use crate::tunnel::allow::AllowRules;
-use crate::tunnel::client::Roots;
+use crate::tunnel::client::{RevocationCheck, Roots};
 use crate::tunnel::udp::{UdpClient, UdpClientTunnel, UdpServer, UdpServerTunnel};
 use crate::tunnel::Target;
 
@@ -25,12 +25,10 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
                 "--proxy-protocol",
                 "a PROXY header needs a stream to the target, and UDP has none",
             ),
-            (a.ocsp.is_some(), "--ocsp", "DTLS here sends no OCSP staple"),
-            (!a.crl.is_empty(), "--crl", NO_REVOCATION),
             (
-                a.check_revocation.is_some(),
-                "--check-revocation",
-                NO_REVOCATION,
+                a.ocsp.is_some(),
+                "--ocsp",
+                "DTLS here cannot staple an OCSP response (it has no status_request); clients check the certificate themselves (tlskit connect --dtls --check-revocation)",
             ),
         ],
     )?;
@@ -56,6 +54,12 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
             uri: a.allow_uri.clone(),
             pin: pins,
         },
+        client_crls: a.crl.clone(),
+        revocation: a.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.offline,
+            timeout: a.common.connect_timeout,
+        }),
         versions: versions(&a.common),
         mtu: a.common.mtu.map_or(DEFAULT_MTU, usize::from),
         limits: limits(&a.common, a.handshake_timeout),
@@ -73,14 +77,7 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
 
 /// Runs `tunnel client --udp`.
 pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
-    refuse_tcp_only(
-        &a.common,
-        &[(
-            a.revocation.check_revocation.is_some(),
-            "--check-revocation",
-            NO_REVOCATION,
-        )],
-    )?;
+    refuse_tcp_only(&a.common, &[])?;
     let addrs = crate::cmd::serve::listen_addrs(&a.common.listen)?;
     let mut target = TlsTarget::parse(&a.target)?;
     if let Some(name) = &a.name.servername {
@@ -107,6 +104,11 @@ pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
         mtu: a.common.mtu.map_or(DEFAULT_MTU, usize::from),
         // The DTLS handshake with the target is bounded by --connect-timeout.
         limits: limits(&a.common, a.common.connect_timeout),
+        revocation: a.revocation.check_revocation.map(|mode| RevocationCheck {
+            mode: mode.into(),
+            offline: a.revocation.offline,
+            timeout: a.common.connect_timeout,
+        }),
     };
     let prepared = UdpClient::prepare(opts)?;
     let status = super::status_addrs(&a.common)?;
@@ -122,9 +124,6 @@ pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
 /// A flag that means something over TCP only: whether it was given, its
 /// name, and why it does not apply to --udp.
 type TcpOnly = (bool, &'static str, &'static str);
-
-/// Why the revocation flags are refused with --udp.
-const NO_REVOCATION: &str = "the UDP tunnel does not check revocation; use the TCP tunnel for that";
 
 /// Flags that mean something over TCP only are a usage error with --udp.
 fn refuse_tcp_only(c: &CommonArgs, mode_flags: &[TcpOnly]) -> Result<()> {
