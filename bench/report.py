@@ -189,6 +189,7 @@ def cost_section(results):
     tcp_floors = {
         "full, X25519": floor.get("handshake_x25519_with_tcp_us"),
         "full, default groups": (floor.get("handshake_x25519mlkem768_us") or 0)
+        + (floor.get("key_schedule_sha384_us") or 0)
         + (floor.get("tcp_connection_us") or 0) if floor.get("tcp_connection_us") else None,
         "per MiB echoed": ms("echo_per_mib_with_tcp_us"),
     }
@@ -205,6 +206,7 @@ def cost_section(results):
     tcp_floors = {
         "full, X25519": floor.get("handshake_x25519_with_tcp_us"),
         "full, default groups": (floor.get("handshake_x25519mlkem768_us") or 0)
+        + (floor.get("key_schedule_sha384_us") or 0)
         + (floor.get("tcp_connection_us") or 0) if floor.get("tcp_connection_us") else None,
         "per MiB echoed": ms("echo_per_mib_with_tcp_us"),
     }
@@ -252,8 +254,11 @@ def cost_section(results):
         ]
     if floor.get("tcp_connection_us"):
         out += [
-            "With TCP: the same floor plus what loopback TCP alone costs a server's system calls "
-            "(`bench --floor`, both ends in one thread in lockstep, so nothing sleeps or polls): "
+            "With TCP: the same floor plus the handshake's key schedule (HKDF-SHA-384 as RFC 8446 "
+            "lays it out: 12 HMAC keys, 22 HMACs, the transcript hash and four AES-256-GCM keys, "
+            f"{floor.get('key_schedule_sha384_us')} µs) and what loopback TCP alone costs a "
+            "server's system calls (`bench --floor`, both ends in one thread in lockstep, so nothing "
+            "sleeps or polls): "
             f"{floor.get('tcp_connection_us')} µs per connection with a handshake's traffic, "
             f"{floor.get('tcp_echo_per_mib_us')} µs per MiB echoed, "
             f"{floor.get('tcp_relay_per_mib_us')} µs per MiB forwarded both ways; together "

@@ -451,6 +451,15 @@ pub fn floor(out: &mut dyn Write, f: &Floor, style: Style) -> std::io::Result<()
             us(f.handshake_x25519mlkem768_us)
         ),
     )?;
+    field_styled(
+        out,
+        style,
+        "key schedule",
+        format!(
+            "{} more (HKDF-SHA-384: 22 HMACs, the transcript, 4 AES keys)",
+            us(f.key_schedule_sha384_us)
+        ),
+    )?;
     writeln!(
         out,
         "Loopback TCP with no TLS (this kernel, the server's system calls only):"
