@@ -360,7 +360,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --datagrams 'With --dtls: datagrams echoed on each association (of --datagram-size bytes)'
             cand --datagram-size 'With --dtls --datagrams: bytes per datagram (at most the MTU less the record overhead)'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
-            cand --floor 'Measure this machine''s crypto floor instead, with no network: the CPU that one full TLS 1.3 handshake''s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses. No server does a handshake for less'
+            cand --floor 'Measure this machine''s floor instead: the CPU that one full TLS 1.3 handshake''s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses, and what loopback TCP alone costs a server (on 127.0.0.1, no TLS) per connection and per MiB echoed or forwarded. No server does a handshake for less'
             cand --resume 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
             cand --system-roots 'Trust the platform''s certificate store instead of the embedded Mozilla roots'
             cand -k 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'

@@ -380,7 +380,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l datagram-size -d
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l color -d 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l floor -d 'Measure this machine\'s crypto floor instead, with no network: the CPU that one full TLS 1.3 handshake\'s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses. No server does a handshake for less'
+complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l floor -d 'Measure this machine\'s floor instead: the CPU that one full TLS 1.3 handshake\'s cryptography (ECDSA P-256 signature, X25519, ML-KEM-768) and one MiB of AES-256-GCM cost with the library tlskit uses, and what loopback TCP alone costs a server (on 127.0.0.1, no TLS) per connection and per MiB echoed or forwarded. No server does a handshake for less'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l resume -d 'Resume sessions (TLS 1.3 tickets, TLS 1.2 tickets or IDs) and count how many really resumed; without it every handshake is a full one'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -l system-roots -d 'Trust the platform\'s certificate store instead of the embedded Mozilla roots'
 complete -c tlskit -n "__fish_tlskit_using_subcommand bench" -s k -l insecure -d 'Do not fail on certificate errors: the chain is still verified and reported as NOT VERIFIED, and pins still apply. DANGEROUS outside a test bench'
