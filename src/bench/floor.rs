@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use aws_lc_rs::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey, X25519};
-use aws_lc_rs::{digest, hmac};
 use aws_lc_rs::kem::{DecapsulationKey, ML_KEM_768};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use aws_lc_rs::{digest, hmac};
 use serde::Serialize;
 
 use super::tcpfloor::{self, TcpFloor};
