@@ -632,13 +632,15 @@ impl Connection {
     }
 
     /// Carries datagrams both ways for a tunnel: each one from `input` goes
-    /// out as one datagram, each one received goes to `deliver`, until the
-    /// server closes, `input` closes, or nothing moved either way for `idle`.
-    /// Ends with close_notify unless the server closed first.
+    /// out as one datagram (its length then told to `sent`, for counters
+    /// that move while the relay runs), each one received goes to `deliver`,
+    /// until the server closes, `input` closes, or nothing moved either way
+    /// for `idle`. Ends with close_notify unless the server closed first.
     pub async fn relay(
         mut self,
         input: &mut mpsc::Receiver<Vec<u8>>,
         deliver: &mut (dyn FnMut(&[u8]) + Send),
+        sent: &mut (dyn FnMut(usize) + Send),
         idle: Option<Duration>,
     ) -> (Relayed, RelayEnd) {
         let mut moved = Relayed::default();
@@ -691,6 +693,7 @@ impl Connection {
                         }
                         moved.datagrams_up += 1;
                         moved.bytes_up += data.len() as u64;
+                        sent(data.len());
                         last_move = tokio::time::Instant::now();
                     }
                     None => break RelayEnd::InputClosed,

@@ -146,8 +146,14 @@ pub trait Handler: Send {
         Ok(())
     }
 
-    /// One datagram of application data from the peer; returns the datagrams to send back.
+    /// One datagram of application data from the peer (counted in the
+    /// association's `bytes_in`); returns the datagrams to send back.
     fn data(&mut self, peer: SocketAddr, data: Vec<u8>) -> Vec<Vec<u8>>;
+
+    /// One datagram of application data of `len` bytes went to the peer
+    /// (counted in the association's `bytes_out`): for counters that must
+    /// move while the association is open.
+    fn sent(&mut self, _peer: SocketAddr, _len: usize) {}
 
     /// An association ended (called once for each peer that proved its address).
     fn ended(&mut self, _peer: SocketAddr, _record: &Association) {}
@@ -508,6 +514,7 @@ pub async fn run(
                     Ok(_) => {
                         peer.rec.datagrams_out += 1;
                         peer.rec.bytes_out += data.len() as u64;
+                        handler.sent(addr, data.len());
                         drive(peer, addr, &socket, &mut out, &server, handler, false).await
                     }
                     Err(e) => failed(peer, &e),
@@ -845,6 +852,7 @@ async fn drive(
                     Ok(_) => {
                         peer.rec.datagrams_out += 1;
                         peer.rec.bytes_out += reply.len() as u64;
+                        handler.sent(addr, reply.len());
                     }
                     Err(e) => return failed(peer, &e),
                 }

@@ -302,6 +302,7 @@ impl PreparedClient {
             tcp,
             peer,
             mut phase,
+            stats,
             ..
         } = conn;
         let started = Instant::now();
@@ -360,8 +361,9 @@ impl PreparedClient {
                 return done(rec, started);
             }
             rec.bytes_down += dialed.early_data.len() as u64;
+            stats.moved_down(dialed.early_data.len() as u64);
         }
-        let moved = Moved::default();
+        let moved = Moved::new(stats);
         let ended =
             forward::forward(tcp, dialed.stream, limits.idle_timeout, &mut phase, &moved).await;
         rec.bytes_up = moved.up.load(std::sync::atomic::Ordering::Relaxed);

@@ -16,6 +16,7 @@ use std::io;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::Phase;
+use super::{Phase, Stats};
 
 /// The most read at once, per direction: up to sixteen full TLS records, so
 /// that in bulk each side makes one system call for many records (and the
@@ -78,13 +79,29 @@ pub(crate) enum Ended {
     Failed(Side, io::Error),
 }
 
-/// Bytes moved so far, each way.
-#[derive(Debug, Default)]
+/// Bytes moved so far, each way: the connection's own counts (for its log
+/// line) and the tunnel's totals (for the status page, live while the
+/// connection is open).
+#[derive(Debug)]
 pub(crate) struct Moved {
     pub up: AtomicU64,
     pub down: AtomicU64,
     /// Milliseconds since `start` at the last movement.
     last: AtomicU64,
+    /// The tunnel's counters, added to as the bytes move.
+    total: Arc<Stats>,
+}
+
+impl Moved {
+    /// Nothing moved yet; what moves is also counted into `total`.
+    pub(crate) fn new(total: Arc<Stats>) -> Moved {
+        Moved {
+            up: AtomicU64::new(0),
+            down: AtomicU64::new(0),
+            last: AtomicU64::new(0),
+            total,
+        }
+    }
 }
 
 /// Forwards between `client` and `target` until both directions finish,
@@ -132,21 +149,24 @@ where
                 start,
             };
             if !up.done {
+                let tally = Tally {
+                    conn: &moved.up,
+                    total: &moved.total.bytes_up,
+                };
                 if let Poll::Ready(Err((side, e))) =
-                    up.poll(cx, &mut client, &mut target, scratch, &moved.up, &counters)
+                    up.poll(cx, &mut client, &mut target, scratch, &tally, &counters)
                 {
                     return Poll::Ready(Ended::Failed(side, e));
                 }
             }
             if !down.done {
-                if let Poll::Ready(Err((side, e))) = down.poll(
-                    cx,
-                    &mut target,
-                    &mut client,
-                    scratch,
-                    &moved.down,
-                    &counters,
-                ) {
+                let tally = Tally {
+                    conn: &moved.down,
+                    total: &moved.total.bytes_down,
+                };
+                if let Poll::Ready(Err((side, e))) =
+                    down.poll(cx, &mut target, &mut client, scratch, &tally, &counters)
+                {
                     return Poll::Ready(Ended::Failed(side, e));
                 }
             }
@@ -163,6 +183,13 @@ where
         })
     })
     .await
+}
+
+/// Where one direction's bytes are counted: the connection's count and the
+/// tunnel's total (one relaxed add each per write, no lock).
+struct Tally<'a> {
+    conn: &'a AtomicU64,
+    total: &'a AtomicU64,
 }
 
 /// When anything last moved (either way), for the idle timeout.
@@ -207,7 +234,7 @@ impl Direction {
         from: &mut R,
         to: &mut W,
         scratch: &mut [MaybeUninit<u8>],
-        count: &AtomicU64,
+        count: &Tally<'_>,
         counters: &Counters<'_>,
     ) -> Poll<Result<(), (Side, io::Error)>>
     where
@@ -310,8 +337,9 @@ impl Direction {
     }
 }
 
-fn moved(count: &AtomicU64, counters: &Counters<'_>, n: usize) {
-    count.fetch_add(n as u64, Ordering::Relaxed);
+fn moved(count: &Tally<'_>, counters: &Counters<'_>, n: usize) {
+    count.conn.fetch_add(n as u64, Ordering::Relaxed);
+    count.total.fetch_add(n as u64, Ordering::Relaxed);
     counters.last.store(
         counters.start.elapsed().as_millis() as u64,
         Ordering::Relaxed,
@@ -330,7 +358,8 @@ mod tests {
         let (client, mut client_far) = tokio::io::duplex(61);
         let (target, mut target_far) = tokio::io::duplex(53);
         let (_tx, mut phase) = watch::channel(Phase::Running);
-        let moved = Moved::default();
+        let stats = Arc::new(Stats::default());
+        let moved = Moved::new(stats.clone());
         let up: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let down: Vec<u8> = (0..150_000u32).map(|i| (i * 13 % 241) as u8).collect();
         let (up2, down2) = (up.clone(), down.clone());
@@ -365,5 +394,53 @@ mod tests {
         assert_eq!(at_client, down);
         assert_eq!(moved.up.load(Ordering::Relaxed), up.len() as u64);
         assert_eq!(moved.down.load(Ordering::Relaxed), down.len() as u64);
+        // The tunnel's totals saw the same bytes, as they moved.
+        let c = stats.counters();
+        assert_eq!(
+            (c.bytes_up, c.bytes_down),
+            (up.len() as u64, down.len() as u64)
+        );
+    }
+
+    /// The tunnel's totals move while the connection is still open, and
+    /// two connections add up.
+    #[tokio::test]
+    async fn the_tunnels_totals_count_bytes_before_the_connection_ends() {
+        let stats = Arc::new(Stats::default());
+        let (_tx, phase) = watch::channel(Phase::Running);
+        let mut ends = Vec::new();
+        let mut tasks = Vec::new();
+        for _ in 0..2 {
+            let (client, client_far) = tokio::io::duplex(1024);
+            let (target, target_far) = tokio::io::duplex(1024);
+            let moved = Moved::new(stats.clone());
+            let mut phase = phase.clone();
+            tasks.push(tokio::spawn(async move {
+                let ended = forward(client, target, None, &mut phase, &moved).await;
+                (ended, moved)
+            }));
+            ends.push((client_far, target_far));
+        }
+        for (client_far, target_far) in &mut ends {
+            client_far.write_all(b"hello").await.unwrap();
+            let mut got = [0u8; 5];
+            target_far.read_exact(&mut got).await.unwrap();
+            target_far.write_all(b"hi").await.unwrap();
+            let mut got = [0u8; 2];
+            client_far.read_exact(&mut got).await.unwrap();
+        }
+        // Both connections are open; what they carried is already counted
+        // (one thread: each count is made in the poll that wrote the bytes).
+        let c = stats.counters();
+        assert_eq!((c.bytes_up, c.bytes_down), (10, 4));
+        drop(ends);
+        for task in tasks {
+            let (ended, moved) = task.await.unwrap();
+            assert!(matches!(ended, Ended::Done));
+            assert_eq!(moved.up.load(Ordering::Relaxed), 5);
+            assert_eq!(moved.down.load(Ordering::Relaxed), 2);
+        }
+        let c = stats.counters();
+        assert_eq!((c.bytes_up, c.bytes_down), (10, 4));
     }
 }

@@ -471,6 +471,8 @@ pub struct Summary {
 }
 
 /// Counters shared by every connection (also read by the status endpoint).
+/// Bytes are counted as they move, not when a connection ends, so that the
+/// status page shows the traffic of connections that stay open for hours.
 #[derive(Debug, Default)]
 pub struct Stats {
     total: AtomicU64,
@@ -509,14 +511,26 @@ impl Stats {
         self.open.load(Ordering::Relaxed)
     }
 
+    /// Bytes just moved from a client to the target.
+    #[inline]
+    pub(crate) fn moved_up(&self, n: u64) {
+        self.bytes_up.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Bytes just moved from the target to a client.
+    #[inline]
+    pub(crate) fn moved_down(&self, n: u64) {
+        self.bytes_down.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a connection that ended. Its bytes are not added here: they
+    /// were counted as they moved ([`Stats::moved_up`], [`Stats::moved_down`]).
     fn finish(&self, rec: &ConnRecord, counted_open: bool) {
         if counted_open {
             self.open.fetch_sub(1, Ordering::Relaxed);
         } else {
             self.total.fetch_add(1, Ordering::Relaxed);
         }
-        self.bytes_up.fetch_add(rec.bytes_up, Ordering::Relaxed);
-        self.bytes_down.fetch_add(rec.bytes_down, Ordering::Relaxed);
         if rec.outcome.is_ok() {
             self.ok.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -665,6 +679,8 @@ pub(crate) struct Conn {
     pub peer: SocketAddr,
     pub local: SocketAddr,
     pub phase: watch::Receiver<Phase>,
+    /// The tunnel's counters, for the bytes as they move.
+    pub stats: Arc<Stats>,
 }
 
 /// How often the certificate files are checked for a change.
@@ -771,7 +787,7 @@ where
                 Ok((tcp, peer)) => match slots.clone().try_acquire_owned() {
                     Ok(slot) => {
                         let local = tcp.local_addr().ok().or(local).unwrap_or(peer);
-                        let conn = Conn { tcp, peer, local, phase: phase_rx.clone() };
+                        let conn = Conn { tcp, peer, local, phase: phase_rx.clone(), stats: stats.clone() };
                         spawn(&mut tasks, conn, slot);
                     }
                     Err(_) => {

@@ -318,6 +318,7 @@ impl PreparedServer {
             peer,
             local,
             mut phase,
+            stats,
         } = conn;
         let started = Instant::now();
         let limits = &self.opts.limits;
@@ -443,7 +444,7 @@ impl PreparedServer {
         // rustls may hold as much ciphertext as one forwarding read makes
         // (its default is 64 KiB), so that all of it leaves in one `writev`.
         tls.get_mut().1.set_buffer_limit(Some(forward::SCRATCH));
-        let moved = Moved::default();
+        let moved = Moved::new(stats);
         let ended = forward::forward(tls, target, limits.idle_timeout, &mut phase, &moved).await;
         rec.bytes_up = moved.up.load(std::sync::atomic::Ordering::Relaxed);
         rec.bytes_down = moved.down.load(std::sync::atomic::Ordering::Relaxed);

@@ -602,12 +602,19 @@ impl Handler for Forwarder {
     }
 
     fn data(&mut self, peer: SocketAddr, data: Vec<u8>) -> Vec<Vec<u8>> {
+        // Counted as the association's `bytes_in` is, so that the record and
+        // the status page agree.
+        self.stats.moved_up(data.len() as u64);
         if let Some(up) = self.upstream.get(&peer) {
             // A full socket buffer or an ICMP error from an earlier send loses
             // this datagram, as UDP would; the association goes on.
             let _ = up.sender.send(&data);
         }
         Vec::new()
+    }
+
+    fn sent(&mut self, _peer: SocketAddr, len: usize) {
+        self.stats.moved_down(len as u64);
     }
 
     fn ended(&mut self, peer: SocketAddr, a: &Association) {
@@ -976,7 +983,7 @@ impl UdpClient {
                     sessions.insert(src, tx);
                     stats.start();
                     let revocation = self.target_revocation(&events);
-                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout, revocation));
+                    tasks.spawn(association(src, rx, sender.clone(), self.client_options(), l.idle_timeout, revocation, stats.clone()));
                 }
                 Some(done) = tasks.join_next() => {
                     if let Ok((src, rec)) = done {
@@ -1067,6 +1074,7 @@ async fn association(
     opts: ClientOptions,
     idle: Option<Duration>,
     revocation: Option<TargetRevocation>,
+    stats: Arc<Stats>,
 ) -> (SocketAddr, ConnRecord) {
     let started = Instant::now();
     let target = opts.target.clone();
@@ -1098,11 +1106,14 @@ async fn association(
             return (src, rec);
         }
     }
+    // The tunnel's totals move with each datagram, as the record's counts do.
     let mut deliver = |d: &[u8]| {
+        stats.moved_down(d.len() as u64);
         // A local client that went away loses the datagram, as UDP would.
         let _ = local.send_to(d, src);
     };
-    let (moved, end) = conn.relay(&mut rx, &mut deliver, idle).await;
+    let mut sent = |len: usize| stats.moved_up(len as u64);
+    let (moved, end) = conn.relay(&mut rx, &mut deliver, &mut sent, idle).await;
     rec.bytes_up = moved.bytes_up;
     rec.bytes_down = moved.bytes_down;
     match end {

@@ -1059,6 +1059,144 @@ fn the_status_endpoint_counts_connections_failures_and_expiry() {
     assert!(http_get(&status_addr, "/nope").starts_with("HTTP/1.1 404 "));
 }
 
+/// The JSON document a status page serves at `/`.
+fn status_json(addr: &str) -> Value {
+    let page = http_get(addr, "/");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let body = page.split("\r\n\r\n").nth(1).unwrap_or_default().trim();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {page}"))
+}
+
+/// Fetches a status page's JSON with `fetch` until it counts `up` and `down`
+/// bytes (at most 200 times, 20 s in all) and returns the last one, for the
+/// caller to assert on. A count follows the write that moved the bytes, so
+/// it may lag what a peer has already read by a moment.
+pub(crate) fn status_counting(fetch: impl Fn() -> Value, up: u64, down: u64) -> Value {
+    let deadline = Instant::now() + SECS(20);
+    let mut last = fetch();
+    for _ in 0..200 {
+        let counted = (last["bytes_up"].as_u64(), last["bytes_down"].as_u64());
+        if counted == (Some(up), Some(down)) || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+        last = fetch();
+    }
+    last
+}
+
+/// Asserts the Prometheus text counts `up` and `down` bytes.
+pub(crate) fn assert_bytes_metrics(metrics: &str, up: u64, down: u64) {
+    for line in [
+        format!("tlskit_tunnel_bytes_total{{direction=\"up\"}} {up}"),
+        format!("tlskit_tunnel_bytes_total{{direction=\"down\"}} {down}"),
+    ] {
+        assert!(
+            metrics.contains(&format!("\n{line}\n")),
+            "{line}: {metrics}"
+        );
+    }
+}
+
+/// A monitoring system must see the traffic of a connection that stays open
+/// (a database session, a long transfer), not a jump when it closes: both
+/// tunnels count the bytes while the connection is held open, and closing it
+/// adds nothing more.
+#[test]
+fn both_tunnels_count_the_bytes_of_a_connection_still_open_on_their_status_pages() {
+    let dir = Dir::new();
+    util::tunnel_pki(&dir);
+    let eport = echo_target();
+    let target = format!("127.0.0.1:{eport}");
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--client-ca",
+            "ca.pem",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let server_status = server.event("status_listening", SECS(10))["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "app.pem",
+            "--key",
+            "app-key.pem",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let client_status = client.event("status_listening", SECS(10))["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Ten chunks, each echoed back in full before the next; the connection stays open.
+    let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+    s.set_read_timeout(Some(SECS(30))).unwrap();
+    let mut n = 0u64;
+    for i in 0..10u8 {
+        let chunk: Vec<u8> = (0..10_007u32).map(|j| (j as u8) ^ i).collect();
+        s.write_all(&chunk).unwrap();
+        let mut back = vec![0u8; chunk.len()];
+        s.read_exact(&mut back).unwrap();
+        assert!(back == chunk, "chunk {i} came back changed");
+        n += chunk.len() as u64;
+    }
+    for addr in [&server_status, &client_status] {
+        let open = status_counting(|| status_json(addr), n, n);
+        assert_eq!(open["bytes_up"], n, "{addr}: {open}");
+        assert_eq!(open["bytes_down"], n, "{addr}: {open}");
+        assert_eq!(open["connections_open"], 1, "{addr}: {open}");
+        assert_eq!(open["connections_total"], 1, "{addr}: {open}");
+        assert_bytes_metrics(&http_get(addr, "/metrics"), n, n);
+    }
+
+    // Closed: each log line has the connection's own totals, and the pages add nothing.
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{} bytes after the end", rest.len());
+    drop(s);
+    for (tunnel, addr) in [(&server, &server_status), (&client, &client_status)] {
+        let rec = tunnel.event("connection", SECS(20));
+        assert_eq!(rec["outcome"], "closed", "{rec}");
+        assert_eq!(rec["bytes_up"], n, "{rec}");
+        assert_eq!(rec["bytes_down"], n, "{rec}");
+        let done = status_json(addr);
+        assert_eq!(done["bytes_up"], n, "{addr}: {done}");
+        assert_eq!(done["bytes_down"], n, "{addr}: {done}");
+        assert_eq!(done["connections_open"], 0, "{addr}: {done}");
+        assert_eq!(done["connections_ok"], 1, "{addr}: {done}");
+        assert_bytes_metrics(&http_get(addr, "/metrics"), n, n);
+    }
+}
+
 #[test]
 fn a_target_that_never_reads_holds_the_client_back_instead_of_filling_memory() {
     let dir = Dir::new();

@@ -855,7 +855,7 @@ fn server_tunnel_reloads_its_certificate_while_open_associations_keep_their_sess
     let rec = server.event("connection", SECS(20));
     assert_eq!(rec["outcome"], "closed", "{rec}");
     // The three lines above, each with its newline, went up and came back;
-    // an association's bytes are counted when it ends.
+    // counted as they moved, and not again when the association ended.
     let up = "before the reload\nafter the reload\nafter the broken reload\n".len();
     assert_eq!(rec["bytes_up"], up, "{rec}");
     let metrics = curl(&status_addr, "/metrics");
@@ -1073,4 +1073,106 @@ fn client_tunnel_reloads_its_ca_for_new_associations_and_counts_on_its_status_pa
     let summary = client.stop();
     assert_eq!(summary["connections"], 3, "{summary}");
     assert_eq!(summary["failed"]["cut_off"], 2, "{summary}");
+}
+
+/// An association that stays open (a VPN-like flow) shows its traffic on
+/// both tunnels' status pages while it is open, and its end adds nothing.
+#[test]
+fn both_udp_tunnels_count_the_bytes_of_an_open_association_on_their_status_pages() {
+    if !have("python3") || !have("curl") {
+        return;
+    }
+    let dir = Dir::new();
+    util::tunnel_pki(&dir);
+    let (_echo, echo_port) = udp_echo();
+    let mut server = udp_tunnel(
+        &dir,
+        &[
+            "server",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("127.0.0.1:{echo_port}"),
+            "--cert",
+            "srv.pem",
+            "--key",
+            "srv-key.pem",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let server_status = server.event("status_listening", SECS(20))["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = udp_tunnel(
+        &dir,
+        &[
+            "client",
+            "--udp",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &format!("localhost:{}", server.port),
+            "--ca",
+            "ca.pem",
+            "--status",
+            "127.0.0.1:0",
+            "--grace",
+            "0",
+        ],
+    );
+    let client_status = client.event("status_listening", SECS(20))["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let json = |addr: &str| -> serde_json::Value {
+        let body = curl(addr, "/");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+    };
+
+    // Each datagram sent once, its echo awaited before the next, so the counts are exact.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(SECS(15))).unwrap();
+    let mut buf = [0u8; 2048];
+    let mut n = 0u64;
+    for (i, len) in [1usize, 300, 1000].into_iter().enumerate() {
+        let datagram: Vec<u8> = (0..len).map(|j| (j * 7 + i) as u8).collect();
+        s.send_to(&datagram, ("127.0.0.1", client.port)).unwrap();
+        let (got, _) = s.recv_from(&mut buf).expect("the echo");
+        assert_eq!(&buf[..got], &datagram[..], "datagram {i}");
+        n += len as u64;
+    }
+    for addr in [&server_status, &client_status] {
+        let open = crate::tunnel::status_counting(|| json(addr), n, n);
+        assert_eq!(open["bytes_up"], n, "{addr}: {open}");
+        assert_eq!(open["bytes_down"], n, "{addr}: {open}");
+        assert_eq!(open["connections_open"], 1, "{addr}: {open}");
+        assert_eq!(open["connections_total"], 1, "{addr}: {open}");
+        crate::tunnel::assert_bytes_metrics(&curl(addr, "/metrics"), n, n);
+    }
+
+    // Stopping the client tunnel (--grace 0) ends the association with
+    // close_notify; each side logs the association's own totals once.
+    client.signal("-TERM");
+    let rec = client.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "cut_off", "{rec}");
+    assert_eq!(rec["bytes_up"], n, "{rec}");
+    assert_eq!(rec["bytes_down"], n, "{rec}");
+    let summary = client.event("summary", SECS(20));
+    assert_eq!(summary["bytes_up"], n, "{summary}");
+    assert_eq!(summary["bytes_down"], n, "{summary}");
+    let rec = server.event("connection", SECS(20));
+    assert_eq!(rec["outcome"], "closed", "{rec}");
+    assert_eq!(rec["bytes_up"], n, "{rec}");
+    assert_eq!(rec["bytes_down"], n, "{rec}");
+    let done = json(&server_status);
+    assert_eq!(done["bytes_up"], n, "{done}");
+    assert_eq!(done["bytes_down"], n, "{done}");
+    assert_eq!(done["connections_open"], 0, "{done}");
+    crate::tunnel::assert_bytes_metrics(&curl(&server_status, "/metrics"), n, n);
+    let summary = server.stop();
+    assert_eq!(summary["bytes_up"], n, "{summary}");
+    assert_eq!(summary["bytes_down"], n, "{summary}");
 }
