@@ -268,7 +268,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --version 'Print version'
         }
         &'tlskit;inspect'= {
-            cand --targets 'Also inspect the servers listed in FILE, one per line with # comments (a scan --targets file; its per-line settings are not used here); - for standard input'
+            cand --targets 'Also inspect the servers listed in FILE (- for standard input), one per line with # comments, as scan --targets reads them: a line''s starttls=, servername=, connect-to=HOST[:PORT] and timeout=SECS apply to its server (the flags are the defaults), and names=A,B also inspects the certificate presented for each name (SNI)'
             cand --key 'Check that this private key belongs to the certificate (the leaf of each input, or the request of an input without certificates); exit 1 when it does not'
             cand --expires-within 'Exit 7 when any certificate inspected expires within DURATION (30d, 12h, 2w), or has expired already'
             cand --ca 'Judge where chains end against these CA certificates instead of Mozilla''s roots'
@@ -411,7 +411,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --allow-uri 'Let through client certificates with this URI subject alternative name (a SPIFFE ID…)'
             cand --allow-pin 'Let through client certificates with this SPKI pin (sha256//BASE64 or hex)'
             cand --ocsp 'Staple an OCSP response: `auto` fetches it from the responder the certificate names (its issuer must follow it in --cert) and refreshes it halfway to its nextUpdate, keeping the last good one while a refresh fails; FILE staples a DER response (read again on reload). Only a checked, good answer about this certificate is stapled'
-            cand --crl 'Refuse client certificates this CRL lists (PEM or DER, signed by their issuer; repeatable; read again on reload). The client''s own certificate is checked; one whose issuer has no CRL among these passes'
+            cand --crl 'Refuse client certificates this CRL lists (PEM or DER, signed by their issuer; repeatable; read again on reload). The client''s own certificate is checked; one whose issuer has no CRL among these passes. A CRL past its nextUpdate is stale: a warning at start and reload, and its issuer''s clients are refused until a current one is loaded (as openssl -crl_check and stunnel do)'
             cand --check-revocation 'After the handshake, before the target is dialled, check each client certificate for revocation: its OCSP responder, else its CRL distribution point (answers reused until their nextUpdate). Revoked is refused; =require also refuses an unknown status'
             cand --color 'When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --udp 'Carry UDP datagrams over DTLS instead of TCP over TLS: one DTLS association per client address, and in server mode one UDP socket to the target per association (ECDSA certificates only)'

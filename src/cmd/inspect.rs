@@ -18,7 +18,10 @@ pub use crate::output::inspect::{
 };
 use crate::output::Ctx;
 use crate::report::inspect::{self, KeyTarget};
+use crate::scan::fleet::{self, TargetSettings, TargetSpec};
+use crate::text::sanitize;
 use crate::tls::chain::TrustStore;
+use crate::tls::error::{fail, Failure};
 use crate::tls::files::{self, Item};
 use crate::tls::source::{self, LiveOptions, Source};
 use crate::tls::x509info;
@@ -41,8 +44,10 @@ pub struct Args {
     #[arg(value_name = "INPUT", required_unless_present = "targets_file")]
     pub inputs: Vec<String>,
 
-    /// Also inspect the servers listed in FILE, one per line with # comments (a scan
-    /// --targets file; its per-line settings are not used here); - for standard input.
+    /// Also inspect the servers listed in FILE (- for standard input), one per line with #
+    /// comments, as scan --targets reads them: a line's starttls=, servername=,
+    /// connect-to=HOST[:PORT] and timeout=SECS apply to its server (the flags are the
+    /// defaults), and names=A,B also inspects the certificate presented for each name (SNI).
     #[arg(long = "targets", value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
@@ -82,8 +87,22 @@ pub struct Args {
     pub revocation: super::revocation_args::CheckArgs,
 }
 
-/// The servers named in a targets file (the first word of each line).
-fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>> {
+/// One input to read, and how to fetch it when it is a server.
+struct Wanted {
+    source: Source,
+    live: LiveOptions,
+    /// For a certificate asked for by a targets file's `names=`: that name.
+    sni: Option<String>,
+}
+
+/// The servers named in a targets file, each with its line's settings
+/// (`starttls=`, `servername=`, `connect-to=`, `timeout=`; the flags are the
+/// defaults, as in `scan`), and one more fetch per name of its `names=`.
+fn read_targets_file(
+    path: &std::path::Path,
+    args: &Args,
+    base: &LiveOptions,
+) -> Result<Vec<Wanted>> {
     let text = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
@@ -93,12 +112,55 @@ fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>> {
         std::fs::read_to_string(path)
             .with_context(|| format!("--targets: reading '{}'", path.display()))?
     };
+    let defaults = TargetSettings {
+        starttls: args.starttls.starttls,
+        servername: args.name.servername.clone(),
+        ..TargetSettings::default()
+    };
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        match crate::scan::fleet::parse_line(line) {
-            Ok(Some((target, _))) => out.push(target),
-            Ok(None) => {}
-            Err(e) => bail!("--targets '{}', line {}: {e:#}", path.display(), n + 1),
+        let at = |e: anyhow::Error| {
+            fail(
+                Failure::Input,
+                format!(
+                    "--targets '{}', line {}: {}",
+                    path.display(),
+                    n + 1,
+                    sanitize(&format!("{e:#}"))
+                ),
+            )
+        };
+        let Some((target, settings)) = fleet::parse_line(line).map_err(at)? else {
+            continue;
+        };
+        let spec = TargetSpec::new(&target, &settings, &defaults, args.timeout).map_err(at)?;
+        let live = LiveOptions {
+            server_name: settings.servername.or_else(|| defaults.servername.clone()),
+            timeout: spec.timeout,
+            roots: base.roots.clone(),
+            starttls: spec.starttls,
+            connect_to: spec.connect_to.clone(),
+        };
+        // The main certificate first, then those asked for by name.
+        out.push(Wanted {
+            source: Source::Server(target.clone()),
+            live: live.clone(),
+            sni: None,
+        });
+        for name in spec
+            .names
+            .iter()
+            .filter(|t| t.server_name != spec.target.server_name)
+        {
+            let name = name.server_name_str();
+            out.push(Wanted {
+                source: Source::Server(target.clone()),
+                live: LiveOptions {
+                    server_name: Some(name.clone()),
+                    ..live.clone()
+                },
+                sni: Some(name),
+            });
         }
     }
     if out.is_empty() {
@@ -127,21 +189,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         timeout: args.timeout,
         roots: ca_certs,
         starttls: args.starttls.starttls,
+        connect_to: None,
     };
-    let mut inputs_given = args.inputs.clone();
+    let mut wanted: Vec<Wanted> = args
+        .inputs
+        .iter()
+        .map(|t| Wanted {
+            source: Source::classify(t),
+            live: live.clone(),
+            sni: None,
+        })
+        .collect();
     if let Some(path) = &args.targets_file {
-        inputs_given.extend(read_targets_file(path)?);
+        wanted.extend(read_targets_file(path, &args, &live)?);
     }
-    let sources: Vec<Source> = inputs_given.iter().map(|t| Source::classify(t)).collect();
-    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+    if wanted.iter().filter(|w| w.source == Source::Stdin).count() > 1 {
         return Err(exit::fail(
             Code::Usage,
             "'-' (standard input) can be given only once",
         ));
     }
-    let mut loaded = Vec::with_capacity(sources.len());
-    for src in &sources {
-        if let Source::File(path) = src {
+    let mut loaded = Vec::with_capacity(wanted.len());
+    for w in &wanted {
+        if let Source::File(path) = &w.source {
             let data = files::read_input(path)?;
             if crate::pki::p12::looks_like_p12(&data) {
                 let password = match args.p12_password_file.as_deref() {
@@ -157,23 +227,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 continue;
             }
         }
-        loaded.push(source::load(src, &live)?);
+        let fetched = source::load(&w.source, &w.live);
+        loaded.push(match &w.sni {
+            Some(name) => fetched.with_context(|| {
+                sanitize(&format!("{} (SNI {name}, from names=)", w.source.name())).into_owned()
+            })?,
+            None => fetched?,
+        });
     }
     // A CA certificate given beside others completes and verifies their
     // chains, as `openssl verify -CAfile ca.pem leaf.pem` does.
     let given: Vec<(usize, String, CertificateDer<'static>)> = loaded
         .iter()
-        .zip(&sources)
+        .zip(&wanted)
         .enumerate()
-        .flat_map(|(n, (l, src))| {
+        .flat_map(|(n, (l, w))| {
             l.items.iter().filter_map(move |item| match item {
-                Item::Certificate(c) => Some((n, plain_name(src), c.clone())),
+                Item::Certificate(c) => Some((n, plain_name(&w.source), c.clone())),
                 _ => None,
             })
         })
         .collect();
-    let mut inputs = Vec::with_capacity(sources.len());
-    for (n, (src, l)) in sources.iter().zip(loaded).enumerate() {
+    let mut inputs = Vec::with_capacity(wanted.len());
+    for (n, (w, l)) in wanted.iter().zip(loaded).enumerate() {
         let others: Vec<(String, CertificateDer<'static>)> = given
             .iter()
             .filter(|(m, _, _)| *m != n)
@@ -186,12 +262,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
             input_store = store.with_inputs(&others);
             &input_store
         };
-        inputs.push(inspect_source(src, l, store, now)?);
+        let mut input = inspect_source(&w.source, l, store, now)?;
+        input.sni = w.sni.clone();
+        inputs.push(input);
     }
 
     let mut revocation_failure = None;
     if let Some(mode) = args.revocation.check_revocation {
-        for input in inputs.iter_mut() {
+        for (input, w) in inputs.iter_mut().zip(&wanted) {
             let Some(server) = input.server.as_ref().filter(|s| s.verified) else {
                 continue;
             };
@@ -201,7 +279,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
                 live.roots.as_deref(),
                 chain,
                 &server.server_name,
-                args.timeout,
+                w.live.timeout,
             )?;
             let (failure, warnings) = super::revocation_args::judge(&report, mode);
             for w in warnings {
@@ -248,7 +326,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         // Quiet: the findings still matter, on stderr.
         for input in &report.inputs {
             for f in &input.findings {
-                eprintln!("{}", finding_line(&input.source, f, ctx.stderr_style()));
+                eprintln!("{}", finding_line(&input.label(), f, ctx.stderr_style()));
             }
         }
     }
@@ -324,7 +402,7 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
             let cert = x509info::parse_cert(der)?;
             let entry = &input.certificates[leaf_index];
             results.push(KeyMatch {
-                source: input.source.clone(),
+                source: input.label(),
                 kind: KeyTarget::Certificate,
                 subject: entry.details.subject.clone(),
                 certificate_pin: entry.details.spki_pin.clone(),
@@ -338,7 +416,7 @@ fn check_key(path: &std::path::Path, inputs: &[InputReport]) -> Result<KeyCheck>
                         anyhow::anyhow!("{}: the request does not parse: {e}", input.source)
                     })?;
             results.push(KeyMatch {
-                source: input.source.clone(),
+                source: input.label(),
                 kind: KeyTarget::Request,
                 subject: csr.subject.clone(),
                 certificate_pin: csr.spki_pin.clone(),

@@ -118,6 +118,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Code> {
         timeout: args.timeout,
         roots,
         starttls: args.starttls.starttls,
+        connect_to: None,
     };
     let mut targets = Vec::with_capacity(sources.len());
     for src in &sources {

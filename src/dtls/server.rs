@@ -97,11 +97,14 @@ pub fn prepare(opts: ServerOptions) -> anyhow::Result<Server> {
             );
             if !opts.client_crls.is_empty() {
                 // A CRL answers for the certificates its issuer signed; a client
-                // certificate no CRL covers is not refused for that.
+                // certificate no CRL covers is not refused for that. A stale
+                // list (past its nextUpdate) refuses its issuer's clients, as
+                // OpenSSL's -crl_check does.
                 builder = builder
                     .with_crls(opts.client_crls.iter().cloned())
                     .only_check_end_entity_revocation()
-                    .allow_unknown_revocation_status();
+                    .allow_unknown_revocation_status()
+                    .enforce_revocation_expiration();
             }
             let v = builder.build().map_err(|e| {
                 error::fail(Failure::Input, format!("building the client verifier: {e}"))
@@ -898,7 +901,12 @@ const ACCESS_DENIED: u8 = 49;
 /// The alert that tells a client why its certificate was refused.
 fn alert_for(e: &rustls::Error) -> u8 {
     match e {
-        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => 48,
+        // unknown_ca for a stale CRL too, as rustls (and OpenSSL) send it over TLS.
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer
+            | rustls::CertificateError::ExpiredRevocationList
+            | rustls::CertificateError::ExpiredRevocationListContext { .. },
+        ) => 48,
         rustls::Error::InvalidCertificate(rustls::CertificateError::Revoked) => CERTIFICATE_REVOKED,
         rustls::Error::InvalidCertificate(
             rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. },
@@ -926,6 +934,11 @@ fn client_cert_reason(e: &rustls::Error, leaf: &CertificateDer<'static>) -> Stri
         rustls::Error::InvalidCertificate(C::Revoked) => {
             "has been revoked (a --crl lists it)".to_string()
         }
+        rustls::Error::InvalidCertificate(
+            C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. },
+        ) => format!(
+            "was issued by {issuer}, whose --crl is stale (past its nextUpdate): no client of that CA is let in until a current one is loaded"
+        ),
         rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
             "is not valid yet".to_string()
         }

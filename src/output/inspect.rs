@@ -71,7 +71,7 @@ fn render_input(
         _ => "1 certificate".to_string(),
     };
     let title = match input.kind {
-        SourceKind::Server => format!("Server {}", sanitize(&input.source)),
+        SourceKind::Server => format!("Server {}", sanitize(&input.label())),
         SourceKind::Stdin => "Standard input".to_string(),
         SourceKind::File => sanitize(&input.source).into_owned(),
     };
@@ -192,10 +192,14 @@ pub fn expiring_line(e: &Expiring, style: Style) -> String {
     } else {
         format!("expires {} (in {} days)", e.not_after, e.days_left)
     };
+    let source = match &e.sni {
+        Some(name) => format!("{} (SNI {name})", e.source),
+        None => e.source.clone(),
+    };
     format!(
         "tlskit: {} {} #{} {}: {when}",
         style.paint(Tone::WarnStrong, "expiring:"),
-        sanitize(&e.source),
+        sanitize(&source),
         e.index,
         sanitize(&e.subject)
     )

@@ -23,6 +23,12 @@ pub fn stderr_lines(err: &mut dyn Write, event: &Event, style: Style) -> io::Res
             }
             Ok(())
         }
+        Event::Reloaded { warnings, .. } => {
+            for w in warnings {
+                warning(err, w, style)?;
+            }
+            Ok(())
+        }
         Event::Warning { message } => warning(err, message, style),
         Event::Ocsp(e) => writeln!(err, "tlskit: {}", super::revocation::staple_line(e)),
         Event::ReloadFailed { reason } => writeln!(
@@ -48,7 +54,7 @@ pub fn text(out: &mut dyn Write, event: &Event, quiet: bool, style: Style) -> io
         }
         Event::Connection(rec) => writeln!(out, "{}", connection_line(rec, style)),
         Event::Warning { .. } | Event::Ocsp(_) => Ok(()),
-        Event::Reloaded { certificate } => match certificate {
+        Event::Reloaded { certificate, .. } => match certificate {
             Some(c) => writeln!(
                 out,
                 "{}: now serving {} (SHA-256 {}, {})",

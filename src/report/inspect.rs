@@ -76,6 +76,10 @@ pub struct InputReport {
     pub source: String,
     /// `file`, `stdin` or `server`.
     pub kind: SourceKind,
+    /// For a certificate asked for by a targets file's `names=`: the name sent
+    /// as SNI (the server is `source`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
     /// Set for a live server.
     pub server: Option<ServerInfo>,
     /// Certificates, in the order presented.
@@ -101,6 +105,17 @@ pub struct InputReport {
     /// The requests as read (for `--key`).
     #[serde(skip)]
     pub csr_ders: Vec<Vec<u8>>,
+}
+
+impl InputReport {
+    /// The input as messages name it: `source`, and the SNI name it was asked
+    /// for, if any (`host:443 (SNI api.example.com)`).
+    pub fn label(&self) -> String {
+        match &self.sni {
+            Some(name) => format!("{} (SNI {name})", self.source),
+            None => self.source.clone(),
+        }
+    }
 }
 
 /// The result of `--key`.
@@ -135,6 +150,9 @@ pub struct KeyMatch {
 pub struct Expiring {
     /// The input.
     pub source: String,
+    /// The name asked for by SNI, for a targets file's `names=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
     /// Index within it.
     pub index: usize,
     /// Subject.
@@ -284,6 +302,7 @@ pub fn inspect_items(
     Ok(InputReport {
         kind,
         source: shown,
+        sni: None,
         server: served_by.map(|s| ServerInfo {
             target: s.target,
             address: s.address,
@@ -325,6 +344,7 @@ pub fn expiry(inputs: &[InputReport], within: time::Duration) -> ExpiryCheck {
                 .filter(move |c| c.details.seconds_left <= limit)
                 .map(move |c| Expiring {
                     source: input.source.clone(),
+                    sni: input.sni.clone(),
                     index: c.index,
                     subject: c.details.subject.clone(),
                     not_after: c.details.not_after.clone(),

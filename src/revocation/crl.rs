@@ -59,6 +59,16 @@ pub fn decode(bytes: &[u8]) -> Result<CertificateRevocationListDer<'static>, Rej
     Ok(CertificateRevocationListDer::from(bytes.to_vec()))
 }
 
+/// A CRL's issuer and nextUpdate (`None` for a list without nextUpdate, or one
+/// that does not parse: the verifier rejects those on its own).
+pub fn next_update(
+    crl: &CertificateRevocationListDer<'_>,
+) -> Option<(String, time::OffsetDateTime)> {
+    let (_, parsed) = CertificateRevocationList::from_der(crl.as_ref()).ok()?;
+    let next = parsed.next_update()?;
+    Some((parsed.issuer().to_string(), next.to_datetime()))
+}
+
 fn rfc3339(t: x509_parser::time::ASN1Time) -> String {
     crate::tls::certinfo::rfc3339(t.to_datetime())
 }

@@ -299,10 +299,14 @@ pub fn server_config_with_crls(
                 vb = vb.allow_unauthenticated();
             }
             if !crls.is_empty() {
+                // A stale list (past its nextUpdate) refuses its issuer's
+                // clients, as OpenSSL's -crl_check does, rather than being
+                // trusted silently.
                 vb = vb
                     .with_crls(crls)
                     .only_check_end_entity_revocation()
-                    .allow_unknown_revocation_status();
+                    .allow_unknown_revocation_status()
+                    .enforce_revocation_expiration();
             }
             builder.with_client_cert_verifier(wrap(
                 vb.build().context("building the client verifier")?,

@@ -521,11 +521,9 @@ pub struct FetchedChain {
 /// Verification against the webpki roots still runs and is recorded in
 /// `verdict`. Builds its own single-threaded runtime, so call it from
 /// synchronous code only. Fails (exit codes 3/4) only when no chain was seen.
-pub fn fetch_chain(
-    target: &Target,
-    timeout: Duration,
-    starttls: Option<StartTls>,
-) -> Result<FetchedChain> {
+/// `dial_opts` says where to dial (its `connect_to`), the name to send, the
+/// STARTTLS preamble and the deadline.
+pub fn fetch_chain(dial_opts: &DialOptions) -> Result<FetchedChain> {
     let opts = ClientOptions {
         accept_unverified: Some(super::danger::accept_unverified()),
         ..ClientOptions::default()
@@ -535,10 +533,8 @@ pub fn fetch_chain(
         .enable_all()
         .build()
         .context("starting the network runtime")?;
-    let mut dial_opts = DialOptions::new(target.clone(), timeout);
-    dial_opts.starttls = starttls;
     let result = rt.block_on(async {
-        match dial(config, &observations, &dial_opts).await {
+        match dial(config, &observations, dial_opts).await {
             Ok(mut d) => {
                 use tokio::io::AsyncWriteExt;
                 let _ = tokio::time::timeout(Duration::from_millis(200), d.stream.shutdown()).await;

@@ -95,6 +95,9 @@ pub struct LiveOptions {
     pub roots: Option<Vec<rustls_pki_types::CertificateDer<'static>>>,
     /// Speak this protocol's plaintext upgrade before TLS (its port is the default).
     pub starttls: Option<super::starttls::StartTls>,
+    /// Dial this host and port instead of the target's (the name sent and
+    /// verified stays the target's, or `server_name`).
+    pub connect_to: Option<(String, u16)>,
 }
 
 /// What a live server presented.
@@ -171,7 +174,10 @@ fn fetch(text: &str, live: &LiveOptions) -> Result<Loaded> {
     if let Some(name) = &live.server_name {
         target = target.with_server_name(name)?;
     }
-    let fetched = super::dial::fetch_chain(&target, live.timeout, live.starttls)?;
+    let mut dial_opts = super::dial::DialOptions::new(target.clone(), live.timeout);
+    dial_opts.starttls = live.starttls;
+    dial_opts.connect_to = live.connect_to.clone();
+    let fetched = super::dial::fetch_chain(&dial_opts)?;
     let report = &fetched.report;
     let verdict = match &live.roots {
         None => fetched.verdict.clone(),

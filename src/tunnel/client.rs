@@ -249,7 +249,12 @@ impl PreparedClient {
         let _ = self.events.set(events.clone());
         let shared = Arc::new(self);
         let status_task = status.map(|listener| {
-            super::status::start(listener, Mode::Client, stats.clone(), Arc::new(|| None))
+            super::status::start(
+                listener,
+                Mode::Client,
+                stats.clone(),
+                Arc::new(super::status::Deadlines::default),
+            )
         });
         if let Some((addr, _)) = &status_task {
             events
@@ -289,7 +294,10 @@ impl PreparedClient {
                 let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
                 pool.idle.clear();
                 pool.generation += 1;
-                Event::Reloaded { certificate: None }
+                Event::Reloaded {
+                    certificate: None,
+                    warnings: Vec::new(),
+                }
             }
             Err(e) => Event::ReloadFailed {
                 reason: format!("{e:#}; still using the previous files"),

@@ -423,6 +423,9 @@ pub enum Event {
     Reloaded {
         /// The certificate now presented (server mode).
         certificate: Option<CertSummary>,
+        /// Things the operator should know about what was loaded (a stale `--crl`).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     /// Reloading failed; the previous configuration stays in use.
     ReloadFailed {

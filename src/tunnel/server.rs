@@ -86,6 +86,10 @@ struct Loaded {
     leaf: CertSummary,
     /// The leaf's notAfter, seconds since the epoch.
     not_after: Option<i64>,
+    /// The `--crl` files past their nextUpdate, as warnings.
+    crl_warnings: Vec<String>,
+    /// The soonest nextUpdate of the `--crl` files, seconds since the epoch.
+    crl_next_update: Option<i64>,
 }
 
 /// A server tunnel with its files loaded, ready to run.
@@ -137,6 +141,7 @@ impl PreparedServer {
             ));
         }
         let loaded = load(&opts, ephemeral.as_ref())?;
+        warnings.extend(loaded.crl_warnings.iter().cloned());
         if loaded.leaf.days_left < 0 {
             warnings.push(format!(
                 "the certificate expired on {}; clients will refuse it",
@@ -207,8 +212,8 @@ impl PreparedServer {
         let status_task = status.map(|listener| {
             let slot = shared.current.clone();
             let expiry: super::status::Expiry = Arc::new(move || {
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                current(&slot).not_after.map(|t| t - now)
+                let loaded = current(&slot);
+                super::status::Deadlines::from_now(loaded.not_after, loaded.crl_next_update)
             });
             super::status::start(listener, Mode::Server, stats.clone(), expiry)
         });
@@ -294,6 +299,7 @@ impl PreparedServer {
         match load(&self.opts, self.ephemeral.as_ref()) {
             Ok(loaded) => {
                 let leaf = loaded.leaf.clone();
+                let warnings = loaded.crl_warnings.clone();
                 let stapling = loaded.stapling.is_some();
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
                 if stapling {
@@ -304,6 +310,7 @@ impl PreparedServer {
                 }
                 Event::Reloaded {
                     certificate: Some(leaf),
+                    warnings,
                 }
             }
             Err(e) => Event::ReloadFailed {
@@ -567,7 +574,11 @@ fn load(
         _ => None,
     };
     let rules = opts.allow.clone();
-    let crls = load_crls(&opts.client_crls)?;
+    let Crls {
+        lists: crls,
+        stale: crl_warnings,
+        next_update: crl_next_update,
+    } = load_crls(&opts.client_crls)?;
     let ocsp_file = match &opts.ocsp {
         Some(Stapling::File(path)) => Some(read_staple(path, &identity.chain)?),
         _ => None,
@@ -635,14 +646,30 @@ fn load(
         client_roots,
         leaf,
         not_after,
+        crl_warnings,
+        crl_next_update,
     })
 }
 
+/// The `--crl` files as read.
+pub(crate) struct Crls {
+    /// The lists, as DER.
+    pub(crate) lists: Vec<rustls::pki_types::CertificateRevocationListDer<'static>>,
+    /// A warning for each list past its nextUpdate: clients of its issuer are
+    /// refused while it is in use (as OpenSSL's `-crl_check` and stunnel do).
+    pub(crate) stale: Vec<String>,
+    /// The soonest nextUpdate of the lists, seconds since the epoch.
+    pub(crate) next_update: Option<i64>,
+}
+
 /// Reads the `--crl` files (PEM or DER), for the TCP and UDP server tunnels.
-pub(crate) fn load_crls(
-    paths: &[PathBuf],
-) -> Result<Vec<rustls::pki_types::CertificateRevocationListDer<'static>>> {
-    let mut crls = Vec::new();
+pub(crate) fn load_crls(paths: &[PathBuf]) -> Result<Crls> {
+    let now = time::OffsetDateTime::now_utc();
+    let mut crls = Crls {
+        lists: Vec::new(),
+        stale: Vec::new(),
+        next_update: None,
+    };
     for path in paths {
         let bytes =
             std::fs::read(path).with_context(|| format!("reading --crl '{}'", path.display()))?;
@@ -652,7 +679,19 @@ pub(crate) fn load_crls(
                 format!("--crl '{}': {}", path.display(), sanitize(&r.detail)),
             )
         })?;
-        crls.push(crl);
+        if let Some((issuer, next)) = revocation::crl::next_update(&crl) {
+            let at = next.unix_timestamp();
+            crls.next_update = Some(crls.next_update.map_or(at, |t| t.min(at)));
+            if next < now {
+                crls.stale.push(format!(
+                    "--crl '{}' is stale: its nextUpdate ({}) has passed; every client certificate {} issued is refused until a current CRL is loaded (replace the file: it is read again when it changes or on SIGHUP)",
+                    path.display(),
+                    crate::tls::certinfo::rfc3339(next),
+                    sanitize(&issuer)
+                ));
+            }
+        }
+        crls.lists.push(crl);
     }
     Ok(crls)
 }
@@ -762,6 +801,9 @@ fn client_cert_reason(ce: &CertificateError) -> String {
                 .to_string()
         }
         C::Revoked => "it has been revoked".to_string(),
+        C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. } => {
+            "the --crl of its issuer is stale (past its nextUpdate), and no client of that CA is let in until a current one is loaded".to_string()
+        }
         C::BadSignature => "its signature does not verify".to_string(),
         C::BadEncoding => "it does not parse".to_string(),
         _ => "it did not verify against --client-ca".to_string(),

@@ -11,8 +11,28 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::{Counters, Mode, Outcome, Stats};
 
-/// Where a status page gets the seconds left on the served certificate.
-pub(crate) type Expiry = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
+/// Where a status page gets the seconds left on what the tunnel loaded.
+pub(crate) type Expiry = Arc<dyn Fn() -> Deadlines + Send + Sync>;
+
+/// Seconds left, now, on what a server tunnel loaded (negative once past).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Deadlines {
+    /// The served certificate's notAfter.
+    pub(crate) certificate: Option<i64>,
+    /// The soonest nextUpdate of the `--crl` files.
+    pub(crate) crl: Option<i64>,
+}
+
+impl Deadlines {
+    /// The seconds from now to `certificate` and `crl` (seconds since the epoch).
+    pub(crate) fn from_now(certificate: Option<i64>, crl: Option<i64>) -> Deadlines {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        Deadlines {
+            certificate: certificate.map(|t| t - now),
+            crl: crl.map(|t| t - now),
+        }
+    }
+}
 
 /// The JSON document at `/`.
 #[derive(Debug, Serialize)]
@@ -24,6 +44,10 @@ pub struct Status {
     pub counters: Counters,
     /// Seconds until the served certificate expires (server mode; negative once expired).
     pub certificate_expires_in_seconds: Option<i64>,
+    /// Seconds until the soonest nextUpdate of the `--crl` files (server mode with
+    /// `--crl`); negative once one is stale, when the clients of its issuer are refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crl_next_update_in_seconds: Option<i64>,
 }
 
 /// Starts serving the counters on `listener`: the address it listens on, and
@@ -82,10 +106,12 @@ async fn answer(
     let head = String::from_utf8_lossy(&buf[..len]);
     let mut words = head.split_whitespace();
     let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let deadlines = expiry();
     let status = Status {
         mode,
         counters: stats.counters(),
-        certificate_expires_in_seconds: expiry(),
+        certificate_expires_in_seconds: deadlines.certificate,
+        crl_next_update_in_seconds: deadlines.crl,
     };
     let (code, kind, body) = match (method, path.split('?').next().unwrap_or("")) {
         ("GET" | "HEAD", "/" | "/status") => (
@@ -176,6 +202,14 @@ pub fn prometheus(s: &Status) -> String {
             &[(String::new(), secs.to_string())],
         );
     }
+    if let Some(secs) = s.crl_next_update_in_seconds {
+        metric(
+            "crl_next_update_seconds",
+            "gauge",
+            "Seconds until the soonest nextUpdate of the --crl files; negative once one is stale (its issuer's clients are refused).",
+            &[(String::new(), secs.to_string())],
+        );
+    }
     out
 }
 
@@ -209,6 +243,7 @@ mod tests {
             mode: Mode::Server,
             counters: stats.counters(),
             certificate_expires_in_seconds: Some(86_400),
+            crl_next_update_in_seconds: Some(-60),
         });
         assert!(
             text.contains("tlskit_tunnel_connections_open 0\n"),
@@ -217,5 +252,6 @@ mod tests {
         assert!(text.contains("tlskit_tunnel_connections_failed_total{outcome=\"denied\"} 0\n"));
         assert!(text.contains("tlskit_tunnel_bytes_total{direction=\"up\"} 0\n"));
         assert!(text.contains("tlskit_tunnel_certificate_expiry_seconds 86400\n"));
+        assert!(text.contains("tlskit_tunnel_crl_next_update_seconds -60\n"));
     }
 }

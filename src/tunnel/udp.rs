@@ -89,6 +89,8 @@ pub struct UdpServer {
     /// The ephemeral certificate, made once (reloads keep it).
     ephemeral: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
     warnings: Vec<String>,
+    /// The soonest nextUpdate of the `--crl` files, seconds since the epoch.
+    crl_next_update: Option<i64>,
 }
 
 impl std::fmt::Debug for UdpServer {
@@ -145,6 +147,10 @@ struct LoadedServer {
     chain_len: usize,
     /// The client CAs as a store, with `--check-revocation`.
     client_roots: Option<Arc<rustls::RootCertStore>>,
+    /// The `--crl` files past their nextUpdate, as warnings.
+    crl_warnings: Vec<String>,
+    /// The soonest nextUpdate of the `--crl` files, seconds since the epoch.
+    crl_next_update: Option<i64>,
 }
 
 /// Loads the certificate, key, client CA and CRL files (or takes the
@@ -182,7 +188,11 @@ fn load_server(
         )?)),
         _ => None,
     };
-    let client_crls = super::server::load_crls(&opts.client_crls)?;
+    let super::server::Crls {
+        lists: client_crls,
+        stale: crl_warnings,
+        next_update: crl_next_update,
+    } = super::server::load_crls(&opts.client_crls)?;
     let chain_len = chain.len();
     let l = &opts.limits;
     let server = dtls_server::prepare(ServerOptions {
@@ -206,6 +216,8 @@ fn load_server(
         leaf,
         chain_len,
         client_roots,
+        crl_warnings,
+        crl_next_update,
     })
 }
 
@@ -243,8 +255,10 @@ impl UdpServer {
             leaf,
             chain_len,
             client_roots,
+            crl_warnings,
+            crl_next_update,
         } = load_server(&opts, ephemeral.as_ref())?;
-        let mut warnings = Vec::new();
+        let mut warnings = crl_warnings;
         if opts.client_ca.is_none() {
             warnings.push(format!(
                 "no --client-ca: anyone who can reach this port reaches {} (DTLS protects the traffic, but nobody is authenticated)",
@@ -268,6 +282,7 @@ impl UdpServer {
             target_addr,
             leaf,
             warnings,
+            crl_next_update,
         })
     }
 
@@ -325,12 +340,17 @@ impl UdpServer {
         let expires = Arc::new(std::sync::atomic::AtomicI64::new(
             not_after(&self.leaf).unwrap_or(i64::MIN),
         ));
+        let crl_expires = Arc::new(std::sync::atomic::AtomicI64::new(
+            self.crl_next_update.unwrap_or(i64::MIN),
+        ));
         let status_task = status.map(|listener| {
-            let expires = expires.clone();
+            let (expires, crl_expires) = (expires.clone(), crl_expires.clone());
             let expiry: super::status::Expiry = Arc::new(move || {
-                let t = expires.load(std::sync::atomic::Ordering::Relaxed);
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                (t != i64::MIN).then(|| t - now)
+                let read = |at: &std::sync::atomic::AtomicI64| {
+                    let t = at.load(std::sync::atomic::Ordering::Relaxed);
+                    (t != i64::MIN).then_some(t)
+                };
+                super::status::Deadlines::from_now(read(&expires), read(&crl_expires))
             });
             super::status::start(listener, Mode::Server, stats.clone(), expiry)
         });
@@ -350,6 +370,7 @@ impl UdpServer {
                 .map(|(chain, key)| (chain.clone(), key.clone_key())),
             updates: update_tx,
             expires,
+            crl_expires,
             client_roots: self.client_roots.clone(),
         };
         let relay = tokio::spawn(relay_control(
@@ -416,6 +437,8 @@ struct Reloader {
     updates: mpsc::UnboundedSender<dtls_server::Server>,
     /// The served certificate's notAfter, for the status page.
     expires: Arc<std::sync::atomic::AtomicI64>,
+    /// The soonest nextUpdate of the `--crl` files, for the status page.
+    crl_expires: Arc<std::sync::atomic::AtomicI64>,
     /// Where the reloaded client CAs go, for the revocation checks.
     client_roots: ClientRoots,
 }
@@ -428,6 +451,8 @@ impl Reloader {
                 server,
                 leaf,
                 client_roots,
+                crl_warnings,
+                crl_next_update,
                 ..
             }) => {
                 let _ = self.updates.send(server);
@@ -436,8 +461,13 @@ impl Reloader {
                     not_after(&leaf).unwrap_or(i64::MIN),
                     std::sync::atomic::Ordering::Relaxed,
                 );
+                self.crl_expires.store(
+                    crl_next_update.unwrap_or(i64::MIN),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 Event::Reloaded {
                     certificate: Some(leaf),
+                    warnings: crl_warnings,
                 }
             }
             Err(e) => Event::ReloadFailed {
@@ -872,7 +902,10 @@ impl UdpClient {
             Ok((roots, identity)) => {
                 self.roots = roots;
                 self.identity = identity;
-                Event::Reloaded { certificate: None }
+                Event::Reloaded {
+                    certificate: None,
+                    warnings: Vec::new(),
+                }
             }
             Err(e) => Event::ReloadFailed {
                 reason: format!(
@@ -923,7 +956,12 @@ impl UdpClient {
         events.important(Event::Ready(ready)).await;
         let stats = Arc::new(Stats::default());
         let status_task = status.map(|listener| {
-            super::status::start(listener, Mode::Client, stats.clone(), Arc::new(|| None))
+            super::status::start(
+                listener,
+                Mode::Client,
+                stats.clone(),
+                Arc::new(super::status::Deadlines::default),
+            )
         });
         if let Some((addr, _)) = &status_task {
             events

@@ -1762,7 +1762,11 @@ fn fetch_chain_for_inspect_and_pin() {
     };
     tlskit::tls::install_provider();
     let target = tlskit::tls::target::Target::parse(&format!("localhost:{port}")).unwrap();
-    let fetched = tlskit::tls::dial::fetch_chain(&target, Duration::from_secs(10), None).unwrap();
+    let fetched = tlskit::tls::dial::fetch_chain(&tlskit::tls::dial::DialOptions::new(
+        target.clone(),
+        Duration::from_secs(10),
+    ))
+    .unwrap();
     assert_eq!(fetched.chain.len(), 1);
     let expected = tlskit::tls::files::load_certs(&dir.join("self.pem")).unwrap();
     assert_eq!(fetched.chain[0], expected[0]);
@@ -1772,7 +1776,11 @@ fn fetch_chain_for_inspect_and_pin() {
 
     let closed =
         tlskit::tls::target::Target::parse(&format!("127.0.0.1:{}", util::free_port())).unwrap();
-    let err = tlskit::tls::dial::fetch_chain(&closed, Duration::from_secs(5), None).unwrap_err();
+    let err = tlskit::tls::dial::fetch_chain(&tlskit::tls::dial::DialOptions::new(
+        closed.clone(),
+        Duration::from_secs(5),
+    ))
+    .unwrap_err();
     assert_eq!(
         tlskit::exit::classify(&err),
         tlskit::exit::Code::Network,

@@ -30,6 +30,7 @@ mod generated;
 mod hostile_serve;
 mod hostile_server;
 mod inspect;
+mod inspect_targets;
 mod pin;
 mod pki;
 mod revocation;

@@ -1789,3 +1789,184 @@ fn udp_tunnel_server_check_revocation_over_dtls13_sends_certificate_revoked() {
         "a revoked client reached the target"
     );
 }
+
+/// The warning a tunnel gives for a `--crl` past its nextUpdate (stale.crl's: 2020-01-08).
+fn stale_warning(file: &str) -> String {
+    format!(
+        "--crl '{file}' is stale: its nextUpdate (2020-01-08T00:00:00Z) has passed; every client certificate {} issued is refused until a current CRL is loaded (replace the file: it is read again when it changes or on SIGHUP)",
+        "CN=Test Intermediate"
+    )
+}
+
+#[test]
+fn tunnel_server_warns_of_a_stale_crl_and_refuses_its_issuers_clients_as_openssl_does() {
+    let Some(pki) = pki() else { return };
+    // What OpenSSL makes of the stale list: with -crl_check, alice (whom it
+    // does not list) fails, "CRL has expired"; with the current one she passes.
+    let verify = |crl: &str| {
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(pki.dir.path()).args([
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "root/cert.pem",
+            "-untrusted",
+            "int/cert.pem",
+            "-CRLfile",
+            crl,
+            "alice.pem",
+        ]);
+        util::run_bounded(cmd, Duration::from_secs(20))
+    };
+    let out = verify("www/stale.crl");
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        format!("{}{}", stdout(&out), stderr(&out)).contains("CRL has expired"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let crl_pem = pki.dir.join("int-crl.pem");
+    assert!(verify(&crl_pem.to_string_lossy()).status.success());
+
+    let client = |port: u16, who: &str| {
+        let cert = format!("{who}.pem");
+        let key = format!("{who}-key.pem");
+        s_client_status(
+            &pki,
+            port,
+            &["-cert", &cert, "-key", &key, "-cert_chain", "int/cert.pem"],
+        );
+    };
+    let stale_reason = "the client certificate was refused: the --crl of its issuer is stale (past its nextUpdate), and no client of that CA is let in until a current one is loaded";
+    // The status page's seconds to the soonest nextUpdate (negative: stale), JSON and Prometheus.
+    let crl_seconds = |t: &Background| {
+        let status = t.event("status_listening", Duration::from_secs(20));
+        let addr = status["addr"].as_str().unwrap_or_default().to_string();
+        move || {
+            let page = crate::tunnel::http_get(&addr, "/");
+            let body: serde_json::Value =
+                serde_json::from_str(page.split("\r\n\r\n").nth(1).unwrap_or_default().trim())
+                    .unwrap_or_else(|e| panic!("{e}: {page}"));
+            let secs = body["crl_next_update_in_seconds"]
+                .as_i64()
+                .expect("crl seconds");
+            let metrics = crate::tunnel::http_get(&addr, "/metrics");
+            let gauge = metrics
+                .lines()
+                .find_map(|l| l.strip_prefix("tlskit_tunnel_crl_next_update_seconds "))
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("no CRL gauge in {metrics}"));
+            // The same deadline, read a moment later.
+            assert!((secs - 5..=secs).contains(&gauge), "{gauge} vs {secs}");
+            secs
+        }
+    };
+    // At start: the warning is in the ready event, and alice is refused.
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &[
+            "--client-ca",
+            "root/cert.pem",
+            "--crl",
+            "www/stale.crl",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let ready = t.event("ready", Duration::from_secs(20));
+    assert_eq!(
+        ready["warnings"],
+        serde_json::json!([stale_warning("www/stale.crl")]),
+        "{ready}"
+    );
+    let seconds = crl_seconds(&t);
+    assert!(seconds() < -86_400 * 365, "stale since 2020-01-08");
+    client(port, "alice");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(rec["reason"], stale_reason, "{rec}");
+    drop(t);
+
+    // A current list, then a stale one in its place: the reload says so.
+    let current = std::fs::read(pki.dir.join("www/int.crl")).unwrap();
+    let stale = std::fs::read(pki.dir.join("www/stale.crl")).unwrap();
+    let put = |bytes: &[u8]| {
+        std::fs::write(pki.dir.join("client.crl.new"), bytes).unwrap();
+        std::fs::rename(pki.dir.join("client.crl.new"), pki.dir.join("client.crl")).unwrap();
+    };
+    put(&current);
+    let (t, port) = server_tunnel(
+        &pki,
+        "good",
+        &[
+            "--client-ca",
+            "root/cert.pem",
+            "--crl",
+            "client.crl",
+            "--status",
+            "127.0.0.1:0",
+        ],
+    );
+    let ready = t.event("ready", Duration::from_secs(20));
+    assert_eq!(ready["warnings"], serde_json::json!([]), "{ready}");
+    let seconds = crl_seconds(&t);
+    assert!(seconds() > 0, "a current CRL");
+    client(port, "alice");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "target_unreachable", "{rec}");
+    put(&stale);
+    t.signal("-HUP");
+    let reloaded = t.event("reloaded", Duration::from_secs(20));
+    assert_eq!(
+        reloaded["warnings"],
+        serde_json::json!([stale_warning("client.crl")]),
+        "{reloaded}"
+    );
+    assert!(seconds() < 0, "stale after the reload");
+    client(port, "alice");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["reason"], stale_reason, "{rec}");
+}
+
+#[test]
+fn udp_tunnel_server_warns_of_a_stale_crl_and_refuses_its_issuers_clients() {
+    let Some(pki) = pki() else { return };
+    let (echo, echo_port) = crate::tunnel_udp::udp_echo();
+    let t = udp_server_tunnel(
+        &pki,
+        echo_port,
+        &["--crl", "www/stale.crl", "--status", "127.0.0.1:0"],
+    );
+    let warnings = t.ready["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        warnings.contains(&serde_json::json!(stale_warning("www/stale.crl"))),
+        "{}",
+        t.ready
+    );
+    let status = t.event("status_listening", Duration::from_secs(20));
+    let page = crate::tunnel::http_get(status["addr"].as_str().unwrap_or_default(), "/");
+    let body: serde_json::Value =
+        serde_json::from_str(page.split("\r\n\r\n").nth(1).unwrap_or_default().trim())
+            .unwrap_or_else(|e| panic!("{e}: {page}"));
+    assert!(
+        body["crl_next_update_in_seconds"]
+            .as_i64()
+            .is_some_and(|s| s < 0),
+        "{body}"
+    );
+    let seen = dtls_client_as(&pki, t.port, "alice");
+    assert!(seen.contains("unknown ca"), "{seen}");
+    let rec = t.event("connection", Duration::from_secs(20));
+    assert_eq!(rec["outcome"], "handshake_failed", "{rec}");
+    assert_eq!(
+        rec["reason"],
+        "the client's certificate (CN=alice) was issued by CN=Test Intermediate, whose --crl is stale (past its nextUpdate): no client of that CA is let in until a current one is loaded",
+        "{rec}"
+    );
+    assert!(
+        crate::tunnel_udp::echo_log(&echo, Duration::from_millis(500)).is_empty(),
+        "a client of a stale CRL's issuer reached the target"
+    );
+}

@@ -977,7 +977,7 @@ fn a_unix_socket_target_with_a_proxy_protocol_header() {
     assert_eq!(u16::from_be_bytes([header[24], header[25]]), peer_port);
 }
 
-fn http_get(addr: &str, path: &str) -> String {
+pub(crate) fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(SECS(20))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();

@@ -158,7 +158,9 @@ pub struct ServerArgs {
 
     /// Refuse client certificates this CRL lists (PEM or DER, signed by their issuer;
     /// repeatable; read again on reload). The client's own certificate is checked; one whose
-    /// issuer has no CRL among these passes.
+    /// issuer has no CRL among these passes. A CRL past its nextUpdate is stale: a warning at
+    /// start and reload, and its issuer's clients are refused until a current one is loaded
+    /// (as openssl -crl_check and stunnel do).
     #[arg(long, value_name = "FILE", requires = "client_ca")]
     pub crl: Vec<PathBuf>,
 
