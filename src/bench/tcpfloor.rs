@@ -14,7 +14,7 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -55,6 +55,8 @@ const FAST_OFFSET: usize = 64;
 const MIB: usize = 1024 * 1024;
 /// Steps of a lockstep transfer before it is given up as stuck.
 const MAX_STEPS: usize = 1_000_000;
+/// How long a lockstep transfer may make no progress before it is given up.
+const STALL: Duration = Duration::from_secs(10);
 
 /// Measures the three figures (under a second on an idle machine).
 pub fn measure() -> io::Result<TcpFloor> {
@@ -112,6 +114,25 @@ fn listener() -> io::Result<(TcpListener, SocketAddr)> {
     if rc != 0 {
         return Err(io::Error::last_os_error());
     }
+    // Accepted sockets inherit a receive timeout: a blocking read that never
+    // gets its bytes fails instead of hanging.
+    let timeout = libc::timeval {
+        tv_sec: STALL.as_secs() as libc::time_t,
+        tv_usec: 0,
+    };
+    // SAFETY: as above, with a valid timeval for this option.
+    let rc = unsafe {
+        libc::setsockopt(
+            l.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVTIMEO,
+            (&timeout as *const libc::timeval).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
     let addr = l.local_addr()?;
     Ok((l, addr))
 }
@@ -155,6 +176,7 @@ fn connection_batches(clock: Duration) -> io::Result<Vec<f64>> {
             // The client's side is not timed. Loopback delivers within the
             // sender's system call, so every read below finds its bytes.
             let mut client = TcpStream::connect(addr)?;
+            client.set_read_timeout(Some(STALL))?;
             client.write_all(&hello)?;
             let mut server = timed(&mut spent, clock, || -> io::Result<TcpStream> {
                 let (mut s, _) = listener.accept()?;
@@ -334,20 +356,28 @@ fn stuck() -> io::Error {
 }
 
 /// Runs `step` until the client has its bytes back; an error if nothing
-/// moves for a thousand steps or the steps run out.
+/// moves for [`STALL`] or the steps run out. Loopback normally delivers
+/// within the sender's own system call, but on a loaded machine the kernel
+/// may leave delivery to its softirq thread: a step that moves nothing then
+/// waits a little (the wait is no system call that the meter charges).
 fn until_echoed(
     client: &mut Client,
     mut step: impl FnMut(&mut Client) -> io::Result<bool>,
 ) -> io::Result<()> {
-    let mut idle = 0;
+    let mut idle_since: Option<Instant> = None;
     for _ in 0..MAX_STEPS {
         if client.done() {
             return Ok(());
         }
-        idle = if step(client)? { 0 } else { idle + 1 };
-        if idle > 1_000 {
+        if step(client)? {
+            idle_since = None;
+            continue;
+        }
+        let since = *idle_since.get_or_insert_with(Instant::now);
+        if since.elapsed() > STALL {
             return Err(stuck());
         }
+        std::thread::sleep(Duration::from_micros(50));
     }
     Err(stuck())
 }
@@ -403,6 +433,14 @@ fn relay_batches(clock: Duration) -> io::Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepted_sockets_inherit_the_read_timeout_so_no_read_hangs() {
+        let (l, addr) = listener().unwrap();
+        let _client = TcpStream::connect(addr).unwrap();
+        let (server, _) = l.accept().unwrap();
+        assert_eq!(server.read_timeout().unwrap(), Some(STALL));
+    }
 
     #[test]
     fn loopback_floor_is_measured_and_forwarding_costs_more_than_echoing() {
