@@ -2477,6 +2477,41 @@ fn a_good_certificate_behind_an_sni_name_leaves_the_grade_as_it_was() {
     assert_ne!(r["grade"], "F");
 }
 
+#[test]
+fn a_warning_that_the_name_is_unknown_does_not_hide_tls12() {
+    // s_server with -servername answers any other name (localhost here) with
+    // a warning-level unrecognized_name alert before its TLS 1.2 ServerHello,
+    // and goes on with the handshake.
+    let dir = Dir::new();
+    sni_pki(&dir);
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "main.pem",
+            "-key",
+            "main-key.pem",
+            "-servername",
+            "api.test",
+            "-cert2",
+            "fine.pem",
+            "-key2",
+            "fine-key.pem",
+        ],
+    ) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let versions = accepted_versions(&r);
+    assert!(versions.contains("TLSv1.2"), "{}", r["protocols"]);
+    assert!(
+        !suites_of(&r, "TLSv1.2").is_empty(),
+        "{}",
+        r["cipher_suites"]
+    );
+}
+
 /// The detail of the record-size finding of a scan report.
 fn record_size_detail(r: &Value) -> String {
     r["safe_probes"]
