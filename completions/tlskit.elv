@@ -311,7 +311,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
         &'tlskit;scan'= {
             cand --targets 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin'
             cand --servername 'The name to send as SNI and verify the certificate against, instead of the target''s host (which is still the one dialled)'
-            cand --sni 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead'
+            cand --sni 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings, and counts in the grade as the main certificate does. Repeatable; a targets file line may say names=NAME,NAME instead'
             cand --connect-to 'Dial this HOST[:PORT] instead, keeping the target''s name for SNI and verification'
             cand --starttls 'Speak this protocol''s plaintext upgrade before every probe'
             cand --timeout 'Bound on each probe (TCP connect + STARTTLS + the server''s answer), in seconds'

@@ -311,7 +311,7 @@ complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s h -l help -d 'Prin
 complete -c tlskit -n "__fish_tlskit_using_subcommand pin" -s V -l version -d 'Print version'
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l targets -d 'Read targets from FILE, one per line with optional settings (starttls=PROTO, servername=NAME, connect-to=HOST[:PORT], timeout=SECS, names=NAME,NAME) and # comments; FILE may be - for stdin' -r -F
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l servername -d 'The name to send as SNI and verify the certificate against, instead of the target\'s host (which is still the one dialled)' -r
-complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l sni -d 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings. Repeatable; a targets file line may say names=NAME,NAME instead' -r
+complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l sni -d 'Also ask for the certificate the server presents for NAME (sent as SNI, verified against NAME): each is reported with its chain and findings, and counts in the grade as the main certificate does. Repeatable; a targets file line may say names=NAME,NAME instead' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l connect-to -d 'Dial this HOST[:PORT] instead, keeping the target\'s name for SNI and verification' -r
 complete -c tlskit -n "__fish_tlskit_using_subcommand scan" -l starttls -d 'Speak this protocol\'s plaintext upgrade before every probe' -r -f -a "smtp\t'SMTP (EHLO, STARTTLS); port 25'
 imap\t'IMAP (STARTTLS); port 143'

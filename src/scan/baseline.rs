@@ -130,24 +130,56 @@ fn certificates(r: &Value) -> Vec<&Value> {
         .collect()
 }
 
-/// Findings: grade caps and certificate findings, by code.
+/// A finding's key: its code, with the SNI name for one about the
+/// certificate presented for a name (`cert-not-verified (SNI api.test)`), so
+/// that each name's findings are told apart from the target's own.
+fn finding_key(code: &str, sni: Option<&str>) -> String {
+    match sni {
+        Some(name) => format!("{code} (SNI {name})"),
+        None => code.to_string(),
+    }
+}
+
+/// Findings: grade caps and certificate findings (the target's own and each
+/// name's asked for by SNI), by code and name. Baselines written before caps
+/// named an SNI name have no `sni` in their caps, and read as before.
 fn findings(r: &Value) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for c in r["grade_caps"].as_array().into_iter().flatten() {
         if let Some(code) = c["code"].as_str() {
             out.insert(
-                code.to_string(),
+                finding_key(code, c["sni"].as_str()),
                 c["reason"].as_str().unwrap_or("").to_string(),
             );
         }
     }
-    for cert in certificates(r) {
+    let named = r["certificates_by_name"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        // A name served the main certificate has the main certificate's findings.
+        .filter(|n| n["same_as_main"] != true)
+        .filter_map(|n| {
+            let sni = n["sni"].as_str()?;
+            let certs = std::iter::once(&n["certificate"])
+                .chain(
+                    n["additional_certificates"]
+                        .as_array()
+                        .into_iter()
+                        .flatten(),
+                )
+                .filter(|c| c.is_object());
+            Some(certs.map(move |c| (Some(sni), c)))
+        })
+        .flatten();
+    let own = certificates(r).into_iter().map(|c| (None, c));
+    for (sni, cert) in own.chain(named) {
         for f in cert["findings"].as_array().into_iter().flatten() {
             if let Some(code) = f["code"].as_str() {
                 // Expiry warnings come and go with the calendar: not a finding to diff.
                 if code != "expires-soon" {
                     out.insert(
-                        code.to_string(),
+                        finding_key(code, sni),
                         f["message"].as_str().unwrap_or("").to_string(),
                     );
                 }
@@ -614,6 +646,49 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_named_certificate_s_findings_and_caps_are_told_apart_by_name() {
+        let weak = json!({"key_kind": "rsa", "verified": true,
+            "findings": [{"code": "weak-key", "message": "RSA 1024 bits"}],
+            "chain": [{"sha256_fingerprint": "BB"}]});
+        let mut old = report();
+        // The main certificate already had this finding, and a baseline cap
+        // without "sni" (as older versions wrote them) still reads.
+        old["certificate"]["findings"] = json!([{"code": "weak-key", "message": "RSA 1024 bits"}]);
+        old["grade_caps"] =
+            json!([{"grade": "F", "code": "cert-weak", "reason": "certificate: RSA 1024 bits"}]);
+        old["certificates_by_name"] =
+            json!([{"sni": "b.test", "same_as_main": false, "certificate": Value::Null}]);
+        let mut new = old.clone();
+        new["certificates_by_name"][0]["certificate"] = weak;
+        new["grade_caps"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"grade": "F", "code": "cert-weak",
+            "reason": "certificate for b.test: RSA 1024 bits", "sni": "b.test"}));
+        let regressions: Vec<String> = diff(Some(&old), &new)
+            .changes
+            .into_iter()
+            .filter(|c| c.direction == Direction::Regression)
+            .map(|c| c.what)
+            .collect();
+        assert_eq!(
+            regressions,
+            [
+                "new finding cert-weak (SNI b.test): certificate for b.test: RSA 1024 bits",
+                "new finding weak-key (SNI b.test): RSA 1024 bits",
+            ]
+        );
+        // A name served the main certificate adds no findings of its own.
+        let mut same = old.clone();
+        same["certificates_by_name"] = json!([{"sni": "b.test", "same_as_main": true,
+            "certificate": old["certificate"].clone()}]);
+        assert!(diff(Some(&old), &same)
+            .changes
+            .iter()
+            .all(|c| !c.what.contains("finding")));
     }
 
     #[test]

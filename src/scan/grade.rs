@@ -7,8 +7,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::certs::CertReport;
 use super::registry::{Cipher, Strength, Version};
-use super::report::{GroupSectionKind, Report};
+use super::report::{GroupSectionKind, NamedCertificate, Report};
+use super::revocation::RevocationFinding;
 use super::safe::{SafeCheck, SafeVerdict};
 
 /// A grade, worst first so that `min` picks the cap.
@@ -89,6 +91,10 @@ pub struct Cap {
     pub code: &'static str,
     /// The reason, in one sentence.
     pub reason: String,
+    /// The name asked for by SNI whose certificate this is about (`--sni`,
+    /// `names=`); absent for everything else, the target's own certificate included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
 }
 
 /// The grade and the reasons, worst first.
@@ -108,6 +114,7 @@ pub fn grade(r: &Report) -> Verdict {
             grade,
             code,
             reason,
+            sni: None,
         })
     };
     let accepts = |v: Version| {
@@ -180,45 +187,6 @@ pub fn grade(r: &Report) -> Verdict {
             ),
         );
     }
-    match &r.certificate {
-        None => cap(
-            Grade::F,
-            "no-certificate",
-            "no certificate could be obtained, so none could be verified".into(),
-        ),
-        Some(c) => {
-            if let Some(why) = &c.verification_error {
-                cap(
-                    Grade::F,
-                    "cert-not-verified",
-                    format!("the certificate does not verify: {why}"),
-                );
-            }
-            let checked = r.revocation.as_ref().filter(|f| f.revoked());
-            if let Some(finding) = checked {
-                cap(
-                    Grade::F,
-                    "cert-revoked",
-                    finding
-                        .sentence
-                        .clone()
-                        .unwrap_or_else(|| "the certificate is revoked".into()),
-                );
-            } else if c.revoked() {
-                cap(
-                    Grade::F,
-                    "cert-revoked",
-                    "the stapled OCSP response says the certificate is revoked".into(),
-                );
-            }
-            for f in &c.findings {
-                if matches!(f.code, "weak-key" | "weak-signature" | "bad-signature") {
-                    cap(Grade::F, "cert-weak", format!("certificate: {}", f.message));
-                }
-            }
-        }
-    }
-
     // C
     for (v, rfc) in [(Version::Tls10, "RFC 8996"), (Version::Tls11, "RFC 8996")] {
         if accepts(v) {
@@ -336,16 +304,29 @@ pub fn grade(r: &Report) -> Verdict {
             "a downgraded connection is not refused (no TLS_FALLBACK_SCSV or TLS 1.3 downgrade sentinel)".into(),
         );
     }
-    if let Some(c) = &r.certificate {
-        for f in &c.findings {
-            if matches!(f.code, "chain-order" | "chain-unrelated") {
-                cap(
-                    Grade::AMinus,
-                    "chain-issue",
-                    format!("chain: {}", f.message),
-                );
-            }
+    // The certificates: the target's own, then the one presented for each
+    // name asked for by SNI, each judged by the same rules.
+    caps.extend(certificate_caps(
+        r.certificate.as_ref(),
+        r.revocation.as_ref(),
+        None,
+    ));
+    let main_error = r
+        .certificate
+        .as_ref()
+        .and_then(|c| c.verification_error.as_deref());
+    for n in &r.certificates_by_name {
+        let mut named = certificate_caps(n.certificate.as_ref(), None, Some(n));
+        if n.same_as_main {
+            // The main certificate's own faults are counted already: only a
+            // verdict that differs for this name (say, the wrong name) is news.
+            let error = n
+                .certificate
+                .as_ref()
+                .and_then(|c| c.verification_error.as_deref());
+            named.retain(|c| c.code == "cert-not-verified" && error != main_error);
         }
+        caps.extend(named);
     }
 
     for f in r
@@ -361,7 +342,12 @@ pub fn grade(r: &Report) -> Verdict {
             SafeCheck::ExtensionIntolerance => (Grade::AMinus, "extension-intolerance"),
             SafeCheck::RecordSizeLimit => (Grade::AMinus, "record-size-intolerance"),
         };
-        cap(grade, code, f.detail.clone());
+        caps.push(Cap {
+            grade,
+            code,
+            reason: f.detail.clone(),
+            sni: None,
+        });
     }
 
     let mut grade = caps.iter().map(|c| c.grade).min().unwrap_or(Grade::APlus);
@@ -371,11 +357,96 @@ pub fn grade(r: &Report) -> Verdict {
             grade: Grade::A,
             code: "no-pq",
             reason: "clients that offer a post-quantum hybrid group (such as X25519MLKEM768) do not get one".into(),
+            sni: None,
         });
         grade = Grade::A;
     }
     caps.sort_by_key(|c| c.grade);
     Verdict { grade, caps }
+}
+
+/// The certificate rules (F: none, not verified, revoked, weak; A-: chain
+/// order), applied to one certificate: the target's own (`named` none, with
+/// the `--check-revocation` finding), or the one presented for a name asked
+/// for by SNI, whose caps carry and name that name.
+fn certificate_caps(
+    cert: Option<&CertReport>,
+    revocation: Option<&RevocationFinding>,
+    named: Option<&NamedCertificate>,
+) -> Vec<Cap> {
+    let sni = named.map(|n| n.sni.as_str());
+    let mut caps = Vec::new();
+    let mut cap = |grade: Grade, code: &'static str, reason: String| {
+        caps.push(Cap {
+            grade,
+            code,
+            reason,
+            sni: sni.map(str::to_string),
+        })
+    };
+    // "the certificate" or "the certificate for api.example.org".
+    let the = |what: &str| match sni {
+        None => what.to_string(),
+        Some(n) => format!("{what} for {n}"),
+    };
+    let Some(c) = cert else {
+        let reason = match named {
+            None => "no certificate could be obtained, so none could be verified".to_string(),
+            Some(n) => format!(
+                "no certificate could be obtained for {}: {}",
+                n.sni,
+                n.error.as_deref().unwrap_or("no answer")
+            ),
+        };
+        cap(Grade::F, "no-certificate", reason);
+        return caps;
+    };
+    if let Some(why) = &c.verification_error {
+        cap(
+            Grade::F,
+            "cert-not-verified",
+            format!("{} does not verify: {why}", the("the certificate")),
+        );
+    }
+    let checked = revocation.filter(|f| f.revoked());
+    if let Some(finding) = checked {
+        cap(
+            Grade::F,
+            "cert-revoked",
+            finding
+                .sentence
+                .clone()
+                .unwrap_or_else(|| "the certificate is revoked".into()),
+        );
+    } else if c.revoked() {
+        cap(
+            Grade::F,
+            "cert-revoked",
+            format!(
+                "the stapled OCSP response says {} is revoked",
+                the("the certificate")
+            ),
+        );
+    }
+    for f in &c.findings {
+        if matches!(f.code, "weak-key" | "weak-signature" | "bad-signature") {
+            cap(
+                Grade::F,
+                "cert-weak",
+                format!("{}: {}", the("certificate"), f.message),
+            );
+        }
+    }
+    for f in &c.findings {
+        if matches!(f.code, "chain-order" | "chain-unrelated") {
+            cap(
+                Grade::AMinus,
+                "chain-issue",
+                format!("{}: {}", the("chain"), f.message),
+            );
+        }
+    }
+    caps
 }
 
 /// Whether every TLS 1.3 client that offers a post-quantum hybrid group gets
@@ -396,8 +467,8 @@ pub(crate) mod tests {
     use crate::scan::certs::{CertReport, ChainSource};
     use crate::scan::registry;
     use crate::scan::report::{
-        ClientCertificate, Downgrade, DowngradeMechanism, GroupEntry, GroupSection, ProtocolEntry,
-        Resumption, SuiteEntry, SuiteSection,
+        ClientCertificate, Downgrade, DowngradeMechanism, GroupEntry, GroupSection,
+        NamedCertificate, ProtocolEntry, Resumption, SuiteEntry, SuiteSection,
     };
     use crate::scan::serverhello::KxParams;
     use crate::tls::lint::Finding;
@@ -730,6 +801,119 @@ pub(crate) mod tests {
             // Caps are listed worst first.
             assert!(v.caps.windows(2).all(|w| w[0].grade <= w[1].grade));
         }
+    }
+
+    fn named(sni: &str, same_as_main: bool, f: impl FnOnce(&mut CertReport)) -> NamedCertificate {
+        let mut c = model().certificate.unwrap();
+        f(&mut c);
+        NamedCertificate {
+            sni: sni.into(),
+            same_as_main,
+            certificate: Some(c),
+            error: None,
+            additional_certificates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_certificate_asked_for_by_sni_caps_as_the_main_one_would() {
+        // Fine: nothing changes.
+        let v = with(|r| r.certificates_by_name.push(named("api.t", false, |_| {})));
+        assert_eq!(v, grade(&model()));
+        // Expired: F, and the cap names the name.
+        let v = with(|r| {
+            r.certificates_by_name.push(named("api.t", false, |c| {
+                c.verified = false;
+                c.verification_error = Some("the certificate expired on 2020-01-01".into());
+            }))
+        });
+        assert_eq!(v.grade, Grade::F);
+        assert_eq!(
+            v.caps[0],
+            Cap {
+                grade: Grade::F,
+                code: "cert-not-verified",
+                reason: "the certificate for api.t does not verify: the certificate expired on 2020-01-01".into(),
+                sni: Some("api.t".into()),
+            }
+        );
+        // A weak key and a chain out of order: the same rules, with the name.
+        let v = with(|r| {
+            r.certificates_by_name.push(named("api.t", false, |c| {
+                c.findings.push(Finding {
+                    certificate: Some(0),
+                    code: "weak-key",
+                    message: "RSA 1024 bits".into(),
+                });
+                c.findings.push(Finding {
+                    certificate: None,
+                    code: "chain-order",
+                    message: "out of order".into(),
+                });
+            }))
+        });
+        let found: Vec<(Grade, &str, &str)> = v
+            .caps
+            .iter()
+            .map(|c| (c.grade, c.code, c.reason.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Grade::F,
+                    "cert-weak",
+                    "certificate for api.t: RSA 1024 bits"
+                ),
+                (
+                    Grade::AMinus,
+                    "chain-issue",
+                    "chain for api.t: out of order"
+                ),
+            ]
+        );
+        // No certificate for the name: F, with the reason.
+        let v = with(|r| {
+            r.certificates_by_name.push(NamedCertificate {
+                sni: "gone.t".into(),
+                same_as_main: false,
+                certificate: None,
+                error: Some("the server refused the handshake".into()),
+                additional_certificates: Vec::new(),
+            })
+        });
+        assert_eq!((v.grade, codes(&v)), (Grade::F, vec!["no-certificate"]));
+        assert_eq!(
+            v.caps[0].reason,
+            "no certificate could be obtained for gone.t: the server refused the handshake"
+        );
+    }
+
+    #[test]
+    fn the_main_certificate_served_for_a_name_counts_once_unless_the_name_fails() {
+        let weak = |c: &mut CertReport| {
+            c.findings.push(Finding {
+                certificate: Some(0),
+                code: "weak-signature",
+                message: "signed with SHA-1".into(),
+            })
+        };
+        // The main certificate's weakness, served for another name too: one cap.
+        let v = with(|r| {
+            weak(r.certificate.as_mut().unwrap());
+            r.certificates_by_name.push(named("www.t", true, weak));
+        });
+        assert_eq!(codes(&v), vec!["cert-weak"]);
+        assert_eq!(v.caps[0].sni, None);
+        // The main certificate served for a name it is not valid for: that is news.
+        let v = with(|r| {
+            r.certificates_by_name.push(named("other.t", true, |c| {
+                c.verified = false;
+                c.verification_error = Some("valid for t but not for other.t".into());
+            }))
+        });
+        assert_eq!((v.grade, codes(&v)), (Grade::F, vec!["cert-not-verified"]));
+        assert_eq!(v.caps[0].sni.as_deref(), Some("other.t"));
     }
 
     #[test]

@@ -579,33 +579,93 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// What is wrong with the chains served (the target's own, then each one
+/// presented for a name asked for by SNI), for the verified-chain requirement.
+fn unverified(r: &Report) -> Option<(String, String)> {
+    let why = |c: &super::certs::CertReport| {
+        c.verification_error
+            .clone()
+            .unwrap_or_else(|| "unknown reason".to_string())
+    };
+    let mut found = Vec::new();
+    let mut missing = false;
+    match &r.certificate {
+        Some(c) if c.verified => {}
+        Some(c) => found.push(format!("the chain does not verify: {}", why(c))),
+        None => {
+            found.push("no certificate obtained".to_string());
+            missing = true;
+        }
+    }
+    for n in &r.certificates_by_name {
+        match &n.certificate {
+            Some(c) if c.verified => {}
+            Some(c) => found.push(format!(
+                "the chain for SNI {} does not verify: {}",
+                n.sni,
+                why(c)
+            )),
+            None => found.push(format!("no certificate obtained for SNI {}", n.sni)),
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let fix = if missing && found.len() == 1 {
+        "serve a certificate chain"
+    } else {
+        "serve a chain that verifies for the name (leaf and intermediates, from a trusted CA)"
+    };
+    Some((found.join("; "), fix.to_string()))
+}
+
 /// What was found and what to change when `req` is not met (`None`: met, or not known).
 fn unmet(req: Requirement, r: &Report) -> Option<(String, String)> {
     let s = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
     match req {
-        Requirement::VerifiedChain => match &r.certificate {
-            Some(c) if c.verified => None,
-            Some(c) => Some((
-                format!("the chain does not verify: {}", c.verification_error.as_deref().unwrap_or("unknown reason")),
-                "serve a chain that verifies for the name (leaf and intermediates, from a trusted CA)".to_string(),
-            )),
-            None => s("no certificate obtained", "serve a certificate chain"),
-        },
-        Requirement::OcspStaple => (r.ocsp_stapling != Some(true))
-            .then(|| ("no OCSP response stapled".to_string(), "turn on OCSP stapling".to_string())),
+        Requirement::VerifiedChain => unverified(r),
+        Requirement::OcspStaple => (r.ocsp_stapling != Some(true)).then(|| {
+            (
+                "no OCSP response stapled".to_string(),
+                "turn on OCSP stapling".to_string(),
+            )
+        }),
         Requirement::PostQuantum => {
-            let pq = r.groups.iter().flat_map(|g| g.groups.iter()).any(|g| g.post_quantum);
-            (!pq).then(|| ("no post-quantum group accepted".to_string(), "enable X25519MLKEM768".to_string()))
+            let pq = r
+                .groups
+                .iter()
+                .flat_map(|g| g.groups.iter())
+                .any(|g| g.post_quantum);
+            (!pq).then(|| {
+                (
+                    "no post-quantum group accepted".to_string(),
+                    "enable X25519MLKEM768".to_string(),
+                )
+            })
         }
         Requirement::Tls13 => {
-            let yes = r.protocols.iter().any(|p| p.version == Version::Tls13 && p.accepted == Some(true));
-            (!yes).then(|| ("TLS 1.3 not accepted".to_string(), "enable TLS 1.3".to_string()))
+            let yes = r
+                .protocols
+                .iter()
+                .any(|p| p.version == Version::Tls13 && p.accepted == Some(true));
+            (!yes).then(|| {
+                (
+                    "TLS 1.3 not accepted".to_string(),
+                    "enable TLS 1.3".to_string(),
+                )
+            })
         }
-        Requirement::NoCompression => {
-            (r.compression == Some(true)).then(|| ("TLS compression accepted (CRIME)".to_string(), "disable TLS compression".to_string()))
-        }
+        Requirement::NoCompression => (r.compression == Some(true)).then(|| {
+            (
+                "TLS compression accepted (CRIME)".to_string(),
+                "disable TLS compression".to_string(),
+            )
+        }),
         Requirement::SecureRenegotiation => (r.secure_renegotiation == Some(false)).then(|| {
-            ("no secure renegotiation (RFC 5746)".to_string(), "upgrade the TLS library or enable renegotiation_info".to_string())
+            (
+                "no secure renegotiation (RFC 5746)".to_string(),
+                "upgrade the TLS library or enable renegotiation_info".to_string(),
+            )
         }),
         Requirement::DowngradeProtection => match &r.downgrade_protection {
             Some(d) if !d.protected => s(
@@ -615,11 +675,17 @@ fn unmet(req: Requirement, r: &Report) -> Option<(String, String)> {
             _ => None,
         },
         Requirement::ExtendedMasterSecret => (r.extended_master_secret == Some(false)).then(|| {
-            ("no extended master secret (RFC 7627)".to_string(), "upgrade the TLS library so that it supports the extended master secret".to_string())
+            (
+                "no extended master secret (RFC 7627)".to_string(),
+                "upgrade the TLS library so that it supports the extended master secret"
+                    .to_string(),
+            )
         }),
         Requirement::NotRevoked => r.revocation.as_ref().filter(|f| f.revoked()).map(|f| {
             (
-                f.sentence.clone().unwrap_or_else(|| "the certificate is revoked".to_string()),
+                f.sentence
+                    .clone()
+                    .unwrap_or_else(|| "the certificate is revoked".to_string()),
                 "replace the certificate with a new one (new key) from the CA".to_string(),
             )
         }),
@@ -643,6 +709,38 @@ mod tests {
         assert!(intermediate.check(&model()).violations.is_empty());
         assert!(Policy::builtin("mozilla-ancient").is_none());
         assert!(Policy::builtin("mozilla-old").is_some());
+    }
+
+    #[test]
+    fn a_verified_chain_is_required_of_every_name_asked_for_by_sni() {
+        use crate::scan::report::NamedCertificate;
+        let p = Policy::from_toml("require = [\"verified-chain\"]\n", "file").unwrap();
+        let mut r = model();
+        let mut fine = r.certificate.clone().unwrap();
+        r.certificates_by_name.push(NamedCertificate {
+            sni: "api.t".into(),
+            same_as_main: false,
+            certificate: Some(fine.clone()),
+            error: None,
+            additional_certificates: Vec::new(),
+        });
+        assert!(p.check(&r).violations.is_empty());
+        fine.verified = false;
+        fine.verification_error = Some("expired on 2020-01-01".into());
+        r.certificates_by_name[0].certificate = Some(fine);
+        r.certificates_by_name.push(NamedCertificate {
+            sni: "gone.t".into(),
+            same_as_main: false,
+            certificate: None,
+            error: Some("refused".into()),
+            additional_certificates: Vec::new(),
+        });
+        let v = p.check(&r);
+        assert_eq!(v.violations.len(), 1, "{v:?}");
+        assert_eq!(
+            v.violations[0].found,
+            "the chain for SNI api.t does not verify: expired on 2020-01-01; no certificate obtained for SNI gone.t"
+        );
     }
 
     #[test]

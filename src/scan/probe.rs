@@ -522,6 +522,7 @@ impl AnswerReader {
             };
             match step(self.state.take(), msg, self.want) {
                 Step::More(f) => self.state = Some(f),
+                Step::Wait => {}
                 Step::Done(answer) => return Some(answer),
             }
         }
@@ -560,13 +561,22 @@ impl Prober for Endpoint {
 
 enum Step {
     More(Flight),
+    /// Nothing read yet that counts: keep reading for the ServerHello.
+    Wait,
     Done(Answer),
 }
+
+/// The unrecognized_name alert (RFC 6066).
+const UNRECOGNIZED_NAME: u8 = 112;
 
 /// Advances the reading of a first flight by one message.
 fn step(state: Option<Flight>, msg: Message, want: Want) -> Step {
     let Some(mut flight) = state else {
         return match msg {
+            // A warning that the name sent as SNI is not one the server knows
+            // (OpenSSL's s_server with -servername sends it, RFC 6066 allows it)
+            // does not end the handshake: the ServerHello follows.
+            Message::Alert(a) if a.level == 1 && a.description == UNRECOGNIZED_NAME => Step::Wait,
             Message::Alert(a) => Step::Done(Answer::Alert(a)),
             Message::ChangeCipherSpec => Step::Done(Answer::Malformed(
                 "ChangeCipherSpec before ServerHello".to_string(),

@@ -2158,6 +2158,16 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
         by_name[2].4,
         "the server's certificate is valid for a.test but not for c.test"
     );
+    // Only c.test counts against the grade: the main certificate, served for a
+    // name it is not valid for. a.test adds nothing, b.test's verify.
+    let named_caps: Vec<(&str, &str)> = r["grade_caps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| Some((c["sni"].as_str()?, c["code"].as_str()?)))
+        .collect();
+    assert_eq!(named_caps, [("c.test", "cert-not-verified")], "{r:#}");
+    assert_eq!(r["grade"], "F");
     // Each name's certificate is judged in full: findings and chain come with it.
     for n in r["certificates_by_name"].as_array().unwrap() {
         assert!(n["certificate"]["findings"].is_array(), "{n}");
@@ -2202,6 +2212,303 @@ fn scan_sni_reports_the_certificate_nginx_serves_for_each_name() {
             format!("tlskit_scan_certificate_expiry_seconds{{target=\"{target}\",key=\"rsa\",sni=\"b.test\"}}"),
         ],
         "{prom}"
+    );
+}
+
+// ------------------------------------------------ certificates asked for by SNI
+
+/// The CA, the main certificate (localhost), and certificates for api.test:
+/// `expired` (from the CA, expired 30 days ago), `fine` (from the CA) and
+/// `self` (self-signed, so untrusted).
+fn sni_pki(dir: &Dir) {
+    util::pki(
+        dir,
+        Some("Scan Test CA"),
+        &[
+            ("main", &["localhost", "127.0.0.1"]),
+            (
+                "expired",
+                &["api.test", "--not-before", "-40d", "--days", "10"],
+            ),
+            ("fine", &["api.test"]),
+        ],
+    );
+    dir.ok(&["gencert", "api.test", "--out", "self", "-q"]);
+}
+
+/// `openssl s_server` that serves the main certificate to SNI localhost and
+/// `other` (a PREFIX as `sni_pki` makes them) to any other name.
+fn sni_server(dir: &Dir, other: &str, extra: &[&str]) -> Option<(Background, u16)> {
+    let (cert, key) = (format!("{other}.pem"), format!("{other}-key.pem"));
+    let mut args = vec![
+        "-cert",
+        cert.as_str(),
+        "-key",
+        key.as_str(),
+        "-servername",
+        "localhost",
+        "-cert2",
+        "main.pem",
+        "-key2",
+        "main-key.pem",
+    ];
+    args.extend_from_slice(extra);
+    openssl_server_with(dir, &args)
+}
+
+/// The caps of a scan report that name an SNI name, as (grade, code, sni, reason).
+fn named_caps(r: &Value) -> Vec<(String, String, String, String)> {
+    r["grade_caps"]
+        .as_array()
+        .expect("grade_caps")
+        .iter()
+        .filter(|c| c.get("sni").is_some())
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (s("grade"), s("code"), s("sni"), s("reason"))
+        })
+        .collect()
+}
+
+#[test]
+fn an_expired_certificate_behind_an_sni_name_caps_the_grade_and_fails_min_grade() {
+    let dir = Dir::new();
+    sni_pki(&dir);
+    let Some((_server, port)) = sni_server(&dir, "expired", &[]) else {
+        return;
+    };
+    // Without --sni only the main certificate is seen: a good grade, the gate passes.
+    let (plain, out) = scan(&dir, port, &["--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_ne!(plain["grade"], "F", "{plain:#}");
+    assert!(named_caps(&plain).is_empty(), "{plain:#}");
+
+    // With it, api.test's expired certificate caps the grade at F, names the
+    // name, and --min-grade fails the run.
+    let (r, out) = scan(&dir, port, &["--sni", "api.test", "--min-grade", "B"]);
+    assert_exit(&out, 8);
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let caps = named_caps(&r);
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    let (grade, code_, sni, reason) = &caps[0];
+    assert_eq!(
+        (&grade[..], &code_[..], &sni[..]),
+        ("F", "cert-not-verified", "api.test")
+    );
+    assert!(
+        reason.starts_with(
+            "the certificate for api.test does not verify: the server's certificate expired on "
+        ),
+        "{reason}"
+    );
+    // The other caps are the main scan's, unchanged.
+    let rest: Vec<&Value> = r["grade_caps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("sni").is_none())
+        .collect();
+    assert_eq!(
+        rest,
+        plain["grade_caps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>()
+    );
+    // The certificate's own findings stay with its name.
+    let named = &r["certificates_by_name"][0];
+    assert_eq!(named["sni"], "api.test");
+    let findings: Vec<&str> = named["certificate"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(findings.contains(&"expired"), "{named}");
+
+    // The text form says why, right under the grade.
+    let target = format!("127.0.0.1:{port}");
+    let text = dir.ok(&[
+        "scan",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca",
+        "ca.pem",
+        "--sni",
+        "api.test",
+        "--color",
+        "never",
+        "-q",
+    ]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "  grade:         F", "{text}");
+    assert!(
+        lines[2].starts_with(
+            "    F  the certificate for api.test does not verify: the server's certificate expired on "
+        ),
+        "{text}"
+    );
+
+    // A targets file's names= gates a fleet the same way, and its table says why.
+    std::fs::write(
+        dir.join("fleet.txt"),
+        format!("{target} servername=localhost names=api.test\n{target} servername=localhost\n"),
+    )
+    .expect("write fleet.txt");
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            "--targets",
+            "fleet.txt",
+            "--ca",
+            "ca.pem",
+            "--min-grade",
+            "B",
+            "--color",
+            "never",
+            "--concurrency",
+            "1",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_exit(&out, 8);
+    let table = stdout(&out);
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with(&target)).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert!(
+        rows.iter().any(
+            |r| r.contains(" F ") && r.contains("the certificate for api.test does not verify")
+        ),
+        "{table}"
+    );
+    assert!(rows.iter().any(|r| !r.contains(" F ")), "{table}");
+    assert_eq!(
+        stderr(&out),
+        format!("tlskit: below the required grade B (--min-grade): {target} (F)\n")
+    );
+}
+
+#[test]
+fn an_untrusted_or_missing_certificate_behind_an_sni_name_caps_the_grade() {
+    let dir = Dir::new();
+    sni_pki(&dir);
+    // Self-signed for api.test: not trusted, so F, naming the name.
+    {
+        let Some((_server, port)) = sni_server(&dir, "self", &[]) else {
+            return;
+        };
+        let (r, out) = scan(&dir, port, &["--sni", "api.test", "--min-grade", "B"]);
+        assert_exit(&out, 8);
+        assert_eq!(r["grade"], "F", "{r:#}");
+        let caps = named_caps(&r);
+        assert_eq!(caps.len(), 1, "{caps:?}");
+        assert_eq!(
+            (&caps[0].0[..], &caps[0].1[..], &caps[0].2[..]),
+            ("F", "cert-not-verified", "api.test")
+        );
+        assert!(
+            caps[0]
+                .3
+                .starts_with("the certificate for api.test does not verify: "),
+            "{caps:?}"
+        );
+        // The policy's verified-chain requirement asks it of the name too.
+        let (r, _) = scan(
+            &dir,
+            port,
+            &["--sni", "api.test", "--policy", "mozilla-old"],
+        );
+        let found: Vec<&str> = r["policy"]["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter(|v| v["requirement"] == "verified-chain")
+            .filter_map(|v| v["found"].as_str())
+            .collect();
+        assert_eq!(found.len(), 1, "{}", r["policy"]);
+        assert!(
+            found[0].starts_with("the chain for SNI api.test does not verify: "),
+            "{found:?}"
+        );
+    }
+    // A server that refuses the name (a fatal unrecognized_name): no
+    // certificate for it, which caps at F as a missing main certificate does.
+    let Some((_server, port)) = sni_server(&dir, "fine", &["-servername_fatal"]) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &["--sni", "other.test", "--min-grade", "B"]);
+    assert_exit(&out, 8);
+    let caps = named_caps(&r);
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    assert_eq!(
+        (&caps[0].0[..], &caps[0].1[..], &caps[0].2[..]),
+        ("F", "no-certificate", "other.test")
+    );
+    assert!(
+        caps[0]
+            .3
+            .starts_with("no certificate could be obtained for other.test: "),
+        "{caps:?}"
+    );
+}
+
+#[test]
+fn a_good_certificate_behind_an_sni_name_leaves_the_grade_as_it_was() {
+    let dir = Dir::new();
+    sni_pki(&dir);
+    let Some((_server, port)) = sni_server(&dir, "fine", &[]) else {
+        return;
+    };
+    let (plain, out) = scan(&dir, port, &["--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (r, out) = scan(&dir, port, &["--sni", "api.test", "--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        r["certificates_by_name"][0]["certificate"]["verified"],
+        true
+    );
+    assert_eq!(r["certificates_by_name"][0]["same_as_main"], false);
+    assert_eq!(
+        (&r["grade"], &r["grade_caps"]),
+        (&plain["grade"], &plain["grade_caps"])
+    );
+    assert_ne!(r["grade"], "F");
+}
+
+#[test]
+fn a_warning_that_the_name_is_unknown_does_not_hide_tls12() {
+    // s_server with -servername answers any other name (localhost here) with
+    // a warning-level unrecognized_name alert before its TLS 1.2 ServerHello,
+    // and goes on with the handshake.
+    let dir = Dir::new();
+    sni_pki(&dir);
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "main.pem",
+            "-key",
+            "main-key.pem",
+            "-servername",
+            "api.test",
+            "-cert2",
+            "fine.pem",
+            "-key2",
+            "fine-key.pem",
+        ],
+    ) else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let versions = accepted_versions(&r);
+    assert!(versions.contains("TLSv1.2"), "{}", r["protocols"]);
+    assert!(
+        !suites_of(&r, "TLSv1.2").is_empty(),
+        "{}",
+        r["cipher_suites"]
     );
 }
 

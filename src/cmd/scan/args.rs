@@ -44,8 +44,9 @@ pub struct Args {
     pub name: crate::cmd::ServerNameArgs,
 
     /// Also ask for the certificate the server presents for NAME (sent as SNI, verified
-    /// against NAME): each is reported with its chain and findings. Repeatable; a targets
-    /// file line may say names=NAME,NAME instead.
+    /// against NAME): each is reported with its chain and findings, and counts in the grade
+    /// as the main certificate does. Repeatable; a targets file line may say names=NAME,NAME
+    /// instead.
     #[arg(long = "sni", value_name = "NAME")]
     pub sni: Vec<String>,
 
