@@ -284,8 +284,9 @@ pub async fn scan_one(
     let data = engine::run(&ep, &setup).await;
     let mut report = report::build(&data, &setup, &spec.shown, &addr.to_string());
     if let Some(check) = revocation.filter(|_| report.any_accepted()) {
-        report.revocation = Some(super::revocation::check(&data, &report, &setup, check).await);
-        // A revoked certificate caps the grade: grade again with the finding.
+        super::revocation::check_all(&data, &mut report, &setup, check).await;
+        // A revoked certificate (the main one or a name's) caps the grade:
+        // grade again with the findings.
         let verdict = super::grade::grade(&report);
         report.grade = verdict.grade;
         report.grade_caps = verdict.caps;

@@ -316,7 +316,7 @@ pub fn grade(r: &Report) -> Verdict {
         .as_ref()
         .and_then(|c| c.verification_error.as_deref());
     for n in &r.certificates_by_name {
-        let mut named = certificate_caps(n.certificate.as_ref(), None, Some(n));
+        let mut named = certificate_caps(n.certificate.as_ref(), n.revocation.as_ref(), Some(n));
         if n.same_as_main {
             // The main certificate's own faults are counted already: only a
             // verdict that differs for this name (say, the wrong name) is news.

@@ -273,9 +273,24 @@ pub struct NamedCertificate {
     /// The name's other certificates (another kind of key, found as for the target's
     /// own name), each judged in full.
     pub additional_certificates: Vec<CertReport>,
+    /// Whether the certificate's chain was revoked (`--check-revocation`), as the
+    /// report's `revocation` says of the main chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<super::revocation::RevocationFinding>,
 }
 
 impl Report {
+    /// The `--check-revocation` findings: the main chain's, then each SNI name's.
+    pub fn revocation_findings(
+        &self,
+    ) -> impl Iterator<Item = &super::revocation::RevocationFinding> {
+        self.revocation.iter().chain(
+            self.certificates_by_name
+                .iter()
+                .filter_map(|n| n.revocation.as_ref()),
+        )
+    }
+
     /// Whether any version could be negotiated.
     pub fn any_accepted(&self) -> bool {
         self.protocols.iter().any(|p| p.accepted == Some(true))
@@ -561,6 +576,7 @@ pub fn build(data: &ScanData, setup: &TlsSetup, target: &str, address: &str) -> 
                 certificate,
                 error,
                 additional_certificates,
+                revocation: None,
             }
         })
         .collect();

@@ -93,18 +93,79 @@ fn presented(data: &ScanData) -> Option<(Vec<CertificateDer<'static>>, Vec<u8>)>
     Some((chain, f.ocsp.clone().unwrap_or_default()))
 }
 
-/// Checks each certificate of the chain the scan saw, once it verified.
-pub async fn check(
-    data: &ScanData,
-    report: &Report,
-    setup: &TlsSetup,
-    check: Check,
-) -> RevocationFinding {
+/// Checks the chain the scan saw, once it verified, and the chain presented
+/// for each name asked for by SNI the same way, putting each finding on the
+/// report (`revocation`, and each named entry's `revocation`). A chain
+/// already asked about in this scan (the main one, or an earlier name's) is
+/// judged from the answers already fetched rather than fetched again.
+pub async fn check_all(data: &ScanData, report: &mut Report, setup: &TlsSetup, check: Check) {
+    let roots = config::root_store(&setup.roots)
+        .map(Arc::new)
+        .map_err(|e| format!("{e:#}"));
+    let mut asked = Asked::default();
     let verified = report
         .certificate
         .as_ref()
         .is_some_and(|c| c.verified && !c.trusted_by_pin);
-    let Some((certs, staple)) = presented(data) else {
+    report.revocation = Some(
+        check_chain(
+            presented(data),
+            verified,
+            &roots,
+            &setup.target.server_name,
+            check,
+            &mut asked,
+        )
+        .await,
+    );
+    for (named, entry) in data
+        .by_name
+        .iter()
+        .zip(report.certificates_by_name.iter_mut())
+    {
+        let presented = named
+            .main
+            .as_ref()
+            .ok()
+            .filter(|o| !o.observed.chain.is_empty())
+            .map(|o| (o.observed.chain.clone(), o.observed.ocsp.clone()));
+        let verified = entry
+            .certificate
+            .as_ref()
+            .is_some_and(|c| c.verified && !c.trusted_by_pin);
+        let mut finding = check_chain(
+            presented,
+            verified,
+            &roots,
+            &named.target.server_name,
+            check,
+            &mut asked,
+        )
+        .await;
+        // The sentence names the name, as the grade's caps and the warnings show it.
+        finding.sentence = finding
+            .sentence
+            .map(|s| format!("for SNI {}: {s}", entry.sni));
+        entry.revocation = Some(finding);
+    }
+}
+
+/// The engine's answers about each chain asked about in this scan.
+#[derive(Default)]
+struct Asked {
+    chains: Vec<(Vec<CertificateDer<'static>>, RevocationReport)>,
+}
+
+/// Checks one chain (and its staple), once it verified for `server_name`.
+async fn check_chain(
+    presented: Option<(Vec<CertificateDer<'static>>, Vec<u8>)>,
+    verified: bool,
+    roots: &Result<Arc<rustls::RootCertStore>, String>,
+    server_name: &rustls::pki_types::ServerName<'static>,
+    check: Check,
+    asked: &mut Asked,
+) -> RevocationFinding {
+    let Some((certs, staple)) = presented else {
         return RevocationFinding::unchecked(check, "no certificate could be obtained");
     };
     if !verified {
@@ -113,21 +174,33 @@ pub async fn check(
             "the chain did not verify up to a trusted root",
         );
     }
-    let roots = match config::root_store(&setup.roots) {
-        Ok(r) => Arc::new(r),
-        Err(e) => return RevocationFinding::unchecked(check, &format!("{e:#}")),
+    let roots = match roots {
+        Ok(r) => r.clone(),
+        Err(e) => return RevocationFinding::unchecked(check, e),
     };
-    let chain = revocation::Chain {
-        certs,
-        staple,
-        roots,
-        server_name: Some(setup.target.server_name.clone()),
+    let judged: RevocationReport = match asked.chains.iter().find(|(c, _)| *c == certs) {
+        Some((_, known)) => known.clone(),
+        None => {
+            let chain = revocation::Chain {
+                certs: certs.clone(),
+                staple,
+                roots,
+                server_name: Some(server_name.clone()),
+            };
+            let opts = revocation::Options {
+                timeout: check.timeout,
+                offline: check.offline,
+            };
+            let fresh = revocation::check(&chain, opts).await;
+            asked.chains.push((certs, fresh.clone()));
+            fresh
+        }
     };
-    let opts = revocation::Options {
-        timeout: check.timeout,
-        offline: check.offline,
-    };
-    let judged: RevocationReport = revocation::check(&chain, opts).await;
+    finding(judged, check)
+}
+
+/// The finding the engine's answers about one chain make.
+fn finding(judged: RevocationReport, check: Check) -> RevocationFinding {
     if judged.certificates.is_empty() {
         return RevocationFinding::unchecked(check, "the certificate is self-signed");
     }

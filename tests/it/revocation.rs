@@ -1970,3 +1970,172 @@ fn udp_tunnel_server_warns_of_a_stale_crl_and_refuses_its_issuers_clients() {
         "a client of a stale CRL's issuer reached the target"
     );
 }
+
+/// `openssl s_server` that presents `good` (and its chain) to SNI localhost and
+/// `api` (a certificate for api.test, with its chain) to any other name.
+fn sni_server(pki: &Pki, api: &str) -> (Background, u16) {
+    pki.server(
+        api,
+        &[
+            "-servername",
+            "localhost",
+            "-cert2",
+            "good.pem",
+            "-key2",
+            "good-key.pem",
+            // The second certificate's chain is built from this store.
+            "-CAfile",
+            "int/cert.pem",
+        ],
+    )
+}
+
+/// `tlskit --json scan 127.0.0.1:PORT --servername localhost --ca … EXTRA`, parsed.
+fn scan_json(pki: &Pki, port: u16, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = vec!["--json", "scan", &target];
+    args.extend_from_slice(&[
+        "--servername",
+        "localhost",
+        "--ca",
+        "root/cert.pem",
+        "--timeout",
+        "5",
+    ]);
+    args.extend_from_slice(extra);
+    let out = pki.dir.run(&args);
+    let doc = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+    (doc, out)
+}
+
+/// The caps of a scan report that name an SNI name, as (code, sni, reason).
+fn named_caps(r: &serde_json::Value) -> Vec<(String, String, String)> {
+    r["grade_caps"]
+        .as_array()
+        .expect("grade_caps")
+        .iter()
+        .filter(|c| c.get("sni").is_some())
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (s("code"), s("sni"), s("reason"))
+        })
+        .collect()
+}
+
+#[test]
+fn scan_checks_the_certificate_for_an_sni_name_and_a_revoked_one_caps_the_grade() {
+    let Some(pki) = pki() else { return };
+    let (_server, port) = sni_server(&pki, "apirevoked");
+    // Without --sni only the main (good) certificate is checked: the grade and the gate hold.
+    let (plain, out) = scan_json(&pki, port, &["--check-revocation", "--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(plain["revocation"]["status"], "good", "{plain:#}");
+    assert_ne!(plain["grade"], "F", "{plain:#}");
+    assert!(named_caps(&plain).is_empty(), "{plain:#}");
+    // With --sni but without --check-revocation nothing says it is revoked (no staple).
+    let (unchecked, out) = scan_json(&pki, port, &["--sni", "api.test", "--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let named = &unchecked["certificates_by_name"][0];
+    assert_eq!(named["certificate"]["verified"], true, "{named:#}");
+    assert!(named.get("revocation").is_none(), "{named:#}");
+    assert_eq!(unchecked["grade"], plain["grade"], "{unchecked:#}");
+
+    // With both, api.test's revoked certificate is found through its OCSP responder,
+    // caps the grade at F naming the name, and fails the run as a revoked main
+    // certificate does (exit 5, which outranks --min-grade's 8).
+    let (r, out) = scan_json(
+        &pki,
+        port,
+        &[
+            "--sni",
+            "api.test",
+            "--check-revocation",
+            "--min-grade",
+            "B",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    let f = &r["certificates_by_name"][0]["revocation"];
+    assert_eq!(f["status"], "revoked", "{f:#}");
+    assert_eq!(f["severity"], "critical", "{f:#}");
+    assert_eq!(f["leaf"]["source"], "ocsp", "{f:#}");
+    assert_eq!(f["leaf"]["reason"], "key_compromise", "{f:#}");
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let caps = named_caps(&r);
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    let (cap, sni, reason) = &caps[0];
+    assert_eq!((cap.as_str(), sni.as_str()), ("cert-revoked", "api.test"));
+    assert!(
+        reason.starts_with(
+            "for SNI api.test: the server's certificate (CN=apirevoked, serial 10:14) was revoked on 20"
+        ),
+        "{reason}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("tlskit: error: for SNI api.test: the server's certificate (CN=apirevoked"),
+        "{err}"
+    );
+
+    // The text report shows the status under the name's certificate.
+    let text = scan(
+        &pki,
+        &[format!("127.0.0.1:{port}")],
+        &["--sni", "api.test", "--check-revocation"],
+    );
+    assert_eq!(code(&text), 5, "{}", stderr(&text));
+    let report = stdout(&text);
+    let section = report
+        .split("Certificate for SNI api.test")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section for api.test:\n{report}"));
+    let line = section
+        .lines()
+        .find(|l| l.trim_start().starts_with("revocation"))
+        .unwrap_or_else(|| panic!("no revocation line for api.test:\n{report}"));
+    assert!(line.contains("REVOKED (revoked on 20"), "{line}");
+}
+
+#[test]
+fn scan_finds_a_good_sni_certificate_good_and_asks_once_for_a_chain_seen_before() {
+    let Some(pki) = pki() else { return };
+    let (_server, port) = sni_server(&pki, "apigood");
+    let (plain, out) = scan_json(&pki, port, &["--check-revocation=require"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (r, out) = scan_json(
+        &pki,
+        port,
+        &[
+            "--sni",
+            "api.test",
+            "--check-revocation=require",
+            "--min-grade",
+            "B",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let f = &r["certificates_by_name"][0]["revocation"];
+    assert_eq!(f["status"], "good", "{f:#}");
+    assert_eq!(f["severity"], "ok", "{f:#}");
+    assert_eq!(f["mode"], "require", "{f:#}");
+    assert_eq!(
+        (&r["grade"], &r["grade_caps"]),
+        (&plain["grade"], &plain["grade_caps"])
+    );
+
+    // A name that gets the main chain is judged from the main chain's answers:
+    // no more OCSP requests than a scan without it.
+    let before = ocsp_requests(&pki);
+    let (_, out) = scan_json(&pki, port, &["--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let alone = ocsp_requests(&pki) - before;
+    assert!(alone > 0, "the main chain was not asked about");
+    let before = ocsp_requests(&pki);
+    let (same, out) = scan_json(&pki, port, &["--sni", "localhost", "--check-revocation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(ocsp_requests(&pki) - before, alone, "{same:#}");
+    let f = &same["certificates_by_name"][0]["revocation"];
+    assert_eq!(f["status"], "good", "{f:#}");
+}

@@ -283,10 +283,10 @@ fn single(ctx: &Ctx, outcome: Option<Outcome>, min_grade: Option<Grade>) -> Resu
             code = Code::GradeTooLow;
         }
     }
+    // The first finding that fails the run (the main chain's before a name's).
     if let Some(f) = report
-        .revocation
-        .as_ref()
-        .filter(|_| revocation_fails(&report))
+        .revocation_findings()
+        .find(|f| f.severity >= Severity::Failure)
     {
         let sentence = f.sentence.clone().unwrap_or_default();
         let sentence = match f.severity {
@@ -312,18 +312,21 @@ fn code_of(o: &Outcome, min_grade: Option<Grade>) -> Code {
 /// Whether `--check-revocation` fails this target: revoked, or (with
 /// `=require`) a status that could not be learned.
 fn revocation_fails(r: &Report) -> bool {
-    r.revocation
-        .as_ref()
-        .is_some_and(|f| f.severity >= Severity::Failure)
+    r.revocation_findings()
+        .any(|f| f.severity >= Severity::Failure)
 }
 
-/// The warnings of `--check-revocation` for each target, on stderr.
+/// The warnings of `--check-revocation` for each target (its main chain,
+/// then each SNI name's), on stderr.
 fn revocation_warnings(ctx: &Ctx, outcomes: &[Outcome], many: bool) {
     if ctx.quiet {
         return;
     }
-    for r in outcomes.iter().filter_map(|o| o.as_ref().ok()) {
-        let Some(f) = &r.revocation else { continue };
+    let findings = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .flat_map(|r| r.revocation_findings().map(move |f| (r, f)));
+    for (r, f) in findings {
         let Some(sentence) = f.sentence.as_deref() else {
             continue;
         };

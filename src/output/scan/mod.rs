@@ -328,6 +328,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
                 )
             )?,
         }
+        if let Some(f) = &n.revocation {
+            field_styled(out, style, "revocation", revocation_text(f, style))?;
+        }
         for c in &n.additional_certificates {
             let title = format!("Certificate for SNI {name}{}", kind(c));
             certificate_titled(out, c, &title, style)?;

@@ -47,8 +47,12 @@ OCSPURL=http://127.0.0.1:$OCSP/trickle leaf slow v3_leaf_ocsp
 # Client certificates for mTLS: alice in good standing, mallory revoked.
 leaf alice v3_client
 leaf mallory v3_client
+# Certificates for the name api.test (a server's other name, asked for by SNI).
+leaf apigood v3_leaf_api
+leaf apirevoked v3_leaf_api
 openssl ca -batch -config ca.cnf -name int_ca -revoke mallory.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config ca.cnf -name int_ca -revoke apirevoked.pem -crl_reason keyCompromise 2>/dev/null
 mkdir -p www
 openssl ca -batch -config ca.cnf -name int_ca -gencrl -out int-crl.pem 2>/dev/null
 openssl crl -in int-crl.pem -outform DER -out www/int.crl
