@@ -812,6 +812,7 @@ pub(crate) mod tests {
             certificate: Some(c),
             error: None,
             additional_certificates: Vec::new(),
+            revocation: None,
         }
     }
 
@@ -880,6 +881,7 @@ pub(crate) mod tests {
                 certificate: None,
                 error: Some("the server refused the handshake".into()),
                 additional_certificates: Vec::new(),
+                revocation: None,
             })
         });
         assert_eq!((v.grade, codes(&v)), (Grade::F, vec!["no-certificate"]));
@@ -887,6 +889,55 @@ pub(crate) mod tests {
             v.caps[0].reason,
             "no certificate could be obtained for gone.t: the server refused the handshake"
         );
+    }
+
+    #[test]
+    fn a_revoked_certificate_for_a_name_caps_naming_it_and_the_main_one_counts_once() {
+        use crate::revocation::{Mode, Severity, Status};
+        use crate::scan::revocation::RevocationFinding;
+        let finding = |status: Status, sentence: &str| RevocationFinding {
+            severity: match status {
+                Status::Revoked => Severity::Critical,
+                _ => Severity::Warning,
+            },
+            mode: Mode::Warn,
+            status: Some(status),
+            sentence: Some(sentence.into()),
+            leaf: None,
+            certificates: Vec::new(),
+        };
+        let revoked = "for SNI api.t: the server's certificate (CN=api.t) was revoked";
+        let v = with(|r| {
+            let mut n = named("api.t", false, |_| {});
+            n.revocation = Some(finding(Status::Revoked, revoked));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!(v.grade, Grade::F);
+        assert_eq!(
+            v.caps[0],
+            Cap {
+                grade: Grade::F,
+                code: "cert-revoked",
+                reason: revoked.into(),
+                sni: Some("api.t".into()),
+            }
+        );
+        // An unknown status does not cap, for a name as for the main chain.
+        let v = with(|r| {
+            let mut n = named("api.t", false, |_| {});
+            n.revocation = Some(finding(Status::Unknown, "unknown"));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!(v, grade(&model()));
+        // The main certificate, revoked, served for a name too: one cap, the main one's.
+        let v = with(|r| {
+            r.revocation = Some(finding(Status::Revoked, "revoked"));
+            let mut n = named("www.t", true, |_| {});
+            n.revocation = Some(finding(Status::Revoked, "for SNI www.t: revoked"));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!(codes(&v), vec!["cert-revoked"]);
+        assert_eq!(v.caps[0].sni, None);
     }
 
     #[test]

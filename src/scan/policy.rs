@@ -681,7 +681,8 @@ fn unmet(req: Requirement, r: &Report) -> Option<(String, String)> {
                     .to_string(),
             )
         }),
-        Requirement::NotRevoked => r.revocation.as_ref().filter(|f| f.revoked()).map(|f| {
+        // The main chain's finding first, then each SNI name's (whose sentence names it).
+        Requirement::NotRevoked => r.revocation_findings().find(|f| f.revoked()).map(|f| {
             (
                 f.sentence
                     .clone()
@@ -723,6 +724,7 @@ mod tests {
             certificate: Some(fine.clone()),
             error: None,
             additional_certificates: Vec::new(),
+            revocation: None,
         });
         assert!(p.check(&r).violations.is_empty());
         fine.verified = false;
@@ -734,6 +736,7 @@ mod tests {
             certificate: None,
             error: Some("refused".into()),
             additional_certificates: Vec::new(),
+            revocation: None,
         });
         let v = p.check(&r);
         assert_eq!(v.violations.len(), 1, "{v:?}");

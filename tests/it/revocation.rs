@@ -2078,6 +2078,31 @@ fn scan_checks_the_certificate_for_an_sni_name_and_a_revoked_one_caps_the_grade(
         err.contains("tlskit: error: for SNI api.test: the server's certificate (CN=apirevoked"),
         "{err}"
     );
+    // A policy that forbids revoked certificates names the name's.
+    std::fs::write(
+        pki.dir.join("p.toml"),
+        "name = \"rev\"\nrequire = [\"not-revoked\"]\n",
+    )
+    .unwrap();
+    let (p, out) = scan_json(
+        &pki,
+        port,
+        &[
+            "--sni",
+            "api.test",
+            "--check-revocation",
+            "--policy",
+            "p.toml",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let v = &p["policy"]["violations"][0];
+    assert_eq!(v["requirement"], "not-revoked", "{p:#}");
+    assert!(
+        v.to_string()
+            .contains("for SNI api.test: the server's certificate (CN=apirevoked"),
+        "{v}"
+    );
 
     // The text report shows the status under the name's certificate.
     let text = scan(
@@ -2138,4 +2163,51 @@ fn scan_finds_a_good_sni_certificate_good_and_asks_once_for_a_chain_seen_before(
     assert_eq!(ocsp_requests(&pki) - before, alone, "{same:#}");
     let f = &same["certificates_by_name"][0]["revocation"];
     assert_eq!(f["status"], "good", "{f:#}");
+}
+
+#[test]
+fn scan_with_the_sni_certificates_responder_down_warns_or_with_require_fails() {
+    let Some(pki) = pki() else { return };
+    let (_server, port) = sni_server(&pki, "apidown");
+    let target = vec![format!("127.0.0.1:{port}")];
+    let warned = scan(
+        &pki,
+        &target,
+        &[
+            "--sni",
+            "api.test",
+            "--check-revocation",
+            "--min-grade",
+            "B",
+        ],
+    );
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    let err = stderr(&warned);
+    assert!(
+        err.contains(
+            "tlskit: warning: for SNI api.test: the revocation status of the server's certificate (CN=apidown"
+        ),
+        "{err}"
+    );
+    let (r, required) = scan_json(
+        &pki,
+        port,
+        &["--sni", "api.test", "--check-revocation=require"],
+    );
+    assert_eq!(code(&required), 5, "{}", stderr(&required));
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    let f = &r["certificates_by_name"][0]["revocation"];
+    assert_eq!(f["status"], "unknown", "{f:#}");
+    assert_eq!(f["severity"], "failure", "{f:#}");
+    // An unknown status does not cap the grade, for a name as for the main chain.
+    assert!(named_caps(&r).is_empty(), "{r:#}");
+    let err = stderr(&required);
+    assert!(
+        err.contains("tlskit: error: for SNI api.test: the revocation status of the server's certificate (CN=apidown"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("(--check-revocation=require)"),
+        "{err}"
+    );
 }

@@ -50,6 +50,7 @@ leaf mallory v3_client
 # Certificates for the name api.test (a server's other name, asked for by SNI).
 leaf apigood v3_leaf_api
 leaf apirevoked v3_leaf_api
+OCSPURL=http://127.0.0.1:$DEAD/ leaf apidown v3_leaf_api_ocsp
 openssl ca -batch -config ca.cnf -name int_ca -revoke mallory.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke apirevoked.pem -crl_reason keyCompromise 2>/dev/null
