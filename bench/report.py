@@ -183,30 +183,12 @@ def cost_section(results):
         values = [x["extra"][key] for x in floor_recs
                   if isinstance((x.get("extra") or {}).get(key), (int, float))]
         if values:
-            values.sort()
             floor[key] = round(statistics.median(values), 2)
     floors = {
         "full, X25519": floor.get("handshake_x25519_us"),
         "full, default groups": floor.get("handshake_x25519mlkem768_us"),
         "per MiB echoed": (floor.get("aes256gcm_seal_open_per_mib_us") or 0) / 1000 or None,
     }
-    # The floor with loopback TCP's own cost added (present in runs since the
-    # floor measured it): per connection, and per MiB echoed or forwarded.
-    ms = lambda k: (floor.get(k) or 0) / 1000 or None
-    tcp_floors = {
-        "full, X25519": floor.get("handshake_x25519_with_tcp_us"),
-        "full, default groups": (floor.get("handshake_x25519mlkem768_us") or 0)
-        + (floor.get("key_schedule_sha384_us") or 0)
-        + (floor.get("tcp_connection_us") or 0) if floor.get("tcp_connection_us") else None,
-        "per MiB echoed": ms("echo_per_mib_with_tcp_us"),
-    }
-    relay_floor = ms("relay_per_mib_with_tcp_us")
-
-    def tcp_floor(server, col):
-        if col == "per MiB echoed" and server in FORWARDERS:
-            return relay_floor
-        return tcp_floors.get(col)
-
     # The floor with loopback TCP's own cost added (present in runs since the
     # floor measured it): per connection, and per MiB echoed or forwarded.
     ms = lambda k: (floor.get(k) or 0) / 1000 or None
