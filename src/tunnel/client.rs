@@ -248,19 +248,14 @@ impl PreparedClient {
         let stats = Arc::new(Stats::default());
         let _ = self.events.set(events.clone());
         let shared = Arc::new(self);
-        let status_task = status.map(|listener| {
-            super::status::start(
-                listener,
-                Mode::Client,
-                stats.clone(),
-                Arc::new(super::status::Deadlines::default),
-            )
-        });
-        if let Some((addr, _)) = &status_task {
-            events
-                .important(Event::StatusListening { addr: addr.clone() })
-                .await;
-        }
+        let status_task = super::status::start(
+            status,
+            Mode::Client,
+            &stats,
+            Arc::new(super::status::Deadlines::default),
+            &events,
+        )
+        .await;
         let reload = {
             let shared = shared.clone();
             move || shared.reload()
@@ -281,9 +276,7 @@ impl PreparedClient {
             listener, watched, &limits, stats, &events, control, handle, reload,
         )
         .await;
-        if let Some((_, task)) = status_task {
-            task.abort();
-        }
+        drop(status_task);
         summary
     }
 

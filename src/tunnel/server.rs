@@ -209,19 +209,12 @@ impl PreparedServer {
             .await;
         let stats = Arc::new(Stats::default());
         let shared = Arc::new(self);
-        let status_task = status.map(|listener| {
-            let slot = shared.current.clone();
-            let expiry: super::status::Expiry = Arc::new(move || {
-                let loaded = current(&slot);
-                super::status::Deadlines::from_now(loaded.not_after, loaded.crl_next_update)
-            });
-            super::status::start(listener, Mode::Server, stats.clone(), expiry)
+        let slot = shared.current.clone();
+        let expiry: super::status::Expiry = Arc::new(move || {
+            let loaded = current(&slot);
+            super::status::Deadlines::from_now(loaded.not_after, loaded.crl_next_update)
         });
-        if let Some((addr, _)) = &status_task {
-            events
-                .important(Event::StatusListening { addr: addr.clone() })
-                .await;
-        }
+        let status_task = super::status::start(status, Mode::Server, &stats, expiry, &events).await;
         let reload = {
             let shared = shared.clone();
             move || shared.reload()
@@ -247,9 +240,7 @@ impl PreparedServer {
             listener, watched, &limits, stats, &events, control, handle, reload,
         )
         .await;
-        if let Some((_, task)) = status_task {
-            task.abort();
-        }
+        drop(status_task);
         if let Some(task) = shared
             .refresher
             .lock()

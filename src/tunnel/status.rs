@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Counters, Mode, Outcome, Stats};
+use super::{Counters, Event, Events, Mode, Outcome, Stats};
 
 /// Where a status page gets the seconds left on what the tunnel loaded.
 pub(crate) type Expiry = Arc<dyn Fn() -> Deadlines + Send + Sync>;
@@ -50,19 +50,32 @@ pub struct Status {
     pub crl_next_update_in_seconds: Option<i64>,
 }
 
-/// Starts serving the counters on `listener`: the address it listens on, and
-/// the task to abort at the end.
-pub(crate) fn start(
-    listener: TcpListener,
+/// The status endpoint while it runs: it stops when dropped.
+pub(crate) struct Running(tokio::task::JoinHandle<()>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Starts serving the counters on `listener`, when `--status` gave one, and
+/// announces the address it listens on.
+pub(crate) async fn start(
+    listener: Option<TcpListener>,
     mode: Mode,
-    stats: Arc<Stats>,
+    stats: &Arc<Stats>,
     expiry: Expiry,
-) -> (String, tokio::task::JoinHandle<()>) {
+    events: &Events,
+) -> Option<Running> {
+    let listener = listener?;
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    (addr, tokio::spawn(serve(listener, mode, stats, expiry)))
+    let task = tokio::spawn(serve(listener, mode, stats.clone(), expiry));
+    events.important(Event::StatusListening { addr }).await;
+    Some(Running(task))
 }
 
 /// Serves status requests until the task is dropped.

@@ -343,22 +343,17 @@ impl UdpServer {
         let crl_expires = Arc::new(std::sync::atomic::AtomicI64::new(
             self.crl_next_update.unwrap_or(i64::MIN),
         ));
-        let status_task = status.map(|listener| {
+        let expiry: super::status::Expiry = {
             let (expires, crl_expires) = (expires.clone(), crl_expires.clone());
-            let expiry: super::status::Expiry = Arc::new(move || {
+            Arc::new(move || {
                 let read = |at: &std::sync::atomic::AtomicI64| {
                     let t = at.load(std::sync::atomic::Ordering::Relaxed);
                     (t != i64::MIN).then_some(t)
                 };
                 super::status::Deadlines::from_now(read(&expires), read(&crl_expires))
-            });
-            super::status::start(listener, Mode::Server, stats.clone(), expiry)
-        });
-        if let Some((addr, _)) = &status_task {
-            events
-                .important(Event::StatusListening { addr: addr.clone() })
-                .await;
-        }
+            })
+        };
+        let status_task = super::status::start(status, Mode::Server, &stats, expiry, &events).await;
         let (stop_tx, stop_rx) = mpsc::unbounded_channel();
         let (update_tx, update_rx) = mpsc::unbounded_channel();
         let (stopped_tx, mut stopped_rx) = tokio::sync::oneshot::channel::<&'static str>();
@@ -417,9 +412,7 @@ impl UdpServer {
         )
         .await;
         relay.abort();
-        if let Some((_, task)) = status_task {
-            task.abort();
-        }
+        drop(status_task);
         let stopped_by = stopped_rx.try_recv().ok();
         let mut summary = stats.summary(started, stopped_by, events.dropped());
         if dtls_summary.refused > 0 {
@@ -955,19 +948,14 @@ impl UdpClient {
         );
         events.important(Event::Ready(ready)).await;
         let stats = Arc::new(Stats::default());
-        let status_task = status.map(|listener| {
-            super::status::start(
-                listener,
-                Mode::Client,
-                stats.clone(),
-                Arc::new(super::status::Deadlines::default),
-            )
-        });
-        if let Some((addr, _)) = &status_task {
-            events
-                .important(Event::StatusListening { addr: addr.clone() })
-                .await;
-        }
+        let status_task = super::status::start(
+            status,
+            Mode::Client,
+            &stats,
+            Arc::new(super::status::Deadlines::default),
+            &events,
+        )
+        .await;
         let mut watch = super::FileWatch::new(self.watched());
         let mut sessions: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>> = HashMap::new();
         let mut tasks: JoinSet<(SocketAddr, ConnRecord)> = JoinSet::new();
@@ -1089,9 +1077,7 @@ impl UdpClient {
                 }
             }
         }
-        if let Some((_, task)) = status_task {
-            task.abort();
-        }
+        drop(status_task);
         stats.summary(started, stopped_by, events.dropped())
     }
 }
