@@ -1227,7 +1227,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__serve)
-            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --ocsp --keylog --max-connections --handshake-timeout --idle-timeout --max-accept --grace --dtls --mtu --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --cert --key --www --client-ca --client-auth --alpn --tls13 --tls12 --groups --suites --no-tickets --ocsp-response --ocsp --keylog --max-connections --no-log --handshake-timeout --idle-timeout --max-accept --grace --dtls --mtu --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1335,7 +1335,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__client)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --udp --mtu --tls13 --tls12 --groups --suites --status --target --servername --ca --system-roots --pin --cert --key --check-revocation --offline --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --udp --mtu --tls13 --tls12 --groups --suites --status --no-log --target --servername --ca --system-roots --pin --cert --key --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,7 +1481,7 @@ _tlskit() {
             return 0
             ;;
         tlskit__subcmd__tunnel__subcmd__server)
-            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --udp --mtu --tls13 --tls12 --groups --suites --status --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --check-revocation --offline --color --json --quiet --help --version"
+            opts="-l -q -h -V --listen --connect-timeout --idle-timeout --max-connections --grace --alpn --udp --mtu --tls13 --tls12 --groups --suites --status --no-log --target --handshake-timeout --allow-remote-target --cert --key --client-ca --allow-cn --allow-dns --allow-uri --allow-pin --proxy-protocol --ocsp --crl --check-revocation --offline --color --json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

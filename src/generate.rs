@@ -41,11 +41,19 @@ pub fn files() -> Result<Vec<(PathBuf, Vec<u8>)>> {
         .render(&mut buf)
         .context("rendering man page")?;
     out.push((PathBuf::from("man/tlskit.1"), buf));
+    pages(&cmd, "tlskit", &mut out)?;
+    Ok(out)
+}
+
+/// A page for each visible subcommand of `cmd` (named `PREFIX-SUB`), and for
+/// theirs in turn: `tlskit-tunnel-server(1)` as well as `tlskit-tunnel(1)`,
+/// as each parent page's SUBCOMMANDS section promises.
+fn pages(cmd: &clap::Command, prefix: &str, out: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
     for sub in cmd
         .get_subcommands()
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
     {
-        let name = format!("tlskit-{}", sub.get_name());
+        let name = format!("{prefix}-{}", sub.get_name());
         let page = sub
             .clone()
             .name(name.clone())
@@ -56,8 +64,9 @@ pub fn files() -> Result<Vec<(PathBuf, Vec<u8>)>> {
             .render(&mut buf)
             .context("rendering man page")?;
         out.push((PathBuf::from(format!("man/{name}.1")), buf));
+        pages(sub, &name, out)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Writes every generated file under `dir`.

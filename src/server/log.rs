@@ -318,6 +318,7 @@ pub enum Event {
 pub struct Events {
     tx: SyncSender<Event>,
     dropped: AtomicU64,
+    connections: bool,
 }
 
 impl Events {
@@ -328,9 +329,19 @@ impl Events {
             Events {
                 tx,
                 dropped: AtomicU64::new(0),
+                connections: true,
             },
             rx,
         )
+    }
+
+    /// Finished connections are counted but not queued (no line per
+    /// connection, as nginx's `access_log off`); other events still are.
+    pub fn without_connections(self) -> Events {
+        Events {
+            connections: false,
+            ..self
+        }
     }
 
     /// Queues one event; never blocks (a full queue drops it and counts it).
@@ -342,6 +353,9 @@ impl Events {
 
     /// Logs a finished connection.
     pub fn connection(&self, rec: ConnRecord) {
+        if !self.connections {
+            return;
+        }
         self.send(Event::Connection(Box::new(rec)));
     }
 

@@ -580,6 +580,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub struct Events {
     tx: mpsc::Sender<Event>,
     dropped: std::sync::Arc<AtomicU64>,
+    connections: bool,
 }
 
 impl Events {
@@ -590,9 +591,20 @@ impl Events {
             Events {
                 tx,
                 dropped: Default::default(),
+                connections: true,
             },
             rx,
         )
+    }
+
+    /// Finished connections and associations are counted (`--status`, the
+    /// summary) but not queued: no line per connection, as nginx's
+    /// `access_log off`. Warnings, reloads and the shutdown still are.
+    pub fn without_connections(self) -> Events {
+        Events {
+            connections: false,
+            ..self
+        }
     }
 
     /// Sends an event that must not be lost (waits for room).
@@ -602,6 +614,9 @@ impl Events {
 
     /// Sends an event if there is room; counts it otherwise.
     fn send(&self, event: Event) {
+        if !self.connections && matches!(event, Event::Connection(_)) {
+            return;
+        }
         if self.tx.try_send(event).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }

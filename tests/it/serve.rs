@@ -1445,3 +1445,37 @@ fn every_command_the_banner_prints_runs_as_printed() {
         );
     }
 }
+
+#[test]
+fn no_log_prints_no_line_per_connection_and_still_counts_them() {
+    let dir = Dir::new();
+    let mut srv = spawn_serve(&dir, &["--max-accept", "2", "--no-log"]);
+    for _ in 0..2 {
+        let mut tls = connect(srv.port, pinned(&srv.pin));
+        echo_once(&mut tls, b"counted");
+        close(tls);
+    }
+    let status = srv
+        .bg
+        .wait(SECS(20))
+        .expect("serve exits after --max-accept 2");
+    assert!(status.success(), "{status:?}");
+    let mut seen = Vec::new();
+    while let Ok(line) = srv.bg.lines.recv_timeout(SECS(5)) {
+        seen.push(line);
+    }
+    let events: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    assert!(
+        events.iter().all(|v| v["event"] != "connection"),
+        "{seen:?}"
+    );
+    let summary = events
+        .iter()
+        .find(|v| v["event"] == "summary")
+        .expect("a summary");
+    assert_eq!(summary["connections"], 2, "{summary}");
+    assert_eq!(summary["bytes_in"], 14, "{summary}");
+}

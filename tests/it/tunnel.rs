@@ -1602,3 +1602,74 @@ fn sixty_four_mib_each_way_through_the_tunnel_server_come_back_intact() {
         assert!(rec["bytes_up"].as_u64().unwrap() >= 32 << 20, "{rec}");
     }
 }
+
+/// Every event up to and including the summary, after SIGTERM.
+fn events_until_summary(t: &Tunnel) -> Vec<Value> {
+    t.signal("-TERM");
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let line = t.bg.line(SECS(20));
+        let v: Value = serde_json::from_str(&line).expect("JSON lines");
+        let done = v["event"] == "summary";
+        seen.push(v);
+        if done {
+            return seen;
+        }
+    }
+    panic!("no summary within 100 lines: {seen:?}");
+}
+
+#[test]
+fn no_log_drops_the_line_per_connection_and_still_counts_it() {
+    let dir = Dir::new();
+    let target = format!("127.0.0.1:{}", echo_target());
+    let server = Tunnel::start(
+        &dir,
+        &[
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &target,
+            "--no-log",
+        ],
+    );
+    let pin = server.ready["certificate"]["spki_pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upstream = format!("127.0.0.1:{}", server.port);
+    let client = Tunnel::start(
+        &dir,
+        &[
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--target",
+            &upstream,
+            "--pin",
+            &pin,
+            "--no-log",
+        ],
+    );
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(("127.0.0.1", client.port)).unwrap();
+        s.set_read_timeout(Some(SECS(20))).unwrap();
+        s.write_all(b"hello").unwrap();
+        let mut got = [0u8; 5];
+        s.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"hello");
+    }
+    // Both connections end (the client side closed) before the summaries.
+    std::thread::sleep(SECS(1));
+    for t in [&client, &server] {
+        let seen = events_until_summary(t);
+        assert!(
+            seen.iter().all(|v| v["event"] != "connection"),
+            "no connection lines with --no-log: {seen:?}"
+        );
+        let summary = seen.last().unwrap();
+        assert_eq!(summary["connections"], 2, "{summary}");
+        assert_eq!(summary["bytes_up"], 10, "{summary}");
+    }
+}

@@ -191,6 +191,9 @@ pub fn serve(args: serve::Args, ctx: &Ctx) -> Result<Code> {
         let logger = output::lines::LineWriter::start();
         let summary = {
             let mut on_event = |a: &server::Association| {
+                if args.no_log {
+                    return;
+                }
                 logger.line(if ctx.json {
                     output::json::to_line(a).unwrap_or_default()
                 } else {

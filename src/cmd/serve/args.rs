@@ -111,6 +111,11 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
 
+    /// No line per connection (as nginx's `access_log off`): connections are still counted
+    /// in the summary and on the --www page, and warnings are still printed.
+    #[arg(long)]
+    pub no_log: bool,
+
     /// Seconds the whole handshake may take, from accept to Finished (defeats slowloris).
     /// Fractions and units work: 2.5, 500ms, 1m.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]

@@ -106,6 +106,11 @@ async fn serve_async(
         grace: args.grace,
     };
     let (events, rx) = log::Events::channel();
+    let events = if args.no_log {
+        events.without_connections()
+    } else {
+        events
+    };
     let log_thread = output::serve::EventWriter::start(
         rx,
         output::serve::Format {

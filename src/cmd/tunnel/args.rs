@@ -80,6 +80,11 @@ pub struct CommonArgs {
     /// until the certificate expires).
     #[arg(long, value_name = "ADDR")]
     pub status: Option<String>,
+
+    /// No line per connection (as nginx's `access_log off`): connections are still counted
+    /// in the summary and on --status, and warnings are still printed.
+    #[arg(long)]
+    pub no_log: bool,
 }
 
 /// Arguments of `tlskit tunnel server`.

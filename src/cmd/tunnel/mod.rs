@@ -82,6 +82,7 @@ fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
     drive(
         &addrs,
         status,
+        !a.common.no_log,
         ctx,
         tcp,
         |listener, status, events, control| prepared.run(listener, status, events, control),
@@ -131,6 +132,7 @@ fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     drive(
         &addrs,
         status,
+        !a.common.no_log,
         ctx,
         tcp,
         |listener, status, events, control| prepared.run(listener, status, events, control),
@@ -180,6 +182,7 @@ pub(super) fn limits(c: &CommonArgs, handshake_timeout: Duration) -> Limits {
 pub(super) fn drive<S, B, F, Fut>(
     addrs: &[SocketAddr],
     status: Option<Vec<SocketAddr>>,
+    log_connections: bool,
     ctx: &Ctx,
     bind: B,
     engine: F,
@@ -195,6 +198,11 @@ where
         .build()
         .context("starting the async runtime")?;
     let (events, mut rx) = Events::channel(4096);
+    let events = if log_connections {
+        events
+    } else {
+        events.without_connections()
+    };
     let json = ctx.json;
     let quiet = ctx.quiet;
     let (style, err_style) = (ctx.stdout_style(), ctx.stderr_style());

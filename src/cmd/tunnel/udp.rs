@@ -69,6 +69,7 @@ pub fn run_server(a: ServerArgs, ctx: &Ctx) -> Result<Code> {
     super::drive(
         &addrs,
         status,
+        !a.common.no_log,
         ctx,
         crate::listen::udp,
         |socket, status, events, control| prepared.run(socket, status, events, control),
@@ -115,6 +116,7 @@ pub fn run_client(a: ClientArgs, ctx: &Ctx) -> Result<Code> {
     super::drive(
         &addrs,
         status,
+        !a.common.no_log,
         ctx,
         crate::listen::udp,
         |socket, status, events, control| prepared.run(socket, status, events, control),
