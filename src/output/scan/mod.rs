@@ -429,11 +429,7 @@ fn baseline(out: &mut dyn Write, b: &BaselineDiff, style: Style) -> std::io::Res
 }
 
 fn key_kind_name(k: KeyKind) -> &'static str {
-    match k {
-        KeyKind::Rsa => "RSA",
-        KeyKind::Ecdsa => "ECDSA",
-        KeyKind::Ed25519 => "Ed25519",
-    }
+    k.name()
 }
 
 /// `--check-revocation`'s finding about the leaf, on one line.
