@@ -294,14 +294,36 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
             .collect()
     };
     let (before, after) = (names(old), names(new));
-    for (name, n) in after.iter().filter(|(_, n)| n["same_as_main"] != true) {
-        if let Some(b) = before.get(name) {
+    for (name, n) in &after {
+        let Some(b) = before.get(name) else {
+            continue;
+        };
+        if n["same_as_main"] != true {
             revocation_change(
                 &b["revocation"],
                 &n["revocation"],
                 &format!("the certificate for SNI {name}"),
                 &mut add,
             );
+        }
+        // The name's additional certificates, matched by kind of key.
+        let others = |e: &Value| {
+            e["additional_certificates"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let was = others(b);
+        for c in others(n) {
+            if let Some(o) = was.iter().find(|o| o["key_kind"] == c["key_kind"]) {
+                let kind = c["key_kind"].as_str().unwrap_or("?");
+                revocation_change(
+                    &o["revocation"],
+                    &c["revocation"],
+                    &format!("the {kind} certificate for SNI {name}"),
+                    &mut add,
+                );
+            }
         }
     }
 
@@ -403,6 +425,14 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
                 );
             }
         }
+        // An additional certificate's own --check-revocation finding (the
+        // main one's is the report's, compared above).
+        revocation_change(
+            &before["revocation"],
+            &c["revocation"],
+            &format!("the {kind} certificate"),
+            &mut add,
+        );
         match (before["verified"] == true, c["verified"] == true) {
             (true, false) => add(
                 Regression,
@@ -795,6 +825,39 @@ mod tests {
             .unwrap()
             .remove("revocation");
         assert!(diff(Some(&old), &unchecked).changes.is_empty());
+    }
+
+    #[test]
+    fn an_additional_certificate_that_becomes_revoked_is_a_regression() {
+        let with = |status: &str| {
+            let mut r = report();
+            let rsa = json!({"key_kind": "ecdsa", "verified": true, "findings": [],
+                "chain": [{"sha256_fingerprint": "EE"}], "revocation": {"status": status}});
+            r["additional_certificates"] = json!([rsa.clone()]);
+            r["certificates_by_name"] = json!([{"sni": "b.test", "same_as_main": false,
+                "certificate": Value::Null, "additional_certificates": [rsa]}]);
+            r
+        };
+        let d = diff(Some(&with("good")), &with("revoked"));
+        let all: Vec<(Direction, &str)> = d
+            .changes
+            .iter()
+            .map(|c| (c.direction, c.what.as_str()))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                (
+                    Direction::Regression,
+                    "the ecdsa certificate for SNI b.test is now revoked (was good)"
+                ),
+                (
+                    Direction::Regression,
+                    "the ecdsa certificate is now revoked (was good)"
+                ),
+            ]
+        );
+        assert!(!diff(Some(&with("revoked")), &with("good")).regressed());
     }
 
     #[test]

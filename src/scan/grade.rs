@@ -321,7 +321,7 @@ pub fn grade(r: &Report) -> Verdict {
         false,
     ));
     for c in &r.additional_certificates {
-        caps.extend(certificate_caps(Some(c), None, None, true));
+        caps.extend(certificate_caps(Some(c), c.revocation.as_ref(), None, true));
     }
     // The target's own certificates, to tell a name served one of them.
     let main_certs: Vec<&CertReport> = r
@@ -354,7 +354,7 @@ pub fn grade(r: &Report) -> Verdict {
         }
         caps.extend(named);
         for c in &n.additional_certificates {
-            let mut named = certificate_caps(Some(c), None, Some(n), true);
+            let mut named = certificate_caps(Some(c), c.revocation.as_ref(), Some(n), true);
             if let Some(main) = same_leaf(c, &main_certs) {
                 let error = error_of(Some(c));
                 named.retain(|c| c.code == "cert-not-verified" && error != error_of(Some(main)));
@@ -631,6 +631,7 @@ pub(crate) mod tests {
                 ocsp: None,
                 ocsp_error: None,
                 findings: Vec::new(),
+                revocation: None,
             }),
             probes: 0,
             elapsed_ms: 0.0,
@@ -1111,6 +1112,35 @@ pub(crate) mod tests {
             ]
         );
         assert!(v.caps.iter().all(|c| c.key_kind == Some(KeyKind::Rsa)));
+    }
+
+    #[test]
+    fn an_additional_certificate_found_revoked_caps_with_its_finding() {
+        use crate::revocation::{Mode, Severity, Status};
+        let sentence = "for the RSA certificate: the server's certificate (CN=t) was revoked";
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |c| {
+                    c.revocation = Some(RevocationFinding {
+                        severity: Severity::Critical,
+                        mode: Mode::Warn,
+                        status: Some(Status::Revoked),
+                        sentence: Some(sentence.into()),
+                        leaf: None,
+                        certificates: Vec::new(),
+                    })
+                }))
+        });
+        assert_eq!(
+            v.caps,
+            [Cap {
+                grade: Grade::F,
+                code: "cert-revoked",
+                reason: sentence.into(),
+                sni: None,
+                key_kind: Some(KeyKind::Rsa),
+            }]
+        );
     }
 
     #[test]

@@ -59,6 +59,21 @@ fn versions_short(r: &Report) -> String {
     }
 }
 
+/// The `--check-revocation` findings of additional certificates, each with
+/// `labels` and its kind of key as Prometheus labels.
+fn additional_revocations<'a>(
+    labels: &str,
+    certs: &'a [CertReport],
+) -> Vec<(String, &'a RevocationFinding)> {
+    certs
+        .iter()
+        .filter_map(|c| {
+            let key = c.key_kind.map_or("unknown", key_kind_label);
+            Some((format!("{labels},key=\"{key}\""), c.revocation.as_ref()?))
+        })
+        .collect()
+}
+
 /// Every certificate of a report: the main one and the others.
 fn all_certificates(r: &Report) -> impl Iterator<Item = &CertReport> {
     r.certificate.iter().chain(r.additional_certificates.iter())
@@ -265,26 +280,26 @@ pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<
             )?;
         }
     }
-    // The main chain's finding, then each name's asked for by SNI (labelled
-    // with the name; a name served the main certificate shares its status).
+    // The main chain's finding, the additional certificates' (labelled with
+    // their kind of key), then each name's asked for by SNI (labelled with the
+    // name; a name served the main certificate shares its status) and its
+    // additional certificates'.
     let checked: Vec<(String, &RevocationFinding)> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().ok())
         .flat_map(|r| {
-            let target = label(&r.target);
-            let main = r
-                .revocation
-                .as_ref()
-                .map(|f| (format!("target=\"{target}\""), f));
-            let named = r
-                .certificates_by_name
-                .iter()
-                .filter(|n| !n.same_as_main)
-                .filter_map(move |n| {
-                    let f = n.revocation.as_ref()?;
-                    Some((format!("target=\"{target}\",sni=\"{}\"", label(&n.sni)), f))
-                });
-            main.into_iter().chain(named)
+            let target = format!("target=\"{}\"", label(&r.target));
+            let mut rows: Vec<(String, &RevocationFinding)> = Vec::new();
+            rows.extend(r.revocation.as_ref().map(|f| (target.clone(), f)));
+            rows.extend(additional_revocations(&target, &r.additional_certificates));
+            for n in &r.certificates_by_name {
+                let labels = format!("{target},sni=\"{}\"", label(&n.sni));
+                if !n.same_as_main {
+                    rows.extend(n.revocation.as_ref().map(|f| (labels.clone(), f)));
+                }
+                rows.extend(additional_revocations(&labels, &n.additional_certificates));
+            }
+            rows
         })
         .collect();
     if !checked.is_empty() {
@@ -445,6 +460,13 @@ mod tests {
             // Served the main certificate: the main chain's series says it.
             name("www.t", true, Some(Status::Good)),
         ];
+        // An additional RSA certificate, for the target and for api.t.
+        let mut rsa = r.certificate.clone().unwrap();
+        rsa.key_kind = Some(KeyKind::Rsa);
+        rsa.revocation = Some(finding(Some(Status::Revoked)));
+        r.additional_certificates.push(rsa.clone());
+        rsa.revocation = Some(finding(Some(Status::Good)));
+        r.certificates_by_name[0].additional_certificates.push(rsa);
         let mut out = Vec::new();
         prometheus(&mut out, &[Ok(r)]).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -459,10 +481,14 @@ mod tests {
             lines,
             [
                 "tlskit_scan_revocation_known{target=\"t:443\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",key=\"rsa\"} 1",
                 "tlskit_scan_revocation_known{target=\"t:443\",sni=\"api.t\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",sni=\"api.t\",key=\"rsa\"} 1",
                 "tlskit_scan_revocation_known{target=\"t:443\",sni=\"old.t\"} 0",
                 "tlskit_scan_certificate_revoked{target=\"t:443\"} 0",
+                "tlskit_scan_certificate_revoked{target=\"t:443\",key=\"rsa\"} 1",
                 "tlskit_scan_certificate_revoked{target=\"t:443\",sni=\"api.t\"} 1",
+                "tlskit_scan_certificate_revoked{target=\"t:443\",sni=\"api.t\",key=\"rsa\"} 0",
             ],
             "{text}"
         );

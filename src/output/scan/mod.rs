@@ -296,6 +296,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
     }
     for c in &r.additional_certificates {
         certificate(out, c, true, style)?;
+        if let Some(f) = &c.revocation {
+            field_styled(out, style, "revocation", revocation_text(f, style))?;
+        }
     }
     for n in &r.certificates_by_name {
         let name = sanitize(&n.sni);
@@ -334,6 +337,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
         for c in &n.additional_certificates {
             let title = format!("Certificate for SNI {name}{}", kind(c));
             certificate_titled(out, c, &title, style)?;
+            if let Some(f) = &c.revocation {
+                field_styled(out, style, "revocation", revocation_text(f, style))?;
+            }
         }
     }
     if let Some(p) = &r.policy {
