@@ -53,10 +53,11 @@ leaf alice v3_client
 leaf mallory v3_client
 # Certificates for the name api.test (a server's other name, asked for by SNI).
 leaf apigood v3_leaf_api
-# An RSA certificate for localhost, revoked: served beside good's ECDSA one.
-KEY=rsa leaf rsarevoked v3_leaf
 leaf apirevoked v3_leaf_api
 OCSPURL=http://127.0.0.1:$DEAD/ leaf apidown v3_leaf_api_ocsp
+# (Made last, so that the serials above stay as tests quote them.)
+# An RSA certificate for localhost, revoked: served beside good's ECDSA one.
+KEY=rsa leaf rsarevoked v3_leaf
 openssl ca -batch -config ca.cnf -name int_ca -revoke mallory.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke apirevoked.pem -crl_reason keyCompromise 2>/dev/null
