@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::session::KeyKind;
 use crate::text::sanitize;
 use crate::tls::error::{fail, Failure};
 
@@ -140,17 +141,28 @@ fn finding_key(code: &str, sni: Option<&str>) -> String {
     }
 }
 
+/// A grade cap's key: its code, with the SNI name and the kind of key of the
+/// additional certificate it is about (`cert-not-verified (SNI api.test, RSA
+/// certificate)`), so that a cap of each certificate is told apart. Caps of
+/// baselines written before caps named them read as before.
+fn cap_key(cap: &Value) -> Option<String> {
+    let code = cap["code"].as_str()?;
+    let kind = serde_json::from_value::<KeyKind>(cap["key_kind"].clone()).ok();
+    Some(match (cap["sni"].as_str(), kind) {
+        (sni, None) => finding_key(code, sni),
+        (None, Some(k)) => format!("{code} ({} certificate)", k.name()),
+        (Some(name), Some(k)) => format!("{code} (SNI {name}, {} certificate)", k.name()),
+    })
+}
+
 /// Findings: grade caps and certificate findings (the target's own and each
 /// name's asked for by SNI), by code and name. Baselines written before caps
 /// named an SNI name have no `sni` in their caps, and read as before.
 fn findings(r: &Value) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for c in r["grade_caps"].as_array().into_iter().flatten() {
-        if let Some(code) = c["code"].as_str() {
-            out.insert(
-                finding_key(code, c["sni"].as_str()),
-                c["reason"].as_str().unwrap_or("").to_string(),
-            );
+        if let Some(key) = cap_key(c) {
+            out.insert(key, c["reason"].as_str().unwrap_or("").to_string());
         }
     }
     let named = r["certificates_by_name"]
@@ -263,22 +275,55 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
         }
     }
 
-    // Revocation (when both scans checked it): a leaf that became revoked
-    // is a regression, whatever else changed.
-    if let (Some(a), Some(b)) = (
-        old["revocation"]["status"].as_str(),
-        new["revocation"]["status"].as_str(),
-    ) {
-        match (a, b) {
-            (x, "revoked") if x != "revoked" => add(
-                Regression,
-                format!("the certificate is now revoked (was {x})"),
-            ),
-            ("revoked", y) if y != "revoked" => add(
-                Improvement,
-                format!("the certificate is no longer revoked (now {y})"),
-            ),
-            _ => {}
+    // Revocation (when both scans checked it): a chain that became revoked
+    // is a regression, whatever else changed. The main chain, then the one
+    // presented for each name asked for by SNI (matched by name; a name
+    // served the main certificate shares its status, said once above).
+    revocation_change(
+        &old["revocation"],
+        &new["revocation"],
+        "the certificate",
+        &mut add,
+    );
+    let names = |r: &Value| -> BTreeMap<String, Value> {
+        r["certificates_by_name"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| Some((n["sni"].as_str()?.to_string(), n.clone())))
+            .collect()
+    };
+    let (before, after) = (names(old), names(new));
+    for (name, n) in &after {
+        let Some(b) = before.get(name) else {
+            continue;
+        };
+        if n["same_as_main"] != true {
+            revocation_change(
+                &b["revocation"],
+                &n["revocation"],
+                &format!("the certificate for SNI {name}"),
+                &mut add,
+            );
+        }
+        // The name's additional certificates, matched by kind of key.
+        let others = |e: &Value| {
+            e["additional_certificates"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let was = others(b);
+        for c in others(n) {
+            if let Some(o) = was.iter().find(|o| o["key_kind"] == c["key_kind"]) {
+                let kind = c["key_kind"].as_str().unwrap_or("?");
+                revocation_change(
+                    &o["revocation"],
+                    &c["revocation"],
+                    &format!("the {kind} certificate for SNI {name}"),
+                    &mut add,
+                );
+            }
         }
     }
 
@@ -380,6 +425,14 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
                 );
             }
         }
+        // An additional certificate's own --check-revocation finding (the
+        // main one's is the report's, compared above).
+        revocation_change(
+            &before["revocation"],
+            &c["revocation"],
+            &format!("the {kind} certificate"),
+            &mut add,
+        );
         match (before["verified"] == true, c["verified"] == true) {
             (true, false) => add(
                 Regression,
@@ -524,6 +577,29 @@ pub fn diff(old: Option<&Value>, new: &Value) -> BaselineDiff {
         }
     }
     finish(changes)
+}
+
+/// The change in one chain's `--check-revocation` status (`revocation` in
+/// the JSON), when both scans checked it: becoming revoked is a regression.
+fn revocation_change(
+    old: &Value,
+    new: &Value,
+    what: &str,
+    add: &mut impl FnMut(Direction, String),
+) {
+    if let (Some(a), Some(b)) = (old["status"].as_str(), new["status"].as_str()) {
+        match (a, b) {
+            (x, "revoked") if x != "revoked" => add(
+                Direction::Regression,
+                format!("{what} is now revoked (was {x})"),
+            ),
+            ("revoked", y) if y != "revoked" => add(
+                Direction::Improvement,
+                format!("{what} is no longer revoked (now {y})"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn finish(mut changes: Vec<Change>) -> BaselineDiff {
@@ -707,6 +783,108 @@ mod tests {
         assert!(!diff(Some(&new), &old).regressed());
         // A scan without --check-revocation says nothing about it.
         assert!(diff(Some(&old), &report()).changes.is_empty());
+    }
+
+    #[test]
+    fn a_name_s_certificate_that_becomes_revoked_is_a_regression() {
+        let with = |b: &str, c: &str, www: &str| {
+            let mut r = report();
+            r["revocation"] = json!({"status": "good"});
+            r["certificates_by_name"] = json!([
+                {"sni": "b.test", "same_as_main": false, "certificate": Value::Null, "revocation": {"status": b}},
+                {"sni": "c.test", "same_as_main": false, "certificate": Value::Null, "revocation": {"status": c}},
+                {"sni": "www.test", "same_as_main": true, "certificate": Value::Null, "revocation": {"status": www}}
+            ]);
+            r
+        };
+        let old = with("good", "revoked", "good");
+        let new = with("revoked", "unknown", "revoked");
+        let all: Vec<(Direction, String)> = diff(Some(&old), &new)
+            .changes
+            .into_iter()
+            .map(|c| (c.direction, c.what))
+            .collect();
+        // www.test is served the main certificate: its status is the main one's.
+        assert_eq!(
+            all,
+            [
+                (
+                    Direction::Regression,
+                    "the certificate for SNI b.test is now revoked (was good)".to_string()
+                ),
+                (
+                    Direction::Improvement,
+                    "the certificate for SNI c.test is no longer revoked (now unknown)".to_string()
+                ),
+            ]
+        );
+        // A name not checked in one of the scans says nothing about it.
+        let mut unchecked = with("revoked", "revoked", "good");
+        unchecked["certificates_by_name"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("revocation");
+        assert!(diff(Some(&old), &unchecked).changes.is_empty());
+    }
+
+    #[test]
+    fn an_additional_certificate_that_becomes_revoked_is_a_regression() {
+        let with = |status: &str| {
+            let mut r = report();
+            let rsa = json!({"key_kind": "ecdsa", "verified": true, "findings": [],
+                "chain": [{"sha256_fingerprint": "EE"}], "revocation": {"status": status}});
+            r["additional_certificates"] = json!([rsa.clone()]);
+            r["certificates_by_name"] = json!([{"sni": "b.test", "same_as_main": false,
+                "certificate": Value::Null, "additional_certificates": [rsa]}]);
+            r
+        };
+        let d = diff(Some(&with("good")), &with("revoked"));
+        let all: Vec<(Direction, &str)> = d
+            .changes
+            .iter()
+            .map(|c| (c.direction, c.what.as_str()))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                (
+                    Direction::Regression,
+                    "the ecdsa certificate for SNI b.test is now revoked (was good)"
+                ),
+                (
+                    Direction::Regression,
+                    "the ecdsa certificate is now revoked (was good)"
+                ),
+            ]
+        );
+        assert!(!diff(Some(&with("revoked")), &with("good")).regressed());
+    }
+
+    #[test]
+    fn caps_of_additional_certificates_are_told_apart_by_kind_of_key() {
+        let mut old = report();
+        old["grade_caps"] = json!([{"grade": "F", "code": "cert-not-verified",
+            "reason": "the certificate does not verify: expired"}]);
+        let mut new = old.clone();
+        new["grade_caps"].as_array_mut().unwrap().extend([
+            json!({"grade": "F", "code": "cert-not-verified", "key_kind": "rsa",
+                "reason": "the RSA certificate does not verify: expired"}),
+            json!({"grade": "F", "code": "cert-not-verified", "key_kind": "rsa", "sni": "b.test",
+                "reason": "the RSA certificate for b.test does not verify: expired"}),
+        ]);
+        let regressions: Vec<String> = diff(Some(&old), &new)
+            .changes
+            .into_iter()
+            .filter(|c| c.direction == Direction::Regression)
+            .map(|c| c.what)
+            .collect();
+        assert_eq!(
+            regressions,
+            [
+                "new finding cert-not-verified (RSA certificate): the RSA certificate does not verify: expired",
+                "new finding cert-not-verified (SNI b.test, RSA certificate): the RSA certificate for b.test does not verify: expired",
+            ]
+        );
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub struct CertReport {
     pub ocsp_error: Option<String>,
     /// What `inspect` would point out (codes and sentences).
     pub findings: Vec<Finding>,
+    /// Whether the chain was revoked (`--check-revocation`), for one of the
+    /// server's additional certificates (another kind of key); the main
+    /// chain's finding is the report's (or the SNI name's) `revocation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<super::revocation::RevocationFinding>,
 }
 
 impl CertReport {
@@ -140,6 +145,7 @@ pub fn check(
         ocsp,
         ocsp_error,
         findings: findings(chain, roots),
+        revocation: None,
     }
 }
 

@@ -12,6 +12,7 @@ use super::registry::{Cipher, Strength, Version};
 use super::report::{GroupSectionKind, NamedCertificate, Report};
 use super::revocation::RevocationFinding;
 use super::safe::{SafeCheck, SafeVerdict};
+use super::session::KeyKind;
 
 /// A grade, worst first so that `min` picks the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,6 +96,11 @@ pub struct Cap {
     /// `names=`); absent for everything else, the target's own certificate included.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
+    /// The kind of key of the additional certificate this is about (a server
+    /// with a certificate per kind of key, `additional_certificates`); absent
+    /// for everything else, the main certificate included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_kind: Option<KeyKind>,
 }
 
 /// The grade and the reasons, worst first.
@@ -115,6 +121,7 @@ pub fn grade(r: &Report) -> Verdict {
             code,
             reason,
             sni: None,
+            key_kind: None,
         })
     };
     let accepts = |v: Version| {
@@ -304,29 +311,56 @@ pub fn grade(r: &Report) -> Verdict {
             "a downgraded connection is not refused (no TLS_FALLBACK_SCSV or TLS 1.3 downgrade sentinel)".into(),
         );
     }
-    // The certificates: the target's own, then the one presented for each
-    // name asked for by SNI, each judged by the same rules.
+    // The certificates: the target's own and its additional ones (another
+    // kind of key), then those presented for each name asked for by SNI, each
+    // judged by the same rules.
     caps.extend(certificate_caps(
         r.certificate.as_ref(),
         r.revocation.as_ref(),
         None,
+        false,
     ));
-    let main_error = r
+    for c in &r.additional_certificates {
+        caps.extend(certificate_caps(Some(c), c.revocation.as_ref(), None, true));
+    }
+    // The target's own certificates, to tell a name served one of them.
+    let main_certs: Vec<&CertReport> = r
         .certificate
-        .as_ref()
-        .and_then(|c| c.verification_error.as_deref());
+        .iter()
+        .chain(r.additional_certificates.iter())
+        .collect();
+    fn error_of(c: Option<&CertReport>) -> Option<&str> {
+        c.and_then(|c| c.verification_error.as_deref())
+    }
     for n in &r.certificates_by_name {
-        let mut named = certificate_caps(n.certificate.as_ref(), n.revocation.as_ref(), Some(n));
-        if n.same_as_main {
+        let main = if n.same_as_main {
+            r.certificate.as_ref()
+        } else {
+            n.certificate
+                .as_ref()
+                .and_then(|c| same_leaf(c, &main_certs))
+        };
+        let mut named = certificate_caps(
+            n.certificate.as_ref(),
+            n.revocation.as_ref(),
+            Some(n),
+            false,
+        );
+        if let Some(main) = main {
             // The main certificate's own faults are counted already: only a
             // verdict that differs for this name (say, the wrong name) is news.
-            let error = n
-                .certificate
-                .as_ref()
-                .and_then(|c| c.verification_error.as_deref());
-            named.retain(|c| c.code == "cert-not-verified" && error != main_error);
+            let error = error_of(n.certificate.as_ref());
+            named.retain(|c| c.code == "cert-not-verified" && error != error_of(Some(main)));
         }
         caps.extend(named);
+        for c in &n.additional_certificates {
+            let mut named = certificate_caps(Some(c), c.revocation.as_ref(), Some(n), true);
+            if let Some(main) = same_leaf(c, &main_certs) {
+                let error = error_of(Some(c));
+                named.retain(|c| c.code == "cert-not-verified" && error != error_of(Some(main)));
+            }
+            caps.extend(named);
+        }
     }
 
     for f in r
@@ -347,6 +381,7 @@ pub fn grade(r: &Report) -> Verdict {
             code,
             reason: f.detail.clone(),
             sni: None,
+            key_kind: None,
         });
     }
 
@@ -358,6 +393,7 @@ pub fn grade(r: &Report) -> Verdict {
             code: "no-pq",
             reason: "clients that offer a post-quantum hybrid group (such as X25519MLKEM768) do not get one".into(),
             sni: None,
+            key_kind: None,
         });
         grade = Grade::A;
     }
@@ -365,16 +401,31 @@ pub fn grade(r: &Report) -> Verdict {
     Verdict { grade, caps }
 }
 
+/// The one of the target's own certificates (`main`) with the same leaf as `c`.
+fn same_leaf<'a>(c: &CertReport, main: &[&'a CertReport]) -> Option<&'a CertReport> {
+    let leaf = c.chain.first()?;
+    main.iter()
+        .copied()
+        .find(|m| m.chain.first().map(|l| &l.sha256_fingerprint) == Some(&leaf.sha256_fingerprint))
+}
+
 /// The certificate rules (F: none, not verified, revoked, weak; A-: chain
 /// order), applied to one certificate: the target's own (`named` none, with
 /// the `--check-revocation` finding), or the one presented for a name asked
-/// for by SNI, whose caps carry and name that name.
+/// for by SNI, whose caps carry and name that name. An `additional` one (the
+/// server's certificate for another kind of key) is named by its kind of key
+/// ("the RSA certificate"), and its caps carry that kind.
 fn certificate_caps(
     cert: Option<&CertReport>,
     revocation: Option<&RevocationFinding>,
     named: Option<&NamedCertificate>,
+    additional: bool,
 ) -> Vec<Cap> {
     let sni = named.map(|n| n.sni.as_str());
+    let key_kind = cert.filter(|_| additional).and_then(|c| c.key_kind);
+    let kind = cert
+        .filter(|_| additional)
+        .map(|c| c.key_kind.map_or("other", KeyKind::name));
     let mut caps = Vec::new();
     let mut cap = |grade: Grade, code: &'static str, reason: String| {
         caps.push(Cap {
@@ -382,12 +433,22 @@ fn certificate_caps(
             code,
             reason,
             sni: sni.map(str::to_string),
+            key_kind,
         })
     };
-    // "the certificate" or "the certificate for api.example.org".
-    let the = |what: &str| match sni {
-        None => what.to_string(),
-        Some(n) => format!("{what} for {n}"),
+    // "the certificate", "the certificate for api.example.org", "the RSA
+    // certificate", "the chain of the RSA certificate for api.example.org".
+    let the = |what: &str| {
+        let mut s = match (kind, what) {
+            (None, w) => w.to_string(),
+            (Some(k), "chain") => format!("the chain of the {k} certificate"),
+            (Some(k), _) => format!("the {k} certificate"),
+        };
+        if let Some(n) = sni {
+            s.push_str(" for ");
+            s.push_str(n);
+        }
+        s
     };
     let Some(c) = cert else {
         let reason = match named {
@@ -570,6 +631,7 @@ pub(crate) mod tests {
                 ocsp: None,
                 ocsp_error: None,
                 findings: Vec::new(),
+                revocation: None,
             }),
             probes: 0,
             elapsed_ms: 0.0,
@@ -836,6 +898,7 @@ pub(crate) mod tests {
                 code: "cert-not-verified",
                 reason: "the certificate for api.t does not verify: the certificate expired on 2020-01-01".into(),
                 sni: Some("api.t".into()),
+                key_kind: None,
             }
         );
         // A weak key and a chain out of order: the same rules, with the name.
@@ -920,6 +983,7 @@ pub(crate) mod tests {
                 code: "cert-revoked",
                 reason: revoked.into(),
                 sni: Some("api.t".into()),
+                key_kind: None,
             }
         );
         // An unknown status does not cap, for a name as for the main chain.
@@ -965,6 +1029,166 @@ pub(crate) mod tests {
         });
         assert_eq!((v.grade, codes(&v)), (Grade::F, vec!["cert-not-verified"]));
         assert_eq!(v.caps[0].sni.as_deref(), Some("other.t"));
+    }
+
+    /// A certificate of another kind of key (as the scan finds one), with leaf `fp`.
+    fn other(kind: KeyKind, fp: &str, f: impl FnOnce(&mut CertReport)) -> CertReport {
+        let mut c = model().certificate.unwrap();
+        c.key_kind = Some(kind);
+        let made = rcgen::generate_simple_self_signed(vec!["t".to_string()]).unwrap();
+        let mut leaf = crate::tls::certinfo::CertSummary::from_der(made.cert.der()).unwrap();
+        leaf.sha256_fingerprint = fp.into();
+        c.chain.push(leaf);
+        f(&mut c);
+        c
+    }
+
+    fn expired(c: &mut CertReport) {
+        c.verified = false;
+        c.verification_error = Some("the certificate expired on 2020-01-01".into());
+    }
+
+    #[test]
+    fn an_additional_certificate_caps_as_the_main_one_would_naming_its_kind() {
+        // Fine: nothing changes.
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |_| {}))
+        });
+        assert_eq!(v, grade(&model()));
+        // Expired: F, and the cap names the RSA certificate.
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", expired))
+        });
+        assert_eq!(v.grade, Grade::F);
+        assert_eq!(
+            v.caps,
+            [Cap {
+                grade: Grade::F,
+                code: "cert-not-verified",
+                reason:
+                    "the RSA certificate does not verify: the certificate expired on 2020-01-01"
+                        .into(),
+                sni: None,
+                key_kind: Some(KeyKind::Rsa),
+            }]
+        );
+        // A SHA-1 signature, a chain out of order, a revoked staple: the same
+        // rules, each naming the certificate.
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |c| {
+                    c.findings.push(Finding {
+                        certificate: Some(0),
+                        code: "weak-signature",
+                        message: "signed with SHA-1".into(),
+                    });
+                    c.findings.push(Finding {
+                        certificate: None,
+                        code: "chain-order",
+                        message: "out of order".into(),
+                    });
+                }))
+        });
+        let found: Vec<(Grade, &str, &str)> = v
+            .caps
+            .iter()
+            .map(|c| (c.grade, c.code, c.reason.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Grade::F,
+                    "cert-weak",
+                    "the RSA certificate: signed with SHA-1"
+                ),
+                (
+                    Grade::AMinus,
+                    "chain-issue",
+                    "the chain of the RSA certificate: out of order"
+                ),
+            ]
+        );
+        assert!(v.caps.iter().all(|c| c.key_kind == Some(KeyKind::Rsa)));
+    }
+
+    #[test]
+    fn an_additional_certificate_found_revoked_caps_with_its_finding() {
+        use crate::revocation::{Mode, Severity, Status};
+        let sentence = "for the RSA certificate: the server's certificate (CN=t) was revoked";
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |c| {
+                    c.revocation = Some(RevocationFinding {
+                        severity: Severity::Critical,
+                        mode: Mode::Warn,
+                        status: Some(Status::Revoked),
+                        sentence: Some(sentence.into()),
+                        leaf: None,
+                        certificates: Vec::new(),
+                    })
+                }))
+        });
+        assert_eq!(
+            v.caps,
+            [Cap {
+                grade: Grade::F,
+                code: "cert-revoked",
+                reason: sentence.into(),
+                sni: None,
+                key_kind: Some(KeyKind::Rsa),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_name_s_additional_certificate_caps_naming_both_and_the_target_s_counts_once() {
+        // The RSA certificate served for api.t only is expired.
+        let v = with(|r| {
+            let mut n = named("api.t", false, |_| {});
+            n.additional_certificates
+                .push(other(KeyKind::Rsa, "R", expired));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!(v.grade, Grade::F);
+        assert_eq!(
+            v.caps,
+            [Cap {
+                grade: Grade::F,
+                code: "cert-not-verified",
+                reason: "the RSA certificate for api.t does not verify: the certificate expired on 2020-01-01".into(),
+                sni: Some("api.t".into()),
+                key_kind: Some(KeyKind::Rsa),
+            }]
+        );
+        // The target's own RSA certificate, expired, served for www.t too: one cap.
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", expired));
+            let mut n = named("www.t", true, |_| {});
+            n.additional_certificates
+                .push(other(KeyKind::Rsa, "R", expired));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!(codes(&v), vec!["cert-not-verified"]);
+        assert_eq!(v.caps[0].sni, None);
+        // ... unless it fails for that name in another way.
+        let v = with(|r| {
+            r.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |_| {}));
+            let mut n = named("www.t", true, |_| {});
+            n.additional_certificates
+                .push(other(KeyKind::Rsa, "R", |c| {
+                    c.verified = false;
+                    c.verification_error = Some("valid for t but not for www.t".into());
+                }));
+            r.certificates_by_name.push(n);
+        });
+        assert_eq!((v.grade, codes(&v)), (Grade::F, vec!["cert-not-verified"]));
+        assert_eq!(v.caps[0].sni.as_deref(), Some("www.t"));
+        assert_eq!(v.caps[0].key_kind, Some(KeyKind::Rsa));
     }
 
     #[test]

@@ -280,15 +280,24 @@ pub struct NamedCertificate {
 }
 
 impl Report {
-    /// The `--check-revocation` findings: the main chain's, then each SNI name's.
+    /// The `--check-revocation` findings: the main chain's and the additional
+    /// certificates', then each SNI name's and its additional certificates'.
     pub fn revocation_findings(
         &self,
     ) -> impl Iterator<Item = &super::revocation::RevocationFinding> {
-        self.revocation.iter().chain(
-            self.certificates_by_name
-                .iter()
-                .filter_map(|n| n.revocation.as_ref()),
-        )
+        fn additional(
+            certs: &[CertReport],
+        ) -> impl Iterator<Item = &super::revocation::RevocationFinding> {
+            certs.iter().filter_map(|c| c.revocation.as_ref())
+        }
+        self.revocation
+            .iter()
+            .chain(additional(&self.additional_certificates))
+            .chain(self.certificates_by_name.iter().flat_map(|n| {
+                n.revocation
+                    .iter()
+                    .chain(additional(&n.additional_certificates))
+            }))
     }
 
     /// Whether any version could be negotiated.

@@ -11,12 +11,14 @@ use std::time::Duration;
 use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 
+use super::certs::CertReport;
 use super::engine::ScanData;
 use super::enumerate::Support;
 use super::report::Report;
-use super::session::TlsSetup;
+use super::session::{KeyKind, TlsSetup};
 use crate::revocation::{self, CertRevocation, Mode, RevocationReport, Severity, Status};
 use crate::tls::config;
+use crate::tls::pin::sha256_fingerprint;
 
 /// What `--check-revocation` asks for.
 #[derive(Debug, Clone, Copy)]
@@ -118,6 +120,16 @@ pub async fn check_all(data: &ScanData, report: &mut Report, setup: &TlsSetup, c
         )
         .await,
     );
+    check_additional(
+        &data.by_key_kind,
+        &mut report.additional_certificates,
+        &setup.target.server_name,
+        "",
+        &roots,
+        check,
+        &mut asked,
+    )
+    .await;
     for (named, entry) in data
         .by_name
         .iter()
@@ -147,6 +159,51 @@ pub async fn check_all(data: &ScanData, report: &mut Report, setup: &TlsSetup, c
             .sentence
             .map(|s| format!("for SNI {}: {s}", entry.sni));
         entry.revocation = Some(finding);
+        let prefix = format!("for SNI {}, ", entry.sni);
+        check_additional(
+            &named.by_key_kind,
+            &mut entry.additional_certificates,
+            &named.target.server_name,
+            &prefix,
+            &roots,
+            check,
+            &mut asked,
+        )
+        .await;
+    }
+}
+
+/// Checks the chain of each additional certificate (another kind of key) of
+/// one name, each found again among the handshakes that asked for its kind,
+/// putting each finding on the certificate; its sentence begins with
+/// `prefix` and names the certificate ("for the RSA certificate: …").
+async fn check_additional(
+    by_key_kind: &[(KeyKind, super::session::Outcome)],
+    certs: &mut [CertReport],
+    server_name: &rustls::pki_types::ServerName<'static>,
+    prefix: &str,
+    roots: &Result<Arc<rustls::RootCertStore>, String>,
+    check: Check,
+    asked: &mut Asked,
+) {
+    for c in certs.iter_mut() {
+        let leaf = c.chain.first().map(|l| l.sha256_fingerprint.as_str());
+        let presented = by_key_kind
+            .iter()
+            .map(|(_, o)| &o.observed)
+            .find(|o| {
+                o.chain
+                    .first()
+                    .is_some_and(|d| Some(sha256_fingerprint(d).as_str()) == leaf)
+            })
+            .map(|o| (o.chain.clone(), o.ocsp.clone()));
+        let verified = c.verified && !c.trusted_by_pin;
+        let mut finding = check_chain(presented, verified, roots, server_name, check, asked).await;
+        let kind = c.key_kind.map_or("other", KeyKind::name);
+        finding.sentence = finding
+            .sentence
+            .map(|s| format!("{prefix}for the {kind} certificate: {s}"));
+        c.revocation = Some(finding);
     }
 }
 

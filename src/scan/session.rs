@@ -264,6 +264,15 @@ impl KeyKind {
     /// Every kind, in the order they are asked for.
     pub const ALL: [KeyKind; 3] = [KeyKind::Ecdsa, KeyKind::Rsa, KeyKind::Ed25519];
 
+    /// The kind as written in a sentence (`RSA`, `ECDSA`, `Ed25519`).
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::Rsa => "RSA",
+            KeyKind::Ecdsa => "ECDSA",
+            KeyKind::Ed25519 => "Ed25519",
+        }
+    }
+
     /// The kind of the key in a certificate.
     pub fn of_certificate(der: &[u8]) -> Option<KeyKind> {
         let cert = crate::tls::x509info::parse_cert(der).ok()?;

@@ -2211,3 +2211,99 @@ fn scan_with_the_sni_certificates_responder_down_warns_or_with_require_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn scan_checks_a_server_s_additional_certificate_and_a_revoked_one_caps_naming_its_key() {
+    let Some(pki) = pki() else { return };
+    // The good ECDSA certificate, and a revoked RSA one beside it (-dcert).
+    let (_server, port) = pki.server(
+        "good",
+        &[
+            "-dcert",
+            "rsarevoked.pem",
+            "-dkey",
+            "rsarevoked-key.pem",
+            "-dcert_chain",
+            "int/cert.pem",
+        ],
+    );
+    // Without --check-revocation nothing says it is revoked (no staple).
+    let (plain, out) = scan_json(&pki, port, &["--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(plain["certificate"]["key_kind"], "ecdsa", "{plain:#}");
+    let rsa = &plain["additional_certificates"][0];
+    assert_eq!(rsa["key_kind"], "rsa", "{plain:#}");
+    assert_eq!(rsa["verified"], true, "{rsa:#}");
+    assert!(rsa.get("revocation").is_none(), "{rsa:#}");
+
+    // With it, the RSA chain is asked about too: revoked, a cap naming the RSA
+    // certificate, and exit 5 as for a revoked main certificate.
+    let (r, out) = scan_json(&pki, port, &["--check-revocation", "--min-grade", "B"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    let f = &r["additional_certificates"][0]["revocation"];
+    assert_eq!(f["status"], "revoked", "{f:#}");
+    assert_eq!(f["severity"], "critical", "{f:#}");
+    assert_eq!(f["leaf"]["source"], "ocsp", "{f:#}");
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let caps: Vec<&serde_json::Value> = r["grade_caps"]
+        .as_array()
+        .expect("grade_caps")
+        .iter()
+        .filter(|c| c["code"] == "cert-revoked")
+        .collect();
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    assert_eq!(caps[0]["key_kind"], "rsa", "{caps:?}");
+    let reason = caps[0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "for the RSA certificate: the server's certificate (CN=rsarevoked, serial "
+        ),
+        "{reason}"
+    );
+    assert!(
+        stderr(&out).contains(
+            "tlskit: error: for the RSA certificate: the server's certificate (CN=rsarevoked"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // The text report shows the status under the RSA certificate.
+    let text = scan(
+        &pki,
+        &[format!("127.0.0.1:{port}")],
+        &["--check-revocation"],
+    );
+    assert_eq!(code(&text), 5, "{}", stderr(&text));
+    let report = stdout(&text);
+    let section = report
+        .split("Certificate (RSA)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section for the RSA certificate:\n{report}"));
+    let line = section
+        .lines()
+        .find(|l| l.trim_start().starts_with("revocation"))
+        .unwrap_or_else(|| panic!("no revocation line for the RSA certificate:\n{report}"));
+    assert!(line.contains("REVOKED (revoked on 20"), "{line}");
+
+    // Prometheus labels it with its kind of key.
+    let prom = scan(
+        &pki,
+        &[format!("127.0.0.1:{port}")],
+        &["--check-revocation", "--format", "prometheus"],
+    );
+    let metrics = stdout(&prom);
+    assert!(
+        metrics.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"127.0.0.1:{port}\",key=\"rsa\"}} 1\n"
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "tlskit_scan_certificate_revoked{{target=\"127.0.0.1:{port}\"}} 0\n"
+        )),
+        "{metrics}"
+    );
+}

@@ -1056,6 +1056,228 @@ fn a_server_with_one_certificate_shows_one() {
     );
 }
 
+/// The CA, a good ECDSA leaf for localhost (`ec`), and RSA leaves for it:
+/// `rsa` (good), `rsa-expired` (expired 30 days ago), and for api.test
+/// `api-ec` (good ECDSA) and `api-rsa-self` (self-signed RSA, so untrusted).
+fn dual_pki(dir: &Dir) {
+    util::pki(
+        dir,
+        Some("Scan Test CA"),
+        &[
+            ("ec", &["localhost", "127.0.0.1", "--key-type", "p256"]),
+            ("rsa", &["localhost", "127.0.0.1", "--key-type", "rsa2048"]),
+            (
+                "rsa-expired",
+                &[
+                    "localhost",
+                    "127.0.0.1",
+                    "--key-type",
+                    "rsa2048",
+                    "--not-before",
+                    "-40d",
+                    "--days",
+                    "10",
+                ],
+            ),
+            ("api-ec", &["api.test", "--key-type", "p256"]),
+        ],
+    );
+    dir.ok(&[
+        "gencert",
+        "api.test",
+        "--key-type",
+        "rsa2048",
+        "--out",
+        "api-rsa-self",
+        "-q",
+    ]);
+}
+
+/// `openssl s_server` serving the ECDSA `ec` leaf and `rsa` (a PREFIX as
+/// `dual_pki` makes them) as its second certificate.
+fn dual_server(dir: &Dir, rsa: &str) -> Option<(Background, u16)> {
+    let (cert, key) = (format!("{rsa}.pem"), format!("{rsa}-key.pem"));
+    openssl_server_with(
+        dir,
+        &[
+            "-cert",
+            "ec.pem",
+            "-key",
+            "ec-key.pem",
+            "-dcert",
+            &cert,
+            "-dkey",
+            &key,
+        ],
+    )
+}
+
+/// The caps of a scan report about an additional certificate, as (grade, code, key_kind, reason).
+fn additional_caps(r: &Value) -> Vec<(String, String, String, String)> {
+    r["grade_caps"]
+        .as_array()
+        .expect("grade_caps")
+        .iter()
+        .filter(|c| c.get("key_kind").is_some())
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (s("grade"), s("code"), s("key_kind"), s("reason"))
+        })
+        .collect()
+}
+
+#[test]
+fn an_expired_rsa_certificate_beside_a_good_ecdsa_one_caps_the_grade_naming_it() {
+    let dir = Dir::new();
+    dual_pki(&dir);
+    let Some((_server, port)) = dual_server(&dir, "rsa-expired") else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &["--min-grade", "B"]);
+    // The main handshake gets the good ECDSA certificate; the RSA one is found
+    // by offering only RSA signature schemes, and it is expired.
+    assert_eq!(r["certificate"]["key_kind"], "ecdsa", "{r:#}");
+    assert_eq!(r["certificate"]["verified"], true, "{r:#}");
+    assert_eq!(r["additional_certificates"][0]["key_kind"], "rsa", "{r:#}");
+    assert_eq!(r["additional_certificates"][0]["verified"], false, "{r:#}");
+    assert_exit(&out, 8);
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let caps = additional_caps(&r);
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    let (grade, code_, kind, reason) = &caps[0];
+    assert_eq!(
+        (&grade[..], &code_[..], &kind[..]),
+        ("F", "cert-not-verified", "rsa")
+    );
+    assert!(
+        reason.starts_with(
+            "the RSA certificate does not verify: the server's certificate expired on "
+        ),
+        "{reason}"
+    );
+    // No other cap is about a certificate: the ECDSA one is fine.
+    let others: Vec<&Value> = r["grade_caps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("key_kind").is_none())
+        .filter(|c| c["grade"] == "F")
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+
+    // The text form says why, right under the grade, and exits 8 as well.
+    let target = format!("127.0.0.1:{port}");
+    let out = util::run_bounded(
+        dir.tlskit(&[
+            "scan",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca",
+            "ca.pem",
+            "--min-grade",
+            "B",
+            "--color",
+            "never",
+            "-q",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_exit(&out, 8);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "  grade:         F", "{text}");
+    assert!(
+        lines[2].starts_with(
+            "    F  the RSA certificate does not verify: the server's certificate expired on "
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_server_whose_two_certificates_are_fine_keeps_its_grade() {
+    let dir = Dir::new();
+    dual_pki(&dir);
+    let Some((_server, port)) = dual_server(&dir, "rsa") else {
+        return;
+    };
+    let (r, out) = scan(&dir, port, &["--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(r["additional_certificates"][0]["key_kind"], "rsa", "{r:#}");
+    assert_eq!(r["additional_certificates"][0]["verified"], true, "{r:#}");
+    assert!(additional_caps(&r).is_empty(), "{}", r["grade_caps"]);
+    let cert_caps: Vec<&Value> = r["grade_caps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"].as_str().is_some_and(|c| c.starts_with("cert")))
+        .collect();
+    assert!(cert_caps.is_empty(), "{cert_caps:?}");
+    assert_ne!(r["grade"], "F", "{r:#}");
+}
+
+#[test]
+fn an_untrusted_rsa_certificate_behind_an_sni_name_caps_naming_the_name_and_the_key() {
+    let dir = Dir::new();
+    dual_pki(&dir);
+    // localhost gets the ECDSA leaf; any other name gets api.test's good
+    // ECDSA leaf and its self-signed RSA one.
+    let Some((_server, port)) = openssl_server_with(
+        &dir,
+        &[
+            "-cert",
+            "api-ec.pem",
+            "-key",
+            "api-ec-key.pem",
+            "-dcert",
+            "api-rsa-self.pem",
+            "-dkey",
+            "api-rsa-self-key.pem",
+            "-servername",
+            "localhost",
+            "-cert2",
+            "ec.pem",
+            "-key2",
+            "ec-key.pem",
+        ],
+    ) else {
+        return;
+    };
+    let (plain, out) = scan(&dir, port, &["--min-grade", "B"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(additional_caps(&plain).is_empty(), "{plain:#}");
+
+    let (r, out) = scan(&dir, port, &["--sni", "api.test", "--min-grade", "B"]);
+    let named = &r["certificates_by_name"][0];
+    assert_eq!(named["certificate"]["key_kind"], "ecdsa", "{named:#}");
+    assert_eq!(named["certificate"]["verified"], true, "{named:#}");
+    assert_eq!(
+        named["additional_certificates"][0]["key_kind"], "rsa",
+        "{named:#}"
+    );
+    assert_exit(&out, 8);
+    assert_eq!(r["grade"], "F", "{r:#}");
+    let caps = additional_caps(&r);
+    assert_eq!(caps.len(), 1, "{caps:?}");
+    let (grade, code_, kind, reason) = &caps[0];
+    assert_eq!(
+        (&grade[..], &code_[..], &kind[..]),
+        ("F", "cert-not-verified", "rsa")
+    );
+    assert!(
+        reason.starts_with("the RSA certificate for api.test does not verify: "),
+        "{reason}"
+    );
+    assert_eq!(
+        named_caps(&r)
+            .into_iter()
+            .map(|(_, c, sni, _)| (c, sni))
+            .collect::<Vec<_>>(),
+        [("cert-not-verified".to_string(), "api.test".to_string())]
+    );
+}
+
 #[test]
 fn a_target_that_is_not_tls_gets_its_cause_and_no_grade() {
     for (mode, said) in [

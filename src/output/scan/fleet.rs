@@ -59,6 +59,21 @@ fn versions_short(r: &Report) -> String {
     }
 }
 
+/// The `--check-revocation` findings of additional certificates, each with
+/// `labels` and its kind of key as Prometheus labels.
+fn additional_revocations<'a>(
+    labels: &str,
+    certs: &'a [CertReport],
+) -> Vec<(String, &'a RevocationFinding)> {
+    certs
+        .iter()
+        .filter_map(|c| {
+            let key = c.key_kind.map_or("unknown", key_kind_label);
+            Some((format!("{labels},key=\"{key}\""), c.revocation.as_ref()?))
+        })
+        .collect()
+}
+
 /// Every certificate of a report: the main one and the others.
 fn all_certificates(r: &Report) -> impl Iterator<Item = &CertReport> {
     r.certificate.iter().chain(r.additional_certificates.iter())
@@ -130,7 +145,7 @@ pub fn summary_table(
                     .grade_caps
                     .first()
                     .map(|c| c.reason.as_str())
-                    .or_else(|| r.revocation.as_ref().and_then(|f| f.sentence.as_deref()))
+                    .or_else(|| r.revocation_findings().find_map(|f| f.sentence.as_deref()))
                     .map_or_else(|| "none".to_string(), |w| sanitize(w).into_owned()),
             },
             Err(f) => Row {
@@ -265,31 +280,46 @@ pub fn prometheus(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<
             )?;
         }
     }
-    let checked: Vec<(&Report, &RevocationFinding)> = outcomes
+    // The main chain's finding, the additional certificates' (labelled with
+    // their kind of key), then each name's asked for by SNI (labelled with the
+    // name; a name served the main certificate shares its status) and its
+    // additional certificates'.
+    let checked: Vec<(String, &RevocationFinding)> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().ok())
-        .filter_map(|r| Some((r, r.revocation.as_ref()?)))
+        .flat_map(|r| {
+            let target = format!("target=\"{}\"", label(&r.target));
+            let mut rows: Vec<(String, &RevocationFinding)> = Vec::new();
+            rows.extend(r.revocation.as_ref().map(|f| (target.clone(), f)));
+            rows.extend(additional_revocations(&target, &r.additional_certificates));
+            for n in &r.certificates_by_name {
+                let labels = format!("{target},sni=\"{}\"", label(&n.sni));
+                if !n.same_as_main {
+                    rows.extend(n.revocation.as_ref().map(|f| (labels.clone(), f)));
+                }
+                rows.extend(additional_revocations(&labels, &n.additional_certificates));
+            }
+            rows
+        })
         .collect();
     if !checked.is_empty() {
         writeln!(out, "# HELP tlskit_scan_revocation_known Whether the certificate's revocation status could be learned (1) or not (0) (--check-revocation).")?;
         writeln!(out, "# TYPE tlskit_scan_revocation_known gauge")?;
-        for (r, f) in &checked {
+        for (labels, f) in &checked {
             let known = matches!(f.status, Some(Status::Good | Status::Revoked));
             writeln!(
                 out,
-                "tlskit_scan_revocation_known{{target=\"{}\"}} {}",
-                label(&r.target),
+                "tlskit_scan_revocation_known{{{labels}}} {}",
                 u8::from(known)
             )?;
         }
         writeln!(out, "# HELP tlskit_scan_certificate_revoked Whether the certificate is revoked (1) or not (0), where its status is known.")?;
         writeln!(out, "# TYPE tlskit_scan_certificate_revoked gauge")?;
-        for (r, f) in &checked {
+        for (labels, f) in &checked {
             if let Some(s @ (Status::Good | Status::Revoked)) = f.status {
                 writeln!(
                     out,
-                    "tlskit_scan_certificate_revoked{{target=\"{}\"}} {}",
-                    label(&r.target),
+                    "tlskit_scan_certificate_revoked{{{labels}}} {}",
                     u8::from(s == Status::Revoked)
                 )?;
             }
@@ -396,6 +426,70 @@ mod tests {
         );
         assert!(
             text.contains("tlskit_scan_version_accepted{target=\"t:443\",version=\"SSLv3\"} 0\n"),
+            "{text}"
+        );
+        // Without --check-revocation, no revocation metric.
+        assert!(!text.contains("revoc"), "{text}");
+    }
+
+    #[test]
+    fn prometheus_reports_the_revocation_of_each_name_asked_for_by_sni() {
+        use crate::revocation::{Mode, Severity};
+        use crate::scan::report::NamedCertificate;
+        let finding = |status: Option<Status>| RevocationFinding {
+            severity: Severity::Warning,
+            mode: Mode::Warn,
+            status,
+            sentence: None,
+            leaf: None,
+            certificates: Vec::new(),
+        };
+        let name = |sni: &str, same_as_main: bool, status: Option<Status>| NamedCertificate {
+            sni: sni.into(),
+            same_as_main,
+            certificate: None,
+            error: None,
+            additional_certificates: Vec::new(),
+            revocation: Some(finding(status)),
+        };
+        let mut r = crate::scan::grade::tests::model();
+        r.revocation = Some(finding(Some(Status::Good)));
+        r.certificates_by_name = vec![
+            name("api.t", false, Some(Status::Revoked)),
+            name("old.t", false, Some(Status::Unknown)),
+            // Served the main certificate: the main chain's series says it.
+            name("www.t", true, Some(Status::Good)),
+        ];
+        // An additional RSA certificate, for the target and for api.t.
+        let mut rsa = r.certificate.clone().unwrap();
+        rsa.key_kind = Some(KeyKind::Rsa);
+        rsa.revocation = Some(finding(Some(Status::Revoked)));
+        r.additional_certificates.push(rsa.clone());
+        rsa.revocation = Some(finding(Some(Status::Good)));
+        r.certificates_by_name[0].additional_certificates.push(rsa);
+        let mut out = Vec::new();
+        prometheus(&mut out, &[Ok(r)]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("tlskit_scan_revocation_known")
+                    || l.starts_with("tlskit_scan_certificate_revoked")
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "tlskit_scan_revocation_known{target=\"t:443\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",key=\"rsa\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",sni=\"api.t\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",sni=\"api.t\",key=\"rsa\"} 1",
+                "tlskit_scan_revocation_known{target=\"t:443\",sni=\"old.t\"} 0",
+                "tlskit_scan_certificate_revoked{target=\"t:443\"} 0",
+                "tlskit_scan_certificate_revoked{target=\"t:443\",key=\"rsa\"} 1",
+                "tlskit_scan_certificate_revoked{target=\"t:443\",sni=\"api.t\"} 1",
+                "tlskit_scan_certificate_revoked{target=\"t:443\",sni=\"api.t\",key=\"rsa\"} 0",
+            ],
             "{text}"
         );
     }

@@ -296,6 +296,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
     }
     for c in &r.additional_certificates {
         certificate(out, c, true, style)?;
+        if let Some(f) = &c.revocation {
+            field_styled(out, style, "revocation", revocation_text(f, style))?;
+        }
     }
     for n in &r.certificates_by_name {
         let name = sanitize(&n.sni);
@@ -334,6 +337,9 @@ pub fn render(out: &mut dyn Write, r: &Report, quiet: bool, style: Style) -> std
         for c in &n.additional_certificates {
             let title = format!("Certificate for SNI {name}{}", kind(c));
             certificate_titled(out, c, &title, style)?;
+            if let Some(f) = &c.revocation {
+                field_styled(out, style, "revocation", revocation_text(f, style))?;
+            }
         }
     }
     if let Some(p) = &r.policy {
@@ -429,11 +435,7 @@ fn baseline(out: &mut dyn Write, b: &BaselineDiff, style: Style) -> std::io::Res
 }
 
 fn key_kind_name(k: KeyKind) -> &'static str {
-    match k {
-        KeyKind::Rsa => "RSA",
-        KeyKind::Ecdsa => "ECDSA",
-        KeyKind::Ed25519 => "Ed25519",
-    }
+    k.name()
 }
 
 /// `--check-revocation`'s finding about the leaf, on one line.

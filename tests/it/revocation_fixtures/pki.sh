@@ -5,7 +5,11 @@ set -e
 # openssl expands every ${ENV::X} of the config on load: give each a value.
 export CRLNAME=${CRLNAME:-int.crl} OCSPURL=${OCSPURL:-http://127.0.0.1:$DEAD/} ISSUERURL=${ISSUERURL:-http://127.0.0.1:$WWW/int.der} CRLURL=${CRLURL:-http://127.0.0.1:$WWW/int.crl}
 for d in root int int2; do mkdir -p $d; : > $d/index.txt; echo 1000 > $d/serial; echo 1000 > $d/crlnumber; done
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+# KEY=rsa before a call makes an RSA key (a server's second certificate).
+key() {
+  if [ "${KEY:-}" = rsa ]; then openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null
+  else openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; fi
+}
 key root/key.pem
 openssl req -x509 -new -key root/key.pem -out root/cert.pem -days 30 -subj "/CN=Test Root" -config ca.cnf -extensions v3_root
 key int/key.pem
@@ -51,9 +55,13 @@ leaf mallory v3_client
 leaf apigood v3_leaf_api
 leaf apirevoked v3_leaf_api
 OCSPURL=http://127.0.0.1:$DEAD/ leaf apidown v3_leaf_api_ocsp
+# (Made last, so that the serials above stay as tests quote them.)
+# An RSA certificate for localhost, revoked: served beside good's ECDSA one.
+KEY=rsa leaf rsarevoked v3_leaf
 openssl ca -batch -config ca.cnf -name int_ca -revoke mallory.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -name int_ca -revoke apirevoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config ca.cnf -name int_ca -revoke rsarevoked.pem -crl_reason keyCompromise 2>/dev/null
 mkdir -p www
 openssl ca -batch -config ca.cnf -name int_ca -gencrl -out int-crl.pem 2>/dev/null
 openssl crl -in int-crl.pem -outform DER -out www/int.crl
