@@ -183,7 +183,7 @@ start_server() {
     tlskit)
       local extra=()
       [[ $mode == www ]] && extra+=(--www)
-      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q --no-log \
         --max-connections 8000 "${extra[@]}" "$@" >"serve-$port.log" 2>&1 &
       ;;
     s_server)
@@ -310,12 +310,12 @@ start_cost_server() {
     tlskit)
       local t=()
       [[ $tickets == off ]] && t=(--no-tickets)
-      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+      setsid "$TLSKIT" serve --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q --no-log \
         --max-connections 8000 "${t[@]}" >"serve-$port.log" 2>&1 &
       ;;
     tunnel)
       setsid "$TLSKIT" tunnel server --listen "127.0.0.1:$port" --target "127.0.0.1:$ECHO_PORT" \
-        --cert srv.pem --key srv-key.pem --max-connections 8000 -q >"tunnel-$port.log" 2>&1 &
+        --cert srv.pem --key srv-key.pem --max-connections 8000 -q --no-log >"tunnel-$port.log" 2>&1 &
       ;;
     nginx)
       mkdir -p "nginx-$port"
@@ -740,7 +740,7 @@ if want 11; then
       netns=()
       case $s in
         tlskit)
-          setsid "$TLSKIT" serve --dtls --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q \
+          setsid "$TLSKIT" serve --dtls --listen "127.0.0.1:$port" --cert srv.pem --key srv-key.pem -q --no-log \
             --max-connections 8000 >/dev/null 2>&1 &
           name="tlskit serve --dtls" ;;
         s_server)
