@@ -402,7 +402,7 @@ set edit:completion:arg-completer[tlskit] = {|@words|
             cand --groups 'Key-exchange groups, in preference order, comma-separated: X25519MLKEM768, X25519, secp256r1 (P-256), secp384r1 (P-384), secp256r1MLKEM768, MLKEM768, MLKEM1024 [default: X25519MLKEM768, X25519, secp256r1, secp384r1]'
             cand --suites 'Cipher suites, in preference order, comma-separated, by rustls, IANA or OpenSSL name (TLS_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256, ECDHE-ECDSA-AES128-GCM-SHA256…) [default: the AES-GCM and ChaCha20-Poly1305 suites, AES-256 first]'
             cand --status 'Serve counters over HTTP on ADDR: JSON at / and the Prometheus text format at /metrics (connections open and total, bytes, failures by outcome, and in server mode the seconds until the certificate expires)'
-            cand --target 'Where plaintext goes: HOST:PORT or unix:PATH'
+            cand --target 'Where plaintext goes: HOST:PORT or unix:PATH. Over TCP, `localhost` is dialled as 127.0.0.1, then ::1, without a name lookup'
             cand --handshake-timeout 'Seconds a client''s TLS handshake may take, from accept to Finished (defeats clients that stall)'
             cand --cert 'Certificate chain: PEM, leaf first [default: an ephemeral ECDSA P-256 certificate for localhost, 127.0.0.1 and ::1, made in memory; its pin is printed]'
             cand --key 'The certificate''s private key [default: the key in the --cert file]'

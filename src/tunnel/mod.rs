@@ -16,7 +16,7 @@ pub mod udp;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +37,19 @@ use tokio::time::Instant;
 use crate::text::sanitize;
 use crate::tls::certinfo::CertSummary;
 use crate::tls::error::{fail, Failure};
+
+/// The addresses `localhost` stands for, in the order they are tried.
+const LOOPBACK: [IpAddr; 2] = [
+    IpAddr::V4(Ipv4Addr::LOCALHOST),
+    IpAddr::V6(Ipv6Addr::LOCALHOST),
+];
+
+/// `localhost`, in any case, with or without the root's dot.
+fn is_localhost(host: &str) -> bool {
+    host.strip_suffix('.')
+        .unwrap_or(host)
+        .eq_ignore_ascii_case("localhost")
+}
 
 /// Where plaintext goes (server mode) or where TLS is spoken (client mode).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,17 +101,25 @@ impl Target {
         match self {
             Target::Unix(_) => true,
             Target::Tcp { host, .. } => {
-                host.eq_ignore_ascii_case("localhost")
-                    || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                is_localhost(host) || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
             }
         }
     }
 
-    /// Opens a plaintext connection to the target.
+    /// Opens a plaintext connection to the target. `localhost` is dialled
+    /// as 127.0.0.1, then ::1, without asking the resolver (RFC 6761 §6.3, as
+    /// curl does): a lookup per connection costs a blocking thread's round
+    /// trip, and the name cannot lead anywhere but this machine, which is
+    /// what `is_local` counted on.
     pub(crate) async fn connect(&self) -> io::Result<Plain> {
         match self {
             Target::Tcp { host, port } => {
-                let tcp = TcpStream::connect((host.as_str(), *port)).await?;
+                let tcp = if is_localhost(host) {
+                    let loopback = LOOPBACK.map(|ip| SocketAddr::new(ip, *port));
+                    TcpStream::connect(&loopback[..]).await?
+                } else {
+                    TcpStream::connect((host.as_str(), *port)).await?
+                };
                 let _ = tcp.set_nodelay(true);
                 Ok(Plain::Tcp(tcp))
             }
@@ -982,6 +1003,47 @@ mod tests {
         }
     }
 
+    /// `localhost` is dialled as 127.0.0.1 and, when nothing listens there,
+    /// as ::1 (a service bound to the IPv6 loopback alone).
+    #[tokio::test]
+    async fn localhost_is_dialled_as_127_0_0_1_then_as_ipv6_loopback() {
+        let peer_of = |p: io::Result<Plain>| match p.unwrap() {
+            Plain::Tcp(s) => s.peer_addr().unwrap(),
+            Plain::Unix(_) => panic!("a TCP target gave a Unix socket"),
+        };
+        let v4 = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = v4.local_addr().unwrap().port();
+        let target = Target::parse(&format!("LocalHost.:{port}")).unwrap();
+        let (dialled, accepted) = tokio::join!(target.connect(), v4.accept());
+        let at = peer_of(dialled);
+        assert_eq!(at, accepted.unwrap().0.local_addr().unwrap());
+        assert_eq!(at.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+
+        let Ok(v6) = TcpListener::bind("[::1]:0").await else {
+            eprintln!("notice: no IPv6 loopback here; the fallback to ::1 is not checked");
+            return;
+        };
+        let port = v6.local_addr().unwrap().port();
+        // The same port on 127.0.0.1, bound and not listening: refused there,
+        // and nothing else can listen on it meanwhile.
+        let hold = tokio::net::TcpSocket::new_v4().unwrap();
+        if hold
+            .bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+            .is_err()
+        {
+            eprintln!(
+                "notice: port {port} is taken on 127.0.0.1; the fallback to ::1 is not checked"
+            );
+            return;
+        }
+        let target = Target::parse(&format!("localhost:{port}")).unwrap();
+        let (dialled, accepted) = tokio::join!(target.connect(), v6.accept());
+        let at = peer_of(dialled);
+        assert_eq!(at, accepted.unwrap().0.local_addr().unwrap());
+        assert_eq!(at.ip(), IpAddr::V6(Ipv6Addr::LOCALHOST));
+        drop(hold);
+    }
+
     #[test]
     fn targets_parse() {
         assert_eq!(
@@ -994,6 +1056,8 @@ mod tests {
         assert!(Target::parse("127.0.0.1:6379").unwrap().is_local());
         assert!(Target::parse("[::1]:80").unwrap().is_local());
         assert!(Target::parse("localhost:80").unwrap().is_local());
+        assert!(Target::parse("LocalHost.:80").unwrap().is_local());
+        assert!(!Target::parse("localhost.example:80").unwrap().is_local());
         assert!(Target::parse("unix:/run/x.sock").unwrap().is_local());
         assert!(!Target::parse("10.0.0.1:80").unwrap().is_local());
         assert!(!Target::parse("db.example:5432").unwrap().is_local());

@@ -105,7 +105,8 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
-    /// Where plaintext goes: HOST:PORT or unix:PATH.
+    /// Where plaintext goes: HOST:PORT or unix:PATH. Over TCP, `localhost` is dialled as
+    /// 127.0.0.1, then ::1, without a name lookup.
     #[arg(long, value_name = "TARGET")]
     pub target: String,
 
