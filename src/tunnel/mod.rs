@@ -51,6 +51,23 @@ fn is_localhost(host: &str) -> bool {
         .eq_ignore_ascii_case("localhost")
 }
 
+/// Dials `port` on 127.0.0.1, then on ::1. When neither answers, the error
+/// is 127.0.0.1's: on a machine without IPv6, ::1's would say the address is
+/// unavailable where the truth is that the service is down.
+async fn dial_loopback(port: u16) -> io::Result<TcpStream> {
+    let [first, rest @ ..] = LOOPBACK;
+    let refused = match TcpStream::connect(SocketAddr::new(first, port)).await {
+        Ok(tcp) => return Ok(tcp),
+        Err(e) => e,
+    };
+    for ip in rest {
+        if let Ok(tcp) = TcpStream::connect(SocketAddr::new(ip, port)).await {
+            return Ok(tcp);
+        }
+    }
+    Err(refused)
+}
+
 /// Where plaintext goes (server mode) or where TLS is spoken (client mode).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -115,8 +132,7 @@ impl Target {
         match self {
             Target::Tcp { host, port } => {
                 let tcp = if is_localhost(host) {
-                    let loopback = LOOPBACK.map(|ip| SocketAddr::new(ip, *port));
-                    TcpStream::connect(&loopback[..]).await?
+                    dial_loopback(*port).await?
                 } else {
                     TcpStream::connect((host.as_str(), *port)).await?
                 };
@@ -1042,6 +1058,32 @@ mod tests {
         assert_eq!(at, accepted.unwrap().0.local_addr().unwrap());
         assert_eq!(at.ip(), IpAddr::V6(Ipv6Addr::LOCALHOST));
         drop(hold);
+    }
+
+    /// A `localhost` target with nothing listening on either loopback
+    /// address says the service is down, whatever IPv6 says.
+    #[tokio::test]
+    async fn localhost_with_nothing_listening_is_refused_and_says_so() {
+        // A port held on 127.0.0.1 and not listened on: refused there, and
+        // nothing else can take it meanwhile.
+        let hold = tokio::net::TcpSocket::new_v4().unwrap();
+        hold.bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
+            .unwrap();
+        let port = hold.local_addr().unwrap().port();
+        // The same on ::1, where the machine has it.
+        let hold6 = tokio::net::TcpSocket::new_v6().ok().filter(|s| {
+            s.bind(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port))
+                .is_ok()
+        });
+        let target = Target::parse(&format!("localhost:{port}")).unwrap();
+        let e = match target.connect().await {
+            Ok(_) => panic!("localhost:{port} answered with nothing listening"),
+            Err(e) => e,
+        };
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused, "{e}");
+        let said = target_error(&target, &e);
+        assert!(said.contains("connection refused"), "{said}");
+        drop((hold, hold6));
     }
 
     #[test]
